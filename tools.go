@@ -1,0 +1,9 @@
+//go:build tools
+
+// Package tools pins the code generator in go.mod, so that `go generate ./...`
+// works on a fresh machine with nothing installed by hand.
+package tools
+
+import (
+	_ "github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen"
+)
