@@ -1,0 +1,325 @@
+// Package validate checks LeadSquared request and response payloads against the OpenAPI spec
+// embedded in package api, before a call costs a request from a tight rate budget, or after
+// it, to catch an API that drifted from the spec.
+//
+// A Validator is built once (Default loads and indexes the embedded spec on first use) and is
+// safe for concurrent use. Every failure is reported at once, each with the JSON pointer of
+// the failing field (/EmailAddress, /Users/3/Role), the rule that failed and, for enums, the
+// allowed values. Messages never include the offending value, so a secret in a payload does
+// not end up in a log.
+package validate
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
+)
+
+// ErrUnknownOperation is returned (wrapped) for an operationId or route the spec does not have.
+var ErrUnknownOperation = errors.New("unknown operation")
+
+// Validator validates payloads of the operations of one spec.
+type Validator struct {
+	ops       map[string]*Operation
+	byRoute   map[string]*Operation // "METHOD /path"
+	basePath  string
+	errSchema *openapi3.Schema
+}
+
+// Operation is one operation of the spec, as the validator sees it.
+type Operation struct {
+	// ID is the operationId, e.g. "CreateUser".
+	ID string
+	// Method is the HTTP method, e.g. "POST".
+	Method string
+	// Path is the path relative to the server URL, e.g. "/UserManagement.svc/User/Create".
+	Path string
+	// Summary is the operation's one-line summary.
+	Summary string
+	// Idempotent tells whether the call is safe to repeat: a GET without x-idempotent: false,
+	// or a POST marked x-idempotent: true.
+	Idempotent bool
+
+	op           *openapi3.Operation
+	body         *openapi3.Schema
+	bodyRequired bool
+	query        []*openapi3.Parameter
+	responses    map[string]*openapi3.Schema // "200", "4XX", "default"
+}
+
+var (
+	defaultOnce sync.Once
+	defaultV    *Validator
+	defaultErr  error
+)
+
+// Default returns the validator of the spec embedded in package api, built on first use.
+func Default() (*Validator, error) {
+	defaultOnce.Do(func() {
+		doc, err := api.GetSwagger()
+		if err != nil {
+			defaultErr = fmt.Errorf("validate: load embedded spec: %w", err)
+			return
+		}
+		defaultV, defaultErr = New(doc)
+	})
+	return defaultV, defaultErr
+}
+
+// New indexes the operations of doc. doc must have its references resolved (as
+// api.GetSwagger and openapi3.Loader return it).
+func New(doc *openapi3.T) (*Validator, error) {
+	if doc == nil || doc.Paths == nil {
+		return nil, errors.New("validate: spec has no paths")
+	}
+	v := &Validator{ops: map[string]*Operation{}, byRoute: map[string]*Operation{}}
+	if len(doc.Servers) > 0 {
+		// "https://{host}/v2" -> "/v2"
+		u := doc.Servers[0].URL
+		if i := strings.Index(u, "://"); i >= 0 {
+			u = u[i+3:]
+		}
+		if i := strings.Index(u, "/"); i >= 0 {
+			v.basePath = strings.TrimRight(u[i:], "/")
+		}
+	}
+	if doc.Components != nil {
+		if s := doc.Components.Schemas["Error"]; s != nil {
+			v.errSchema = s.Value
+		}
+	}
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			if op.OperationID == "" {
+				return nil, fmt.Errorf("validate: %s %s has no operationId", method, path)
+			}
+			o := &Operation{
+				ID: op.OperationID, Method: method, Path: path, Summary: op.Summary,
+				op: op, responses: map[string]*openapi3.Schema{},
+			}
+			idem, hasIdem := op.Extensions["x-idempotent"].(bool)
+			o.Idempotent = (method == http.MethodGet && (!hasIdem || idem)) || (method != http.MethodGet && hasIdem && idem)
+			for _, p := range append(append(openapi3.Parameters{}, item.Parameters...), op.Parameters...) {
+				if p.Value != nil && p.Value.In == openapi3.ParameterInQuery {
+					o.query = append(o.query, p.Value)
+				}
+			}
+			if op.RequestBody != nil && op.RequestBody.Value != nil {
+				o.bodyRequired = op.RequestBody.Value.Required
+				if mt := op.RequestBody.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil {
+					o.body = mt.Schema.Value
+				}
+			}
+			for status, r := range op.Responses.Map() {
+				if r.Value == nil {
+					continue
+				}
+				if mt := r.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil {
+					o.responses[status] = mt.Schema.Value
+				} else {
+					o.responses[status] = nil
+				}
+			}
+			if _, dup := v.ops[o.ID]; dup {
+				return nil, fmt.Errorf("validate: operationId %s is used twice", o.ID)
+			}
+			v.ops[o.ID] = o
+			v.byRoute[method+" "+path] = o
+		}
+	}
+	return v, nil
+}
+
+// Operation returns the operation with the given operationId.
+func (v *Validator) Operation(id string) (*Operation, bool) {
+	o, ok := v.ops[id]
+	return o, ok
+}
+
+// Operations returns every operation, sorted by operationId.
+func (v *Validator) Operations() []*Operation {
+	out := make([]*Operation, 0, len(v.ops))
+	for _, o := range v.ops {
+		out = append(out, o)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// Lookup finds the operation of a method and URL path. The path may include the server's base
+// path ("/v2/UserManagement.svc/User/Create") or not.
+func (v *Validator) Lookup(method, path string) (*Operation, bool) {
+	if o, ok := v.byRoute[method+" "+path]; ok {
+		return o, true
+	}
+	if v.basePath != "" && strings.HasPrefix(path, v.basePath+"/") {
+		o, ok := v.byRoute[method+" "+strings.TrimPrefix(path, v.basePath)]
+		return o, ok
+	}
+	return nil, false
+}
+
+func (v *Validator) operation(id string) (*Operation, error) {
+	o, ok := v.ops[id]
+	if !ok {
+		return nil, fmt.Errorf("validate: %w %q", ErrUnknownOperation, id)
+	}
+	return o, nil
+}
+
+// ValidateRequest checks the query parameters and the JSON body of a request to the operation
+// operationID. query may be nil; body may be nil for operations without a body. The
+// credentials (accessKey, secretKey) are not parameters of any operation and are ignored.
+// It returns nil, a *Error listing every failure, or an error wrapping ErrUnknownOperation.
+func (v *Validator) ValidateRequest(operationID string, query url.Values, body []byte) error {
+	o, err := v.operation(operationID)
+	if err != nil {
+		return err
+	}
+	var fs []Failure
+	for _, p := range o.query {
+		vals, present := query[p.Name]
+		if !present || len(vals) == 0 {
+			if p.Required {
+				fs = append(fs, Failure{In: InQuery, Pointer: "/" + p.Name, Rule: "required", Message: fmt.Sprintf("query parameter %q is missing", p.Name)})
+			}
+			continue
+		}
+		if p.Schema == nil || p.Schema.Value == nil {
+			continue
+		}
+		val, perr := queryValue(p.Schema.Value, vals[0])
+		if perr != nil {
+			fs = append(fs, Failure{In: InQuery, Pointer: "/" + p.Name, Rule: "type", Message: perr.Error()})
+			continue
+		}
+		fs = appendSchemaFailures(fs, InQuery, "/"+p.Name, p.Schema.Value.VisitJSON(val, openapi3.MultiErrors(), openapi3.VisitAsRequest()))
+	}
+	switch {
+	case len(bytes.TrimSpace(body)) == 0:
+		if o.body != nil && o.bodyRequired {
+			fs = append(fs, Failure{In: InBody, Pointer: "", Rule: "required", Message: "request body is required"})
+		}
+	case o.body == nil:
+		fs = append(fs, Failure{In: InBody, Pointer: "", Rule: "body", Message: "operation takes no request body"})
+	default:
+		var val any
+		if err := json.Unmarshal(body, &val); err != nil {
+			fs = append(fs, Failure{In: InBody, Pointer: "", Rule: "json", Message: "body is not valid JSON: " + jsonErrText(err)})
+			break
+		}
+		fs = appendSchemaFailures(fs, InBody, "", o.body.VisitJSON(val, openapi3.MultiErrors(), openapi3.VisitAsRequest()))
+	}
+	if len(fs) > 0 {
+		sortFailures(fs)
+		return &Error{Operation: o.ID, Direction: DirectionRequest, Failures: fs}
+	}
+	return nil
+}
+
+// ValidateHTTPRequest routes r by method and path and validates its query and body. The body
+// is read and put back, so r can still be sent.
+func (v *Validator) ValidateHTTPRequest(r *http.Request) error {
+	o, ok := v.Lookup(r.Method, r.URL.Path)
+	if !ok {
+		return fmt.Errorf("validate: %w: %s %s", ErrUnknownOperation, r.Method, r.URL.Path)
+	}
+	var body []byte
+	if r.Body != nil && r.Body != http.NoBody {
+		b, err := io.ReadAll(r.Body)
+		_ = r.Body.Close()
+		if err != nil {
+			return fmt.Errorf("validate: read request body: %w", err)
+		}
+		body = b
+		r.Body = io.NopCloser(bytes.NewReader(b))
+		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+	}
+	return v.ValidateRequest(o.ID, r.URL.Query(), body)
+}
+
+// ValidateResponse checks a response body of the operation against the schema documented for
+// status. LeadSquared also sends its error body with status 200; a body that is the Error shape
+// (`"Status":"Error"`) is checked against the Error schema whatever the status.
+func (v *Validator) ValidateResponse(operationID string, status int, body []byte) error {
+	o, err := v.operation(operationID)
+	if err != nil {
+		return err
+	}
+	schema, documented := o.responses[strconv.Itoa(status)]
+	if !documented {
+		schema, documented = o.responses[strconv.Itoa(status/100)+"XX"]
+	}
+	if !documented {
+		schema, documented = o.responses["default"]
+	}
+	fail := func(f Failure) error {
+		return &Error{Operation: o.ID, Direction: DirectionResponse, Status: status, Failures: []Failure{f}}
+	}
+	if !documented {
+		return fail(Failure{In: InBody, Rule: "status", Message: fmt.Sprintf("status %d is not documented", status)})
+	}
+	if schema == nil {
+		return nil
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return fail(Failure{In: InBody, Rule: "required", Message: "response body is empty"})
+	}
+	var val any
+	if err := json.Unmarshal(body, &val); err != nil {
+		return fail(Failure{In: InBody, Rule: "json", Message: "body is not valid JSON: " + jsonErrText(err)})
+	}
+	if m, ok := val.(map[string]any); ok && m["Status"] == "Error" && v.errSchema != nil {
+		schema = v.errSchema
+	}
+	if fs := appendSchemaFailures(nil, InBody, "", schema.VisitJSON(val, openapi3.MultiErrors(), openapi3.VisitAsResponse())); len(fs) > 0 {
+		sortFailures(fs)
+		return &Error{Operation: o.ID, Direction: DirectionResponse, Status: status, Failures: fs}
+	}
+	return nil
+}
+
+// queryValue converts a query string to the JSON value its schema expects.
+func queryValue(s *openapi3.Schema, raw string) (any, error) {
+	switch {
+	case s.Type.Is("integer"), s.Type.Is("number"):
+		f, err := strconv.ParseFloat(raw, 64)
+		if err != nil {
+			return nil, errors.New("value is not a number")
+		}
+		return f, nil
+	case s.Type.Is("boolean"):
+		b, err := strconv.ParseBool(raw)
+		if err != nil {
+			return nil, errors.New("value is not a boolean")
+		}
+		return b, nil
+	default:
+		return raw, nil
+	}
+}
+
+// jsonErrText describes a JSON syntax error without quoting the input.
+func jsonErrText(err error) string {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Sprintf("syntax error at byte %d", se.Offset)
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return fmt.Sprintf("type error at byte %d", te.Offset)
+	}
+	return "malformed JSON"
+}
