@@ -43,6 +43,15 @@ test: deps check-generated ## The full check CI runs: generate + drift check, ti
 	$(GO) vet ./...
 	$(SPECTRAL) lint --ruleset .spectral.yaml --fail-severity=warn spec/openapi.yaml
 	$(GO) test -race -count=1 ./...
+	@$(MAKE) --no-print-directory spec-diff BASE=HEAD~1 || echo "spec-diff failed (informational)"
+
+.PHONY: spec-diff
+spec-diff: ## What changed in spec/openapi.yaml since BASE (a git ref, default HEAD~1), breaking changes first.
+	@base="$${BASE:-HEAD~1}"; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	if ! git show "$$base:spec/openapi.yaml" > "$$tmp/base.yaml" 2>/dev/null; then \
+		echo "spec-diff: no spec/openapi.yaml at $$base; nothing to compare"; exit 0; fi; \
+	echo "== spec changes since $$base (error = breaks callers) =="; \
+	$(GO) run github.com/oasdiff/oasdiff changelog "$$tmp/base.yaml" spec/openapi.yaml
 
 .PHONY: bench
 bench: ## Run the benchmarks (-benchmem, BENCHCOUNT runs each, default 5).
