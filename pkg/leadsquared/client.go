@@ -1,0 +1,211 @@
+package leadsquared
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
+)
+
+// Defaults of a new Client.
+const (
+	DefaultMaxRetries = 3
+	DefaultMinBackoff = 500 * time.Millisecond
+	DefaultMaxBackoff = 8 * time.Second
+	// DefaultTimeout is the Timeout of the *http.Client used when WithHTTPClient is not given.
+	DefaultTimeout = 60 * time.Second
+)
+
+// Client is the LeadSquared API client: the generated *api.ClientWithResponses, whose
+// requests all go through the wrapper that adds credentials, paces, retries and turns
+// LeadSquared errors into [*APIError] / [*RateLimitError].
+type Client struct {
+	*api.ClientWithResponses
+
+	baseURL *url.URL
+	doer    *doer
+}
+
+// Option configures a Client in [New]. Options validate their arguments and make New
+// return an error rather than panic.
+type Option func(*config) error
+
+type config struct {
+	httpClient *http.Client
+	headerAuth bool
+	maxRetries int
+	minBackoff time.Duration
+	maxBackoff time.Duration
+	limiter    Limiter
+	userLimit  bool // the user chose the limit: never adopt the server's
+	logger     *slog.Logger
+}
+
+// WithHTTPClient sets the *http.Client that sends the requests (default: a client with a
+// [DefaultTimeout] timeout). New uses a shallow copy of it whose CheckRedirect also drops
+// the keys on a redirect to another host. nil is an error.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *config) error {
+		if hc == nil {
+			return errors.New("leadsquared: WithHTTPClient: nil *http.Client")
+		}
+		c.httpClient = hc
+		return nil
+	}
+}
+
+// WithHeaderAuth sends the keys in the x-LSQ-AccessKey and x-LSQ-SecretKey headers
+// instead of the accessKey and secretKey query parameters (LeadSquared recommends it).
+//
+// LeadSquared API docs: https://apidocs.leadsquared.com/authentication/
+func WithHeaderAuth() Option {
+	return func(c *config) error {
+		c.headerAuth = true
+		return nil
+	}
+}
+
+// WithMaxRetries sets how many times a request may be retried after the first attempt
+// (default [DefaultMaxRetries]); 0 disables retries; a negative n is an error.
+func WithMaxRetries(n int) Option {
+	return func(c *config) error {
+		if n < 0 {
+			return fmt.Errorf("leadsquared: WithMaxRetries: negative retries %d", n)
+		}
+		c.maxRetries = n
+		return nil
+	}
+}
+
+// WithBackoff sets the bounds of the exponential backoff used when the server gives no
+// hint of how long to wait (defaults [DefaultMinBackoff] and [DefaultMaxBackoff]).
+// It needs 0 < minWait <= maxWait.
+func WithBackoff(minWait, maxWait time.Duration) Option {
+	return func(c *config) error {
+		if minWait <= 0 || maxWait < minWait {
+			return fmt.Errorf("leadsquared: WithBackoff: need 0 < min <= max, got min %s, max %s", minWait, maxWait)
+		}
+		c.minBackoff, c.maxBackoff = minWait, maxWait
+		return nil
+	}
+}
+
+// WithRateLimit sets a client-side limiter that allows at most calls request starts
+// (retries included) in any window of length per. The client then keeps this limit even
+// when a rate-limit error names another one. Without it, the client sends freely until
+// its first rate-limit error that names the account's limit, and adopts that limit.
+//
+// LeadSquared API docs: https://apidocs.leadsquared.com/rate-limits/
+func WithRateLimit(calls int, per time.Duration) Option {
+	return func(c *config) error {
+		l, err := NewLimiter(calls, per)
+		if err != nil {
+			return fmt.Errorf("leadsquared: WithRateLimit: %w", err)
+		}
+		c.limiter, c.userLimit = l, true
+		return nil
+	}
+}
+
+// WithLogger logs one Debug line per attempt (method, path, attempt, status, duration)
+// and one Warn line per retry (reason, wait). Log lines never hold a key: they name the
+// URL path, never the query. nil is an error.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error {
+		if l == nil {
+			return errors.New("leadsquared: WithLogger: nil *slog.Logger")
+		}
+		c.logger = l
+		return nil
+	}
+}
+
+// New returns a Client for the API at baseURL, authenticated with the access key and
+// secret key of a LeadSquared user (Settings > API and Webhooks).
+//
+// baseURL is a full base URL ("https://api-in21.leadsquared.com/v2") or a bare host
+// ([HostIndiaMumbai], "api-in21.leadsquared.com"), which means https://HOST/v2. A full
+// URL with no path gets /v2. An invalid URL or an empty key is an error.
+//
+// LeadSquared API docs: https://apidocs.leadsquared.com/authentication/
+func New(baseURL, accessKey, secretKey string, opts ...Option) (*Client, error) {
+	if strings.TrimSpace(accessKey) == "" {
+		return nil, errors.New("leadsquared: empty access key")
+	}
+	if strings.TrimSpace(secretKey) == "" {
+		return nil, errors.New("leadsquared: empty secret key")
+	}
+	base, err := parseBaseURL(baseURL)
+	if err != nil {
+		return nil, err
+	}
+	cfg := config{
+		maxRetries: DefaultMaxRetries,
+		minBackoff: DefaultMinBackoff,
+		maxBackoff: DefaultMaxBackoff,
+	}
+	for _, opt := range opts {
+		if opt == nil {
+			return nil, errors.New("leadsquared: nil Option")
+		}
+		if err := opt(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.httpClient == nil {
+		cfg.httpClient = &http.Client{Timeout: DefaultTimeout}
+	}
+	if cfg.limiter == nil {
+		cfg.limiter = newUnlimited()
+	}
+	idem, err := specIdempotency()
+	if err != nil {
+		return nil, err
+	}
+	d := newDoer(cfg, base.Path, accessKey, secretKey, idem)
+	gen, err := api.NewClientWithResponses(base.String(), api.WithHTTPClient(d))
+	if err != nil {
+		return nil, fmt.Errorf("leadsquared: %w", err)
+	}
+	return &Client{ClientWithResponses: gen, baseURL: base, doer: d}, nil
+}
+
+// BaseURL returns the base URL the client sends to, e.g. https://api-in21.leadsquared.com/v2.
+func (c *Client) BaseURL() string { return c.baseURL.String() }
+
+// parseBaseURL accepts a full base URL or a bare host. The error never repeats the input
+// beyond what url.Parse reports, and keys are not part of it.
+func parseBaseURL(raw string) (*url.URL, error) {
+	s := strings.TrimSpace(raw)
+	if s == "" {
+		return nil, errors.New("leadsquared: empty base URL")
+	}
+	if !strings.Contains(s, "://") {
+		s = "https://" + s
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return nil, fmt.Errorf("leadsquared: invalid base URL: %w", err)
+	}
+	switch {
+	case u.Scheme != "https" && u.Scheme != "http":
+		return nil, fmt.Errorf("leadsquared: invalid base URL %q: scheme must be https or http", raw)
+	case u.Host == "" || u.Hostname() == "" || strings.ContainsAny(u.Host, " \t"):
+		return nil, fmt.Errorf("leadsquared: invalid base URL %q: no host", raw)
+	case u.User != nil:
+		return nil, fmt.Errorf("leadsquared: invalid base URL: user info is not allowed")
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+		return nil, fmt.Errorf("leadsquared: invalid base URL %q: query and fragment are not allowed", raw)
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = ""
+	if u.Path == "" {
+		u.Path = DefaultBasePath
+	}
+	return u, nil
+}

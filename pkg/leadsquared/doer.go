@@ -1,0 +1,305 @@
+package leadsquared
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// doer implements api.HttpRequestDoer. It runs every attempt of every request: it waits
+// on the limiter, adds credentials to a copy of the request, sends it, reads the body,
+// classifies the outcome and retries when the rules allow.
+type doer struct {
+	hc         *http.Client
+	headerAuth bool
+	accessKey  string
+	secretKey  string
+	authQuery  string // "accessKey=…&secretKey=…", escaped
+	maxRetries int
+	minBackoff time.Duration
+	maxBackoff time.Duration
+	limiter    Limiter
+	adapt      limitSetter // nil when the user chose the limit
+	logger     *slog.Logger
+	basePath   string
+	idem       map[route]bool
+	rd         *redactor
+
+	// Clock, sleep and jitter source; replaced by in-package tests.
+	now   func() time.Time
+	sleep func(ctx context.Context, d time.Duration) error
+	rand  func() float64
+}
+
+func newDoer(cfg config, basePath, accessKey, secretKey string, idem map[route]bool) *doer {
+	d := &doer{
+		headerAuth: cfg.headerAuth,
+		accessKey:  accessKey,
+		secretKey:  secretKey,
+		authQuery:  queryAccessKey + "=" + url.QueryEscape(accessKey) + "&" + querySecretKey + "=" + url.QueryEscape(secretKey),
+		maxRetries: cfg.maxRetries,
+		minBackoff: cfg.minBackoff,
+		maxBackoff: cfg.maxBackoff,
+		limiter:    cfg.limiter,
+		logger:     cfg.logger,
+		basePath:   basePath,
+		idem:       idem,
+		rd:         newRedactor(accessKey, secretKey),
+		now:        time.Now,
+		sleep:      sleepCtx,
+		rand:       rand.Float64,
+	}
+	if ls, ok := cfg.limiter.(limitSetter); ok && !cfg.userLimit {
+		d.adapt = ls
+	}
+	// A shallow copy of the user's client, so that a redirect to another host never
+	// carries the keys there (Go forwards custom headers on redirects).
+	hc := *cfg.httpClient
+	userCheck := hc.CheckRedirect
+	hc.CheckRedirect = func(r *http.Request, via []*http.Request) error {
+		if len(via) > 0 && r.URL.Host != via[0].URL.Host {
+			stripCredentials(r)
+		}
+		if userCheck != nil {
+			return userCheck(r, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	d.hc = &hc
+	return d
+}
+
+// stripCredentials removes the keys from a redirected request.
+func stripCredentials(r *http.Request) {
+	r.Header.Del(headerAccessKey)
+	r.Header.Del(headerSecretKey)
+	if r.URL.RawQuery != "" {
+		q := r.URL.Query()
+		if q.Has(queryAccessKey) || q.Has(querySecretKey) {
+			q.Del(queryAccessKey)
+			q.Del(querySecretKey)
+			r.URL.RawQuery = q.Encode()
+		}
+	}
+}
+
+// Do sends req, retrying as the package documentation describes. A LeadSquared error is
+// returned as the error (*APIError or *RateLimitError) with a nil response; on success the
+// response's body is the already-read body.
+func (d *doer) Do(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	rewindable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
+	var lastErr error
+	for attempt := 1; ; attempt++ {
+		if err := d.limiter.Wait(ctx); err != nil {
+			if attempt == 1 && req.Body != nil {
+				_ = req.Body.Close() // never sent: close as http.Client.Do would
+			}
+			return nil, d.canceled(req, err, lastErr)
+		}
+		areq, err := d.prepare(ctx, req, attempt)
+		if err != nil {
+			return nil, joinLast(d.rd.redactErr(err), lastErr)
+		}
+
+		start := d.now()
+		resp, err := d.hc.Do(areq)
+		var body []byte
+		if err == nil {
+			body, err = readBody(resp)
+		}
+		elapsed := d.now().Sub(start)
+
+		retryable := attempt <= d.maxRetries && rewindable
+		var wait time.Duration
+		var reason string
+
+		switch {
+		case err != nil: // transport error, or the connection broke while reading the body
+			err = d.rd.redactErr(err)
+			d.logAttempt(ctx, req, attempt, 0, elapsed, err)
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				if !errors.Is(err, ctxErr) { // the transport may report the broken connection instead
+					err = fmt.Errorf("%w (%w)", err, ctxErr)
+				}
+				return nil, err
+			}
+			if !retryable || !d.idempotent(req.Method, req.URL.Path) {
+				return nil, err
+			}
+			lastErr, reason, wait = err, "transport error", d.backoff(attempt-1)
+
+		default:
+			var eb errorBody
+			if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+				var isErr bool
+				if eb, isErr = errorShape(body); !isErr {
+					d.logAttempt(ctx, req, attempt, resp.StatusCode, elapsed, nil)
+					resp.Body = io.NopCloser(bytes.NewReader(body))
+					resp.ContentLength = int64(len(body))
+					return resp, nil
+				}
+			} else {
+				eb = parseErrorBody(body)
+			}
+			apiErr := d.apiError(req, resp, body, eb)
+			d.logAttempt(ctx, req, attempt, resp.StatusCode, elapsed, apiErr)
+			switch {
+			case isRateLimit(resp.StatusCode, eb):
+				rl := d.rateLimitError(apiErr, resp.Header, attempt)
+				if !retryable {
+					return nil, rl
+				}
+				lastErr, reason, wait = rl, "rate limited", d.rateLimitWait(rl, attempt)
+			case resp.StatusCode >= 500 && retryable && d.idempotent(req.Method, req.URL.Path):
+				lastErr, reason = apiErr, fmt.Sprintf("server error %d", resp.StatusCode)
+				if ra, ok := parseRetryAfter(resp.Header, d.now()); ok {
+					wait = ra
+				} else {
+					wait = d.backoff(attempt - 1)
+				}
+			default:
+				return nil, apiErr
+			}
+		}
+
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+			// The context would end before the retry: fail now rather than wait for nothing.
+			return nil, d.canceled(req, context.DeadlineExceeded, lastErr)
+		}
+		if d.logger != nil {
+			d.logger.LogAttrs(ctx, slog.LevelWarn, "leadsquared: retrying",
+				slog.String("method", req.Method),
+				slog.String("path", req.URL.Path),
+				slog.Int("attempt", attempt),
+				slog.String("reason", reason),
+				slog.Duration("wait", wait))
+		}
+		if err := d.sleep(ctx, wait); err != nil {
+			return nil, d.canceled(req, err, lastErr)
+		}
+	}
+}
+
+// prepare returns the request of one attempt: a clone with a fresh body and the keys.
+func (d *doer) prepare(ctx context.Context, req *http.Request, attempt int) (*http.Request, error) {
+	areq := req.Clone(ctx)
+	if attempt > 1 && req.GetBody != nil && req.Body != nil && req.Body != http.NoBody {
+		body, err := req.GetBody()
+		if err != nil {
+			return nil, fmt.Errorf("leadsquared: rewinding the request body: %w", err)
+		}
+		areq.Body = body
+	}
+	if d.headerAuth {
+		areq.Header.Set(headerAccessKey, d.accessKey)
+		areq.Header.Set(headerSecretKey, d.secretKey)
+	} else if areq.URL.RawQuery == "" {
+		areq.URL.RawQuery = d.authQuery
+	} else {
+		areq.URL.RawQuery += "&" + d.authQuery
+	}
+	return areq, nil
+}
+
+// readBody reads and closes a response body.
+func readBody(resp *http.Response) ([]byte, error) {
+	defer func() { _ = resp.Body.Close() }()
+	if n := resp.ContentLength; n >= 0 && n <= 4<<20 {
+		buf := bytes.NewBuffer(make([]byte, 0, n+bytes.MinRead))
+		_, err := buf.ReadFrom(resp.Body)
+		return buf.Bytes(), err
+	}
+	return io.ReadAll(resp.Body)
+}
+
+// apiError builds the *APIError of a reply, with any echoed key scrubbed.
+func (d *doer) apiError(req *http.Request, resp *http.Response, body []byte, eb errorBody) *APIError {
+	return &APIError{
+		StatusCode:       resp.StatusCode,
+		ExceptionType:    d.rd.scrub(eb.ExceptionType),
+		ExceptionMessage: d.rd.scrub(eb.ExceptionMessage),
+		Body:             d.rd.scrubBytes(body),
+		Header:           resp.Header,
+		Method:           req.Method,
+		Path:             req.URL.Path,
+	}
+}
+
+// rateLimitError builds the *RateLimitError of a rate-limited reply, and makes an adaptive
+// limiter adopt the limit the message names.
+func (d *doer) rateLimitError(apiErr *APIError, h http.Header, attempt int) *RateLimitError {
+	rl := &RateLimitError{APIError: *apiErr, Attempts: attempt}
+	rl.Limit, rl.Window, _ = parseLimit(apiErr.ExceptionMessage)
+	if ra, ok := parseRetryAfter(h, d.now()); ok {
+		rl.RetryAfter = ra
+	} else {
+		rl.RetryAfter = rl.Window
+	}
+	if d.adapt != nil && rl.Limit > 0 {
+		if calls, per := d.adapt.Limit(); calls != rl.Limit || per != rl.Window {
+			if err := d.adapt.SetLimit(rl.Limit, rl.Window); err == nil && d.logger != nil {
+				d.logger.LogAttrs(context.Background(), slog.LevelInfo, "leadsquared: adopting the account's rate limit",
+					slog.Int("calls", rl.Limit), slog.Duration("per", rl.Window))
+			}
+		}
+	}
+	return rl
+}
+
+// rateLimitWait is the wait before retrying a rate-limited attempt: Retry-After when
+// present (0 retries at once), else the window the message names (the server's window
+// that rejected this attempt has ended by then), else backoff.
+func (d *doer) rateLimitWait(rl *RateLimitError, attempt int) time.Duration {
+	if _, ok := parseRetryAfter(rl.Header, d.now()); ok {
+		return rl.RetryAfter
+	}
+	if rl.Window > 0 {
+		return rl.Window
+	}
+	return d.backoff(attempt - 1)
+}
+
+// canceled reports a wait cut short (ctx done), keeping the last attempt's error reachable.
+func (d *doer) canceled(req *http.Request, err, lastErr error) error {
+	err = d.rd.redactErr(err)
+	if lastErr == nil {
+		return err
+	}
+	return fmt.Errorf("leadsquared: %s %s: gave up waiting to retry: %w; last error: %w", req.Method, req.URL.Path, err, lastErr)
+}
+
+func joinLast(err, lastErr error) error {
+	if lastErr == nil {
+		return err
+	}
+	return fmt.Errorf("%w; last error: %w", err, lastErr)
+}
+
+// logAttempt writes the Debug line of one attempt. It names the URL path, never the query.
+func (d *doer) logAttempt(ctx context.Context, req *http.Request, attempt, status int, elapsed time.Duration, err error) {
+	if d.logger == nil || !d.logger.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	attrs := []slog.Attr{
+		slog.String("method", req.Method),
+		slog.String("path", req.URL.Path),
+		slog.Int("attempt", attempt),
+		slog.Int("status", status),
+		slog.Duration("duration", elapsed),
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", d.rd.scrub(err.Error())))
+	}
+	d.logger.LogAttrs(ctx, slog.LevelDebug, "leadsquared: attempt", attrs...)
+}

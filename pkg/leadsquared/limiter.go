@@ -1,0 +1,150 @@
+package leadsquared
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// Limiter paces request starts. The client calls Wait before every attempt (retries
+// included) and sends the attempt only when Wait returns nil. Wait must be safe for
+// concurrent use and return promptly with the context's error when ctx is done.
+//
+// [*SlidingWindowLimiter] is the in-process implementation; a limiter shared between
+// processes (one LeadSquared account, many workers) can implement the same interface.
+type Limiter interface {
+	Wait(ctx context.Context) error
+}
+
+// limitSetter is implemented by limiters that can adopt the limit LeadSquared names in a
+// rate-limit error ("exceeded the limit of 20 in 5 second(s)").
+type limitSetter interface {
+	SetLimit(calls int, per time.Duration) error
+	Limit() (calls int, per time.Duration)
+}
+
+// SlidingWindowLimiter allows at most `calls` request starts in any window of length
+// `per`: it keeps the last `calls` start times, and a start at t is allowed only when the
+// oldest of them is at or before t-per. It is safe for concurrent use.
+//
+// A zero limit (calls == 0, the state of a client with no [WithRateLimit] that has not yet
+// seen a rate-limit error) lets every start through.
+type SlidingWindowLimiter struct {
+	mu     sync.Mutex
+	calls  int
+	per    time.Duration
+	starts []time.Time   // the last `calls` start times, oldest first
+	wake   chan struct{} // closed and replaced by SetLimit, to re-check sleeping waiters
+	now    func() time.Time
+	after  func(d time.Duration) (<-chan time.Time, func() bool)
+	grant  func(t time.Time) // test hook, called under the lock for every start
+}
+
+// NewLimiter returns a limiter that allows at most calls request starts in any window of
+// length per. calls must be at least 1 and per positive.
+func NewLimiter(calls int, per time.Duration) (*SlidingWindowLimiter, error) {
+	if err := validLimit(calls, per); err != nil {
+		return nil, err
+	}
+	l := newUnlimited()
+	l.calls, l.per = calls, per
+	l.starts = make([]time.Time, 0, calls)
+	return l, nil
+}
+
+// newUnlimited returns a limiter that lets every start through until SetLimit is called.
+func newUnlimited() *SlidingWindowLimiter {
+	return &SlidingWindowLimiter{
+		wake: make(chan struct{}),
+		now:  time.Now,
+		after: func(d time.Duration) (<-chan time.Time, func() bool) {
+			t := time.NewTimer(d)
+			return t.C, t.Stop
+		},
+	}
+}
+
+func validLimit(calls int, per time.Duration) error {
+	if calls < 1 {
+		return fmt.Errorf("leadsquared: rate limit calls must be at least 1, got %d", calls)
+	}
+	if per <= 0 {
+		return fmt.Errorf("leadsquared: rate limit window must be positive, got %s", per)
+	}
+	return nil
+}
+
+// Limit returns the current limit; calls is 0 when the limiter lets every start through.
+func (l *SlidingWindowLimiter) Limit() (calls int, per time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.calls, l.per
+}
+
+// SetLimit changes the limit to calls starts per window, keeping the most recent start
+// times, and wakes waiters so they re-check against the new limit.
+func (l *SlidingWindowLimiter) SetLimit(calls int, per time.Duration) error {
+	if err := validLimit(calls, per); err != nil {
+		return err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if calls == l.calls && per == l.per {
+		return nil
+	}
+	starts := make([]time.Time, 0, calls)
+	if keep := len(l.starts); keep > 0 {
+		if keep > calls {
+			keep = calls
+		}
+		starts = append(starts, l.starts[len(l.starts)-keep:]...)
+	}
+	l.calls, l.per, l.starts = calls, per, starts
+	close(l.wake)
+	l.wake = make(chan struct{})
+	return nil
+}
+
+// Wait blocks until a request may start, and records the start. It returns ctx.Err()
+// (wrapped) if ctx is done first.
+func (l *SlidingWindowLimiter) Wait(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("leadsquared: waiting for the rate limiter: %w", err)
+	}
+	for {
+		l.mu.Lock()
+		if l.calls <= 0 {
+			l.mu.Unlock()
+			return nil
+		}
+		now := l.now()
+		var wait time.Duration
+		if len(l.starts) < l.calls {
+			l.starts = append(l.starts, now)
+		} else if oldest := l.starts[0]; !oldest.After(now.Add(-l.per)) {
+			copy(l.starts, l.starts[1:])
+			l.starts[len(l.starts)-1] = now
+		} else {
+			wait = oldest.Add(l.per).Sub(now)
+		}
+		if wait == 0 {
+			if l.grant != nil {
+				l.grant(now)
+			}
+			l.mu.Unlock()
+			return nil
+		}
+		wake := l.wake
+		tc, stop := l.after(wait)
+		l.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			stop()
+			return fmt.Errorf("leadsquared: waiting for the rate limiter: %w", ctx.Err())
+		case <-wake:
+			stop()
+		case <-tc:
+		}
+	}
+}
