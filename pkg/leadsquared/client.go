@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
+	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
 )
 
 // Defaults of a new Client.
@@ -44,6 +45,9 @@ type config struct {
 	limiter    Limiter
 	userLimit  bool // the user chose the limit: never adopt the server's
 	logger     *slog.Logger
+
+	validateRequests  bool
+	validateResponses bool
 }
 
 // WithHTTPClient sets the *http.Client that sends the requests (default: a client with a
@@ -168,6 +172,13 @@ func New(baseURL, accessKey, secretKey string, opts ...Option) (*Client, error) 
 		return nil, err
 	}
 	d := newDoer(cfg, base.Path, accessKey, secretKey, idem)
+	if cfg.validateRequests || cfg.validateResponses {
+		v, err := validate.Default()
+		if err != nil {
+			return nil, fmt.Errorf("leadsquared: %w", err)
+		}
+		d.validator = v
+	}
 	gen, err := api.NewClientWithResponses(base.String(), api.WithHTTPClient(d))
 	if err != nil {
 		return nil, fmt.Errorf("leadsquared: %w", err)
@@ -200,7 +211,8 @@ func parseBaseURL(raw string) (*url.URL, error) {
 	case u.User != nil:
 		return nil, fmt.Errorf("leadsquared: invalid base URL: user info is not allowed")
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
-		return nil, fmt.Errorf("leadsquared: invalid base URL %q: query and fragment are not allowed", raw)
+		// Not quoted: a query could hold keys.
+		return nil, errors.New("leadsquared: invalid base URL: query and fragment are not allowed")
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""

@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
 )
 
 // doer implements api.HttpRequestDoer. It runs every attempt of every request: it waits
@@ -31,6 +33,9 @@ type doer struct {
 	basePath   string
 	idem       map[route]bool
 	rd         *redactor
+	validator  *validate.Validator // WithRequestValidation / WithResponseValidation
+	valReq     bool
+	valResp    bool
 
 	// Clock, sleep and jitter source; replaced by in-package tests.
 	now   func() time.Time
@@ -52,6 +57,8 @@ func newDoer(cfg config, basePath, accessKey, secretKey string, idem map[route]b
 		basePath:   basePath,
 		idem:       idem,
 		rd:         newRedactor(accessKey, secretKey),
+		valReq:     cfg.validateRequests,
+		valResp:    cfg.validateResponses,
 		now:        time.Now,
 		sleep:      sleepCtx,
 		rand:       rand.Float64,
@@ -99,6 +106,14 @@ func stripCredentials(r *http.Request) {
 func (d *doer) Do(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	rewindable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
+	if d.valReq {
+		if err := d.validateRequest(req); err != nil {
+			if req.Body != nil {
+				_ = req.Body.Close() // never sent: close as http.Client.Do would
+			}
+			return nil, err
+		}
+	}
 	var lastErr error
 	for attempt := 1; ; attempt++ {
 		if err := d.limiter.Wait(ctx); err != nil {
@@ -145,6 +160,11 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 				var isErr bool
 				if eb, isErr = errorShape(body); !isErr {
 					d.logAttempt(ctx, req, attempt, resp.StatusCode, elapsed, nil)
+					if d.valResp {
+						if err := d.validateResponse(req, resp.StatusCode, body); err != nil {
+							return nil, err
+						}
+					}
 					resp.Body = io.NopCloser(bytes.NewReader(body))
 					resp.ContentLength = int64(len(body))
 					return resp, nil
@@ -169,6 +189,11 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 					wait = d.backoff(attempt - 1)
 				}
 			default:
+				if d.valResp {
+					if verr := d.validateResponse(req, resp.StatusCode, body); verr != nil {
+						return nil, errors.Join(apiErr, verr)
+					}
+				}
 				return nil, apiErr
 			}
 		}

@@ -1,0 +1,103 @@
+package leadsquared
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
+	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
+)
+
+func TestRequestValidationSendsNothing(t *testing.T) {
+	t.Parallel()
+	s := serve(reply{status: 200, body: createdJSON})
+	lim := &countingLimiter{}
+	env := setup(t, s, WithRequestValidation(), WithLimiter(lim))
+	_, err := env.c.CreateUserWithResponse(t.Context(), api.CreateUserJSONRequestBody{FirstName: "Ada", Role: "Boss"})
+	var verr *validate.Error
+	if !errors.As(err, &verr) {
+		t.Fatalf("err = %v, want *validate.Error", err)
+	}
+	if verr.Operation != "CreateUser" || len(verr.Failures) != 2 {
+		t.Errorf("failures = %v, want /EmailAddress required and /Role enum", verr.Failures)
+	}
+	if s.Hits() != 0 || len(env.ct.Requests()) != 0 || lim.n.Load() != 0 {
+		t.Errorf("an invalid request reached the wire (%d hits) or the limiter (%d waits)", s.Hits(), lim.n.Load())
+	}
+	// A valid one goes through, with its body intact.
+	res, err := env.c.CreateUserWithResponse(t.Context(), api.CreateUserJSONRequestBody{FirstName: "Ada", EmailAddress: "ada@example.com", Role: api.RoleSalesUser})
+	if err != nil || res.JSON200 == nil {
+		t.Fatalf("valid request: %v", err)
+	}
+	if b := s.Bodies(); len(b) != 1 || len(b[0]) == 0 {
+		t.Errorf("valid request body not sent: %q", b)
+	}
+	// A query parameter is checked too: the work day is yyyy-MM-dd.
+	_, err = env.c.GetUserWorkDayDetailsWithResponse(t.Context(), &api.GetUserWorkDayDetailsParams{UserId: "x", Date: "01/02/2025"})
+	if !errors.As(err, &verr) || len(verr.Failures) != 1 || verr.Failures[0].In != validate.InQuery || verr.Failures[0].Pointer != "/date" {
+		t.Errorf("bad date: err = %v, want one query failure at /date", err)
+	}
+	if s.Hits() != 1 {
+		t.Errorf("hits = %d, want 1", s.Hits())
+	}
+}
+
+func TestResponseValidationReportsDrift(t *testing.T) {
+	t.Parallel()
+	// UserId as a number: the API drifted from the spec.
+	s := serve(reply{status: 200, body: `[{"UserId":42}]`}, reply{status: 200, body: usersJSON})
+	env := setup(t, s, WithResponseValidation())
+	_, err := env.c.GetUserByIdWithResponse(t.Context(), &api.GetUserByIdParams{UserId: "x"})
+	var verr *validate.Error
+	if !errors.As(err, &verr) || verr.Direction != validate.DirectionResponse || verr.Failures[0].Pointer != "/0/UserId" {
+		t.Fatalf("err = %v, want a response *validate.Error at /0/UserId", err)
+	}
+	if _, err := env.c.GetUserByIdWithResponse(t.Context(), &api.GetUserByIdParams{UserId: "x"}); err != nil {
+		t.Errorf("valid reply: %v", err)
+	}
+}
+
+func TestResponseValidationKeepsAPIError(t *testing.T) {
+	t.Parallel()
+	// A 401 whose body is HTML: still an *APIError, and the drift is reported with it.
+	env := setup(t, serve(reply{status: 401, body: `<html>nope</html>`}), WithResponseValidation())
+	_, err := env.c.GetUserByIdWithResponse(t.Context(), &api.GetUserByIdParams{UserId: "x"})
+	var apiErr *APIError
+	var verr *validate.Error
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != 401 || !errors.As(err, &verr) {
+		t.Fatalf("err = %v, want *APIError 401 joined with *validate.Error", err)
+	}
+}
+
+type countingLimiter struct{ n atomic.Int64 }
+
+func (l *countingLimiter) Wait(ctx context.Context) error {
+	l.n.Add(1)
+	return ctx.Err()
+}
+
+func TestWithLimiter(t *testing.T) {
+	t.Parallel()
+	if _, err := New(HostUS, "a", "b", WithLimiter(nil)); err == nil {
+		t.Error("WithLimiter(nil) must be an error")
+	}
+	lim := &countingLimiter{}
+	s := serve(reply{status: 429, body: rateLimitBody(5, 5)}, reply{status: 200, body: usersJSON})
+	env := setup(t, s, WithLimiter(lim))
+	if _, err := env.c.GetUserByIdWithResponse(t.Context(), &api.GetUserByIdParams{UserId: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := lim.n.Load(); got != 2 {
+		t.Errorf("limiter waited %d times, want 2 (one per attempt)", got)
+	}
+	if env.c.doer.adapt != nil {
+		t.Error("a user-supplied limiter must not be adapted")
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if _, err := env.c.GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: "x"}); !errors.Is(err, context.Canceled) {
+		t.Errorf("limiter error not returned: %v", err)
+	}
+}
