@@ -189,8 +189,8 @@ func New(baseURL, accessKey, secretKey string, opts ...Option) (*Client, error) 
 // BaseURL returns the base URL the client sends to, e.g. https://api-in21.leadsquared.com/v2.
 func (c *Client) BaseURL() string { return c.baseURL.String() }
 
-// parseBaseURL accepts a full base URL or a bare host. The error never repeats the input
-// beyond what url.Parse reports, and keys are not part of it.
+// parseBaseURL accepts a full base URL or a bare host. Its errors never repeat the input,
+// which could hold keys by mistake.
 func parseBaseURL(raw string) (*url.URL, error) {
 	s := strings.TrimSpace(raw)
 	if s == "" {
@@ -201,13 +201,14 @@ func parseBaseURL(raw string) (*url.URL, error) {
 	}
 	u, err := url.Parse(s)
 	if err != nil {
-		return nil, fmt.Errorf("leadsquared: invalid base URL: %w", err)
+		// Not wrapped: url.Parse's errors quote parts of the input.
+		return nil, errors.New("leadsquared: invalid base URL: cannot be parsed (bad host, port or escape)")
 	}
 	switch {
 	case u.Scheme != "https" && u.Scheme != "http":
-		return nil, fmt.Errorf("leadsquared: invalid base URL %q: scheme must be https or http", raw)
+		return nil, errors.New("leadsquared: invalid base URL: scheme must be https or http")
 	case u.Host == "" || u.Hostname() == "" || strings.ContainsAny(u.Host, " \t"):
-		return nil, fmt.Errorf("leadsquared: invalid base URL %q: no host", raw)
+		return nil, errors.New("leadsquared: invalid base URL: no host")
 	case u.User != nil:
 		return nil, fmt.Errorf("leadsquared: invalid base URL: user info is not allowed")
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":

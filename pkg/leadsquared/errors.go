@@ -106,9 +106,11 @@ var (
 	quotedExceptionType = []byte(`"ExceptionType"`)
 )
 
-// errorShape reports whether a 2xx body is LeadSquared's error shape, and decodes it.
-// It is cheap on ordinary successes: it decodes only a JSON object that contains the
-// string "Error" or the key "ExceptionType" (an error body must hold one of them).
+// errorShape reports whether a 2xx body is LeadSquared's error shape, and decodes it: a
+// JSON object whose top-level "Status" is "Error", or that has a top-level "ExceptionType"
+// (keys as LeadSquared spells them). It is cheap on ordinary successes: it decodes only a
+// JSON object that contains the string "Error" or the key "ExceptionType" (escaped forms
+// such as "Err\u006fr" are not recognised; LeadSquared does not send them).
 func errorShape(body []byte) (errorBody, bool) {
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
 	if len(trimmed) == 0 || trimmed[0] != '{' {
@@ -117,10 +119,14 @@ func errorShape(body []byte) (errorBody, bool) {
 	if !bytes.Contains(trimmed, quotedError) && !bytes.Contains(trimmed, quotedExceptionType) {
 		return errorBody{}, false
 	}
-	var eb errorBody
-	if err := json.Unmarshal(trimmed, &eb); err != nil {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(trimmed, &top); err != nil {
 		return errorBody{}, false
 	}
+	var eb errorBody
+	_ = json.Unmarshal(top["Status"], &eb.Status)
+	_ = json.Unmarshal(top["ExceptionType"], &eb.ExceptionType)
+	_ = json.Unmarshal(top["ExceptionMessage"], &eb.ExceptionMessage)
 	return eb, eb.Status == "Error" || eb.ExceptionType != ""
 }
 
