@@ -22,9 +22,9 @@ var readmeImports = map[string]string{
 	"os":       "os.Getenv",
 	"testing":  "testing.Short",
 	"time":     "time.Second",
-	"github.com/leadsquared-go/leadsquared-go/pkg/api":                 "api.GetSwagger",
-	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared":         "leadsquared.New",
-	"github.com/leadsquared-go/leadsquared-go/pkg/validate":            "validate.Default",
+	"github.com/leadsquared-go/leadsquared-go/pkg/api":         "api.GetSwagger",
+	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared": "leadsquared.New",
+	"github.com/leadsquared-go/leadsquared-go/pkg/validate":    "validate.Default",
 }
 
 var goBlock = regexp.MustCompile("(?s)```go\n(.*?)```")
