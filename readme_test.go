@@ -22,9 +22,10 @@ var readmeImports = map[string]string{
 	"os":       "os.Getenv",
 	"testing":  "testing.Short",
 	"time":     "time.Second",
-	"github.com/leadsquared-go/leadsquared-go/pkg/api":         "api.GetSwagger",
-	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared": "leadsquared.New",
-	"github.com/leadsquared-go/leadsquared-go/pkg/validate":    "validate.Default",
+	"github.com/leadsquared-go/leadsquared-go/pkg/api":                 "api.GetSwagger",
+	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared/lsqtest": "lsqtest.NewServer",
+	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared":         "leadsquared.New",
+	"github.com/leadsquared-go/leadsquared-go/pkg/validate":            "validate.Default",
 }
 
 var goBlock = regexp.MustCompile("(?s)```go\n(.*?)```")
@@ -78,6 +79,11 @@ func TestReadmeExamplesCompile(t *testing.T) {
 				t.Fatal(err)
 			}
 			files++
+			continue
+		}
+		if strings.HasPrefix(strings.TrimSpace(code), "func ") || strings.HasPrefix(strings.TrimSpace(code), "// ") {
+			// Top-level declarations (a helper and a test function, say).
+			fmt.Fprintf(&src, "\n// README block %d\n%s", i+1, code)
 			continue
 		}
 		fmt.Fprintf(&src, "\n// README block %d\nfunc block%d(ctx context.Context, c *leadsquared.Client, t *testing.T, body []byte) {\n%s}\n", i+1, i, code)

@@ -42,9 +42,11 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"demo", "walk a tour of the API against a fake LeadSquared (or a real account)", runDemo},
 		{"validate", "validate a request or response payload against the spec", runValidate},
 		{"ops", "list the operations (operationId, method, path, summary)", runOps},
 		{"spec", "print the embedded OpenAPI spec (JSON)", runSpec},
+		{"fake", "serve a fake LeadSquared API on a local port, for testing", runFake},
 	}
 }
 

@@ -1,0 +1,415 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
+	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared"
+	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared/lsqtest"
+)
+
+const demoUsage = `Usage: lsq demo [flags]
+
+Walks a realistic tour of the User Management API through the leadsquared client: creates a
+team with a manager, applies a permission template, checks in and out, reads the hierarchy and
+the work day, then bursts past the rate limit and shows the client riding it out.
+
+By default it starts a fake LeadSquared in-process (rate limit 25 in 1 second(s)) and needs
+nothing else. --base-url points the same tour at a real account: keys from --access-key and
+--secret-key (or LSQ_ACCESS_KEY and LSQ_SECRET_KEY); it then only reads, unless
+--allow-writes is given (it creates users and a template, and checks the key owner in and out).
+`
+
+type demoConfig struct {
+	baseURL, accessKey, secretKey string
+	allowWrites                   bool
+	emailDomain                   string
+	burst                         int
+	verbose                       bool
+}
+
+func runDemo(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("lsq demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cfg demoConfig
+	fs.StringVar(&cfg.baseURL, "base-url", "", "a real account's API base URL or host (default: an in-process fake)")
+	fs.StringVar(&cfg.accessKey, "access-key", os.Getenv("LSQ_ACCESS_KEY"), "access key of the real account (default $LSQ_ACCESS_KEY)")
+	fs.StringVar(&cfg.secretKey, "secret-key", os.Getenv("LSQ_SECRET_KEY"), "secret key of the real account (default $LSQ_SECRET_KEY)")
+	fs.BoolVar(&cfg.allowWrites, "allow-writes", false, "with --base-url: also create users and a template, and check in and out")
+	fs.StringVar(&cfg.emailDomain, "email-domain", "example.com", "domain of the demo users' email addresses")
+	fs.IntVar(&cfg.burst, "burst", -1, "concurrent calls of the rate-limit step (default 60 on the fake, 0 on a real account)")
+	fs.BoolVar(&cfg.verbose, "v", false, "log every retry")
+	fs.Usage = func() { fmt.Fprint(fs.Output(), demoUsage); fs.PrintDefaults() }
+	if code, done := parseFlags(fs, args, stdout); done {
+		return code
+	}
+	if fs.NArg() != 0 {
+		fmt.Fprintln(stderr, "lsq demo: takes no arguments")
+		return exitUsage
+	}
+	if err := demo(ctx, cfg, stdout); err != nil {
+		fmt.Fprintf(stderr, "lsq demo: %v\n", err)
+		return exitInvalid
+	}
+	return exitOK
+}
+
+// retryCounter is a slog handler that counts the client's retry lines (and can print them).
+type retryCounter struct {
+	rateLimited atomic.Int64
+	other       atomic.Int64
+	next        slog.Handler // nil: count only
+}
+
+func (h *retryCounter) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelInfo }
+func (h *retryCounter) WithAttrs([]slog.Attr) slog.Handler           { return h }
+func (h *retryCounter) WithGroup(string) slog.Handler                { return h }
+func (h *retryCounter) Handle(ctx context.Context, r slog.Record) error {
+	if r.Level == slog.LevelWarn {
+		rl := false
+		r.Attrs(func(a slog.Attr) bool {
+			if a.Key == "reason" && a.Value.String() == "rate limited" {
+				rl = true
+			}
+			return true
+		})
+		if rl {
+			h.rateLimited.Add(1)
+		} else {
+			h.other.Add(1)
+		}
+	}
+	if h.next != nil {
+		return h.next.Handle(ctx, r)
+	}
+	return nil
+}
+
+type tour struct {
+	out   io.Writer
+	c     *leadsquared.Client
+	n     int
+	total int
+	start time.Time
+}
+
+func (t *tour) step(name string, f func() (string, error)) error {
+	t.n++
+	begin := time.Now()
+	msg, err := f()
+	d := time.Since(begin).Round(100 * time.Microsecond)
+	if err != nil {
+		fmt.Fprintf(t.out, "[%d/%d] %-22s FAILED  %v\n", t.n, t.total, name, err)
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	fmt.Fprintf(t.out, "[%d/%d] %-22s ok  %s (%s)\n", t.n, t.total, name, msg, d)
+	return nil
+}
+
+func (t *tour) skip(name, why string) {
+	t.n++
+	fmt.Fprintf(t.out, "[%d/%d] %-22s skipped  %s\n", t.n, t.total, name, why)
+}
+
+func demo(ctx context.Context, cfg demoConfig, out io.Writer) error {
+	fake := cfg.baseURL == ""
+	writes := fake || cfg.allowWrites
+	if cfg.burst < 0 {
+		cfg.burst = 0
+		if fake {
+			cfg.burst = 60
+		}
+	}
+	if fake {
+		srv, err := lsqtest.NewServer(lsqtest.WithRateLimit(25, time.Second, lsqtest.Form429))
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+		cfg.baseURL, cfg.accessKey, cfg.secretKey = srv.URL, srv.AccessKey, srv.SecretKey
+		fmt.Fprintf(out, "lsq demo: a fake LeadSquared at %s (rate limit 25 in 1 second(s), answered with HTTP 429)\n", srv.URL)
+	} else {
+		fmt.Fprintf(out, "lsq demo: the account at %s (writes %s)\n", cfg.baseURL, map[bool]string{true: "allowed", false: "off: read-only tour"}[writes])
+	}
+	counter := &retryCounter{}
+	if cfg.verbose {
+		counter.next = slog.NewTextHandler(out, &slog.HandlerOptions{Level: slog.LevelInfo})
+	}
+	c, err := leadsquared.New(cfg.baseURL, cfg.accessKey, cfg.secretKey,
+		leadsquared.WithHeaderAuth(), leadsquared.WithLogger(slog.New(counter)),
+		leadsquared.WithMaxRetries(5), leadsquared.WithRequestValidation())
+	if err != nil {
+		return err
+	}
+	t := &tour{out: out, c: c, total: 10, start: time.Now()}
+	var ownerID, managerID, templateID string
+	var team []string
+	suffix := randomHex(3)
+
+	if err := t.step("authenticate", func() (string, error) {
+		res, err := c.AuthenticateUserWithResponse(ctx)
+		if err != nil {
+			return "", err
+		}
+		u := res.JSON200
+		ownerID = deref(u.Id)
+		return fmt.Sprintf("keys of %s (%s) at %s", deref(u.Name), deref(u.Role), deref(u.OrgDisplayName)), nil
+	}); err != nil {
+		return err
+	}
+
+	if writes {
+		if err := t.step("create a team", func() (string, error) {
+			mid, err := createUser(ctx, c, "Maya", "Manager"+suffix, api.RoleSalesManager, "", cfg.emailDomain)
+			if err != nil {
+				return "", err
+			}
+			managerID = mid
+			for _, name := range []string{"Ravi", "Sara", "Tom"} {
+				id, err := createUser(ctx, c, name, "Seller"+suffix, api.RoleSalesUser, managerID, cfg.emailDomain)
+				if err != nil {
+					return "", err
+				}
+				team = append(team, id)
+			}
+			return fmt.Sprintf("manager %s and %d sales users reporting to her", short(managerID), len(team)), nil
+		}); err != nil {
+			return err
+		}
+		if err := t.step("permission template", func() (string, error) {
+			desc := "Sales users see and edit leads; no exports."
+			res, err := c.CreatePermissionTemplateWithResponse(ctx, api.PermissionTemplateInput{
+				Name: "Demo sales " + suffix, Description: &desc,
+				EntityPermissions: &[]api.EntityPermissionInput{{
+					Entity: api.PermissionEntityLead,
+					Permissions: []api.PermissionInput{
+						{Action: api.PermissionActionView, Access: api.PermissionAccessFull},
+						{Action: api.PermissionActionUpdate, Access: api.PermissionAccessFull},
+						{Action: api.PermissionActionExport, Access: api.PermissionAccessNone},
+					},
+				}},
+			})
+			if err != nil {
+				return "", err
+			}
+			if res.JSON200 == nil || res.JSON200.Message == nil || res.JSON200.Message.Id == nil {
+				return "", errors.New("no template id in the reply")
+			}
+			templateID = *res.JSON200.Message.Id
+			applied, err := c.ApplyPermissionTemplateWithResponse(ctx, nil, api.PermissionTemplateApplyRequest{Id: templateID, UserIds: &team})
+			if err != nil {
+				return "", err
+			}
+			ok := applied.JSON200 != nil && applied.JSON200.Message != nil && applied.JSON200.Message.IsSuccessful != nil && *applied.JSON200.Message.IsSuccessful
+			return fmt.Sprintf("created %s, applied to the team: %v", short(templateID), ok), nil
+		}); err != nil {
+			return err
+		}
+		if err := t.step("check in and out", func() (string, error) {
+			online := api.AvailabilityStatusOnline
+			if _, err := c.CheckInUserWithResponse(ctx, api.CheckInRequest{Source: "lsq demo", AvailabilityStatus: &online}); err != nil {
+				return "", err
+			}
+			st, err := c.GetCheckInStatusWithResponse(ctx, &api.GetCheckInStatusParams{})
+			if err != nil {
+				return "", err
+			}
+			in := st.JSON200 != nil && st.JSON200.IsCheckedIn != nil && *st.JSON200.IsCheckedIn
+			if _, err := c.CheckOutUserWithResponse(ctx, api.CheckOutRequest{Source: "lsq demo"}); err != nil {
+				return "", err
+			}
+			st, err = c.GetCheckInStatusWithResponse(ctx, &api.GetCheckInStatusParams{})
+			if err != nil {
+				return "", err
+			}
+			out := st.JSON200 != nil && st.JSON200.IsCheckedIn != nil && !*st.JSON200.IsCheckedIn
+			return fmt.Sprintf("key owner checked in: %v, then out: %v", in, out), nil
+		}); err != nil {
+			return err
+		}
+	} else {
+		t.skip("create a team", "read-only (--allow-writes to run it)")
+		t.skip("permission template", "read-only")
+		t.skip("check in and out", "read-only")
+	}
+
+	if err := t.step("hierarchy", func() (string, error) {
+		top := managerID
+		if top == "" {
+			top = ownerID
+		}
+		h, err := c.GetUserHierarchyWithResponse(ctx, &api.GetUserHierarchyParams{UserId: &top})
+		if err != nil {
+			return "", err
+		}
+		info, err := c.GetUserHierarchyInfoWithResponse(ctx, api.HierarchyInfoRequest{UserId: top})
+		if err != nil {
+			return "", err
+		}
+		n, names := 0, 0
+		if h.JSON200 != nil {
+			n = len(*h.JSON200)
+		}
+		if info.JSON200 != nil && info.JSON200.Users != nil {
+			names = len(*info.JSON200.Users)
+		}
+		return fmt.Sprintf("%d users report to %s; hierarchy info lists %d", n, short(top), names), nil
+	}); err != nil {
+		return err
+	}
+
+	if err := t.step("work day", func() (string, error) {
+		day := time.Now().UTC().Format("2006-01-02")
+		res, err := c.GetUserWorkDayDetailsWithResponse(ctx, &api.GetUserWorkDayDetailsParams{UserId: ownerID, Date: day})
+		if err != nil {
+			return "", err
+		}
+		avail, blocks := "unknown", 0
+		if w := res.JSON200; w != nil {
+			if w.IsAvailable != nil {
+				avail = map[bool]string{true: "available", false: "not available"}[*w.IsAvailable == api.WorkDayAvailable]
+			}
+			if w.WorkingHours != nil {
+				blocks = len(*w.WorkingHours)
+			}
+		}
+		return fmt.Sprintf("key owner on %s: %s, %d working-hour blocks", day, avail, blocks), nil
+	}); err != nil {
+		return err
+	}
+
+	if err := t.step("search the team", func() (string, error) {
+		index, size := 1, 100
+		res, err := c.AdvancedSearchUsersWithResponse(ctx, api.UserSearchRequest{
+			GroupConditions: &[]api.ConditionGroup{{Condition: []api.SearchCondition{{
+				LookupName: "Role", Operator: api.SearchConditionOperatorEq, LookupValue: string(api.RoleSalesUser),
+			}}}},
+			Paging: &api.UserSearchPaging{PageIndex: &index, PageSize: &size},
+		})
+		if err != nil {
+			return "", err
+		}
+		n := 0
+		if res.JSON200 != nil && res.JSON200.Users != nil {
+			n = len(*res.JSON200.Users)
+		}
+		return fmt.Sprintf("%d sales users on the first page", n), nil
+	}); err != nil {
+		return err
+	}
+
+	if cfg.burst > 0 {
+		if err := t.step("ride the rate limit", func() (string, error) {
+			var wg sync.WaitGroup
+			var failed atomic.Int64
+			var firstErr error
+			var once sync.Once
+			before := counter.rateLimited.Load()
+			for range cfg.burst {
+				wg.Go(func() {
+					_, err := c.GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: ownerID})
+					if err != nil {
+						failed.Add(1)
+						once.Do(func() { firstErr = err })
+					}
+				})
+			}
+			wg.Wait()
+			if firstErr != nil {
+				return "", fmt.Errorf("%d of %d calls failed: %w", failed.Load(), cfg.burst, firstErr)
+			}
+			return fmt.Sprintf("%d concurrent calls all succeeded; %d rate-limit replies were absorbed by waiting and retrying, 0 reached the caller",
+				cfg.burst, counter.rateLimited.Load()-before), nil
+		}); err != nil {
+			return err
+		}
+	} else {
+		t.skip("ride the rate limit", "no burst on a real account (--burst N to run it)")
+	}
+
+	if writes {
+		if err := t.step("clean up", func() (string, error) {
+			if _, err := c.RemovePermissionTemplate(ctx, templateID); err != nil {
+				return "", err
+			}
+			if _, err := c.DeletePermissionTemplateWithResponse(ctx, &api.DeletePermissionTemplateParams{Id: templateID}); err != nil {
+				return "", err
+			}
+			for _, id := range append(team, managerID) {
+				if _, err := c.DeactivateUserWithResponse(ctx, &api.DeactivateUserParams{UserId: id}); err != nil {
+					return "", err
+				}
+			}
+			return fmt.Sprintf("template removed and deleted, %d demo users deactivated", len(team)+1), nil
+		}); err != nil {
+			return err
+		}
+	} else {
+		t.skip("clean up", "nothing was written")
+	}
+
+	if err := t.step("an invalid request", func() (string, error) {
+		_, err := c.CreateUserWithResponse(ctx, api.CreateUserJSONRequestBody{FirstName: "Nobody", Role: "Boss"})
+		if err == nil {
+			return "", errors.New("an invalid user was accepted")
+		}
+		return "caught before sending: " + err.Error(), nil
+	}); err != nil {
+		return err
+	}
+
+	fmt.Fprintf(out, "lsq demo: done in %s; %d retries after rate limits, %d after other errors\n",
+		time.Since(t.start).Round(time.Millisecond), counter.rateLimited.Load(), counter.other.Load())
+	return nil
+}
+
+func createUser(ctx context.Context, c *leadsquared.Client, first, last string, role api.Role, manager, domain string) (string, error) {
+	body := api.CreateUserJSONRequestBody{
+		FirstName: first, LastName: &last, Role: role,
+		EmailAddress: fmt.Sprintf("%s.%s@%s", first, last, domain),
+	}
+	if manager != "" {
+		body.ManagerUserId = &manager
+	}
+	res, err := c.CreateUserWithResponse(ctx, body)
+	if err != nil {
+		return "", err
+	}
+	if res.JSON200 == nil || res.JSON200.Message == nil || res.JSON200.Message.Id == nil {
+		return "", errors.New("no user id in the reply")
+	}
+	return *res.JSON200.Message.Id, nil
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+
+// short abbreviates a GUID for the report.
+func short(id string) string {
+	if len(id) > 8 {
+		return id[:8]
+	}
+	return id
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared/lsqtest"
+)
+
+const fakeUsage = `Usage:
+  lsq fake [--addr 127.0.0.1:8080] [--access-key K --secret-key S]
+           [--limit "25 in 5s"] [--bulk-limit "5 in 5s"] [--limit-form 429|403|200]
+
+Serves a fake LeadSquared User Management API (package lsqtest) on addr, under /v2, until
+interrupted (SIGINT/SIGTERM). It prints the base URL and the keys it accepts; without
+--access-key/--secret-key those are lsq-test-access-key / lsq-test-secret-key.
+
+The fake is stateful (users, permission templates, check-ins), validates every request
+against the spec and answers like LeadSquared. It starts with one Administrator, the owner
+of the keys. Limits are "N in D": D is a duration ("5s") or "M second(s)"; without --limit
+there is no rate limit (LeadSquared's docs show "25 in 5 second(s)").
+
+Exit status: 0 stopped by a signal, 1 could not serve, 2 usage error.
+`
+
+// exitServe is the exit status when the fake cannot serve (e.g. the address is in use).
+const exitServe = 1
+
+func runFake(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("lsq fake", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
+	accessKey := fs.String("access-key", "", "access key the fake accepts (default "+lsqtest.DefaultAccessKey+")")
+	secretKey := fs.String("secret-key", "", "secret key the fake accepts (default "+lsqtest.DefaultSecretKey+")")
+	limitFlag := fs.String("limit", "", `rate limit of the account, e.g. "25 in 5s" or "25 in 5 second(s)" (default none)`)
+	bulkFlag := fs.String("bulk-limit", "", `separate rate limit of the bulk calls, e.g. "5 in 5s"`)
+	formFlag := fs.String("limit-form", "429", "how a rate-limited call is answered: 429, 403 or 200 (with the error body)")
+	maxTemplates := fs.Int("max-templates", lsqtest.DefaultMaxTemplates, "how many permission templates the account can hold")
+	fs.Usage = func() { fmt.Fprint(fs.Output(), fakeUsage); fs.PrintDefaults() }
+	if code, done := parseFlags(fs, args, stdout); done {
+		return code
+	}
+	usageErr := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "lsq fake: "+format+"\n", a...)
+		return exitUsage
+	}
+	if fs.NArg() != 0 {
+		return usageErr("takes no arguments")
+	}
+	var opts []lsqtest.Option
+	switch {
+	case *accessKey == "" && *secretKey == "":
+	case *accessKey == "" || *secretKey == "":
+		return usageErr("give both --access-key and --secret-key, or neither")
+	default:
+		opts = append(opts, lsqtest.WithKeys(*accessKey, *secretKey))
+	}
+	form, err := lsqtest.ParseForm(*formFlag)
+	if err != nil {
+		return usageErr("--limit-form: want 429, 403 or 200")
+	}
+	if *limitFlag != "" {
+		calls, per, err := parseLimit(*limitFlag)
+		if err != nil {
+			return usageErr("--limit: %v", err)
+		}
+		opts = append(opts, lsqtest.WithRateLimit(calls, per, form))
+	}
+	if *bulkFlag != "" {
+		calls, per, err := parseLimit(*bulkFlag)
+		if err != nil {
+			return usageErr("--bulk-limit: %v", err)
+		}
+		opts = append(opts, lsqtest.WithBulkRateLimit(calls, per))
+	}
+	opts = append(opts, lsqtest.WithMaxTemplates(*maxTemplates))
+	srv, err := lsqtest.New(opts...)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	defer srv.Close()
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "lsq fake: %v\n", err)
+		return exitServe
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+
+	fmt.Fprintf(stdout, "lsq fake: serving the LeadSquared API at %s\n", baseURL(ln.Addr()))
+	fmt.Fprintf(stdout, "  access key: %s\n  secret key: %s\n", srv.AccessKey, srv.SecretKey)
+	fmt.Fprintf(stdout, "  key owner (Administrator): %s\n", srv.OwnerID)
+	if *limitFlag != "" {
+		fmt.Fprintf(stdout, "  rate limit: %s, answered with HTTP %s\n", *limitFlag, form)
+	}
+	if *bulkFlag != "" {
+		fmt.Fprintf(stdout, "  bulk rate limit: %s\n", *bulkFlag)
+	}
+	fmt.Fprintln(stdout, "Press Ctrl+C to stop.")
+
+	select {
+	case err := <-served:
+		fmt.Fprintf(stderr, "lsq fake: %v\n", err)
+		return exitServe
+	case <-ctx.Done():
+	}
+	srv.Close() // cut scripted delays short
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		_ = hs.Close()
+	}
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		fmt.Fprintf(stderr, "lsq fake: %v\n", err)
+		return exitServe
+	}
+	fmt.Fprintln(stdout, "lsq fake: stopped")
+	return exitOK
+}
+
+// baseURL is the API's base URL on a listener's address; an unspecified host (":8080")
+// is shown as localhost.
+func baseURL(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return "http://" + a.String() + lsqtest.BasePath
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port) + lsqtest.BasePath
+}
+
+var (
+	limitRe   = regexp.MustCompile(`^\s*(\d+)\s*(?:calls?\s+)?(?:in|per|/)\s*(.+?)\s*$`)
+	secondsRe = regexp.MustCompile(`^(\d+)\s*(?:s|secs?|seconds?|second\(s\))$`)
+)
+
+// parseLimit reads "25 in 5s", "25 in 5 second(s)" (LeadSquared's wording) or "25/5s".
+func parseLimit(s string) (calls int, per time.Duration, err error) {
+	m := limitRe.FindStringSubmatch(strings.ToLower(s))
+	if m == nil {
+		return 0, 0, fmt.Errorf("%q: want \"N in D\", e.g. \"25 in 5s\" or \"25 in 5 second(s)\"", s)
+	}
+	calls, err = strconv.Atoi(m[1])
+	if err != nil || calls <= 0 {
+		return 0, 0, fmt.Errorf("%q: the number of calls must be positive", s)
+	}
+	if sm := secondsRe.FindStringSubmatch(m[2]); sm != nil {
+		n, err := strconv.Atoi(sm[1])
+		if err != nil {
+			return 0, 0, fmt.Errorf("%q: bad number of seconds", s)
+		}
+		per = time.Duration(n) * time.Second
+	} else if per, err = time.ParseDuration(strings.ReplaceAll(m[2], " ", "")); err != nil {
+		return 0, 0, fmt.Errorf("%q: bad window %q", s, m[2])
+	}
+	if per < time.Second || per%time.Second != 0 {
+		return 0, 0, fmt.Errorf("%q: the window must be a whole number of seconds", s)
+	}
+	return calls, per, nil
+}

@@ -1,0 +1,190 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a bytes.Buffer safe to write from the command and read from the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+var urlLine = regexp.MustCompile(`at (http://127\.0\.0\.1:\d+/v2)\n`)
+
+// startFake runs lsq fake on a free loopback port and returns its base URL, a cancel func
+// and a channel with the exit code.
+func startFake(t *testing.T, args ...string) (base string, stdout *syncBuffer, cancel context.CancelFunc, exit <-chan int) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	out, errb := &syncBuffer{}, &syncBuffer{}
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, append([]string{"fake", "--addr", "127.0.0.1:0"}, args...), strings.NewReader(""), out, errb)
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if m := urlLine.FindStringSubmatch(out.String()); m != nil {
+			return m[1], out, cancel, done
+		}
+		select {
+		case code := <-done:
+			cancel()
+			t.Fatalf("lsq fake exited %d early\nstdout: %s\nstderr: %s", code, out, errb)
+		default:
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("no URL printed\nstdout: %s\nstderr: %s", out, errb)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func waitExit(t *testing.T, exit <-chan int) int {
+	t.Helper()
+	select {
+	case code := <-exit:
+		return code
+	case <-time.After(10 * time.Second):
+		t.Fatal("lsq fake did not stop")
+		return -1
+	}
+}
+
+func get(t *testing.T, url string, h http.Header) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	for k, v := range h {
+		req.Header[k] = v
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestFakeServesAndStops(t *testing.T) {
+	t.Parallel()
+	base, out, cancel, exit := startFake(t)
+	defer cancel()
+	for _, want := range []string{"access key: lsq-test-access-key", "secret key: lsq-test-secret-key", "key owner (Administrator): "} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("stdout lacks %q:\n%s", want, out)
+		}
+	}
+	code, body := get(t, base+"/Authentication.svc/UserByAccessKey.Get?accessKey=lsq-test-access-key&secretKey=lsq-test-secret-key", nil)
+	if code != 200 || !strings.Contains(body, `"Role":"Administrator"`) {
+		t.Errorf("AuthenticateUser: %d %s", code, body)
+	}
+	if code, _ := get(t, base+"/UserManagement.svc/Users.Get", nil); code != 401 {
+		t.Errorf("no keys: %d", code)
+	}
+	cancel()
+	if code := waitExit(t, exit); code != 0 {
+		t.Errorf("exit %d, want 0", code)
+	}
+	if !strings.Contains(out.String(), "stopped") {
+		t.Errorf("no stop line:\n%s", out)
+	}
+}
+
+func TestFakeKeysAndLimit(t *testing.T) {
+	t.Parallel()
+	base, out, cancel, exit := startFake(t, "--access-key", "K1", "--secret-key", "S1", "--limit", "1 in 60 second(s)", "--limit-form", "403")
+	defer cancel()
+	if !strings.Contains(out.String(), "access key: K1") || !strings.Contains(out.String(), "HTTP 403") {
+		t.Errorf("stdout:\n%s", out)
+	}
+	h := http.Header{"X-Lsq-Accesskey": {"K1"}, "X-Lsq-Secretkey": {"S1"}}
+	if code, body := get(t, base+"/UserManagement.svc/Users.Get", h); code != 200 {
+		t.Errorf("first call: %d %s", code, body)
+	}
+	code, body := get(t, base+"/UserManagement.svc/Users.Get", h)
+	if code != 403 || !strings.Contains(body, "API calls exceeded the limit of 1 in 60 second(s)") {
+		t.Errorf("second call: %d %s", code, body)
+	}
+	cancel()
+	if code := waitExit(t, exit); code != 0 {
+		t.Errorf("exit %d", code)
+	}
+}
+
+func TestFakeUsageErrors(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{
+		{"fake", "--limit", "lots"},
+		{"fake", "--limit", "5 in 500ms"},
+		{"fake", "--bulk-limit", "0 in 5s"},
+		{"fake", "--limit-form", "500"},
+		{"fake", "--access-key", "only"},
+		{"fake", "--max-templates", "0"},
+		{"fake", "extra"},
+		{"fake", "--nope"},
+	} {
+		code, _, errOut := runLsq(t, "", args...)
+		if code != exitUsage {
+			t.Errorf("%v: exit %d, want 2 (stderr %s)", args, code, errOut)
+		}
+	}
+	if code, out, _ := runLsq(t, "", "fake", "-h"); code != 0 || !strings.Contains(out, "lsq fake [--addr") {
+		t.Errorf("-h: exit %d\n%s", code, out)
+	}
+	// An address in use cannot be served.
+	base, _, cancel, exit := startFake(t)
+	defer func() { cancel(); waitExit(t, exit) }()
+	addr := strings.TrimSuffix(strings.TrimPrefix(base, "http://"), "/v2")
+	if code, _, errOut := runLsq(t, "", "fake", "--addr", addr); code != exitServe {
+		t.Errorf("address in use: exit %d (stderr %s)", code, errOut)
+	}
+}
+
+func TestParseLimit(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"25 in 5s":          "25/5s",
+		"25 in 5 second(s)": "25/5s",
+		"10 in 1 second":    "10/1s",
+		"2 calls in 10s":    "2/10s",
+		"5/1m":              "5/1m0s",
+		" 7 IN 3 SECONDS ":  "7/3s",
+	} {
+		calls, per, err := parseLimit(in)
+		if err != nil {
+			t.Errorf("%q: %v", in, err)
+			continue
+		}
+		if got := fmt.Sprintf("%d/%s", calls, per); got != want {
+			t.Errorf("%q = %s, want %s", in, got, want)
+		}
+	}
+	for _, bad := range []string{"", "25", "in 5s", "0 in 5s", "5 in 1.5s", "5 in soon"} {
+		if _, _, err := parseLimit(bad); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+}

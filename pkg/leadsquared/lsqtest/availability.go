@@ -1,0 +1,295 @@
+package lsqtest
+
+import (
+	"maps"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
+)
+
+// ---- hierarchy ----
+
+// getUserHierarchy returns the Ids of every user under the manager (the key owner when
+// UserId is left out), down the whole reporting chain; [] for an unknown user.
+func (s *Server) getUserHierarchy(c *call) (int, any) {
+	id := c.q.Get("UserId")
+	if id == "" {
+		id = s.st.ownerID
+	}
+	out := []string{}
+	if m := s.st.user(id); m != nil {
+		for _, u := range s.st.reports(m.ID) {
+			out = append(out, u.ID)
+		}
+	}
+	return http.StatusOK, out
+}
+
+// getUserHierarchyInfo returns the users under UserId (the whole reporting chain),
+// filtered by Include, with the Columns.Include_CSV fields as extra keys (null when unset).
+// An unknown UserId gives no users.
+func (s *Server) getUserHierarchyInfo(c *call) (int, any) {
+	var req api.HierarchyInfoRequest
+	if err := c.decode(&req); err != nil {
+		return http.StatusBadRequest, errBody(excInvalidInput, err.Error())
+	}
+	include := api.HierarchyIncludeAll
+	if req.Include != nil && *req.Include != "" {
+		include = *req.Include
+	}
+	var extra []string
+	if req.Columns != nil && req.Columns.IncludeCSV != nil {
+		for _, n := range strings.Split(*req.Columns.IncludeCSV, ",") {
+			if n = strings.TrimSpace(n); n != "" {
+				extra = append(extra, n)
+			}
+		}
+	}
+	users := []api.HierarchyUser{}
+	if m := s.st.user(req.UserId); m != nil {
+		for _, u := range s.st.reports(m.ID) {
+			active := u.Status == UserActive
+			switch include {
+			case api.HierarchyIncludeCheckIn:
+				if !u.CheckedIn {
+					continue
+				}
+			case api.HierarchyIncludeCheckOut:
+				if u.CheckedIn {
+					continue
+				}
+			case api.HierarchyIncludeActive:
+				if !active {
+					continue
+				}
+			}
+			hu := api.HierarchyUser{
+				UserId: ptr(u.ID), Name: ptr(u.name()), Mobile: optStr(u.PhoneMobile), Email: ptr(u.EmailAddress),
+				CheckedIn: ptr(api.StringBool(strconv.FormatBool(u.CheckedIn))), IsActive: ptr(api.StringBool(strconv.FormatBool(active))),
+			}
+			if u.PhoneMobile == "" {
+				hu.Set("Mobile", nil) // LeadSquared sends "Mobile": null
+				hu.Mobile = nil
+			}
+			for _, col := range extra {
+				cn := canonicalAttr(col)
+				if cn == "" {
+					cn = col
+				}
+				if v, ok := s.attr(u, cn); ok {
+					hu.Set(col, v)
+				} else {
+					hu.Set(col, nil)
+				}
+			}
+			users = append(users, hu)
+		}
+	}
+	return http.StatusOK, api.HierarchyInfo{SearchInfo: &api.HierarchyInfoSearchInfo{TotalUsers: ptr(len(users))}, Users: &users}
+}
+
+// ---- availability ----
+
+func (s *Server) check(c *call, in bool) (int, any) {
+	var req api.CheckInRequest // Check-Out's body has the same fields
+	var out api.CheckOutRequest
+	if in {
+		if err := c.decode(&req); err != nil {
+			return http.StatusBadRequest, errBody(excInvalidInput, err.Error())
+		}
+	} else {
+		if err := c.decode(&out); err != nil {
+			return http.StatusBadRequest, errBody(excInvalidInput, err.Error())
+		}
+		req = api.CheckInRequest{Source: out.Source, Location: out.Location, Latitude: out.Latitude, Longitude: out.Longitude, OtherDetails: out.OtherDetails}
+	}
+	u := s.st.users[s.st.ownerID]
+	now := s.now()
+	ev := CheckEvent{UserID: u.ID, At: now, CheckIn: in, Source: req.Source, Location: deref(req.Location), OtherDetails: map[string]string{}}
+	if req.Latitude != nil {
+		ev.Latitude = *req.Latitude
+	}
+	if req.Longitude != nil {
+		ev.Longitude = *req.Longitude
+	}
+	if req.OtherDetails != nil {
+		maps.Copy(ev.OtherDetails, *req.OtherDetails)
+	}
+	ev.OtherDetails["Source"] = req.Source
+	s.st.events = append(s.st.events, ev)
+	u.CheckedIn, u.LastCheckedOn = in, now
+	verb := "out"
+	if in {
+		verb = "in"
+		u.AvailabilityStatus = "Online"
+		if req.AvailabilityStatus != nil {
+			u.AvailabilityStatus = string(*req.AvailabilityStatus)
+		}
+	} else {
+		u.AvailabilityStatus = "Offline"
+	}
+	return http.StatusOK, api.CheckInOutResult{Status: ptr("Success"), Message: &api.CheckInOutResultMessage{
+		ResponseText: ptr("User successfully checked " + verb + " on " + fmtTime(now)),
+	}}
+}
+
+// checkIn checks in the key owner (again, when already checked in: no error is documented).
+func (s *Server) checkIn(c *call) (int, any) { return s.check(c, true) }
+
+// checkOut checks out the key owner.
+func (s *Server) checkOut(c *call) (int, any) { return s.check(c, false) }
+
+// getCheckInStatus reads a user's status (the key owner by default); LastCheckedOn is null
+// for a user who never checked in or out. An unknown user answers 500.
+func (s *Server) getCheckInStatus(c *call) (int, any) {
+	id := c.q.Get("userId")
+	if id == "" {
+		id = s.st.ownerID
+	}
+	u := s.st.user(id)
+	if u == nil {
+		return fail(excInvalidInput, "Invalid Input! Parameter Name: userId (no such user)")
+	}
+	var last any
+	if !u.LastCheckedOn.IsZero() {
+		last = fmtTime(u.LastCheckedOn)
+	}
+	return http.StatusOK, map[string]any{"IsCheckedIn": u.CheckedIn, "LastCheckedOn": last}
+}
+
+// parseDateTime reads "yyyy-MM-dd HH:mm:ss" (an unpadded hour and .fff are accepted).
+func parseDateTime(v string) (time.Time, bool) {
+	t, err := time.ParseInLocation(DateTimeLayout, v, time.UTC)
+	if err != nil {
+		t, err = time.ParseInLocation("2006-01-02 3:04:05", v, time.UTC)
+	}
+	return t, err == nil
+}
+
+// DefaultHistoryPageSize is the page size of Get Check-In History when Paging is left out.
+const DefaultHistoryPageSize = 200
+
+// getCheckInHistory lists the events of the users (by id or email; unknown ones are
+// ignored) with FromDate <= time <= ToDate, newest first, paged (1-based); RecordCount
+// counts every match. FromDate after ToDate answers 500.
+func (s *Server) getCheckInHistory(c *call) (int, any) {
+	var req api.CheckInHistoryRequest
+	if err := c.decode(&req); err != nil {
+		return http.StatusBadRequest, errBody(excInvalidInput, err.Error())
+	}
+	from, ok1 := parseDateTime(req.FromDate)
+	to, ok2 := parseDateTime(req.ToDate)
+	if !ok1 || !ok2 {
+		return fail(excInvalidInput, "Invalid Input! FromDate and ToDate must be yyyy-MM-dd HH:mm:ss")
+	}
+	if from.After(to) {
+		return fail(excInvalidInput, "Invalid Input! FromDate must not be after ToDate")
+	}
+	ids := map[string]bool{}
+	for _, x := range req.Users {
+		var u *User
+		if req.UserAttributeType == api.CheckInHistoryByUserEmail {
+			u = s.st.byEmail(x)
+		} else {
+			u = s.st.user(x)
+		}
+		if u != nil {
+			ids[u.ID] = true
+		}
+	}
+	var found []CheckEvent
+	for i := len(s.st.events) - 1; i >= 0; i-- {
+		e := s.st.events[i]
+		at := e.At.Truncate(time.Second)
+		if ids[e.UserID] && !at.Before(from) && !at.After(to) {
+			found = append(found, e)
+		}
+	}
+	index, size := 1, DefaultHistoryPageSize
+	if p := req.Paging; p != nil {
+		if p.PageIndex != nil {
+			index = *p.PageIndex
+		}
+		if p.PageSize != nil {
+			size = *p.PageSize
+		}
+	}
+	details := []map[string]any{}
+	for _, e := range pageOf(found, index, size) {
+		email := ""
+		if u := s.st.users[e.UserID]; u != nil {
+			email = u.EmailAddress
+		}
+		var loc any
+		if e.Location != "" {
+			loc = e.Location
+		}
+		details = append(details, map[string]any{
+			"UserId": e.UserID, "CheckedOn": fmtTime(e.At), "EmailAddress": email, "IsCheckIn": e.CheckIn,
+			"Location": loc, "Latitude": e.Latitude, "Longitude": e.Longitude, "Source": e.Source,
+			"IpAddress": nil, "OtherDetails": maps.Clone(e.OtherDetails),
+		})
+	}
+	return http.StatusOK, map[string]any{"RecordCount": len(found), "Details": details}
+}
+
+// getWorkDayDetails says whether a user works on a date: on a holiday ([Server.AddHoliday])
+// or leave ([Server.AddLeave]) 0 Holiday / Leave; with the [DefaultWorkDayTemplateID]
+// template 1 with 09:00:00–18:00:00 on Monday to Friday and 0 NotScheduled at weekends;
+// without a known template 1 WorkDayTemplateNotDefined, all day. An unknown user answers
+// 500.
+func (s *Server) getWorkDayDetails(c *call) (int, any) {
+	u := s.st.user(c.q.Get("userId"))
+	if u == nil {
+		return fail(excInvalidInput, "Invalid Input! Parameter Name: userId (no such user)")
+	}
+	date := c.q.Get("date")
+	day, err := time.Parse(DateLayout, date)
+	if err != nil {
+		return fail(excInvalidInput, "Invalid Input! Parameter Name: date (want yyyy-MM-dd)")
+	}
+	out := api.WorkDayDetails{UserId: ptr(u.ID), StatusReason: ptr(""), WorkingHours: &[]api.WorkingHoursBlock{}}
+	unavailable := func(reason string) (int, any) {
+		out.IsAvailable, out.StatusReason = ptr(api.WorkDayUnavailable), ptr(reason)
+		return http.StatusOK, out
+	}
+	switch {
+	case s.st.holidays[date]:
+		return unavailable("Holiday")
+	case s.st.leaves[u.ID][date]:
+		return unavailable("Leave")
+	case !strings.EqualFold(u.WorkDayTemplateID, DefaultWorkDayTemplateID):
+		out.IsAvailable, out.StatusReason = ptr(api.WorkDayAvailable), ptr("WorkDayTemplateNotDefined")
+		out.WorkingHours = &[]api.WorkingHoursBlock{{StartTime: ptr("00:00:00"), EndTime: ptr("23:59:59")}}
+		return http.StatusOK, out
+	case day.Weekday() == time.Saturday || day.Weekday() == time.Sunday:
+		return unavailable("NotScheduled")
+	}
+	out.IsAvailable = ptr(api.WorkDayAvailable)
+	out.WorkingHours = &[]api.WorkingHoursBlock{{StartTime: ptr("09:00:00"), EndTime: ptr("18:00:00")}}
+	return http.StatusOK, out
+}
+
+// sendConverse posts a card to an active user; another ToUser answers 500.
+func (s *Server) sendConverse(c *call) (int, any) {
+	var req api.ConverseNotificationRequest
+	if err := c.decode(&req); err != nil {
+		return http.StatusBadRequest, errBody(excInvalidInput, err.Error())
+	}
+	u := s.st.activeUser(req.ToUser)
+	if u == nil {
+		return fail(excInvalidInput, "Invalid Input! Parameter Name: ToUser (no such active user)")
+	}
+	now := s.now()
+	n := ConverseNotification{
+		MessageID: newGUID() + "_" + strconv.FormatInt(now.UnixMilli(), 10), ToUser: u.ID, Type: deref(req.Type), SentOn: now,
+	}
+	if cc := req.CardContents; cc != nil {
+		n.Message, n.Description = deref(cc.Message), deref(cc.Description)
+	}
+	s.st.converse = append(s.st.converse, n)
+	return http.StatusOK, api.ConverseNotificationResult{MessageID: ptr(n.MessageID), Success: ptr(true)}
+}

@@ -1,0 +1,481 @@
+package lsqtest
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
+)
+
+// call is one validated, authenticated API call. Handlers run with Server.mu held.
+type call struct {
+	r    *http.Request
+	q    url.Values
+	body []byte
+	host string
+}
+
+// decode reads the (already validated) body into v.
+func (c *call) decode(v any) error {
+	if err := json.Unmarshal(c.body, v); err != nil {
+		return fmt.Errorf("Invalid Input! The request body could not be read: %v", err)
+	}
+	return nil
+}
+
+type handler func(s *Server, c *call) (int, any)
+
+// handlers maps every operationId of the spec to its implementation.
+var handlers = map[string]handler{
+	"CreateUser":                  (*Server).createUser,
+	"AuthenticateUser":            (*Server).authenticateUser,
+	"GetUsers":                    (*Server).getUsers,
+	"GetUserById":                 (*Server).getUserByID,
+	"GetUserByEmail":              (*Server).getUserByEmail,
+	"UpdateUser":                  (*Server).updateUser,
+	"BulkUpdateUsers":             (*Server).bulkUpdateUsers,
+	"BulkUpdateUserManagers":      (*Server).bulkUpdateUserManagers,
+	"ActivateUser":                (*Server).activateUser,
+	"DeactivateUser":              (*Server).deactivateUser,
+	"MarkUserObsolete":            (*Server).markUserObsolete,
+	"GetUserTags":                 (*Server).getUserTags,
+	"AdvancedSearchUsers":         (*Server).advancedSearchUsers,
+	"GetUserAttributes":           (*Server).getUserAttributes,
+	"NotifyUsers":                 (*Server).notifyUsers,
+	"CreatePermissionTemplate":    (*Server).createTemplate,
+	"UpdatePermissionTemplate":    (*Server).updateTemplate,
+	"DeletePermissionTemplate":    (*Server).deleteTemplate,
+	"GetPermissionTemplates":      (*Server).getTemplates,
+	"ApplyPermissionTemplate":     (*Server).applyTemplate,
+	"OverwritePermissionTemplate": (*Server).overwriteTemplate,
+	"GetUserPermissions":          (*Server).getUserPermissions,
+	"GetUserHierarchy":            (*Server).getUserHierarchy,
+	"GetUserHierarchyInfo":        (*Server).getUserHierarchyInfo,
+	"CheckInUser":                 (*Server).checkIn,
+	"CheckOutUser":                (*Server).checkOut,
+	"GetCheckInStatus":            (*Server).getCheckInStatus,
+	"GetCheckInHistory":           (*Server).getCheckInHistory,
+	"GetUserWorkDayDetails":       (*Server).getWorkDayDetails,
+	"SendConverseNotification":    (*Server).sendConverse,
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// optStr is a pointer to s, or nil when s is empty.
+func optStr(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+var success = api.SuccessStatus{Status: "Success"}
+
+// ---- users ----
+
+// createUser: FirstName, EmailAddress, Role mandatory (checked by the spec); the address
+// must not belong to a user that is not obsolete (500 MXDuplicateEntryException); a
+// ManagerUserId must name an existing user.
+func (s *Server) createUser(c *call) (int, any) {
+	var req api.UserCreateRequest
+	if err := c.decode(&req); err != nil {
+		return http.StatusBadRequest, errBody(excInvalidInput, err.Error())
+	}
+	email := strings.TrimSpace(req.EmailAddress)
+	if s.st.byEmail(email) != nil {
+		return fail(excDuplicate, "A user with the same email address already exists.")
+	}
+	mgr := ""
+	if id := strings.TrimSpace(deref(req.ManagerUserId)); id != "" {
+		m := s.st.user(id)
+		if m == nil {
+			return fail(excInvalidInput, "Invalid Input! Parameter Name: ManagerUserId (no such user)")
+		}
+		mgr = m.ID
+	}
+	now := s.now()
+	u := &User{
+		ID: newGUID(), FirstName: req.FirstName, LastName: deref(req.LastName), EmailAddress: email,
+		Role: string(req.Role), Status: UserActive, ManagerUserID: mgr, TeamID: deref(req.TeamId),
+		AssociatedPhoneNumbers: deref(req.AssociatedPhoneNumbers), PhoneMobile: deref(req.PhoneMobile),
+		TimeZone: deref(req.TimeZone), DateFormat: deref(req.DateFormat),
+		WorkDayTemplateID: deref(req.WorkDayTemplateId), HolidayCalendarID: deref(req.HolidayCalendarId),
+		AvailabilityStatus: "Offline", Attributes: map[string]string{}, Settings: map[string]int{},
+		CreatedOn: now, ModifiedOn: now,
+	}
+	if req.UserType != nil {
+		u.UserType = int(*req.UserType)
+	}
+	if req.IsPhoneCallAgent != nil {
+		u.IsPhoneCallAgent = *req.IsPhoneCallAgent
+	}
+	if req.CustomFields != nil {
+		for k, v := range *req.CustomFields {
+			u.Attributes[k] = v
+		}
+	}
+	s.st.addUser(u)
+	return http.StatusOK, api.UserCreated{Status: ptr("Success"), Message: &api.UserCreatedMessage{Id: ptr(u.ID)}}
+}
+
+// authenticateUser returns the key owner and the account's hosts; `api` is the host the
+// call came to.
+func (s *Server) authenticateUser(c *call) (int, any) {
+	u := s.st.users[s.st.ownerID]
+	return http.StatusOK, api.AuthenticatedUser{
+		Class: ptr("1"), Group: ptr("1"), SubRegionId: ptr("1"),
+		Id: ptr(u.ID), Name: ptr(u.name()), PassPhrase: ptr(u.EmailAddress), Role: ptr(u.Role),
+		SessionId: ptr(""), TimeZone: ptr(u.TimeZone), Type: ptr("ApplicationUser"),
+		OrgDisplayName: ptr(OrgName), OrgId: ptr(OrgID), OrgShortCode: ptr(strconv.Itoa(OrgShortCode)),
+		OrgUniqueName: ptr("lsqtest"), DefaultCountryCode: ptr("91"),
+		AssociatedPhoneNumbers: ptr(u.AssociatedPhoneNumbers), CustomerType: ptr("lsqtest"), UserType: ptr("Regular"),
+		MobileServiceURLs: &api.AuthenticatedUserMobileServiceURLs{},
+		LSQCommonServiceURLs: &api.AuthenticatedUserCommonServiceURLs{
+			Api: ptr(c.host), App: ptr(c.host),
+		},
+	}
+}
+
+// getUsers lists every user that is not obsolete, inactive ones with StatusCode 1.
+func (s *Server) getUsers(*call) (int, any) {
+	out := []api.UserListItem{}
+	for _, u := range s.st.visible() {
+		code := 0
+		if u.Status != UserActive {
+			code = 1
+		}
+		out = append(out, api.UserListItem{
+			ID: ptr(u.ID), FirstName: ptr(u.FirstName), LastName: ptr(u.LastName),
+			EmailAddress: ptr(u.EmailAddress), Role: ptr(u.Role), StatusCode: ptr(code),
+			IsPhoneCallAgent: ptr(u.IsPhoneCallAgent),
+		})
+	}
+	return http.StatusOK, out
+}
+
+// userRecord is the record of Get a User by Id / by Email.
+func (s *Server) userRecord(u *User) api.User {
+	a := u.Attributes
+	custom := func(n int) *string { return ptr(a["mx_Custom_"+strconv.Itoa(n)]) }
+	rec := api.User{
+		UserId: ptr(u.ID), FirstName: ptr(u.FirstName), LastName: ptr(u.LastName), EmailAddress: ptr(u.EmailAddress),
+		AssociatedPhoneNumbers: ptr(u.AssociatedPhoneNumbers), DateFormat: ptr(u.DateFormat), TimeZone: ptr(u.TimeZone),
+		Role: ptr(u.Role), IsPhoneCallAgent: ptr(u.IsPhoneCallAgent), OrgId: ptr(OrgShortCode), CompanyName: ptr(OrgName),
+		UserType: ptr(api.UserType(u.UserType)), ManagerUserId: optStr(u.ManagerUserID),
+		Address: optStr(a["Address"]), City: optStr(a["City"]), State: optStr(a["State"]), Country: optStr(a["Country"]),
+		ZipCode: optStr(a["ZipCode"]), TelephonyAgentId: optStr(a["TelephonyAgentId"]),
+		PhoneMain: optStr(a["PhoneMain"]), PhoneMobile: ptr(u.PhoneMobile), PhoneOthers: optStr(a["PhoneOthers"]),
+		IsCheckedIn: ptr(u.CheckedIn), AvailabilityStatus: ptr(strings.ToLower(u.AvailabilityStatus)),
+		Designation: optStr(a["Designation"]), Department: optStr(a["Department"]),
+		OfficeLocationName: optStr(a["OfficeLocationName"]), Skills: optStr(a["Skills"]), SalesRegions: optStr(a["SalesRegions"]),
+		MxCustom1: custom(1), MxCustom2: custom(2), MxCustom3: custom(3), MxCustom4: custom(4), MxCustom5: custom(5),
+		MxCustom6: custom(6), MxCustom7: custom(7), MxCustom8: custom(8), MxCustom9: custom(9), MxCustom10: custom(10),
+		Groups: &[]api.UserGroup{}, TeamId: optStr(u.TeamID),
+	}
+	if m := s.st.users[u.ManagerUserID]; m != nil {
+		rec.ManagerName = ptr(m.name())
+	}
+	if !u.LastCheckedOn.IsZero() {
+		rec.LastCheckedOn = ptr(fmtTime(u.LastCheckedOn))
+	}
+	return rec
+}
+
+// getUserByID answers [] for a missing, inactive or obsolete user.
+func (s *Server) getUserByID(c *call) (int, any) {
+	if u := s.st.activeUser(c.q.Get("userId")); u != nil {
+		return http.StatusOK, []api.User{s.userRecord(u)}
+	}
+	return http.StatusOK, []api.User{}
+}
+
+// getUserByEmail answers [] for a missing, inactive or obsolete user.
+func (s *Server) getUserByEmail(c *call) (int, any) {
+	if u := s.st.byEmail(c.q.Get("emailAddress")); u != nil && u.Status == UserActive {
+		return http.StatusOK, []api.User{s.userRecord(u)}
+	}
+	return http.StatusOK, []api.User{}
+}
+
+// updatable lists the attributes Update a User may change (the spec's list; mx_Custom_N
+// are matched by prefix).
+var updatable = map[string]bool{
+	"Address": true, "AssociatedPhoneNumbers": true, "AvailabilityStatus": true, "City": true, "Country": true,
+	"DateFormat": true, "DeletionStatusCode": true, "Department": true, "Designation": true, "FirstName": true,
+	"HolidayCalendarId": true, "IsEmailSender": true, "IsPhoneCallAgent": true, "IsWorkingToday": true,
+	"LastName": true, "MiddleName": true, "OfficeLocationName": true, "PhoneMain": true, "PhoneOthers": true,
+	"Role": true, "SalesRegions": true, "Signature_Html": true, "Signature_Text": true, "Skills": true,
+	"State": true, "Team": true, "TeamId": true, "TelephonyAgentId": true, "TemplateNames": true,
+	"TimeZone": true, "UserType": true, "WorkDayTemplateId": true, "ZipCode": true,
+}
+
+// updateUser changes attributes and settings. EmailAddress, PhoneMobile and ManagerUserId
+// cannot be changed here (500 MXInvalidInputException); an attribute outside the spec's
+// list answers 500 MXUnknownAttributeException; an unknown or obsolete user 500.
+func (s *Server) updateUser(c *call) (int, any) {
+	u := s.st.user(c.q.Get("UserId"))
+	if u == nil {
+		return fail(excInvalidInput, "Invalid Input! Parameter Name: UserId (no such user)")
+	}
+	var req api.UserUpdateRequest
+	if err := c.decode(&req); err != nil {
+		return http.StatusBadRequest, errBody(excInvalidInput, err.Error())
+	}
+	vals := map[string]string{}
+	if req.User != nil {
+		for _, k := range sortedKeys(*req.User) {
+			switch {
+			case k == "EmailAddress" || k == "PhoneMobile" || k == "ManagerUserId":
+				return fail(excInvalidInput, "%s cannot be updated with Update a User", k)
+			case !updatable[k] && !strings.HasPrefix(k, "mx_Custom_"):
+				return fail(excUnknownAttr, "Unknown attribute: %s", k)
+			}
+			v := scalarString((*req.User)[k])
+			switch k {
+			case "Role":
+				if !validRole(v) {
+					return fail(excInvalidInput, "Invalid Input! Parameter Name: Role")
+				}
+			case "FirstName":
+				if strings.TrimSpace(v) == "" {
+					return fail(excMandatory, "FirstName is mandatory")
+				}
+			case "UserType":
+				if v != "0" && v != "1" {
+					return fail(excInvalidInput, "Invalid Input! Parameter Name: UserType")
+				}
+			case "IsPhoneCallAgent":
+				if _, err := strconv.ParseBool(v); err != nil && v != "0" && v != "1" {
+					return fail(excInvalidInput, "Invalid Input! Parameter Name: IsPhoneCallAgent")
+				}
+			}
+			vals[k] = v
+		}
+	}
+	for k, v := range vals {
+		switch k {
+		case "FirstName":
+			u.FirstName = v
+		case "LastName":
+			u.LastName = v
+		case "Role":
+			u.Role = v
+		case "TeamId":
+			u.TeamID = v
+		case "AssociatedPhoneNumbers":
+			u.AssociatedPhoneNumbers = v
+		case "TimeZone":
+			u.TimeZone = v
+		case "DateFormat":
+			u.DateFormat = v
+		case "WorkDayTemplateId":
+			u.WorkDayTemplateID = v
+		case "HolidayCalendarId":
+			u.HolidayCalendarID = v
+		case "AvailabilityStatus":
+			u.AvailabilityStatus = v
+		case "UserType":
+			u.UserType, _ = strconv.Atoi(v)
+		case "IsPhoneCallAgent":
+			u.IsPhoneCallAgent = v == "1" || strings.EqualFold(v, "true")
+		default:
+			u.Attributes[k] = v
+		}
+	}
+	if st := req.UserSettings; st != nil {
+		set := func(name string, f *api.UserUpdateSettingFlag) {
+			if f != nil {
+				u.Settings[name] = int(*f)
+			}
+		}
+		set("IgnoreIPRestrictionForLogin", st.IgnoreIPRestrictionForLogin)
+		set("RestrictMobileLogin", st.RestrictMobileLogin)
+		set("IsSoftPhoneEnabled", st.IsSoftPhoneEnabled)
+		set("ApplyOnlyUserSpecificPT", st.ApplyOnlyUserSpecificPT)
+		set("AllowUpdatingManagerInHierarchy", st.AllowUpdatingManagerInHierarchy)
+	}
+	u.ModifiedOn = s.now()
+	return http.StatusOK, api.UserUpdateResult{Status: ptr("Success"), ExceptionMessage: ptr("")}
+}
+
+// scalarString renders a JSON value of an update as the string LeadSquared stores.
+func scalarString(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case bool:
+		return strconv.FormatBool(x)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	default:
+		b, _ := json.Marshal(x)
+		return string(b)
+	}
+}
+
+// bulkUpdateUsers sets TeamId on the users (not obsolete) that match the conditions. Any
+// other Attribute answers 500 MXInvalidInputException.
+func (s *Server) bulkUpdateUsers(c *call) (int, any) {
+	var req api.UserBulkUpdateRequest
+	if err := c.decode(&req); err != nil {
+		return http.StatusBadRequest, errBody(excInvalidInput, err.Error())
+	}
+	if req.Attribute != "TeamId" {
+		return fail(excInvalidInput, "Invalid Input! Parameter Name: Attribute (only TeamId can be updated in bulk)")
+	}
+	m, err := newMatcher(req.Conditions, nil)
+	if err != nil {
+		return fail(excInvalidInput, "%s", err.Error())
+	}
+	n := 0
+	now := s.now()
+	for _, u := range s.st.visible() {
+		if m.match(s, u) {
+			u.TeamID = req.Value
+			u.ModifiedOn = now
+			n++
+		}
+	}
+	return http.StatusOK, api.UserBulkUpdateResult{Status: ptr("Success"), Message: &api.UserBulkUpdateMessage{AffectedRows: ptr(n), IsSuccessful: ptr(true)}}
+}
+
+// bulkUpdateUserManagers sets the managers at once (LeadSquared queues the work and
+// reports rows only in Request History): rows naming an unknown user or manager, the user
+// itself, or a manager that reports to the user (a cycle) are skipped silently.
+func (s *Server) bulkUpdateUserManagers(c *call) (int, any) {
+	var req api.UserManagerUpdateList
+	if err := c.decode(&req); err != nil {
+		return http.StatusBadRequest, errBody(excInvalidInput, err.Error())
+	}
+	now := s.now()
+	for _, row := range req {
+		u, m := s.st.user(row.UserId), s.st.user(row.ManagerId)
+		if u == nil || m == nil || u == m {
+			continue
+		}
+		cycle := false
+		for _, r := range s.st.reports(u.ID) {
+			if r == m {
+				cycle = true
+				break
+			}
+		}
+		if cycle {
+			continue
+		}
+		u.ManagerUserID = m.ID
+		u.ModifiedOn = now
+	}
+	s.st.wfaID++
+	return http.StatusOK, map[string]any{"ErrorMessage": nil, "Status": "Success", "WFAId": strconv.FormatInt(s.st.wfaID, 10)}
+}
+
+// activateUser activates an inactive user (harmless when already active). An unknown or
+// obsolete user answers 500.
+func (s *Server) activateUser(c *call) (int, any) {
+	u := s.st.user(c.q.Get("userId"))
+	if u == nil {
+		return fail(excInvalidInput, "Invalid Input! Parameter Name: userId (no such user)")
+	}
+	u.Status = UserActive
+	u.ModifiedOn = s.now()
+	return http.StatusOK, success
+}
+
+// deactivateUser deactivates a user (harmless when already inactive). The key owner cannot
+// deactivate themselves (500), which would lock the fake's only keys out.
+func (s *Server) deactivateUser(c *call) (int, any) {
+	u := s.st.user(c.q.Get("userId"))
+	if u == nil {
+		return fail(excInvalidInput, "Invalid Input! Parameter Name: userId (no such user)")
+	}
+	if u.ID == s.st.ownerID {
+		return fail(excInvalidInput, "You cannot deactivate yourself.")
+	}
+	u.Status = UserInactive
+	u.CheckedIn = false
+	u.ModifiedOn = s.now()
+	return http.StatusOK, success
+}
+
+// markUserObsolete marks a deactivated user obsolete, which frees the email address. An
+// active, unknown or already obsolete user answers 500.
+func (s *Server) markUserObsolete(c *call) (int, any) {
+	u := s.st.user(c.q.Get("userid"))
+	if u == nil {
+		return fail(excInvalidInput, "Invalid Input! Parameter Name: userid (no such user)")
+	}
+	if u.Status != UserInactive {
+		return fail(excInvalidInput, "Only a deactivated user can be marked obsolete.")
+	}
+	u.Status = UserObsolete
+	u.ModifiedOn = s.now()
+	return http.StatusOK, success
+}
+
+// getUserTags answers [] for a missing, inactive or obsolete user.
+func (s *Server) getUserTags(c *call) (int, any) {
+	out := []api.UserTag{}
+	if u := s.st.activeUser(c.q.Get("userId")); u != nil {
+		for _, t := range u.Tags {
+			out = append(out, api.UserTag{Key: ptr(t.Key), Value: ptr(t.Value)})
+		}
+	}
+	return http.StatusOK, out
+}
+
+// notifyUsers records an email to the named users or to every active user with one of the
+// roles. An address that is not an active user's, or no recipient at all, answers 500.
+func (s *Server) notifyUsers(c *call) (int, any) {
+	var req api.NotifyUsersRequest
+	if err := c.decode(&req); err != nil {
+		return http.StatusBadRequest, errBody(excInvalidInput, err.Error())
+	}
+	var to []string
+	seen := map[string]bool{}
+	add := func(u *User) {
+		if !seen[u.ID] {
+			seen[u.ID] = true
+			to = append(to, u.EmailAddress)
+		}
+	}
+	if req.UserEmailAddresses != nil {
+		for _, e := range *req.UserEmailAddresses {
+			u := s.st.byEmail(e)
+			if u == nil || u.Status != UserActive {
+				return fail(excInvalidInput, "Invalid Input! Parameter Name: UserEmailAddresses (not a user of the account)")
+			}
+			add(u)
+		}
+	}
+	if req.Roles != nil {
+		for _, r := range *req.Roles {
+			for _, u := range s.st.visible() {
+				if u.Status == UserActive && u.Role == string(r) {
+					add(u)
+				}
+			}
+		}
+	}
+	if len(to) == 0 && (req.UserEmailAddresses == nil || len(*req.UserEmailAddresses) == 0) && (req.Roles == nil || len(*req.Roles) == 0) {
+		return fail(excMandatory, "UserEmailAddresses or Roles is mandatory")
+	}
+	s.st.emails = append(s.st.emails, Email{
+		From: req.EmailContent.From, Subject: req.EmailContent.Subject, ContentHTML: req.EmailContent.ContentHTML,
+		To: to, SentOn: s.now(),
+	})
+	return http.StatusOK, success
+}

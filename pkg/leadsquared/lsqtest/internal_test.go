@@ -1,0 +1,83 @@
+package lsqtest
+
+import (
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
+)
+
+func TestEveryOperationHandled(t *testing.T) {
+	v, err := validate.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops := v.Operations()
+	if len(ops) != 30 {
+		t.Errorf("the spec has %d operations, want 30", len(ops))
+	}
+	for _, op := range ops {
+		if handlers[op.ID] == nil {
+			t.Errorf("no handler for %s", op.ID)
+		}
+	}
+	if len(handlers) != len(ops) {
+		t.Errorf("%d handlers for %d operations", len(handlers), len(ops))
+	}
+	bulk := bulkOperations()
+	if len(bulk) != len(knownBulk) {
+		t.Errorf("bulk operations %v, want %v", bulk, knownBulk)
+	}
+	for id := range bulk {
+		if !knownBulk[id] {
+			t.Errorf("unexpected bulk operation %s", id)
+		}
+		if _, ok := v.Operation(id); !ok {
+			t.Errorf("bulk operation %s is not in the spec", id)
+		}
+	}
+}
+
+func TestWindow(t *testing.T) {
+	w := &window{limit: limit{calls: 2, per: 5 * time.Second}}
+	t0 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	steps := []struct {
+		at   time.Duration
+		want bool
+	}{
+		{0, true}, {time.Second, true}, {2 * time.Second, false}, {4999 * time.Millisecond, false},
+		{5 * time.Second, true}, // the call at 0 left the window
+		{5500 * time.Millisecond, false},
+		{6 * time.Second, true},
+	}
+	for _, s := range steps {
+		if got := w.allow(t0.Add(s.at)); got != s.want {
+			t.Errorf("allow at %s = %v, want %v", s.at, got, s.want)
+		}
+	}
+}
+
+func TestGUIDAndPaging(t *testing.T) {
+	re := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+	seen := map[string]bool{}
+	for range 100 {
+		g := newGUID()
+		if !re.MatchString(g) || seen[g] {
+			t.Fatalf("bad or repeated GUID %s", g)
+		}
+		seen[g] = true
+	}
+	items := []int{1, 2, 3, 4, 5}
+	for _, c := range []struct{ index, size, n int }{{1, 2, 2}, {3, 2, 1}, {4, 2, 0}, {0, 2, 0}, {1, 0, 0}, {1, 10, 5}} {
+		if got := len(pageOf(items, c.index, c.size)); got != c.n {
+			t.Errorf("pageOf(%d, %d) has %d items, want %d", c.index, c.size, got, c.n)
+		}
+	}
+	if _, ok := parseDateTime("2017-10-31 9:55:10"); !ok {
+		t.Error("unpadded hour not accepted")
+	}
+	if _, ok := parseDateTime("2024-04-24 06:55:17.000"); !ok {
+		t.Error(".fff not accepted")
+	}
+}

@@ -1,0 +1,86 @@
+package lsqtest
+
+import (
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
+)
+
+// knownBulk are the calls LeadSquared's plans limit separately, when the spec does not
+// mark them with x-lsq-bulk.
+var knownBulk = map[string]bool{
+	"BulkUpdateUsers":        true,
+	"BulkUpdateUserManagers": true,
+}
+
+// bulkOperations returns the operations the spec marks x-lsq-bulk: true (else knownBulk).
+var bulkOperations = sync.OnceValue(func() map[string]bool {
+	doc, err := api.GetSwagger()
+	if err != nil || doc.Paths == nil {
+		return knownBulk
+	}
+	m := map[string]bool{}
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			switch v := op.Extensions["x-lsq-bulk"].(type) {
+			case bool:
+				m[op.OperationID] = v
+			case string:
+				m[op.OperationID], _ = strconv.ParseBool(v)
+			}
+		}
+	}
+	for id, bulk := range m {
+		if !bulk {
+			delete(m, id)
+		}
+	}
+	if len(m) == 0 {
+		return knownBulk
+	}
+	return m
+})
+
+// window is a sliding-window log: at most limit.calls accepted calls in any window of
+// length limit.per. Guarded by Server.mu.
+type window struct {
+	limit limit
+	times []time.Time // accepted calls within the last window, oldest first
+}
+
+// allow records a call at now and reports whether it is within the limit.
+func (w *window) allow(now time.Time) bool {
+	cutoff := now.Add(-w.limit.per)
+	i := 0
+	for i < len(w.times) && !w.times[i].After(cutoff) {
+		i++
+	}
+	w.times = w.times[i:]
+	if len(w.times) >= w.limit.calls {
+		return false
+	}
+	w.times = append(w.times, now)
+	return true
+}
+
+// rateLimit applies the account's limits to a call of opID; it returns the answer when the
+// call is over the limit.
+func (s *Server) rateLimit(opID string) (status int, body any, limited bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w := s.limiter
+	if bulkOperations()[opID] && s.bulkLimit != nil {
+		w = s.bulkLimit
+	}
+	if w == nil || w.allow(s.now()) {
+		return 0, nil, false
+	}
+	return int(s.cfg.form), rateLimitBody(w.limit), true
+}
+
+func rateLimitBody(l limit) errorBody {
+	return errBody(excRateLimit, fmt.Sprintf("API calls exceeded the limit of %d in %d second(s)", l.calls, int(l.per/time.Second)))
+}

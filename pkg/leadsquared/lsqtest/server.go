@@ -1,0 +1,320 @@
+package lsqtest
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
+)
+
+// BasePath is the path under which the fake serves the API, as LeadSquared does.
+const BasePath = "/v2"
+
+// maxBody caps a request body.
+const maxBody = 10 << 20
+
+// Server is a fake LeadSquared account and its API. It is safe for concurrent use.
+type Server struct {
+	// URL is the base URL of the API, including /v2 (e.g. http://127.0.0.1:41234/v2);
+	// empty for a server made with [New], which has no listener of its own.
+	URL string
+	// AccessKey and SecretKey are the keys the server accepts.
+	AccessKey, SecretKey string
+	// OwnerID is the Id of the Administrator who owns the keys.
+	OwnerID string
+
+	cfg  config
+	v    *validate.Validator
+	ts   *httptest.Server
+	done chan struct{}
+	once sync.Once
+
+	mu        sync.Mutex
+	st        state
+	log       []Request
+	faults    map[string][]Fault // operationId ("" = any) → queued faults
+	limiter   *window
+	bulkLimit *window
+}
+
+// New returns a fake server without a listener: serve [Server.Handler] yourself (as
+// `lsq fake` does). Use [NewServer] in tests. It returns an error for a bad option.
+func New(opts ...Option) (*Server, error) {
+	cfg := config{
+		accessKey:    DefaultAccessKey,
+		secretKey:    DefaultSecretKey,
+		now:          time.Now,
+		maxTemplates: DefaultMaxTemplates,
+	}
+	for _, o := range opts {
+		if o == nil {
+			return nil, errors.New("lsqtest: nil Option")
+		}
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.form == 0 {
+		cfg.form = Form429
+	}
+	v, err := validate.Default()
+	if err != nil {
+		return nil, fmt.Errorf("lsqtest: %w", err)
+	}
+	s := &Server{
+		AccessKey: cfg.accessKey,
+		SecretKey: cfg.secretKey,
+		cfg:       cfg,
+		v:         v,
+		done:      make(chan struct{}),
+		faults:    map[string][]Fault{},
+	}
+	if cfg.limit != nil {
+		s.limiter = &window{limit: *cfg.limit}
+	}
+	if cfg.bulkLimit != nil {
+		s.bulkLimit = &window{limit: *cfg.bulkLimit}
+	}
+	s.st.init(s.now())
+	s.OwnerID = s.st.ownerID
+	return s, nil
+}
+
+// NewServer starts a fake server on a loopback port (like httptest.NewServer) and returns
+// it; call Close when done. It returns an error for a bad option.
+func NewServer(opts ...Option) (*Server, error) {
+	s, err := New(opts...)
+	if err != nil {
+		return nil, err
+	}
+	s.ts = httptest.NewServer(s)
+	s.URL = s.ts.URL + BasePath
+	return s, nil
+}
+
+// MustNewServer is NewServer for tests: it fails the test on a bad option and closes the
+// server when the test ends.
+func MustNewServer(t testing.TB, opts ...Option) *Server {
+	t.Helper()
+	s, err := NewServer(opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Close stops the server (if [NewServer] started one) and cuts short any scripted delay.
+// It is safe to call more than once.
+func (s *Server) Close() {
+	s.once.Do(func() {
+		close(s.done)
+		if s.ts != nil {
+			s.ts.Close()
+		}
+	})
+}
+
+// Handler returns the server's HTTP handler, which serves the API under /v2.
+func (s *Server) Handler() http.Handler { return s }
+
+func (s *Server) now() time.Time { return s.cfg.now().UTC() }
+
+// ServeHTTP serves one API call: route, scripted fault, authentication, rate limit,
+// validation, then the operation.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rec := Request{
+		Time:   s.now(),
+		Method: r.Method,
+		Path:   r.URL.Path,
+		Query:  redactQuery(r.URL.Query()),
+	}
+	var body []byte
+	if r.Body != nil {
+		b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+		if err != nil {
+			s.reply(w, &rec, http.StatusBadRequest, errBody(excInvalidInput, "The request body could not be read."))
+			return
+		}
+		body = b
+	}
+	rec.Body = body
+
+	op, ok := s.route(r)
+	if !ok {
+		s.reply(w, &rec, http.StatusNotFound, errBody(excNotFound, "The API could not be found."))
+		return
+	}
+	rec.OperationID = op.ID
+
+	f, faulted := s.takeFault(op.ID)
+	if faulted && !f.AfterWork {
+		rec.Fault = true
+		if !s.runFault(w, r, &rec, f) {
+			return
+		}
+	}
+	status, v := s.serve(r, op.ID, body, &rec)
+	if faulted && f.AfterWork {
+		rec.Fault = true
+		if !s.runFault(w, r, &rec, f) {
+			return
+		}
+	}
+	s.reply(w, &rec, status, v)
+}
+
+// serve authenticates, rate-limits and validates a call, then runs its operation.
+func (s *Server) serve(r *http.Request, opID string, body []byte, rec *Request) (int, any) {
+	switch {
+	case r.URL.Query().Has(queryAccessKey) || r.URL.Query().Has(querySecretKey):
+		rec.Auth = "query"
+	case r.Header.Get(headerAccessKey) != "" || r.Header.Get(headerSecretKey) != "":
+		rec.Auth = "header"
+	}
+	if !s.authenticated(r) {
+		return http.StatusUnauthorized, errBody(excUnauthorized, "Invalid access key or secret key.")
+	}
+	if status, eb, limited := s.rateLimit(opID); limited {
+		return status, eb
+	}
+	if len(bytes.TrimSpace(body)) > 0 && !isJSON(r.Header.Get("Content-Type")) {
+		return http.StatusBadRequest, errBody(excInvalidInput, "Invalid Input! The request body must be application/json.")
+	}
+	if err := s.v.ValidateRequest(opID, r.URL.Query(), body); err != nil {
+		return http.StatusBadRequest, errBody(excInvalidInput, invalidMessage(err))
+	}
+	h := handlers[opID]
+	if h == nil { // every operation of the spec has a handler; see TestEveryOperationHandled
+		return http.StatusNotFound, errBody(excNotFound, "The API could not be found.")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return h(s, &call{r: r, q: r.URL.Query(), body: body, host: r.Host})
+}
+
+// route finds the operation of a request under /v2.
+func (s *Server) route(r *http.Request) (*validate.Operation, bool) {
+	if !strings.HasPrefix(r.URL.Path, BasePath+"/") {
+		return nil, false
+	}
+	return s.v.Lookup(r.Method, r.URL.Path)
+}
+
+const (
+	queryAccessKey  = "accessKey"
+	querySecretKey  = "secretKey"
+	headerAccessKey = "x-LSQ-AccessKey"
+	headerSecretKey = "x-LSQ-SecretKey"
+)
+
+// authenticated checks the keys: both query parameters, or else both headers. Keys of a
+// deactivated owner would fail on LeadSquared; the fake does not let the owner be
+// deactivated.
+func (s *Server) authenticated(r *http.Request) bool {
+	q := r.URL.Query()
+	if q.Has(queryAccessKey) || q.Has(querySecretKey) {
+		return q.Get(queryAccessKey) == s.AccessKey && q.Get(querySecretKey) == s.SecretKey
+	}
+	return r.Header.Get(headerAccessKey) == s.AccessKey && r.Header.Get(headerSecretKey) == s.SecretKey
+}
+
+func isJSON(ct string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
+}
+
+// invalidMessage lists every failing field of a validation error by its JSON pointer.
+func invalidMessage(err error) string {
+	var verr *validate.Error
+	if !errors.As(err, &verr) || len(verr.Failures) == 0 {
+		return "Invalid Input! The request does not match the API."
+	}
+	parts := make([]string, len(verr.Failures))
+	for i, f := range verr.Failures {
+		parts[i] = f.String()
+	}
+	return "Invalid Input! " + strings.Join(parts, "; ")
+}
+
+// reply writes a JSON answer and logs the request.
+func (s *Server) reply(w http.ResponseWriter, rec *Request, status int, v any) {
+	var b []byte
+	switch x := v.(type) {
+	case rawBody:
+		b = []byte(x)
+	default:
+		var err error
+		b, err = json.Marshal(v)
+		if err != nil {
+			status = http.StatusInternalServerError
+			b, _ = json.Marshal(errBody(excInternal, "lsqtest: encoding the answer failed"))
+		}
+	}
+	rec.Status = status
+	s.record(*rec)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+// rawBody is an answer sent as is (a scripted fault's body).
+type rawBody string
+
+// Exception types the fake sends.
+const (
+	excInvalidInput = "MXInvalidInputException"
+	excDuplicate    = "MXDuplicateEntryException"
+	excUnauthorized = "MXUnAuthorizedAccessException"
+	excNotFound     = "MXNotFoundException"
+	excRateLimit    = "MXAPIRateLimitExceededException"
+	excMandatory    = "MXMandatoryAttributeMissingException"
+	excUnknownAttr  = "MXUnknownAttributeException"
+	excInternal     = "MXInternalServerErrorException"
+)
+
+// errorBody is LeadSquared's error body.
+type errorBody struct {
+	Status           string `json:"Status"`
+	ExceptionType    string `json:"ExceptionType"`
+	ExceptionMessage string `json:"ExceptionMessage"`
+}
+
+func errBody(typ, msg string) errorBody {
+	return errorBody{Status: "Error", ExceptionType: typ, ExceptionMessage: msg}
+}
+
+// fail is the usual answer to a business error: 500 with an MX… body, as LeadSquared does.
+func fail(typ, format string, args ...any) (int, any) {
+	return http.StatusInternalServerError, errBody(typ, fmt.Sprintf(format, args...))
+}
+
+// redactQuery copies a query with the keys replaced by REDACTED.
+func redactQuery(q url.Values) url.Values {
+	out := url.Values{}
+	for k, vs := range q {
+		if strings.EqualFold(k, queryAccessKey) || strings.EqualFold(k, querySecretKey) {
+			out[k] = make([]string, len(vs))
+			for i := range vs {
+				out[k][i] = Redacted
+			}
+			continue
+		}
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
+}
+
+// Redacted replaces the keys in the request log.
+const Redacted = "REDACTED"
