@@ -32,10 +32,13 @@ check-generated: generate ## Fail if the generated code or any file differs from
 tidy: ## Tidy go.mod and go.sum.
 	$(GO) mod tidy
 
+GOLANGCI_LINT ?= $(GO) run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
+
 .PHONY: lint
-lint: $(SPECTRAL) ## Lint the spec with Spectral and the Go code with go vet.
+lint: $(SPECTRAL) ## Lint the spec (Spectral) and the Go code (go vet, golangci-lint per .golangci.yml).
 	$(SPECTRAL) lint --ruleset .spectral.yaml --fail-severity=warn spec/openapi.yaml
 	$(GO) vet ./...
+	$(GOLANGCI_LINT) run ./...
 
 .PHONY: test
 test: deps check-generated ## The full check CI runs: generate + drift check, tidy check, vet, Spectral, tests with -race.

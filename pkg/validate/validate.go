@@ -68,7 +68,7 @@ var (
 // Default returns the validator of the spec embedded in package api, built on first use.
 func Default() (*Validator, error) {
 	defaultOnce.Do(func() {
-		doc, err := api.GetSwagger()
+		doc, err := api.GetSpec()
 		if err != nil {
 			defaultErr = fmt.Errorf("validate: load embedded spec: %w", err)
 			return

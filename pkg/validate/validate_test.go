@@ -28,7 +28,7 @@ func mustDefault(t testing.TB) *validate.Validator {
 // bodyExamples returns each operation's request-body examples from the spec, as JSON values.
 func bodyExamples(t *testing.T) map[string][]any {
 	t.Helper()
-	doc, err := api.GetSwagger()
+	doc, err := api.GetSpec()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +99,7 @@ func marshal(t *testing.T, v any) []byte {
 // validQuery builds a query string that satisfies the operation's required parameters.
 func validQuery(t *testing.T, opID string) url.Values {
 	t.Helper()
-	doc, _ := api.GetSwagger()
+	doc, _ := api.GetSpec()
 	q := url.Values{}
 	for _, item := range doc.Paths.Map() {
 		for _, op := range item.Operations() {
@@ -237,7 +237,7 @@ func with(m map[string]any, key string, val any) map[string]any {
 func TestRequestBodiesFromExamplesAndMutations(t *testing.T) {
 	t.Parallel()
 	v := mustDefault(t)
-	doc, _ := api.GetSwagger()
+	doc, _ := api.GetSpec()
 	examples := bodyExamples(t)
 	if len(examples) == 0 {
 		t.Fatal("no operation with a body")
@@ -288,7 +288,7 @@ func hasFailure(e *validate.Error, pointer, rule string) bool {
 func TestResponseExamplesValidate(t *testing.T) {
 	t.Parallel()
 	v := mustDefault(t)
-	doc, _ := api.GetSwagger()
+	doc, _ := api.GetSpec()
 	n := 0
 	for _, item := range doc.Paths.Map() {
 		for _, op := range item.Operations() {

@@ -22,7 +22,7 @@ type call struct {
 // decode reads the (already validated) body into v.
 func (c *call) decode(v any) error {
 	if err := json.Unmarshal(c.body, v); err != nil {
-		return fmt.Errorf("Invalid Input! The request body could not be read: %v", err)
+		return fmt.Errorf("Invalid Input! The request body could not be read: %w", err)
 	}
 	return nil
 }

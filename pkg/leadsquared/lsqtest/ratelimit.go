@@ -18,7 +18,7 @@ var knownBulk = map[string]bool{
 
 // bulkOperations returns the operations the spec marks x-lsq-bulk: true (else knownBulk).
 var bulkOperations = sync.OnceValue(func() map[string]bool {
-	doc, err := api.GetSwagger()
+	doc, err := api.GetSpec()
 	if err != nil || doc.Paths == nil {
 		return knownBulk
 	}
