@@ -19,7 +19,7 @@ func runOps(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Wri
 	fs.SetOutput(stderr)
 	asJSON := fs.Bool("json", false, "print the operations as JSON")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: lsq ops [--json]\n\nLists the operations of the spec: operationId, method, path, summary (tab-separated columns).")
+		fmt.Fprintln(fs.Output(), "Usage: lsq ops [--json]\n\nLists the operations of the spec: operationId, method, path, summary, one operation a line in aligned columns.")
 		fs.PrintDefaults()
 	}
 	if code, done := parseFlags(fs, args, stdout); done {
