@@ -3,7 +3,10 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 GO ?= go
 SPECTRAL := node_modules/.bin/spectral
-BENCHCOUNT ?= 5
+BENCHCOUNT ?= 6
+BENCHTIME ?= 600ms
+TPUTCOUNT ?= 2
+FUZZTIME ?= 3s
 
 .DEFAULT_GOAL := help
 
@@ -12,7 +15,8 @@ help: ## List the targets.
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 .PHONY: deps
-deps: $(SPECTRAL) ## Download Go modules and install Spectral (npm ci) if missing.
+deps: $(SPECTRAL) ## Download Go modules; install Spectral (npm ci) and redis-server (apt, for the Redis tests) if missing.
+	command -v redis-server >/dev/null || (apt-get update -qq && apt-get install -y -qq redis-server)
 	$(GO) mod download
 
 $(SPECTRAL): package.json package-lock.json
@@ -41,12 +45,13 @@ lint: $(SPECTRAL) ## Lint the spec (Spectral) and the Go code (go vet, golangci-
 	$(GOLANGCI_LINT) run ./...
 
 .PHONY: test
-test: deps check-generated ## The full check CI runs: generate + drift check, tidy check, vet, Spectral, tests with -race.
+test: deps check-generated ## The full check CI runs: generate + drift check, tidy check, vet, Spectral, tests with -race, then fuzz.
 	$(GO) mod tidy -diff
 	$(GO) vet ./...
 	$(SPECTRAL) lint --ruleset .spectral.yaml --fail-severity=warn spec/openapi.yaml
 	@$(MAKE) --no-print-directory spec-diff BASE=HEAD~1 || echo "spec-diff failed (informational)"
 	$(GO) test -race -count=1 ./...
+	@$(MAKE) --no-print-directory fuzz
 
 .PHONY: spec-diff
 spec-diff: ## What changed in spec/openapi.yaml since BASE (a git ref, default HEAD~1), breaking changes first.
@@ -56,6 +61,21 @@ spec-diff: ## What changed in spec/openapi.yaml since BASE (a git ref, default H
 	echo "== spec changes since $$base (error = breaks callers) =="; \
 	$(GO) run github.com/oasdiff/oasdiff changelog "$$tmp/base.yaml" spec/openapi.yaml
 
+.PHONY: test-long
+test-long: ## The reliability tests at length (-long: more calls, a 50 MB reply), with -race.
+	$(GO) test -race -count=1 -run '^TestReliability' ./pkg/leadsquared -long
+
+FUZZPKGS ?= ./pkg/leadsquared ./pkg/validate
+
+.PHONY: fuzz
+fuzz: ## Run every fuzz target of FUZZPKGS for FUZZTIME each (default 3s), from the committed corpora.
+	@for pkg in $(FUZZPKGS); do \
+		for target in $$($(GO) test -list='^Fuzz' "$$pkg" | grep '^Fuzz'); do \
+			echo "== fuzz $$pkg $$target ($(FUZZTIME))"; \
+			$(GO) test -run='^$$' -fuzz="^$$target$$" -fuzztime=$(FUZZTIME) "$$pkg"; \
+		done; \
+	done
+
 .PHONY: bench
-bench: ## Run the benchmarks (-benchmem, BENCHCOUNT runs each, default 5).
-	$(GO) test -run='^$$' -bench=. -benchmem -count=$(BENCHCOUNT) ./...
+bench: ## Benchmarks (overhead vs net/http, validation, rate-limit throughput, generation) as one benchstat table, kept in bench/README.md.
+	GO=$(GO) BENCHCOUNT=$(BENCHCOUNT) BENCHTIME=$(BENCHTIME) TPUTCOUNT=$(TPUTCOUNT) bench/run.sh

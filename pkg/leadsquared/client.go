@@ -172,6 +172,9 @@ func New(baseURL, accessKey, secretKey string, opts ...Option) (*Client, error) 
 		return nil, err
 	}
 	d := newDoer(cfg, base.Path, accessKey, secretKey, idem)
+	if d.ops, err = specOperations(); err != nil {
+		return nil, err
+	}
 	if cfg.validateRequests || cfg.validateResponses {
 		v, err := validate.Default()
 		if err != nil {

@@ -5,11 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
@@ -32,6 +32,7 @@ type doer struct {
 	logger     *slog.Logger
 	basePath   string
 	idem       map[route]bool
+	ops        map[route]Operation // route → operation, for the limiter's context
 	rd         *redactor
 	validator  *validate.Validator // WithRequestValidation / WithResponseValidation
 	valReq     bool
@@ -114,9 +115,12 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 	}
+	// The limiter sees which operation it paces (OperationFromContext), e.g. to keep a
+	// separate budget for bulk operations.
+	waitCtx := d.limiterContext(ctx, req.Method, req.URL.Path)
 	var lastErr error
 	for attempt := 1; ; attempt++ {
-		if err := d.limiter.Wait(ctx); err != nil {
+		if err := d.limiter.Wait(waitCtx); err != nil {
 			if attempt == 1 && req.Body != nil {
 				_ = req.Body.Close() // never sent: close as http.Client.Do would
 			}
@@ -130,8 +134,10 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 		start := d.now()
 		resp, err := d.hc.Do(areq)
 		var body []byte
+		var buf *bytes.Buffer
 		if err == nil {
-			body, err = readBody(resp)
+			buf, err = readBody(resp)
+			body = buf.Bytes()
 		}
 		elapsed := d.now().Sub(start)
 
@@ -165,7 +171,9 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 							return nil, err
 						}
 					}
-					resp.Body = io.NopCloser(bytes.NewReader(body))
+					// The buffer goes back to bodyPool when the caller closes the body (the
+					// generated code copies it with io.ReadAll first); error paths keep theirs.
+					resp.Body = &pooledBody{buf: buf}
 					resp.ContentLength = int64(len(body))
 					return resp, nil
 				}
@@ -216,15 +224,25 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 	}
 }
 
-// prepare returns the request of one attempt: a clone with a fresh body and the keys.
+// prepare returns the request of one attempt with the keys. The first attempt sends req
+// itself (the generated client builds a request per call and never reuses it; a clone
+// costs four allocations); a retry sends a clone with a fresh body, since the transport
+// may still hold req, which already carries the keys.
 func (d *doer) prepare(ctx context.Context, req *http.Request, attempt int) (*http.Request, error) {
-	areq := req.Clone(ctx)
-	if attempt > 1 && req.GetBody != nil && req.Body != nil && req.Body != http.NoBody {
-		body, err := req.GetBody()
-		if err != nil {
-			return nil, fmt.Errorf("leadsquared: rewinding the request body: %w", err)
+	if attempt > 1 {
+		areq := req.Clone(ctx)
+		if req.GetBody != nil && req.Body != nil && req.Body != http.NoBody {
+			body, err := req.GetBody()
+			if err != nil {
+				return nil, fmt.Errorf("leadsquared: rewinding the request body: %w", err)
+			}
+			areq.Body = body
 		}
-		areq.Body = body
+		return areq, nil
+	}
+	areq := req
+	if ctx != req.Context() {
+		areq = req.WithContext(ctx)
 	}
 	if d.headerAuth {
 		areq.Header.Set(headerAccessKey, d.accessKey)
@@ -237,15 +255,48 @@ func (d *doer) prepare(ctx context.Context, req *http.Request, attempt int) (*ht
 	return areq, nil
 }
 
-// readBody reads and closes a response body.
-func readBody(resp *http.Response) ([]byte, error) {
+// maxPooledBody is the capacity above which a response buffer is not kept for reuse.
+const maxPooledBody = 4 << 20
+
+// bodyPool recycles the buffers response bodies are read into.
+var bodyPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// readBody reads and closes a response body, into a buffer from bodyPool.
+func readBody(resp *http.Response) (*bytes.Buffer, error) {
 	defer func() { _ = resp.Body.Close() }()
-	if n := resp.ContentLength; n >= 0 && n <= 4<<20 {
-		buf := bytes.NewBuffer(make([]byte, 0, n+bytes.MinRead))
-		_, err := buf.ReadFrom(resp.Body)
-		return buf.Bytes(), err
+	buf := bodyPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	if n := resp.ContentLength; n >= 0 && n <= maxPooledBody {
+		buf.Grow(int(n) + bytes.MinRead) // ReadFrom wants MinRead free bytes before EOF
 	}
-	return io.ReadAll(resp.Body)
+	_, err := buf.ReadFrom(resp.Body)
+	return buf, err
+}
+
+// pooledBody is the body of a successful response: the bytes read by readBody. Close
+// returns the buffer to bodyPool; reads after Close fail.
+type pooledBody struct {
+	mu  sync.Mutex
+	buf *bytes.Buffer
+}
+
+func (b *pooledBody) Read(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.buf == nil {
+		return 0, http.ErrBodyReadAfterClose
+	}
+	return b.buf.Read(p) // io.EOF once empty
+}
+
+func (b *pooledBody) Close() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.buf != nil && b.buf.Cap() <= maxPooledBody {
+		bodyPool.Put(b.buf)
+	}
+	b.buf = nil
+	return nil
 }
 
 // apiError builds the *APIError of a reply, with any echoed key scrubbed.

@@ -1,0 +1,84 @@
+package leadsquared
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
+)
+
+// Operation names the operation of the spec a request belongs to. The client puts it into
+// the context it gives [Limiter.Wait], so that a limiter can keep a separate budget for
+// bulk operations; read it there with [OperationFromContext].
+type Operation struct {
+	// ID is the operationId in the spec, e.g. "AdvancedSearchUsers".
+	ID string
+	// Bulk is true for the operations the spec marks x-lsq-bulk: true (BulkUpdateUsers,
+	// BulkUpdateUserManagers), which LeadSquared's plans limit with a separate, lower budget.
+	Bulk bool
+}
+
+type operationKey struct{}
+
+// OperationFromContext returns the operation a limiter is asked to pace: the client puts it
+// into the context of every [Limiter.Wait] call for a request whose route is in the spec.
+// ok is false for any other context (a request to a route the spec does not know, or a
+// context not made by the client or [ContextWithOperation]).
+func OperationFromContext(ctx context.Context) (op Operation, ok bool) {
+	if ctx == nil {
+		return Operation{}, false
+	}
+	op, ok = ctx.Value(operationKey{}).(Operation)
+	return op, ok
+}
+
+// ContextWithOperation returns a copy of ctx that carries op, as the client's contexts for
+// [Limiter.Wait] do. It is for tests of a Limiter and for limiters that call other limiters.
+func ContextWithOperation(ctx context.Context, op Operation) context.Context {
+	return context.WithValue(ctx, operationKey{}, op)
+}
+
+// specOperations reads, once, the operationId and x-lsq-bulk mark of every route of the
+// embedded spec.
+var specOperations = sync.OnceValues(func() (map[route]Operation, error) {
+	doc, err := api.GetSpec()
+	if err != nil {
+		return nil, fmt.Errorf("leadsquared: loading the embedded OpenAPI spec: %w", err)
+	}
+	return operationsOf(doc), nil
+})
+
+// operationsOf maps every operation of doc to its Operation.
+func operationsOf(doc *openapi3.T) map[route]Operation {
+	m := map[route]Operation{}
+	if doc == nil || doc.Paths == nil {
+		return m
+	}
+	for path, item := range doc.Paths.Map() {
+		if item == nil {
+			continue
+		}
+		for method, op := range item.Operations() {
+			if op == nil {
+				continue
+			}
+			bulk, _ := boolExtension(op.Extensions["x-lsq-bulk"])
+			m[route{strings.ToUpper(method), path}] = Operation{ID: op.OperationID, Bulk: bulk}
+		}
+	}
+	return m
+}
+
+// limiterContext returns the context to give the limiter for req: ctx with the request's
+// Operation when the spec knows its route.
+func (d *doer) limiterContext(ctx context.Context, method, urlPath string) context.Context {
+	op, ok := d.ops[route{method, strings.TrimPrefix(urlPath, d.basePath)}]
+	if !ok {
+		return ctx
+	}
+	return ContextWithOperation(ctx, op)
+}

@@ -1,0 +1,94 @@
+package leadsquared
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
+)
+
+// opLimiter records the Operation of every Wait.
+type opLimiter struct {
+	mu  sync.Mutex
+	ops []Operation
+	oks []bool
+}
+
+func (l *opLimiter) Wait(ctx context.Context) error {
+	op, ok := OperationFromContext(ctx)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.ops = append(l.ops, op)
+	l.oks = append(l.oks, ok)
+	return ctx.Err()
+}
+
+func TestSpecMarksTheBulkOperations(t *testing.T) {
+	t.Parallel()
+	ops, err := specOperations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ops) != 30 {
+		t.Errorf("%d operations, want the spec's 30", len(ops))
+	}
+	var bulk []string
+	for r, op := range ops {
+		if op.ID == "" {
+			t.Errorf("%s %s: no operationId", r.method, r.path)
+		}
+		if op.Bulk {
+			bulk = append(bulk, op.ID)
+		}
+	}
+	slices.Sort(bulk)
+	if want := []string{"BulkUpdateUserManagers", "BulkUpdateUsers"}; !slices.Equal(bulk, want) {
+		t.Errorf("bulk operations %v, want %v", bulk, want)
+	}
+}
+
+func TestLimiterSeesTheOperation(t *testing.T) {
+	t.Parallel()
+	lim := &opLimiter{}
+	s := serve(reply{status: 429, body: rateLimitBody(5, 5)}, reply{status: 200, body: `{"Status":"Success","WFAId":"1"}`})
+	env := setup(t, s, WithLimiter(lim))
+	ctx := t.Context()
+	// A retried bulk call: both attempts carry the operation.
+	if _, err := env.c.BulkUpdateUserManagersWithResponse(ctx, api.UserManagerUpdateList{{UserId: "u", ManagerId: "m"}}); err != nil {
+		t.Fatal(err)
+	}
+	s2 := serve(reply{status: 200, body: usersJSON})
+	env2 := setup(t, s2, WithLimiter(lim))
+	if _, err := env2.c.GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	// A route the spec does not know: no operation.
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, env2.c.BaseURL()+"/Nowhere.svc/Get", nil)
+	if _, err := env2.c.doer.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	bulk := Operation{ID: "BulkUpdateUserManagers", Bulk: true}
+	want := []Operation{bulk, bulk, {ID: "GetUserById"}, {}}
+	lim.mu.Lock()
+	defer lim.mu.Unlock()
+	if !slices.Equal(lim.ops, want) || !slices.Equal(lim.oks, []bool{true, true, true, false}) {
+		t.Errorf("limiter saw %v %v, want %v", lim.ops, lim.oks, want)
+	}
+}
+
+func TestOperationFromContext(t *testing.T) {
+	t.Parallel()
+	if _, ok := OperationFromContext(context.Background()); ok {
+		t.Error("a plain context has an operation")
+	}
+	if _, ok := OperationFromContext(nil); ok { //nolint:staticcheck // nil must not panic
+		t.Error("a nil context has an operation")
+	}
+	op := Operation{ID: "BulkUpdateUsers", Bulk: true}
+	if got, ok := OperationFromContext(ContextWithOperation(context.Background(), op)); !ok || got != op {
+		t.Errorf("got %v, %v", got, ok)
+	}
+}

@@ -1,0 +1,198 @@
+package leadsquared
+
+import (
+	"context"
+	"fmt"
+	"iter"
+
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
+)
+
+// Page sizes of the paged retrievals.
+const (
+	// MaxUserSearchPageSize is the largest Paging.PageSize AdvancedSearchUsers accepts
+	// (the spec's UserSearchPaging.PageSize maximum); [Client.SearchUsers] uses it when the
+	// request names no page size.
+	MaxUserSearchPageSize = 1000
+	// DefaultCheckInHistoryPageSize is the page size [Client.CheckInHistory] uses when the
+	// request names none (the docs' sample; no maximum is documented).
+	DefaultCheckInHistoryPageSize = 200
+	// DefaultPermissionTemplatePageSize is the page size [Client.PermissionTemplates] uses
+	// when the request names none: an account holds at most 50 templates, so one page
+	// returns them all.
+	DefaultPermissionTemplatePageSize = 50
+)
+
+// errNoPage reports a 2xx answer without a decodable JSON body.
+func errNoPage(op string, status int) error {
+	return fmt.Errorf("leadsquared: %s: HTTP %d without a JSON page", op, status)
+}
+
+// page is one page of a paged retrieval: its items and, when the answer has one, its
+// record count.
+type page[T any] struct {
+	items []T
+	count *int
+}
+
+// pages returns an iterator over the items of the pages fetch returns for 1-based page
+// indexes from first on. It fetches a page only when the items before it have been
+// consumed, and stops after a page shorter than size (an empty one included), after a page
+// once the items seen reach a record count that is larger than that page (so it is a
+// total, not the page's own count), or after the first error, which it yields once.
+//
+// A page longer than size means the server ignored the page size: it is the last page too.
+func pages[T any](first, size int, fetch func(index int) (page[T], error)) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		seen := 0
+		for index := first; ; index++ {
+			p, err := fetch(index)
+			if err != nil {
+				var zero T
+				yield(zero, err)
+				return
+			}
+			for _, it := range p.items {
+				if !yield(it, nil) {
+					return
+				}
+			}
+			seen += len(p.items)
+			if len(p.items) != size {
+				return
+			}
+			if p.count != nil && *p.count > len(p.items) && seen >= *p.count-(first-1)*size {
+				return
+			}
+		}
+	}
+}
+
+// pageSize resolves a requested page size: def when unset or not positive, at most limit
+// when limit > 0.
+func pageSize(requested *int, def, limit int) int {
+	n := def
+	if requested != nil && *requested > 0 {
+		n = *requested
+	}
+	if limit > 0 && n > limit {
+		n = limit
+	}
+	return n
+}
+
+// firstPage resolves a requested first page index (1 when unset or not positive).
+func firstPage(requested *int) int {
+	if requested != nil && *requested > 0 {
+		return *requested
+	}
+	return 1
+}
+
+// SearchUsers returns an iterator over every user AdvancedSearchUsers finds for req,
+// fetching pages of req.Paging.PageSize users lazily (default and cap:
+// [MaxUserSearchPageSize]) from req.Paging.PageIndex (default 1). It stops after the last
+// page (a short one), when the loop breaks, or at the first error, which it yields once
+// with a zero record. req is not changed; each page is one request, paced and retried like
+// any other. Give req a Sorting so that pages stay consistent while users change.
+//
+//	for u, err := range c.SearchUsers(ctx, api.UserSearchRequest{Columns: &api.UserSearchColumns{IncludeCSV: &cols}}) {
+//		if err != nil {
+//			return err
+//		}
+//		fmt.Println(*u.UserId)
+//	}
+//
+// LeadSquared API docs: https://apidocs.leadsquared.com/user-advanced-search/
+func (c *Client) SearchUsers(ctx context.Context, req api.UserSearchRequest, reqEditors ...api.RequestEditorFn) iter.Seq2[api.UserSearchRecord, error] {
+	var reqPaging api.UserSearchPaging
+	if req.Paging != nil {
+		reqPaging = *req.Paging
+	}
+	size := pageSize(reqPaging.PageSize, MaxUserSearchPageSize, MaxUserSearchPageSize)
+	return pages(firstPage(reqPaging.PageIndex), size, func(index int) (page[api.UserSearchRecord], error) {
+		body := req
+		body.Paging = &api.UserSearchPaging{PageIndex: &index, PageSize: &size}
+		res, err := c.AdvancedSearchUsersWithResponse(ctx, body, reqEditors...)
+		if err != nil {
+			return page[api.UserSearchRecord]{}, err
+		}
+		if res.JSON200 == nil {
+			return page[api.UserSearchRecord]{}, errNoPage("AdvancedSearchUsers", res.StatusCode())
+		}
+		var items []api.UserSearchRecord
+		if res.JSON200.Users != nil {
+			items = *res.JSON200.Users
+		}
+		return page[api.UserSearchRecord]{items: items}, nil
+	})
+}
+
+// CheckInHistory returns an iterator over the check-in and check-out events
+// GetCheckInHistory finds for req, fetching pages of req.Paging.PageSize events lazily
+// (default [DefaultCheckInHistoryPageSize]) from req.Paging.PageIndex (default 1). It stops
+// after a short page, once the events seen reach RecordCount when the answer shows it is a
+// total, when the loop breaks, or at the first error, which it yields once. req is not
+// changed.
+//
+// LeadSquared API docs: https://apidocs.leadsquared.com/get-check-in-history-of-users/
+func (c *Client) CheckInHistory(ctx context.Context, req api.CheckInHistoryRequest, reqEditors ...api.RequestEditorFn) iter.Seq2[api.CheckInHistoryEntry, error] {
+	var reqPaging api.CheckInHistoryPaging
+	if req.Paging != nil {
+		reqPaging = *req.Paging
+	}
+	size := pageSize(reqPaging.PageSize, DefaultCheckInHistoryPageSize, 0)
+	return pages(firstPage(reqPaging.PageIndex), size, func(index int) (page[api.CheckInHistoryEntry], error) {
+		body := req
+		body.Paging = &api.CheckInHistoryPaging{PageIndex: &index, PageSize: &size}
+		res, err := c.GetCheckInHistoryWithResponse(ctx, body, reqEditors...)
+		if err != nil {
+			return page[api.CheckInHistoryEntry]{}, err
+		}
+		if res.JSON200 == nil {
+			return page[api.CheckInHistoryEntry]{}, errNoPage("GetCheckInHistory", res.StatusCode())
+		}
+		var items []api.CheckInHistoryEntry
+		if res.JSON200.Details != nil {
+			items = *res.JSON200.Details
+		}
+		return page[api.CheckInHistoryEntry]{items: items, count: res.JSON200.RecordCount}, nil
+	})
+}
+
+// PermissionTemplates returns an iterator over the permission templates
+// GetPermissionTemplates finds for req, fetching pages of req.Paging.PageSize templates
+// lazily (default [DefaultPermissionTemplatePageSize], which returns all of an account's
+// templates in one call) from req.Paging.PageIndex (default 1). With no req.Parameter it
+// lists all templates (Parameter.SearchText " ", as the docs say). It stops after a short
+// page, once the templates seen reach RecordCount, when the loop breaks, or at the first
+// error, which it yields once. req is not changed.
+//
+// LeadSquared API docs: https://apidocs.leadsquared.com/retrieve-permission-template/
+func (c *Client) PermissionTemplates(ctx context.Context, req api.PermissionTemplateSearchRequest, reqEditors ...api.RequestEditorFn) iter.Seq2[api.PermissionTemplate, error] {
+	var reqPaging api.PermissionTemplatePaging
+	if req.Paging != nil {
+		reqPaging = *req.Paging
+	}
+	if req.Parameter == nil {
+		all := " "
+		req.Parameter = &api.PermissionTemplateSearchParameter{SearchText: &all}
+	}
+	size := pageSize(reqPaging.PageSize, DefaultPermissionTemplatePageSize, 0)
+	return pages(firstPage(reqPaging.PageIndex), size, func(index int) (page[api.PermissionTemplate], error) {
+		body := req
+		body.Paging = &api.PermissionTemplatePaging{PageIndex: &index, PageSize: &size}
+		res, err := c.GetPermissionTemplatesWithResponse(ctx, body, reqEditors...)
+		if err != nil {
+			return page[api.PermissionTemplate]{}, err
+		}
+		if res.JSON200 == nil {
+			return page[api.PermissionTemplate]{}, errNoPage("GetPermissionTemplates", res.StatusCode())
+		}
+		var items []api.PermissionTemplate
+		if res.JSON200.List != nil {
+			items = *res.JSON200.List
+		}
+		return page[api.PermissionTemplate]{items: items, count: res.JSON200.RecordCount}, nil
+	})
+}

@@ -1,0 +1,381 @@
+package redislimit_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
+	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared"
+	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared/redislimit"
+)
+
+// The guarantee across real OS processes: TestSharedLimitAcrossProcesses re-executes this
+// test binary as N workers (workerEnv set), which share one redis-server and send to one
+// counting server in the test process.
+//
+// The default run is short. Measure longer runs with, for example:
+//
+//	go test -race -run TestSharedLimitAcrossProcesses -v ./pkg/leadsquared/redislimit/ -args -redislimit.run=10s
+var (
+	runFor    = flag.Duration("redislimit.run", 1500*time.Millisecond, "how long each group of worker processes sends")
+	procsFlag = flag.String("redislimit.procs", "1,2,4,8", "the numbers of worker processes to run, comma-separated")
+	slackFlag = flag.Duration("redislimit.slack", 30*time.Millisecond, "the Slack of the workers' limiters")
+)
+
+const workerEnv = "LSQ_REDISLIMIT_WORKER"
+
+func TestMain(m *testing.M) {
+	if cfg := os.Getenv(workerEnv); cfg != "" {
+		os.Exit(workerMain(cfg))
+	}
+	os.Exit(m.Run())
+}
+
+// workerConfig is what the test tells a worker process.
+type workerConfig struct {
+	Redis, URL, AccessKey, Prefix string
+	Std, Bulk                     redislimit.Limit
+	Slack                         time.Duration
+	RunFor                        time.Duration // how long to send once started
+	Goroutines, BulkGoroutines    int
+}
+
+// workerReport is what a worker prints on stdout.
+type workerReport struct {
+	Grants      []int64 // Redis time of each grant, µs since the epoch
+	BulkGrants  []int64
+	OK          int
+	RateLimited int
+	Errors      []string // the first few other errors
+}
+
+// workerMain runs in a worker process: a leadsquared.Client with a redislimit.Limiter
+// sends GetUserById (standard budget) and BulkUpdateUserManagers (bulk budget) calls
+// from several goroutines until cfg.Stop.
+func workerMain(raw string) int {
+	var cfg workerConfig
+	if err := json.Unmarshal([]byte(raw), &cfg); err != nil {
+		fmt.Fprintln(os.Stderr, "worker config:", err)
+		return 2
+	}
+	rdb := redis.NewClient(&redis.Options{Addr: cfg.Redis, PoolSize: cfg.Goroutines + cfg.BulkGoroutines})
+	defer func() { _ = rdb.Close() }()
+	var mu sync.Mutex
+	var rep workerReport
+	lim, err := redislimit.New(rdb, cfg.AccessKey, redislimit.Options{
+		Standard: cfg.Std, Bulk: cfg.Bulk, KeyPrefix: cfg.Prefix, Slack: cfg.Slack,
+		OnGrant: func(at time.Time, bulk bool) {
+			mu.Lock()
+			defer mu.Unlock()
+			if bulk {
+				rep.BulkGrants = append(rep.BulkGrants, at.UnixMicro())
+			} else {
+				rep.Grants = append(rep.Grants, at.UnixMicro())
+			}
+		},
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: cfg.Goroutines + cfg.BulkGoroutines}}
+	c, err := leadsquared.New(cfg.URL, cfg.AccessKey, "secret", leadsquared.WithLimiter(lim),
+		leadsquared.WithMaxRetries(0), leadsquared.WithHTTPClient(hc))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	// Tell the test this process is ready, and start when it says so.
+	fmt.Println("ready")
+	if _, err := bufio.NewReader(os.Stdin).ReadString('\n'); err != nil {
+		fmt.Fprintln(os.Stderr, "waiting for the start:", err)
+		return 2
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), cfg.RunFor)
+	defer cancel()
+	record := func(err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		var rl *leadsquared.RateLimitError
+		switch {
+		case err == nil:
+			rep.OK++
+		case ctx.Err() != nil: // the run ended during the wait or the call
+		case errors.As(err, &rl):
+			rep.RateLimited++
+		case len(rep.Errors) < 5:
+			rep.Errors = append(rep.Errors, err.Error())
+		}
+	}
+	var wg sync.WaitGroup
+	for range cfg.Goroutines {
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				_, err := c.GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: "x"})
+				record(err)
+			}
+		})
+	}
+	for range cfg.BulkGoroutines {
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				_, err := c.BulkUpdateUserManagersWithResponse(ctx, api.UserManagerUpdateList{{UserId: "u", ManagerId: "m"}})
+				record(err)
+			}
+		})
+	}
+	wg.Wait()
+	if err := json.NewEncoder(os.Stdout).Encode(&rep); err != nil {
+		return 2
+	}
+	return 0
+}
+
+// countingServer answers GetUserById and BulkUpdateUserManagers, records when each
+// request arrived, and rejects (like LeadSquared) any request over the limit of its
+// budget in the sliding window ending at its arrival.
+type countingServer struct {
+	std, bulk redislimit.Limit
+
+	mu           sync.Mutex
+	arrivals     []time.Time
+	bulkArrivals []time.Time
+	excess       int // requests over the limit when they arrived
+	bulkExcess   int
+}
+
+func (s *countingServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	now := time.Now()
+	bulk := strings.Contains(r.URL.Path, "UpdateReportingManagerInBulk")
+	s.mu.Lock()
+	var over bool
+	if bulk {
+		s.bulkArrivals = append(s.bulkArrivals, now)
+		over = countSince(s.bulkArrivals, now.Add(-s.bulk.Per)) > s.bulk.Calls
+		if over {
+			s.bulkExcess++
+		}
+	} else {
+		s.arrivals = append(s.arrivals, now)
+		over = countSince(s.arrivals, now.Add(-s.std.Per)) > s.std.Calls
+		if over {
+			s.excess++
+		}
+	}
+	s.mu.Unlock()
+	_, _ = io.Copy(io.Discard, r.Body)
+	w.Header().Set("Content-Type", "application/json")
+	switch {
+	case over:
+		w.WriteHeader(http.StatusTooManyRequests)
+		_, _ = io.WriteString(w, `{"Status":"Error","ExceptionType":"MXAPIRateLimitExceededException","ExceptionMessage":"API calls exceeded the limit of 10 in 1 second(s)"}`)
+	case bulk:
+		_, _ = io.WriteString(w, `{"Status":"Success","WFAId":"1","ErrorMessage":null}`)
+	default:
+		_, _ = io.WriteString(w, `[]`)
+	}
+}
+
+// countSince counts the times after cutoff (times are in arrival order, nearly sorted).
+func countSince(times []time.Time, cutoff time.Time) int {
+	n := 0
+	for i := len(times) - 1; i >= 0 && i >= len(times)-64; i-- {
+		if times[i].After(cutoff) {
+			n++
+		}
+	}
+	return n
+}
+
+type runResult struct {
+	grants, bulkGrants     []time.Time
+	arrivals, bulkArrivals []time.Time
+	excess, bulkExcess     int
+	ok, rateLimited        int
+	errors                 []string
+}
+
+// runWorkers runs procs worker processes against rs and a fresh counting server.
+func runWorkers(t *testing.T, rs *redisServer, procs int, cfg workerConfig) runResult {
+	t.Helper()
+	cs := &countingServer{std: cfg.Std, bulk: cfg.Bulk}
+	srv := httptest.NewServer(cs)
+	defer srv.Close()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Redis, cfg.URL = rs.Addr, srv.URL
+	cfg.Prefix = fmt.Sprintf("procs:%d:%d:", procs, time.Now().UnixNano())
+	cfg.RunFor = *runFor
+	raw, _ := json.Marshal(cfg)
+
+	// Start the workers, wait until each is ready (its client built), then start them all.
+	type proc struct {
+		cmd    *exec.Cmd
+		stdin  io.WriteCloser
+		stdout *bufio.Reader
+		stderr bytes.Buffer
+	}
+	ps := make([]*proc, procs)
+	for i := range ps {
+		p := &proc{cmd: exec.Command(exe, "-test.run=^$")}
+		// A race-enabled worker still reports races (exit status 66), without the 1s
+		// sleep before exiting.
+		p.cmd.Env = append(os.Environ(), workerEnv+"="+string(raw), "GORACE="+strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
+		p.cmd.Stderr = &p.stderr
+		if p.stdin, err = p.cmd.StdinPipe(); err != nil {
+			t.Fatal(err)
+		}
+		out, err := p.cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.stdout = bufio.NewReader(out)
+		if err := p.cmd.Start(); err != nil {
+			t.Fatalf("starting worker %d: %v", i, err)
+		}
+		t.Cleanup(func() { _ = p.cmd.Process.Kill() }) // no-op once it has exited
+		ps[i] = p
+	}
+	for i, p := range ps {
+		if line, err := p.stdout.ReadString('\n'); err != nil || line != "ready\n" {
+			t.Fatalf("worker %d: %q, %v; stderr: %s", i, line, err, p.stderr.String())
+		}
+	}
+	for _, p := range ps {
+		_, _ = io.WriteString(p.stdin, "go\n")
+	}
+	var res runResult
+	for i, p := range ps {
+		var rep workerReport
+		if err := json.NewDecoder(p.stdout).Decode(&rep); err != nil {
+			t.Fatalf("worker %d report: %v; stderr: %s", i, err, p.stderr.String())
+		}
+		if err := waitTimeout(p.cmd, 10*time.Second); err != nil {
+			t.Fatalf("worker %d: %v; stderr: %s", i, err, p.stderr.String())
+		}
+		for _, us := range rep.Grants {
+			res.grants = append(res.grants, time.UnixMicro(us))
+		}
+		for _, us := range rep.BulkGrants {
+			res.bulkGrants = append(res.bulkGrants, time.UnixMicro(us))
+		}
+		res.ok += rep.OK
+		res.rateLimited += rep.RateLimited
+		res.errors = append(res.errors, rep.Errors...)
+	}
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	res.arrivals, res.bulkArrivals = cs.arrivals, cs.bulkArrivals
+	res.excess, res.bulkExcess = cs.excess, cs.bulkExcess
+	return res
+}
+
+// waitTimeout waits for cmd, killing it after d.
+func waitTimeout(cmd *exec.Cmd, d time.Duration) error {
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(d):
+		_ = cmd.Process.Kill()
+		<-done
+		return fmt.Errorf("killed after %s", d)
+	}
+}
+
+// rate is the achieved rate of a saturated run: n starts over their span plus one window
+// (a saturated sliding window sends Calls at the start of every window).
+func rate(times []time.Time, per time.Duration) float64 {
+	if len(times) == 0 {
+		return 0
+	}
+	first, last := times[0], times[0]
+	for _, t := range times {
+		if t.Before(first) {
+			first = t
+		}
+		if t.After(last) {
+			last = t
+		}
+	}
+	return float64(len(times)) / (last.Sub(first) + per).Seconds()
+}
+
+// TestSharedLimitAcrossProcesses is the guarantee: N worker processes that share one
+// Redis never put more than Calls request starts in any window of length Per, whether
+// counted at the grants (Redis clock) or at the server's arrivals (with Slack absorbing
+// the jitter between a grant and its arrival).
+func TestSharedLimitAcrossProcesses(t *testing.T) {
+	rs := startRedis(t)
+	var procs []int
+	for _, f := range strings.Split(*procsFlag, ",") {
+		var n int
+		if _, err := fmt.Sscan(strings.TrimSpace(f), &n); err != nil || n < 1 {
+			t.Fatalf("-redislimit.procs: bad number %q", f)
+		}
+		procs = append(procs, n)
+	}
+	cfg := workerConfig{
+		AccessKey:      "shared-account-access-key",
+		Std:            redislimit.Limit{Calls: 10, Per: 500 * time.Millisecond},
+		Bulk:           redislimit.Limit{Calls: 3, Per: 500 * time.Millisecond},
+		Slack:          *slackFlag,
+		Goroutines:     3,
+		BulkGoroutines: 1,
+	}
+	var table []string
+	for _, n := range procs {
+		res := runWorkers(t, rs, n, cfg)
+		if len(res.errors) > 0 {
+			t.Errorf("%d processes: errors: %q", n, res.errors)
+		}
+		// Grants, on the Redis clock: exact.
+		if got := maxInWindow(res.grants, cfg.Std.Per+cfg.Slack); got > cfg.Std.Calls {
+			t.Errorf("%d processes: %d standard grants in one window of %s, limit %d", n, got, cfg.Std.Per+cfg.Slack, cfg.Std.Calls)
+		}
+		if got := maxInWindow(res.bulkGrants, cfg.Bulk.Per+cfg.Slack); got > cfg.Bulk.Calls {
+			t.Errorf("%d processes: %d bulk grants in one window, limit %d", n, got, cfg.Bulk.Calls)
+		}
+		// Arrivals at the server: what LeadSquared would count.
+		maxStd, maxBulk := maxInWindow(res.arrivals, cfg.Std.Per), maxInWindow(res.bulkArrivals, cfg.Bulk.Per)
+		if maxStd > cfg.Std.Calls || res.excess > 0 || res.rateLimited > 0 {
+			t.Errorf("%d processes: the server saw %d standard requests in one window of %s (limit %d); %d over the limit",
+				n, maxStd, cfg.Std.Per, cfg.Std.Calls, res.excess)
+		}
+		if maxBulk > cfg.Bulk.Calls || res.bulkExcess > 0 {
+			t.Errorf("%d processes: the server saw %d bulk requests in one window (limit %d); %d over the limit",
+				n, maxBulk, cfg.Bulk.Calls, res.bulkExcess)
+		}
+		allowed := float64(cfg.Std.Calls) / cfg.Std.Per.Seconds()
+		bulkAllowed := float64(cfg.Bulk.Calls) / cfg.Bulk.Per.Seconds()
+		got, bulkGot := rate(res.arrivals, cfg.Std.Per), rate(res.bulkArrivals, cfg.Bulk.Per)
+		// A saturated run reaches Calls/(Per+Slack); fail only far below it (a stalled limiter).
+		if want := float64(cfg.Std.Calls) / (cfg.Std.Per + cfg.Slack).Seconds(); got < 0.75*want {
+			t.Errorf("%d processes: achieved %.1f/s, want close to %.1f/s", n, got, want)
+		}
+		table = append(table, fmt.Sprintf("%2d procs: standard %3d requests, %5.2f/s of %5.2f/s allowed (%3.0f%%), max %2d in any %s, %d over | bulk %3d, %4.2f/s of %4.2f/s (%3.0f%%), max %d, %d over",
+			n, len(res.arrivals), got, allowed, 100*got/allowed, maxStd, cfg.Std.Per, res.excess,
+			len(res.bulkArrivals), bulkGot, bulkAllowed, 100*bulkGot/bulkAllowed, maxBulk, res.bulkExcess))
+	}
+	t.Logf("limit %d per %s (bulk %d per %s), Slack %s, %s per run, 3+1 goroutines per process:\n%s",
+		cfg.Std.Calls, cfg.Std.Per, cfg.Bulk.Calls, cfg.Bulk.Per, cfg.Slack, *runFor, strings.Join(table, "\n"))
+}
