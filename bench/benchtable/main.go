@@ -1,0 +1,342 @@
+// Command benchtable turns the CSV summary of benchstat (`benchstat -format csv`) over the
+// results of `make bench` into the one Markdown table that `make bench` prints and keeps in
+// bench/README.md: per-call overhead against hand-written net/http (ratios), validation
+// cost and its share of a loopback call, throughput under a rate limit, and generation.
+//
+// Usage: benchstat -format csv results.txt | go run ./bench/benchtable
+//
+// The benchmarks it knows: BenchmarkOverhead and BenchmarkWrapperInMemory
+// (pkg/leadsquared/overhead_bench_test.go), BenchmarkRateLimitThroughput
+// (pkg/leadsquared/throughput_bench_test.go), the pkg/validate benchmarks and
+// BenchmarkGenerate (bench/generate.sh). Any other benchmark gets a plain row.
+package main
+
+import (
+	"bufio"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// stat is benchstat's summary of one benchmark in one unit: the median and its confidence
+// interval as benchstat prints it ("3%", "∞").
+type stat struct {
+	value float64
+	ci    string
+}
+
+// results maps a benchmark name (without the -GOMAXPROCS suffix) to its stats by unit.
+type results map[string]map[string]stat
+
+// procsSuffix is the -N that go test appends to benchmark names.
+var procsSuffix = regexp.MustCompile(`-\d+$`)
+
+// parse reads benchstat's CSV output: blocks of a header row naming the unit ("", unit,
+// "CI") followed by rows (name, median, CI); other lines (pkg:, goos:, geomean) are skipped.
+func parse(r io.Reader) (results, error) {
+	res := results{}
+	unit := ""
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" || !strings.Contains(line, ",") || strings.Contains(line, ": ") {
+			continue // blank, pkg:/goos:/cpu: headers, warnings
+		}
+		rec, err := csv.NewReader(strings.NewReader(line)).Read()
+		if err != nil || len(rec) < 3 {
+			continue
+		}
+		switch {
+		case rec[0] == "" && rec[2] == "CI":
+			unit = rec[1]
+		case rec[0] == "" || rec[0] == "geomean" || unit == "":
+		default:
+			v, err := strconv.ParseFloat(rec[1], 64)
+			if err != nil {
+				continue
+			}
+			name := procsSuffix.ReplaceAllString(rec[0], "")
+			if res[name] == nil {
+				res[name] = map[string]stat{}
+			}
+			res[name][unit] = stat{value: v, ci: rec[2]}
+		}
+	}
+	return res, sc.Err()
+}
+
+func (r results) get(name, unit string) (stat, bool) {
+	s, ok := r[name][unit]
+	return s, ok
+}
+
+// fmtTime formats seconds as benchstat does: three significant digits, ns to s.
+func fmtTime(sec float64) string {
+	switch {
+	case sec >= 1:
+		return sig(sec) + " s"
+	case sec >= 1e-3:
+		return sig(sec*1e3) + " ms"
+	case sec >= 1e-6:
+		return sig(sec*1e6) + " µs"
+	}
+	return sig(sec*1e9) + " ns"
+}
+
+// fmtBytes formats a byte count in B, KiB or MiB.
+func fmtBytes(b float64) string {
+	switch {
+	case b >= 1<<20:
+		return sig(b/(1<<20)) + " MiB"
+	case b >= 1<<10:
+		return sig(b/(1<<10)) + " KiB"
+	}
+	return sig(b) + " B"
+}
+
+// sig formats v with three significant digits (no exponent).
+func sig(v float64) string {
+	if v == 0 {
+		return "0"
+	}
+	digits := max(0, 2-int(math.Floor(math.Log10(math.Abs(v)))))
+	return strconv.FormatFloat(v, 'f', digits, 64)
+}
+
+// withCI appends benchstat's confidence interval to a formatted value.
+func withCI(s string, st stat) string {
+	if st.ci == "" || st.ci == "∞" {
+		return s
+	}
+	return s + " ±" + st.ci
+}
+
+// row is one line of the table.
+type row struct {
+	name, time, bytes, allocs, ratio, note string
+}
+
+// cells returns the time, B/op and allocs/op cells of a benchmark ("" when absent).
+func (r results) cells(name string) (t, b, a string) {
+	if s, ok := r.get(name, "sec/op"); ok && s.value > 0 {
+		t = withCI(fmtTime(s.value), s)
+	}
+	if s, ok := r.get(name, "B/op"); ok {
+		b = fmtBytes(s.value)
+	}
+	if s, ok := r.get(name, "allocs/op"); ok {
+		a = strconv.FormatFloat(math.Round(s.value), 'f', 0, 64)
+	}
+	return t, b, a
+}
+
+// ratio returns name's median over base's in unit, and whether both exist.
+func (r results) ratio(name, base, unit string) (float64, bool) {
+	n, ok1 := r.get(name, unit)
+	d, ok2 := r.get(base, unit)
+	if !ok1 || !ok2 || d.value == 0 {
+		return 0, false
+	}
+	return n.value / d.value, true
+}
+
+// noisy reports whether the time difference between name and base is within the larger
+// of their confidence intervals (benchstat's "±N%").
+func (r results) noisy(name, base string) bool {
+	q, ok := r.ratio(name, base, "sec/op")
+	if !ok {
+		return false
+	}
+	ci := 0.0
+	for _, n := range []string{name, base} {
+		s, _ := r.get(n, "sec/op")
+		if s.ci == "∞" {
+			return true
+		}
+		if v, err := strconv.ParseFloat(strings.TrimSuffix(s.ci, "%"), 64); err == nil {
+			ci = max(ci, v/100)
+		}
+	}
+	return math.Abs(q-1) < ci
+}
+
+// ratios formats the time, B/op and allocs/op ratios of name to base.
+func (r results) ratios(name, base string) string {
+	var parts []string
+	for _, u := range []struct{ unit, label string }{{"sec/op", "time"}, {"B/op", "B"}, {"allocs/op", "allocs"}} {
+		if q, ok := r.ratio(name, base, u.unit); ok {
+			parts = append(parts, fmt.Sprintf("%s ×%.2f", u.label, q))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// The operations of BenchmarkOverhead and the pkg/validate benchmark of each.
+var overheadOps = []struct{ op, validate string }{
+	{"GetUserById", "ValidateGetUserByIdQuery"},
+	{"CreateUser", "ValidateCreateUser"},
+	{"AdvancedSearch1000", "ValidateAdvancedSearchResponse1000"},
+}
+
+// table builds the rows, in the order of the issue: overhead, validation, throughput,
+// generation, then any other benchmark found.
+func table(r results) []row {
+	var rows []row
+	used := map[string]bool{}
+	add := func(name string, rw row) {
+		used[name] = true
+		rw.time, rw.bytes, rw.allocs = r.cells(name)
+		rows = append(rows, rw)
+	}
+	for _, o := range overheadOps {
+		prefix := "Overhead/op=" + o.op + "/impl="
+		raw, gen, cli, val := prefix+"raw", prefix+"generated", prefix+"client", prefix+"validated"
+		if r[raw] == nil {
+			continue
+		}
+		add(raw, row{name: o.op + ": hand-written net/http", ratio: "1 (baseline)"})
+		if r[gen] != nil {
+			add(gen, row{name: o.op + ": generated client alone", ratio: r.ratios(gen, raw) + " vs net/http"})
+		}
+		if r[cli] != nil {
+			note := ""
+			if q, ok := r.ratio(cli, raw, "sec/op"); ok {
+				verdict := "met"
+				if q > 1.10 {
+					verdict = "NOT met"
+				}
+				note = fmt.Sprintf("goal time ≤ ×1.10: %s", verdict)
+				if r.noisy(cli, raw) {
+					note += " (the difference is within the noise)"
+				}
+				if g, ok := r.ratio(cli, gen, "sec/op"); ok {
+					note += fmt.Sprintf("; wrapper alone ×%.2f vs generated", g)
+				}
+			}
+			add(cli, row{name: o.op + ": **wrapper + generated**", ratio: r.ratios(cli, raw) + " vs net/http", note: note})
+		}
+		memGen, memCli := "WrapperInMemory/op="+o.op+"/impl=generated", "WrapperInMemory/op="+o.op+"/impl=client"
+		if r[memGen] != nil && r[memCli] != nil {
+			note := "the wrapper's own cost, without loopback noise"
+			t1, ok1 := r.get(memCli, "sec/op")
+			t0, ok2 := r.get(memGen, "sec/op")
+			a1, ok3 := r.get(memCli, "allocs/op")
+			a0, ok4 := r.get(memGen, "allocs/op")
+			b1, ok5 := r.get(memCli, "B/op")
+			b0, ok6 := r.get(memGen, "B/op")
+			if ok1 && ok2 && ok3 && ok4 && ok5 && ok6 {
+				note = fmt.Sprintf("the wrapper's own cost: %+.2f µs, %+.0f B, %+.0f allocs per call (in-memory transport, no loopback)",
+					(t1.value-t0.value)*1e6, b1.value-b0.value, a1.value-a0.value)
+				if r.noisy(memCli, memGen) {
+					note += "; the time difference is within the noise"
+				}
+			}
+			add(memCli, row{name: o.op + ": wrapper, in-memory transport", ratio: r.ratios(memCli, memGen) + " vs generated, in memory", note: note})
+			used[memGen] = true
+		}
+		if r[val] != nil {
+			note := ""
+			v, ok1 := r.get(val, "sec/op")
+			c, ok2 := r.get(cli, "sec/op")
+			if ok1 && ok2 && v.value > 0 {
+				note = fmt.Sprintf("validation is %.0f %% of the validated call", 100*(v.value-c.value)/v.value)
+			}
+			add(val, row{name: o.op + ": wrapper, request+response validation on", ratio: r.ratios(val, cli) + " vs wrapper", note: note})
+		}
+	}
+	for _, o := range overheadOps {
+		name := o.validate
+		if r[name] == nil {
+			continue
+		}
+		note := ""
+		if q, ok := r.ratio(name, "Overhead/op="+o.op+"/impl=client", "sec/op"); ok {
+			note = fmt.Sprintf("%.1f %% of a loopback %s call (wrapper)", 100*q, o.op)
+		}
+		add(name, row{name: "validate." + strings.TrimPrefix(name, "Validate") + " (pkg/validate)", note: note})
+	}
+	for _, mode := range []string{"explicit", "explicit-margin", "adaptive"} {
+		name := "RateLimitThroughput/limiter=" + mode
+		if r[name] == nil {
+			continue
+		}
+		var parts []string
+		if s, ok := r.get(name, "%allowed"); ok {
+			parts = append(parts, fmt.Sprintf("**%.0f %%** of the allowed rate (goal ≥ 95)", s.value))
+		}
+		if s, ok := r.get(name, "ratelimit-errs"); ok {
+			parts = append(parts, fmt.Sprintf("**%s** rate-limit errors seen by callers (goal 0)", sig(s.value)))
+		}
+		if s, ok := r.get(name, "rejected/run"); ok {
+			parts = append(parts, fmt.Sprintf("%s attempts rejected by the server per run", sig(s.value)))
+		}
+		label := map[string]string{
+			"explicit":        "WithRateLimit(25, 1s)",
+			"explicit-margin": "WithRateLimit(25, 1.02s)",
+			"adaptive":        "adaptive (learns 25/1 s)",
+		}[mode]
+		add(name, row{name: "throughput, 50 goroutines vs 25 calls/1 s: " + label, note: strings.Join(parts, "; ")})
+	}
+	if r["Generate"] != nil {
+		note := ""
+		l, ok1 := r.get("Generate", "lines")
+		b, ok2 := r.get("Generate", "bytes")
+		if ok1 && ok2 {
+			note = fmt.Sprintf("pkg/api: %.0f lines, %s (%.0f bytes)", l.value, fmtBytes(b.value), b.value)
+		}
+		add("Generate", row{name: "`go generate ./...` (warm)", note: note})
+	}
+	var rest []string
+	for name := range r {
+		if !used[name] {
+			rest = append(rest, name)
+		}
+	}
+	slices.Sort(rest)
+	for _, name := range rest {
+		add(name, row{name: name})
+	}
+	return rows
+}
+
+// render writes the rows as a Markdown table.
+func render(w io.Writer, rows []row) error {
+	var b strings.Builder
+	b.WriteString("| benchmark | time/op | B/op | allocs/op | ratio | notes |\n")
+	b.WriteString("|---|--:|--:|--:|---|---|\n")
+	for _, r := range rows {
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", r.name, dash(r.time), dash(r.bytes), dash(r.allocs), r.ratio, r.note)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "–"
+	}
+	return s
+}
+
+func main() {
+	res, err := parse(os.Stdin)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "benchtable:", err)
+		os.Exit(1)
+	}
+	if len(res) == 0 {
+		fmt.Fprintln(os.Stderr, "benchtable: no benchmark results on stdin (want benchstat -format csv)")
+		os.Exit(1)
+	}
+	if err := render(os.Stdout, table(res)); err != nil {
+		fmt.Fprintln(os.Stderr, "benchtable:", err)
+		os.Exit(1)
+	}
+}

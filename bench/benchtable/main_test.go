@@ -1,0 +1,54 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// sample is benchstat -format csv output, trimmed.
+const sample = `goos: linux
+pkg: github.com/leadsquared-go/leadsquared-go/pkg/leadsquared
+,results.txt,
+,sec/op,CI
+Overhead/op=CreateUser/impl=raw-2,5e-05,3%
+Overhead/op=CreateUser/impl=client-2,5.6e-05,4%
+Overhead/op=CreateUser/impl=validated-2,8.4e-05,∞
+geomean,6e-05,
+
+,results.txt,
+,allocs/op,CI
+Overhead/op=CreateUser/impl=raw-2,118,0%
+Overhead/op=CreateUser/impl=client-2,131,0%
+
+,results.txt,
+,%allowed,CI
+RateLimitThroughput/limiter=explicit-2,63,∞
+`
+
+func TestTable(t *testing.T) {
+	res, err := parse(strings.NewReader(sample))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res["Overhead/op=CreateUser/impl=client"]["sec/op"]; got.value != 5.6e-05 || got.ci != "4%" {
+		t.Fatalf("client sec/op = %+v", got)
+	}
+	var b strings.Builder
+	if err := render(&b, table(res)); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		"| CreateUser: hand-written net/http | 50.0 µs ±3% | – | 118 | 1 (baseline) |",
+		"time ×1.12, allocs ×1.11 vs net/http | goal time ≤ ×1.10: NOT met",
+		"validation is 33 % of the validated call",
+		"**63 %** of the allowed rate (goal ≥ 95)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Count(out, "\n") != 2+4 {
+		t.Errorf("want a header and 4 rows:\n%s", out)
+	}
+}
