@@ -144,6 +144,14 @@ func New(baseURL, accessKey, secretKey string, opts ...Option) (*Client, error) 
 	if strings.TrimSpace(secretKey) == "" {
 		return nil, errors.New("leadsquared: empty secret key")
 	}
+	// Neither a header nor LeadSquared can carry a control character; fail here rather than
+	// retry a request that can never be sent. The key is not repeated.
+	if hasControl(accessKey) {
+		return nil, errors.New("leadsquared: the access key contains a control character (a newline?)")
+	}
+	if hasControl(secretKey) {
+		return nil, errors.New("leadsquared: the secret key contains a control character (a newline?)")
+	}
 	base, err := parseBaseURL(baseURL)
 	if err != nil {
 		return nil, err
@@ -191,6 +199,10 @@ func New(baseURL, accessKey, secretKey string, opts ...Option) (*Client, error) 
 
 // BaseURL returns the base URL the client sends to, e.g. https://api-in21.leadsquared.com/v2.
 func (c *Client) BaseURL() string { return c.baseURL.String() }
+
+func hasControl(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f })
+}
 
 // parseBaseURL accepts a full base URL or a bare host. Its errors never repeat the input,
 // which could hold keys by mistake.

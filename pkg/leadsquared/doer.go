@@ -162,9 +162,14 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 
 		default:
 			var eb errorBody
+			html := false
 			if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 				var isErr bool
-				if eb, isErr = errorShape(body); !isErr {
+				if html = isHTML(body); html {
+					// A maintenance or proxy page where JSON was due: a failure, not an
+					// empty success.
+					eb = errorBody{ExceptionMessage: "LeadSquared answered an HTML page where JSON was expected"}
+				} else if eb, isErr = errorShape(body); !isErr {
 					d.logAttempt(ctx, req, attempt, resp.StatusCode, elapsed, nil)
 					if d.valResp {
 						if err := d.validateResponse(req, resp.StatusCode, body); err != nil {
@@ -184,12 +189,12 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 			d.logAttempt(ctx, req, attempt, resp.StatusCode, elapsed, apiErr)
 			switch {
 			case isRateLimit(resp.StatusCode, eb):
-				rl := d.rateLimitError(apiErr, resp.Header, attempt)
+				rl := d.rateLimitError(req, apiErr, resp.Header, attempt)
 				if !retryable {
 					return nil, rl
 				}
 				lastErr, reason, wait = rl, "rate limited", d.rateLimitWait(rl, attempt)
-			case resp.StatusCode >= 500 && retryable && d.idempotent(req.Method, req.URL.Path):
+			case (resp.StatusCode >= 500 || html) && retryable && d.idempotent(req.Method, req.URL.Path):
 				lastErr, reason = apiErr, fmt.Sprintf("server error %d", resp.StatusCode)
 				if ra, ok := parseRetryAfter(resp.Header, d.now()); ok {
 					wait = ra
@@ -261,6 +266,13 @@ const maxPooledBody = 4 << 20
 // bodyPool recycles the buffers response bodies are read into.
 var bodyPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
+// isHTML reports whether a body is an HTML page (it starts with '<' after white space): no
+// LeadSquared JSON reply does.
+func isHTML(body []byte) bool {
+	trimmed := bytes.TrimLeft(body, " \t\r\n")
+	return len(trimmed) > 0 && trimmed[0] == '<'
+}
+
 // readBody reads and closes a response body, into a buffer from bodyPool.
 func readBody(resp *http.Response) (*bytes.Buffer, error) {
 	defer func() { _ = resp.Body.Close() }()
@@ -313,8 +325,9 @@ func (d *doer) apiError(req *http.Request, resp *http.Response, body []byte, eb 
 }
 
 // rateLimitError builds the *RateLimitError of a rate-limited reply, and makes an adaptive
-// limiter adopt the limit the message names.
-func (d *doer) rateLimitError(apiErr *APIError, h http.Header, attempt int) *RateLimitError {
+// limiter adopt the limit the message names, unless the call was a bulk operation: the bulk
+// budget is separate and lower, and must not slow every other call down.
+func (d *doer) rateLimitError(req *http.Request, apiErr *APIError, h http.Header, attempt int) *RateLimitError {
 	rl := &RateLimitError{APIError: *apiErr, Attempts: attempt}
 	rl.Limit, rl.Window, _ = parseLimit(apiErr.ExceptionMessage)
 	if ra, ok := parseRetryAfter(h, d.now()); ok {
@@ -322,7 +335,7 @@ func (d *doer) rateLimitError(apiErr *APIError, h http.Header, attempt int) *Rat
 	} else {
 		rl.RetryAfter = rl.Window
 	}
-	if d.adapt != nil && rl.Limit > 0 {
+	if d.adapt != nil && rl.Limit > 0 && !d.operation(req.Method, req.URL.Path).Bulk {
 		if calls, per := d.adapt.Limit(); calls != rl.Limit || per != rl.Window {
 			if err := d.adapt.SetLimit(rl.Limit, rl.Window); err == nil && d.logger != nil {
 				d.logger.LogAttrs(context.Background(), slog.LevelInfo, "leadsquared: adopting the account's rate limit",

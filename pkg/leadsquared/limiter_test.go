@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 )
 
 // The window guarantee, end to end: 50 goroutines share a client limited to 10 starts per
@@ -85,7 +87,8 @@ func TestLimiterPacesOnFakeClock(t *testing.T) {
 		}
 		at = append(at, fc.Now().Sub(t0))
 	}
-	want := []time.Duration{0, 0, 5 * time.Second, 5 * time.Second, 10 * time.Second}
+	// The window is per plus LimiterSlack (2 %): 5.1 s.
+	want := []time.Duration{0, 0, 5100 * time.Millisecond, 5100 * time.Millisecond, 10200 * time.Millisecond}
 	if !slices.Equal(at, want) {
 		t.Errorf("starts at %v, want %v", at, want)
 	}
@@ -193,8 +196,8 @@ func TestAdaptiveLimitAdopted(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got := env.clock.LimiterWaits(); !slices.Equal(got, []time.Duration{5 * time.Second}) {
-		t.Errorf("limiter waits %v, want [5s]", got)
+	if got := env.clock.LimiterWaits(); !slices.Equal(got, []time.Duration{5100 * time.Millisecond}) {
+		t.Errorf("limiter waits %v, want [5.1s] (5 s + 2 %% slack)", got)
 	}
 }
 
@@ -246,5 +249,30 @@ func TestAdaptiveLimitSettles(t *testing.T) {
 	defer mu.Unlock()
 	if rejected != 1 || len(accepted) != 20 {
 		t.Errorf("%d rejected, %d accepted; want 1 and 20", rejected, len(accepted))
+	}
+}
+
+// A rate-limit error on a bulk operation names the (lower) bulk budget: the client must not
+// adopt it for every call.
+func TestAdaptiveLimitIgnoresBulkOperations(t *testing.T) {
+	t.Parallel()
+	s := serve(reply{status: 429, body: rateLimitBody(1, 5)},
+		reply{status: 200, body: `{"Status":"Success","Message":{"WFAId":"x"}}`})
+	env := setup(t, s)
+	_, err := env.c.BulkUpdateUserManagersWithResponse(t.Context(), api.UserManagerUpdateList{{UserId: "u", ManagerId: "m"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls, _ := env.c.doer.limiter.(*SlidingWindowLimiter).Limit(); calls != 0 {
+		t.Errorf("the bulk limit (1 per 5s) was adopted for every call: %d", calls)
+	}
+	// The same message on a standard call is adopted.
+	s2 := serve(reply{status: 429, body: rateLimitBody(1, 5)}, reply{status: 200, body: usersJSON})
+	env2 := setup(t, s2)
+	if _, err := getUser(t, env2.c); err != nil {
+		t.Fatal(err)
+	}
+	if calls, _ := env2.c.doer.limiter.(*SlidingWindowLimiter).Limit(); calls != 1 {
+		t.Errorf("standard call: limit %d, want 1 adopted", calls)
 	}
 }

@@ -73,11 +73,17 @@ func operationsOf(doc *openapi3.T) map[route]Operation {
 	return m
 }
 
+// operation returns the Operation of a request's route (the zero Operation for a route the
+// spec does not have).
+func (d *doer) operation(method, urlPath string) Operation {
+	return d.ops[route{method, strings.TrimPrefix(urlPath, d.basePath)}]
+}
+
 // limiterContext returns the context to give the limiter for req: ctx with the request's
 // Operation when the spec knows its route.
 func (d *doer) limiterContext(ctx context.Context, method, urlPath string) context.Context {
-	op, ok := d.ops[route{method, strings.TrimPrefix(urlPath, d.basePath)}]
-	if !ok {
+	op := d.operation(method, urlPath)
+	if op.ID == "" {
 		return ctx
 	}
 	return ContextWithOperation(ctx, op)

@@ -385,7 +385,8 @@ func TestPageAndChunkLimitsMatchTheSpec(t *testing.T) {
 
 func TestPagingWithoutAJSONPage(t *testing.T) {
 	t.Parallel()
-	s := serve(reply{status: 200, header: map[string]string{"Content-Type": "text/html"}, body: "<html>maintenance</html>"})
+	// A 200 that is not JSON (an HTML page is already an *APIError from the doer).
+	s := serve(reply{status: 200, header: map[string]string{"Content-Type": "text/plain"}, body: "down for maintenance"})
 	env := setup(t, s)
 	users, errs := collect(t, env.c.SearchUsers(t.Context(), api.UserSearchRequest{}))
 	if len(users) != 0 || len(errs) != 1 || !strings.Contains(errs[0].Error(), "without a JSON page") {
