@@ -20,6 +20,10 @@ type Operation struct {
 	// Bulk is true for the operations the spec marks x-lsq-bulk: true (BulkUpdateUsers,
 	// BulkUpdateUserManagers), which LeadSquared's plans limit with a separate, lower budget.
 	Bulk bool
+	// Idempotent is true when the call may be repeated after a 5xx or a broken connection: a
+	// GET unless the spec marks it x-idempotent: false, a POST only when it is marked
+	// x-idempotent: true (searches and other reads).
+	Idempotent bool
 }
 
 type operationKey struct{}
@@ -42,8 +46,8 @@ func ContextWithOperation(ctx context.Context, op Operation) context.Context {
 	return context.WithValue(ctx, operationKey{}, op)
 }
 
-// specOperations reads, once, the operationId and x-lsq-bulk mark of every route of the
-// embedded spec.
+// specOperations reads, once, the operationId, x-lsq-bulk and x-idempotent marks of every
+// route of the embedded spec.
 var specOperations = sync.OnceValues(func() (map[route]Operation, error) {
 	doc, err := api.GetSpec()
 	if err != nil {
@@ -66,8 +70,13 @@ func operationsOf(doc *openapi3.T) map[route]Operation {
 			if op == nil {
 				continue
 			}
+			method = strings.ToUpper(method)
 			bulk, _ := boolExtension(op.Extensions["x-lsq-bulk"])
-			m[route{strings.ToUpper(method), path}] = Operation{ID: op.OperationID, Bulk: bulk}
+			idem := defaultIdempotent(method)
+			if v, ok := boolExtension(op.Extensions["x-idempotent"]); ok {
+				idem = v
+			}
+			m[route{method, path}] = Operation{ID: op.OperationID, Bulk: bulk, Idempotent: idem}
 		}
 	}
 	return m

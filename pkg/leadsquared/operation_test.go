@@ -71,7 +71,7 @@ func TestLimiterSeesTheOperation(t *testing.T) {
 		t.Fatal(err)
 	}
 	bulk := Operation{ID: "BulkUpdateUserManagers", Bulk: true}
-	want := []Operation{bulk, bulk, {ID: "GetUserById"}, {}}
+	want := []Operation{bulk, bulk, {ID: "GetUserById", Idempotent: true}, {}}
 	lim.mu.Lock()
 	defer lim.mu.Unlock()
 	if !slices.Equal(lim.ops, want) || !slices.Equal(lim.oks, []bool{true, true, true, false}) {

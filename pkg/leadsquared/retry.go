@@ -3,7 +3,6 @@ package leadsquared
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"math"
 	"net/http"
 	"strconv"
@@ -12,8 +11,6 @@ import (
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
-
-	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 )
 
 // route is an operation of the spec: an HTTP method and a path relative to the server URL.
@@ -23,36 +20,23 @@ type route struct {
 
 // specIdempotency reads, once, which operations of the embedded spec are safe to retry.
 var specIdempotency = sync.OnceValues(func() (map[route]bool, error) {
-	doc, err := api.GetSpec()
+	ops, err := specOperations()
 	if err != nil {
-		return nil, fmt.Errorf("leadsquared: loading the embedded OpenAPI spec: %w", err)
+		return nil, err
 	}
-	return idempotencyOf(doc), nil
+	return idempotency(ops), nil
 })
 
 // idempotencyOf maps every operation of doc to whether it may be retried after a 5xx or
-// a broken connection: a GET is, unless marked x-idempotent: false; a POST (or any other
-// method) is only when marked x-idempotent: true.
+// a broken connection (see [Operation.Idempotent]).
 func idempotencyOf(doc *openapi3.T) map[route]bool {
-	m := map[route]bool{}
-	if doc == nil || doc.Paths == nil {
-		return m
-	}
-	for path, item := range doc.Paths.Map() {
-		if item == nil {
-			continue
-		}
-		for method, op := range item.Operations() {
-			if op == nil {
-				continue
-			}
-			method = strings.ToUpper(method)
-			idem := defaultIdempotent(method)
-			if v, ok := boolExtension(op.Extensions["x-idempotent"]); ok {
-				idem = v
-			}
-			m[route{method, path}] = idem
-		}
+	return idempotency(operationsOf(doc))
+}
+
+func idempotency(ops map[route]Operation) map[route]bool {
+	m := make(map[route]bool, len(ops))
+	for r, op := range ops {
+		m[r] = op.Idempotent
 	}
 	return m
 }
