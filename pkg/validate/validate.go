@@ -184,12 +184,25 @@ func (v *Validator) operation(id string) (*Operation, error) {
 // credentials (accessKey, secretKey) are not parameters of any operation and are ignored.
 // It returns nil, a *Error listing every failure, or an error wrapping ErrUnknownOperation.
 func (v *Validator) ValidateRequest(operationID string, query url.Values, body []byte) error {
+	return v.validateRequest(operationID, query, true, body)
+}
+
+// ValidateRequestBody checks only the JSON body of a request to the operation operationID,
+// not its query parameters: for a payload kept apart from the URL it will be sent with.
+func (v *Validator) ValidateRequestBody(operationID string, body []byte) error {
+	return v.validateRequest(operationID, nil, false, body)
+}
+
+func (v *Validator) validateRequest(operationID string, query url.Values, checkQuery bool, body []byte) error {
 	o, err := v.operation(operationID)
 	if err != nil {
 		return err
 	}
 	var fs []Failure
 	for _, p := range o.query {
+		if !checkQuery {
+			break
+		}
 		vals, present := query[p.Name]
 		if !present || len(vals) == 0 {
 			if p.Required {

@@ -477,3 +477,19 @@ func TestNoSecretInMessages(t *testing.T) {
 		}
 	}
 }
+
+func TestValidateRequestBodySkipsQuery(t *testing.T) {
+	t.Parallel()
+	v := mustDefault(t)
+	body := []byte(`{"user":{"LastName":"Kant"}}`)
+	if err := v.ValidateRequestBody("UpdateUser", body); err != nil {
+		t.Errorf("body only: %v", err)
+	}
+	var verr *validate.Error
+	if err := v.ValidateRequest("UpdateUser", nil, body); !errors.As(err, &verr) || !hasFailure(verr, "/UserId", "required") {
+		t.Errorf("with the query: %v, want UserId required", err)
+	}
+	if err := v.ValidateRequestBody("UpdateUser", []byte(`{"userSettings":{"IsSoftPhoneEnabled":5}}`)); !errors.As(err, &verr) || !hasFailure(verr, "/userSettings/IsSoftPhoneEnabled", "enum") || len(verr.Failures) != 1 {
+		t.Errorf("body only, bad body: %v", err)
+	}
+}
