@@ -5,7 +5,7 @@ GO ?= go
 SPECTRAL := node_modules/.bin/spectral
 BENCHCOUNT ?= 6
 BENCHTIME ?= 600ms
-TPUTCOUNT ?= 2
+TPUTCOUNT ?= 3
 FUZZTIME ?= 3s
 
 .DEFAULT_GOAL := help

@@ -8,7 +8,7 @@ set -euo pipefail
 go="${GO:-go}"
 count="${BENCHCOUNT:-6}"
 benchtime="${BENCHTIME:-600ms}"
-tputcount="${TPUTCOUNT:-2}"
+tputcount="${TPUTCOUNT:-3}"
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 tmp=$(mktemp -d)
@@ -49,6 +49,7 @@ for round in $(seq "$count"); do
 		bench pkg/leadsquared "$tmp/leadsquared.test" "$pattern" -test.benchmem -test.benchtime="$benchtime"
 	done
 	bench pkg/validate "$tmp/validate.test" . -test.benchmem -test.benchtime="$benchtime"
+	bench pkg/leadsquared "$tmp/leadsquared.test" '^BenchmarkOverheadInterleaved$' -test.benchmem -test.benchtime="$benchtime"
 done
 
 echo "== throughput under a rate limit: $tputcount runs of 4 s per limiter" >&2

@@ -212,7 +212,7 @@ func table(r results) []row {
 				if q > 1.10 {
 					verdict = "NOT met"
 				}
-				note = fmt.Sprintf("goal time ≤ ×1.10: %s", verdict)
+				note = fmt.Sprintf("separate processes: goal ≤ ×1.10 %s", verdict)
 				if r.noisy(cli, raw) {
 					note += " (the difference is within the noise)"
 				}
@@ -221,6 +221,25 @@ func table(r results) []row {
 				}
 			}
 			add(cli, row{name: o.op + ": **wrapper + generated**", ratio: r.ratios(cli, raw) + " vs net/http", note: note})
+		}
+		if il := "OverheadInterleaved/op=" + o.op; r[il] != nil {
+			note := ""
+			if w, ok := r.get(il, "wrapper/raw"); ok {
+				verdict := "met"
+				if w.value > 1.10 {
+					verdict = "NOT met"
+				}
+				note = fmt.Sprintf("goal ≤ ×1.10 (interleaved A/B): %s", verdict)
+				if g, ok := r.get(il, "generated/raw"); ok {
+					note += fmt.Sprintf("; generated alone ×%.3f", g.value)
+				}
+			}
+			ratio := "–"
+			if w, ok := r.get(il, "wrapper/raw"); ok {
+				ratio = withCI(fmt.Sprintf("time ×%.3f", w.value), w) + " vs net/http, same iterations"
+			}
+			used[il] = true
+			rows = append(rows, row{name: o.op + ": **wrapper vs net/http, interleaved**", time: "–", bytes: "–", allocs: "–", ratio: ratio, note: note})
 		}
 		memGen, memCli := "WrapperInMemory/op="+o.op+"/impl=generated", "WrapperInMemory/op="+o.op+"/impl=client"
 		if r[memGen] != nil && r[memCli] != nil {

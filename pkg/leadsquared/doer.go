@@ -335,7 +335,13 @@ func (d *doer) rateLimitError(req *http.Request, apiErr *APIError, h http.Header
 	} else {
 		rl.RetryAfter = rl.Window
 	}
-	if d.adapt != nil && rl.Limit > 0 && !d.operation(req.Method, req.URL.Path).Bulk {
+	bulk := d.operation(req.Method, req.URL.Path).Bulk
+	if w, ok := d.limiter.(slackWidener); ok && !bulk && w.widenSlack() && d.logger != nil {
+		// The limiter was pacing and the server still said no: its slack is too small
+		// for this network's jitter.
+		d.logger.LogAttrs(context.Background(), slog.LevelInfo, "leadsquared: widening the rate limiter's slack")
+	}
+	if d.adapt != nil && rl.Limit > 0 && !bulk {
 		if calls, per := d.adapt.Limit(); calls != rl.Limit || per != rl.Window {
 			if err := d.adapt.SetLimit(rl.Limit, rl.Window); err == nil && d.logger != nil {
 				d.logger.LogAttrs(context.Background(), slog.LevelInfo, "leadsquared: adopting the account's rate limit",
@@ -345,6 +351,10 @@ func (d *doer) rateLimitError(req *http.Request, apiErr *APIError, h http.Header
 	}
 	return rl
 }
+
+// slackWidener is a limiter whose window can grow after the server rejects a call the
+// limiter let through (SlidingWindowLimiter).
+type slackWidener interface{ widenSlack() bool }
 
 // rateLimitWait is the wait before retrying a rate-limited attempt: Retry-After when
 // present (0 retries at once), else the window the message names (the server's window

@@ -28,11 +28,13 @@ type limitSetter interface {
 // `per`: it keeps the last `calls` start times, and a start at t is allowed only when the
 // oldest of them is at or before t-(per+slack). It is safe for concurrent use.
 //
-// The slack, [LimiterSlack] of per (2 %), is there because LeadSquared counts a call when it
-// arrives, not when it starts: a saturated client starts its calls in bursts one window
-// apart, and a burst that arrives a few milliseconds late would otherwise overlap the next
-// one in the server's window and be rejected (measured: 64 % of the allowed rate with no
-// slack, 100 % with 2 %; see bench/README.md).
+// The slack, [LimiterSlack] of per (2 %) at first, is there because LeadSquared counts a call
+// when it arrives, not when it starts: a saturated client starts its calls in bursts one
+// window apart, and a burst that arrives a few milliseconds late would otherwise overlap the
+// next one in the server's window and be rejected (measured: 64 % of the allowed rate with
+// no slack; see bench/README.md). When the server still rejects a call that the limiter let
+// through, the network's jitter is larger than the slack: the client doubles it, up to a
+// tenth of the window (so the slack never costs more than 10 % of the rate).
 //
 // A zero limit (calls == 0, the state of a client with no [WithRateLimit] that has not yet
 // seen a rate-limit error) lets every start through.
@@ -48,9 +50,12 @@ type SlidingWindowLimiter struct {
 	grant  func(t time.Time) // test hook, called under the lock for every start
 }
 
-// LimiterSlack is the share of the window a [SlidingWindowLimiter] adds to it, to absorb the
-// network latency between a call's start and its arrival at LeadSquared.
+// LimiterSlack is the share of the window a [SlidingWindowLimiter] adds to it at first, to
+// absorb the network latency between a call's start and its arrival at LeadSquared.
 const LimiterSlack = 0.02
+
+// maxSlackShare caps the slack that rate-limit errors can widen it to.
+const maxSlackShare = 0.10
 
 // NewLimiter returns a limiter that allows at most calls request starts in any window of
 // length per (widened by [LimiterSlack]). calls must be at least 1 and per positive.
@@ -95,6 +100,23 @@ func (l *SlidingWindowLimiter) Limit() (calls int, per time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.calls, l.per
+}
+
+// widenSlack doubles the slack (up to a tenth of the window), after the server rejected a
+// call this limiter let through. It reports whether the slack grew.
+func (l *SlidingWindowLimiter) widenSlack() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.calls <= 0 {
+		return false
+	}
+	limit := time.Duration(float64(l.per) * maxSlackShare)
+	next := min(max(2*l.slack, time.Millisecond), limit)
+	if next <= l.slack {
+		return false
+	}
+	l.slack = next
+	return true
 }
 
 // SetLimit changes the limit to calls starts per window, keeping the most recent start

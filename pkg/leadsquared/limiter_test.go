@@ -276,3 +276,37 @@ func TestAdaptiveLimitIgnoresBulkOperations(t *testing.T) {
 		t.Errorf("standard call: limit %d, want 1 adopted", calls)
 	}
 }
+
+// When the server rejects a call the limiter let through, the network's jitter outran the
+// slack: it doubles, up to a tenth of the window, and never for a bulk operation's error.
+func TestSlackWidensAfterARejectedPacedCall(t *testing.T) {
+	t.Parallel()
+	s := serve(reply{status: 429, body: rateLimitBody(2, 5)}, reply{status: 429, body: rateLimitBody(2, 5)},
+		reply{status: 429, body: rateLimitBody(2, 5)}, reply{status: 429, body: rateLimitBody(2, 5)},
+		reply{status: 200, body: usersJSON})
+	env := setup(t, s, WithRateLimit(2, 5*time.Second), WithMaxRetries(4))
+	l := env.c.doer.limiter.(*SlidingWindowLimiter)
+	if l.slack != 100*time.Millisecond {
+		t.Fatalf("initial slack %s, want 2 %% of 5s", l.slack)
+	}
+	if _, err := getUser(t, env.c); err != nil {
+		t.Fatal(err)
+	}
+	// 100ms doubled four times is 1.6s, capped at a tenth of the window: 500ms.
+	if l.slack != 500*time.Millisecond {
+		t.Errorf("slack after 4 rejections %s, want 500ms (the cap)", l.slack)
+	}
+	if calls, per := l.Limit(); calls != 2 || per != 5*time.Second {
+		t.Errorf("the user's limit changed: %d per %s", calls, per)
+	}
+
+	// A bulk operation's rejection says nothing about the standard budget's slack.
+	sb := serve(reply{status: 429, body: rateLimitBody(1, 5)}, reply{status: 200, body: `{"Status":"Success","Message":{"WFAId":"x"}}`})
+	envb := setup(t, sb, WithRateLimit(2, 5*time.Second))
+	if _, err := envb.c.BulkUpdateUserManagersWithResponse(t.Context(), api.UserManagerUpdateList{{UserId: "u", ManagerId: "m"}}); err != nil {
+		t.Fatal(err)
+	}
+	if lb := envb.c.doer.limiter.(*SlidingWindowLimiter); lb.slack != 100*time.Millisecond {
+		t.Errorf("bulk rejection widened the slack to %s", lb.slack)
+	}
+}
