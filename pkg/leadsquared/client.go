@@ -175,14 +175,11 @@ func New(baseURL, accessKey, secretKey string, opts ...Option) (*Client, error) 
 	if cfg.limiter == nil {
 		cfg.limiter = newUnlimited()
 	}
-	idem, err := specIdempotency()
+	ops, err := specOperations()
 	if err != nil {
 		return nil, err
 	}
-	d := newDoer(cfg, base.Path, accessKey, secretKey, idem)
-	if d.ops, err = specOperations(); err != nil {
-		return nil, err
-	}
+	d := newDoer(cfg, base.Path, accessKey, secretKey, ops)
 	if cfg.validateRequests || cfg.validateResponses {
 		v, err := validate.Default()
 		if err != nil {

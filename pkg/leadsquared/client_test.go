@@ -273,7 +273,7 @@ func TestRemovePermissionTemplateNotRetriedAfter5xx(t *testing.T) {
 
 func TestSpecIdempotency(t *testing.T) {
 	t.Parallel()
-	m, err := specIdempotency()
+	ops, err := specOperations()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,8 +282,8 @@ func TestSpecIdempotency(t *testing.T) {
 		{http.MethodGet, "/UserManagement.svc/User/Retrieve/ByUserId"}: true,
 		{http.MethodPost, "/PermissionTemplate.svc/Apply"}:             false,
 	} {
-		got, ok := m[r]
-		if !ok || got != want {
+		op, ok := ops[r]
+		if got := op.Idempotent; !ok || got != want {
 			t.Errorf("%v: %v (known %v), want %v", r, got, ok, want)
 		}
 	}
@@ -296,21 +296,25 @@ openapi: 3.0.3
 info: {title: t, version: "1"}
 paths:
   /Search:
-    post: {x-idempotent: true, responses: {"200": {description: ok}}}
+    post: {operationId: Search, x-idempotent: true, responses: {"200": {description: ok}}}
   /Create:
-    post: {responses: {"200": {description: ok}}}
+    post: {operationId: Create, responses: {"200": {description: ok}}}
   /Write:
-    post: {x-idempotent: false, responses: {"200": {description: ok}}}
+    post: {operationId: Write, x-idempotent: false, responses: {"200": {description: ok}}}
   /Get:
-    get: {responses: {"200": {description: ok}}}
+    get: {operationId: Get, responses: {"200": {description: ok}}}
   /Activate:
-    get: {x-idempotent: false, responses: {"200": {description: ok}}}
+    get: {operationId: Activate, x-idempotent: false, responses: {"200": {description: ok}}}
 `
 	doc, err := openapi3.NewLoader().LoadFromData([]byte(spec))
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &doer{basePath: "/v2", idem: idempotencyOf(doc)}
+	ops, err := operationsOf(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &doer{basePath: "/v2", ops: ops}
 	tests := []struct {
 		method, path string
 		want         bool

@@ -31,8 +31,7 @@ type doer struct {
 	adapt      limitSetter // nil when the user chose the limit
 	logger     *slog.Logger
 	basePath   string
-	idem       map[route]bool
-	ops        map[route]Operation // route → operation, for the limiter's context
+	ops        map[route]Operation // route → operation: idempotency, bulk, the limiter's context
 	rd         *redactor
 	validator  *validate.Validator // WithRequestValidation / WithResponseValidation
 	valReq     bool
@@ -44,7 +43,7 @@ type doer struct {
 	rand  func() float64
 }
 
-func newDoer(cfg config, basePath, accessKey, secretKey string, idem map[route]bool) *doer {
+func newDoer(cfg config, basePath, accessKey, secretKey string, ops map[route]Operation) *doer {
 	d := &doer{
 		headerAuth: cfg.headerAuth,
 		accessKey:  accessKey,
@@ -56,7 +55,7 @@ func newDoer(cfg config, basePath, accessKey, secretKey string, idem map[route]b
 		limiter:    cfg.limiter,
 		logger:     cfg.logger,
 		basePath:   basePath,
-		idem:       idem,
+		ops:        ops,
 		rd:         newRedactor(accessKey, secretKey),
 		valReq:     cfg.validateRequests,
 		valResp:    cfg.validateResponses,

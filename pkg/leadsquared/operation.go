@@ -8,7 +8,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
-	"github.com/leadsquared-go/leadsquared-go/pkg/api"
+	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
 )
 
 // Operation names the operation of the spec a request belongs to. The client puts it into
@@ -46,38 +46,30 @@ func ContextWithOperation(ctx context.Context, op Operation) context.Context {
 	return context.WithValue(ctx, operationKey{}, op)
 }
 
-// specOperations reads, once, the operationId, x-lsq-bulk and x-idempotent marks of every
-// route of the embedded spec.
+// specOperations reads, once, the operations of the embedded spec, as pkg/validate
+// indexes them (operationId, x-idempotent, x-lsq-bulk).
 var specOperations = sync.OnceValues(func() (map[route]Operation, error) {
-	doc, err := api.GetSpec()
+	v, err := validate.Default()
 	if err != nil {
-		return nil, fmt.Errorf("leadsquared: loading the embedded OpenAPI spec: %w", err)
+		return nil, fmt.Errorf("leadsquared: %w", err)
 	}
-	return operationsOf(doc), nil
+	return operationsFrom(v), nil
 })
 
 // operationsOf maps every operation of doc to its Operation.
-func operationsOf(doc *openapi3.T) map[route]Operation {
-	m := map[route]Operation{}
-	if doc == nil || doc.Paths == nil {
-		return m
+func operationsOf(doc *openapi3.T) (map[route]Operation, error) {
+	v, err := validate.New(doc)
+	if err != nil {
+		return nil, fmt.Errorf("leadsquared: %w", err)
 	}
-	for path, item := range doc.Paths.Map() {
-		if item == nil {
-			continue
-		}
-		for method, op := range item.Operations() {
-			if op == nil {
-				continue
-			}
-			method = strings.ToUpper(method)
-			bulk, _ := boolExtension(op.Extensions["x-lsq-bulk"])
-			idem := defaultIdempotent(method)
-			if v, ok := boolExtension(op.Extensions["x-idempotent"]); ok {
-				idem = v
-			}
-			m[route{method, path}] = Operation{ID: op.OperationID, Bulk: bulk, Idempotent: idem}
-		}
+	return operationsFrom(v), nil
+}
+
+func operationsFrom(v *validate.Validator) map[route]Operation {
+	ops := v.Operations()
+	m := make(map[route]Operation, len(ops))
+	for _, o := range ops {
+		m[route{o.Method, o.Path}] = Operation{ID: o.ID, Bulk: o.Bulk, Idempotent: o.Idempotent}
 	}
 	return m
 }

@@ -2,43 +2,16 @@ package leadsquared
 
 import (
 	"context"
-	"encoding/json"
 	"math"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
-
-	"github.com/getkin/kin-openapi/openapi3"
 )
 
 // route is an operation of the spec: an HTTP method and a path relative to the server URL.
 type route struct {
 	method, path string
-}
-
-// specIdempotency reads, once, which operations of the embedded spec are safe to retry.
-var specIdempotency = sync.OnceValues(func() (map[route]bool, error) {
-	ops, err := specOperations()
-	if err != nil {
-		return nil, err
-	}
-	return idempotency(ops), nil
-})
-
-// idempotencyOf maps every operation of doc to whether it may be retried after a 5xx or
-// a broken connection (see [Operation.Idempotent]).
-func idempotencyOf(doc *openapi3.T) map[route]bool {
-	return idempotency(operationsOf(doc))
-}
-
-func idempotency(ops map[route]Operation) map[route]bool {
-	m := make(map[route]bool, len(ops))
-	for r, op := range ops {
-		m[r] = op.Idempotent
-	}
-	return m
 }
 
 // defaultIdempotent is the rule for a route the spec does not mark (or does not know).
@@ -50,28 +23,11 @@ func defaultIdempotent(method string) bool {
 	return false
 }
 
-// boolExtension reads a boolean extension value as kin-openapi may hold it.
-func boolExtension(v any) (value, ok bool) {
-	switch x := v.(type) {
-	case bool:
-		return x, true
-	case string:
-		b, err := strconv.ParseBool(x)
-		return b, err == nil
-	case json.RawMessage:
-		var b bool
-		err := json.Unmarshal(x, &b)
-		return b, err == nil
-	}
-	return false, false
-}
-
 // idempotent reports whether the request may be sent again after a 5xx or a broken
 // connection. The path is the URL path minus the base URL's path.
 func (d *doer) idempotent(method, urlPath string) bool {
-	p := strings.TrimPrefix(urlPath, d.basePath)
-	if v, ok := d.idem[route{method, p}]; ok {
-		return v
+	if op, ok := d.ops[route{method, strings.TrimPrefix(urlPath, d.basePath)}]; ok {
+		return op.Idempotent
 	}
 	return defaultIdempotent(method)
 }

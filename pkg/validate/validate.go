@@ -51,6 +51,9 @@ type Operation struct {
 	// Idempotent tells whether the call is safe to repeat: a GET without x-idempotent: false,
 	// or a POST marked x-idempotent: true.
 	Idempotent bool
+	// Bulk is true for an operation marked x-lsq-bulk: true, which LeadSquared's plans
+	// rate-limit with a separate, lower budget.
+	Bulk bool
 
 	op           *openapi3.Operation
 	body         *openapi3.Schema
@@ -109,8 +112,11 @@ func New(doc *openapi3.T) (*Validator, error) {
 				ID: op.OperationID, Method: method, Path: path, Summary: op.Summary,
 				op: op, responses: map[string]*openapi3.Schema{},
 			}
-			idem, hasIdem := op.Extensions["x-idempotent"].(bool)
-			o.Idempotent = (method == http.MethodGet && (!hasIdem || idem)) || (method != http.MethodGet && hasIdem && idem)
+			o.Idempotent = method == http.MethodGet || method == http.MethodHead || method == http.MethodOptions
+			if v, ok := boolExtension(op.Extensions["x-idempotent"]); ok {
+				o.Idempotent = v
+			}
+			o.Bulk, _ = boolExtension(op.Extensions["x-lsq-bulk"])
 			for _, p := range append(append(openapi3.Parameters{}, item.Parameters...), op.Parameters...) {
 				if p.Value != nil && p.Value.In == openapi3.ParameterInQuery {
 					o.query = append(o.query, p.Value)
@@ -302,6 +308,22 @@ func (v *Validator) ValidateResponse(operationID string, status int, body []byte
 		return &Error{Operation: o.ID, Direction: DirectionResponse, Status: status, Failures: fs}
 	}
 	return nil
+}
+
+// boolExtension reads a boolean operation extension as kin-openapi may hold it.
+func boolExtension(v any) (value, ok bool) {
+	switch x := v.(type) {
+	case bool:
+		return x, true
+	case string:
+		b, err := strconv.ParseBool(x)
+		return b, err == nil
+	case json.RawMessage:
+		var b bool
+		err := json.Unmarshal(x, &b)
+		return b, err == nil
+	}
+	return false, false
 }
 
 // queryValue converts a query string to the JSON value its schema expects.

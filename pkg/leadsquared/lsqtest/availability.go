@@ -15,12 +15,8 @@ import (
 // getUserHierarchy returns the Ids of every user under the manager (the key owner when
 // UserId is left out), down the whole reporting chain; [] for an unknown user.
 func (s *Server) getUserHierarchy(c *call) (int, any) {
-	id := c.q.Get("UserId")
-	if id == "" {
-		id = s.st.ownerID
-	}
 	out := []string{}
-	if m := s.st.user(id); m != nil {
+	if m := s.st.userOrOwner(c, "UserId"); m != nil {
 		for _, u := range s.st.reports(m.ID) {
 			out = append(out, u.ID)
 		}
@@ -145,11 +141,7 @@ func (s *Server) checkOut(c *call) (int, any) { return s.check(c, false) }
 // getCheckInStatus reads a user's status (the key owner by default); LastCheckedOn is null
 // for a user who never checked in or out. An unknown user answers 500.
 func (s *Server) getCheckInStatus(c *call) (int, any) {
-	id := c.q.Get("userId")
-	if id == "" {
-		id = s.st.ownerID
-	}
-	u := s.st.user(id)
+	u := s.st.userOrOwner(c, "userId")
 	if u == nil {
 		return fail(excInvalidInput, "Invalid Input! Parameter Name: userId (no such user)")
 	}

@@ -2,47 +2,8 @@ package lsqtest
 
 import (
 	"fmt"
-	"strconv"
-	"sync"
 	"time"
-
-	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 )
-
-// knownBulk are the calls LeadSquared's plans limit separately, when the spec does not
-// mark them with x-lsq-bulk.
-var knownBulk = map[string]bool{
-	"BulkUpdateUsers":        true,
-	"BulkUpdateUserManagers": true,
-}
-
-// bulkOperations returns the operations the spec marks x-lsq-bulk: true (else knownBulk).
-var bulkOperations = sync.OnceValue(func() map[string]bool {
-	doc, err := api.GetSpec()
-	if err != nil || doc.Paths == nil {
-		return knownBulk
-	}
-	m := map[string]bool{}
-	for _, item := range doc.Paths.Map() {
-		for _, op := range item.Operations() {
-			switch v := op.Extensions["x-lsq-bulk"].(type) {
-			case bool:
-				m[op.OperationID] = v
-			case string:
-				m[op.OperationID], _ = strconv.ParseBool(v)
-			}
-		}
-	}
-	for id, bulk := range m {
-		if !bulk {
-			delete(m, id)
-		}
-	}
-	if len(m) == 0 {
-		return knownBulk
-	}
-	return m
-})
 
 // window is a sliding-window log: at most limit.calls accepted calls in any window of
 // length limit.per. Guarded by Server.mu.
@@ -66,13 +27,15 @@ func (w *window) allow(now time.Time) bool {
 	return true
 }
 
-// rateLimit applies the account's limits to a call of opID; it returns the answer when the
-// call is over the limit.
+// rateLimit applies the account's limits to a call of opID (the bulk budget for an
+// operation the spec marks x-lsq-bulk); it returns the answer when the call is over the
+// limit.
 func (s *Server) rateLimit(opID string) (status int, body any, limited bool) {
+	op, _ := s.v.Operation(opID)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	w := s.limiter
-	if bulkOperations()[opID] && s.bulkLimit != nil {
+	if op != nil && op.Bulk && s.bulkLimit != nil {
 		w = s.bulkLimit
 	}
 	if w == nil || w.allow(s.now()) {

@@ -186,6 +186,16 @@ func (st *state) addUser(u *User) {
 }
 
 // user returns a user that is not obsolete.
+// userOrOwner is the user named by the query parameter param, or the key owner when the
+// parameter is absent (nil for an unknown user).
+func (st *state) userOrOwner(c *call, param string) *User {
+	id := c.q.Get(param)
+	if id == "" {
+		id = st.ownerID
+	}
+	return st.user(id)
+}
+
 func (st *state) user(id string) *User {
 	u := st.users[strings.ToLower(strings.TrimSpace(id))]
 	if u == nil || u.Status == UserObsolete {

@@ -338,11 +338,7 @@ var accessRank = map[string]int{"FullAccess": 0, "PartialAccess": 1, "NoAccess":
 // for each action the most restrictive access wins and restricted fields are merged.
 // `Edit` is treated as `Update`. An unknown user answers 500.
 func (s *Server) getUserPermissions(c *call) (int, any) {
-	id := c.q.Get("userId")
-	if id == "" {
-		id = s.st.ownerID
-	}
-	u := s.st.user(id)
+	u := s.st.userOrOwner(c, "userId")
 	if u == nil {
 		return fail(excInvalidInput, "Invalid Input! Parameter Name: userId (no such user)")
 	}
