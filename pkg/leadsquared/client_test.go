@@ -207,7 +207,7 @@ func TestRedirectDropsCredentials(t *testing.T) {
 			other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if r.URL.Query().Has("accessKey") || r.URL.Query().Has("secretKey") ||
 					r.Header.Get(headerAccessKey) != "" || r.Header.Get(headerSecretKey) != "" {
-					leaked = append(leaked, r.URL.String())
+					leaked = append(leaked, maskSecrets(r.URL.String()))
 				}
 				w.Header().Set("Content-Type", "application/json")
 				_, _ = w.Write([]byte(usersJSON))

@@ -29,14 +29,23 @@ func secretForms() []string {
 	return forms
 }
 
-// assertNoSecret fails when s holds a test key in any form.
+// assertNoSecret fails when s holds a test key in any form. The failure message masks the
+// keys too: secrets stay out of test output.
 func assertNoSecret(t *testing.T, what, s string) {
 	t.Helper()
-	for _, f := range secretForms() {
+	for i, f := range secretForms() {
 		if strings.Contains(s, f) {
-			t.Errorf("%s leaks a key (%q): %s", what, f, s)
+			t.Errorf("%s leaks a key (form %d of secretForms): %s", what, i, maskSecrets(s))
 		}
 	}
+}
+
+// maskSecrets replaces every form of the test keys in s with <KEY>.
+func maskSecrets(s string) string {
+	for _, f := range secretForms() {
+		s = strings.ReplaceAll(s, f, "<KEY>")
+	}
+	return s
 }
 
 // fakeClock is the injected clock: Sleep and the limiter's timers advance it at once.

@@ -596,7 +596,7 @@ func TestReliabilitySpecialKeys(t *testing.T) {
 			e := newRelEnv(t, nil, opts...)
 			res, err := e.c.GetUserByIdWithResponse(t.Context(), &api.GetUserByIdParams{UserId: e.srv.OwnerID})
 			if err != nil || res.JSON200 == nil || len(*res.JSON200) != 1 {
-				t.Fatalf("keys %q / %q: %v", testAccessKey, testSecretKey, err)
+				t.Fatalf("keys with special characters: %s", maskSecrets(fmt.Sprint(err)))
 			}
 			wrong, err := New(e.srv.URL, testAccessKey, testSecretKey+"x", append(opts, WithHTTPClient(&http.Client{Transport: e.ct}))...)
 			if err != nil {
@@ -620,9 +620,9 @@ func TestReliabilitySpecialKeys(t *testing.T) {
 			if err == nil {
 				t.Fatal("New accepted a key with a newline")
 			}
-			for _, s := range []string{bad, "KEY-line-2", testSecretKey, url.QueryEscape(testSecretKey)} {
+			for i, s := range []string{bad, "KEY-line-2", testSecretKey, url.QueryEscape(testSecretKey)} {
 				if strings.Contains(err.Error(), s) {
-					t.Errorf("error holds %q: %v", s, err)
+					t.Errorf("error holds key form %d: %s", i, maskSecrets(strings.ReplaceAll(err.Error(), "KEY-line-2", "<KEY>")))
 				}
 			}
 		}

@@ -472,7 +472,7 @@ func TestNoSecretInMessages(t *testing.T) {
 		}
 		for _, s := range []string{secret, url.QueryEscape(secret)} {
 			if strings.Contains(err.Error(), s) {
-				t.Errorf("message leaks the value: %v", err)
+				t.Errorf("message leaks the value: %s", strings.NewReplacer(secret, "<SECRET>", url.QueryEscape(secret), "<SECRET>").Replace(err.Error()))
 			}
 		}
 	}

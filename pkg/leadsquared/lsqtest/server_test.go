@@ -37,7 +37,7 @@ func TestOptionsValidated(t *testing.T) {
 		t.Fatal(err)
 	}
 	if s.URL != "" || s.AccessKey != "a" || s.SecretKey != "b" || s.OwnerID == "" {
-		t.Errorf("New: URL %q keys %q/%q owner %q", s.URL, s.AccessKey, s.SecretKey, s.OwnerID)
+		t.Errorf("New: URL %q, keys as given %v/%v, owner %q", s.URL, s.AccessKey == "a", s.SecretKey == "b", s.OwnerID)
 	}
 	for _, f := range []string{"429", "403", "200"} {
 		if got, err := lsqtest.ParseForm(f); err != nil || got.String() != f {
