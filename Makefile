@@ -65,7 +65,7 @@ spec-diff: ## What changed in spec/openapi.yaml since BASE (a git ref, default H
 test-long: ## The reliability tests at length (-long: more calls, a 50 MB reply), with -race.
 	$(GO) test -race -count=1 -run '^TestReliability' ./pkg/leadsquared -long
 
-FUZZPKGS ?= ./pkg/leadsquared ./pkg/validate
+FUZZPKGS ?= ./pkg/leadsquared ./pkg/validate ./pkg/scalar
 
 .PHONY: fuzz
 fuzz: ## Run every fuzz target of FUZZPKGS for FUZZTIME each (default 3s), from the committed corpora.

@@ -3,4 +3,4 @@
 // client stubs in ./pkg/api; the OpenAPI spec they come from in ./spec.
 package leadsquaredgo
 
-//go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config gen/oapi-codegen.yaml spec/openapi.yaml
+//go:generate go run ./gen

@@ -45,7 +45,7 @@ func TestGeneratedClientAlone(t *testing.T) {
 		t.Fatalf("response: status %d, JSON200 %v", res.StatusCode(), res.JSON200)
 	}
 	u := (*res.JSON200)[0]
-	if u.EmailAddress == nil || *u.EmailAddress != "vir@example.com" || u.Role == nil || *u.Role != "Sales_User" {
+	if u.EmailAddress != "vir@example.com" || u.Role != "Sales_User" {
 		t.Errorf("decoded user = %+v", u)
 	}
 }

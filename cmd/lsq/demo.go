@@ -17,6 +17,7 @@ import (
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared"
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared/lsqtest"
+	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
 )
 
 const demoUsage = `Usage: lsq demo [flags]
@@ -148,7 +149,7 @@ func demo(ctx context.Context, cfg demoConfig, out io.Writer) error {
 	}
 	c, err := leadsquared.New(cfg.baseURL, cfg.accessKey, cfg.secretKey,
 		leadsquared.WithHeaderAuth(), leadsquared.WithLogger(slog.New(counter)),
-		leadsquared.WithMaxRetries(5), leadsquared.WithRequestValidation())
+		leadsquared.WithMaxRetries(5), leadsquared.WithRequestValidation(validate.Default))
 	if err != nil {
 		return err
 	}
@@ -162,9 +163,12 @@ func demo(ctx context.Context, cfg demoConfig, out io.Writer) error {
 		if err != nil {
 			return "", err
 		}
-		u := res.JSON200
-		ownerID = deref(u.Id)
-		return fmt.Sprintf("keys of %s (%s) at %s", deref(u.Name), deref(u.Role), deref(u.OrgDisplayName)), nil
+		var u api.AuthenticatedUser
+		if res.JSON200 != nil {
+			u = *res.JSON200
+		}
+		ownerID = u.Id
+		return fmt.Sprintf("keys of %s (%s) at %s", u.Name, u.Role, u.OrgDisplayName), nil
 	}); err != nil {
 		return err
 	}
@@ -190,8 +194,8 @@ func demo(ctx context.Context, cfg demoConfig, out io.Writer) error {
 		if err := t.step("permission template", func() (string, error) {
 			desc := "Sales users see and edit leads; no exports."
 			res, err := c.CreatePermissionTemplateWithResponse(ctx, api.PermissionTemplateInput{
-				Name: "Demo sales " + suffix, Description: &desc,
-				EntityPermissions: &[]api.EntityPermissionInput{{
+				Name: "Demo sales " + suffix, Description: desc,
+				EntityPermissions: []api.EntityPermissionInput{{
 					Entity: api.PermissionEntityLead,
 					Permissions: []api.PermissionInput{
 						{Action: api.PermissionActionView, Access: api.PermissionAccessFull},
@@ -203,29 +207,29 @@ func demo(ctx context.Context, cfg demoConfig, out io.Writer) error {
 			if err != nil {
 				return "", err
 			}
-			if res.JSON200 == nil || res.JSON200.Message == nil || res.JSON200.Message.Id == nil {
+			if res.JSON200 == nil || res.JSON200.Message.Id == "" {
 				return "", errors.New("no template id in the reply")
 			}
-			templateID = *res.JSON200.Message.Id
-			applied, err := c.ApplyPermissionTemplateWithResponse(ctx, nil, api.PermissionTemplateApplyRequest{Id: templateID, UserIds: &team})
+			templateID = res.JSON200.Message.Id
+			applied, err := c.ApplyPermissionTemplateWithResponse(ctx, nil, api.PermissionTemplateApplyRequest{Id: templateID, UserIds: team})
 			if err != nil {
 				return "", err
 			}
-			ok := applied.JSON200 != nil && applied.JSON200.Message != nil && applied.JSON200.Message.IsSuccessful != nil && *applied.JSON200.Message.IsSuccessful
+			ok := applied.JSON200 != nil && bool(applied.JSON200.Message.IsSuccessful)
 			return fmt.Sprintf("created %s, applied to the team: %v", short(templateID), ok), nil
 		}); err != nil {
 			return err
 		}
 		if err := t.step("check in and out", func() (string, error) {
 			online := api.AvailabilityStatusOnline
-			if _, err := c.CheckInUserWithResponse(ctx, api.CheckInRequest{Source: "lsq demo", AvailabilityStatus: &online}); err != nil {
+			if _, err := c.CheckInUserWithResponse(ctx, api.CheckInRequest{Source: "lsq demo", AvailabilityStatus: online}); err != nil {
 				return "", err
 			}
 			st, err := c.GetCheckInStatusWithResponse(ctx, &api.GetCheckInStatusParams{})
 			if err != nil {
 				return "", err
 			}
-			in := st.JSON200 != nil && st.JSON200.IsCheckedIn != nil && *st.JSON200.IsCheckedIn
+			in := st.JSON200 != nil && bool(st.JSON200.IsCheckedIn)
 			if _, err := c.CheckOutUserWithResponse(ctx, api.CheckOutRequest{Source: "lsq demo"}); err != nil {
 				return "", err
 			}
@@ -233,7 +237,7 @@ func demo(ctx context.Context, cfg demoConfig, out io.Writer) error {
 			if err != nil {
 				return "", err
 			}
-			out := st.JSON200 != nil && st.JSON200.IsCheckedIn != nil && !*st.JSON200.IsCheckedIn
+			out := st.JSON200 != nil && !bool(st.JSON200.IsCheckedIn)
 			return fmt.Sprintf("key owner checked in: %v, then out: %v", in, out), nil
 		}); err != nil {
 			return err
@@ -261,8 +265,8 @@ func demo(ctx context.Context, cfg demoConfig, out io.Writer) error {
 		if h.JSON200 != nil {
 			n = len(*h.JSON200)
 		}
-		if info.JSON200 != nil && info.JSON200.Users != nil {
-			names = len(*info.JSON200.Users)
+		if info.JSON200 != nil {
+			names = len(info.JSON200.Users)
 		}
 		return fmt.Sprintf("%d users report to %s; hierarchy info lists %d", n, short(top), names), nil
 	}); err != nil {
@@ -277,12 +281,8 @@ func demo(ctx context.Context, cfg demoConfig, out io.Writer) error {
 		}
 		avail, blocks := "unknown", 0
 		if w := res.JSON200; w != nil {
-			if w.IsAvailable != nil {
-				avail = map[bool]string{true: "available", false: "not available"}[*w.IsAvailable == api.WorkDayAvailable]
-			}
-			if w.WorkingHours != nil {
-				blocks = len(*w.WorkingHours)
-			}
+			avail = map[bool]string{true: "available", false: "not available"}[w.IsAvailable == 1]
+			blocks = len(w.WorkingHours)
 		}
 		return fmt.Sprintf("key owner on %s: %s, %d working-hour blocks", day, avail, blocks), nil
 	}); err != nil {
@@ -292,17 +292,17 @@ func demo(ctx context.Context, cfg demoConfig, out io.Writer) error {
 	if err := t.step("search the team", func() (string, error) {
 		index, size := 1, 100
 		res, err := c.AdvancedSearchUsersWithResponse(ctx, api.UserSearchRequest{
-			GroupConditions: &[]api.ConditionGroup{{Condition: []api.SearchCondition{{
+			GroupConditions: []api.ConditionGroup{{Condition: []api.SearchCondition{{
 				LookupName: "Role", Operator: api.SearchConditionOperatorEq, LookupValue: string(api.RoleSalesUser),
 			}}}},
-			Paging: &api.UserSearchPaging{PageIndex: &index, PageSize: &size},
+			Paging: api.UserSearchPaging{PageIndex: index, PageSize: size},
 		})
 		if err != nil {
 			return "", err
 		}
 		n := 0
-		if res.JSON200 != nil && res.JSON200.Users != nil {
-			n = len(*res.JSON200.Users)
+		if res.JSON200 != nil {
+			n = len(res.JSON200.Users)
 		}
 		return fmt.Sprintf("%d sales users on the first page", n), nil
 	}); err != nil {
@@ -376,28 +376,17 @@ func demo(ctx context.Context, cfg demoConfig, out io.Writer) error {
 
 func createUser(ctx context.Context, c *leadsquared.Client, first, last string, role api.Role, manager, domain string) (string, error) {
 	body := api.CreateUserJSONRequestBody{
-		FirstName: first, LastName: &last, Role: role,
+		FirstName: first, LastName: last, Role: role, ManagerUserId: manager,
 		EmailAddress: fmt.Sprintf("%s.%s@%s", first, last, domain),
-	}
-	if manager != "" {
-		body.ManagerUserId = &manager
 	}
 	res, err := c.CreateUserWithResponse(ctx, body)
 	if err != nil {
 		return "", err
 	}
-	if res.JSON200 == nil || res.JSON200.Message == nil || res.JSON200.Message.Id == nil {
+	if res.JSON200 == nil || res.JSON200.Message.Id == "" {
 		return "", errors.New("no user id in the reply")
 	}
-	return *res.JSON200.Message.Id, nil
-}
-
-func deref[T any](p *T) T {
-	var zero T
-	if p == nil {
-		return zero
-	}
-	return *p
+	return res.JSON200.Message.Id, nil
 }
 
 // short abbreviates a GUID for the report.

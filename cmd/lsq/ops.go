@@ -10,8 +10,10 @@ import (
 	"io"
 	"text/tabwriter"
 
-	"github.com/leadsquared-go/leadsquared-go/pkg/api"
+	"github.com/getkin/kin-openapi/openapi3"
+
 	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
+	"github.com/leadsquared-go/leadsquared-go/spec"
 )
 
 func runOps(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
@@ -73,7 +75,7 @@ func runSpec(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 		fmt.Fprintln(stderr, "lsq spec: takes no arguments")
 		return exitUsage
 	}
-	b, err := api.GetSpecJSON()
+	b, err := specJSON()
 	if err != nil {
 		fmt.Fprintf(stderr, "lsq spec: %v\n", err)
 		return exitUsage
@@ -86,6 +88,15 @@ func runSpec(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	out.WriteByte('\n')
 	_, _ = stdout.Write(out.Bytes())
 	return exitOK
+}
+
+// specJSON returns the embedded spec (spec.OpenAPI, YAML) as JSON, references kept.
+func specJSON() ([]byte, error) {
+	doc, err := openapi3.NewLoader().LoadFromData(spec.OpenAPI)
+	if err != nil {
+		return nil, fmt.Errorf("load the embedded spec: %w", err)
+	}
+	return doc.MarshalJSON()
 }
 
 // parseFlags parses args; done is true when the command must return code (help or a bad

@@ -4,5 +4,6 @@
 //
 // Most users want package github.com/leadsquared-go/leadsquared-go/pkg/leadsquared, which embeds
 // this package's ClientWithResponses and adds authentication, retries, rate limiting and typed
-// errors. GetSwagger returns the spec itself at run time.
+// errors. The models read LeadSquared's drifting scalars through the types of package scalar; the
+// spec itself is spec.OpenAPI (package github.com/leadsquared-go/leadsquared-go/spec).
 package api

@@ -113,10 +113,8 @@ func (c *Client) updateManagersCall(ctx context.Context, body api.UserManagerUpd
 	switch {
 	case r == nil:
 		return "", fmt.Errorf("leadsquared: BulkUpdateUserManagers: HTTP %d without a JSON answer", res.StatusCode())
-	case r.ErrorMessage != nil && *r.ErrorMessage != "":
-		return "", fmt.Errorf("leadsquared: BulkUpdateUserManagers: %s", c.doer.rd.scrub(*r.ErrorMessage))
-	case r.WFAId == nil:
-		return "", nil
+	case r.ErrorMessage != "":
+		return "", fmt.Errorf("leadsquared: BulkUpdateUserManagers: %s", c.doer.rd.scrub(r.ErrorMessage))
 	}
-	return *r.WFAId, nil
+	return string(r.WFAId), nil
 }

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
-	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
 )
 
 // Defaults of a new Client.
@@ -46,6 +45,7 @@ type config struct {
 	userLimit  bool // the user chose the limit: never adopt the server's
 	logger     *slog.Logger
 
+	validator         Validator
 	validateRequests  bool
 	validateResponses bool
 }
@@ -175,18 +175,7 @@ func New(baseURL, accessKey, secretKey string, opts ...Option) (*Client, error) 
 	if cfg.limiter == nil {
 		cfg.limiter = newUnlimited()
 	}
-	ops, err := specOperations()
-	if err != nil {
-		return nil, err
-	}
-	d := newDoer(cfg, base.Path, accessKey, secretKey, ops)
-	if cfg.validateRequests || cfg.validateResponses {
-		v, err := validate.Default()
-		if err != nil {
-			return nil, fmt.Errorf("leadsquared: %w", err)
-		}
-		d.validator = v
-	}
+	d := newDoer(cfg, base.Path, accessKey, secretKey, operations)
 	gen, err := api.NewClientWithResponses(base.String(), api.WithHTTPClient(d))
 	if err != nil {
 		return nil, fmt.Errorf("leadsquared: %w", err)

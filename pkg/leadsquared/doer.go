@@ -11,8 +11,6 @@ import (
 	"net/url"
 	"sync"
 	"time"
-
-	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
 )
 
 // doer implements api.HttpRequestDoer. It runs every attempt of every request: it waits
@@ -33,7 +31,7 @@ type doer struct {
 	basePath   string
 	ops        map[route]Operation // route → operation: idempotency, bulk, the limiter's context
 	rd         *redactor
-	validator  *validate.Validator // WithRequestValidation / WithResponseValidation
+	validator  Validator // WithRequestValidation / WithResponseValidation
 	valReq     bool
 	valResp    bool
 
@@ -57,6 +55,7 @@ func newDoer(cfg config, basePath, accessKey, secretKey string, ops map[route]Op
 		basePath:   basePath,
 		ops:        ops,
 		rd:         newRedactor(accessKey, secretKey),
+		validator:  cfg.validator,
 		valReq:     cfg.validateRequests,
 		valResp:    cfg.validateResponses,
 		now:        time.Now,
@@ -179,6 +178,7 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 					// generated code copies it with io.ReadAll first); error paths keep theirs.
 					resp.Body = &pooledBody{buf: buf}
 					resp.ContentLength = int64(len(body))
+					resp.Request = req // the request without the keys
 					return resp, nil
 				}
 			} else {
@@ -228,33 +228,32 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 	}
 }
 
-// prepare returns the request of one attempt with the keys. The first attempt sends req
-// itself (the generated client builds a request per call and never reuses it; a clone
-// costs four allocations); a retry sends a clone with a fresh body, since the transport
-// may still hold req, which already carries the keys.
+// prepare returns the request of one attempt: a shallow copy of req with its own URL (and,
+// in header mode, its own header) that carries the keys, and on a retry a fresh body. req
+// itself never holds a key, so the *http.Response handed back (whose Request is req) holds
+// none either.
 func (d *doer) prepare(ctx context.Context, req *http.Request, attempt int) (*http.Request, error) {
-	if attempt > 1 {
-		areq := req.Clone(ctx)
-		if req.GetBody != nil && req.Body != nil && req.Body != http.NoBody {
-			body, err := req.GetBody()
-			if err != nil {
-				return nil, fmt.Errorf("leadsquared: rewinding the request body: %w", err)
-			}
-			areq.Body = body
+	areq := req.WithContext(ctx)
+	u := *req.URL
+	areq.URL = &u
+	if attempt > 1 && req.GetBody != nil && req.Body != nil && req.Body != http.NoBody {
+		body, err := req.GetBody()
+		if err != nil {
+			return nil, fmt.Errorf("leadsquared: rewinding the request body: %w", err)
 		}
-		return areq, nil
-	}
-	areq := req
-	if ctx != req.Context() {
-		areq = req.WithContext(ctx)
+		areq.Body = body
 	}
 	if d.headerAuth {
+		areq.Header = req.Header.Clone()
+		if areq.Header == nil {
+			areq.Header = make(http.Header, 2)
+		}
 		areq.Header.Set(headerAccessKey, d.accessKey)
 		areq.Header.Set(headerSecretKey, d.secretKey)
-	} else if areq.URL.RawQuery == "" {
-		areq.URL.RawQuery = d.authQuery
+	} else if u.RawQuery == "" {
+		u.RawQuery = d.authQuery
 	} else {
-		areq.URL.RawQuery += "&" + d.authQuery
+		u.RawQuery += "&" + d.authQuery
 	}
 	return areq, nil
 }

@@ -98,7 +98,7 @@ func ExampleClient_RemovePermissionTemplate() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(*resp.JSON200.Message.IsSuccessful)
+	fmt.Println(resp.JSON200.Message.IsSuccessful)
 	// Output: true
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared"
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared/lsqtest"
+	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
 )
 
 // A large account on the fake server: paging through every user and moving 250 of them to
@@ -23,36 +24,35 @@ func TestLargeAccountOnTheFakeServer(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	c, err := leadsquared.New(srv.URL, srv.AccessKey, srv.SecretKey, leadsquared.WithRequestValidation(), leadsquared.WithResponseValidation())
+	c, err := leadsquared.New(srv.URL, srv.AccessKey, srv.SecretKey, leadsquared.WithRequestValidation(validate.Default), leadsquared.WithResponseValidation(validate.Default))
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := t.Context()
 
-	size := 500
-	sortBy, asc := "FirstName", api.UserSearchSortAscending
+	asc := api.UserSearchSortAscending
 	seen := map[string]bool{}
 	var ids []string
 	for u, err := range c.SearchUsers(ctx, api.UserSearchRequest{
-		Sorting: &[]api.UserSearchSort{{ColumnName: &sortBy, Direction: &asc}},
-		Paging:  &api.UserSearchPaging{PageSize: &size},
+		Sorting: []api.UserSearchSort{{ColumnName: "FirstName", Direction: &asc}},
+		Paging:  api.UserSearchPaging{PageSize: 500},
 	}) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if u.UserId == nil || seen[*u.UserId] {
+		if u.UserId == "" || seen[u.UserId] {
 			t.Fatalf("missing or repeated user %v", u.UserId)
 		}
-		seen[*u.UserId] = true
-		if *u.UserId != srv.OwnerID {
-			ids = append(ids, *u.UserId)
+		seen[u.UserId] = true
+		if u.UserId != srv.OwnerID {
+			ids = append(ids, u.UserId)
 		}
 	}
 	if len(seen) != n+1 { // and the owner
 		t.Errorf("%d users, want %d", len(seen), n+1)
 	}
 	if got := srv.Count("AdvancedSearchUsers"); got != 3 {
-		t.Errorf("%d searches for %d users in pages of %d, want 3", got, n+1, size)
+		t.Errorf("%d searches for %d users in pages of %d, want 3", got, n+1, 500)
 	}
 
 	updates := make([]api.UserManagerUpdate, 250)

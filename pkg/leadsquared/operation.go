@@ -2,13 +2,7 @@ package leadsquared
 
 import (
 	"context"
-	"fmt"
 	"strings"
-	"sync"
-
-	"github.com/getkin/kin-openapi/openapi3"
-
-	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
 )
 
 // Operation names the operation of the spec a request belongs to. The client puts it into
@@ -44,34 +38,6 @@ func OperationFromContext(ctx context.Context) (op Operation, ok bool) {
 // [Limiter.Wait] do. It is for tests of a Limiter and for limiters that call other limiters.
 func ContextWithOperation(ctx context.Context, op Operation) context.Context {
 	return context.WithValue(ctx, operationKey{}, op)
-}
-
-// specOperations reads, once, the operations of the embedded spec, as pkg/validate
-// indexes them (operationId, x-idempotent, x-lsq-bulk).
-var specOperations = sync.OnceValues(func() (map[route]Operation, error) {
-	v, err := validate.Default()
-	if err != nil {
-		return nil, fmt.Errorf("leadsquared: %w", err)
-	}
-	return operationsFrom(v), nil
-})
-
-// operationsOf maps every operation of doc to its Operation.
-func operationsOf(doc *openapi3.T) (map[route]Operation, error) {
-	v, err := validate.New(doc)
-	if err != nil {
-		return nil, fmt.Errorf("leadsquared: %w", err)
-	}
-	return operationsFrom(v), nil
-}
-
-func operationsFrom(v *validate.Validator) map[route]Operation {
-	ops := v.Operations()
-	m := make(map[route]Operation, len(ops))
-	for _, o := range ops {
-		m[route{o.Method, o.Path}] = Operation{ID: o.ID, Bulk: o.Bulk, Idempotent: o.Idempotent}
-	}
-	return m
 }
 
 // operation returns the Operation of a request's route (the zero Operation for a route the

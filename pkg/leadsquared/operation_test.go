@@ -7,7 +7,11 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
+	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
+	"github.com/leadsquared-go/leadsquared-go/spec"
 )
 
 // opLimiter records the Operation of every Wait.
@@ -28,10 +32,7 @@ func (l *opLimiter) Wait(ctx context.Context) error {
 
 func TestSpecMarksTheBulkOperations(t *testing.T) {
 	t.Parallel()
-	ops, err := specOperations()
-	if err != nil {
-		t.Fatal(err)
-	}
+	ops := operations
 	if len(ops) != 30 {
 		t.Errorf("%d operations, want the spec's 30", len(ops))
 	}
@@ -90,5 +91,37 @@ func TestOperationFromContext(t *testing.T) {
 	op := Operation{ID: "BulkUpdateUsers", Bulk: true}
 	if got, ok := OperationFromContext(ContextWithOperation(context.Background(), op)); !ok || got != op {
 		t.Errorf("got %v, %v", got, ok)
+	}
+}
+
+// specDoc loads the spec the client was generated from.
+func specDoc(t testing.TB) *openapi3.T {
+	t.Helper()
+	doc, err := openapi3.NewLoader().LoadFromData(spec.OpenAPI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+// The generated operation table is the spec's, as package validate reads it (make test also
+// fails when operations.gen.go is stale; this says which entry differs).
+func TestOperationTableMatchesSpec(t *testing.T) {
+	t.Parallel()
+	v, err := validate.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[route]Operation{}
+	for _, o := range v.Operations() {
+		want[route{o.Method, o.Path}] = Operation{ID: o.ID, Idempotent: o.Idempotent, Bulk: o.Bulk}
+	}
+	for r, op := range want {
+		if got, ok := operations[r]; !ok || got != op {
+			t.Errorf("%s %s: table has %+v (present %v), spec says %+v", r.method, r.path, got, ok, op)
+		}
+	}
+	if len(operations) != len(want) {
+		t.Errorf("table has %d operations, spec %d", len(operations), len(want))
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared"
+	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
 )
 
 // Keys of the overhead benchmarks, with characters that need escaping.
@@ -80,22 +81,18 @@ func advancedSearchReply() []byte {
 
 // createUserBody is the Create a User body of the docs' sample.
 func createUserBody() api.CreateUserJSONRequestBody {
-	s := func(v string) *string { return &v }
-	f := false
-	ut := api.UserType(0)
 	return api.CreateUserJSONRequestBody{
-		FirstName: "Chris", LastName: s("Harris"), EmailAddress: "charris@example.com", Role: api.RoleSalesUser,
-		CustomFields:           &map[string]string{"Appraisal_Date": "2023-10-04", "Lead_Assignment_Daily_Limit": "30", "Marital_Status": "Single"},
-		AssociatedPhoneNumbers: s("+91-8888888888"), IsPhoneCallAgent: &f, UserType: &ut,
-		ManagerUserId: s("0cd3c94b-acb5-11eb-9ad7-06f221480cd8"),
+		FirstName: "Chris", LastName: "Harris", EmailAddress: "charris@example.com", Role: api.RoleSalesUser,
+		CustomFields:           map[string]string{"Appraisal_Date": "2023-10-04", "Lead_Assignment_Daily_Limit": "30", "Marital_Status": "Single"},
+		AssociatedPhoneNumbers: "+91-8888888888", UserType: api.UserTypeWeb,
+		ManagerUserId: "0cd3c94b-acb5-11eb-9ad7-06f221480cd8",
 	}
 }
 
 func searchBody() api.AdvancedSearchUsersJSONRequestBody {
-	page, size := 1, 1000
 	return api.AdvancedSearchUsersJSONRequestBody{
-		GroupConditions: &[]api.ConditionGroup{{Condition: []api.SearchCondition{{LookupName: "Role", LookupValue: "Sales_User", Operator: api.SearchConditionOperatorEq}}}},
-		Paging:          &api.UserSearchPaging{PageIndex: &page, PageSize: &size},
+		GroupConditions: []api.ConditionGroup{{Condition: []api.SearchCondition{{LookupName: "Role", LookupValue: "Sales_User", Operator: api.SearchConditionOperatorEq}}}},
+		Paging:          api.UserSearchPaging{PageIndex: 1, PageSize: 1000},
 	}
 }
 
@@ -166,7 +163,7 @@ func overheadCases() []overheadCase {
 				if err := rawPost(ctx, hc, base+"/UserManagement.svc/User/Create?"+auth, createUserBody(), &out); err != nil {
 					return err
 				}
-				if out.Message == nil || out.Message.Id == nil {
+				if out.Message.Id == "" {
 					return fmt.Errorf("no id")
 				}
 				return nil
@@ -176,7 +173,7 @@ func overheadCases() []overheadCase {
 				if err != nil {
 					return err
 				}
-				if res.JSON200 == nil || res.JSON200.Message == nil || res.JSON200.Message.Id == nil {
+				if res.JSON200 == nil || res.JSON200.Message.Id == "" {
 					return fmt.Errorf("no id: %d", res.StatusCode())
 				}
 				return nil
@@ -189,10 +186,7 @@ func overheadCases() []overheadCase {
 				if err := rawPost(ctx, hc, base+"/UserManagement.svc/User/AdvancedSearch?"+auth, searchBody(), &out); err != nil {
 					return err
 				}
-				if out.Users == nil {
-					return fmt.Errorf("no users")
-				}
-				return wantLen(len(*out.Users), 1000)
+				return wantLen(len(out.Users), 1000)
 			},
 			client: func(ctx context.Context, c *api.ClientWithResponses) error {
 				res, err := c.AdvancedSearchUsersWithResponse(ctx, searchBody())
@@ -202,7 +196,7 @@ func overheadCases() []overheadCase {
 				if res.JSON200 == nil || res.JSON200.Users == nil {
 					return fmt.Errorf("no users: %d", res.StatusCode())
 				}
-				return wantLen(len(*res.JSON200.Users), 1000)
+				return wantLen(len(res.JSON200.Users), 1000)
 			},
 		},
 	}
@@ -286,7 +280,7 @@ func BenchmarkOverhead(b *testing.B) {
 			}{
 				{"generated", nil},
 				{"client", []leadsquared.Option{}},
-				{"validated", []leadsquared.Option{leadsquared.WithRequestValidation(), leadsquared.WithResponseValidation()}},
+				{"validated", []leadsquared.Option{leadsquared.WithRequestValidation(validate.Default), leadsquared.WithResponseValidation(validate.Default)}},
 			} {
 				b.Run("impl="+impl.name, func(b *testing.B) {
 					c := generatedClient(b, base, hc)

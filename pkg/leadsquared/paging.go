@@ -6,6 +6,7 @@ import (
 	"iter"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
+	"github.com/leadsquared-go/leadsquared-go/pkg/scalar"
 )
 
 // Page sizes of the paged retrievals.
@@ -68,12 +69,22 @@ func pages[T any](first, size int, fetch func(index int) (page[T], error)) iter.
 	}
 }
 
+// recordCount is a page's RecordCount, nil when the answer has none (0 is read as none: a
+// total of 0 with items on the page cannot be a total).
+func recordCount(n scalar.Int) *int {
+	if n <= 0 {
+		return nil
+	}
+	c := int(n)
+	return &c
+}
+
 // pageSize resolves a requested page size: def when unset or not positive, at most limit
 // when limit > 0.
-func pageSize(requested *int, def, limit int) int {
+func pageSize(requested, def, limit int) int {
 	n := def
-	if requested != nil && *requested > 0 {
-		n = *requested
+	if requested > 0 {
+		n = requested
 	}
 	if limit > 0 && n > limit {
 		n = limit
@@ -82,9 +93,9 @@ func pageSize(requested *int, def, limit int) int {
 }
 
 // firstPage resolves a requested first page index (1 when unset or not positive).
-func firstPage(requested *int) int {
-	if requested != nil && *requested > 0 {
-		return *requested
+func firstPage(requested int) int {
+	if requested > 0 {
+		return requested
 	}
 	return 1
 }
@@ -96,23 +107,19 @@ func firstPage(requested *int) int {
 // with a zero record. req is not changed; each page is one request, paced and retried like
 // any other. Give req a Sorting so that pages stay consistent while users change.
 //
-//	for u, err := range c.SearchUsers(ctx, api.UserSearchRequest{Columns: &api.UserSearchColumns{IncludeCSV: &cols}}) {
+//	for u, err := range c.SearchUsers(ctx, api.UserSearchRequest{Columns: api.UserSearchColumns{IncludeCSV: "UserId,FirstName"}}) {
 //		if err != nil {
 //			return err
 //		}
-//		fmt.Println(*u.UserId)
+//		fmt.Println(u.UserId)
 //	}
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/user-advanced-search/
 func (c *Client) SearchUsers(ctx context.Context, req api.UserSearchRequest, reqEditors ...api.RequestEditorFn) iter.Seq2[api.UserSearchRecord, error] {
-	var reqPaging api.UserSearchPaging
-	if req.Paging != nil {
-		reqPaging = *req.Paging
-	}
-	size := pageSize(reqPaging.PageSize, MaxUserSearchPageSize, MaxUserSearchPageSize)
-	return pages(firstPage(reqPaging.PageIndex), size, func(index int) (page[api.UserSearchRecord], error) {
+	size := pageSize(req.Paging.PageSize, MaxUserSearchPageSize, MaxUserSearchPageSize)
+	return pages(firstPage(req.Paging.PageIndex), size, func(index int) (page[api.UserSearchRecord], error) {
 		body := req
-		body.Paging = &api.UserSearchPaging{PageIndex: &index, PageSize: &size}
+		body.Paging = api.UserSearchPaging{PageIndex: index, PageSize: size}
 		res, err := c.AdvancedSearchUsersWithResponse(ctx, body, reqEditors...)
 		if err != nil {
 			return page[api.UserSearchRecord]{}, err
@@ -120,11 +127,7 @@ func (c *Client) SearchUsers(ctx context.Context, req api.UserSearchRequest, req
 		if res.JSON200 == nil {
 			return page[api.UserSearchRecord]{}, errNoPage("AdvancedSearchUsers", res.StatusCode())
 		}
-		var items []api.UserSearchRecord
-		if res.JSON200.Users != nil {
-			items = *res.JSON200.Users
-		}
-		return page[api.UserSearchRecord]{items: items}, nil
+		return page[api.UserSearchRecord]{items: res.JSON200.Users}, nil
 	})
 }
 
@@ -137,14 +140,10 @@ func (c *Client) SearchUsers(ctx context.Context, req api.UserSearchRequest, req
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/get-check-in-history-of-users/
 func (c *Client) CheckInHistory(ctx context.Context, req api.CheckInHistoryRequest, reqEditors ...api.RequestEditorFn) iter.Seq2[api.CheckInHistoryEntry, error] {
-	var reqPaging api.CheckInHistoryPaging
-	if req.Paging != nil {
-		reqPaging = *req.Paging
-	}
-	size := pageSize(reqPaging.PageSize, DefaultCheckInHistoryPageSize, 0)
-	return pages(firstPage(reqPaging.PageIndex), size, func(index int) (page[api.CheckInHistoryEntry], error) {
+	size := pageSize(req.Paging.PageSize, DefaultCheckInHistoryPageSize, 0)
+	return pages(firstPage(req.Paging.PageIndex), size, func(index int) (page[api.CheckInHistoryEntry], error) {
 		body := req
-		body.Paging = &api.CheckInHistoryPaging{PageIndex: &index, PageSize: &size}
+		body.Paging = api.CheckInHistoryPaging{PageIndex: index, PageSize: size}
 		res, err := c.GetCheckInHistoryWithResponse(ctx, body, reqEditors...)
 		if err != nil {
 			return page[api.CheckInHistoryEntry]{}, err
@@ -152,11 +151,7 @@ func (c *Client) CheckInHistory(ctx context.Context, req api.CheckInHistoryReque
 		if res.JSON200 == nil {
 			return page[api.CheckInHistoryEntry]{}, errNoPage("GetCheckInHistory", res.StatusCode())
 		}
-		var items []api.CheckInHistoryEntry
-		if res.JSON200.Details != nil {
-			items = *res.JSON200.Details
-		}
-		return page[api.CheckInHistoryEntry]{items: items, count: res.JSON200.RecordCount}, nil
+		return page[api.CheckInHistoryEntry]{items: res.JSON200.Details, count: recordCount(res.JSON200.RecordCount)}, nil
 	})
 }
 
@@ -170,18 +165,13 @@ func (c *Client) CheckInHistory(ctx context.Context, req api.CheckInHistoryReque
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/retrieve-permission-template/
 func (c *Client) PermissionTemplates(ctx context.Context, req api.PermissionTemplateSearchRequest, reqEditors ...api.RequestEditorFn) iter.Seq2[api.PermissionTemplate, error] {
-	var reqPaging api.PermissionTemplatePaging
-	if req.Paging != nil {
-		reqPaging = *req.Paging
+	if req.Parameter == (api.PermissionTemplateSearchParameter{}) {
+		req.Parameter = api.PermissionTemplateSearchParameter{SearchText: " "}
 	}
-	if req.Parameter == nil {
-		all := " "
-		req.Parameter = &api.PermissionTemplateSearchParameter{SearchText: &all}
-	}
-	size := pageSize(reqPaging.PageSize, DefaultPermissionTemplatePageSize, 0)
-	return pages(firstPage(reqPaging.PageIndex), size, func(index int) (page[api.PermissionTemplate], error) {
+	size := pageSize(req.Paging.PageSize, DefaultPermissionTemplatePageSize, 0)
+	return pages(firstPage(req.Paging.PageIndex), size, func(index int) (page[api.PermissionTemplate], error) {
 		body := req
-		body.Paging = &api.PermissionTemplatePaging{PageIndex: &index, PageSize: &size}
+		body.Paging = api.PermissionTemplatePaging{PageIndex: index, PageSize: size}
 		res, err := c.GetPermissionTemplatesWithResponse(ctx, body, reqEditors...)
 		if err != nil {
 			return page[api.PermissionTemplate]{}, err
@@ -189,10 +179,6 @@ func (c *Client) PermissionTemplates(ctx context.Context, req api.PermissionTemp
 		if res.JSON200 == nil {
 			return page[api.PermissionTemplate]{}, errNoPage("GetPermissionTemplates", res.StatusCode())
 		}
-		var items []api.PermissionTemplate
-		if res.JSON200.List != nil {
-			items = *res.JSON200.List
-		}
-		return page[api.PermissionTemplate]{items: items, count: res.JSON200.RecordCount}, nil
+		return page[api.PermissionTemplate]{items: res.JSON200.List, count: recordCount(res.JSON200.RecordCount)}, nil
 	})
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
+	"github.com/leadsquared-go/leadsquared-go/pkg/scalar"
 )
 
 // pagedServer serves n records of the paged operations, reading Paging from the body, and
@@ -49,41 +50,40 @@ func (s *pagedServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	from, to := 0, s.n
 	if !s.ignore {
-		idx, size := *body.Paging.PageIndex, *body.Paging.PageSize
+		idx, size := body.Paging.PageIndex, body.Paging.PageSize
 		from, to = min((idx-1)*size, s.n), min(idx*size, s.n)
 	}
 	ids := make([]string, 0, to-from)
 	for i := from; i < to; i++ {
 		ids = append(ids, fmt.Sprint("id-", i))
 	}
-	var count *int
+	var count scalar.Int // 0: left out of the answer
 	switch s.count {
 	case "total":
-		count = &s.n
+		count = scalar.Int(s.n)
 	case "page":
-		c := len(ids)
-		count = &c
+		count = scalar.Int(len(ids))
 	}
 	var out any
 	switch r.URL.Path {
 	case "/v2/UserManagement.svc/User/AdvancedSearch":
 		users := make([]api.UserSearchRecord, len(ids))
 		for i := range ids {
-			users[i].UserId = &ids[i]
+			users[i].UserId = ids[i]
 		}
-		out = api.UserSearchResult{Users: &users}
+		out = api.UserSearchResult{Users: users}
 	case "/v2/UserManagement.svc/User/GetCheckinCheckoutHistory":
 		ev := make([]api.CheckInHistoryEntry, len(ids))
 		for i := range ids {
-			ev[i].UserId = &ids[i]
+			ev[i].UserId = ids[i]
 		}
-		out = api.CheckInHistory{Details: &ev, RecordCount: count}
+		out = api.CheckInHistory{Details: ev, RecordCount: count}
 	case "/v2/PermissionTemplate.svc/Retrieve":
 		list := make([]api.PermissionTemplate, len(ids))
 		for i := range ids {
-			list[i].Id = &ids[i]
+			list[i].Id = ids[i]
 		}
-		out = api.PermissionTemplateList{List: &list, RecordCount: count}
+		out = api.PermissionTemplateList{List: list, RecordCount: count}
 	default:
 		w.WriteHeader(http.StatusNotFound)
 		return
@@ -101,7 +101,7 @@ func (s *pagedServer) Paging() []api.UserSearchPaging {
 func (s *pagedServer) pagesOf() [][2]int {
 	var out [][2]int
 	for _, p := range s.Paging() {
-		out = append(out, [2]int{*p.PageIndex, *p.PageSize})
+		out = append(out, [2]int{p.PageIndex, p.PageSize})
 	}
 	return out
 }
@@ -123,7 +123,7 @@ func collect[T any](t *testing.T, seq func(func(T, error) bool)) ([]T, []error) 
 func userIDs(us []api.UserSearchRecord) []string {
 	ids := make([]string, len(us))
 	for i, u := range us {
-		ids[i] = *u.UserId
+		ids[i] = u.UserId
 	}
 	return ids
 }
@@ -153,8 +153,7 @@ func TestSearchUsersFetchesEveryPage(t *testing.T) {
 	} {
 		s := &pagedServer{n: tc.n}
 		env := setup(t, s)
-		cols := "UserID"
-		req := api.UserSearchRequest{Columns: &api.UserSearchColumns{IncludeCSV: &cols}}
+		req := api.UserSearchRequest{Columns: api.UserSearchColumns{IncludeCSV: "UserID"}}
 		users, errs := collect(t, env.c.SearchUsers(t.Context(), req))
 		if len(errs) != 0 {
 			t.Fatalf("n=%d: errors %v", tc.n, errs)
@@ -163,7 +162,7 @@ func TestSearchUsersFetchesEveryPage(t *testing.T) {
 		if got := s.pagesOf(); fmt.Sprint(got) != fmt.Sprint(tc.pages) {
 			t.Errorf("n=%d: pages %v, want %v", tc.n, got, tc.pages)
 		}
-		if req.Paging != nil {
+		if req.Paging != (api.UserSearchPaging{}) {
 			t.Error("SearchUsers changed the caller's request")
 		}
 		if b := s.bodies[0]; b["Columns"] == nil {
@@ -204,8 +203,7 @@ func TestSearchUsersPageSizeAndStart(t *testing.T) {
 	t.Parallel()
 	s := &pagedServer{n: 1000}
 	env := setup(t, s)
-	size, index := 300, 2
-	req := api.UserSearchRequest{Paging: &api.UserSearchPaging{PageIndex: &index, PageSize: &size}}
+	req := api.UserSearchRequest{Paging: api.UserSearchPaging{PageIndex: 2, PageSize: 300}}
 	users, errs := collect(t, env.c.SearchUsers(t.Context(), req))
 	if len(errs) != 0 {
 		t.Fatal(errs)
@@ -214,15 +212,14 @@ func TestSearchUsersPageSizeAndStart(t *testing.T) {
 	if got := s.pagesOf(); fmt.Sprint(got) != "[[2 300] [3 300] [4 300]]" {
 		t.Errorf("pages %v", got)
 	}
-	if *req.Paging.PageIndex != 2 || *req.Paging.PageSize != 300 {
+	if req.Paging.PageIndex != 2 || req.Paging.PageSize != 300 {
 		t.Error("SearchUsers changed the caller's Paging")
 	}
 
 	// Above the API's maximum: capped at 1000.
 	s2 := &pagedServer{n: 10}
 	env2 := setup(t, s2)
-	big := 5000
-	if _, errs := collect(t, env2.c.SearchUsers(t.Context(), api.UserSearchRequest{Paging: &api.UserSearchPaging{PageSize: &big}})); len(errs) != 0 {
+	if _, errs := collect(t, env2.c.SearchUsers(t.Context(), api.UserSearchRequest{Paging: api.UserSearchPaging{PageSize: 5000}})); len(errs) != 0 {
 		t.Fatal(errs)
 	}
 	if got := s2.pagesOf(); fmt.Sprint(got) != "[[1 1000]]" {
@@ -249,7 +246,7 @@ func TestSearchUsersStopsAtTheFirstError(t *testing.T) {
 	for u, err := range env.c.SearchUsers(t.Context(), api.UserSearchRequest{}) {
 		if err != nil {
 			errs = append(errs, err)
-			if u.UserId != nil {
+			if u.UserId != "" {
 				t.Error("the error came with a record")
 			}
 			continue // the iterator must stop by itself
@@ -293,7 +290,7 @@ func TestSearchUsersContextCanceledBetweenPages(t *testing.T) {
 func checkInIDs(es []api.CheckInHistoryEntry) []string {
 	ids := make([]string, len(es))
 	for i, e := range es {
-		ids[i] = *e.UserId
+		ids[i] = e.UserId
 	}
 	return ids
 }
@@ -303,8 +300,8 @@ func TestCheckInHistoryUsesTheTotal(t *testing.T) {
 	req := api.CheckInHistoryRequest{
 		UserAttributeType: api.CheckInHistoryByUserEmail,
 		Users:             []string{"ada@example.com"},
-		FromDate:          "2025-01-01 00:00:00",
-		ToDate:            "2025-01-31 23:59:59",
+		FromDate:          mustDateTime(t, "2025-01-01 00:00:00"),
+		ToDate:            mustDateTime(t, "2025-01-31 23:59:59"),
 	}
 	for _, tc := range []struct {
 		n     int
@@ -351,9 +348,8 @@ func TestPermissionTemplatesListsAll(t *testing.T) {
 	// A search keeps its Parameter; 120 results in pages of 50.
 	s2 := &pagedServer{n: 120, count: "total"}
 	env2 := setup(t, s2)
-	text := "sales"
 	tpls, errs = collect(t, env2.c.PermissionTemplates(t.Context(), api.PermissionTemplateSearchRequest{
-		Parameter: &api.PermissionTemplateSearchParameter{SearchText: &text},
+		Parameter: api.PermissionTemplateSearchParameter{SearchText: "sales"},
 	}))
 	if len(errs) != 0 || len(tpls) != 120 {
 		t.Fatalf("%d templates, errors %v", len(tpls), errs)
@@ -369,10 +365,7 @@ func TestPermissionTemplatesListsAll(t *testing.T) {
 // The limits the helpers use are the spec's.
 func TestPageAndChunkLimitsMatchTheSpec(t *testing.T) {
 	t.Parallel()
-	doc, err := api.GetSpec()
-	if err != nil {
-		t.Fatal(err)
-	}
+	doc := specDoc(t)
 	paging := doc.Components.Schemas["UserSearchPaging"].Value.Properties["PageSize"].Value
 	if paging.Max == nil || int(*paging.Max) != MaxUserSearchPageSize {
 		t.Errorf("spec UserSearchPaging.PageSize maximum = %v, MaxUserSearchPageSize = %d", paging.Max, MaxUserSearchPageSize)
@@ -400,4 +393,13 @@ func TestPagingWithoutAJSONPage(t *testing.T) {
 	if len(tpls) != 0 || len(errs) != 1 {
 		t.Errorf("%d templates, errors %v: want one error", len(tpls), errs)
 	}
+}
+
+func mustDateTime(t testing.TB, s string) scalar.DateTime {
+	t.Helper()
+	d, err := scalar.ParseDateTime(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 )
 
 // errorTexts returns the text of err and of every error reachable from it.
@@ -219,5 +221,41 @@ func TestLoggingLevels(t *testing.T) {
 	out := logs.String()
 	if strings.Contains(out, "leadsquared: attempt") || strings.Count(out, "leadsquared: retrying") != 1 {
 		t.Errorf("logs at Warn:\n%s", out)
+	}
+}
+
+// The *http.Response a call hands back, and its Request, hold no key, in query and in header
+// mode, while the request that went out carried them.
+func TestResponseHoldsNoKey(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		opts []Option
+	}{{"query", nil}, {"header", []Option{WithHeaderAuth()}}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			env := setup(t, serve(reply{status: 200, body: `[{"UserId":"u1","FirstName":"Ada"}]`}), tc.opts...)
+			res, err := env.c.GetUserByIdWithResponse(t.Context(), &api.GetUserByIdParams{UserId: "u1"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sent := env.ct.Requests()
+			if len(sent) != 1 {
+				t.Fatalf("%d requests sent", len(sent))
+			}
+			if got := sent[0].URL.Query().Get(queryAccessKey) + sent[0].Header.Get(headerAccessKey); got != testAccessKey {
+				t.Errorf("the request that went out carried no access key")
+			}
+			r := res.HTTPResponse.Request
+			if r == nil {
+				t.Fatal("no Request in the response")
+			}
+			assertNoSecret(t, "response Request URL", r.URL.String())
+			assertNoSecret(t, "response Request RawQuery", r.URL.RawQuery)
+			assertNoSecret(t, "response Request header", fmt.Sprint(r.Header))
+			if r.URL.Query().Get("userId") != "u1" || r.URL.Path != "/v2/UserManagement.svc/User/Retrieve/ByUserId" {
+				t.Errorf("response Request %s %s is not the call's", r.Method, maskSecrets(r.URL.String()))
+			}
+		})
 	}
 }

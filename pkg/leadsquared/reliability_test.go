@@ -276,7 +276,7 @@ func TestReliabilityCreatesNeverDuplicate(t *testing.T) {
 		switch {
 		case sc.kind == "" && err != nil:
 			t.Errorf("%s: %v, want success", what, err)
-		case sc.kind == "" && (res.JSON200 == nil || res.JSON200.Message == nil || res.JSON200.Message.Id == nil):
+		case sc.kind == "" && (res.JSON200 == nil || res.JSON200.Message.Id == ""):
 			t.Errorf("%s: no id in the answer (status %d)", what, res.StatusCode())
 		case sc.kind != "" && errKind(err) != sc.kind:
 			t.Errorf("%s: error %v (%s), want a %s error", what, err, errKind(err), sc.kind)
@@ -488,12 +488,12 @@ func TestReliabilityBadReplies(t *testing.T) {
 				}
 			}},
 		{name: "HTML with 200, responses validated", reply: reply{status: 200, header: map[string]string{"Content-Type": "text/html"}, body: `<html>maintenance</html>`},
-			opts: []Option{WithResponseValidation()}, wantErr: "api"},
+			opts: []Option{WithResponseValidation(validate.Default)}, wantErr: "api"},
 		{name: "JSON error body with a text content type", reply: reply{status: 200, header: map[string]string{"Content-Type": "text/plain"},
 			body: `{"Status":"Error","ExceptionType":"MXInvalidInputException","ExceptionMessage":"Invalid Input!"}`}, wantErr: "api"},
 		{name: "invalid UTF-8 in a success", reply: reply{status: 200, body: "[{\"FirstName\":\"Ad\xff\xfea\"}]"},
 			check: func(t *testing.T, res *api.GetUserByIdResponse, err error) {
-				if err != nil || res.JSON200 == nil || len(*res.JSON200) != 1 || *(*res.JSON200)[0].FirstName != "Ad\uFFFD\uFFFDa" {
+				if err != nil || res.JSON200 == nil || len(*res.JSON200) != 1 || (*res.JSON200)[0].FirstName != "Ad\uFFFD\uFFFDa" {
 					t.Errorf("got %v; want the user, invalid bytes replaced", err)
 				}
 			}},
@@ -562,7 +562,7 @@ func TestReliabilityHugeAndEndlessReplies(t *testing.T) {
 		if err != nil {
 			t.Fatalf("huge reply: %v", err)
 		}
-		if res.JSON200 == nil || len(*res.JSON200) != 1 || len(*(*res.JSON200)[0].FirstName) != size {
+		if res.JSON200 == nil || len(*res.JSON200) != 1 || len((*res.JSON200)[0].FirstName) != size {
 			t.Fatalf("huge reply: not decoded whole")
 		}
 	})
@@ -649,7 +649,7 @@ func TestReliabilityPooledBodies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(res1.Body) != first || string(res2.Body) != second || *(*res1.JSON200)[0].FirstName != "First" {
+	if string(res1.Body) != first || string(res2.Body) != second || (*res1.JSON200)[0].FirstName != "First" {
 		t.Fatalf("replies mixed up: %q, %q", res1.Body, res2.Body)
 	}
 

@@ -14,7 +14,7 @@ import (
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/remove-permission-template/
 func (c *Client) RemovePermissionTemplate(ctx context.Context, templateID string, reqEditors ...api.RequestEditorFn) (*api.ApplyPermissionTemplateResponse, error) {
-	overWriteAll := api.StringBoolTrue
+	overWriteAll := api.StringBool(true)
 	return c.ApplyPermissionTemplateWithResponse(ctx,
 		&api.ApplyPermissionTemplateParams{OverWriteAll: &overWriteAll},
 		api.PermissionTemplateApplyRequest{Id: templateID},

@@ -1,32 +1,72 @@
 package leadsquared
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
-	"strings"
+	"net/url"
 )
 
-// WithRequestValidation validates every request against the spec before it is sent. An
-// invalid request returns a *validate.Error (reachable with errors.As) and is not sent: no
-// request leaves the process and no rate budget is spent.
-func WithRequestValidation() Option {
+// Validator checks payloads against the spec. [*validate.Validator] is the one to use: its
+// package, validate, is the only one that links the OpenAPI machinery (kin-openapi), so a
+// program that does not validate stays small.
+//
+// [*validate.Validator]: https://pkg.go.dev/github.com/leadsquared-go/leadsquared-go/pkg/validate#Validator
+type Validator interface {
+	// ValidateRequest checks the query and the JSON body of a request of operationID.
+	ValidateRequest(operationID string, query url.Values, body []byte) error
+	// ValidateResponse checks the body of a reply of operationID with the HTTP status.
+	ValidateResponse(operationID string, status int, body []byte) error
+}
+
+// WithRequestValidation validates every request against the spec before it is sent, with the
+// Validator load returns; validate.Default is the one to give:
+//
+//	c, err := leadsquared.New(host, accessKey, secretKey, leadsquared.WithRequestValidation(validate.Default))
+//
+// An invalid request returns the validator's error (a *validate.Error, reachable with
+// errors.As) and is not sent: no request leaves the process and no rate budget is spent. A nil
+// load, or an error from it, makes [New] fail.
+func WithRequestValidation[V Validator](load func() (V, error)) Option {
 	return func(c *config) error {
-		c.validateRequests = true
+		v, err := loadValidator("WithRequestValidation", load)
+		if err != nil {
+			return err
+		}
+		c.validator, c.validateRequests = v, true
 		return nil
 	}
 }
 
-// WithResponseValidation checks every response against the spec and returns an error
-// when LeadSquared's reply has drifted from it: a *validate.Error for a success reply that
-// does not match (the reply is then not returned), or the *APIError of an error reply joined
-// with the *validate.Error of its body. Useful in tests and staging; it costs a full parse
-// of every response.
-func WithResponseValidation() Option {
+// WithResponseValidation checks every response against the spec, with the Validator load
+// returns (validate.Default, as for [WithRequestValidation]), and returns an error when
+// LeadSquared's reply has drifted from it: the validator's error for a success reply that does
+// not match (the reply is then not returned), or the *APIError of an error reply joined with
+// the validator's error about its body. The client's models read drifted scalars anyway
+// (package scalar); this option is how to see the drift, in tests and staging. It costs a
+// full parse of every response.
+func WithResponseValidation[V Validator](load func() (V, error)) Option {
 	return func(c *config) error {
-		c.validateResponses = true
+		v, err := loadValidator("WithResponseValidation", load)
+		if err != nil {
+			return err
+		}
+		c.validator, c.validateResponses = v, true
 		return nil
 	}
+}
+
+func loadValidator[V Validator](option string, load func() (V, error)) (Validator, error) {
+	if load == nil {
+		return nil, fmt.Errorf("leadsquared: %s: nil validator function", option)
+	}
+	v, err := load()
+	if err != nil {
+		return nil, fmt.Errorf("leadsquared: %s: %w", option, err)
+	}
+	return v, nil
 }
 
 // WithLimiter makes the client wait on l before every attempt, instead of its own
@@ -42,37 +82,39 @@ func WithLimiter(l Limiter) Option {
 	}
 }
 
-// operationID returns the operationId of a request's route, if the spec has it.
-func (d *doer) operationID(method, urlPath string) (string, bool) {
-	if d.validator == nil {
-		return "", false
-	}
-	o, ok := d.validator.Lookup(method, strings.TrimPrefix(urlPath, d.basePath))
-	if !ok {
-		return "", false
-	}
-	return o.ID, true
-}
-
-// validateRequest checks req against the spec (WithRequestValidation); the body is read
-// and put back.
+// validateRequest checks req against the spec (WithRequestValidation). The body is read
+// through GetBody when the request has one, else read and put back.
 func (d *doer) validateRequest(req *http.Request) error {
-	if _, ok := d.operationID(req.Method, req.URL.Path); !ok {
+	op := d.operation(req.Method, req.URL.Path)
+	if op.ID == "" {
 		return fmt.Errorf("leadsquared: %s %s: not an operation of the spec", req.Method, req.URL.Path)
 	}
-	// The validator routes by path; give it the path relative to the server URL.
-	orig := req.URL.Path
-	req.URL.Path = strings.TrimPrefix(orig, d.basePath)
-	err := d.validator.ValidateHTTPRequest(req)
-	req.URL.Path = orig
-	return err
+	var body []byte
+	if req.Body != nil && req.Body != http.NoBody {
+		var err error
+		if req.GetBody != nil {
+			var rc io.ReadCloser
+			if rc, err = req.GetBody(); err == nil {
+				body, err = io.ReadAll(rc)
+				_ = rc.Close()
+			}
+		} else {
+			body, err = io.ReadAll(req.Body)
+			_ = req.Body.Close()
+			req.Body = io.NopCloser(bytes.NewReader(body))
+		}
+		if err != nil {
+			return fmt.Errorf("leadsquared: %s: reading the request body: %w", op.ID, err)
+		}
+	}
+	return d.validator.ValidateRequest(op.ID, req.URL.Query(), body)
 }
 
 // validateResponse checks a reply against the spec (WithResponseValidation).
 func (d *doer) validateResponse(req *http.Request, status int, body []byte) error {
-	id, ok := d.operationID(req.Method, req.URL.Path)
-	if !ok {
+	op := d.operation(req.Method, req.URL.Path)
+	if op.ID == "" {
 		return nil
 	}
-	return d.validator.ValidateResponse(id, status, body)
+	return d.validator.ValidateResponse(op.ID, status, body)
 }

@@ -1,5 +1,5 @@
 // Package validate checks LeadSquared request and response payloads against the OpenAPI spec
-// embedded in package api, before a call costs a request from a tight rate budget, or after
+// embedded in package spec, before a call costs a request from a tight rate budget, or after
 // it, to catch an API that drifted from the spec.
 //
 // A Validator is built once (Default loads and indexes the embedded spec on first use) and is
@@ -24,7 +24,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
-	"github.com/leadsquared-go/leadsquared-go/pkg/api"
+	"github.com/leadsquared-go/leadsquared-go/spec"
 )
 
 // ErrUnknownOperation is returned (wrapped) for an operationId or route the spec does not have.
@@ -68,10 +68,10 @@ var (
 	defaultErr  error
 )
 
-// Default returns the validator of the spec embedded in package api, built on first use.
+// Default returns the validator of the spec embedded in package spec, built on first use.
 func Default() (*Validator, error) {
 	defaultOnce.Do(func() {
-		doc, err := api.GetSpec()
+		doc, err := openapi3.NewLoader().LoadFromData(spec.OpenAPI)
 		if err != nil {
 			defaultErr = fmt.Errorf("validate: load embedded spec: %w", err)
 			return
@@ -82,7 +82,7 @@ func Default() (*Validator, error) {
 }
 
 // New indexes the operations of doc. doc must have its references resolved (as
-// api.GetSwagger and openapi3.Loader return it).
+// openapi3.Loader returns it).
 func New(doc *openapi3.T) (*Validator, error) {
 	if doc == nil || doc.Paths == nil {
 		return nil, errors.New("validate: spec has no paths")

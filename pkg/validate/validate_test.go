@@ -12,8 +12,8 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
-	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
+	"github.com/leadsquared-go/leadsquared-go/spec"
 )
 
 func mustDefault(t testing.TB) *validate.Validator {
@@ -28,10 +28,7 @@ func mustDefault(t testing.TB) *validate.Validator {
 // bodyExamples returns each operation's request-body examples from the spec, as JSON values.
 func bodyExamples(t *testing.T) map[string][]any {
 	t.Helper()
-	doc, err := api.GetSpec()
-	if err != nil {
-		t.Fatal(err)
-	}
+	doc := specDoc(t)
 	out := map[string][]any{}
 	for _, item := range doc.Paths.Map() {
 		for _, op := range item.Operations() {
@@ -99,7 +96,7 @@ func marshal(t *testing.T, v any) []byte {
 // validQuery builds a query string that satisfies the operation's required parameters.
 func validQuery(t *testing.T, opID string) url.Values {
 	t.Helper()
-	doc, _ := api.GetSpec()
+	doc := specDoc(t)
 	q := url.Values{}
 	for _, item := range doc.Paths.Map() {
 		for _, op := range item.Operations() {
@@ -237,7 +234,7 @@ func with(m map[string]any, key string, val any) map[string]any {
 func TestRequestBodiesFromExamplesAndMutations(t *testing.T) {
 	t.Parallel()
 	v := mustDefault(t)
-	doc, _ := api.GetSpec()
+	doc := specDoc(t)
 	examples := bodyExamples(t)
 	if len(examples) == 0 {
 		t.Fatal("no operation with a body")
@@ -288,7 +285,7 @@ func hasFailure(e *validate.Error, pointer, rule string) bool {
 func TestResponseExamplesValidate(t *testing.T) {
 	t.Parallel()
 	v := mustDefault(t)
-	doc, _ := api.GetSpec()
+	doc := specDoc(t)
 	n := 0
 	for _, item := range doc.Paths.Map() {
 		for _, op := range item.Operations() {
@@ -492,4 +489,14 @@ func TestValidateRequestBodySkipsQuery(t *testing.T) {
 	if err := v.ValidateRequestBody("UpdateUser", []byte(`{"userSettings":{"IsSoftPhoneEnabled":5}}`)); !errors.As(err, &verr) || !hasFailure(verr, "/userSettings/IsSoftPhoneEnabled", "enum") || len(verr.Failures) != 1 {
 		t.Errorf("body only, bad body: %v", err)
 	}
+}
+
+// specDoc loads the embedded spec.
+func specDoc(t testing.TB) *openapi3.T {
+	t.Helper()
+	doc, err := openapi3.NewLoader().LoadFromData(spec.OpenAPI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
+	"github.com/leadsquared-go/leadsquared-go/pkg/scalar"
 )
 
 // ---- hierarchy ----
@@ -33,12 +34,12 @@ func (s *Server) getUserHierarchyInfo(c *call) (int, any) {
 		return http.StatusBadRequest, errBody(excInvalidInput, err.Error())
 	}
 	include := api.HierarchyIncludeAll
-	if req.Include != nil && *req.Include != "" {
-		include = *req.Include
+	if req.Include != "" {
+		include = req.Include
 	}
 	var extra []string
-	if req.Columns != nil && req.Columns.IncludeCSV != nil {
-		for _, n := range strings.Split(*req.Columns.IncludeCSV, ",") {
+	if req.Columns.IncludeCSV != "" {
+		for _, n := range strings.Split(req.Columns.IncludeCSV, ",") {
 			if n = strings.TrimSpace(n); n != "" {
 				extra = append(extra, n)
 			}
@@ -63,12 +64,11 @@ func (s *Server) getUserHierarchyInfo(c *call) (int, any) {
 				}
 			}
 			hu := api.HierarchyUser{
-				UserId: ptr(u.ID), Name: ptr(u.name()), Mobile: optStr(u.PhoneMobile), Email: ptr(u.EmailAddress),
-				CheckedIn: ptr(api.StringBool(strconv.FormatBool(u.CheckedIn))), IsActive: ptr(api.StringBool(strconv.FormatBool(active))),
+				UserId: u.ID, Name: u.name(), Mobile: u.PhoneMobile, Email: u.EmailAddress,
+				CheckedIn: api.StringBool(u.CheckedIn), IsActive: api.StringBool(active),
 			}
 			if u.PhoneMobile == "" {
 				hu.Set("Mobile", nil) // LeadSquared sends "Mobile": null
-				hu.Mobile = nil
 			}
 			for _, col := range extra {
 				cn := canonicalAttr(col)
@@ -84,7 +84,8 @@ func (s *Server) getUserHierarchyInfo(c *call) (int, any) {
 			users = append(users, hu)
 		}
 	}
-	return http.StatusOK, api.HierarchyInfo{SearchInfo: &api.HierarchyInfoSearchInfo{TotalUsers: ptr(len(users))}, Users: &users}
+	return http.StatusOK, keepZero(api.HierarchyInfo{SearchInfo: api.HierarchyInfoSearchInfo{TotalUsers: scalar.Int(len(users))}, Users: users},
+		"SearchInfo.TotalUsers", "Users")
 }
 
 // ---- availability ----
@@ -104,16 +105,14 @@ func (s *Server) check(c *call, in bool) (int, any) {
 	}
 	u := s.st.users[s.st.ownerID]
 	now := s.now()
-	ev := CheckEvent{UserID: u.ID, At: now, CheckIn: in, Source: req.Source, Location: deref(req.Location), OtherDetails: map[string]string{}}
+	ev := CheckEvent{UserID: u.ID, At: now, CheckIn: in, Source: req.Source, Location: req.Location, OtherDetails: map[string]string{}}
 	if req.Latitude != nil {
 		ev.Latitude = *req.Latitude
 	}
 	if req.Longitude != nil {
 		ev.Longitude = *req.Longitude
 	}
-	if req.OtherDetails != nil {
-		maps.Copy(ev.OtherDetails, *req.OtherDetails)
-	}
+	maps.Copy(ev.OtherDetails, req.OtherDetails)
 	ev.OtherDetails["Source"] = req.Source
 	s.st.events = append(s.st.events, ev)
 	u.CheckedIn, u.LastCheckedOn = in, now
@@ -121,14 +120,14 @@ func (s *Server) check(c *call, in bool) (int, any) {
 	if in {
 		verb = "in"
 		u.AvailabilityStatus = "Online"
-		if req.AvailabilityStatus != nil {
-			u.AvailabilityStatus = string(*req.AvailabilityStatus)
+		if req.AvailabilityStatus != "" {
+			u.AvailabilityStatus = string(req.AvailabilityStatus)
 		}
 	} else {
 		u.AvailabilityStatus = "Offline"
 	}
-	return http.StatusOK, api.CheckInOutResult{Status: ptr("Success"), Message: &api.CheckInOutResultMessage{
-		ResponseText: ptr("User successfully checked " + verb + " on " + fmtTime(now)),
+	return http.StatusOK, api.CheckInOutResult{Status: "Success", Message: api.CheckInOutResultMessage{
+		ResponseText: "User successfully checked " + verb + " on " + fmtTime(now),
 	}}
 }
 
@@ -152,15 +151,6 @@ func (s *Server) getCheckInStatus(c *call) (int, any) {
 	return http.StatusOK, map[string]any{"IsCheckedIn": u.CheckedIn, "LastCheckedOn": last}
 }
 
-// parseDateTime reads "yyyy-MM-dd HH:mm:ss" (an unpadded hour and .fff are accepted).
-func parseDateTime(v string) (time.Time, bool) {
-	t, err := time.ParseInLocation(DateTimeLayout, v, time.UTC)
-	if err != nil {
-		t, err = time.ParseInLocation("2006-01-02 3:04:05", v, time.UTC)
-	}
-	return t, err == nil
-}
-
 // DefaultHistoryPageSize is the page size of Get Check-In History when Paging is left out.
 const DefaultHistoryPageSize = 200
 
@@ -172,9 +162,9 @@ func (s *Server) getCheckInHistory(c *call) (int, any) {
 	if err := c.decode(&req); err != nil {
 		return http.StatusBadRequest, errBody(excInvalidInput, err.Error())
 	}
-	from, ok1 := parseDateTime(req.FromDate)
-	to, ok2 := parseDateTime(req.ToDate)
-	if !ok1 || !ok2 {
+	// The dates are "yyyy-MM-dd HH:mm:ss" (an unpadded hour and .fff are accepted).
+	from, to := req.FromDate.Time, req.ToDate.Time
+	if from.IsZero() || to.IsZero() {
 		return fail(excInvalidInput, "Invalid Input! FromDate and ToDate must be yyyy-MM-dd HH:mm:ss")
 	}
 	if from.After(to) {
@@ -201,13 +191,11 @@ func (s *Server) getCheckInHistory(c *call) (int, any) {
 		}
 	}
 	index, size := 1, DefaultHistoryPageSize
-	if p := req.Paging; p != nil {
-		if p.PageIndex != nil {
-			index = *p.PageIndex
-		}
-		if p.PageSize != nil {
-			size = *p.PageSize
-		}
+	if p := req.Paging; p.PageIndex != 0 {
+		index = p.PageIndex
+	}
+	if p := req.Paging; p.PageSize != 0 {
+		size = p.PageSize
 	}
 	details := []map[string]any{}
 	for _, e := range pageOf(found, index, size) {
@@ -243,10 +231,13 @@ func (s *Server) getWorkDayDetails(c *call) (int, any) {
 	if err != nil {
 		return fail(excInvalidInput, "Invalid Input! Parameter Name: date (want yyyy-MM-dd)")
 	}
-	out := api.WorkDayDetails{UserId: ptr(u.ID), StatusReason: ptr(""), WorkingHours: &[]api.WorkingHoursBlock{}}
+	out := api.WorkDayDetails{UserId: u.ID, StatusReason: "", WorkingHours: []api.WorkingHoursBlock{}}
+	answer := func() (int, any) {
+		return http.StatusOK, keepZero(out, "IsAvailable", "StatusReason", "UserId", "WorkingHours")
+	}
 	unavailable := func(reason string) (int, any) {
-		out.IsAvailable, out.StatusReason = ptr(api.WorkDayUnavailable), ptr(reason)
-		return http.StatusOK, out
+		out.IsAvailable, out.StatusReason = 0, reason
+		return answer()
 	}
 	switch {
 	case s.st.holidays[date]:
@@ -254,15 +245,15 @@ func (s *Server) getWorkDayDetails(c *call) (int, any) {
 	case s.st.leaves[u.ID][date]:
 		return unavailable("Leave")
 	case !strings.EqualFold(u.WorkDayTemplateID, DefaultWorkDayTemplateID):
-		out.IsAvailable, out.StatusReason = ptr(api.WorkDayAvailable), ptr("WorkDayTemplateNotDefined")
-		out.WorkingHours = &[]api.WorkingHoursBlock{{StartTime: ptr("00:00:00"), EndTime: ptr("23:59:59")}}
-		return http.StatusOK, out
+		out.IsAvailable, out.StatusReason = 1, "WorkDayTemplateNotDefined"
+		out.WorkingHours = []api.WorkingHoursBlock{{StartTime: "00:00:00", EndTime: "23:59:59"}}
+		return answer()
 	case day.Weekday() == time.Saturday || day.Weekday() == time.Sunday:
 		return unavailable("NotScheduled")
 	}
-	out.IsAvailable = ptr(api.WorkDayAvailable)
-	out.WorkingHours = &[]api.WorkingHoursBlock{{StartTime: ptr("09:00:00"), EndTime: ptr("18:00:00")}}
-	return http.StatusOK, out
+	out.IsAvailable = 1
+	out.WorkingHours = []api.WorkingHoursBlock{{StartTime: "09:00:00", EndTime: "18:00:00"}}
+	return answer()
 }
 
 // sendConverse posts a card to an active user; another ToUser answers 500.
@@ -277,11 +268,9 @@ func (s *Server) sendConverse(c *call) (int, any) {
 	}
 	now := s.now()
 	n := ConverseNotification{
-		MessageID: newGUID() + "_" + strconv.FormatInt(now.UnixMilli(), 10), ToUser: u.ID, Type: deref(req.Type), SentOn: now,
+		MessageID: newGUID() + "_" + strconv.FormatInt(now.UnixMilli(), 10), ToUser: u.ID, Type: req.Type, SentOn: now,
 	}
-	if cc := req.CardContents; cc != nil {
-		n.Message, n.Description = deref(cc.Message), deref(cc.Description)
-	}
+	n.Message, n.Description = req.CardContents.Message, req.CardContents.Description
 	s.st.converse = append(s.st.converse, n)
-	return http.StatusOK, api.ConverseNotificationResult{MessageID: ptr(n.MessageID), Success: ptr(true)}
+	return http.StatusOK, keepZero(api.ConverseNotificationResult{MessageID: n.MessageID, Success: true}, "MessageID", "Success")
 }

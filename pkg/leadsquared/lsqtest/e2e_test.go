@@ -13,6 +13,7 @@ import (
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared"
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared/lsqtest"
+	"github.com/leadsquared-go/leadsquared-go/pkg/scalar"
 	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
 )
 
@@ -23,8 +24,8 @@ func newClient(t *testing.T, srv *lsqtest.Server, opts ...leadsquared.Option) *l
 	hc, _ := newValidatingClient(t)
 	base := []leadsquared.Option{
 		leadsquared.WithHTTPClient(hc),
-		leadsquared.WithRequestValidation(),
-		leadsquared.WithResponseValidation(),
+		leadsquared.WithRequestValidation(validate.Default),
+		leadsquared.WithResponseValidation(validate.Default),
 		leadsquared.WithBackoff(5*time.Millisecond, 20*time.Millisecond),
 	}
 	c, err := leadsquared.New(srv.URL, srv.AccessKey, srv.SecretKey, append(base, opts...)...)
@@ -49,8 +50,6 @@ func ok[R interface{ StatusCode() int }](r R, err error) func(t *testing.T, what
 	}
 }
 
-func str(s string) *string { return &s }
-
 func TestE2EAllOperations(t *testing.T) {
 	t.Parallel()
 	srv := lsqtest.MustNewServer(t)
@@ -60,16 +59,16 @@ func TestE2EAllOperations(t *testing.T) {
 
 	// Users.
 	who := ok(c.AuthenticateUserWithResponse(ctx))(t, "AuthenticateUser")
-	if who.JSON200 == nil || *who.JSON200.Id != srv.OwnerID || who.JSON200.LSQCommonServiceURLs == nil {
+	if who.JSON200 == nil || who.JSON200.Id != srv.OwnerID || who.JSON200.LSQCommonServiceURLs.Api == "" {
 		t.Fatalf("AuthenticateUser: %s", who.Body)
 	}
 	create := func(first, email string, role api.Role, manager string) string {
 		t.Helper()
 		r := ok(c.CreateUserWithResponse(ctx, api.UserCreateRequest{
-			FirstName: first, LastName: str("Doe"), EmailAddress: email, Role: role, ManagerUserId: &manager,
-			CustomFields: &map[string]string{"mx_Custom_1": "Married"}, WorkDayTemplateId: str(lsqtest.DefaultWorkDayTemplateID),
+			FirstName: first, LastName: "Doe", EmailAddress: email, Role: role, ManagerUserId: manager,
+			CustomFields: map[string]string{"mx_Custom_1": "Married"}, WorkDayTemplateId: lsqtest.DefaultWorkDayTemplateID,
 		}))(t, "CreateUser")
-		return *r.JSON200.Message.Id
+		return r.JSON200.Message.Id
 	}
 	mgr := create("Mia", "mia@example.com", api.RoleSalesManager, srv.OwnerID)
 	rep1 := create("Ravi", "ravi@example.com", api.RoleSalesUser, mgr)
@@ -87,53 +86,53 @@ func TestE2EAllOperations(t *testing.T) {
 		t.Errorf("GetUsers: %d users", len(*users.JSON200))
 	}
 	byID := ok(c.GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: rep1}))(t, "GetUserById")
-	if u := *byID.JSON200; len(u) != 1 || *u[0].ManagerName != "Mia Doe" || *u[0].MxCustom1 != "Married" {
+	if u := *byID.JSON200; len(u) != 1 || u[0].ManagerName != "Mia Doe" || u[0].MxCustom1 != "Married" {
 		t.Errorf("GetUserById: %s", byID.Body)
 	}
 	byEmail := ok(c.GetUserByEmailWithResponse(ctx, &api.GetUserByEmailParams{EmailAddress: "rosa@example.com"}))(t, "GetUserByEmail")
-	if u := *byEmail.JSON200; len(u) != 1 || *u[0].UserId != rep2 {
+	if u := *byEmail.JSON200; len(u) != 1 || u[0].UserId != rep2 {
 		t.Errorf("GetUserByEmail: %s", byEmail.Body)
 	}
 	on := api.UserUpdateSettingEnabled
 	ok(c.UpdateUserWithResponse(ctx, &api.UpdateUserParams{UserId: rep1}, api.UserUpdateRequest{
-		User:         &api.UserUpdateFields{"Designation": "Field Rep", "LastName": "Kumar"},
-		UserSettings: &api.UserUpdateSettings{IsSoftPhoneEnabled: &on},
+		User:         api.UserUpdateFields{"Designation": "Field Rep", "LastName": "Kumar"},
+		UserSettings: api.UserUpdateSettings{IsSoftPhoneEnabled: &on},
 	}))(t, "UpdateUser")
 	if u, _ := srv.User(rep1); u.LastName != "Kumar" || u.Attributes["Designation"] != "Field Rep" || u.Settings["IsSoftPhoneEnabled"] != 1 {
 		t.Errorf("after UpdateUser: %+v", u)
 	}
 	salesUsers := []api.ConditionGroup{{Condition: []api.SearchCondition{{LookupName: "Role", Operator: api.SearchConditionOperatorEq, LookupValue: "Sales_User"}}}}
 	bulk := ok(c.BulkUpdateUsersWithResponse(ctx, api.UserBulkUpdateRequest{Conditions: salesUsers, Attribute: "TeamId", Value: "team-42"}))(t, "BulkUpdateUsers")
-	if *bulk.JSON200.Message.AffectedRows != 2 {
+	if bulk.JSON200.Message.AffectedRows != 2 {
 		t.Errorf("BulkUpdateUsers: %s", bulk.Body)
 	}
 	mgrs := ok(c.BulkUpdateUserManagersWithResponse(ctx, api.UserManagerUpdateList{{UserId: rep2, ManagerId: srv.OwnerID}}))(t, "BulkUpdateUserManagers")
-	if mgrs.JSON200.WFAId == nil || *mgrs.JSON200.Status != "Success" {
+	if mgrs.JSON200.WFAId == "" || mgrs.JSON200.Status != "Success" {
 		t.Errorf("BulkUpdateUserManagers: %s", mgrs.Body)
 	}
 	if err := srv.AddUserTag(rep1, "location", "bangalore"); err != nil {
 		t.Fatal(err)
 	}
 	tags := ok(c.GetUserTagsWithResponse(ctx, &api.GetUserTagsParams{UserId: rep1}))(t, "GetUserTags")
-	if tg := *tags.JSON200; len(tg) != 1 || *tg[0].Key != "location" {
+	if tg := *tags.JSON200; len(tg) != 1 || tg[0].Key != "location" {
 		t.Errorf("GetUserTags: %s", tags.Body)
 	}
 	one := 1
 	search := ok(c.AdvancedSearchUsersWithResponse(ctx, api.UserSearchRequest{
-		GroupConditions: &[]api.ConditionGroup{{Condition: []api.SearchCondition{{LookupName: "TeamId", Operator: api.SearchConditionOperatorEq, LookupValue: "team-42"}}}},
-		Sorting:         &[]api.UserSearchSort{{ColumnName: str("FirstName")}},
-		Paging:          &api.UserSearchPaging{PageIndex: &one, PageSize: &one},
+		GroupConditions: []api.ConditionGroup{{Condition: []api.SearchCondition{{LookupName: "TeamId", Operator: api.SearchConditionOperatorEq, LookupValue: "team-42"}}}},
+		Sorting:         []api.UserSearchSort{{ColumnName: "FirstName"}},
+		Paging:          api.UserSearchPaging{PageIndex: one, PageSize: one},
 	}))(t, "AdvancedSearchUsers")
-	if us := *search.JSON200.Users; len(us) != 1 || *us[0].FirstName != "Ravi" || us[0].AdditionalProperties["mx_Custom_1"] != "Married" {
+	if us := search.JSON200.Users; len(us) != 1 || us[0].FirstName != "Ravi" || us[0].AdditionalProperties["mx_Custom_1"] != "Married" {
 		t.Errorf("AdvancedSearchUsers: %s", search.Body)
 	}
 	attrs := ok(c.GetUserAttributesWithBodyWithResponse(ctx, "application/json", nil))(t, "GetUserAttributes")
-	if *attrs.JSON200.TotalUserAttributes == 0 {
+	if attrs.JSON200.TotalUserAttributes == 0 {
 		t.Errorf("GetUserAttributes: %s", attrs.Body)
 	}
 	ok(c.NotifyUsersWithResponse(ctx, api.NotifyUsersRequest{
 		EmailContent:       api.EmailContent{From: "noreply@example.com", Subject: "Welcome", ContentHTML: "<p>Hi</p>"},
-		UserEmailAddresses: &[]string{"ravi@example.com"}, Roles: &[]api.Role{},
+		UserEmailAddresses: []string{"ravi@example.com"}, Roles: []api.Role{},
 	}))(t, "NotifyUsers")
 	if m := srv.Emails(); len(m) != 1 || m[0].To[0] != "ravi@example.com" {
 		t.Errorf("emails: %+v", m)
@@ -145,42 +144,42 @@ func TestE2EAllOperations(t *testing.T) {
 		t.Errorf("GetUserHierarchy: %s", h.Body)
 	}
 	hi := ok(c.GetUserHierarchyInfoWithResponse(ctx, api.HierarchyInfoRequest{UserId: srv.OwnerID}))(t, "GetUserHierarchyInfo")
-	if *hi.JSON200.SearchInfo.TotalUsers != 3 {
+	if hi.JSON200.SearchInfo.TotalUsers != 3 {
 		t.Errorf("GetUserHierarchyInfo: %s", hi.Body)
 	}
 
 	// Permission templates.
-	perms := &[]api.EntityPermissionInput{{Entity: api.PermissionEntityLead, Permissions: []api.PermissionInput{
+	perms := []api.EntityPermissionInput{{Entity: api.PermissionEntityLead, Permissions: []api.PermissionInput{
 		{Action: api.PermissionActionExport, Access: api.PermissionAccessNone},
-		{Action: api.PermissionActionUpdate, Access: api.PermissionAccessPartial, Properties: &api.PermissionPropertiesInput{RestrictedFields: &[]string{"Phone"}}},
+		{Action: api.PermissionActionUpdate, Access: api.PermissionAccessPartial, Properties: api.PermissionPropertiesInput{RestrictedFields: []string{"Phone"}}},
 	}}}
 	tc := ok(c.CreatePermissionTemplateWithResponse(ctx, api.PermissionTemplateInput{Name: "No export", EntityPermissions: perms}))(t, "CreatePermissionTemplate")
-	tpl := *tc.JSON200.Message.Id
+	tpl := tc.JSON200.Message.Id
 	tc2 := ok(c.CreatePermissionTemplateWithResponse(ctx, api.PermissionTemplateInput{Name: "Second"}))(t, "CreatePermissionTemplate")
-	tpl2 := *tc2.JSON200.Message.Id
+	tpl2 := tc2.JSON200.Message.Id
 	ok(c.UpdatePermissionTemplateWithResponse(ctx, &api.UpdatePermissionTemplateParams{Id: tpl},
-		api.PermissionTemplateInput{Name: "No export", Description: str("Sales reps"), EntityPermissions: perms}))(t, "UpdatePermissionTemplate")
+		api.PermissionTemplateInput{Name: "No export", Description: "Sales reps", EntityPermissions: perms}))(t, "UpdatePermissionTemplate")
 	list := ok(c.GetPermissionTemplatesWithResponse(ctx, api.PermissionTemplateSearchRequest{
-		Parameter: &api.PermissionTemplateSearchParameter{SearchText: str("export")},
+		Parameter: api.PermissionTemplateSearchParameter{SearchText: "export"},
 	}))(t, "GetPermissionTemplates")
-	if *list.JSON200.RecordCount != 1 || *(*list.JSON200.List)[0].Description != "Sales reps" {
+	if list.JSON200.RecordCount != 1 || list.JSON200.List[0].Description != "Sales reps" {
 		t.Errorf("GetPermissionTemplates: %s", list.Body)
 	}
 	ok(c.ApplyPermissionTemplateWithResponse(ctx, nil, api.PermissionTemplateApplyRequest{
-		Id: tpl, UserIds: &[]string{rep1}, RoleIds: &[]api.Role{api.RoleSalesManager},
+		Id: tpl, UserIds: []string{rep1}, RoleIds: []api.Role{api.RoleSalesManager},
 	}))(t, "ApplyPermissionTemplate")
 	up := ok(c.GetUserPermissionsWithResponse(ctx, &api.GetUserPermissionsParams{UserId: &rep1}))(t, "GetUserPermissions")
 	access := map[string]string{}
-	for _, ep := range *up.JSON200.EntityPermissions {
-		for _, p := range *ep.Permissions {
-			access[*ep.Entity+"."+*p.Action] = *p.Access
+	for _, ep := range up.JSON200.EntityPermissions {
+		for _, p := range ep.Permissions {
+			access[ep.Entity+"."+p.Action] = p.Access
 		}
 	}
 	if access["Lead.Export"] != "NoAccess" || access["Lead.Update"] != "PartialAccess" || access["Lead.Create"] != "FullAccess" {
 		t.Errorf("GetUserPermissions: %v", access)
 	}
 	ow := ok(c.OverwritePermissionTemplateWithResponse(ctx, api.PermissionTemplateOverwriteRequest{Id: tpl2, UserIds: []string{rep1}}))(t, "OverwritePermissionTemplate")
-	if *ow.JSON200.Message.AffectedRows != 1 {
+	if ow.JSON200.Message.AffectedRows != 1 {
 		t.Errorf("OverwritePermissionTemplate: %s", ow.Body)
 	}
 	ok(c.RemovePermissionTemplate(ctx, tpl))(t, "RemovePermissionTemplate")
@@ -194,28 +193,28 @@ func TestE2EAllOperations(t *testing.T) {
 
 	// Availability (the key owner checks in and out).
 	online := api.AvailabilityStatusOnline
-	ok(c.CheckInUserWithResponse(ctx, api.CheckInRequest{Source: "API", AvailabilityStatus: &online}))(t, "CheckInUser")
+	ok(c.CheckInUserWithResponse(ctx, api.CheckInRequest{Source: "API", AvailabilityStatus: online}))(t, "CheckInUser")
 	st := ok(c.GetCheckInStatusWithResponse(ctx, nil))(t, "GetCheckInStatus")
-	if !*st.JSON200.IsCheckedIn || st.JSON200.LastCheckedOn == nil {
+	if !bool(st.JSON200.IsCheckedIn) || st.JSON200.LastCheckedOn.IsZero() {
 		t.Errorf("GetCheckInStatus: %s", st.Body)
 	}
-	ok(c.CheckOutUserWithResponse(ctx, api.CheckOutRequest{Source: "API", AvailabilityStatus: str("Offline")}))(t, "CheckOutUser")
+	ok(c.CheckOutUserWithResponse(ctx, api.CheckOutRequest{Source: "API", AvailabilityStatus: "Offline"}))(t, "CheckOutUser")
 	now := time.Now().UTC()
 	hist := ok(c.GetCheckInHistoryWithResponse(ctx, api.CheckInHistoryRequest{
 		UserAttributeType: api.CheckInHistoryByUserId, Users: []string{srv.OwnerID},
-		FromDate: now.Add(-time.Hour).Format(lsqtest.DateTimeLayout), ToDate: now.Add(time.Hour).Format(lsqtest.DateTimeLayout),
+		FromDate: scalar.NewDateTime(now.Add(-time.Hour).Truncate(time.Second)), ToDate: scalar.NewDateTime(now.Add(time.Hour).Truncate(time.Second)),
 	}))(t, "GetCheckInHistory")
-	if *hist.JSON200.RecordCount != 2 || *(*hist.JSON200.Details)[0].IsCheckIn {
+	if hist.JSON200.RecordCount != 2 || hist.JSON200.Details[0].IsCheckIn {
 		t.Errorf("GetCheckInHistory (newest first): %s", hist.Body)
 	}
 	wd := ok(c.GetUserWorkDayDetailsWithResponse(ctx, &api.GetUserWorkDayDetailsParams{UserId: rep1, Date: "2024-03-04"}))(t, "GetUserWorkDayDetails")
-	if *wd.JSON200.IsAvailable != api.WorkDayAvailable || len(*wd.JSON200.WorkingHours) != 1 {
+	if wd.JSON200.IsAvailable != 1 || len(wd.JSON200.WorkingHours) != 1 {
 		t.Errorf("GetUserWorkDayDetails: %s", wd.Body)
 	}
 	cv := ok(c.SendConverseNotificationWithResponse(ctx, api.ConverseNotificationRequest{
-		ToUser: rep1, Type: str("Lead"), CardContents: &api.ConverseNotificationCard{Message: str("New lead assigned")},
+		ToUser: rep1, Type: "Lead", CardContents: api.ConverseNotificationCard{Message: "New lead assigned"},
 	}))(t, "SendConverseNotification")
-	if !*cv.JSON200.Success {
+	if !cv.JSON200.Success {
 		t.Errorf("SendConverseNotification: %s", cv.Body)
 	}
 

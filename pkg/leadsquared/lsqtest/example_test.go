@@ -29,8 +29,8 @@ func ExampleNewServer() {
 	if err != nil {
 		panic(err)
 	}
-	users, _ := c.GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: *created.JSON200.Message.Id})
-	fmt.Println(*(*users.JSON200)[0].FirstName, srv.UserCount())
+	users, _ := c.GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: created.JSON200.Message.Id})
+	fmt.Println((*users.JSON200)[0].FirstName, srv.UserCount())
 
 	// The same address again: LeadSquared's duplicate error, as an *APIError.
 	_, err = c.CreateUserWithResponse(ctx, api.UserCreateRequest{

@@ -3,12 +3,14 @@ package lsqtest
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
+	"github.com/leadsquared-go/leadsquared-go/pkg/scalar"
 )
 
 // call is one validated, authenticated API call. Handlers run with Server.mu held.
@@ -63,23 +65,6 @@ var handlers = map[string]handler{
 	"SendConverseNotification":    (*Server).sendConverse,
 }
 
-func ptr[T any](v T) *T { return &v }
-
-// optStr is a pointer to s, or nil when s is empty.
-func optStr(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
-func deref(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
-}
-
 var success = api.SuccessStatus{Status: "Success"}
 
 // ---- users ----
@@ -97,7 +82,7 @@ func (s *Server) createUser(c *call) (int, any) {
 		return fail(excDuplicate, "A user with the same email address already exists.")
 	}
 	mgr := ""
-	if id := strings.TrimSpace(deref(req.ManagerUserId)); id != "" {
+	if id := strings.TrimSpace(req.ManagerUserId); id != "" {
 		m := s.st.user(id)
 		if m == nil {
 			return fail(excInvalidInput, "Invalid Input! Parameter Name: ManagerUserId (no such user)")
@@ -106,45 +91,43 @@ func (s *Server) createUser(c *call) (int, any) {
 	}
 	now := s.now()
 	u := &User{
-		ID: newGUID(), FirstName: req.FirstName, LastName: deref(req.LastName), EmailAddress: email,
-		Role: string(req.Role), Status: UserActive, ManagerUserID: mgr, TeamID: deref(req.TeamId),
-		AssociatedPhoneNumbers: deref(req.AssociatedPhoneNumbers), PhoneMobile: deref(req.PhoneMobile),
-		TimeZone: deref(req.TimeZone), DateFormat: deref(req.DateFormat),
-		WorkDayTemplateID: deref(req.WorkDayTemplateId), HolidayCalendarID: deref(req.HolidayCalendarId),
+		ID: newGUID(), FirstName: req.FirstName, LastName: req.LastName, EmailAddress: email,
+		Role: string(req.Role), Status: UserActive, ManagerUserID: mgr, TeamID: req.TeamId,
+		AssociatedPhoneNumbers: req.AssociatedPhoneNumbers, PhoneMobile: req.PhoneMobile,
+		TimeZone: req.TimeZone, DateFormat: req.DateFormat,
+		WorkDayTemplateID: req.WorkDayTemplateId, HolidayCalendarID: req.HolidayCalendarId,
+		UserType: int(req.UserType), IsPhoneCallAgent: req.IsPhoneCallAgent,
 		AvailabilityStatus: "Offline", Attributes: map[string]string{}, Settings: map[string]int{},
 		CreatedOn: now, ModifiedOn: now,
 	}
-	if req.UserType != nil {
-		u.UserType = int(*req.UserType)
-	}
-	if req.IsPhoneCallAgent != nil {
-		u.IsPhoneCallAgent = *req.IsPhoneCallAgent
-	}
-	if req.CustomFields != nil {
-		for k, v := range *req.CustomFields {
-			u.Attributes[k] = v
-		}
-	}
+	maps.Copy(u.Attributes, req.CustomFields)
 	s.st.addUser(u)
-	return http.StatusOK, api.UserCreated{Status: ptr("Success"), Message: &api.UserCreatedMessage{Id: ptr(u.ID)}}
+	return http.StatusOK, api.UserCreated{Status: "Success", Message: api.UserCreatedMessage{Id: u.ID}}
 }
 
 // authenticateUser returns the key owner and the account's hosts; `api` is the host the
 // call came to.
 func (s *Server) authenticateUser(c *call) (int, any) {
 	u := s.st.users[s.st.ownerID]
-	return http.StatusOK, api.AuthenticatedUser{
-		Class: ptr("1"), Group: ptr("1"), SubRegionId: ptr("1"),
-		Id: ptr(u.ID), Name: ptr(u.name()), PassPhrase: ptr(u.EmailAddress), Role: ptr(u.Role),
-		SessionId: ptr(""), TimeZone: ptr(u.TimeZone), Type: ptr("ApplicationUser"),
-		OrgDisplayName: ptr(OrgName), OrgId: ptr(OrgID), OrgShortCode: ptr(strconv.Itoa(OrgShortCode)),
-		OrgUniqueName: ptr("lsqtest"), DefaultCountryCode: ptr("91"),
-		AssociatedPhoneNumbers: ptr(u.AssociatedPhoneNumbers), CustomerType: ptr("lsqtest"), UserType: ptr("Regular"),
-		MobileServiceURLs: &api.AuthenticatedUserMobileServiceURLs{},
-		LSQCommonServiceURLs: &api.AuthenticatedUserCommonServiceURLs{
-			Api: ptr(c.host), App: ptr(c.host),
+	return http.StatusOK, keepZero(api.AuthenticatedUser{
+		Class: 1, Group: 1, SubRegionId: 1,
+		Id: u.ID, Name: u.name(), PassPhrase: u.EmailAddress, Role: u.Role,
+		SessionId: "", TimeZone: u.TimeZone, Type: "ApplicationUser",
+		OrgDisplayName: OrgName, OrgId: OrgID, OrgShortCode: OrgShortCode,
+		OrgUniqueName: "lsqtest", DefaultCountryCode: "91",
+		AssociatedPhoneNumbers: u.AssociatedPhoneNumbers, CustomerType: "lsqtest", UserType: "Regular",
+		MobileServiceURLs: api.AuthenticatedUserMobileServiceURLs{},
+		LSQCommonServiceURLs: api.AuthenticatedUserCommonServiceURLs{
+			Api: c.host, App: c.host,
 		},
-	}
+	}, authenticatedUserFields...)
+}
+
+// authenticatedUserFields are the fields of Authenticate a User sent even when empty.
+var authenticatedUserFields = []string{
+	"AssociatedPhoneNumbers", "Class", "CustomerType", "DefaultCountryCode", "Group", "Id", "LSQCommonServiceURLs",
+	"MobileServiceURLs", "Name", "OrgDisplayName", "OrgId", "OrgShortCode", "OrgUniqueName", "PassPhrase", "Role",
+	"SessionId", "SubRegionId", "TimeZone", "Type", "UserType",
 }
 
 // getUsers lists every user that is not obsolete, inactive ones with StatusCode 1.
@@ -156,38 +139,44 @@ func (s *Server) getUsers(*call) (int, any) {
 			code = 1
 		}
 		out = append(out, api.UserListItem{
-			ID: ptr(u.ID), FirstName: ptr(u.FirstName), LastName: ptr(u.LastName),
-			EmailAddress: ptr(u.EmailAddress), Role: ptr(u.Role), StatusCode: ptr(code),
-			IsPhoneCallAgent: ptr(u.IsPhoneCallAgent),
+			ID: u.ID, FirstName: u.FirstName, LastName: u.LastName,
+			EmailAddress: u.EmailAddress, Role: u.Role, StatusCode: scalar.Int(code),
+			IsPhoneCallAgent: scalar.Bool(u.IsPhoneCallAgent),
 		})
 	}
-	return http.StatusOK, out
+	return http.StatusOK, keepZero(out, "EmailAddress", "FirstName", "ID", "IsPhoneCallAgent", "LastName", "Role", "StatusCode")
+}
+
+// userRecordFields are the fields of a user record sent even when empty (those that are
+// null when unset, such as City, are left out when empty instead).
+var userRecordFields = []string{
+	"AssociatedPhoneNumbers", "AvailabilityStatus", "CompanyName", "DateFormat", "EmailAddress", "FirstName", "Groups",
+	"IsCheckedIn", "IsPhoneCallAgent", "LastName", "OrgId", "PhoneMobile", "Role", "TimeZone", "UserId", "UserType",
+	"mx_Custom_1", "mx_Custom_2", "mx_Custom_3", "mx_Custom_4", "mx_Custom_5",
+	"mx_Custom_6", "mx_Custom_7", "mx_Custom_8", "mx_Custom_9", "mx_Custom_10",
 }
 
 // userRecord is the record of Get a User by Id / by Email.
 func (s *Server) userRecord(u *User) api.User {
 	a := u.Attributes
-	custom := func(n int) *string { return ptr(a["mx_Custom_"+strconv.Itoa(n)]) }
+	custom := func(n int) string { return a["mx_Custom_"+strconv.Itoa(n)] }
 	rec := api.User{
-		UserId: ptr(u.ID), FirstName: ptr(u.FirstName), LastName: ptr(u.LastName), EmailAddress: ptr(u.EmailAddress),
-		AssociatedPhoneNumbers: ptr(u.AssociatedPhoneNumbers), DateFormat: ptr(u.DateFormat), TimeZone: ptr(u.TimeZone),
-		Role: ptr(u.Role), IsPhoneCallAgent: ptr(u.IsPhoneCallAgent), OrgId: ptr(OrgShortCode), CompanyName: ptr(OrgName),
-		UserType: ptr(api.UserType(u.UserType)), ManagerUserId: optStr(u.ManagerUserID),
-		Address: optStr(a["Address"]), City: optStr(a["City"]), State: optStr(a["State"]), Country: optStr(a["Country"]),
-		ZipCode: optStr(a["ZipCode"]), TelephonyAgentId: optStr(a["TelephonyAgentId"]),
-		PhoneMain: optStr(a["PhoneMain"]), PhoneMobile: ptr(u.PhoneMobile), PhoneOthers: optStr(a["PhoneOthers"]),
-		IsCheckedIn: ptr(u.CheckedIn), AvailabilityStatus: ptr(strings.ToLower(u.AvailabilityStatus)),
-		Designation: optStr(a["Designation"]), Department: optStr(a["Department"]),
-		OfficeLocationName: optStr(a["OfficeLocationName"]), Skills: optStr(a["Skills"]), SalesRegions: optStr(a["SalesRegions"]),
+		UserId: u.ID, FirstName: u.FirstName, LastName: u.LastName, EmailAddress: u.EmailAddress,
+		AssociatedPhoneNumbers: u.AssociatedPhoneNumbers, DateFormat: u.DateFormat, TimeZone: u.TimeZone,
+		Role: u.Role, IsPhoneCallAgent: scalar.Bool(u.IsPhoneCallAgent), OrgId: OrgShortCode, CompanyName: OrgName,
+		UserType: scalar.Int(u.UserType), ManagerUserId: u.ManagerUserID,
+		Address: a["Address"], City: a["City"], State: a["State"], Country: a["Country"],
+		ZipCode: scalar.String(a["ZipCode"]), TelephonyAgentId: scalar.String(a["TelephonyAgentId"]),
+		PhoneMain: a["PhoneMain"], PhoneMobile: u.PhoneMobile, PhoneOthers: a["PhoneOthers"],
+		IsCheckedIn: scalar.Bool(u.CheckedIn), AvailabilityStatus: strings.ToLower(u.AvailabilityStatus),
+		Designation: a["Designation"], Department: a["Department"],
+		OfficeLocationName: a["OfficeLocationName"], Skills: a["Skills"], SalesRegions: a["SalesRegions"],
 		MxCustom1: custom(1), MxCustom2: custom(2), MxCustom3: custom(3), MxCustom4: custom(4), MxCustom5: custom(5),
 		MxCustom6: custom(6), MxCustom7: custom(7), MxCustom8: custom(8), MxCustom9: custom(9), MxCustom10: custom(10),
-		Groups: &[]api.UserGroup{}, TeamId: optStr(u.TeamID),
+		Groups: []api.UserGroup{}, TeamId: u.TeamID, LastCheckedOn: dateTime(u.LastCheckedOn),
 	}
 	if m := s.st.users[u.ManagerUserID]; m != nil {
-		rec.ManagerName = ptr(m.name())
-	}
-	if !u.LastCheckedOn.IsZero() {
-		rec.LastCheckedOn = ptr(fmtTime(u.LastCheckedOn))
+		rec.ManagerName = m.name()
 	}
 	return rec
 }
@@ -195,7 +184,7 @@ func (s *Server) userRecord(u *User) api.User {
 // getUserByID answers [] for a missing, inactive or obsolete user.
 func (s *Server) getUserByID(c *call) (int, any) {
 	if u := s.st.activeUser(c.q.Get("userId")); u != nil {
-		return http.StatusOK, []api.User{s.userRecord(u)}
+		return http.StatusOK, keepZero([]api.User{s.userRecord(u)}, userRecordFields...)
 	}
 	return http.StatusOK, []api.User{}
 }
@@ -203,7 +192,7 @@ func (s *Server) getUserByID(c *call) (int, any) {
 // getUserByEmail answers [] for a missing, inactive or obsolete user.
 func (s *Server) getUserByEmail(c *call) (int, any) {
 	if u := s.st.byEmail(c.q.Get("emailAddress")); u != nil && u.Status == UserActive {
-		return http.StatusOK, []api.User{s.userRecord(u)}
+		return http.StatusOK, keepZero([]api.User{s.userRecord(u)}, userRecordFields...)
 	}
 	return http.StatusOK, []api.User{}
 }
@@ -234,14 +223,14 @@ func (s *Server) updateUser(c *call) (int, any) {
 	}
 	vals := map[string]string{}
 	if req.User != nil {
-		for _, k := range sortedKeys(*req.User) {
+		for _, k := range sortedKeys(req.User) {
 			switch {
 			case k == "EmailAddress" || k == "PhoneMobile" || k == "ManagerUserId":
 				return fail(excInvalidInput, "%s cannot be updated with Update a User", k)
 			case !updatable[k] && !strings.HasPrefix(k, "mx_Custom_"):
 				return fail(excUnknownAttr, "Unknown attribute: %s", k)
 			}
-			v := scalarString((*req.User)[k])
+			v := scalarString(req.User[k])
 			switch k {
 			case "Role":
 				if !validRole(v) {
@@ -293,20 +282,19 @@ func (s *Server) updateUser(c *call) (int, any) {
 			u.Attributes[k] = v
 		}
 	}
-	if st := req.UserSettings; st != nil {
-		set := func(name string, f *api.UserUpdateSettingFlag) {
-			if f != nil {
-				u.Settings[name] = int(*f)
-			}
+	set := func(name string, f *api.UserUpdateSettingFlag) {
+		if f != nil {
+			u.Settings[name] = int(*f)
 		}
-		set("IgnoreIPRestrictionForLogin", st.IgnoreIPRestrictionForLogin)
-		set("RestrictMobileLogin", st.RestrictMobileLogin)
-		set("IsSoftPhoneEnabled", st.IsSoftPhoneEnabled)
-		set("ApplyOnlyUserSpecificPT", st.ApplyOnlyUserSpecificPT)
-		set("AllowUpdatingManagerInHierarchy", st.AllowUpdatingManagerInHierarchy)
 	}
+	st := req.UserSettings
+	set("IgnoreIPRestrictionForLogin", st.IgnoreIPRestrictionForLogin)
+	set("RestrictMobileLogin", st.RestrictMobileLogin)
+	set("IsSoftPhoneEnabled", st.IsSoftPhoneEnabled)
+	set("ApplyOnlyUserSpecificPT", st.ApplyOnlyUserSpecificPT)
+	set("AllowUpdatingManagerInHierarchy", st.AllowUpdatingManagerInHierarchy)
 	u.ModifiedOn = s.now()
-	return http.StatusOK, api.UserUpdateResult{Status: ptr("Success"), ExceptionMessage: ptr("")}
+	return http.StatusOK, keepZero(api.UserUpdateResult{Status: "Success", ExceptionMessage: ""}, "ExceptionMessage")
 }
 
 // scalarString renders a JSON value of an update as the string LeadSquared stores.
@@ -336,7 +324,7 @@ func (s *Server) bulkUpdateUsers(c *call) (int, any) {
 	if req.Attribute != "TeamId" {
 		return fail(excInvalidInput, "Invalid Input! Parameter Name: Attribute (only TeamId can be updated in bulk)")
 	}
-	m, err := newMatcher(req.Conditions, nil)
+	m, err := newMatcher(req.Conditions, "")
 	if err != nil {
 		return fail(excInvalidInput, "%s", err.Error())
 	}
@@ -349,7 +337,8 @@ func (s *Server) bulkUpdateUsers(c *call) (int, any) {
 			n++
 		}
 	}
-	return http.StatusOK, api.UserBulkUpdateResult{Status: ptr("Success"), Message: &api.UserBulkUpdateMessage{AffectedRows: ptr(n), IsSuccessful: ptr(true)}}
+	return http.StatusOK, keepZero(api.UserBulkUpdateResult{Status: "Success", Message: api.UserBulkUpdateMessage{AffectedRows: scalar.Int(n), IsSuccessful: true}},
+		"Message.AffectedRows", "Message.IsSuccessful")
 }
 
 // bulkUpdateUserManagers sets the managers at once (LeadSquared queues the work and
@@ -431,10 +420,10 @@ func (s *Server) getUserTags(c *call) (int, any) {
 	out := []api.UserTag{}
 	if u := s.st.activeUser(c.q.Get("userId")); u != nil {
 		for _, t := range u.Tags {
-			out = append(out, api.UserTag{Key: ptr(t.Key), Value: ptr(t.Value)})
+			out = append(out, api.UserTag{Key: t.Key, Value: t.Value})
 		}
 	}
-	return http.StatusOK, out
+	return http.StatusOK, keepZero(out, "key", "value")
 }
 
 // notifyUsers records an email to the named users or to every active user with one of the
@@ -452,25 +441,21 @@ func (s *Server) notifyUsers(c *call) (int, any) {
 			to = append(to, u.EmailAddress)
 		}
 	}
-	if req.UserEmailAddresses != nil {
-		for _, e := range *req.UserEmailAddresses {
-			u := s.st.byEmail(e)
-			if u == nil || u.Status != UserActive {
-				return fail(excInvalidInput, "Invalid Input! Parameter Name: UserEmailAddresses (not a user of the account)")
-			}
-			add(u)
+	for _, e := range req.UserEmailAddresses {
+		u := s.st.byEmail(e)
+		if u == nil || u.Status != UserActive {
+			return fail(excInvalidInput, "Invalid Input! Parameter Name: UserEmailAddresses (not a user of the account)")
 		}
+		add(u)
 	}
-	if req.Roles != nil {
-		for _, r := range *req.Roles {
-			for _, u := range s.st.visible() {
-				if u.Status == UserActive && u.Role == string(r) {
-					add(u)
-				}
+	for _, r := range req.Roles {
+		for _, u := range s.st.visible() {
+			if u.Status == UserActive && u.Role == string(r) {
+				add(u)
 			}
 		}
 	}
-	if len(to) == 0 && (req.UserEmailAddresses == nil || len(*req.UserEmailAddresses) == 0) && (req.Roles == nil || len(*req.Roles) == 0) {
+	if len(to) == 0 && len(req.UserEmailAddresses) == 0 && len(req.Roles) == 0 {
 		return fail(excMandatory, "UserEmailAddresses or Roles is mandatory")
 	}
 	s.st.emails = append(s.st.emails, Email{

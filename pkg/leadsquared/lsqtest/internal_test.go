@@ -1,10 +1,12 @@
 package lsqtest
 
 import (
+	"encoding/json"
 	"regexp"
 	"testing"
 	"time"
 
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
 )
 
@@ -77,10 +79,31 @@ func TestGUIDAndPaging(t *testing.T) {
 			t.Errorf("pageOf(%d, %d) has %d items, want %d", c.index, c.size, got, c.n)
 		}
 	}
-	if _, ok := parseDateTime("2017-10-31 9:55:10"); !ok {
-		t.Error("unpadded hour not accepted")
+	// Get Check-In History reads its dates through the model: an unpadded hour and .fff are
+	// accepted.
+	var req api.CheckInHistoryRequest
+	c := &call{body: []byte(`{"FromDate":"2017-10-31 9:55:10","ToDate":"2024-04-24 06:55:17.000","UserAttributeType":"UserId","Users":[]}`)}
+	if err := c.decode(&req); err != nil {
+		t.Fatal(err)
 	}
-	if _, ok := parseDateTime("2024-04-24 06:55:17.000"); !ok {
-		t.Error(".fff not accepted")
+	if want := time.Date(2017, 10, 31, 9, 55, 10, 0, time.UTC); !req.FromDate.Equal(want) {
+		t.Errorf("unpadded hour: FromDate = %v, want %v", req.FromDate, want)
+	}
+	if want := time.Date(2024, 4, 24, 6, 55, 17, 0, time.UTC); !req.ToDate.Equal(want) {
+		t.Errorf(".fff: ToDate = %v, want %v", req.ToDate, want)
+	}
+}
+
+func TestKeepZero(t *testing.T) {
+	b, err := json.Marshal(keepZero([]api.WorkDayDetails{{UserId: "u"}}, "IsAvailable", "WorkingHours"))
+	if err != nil || string(b) != `[{"IsAvailable":0,"UserId":"u","WorkingHours":null}]` {
+		t.Errorf("keepZero: %s, %v", b, err)
+	}
+	b, err = json.Marshal(keepZero(api.UserBulkUpdateResult{Status: "Success"}, "Message.AffectedRows"))
+	if err != nil || string(b) != `{"Message":{"AffectedRows":0},"Status":"Success"}` {
+		t.Errorf("keepZero nested: %s, %v", b, err)
+	}
+	if _, err := json.Marshal(keepZero(api.UserTag{}, "Nope")); err == nil {
+		t.Error("keepZero: an unknown field is not an error")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
+	"github.com/leadsquared-go/leadsquared-go/pkg/scalar"
 )
 
 // searchColumns are the keys of every Advanced Search record, in order.
@@ -106,7 +107,7 @@ type matcher struct {
 
 // newMatcher checks the conditions: known attributes, one join operator per group, and a
 // join between groups (the group's GroupOperator, else top).
-func newMatcher(groups []api.ConditionGroup, top *string) (*matcher, error) {
+func newMatcher(groups []api.ConditionGroup, top api.SearchConditionJoin) (*matcher, error) {
 	m := &matcher{groups: groups}
 	for i, g := range groups {
 		op := ""
@@ -114,25 +115,22 @@ func newMatcher(groups []api.ConditionGroup, top *string) (*matcher, error) {
 			if canonicalAttr(c.LookupName) == "" || canonicalAttr(c.LookupName) == "Groups" {
 				return nil, errInvalidAttributes
 			}
-			if j == len(g.Condition)-1 || c.ConditionOperator == nil || *c.ConditionOperator == "" {
+			if j == len(g.Condition)-1 || c.ConditionOperator == "" {
 				continue
 			}
-			if op != "" && op != *c.ConditionOperator {
+			if op != "" && op != c.ConditionOperator {
 				return nil, errors.New("Invalid Input! The conditions of one group must all be joined with the same ConditionOperator")
 			}
-			op = *c.ConditionOperator
+			op = c.ConditionOperator
 		}
 		if op == "" {
 			op = "AND"
 		}
 		m.inner = append(m.inner, op)
 		if i < len(groups)-1 {
-			join := ""
-			if g.GroupOperator != nil {
-				join = *g.GroupOperator
-			}
-			if join == "" && top != nil {
-				join = *top
+			join := g.GroupOperator
+			if join == "" {
+				join = top
 			}
 			if join == "" {
 				return nil, errors.New("Invalid Input! GroupOperator is mandatory when there are several condition groups")
@@ -218,9 +216,9 @@ func (s *Server) advancedSearchUsers(c *call) (int, any) {
 	// Columns.
 	all := true
 	var want []string
-	if req.Columns != nil && req.Columns.IncludeCSV != nil && strings.TrimSpace(*req.Columns.IncludeCSV) != "" && strings.TrimSpace(*req.Columns.IncludeCSV) != "*" {
+	if csv := strings.TrimSpace(req.Columns.IncludeCSV); csv != "" && csv != "*" {
 		all = false
-		for _, name := range strings.Split(*req.Columns.IncludeCSV, ",") {
+		for _, name := range strings.Split(req.Columns.IncludeCSV, ",") {
 			if strings.TrimSpace(name) == "" {
 				continue
 			}
@@ -231,11 +229,7 @@ func (s *Server) advancedSearchUsers(c *call) (int, any) {
 			want = append(want, cn)
 		}
 	}
-	var groups []api.ConditionGroup
-	if req.GroupConditions != nil {
-		groups = *req.GroupConditions
-	}
-	m, err := newMatcher(groups, req.GroupOperator)
+	m, err := newMatcher(req.GroupConditions, req.GroupOperator)
 	if err != nil {
 		return fail(excInvalidInput, "%s", err.Error())
 	}
@@ -246,15 +240,15 @@ func (s *Server) advancedSearchUsers(c *call) (int, any) {
 		}
 	}
 	if req.Sorting != nil {
-		sorts := *req.Sorting
+		sorts := req.Sorting
 		for _, so := range sorts {
-			if so.ColumnName == nil || canonicalAttr(*so.ColumnName) == "" {
+			if canonicalAttr(so.ColumnName) == "" {
 				return fail(excInvalidInput, "%s", errInvalidAttributes.Error())
 			}
 		}
 		slices.SortStableFunc(found, func(a, b *User) int {
 			for _, so := range sorts {
-				col := canonicalAttr(*so.ColumnName)
+				col := canonicalAttr(so.ColumnName)
 				va, _ := s.attr(a, col)
 				vb, _ := s.attr(b, col)
 				c := strings.Compare(strings.ToLower(va), strings.ToLower(vb))
@@ -269,13 +263,11 @@ func (s *Server) advancedSearchUsers(c *call) (int, any) {
 		})
 	}
 	index, size := 1, DefaultSearchPageSize
-	if p := req.Paging; p != nil {
-		if p.PageIndex != nil {
-			index = *p.PageIndex
-		}
-		if p.PageSize != nil {
-			size = *p.PageSize
-		}
+	if p := req.Paging; p.PageIndex != 0 {
+		index = p.PageIndex
+	}
+	if p := req.Paging; p.PageSize != 0 {
+		size = p.PageSize
 	}
 	page := pageOf(found, index, size)
 	users := make([]map[string]any, 0, len(page))
@@ -357,23 +349,35 @@ func (s *Server) getUserAttributes(c *call) (int, any) {
 		}
 	}
 	owner := s.st.users[s.st.ownerID]
-	created := fmtTime(owner.CreatedOn)
+	created := dateTime(owner.CreatedOn)
 	out := []api.UserAttribute{}
 	for i, a := range userAttributes {
 		if names != nil && !slices.Contains(names, strings.ToLower(a.schema)) {
 			continue
 		}
 		out = append(out, api.UserAttribute{
-			BaseTable: ptr("User_Base"), CanUserEdit: ptr(a.category == "Custom"), Category: ptr(a.category),
-			CreatedBy: ptr(owner.ID), CreatedByName: ptr(owner.name()), CreatedOn: ptr(created),
-			DataType: ptr(a.dataType), DisplayName: ptr(a.display), Id: ptr(attributeID(i)),
-			InternalSchemaName: ptr(a.schema), IsHidden: ptr(false), IsMandatory: ptr(a.schema == "FirstName" || a.schema == "EmailAddress"),
-			MaxLength: ptr(250), ModifiedBy: ptr(owner.ID), ModifiedByName: ptr(owner.name()), ModifiedOn: ptr(created),
-			Options: optStr(a.options), RangeMax: ptr(250), RenderType: ptr(a.renderType), SchemaName: ptr(a.schema),
-			Sequence: ptr(i + 1), SortOrder: ptr(i + 1), StatusCode: ptr(0), StatusReason: ptr(0), Type: ptr(2),
+			BaseTable: "User_Base", CanUserEdit: a.category == "Custom", Category: a.category,
+			CreatedBy: owner.ID, CreatedByName: owner.name(), CreatedOn: created,
+			DataType: scalar.Int(a.dataType), DisplayName: a.display, Id: attributeID(i),
+			InternalSchemaName: a.schema, IsHidden: false, IsMandatory: a.schema == "FirstName" || a.schema == "EmailAddress",
+			MaxLength: 250, ModifiedBy: owner.ID, ModifiedByName: owner.name(), ModifiedOn: created,
+			Options: a.options, RangeMax: 250, RenderType: scalar.Int(a.renderType), SchemaName: a.schema,
+			Sequence: scalar.Int(i + 1), SortOrder: scalar.Int(i + 1), StatusCode: 0, StatusReason: 0, Type: 2,
 		})
 	}
-	return http.StatusOK, api.UserAttributeList{TotalUserAttributes: ptr(len(out)), UserAttributes: &out}
+	return http.StatusOK, keepZero(api.UserAttributeList{TotalUserAttributes: scalar.Int(len(out)), UserAttributes: out}, userAttributeFields...)
+}
+
+// userAttributeFields are the fields of Get User Attributes sent even when zero (Options is
+// left out when unset).
+var userAttributeFields = []string{
+	"TotalUserAttributes", "UserAttributes", "UserAttributes.BaseTable", "UserAttributes.CanUserEdit",
+	"UserAttributes.Category", "UserAttributes.CreatedBy", "UserAttributes.CreatedByName", "UserAttributes.CreatedOn",
+	"UserAttributes.DataType", "UserAttributes.DisplayName", "UserAttributes.Id", "UserAttributes.InternalSchemaName",
+	"UserAttributes.IsHidden", "UserAttributes.IsMandatory", "UserAttributes.MaxLength", "UserAttributes.ModifiedBy",
+	"UserAttributes.ModifiedByName", "UserAttributes.ModifiedOn", "UserAttributes.RangeMax", "UserAttributes.RenderType",
+	"UserAttributes.SchemaName", "UserAttributes.Sequence", "UserAttributes.SortOrder", "UserAttributes.StatusCode",
+	"UserAttributes.StatusReason", "UserAttributes.Type",
 }
 
 // attributeID is a stable GUID-shaped Id of the i-th attribute.

@@ -848,3 +848,46 @@ func TestStateAccessorsReturnCopies(t *testing.T) {
 		t.Error("AddLeave unknown user: no error")
 	}
 }
+
+// TestZeroValuesSent checks that zero values LeadSquared sends stay on the wire, although the
+// models omit them (omitzero).
+func TestZeroValuesSent(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	id := e.createUser("Zed", "zed@example.com", "Sales_User")
+	_ = e.srv.AddHoliday("2024-03-08")
+	for _, c := range []struct {
+		name, method, path string
+		q                  map[string]string
+		body               string
+		want               []string
+	}{
+		{"users", "GET", "/UserManagement.svc/Users.Get", nil, "", []string{`"StatusCode":0`, `"IsPhoneCallAgent":false`, `"LastName":""`}},
+		{"by id", "GET", "/UserManagement.svc/User/Retrieve/ByUserId", map[string]string{"userId": id}, "",
+			[]string{`"IsCheckedIn":false`, `"UserType":0`, `"Groups":[]`, `"PhoneMobile":""`, `"mx_Custom_10":""`}},
+		{"update", "POST", "/UserManagement.svc/User/Update", map[string]string{"UserId": id}, `{"user":{"Designation":"Rep"}}`,
+			[]string{`"ExceptionMessage":""`}},
+		{"bulk update, no match", "POST", "/UserManagement.svc/User/Bulk/Update", nil,
+			`{"Attribute":"TeamId","Value":"t","Conditions":[{"Condition":[{"LookupName":"Role","Operator":"eq","LookupValue":"Marketing_User"}]}]}`,
+			[]string{`"AffectedRows":0`}},
+		{"attributes", "POST", "/UserManagement.svc/User/Attribute/Retrieve", nil, "",
+			[]string{`"IsHidden":false`, `"CanUserEdit":false`, `"StatusCode":0`, `"StatusReason":0`, `"RenderType":0`}},
+		{"hierarchy, nobody", "POST", "/UserManagement.svc/RetrieveUserInfoByHierarchy", nil, `{"UserId":"` + id + `"}`,
+			[]string{`"SearchInfo":{"TotalUsers":0}`, `"Users":[]`}},
+		{"holiday", "GET", "/UserManagement.svc/User/GetWorkDayDetails", map[string]string{"userId": id, "date": "2024-03-08"}, "",
+			[]string{`"IsAvailable":0`, `"WorkingHours":[]`}},
+		{"working day", "GET", "/UserManagement.svc/User/GetWorkDayDetails", map[string]string{"userId": e.srv.OwnerID, "date": "2024-03-04"}, "",
+			[]string{`"IsAvailable":1`, `"StatusReason":""`}},
+	} {
+		qv := q()
+		for k, v := range c.q {
+			qv.Set(k, v)
+		}
+		r := e.mustOK(e.call(c.method, c.path, qv, c.body))
+		for _, w := range c.want {
+			if !strings.Contains(string(r.body), w) {
+				t.Errorf("%s: no %s in %s", c.name, w, r.body)
+			}
+		}
+	}
+}

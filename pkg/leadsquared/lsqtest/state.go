@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/leadsquared-go/leadsquared-go/pkg/scalar"
 )
 
 // DateTimeLayout is LeadSquared's date-time format (UTC).
@@ -265,6 +267,10 @@ func newGUID() string {
 }
 
 func fmtTime(t time.Time) string { return t.UTC().Format(DateTimeLayout) }
+
+// dateTime is t as the models' date and time, to the second as fmtTime writes it (zero
+// stays zero).
+func dateTime(t time.Time) scalar.DateTime { return scalar.NewDateTime(t.Truncate(time.Second)) }
 
 // ---- read access for assertions ----
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
+	"github.com/leadsquared-go/leadsquared-go/pkg/scalar"
 )
 
 // templateFrom converts a Create/Update body into stored permissions.
@@ -16,8 +17,8 @@ func templateFrom(in []api.EntityPermissionInput) []EntityPermissions {
 		e := EntityPermissions{Entity: string(ep.Entity)}
 		for _, p := range ep.Permissions {
 			a := ActionPermission{Action: string(p.Action), Access: string(p.Access)}
-			if p.Properties != nil && p.Properties.RestrictedFields != nil {
-				a.RestrictedFields = slices.Clone(*p.Properties.RestrictedFields)
+			if p.Properties.RestrictedFields != nil {
+				a.RestrictedFields = slices.Clone(p.Properties.RestrictedFields)
 			}
 			e.Actions = append(e.Actions, a)
 		}
@@ -57,18 +58,18 @@ func (s *Server) createTemplate(c *call) (int, any) {
 	}
 	now := s.now()
 	t := &Template{
-		ID: newGUID(), Name: req.Name, Description: deref(req.Description),
+		ID: newGUID(), Name: req.Name, Description: req.Description,
 		CreatedBy: s.st.ownerID, ModifiedBy: s.st.ownerID, CreatedOn: now, ModifiedOn: now,
 	}
 	if req.EntityPermissions != nil {
-		t.Permissions = templateFrom(*req.EntityPermissions)
+		t.Permissions = templateFrom(req.EntityPermissions)
 	}
 	s.st.templates[t.ID] = t
 	s.st.tplOrder = append(s.st.tplOrder, t.ID)
-	return http.StatusOK, api.PermissionTemplateCreateResult{Status: ptr("Success"), Message: &api.PermissionTemplateCreateMessage{Id: ptr(t.ID)}}
+	return http.StatusOK, api.PermissionTemplateCreateResult{Status: "Success", Message: api.PermissionTemplateCreateMessage{Id: t.ID}}
 }
 
-var templateOK = api.PermissionTemplateResult{Status: ptr("Success"), Message: &api.PermissionTemplateResultMessage{IsSuccessful: ptr(true)}}
+var templateOK = api.PermissionTemplateResult{Status: "Success", Message: api.PermissionTemplateResultMessage{IsSuccessful: true}}
 
 // updateTemplate replaces the template's name, description and permissions (the body is the
 // whole template). An unknown Id, or a name of another template, answers 500.
@@ -87,9 +88,9 @@ func (s *Server) updateTemplate(c *call) (int, any) {
 	if o := s.st.templateByName(req.Name); o != nil && o != t {
 		return fail(excDuplicate, "A permission template with the same name already exists.")
 	}
-	t.Name, t.Description, t.Permissions = req.Name, deref(req.Description), nil
+	t.Name, t.Description, t.Permissions = req.Name, req.Description, nil
 	if req.EntityPermissions != nil {
-		t.Permissions = templateFrom(*req.EntityPermissions)
+		t.Permissions = templateFrom(req.EntityPermissions)
 	}
 	t.ModifiedBy, t.ModifiedOn = s.st.ownerID, s.now()
 	return http.StatusOK, templateOK
@@ -182,10 +183,7 @@ func (s *Server) getTemplates(c *call) (int, any) {
 	if err := c.decode(&req); err != nil {
 		return http.StatusBadRequest, errBody(excInvalidInput, err.Error())
 	}
-	var id, text string
-	if p := req.Parameter; p != nil {
-		id, text = strings.TrimSpace(deref(p.TemplateId)), strings.ToLower(strings.TrimSpace(deref(p.SearchText)))
-	}
+	id, text := strings.TrimSpace(req.Parameter.TemplateId), strings.ToLower(strings.TrimSpace(req.Parameter.SearchText))
 	var found []*Template
 	for _, tid := range s.st.tplOrder {
 		t := s.st.templates[tid]
@@ -196,10 +194,10 @@ func (s *Server) getTemplates(c *call) (int, any) {
 			found = append(found, t)
 		}
 	}
-	if so := req.Sorting; so != nil && so.ColumnName != nil {
+	if so := req.Sorting; so.ColumnName != "" {
 		desc := so.Direction != nil && *so.Direction == 1
 		key := func(t *Template) string {
-			switch strings.ToLower(*so.ColumnName) {
+			switch strings.ToLower(so.ColumnName) {
 			case "name":
 				return strings.ToLower(t.Name)
 			case "createdon":
@@ -216,13 +214,11 @@ func (s *Server) getTemplates(c *call) (int, any) {
 		})
 	}
 	index, size := 1, 100
-	if p := req.Paging; p != nil {
-		if p.PageIndex != nil {
-			index = *p.PageIndex
-		}
-		if p.PageSize != nil {
-			size = *p.PageSize
-		}
+	if p := req.Paging; p.PageIndex != 0 {
+		index = p.PageIndex
+	}
+	if p := req.Paging; p.PageSize != 0 {
+		size = p.PageSize
 	}
 	list := []tplOut{}
 	for _, t := range pageOf(found, index, size) {
@@ -244,24 +240,18 @@ func (s *Server) applyTemplate(c *call) (int, any) {
 		return fail(excInvalidInput, "Invalid Input! Parameter Name: Id (no such permission template)")
 	}
 	var users, groups, rs []string
-	if req.UserIds != nil {
-		for _, id := range *req.UserIds {
-			u := s.st.user(id)
-			if u == nil {
-				return fail(excInvalidInput, "Invalid Input! Parameter Name: UserIds (no such user)")
-			}
-			users = append(users, u.ID)
+	for _, id := range req.UserIds {
+		u := s.st.user(id)
+		if u == nil {
+			return fail(excInvalidInput, "Invalid Input! Parameter Name: UserIds (no such user)")
 		}
+		users = append(users, u.ID)
 	}
-	if req.GroupIds != nil {
-		for _, g := range *req.GroupIds {
-			groups = append(groups, strings.ToLower(g))
-		}
+	for _, g := range req.GroupIds {
+		groups = append(groups, strings.ToLower(g))
 	}
-	if req.RoleIds != nil {
-		for _, r := range *req.RoleIds {
-			rs = append(rs, string(r))
-		}
+	for _, r := range req.RoleIds {
+		rs = append(rs, string(r))
 	}
 	if c.q.Get("overWriteAll") == "true" {
 		t.UserIDs, t.GroupIDs, t.Roles = nil, nil, nil
@@ -317,9 +307,9 @@ func (s *Server) overwriteTemplate(c *call) (int, any) {
 	t.ModifiedBy, t.ModifiedOn = s.st.ownerID, now
 	sorted := slices.Clone(ids)
 	sort.Strings(sorted)
-	return http.StatusOK, api.PermissionTemplateOverwriteResult{Status: ptr("Success"), Message: &api.PermissionTemplateOverwriteMessage{
-		AffectedRows: ptr(len(ids)), IsSuccessful: ptr(true), AffectedUserIds: &sorted,
-	}}
+	return http.StatusOK, keepZero(api.PermissionTemplateOverwriteResult{Status: "Success", Message: api.PermissionTemplateOverwriteMessage{
+		AffectedRows: scalar.Int(len(ids)), IsSuccessful: true, AffectedUserIds: sorted,
+	}}, "Message.AffectedRows", "Message.IsSuccessful", "Message.AffectedUserIds")
 }
 
 // defaultActions are what a user may do without any template: everything.

@@ -1,0 +1,29 @@
+// Command client is the binary-size probe of `make bench`: a program that calls one operation
+// (Get a User by Id) through package leadsquared. Its twin, ../nethttp, makes the same call with
+// net/http and encoding/json alone.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
+	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared"
+)
+
+func main() {
+	c, err := leadsquared.New(leadsquared.HostIndiaMumbai, os.Getenv("LSQ_ACCESS_KEY"), os.Getenv("LSQ_SECRET_KEY"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	res, err := c.GetUserByIdWithResponse(context.Background(), &api.GetUserByIdParams{UserId: os.Args[1]})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	for _, u := range *res.JSON200 {
+		fmt.Println(u.FirstName, u.LastName, u.EmailAddress, bool(u.IsPhoneCallAgent))
+	}
+}

@@ -1,0 +1,112 @@
+package lsqtest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+)
+
+// withZero is an answer that marshals as the model v does, plus the named JSON fields even
+// when they are zero. The models omit zero values (omitzero), while LeadSquared sends them:
+// "IsAvailable": 0, "StatusCode": 0, "IsPhoneCallAgent": false, "Groups": [].
+//
+// A field is named by its JSON name; "Message.AffectedRows" names a field of a nested
+// object (which is then always written), and a path through an array applies to each of
+// its elements ("UserAttributes.IsHidden"). v may itself be an array of models.
+type withZero struct {
+	v     any
+	paths []string
+}
+
+func keepZero(v any, paths ...string) withZero { return withZero{v: v, paths: paths} }
+
+// MarshalJSON writes v with the named fields.
+func (w withZero) MarshalJSON() ([]byte, error) {
+	return marshalWithZero(reflect.ValueOf(w.v), w.paths)
+}
+
+func marshalWithZero(v reflect.Value, paths []string) ([]byte, error) {
+	if len(paths) == 0 {
+		return json.Marshal(v.Interface())
+	}
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return []byte("null"), nil
+		}
+		return marshalWithZero(v.Elem(), paths)
+	case reflect.Slice, reflect.Array:
+		if v.Kind() == reflect.Slice && v.IsNil() {
+			return []byte("null"), nil
+		}
+		var b bytes.Buffer
+		b.WriteByte('[')
+		for i := range v.Len() {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			e, err := marshalWithZero(v.Index(i), paths)
+			if err != nil {
+				return nil, err
+			}
+			b.Write(e)
+		}
+		b.WriteByte(']')
+		return b.Bytes(), nil
+	case reflect.Struct:
+	default:
+		return nil, fmt.Errorf("lsqtest: cannot name fields %v of a %s", paths, v.Type())
+	}
+	b, err := json.Marshal(v.Interface())
+	if err != nil {
+		return nil, err
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(b, &obj); err != nil {
+		return nil, err
+	}
+	// Group the paths by their first name: "" marks the field itself.
+	sub := map[string][]string{}
+	var order []string
+	for _, p := range paths {
+		head, rest, _ := strings.Cut(p, ".")
+		if _, seen := sub[head]; !seen {
+			order = append(order, head)
+		}
+		if rest != "" {
+			sub[head] = append(sub[head], rest)
+		} else if sub[head] == nil {
+			sub[head] = []string{}
+		}
+	}
+	for _, name := range order {
+		f, ok := jsonField(v.Type(), name)
+		if !ok {
+			return nil, fmt.Errorf("lsqtest: %s has no JSON field %s", v.Type(), name)
+		}
+		if _, present := obj[name]; present && len(sub[name]) == 0 {
+			continue
+		}
+		if obj[name], err = marshalWithZero(v.FieldByIndex(f.Index), sub[name]); err != nil {
+			return nil, err
+		}
+	}
+	return json.Marshal(obj)
+}
+
+// jsonField finds the struct field whose JSON name is name.
+func jsonField(t reflect.Type, name string) (reflect.StructField, bool) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if tag == "" {
+			tag = f.Name
+		}
+		if tag == name && f.IsExported() {
+			return f, true
+		}
+	}
+	return reflect.StructField{}, false
+}
