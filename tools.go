@@ -7,6 +7,5 @@ package tools
 
 import (
 	_ "github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen"
-	_ "github.com/oasdiff/oasdiff"
 	_ "golang.org/x/perf/cmd/benchstat"
 )

@@ -317,13 +317,15 @@ func demo(ctx context.Context, cfg demoConfig, out io.Writer) error {
 			var once sync.Once
 			before := counter.rateLimited.Load()
 			for range cfg.burst {
-				wg.Go(func() {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
 					_, err := c.GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: ownerID})
 					if err != nil {
 						failed.Add(1)
 						once.Do(func() { firstErr = err })
 					}
-				})
+				}()
 			}
 			wg.Wait()
 			if firstErr != nil {

@@ -34,11 +34,13 @@ func TestLimiterWindowUnderConcurrency(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make(chan error, goroutines)
 	for range goroutines {
-		wg.Go(func() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
 			if _, err := getUser(t, env.c); err != nil {
 				errs <- err
 			}
-		})
+		}()
 	}
 	wg.Wait()
 	close(errs)

@@ -377,7 +377,9 @@ func TestReliabilityConcurrentSharedClient(t *testing.T) {
 	var errs []error
 	var wg sync.WaitGroup
 	for w := range workers {
-		wg.Go(func() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
 			for i := range each {
 				ctx, cancel := callCtx(t)
 				var err error
@@ -403,7 +405,7 @@ func TestReliabilityConcurrentSharedClient(t *testing.T) {
 				errs = append(errs, err)
 				mu.Unlock()
 			}
-		})
+		}()
 	}
 	wg.Wait()
 	for _, err := range errs {

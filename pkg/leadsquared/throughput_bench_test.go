@@ -70,7 +70,9 @@ func runThroughput(tb testing.TB, per time.Duration) throughput {
 	var completed, rlErr, otherErr atomic.Int64
 	var wg sync.WaitGroup
 	for range tputWorkers {
-		wg.Go(func() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
 			for ctx.Err() == nil {
 				res, err := c.GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: srv.OwnerID})
 				var rl *leadsquared.RateLimitError
@@ -86,7 +88,7 @@ func runThroughput(tb testing.TB, per time.Duration) throughput {
 					otherErr.Add(1)
 				}
 			}
-		})
+		}()
 	}
 	wg.Wait()
 	t := throughput{completed: int(completed.Load()), rateLimitErr: int(rlErr.Load()), otherErr: int(otherErr.Load())}

@@ -805,11 +805,13 @@ func TestConcurrentCreates(t *testing.T) {
 	var wg sync.WaitGroup
 	codes := make([]int, n)
 	for i := range n {
-		wg.Go(func() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
 			// Half of them share an address: exactly one of each pair wins.
 			r := e.call("POST", "/UserManagement.svc/User/Create", nil, fmt.Sprintf(`{"FirstName":"U","EmailAddress":"u%d@example.com","Role":"Sales_User"}`, i/2))
 			codes[i] = r.status
-		})
+		}()
 	}
 	wg.Wait()
 	ok := 0

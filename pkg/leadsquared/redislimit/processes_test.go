@@ -125,20 +125,24 @@ func workerMain(raw string) int {
 	}
 	var wg sync.WaitGroup
 	for range cfg.Goroutines {
-		wg.Go(func() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
 			for ctx.Err() == nil {
 				_, err := c.GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: "x"})
 				record(err)
 			}
-		})
+		}()
 	}
 	for range cfg.BulkGoroutines {
-		wg.Go(func() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
 			for ctx.Err() == nil {
 				_, err := c.BulkUpdateUserManagersWithResponse(ctx, api.UserManagerUpdateList{{UserId: "u", ManagerId: "m"}})
 				record(err)
 			}
-		})
+		}()
 	}
 	wg.Wait()
 	if err := json.NewEncoder(os.Stdout).Encode(&rep); err != nil {

@@ -430,10 +430,12 @@ func TestManyLimitersShareOneBudget(t *testing.T) {
 			},
 		})
 		for range 8 {
-			wg.Go(func() {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
 				for l.Wait(ctx) == nil {
 				}
-			})
+			}()
 		}
 	}
 	wg.Wait()
