@@ -193,7 +193,10 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 					return nil, rl
 				}
 				lastErr, reason, wait = rl, "rate limited", d.rateLimitWait(rl, attempt)
-			case (resp.StatusCode >= 500 || html) && retryable && d.idempotent(req.Method, req.URL.Path):
+			case (resp.StatusCode >= 500 && !eb.lsq || html) && retryable && d.idempotent(req.Method, req.URL.Path):
+				// A 5xx without LeadSquared's error body (a gateway's page, an empty reply) is a
+				// fault on the way; one with it is the service's answer (validation errors come
+				// as 500), and asking again would spend rate budget on the same answer.
 				lastErr, reason = apiErr, fmt.Sprintf("server error %d", resp.StatusCode)
 				if ra, ok := parseRetryAfter(resp.Header, d.now()); ok {
 					wait = ra

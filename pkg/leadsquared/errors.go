@@ -94,49 +94,71 @@ func (e *RateLimitError) Error() string {
 // Unwrap returns the embedded *APIError, so errors.As(err, &apiErr) works.
 func (e *RateLimitError) Unwrap() error { return &e.APIError }
 
-// errorBody is LeadSquared's error shape; only the top-level fields matter.
+// errorBody is LeadSquared's error body; only the top-level fields matter. LeadSquared sends
+// it in several shapes: {"Status":"Error","ExceptionType":...,"ExceptionMessage":...} (the
+// documented one), only "ExceptionMessage", or a WCF fault's "Message" (with or without
+// "ExceptionType"). Keys match as LeadSquared spells them: a gateway's {"message":...} is
+// not LeadSquared's body.
 type errorBody struct {
-	Status           string `json:"Status"`
-	ExceptionType    string `json:"ExceptionType"`
-	ExceptionMessage string `json:"ExceptionMessage"`
+	Status           string
+	ExceptionType    string
+	ExceptionMessage string // "Message" when the body has no ExceptionMessage
+	// lsq is true when the body is LeadSquared's error body in one of its shapes: an answer
+	// from the service itself, not a gateway's page or an empty reply.
+	lsq bool
 }
 
 var (
-	quotedError         = []byte(`"Error"`)
-	quotedExceptionType = []byte(`"ExceptionType"`)
+	quotedError     = []byte(`"Error"`)
+	quotedException = []byte(`"Exception`)
 )
 
 // errorShape reports whether a 2xx body is LeadSquared's error shape, and decodes it: a
 // JSON object whose top-level "Status" is "Error", or that has a top-level "ExceptionType"
 // (keys as LeadSquared spells them). It is cheap on ordinary successes: it decodes only a
-// JSON object that contains the string "Error" or the key "ExceptionType" (escaped forms
-// such as "Err\u006fr" are not recognised; LeadSquared does not send them).
+// JSON object that contains the string "Error" or a key starting "Exception" (escaped forms
+// such as "Err\u006fr" are not recognised; LeadSquared does not send them). A 2xx body with
+// only a "Message" is not an error: successes carry one too ({"Status":"Success","Message":{"Id":...}}).
 func errorShape(body []byte) (errorBody, bool) {
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return errorBody{}, false
 	}
-	if !bytes.Contains(trimmed, quotedError) && !bytes.Contains(trimmed, quotedExceptionType) {
+	if !bytes.Contains(trimmed, quotedError) && !bytes.Contains(trimmed, quotedException) {
 		return errorBody{}, false
 	}
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(trimmed, &top); err != nil {
-		return errorBody{}, false
-	}
-	var eb errorBody
-	_ = json.Unmarshal(top["Status"], &eb.Status)
-	_ = json.Unmarshal(top["ExceptionType"], &eb.ExceptionType)
-	_ = json.Unmarshal(top["ExceptionMessage"], &eb.ExceptionMessage)
+	eb := decodeErrorBody(trimmed)
 	return eb, eb.Status == "Error" || eb.ExceptionType != ""
 }
 
-// parseErrorBody decodes an error body of a non-2xx reply, ignoring anything else.
+// parseErrorBody decodes the body of a non-2xx reply. Anything that is not LeadSquared's
+// error body (an HTML page, an empty reply, other JSON) gives an errorBody with lsq false.
 func parseErrorBody(body []byte) errorBody {
-	var eb errorBody
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
-	if len(trimmed) > 0 && trimmed[0] == '{' {
-		_ = json.Unmarshal(trimmed, &eb) // not LeadSquared's shape: keep the raw body only
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		return errorBody{}
 	}
+	return decodeErrorBody(trimmed)
+}
+
+// decodeErrorBody reads the top-level string fields of a JSON object; fields of another
+// type, and bodies that are not a JSON object, are ignored.
+func decodeErrorBody(obj []byte) errorBody {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(obj, &top); err != nil {
+		return errorBody{}
+	}
+	str := func(key string) string {
+		var s string
+		_ = json.Unmarshal(top[key], &s) // absent, null or not a string: ""
+		return s
+	}
+	eb := errorBody{Status: str("Status"), ExceptionType: str("ExceptionType"), ExceptionMessage: str("ExceptionMessage")}
+	msg := str("Message")
+	if eb.ExceptionMessage == "" {
+		eb.ExceptionMessage = msg
+	}
+	eb.lsq = eb.Status == "Error" || eb.ExceptionType != "" || eb.ExceptionMessage != ""
 	return eb
 }
 
