@@ -68,8 +68,9 @@ func (e *APIError) Error() string {
 // works on it too.
 type RateLimitError struct {
 	APIError
-	// Limit and Window are the account's limit as named in the message
-	// ("exceeded the limit of 20 in 5 second(s)" gives 20 and 5s); zero when absent.
+	// Limit and Window are the account's limit as named in the message, in any wording
+	// that names "N in M second(s)" ("exceeded the limit of 20 in 5 second(s)" gives 20
+	// and 5s); zero when absent.
 	Limit  int
 	Window time.Duration
 	// RetryAfter is the wait the server asked for: the Retry-After header when present,
@@ -162,9 +163,19 @@ func decodeErrorBody(obj []byte) errorBody {
 	return eb
 }
 
-var limitMessage = regexp.MustCompile(`(?i)exceeded the limit of\s*(\d+)\s*in\s*(\d+)\s*second`)
+// limitMessage finds "N in M second(s)" in a rate-limit message, whatever the words around
+// it: "exceeded the limit of 20 in 5 second(s)", "limit: 20 requests per 5 seconds",
+// "10 API calls in 5 secs", "25 in 5s", "100 calls within 1 minute". Up to three words may
+// stand between N and "in"/"per"/"within".
+var limitMessage = regexp.MustCompile(`(?i)\b(\d+)\s*(?:[a-z]+\s+){0,3}?(?:in|per|within)\s*(\d+)\s*(second\(s\)|seconds?\b|secs?\b|s\b|minute\(s\)|minutes?\b|mins?\b)`)
 
-// parseLimit reads "exceeded the limit of N in M second(s)" from a message.
+// rateLimitWords are the words a message must hold, besides "N in M second(s)", to be taken
+// for a rate-limit error on its own (without 429 or MXAPIRateLimitExceededException): a
+// validation message that happens to name a count and a time must not make a write retried.
+var rateLimitWords = regexp.MustCompile(`(?i)limit|exceed|too many|throttl`)
+
+// parseLimit reads the limit "N in M second(s)" (or minute(s)) from a message; see
+// limitMessage for the wordings it reads.
 func parseLimit(msg string) (calls int, window time.Duration, ok bool) {
 	m := limitMessage.FindStringSubmatch(msg)
 	if m == nil {
@@ -175,6 +186,12 @@ func parseLimit(msg string) (calls int, window time.Duration, ok bool) {
 	if err1 != nil || err2 != nil || n <= 0 || s <= 0 || s > 86400 {
 		return 0, 0, false
 	}
+	if u := m[3][0]; u == 'm' || u == 'M' {
+		if s > 1440 {
+			return 0, 0, false
+		}
+		s *= 60
+	}
 	return n, time.Duration(s) * time.Second, true
 }
 
@@ -184,5 +201,5 @@ func isRateLimit(status int, eb errorBody) bool {
 		return true
 	}
 	_, _, ok := parseLimit(eb.ExceptionMessage)
-	return ok
+	return ok && rateLimitWords.MatchString(eb.ExceptionMessage)
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 )
@@ -158,5 +160,90 @@ func TestFiveXXWithoutErrorBody(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// The limit is read from any wording that names "N in M second(s)", so a reworded message
+// still paces the client.
+func TestParseLimitWordings(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		msg    string
+		calls  int
+		window time.Duration // 0: no limit read
+	}{
+		{"API calls exceeded the limit of 20 in 5 second(s)", 20, 5 * time.Second},
+		{"API calls exceeded the limit of 10 in 5 second(s)", 10, 5 * time.Second},
+		{"api calls Exceeded the limit of 1 in 60 seconds", 1, time.Minute},
+		{"EXCEEDED THE LIMIT OF 3IN1SECOND", 3, time.Second},
+		{"Rate limit exceeded: 25 in 5 second(s)", 25, 5 * time.Second},
+		{"Rate limit of 25 calls in 5 seconds exceeded", 25, 5 * time.Second},
+		{"You have exceeded 10 API calls in 5 seconds.", 10, 5 * time.Second},
+		{"Too many requests: limit is 15 requests per 5 seconds", 15, 5 * time.Second},
+		{"Limit: 25 in 5s", 25, 5 * time.Second},
+		{"Allowed 25 in 5 secs; try again later", 25, 5 * time.Second},
+		{"Only 100 calls are allowed within 1 minute", 100, time.Minute},
+		{"Quota: 2 in 1 minute(s)", 2, time.Minute},
+		{"Request limit reached (20 in 5 Second(s))", 20, 5 * time.Second},
+		{"At 10 am: 25 calls in 5 seconds exceeded", 25, 5 * time.Second},
+		// No limit to read.
+		{"exceeded the limit of 0 in 5 second(s)", 0, 0},
+		{"exceeded the limit of 5 in 0 second(s)", 0, 0},
+		{"exceeded the limit of 5 in 100000 second(s)", 0, 0},
+		{"exceeded the limit of 99999999999999999999 in 5 second(s)", 0, 0},
+		{"API calls exceeded the limit", 0, 0},
+		{"25 in 5 sets", 0, 0},
+		{"20 requests per minute", 0, 0},
+		{"PageSize can't be greater than 1000", 0, 0},
+		{"", 0, 0},
+	}
+	for _, tt := range tests {
+		calls, window, ok := parseLimit(tt.msg)
+		if calls != tt.calls || window != tt.window || ok != (tt.window > 0) {
+			t.Errorf("parseLimit(%q) = %d, %s, %v; want %d, %s", tt.msg, calls, window, ok, tt.calls, tt.window)
+		}
+	}
+}
+
+// A reworded rate-limit message with an unknown type and status is still a rate limit; a
+// message that names a count and a time without speaking of a limit is not (a write must
+// not be retried on it).
+func TestIsRateLimitByMessage(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		msg  string
+		want bool
+	}{
+		{"Rate limit exceeded: 25 in 5 second(s)", true},
+		{"Too many requests: 15 requests per 5 seconds", true},
+		{"Calls are throttled to 5 in 1 second", true},
+		{"Created 3 users in 2 seconds", false},
+		{"Checked in 2 in 5 seconds", false},
+	} {
+		if got := isRateLimit(http.StatusInternalServerError, errorBody{ExceptionType: "MXSomethingException", ExceptionMessage: tt.msg}); got != tt.want {
+			t.Errorf("isRateLimit(500, %q) = %v, want %v", tt.msg, got, tt.want)
+		}
+	}
+}
+
+// A reworded rate-limit message, sent with 403 and no known exception type, still makes an
+// adaptive limiter adopt the account's limit.
+func TestRewordedRateLimitAdopted(t *testing.T) {
+	t.Parallel()
+	s := serve(reply{status: 403, body: `{"Status":"Error","ExceptionType":"MXThrottledException","ExceptionMessage":"Too many requests: limit is 7 requests per 3 seconds"}`},
+		reply{status: 200, body: usersJSON})
+	env := setup(t, s)
+	if _, err := getUser(t, env.c); err != nil {
+		t.Fatal(err)
+	}
+	ls, ok := env.c.doer.limiter.(limitSetter)
+	if !ok {
+		t.Fatalf("default limiter %T is not adaptive", env.c.doer.limiter)
+	}
+	if calls, per := ls.Limit(); calls != 7 || per != 3*time.Second {
+		t.Errorf("limiter at %d per %s, want 7 per 3s", calls, per)
+	}
+	if got := env.clock.Sleeps(); len(got) != 1 || got[0] != 3*time.Second {
+		t.Errorf("waits %v, want [3s]", got)
 	}
 }
