@@ -3,6 +3,7 @@ package leadsquared
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -35,6 +36,20 @@ type APIError struct {
 	Header http.Header
 	// Method and Path name the request (the URL path only: never the query).
 	Method, Path string
+	// AccountHost is set on a 401 whose body names one of the known regional hosts
+	// (api-in21.leadsquared.com, ...) other than the one called: LeadSquared's answer to a
+	// call on the wrong region's host. The client never resends the keys there on its own;
+	// create a client for that host. errors.Is(err, ErrWrongHost) reports it.
+	AccountHost string
+}
+
+// ErrWrongHost matches (with errors.Is) an [*APIError] whose AccountHost is set: the keys
+// belong to an account on another regional host. [DiscoverHost] finds that host too.
+var ErrWrongHost = errors.New("leadsquared: the account lives on another regional host")
+
+// Is reports whether target is [ErrWrongHost] and the error names the account's host.
+func (e *APIError) Is(target error) bool {
+	return target == ErrWrongHost && e.AccountHost != ""
 }
 
 // Error names the request, the status, the exception type and the message.
@@ -59,6 +74,11 @@ func (e *APIError) Error() string {
 	if e.ExceptionMessage != "" {
 		b.WriteString(": ")
 		b.WriteString(e.ExceptionMessage)
+	}
+	if e.AccountHost != "" {
+		b.WriteString(": this account lives on ")
+		b.WriteString(e.AccountHost)
+		b.WriteString(" (use that host)")
 	}
 	return b.String()
 }
