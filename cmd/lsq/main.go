@@ -7,6 +7,7 @@
 //	lsq validate response <operationId> <status> <file|->
 //	lsq ops
 //	lsq spec
+//	lsq host [--base-url URL]
 //
 // Exit status: 0 valid (or done), 1 invalid payload, 2 usage error.
 package main
@@ -47,6 +48,7 @@ func commands() []command {
 		{"ops", "list the operations (operationId, method, path, summary)", runOps},
 		{"spec", "print the embedded OpenAPI spec (JSON)", runSpec},
 		{"fake", "serve a fake LeadSquared API on a local port, for testing", runFake},
+		{"host", "print the API host of the account that owns the keys", runHost},
 	}
 }
 

@@ -20,7 +20,8 @@ const validateUsage = `Usage:
   lsq validate response [--json] <operationId> <status> <file|->
 
 Validates a JSON payload against the spec. A request's query parameters (e.g. UpdateUser's
-UserId) are checked only when --query gives them. Prints one line per failure:
+UserId) are checked only when --query gives them; their names match in any casing (userId,
+UserId), as LeadSquared matches them. Prints one line per failure:
   <pointer>: <rule>: <message>
 Exit status: 0 valid, 1 invalid, 2 usage error (unknown operation, unreadable or non-JSON file).
 `

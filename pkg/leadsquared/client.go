@@ -138,19 +138,8 @@ func WithLogger(l *slog.Logger) Option {
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/authentication/
 func New(baseURL, accessKey, secretKey string, opts ...Option) (*Client, error) {
-	if strings.TrimSpace(accessKey) == "" {
-		return nil, errors.New("leadsquared: empty access key")
-	}
-	if strings.TrimSpace(secretKey) == "" {
-		return nil, errors.New("leadsquared: empty secret key")
-	}
-	// Neither a header nor LeadSquared can carry a control character; fail here rather than
-	// retry a request that can never be sent. The key is not repeated.
-	if hasControl(accessKey) {
-		return nil, errors.New("leadsquared: the access key contains a control character (a newline?)")
-	}
-	if hasControl(secretKey) {
-		return nil, errors.New("leadsquared: the secret key contains a control character (a newline?)")
+	if err := checkKeys(accessKey, secretKey); err != nil {
+		return nil, err
 	}
 	base, err := parseBaseURL(baseURL)
 	if err != nil {
@@ -185,6 +174,23 @@ func New(baseURL, accessKey, secretKey string, opts ...Option) (*Client, error) 
 
 // BaseURL returns the base URL the client sends to, e.g. https://api-in21.leadsquared.com/v2.
 func (c *Client) BaseURL() string { return c.baseURL.String() }
+
+// checkKeys rejects empty keys and keys with a control character: neither a header nor
+// LeadSquared can carry one, so fail early rather than retry a request that can never be
+// sent. The key is not repeated.
+func checkKeys(accessKey, secretKey string) error {
+	switch {
+	case strings.TrimSpace(accessKey) == "":
+		return errors.New("leadsquared: empty access key")
+	case strings.TrimSpace(secretKey) == "":
+		return errors.New("leadsquared: empty secret key")
+	case hasControl(accessKey):
+		return errors.New("leadsquared: the access key contains a control character (a newline?)")
+	case hasControl(secretKey):
+		return errors.New("leadsquared: the secret key contains a control character (a newline?)")
+	}
+	return nil
+}
 
 func hasControl(s string) bool {
 	return strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f })

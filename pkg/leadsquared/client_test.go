@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -203,6 +204,13 @@ func TestRedirectDropsCredentials(t *testing.T) {
 				if r.URL.Query().Has("accessKey") || r.URL.Query().Has("secretKey") ||
 					r.Header.Get(headerAccessKey) != "" || r.Header.Get(headerSecretKey) != "" {
 					leaked = append(leaked, maskSecrets(r.URL.String()))
+				}
+				// net/http sets Referer to the previous URL, query included.
+				for _, f := range secretForms() {
+					if strings.Contains(fmt.Sprint(r.Header), f) {
+						leaked = append(leaked, "a header: "+maskSecrets(fmt.Sprint(r.Header)))
+						break
+					}
 				}
 				w.Header().Set("Content-Type", "application/json")
 				_, _ = w.Write([]byte(usersJSON))

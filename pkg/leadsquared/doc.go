@@ -14,8 +14,11 @@
 //     and for 2xx replies whose body is LeadSquared's error shape ({"Status":"Error",...}),
 //     and [*RateLimitError] once retries run out on a rate-limit error;
 //   - retries rate-limit errors for every operation (the server did no work), and 5xx
-//     replies and broken connections only for idempotent operations (GETs, and POSTs the
-//     spec marks x-idempotent: true). A CreateUser that got a 500 is never sent twice.
+//     replies without LeadSquared's error body (a gateway's page, an empty reply) and broken
+//     connections only for idempotent operations (GETs, and POSTs the spec marks
+//     x-idempotent: true). A 5xx with LeadSquared's error body is the service's answer (its
+//     validation errors come as 500) and is returned at once. A CreateUser that got a 500 is
+//     never sent twice.
 //
 // Waits honour Retry-After (seconds or HTTP date), then the window named in the
 // rate-limit message ("API calls exceeded the limit of 20 in 5 second(s)"), then

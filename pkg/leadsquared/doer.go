@@ -65,9 +65,14 @@ func newDoer(cfg config, basePath, accessKey, secretKey string, ops map[route]Op
 	if ls, ok := cfg.limiter.(limitSetter); ok && !cfg.userLimit {
 		d.adapt = ls
 	}
-	// A shallow copy of the user's client, so that a redirect to another host never
-	// carries the keys there (Go forwards custom headers on redirects).
-	hc := *cfg.httpClient
+	d.hc = keySafeClient(cfg.httpClient)
+	return d
+}
+
+// keySafeClient returns a shallow copy of the user's client whose redirects to another host
+// never carry the keys there (Go forwards custom headers on redirects).
+func keySafeClient(user *http.Client) *http.Client {
+	hc := *user
 	userCheck := hc.CheckRedirect
 	hc.CheckRedirect = func(r *http.Request, via []*http.Request) error {
 		if len(via) > 0 && r.URL.Host != via[0].URL.Host {
@@ -81,14 +86,15 @@ func newDoer(cfg config, basePath, accessKey, secretKey string, ops map[route]Op
 		}
 		return nil
 	}
-	d.hc = &hc
-	return d
+	return &hc
 }
 
-// stripCredentials removes the keys from a redirected request.
+// stripCredentials removes the keys from a redirected request, including the Referer that
+// net/http sets to the previous URL, query (and so query-auth keys) included.
 func stripCredentials(r *http.Request) {
 	r.Header.Del(headerAccessKey)
 	r.Header.Del(headerSecretKey)
+	r.Header.Del("Referer")
 	if r.URL.RawQuery != "" {
 		q := r.URL.Query()
 		if q.Has(queryAccessKey) || q.Has(querySecretKey) {
@@ -193,7 +199,10 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 					return nil, rl
 				}
 				lastErr, reason, wait = rl, "rate limited", d.rateLimitWait(rl, attempt)
-			case (resp.StatusCode >= 500 || html) && retryable && d.idempotent(req.Method, req.URL.Path):
+			case (resp.StatusCode >= 500 && !eb.lsq || html) && retryable && d.idempotent(req.Method, req.URL.Path):
+				// A 5xx without LeadSquared's error body (a gateway's page, an empty reply) is a
+				// fault on the way; one with it is the service's answer (validation errors come
+				// as 500), and asking again would spend rate budget on the same answer.
 				lastErr, reason = apiErr, fmt.Sprintf("server error %d", resp.StatusCode)
 				if ra, ok := parseRetryAfter(resp.Header, d.now()); ok {
 					wait = ra
@@ -311,15 +320,25 @@ func (b *pooledBody) Close() error {
 
 // apiError builds the *APIError of a reply, with any echoed key scrubbed.
 func (d *doer) apiError(req *http.Request, resp *http.Response, body []byte, eb errorBody) *APIError {
-	return &APIError{
+	return newAPIError(d.rd, req, resp, body, eb)
+}
+
+// newAPIError builds the *APIError of a reply, with any echoed key scrubbed, and on a 401
+// the account's host when the body names a known regional host other than the one called.
+func newAPIError(rd *redactor, req *http.Request, resp *http.Response, body []byte, eb errorBody) *APIError {
+	e := &APIError{
 		StatusCode:       resp.StatusCode,
-		ExceptionType:    d.rd.scrub(eb.ExceptionType),
-		ExceptionMessage: d.rd.scrub(eb.ExceptionMessage),
-		Body:             d.rd.scrubBytes(body),
+		ExceptionType:    rd.scrub(eb.ExceptionType),
+		ExceptionMessage: rd.scrub(eb.ExceptionMessage),
+		Body:             rd.scrubBytes(body),
 		Header:           resp.Header,
 		Method:           req.Method,
 		Path:             req.URL.Path,
 	}
+	if resp.StatusCode == http.StatusUnauthorized {
+		e.AccountHost = accountHostIn(string(e.Body), req.URL.Hostname())
+	}
+	return e
 }
 
 // rateLimitError builds the *RateLimitError of a rate-limited reply, and makes an adaptive

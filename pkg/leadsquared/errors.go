@@ -3,6 +3,7 @@ package leadsquared
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -35,6 +36,20 @@ type APIError struct {
 	Header http.Header
 	// Method and Path name the request (the URL path only: never the query).
 	Method, Path string
+	// AccountHost is set on a 401 whose body names one of the known regional hosts
+	// (api-in21.leadsquared.com, ...) other than the one called: LeadSquared's answer to a
+	// call on the wrong region's host. The client never resends the keys there on its own;
+	// create a client for that host. errors.Is(err, ErrWrongHost) reports it.
+	AccountHost string
+}
+
+// ErrWrongHost matches (with errors.Is) an [*APIError] whose AccountHost is set: the keys
+// belong to an account on another regional host. [DiscoverHost] finds that host too.
+var ErrWrongHost = errors.New("leadsquared: the account lives on another regional host")
+
+// Is reports whether target is [ErrWrongHost] and the error names the account's host.
+func (e *APIError) Is(target error) bool {
+	return target == ErrWrongHost && e.AccountHost != ""
 }
 
 // Error names the request, the status, the exception type and the message.
@@ -60,6 +75,11 @@ func (e *APIError) Error() string {
 		b.WriteString(": ")
 		b.WriteString(e.ExceptionMessage)
 	}
+	if e.AccountHost != "" {
+		b.WriteString(": this account lives on ")
+		b.WriteString(e.AccountHost)
+		b.WriteString(" (use that host)")
+	}
 	return b.String()
 }
 
@@ -68,8 +88,9 @@ func (e *APIError) Error() string {
 // works on it too.
 type RateLimitError struct {
 	APIError
-	// Limit and Window are the account's limit as named in the message
-	// ("exceeded the limit of 20 in 5 second(s)" gives 20 and 5s); zero when absent.
+	// Limit and Window are the account's limit as named in the message, in any wording
+	// that names "N in M second(s)" ("exceeded the limit of 20 in 5 second(s)" gives 20
+	// and 5s); zero when absent.
 	Limit  int
 	Window time.Duration
 	// RetryAfter is the wait the server asked for: the Retry-After header when present,
@@ -94,55 +115,87 @@ func (e *RateLimitError) Error() string {
 // Unwrap returns the embedded *APIError, so errors.As(err, &apiErr) works.
 func (e *RateLimitError) Unwrap() error { return &e.APIError }
 
-// errorBody is LeadSquared's error shape; only the top-level fields matter.
+// errorBody is LeadSquared's error body; only the top-level fields matter. LeadSquared sends
+// it in several shapes: {"Status":"Error","ExceptionType":...,"ExceptionMessage":...} (the
+// documented one), only "ExceptionMessage", or a WCF fault's "Message" (with or without
+// "ExceptionType"). Keys match as LeadSquared spells them: a gateway's {"message":...} is
+// not LeadSquared's body.
 type errorBody struct {
-	Status           string `json:"Status"`
-	ExceptionType    string `json:"ExceptionType"`
-	ExceptionMessage string `json:"ExceptionMessage"`
+	Status           string
+	ExceptionType    string
+	ExceptionMessage string // "Message" when the body has no ExceptionMessage
+	// lsq is true when the body is LeadSquared's error body in one of its shapes: an answer
+	// from the service itself, not a gateway's page or an empty reply.
+	lsq bool
 }
 
 var (
-	quotedError         = []byte(`"Error"`)
-	quotedExceptionType = []byte(`"ExceptionType"`)
+	quotedError     = []byte(`"Error"`)
+	quotedException = []byte(`"Exception`)
 )
 
 // errorShape reports whether a 2xx body is LeadSquared's error shape, and decodes it: a
 // JSON object whose top-level "Status" is "Error", or that has a top-level "ExceptionType"
 // (keys as LeadSquared spells them). It is cheap on ordinary successes: it decodes only a
-// JSON object that contains the string "Error" or the key "ExceptionType" (escaped forms
-// such as "Err\u006fr" are not recognised; LeadSquared does not send them).
+// JSON object that contains the string "Error" or a key starting "Exception" (escaped forms
+// such as "Err\u006fr" are not recognised; LeadSquared does not send them). A 2xx body with
+// only a "Message" is not an error: successes carry one too ({"Status":"Success","Message":{"Id":...}}).
 func errorShape(body []byte) (errorBody, bool) {
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return errorBody{}, false
 	}
-	if !bytes.Contains(trimmed, quotedError) && !bytes.Contains(trimmed, quotedExceptionType) {
+	if !bytes.Contains(trimmed, quotedError) && !bytes.Contains(trimmed, quotedException) {
 		return errorBody{}, false
 	}
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(trimmed, &top); err != nil {
-		return errorBody{}, false
-	}
-	var eb errorBody
-	_ = json.Unmarshal(top["Status"], &eb.Status)
-	_ = json.Unmarshal(top["ExceptionType"], &eb.ExceptionType)
-	_ = json.Unmarshal(top["ExceptionMessage"], &eb.ExceptionMessage)
+	eb := decodeErrorBody(trimmed)
 	return eb, eb.Status == "Error" || eb.ExceptionType != ""
 }
 
-// parseErrorBody decodes an error body of a non-2xx reply, ignoring anything else.
+// parseErrorBody decodes the body of a non-2xx reply. Anything that is not LeadSquared's
+// error body (an HTML page, an empty reply, other JSON) gives an errorBody with lsq false.
 func parseErrorBody(body []byte) errorBody {
-	var eb errorBody
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
-	if len(trimmed) > 0 && trimmed[0] == '{' {
-		_ = json.Unmarshal(trimmed, &eb) // not LeadSquared's shape: keep the raw body only
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		return errorBody{}
 	}
+	return decodeErrorBody(trimmed)
+}
+
+// decodeErrorBody reads the top-level string fields of a JSON object; fields of another
+// type, and bodies that are not a JSON object, are ignored.
+func decodeErrorBody(obj []byte) errorBody {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(obj, &top); err != nil {
+		return errorBody{}
+	}
+	str := func(key string) string {
+		var s string
+		_ = json.Unmarshal(top[key], &s) // absent, null or not a string: ""
+		return s
+	}
+	eb := errorBody{Status: str("Status"), ExceptionType: str("ExceptionType"), ExceptionMessage: str("ExceptionMessage")}
+	msg := str("Message")
+	if eb.ExceptionMessage == "" {
+		eb.ExceptionMessage = msg
+	}
+	eb.lsq = eb.Status == "Error" || eb.ExceptionType != "" || eb.ExceptionMessage != ""
 	return eb
 }
 
-var limitMessage = regexp.MustCompile(`(?i)exceeded the limit of\s*(\d+)\s*in\s*(\d+)\s*second`)
+// limitMessage finds "N in M second(s)" in a rate-limit message, whatever the words around
+// it: "exceeded the limit of 20 in 5 second(s)", "limit: 20 requests per 5 seconds",
+// "10 API calls in 5 secs", "25 in 5s", "100 calls within 1 minute". Up to three words may
+// stand between N and "in"/"per"/"within".
+var limitMessage = regexp.MustCompile(`(?i)\b(\d+)\s*(?:[a-z]+\s+){0,3}?(?:in|per|within)\s*(\d+)\s*(second\(s\)|seconds?\b|secs?\b|s\b|minute\(s\)|minutes?\b|mins?\b)`)
 
-// parseLimit reads "exceeded the limit of N in M second(s)" from a message.
+// rateLimitWords are the words a message must hold, besides "N in M second(s)", to be taken
+// for a rate-limit error on its own (without 429 or MXAPIRateLimitExceededException): a
+// validation message that happens to name a count and a time must not make a write retried.
+var rateLimitWords = regexp.MustCompile(`(?i)limit|exceed|too many|throttl`)
+
+// parseLimit reads the limit "N in M second(s)" (or minute(s)) from a message; see
+// limitMessage for the wordings it reads.
 func parseLimit(msg string) (calls int, window time.Duration, ok bool) {
 	m := limitMessage.FindStringSubmatch(msg)
 	if m == nil {
@@ -153,6 +206,12 @@ func parseLimit(msg string) (calls int, window time.Duration, ok bool) {
 	if err1 != nil || err2 != nil || n <= 0 || s <= 0 || s > 86400 {
 		return 0, 0, false
 	}
+	if u := m[3][0]; u == 'm' || u == 'M' {
+		if s > 1440 {
+			return 0, 0, false
+		}
+		s *= 60
+	}
 	return n, time.Duration(s) * time.Second, true
 }
 
@@ -162,5 +221,5 @@ func isRateLimit(status int, eb errorBody) bool {
 		return true
 	}
 	_, _, ok := parseLimit(eb.ExceptionMessage)
-	return ok
+	return ok && rateLimitWords.MatchString(eb.ExceptionMessage)
 }

@@ -199,6 +199,15 @@ func rateLimitBody(calls, secs int) string {
 		itoa(calls) + ` in ` + itoa(secs) + ` second(s)"}`
 }
 
+// Bodies of 5xx replies that did not come from LeadSquared's service: a gateway's or load
+// balancer's answer on the way. The client retries those for idempotent operations; a 5xx
+// with LeadSquared's error body is the service's answer and is returned at once.
+const (
+	gatewayPage502 = `<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>`
+	gatewayText503 = `Service Unavailable`
+	gatewayJSON500 = `{"message":"Internal server error"}` // lower-case key: an API gateway's, not LeadSquared's
+)
+
 func itoa(n int) string {
 	var b [20]byte
 	i := len(b)

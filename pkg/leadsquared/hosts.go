@@ -1,5 +1,7 @@
 package leadsquared
 
+import "strings"
+
 // Regional LeadSquared API hosts, as listed in the spec's server variable `host`.
 // An account lives in one region; calls to another region's host fail with 401.
 // The account's host is shown on Settings > API and Webhooks.
@@ -25,3 +27,65 @@ const (
 
 // DefaultBasePath is the path of the v2 API on every regional host.
 const DefaultBasePath = "/v2"
+
+// knownHosts are the regional API hosts above: the only host names the client ever reads
+// out of an error body (see [APIError.AccountHost]).
+var knownHosts = []string{HostSingapore, HostUS, HostIndiaMumbai, HostIndiaHyderabad, HostIreland, HostCanada, HostMiddleEast}
+
+// maxHostScan bounds how much of an error body is searched for a host name.
+const maxHostScan = 64 << 10
+
+// accountHostIn returns the known regional host that text names first, other than
+// calledHost (the host that answered); "" when there is none. A host counts only as a whole
+// host name: "portalapi-in21.leadsquared.com" or "api.leadsquared.com.example.org" do not
+// name api-in21.leadsquared.com or api.leadsquared.com. Matching ignores case.
+func accountHostIn(text, calledHost string) string {
+	if len(text) > maxHostScan {
+		text = text[:maxHostScan]
+	}
+	lower := strings.ToLower(text)
+	calledHost = strings.ToLower(calledHost)
+	best, bestAt := "", len(lower)
+	for _, h := range knownHosts {
+		if h == calledHost {
+			continue
+		}
+		for from := 0; from < bestAt; {
+			i := strings.Index(lower[from:], h)
+			if i < 0 {
+				break
+			}
+			i += from
+			if i >= bestAt {
+				break
+			}
+			if wholeHost(lower, i, i+len(h)) {
+				best, bestAt = h, i
+				break
+			}
+			from = i + 1
+		}
+	}
+	return best
+}
+
+// wholeHost reports whether s[start:end] stands alone as a host name: not preceded by a
+// host-name character or a dot, and not followed by one (a dot ending a sentence is fine).
+func wholeHost(s string, start, end int) bool {
+	if start > 0 && (hostChar(s[start-1]) || s[start-1] == '.') {
+		return false
+	}
+	if end < len(s) {
+		if hostChar(s[end]) {
+			return false
+		}
+		if s[end] == '.' && end+1 < len(s) && hostChar(s[end+1]) {
+			return false
+		}
+	}
+	return true
+}
+
+func hostChar(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_'
+}

@@ -124,12 +124,13 @@ type faultKind struct {
 	kind  string // errKind of the call's error when this fault is its last attempt
 }
 
-// readFaults are the faults of a bad day, for idempotent calls (retried).
+// readFaults are the faults of a bad day, for idempotent calls (retried). The 5xx come from
+// a gateway, without LeadSquared's error body: a 5xx with it is an answer, not retried.
 var readFaults = []faultKind{
-	{"500", lsqtest.Fault{Status: 500}, "api"},
-	{"502", lsqtest.Fault{Status: 502}, "api"},
-	{"503", lsqtest.Fault{Status: 503}, "api"},
-	{"503 after work", lsqtest.Fault{Status: 503, AfterWork: true}, "api"},
+	{"500", lsqtest.Fault{Status: 500, Body: gatewayJSON500}, "api"},
+	{"502", lsqtest.Fault{Status: 502, Body: gatewayPage502}, "api"},
+	{"503", lsqtest.Fault{Status: 503, Body: gatewayText503}, "api"},
+	{"503 after work", lsqtest.Fault{Status: 503, Body: gatewayText503, AfterWork: true}, "api"},
 	{"drop", lsqtest.Fault{Drop: true}, "transport"},
 	{"drop after work", lsqtest.Fault{Drop: true, AfterWork: true}, "transport"},
 	{"429", lsqtest.Fault{Status: 429}, "ratelimit"},
@@ -366,7 +367,7 @@ func TestReliabilityConcurrentSharedClient(t *testing.T) {
 	l.mu.Lock()
 	l.grant = func(t time.Time) { grants = append(grants, t) } // under l.mu
 	l.mu.Unlock()
-	if err := e.srv.FailNext("GetUserById", 20, lsqtest.Fault{Status: 503}); err != nil {
+	if err := e.srv.FailNext("GetUserById", 20, lsqtest.Fault{Status: 503, Body: gatewayText503}); err != nil {
 		t.Fatal(err)
 	}
 

@@ -175,8 +175,8 @@ func TestBackoffWithoutHint(t *testing.T) {
 func TestGETRetriedAfter5xx(t *testing.T) {
 	t.Parallel()
 	s := serve(
-		reply{status: 500, body: `{"Status":"Error","ExceptionType":"MXException","ExceptionMessage":"temporary"}`},
-		reply{status: 502, body: "bad gateway"},
+		reply{status: 500, body: gatewayJSON500},
+		reply{status: 502, body: gatewayPage502},
 		reply{status: 200, body: usersJSON},
 	)
 	env := setup(t, s)

@@ -188,6 +188,11 @@ func (v *Validator) operation(id string) (*Operation, error) {
 // ValidateRequest checks the query parameters and the JSON body of a request to the operation
 // operationID. query may be nil; body may be nil for operations without a body. The
 // credentials (accessKey, secretKey) are not parameters of any operation and are ignored.
+//
+// Query parameter names match case-insensitively, as LeadSquared's WCF services match them:
+// UserId=, userId= and userid= all give UpdateUser its UserId. When the query has the
+// documented spelling it is the one checked; otherwise the first other spelling in sorted
+// order is.
 // It returns nil, a *Error listing every failure, or an error wrapping ErrUnknownOperation.
 func (v *Validator) ValidateRequest(operationID string, query url.Values, body []byte) error {
 	return v.validateRequest(operationID, query, true, body)
@@ -209,8 +214,8 @@ func (v *Validator) validateRequest(operationID string, query url.Values, checkQ
 		if !checkQuery {
 			break
 		}
-		vals, present := query[p.Name]
-		if !present || len(vals) == 0 {
+		vals := queryValues(query, p.Name)
+		if len(vals) == 0 {
 			if p.Required {
 				fs = append(fs, Failure{In: InQuery, Pointer: "/" + p.Name, Rule: "required", Message: fmt.Sprintf("query parameter %q is missing", p.Name)})
 			}
@@ -324,6 +329,23 @@ func boolExtension(v any) (value, ok bool) {
 		return b, err == nil
 	}
 	return false, false
+}
+
+// queryValues returns the values of the query parameter name, matched case-insensitively:
+// those of the documented spelling when present, else those of the first other spelling (in
+// sorted order, so the result does not depend on map order).
+func queryValues(query url.Values, name string) []string {
+	if vals := query[name]; len(vals) > 0 {
+		return vals
+	}
+	var found string
+	var vals []string
+	for k, vs := range query {
+		if len(vs) > 0 && strings.EqualFold(k, name) && (vals == nil || k < found) {
+			found, vals = k, vs
+		}
+	}
+	return vals
 }
 
 // queryValue converts a query string to the JSON value its schema expects.

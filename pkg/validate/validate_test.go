@@ -500,3 +500,65 @@ func specDoc(t testing.TB) *openapi3.T {
 	}
 	return doc
 }
+
+// LeadSquared's WCF services match query names case-insensitively (the official PHP library
+// sends UserId= to User/Retrieve/ByUserId, other callers userId=): any casing of a documented
+// query parameter is accepted and checked; a missing one is still reported, under its
+// documented name.
+func TestQueryNamesMatchCaseInsensitively(t *testing.T) {
+	t.Parallel()
+	v := mustDefault(t)
+	tests := []struct {
+		name, op string
+		query    url.Values
+		body     string
+		pointer  string // the failure expected; "" for a valid request
+		rule     string
+	}{
+		{name: "documented casing", op: "GetUserById", query: url.Values{"userId": {"3b1041fb"}}},
+		{name: "PHP library casing", op: "GetUserById", query: url.Values{"UserId": {"3b1041fb"}}},
+		{name: "lower case", op: "GetUserById", query: url.Values{"userid": {"3b1041fb"}}},
+		{name: "upper case", op: "GetUserById", query: url.Values{"USERID": {"3b1041fb"}}},
+		{name: "documented UserId sent as userId", op: "UpdateUser", query: url.Values{"userId": {"3b1041fb"}}, body: `{"user":{"LastName":"Kant"}}`},
+		{name: "documented userid sent as UserId", op: "MarkUserObsolete", query: url.Values{"UserId": {"3b1041fb"}}},
+		{name: "two parameters, both recased", op: "GetUserWorkDayDetails", query: url.Values{"UserID": {"3b1041fb"}, "DATE": {"2024-01-31"}}},
+		{name: "missing: only another name", op: "GetUserById", query: url.Values{"user": {"3b1041fb"}}, pointer: "/userId", rule: "required"},
+		{name: "missing: empty value list", op: "GetUserById", query: url.Values{"UserId": {}}, pointer: "/userId", rule: "required"},
+		{name: "missing one of two", op: "GetUserWorkDayDetails", query: url.Values{"USERID": {"3b1041fb"}}, pointer: "/date", rule: "required"},
+		{name: "recased value still checked", op: "ApplyPermissionTemplate", query: url.Values{"OverWriteAll": {"yes"}}, body: `{"Id":"x"}`, pointer: "/overWriteAll", rule: "enum"},
+		{name: "documented casing wins over another", op: "ApplyPermissionTemplate", query: url.Values{"overWriteAll": {"yes"}, "OVERWRITEALL": {"true"}}, body: `{"Id":"x"}`, pointer: "/overWriteAll", rule: "enum"},
+		{name: "first other casing in sorted order", op: "ApplyPermissionTemplate", query: url.Values{"OverwriteAll": {"yes"}, "overwriteall": {"true"}}, body: `{"Id":"x"}`, pointer: "/overWriteAll", rule: "enum"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var body []byte
+			if tt.body != "" {
+				body = []byte(tt.body)
+			}
+			err := v.ValidateRequest(tt.op, tt.query, body)
+			if tt.pointer == "" {
+				if err != nil {
+					t.Fatalf("err = %v, want valid", err)
+				}
+				return
+			}
+			var verr *validate.Error
+			if !errors.As(err, &verr) {
+				t.Fatalf("err = %v, want a *validate.Error", err)
+			}
+			if !hasFailure(verr, tt.pointer, tt.rule) || len(verr.Failures) != 1 {
+				t.Errorf("failures = %v, want only %q %s", verr.Failures, tt.pointer, tt.rule)
+			}
+		})
+	}
+}
+
+func TestValidateHTTPRequestQueryCasing(t *testing.T) {
+	t.Parallel()
+	v := mustDefault(t)
+	r, _ := http.NewRequest(http.MethodGet, "https://api.leadsquared.com/v2/UserManagement.svc/User/Retrieve/ByUserId?UserId=3b1041fb&accessKey=a&secretKey=b", nil)
+	if err := v.ValidateHTTPRequest(r); err != nil {
+		t.Errorf("UserId= on ByUserId: %v", err)
+	}
+}

@@ -337,11 +337,13 @@ func TestE2EFaults(t *testing.T) {
 	ctx := t.Context()
 	u, _ := srv.AddUser(lsqtest.User{FirstName: "A", EmailAddress: "a@example.com", Role: "Sales_User"})
 
-	t.Run("GET retried after a 500", func(t *testing.T) {
+	t.Run("GET not retried after a 500 with LeadSquared's error body", func(t *testing.T) {
+		// The fault's default body is LeadSquared's: the service's answer, returned at once.
 		_ = srv.FailNext("GetUserById", 1, lsqtest.Fault{Status: 500})
-		r := ok(c.GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: u.ID}))(t, "GetUserById")
-		if len(*r.JSON200) != 1 || srv.Count("GetUserById") != 2 {
-			t.Errorf("sent %d times: %s", srv.Count("GetUserById"), r.Body)
+		_, err := c.GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: u.ID})
+		var apiErr *leadsquared.APIError
+		if !errors.As(err, &apiErr) || apiErr.StatusCode != 500 || srv.Count("GetUserById") != 1 {
+			t.Errorf("err %v, sent %d times: want the 500 after 1", err, srv.Count("GetUserById"))
 		}
 	})
 	t.Run("GET retried after a dropped connection", func(t *testing.T) {
@@ -352,7 +354,7 @@ func TestE2EFaults(t *testing.T) {
 		}
 	})
 	t.Run("idempotent POST retried", func(t *testing.T) {
-		_ = srv.FailNext("AdvancedSearchUsers", 2, lsqtest.Fault{Status: 500})
+		_ = srv.FailNext("AdvancedSearchUsers", 2, lsqtest.Fault{Drop: true})
 		ok(c.AdvancedSearchUsersWithResponse(ctx, api.UserSearchRequest{}))(t, "AdvancedSearchUsers")
 		if n := srv.Count("AdvancedSearchUsers"); n != 3 {
 			t.Errorf("sent %d times, want 3", n)

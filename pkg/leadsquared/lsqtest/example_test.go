@@ -51,8 +51,9 @@ func ExampleServer_FailNext() {
 	c, _ := leadsquared.New(srv.URL, srv.AccessKey, srv.SecretKey,
 		leadsquared.WithBackoff(time.Millisecond, 10*time.Millisecond))
 
-	// The next Get Users fails with a 500: a read is retried and succeeds.
-	_ = srv.FailNext("GetUsers", 1, lsqtest.Fault{Status: 500})
+	// The next Get Users fails with a gateway's 502 page: a read is retried and succeeds.
+	// (A 5xx with LeadSquared's error body, the default Body, is an answer: not retried.)
+	_ = srv.FailNext("GetUsers", 1, lsqtest.Fault{Status: 502, Body: "<html><body>502 Bad Gateway</body></html>"})
 	_, err := c.GetUsersWithResponse(context.Background())
 	fmt.Println(err, srv.Count("GetUsers"))
 
