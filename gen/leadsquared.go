@@ -12,18 +12,19 @@ import (
 	"text/template"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
 	"go.yaml.in/yaml/v3"
 )
 
 //go:embed templates/*.tmpl
 var templates embed.FS
 
-// lsqConfig is gen/leadsquared.yaml: which templates make which files.
+// lsqConfig is gen/leadsquared.yaml: which templates make which files, in which package.
 type lsqConfig struct {
-	Package string `yaml:"package"`
-	Files   []struct {
+	Files []struct {
 		Template string `yaml:"template"`
 		Output   string `yaml:"output"`
+		Package  string `yaml:"package"`
 	} `yaml:"files"`
 }
 
@@ -37,7 +38,25 @@ type operation struct {
 	DocsURL     string
 	Idempotent  bool
 	Bulk        bool
+
+	// Single is x-lsq-single: the 200 answer is an array of at most one item, and [] means
+	// "not found" (Get a User by Id or by Email).
+	Single bool
+	// Params is the Go type of the query parameters (api.XParams), "" when there are none;
+	// Required lists the required ones.
+	Params   string
+	Required []param
+	// Body is the Go type of the JSON body (api.XJSONRequestBody), "" when there is none.
+	Body string
+	// Result is the Go type of the 200 answer ([]api.User), Item the type of one item when
+	// Single (api.User).
+	Result, Item string
+	// Ret is what the method returns beside the error: Item when Single, else Result.
+	Ret string
 }
+
+// param is a query parameter: its name on the wire and its field in the Params struct.
+type param struct{ Name, GoName string }
 
 // runLeadsquared writes the files gen/leadsquared.yaml lists.
 func runLeadsquared(specPath, cfgPath string) error {
@@ -49,8 +68,8 @@ func runLeadsquared(specPath, cfgPath string) error {
 	if err := yaml.Unmarshal(buf, &cfg); err != nil {
 		return fmt.Errorf("%s: %w", cfgPath, err)
 	}
-	if cfg.Package == "" || len(cfg.Files) == 0 {
-		return fmt.Errorf("%s: need a package and at least one file", cfgPath)
+	if len(cfg.Files) == 0 {
+		return fmt.Errorf("%s: no files", cfgPath)
 	}
 	doc, err := openapi3.NewLoader().LoadFromFile(specPath)
 	if err != nil {
@@ -61,13 +80,17 @@ func runLeadsquared(specPath, cfgPath string) error {
 		return err
 	}
 	tmpl, err := template.New("").Funcs(template.FuncMap{
-		"comment": comment,
+		"comment":        comment,
+		"firstParagraph": firstParagraph,
 	}).ParseFS(templates, "templates/*.tmpl")
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"Package": cfg.Package, "Operations": ops}
 	for _, f := range cfg.Files {
+		if f.Package == "" || f.Template == "" || f.Output == "" {
+			return fmt.Errorf("%s: each file needs a template, an output and a package", cfgPath)
+		}
+		data := map[string]any{"Package": f.Package, "Operations": ops}
 		var out bytes.Buffer
 		if err := tmpl.ExecuteTemplate(&out, f.Template, data); err != nil {
 			return fmt.Errorf("%s: %w", f.Template, err)
@@ -116,11 +139,88 @@ func operations(doc *openapi3.T) ([]operation, error) {
 				}
 				o.Bulk = b
 			}
+			if v, ok := op.Extensions["x-lsq-single"]; ok {
+				b, ok := v.(bool)
+				if !ok {
+					return nil, fmt.Errorf("%s: x-lsq-single is not a boolean", o.ID)
+				}
+				o.Single = b
+			}
+			if err := signature(&o, op); err != nil {
+				return nil, err
+			}
 			ops = append(ops, o)
 		}
 	}
 	sort.Slice(ops, func(i, j int) bool { return ops[i].ID < ops[j].ID })
 	return ops, nil
+}
+
+// signature fills the Go types of an operation's method: parameters, body and result, named
+// as oapi-codegen names them in package api.
+func signature(o *operation, op *openapi3.Operation) error {
+	typeName := codegen.SchemaNameToTypeName(o.ID)
+	for _, p := range op.Parameters {
+		if p.Value == nil || p.Value.In != openapi3.ParameterInQuery {
+			if p.Value != nil && p.Value.In != openapi3.ParameterInHeader {
+				return fmt.Errorf("%s: parameter %s in %s: only query parameters are supported", o.ID, p.Value.Name, p.Value.In)
+			}
+			continue
+		}
+		o.Params = "api." + typeName + "Params"
+		if p.Value.Required {
+			goName := p.Value.Name
+			if n, ok := p.Value.Extensions["x-go-name"].(string); ok {
+				goName = n
+			}
+			o.Required = append(o.Required, param{Name: p.Value.Name, GoName: codegen.SchemaNameToTypeName(goName)})
+		}
+	}
+	if rb := op.RequestBody; rb != nil && rb.Value != nil {
+		if rb.Value.Content.Get("application/json") == nil {
+			return fmt.Errorf("%s: only JSON request bodies are supported", o.ID)
+		}
+		o.Body = "api." + typeName + "JSONRequestBody"
+		if ref := rb.Value.Content.Get("application/json").Schema; ref != nil && ref.Ref != "" {
+			o.Body, _ = goType(ref) // the schema's own name reads better than the alias
+		}
+	}
+	ok := op.Responses.Status(200)
+	if ok == nil || ok.Value == nil || ok.Value.Content.Get("application/json") == nil {
+		return fmt.Errorf("%s: no JSON 200 response", o.ID)
+	}
+	result, err := goType(ok.Value.Content.Get("application/json").Schema)
+	if err != nil {
+		return fmt.Errorf("%s: 200 response: %w", o.ID, err)
+	}
+	o.Result = result
+	if o.Single {
+		item, found := strings.CutPrefix(result, "[]")
+		if !found {
+			return fmt.Errorf("%s: x-lsq-single needs an array answer, not %s", o.ID, result)
+		}
+		o.Item = item
+	}
+	o.Ret = o.Result
+	if o.Single {
+		o.Ret = o.Item
+	}
+	return nil
+}
+
+// goType is the Go type in package api of a response schema: a named component, or an array
+// of one.
+func goType(s *openapi3.SchemaRef) (string, error) {
+	switch {
+	case s == nil:
+		return "", fmt.Errorf("no schema")
+	case s.Ref != "":
+		return "api." + codegen.SchemaNameToTypeName(s.Ref[strings.LastIndex(s.Ref, "/")+1:]), nil
+	case s.Value != nil && s.Value.Type.Is("array") && s.Value.Items != nil:
+		item, err := goType(s.Value.Items)
+		return "[]" + item, err
+	}
+	return "", fmt.Errorf("an inline schema: give it a name in components/schemas")
 }
 
 // comment turns text into the lines of a Go comment.
@@ -134,4 +234,21 @@ func comment(text string) string {
 		lines[i] = strings.TrimRight("// "+l, " ")
 	}
 	return strings.Join(lines, "\n")
+}
+
+// firstParagraph is text up to its first blank line, without a last sentence that introduces
+// a list (ends with ':') the paragraph does not hold.
+func firstParagraph(text string) string {
+	text = strings.TrimSpace(text)
+	if i := strings.Index(text, "\n\n"); i >= 0 {
+		text = text[:i]
+	}
+	if strings.HasSuffix(text, ":") {
+		if i := strings.LastIndex(text, ". "); i >= 0 {
+			text = text[:i+1]
+		} else if i := strings.LastIndex(text, ".\n"); i >= 0 {
+			text = text[:i+1]
+		}
+	}
+	return text
 }

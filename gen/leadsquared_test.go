@@ -14,15 +14,16 @@ openapi: 3.0.3
 info: {title: t, version: "1"}
 paths:
   /Search:
-    post: {operationId: Search, x-idempotent: true, responses: {"200": {description: ok}}}
+    post: {operationId: Search, x-idempotent: true, responses: {"200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/R"}}}}}}
   /Create:
-    post: {operationId: Create, responses: {"200": {description: ok}}}
+    post: {operationId: Create, responses: {"200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/R"}}}}}}
   /Write:
-    post: {operationId: Write, x-idempotent: false, x-lsq-bulk: true, responses: {"200": {description: ok}}}
+    post: {operationId: Write, x-idempotent: false, x-lsq-bulk: true, responses: {"200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/R"}}}}}}
   /Get:
-    get: {operationId: Get, responses: {"200": {description: ok}}}
+    get: {operationId: Get, responses: {"200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/R"}}}}}}
   /Activate:
-    get: {operationId: Activate, x-idempotent: false, responses: {"200": {description: ok}}}
+    get: {operationId: Activate, x-idempotent: false, responses: {"200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/R"}}}}}}
+components: {schemas: {R: {type: object}}}
 `
 	doc, err := openapi3.NewLoader().LoadFromData([]byte(spec))
 	if err != nil {
@@ -54,7 +55,8 @@ openapi: 3.0.3
 info: {title: t, version: "1"}
 paths:
   /Search:
-    post: {operationId: Search, x-idempotent: "yes", responses: {"200": {description: ok}}}
+    post: {operationId: Search, x-idempotent: "yes", responses: {"200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/R"}}}}}}
+components: {schemas: {R: {type: object}}}
 `
 	doc, err := openapi3.NewLoader().LoadFromData([]byte(spec))
 	if err != nil {
@@ -62,5 +64,54 @@ paths:
 	}
 	if _, err := operations(doc); err == nil {
 		t.Error("x-idempotent: \"yes\" was accepted")
+	}
+}
+
+// The method signature follows the spec: query parameters (required ones checked), body, and
+// the 200 answer's type; x-lsq-single returns one item of an array.
+func TestOperationSignature(t *testing.T) {
+	const spec = `
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /User:
+    get:
+      operationId: GetThing
+      x-lsq-single: true
+      parameters:
+        - {name: thingId, in: query, required: true, schema: {type: string}}
+        - {name: lower, in: query, required: true, x-go-name: Lower, schema: {type: string}}
+        - {name: opt, in: query, schema: {type: string}}
+      responses: {"200": {description: ok, content: {application/json: {schema: {type: array, items: {$ref: "#/components/schemas/Thing"}}}}}}
+  /Create:
+    post:
+      operationId: CreateThing
+      requestBody: {content: {application/json: {schema: {$ref: "#/components/schemas/Thing"}}}}
+      responses: {"200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/Thing"}}}}}
+  /Inline:
+    get:
+      operationId: Inline
+      responses: {"200": {description: ok, content: {application/json: {schema: {type: object}}}}}
+components: {schemas: {Thing: {type: object}}}
+`
+	doc, err := openapi3.NewLoader().LoadFromData([]byte(spec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := operations(doc); err == nil {
+		t.Error("an inline 200 schema was accepted")
+	}
+	doc.Paths.Delete("/Inline")
+	ops, err := operations(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	create, get := ops[0], ops[1]
+	if create.Params != "" || create.Body != "api.Thing" || create.Ret != "api.Thing" || create.Single {
+		t.Errorf("CreateThing: %+v", create)
+	}
+	if get.Params != "api.GetThingParams" || get.Body != "" || get.Result != "[]api.Thing" || get.Ret != "api.Thing" || !get.Single ||
+		len(get.Required) != 2 || get.Required[0] != (param{"thingId", "ThingId"}) || get.Required[1] != (param{"lower", "Lower"}) {
+		t.Errorf("GetThing: %+v", get)
 	}
 }

@@ -159,13 +159,9 @@ func demo(ctx context.Context, cfg demoConfig, out io.Writer) error {
 	suffix := randomHex(3)
 
 	if err := t.step("authenticate", func() (string, error) {
-		res, err := c.AuthenticateUserWithResponse(ctx)
+		u, err := c.AuthenticateUser(ctx)
 		if err != nil {
 			return "", err
-		}
-		var u api.AuthenticatedUser
-		if res.JSON200 != nil {
-			u = *res.JSON200
 		}
 		ownerID = u.Id
 		return fmt.Sprintf("keys of %s (%s) at %s", u.Name, u.Role, u.OrgDisplayName), nil
@@ -193,7 +189,7 @@ func demo(ctx context.Context, cfg demoConfig, out io.Writer) error {
 		}
 		if err := t.step("permission template", func() (string, error) {
 			desc := "Sales users see and edit leads; no exports."
-			res, err := c.CreatePermissionTemplateWithResponse(ctx, api.PermissionTemplateInput{
+			res, err := c.CreatePermissionTemplate(ctx, api.PermissionTemplateInput{
 				Name: "Demo sales " + suffix, Description: desc,
 				EntityPermissions: []api.EntityPermissionInput{{
 					Entity: api.PermissionEntityLead,
@@ -207,37 +203,36 @@ func demo(ctx context.Context, cfg demoConfig, out io.Writer) error {
 			if err != nil {
 				return "", err
 			}
-			if res.JSON200 == nil || res.JSON200.Message.Id == "" {
+			if res.Message.Id == "" {
 				return "", errors.New("no template id in the reply")
 			}
-			templateID = res.JSON200.Message.Id
-			applied, err := c.ApplyPermissionTemplateWithResponse(ctx, nil, api.PermissionTemplateApplyRequest{Id: templateID, UserIds: team})
+			templateID = res.Message.Id
+			applied, err := c.ApplyPermissionTemplate(ctx, api.ApplyPermissionTemplateParams{}, api.PermissionTemplateApplyRequest{Id: templateID, UserIds: team})
 			if err != nil {
 				return "", err
 			}
-			ok := applied.JSON200 != nil && bool(applied.JSON200.Message.IsSuccessful)
-			return fmt.Sprintf("created %s, applied to the team: %v", short(templateID), ok), nil
+			return fmt.Sprintf("created %s, applied to the team: %v", short(templateID), bool(applied.Message.IsSuccessful)), nil
 		}); err != nil {
 			return err
 		}
 		if err := t.step("check in and out", func() (string, error) {
 			online := api.AvailabilityStatusOnline
-			if _, err := c.CheckInUserWithResponse(ctx, api.CheckInRequest{Source: "lsq demo", AvailabilityStatus: online}); err != nil {
+			if _, err := c.CheckInUser(ctx, api.CheckInRequest{Source: "lsq demo", AvailabilityStatus: online}); err != nil {
 				return "", err
 			}
-			st, err := c.GetCheckInStatusWithResponse(ctx, &api.GetCheckInStatusParams{})
+			st, err := c.GetCheckInStatus(ctx, api.GetCheckInStatusParams{})
 			if err != nil {
 				return "", err
 			}
-			in := st.JSON200 != nil && bool(st.JSON200.IsCheckedIn)
-			if _, err := c.CheckOutUserWithResponse(ctx, api.CheckOutRequest{Source: "lsq demo"}); err != nil {
+			in := bool(st.IsCheckedIn)
+			if _, err := c.CheckOutUser(ctx, api.CheckOutRequest{Source: "lsq demo"}); err != nil {
 				return "", err
 			}
-			st, err = c.GetCheckInStatusWithResponse(ctx, &api.GetCheckInStatusParams{})
+			st, err = c.GetCheckInStatus(ctx, api.GetCheckInStatusParams{})
 			if err != nil {
 				return "", err
 			}
-			out := st.JSON200 != nil && !bool(st.JSON200.IsCheckedIn)
+			out := !bool(st.IsCheckedIn)
 			return fmt.Sprintf("key owner checked in: %v, then out: %v", in, out), nil
 		}); err != nil {
 			return err
@@ -253,58 +248,42 @@ func demo(ctx context.Context, cfg demoConfig, out io.Writer) error {
 		if top == "" {
 			top = ownerID
 		}
-		h, err := c.GetUserHierarchyWithResponse(ctx, &api.GetUserHierarchyParams{UserId: &top})
+		reports, err := c.GetUserHierarchy(ctx, api.GetUserHierarchyParams{UserId: &top})
 		if err != nil {
 			return "", err
 		}
-		info, err := c.GetUserHierarchyInfoWithResponse(ctx, api.HierarchyInfoRequest{UserId: top})
+		info, err := c.GetUserHierarchyInfo(ctx, api.HierarchyInfoRequest{UserId: top})
 		if err != nil {
 			return "", err
 		}
-		n, names := 0, 0
-		if h.JSON200 != nil {
-			n = len(*h.JSON200)
-		}
-		if info.JSON200 != nil {
-			names = len(info.JSON200.Users)
-		}
-		return fmt.Sprintf("%d users report to %s; hierarchy info lists %d", n, short(top), names), nil
+		return fmt.Sprintf("%d users report to %s; hierarchy info lists %d", len(reports), short(top), len(info.Users)), nil
 	}); err != nil {
 		return err
 	}
 
 	if err := t.step("work day", func() (string, error) {
 		day := time.Now().UTC().Format("2006-01-02")
-		res, err := c.GetUserWorkDayDetailsWithResponse(ctx, &api.GetUserWorkDayDetailsParams{UserId: ownerID, Date: day})
+		w, err := c.GetUserWorkDayDetails(ctx, api.GetUserWorkDayDetailsParams{UserId: ownerID, Date: day})
 		if err != nil {
 			return "", err
 		}
-		avail, blocks := "unknown", 0
-		if w := res.JSON200; w != nil {
-			avail = map[bool]string{true: "available", false: "not available"}[w.IsAvailable == 1]
-			blocks = len(w.WorkingHours)
-		}
-		return fmt.Sprintf("key owner on %s: %s, %d working-hour blocks", day, avail, blocks), nil
+		avail := map[bool]string{true: "available", false: "not available"}[w.IsAvailable == 1]
+		return fmt.Sprintf("key owner on %s: %s, %d working-hour blocks", day, avail, len(w.WorkingHours)), nil
 	}); err != nil {
 		return err
 	}
 
 	if err := t.step("search the team", func() (string, error) {
-		index, size := 1, 100
-		res, err := c.AdvancedSearchUsersWithResponse(ctx, api.UserSearchRequest{
+		res, err := c.AdvancedSearchUsers(ctx, api.UserSearchRequest{
 			GroupConditions: []api.ConditionGroup{{Condition: []api.SearchCondition{{
 				LookupName: "Role", Operator: api.SearchConditionOperatorEq, LookupValue: string(api.RoleSalesUser),
 			}}}},
-			Paging: api.UserSearchPaging{PageIndex: index, PageSize: size},
+			Paging: api.UserSearchPaging{PageIndex: 1, PageSize: 100},
 		})
 		if err != nil {
 			return "", err
 		}
-		n := 0
-		if res.JSON200 != nil {
-			n = len(res.JSON200.Users)
-		}
-		return fmt.Sprintf("%d sales users on the first page", n), nil
+		return fmt.Sprintf("%d sales users on the first page", len(res.Users)), nil
 	}); err != nil {
 		return err
 	}
@@ -320,7 +299,7 @@ func demo(ctx context.Context, cfg demoConfig, out io.Writer) error {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					_, err := c.GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: ownerID})
+					_, err := c.GetUserById(ctx, api.GetUserByIdParams{UserId: ownerID})
 					if err != nil {
 						failed.Add(1)
 						once.Do(func() { firstErr = err })
@@ -345,11 +324,11 @@ func demo(ctx context.Context, cfg demoConfig, out io.Writer) error {
 			if _, err := c.RemovePermissionTemplate(ctx, templateID); err != nil {
 				return "", err
 			}
-			if _, err := c.DeletePermissionTemplateWithResponse(ctx, &api.DeletePermissionTemplateParams{Id: templateID}); err != nil {
+			if _, err := c.DeletePermissionTemplate(ctx, api.DeletePermissionTemplateParams{Id: templateID}); err != nil {
 				return "", err
 			}
 			for _, id := range append(team, managerID) {
-				if _, err := c.DeactivateUserWithResponse(ctx, &api.DeactivateUserParams{UserId: id}); err != nil {
+				if _, err := c.DeactivateUser(ctx, api.DeactivateUserParams{UserId: id}); err != nil {
 					return "", err
 				}
 			}
@@ -362,9 +341,9 @@ func demo(ctx context.Context, cfg demoConfig, out io.Writer) error {
 	}
 
 	if err := t.step("an invalid request", func() (string, error) {
-		_, err := c.CreateUserWithResponse(ctx, api.CreateUserJSONRequestBody{FirstName: "Nobody", Role: "Boss"})
-		if err == nil {
-			return "", errors.New("an invalid user was accepted")
+		_, err := c.CreateUser(ctx, api.CreateUserJSONRequestBody{FirstName: "Nobody", Role: "Boss"})
+		if !errors.Is(err, leadsquared.ErrInvalidRequest) {
+			return "", fmt.Errorf("an invalid user was not refused: %v", err)
 		}
 		return "caught before sending: " + err.Error(), nil
 	}); err != nil {
@@ -381,14 +360,14 @@ func createUser(ctx context.Context, c *leadsquared.Client, first, last string, 
 		FirstName: first, LastName: last, Role: role, ManagerUserId: manager,
 		EmailAddress: fmt.Sprintf("%s.%s@%s", first, last, domain),
 	}
-	res, err := c.CreateUserWithResponse(ctx, body)
+	res, err := c.CreateUser(ctx, body)
 	if err != nil {
 		return "", err
 	}
-	if res.JSON200 == nil || res.JSON200.Message.Id == "" {
+	if res.Message.Id == "" {
 		return "", errors.New("no user id in the reply")
 	}
-	return res.JSON200.Message.Id, nil
+	return res.Message.Id, nil
 }
 
 // short abbreviates a GUID for the report.

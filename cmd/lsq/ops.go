@@ -45,7 +45,7 @@ func runOps(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Wri
 	}
 	var ops []op
 	for _, o := range v.Operations() {
-		ops = append(ops, op{o.ID, o.Method, o.Path, o.Summary, o.Idempotent})
+		ops = append(ops, op{string(o.ID), o.Method, o.Path, o.Summary, o.Idempotent})
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
 )
 
@@ -65,7 +66,7 @@ func runValidate(_ context.Context, args []string, stdin io.Reader, stdout, stde
 		fmt.Fprintf(stderr, "lsq validate: %v\n", err)
 		return exitUsage
 	}
-	opID := pos[0]
+	opID := api.OperationID(pos[0])
 	if _, ok := v.Operation(opID); !ok {
 		fmt.Fprintf(stderr, "lsq validate: unknown operation %q (see 'lsq ops')\n", opID)
 		return exitUsage
@@ -113,7 +114,7 @@ func runValidate(_ context.Context, args []string, stdin io.Reader, stdout, stde
 			Status    int                `json:"status,omitempty"`
 			Valid     bool               `json:"valid"`
 			Failures  []validate.Failure `json:"failures"`
-		}{Operation: opID, Direction: rest[0], Status: status, Valid: verr == nil, Failures: []validate.Failure{}}
+		}{Operation: string(opID), Direction: rest[0], Status: status, Valid: verr == nil, Failures: []validate.Failure{}}
 		if verr != nil {
 			out.Failures = verr.Failures
 		}

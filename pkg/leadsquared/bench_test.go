@@ -61,7 +61,7 @@ func BenchmarkClientGetUser(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		resp, err := c.GetUserByIdWithResponse(b.Context(), &api.GetUserByIdParams{UserId: "u"})
+		resp, err := c.API().GetUserByIdWithResponse(b.Context(), &api.GetUserByIdParams{UserId: "u"})
 		if err != nil || resp.JSON200 == nil || len(*resp.JSON200) != 20 {
 			b.Fatal(err)
 		}

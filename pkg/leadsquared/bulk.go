@@ -47,7 +47,7 @@ type ManagerUpdateResult struct {
 // 5xx may still have been applied: writes are not retried after one.
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/update-users-managers-in-bulk/
-func (c *Client) UpdateUserManagers(ctx context.Context, updates []api.UserManagerUpdate, reqEditors ...api.RequestEditorFn) ([]ManagerUpdateResult, error) {
+func (c *Client) UpdateUserManagers(ctx context.Context, updates []api.UserManagerUpdate) ([]ManagerUpdateResult, error) {
 	results := make([]ManagerUpdateResult, len(updates))
 	var errs []error
 	valid := make([]int, 0, len(updates))
@@ -83,7 +83,7 @@ func (c *Client) UpdateUserManagers(ctx context.Context, updates []api.UserManag
 		for k, i := range idx {
 			body[k] = updates[i]
 		}
-		wfa, err := c.updateManagersCall(ctx, body, reqEditors)
+		wfa, err := c.updateManagersCall(ctx, body)
 		if err != nil {
 			errs = append(errs, err)
 		}
@@ -104,16 +104,12 @@ func (c *Client) UpdateUserManagers(ctx context.Context, updates []api.UserManag
 }
 
 // updateManagersCall sends one BulkUpdateUserManagers call and returns its WFAId.
-func (c *Client) updateManagersCall(ctx context.Context, body api.UserManagerUpdateList, reqEditors []api.RequestEditorFn) (string, error) {
-	res, err := c.BulkUpdateUserManagersWithResponse(ctx, body, reqEditors...)
+func (c *Client) updateManagersCall(ctx context.Context, body api.UserManagerUpdateList) (string, error) {
+	r, err := c.BulkUpdateUserManagers(ctx, body)
 	if err != nil {
 		return "", err
 	}
-	r := res.JSON200
-	switch {
-	case r == nil:
-		return "", fmt.Errorf("leadsquared: BulkUpdateUserManagers: HTTP %d without a JSON answer", res.StatusCode())
-	case r.ErrorMessage != "":
+	if r.ErrorMessage != "" {
 		return "", fmt.Errorf("leadsquared: BulkUpdateUserManagers: %s", c.doer.rd.scrub(r.ErrorMessage))
 	}
 	return string(r.WFAId), nil

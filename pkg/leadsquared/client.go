@@ -21,15 +21,26 @@ const (
 	DefaultTimeout = 60 * time.Second
 )
 
-// Client is the LeadSquared API client: the generated *api.ClientWithResponses, whose
-// requests all go through the wrapper that adds credentials, paces, retries and turns
-// LeadSquared errors into [*APIError] / [*RateLimitError].
+// Client is the LeadSquared API client. It has one method per operation of the spec, named as
+// its operationId (c.GetUserById, c.CreateUser, c.AdvancedSearchUsers, ...: client.gen.go),
+// each returning the operation's answer as a value, and the helpers that span several calls
+// (iterators, chunked updates). Every request goes through one transport that adds the
+// credentials, paces, retries and turns LeadSquared errors into [*APIError] /
+// [*RateLimitError]; [Client.API] is the generated client on that same transport, for the
+// raw *http.Response. A Client is safe for concurrent use.
 type Client struct {
-	*api.ClientWithResponses
-
+	api     *api.ClientWithResponses
 	baseURL *url.URL
 	doer    *doer
 }
+
+// API returns the generated client of package api on this client's transport (credentials,
+// rate limiter, retries, redaction, typed errors): its XWithResponse methods return the raw
+// *http.Response and body beside the decoded model.
+//
+//	res, err := c.API().GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: id})
+//	// res.HTTPResponse.Header, res.Body, *res.JSON200
+func (c *Client) API() *api.ClientWithResponses { return c.api }
 
 // Option configures a Client in [New]. Options validate their arguments and make New
 // return an error rather than panic.
@@ -169,7 +180,7 @@ func New(baseURL, accessKey, secretKey string, opts ...Option) (*Client, error) 
 	if err != nil {
 		return nil, fmt.Errorf("leadsquared: %w", err)
 	}
-	return &Client{ClientWithResponses: gen, baseURL: base, doer: d}, nil
+	return &Client{api: gen, baseURL: base, doer: d}, nil
 }
 
 // BaseURL returns the base URL the client sends to, e.g. https://api-in21.leadsquared.com/v2.

@@ -135,7 +135,7 @@ func TestQueryAuth(t *testing.T) {
 	t.Parallel()
 	var sawByEditor *http.Request
 	env := setup(t, serve(reply{status: 200, body: usersJSON}))
-	resp, err := env.c.GetUserByIdWithResponse(t.Context(), &api.GetUserByIdParams{UserId: "u-1"},
+	resp, err := env.c.API().GetUserByIdWithResponse(t.Context(), &api.GetUserByIdParams{UserId: "u-1"},
 		func(_ context.Context, r *http.Request) error { sawByEditor = r.Clone(r.Context()); return nil })
 	if err != nil {
 		t.Fatal(err)
@@ -167,7 +167,7 @@ func TestQueryAuth(t *testing.T) {
 func TestHeaderAuth(t *testing.T) {
 	t.Parallel()
 	env := setup(t, serve(reply{status: 200, body: createdJSON}), WithHeaderAuth())
-	resp, err := env.c.CreateUserWithResponse(t.Context(), api.CreateUserJSONRequestBody{
+	resp, err := env.c.API().CreateUserWithResponse(t.Context(), api.CreateUserJSONRequestBody{
 		FirstName: "Ada", EmailAddress: "ada@example.com", Role: api.RoleSalesUser,
 	})
 	if err != nil {
@@ -223,7 +223,7 @@ func TestRedirectDropsCredentials(t *testing.T) {
 			env := setup(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				http.Redirect(w, r, other.URL+"/v2/x?"+r.URL.RawQuery, http.StatusFound)
 			}), opts...)
-			if _, err := env.c.GetUserByIdWithResponse(t.Context(), &api.GetUserByIdParams{UserId: "u"}); err != nil {
+			if _, err := env.c.API().GetUserByIdWithResponse(t.Context(), &api.GetUserByIdParams{UserId: "u"}); err != nil {
 				t.Fatal(err)
 			}
 			if len(leaked) > 0 {
@@ -241,8 +241,8 @@ func TestRemovePermissionTemplate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if resp.JSON200 == nil || !resp.JSON200.Message.IsSuccessful {
-		t.Fatalf("JSON200 = %+v", resp.JSON200)
+	if !resp.Message.IsSuccessful {
+		t.Fatalf("RemovePermissionTemplate = %+v", resp)
 	}
 	r := env.ct.Requests()[0]
 	if r.Method != http.MethodPost || r.URL.Path != "/v2/PermissionTemplate.svc/Apply" {

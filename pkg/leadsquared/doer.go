@@ -308,6 +308,16 @@ func (b *pooledBody) Read(p []byte) (int, error) {
 	return b.buf.Read(p) // io.EOF once empty
 }
 
+// bytes returns the unread rest of the body, without copying it; valid until Close.
+func (b *pooledBody) bytes() []byte {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.buf == nil {
+		return nil
+	}
+	return b.buf.Bytes()
+}
+
 func (b *pooledBody) Close() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()

@@ -13,8 +13,58 @@ import (
 )
 
 // RateLimitExceptionType is the ExceptionType LeadSquared sends when a call exceeds the
-// account's rate limit, with HTTP 429, 403 or even 200.
-const RateLimitExceptionType = "MXAPIRateLimitExceededException"
+// account's rate limit, with HTTP 429, 403 or even 200. It is [ExceptionRateLimitExceeded].
+const RateLimitExceptionType = ExceptionRateLimitExceeded
+
+// The ExceptionType values of LeadSquared's error bodies that its docs, public code calling the
+// API and the fake server (lsqtest) show. LeadSquared publishes no list: expect others, and
+// compare APIError.ExceptionType with these rather than with literals.
+const (
+	// ExceptionMandatoryAttributeMissing: a mandatory field or parameter is missing (the
+	// docs' example).
+	ExceptionMandatoryAttributeMissing = "MXMandatoryAttributeMissingException"
+	// ExceptionInvalidInput: a field or parameter has a value LeadSquared refuses.
+	ExceptionInvalidInput = "MXInvalidInputException"
+	// ExceptionUnknownAttribute: the request names a field the account does not have.
+	ExceptionUnknownAttribute = "MXUnknownAttributeException"
+	// ExceptionDuplicateEntry: the record exists already (a user with the same email address).
+	ExceptionDuplicateEntry = "MXDuplicateEntryException"
+	// ExceptionUnAuthorizedAccess: wrong, missing or deactivated keys, a host outside the
+	// account's region, or a call the key owner has no right to make (with HTTP 401).
+	ExceptionUnAuthorizedAccess = "MXUnAuthorizedAccessException"
+	// ExceptionNotFound: the API (route) does not exist (with HTTP 404); a missing user is
+	// answered with [] instead, which the client reports as [ErrNotFound].
+	ExceptionNotFound = "MXNotFoundException"
+	// ExceptionRateLimitExceeded: the account's rate limit is exceeded.
+	ExceptionRateLimitExceeded = "MXAPIRateLimitExceededException"
+	// ExceptionInternalServerError: LeadSquared failed.
+	ExceptionInternalServerError = "MXInternalServerErrorException"
+	// ExceptionMailDelivery: an email could not be sent (Notify Users).
+	ExceptionMailDelivery = "MXMailDeliveryException"
+)
+
+// Sentinel errors to branch on with errors.Is; errors.As to [*APIError] gives the details.
+var (
+	// ErrNotFound: LeadSquared answered [] to a read of one record (GetUserById,
+	// GetUserByEmail: the user is missing or inactive).
+	ErrNotFound = errors.New("leadsquared: not found")
+	// ErrDuplicateEntry matches an [*APIError] with ExceptionType [ExceptionDuplicateEntry]
+	// (creating a user whose email address is taken).
+	ErrDuplicateEntry = errors.New("leadsquared: duplicate entry")
+	// ErrUnauthorized matches an [*APIError] with HTTP 401 or ExceptionType
+	// [ExceptionUnAuthorizedAccess]: wrong or deactivated keys, or the wrong regional host
+	// (see [ErrWrongHost]).
+	ErrUnauthorized = errors.New("leadsquared: unauthorized")
+	// ErrRateLimited matches a [*RateLimitError]: the account's rate limit was still exceeded
+	// after the retries.
+	ErrRateLimited = errors.New("leadsquared: rate limited")
+	// ErrInvalidRequest matches a request refused before it was sent (WithRequestValidation, a
+	// nil context, a missing required parameter) and an [*APIError] that says the request was
+	// wrong: HTTP 400, or ExceptionType [ExceptionInvalidInput],
+	// [ExceptionMandatoryAttributeMissing] or [ExceptionUnknownAttribute] (which LeadSquared
+	// sends with HTTP 500).
+	ErrInvalidRequest = errors.New("leadsquared: invalid request")
+)
 
 // APIError is a LeadSquared error: any non-2xx reply, or a 2xx reply whose body is
 // LeadSquared's error shape ({"Status":"Error","ExceptionType":...,"ExceptionMessage":...}).
@@ -47,9 +97,26 @@ type APIError struct {
 // belong to an account on another regional host. [DiscoverHost] finds that host too.
 var ErrWrongHost = errors.New("leadsquared: the account lives on another regional host")
 
-// Is reports whether target is [ErrWrongHost] and the error names the account's host.
+// Is makes errors.Is match the sentinel errors this error is a case of: [ErrWrongHost],
+// [ErrUnauthorized], [ErrDuplicateEntry], [ErrInvalidRequest], [ErrRateLimited].
 func (e *APIError) Is(target error) bool {
-	return target == ErrWrongHost && e.AccountHost != ""
+	switch target {
+	case ErrWrongHost:
+		return e.AccountHost != ""
+	case ErrUnauthorized:
+		return e.StatusCode == http.StatusUnauthorized || e.ExceptionType == ExceptionUnAuthorizedAccess
+	case ErrDuplicateEntry:
+		return e.ExceptionType == ExceptionDuplicateEntry
+	case ErrInvalidRequest:
+		switch e.ExceptionType {
+		case ExceptionInvalidInput, ExceptionMandatoryAttributeMissing, ExceptionUnknownAttribute:
+			return true
+		}
+		return e.StatusCode == http.StatusBadRequest
+	case ErrRateLimited:
+		return e.ExceptionType == ExceptionRateLimitExceeded
+	}
+	return false
 }
 
 // Error names the request, the status, the exception type and the message.
@@ -114,6 +181,10 @@ func (e *RateLimitError) Error() string {
 
 // Unwrap returns the embedded *APIError, so errors.As(err, &apiErr) works.
 func (e *RateLimitError) Unwrap() error { return &e.APIError }
+
+// Is makes errors.Is(err, [ErrRateLimited]) true for every rate-limit error, whatever
+// ExceptionType carried it.
+func (e *RateLimitError) Is(target error) bool { return target == ErrRateLimited }
 
 // errorBody is LeadSquared's error body; only the top-level fields matter. LeadSquared sends
 // it in several shapes: {"Status":"Error","ExceptionType":...,"ExceptionMessage":...} (the

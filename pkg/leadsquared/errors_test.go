@@ -75,15 +75,15 @@ func TestFiveXXWithErrorBodyReturnedAtOnce(t *testing.T) {
 		call func(c *Client, ctx context.Context) error
 	}{
 		{"GET", func(c *Client, ctx context.Context) error {
-			_, err := c.GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: "u"})
+			_, err := c.API().GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: "u"})
 			return err
 		}},
 		{"idempotent POST", func(c *Client, ctx context.Context) error {
-			_, err := c.AdvancedSearchUsersWithResponse(ctx, api.UserSearchRequest{})
+			_, err := c.API().AdvancedSearchUsersWithResponse(ctx, api.UserSearchRequest{})
 			return err
 		}},
 		{"POST", func(c *Client, ctx context.Context) error {
-			_, err := c.CreateUserWithResponse(ctx, api.CreateUserJSONRequestBody{FirstName: "Ada", EmailAddress: "ada@example.com", Role: api.RoleSalesUser})
+			_, err := c.API().CreateUserWithResponse(ctx, api.CreateUserJSONRequestBody{FirstName: "Ada", EmailAddress: "ada@example.com", Role: api.RoleSalesUser})
 			return err
 		}},
 	}

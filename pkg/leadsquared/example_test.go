@@ -50,15 +50,17 @@ func ExampleAPIError() {
 		log.Fatal(err)
 	}
 
-	_, err = c.CreateUserWithResponse(context.Background(), api.CreateUserJSONRequestBody{
+	_, err = c.CreateUser(context.Background(), api.CreateUserJSONRequestBody{
 		FirstName: "Ada", EmailAddress: "ada@example.com", Role: api.RoleSalesUser,
 	})
+	fmt.Println(errors.Is(err, leadsquared.ErrDuplicateEntry))
 	var apiErr *leadsquared.APIError
 	if errors.As(err, &apiErr) {
 		fmt.Println(apiErr.StatusCode, apiErr.ExceptionType)
 		fmt.Println(apiErr.ExceptionMessage)
 	}
 	// Output:
+	// true
 	// 500 MXDuplicateEntryException
 	// A user with the same email address already exists.
 }
@@ -72,7 +74,7 @@ func ExampleRateLimitError() {
 		log.Fatal(err)
 	}
 
-	_, err = c.GetUserByIdWithResponse(context.Background(), &api.GetUserByIdParams{UserId: "3b1041fb-8374-11e7-8758-0a106ee76b21"})
+	_, err = c.GetUserById(context.Background(), api.GetUserByIdParams{UserId: "3b1041fb-8374-11e7-8758-0a106ee76b21"})
 	var rl *leadsquared.RateLimitError
 	if errors.As(err, &rl) {
 		fmt.Printf("limit %d per %s; wait %s\n", rl.Limit, rl.Window, rl.RetryAfter)
@@ -98,7 +100,7 @@ func ExampleClient_RemovePermissionTemplate() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(resp.JSON200.Message.IsSuccessful)
+	fmt.Println(resp.Message.IsSuccessful)
 	// Output: true
 }
 

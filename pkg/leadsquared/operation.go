@@ -2,6 +2,7 @@ package leadsquared
 
 import (
 	"context"
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 	"strings"
 )
 
@@ -9,8 +10,8 @@ import (
 // the context it gives [Limiter.Wait], so that a limiter can keep a separate budget for
 // bulk operations; read it there with [OperationFromContext].
 type Operation struct {
-	// ID is the operationId in the spec, e.g. "AdvancedSearchUsers".
-	ID string
+	// ID is the operationId in the spec, e.g. api.OpAdvancedSearchUsers.
+	ID api.OperationID
 	// Bulk is true for the operations the spec marks x-lsq-bulk: true (BulkUpdateUsers,
 	// BulkUpdateUserManagers), which LeadSquared's plans limit with a separate, lower budget.
 	Bulk bool

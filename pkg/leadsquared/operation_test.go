@@ -42,7 +42,7 @@ func TestSpecMarksTheBulkOperations(t *testing.T) {
 			t.Errorf("%s %s: no operationId", r.method, r.path)
 		}
 		if op.Bulk {
-			bulk = append(bulk, op.ID)
+			bulk = append(bulk, string(op.ID))
 		}
 	}
 	slices.Sort(bulk)
@@ -58,12 +58,12 @@ func TestLimiterSeesTheOperation(t *testing.T) {
 	env := setup(t, s, WithLimiter(lim))
 	ctx := t.Context()
 	// A retried bulk call: both attempts carry the operation.
-	if _, err := env.c.BulkUpdateUserManagersWithResponse(ctx, api.UserManagerUpdateList{{UserId: "u", ManagerId: "m"}}); err != nil {
+	if _, err := env.c.API().BulkUpdateUserManagersWithResponse(ctx, api.UserManagerUpdateList{{UserId: "u", ManagerId: "m"}}); err != nil {
 		t.Fatal(err)
 	}
 	s2 := serve(reply{status: 200, body: usersJSON})
 	env2 := setup(t, s2, WithLimiter(lim))
-	if _, err := env2.c.GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: "x"}); err != nil {
+	if _, err := env2.c.API().GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: "x"}); err != nil {
 		t.Fatal(err)
 	}
 	// A route the spec does not know: no operation.

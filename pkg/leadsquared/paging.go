@@ -2,7 +2,6 @@ package leadsquared
 
 import (
 	"context"
-	"fmt"
 	"iter"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
@@ -23,11 +22,6 @@ const (
 	// returns them all.
 	DefaultPermissionTemplatePageSize = 50
 )
-
-// errNoPage reports a 2xx answer without a decodable JSON body.
-func errNoPage(op string, status int) error {
-	return fmt.Errorf("leadsquared: %s: HTTP %d without a JSON page", op, status)
-}
 
 // page is one page of a paged retrieval: its items and, when the answer has one, its
 // record count.
@@ -115,19 +109,16 @@ func firstPage(requested int) int {
 //	}
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/user-advanced-search/
-func (c *Client) SearchUsers(ctx context.Context, req api.UserSearchRequest, reqEditors ...api.RequestEditorFn) iter.Seq2[api.UserSearchRecord, error] {
+func (c *Client) SearchUsers(ctx context.Context, req api.UserSearchRequest) iter.Seq2[api.UserSearchRecord, error] {
 	size := pageSize(req.Paging.PageSize, MaxUserSearchPageSize, MaxUserSearchPageSize)
 	return pages(firstPage(req.Paging.PageIndex), size, func(index int) (page[api.UserSearchRecord], error) {
 		body := req
 		body.Paging = api.UserSearchPaging{PageIndex: index, PageSize: size}
-		res, err := c.AdvancedSearchUsersWithResponse(ctx, body, reqEditors...)
+		res, err := c.AdvancedSearchUsers(ctx, body)
 		if err != nil {
 			return page[api.UserSearchRecord]{}, err
 		}
-		if res.JSON200 == nil {
-			return page[api.UserSearchRecord]{}, errNoPage("AdvancedSearchUsers", res.StatusCode())
-		}
-		return page[api.UserSearchRecord]{items: res.JSON200.Users}, nil
+		return page[api.UserSearchRecord]{items: res.Users}, nil
 	})
 }
 
@@ -139,19 +130,16 @@ func (c *Client) SearchUsers(ctx context.Context, req api.UserSearchRequest, req
 // changed.
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/get-check-in-history-of-users/
-func (c *Client) CheckInHistory(ctx context.Context, req api.CheckInHistoryRequest, reqEditors ...api.RequestEditorFn) iter.Seq2[api.CheckInHistoryEntry, error] {
+func (c *Client) CheckInHistory(ctx context.Context, req api.CheckInHistoryRequest) iter.Seq2[api.CheckInHistoryEntry, error] {
 	size := pageSize(req.Paging.PageSize, DefaultCheckInHistoryPageSize, 0)
 	return pages(firstPage(req.Paging.PageIndex), size, func(index int) (page[api.CheckInHistoryEntry], error) {
 		body := req
 		body.Paging = api.CheckInHistoryPaging{PageIndex: index, PageSize: size}
-		res, err := c.GetCheckInHistoryWithResponse(ctx, body, reqEditors...)
+		res, err := c.GetCheckInHistory(ctx, body)
 		if err != nil {
 			return page[api.CheckInHistoryEntry]{}, err
 		}
-		if res.JSON200 == nil {
-			return page[api.CheckInHistoryEntry]{}, errNoPage("GetCheckInHistory", res.StatusCode())
-		}
-		return page[api.CheckInHistoryEntry]{items: res.JSON200.Details, count: recordCount(res.JSON200.RecordCount)}, nil
+		return page[api.CheckInHistoryEntry]{items: res.Details, count: recordCount(res.RecordCount)}, nil
 	})
 }
 
@@ -164,7 +152,7 @@ func (c *Client) CheckInHistory(ctx context.Context, req api.CheckInHistoryReque
 // error, which it yields once. req is not changed.
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/retrieve-permission-template/
-func (c *Client) PermissionTemplates(ctx context.Context, req api.PermissionTemplateSearchRequest, reqEditors ...api.RequestEditorFn) iter.Seq2[api.PermissionTemplate, error] {
+func (c *Client) PermissionTemplates(ctx context.Context, req api.PermissionTemplateSearchRequest) iter.Seq2[api.PermissionTemplate, error] {
 	if req.Parameter == (api.PermissionTemplateSearchParameter{}) {
 		req.Parameter = api.PermissionTemplateSearchParameter{SearchText: " "}
 	}
@@ -172,13 +160,10 @@ func (c *Client) PermissionTemplates(ctx context.Context, req api.PermissionTemp
 	return pages(firstPage(req.Paging.PageIndex), size, func(index int) (page[api.PermissionTemplate], error) {
 		body := req
 		body.Paging = api.PermissionTemplatePaging{PageIndex: index, PageSize: size}
-		res, err := c.GetPermissionTemplatesWithResponse(ctx, body, reqEditors...)
+		res, err := c.GetPermissionTemplates(ctx, body)
 		if err != nil {
 			return page[api.PermissionTemplate]{}, err
 		}
-		if res.JSON200 == nil {
-			return page[api.PermissionTemplate]{}, errNoPage("GetPermissionTemplates", res.StatusCode())
-		}
-		return page[api.PermissionTemplate]{items: res.JSON200.List, count: recordCount(res.JSON200.RecordCount)}, nil
+		return page[api.PermissionTemplate]{items: res.List, count: recordCount(res.RecordCount)}, nil
 	})
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"sync"
 	"testing"
 
@@ -382,7 +381,8 @@ func TestPagingWithoutAJSONPage(t *testing.T) {
 	s := serve(reply{status: 200, header: map[string]string{"Content-Type": "text/plain"}, body: "down for maintenance"})
 	env := setup(t, s)
 	users, errs := collect(t, env.c.SearchUsers(t.Context(), api.UserSearchRequest{}))
-	if len(users) != 0 || len(errs) != 1 || !strings.Contains(errs[0].Error(), "without a JSON page") {
+	var re *ReplyError
+	if len(users) != 0 || len(errs) != 1 || !errors.As(errs[0], &re) || re.Operation != api.OpAdvancedSearchUsers || re.StatusCode != 200 {
 		t.Errorf("%d users, errors %v: want one error", len(users), errs)
 	}
 	events, errs := collect(t, env.c.CheckInHistory(t.Context(), api.CheckInHistoryRequest{}))

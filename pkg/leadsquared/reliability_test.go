@@ -149,9 +149,9 @@ func TestReliabilityIdempotentCallsRideOutFaults(t *testing.T) {
 	var succeeded, failed int
 	for i := range calls {
 		post := i%2 == 1 // AdvancedSearchUsers: the transport never replays a POST itself
-		op := "GetUserById"
+		op := api.OpGetUserById
 		if post {
-			op = "AdvancedSearchUsers"
+			op = api.OpAdvancedSearchUsers
 		}
 		k := rng.IntN(DefaultMaxRetries + 3) // 0..5 faults in a row
 		faults := make([]faultKind, k)
@@ -166,12 +166,12 @@ func TestReliabilityIdempotentCallsRideOutFaults(t *testing.T) {
 		var err error
 		if post {
 			var res *api.AdvancedSearchUsersResponse
-			if res, err = e.c.AdvancedSearchUsersWithResponse(ctx, api.UserSearchRequest{}); err == nil && res.JSON200 == nil {
+			if res, err = e.c.API().AdvancedSearchUsersWithResponse(ctx, api.UserSearchRequest{}); err == nil && res.JSON200 == nil {
 				err = fmt.Errorf("no JSON200 (status %d)", res.StatusCode())
 			}
 		} else {
 			var res *api.GetUserByIdResponse
-			if res, err = e.c.GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: e.srv.OwnerID}); err == nil && (res.JSON200 == nil || len(*res.JSON200) != 1) {
+			if res, err = e.c.API().GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: e.srv.OwnerID}); err == nil && (res.JSON200 == nil || len(*res.JSON200) != 1) {
 				err = fmt.Errorf("want the owner (status %d)", res.StatusCode())
 			}
 		}
@@ -269,7 +269,7 @@ func TestReliabilityCreatesNeverDuplicate(t *testing.T) {
 			cancel()
 			ctx, cancel = context.WithTimeout(t.Context(), sc.deadline)
 		}
-		res, err := e.c.CreateUserWithResponse(ctx, api.CreateUserJSONRequestBody{
+		res, err := e.c.API().CreateUserWithResponse(ctx, api.CreateUserJSONRequestBody{
 			FirstName: "Batch", EmailAddress: fmt.Sprintf("batch%d@example.com", i), Role: api.RoleSalesUser})
 		cancel()
 		e.srv.ClearFaults()
@@ -328,7 +328,7 @@ func TestReliabilitySlowResponsesPastDeadline(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
 	start := time.Now()
-	_, err := e.c.GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: e.srv.OwnerID})
+	_, err := e.c.API().GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: e.srv.OwnerID})
 	cancel()
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("slow answer: %v, want the deadline", err)
@@ -345,7 +345,7 @@ func TestReliabilitySlowResponsesPastDeadline(t *testing.T) {
 	ctx, cancel = context.WithTimeout(t.Context(), 2*time.Second)
 	defer cancel()
 	before := len(e.clock.Sleeps())
-	_, err = e.c.GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: e.srv.OwnerID})
+	_, err = e.c.API().GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: e.srv.OwnerID})
 	var rl *RateLimitError
 	if !errors.Is(err, context.DeadlineExceeded) || !errors.As(err, &rl) {
 		t.Fatalf("rate limited near the deadline: %v, want the deadline and the *RateLimitError", err)
@@ -386,12 +386,12 @@ func TestReliabilityConcurrentSharedClient(t *testing.T) {
 				var err error
 				switch i % 3 {
 				case 0:
-					_, err = e.c.GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: e.srv.OwnerID})
+					_, err = e.c.API().GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: e.srv.OwnerID})
 				case 1:
-					_, err = e.c.AdvancedSearchUsersWithResponse(ctx, api.UserSearchRequest{})
+					_, err = e.c.API().AdvancedSearchUsersWithResponse(ctx, api.UserSearchRequest{})
 				case 2:
 					var res *api.CreateUserResponse
-					res, err = e.c.CreateUserWithResponse(ctx, api.CreateUserJSONRequestBody{
+					res, err = e.c.API().CreateUserWithResponse(ctx, api.CreateUserJSONRequestBody{
 						FirstName: "Worker", EmailAddress: fmt.Sprintf("w%d-%d@example.com", w, i), Role: api.RoleSalesUser})
 					if err == nil && res.JSON200 != nil {
 						created.Add(1)
@@ -561,7 +561,7 @@ func TestReliabilityHugeAndEndlessReplies(t *testing.T) {
 		checkBodies(t, e.ct)
 		ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 		defer cancel()
-		res, err := e.c.GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: "u"})
+		res, err := e.c.API().GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: "u"})
 		if err != nil {
 			t.Fatalf("huge reply: %v", err)
 		}
@@ -576,7 +576,7 @@ func TestReliabilityHugeAndEndlessReplies(t *testing.T) {
 		ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
 		defer cancel()
 		start := time.Now()
-		_, err := e.c.GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: "u"})
+		_, err := e.c.API().GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: "u"})
 		if !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("endless reply: %v, want the deadline", err)
 		}
@@ -597,7 +597,7 @@ func TestReliabilitySpecialKeys(t *testing.T) {
 	for _, opts := range [][]Option{nil, {WithHeaderAuth()}} {
 		t.Run(fmt.Sprintf("header=%v", opts != nil), func(t *testing.T) {
 			e := newRelEnv(t, nil, opts...)
-			res, err := e.c.GetUserByIdWithResponse(t.Context(), &api.GetUserByIdParams{UserId: e.srv.OwnerID})
+			res, err := e.c.API().GetUserByIdWithResponse(t.Context(), &api.GetUserByIdParams{UserId: e.srv.OwnerID})
 			if err != nil || res.JSON200 == nil || len(*res.JSON200) != 1 {
 				t.Fatalf("keys with special characters: %s", maskSecrets(fmt.Sprint(err)))
 			}
@@ -605,7 +605,7 @@ func TestReliabilitySpecialKeys(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = wrong.GetUserByIdWithResponse(t.Context(), &api.GetUserByIdParams{UserId: e.srv.OwnerID})
+			_, err = wrong.API().GetUserByIdWithResponse(t.Context(), &api.GetUserByIdParams{UserId: e.srv.OwnerID})
 			var ae *APIError
 			if !errors.As(err, &ae) || ae.StatusCode != http.StatusUnauthorized {
 				t.Fatalf("wrong key: %v, want a 401 *APIError", err)
@@ -656,7 +656,7 @@ func TestReliabilityPooledBodies(t *testing.T) {
 		t.Fatalf("replies mixed up: %q, %q", res1.Body, res2.Body)
 	}
 
-	resp, err := e.c.GetUserById(t.Context(), &api.GetUserByIdParams{UserId: "u"}) // the raw *http.Response
+	resp, err := e.c.API().GetUserById(t.Context(), &api.GetUserByIdParams{UserId: "u"}) // the raw *http.Response
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,10 +13,12 @@ import (
 // ([*APIError], [*RateLimitError]); like every write, it is not retried after a 5xx.
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/remove-permission-template/
-func (c *Client) RemovePermissionTemplate(ctx context.Context, templateID string, reqEditors ...api.RequestEditorFn) (*api.ApplyPermissionTemplateResponse, error) {
+func (c *Client) RemovePermissionTemplate(ctx context.Context, templateID string) (api.PermissionTemplateResult, error) {
+	if templateID == "" {
+		return api.PermissionTemplateResult{}, &invalidRequestError{op: api.OpApplyPermissionTemplate, msg: "RemovePermissionTemplate: empty template Id"}
+	}
 	overWriteAll := api.StringBool(true)
-	return c.ApplyPermissionTemplateWithResponse(ctx,
-		&api.ApplyPermissionTemplateParams{OverWriteAll: &overWriteAll},
-		api.PermissionTemplateApplyRequest{Id: templateID},
-		reqEditors...)
+	return c.ApplyPermissionTemplate(ctx,
+		api.ApplyPermissionTemplateParams{OverWriteAll: &overWriteAll},
+		api.PermissionTemplateApplyRequest{Id: templateID})
 }

@@ -74,7 +74,7 @@ func runThroughput(tb testing.TB, per time.Duration) throughput {
 		go func() {
 			defer wg.Done()
 			for ctx.Err() == nil {
-				res, err := c.GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: srv.OwnerID})
+				res, err := c.API().GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: srv.OwnerID})
 				var rl *leadsquared.RateLimitError
 				switch {
 				case err == nil && res.JSON200 != nil && len(*res.JSON200) == 1:

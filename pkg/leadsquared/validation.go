@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 	"io"
 	"net/http"
 	"net/url"
@@ -16,9 +17,9 @@ import (
 // [*validate.Validator]: https://pkg.go.dev/github.com/leadsquared-go/leadsquared-go/pkg/validate#Validator
 type Validator interface {
 	// ValidateRequest checks the query and the JSON body of a request of operationID.
-	ValidateRequest(operationID string, query url.Values, body []byte) error
+	ValidateRequest(operationID api.OperationID, query url.Values, body []byte) error
 	// ValidateResponse checks the body of a reply of operationID with the HTTP status.
-	ValidateResponse(operationID string, status int, body []byte) error
+	ValidateResponse(operationID api.OperationID, status int, body []byte) error
 }
 
 // WithRequestValidation validates every request against the spec before it is sent, with the
@@ -107,8 +108,18 @@ func (d *doer) validateRequest(req *http.Request) error {
 			return fmt.Errorf("leadsquared: %s: reading the request body: %w", op.ID, err)
 		}
 	}
-	return d.validator.ValidateRequest(op.ID, req.URL.Query(), body)
+	if err := d.validator.ValidateRequest(op.ID, req.URL.Query(), body); err != nil {
+		return &refusedError{err: err}
+	}
+	return nil
 }
+
+// refusedError is a request WithRequestValidation refused: it reads as the validator's error,
+// which errors.As reaches, and matches [ErrInvalidRequest].
+type refusedError struct{ err error }
+
+func (e *refusedError) Error() string   { return e.err.Error() }
+func (e *refusedError) Unwrap() []error { return []error{e.err, ErrInvalidRequest} }
 
 // validateResponse checks a reply against the spec (WithResponseValidation).
 func (d *doer) validateResponse(req *http.Request, status int, body []byte) error {

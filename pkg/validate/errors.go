@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 )
 
 // Direction tells whether a request or a response failed validation.
@@ -31,7 +33,7 @@ const (
 // Error is returned when a payload does not match the spec. It lists every failure.
 type Error struct {
 	// Operation is the operationId, e.g. "CreateUser".
-	Operation string
+	Operation api.OperationID
 	// Direction is request or response.
 	Direction Direction
 	// Status is the HTTP status of a validated response (0 for requests).
@@ -43,7 +45,7 @@ type Error struct {
 // Error implements error: "CreateUser request: 2 failures: /EmailAddress: required: ...; ...".
 func (e *Error) Error() string {
 	var b strings.Builder
-	b.WriteString(e.Operation)
+	b.WriteString(string(e.Operation))
 	b.WriteByte(' ')
 	b.WriteString(string(e.Direction))
 	if e.Status != 0 {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
 )
 
@@ -21,13 +22,12 @@ func FuzzValidateRequest(f *testing.F) {
 	f.Add("BulkUpdateUserManagers", "", []byte("[{\"UserId\":\"\xff\xfe\"}]"))
 	ops := v.Operations()
 	f.Fuzz(func(t *testing.T, op, rawQuery string, body []byte) {
-		if o, ok := v.Operation(op); !ok {
-			op = ops[len(op)%len(ops)].ID
-		} else {
-			op = o.ID
+		id := api.OperationID(op)
+		if _, ok := v.Operation(id); !ok {
+			id = ops[len(op)%len(ops)].ID
 		}
 		q, _ := url.ParseQuery(rawQuery)
-		err := v.ValidateRequest(op, q, body)
+		err := v.ValidateRequest(id, q, body)
 		if err == nil {
 			return
 		}
@@ -53,9 +53,10 @@ func FuzzValidateResponse(f *testing.F) {
 	f.Add("AdvancedSearchUsers", 500, []byte(`<html>`))
 	f.Add("CreateUser", 418, []byte(`{}`))
 	ops := v.Operations()
-	f.Fuzz(func(t *testing.T, op string, status int, body []byte) {
+	f.Fuzz(func(t *testing.T, name string, status int, body []byte) {
+		op := api.OperationID(name)
 		if _, ok := v.Operation(op); !ok {
-			op = ops[len(op)%len(ops)].ID
+			op = ops[len(name)%len(ops)].ID
 		}
 		err := v.ValidateResponse(op, status, body)
 		var verr *validate.Error

@@ -24,6 +24,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 	"github.com/leadsquared-go/leadsquared-go/spec"
 )
 
@@ -32,7 +33,7 @@ var ErrUnknownOperation = errors.New("unknown operation")
 
 // Validator validates payloads of the operations of one spec.
 type Validator struct {
-	ops       map[string]*Operation
+	ops       map[api.OperationID]*Operation
 	byRoute   map[string]*Operation // "METHOD /path"
 	basePath  string
 	errSchema *openapi3.Schema
@@ -41,7 +42,7 @@ type Validator struct {
 // Operation is one operation of the spec, as the validator sees it.
 type Operation struct {
 	// ID is the operationId, e.g. "CreateUser".
-	ID string
+	ID api.OperationID
 	// Method is the HTTP method, e.g. "POST".
 	Method string
 	// Path is the path relative to the server URL, e.g. "/UserManagement.svc/User/Create".
@@ -87,7 +88,7 @@ func New(doc *openapi3.T) (*Validator, error) {
 	if doc == nil || doc.Paths == nil {
 		return nil, errors.New("validate: spec has no paths")
 	}
-	v := &Validator{ops: map[string]*Operation{}, byRoute: map[string]*Operation{}}
+	v := &Validator{ops: map[api.OperationID]*Operation{}, byRoute: map[string]*Operation{}}
 	if len(doc.Servers) > 0 {
 		// "https://{host}/v2" -> "/v2"
 		u := doc.Servers[0].URL
@@ -109,7 +110,7 @@ func New(doc *openapi3.T) (*Validator, error) {
 				return nil, fmt.Errorf("validate: %s %s has no operationId", method, path)
 			}
 			o := &Operation{
-				ID: op.OperationID, Method: method, Path: path, Summary: op.Summary,
+				ID: api.OperationID(op.OperationID), Method: method, Path: path, Summary: op.Summary,
 				op: op, responses: map[string]*openapi3.Schema{},
 			}
 			o.Idempotent = method == http.MethodGet || method == http.MethodHead || method == http.MethodOptions
@@ -149,7 +150,7 @@ func New(doc *openapi3.T) (*Validator, error) {
 }
 
 // Operation returns the operation with the given operationId.
-func (v *Validator) Operation(id string) (*Operation, bool) {
+func (v *Validator) Operation(id api.OperationID) (*Operation, bool) {
 	o, ok := v.ops[id]
 	return o, ok
 }
@@ -177,7 +178,7 @@ func (v *Validator) Lookup(method, path string) (*Operation, bool) {
 	return nil, false
 }
 
-func (v *Validator) operation(id string) (*Operation, error) {
+func (v *Validator) operation(id api.OperationID) (*Operation, error) {
 	o, ok := v.ops[id]
 	if !ok {
 		return nil, fmt.Errorf("validate: %w %q", ErrUnknownOperation, id)
@@ -194,17 +195,17 @@ func (v *Validator) operation(id string) (*Operation, error) {
 // documented spelling it is the one checked; otherwise the first other spelling in sorted
 // order is.
 // It returns nil, a *Error listing every failure, or an error wrapping ErrUnknownOperation.
-func (v *Validator) ValidateRequest(operationID string, query url.Values, body []byte) error {
+func (v *Validator) ValidateRequest(operationID api.OperationID, query url.Values, body []byte) error {
 	return v.validateRequest(operationID, query, true, body)
 }
 
 // ValidateRequestBody checks only the JSON body of a request to the operation operationID,
 // not its query parameters: for a payload kept apart from the URL it will be sent with.
-func (v *Validator) ValidateRequestBody(operationID string, body []byte) error {
+func (v *Validator) ValidateRequestBody(operationID api.OperationID, body []byte) error {
 	return v.validateRequest(operationID, nil, false, body)
 }
 
-func (v *Validator) validateRequest(operationID string, query url.Values, checkQuery bool, body []byte) error {
+func (v *Validator) validateRequest(operationID api.OperationID, query url.Values, checkQuery bool, body []byte) error {
 	o, err := v.operation(operationID)
 	if err != nil {
 		return err
@@ -277,7 +278,7 @@ func (v *Validator) ValidateHTTPRequest(r *http.Request) error {
 // ValidateResponse checks a response body of the operation against the schema documented for
 // status. LeadSquared also sends its error body with status 200; a body that is the Error shape
 // (`"Status":"Error"`) is checked against the Error schema whatever the status.
-func (v *Validator) ValidateResponse(operationID string, status int, body []byte) error {
+func (v *Validator) ValidateResponse(operationID api.OperationID, status int, body []byte) error {
 	o, err := v.operation(operationID)
 	if err != nil {
 		return err

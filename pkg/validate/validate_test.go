@@ -12,6 +12,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
 	"github.com/leadsquared-go/leadsquared-go/spec"
 )
@@ -240,10 +241,11 @@ func TestRequestBodiesFromExamplesAndMutations(t *testing.T) {
 		t.Fatal("no operation with a body")
 	}
 	total := 0
-	for opID, exs := range examples {
+	for name, exs := range examples {
+		opID := api.OperationID(name)
 		op, _ := v.Operation(opID)
 		schema := doc.Paths.Find(op.Path).GetOperation(op.Method).RequestBody.Value.Content.Get("application/json").Schema.Value
-		q := validQuery(t, opID)
+		q := validQuery(t, name)
 		for i, ex := range exs {
 			if err := v.ValidateRequest(opID, q, marshal(t, ex)); err != nil {
 				t.Errorf("%s example %d: %v", opID, i, err)
@@ -310,7 +312,7 @@ func TestResponseExamplesValidate(t *testing.T) {
 				continue
 			}
 			n++
-			if err := v.ValidateResponse(op.OperationID, 200, marshal(t, roundTrip(t, ex))); err != nil {
+			if err := v.ValidateResponse(api.OperationID(op.OperationID), 200, marshal(t, roundTrip(t, ex))); err != nil {
 				t.Errorf("%s: %v", op.OperationID, err)
 			}
 		}
@@ -367,7 +369,8 @@ func TestRequestEdgeCases(t *testing.T) {
 	t.Parallel()
 	v := mustDefault(t)
 	tests := []struct {
-		name, op  string
+		name      string
+		op        api.OperationID
 		query     url.Values
 		body      string
 		pointer   string
@@ -509,11 +512,12 @@ func TestQueryNamesMatchCaseInsensitively(t *testing.T) {
 	t.Parallel()
 	v := mustDefault(t)
 	tests := []struct {
-		name, op string
-		query    url.Values
-		body     string
-		pointer  string // the failure expected; "" for a valid request
-		rule     string
+		name    string
+		op      api.OperationID
+		query   url.Values
+		body    string
+		pointer string // the failure expected; "" for a valid request
+		rule    string
 	}{
 		{name: "documented casing", op: "GetUserById", query: url.Values{"userId": {"3b1041fb"}}},
 		{name: "PHP library casing", op: "GetUserById", query: url.Values{"UserId": {"3b1041fb"}}},

@@ -18,12 +18,10 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	res, err := c.GetUserByIdWithResponse(context.Background(), &api.GetUserByIdParams{UserId: os.Args[1]})
+	u, err := c.GetUserById(context.Background(), api.GetUserByIdParams{UserId: os.Args[1]})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	for _, u := range *res.JSON200 {
-		fmt.Println(u.FirstName, u.LastName, u.EmailAddress, bool(u.IsPhoneCallAgent))
-	}
+	fmt.Println(u.FirstName, u.LastName, u.EmailAddress, bool(u.IsPhoneCallAgent))
 }

@@ -58,13 +58,13 @@ func TestE2EAllOperations(t *testing.T) {
 	hc := newClient(t, srv, leadsquared.WithHeaderAuth())
 
 	// Users.
-	who := ok(c.AuthenticateUserWithResponse(ctx))(t, "AuthenticateUser")
+	who := ok(c.API().AuthenticateUserWithResponse(ctx))(t, "AuthenticateUser")
 	if who.JSON200 == nil || who.JSON200.Id != srv.OwnerID || who.JSON200.LSQCommonServiceURLs.Api == "" {
 		t.Fatalf("AuthenticateUser: %s", who.Body)
 	}
 	create := func(first, email string, role api.Role, manager string) string {
 		t.Helper()
-		r := ok(c.CreateUserWithResponse(ctx, api.UserCreateRequest{
+		r := ok(c.API().CreateUserWithResponse(ctx, api.UserCreateRequest{
 			FirstName: first, LastName: "Doe", EmailAddress: email, Role: role, ManagerUserId: manager,
 			CustomFields: map[string]string{"mx_Custom_1": "Married"}, WorkDayTemplateId: lsqtest.DefaultWorkDayTemplateID,
 		}))(t, "CreateUser")
@@ -75,26 +75,26 @@ func TestE2EAllOperations(t *testing.T) {
 	rep2 := create("Rosa", "rosa@example.com", api.RoleSalesUser, mgr)
 
 	// A duplicate email: the API's error, and a write is never retried.
-	_, err := c.CreateUserWithResponse(ctx, api.UserCreateRequest{FirstName: "X", EmailAddress: "MIA@example.com", Role: api.RoleSalesUser})
+	_, err := c.API().CreateUserWithResponse(ctx, api.UserCreateRequest{FirstName: "X", EmailAddress: "MIA@example.com", Role: api.RoleSalesUser})
 	var apiErr *leadsquared.APIError
 	if !errors.As(err, &apiErr) || apiErr.StatusCode != 500 || apiErr.ExceptionType != "MXDuplicateEntryException" {
 		t.Fatalf("duplicate CreateUser: %v", err)
 	}
 
-	users := ok(hc.GetUsersWithResponse(ctx))(t, "GetUsers")
+	users := ok(hc.API().GetUsersWithResponse(ctx))(t, "GetUsers")
 	if len(*users.JSON200) != 4 {
 		t.Errorf("GetUsers: %d users", len(*users.JSON200))
 	}
-	byID := ok(c.GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: rep1}))(t, "GetUserById")
+	byID := ok(c.API().GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: rep1}))(t, "GetUserById")
 	if u := *byID.JSON200; len(u) != 1 || u[0].ManagerName != "Mia Doe" || u[0].MxCustom1 != "Married" {
 		t.Errorf("GetUserById: %s", byID.Body)
 	}
-	byEmail := ok(c.GetUserByEmailWithResponse(ctx, &api.GetUserByEmailParams{EmailAddress: "rosa@example.com"}))(t, "GetUserByEmail")
+	byEmail := ok(c.API().GetUserByEmailWithResponse(ctx, &api.GetUserByEmailParams{EmailAddress: "rosa@example.com"}))(t, "GetUserByEmail")
 	if u := *byEmail.JSON200; len(u) != 1 || u[0].UserId != rep2 {
 		t.Errorf("GetUserByEmail: %s", byEmail.Body)
 	}
 	on := api.UserUpdateSettingEnabled
-	ok(c.UpdateUserWithResponse(ctx, &api.UpdateUserParams{UserId: rep1}, api.UserUpdateRequest{
+	ok(c.API().UpdateUserWithResponse(ctx, &api.UpdateUserParams{UserId: rep1}, api.UserUpdateRequest{
 		User:         api.UserUpdateFields{"Designation": "Field Rep", "LastName": "Kumar"},
 		UserSettings: api.UserUpdateSettings{IsSoftPhoneEnabled: &on},
 	}))(t, "UpdateUser")
@@ -102,23 +102,23 @@ func TestE2EAllOperations(t *testing.T) {
 		t.Errorf("after UpdateUser: %+v", u)
 	}
 	salesUsers := []api.ConditionGroup{{Condition: []api.SearchCondition{{LookupName: "Role", Operator: api.SearchConditionOperatorEq, LookupValue: "Sales_User"}}}}
-	bulk := ok(c.BulkUpdateUsersWithResponse(ctx, api.UserBulkUpdateRequest{Conditions: salesUsers, Attribute: "TeamId", Value: "team-42"}))(t, "BulkUpdateUsers")
+	bulk := ok(c.API().BulkUpdateUsersWithResponse(ctx, api.UserBulkUpdateRequest{Conditions: salesUsers, Attribute: "TeamId", Value: "team-42"}))(t, "BulkUpdateUsers")
 	if bulk.JSON200.Message.AffectedRows != 2 {
 		t.Errorf("BulkUpdateUsers: %s", bulk.Body)
 	}
-	mgrs := ok(c.BulkUpdateUserManagersWithResponse(ctx, api.UserManagerUpdateList{{UserId: rep2, ManagerId: srv.OwnerID}}))(t, "BulkUpdateUserManagers")
+	mgrs := ok(c.API().BulkUpdateUserManagersWithResponse(ctx, api.UserManagerUpdateList{{UserId: rep2, ManagerId: srv.OwnerID}}))(t, "BulkUpdateUserManagers")
 	if mgrs.JSON200.WFAId == "" || mgrs.JSON200.Status != "Success" {
 		t.Errorf("BulkUpdateUserManagers: %s", mgrs.Body)
 	}
 	if err := srv.AddUserTag(rep1, "location", "bangalore"); err != nil {
 		t.Fatal(err)
 	}
-	tags := ok(c.GetUserTagsWithResponse(ctx, &api.GetUserTagsParams{UserId: rep1}))(t, "GetUserTags")
+	tags := ok(c.API().GetUserTagsWithResponse(ctx, &api.GetUserTagsParams{UserId: rep1}))(t, "GetUserTags")
 	if tg := *tags.JSON200; len(tg) != 1 || tg[0].Key != "location" {
 		t.Errorf("GetUserTags: %s", tags.Body)
 	}
 	one := 1
-	search := ok(c.AdvancedSearchUsersWithResponse(ctx, api.UserSearchRequest{
+	search := ok(c.API().AdvancedSearchUsersWithResponse(ctx, api.UserSearchRequest{
 		GroupConditions: []api.ConditionGroup{{Condition: []api.SearchCondition{{LookupName: "TeamId", Operator: api.SearchConditionOperatorEq, LookupValue: "team-42"}}}},
 		Sorting:         []api.UserSearchSort{{ColumnName: "FirstName"}},
 		Paging:          api.UserSearchPaging{PageIndex: one, PageSize: one},
@@ -126,11 +126,11 @@ func TestE2EAllOperations(t *testing.T) {
 	if us := search.JSON200.Users; len(us) != 1 || us[0].FirstName != "Ravi" || us[0].AdditionalProperties["mx_Custom_1"] != "Married" {
 		t.Errorf("AdvancedSearchUsers: %s", search.Body)
 	}
-	attrs := ok(c.GetUserAttributesWithBodyWithResponse(ctx, "application/json", nil))(t, "GetUserAttributes")
+	attrs := ok(c.API().GetUserAttributesWithBodyWithResponse(ctx, "application/json", nil))(t, "GetUserAttributes")
 	if attrs.JSON200.TotalUserAttributes == 0 {
 		t.Errorf("GetUserAttributes: %s", attrs.Body)
 	}
-	ok(c.NotifyUsersWithResponse(ctx, api.NotifyUsersRequest{
+	ok(c.API().NotifyUsersWithResponse(ctx, api.NotifyUsersRequest{
 		EmailContent:       api.EmailContent{From: "noreply@example.com", Subject: "Welcome", ContentHTML: "<p>Hi</p>"},
 		UserEmailAddresses: []string{"ravi@example.com"}, Roles: []api.Role{},
 	}))(t, "NotifyUsers")
@@ -139,11 +139,11 @@ func TestE2EAllOperations(t *testing.T) {
 	}
 
 	// Hierarchy.
-	h := ok(c.GetUserHierarchyWithResponse(ctx, &api.GetUserHierarchyParams{UserId: &mgr}))(t, "GetUserHierarchy")
+	h := ok(c.API().GetUserHierarchyWithResponse(ctx, &api.GetUserHierarchyParams{UserId: &mgr}))(t, "GetUserHierarchy")
 	if ids := *h.JSON200; len(ids) != 1 || ids[0] != rep1 {
 		t.Errorf("GetUserHierarchy: %s", h.Body)
 	}
-	hi := ok(c.GetUserHierarchyInfoWithResponse(ctx, api.HierarchyInfoRequest{UserId: srv.OwnerID}))(t, "GetUserHierarchyInfo")
+	hi := ok(c.API().GetUserHierarchyInfoWithResponse(ctx, api.HierarchyInfoRequest{UserId: srv.OwnerID}))(t, "GetUserHierarchyInfo")
 	if hi.JSON200.SearchInfo.TotalUsers != 3 {
 		t.Errorf("GetUserHierarchyInfo: %s", hi.Body)
 	}
@@ -153,22 +153,22 @@ func TestE2EAllOperations(t *testing.T) {
 		{Action: api.PermissionActionExport, Access: api.PermissionAccessNone},
 		{Action: api.PermissionActionUpdate, Access: api.PermissionAccessPartial, Properties: api.PermissionPropertiesInput{RestrictedFields: []string{"Phone"}}},
 	}}}
-	tc := ok(c.CreatePermissionTemplateWithResponse(ctx, api.PermissionTemplateInput{Name: "No export", EntityPermissions: perms}))(t, "CreatePermissionTemplate")
+	tc := ok(c.API().CreatePermissionTemplateWithResponse(ctx, api.PermissionTemplateInput{Name: "No export", EntityPermissions: perms}))(t, "CreatePermissionTemplate")
 	tpl := tc.JSON200.Message.Id
-	tc2 := ok(c.CreatePermissionTemplateWithResponse(ctx, api.PermissionTemplateInput{Name: "Second"}))(t, "CreatePermissionTemplate")
+	tc2 := ok(c.API().CreatePermissionTemplateWithResponse(ctx, api.PermissionTemplateInput{Name: "Second"}))(t, "CreatePermissionTemplate")
 	tpl2 := tc2.JSON200.Message.Id
-	ok(c.UpdatePermissionTemplateWithResponse(ctx, &api.UpdatePermissionTemplateParams{Id: tpl},
+	ok(c.API().UpdatePermissionTemplateWithResponse(ctx, &api.UpdatePermissionTemplateParams{Id: tpl},
 		api.PermissionTemplateInput{Name: "No export", Description: "Sales reps", EntityPermissions: perms}))(t, "UpdatePermissionTemplate")
-	list := ok(c.GetPermissionTemplatesWithResponse(ctx, api.PermissionTemplateSearchRequest{
+	list := ok(c.API().GetPermissionTemplatesWithResponse(ctx, api.PermissionTemplateSearchRequest{
 		Parameter: api.PermissionTemplateSearchParameter{SearchText: "export"},
 	}))(t, "GetPermissionTemplates")
 	if list.JSON200.RecordCount != 1 || list.JSON200.List[0].Description != "Sales reps" {
 		t.Errorf("GetPermissionTemplates: %s", list.Body)
 	}
-	ok(c.ApplyPermissionTemplateWithResponse(ctx, nil, api.PermissionTemplateApplyRequest{
+	ok(c.API().ApplyPermissionTemplateWithResponse(ctx, nil, api.PermissionTemplateApplyRequest{
 		Id: tpl, UserIds: []string{rep1}, RoleIds: []api.Role{api.RoleSalesManager},
 	}))(t, "ApplyPermissionTemplate")
-	up := ok(c.GetUserPermissionsWithResponse(ctx, &api.GetUserPermissionsParams{UserId: &rep1}))(t, "GetUserPermissions")
+	up := ok(c.API().GetUserPermissionsWithResponse(ctx, &api.GetUserPermissionsParams{UserId: &rep1}))(t, "GetUserPermissions")
 	access := map[string]string{}
 	for _, ep := range up.JSON200.EntityPermissions {
 		for _, p := range ep.Permissions {
@@ -178,40 +178,42 @@ func TestE2EAllOperations(t *testing.T) {
 	if access["Lead.Export"] != "NoAccess" || access["Lead.Update"] != "PartialAccess" || access["Lead.Create"] != "FullAccess" {
 		t.Errorf("GetUserPermissions: %v", access)
 	}
-	ow := ok(c.OverwritePermissionTemplateWithResponse(ctx, api.PermissionTemplateOverwriteRequest{Id: tpl2, UserIds: []string{rep1}}))(t, "OverwritePermissionTemplate")
+	ow := ok(c.API().OverwritePermissionTemplateWithResponse(ctx, api.PermissionTemplateOverwriteRequest{Id: tpl2, UserIds: []string{rep1}}))(t, "OverwritePermissionTemplate")
 	if ow.JSON200.Message.AffectedRows != 1 {
 		t.Errorf("OverwritePermissionTemplate: %s", ow.Body)
 	}
-	ok(c.RemovePermissionTemplate(ctx, tpl))(t, "RemovePermissionTemplate")
+	if res, err := c.RemovePermissionTemplate(ctx, tpl); err != nil || !res.Message.IsSuccessful {
+		t.Fatalf("RemovePermissionTemplate: %+v, %v", res, err)
+	}
 	if ts := srv.Templates(); ts[0].ID != tpl || len(ts[0].UserIDs)+len(ts[0].Roles) != 0 || len(ts[1].UserIDs) != 1 {
 		t.Errorf("after RemovePermissionTemplate: %+v", ts)
 	}
-	ok(c.DeletePermissionTemplateWithResponse(ctx, &api.DeletePermissionTemplateParams{Id: tpl}))(t, "DeletePermissionTemplate")
+	ok(c.API().DeletePermissionTemplateWithResponse(ctx, &api.DeletePermissionTemplateParams{Id: tpl}))(t, "DeletePermissionTemplate")
 	if len(srv.Templates()) != 1 {
 		t.Error("template not deleted")
 	}
 
 	// Availability (the key owner checks in and out).
 	online := api.AvailabilityStatusOnline
-	ok(c.CheckInUserWithResponse(ctx, api.CheckInRequest{Source: "API", AvailabilityStatus: online}))(t, "CheckInUser")
-	st := ok(c.GetCheckInStatusWithResponse(ctx, nil))(t, "GetCheckInStatus")
+	ok(c.API().CheckInUserWithResponse(ctx, api.CheckInRequest{Source: "API", AvailabilityStatus: online}))(t, "CheckInUser")
+	st := ok(c.API().GetCheckInStatusWithResponse(ctx, nil))(t, "GetCheckInStatus")
 	if !bool(st.JSON200.IsCheckedIn) || st.JSON200.LastCheckedOn.IsZero() {
 		t.Errorf("GetCheckInStatus: %s", st.Body)
 	}
-	ok(c.CheckOutUserWithResponse(ctx, api.CheckOutRequest{Source: "API", AvailabilityStatus: "Offline"}))(t, "CheckOutUser")
+	ok(c.API().CheckOutUserWithResponse(ctx, api.CheckOutRequest{Source: "API", AvailabilityStatus: "Offline"}))(t, "CheckOutUser")
 	now := time.Now().UTC()
-	hist := ok(c.GetCheckInHistoryWithResponse(ctx, api.CheckInHistoryRequest{
+	hist := ok(c.API().GetCheckInHistoryWithResponse(ctx, api.CheckInHistoryRequest{
 		UserAttributeType: api.CheckInHistoryByUserId, Users: []string{srv.OwnerID},
 		FromDate: scalar.NewDateTime(now.Add(-time.Hour).Truncate(time.Second)), ToDate: scalar.NewDateTime(now.Add(time.Hour).Truncate(time.Second)),
 	}))(t, "GetCheckInHistory")
 	if hist.JSON200.RecordCount != 2 || hist.JSON200.Details[0].IsCheckIn {
 		t.Errorf("GetCheckInHistory (newest first): %s", hist.Body)
 	}
-	wd := ok(c.GetUserWorkDayDetailsWithResponse(ctx, &api.GetUserWorkDayDetailsParams{UserId: rep1, Date: "2024-03-04"}))(t, "GetUserWorkDayDetails")
+	wd := ok(c.API().GetUserWorkDayDetailsWithResponse(ctx, &api.GetUserWorkDayDetailsParams{UserId: rep1, Date: "2024-03-04"}))(t, "GetUserWorkDayDetails")
 	if wd.JSON200.IsAvailable != 1 || len(wd.JSON200.WorkingHours) != 1 {
 		t.Errorf("GetUserWorkDayDetails: %s", wd.Body)
 	}
-	cv := ok(c.SendConverseNotificationWithResponse(ctx, api.ConverseNotificationRequest{
+	cv := ok(c.API().SendConverseNotificationWithResponse(ctx, api.ConverseNotificationRequest{
 		ToUser: rep1, Type: "Lead", CardContents: api.ConverseNotificationCard{Message: "New lead assigned"},
 	}))(t, "SendConverseNotification")
 	if !cv.JSON200.Success {
@@ -219,13 +221,13 @@ func TestE2EAllOperations(t *testing.T) {
 	}
 
 	// Deactivate, reactivate, deactivate, obsolete: the address is free again.
-	ok(c.DeactivateUserWithResponse(ctx, &api.DeactivateUserParams{UserId: rep2}))(t, "DeactivateUser")
-	if r := ok(c.GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: rep2}))(t, "GetUserById"); len(*r.JSON200) != 0 {
+	ok(c.API().DeactivateUserWithResponse(ctx, &api.DeactivateUserParams{UserId: rep2}))(t, "DeactivateUser")
+	if r := ok(c.API().GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: rep2}))(t, "GetUserById"); len(*r.JSON200) != 0 {
 		t.Errorf("inactive user: %s", r.Body)
 	}
-	ok(c.ActivateUserWithResponse(ctx, &api.ActivateUserParams{UserId: rep2}))(t, "ActivateUser")
-	ok(c.DeactivateUserWithResponse(ctx, &api.DeactivateUserParams{UserId: rep2}))(t, "DeactivateUser")
-	ok(c.MarkUserObsoleteWithResponse(ctx, &api.MarkUserObsoleteParams{UserId: rep2}))(t, "MarkUserObsolete")
+	ok(c.API().ActivateUserWithResponse(ctx, &api.ActivateUserParams{UserId: rep2}))(t, "ActivateUser")
+	ok(c.API().DeactivateUserWithResponse(ctx, &api.DeactivateUserParams{UserId: rep2}))(t, "DeactivateUser")
+	ok(c.API().MarkUserObsoleteWithResponse(ctx, &api.MarkUserObsoleteParams{UserId: rep2}))(t, "MarkUserObsolete")
 	create("Rosa", "rosa@example.com", api.RoleSalesUser, "")
 
 	// Every operation of the spec was called, and every call was answered successfully
@@ -234,7 +236,7 @@ func TestE2EAllOperations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	succeeded := map[string]bool{}
+	succeeded := map[api.OperationID]bool{}
 	for _, r := range srv.Requests() {
 		if r.Status == 200 {
 			succeeded[r.OperationID] = true
@@ -251,7 +253,7 @@ func TestE2EAllOperations(t *testing.T) {
 	var missing []string
 	for _, op := range v.Operations() {
 		if !succeeded[op.ID] {
-			missing = append(missing, op.ID)
+			missing = append(missing, string(op.ID))
 		}
 	}
 	sort.Strings(missing)
@@ -273,7 +275,7 @@ func TestE2ERateLimitRiddenOut(t *testing.T) {
 			ctx, cancel := context.WithTimeout(t.Context(), 15*time.Second)
 			defer cancel()
 			for i := range 5 {
-				ok(c.GetUsersWithResponse(ctx))(t, fmt.Sprint("GetUsers ", i))
+				ok(c.API().GetUsersWithResponse(ctx))(t, fmt.Sprint("GetUsers ", i))
 			}
 			if form != lsqtest.Form200 {
 				limited := 0
@@ -294,7 +296,7 @@ func TestE2ERateLimitRiddenOut(t *testing.T) {
 			c0 := newClient(t, srv, leadsquared.WithMaxRetries(0))
 			var err error
 			for range 3 {
-				if _, err = c0.GetUsersWithResponse(ctx); err != nil {
+				if _, err = c0.API().GetUsersWithResponse(ctx); err != nil {
 					break
 				}
 			}
@@ -314,7 +316,7 @@ func TestE2EBulkRateLimit(t *testing.T) {
 	u, _ := srv.AddUser(lsqtest.User{FirstName: "A", EmailAddress: "a@example.com", Role: "Sales_User"})
 	start := time.Now()
 	for range 2 {
-		ok(c.BulkUpdateUserManagersWithResponse(ctx, api.UserManagerUpdateList{{UserId: u.ID, ManagerId: srv.OwnerID}}))(t, "BulkUpdateUserManagers")
+		ok(c.API().BulkUpdateUserManagersWithResponse(ctx, api.UserManagerUpdateList{{UserId: u.ID, ManagerId: srv.OwnerID}}))(t, "BulkUpdateUserManagers")
 	}
 	if time.Since(start) < 900*time.Millisecond {
 		t.Errorf("second bulk call not held back")
@@ -326,7 +328,7 @@ func TestE2EBulkRateLimit(t *testing.T) {
 	// bulk limit the server named).
 	c2 := newClient(t, srv, leadsquared.WithMaxRetries(0))
 	for range 5 {
-		ok(c2.GetUsersWithResponse(ctx))(t, "GetUsers")
+		ok(c2.API().GetUsersWithResponse(ctx))(t, "GetUsers")
 	}
 }
 
@@ -340,7 +342,7 @@ func TestE2EFaults(t *testing.T) {
 	t.Run("GET not retried after a 500 with LeadSquared's error body", func(t *testing.T) {
 		// The fault's default body is LeadSquared's: the service's answer, returned at once.
 		_ = srv.FailNext("GetUserById", 1, lsqtest.Fault{Status: 500})
-		_, err := c.GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: u.ID})
+		_, err := c.API().GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: u.ID})
 		var apiErr *leadsquared.APIError
 		if !errors.As(err, &apiErr) || apiErr.StatusCode != 500 || srv.Count("GetUserById") != 1 {
 			t.Errorf("err %v, sent %d times: want the 500 after 1", err, srv.Count("GetUserById"))
@@ -348,14 +350,14 @@ func TestE2EFaults(t *testing.T) {
 	})
 	t.Run("GET retried after a dropped connection", func(t *testing.T) {
 		_ = srv.FailNext("GetUsers", 1, lsqtest.Fault{Drop: true})
-		ok(c.GetUsersWithResponse(ctx))(t, "GetUsers")
+		ok(c.API().GetUsersWithResponse(ctx))(t, "GetUsers")
 		if srv.Count("GetUsers") < 2 {
 			t.Errorf("sent %d times", srv.Count("GetUsers"))
 		}
 	})
 	t.Run("idempotent POST retried", func(t *testing.T) {
 		_ = srv.FailNext("AdvancedSearchUsers", 2, lsqtest.Fault{Drop: true})
-		ok(c.AdvancedSearchUsersWithResponse(ctx, api.UserSearchRequest{}))(t, "AdvancedSearchUsers")
+		ok(c.API().AdvancedSearchUsersWithResponse(ctx, api.UserSearchRequest{}))(t, "AdvancedSearchUsers")
 		if n := srv.Count("AdvancedSearchUsers"); n != 3 {
 			t.Errorf("sent %d times, want 3", n)
 		}
@@ -364,7 +366,7 @@ func TestE2EFaults(t *testing.T) {
 		before := srv.UserCount()
 		// The user is created, then the answer is lost to a 500: a retry would duplicate.
 		_ = srv.FailNext("CreateUser", 1, lsqtest.Fault{Status: 500, AfterWork: true})
-		_, err := c.CreateUserWithResponse(ctx, api.UserCreateRequest{FirstName: "B", EmailAddress: "b@example.com", Role: api.RoleSalesUser})
+		_, err := c.API().CreateUserWithResponse(ctx, api.UserCreateRequest{FirstName: "B", EmailAddress: "b@example.com", Role: api.RoleSalesUser})
 		var apiErr *leadsquared.APIError
 		if !errors.As(err, &apiErr) || apiErr.StatusCode != 500 {
 			t.Fatalf("want the 500 as *APIError, got %v", err)
@@ -376,7 +378,7 @@ func TestE2EFaults(t *testing.T) {
 	t.Run("CreateUser not retried after a dropped connection", func(t *testing.T) {
 		before, sent := srv.UserCount(), srv.Count("CreateUser")
 		_ = srv.FailNext("CreateUser", 1, lsqtest.Fault{Drop: true, AfterWork: true})
-		if _, err := c.CreateUserWithResponse(ctx, api.UserCreateRequest{FirstName: "C", EmailAddress: "c@example.com", Role: api.RoleSalesUser}); err == nil {
+		if _, err := c.API().CreateUserWithResponse(ctx, api.UserCreateRequest{FirstName: "C", EmailAddress: "c@example.com", Role: api.RoleSalesUser}); err == nil {
 			t.Fatal("no error for a dropped connection")
 		}
 		if srv.Count("CreateUser") != sent+1 || srv.UserCount() != before+1 {
@@ -385,7 +387,7 @@ func TestE2EFaults(t *testing.T) {
 	})
 	t.Run("MarkUserObsolete (a GET that writes) not retried", func(t *testing.T) {
 		_ = srv.FailNext("MarkUserObsolete", 1, lsqtest.Fault{Status: 500})
-		if _, err := c.MarkUserObsoleteWithResponse(ctx, &api.MarkUserObsoleteParams{UserId: u.ID}); err == nil {
+		if _, err := c.API().MarkUserObsoleteWithResponse(ctx, &api.MarkUserObsoleteParams{UserId: u.ID}); err == nil {
 			t.Fatal("no error")
 		}
 		if n := srv.Count("MarkUserObsolete"); n != 1 {
@@ -397,7 +399,7 @@ func TestE2EFaults(t *testing.T) {
 		dctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
 		defer cancel()
 		start := time.Now()
-		_, err := c.GetCheckInStatusWithResponse(dctx, nil)
+		_, err := c.API().GetCheckInStatusWithResponse(dctx, nil)
 		if !errors.Is(err, context.DeadlineExceeded) {
 			t.Errorf("want a deadline error, got %v", err)
 		}
@@ -407,7 +409,7 @@ func TestE2EFaults(t *testing.T) {
 	})
 	t.Run("error body with 200", func(t *testing.T) {
 		_ = srv.FailNext("GetUsers", 1, lsqtest.Fault{Status: 200, Body: `{"Status":"Error","ExceptionType":"MXInvalidInputException","ExceptionMessage":"boom"}`})
-		_, err := c.GetUsersWithResponse(ctx)
+		_, err := c.API().GetUsersWithResponse(ctx)
 		var apiErr *leadsquared.APIError
 		if !errors.As(err, &apiErr) || apiErr.StatusCode != 200 || !strings.Contains(apiErr.ExceptionMessage, "boom") {
 			t.Errorf("want *APIError with 200, got %v", err)

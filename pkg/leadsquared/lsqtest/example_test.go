@@ -23,22 +23,22 @@ func ExampleNewServer() {
 		panic(err)
 	}
 	ctx := context.Background()
-	created, err := c.CreateUserWithResponse(ctx, api.UserCreateRequest{
+	created, err := c.CreateUser(ctx, api.UserCreateRequest{
 		FirstName: "Chris", EmailAddress: "chris@example.com", Role: api.RoleSalesUser,
 	})
 	if err != nil {
 		panic(err)
 	}
-	users, _ := c.GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: created.JSON200.Message.Id})
-	fmt.Println((*users.JSON200)[0].FirstName, srv.UserCount())
+	u, _ := c.GetUserById(ctx, api.GetUserByIdParams{UserId: created.Message.Id})
+	fmt.Println(u.FirstName, srv.UserCount())
 
 	// The same address again: LeadSquared's duplicate error, as an *APIError.
-	_, err = c.CreateUserWithResponse(ctx, api.UserCreateRequest{
+	_, err = c.CreateUser(ctx, api.UserCreateRequest{
 		FirstName: "Chris", EmailAddress: "chris@example.com", Role: api.RoleSalesUser,
 	})
 	var apiErr *leadsquared.APIError
 	fmt.Println(errors.As(err, &apiErr), apiErr.StatusCode, apiErr.ExceptionType)
-	fmt.Println(srv.Count("CreateUser"), srv.Requests()[0].Query.Get("accessKey"))
+	fmt.Println(srv.Count(api.OpCreateUser), srv.Requests()[0].Query.Get("accessKey"))
 	// Output:
 	// Chris 2
 	// true 500 MXDuplicateEntryException
@@ -53,16 +53,16 @@ func ExampleServer_FailNext() {
 
 	// The next Get Users fails with a gateway's 502 page: a read is retried and succeeds.
 	// (A 5xx with LeadSquared's error body, the default Body, is an answer: not retried.)
-	_ = srv.FailNext("GetUsers", 1, lsqtest.Fault{Status: 502, Body: "<html><body>502 Bad Gateway</body></html>"})
-	_, err := c.GetUsersWithResponse(context.Background())
-	fmt.Println(err, srv.Count("GetUsers"))
+	_ = srv.FailNext(api.OpGetUsers, 1, lsqtest.Fault{Status: 502, Body: "<html><body>502 Bad Gateway</body></html>"})
+	_, err := c.GetUsers(context.Background())
+	fmt.Println(err, srv.Count(api.OpGetUsers))
 
 	// A create whose answer is lost after the user was made is not sent twice.
-	_ = srv.FailNext("CreateUser", 1, lsqtest.Fault{Drop: true, AfterWork: true})
-	_, err = c.CreateUserWithResponse(context.Background(), api.UserCreateRequest{
+	_ = srv.FailNext(api.OpCreateUser, 1, lsqtest.Fault{Drop: true, AfterWork: true})
+	_, err = c.CreateUser(context.Background(), api.UserCreateRequest{
 		FirstName: "Ann", EmailAddress: "ann@example.com", Role: api.RoleSalesUser,
 	})
-	fmt.Println(err != nil, srv.Count("CreateUser"), srv.UserCount())
+	fmt.Println(err != nil, srv.Count(api.OpCreateUser), srv.UserCount())
 	// Output:
 	// <nil> 2
 	// true 1 2

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 )
 
 // Fault is a scripted failure of one call, queued with [Server.FailNext].
@@ -33,7 +35,7 @@ type Fault struct {
 // FailNext makes the next n calls to the operation operationID fail with f (or be delayed
 // by it). operationID "" matches any operation; faults queued for the operation itself go
 // first. Calls queue up in order. It returns an error for an unknown operationId or n < 1.
-func (s *Server) FailNext(operationID string, n int, f Fault) error {
+func (s *Server) FailNext(operationID api.OperationID, n int, f Fault) error {
 	if operationID != "" {
 		if _, ok := s.v.Operation(operationID); !ok {
 			return fmt.Errorf("lsqtest: FailNext: unknown operation %q", operationID)
@@ -60,13 +62,13 @@ func (s *Server) FailNext(operationID string, n int, f Fault) error {
 func (s *Server) ClearFaults() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.faults = map[string][]Fault{}
+	s.faults = map[api.OperationID][]Fault{}
 }
 
-func (s *Server) takeFault(opID string) (Fault, bool) {
+func (s *Server) takeFault(opID api.OperationID) (Fault, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, key := range []string{opID, ""} {
+	for _, key := range []api.OperationID{opID, ""} {
 		if q := s.faults[key]; len(q) > 0 {
 			f := q[0]
 			if len(q) == 1 {
@@ -149,7 +151,7 @@ type Request struct {
 	// Method and Path are the HTTP method and URL path (with /v2).
 	Method, Path string
 	// OperationID is the operation the call was routed to; "" for an unknown route.
-	OperationID string
+	OperationID api.OperationID
 	// Query is the query string, with the accessKey and secretKey values replaced by
 	// REDACTED.
 	Query url.Values
@@ -187,7 +189,7 @@ func (s *Server) Requests() []Request {
 
 // Count returns how many calls to operationID are in the log (every attempt, whatever its
 // outcome). operationID "" counts the calls to unknown routes.
-func (s *Server) Count(operationID string) int {
+func (s *Server) Count(operationID api.OperationID) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := 0

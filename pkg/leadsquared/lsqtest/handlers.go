@@ -32,7 +32,7 @@ func (c *call) decode(v any) error {
 type handler func(s *Server, c *call) (int, any)
 
 // handlers maps every operationId of the spec to its implementation.
-var handlers = map[string]handler{
+var handlers = map[api.OperationID]handler{
 	"CreateUser":                  (*Server).createUser,
 	"AuthenticateUser":            (*Server).authenticateUser,
 	"GetUsers":                    (*Server).getUsers,

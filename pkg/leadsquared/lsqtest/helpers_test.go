@@ -3,6 +3,7 @@ package lsqtest_test
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 	"io"
 	"net/http"
 	"net/url"
@@ -46,7 +47,7 @@ func (vt *validatingTransport) RoundTrip(r *http.Request) (*http.Response, error
 		return nil, err
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))
-	opID := "GetUsers" // an unknown route: its 404 must still be the Error body
+	opID := api.OpGetUsers // an unknown route: its 404 must still be the Error body
 	if op, ok := vt.v.Lookup(r.Method, r.URL.Path); ok {
 		opID = op.ID
 	}

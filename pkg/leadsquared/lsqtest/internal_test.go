@@ -27,8 +27,8 @@ func TestEveryOperationHandled(t *testing.T) {
 	if len(handlers) != len(ops) {
 		t.Errorf("%d handlers for %d operations", len(handlers), len(ops))
 	}
-	knownBulk := map[string]bool{"BulkUpdateUsers": true, "BulkUpdateUserManagers": true}
-	bulk := map[string]bool{}
+	knownBulk := map[api.OperationID]bool{api.OpBulkUpdateUsers: true, api.OpBulkUpdateUserManagers: true}
+	bulk := map[api.OperationID]bool{}
 	for _, op := range ops {
 		if op.Bulk {
 			bulk[op.ID] = true

@@ -3,6 +3,8 @@ package lsqtest
 import (
 	"fmt"
 	"time"
+
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 )
 
 // window is a sliding-window log: at most limit.calls accepted calls in any window of
@@ -30,7 +32,7 @@ func (w *window) allow(now time.Time) bool {
 // rateLimit applies the account's limits to a call of opID (the bulk budget for an
 // operation the spec marks x-lsq-bulk); it returns the answer when the call is over the
 // limit.
-func (s *Server) rateLimit(opID string) (status int, body any, limited bool) {
+func (s *Server) rateLimit(opID api.OperationID) (status int, body any, limited bool) {
 	op, _ := s.v.Operation(opID)
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
 )
 
@@ -43,7 +44,7 @@ type Server struct {
 	mu        sync.Mutex
 	st        state
 	log       []Request
-	faults    map[string][]Fault // operationId ("" = any) → queued faults
+	faults    map[api.OperationID][]Fault // operationId ("" = any) → queued faults
 	limiter   *window
 	bulkLimit *window
 }
@@ -78,7 +79,7 @@ func New(opts ...Option) (*Server, error) {
 		cfg:       cfg,
 		v:         v,
 		done:      make(chan struct{}),
-		faults:    map[string][]Fault{},
+		faults:    map[api.OperationID][]Fault{},
 	}
 	if cfg.limit != nil {
 		s.limiter = &window{limit: *cfg.limit}
@@ -176,7 +177,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // serve authenticates, rate-limits and validates a call, then runs its operation.
-func (s *Server) serve(r *http.Request, opID string, body []byte, rec *Request) (int, any) {
+func (s *Server) serve(r *http.Request, opID api.OperationID, body []byte, rec *Request) (int, any) {
 	switch {
 	case r.URL.Query().Has(queryAccessKey) || r.URL.Query().Has(querySecretKey):
 		rec.Auth = "query"

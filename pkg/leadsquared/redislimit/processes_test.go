@@ -129,7 +129,7 @@ func workerMain(raw string) int {
 		go func() {
 			defer wg.Done()
 			for ctx.Err() == nil {
-				_, err := c.GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: "x"})
+				_, err := c.API().GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: "x"})
 				record(err)
 			}
 		}()
@@ -139,7 +139,7 @@ func workerMain(raw string) int {
 		go func() {
 			defer wg.Done()
 			for ctx.Err() == nil {
-				_, err := c.BulkUpdateUserManagersWithResponse(ctx, api.UserManagerUpdateList{{UserId: "u", ManagerId: "m"}})
+				_, err := c.API().BulkUpdateUserManagersWithResponse(ctx, api.UserManagerUpdateList{{UserId: "u", ManagerId: "m"}})
 				record(err)
 			}
 		}()

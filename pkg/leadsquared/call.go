@@ -1,0 +1,102 @@
+package leadsquared
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
+)
+
+// The helpers of the generated methods (client.gen.go).
+
+// errNilContext is the error of a method called with a nil context.
+func errNilContext(op api.OperationID) error {
+	return &invalidRequestError{op: op, msg: "nil context"}
+}
+
+// errMissingParam is the error of a method called without a required query parameter.
+func errMissingParam(op api.OperationID, name string) error {
+	return &invalidRequestError{op: op, msg: "missing required query parameter " + name}
+}
+
+// invalidRequestError is a call refused before anything was sent; it matches
+// [ErrInvalidRequest].
+type invalidRequestError struct {
+	op  api.OperationID
+	msg string
+}
+
+func (e *invalidRequestError) Error() string {
+	return fmt.Sprintf("leadsquared: %s: %s (nothing was sent)", e.op, e.msg)
+}
+
+func (e *invalidRequestError) Is(target error) bool { return target == ErrInvalidRequest }
+
+// isZero reports whether v is its type's zero value.
+func isZero[T comparable](v T) bool {
+	var zero T
+	return v == zero
+}
+
+// decode reads the JSON answer of op into a T: rsp and err are what the generated client's
+// call returned. The doer has already turned every error reply into an *APIError, so rsp is a
+// 2xx reply; one without a JSON body of the right shape is an error that names the operation
+// and the status, never a zero value with a nil error.
+func decode[T any](op api.OperationID, rsp *http.Response, err error) (T, error) {
+	var v T
+	if err != nil {
+		return v, err
+	}
+	defer func() { _ = rsp.Body.Close() }()
+	var body []byte
+	if pb, ok := rsp.Body.(*pooledBody); ok {
+		body = pb.bytes() // the doer's buffer: decoded in place, returned to the pool by Close
+	} else if body, err = io.ReadAll(rsp.Body); err != nil {
+		return v, fmt.Errorf("leadsquared: %s: HTTP %d: reading the reply: %w", op, rsp.StatusCode, err)
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return v, &ReplyError{Operation: op, StatusCode: rsp.StatusCode, Err: errEmptyReply}
+	}
+	if err := json.Unmarshal(body, &v); err != nil {
+		var zero T
+		return zero, &ReplyError{Operation: op, StatusCode: rsp.StatusCode, Err: err}
+	}
+	return v, nil
+}
+
+var errEmptyReply = errors.New("empty body where JSON was expected")
+
+// ReplyError is a 2xx reply a method could not read: an empty body, or JSON of another shape
+// than the spec's (an object where an array belongs, a value no tolerant type reads). Err is
+// the cause (a *json.UnmarshalTypeError names the field). The raw reply is one call away:
+// c.API().XWithResponse.
+type ReplyError struct {
+	Operation  api.OperationID
+	StatusCode int
+	Err        error
+}
+
+// Error names the operation, the status and the cause.
+func (e *ReplyError) Error() string {
+	return fmt.Sprintf("leadsquared: %s: HTTP %d: cannot read the reply: %v", e.Operation, e.StatusCode, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *ReplyError) Unwrap() error { return e.Err }
+
+// single returns the one item of an x-lsq-single answer, or an error matching ErrNotFound
+// for [].
+func single[T any](op api.OperationID, items []T, err error) (T, error) {
+	var zero T
+	if err != nil {
+		return zero, err
+	}
+	if len(items) == 0 {
+		return zero, fmt.Errorf("leadsquared: %s: %w (LeadSquared answered [], its answer for a missing or inactive user)", op, ErrNotFound)
+	}
+	return items[0], nil
+}
