@@ -1,8 +1,14 @@
-// Package leadsquared makes the generated LeadSquared client in
-// github.com/leadsquared-go/leadsquared-go/pkg/api ready for production use.
+// Package leadsquared is the client of the LeadSquared User Management API.
 //
-// [New] returns a [Client] that embeds *api.ClientWithResponses, so every generated
-// operation is available as is. Every request it sends goes through one wrapper that:
+// [New] returns a [Client] with one method per operation of the spec, named as its
+// operationId and generated from it (client.gen.go): it takes the context, the operation's
+// query parameters and body as values, and returns its answer as a value:
+//
+//	u, err := c.GetUserById(ctx, api.GetUserByIdParams{UserId: id}) // (api.User, error)
+//	if errors.Is(err, leadsquared.ErrNotFound) { ... }              // LeadSquared answered []
+//
+// [Client.API] is the generated client of package api on the same transport, for the raw
+// *http.Response. Every request goes through one wrapper that:
 //
 //   - adds the access key and secret key (query parameters by default, or the
 //     x-LSQ-AccessKey / x-LSQ-SecretKey headers with [WithHeaderAuth]) to a copy of the
