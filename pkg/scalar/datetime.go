@@ -124,7 +124,10 @@ func parseTime(s []byte) (time.Time, bool) {
 	str := string(s)
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05Z07:00"} {
 		if t, err := time.Parse(layout, str); err == nil {
-			return t.UTC(), true
+			if t = t.UTC(); t.Year() < 1 || t.Year() > 9999 {
+				return time.Time{}, false // a zone pushed it out of yyyy
+			}
+			return t, true
 		}
 	}
 	return time.Time{}, false
@@ -212,7 +215,11 @@ func parseWCF(s []byte) (time.Time, bool) {
 	if err != nil {
 		return time.Time{}, false
 	}
-	return time.UnixMilli(ms).UTC(), true
+	t := time.UnixMilli(ms).UTC()
+	if t.Year() < 1 || t.Year() > 9999 {
+		return time.Time{}, false // not writable as yyyy-MM-dd
+	}
+	return t, true
 }
 
 var _ json.Marshaler = DateTime{}
