@@ -342,8 +342,11 @@ func demo(ctx context.Context, cfg demoConfig, out io.Writer) error {
 
 	if err := t.step("an invalid request", func() (string, error) {
 		_, err := c.CreateUser(ctx, api.CreateUserJSONRequestBody{FirstName: "Nobody", Role: "Boss"})
-		if !errors.Is(err, leadsquared.ErrInvalidRequest) {
-			return "", fmt.Errorf("an invalid user was not refused: %v", err)
+		switch {
+		case err == nil:
+			return "", errors.New("an invalid user was accepted")
+		case !errors.Is(err, leadsquared.ErrInvalidRequest):
+			return "", fmt.Errorf("an invalid user was not refused before sending: %w", err)
 		}
 		return "caught before sending: " + err.Error(), nil
 	}); err != nil {

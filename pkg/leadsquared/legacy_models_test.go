@@ -62,7 +62,7 @@ func (a *legacyUserSearchRecord) Set(fieldName string, value interface{}) {
 	a.AdditionalProperties[fieldName] = value
 }
 
-// Override default JSON handling for legacyUserSearchRecord to handle AdditionalProperties
+// Override default JSON handling for legacyUserSearchRecord to handle AdditionalProperties.
 func (a *legacyUserSearchRecord) UnmarshalJSON(b []byte) error {
 	object := make(map[string]json.RawMessage)
 	err := json.Unmarshal(b, &object)
@@ -244,4 +244,4 @@ func (a *legacyUserSearchRecord) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// Override default JSON handling for legacyUserSearchRecord to handle AdditionalProperties
+// Override default JSON handling for legacyUserSearchRecord to handle AdditionalProperties.

@@ -24,7 +24,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	var users []user
 	if err := json.NewDecoder(resp.Body).Decode(&users); err != nil {
 		fmt.Fprintln(os.Stderr, err)
