@@ -16,7 +16,7 @@ import (
 // call is one validated, authenticated API call. Handlers run with Server.mu held.
 type call struct {
 	r    *http.Request
-	q    url.Values
+	q    query
 	body []byte
 	host string
 }
@@ -27,6 +27,37 @@ func (c *call) decode(v any) error {
 		return fmt.Errorf("Invalid Input! The request body could not be read: %w", err)
 	}
 	return nil
+}
+
+// query is a request's query string, read as LeadSquared's WCF services read it: a
+// parameter's name matches in any letter case (the official PHP library sends UserId= where
+// the docs write userId=).
+type query url.Values
+
+// Get returns the first value of the parameter name in any letter case: that of the
+// documented spelling when present, else that of the first other spelling in sorted order
+// (so the answer does not depend on map order). "" when there is none.
+func (q query) Get(name string) string {
+	if vs := q[name]; len(vs) > 0 {
+		return vs[0]
+	}
+	found, val := "", ""
+	for k, vs := range q {
+		if len(vs) > 0 && strings.EqualFold(k, name) && (found == "" || k < found) {
+			found, val = k, vs[0]
+		}
+	}
+	return val
+}
+
+// Has tells whether the parameter name is present in any letter case.
+func (q query) Has(name string) bool {
+	for k := range q {
+		if strings.EqualFold(k, name) {
+			return true
+		}
+	}
+	return false
 }
 
 type handler func(s *Server, c *call) (int, any)
