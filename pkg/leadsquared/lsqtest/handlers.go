@@ -161,7 +161,9 @@ var authenticatedUserFields = []string{
 	"SessionId", "SubRegionId", "TimeZone", "Type", "UserType",
 }
 
-// getUsers lists every user that is not obsolete, inactive ones with StatusCode 1.
+// getUsers lists every user that is not obsolete, inactive ones with StatusCode 1, with
+// IsActive and AssociatedManagerEmail (the manager's address, left out without one) as real
+// replies carry them.
 func (s *Server) getUsers(*call) (int, any) {
 	out := []api.UserListItem{}
 	for _, u := range s.st.visible() {
@@ -169,13 +171,18 @@ func (s *Server) getUsers(*call) (int, any) {
 		if u.Status != UserActive {
 			code = 1
 		}
-		out = append(out, api.UserListItem{
+		item := api.UserListItem{
 			ID: u.ID, FirstName: u.FirstName, LastName: u.LastName,
 			EmailAddress: u.EmailAddress, Role: u.Role, StatusCode: scalar.Int(code),
 			IsPhoneCallAgent: scalar.Bool(u.IsPhoneCallAgent),
-		})
+			IsActive:         scalar.Bool(u.Status == UserActive),
+		}
+		if m := s.st.user(u.ManagerUserID); m != nil {
+			item.AssociatedManagerEmail = m.EmailAddress
+		}
+		out = append(out, item)
 	}
-	return http.StatusOK, keepZero(out, "EmailAddress", "FirstName", "ID", "IsPhoneCallAgent", "LastName", "Role", "StatusCode")
+	return http.StatusOK, keepZero(out, "EmailAddress", "FirstName", "ID", "IsActive", "IsPhoneCallAgent", "LastName", "Role", "StatusCode")
 }
 
 // userRecordFields are the fields of a user record sent even when empty (those that are

@@ -146,3 +146,33 @@ func TestUnknownBodyFieldsIgnored(t *testing.T) {
 		t.Errorf("CheckIn with unknown fields: %d", st[len(st)-1].Status)
 	}
 }
+
+// Get Users' real replies carry IsActive and AssociatedManagerEmail, which the docs' sample
+// does not show; the fake sends them, and the generated models read them.
+func TestGetUsersFieldsFromRealReplies(t *testing.T) {
+	t.Parallel()
+	srv := lsqtest.MustNewServer(t)
+	mgr, err := srv.AddUser(lsqtest.User{FirstName: "Mia", EmailAddress: "mia@example.com", Role: "Sales_Manager"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.AddUser(lsqtest.User{FirstName: "Bo", EmailAddress: "bo@example.com", Role: "Sales_User", ManagerUserID: mgr.ID, Status: lsqtest.UserInactive}); err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, srv) // checks the reply against the spec too
+	res := ok(c.GetUsersWithResponse(t.Context()))(t, "GetUsers")
+	byName := map[string]api.UserListItem{}
+	for _, u := range *res.JSON200 {
+		byName[u.FirstName] = u
+	}
+	if u := byName["Mia"]; !bool(u.IsActive) || u.AssociatedManagerEmail != "" || u.StatusCode != 0 {
+		t.Errorf("Mia: IsActive %v, AssociatedManagerEmail %q, StatusCode %d", u.IsActive, u.AssociatedManagerEmail, u.StatusCode)
+	}
+	if u := byName["Bo"]; bool(u.IsActive) || u.AssociatedManagerEmail != "mia@example.com" || u.StatusCode != 1 {
+		t.Errorf("Bo: IsActive %v, AssociatedManagerEmail %q, StatusCode %d", u.IsActive, u.AssociatedManagerEmail, u.StatusCode)
+	}
+	// On the wire IsActive is sent even when false, as LeadSquared sends it.
+	if !strings.Contains(string(res.Body), `"IsActive":false`) {
+		t.Errorf("IsActive false left out of the reply: %s", res.Body)
+	}
+}
