@@ -212,7 +212,11 @@ func parseWCF(s []byte) (time.Time, bool) {
 	if err != nil {
 		return time.Time{}, false
 	}
-	return time.UnixMilli(ms).UTC(), true
+	t := time.UnixMilli(ms).UTC()
+	if y := t.Year(); y < 1 || y > 9999 {
+		return time.Time{}, false // "yyyy-MM-dd HH:mm:ss" cannot write it, so it would not read back
+	}
+	return t, true
 }
 
 var _ json.Marshaler = DateTime{}

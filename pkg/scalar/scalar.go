@@ -327,6 +327,9 @@ func (f Float) MarshalJSON() ([]byte, error) {
 	if math.IsInf(v, 0) || math.IsNaN(v) {
 		return nil, &json.UnsupportedValueError{Str: strconv.FormatFloat(v, 'g', -1, 64)}
 	}
+	if v == 0 {
+		v = 0 // -0 (read from "-.0") writes 0: "-0" would read back as 0
+	}
 	return strconv.AppendFloat(nil, v, 'f', -1, 64), nil
 }
 
