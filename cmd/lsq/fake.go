@@ -21,8 +21,9 @@ const fakeUsage = `Usage:
            [--limit "25 in 5s"] [--bulk-limit "5 in 5s"] [--limit-form 429|403|200]
 
 Serves a fake LeadSquared User Management API (package lsqtest) on addr, under /v2, until
-interrupted (SIGINT/SIGTERM). It prints the base URL and the keys it accepts; without
---access-key/--secret-key those are lsq-test-access-key / lsq-test-secret-key.
+interrupted (SIGINT/SIGTERM). It prints the base URL, and the keys it accepts only when it
+chose them: without --access-key/--secret-key those are lsq-test-access-key /
+lsq-test-secret-key. Keys given to it are never printed.
 
 The fake is stateful (users, permission templates, check-ins), validates every request
 against the spec and answers like LeadSquared. It starts with one Administrator, the owner
@@ -57,6 +58,7 @@ func runFake(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		return usageErr("takes no arguments")
 	}
 	var opts []lsqtest.Option
+	keysGiven := *accessKey != "" || *secretKey != ""
 	switch {
 	case *accessKey == "" && *secretKey == "":
 	case *accessKey == "" || *secretKey == "":
@@ -99,7 +101,12 @@ func runFake(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	go func() { served <- hs.Serve(ln) }()
 
 	fmt.Fprintf(stdout, "lsq fake: serving the LeadSquared API at %s\n", baseURL(ln.Addr()))
-	fmt.Fprintf(stdout, "  access key: %s\n  secret key: %s\n", srv.AccessKey, srv.SecretKey)
+	if keysGiven {
+		// Keys given on the command line may be real ones: never echo them.
+		fmt.Fprintln(stdout, "  access key, secret key: as given (--access-key, --secret-key)")
+	} else {
+		fmt.Fprintf(stdout, "  access key: %s\n  secret key: %s\n", srv.AccessKey, srv.SecretKey)
+	}
 	fmt.Fprintf(stdout, "  key owner (Administrator): %s\n", srv.OwnerID)
 	if *limitFlag != "" {
 		fmt.Fprintf(stdout, "  rate limit: %s, answered with HTTP %s\n", *limitFlag, form)

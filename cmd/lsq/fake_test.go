@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -115,12 +116,10 @@ func TestFakeServesAndStops(t *testing.T) {
 
 func TestFakeKeysAndLimit(t *testing.T) {
 	t.Parallel()
-	base, out, cancel, exit := startFake(t, "--access-key", "K1", "--secret-key", "S1", "--limit", "1 in 60 second(s)", "--limit-form", "403")
+	const access, secret = "K1-given", "S1$given/+"
+	base, out, cancel, exit := startFake(t, "--access-key", access, "--secret-key", secret, "--limit", "1 in 60 second(s)", "--limit-form", "403")
 	defer cancel()
-	if !strings.Contains(out.String(), "access key: K1") || !strings.Contains(out.String(), "HTTP 403") {
-		t.Errorf("stdout:\n%s", out)
-	}
-	h := http.Header{"X-Lsq-Accesskey": {"K1"}, "X-Lsq-Secretkey": {"S1"}}
+	h := http.Header{"X-Lsq-Accesskey": {access}, "X-Lsq-Secretkey": {secret}}
 	if code, body := get(t, base+"/UserManagement.svc/Users.Get", h); code != 200 {
 		t.Errorf("first call: %d %s", code, body)
 	}
@@ -131,6 +130,15 @@ func TestFakeKeysAndLimit(t *testing.T) {
 	cancel()
 	if code := waitExit(t, exit); code != 0 {
 		t.Errorf("exit %d", code)
+	}
+	// All of stdout is written now. Keys it was given are never printed, raw or escaped.
+	if !strings.Contains(out.String(), "as given") || !strings.Contains(out.String(), "HTTP 403") {
+		t.Errorf("stdout lacks the key and limit lines")
+	}
+	for _, k := range []string{secret, url.QueryEscape(secret), access} {
+		if strings.Contains(out.String(), k) {
+			t.Error("stdout holds a key it was given")
+		}
 	}
 }
 

@@ -1303,23 +1303,36 @@ type UserGroup struct {
 	Name string `json:"Name,omitempty,omitzero"`
 }
 
-// UserListItem A user in the list of Get Users. Note the all-caps `ID` and the numeric `StatusCode`.
+// UserListItem A user in the list of Get Users. Note the all-caps `ID`, the numeric `StatusCode` and the `MemberOfGroups`
+// array (Advanced Search sends `"0"`/`"1"` and a comma-joined `Groups` string instead). `IsActive` and
+// `AssociatedManagerEmail` come from real replies, not the docs (`x-lsq-confidence: medium`).
 type UserListItem struct {
-	EmailAddress string `json:"EmailAddress,omitempty,omitzero"`
-	FirstName    string `json:"FirstName,omitempty,omitzero"`
+	// AssociatedManagerEmail The email address of the user's reporting manager; empty or `null` when the user has none. Not on the
+	// docs page: seen in real replies by public code run against live accounts. Get a User by Id names
+	// the manager by `ManagerUserId` and `ManagerName` instead. May be absent.
+	AssociatedManagerEmail string `json:"AssociatedManagerEmail,omitempty,omitzero"`
+	EmailAddress           string `json:"EmailAddress,omitempty,omitzero"`
+	FirstName              string `json:"FirstName,omitempty,omitzero"`
 
 	// ID The user's Id (all-caps key here).
-	ID               string      `json:"ID,omitempty,omitzero"`
+	ID string `json:"ID,omitempty,omitzero"`
+
+	// IsActive Whether the user is active (the same fact as `StatusCode` `0`). Not on the docs page: seen in
+	// real replies by public code run against live accounts, which reads it as a truth value; its JSON form
+	// (a boolean, or `"true"` as elsewhere) is not confirmed, and the Go type reads either. May be absent.
+	IsActive         scalar.Bool `json:"IsActive,omitempty,omitzero"`
 	IsPhoneCallAgent scalar.Bool `json:"IsPhoneCallAgent,omitempty,omitzero"`
 	LastName         string      `json:"LastName,omitempty,omitzero"`
 
-	// MemberOfGroups The names of the user's sales groups; left out when the user is in none.
+	// MemberOfGroups The names of the user's sales groups, as an array; left out when the user is in none. Advanced Search
+	// sends them as `Groups`, one comma-joined string (`UserSearchRecord.Groups`).
 	MemberOfGroups []string `json:"MemberOfGroups,omitempty,omitzero"`
 
 	// Role The role name, e.g. `Sales_User`.
 	Role string `json:"Role,omitempty,omitzero"`
 
-	// StatusCode `0` active, `1` inactive (a number here).
+	// StatusCode `0` active, `1` inactive: a number here; Advanced Search (`UserSearchRecord.StatusCode`) sends the
+	// string `"0"`/`"1"`.
 	StatusCode scalar.Int `json:"StatusCode,omitempty,omitzero"`
 
 	// Tag `null` in the docs' samples; its type when set is unknown.
@@ -1380,10 +1393,12 @@ type UserSearchRecord struct {
 	EmployeeId   string          `json:"EmployeeId,omitempty,omitzero"`
 	FirstName    string          `json:"FirstName,omitempty,omitzero"`
 
-	// Groups The sales-group names joined with commas (not an array here).
+	// Groups The sales-group names joined with commas, one string (`"A,B,C"`): not an array here, where Get Users
+	// sends `MemberOfGroups`, an array of names, and Get a User by Id `Groups`, an array of `{Id, Name}`.
+	// Seen in real replies by public code run against live accounts.
 	Groups string `json:"Groups,omitempty,omitzero"`
 
-	// IsAdministrator `"true"` or `"false"`.
+	// IsAdministrator `"true"` or `"false"`: a boolean sent as a string (seen in real replies).
 	IsAdministrator scalar.StringBool `json:"IsAdministrator,omitempty,omitzero"`
 	LastName        string            `json:"LastName,omitempty,omitzero"`
 	ManagerName     string            `json:"ManagerName,omitempty,omitzero"`
@@ -1392,7 +1407,9 @@ type UserSearchRecord struct {
 	PhoneMobile     string            `json:"PhoneMobile,omitempty,omitzero"`
 	Role            string            `json:"Role,omitempty,omitzero"`
 
-	// StatusCode `"0"` active, `"1"` inactive (a string here).
+	// StatusCode `"0"` active, `"1"` inactive: a string here, where Get Users (`UserListItem.StatusCode`) sends the
+	// number `0`/`1`. Seen in real replies by public code run against live accounts (the docs page is cut
+	// off before the response).
 	StatusCode scalar.StringInt `json:"StatusCode,omitempty,omitzero"`
 	TeamId     string           `json:"TeamId,omitempty,omitzero"`
 
@@ -1567,6 +1584,7 @@ type ApplyPermissionTemplateParams struct {
 	// (with only `Id` in the body, this removes the template from all levels). Absent or `false` adds
 	// to the existing assignments (inferred). The docs' table spells it `OverWriteAll`, the URL
 	// `overWriteAll`.
+	// LeadSquared matches this name in any letter case; the client sends it as spelled here.
 	OverWriteAll *StringBool `form:"overWriteAll,omitempty" json:"overWriteAll,omitempty"`
 }
 
@@ -1574,12 +1592,14 @@ type ApplyPermissionTemplateParams struct {
 type DeletePermissionTemplateParams struct {
 	// Id The Id of the template to delete (from GetPermissionTemplates). The docs call it "TemplateId";
 	// the URL key `Id` is not confirmed.
+	// LeadSquared matches this name in any letter case; the client sends it as spelled here.
 	Id Guid `form:"Id" json:"Id"`
 }
 
 // UpdatePermissionTemplateParams defines parameters for UpdatePermissionTemplate.
 type UpdatePermissionTemplateParams struct {
 	// Id The Id of the template to update (from GetPermissionTemplates).
+	// LeadSquared matches this name in any letter case; the client sends it as spelled here.
 	Id Guid `form:"Id" json:"Id"`
 }
 
@@ -1587,24 +1607,28 @@ type UpdatePermissionTemplateParams struct {
 type GetUserPermissionsParams struct {
 	// UserId The user whose permissions to return. Not confirmed by the docs page; when left out the key
 	// owner's permissions are presumably returned.
+	// LeadSquared matches this name in any letter case; the client sends it as spelled here.
 	UserId *Guid `form:"userId,omitempty" json:"userId,omitempty"`
 }
 
 // GetUserHierarchyParams defines parameters for GetUserHierarchy.
 type GetUserHierarchyParams struct {
 	// UserId The reporting manager's user Id. When left out, the owner of the API keys is used.
+	// LeadSquared matches this name in any letter case; the client sends it as spelled here.
 	UserId *Guid `form:"UserId,omitempty" json:"UserId,omitempty"`
 }
 
 // GetUserTagsParams defines parameters for GetUserTags.
 type GetUserTagsParams struct {
 	// UserId The Id of the user whose tags to return.
+	// LeadSquared matches this name in any letter case; the client sends it as spelled here.
 	UserId Guid `form:"userId" json:"userId"`
 }
 
 // ActivateUserParams defines parameters for ActivateUser.
 type ActivateUserParams struct {
 	// UserId The Id of the user to activate (from Get Users). Casing not confirmed; the docs' table writes `UserId`.
+	// LeadSquared matches this name in any letter case; the client sends it as spelled here.
 	UserId Guid `form:"userId" json:"userId"`
 }
 
@@ -1612,27 +1636,32 @@ type ActivateUserParams struct {
 type GetCheckInStatusParams struct {
 	// UserId The user whose status to read; leave it out for the calling user. The parameter's name is not
 	// confirmed by the docs (`userId` is the best guess).
+	// LeadSquared matches this name in any letter case; the client sends it as spelled here.
 	UserId *Guid `form:"userId,omitempty" json:"userId,omitempty"`
 }
 
 // DeactivateUserParams defines parameters for DeactivateUser.
 type DeactivateUserParams struct {
 	// UserId The Id of the user to deactivate (from Get Users). Casing not confirmed; the docs' table writes `UserId`.
+	// LeadSquared matches this name in any letter case; the client sends it as spelled here.
 	UserId Guid `form:"userId" json:"userId"`
 }
 
 // GetUserWorkDayDetailsParams defines parameters for GetUserWorkDayDetails.
 type GetUserWorkDayDetailsParams struct {
 	// UserId The user's id (the docs' parameter table spells it `UserId`; the URL uses `userId`).
+	// LeadSquared matches this name in any letter case; the client sends it as spelled here.
 	UserId Guid `form:"userId" json:"userId"`
 
 	// Date The day to check, `yyyy-MM-dd` only (the docs insist on this format).
+	// LeadSquared matches this name in any letter case; the client sends it as spelled here.
 	Date Date `form:"date" json:"date"`
 }
 
 // MarkUserObsoleteParams defines parameters for MarkUserObsolete.
 type MarkUserObsoleteParams struct {
 	// UserId The Id of the (deactivated) user to mark obsolete. All lower-case `userid`, as in the docs' URL.
+	// LeadSquared matches this name in any letter case; the client sends it as spelled here.
 	UserId Guid `form:"userid" json:"userid"`
 }
 
@@ -1640,18 +1669,21 @@ type MarkUserObsoleteParams struct {
 type GetUserByEmailParams struct {
 	// EmailAddress The user's email address (the parameter table spells it `EmailAddress`). It must be URL-encoded; a `+`
 	// in an address must go as `%2B`.
+	// LeadSquared matches this name in any letter case; the client sends it as spelled here.
 	EmailAddress string `form:"emailAddress" json:"emailAddress"`
 }
 
 // GetUserByIdParams defines parameters for GetUserById.
 type GetUserByIdParams struct {
 	// UserId The user's Id. The URL on the docs page spells it `userId` (its parameter table says `UserId`).
+	// LeadSquared matches this name in any letter case; the client sends it as spelled here.
 	UserId Guid `form:"userId" json:"userId"`
 }
 
 // UpdateUserParams defines parameters for UpdateUser.
 type UpdateUserParams struct {
 	// UserId The Id of the user to update (capital `U` in the docs' URL).
+	// LeadSquared matches this name in any letter case; the client sends it as spelled here.
 	UserId Guid `form:"UserId" json:"UserId"`
 }
 

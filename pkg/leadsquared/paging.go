@@ -32,14 +32,22 @@ type page[T any] struct {
 
 // pages returns an iterator over the items of the pages fetch returns for 1-based page
 // indexes from first on. It fetches a page only when the items before it have been
-// consumed, and stops after a page shorter than size (an empty one included), after a page
-// once the items seen reach a record count that is larger than that page (so it is a
-// total, not the page's own count), or after the first error, which it yields once.
+// consumed, and stops after an empty page, after a page once the items seen reach a record
+// count that is larger than that page (so it is a total, not the page's own count), after a
+// short page when no such total says more remain, or after the first error, which it yields
+// once.
+//
+// A short page is not the end while the total says more remain: a server that caps the page
+// size lower than asked still yields every record. The total counts from the first record,
+// so the records before page first are subtracted: (first-1) pages of size, or of the first
+// page's length when that page is short (the server's own page size, or the last page, in
+// which case the next page comes back empty).
 //
 // A page longer than size means the server ignored the page size: it is the last page too.
 func pages[T any](first, size int, fetch func(index int) (page[T], error)) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		seen := 0
+		served := size // the server's page size, as far as the first page tells
 		for index := first; ; index++ {
 			p, err := fetch(index)
 			if err != nil {
@@ -52,11 +60,21 @@ func pages[T any](first, size int, fetch func(index int) (page[T], error)) iter.
 					return
 				}
 			}
-			seen += len(p.items)
-			if len(p.items) != size {
+			n := len(p.items)
+			seen += n
+			if n == 0 || n > size {
 				return
 			}
-			if p.count != nil && *p.count > len(p.items) && seen >= *p.count-(first-1)*size {
+			if index == first && n < size {
+				served = n
+			}
+			if p.count == nil || *p.count <= n { // no total
+				if n < size {
+					return
+				}
+				continue
+			}
+			if seen >= *p.count-(first-1)*served {
 				return
 			}
 		}

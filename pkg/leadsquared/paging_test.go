@@ -18,9 +18,11 @@ import (
 // records the Paging of every request. failAt (1-based request number) answers 400.
 type pagedServer struct {
 	n int
-	// count is the RecordCount answered: "total", "page" (the page's own length) or "" (none).
+	// count is the RecordCount answered: "total", "page" (the page's own length), "inflated"
+	// (a total 1000 above the records there are) or "" (none).
 	count  string
 	ignore bool // ignore Paging and answer every record
+	cap    int  // when > 0, the largest page the server returns, whatever the request asks
 	failAt int
 
 	mu     sync.Mutex
@@ -42,7 +44,7 @@ func (s *pagedServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	nreq := len(s.paging)
 	s.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
-	if nreq == s.failAt {
+	if nreq == s.failAt || nreq > maxPagedRequests {
 		w.WriteHeader(http.StatusBadRequest)
 		_, _ = io.WriteString(w, `{"Status":"Error","ExceptionType":"MXInvalidInputException","ExceptionMessage":"bad page"}`)
 		return
@@ -50,6 +52,9 @@ func (s *pagedServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	from, to := 0, s.n
 	if !s.ignore {
 		idx, size := body.Paging.PageIndex, body.Paging.PageSize
+		if s.cap > 0 {
+			size = min(size, s.cap)
+		}
 		from, to = min((idx-1)*size, s.n), min(idx*size, s.n)
 	}
 	ids := make([]string, 0, to-from)
@@ -62,6 +67,8 @@ func (s *pagedServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		count = scalar.Int(s.n)
 	case "page":
 		count = scalar.Int(len(ids))
+	case "inflated":
+		count = scalar.Int(s.n + 1000)
 	}
 	var out any
 	switch r.URL.Path {
@@ -89,6 +96,10 @@ func (s *pagedServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	_ = json.NewEncoder(w).Encode(out)
 }
+
+// maxPagedRequests bounds the requests a pagedServer answers, so that an iterator that
+// would not stop fails its test instead of hanging it.
+const maxPagedRequests = 100
 
 func (s *pagedServer) Paging() []api.UserSearchPaging {
 	s.mu.Lock()
@@ -326,6 +337,90 @@ func TestCheckInHistoryUsesTheTotal(t *testing.T) {
 		}
 		if b := s.bodies[0]; b["UserAttributeType"] != "UserEmail" || b["FromDate"] != "2025-01-01 00:00:00" {
 			t.Errorf("body %v lost the request's fields", b)
+		}
+	}
+}
+
+// A server that serves fewer records per page than asked: the iterators go on while the
+// total says more remain, and a short page ends them only without such a total.
+func TestPagingServerCapsThePageSize(t *testing.T) {
+	t.Parallel()
+	history := api.CheckInHistoryRequest{
+		UserAttributeType: api.CheckInHistoryByUserEmail,
+		Users:             []string{"ada@example.com"},
+		FromDate:          mustDateTime(t, "2025-01-01 00:00:00"),
+		ToDate:            mustDateTime(t, "2025-01-31 23:59:59"),
+	}
+	for _, tc := range []struct {
+		name        string
+		n, cap      int
+		count       string
+		first       int
+		from, items int
+		pages       string
+	}{
+		{"capped at 100 of 200", 450, 100, "total", 0, 0, 450, "[[1 200] [2 200] [3 200] [4 200] [5 200]]"},
+		{"capped, total ends on a short page", 400, 100, "total", 0, 0, 400, "[[1 200] [2 200] [3 200] [4 200]]"},
+		{"capped, from page 2", 450, 100, "total", 2, 100, 350, "[[2 200] [3 200] [4 200] [5 200]]"},
+		// A short first page from page 3 may be the server's page size or the last page:
+		// the next page, empty, tells.
+		{"not capped, from page 3", 450, 0, "total", 3, 400, 50, "[[3 200] [4 200]]"},
+		{"not capped, from page 2", 450, 0, "total", 2, 200, 250, "[[2 200] [3 200]]"},
+		// Without a total a short page is the last: the records past it cannot be known.
+		{"capped, no count", 450, 100, "", 0, 0, 100, "[[1 200]]"},
+		{"capped, a page's own count", 450, 100, "page", 0, 0, 100, "[[1 200]]"},
+	} {
+		s := &pagedServer{n: tc.n, cap: tc.cap, count: tc.count}
+		env := setup(t, s)
+		req := history
+		req.Paging.PageIndex = tc.first
+		events, errs := collect(t, env.c.CheckInHistory(t.Context(), req))
+		if len(errs) != 0 {
+			t.Fatalf("%s: %v", tc.name, errs)
+		}
+		checkSequence(t, checkInIDs(events), tc.from, tc.items)
+		if got := fmt.Sprint(s.pagesOf()); got != tc.pages {
+			t.Errorf("%s: pages %s, want %s", tc.name, got, tc.pages)
+		}
+	}
+	// Permission templates: 45 in pages of 20 where 50 were asked.
+	s := &pagedServer{n: 45, cap: 20, count: "total"}
+	env := setup(t, s)
+	tpls, errs := collect(t, env.c.PermissionTemplates(t.Context(), api.PermissionTemplateSearchRequest{}))
+	if len(errs) != 0 || len(tpls) != 45 {
+		t.Fatalf("%d templates, errors %v, want 45", len(tpls), errs)
+	}
+	if got := fmt.Sprint(s.pagesOf()); got != "[[1 50] [2 50] [3 50]]" {
+		t.Errorf("templates: pages %s", got)
+	}
+}
+
+// An empty page ends the iteration even when the total says more remain.
+func TestPagingStopsOnAnEmptyPage(t *testing.T) {
+	t.Parallel()
+	req := api.CheckInHistoryRequest{
+		UserAttributeType: api.CheckInHistoryByUserEmail,
+		Users:             []string{"ada@example.com"},
+		FromDate:          mustDateTime(t, "2025-01-01 00:00:00"),
+		ToDate:            mustDateTime(t, "2025-01-31 23:59:59"),
+	}
+	for _, tc := range []struct {
+		n, cap int
+		pages  string
+	}{
+		{400, 0, "[[1 200] [2 200] [3 200]]"},
+		{450, 100, "[[1 200] [2 200] [3 200] [4 200] [5 200] [6 200]]"},
+		{0, 0, "[[1 200]]"},
+	} {
+		s := &pagedServer{n: tc.n, cap: tc.cap, count: "inflated"}
+		env := setup(t, s)
+		events, errs := collect(t, env.c.CheckInHistory(t.Context(), req))
+		if len(errs) != 0 {
+			t.Fatalf("n=%d cap=%d: %v", tc.n, tc.cap, errs)
+		}
+		checkSequence(t, checkInIDs(events), 0, tc.n)
+		if got := fmt.Sprint(s.pagesOf()); got != tc.pages {
+			t.Errorf("n=%d cap=%d: pages %s, want %s", tc.n, tc.cap, got, tc.pages)
 		}
 	}
 }

@@ -12,9 +12,16 @@
 //   - authentication by the accessKey/secretKey query parameters or the x-LSQ-AccessKey /
 //     x-LSQ-SecretKey headers; wrong or missing keys give 401 with LeadSquared's error body
 //     (MXUnAuthorizedAccessException);
+//   - query parameter names match in any letter case (UserId=, userId=, ACCESSKEY=), as
+//     LeadSquared's WCF services match them; a missing required one is still an error;
 //   - every request is validated against the spec (package validate): an invalid one gets
 //     400 with an error body (MXInvalidInputException) whose message names each failing field
-//     by its JSON pointer; an unknown route gets 404 (MXNotFoundException);
+//     by its JSON pointer; an unknown route gets 404 (MXNotFoundException). Body fields the
+//     spec does not name are ignored, as LeadSquared ignores them;
+//   - the validation errors LeadSquared answers with HTTP 500: a User Advanced Search whose
+//     Columns.Include_CSV names ManagerName or TeamName ("User search has some invalid
+//     Attributes") or whose Paging.PageSize is over 1000 ("PageSize can't be greater than
+//     1000"), both MXInvalidInputException (the real ExceptionType is not known);
 //   - state: users (GUID ids, duplicate email → 500 MXDuplicateEntryException, reads of a
 //     missing or inactive user answer 200 with [], deactivate/obsolete, tags, advanced search
 //     with paging, managers and hierarchy), permission templates (at most 50 per account by

@@ -16,7 +16,7 @@ import (
 // call is one validated, authenticated API call. Handlers run with Server.mu held.
 type call struct {
 	r    *http.Request
-	q    url.Values
+	q    query
 	body []byte
 	host string
 }
@@ -27,6 +27,37 @@ func (c *call) decode(v any) error {
 		return fmt.Errorf("Invalid Input! The request body could not be read: %w", err)
 	}
 	return nil
+}
+
+// query is a request's query string, read as LeadSquared's WCF services read it: a
+// parameter's name matches in any letter case (the official PHP library sends UserId= where
+// the docs write userId=).
+type query url.Values
+
+// Get returns the first value of the parameter name in any letter case: that of the
+// documented spelling when present, else that of the first other spelling in sorted order
+// (so the answer does not depend on map order). "" when there is none.
+func (q query) Get(name string) string {
+	if vs := q[name]; len(vs) > 0 {
+		return vs[0]
+	}
+	found, val := "", ""
+	for k, vs := range q {
+		if len(vs) > 0 && strings.EqualFold(k, name) && (found == "" || k < found) {
+			found, val = k, vs[0]
+		}
+	}
+	return val
+}
+
+// Has tells whether the parameter name is present in any letter case.
+func (q query) Has(name string) bool {
+	for k := range q {
+		if strings.EqualFold(k, name) {
+			return true
+		}
+	}
+	return false
 }
 
 type handler func(s *Server, c *call) (int, any)
@@ -130,7 +161,9 @@ var authenticatedUserFields = []string{
 	"SessionId", "SubRegionId", "TimeZone", "Type", "UserType",
 }
 
-// getUsers lists every user that is not obsolete, inactive ones with StatusCode 1.
+// getUsers lists every user that is not obsolete, inactive ones with StatusCode 1, with
+// IsActive and AssociatedManagerEmail (the manager's address, left out without one) as real
+// replies carry them.
 func (s *Server) getUsers(*call) (int, any) {
 	out := []api.UserListItem{}
 	for _, u := range s.st.visible() {
@@ -138,13 +171,18 @@ func (s *Server) getUsers(*call) (int, any) {
 		if u.Status != UserActive {
 			code = 1
 		}
-		out = append(out, api.UserListItem{
+		item := api.UserListItem{
 			ID: u.ID, FirstName: u.FirstName, LastName: u.LastName,
 			EmailAddress: u.EmailAddress, Role: u.Role, StatusCode: scalar.Int(code),
 			IsPhoneCallAgent: scalar.Bool(u.IsPhoneCallAgent),
-		})
+			IsActive:         scalar.Bool(u.Status == UserActive),
+		}
+		if m := s.st.user(u.ManagerUserID); m != nil {
+			item.AssociatedManagerEmail = m.EmailAddress
+		}
+		out = append(out, item)
 	}
-	return http.StatusOK, keepZero(out, "EmailAddress", "FirstName", "ID", "IsPhoneCallAgent", "LastName", "Role", "StatusCode")
+	return http.StatusOK, keepZero(out, "EmailAddress", "FirstName", "ID", "IsActive", "IsPhoneCallAgent", "LastName", "Role", "StatusCode")
 }
 
 // userRecordFields are the fields of a user record sent even when empty (those that are

@@ -1,6 +1,7 @@
 package lsqtest
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"slices"
@@ -197,6 +198,36 @@ func matchCondition(s *Server, u *User, c api.SearchCondition) bool {
 		return ok
 	}
 	return false
+}
+
+// MaxSearchPageSize is the largest Paging.PageSize User Advanced Search accepts. A larger
+// one answers HTTP 500 "PageSize can't be greater than 1000", as LeadSquared does (public
+// code quotes the message; the ExceptionType is not known, so the fake says
+// MXInvalidInputException).
+const MaxSearchPageSize = 1000
+
+// prechecks are the checks LeadSquared makes before those of the spec, with its own answer:
+// they run before the fake validates the request, whose 400 would otherwise answer them.
+var prechecks = map[api.OperationID]func(body []byte) (status int, answer any, rejected bool){
+	"AdvancedSearchUsers": checkSearchPageSize,
+}
+
+// checkSearchPageSize answers a User Advanced Search whose Paging.PageSize is over
+// [MaxSearchPageSize] with LeadSquared's 500. A body it cannot read is left to validation.
+func checkSearchPageSize(body []byte) (int, any, bool) {
+	var req struct {
+		Paging struct {
+			PageSize json.Number
+		}
+	}
+	if err := json.Unmarshal(body, &req); err != nil {
+		return 0, nil, false
+	}
+	if n, err := req.Paging.PageSize.Float64(); err == nil && n > MaxSearchPageSize {
+		status, v := fail(excInvalidInput, "PageSize can't be greater than %d", MaxSearchPageSize)
+		return status, v, true
+	}
+	return 0, nil, false
 }
 
 // DefaultSearchPageSize is the page size of User Advanced Search when Paging is left out.

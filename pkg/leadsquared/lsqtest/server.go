@@ -178,8 +178,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // serve authenticates, rate-limits and validates a call, then runs its operation.
 func (s *Server) serve(r *http.Request, opID api.OperationID, body []byte, rec *Request) (int, any) {
+	q := query(r.URL.Query())
 	switch {
-	case r.URL.Query().Has(queryAccessKey) || r.URL.Query().Has(querySecretKey):
+	case q.Has(queryAccessKey) || q.Has(querySecretKey):
 		rec.Auth = "query"
 	case r.Header.Get(headerAccessKey) != "" || r.Header.Get(headerSecretKey) != "":
 		rec.Auth = "header"
@@ -193,6 +194,11 @@ func (s *Server) serve(r *http.Request, opID api.OperationID, body []byte, rec *
 	if len(bytes.TrimSpace(body)) > 0 && !isJSON(r.Header.Get("Content-Type")) {
 		return http.StatusBadRequest, errBody(excInvalidInput, "Invalid Input! The request body must be application/json.")
 	}
+	if pre := prechecks[opID]; pre != nil {
+		if status, v, rejected := pre(body); rejected {
+			return status, v
+		}
+	}
 	if err := s.v.ValidateRequest(opID, r.URL.Query(), body); err != nil {
 		return http.StatusBadRequest, errBody(excInvalidInput, invalidMessage(err))
 	}
@@ -202,7 +208,7 @@ func (s *Server) serve(r *http.Request, opID api.OperationID, body []byte, rec *
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return h(s, &call{r: r, q: r.URL.Query(), body: body, host: r.Host})
+	return h(s, &call{r: r, q: q, body: body, host: r.Host})
 }
 
 // route finds the operation of a request under /v2.
@@ -220,11 +226,12 @@ const (
 	headerSecretKey = "x-LSQ-SecretKey"
 )
 
-// authenticated checks the keys: both query parameters, or else both headers. Keys of a
+// authenticated checks the keys: both query parameters (named in any letter case, as
+// LeadSquared matches query names), or else both headers. Keys of a
 // deactivated owner would fail on LeadSquared; the fake does not let the owner be
 // deactivated.
 func (s *Server) authenticated(r *http.Request) bool {
-	q := r.URL.Query()
+	q := query(r.URL.Query())
 	if q.Has(queryAccessKey) || q.Has(querySecretKey) {
 		return q.Get(queryAccessKey) == s.AccessKey && q.Get(querySecretKey) == s.SecretKey
 	}

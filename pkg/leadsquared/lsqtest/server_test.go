@@ -116,7 +116,7 @@ func TestValidationAnswers400NamingFields(t *testing.T) {
 		want               []string
 	}{
 		{"missing body fields", "POST", "/UserManagement.svc/User/Create", nil, `{"FirstName":"A","Role":"Boss"}`, []string{"/EmailAddress", "/Role", "Invalid Input!"}},
-		{"nested field", "POST", "/UserManagement.svc/User/AdvancedSearch", nil, `{"Paging":{"PageIndex":1,"PageSize":5000}}`, []string{"/Paging/PageSize"}},
+		{"nested field", "POST", "/UserManagement.svc/User/AdvancedSearch", nil, `{"Paging":{"PageIndex":0,"PageSize":5}}`, []string{"/Paging/PageIndex"}},
 		{"missing query parameter", "GET", "/UserManagement.svc/User/Retrieve/ByUserId", nil, "", []string{"userId", "required"}},
 		{"bad date", "GET", "/UserManagement.svc/User/GetWorkDayDetails", map[string]string{"userId": "x", "date": "04/10/2023"}, "", []string{"date", "pattern"}},
 		{"not JSON", "POST", "/UserManagement.svc/User/CheckIn", nil, `{"Source":`, []string{"not valid JSON"}},
