@@ -114,8 +114,9 @@ func firstPage(requested int) int {
 
 // SearchUsers returns an iterator over every user AdvancedSearchUsers finds for req,
 // fetching pages of req.Paging.PageSize users lazily (default and cap:
-// [MaxUserSearchPageSize]) from req.Paging.PageIndex (default 1). It stops after the last
-// page (a short one), when the loop breaks, or at the first error, which it yields once
+// [MaxUserSearchPageSize]) from req.Paging.PageIndex (default 1). AdvancedSearchUsers' answer
+// has no total, so it stops after the last page (a short or empty one), when the loop
+// breaks, or at the first error, which it yields once
 // with a zero record. req is not changed; each page is one request, paced and retried like
 // any other. Give req a Sorting so that pages stay consistent while users change.
 //
@@ -143,9 +144,10 @@ func (c *Client) SearchUsers(ctx context.Context, req api.UserSearchRequest) ite
 // CheckInHistory returns an iterator over the check-in and check-out events
 // GetCheckInHistory finds for req, fetching pages of req.Paging.PageSize events lazily
 // (default [DefaultCheckInHistoryPageSize]) from req.Paging.PageIndex (default 1). It stops
-// after a short page, once the events seen reach RecordCount when the answer shows it is a
-// total, when the loop breaks, or at the first error, which it yields once. req is not
-// changed.
+// once the events seen reach RecordCount when the answer shows it is a total (a short page
+// does not end it while the total says more remain: a server may cap the page size), after
+// an empty page, when the loop breaks, or at the first error, which it yields once. req is
+// not changed.
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/get-check-in-history-of-users/
 func (c *Client) CheckInHistory(ctx context.Context, req api.CheckInHistoryRequest) iter.Seq2[api.CheckInHistoryEntry, error] {
@@ -165,9 +167,10 @@ func (c *Client) CheckInHistory(ctx context.Context, req api.CheckInHistoryReque
 // GetPermissionTemplates finds for req, fetching pages of req.Paging.PageSize templates
 // lazily (default [DefaultPermissionTemplatePageSize], which returns all of an account's
 // templates in one call) from req.Paging.PageIndex (default 1). With no req.Parameter it
-// lists all templates (Parameter.SearchText " ", as the docs say). It stops after a short
-// page, once the templates seen reach RecordCount, when the loop breaks, or at the first
-// error, which it yields once. req is not changed.
+// lists all templates (Parameter.SearchText " ", as the docs say). It stops once the
+// templates seen reach RecordCount (a short page does not end it while the total says more
+// remain), after an empty page, when the loop breaks, or at the first error, which it yields
+// once. req is not changed.
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/retrieve-permission-template/
 func (c *Client) PermissionTemplates(ctx context.Context, req api.PermissionTemplateSearchRequest) iter.Seq2[api.PermissionTemplate, error] {
