@@ -1,0 +1,17 @@
+package main
+
+import "github.com/spf13/cobra"
+
+func (a *app) usersCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "users",
+		Short: "Export, import, activate and deactivate the account's users",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cmd.SetOut(a.stderr)
+			_ = cmd.Usage()
+			return &exitError{exitUsage}
+		},
+	}
+	return cmd
+}
