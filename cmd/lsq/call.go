@@ -10,11 +10,13 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/spf13/cobra"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared"
 	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
+	"github.com/leadsquared-go/leadsquared-go/spec"
 )
 
 const callLong = `Calls one operation of the API (see 'lsq ops'), like 'gh api': query parameters with
@@ -91,7 +93,7 @@ func (a *app) runCall(cmd *cobra.Command, cf *clientFlags, params, args []string
 		if strings.EqualFold(name, "accessKey") || strings.EqualFold(name, "secretKey") {
 			return usageErrorf(cmd, a.stderr, "-q: keys are never given as flags; set LSQ_ACCESS_KEY and LSQ_SECRET_KEY")
 		}
-		query.Add(name, value)
+		query.Add(queryName(op.ID, name), value)
 	}
 	var body []byte
 	if len(args) == 2 {
@@ -197,4 +199,26 @@ func (a *app) printJSON(reply []byte) {
 	}
 	out.WriteByte('\n')
 	_, _ = a.stdout.Write(out.Bytes())
+}
+
+// queryName returns the spec's spelling of a query parameter of op (LeadSquared matches
+// names in any casing; the fake and some proxies do not), or name when the spec has none.
+func queryName(op api.OperationID, name string) string {
+	doc, err := openapi3.NewLoader().LoadFromData(spec.OpenAPI)
+	if err != nil {
+		return name
+	}
+	for _, item := range doc.Paths.Map() {
+		for _, o := range item.Operations() {
+			if o.OperationID != string(op) {
+				continue
+			}
+			for _, p := range append(item.Parameters, o.Parameters...) {
+				if p.Value != nil && p.Value.In == "query" && strings.EqualFold(p.Value.Name, name) {
+					return p.Value.Name
+				}
+			}
+		}
+	}
+	return name
 }

@@ -152,6 +152,10 @@ func (a *app) root(ctx context.Context) *cobra.Command {
 		})
 	}
 	root.AddCommand(a.callCommand(), a.usersCommand())
+	def := (&cobra.Command{}).UsageTemplate()
+	for _, c := range root.Commands() {
+		c.SetUsageTemplate(def) // the root's template lists commands; the others keep cobra's
+	}
 	return root
 }
 
@@ -169,8 +173,12 @@ func (a *app) run(ctx context.Context, args []string) int {
 	// Errors of the framework: an unknown command or flag, a wrong number of arguments.
 	fmt.Fprintf(a.stderr, "lsq: %v\n", err)
 	if strings.HasPrefix(err.Error(), "unknown command") {
-		root.SetOut(a.stderr)
-		_ = root.Usage()
+		cmd, _, ferr := root.Find(args)
+		if ferr != nil || cmd == nil {
+			cmd = root
+		}
+		cmd.SetOut(a.stderr)
+		_ = cmd.Usage()
 	} else {
 		fmt.Fprintln(a.stderr, "Run 'lsq <command> -h' for help.")
 	}

@@ -13,5 +13,6 @@ func (a *app) usersCommand() *cobra.Command {
 			return &exitError{exitUsage}
 		},
 	}
+	cmd.AddCommand(a.exportCommand(), a.importCommand(), a.statusCommand(true), a.statusCommand(false))
 	return cmd
 }
