@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/url"
 	"os"
 	"runtime"
@@ -49,10 +50,12 @@ type clientFlags struct {
 	keysFile string
 	rate     string
 	redis    string
+	verbose  bool
 }
 
 func (f *clientFlags) register(cmd *cobra.Command, pacing bool) {
 	cmd.Flags().StringVar(&f.keysFile, "keys-file", "", "read LSQ_ACCESS_KEY, LSQ_SECRET_KEY and LSQ_HOST from this file (NAME=value lines, mode 0600)")
+	cmd.Flags().BoolVarP(&f.verbose, "verbose", "v", false, "log every retry (rate limits, 5xx) on stderr; never the keys")
 	if pacing {
 		cmd.Flags().StringVar(&f.rate, "rate", "", `the account's rate limit, e.g. "25 in 5s" (default: learnt from the first rate-limit answer)`)
 		cmd.Flags().StringVar(&f.redis, "redis", "", "share the rate budget with other workers through Redis at this URL (redis://host:6379/0); needs --rate")
@@ -145,6 +148,9 @@ func (a *app) newClient(ctx context.Context, f *clientFlags) (*apiClient, error)
 		return nil, err
 	}
 	opts := append([]leadsquared.Option{leadsquared.WithHeaderAuth()}, a.clientOpts...)
+	if f.verbose {
+		opts = append(opts, leadsquared.WithLogger(slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))))
+	}
 	closeFn := func() {}
 	var calls int
 	var per time.Duration

@@ -70,7 +70,7 @@ func (p *progress) line(now time.Time) {
 	}
 	eta := "-"
 	if rate > 0 && p.done < p.total {
-		eta = (time.Duration(float64(p.total-p.done)/rate) * time.Second / time.Second).Round(time.Second).String()
+		eta = time.Duration(float64(p.total-p.done) / rate * float64(time.Second)).Round(time.Second).String()
 	}
 	pct := 100
 	if p.total > 0 {
