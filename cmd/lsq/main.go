@@ -1,24 +1,41 @@
-// Command lsq works with the LeadSquared User Management API spec that leadsquared-go is
-// generated from: it validates payloads, lists the operations and prints the spec.
+// Command lsq is the LeadSquared User Management API from a shell, for account admins and for
+// the developers of leadsquared-go: it calls any operation, exports, imports, activates and
+// deactivates users, validates payloads against the spec, lists the operations, prints the
+// spec and serves a fake LeadSquared.
 //
 // Usage:
 //
+//	lsq call <operationId> [-q name=value]... [file|-]
+//	lsq users export [--format csv|json|jsonl] [--search file]
+//	lsq users import [--dry-run] [--skip-invalid] [--rate "25 in 5s"] users.csv
+//	lsq users deactivate|activate --emails file
 //	lsq validate request <operationId> <file|->
 //	lsq validate response <operationId> <status> <file|->
 //	lsq ops
 //	lsq spec
-//	lsq host [--base-url URL]
+//	lsq fake [--limit "25 in 5s"]
+//	lsq host
+//	lsq completion bash|zsh|fish|powershell
 //
-// Exit status: 0 valid (or done), 1 invalid payload, 2 usage error.
+// Credentials come from LSQ_ACCESS_KEY, LSQ_SECRET_KEY and LSQ_HOST, or from --keys-file;
+// never from flags, and they are never printed.
+//
+// Exit status: 0 success, 1 a LeadSquared error or an invalid payload or row, 2 usage error.
 package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared"
 )
 
 func main() {
@@ -35,48 +52,135 @@ const (
 	exitUsage   = 2
 )
 
-type command struct {
+// app is one run of lsq: its streams, its environment and what the commands need to reach
+// the API. Tests build one with their own environment and clock.
+type app struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	// isTerminal reports whether w is a terminal (progress bar, indented JSON).
+	isTerminal func(w io.Writer) bool
+	// clientOpts are added to every client the commands build (tests: backoff, HTTP client).
+	clientOpts []leadsquared.Option
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return newApp(stdin, stdout, stderr).run(ctx, args)
+}
+
+func newApp(stdin io.Reader, stdout, stderr io.Writer) *app {
+	return &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv, isTerminal: isTerminal}
+}
+
+// exitError carries a command's exit status to run; its message, if any, has been printed.
+type exitError struct{ code int }
+
+func (e *exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+// exit turns a status into RunE's error (nil for 0).
+func exit(code int) error {
+	if code == exitOK {
+		return nil
+	}
+	return &exitError{code}
+}
+
+// usageErrorf prints "lsq <cmd>: message" and returns the usage exit status.
+func usageErrorf(cmd *cobra.Command, stderr io.Writer, format string, a ...any) error {
+	fmt.Fprintf(stderr, "%s: %s\n", cmd.CommandPath(), fmt.Sprintf(format, a...))
+	return &exitError{exitUsage}
+}
+
+// legacy is a command whose flags and arguments its own run function parses (it predates
+// the command framework and is changed by other work): cobra only routes to it.
+type legacy struct {
 	name    string
 	summary string
 	run     func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int
 }
 
-func commands() []command {
-	return []command{
-		{"demo", "walk a tour of the API against a fake LeadSquared (or a real account)", runDemo},
-		{"validate", "validate a request or response payload against the spec", runValidate},
-		{"ops", "list the operations (operationId, method, path, summary)", runOps},
-		{"spec", "print the embedded OpenAPI spec (JSON)", runSpec},
-		{"fake", "serve a fake LeadSquared API on a local port, for testing", runFake},
-		{"host", "print the API host of the account that owns the keys", runHost},
+func legacyCommands() []legacy {
+	return []legacy{
+		{"demo", "Walk a tour of the API against a fake LeadSquared (or a real account)", runDemo},
+		{"validate", "Validate a request or response payload against the spec", runValidate},
+		{"ops", "List the operations (operationId, method, path, summary)", runOps},
+		{"spec", "Print the embedded OpenAPI spec (JSON)", runSpec},
+		{"fake", "Serve a fake LeadSquared API on a local port, for testing", runFake},
+		{"host", "Print the API host of the account that owns the keys", runHost},
 	}
 }
 
-func usage(w io.Writer) {
-	fmt.Fprintln(w, "lsq: tools for the LeadSquared User Management API (leadsquared-go)")
-	fmt.Fprintln(w, "\nUsage: lsq <command> [flags] [args]\n\nCommands:")
-	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+const rootUsage = `lsq: the LeadSquared User Management API from a shell (leadsquared-go)
+
+Usage: lsq <command> [flags] [args]
+
+Commands:{{range .Commands}}{{if (or .IsAvailableCommand (eq .Name "help"))}}
+  {{rpad .Name .NamePadding }} {{.Short}}{{end}}{{end}}
+
+Credentials: LSQ_ACCESS_KEY, LSQ_SECRET_KEY and LSQ_HOST (a region, a host or a base URL; found
+from the keys when unset), or --keys-file FILE with the same NAME=value lines, readable by you only.
+
+Run 'lsq <command> -h' for a command's flags.
+`
+
+func (a *app) root(ctx context.Context) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "lsq",
+		Short:         "The LeadSquared User Management API from a shell",
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cmd.SetOut(a.stderr)
+			_ = cmd.Usage()
+			return &exitError{exitUsage}
+		},
 	}
-	fmt.Fprintln(w, "\nRun 'lsq <command> -h' for a command's flags.")
+	root.SetContext(ctx)
+	root.SetIn(a.stdin)
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
+	root.SetUsageTemplate(rootUsage)
+	root.CompletionOptions.HiddenDefaultCmd = false
+	for _, l := range legacyCommands() {
+		root.AddCommand(&cobra.Command{
+			Use:                l.name,
+			Short:              l.summary,
+			DisableFlagParsing: true, // the command parses its own flags, -h included
+			RunE: func(cmd *cobra.Command, args []string) error {
+				return exit(l.run(cmd.Context(), args, a.stdin, a.stdout, a.stderr))
+			},
+		})
+	}
+	root.AddCommand(a.callCommand(), a.usersCommand())
+	def := (&cobra.Command{}).UsageTemplate()
+	for _, c := range root.Commands() {
+		c.SetUsageTemplate(def) // the root's template lists commands; the others keep cobra's
+	}
+	return root
 }
 
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		usage(stderr)
-		return exitUsage
-	}
-	switch args[0] {
-	case "-h", "-help", "--help", "help":
-		usage(stdout)
+func (a *app) run(ctx context.Context, args []string) int {
+	root := a.root(ctx)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	var ee *exitError
+	switch {
+	case err == nil:
 		return exitOK
+	case errors.As(err, &ee):
+		return ee.code
 	}
-	for _, c := range commands() {
-		if c.name == args[0] {
-			return c.run(ctx, args[1:], stdin, stdout, stderr)
+	// Errors of the framework: an unknown command or flag, a wrong number of arguments.
+	fmt.Fprintf(a.stderr, "lsq: %v\n", err)
+	if strings.HasPrefix(err.Error(), "unknown command") {
+		cmd, _, ferr := root.Find(args)
+		if ferr != nil || cmd == nil {
+			cmd = root
 		}
+		cmd.SetOut(a.stderr)
+		_ = cmd.Usage()
+	} else {
+		fmt.Fprintln(a.stderr, "Run 'lsq <command> -h' for help.")
 	}
-	fmt.Fprintf(stderr, "lsq: unknown command %q\n", args[0])
-	usage(stderr)
 	return exitUsage
 }

@@ -1,0 +1,247 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared"
+	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared/redislimit"
+)
+
+// The environment variables lsq reads its credentials from.
+const (
+	envAccessKey = "LSQ_ACCESS_KEY"
+	envSecretKey = "LSQ_SECRET_KEY"
+	envHost      = "LSQ_HOST"
+)
+
+// regions maps the region names LSQ_HOST accepts to their API hosts.
+var regions = map[string]string{
+	"singapore": leadsquared.HostSingapore, "sg": leadsquared.HostSingapore,
+	"us": leadsquared.HostUS, "us11": leadsquared.HostUS,
+	"india": leadsquared.HostIndiaMumbai, "mumbai": leadsquared.HostIndiaMumbai, "in21": leadsquared.HostIndiaMumbai,
+	"hyderabad": leadsquared.HostIndiaHyderabad, "in22": leadsquared.HostIndiaHyderabad,
+	"ireland": leadsquared.HostIreland, "ir31": leadsquared.HostIreland,
+	"canada": leadsquared.HostCanada, "ca12": leadsquared.HostCanada,
+	"middle-east": leadsquared.HostMiddleEast, "me61": leadsquared.HostMiddleEast,
+}
+
+// credentials are the keys and the host of one account. Never print them.
+type credentials struct {
+	accessKey, secretKey string
+	host                 string // as given: a region, a host, a base URL, or "" (discover)
+}
+
+// clientFlags are the flags of the commands that call the API.
+type clientFlags struct {
+	keysFile string
+	rate     string
+	redis    string
+	verbose  bool
+}
+
+func (f *clientFlags) register(cmd *cobra.Command, pacing bool) {
+	cmd.Flags().StringVar(&f.keysFile, "keys-file", "", "read LSQ_ACCESS_KEY, LSQ_SECRET_KEY and LSQ_HOST from this file (NAME=value lines, mode 0600)")
+	cmd.Flags().BoolVarP(&f.verbose, "verbose", "v", false, "log every retry (rate limits, 5xx) on stderr; never the keys")
+	if pacing {
+		cmd.Flags().StringVar(&f.rate, "rate", "", `the account's rate limit, e.g. "25 in 5s" (default: learnt from the first rate-limit answer)`)
+		cmd.Flags().StringVar(&f.redis, "redis", "", "share the rate budget with other workers through Redis at this URL (redis://host:6379/0); needs --rate")
+	}
+}
+
+// loadCredentials reads the keys from --keys-file when given, else from the environment.
+// Its errors never hold a key.
+func (a *app) loadCredentials(keysFile string) (credentials, error) {
+	c := credentials{accessKey: a.getenv(envAccessKey), secretKey: a.getenv(envSecretKey), host: a.getenv(envHost)}
+	if keysFile != "" {
+		fc, err := a.readKeysFile(keysFile)
+		if err != nil {
+			return credentials{}, err
+		}
+		c.accessKey, c.secretKey = fc.accessKey, fc.secretKey
+		if fc.host != "" {
+			c.host = fc.host
+		}
+	}
+	switch {
+	case strings.TrimSpace(c.accessKey) == "" && strings.TrimSpace(c.secretKey) == "":
+		return credentials{}, errors.New("no keys: set LSQ_ACCESS_KEY and LSQ_SECRET_KEY, or give --keys-file")
+	case strings.TrimSpace(c.accessKey) == "":
+		return credentials{}, errors.New("no access key: set LSQ_ACCESS_KEY (or put it in --keys-file)")
+	case strings.TrimSpace(c.secretKey) == "":
+		return credentials{}, errors.New("no secret key: set LSQ_SECRET_KEY (or put it in --keys-file)")
+	}
+	return c, nil
+}
+
+// readKeysFile reads NAME=value lines (LSQ_ACCESS_KEY, LSQ_SECRET_KEY, LSQ_HOST; blank
+// lines, # comments, "export " and quotes allowed). A file that others can read gets a
+// warning: the keys give full access to the account.
+func (a *app) readKeysFile(name string) (credentials, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return credentials{}, fmt.Errorf("--keys-file: %w", unwrapPathError(err))
+	}
+	defer func() { _ = f.Close() }()
+	if st, err := f.Stat(); err == nil && runtime.GOOS != "windows" && st.Mode().Perm()&0o077 != 0 {
+		fmt.Fprintf(a.stderr, "lsq: warning: %s can be read by other users (mode %04o); run: chmod 600 %s\n", name, st.Mode().Perm(), name)
+	}
+	var c credentials
+	sc := bufio.NewScanner(io.LimitReader(f, 1<<20))
+	for line := 1; sc.Scan(); line++ {
+		s := strings.TrimSpace(sc.Text())
+		if s == "" || strings.HasPrefix(s, "#") {
+			continue
+		}
+		s = strings.TrimPrefix(s, "export ")
+		k, v, ok := strings.Cut(s, "=")
+		if !ok {
+			return credentials{}, fmt.Errorf("--keys-file %s: line %d: want NAME=value", name, line) // the line is not quoted: it may be a key
+		}
+		v = strings.TrimSpace(v)
+		if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
+			v = v[1 : len(v)-1]
+		}
+		switch strings.TrimSpace(k) {
+		case envAccessKey:
+			c.accessKey = v
+		case envSecretKey:
+			c.secretKey = v
+		case envHost:
+			c.host = v
+		default:
+			return credentials{}, fmt.Errorf("--keys-file %s: line %d: unknown name (want %s, %s or %s)", name, line, envAccessKey, envSecretKey, envHost)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return credentials{}, fmt.Errorf("--keys-file %s: %w", name, err)
+	}
+	return c, nil
+}
+
+// apiClient is a client and what it holds open.
+type apiClient struct {
+	*leadsquared.Client
+	keys  credentials
+	close func()
+}
+
+// newClient builds the client of a command: credentials, host (discovered from the keys
+// when LSQ_HOST is unset), header authentication and the pacing flags. Its errors are
+// scrubbed of the keys.
+func (a *app) newClient(ctx context.Context, f *clientFlags) (*apiClient, error) {
+	keys, err := a.loadCredentials(f.keysFile)
+	if err != nil {
+		return nil, err
+	}
+	opts := append([]leadsquared.Option{leadsquared.WithHeaderAuth()}, a.clientOpts...)
+	if f.verbose {
+		opts = append(opts, leadsquared.WithLogger(slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))))
+	}
+	closeFn := func() {}
+	var calls int
+	var per time.Duration
+	if f.rate != "" {
+		if calls, per, err = parseLimit(f.rate); err != nil {
+			return nil, usageError{fmt.Errorf("--rate: %w", err)}
+		}
+	}
+	switch {
+	case f.redis != "" && f.rate == "":
+		return nil, usageError{errors.New("--redis needs --rate: the budget the workers share")}
+	case f.redis != "":
+		ropts, err := redis.ParseURL(f.redis)
+		if err != nil {
+			return nil, usageError{errors.New("--redis: not a Redis URL (redis://host:port/db)")} // the URL may hold a password
+		}
+		rdb := redis.NewClient(ropts)
+		lim, err := redislimit.New(rdb, keys.accessKey, redislimit.Options{Standard: redislimit.Limit{Calls: calls, Per: per}})
+		if err != nil {
+			_ = rdb.Close()
+			return nil, scrubErr(err, keys)
+		}
+		closeFn = func() { _ = rdb.Close() }
+		opts = append(opts, leadsquared.WithLimiter(lim))
+	case f.rate != "":
+		opts = append(opts, leadsquared.WithRateLimit(calls, per))
+	}
+	base, err := a.baseURL(ctx, keys)
+	if err != nil {
+		closeFn()
+		return nil, err
+	}
+	c, err := leadsquared.New(base, keys.accessKey, keys.secretKey, opts...)
+	if err != nil {
+		closeFn()
+		return nil, scrubErr(err, keys)
+	}
+	return &apiClient{Client: c, keys: keys, close: closeFn}, nil
+}
+
+// baseURL resolves LSQ_HOST: a region name, a host or a base URL; unset, the account's host
+// is found from the keys (one call to Authenticate a User).
+func (a *app) baseURL(ctx context.Context, keys credentials) (string, error) {
+	h := strings.TrimSpace(keys.host)
+	if r, ok := regions[strings.ToLower(h)]; ok {
+		return r, nil
+	}
+	if h != "" {
+		return h, nil
+	}
+	opts := []leadsquared.Option{leadsquared.WithHeaderAuth()}
+	host, err := leadsquared.DiscoverHost(ctx, leadsquared.HostSingapore, keys.accessKey, keys.secretKey, opts...)
+	if err != nil {
+		return "", fmt.Errorf("finding the account's host (set LSQ_HOST to skip this): %w", scrubErr(err, keys))
+	}
+	return host, nil
+}
+
+// usageError marks an error of the command line (exit status 2).
+type usageError struct{ error }
+
+func (e usageError) Unwrap() error { return e.error }
+
+// scrubErr returns err with every form of the keys in its message replaced by REDACTED.
+// The library already redacts its errors; this is the CLI's own guard.
+func scrubErr(err error, keys credentials) error {
+	if err == nil {
+		return nil
+	}
+	msg := scrub(err.Error(), keys)
+	if msg == err.Error() {
+		return err
+	}
+	return errors.New(msg)
+}
+
+// scrub replaces the keys (raw, query- and path-escaped) in s.
+func scrub(s string, keys credentials) string {
+	for _, k := range []string{keys.accessKey, keys.secretKey} {
+		if strings.TrimSpace(k) == "" {
+			continue
+		}
+		for _, form := range []string{k, url.QueryEscape(k), url.PathEscape(k)} {
+			s = strings.ReplaceAll(s, form, "REDACTED")
+		}
+	}
+	return s
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}

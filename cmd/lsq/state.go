@@ -1,0 +1,137 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"time"
+)
+
+// A state file records the outcome of every row of a batch command as it happens, one JSON
+// object a line, appended with one write each: a run that is killed (kill -9, Ctrl-C, a
+// crash) loses at most the line it was writing, and a rerun with the same file skips the
+// rows already done. It never holds a key: rows are keyed by email address.
+//
+// The first line names the command and the account's API host; a rerun against another
+// account or with another command refuses the file.
+
+// Row outcomes in a state file.
+const (
+	statePending    = "pending"     // a create (or other write) was about to be sent
+	stateCreated    = "created"     // done: created by lsq
+	stateExists     = "exists"      // done: the user was already there
+	stateDone       = "done"        // done: activated or deactivated
+	stateAlready    = "already"     // done: already in the wanted state
+	stateFailed     = "failed"      // not done: retried on a rerun
+	stateNotRun     = "interrupted" // summary only: not done because the run stopped
+	stateInvalidRow = "invalid"     // summary only: the row broke a rule of the spec
+)
+
+type stateHeader struct {
+	Command string `json:"lsq"`
+	Account string `json:"account"`
+	Created string `json:"created"`
+}
+
+type stateRecord struct {
+	Key    string `json:"key"`
+	Row    int    `json:"row,omitempty"`
+	Status string `json:"status"`
+	UserID string `json:"userId,omitempty"`
+	Reason string `json:"reason,omitempty"`
+	At     string `json:"at"`
+}
+
+type stateFile struct {
+	mu   sync.Mutex
+	f    *os.File
+	last map[string]stateRecord // the latest record of each key
+	keys credentials
+}
+
+// openState opens (or creates) the state file of command against account.
+func openState(path, command, account string, keys credentials) (*stateFile, error) {
+	st := &stateFile{last: map[string]stateRecord{}, keys: keys}
+	b, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+	case err != nil:
+		return nil, fmt.Errorf("state file %s: %w", path, unwrapPathError(err))
+	default:
+		sc := bufio.NewScanner(strings.NewReader(string(b)))
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		first := true
+		for sc.Scan() {
+			line := sc.Bytes()
+			if first {
+				first = false
+				var h stateHeader
+				if json.Unmarshal(line, &h) != nil || h.Command == "" {
+					return nil, fmt.Errorf("state file %s: not an lsq state file", path)
+				}
+				if h.Command != command || h.Account != account {
+					return nil, fmt.Errorf("state file %s was written by 'lsq %s' for %s; give another --state or remove it", path, h.Command, h.Account)
+				}
+				continue
+			}
+			var r stateRecord
+			if json.Unmarshal(line, &r) != nil || r.Key == "" {
+				continue // a line cut short by a crash
+			}
+			st.last[r.Key] = r
+		}
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("state file %s: %w", path, unwrapPathError(err))
+	}
+	st.f = f
+	if len(b) == 0 {
+		h, _ := json.Marshal(stateHeader{Command: command, Account: account, Created: time.Now().UTC().Format(time.RFC3339)})
+		if _, err := f.Write(append(h, '\n')); err != nil {
+			_ = f.Close()
+			return nil, fmt.Errorf("state file %s: %w", path, err)
+		}
+	} else if b[len(b)-1] != '\n' {
+		_, _ = f.Write([]byte{'\n'}) // end a line cut short by a crash
+	}
+	return st, nil
+}
+
+// lookup returns the latest record of key.
+func (s *stateFile) lookup(key string) (stateRecord, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.last[key]
+	return r, ok
+}
+
+// record appends r (the reason scrubbed of the keys) in one write.
+func (s *stateFile) record(r stateRecord) error {
+	r.Reason = scrub(r.Reason, s.keys)
+	r.At = time.Now().UTC().Format(time.RFC3339Nano)
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.last[r.Key] = r
+	_, err = s.f.Write(append(b, '\n'))
+	return err
+}
+
+func (s *stateFile) close() error { return s.f.Close() }
+
+// isDone reports whether a recorded status means the row needs nothing more.
+func isDone(status string) bool {
+	switch status {
+	case stateCreated, stateExists, stateDone, stateAlready:
+		return true
+	}
+	return false
+}

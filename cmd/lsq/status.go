@@ -1,0 +1,234 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/spf13/cobra"
+
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
+	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared"
+)
+
+type statusOptions struct {
+	client    clientFlags
+	emails    string
+	statePath string
+	workers   int
+}
+
+// statusCommand is lsq users deactivate (activate false) or lsq users activate.
+func (a *app) statusCommand(deactivate bool) *cobra.Command {
+	verb, done := "activate", "activated"
+	if deactivate {
+		verb, done = "deactivate", "deactivated"
+	}
+	var o statusOptions
+	cmd := &cobra.Command{
+		Use:   verb + " --emails file",
+		Short: strings.ToUpper(verb[:1]) + verb[1:] + " the users of a list of email addresses",
+		Long: fmt.Sprintf(`%ss the users whose email addresses are in --emails (one a line, or - for standard
+input; blank lines and # comments are skipped). The users are found by email (one search
+per 50 addresses, inactive users included); a user already %s is left as is.
+
+As lsq users import: paced by --rate, a progress bar on a terminal and lines otherwise, a
+state file (--state, default <file>.lsq-state-%s) so that a rerun skips the users done, and
+a summary. Exit status: 0 every user %s or already so; 1 an address was invalid, unknown or
+failed; 2 usage error.`, strings.ToUpper(verb[:1])+verb[1:], done, verb, done),
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return a.runStatus(cmd, &o, deactivate) },
+	}
+	cmd.Flags().StringVar(&o.emails, "emails", "", "the file of email addresses, one a line (required)")
+	cmd.Flags().StringVar(&o.statePath, "state", "", "the state file (default <file>.lsq-state-"+verb+")")
+	cmd.Flags().IntVar(&o.workers, "workers", 4, "calls in flight at once (the rate limit still applies)")
+	_ = cmd.MarkFlagRequired("emails")
+	o.client.register(cmd, true)
+	return cmd
+}
+
+type statusLine struct {
+	line  int
+	email string
+	key   string
+}
+
+func (a *app) runStatus(cmd *cobra.Command, o *statusOptions, deactivate bool) error {
+	name, ctx := cmd.CommandPath(), cmd.Context()
+	verb := "activate"
+	if deactivate {
+		verb = "deactivate"
+	}
+	var lines []statusLine
+	var invalid []string
+	{
+		var r *os.File
+		if o.emails == "-" {
+			r = nil
+		} else {
+			f, err := os.Open(o.emails)
+			if err != nil {
+				return usageErrorf(cmd, a.stderr, "--emails %s: %v", o.emails, unwrapPathError(err))
+			}
+			defer func() { _ = f.Close() }()
+			r = f
+		}
+		sc := bufio.NewScanner(a.stdin)
+		if r != nil {
+			sc = bufio.NewScanner(r)
+		}
+		seen := map[string]bool{}
+		for n := 1; sc.Scan(); n++ {
+			s := strings.TrimSpace(sc.Text())
+			if s == "" || strings.HasPrefix(s, "#") {
+				continue
+			}
+			if _, err := mail.ParseAddress(s); err != nil || strings.ContainsAny(s, "<> ") {
+				invalid = append(invalid, fmt.Sprintf("line %d: not an email address", n))
+				continue
+			}
+			if seen[strings.ToLower(s)] {
+				continue
+			}
+			seen[strings.ToLower(s)] = true
+			lines = append(lines, statusLine{line: n, email: s, key: strings.ToLower(s)})
+		}
+		if err := sc.Err(); err != nil {
+			return usageErrorf(cmd, a.stderr, "--emails: %v", err)
+		}
+	}
+	for _, e := range invalid {
+		fmt.Fprintf(a.stderr, "%s: %s\n", displayName(o.emails), e)
+	}
+	if o.workers < 1 {
+		return usageErrorf(cmd, a.stderr, "--workers must be at least 1")
+	}
+	c, err := a.newClient(ctx, &o.client)
+	if err != nil {
+		return a.clientError(cmd, err)
+	}
+	defer c.close()
+	statePath := o.statePath
+	if statePath == "" {
+		if o.emails == "-" {
+			return usageErrorf(cmd, a.stderr, "with --emails -, give --state")
+		}
+		statePath = o.emails + ".lsq-state-" + verb
+	}
+	st, err := openState(statePath, "users "+verb, accountOf(c.Client), c.keys)
+	if err != nil {
+		return usageErrorf(cmd, a.stderr, "%v", err)
+	}
+	defer func() { _ = st.close() }()
+
+	var (
+		mu                        sync.Mutex
+		earlier, changed, already int
+		failures                  []string
+		finished                  int
+	)
+	var todo []statusLine
+	for _, l := range lines {
+		if rec, ok := st.lookup(l.key); ok && isDone(rec.Status) {
+			earlier++
+			continue
+		}
+		todo = append(todo, l)
+	}
+	prog := a.newProgress(name, len(todo))
+	finish := func(l statusLine, status, id, reason string) {
+		reason = scrub(reason, c.keys)
+		if err := st.record(stateRecord{Key: l.key, Row: l.line, Status: status, UserID: id, Reason: reason}); err != nil {
+			status, reason = stateFailed, "the state file could not be written: "+err.Error()
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		finished++
+		switch status {
+		case stateDone:
+			changed++
+		case stateAlready:
+			already++
+		default:
+			failures = append(failures, fmt.Sprintf("line %d (%s): %s", l.line, l.email, reason))
+		}
+		prog.add(status == stateFailed)
+	}
+	for start := 0; start < len(todo) && ctx.Err() == nil; start += lookupBatch {
+		batch := todo[start:min(start+lookupBatch, len(todo))]
+		emails := make([]string, len(batch))
+		for i, l := range batch {
+			emails[i] = l.email
+		}
+		there, err := lookupEmails(ctx, c.Client, emails)
+		if err != nil {
+			if ctx.Err() != nil {
+				break
+			}
+			for _, l := range batch {
+				finish(l, stateFailed, "", "finding the user failed: "+err.Error())
+			}
+			continue
+		}
+		forEach(ctx, o.workers, batch, func(l statusLine) {
+			u, ok := there[l.key]
+			switch {
+			case !ok:
+				finish(l, stateFailed, "", "no user with this email address")
+				return
+			case u.Active != deactivate:
+				finish(l, stateAlready, u.UserID, "")
+				return
+			}
+			err := setActive(ctx, c.Client, u.UserID, !deactivate)
+			switch {
+			case err == nil:
+				finish(l, stateDone, u.UserID, "")
+			case ctx.Err() != nil: // interrupted: the rerun looks again
+			default:
+				finish(l, stateFailed, u.UserID, err.Error())
+			}
+		})
+	}
+	prog.finish()
+	notRun := len(todo) - finished
+	state := "active"
+	if deactivate {
+		state = "inactive"
+	}
+	fmt.Fprintf(a.stdout, "%s: %d addresses: %d %sd, %d already %s, %d done in an earlier run, %d invalid, %d failed",
+		name, len(lines)+len(invalid), changed, verb, already, state, earlier, len(invalid), len(failures))
+	if notRun > 0 {
+		fmt.Fprintf(a.stdout, ", %d not done (interrupted: rerun the same command to continue)", notRun)
+	}
+	fmt.Fprintln(a.stdout)
+	slices.Sort(failures)
+	for _, f := range failures {
+		fmt.Fprintf(a.stdout, "  %s\n", f)
+	}
+	if len(invalid)+len(failures)+notRun > 0 {
+		return &exitError{exitInvalid}
+	}
+	return nil
+}
+
+// setActive activates or deactivates one user (both calls are safe to repeat, and the client
+// retries them).
+func setActive(ctx context.Context, c *leadsquared.Client, userID string, active bool) error {
+	var err error
+	if active {
+		_, err = c.ActivateUser(ctx, api.ActivateUserParams{UserId: userID})
+	} else {
+		_, err = c.DeactivateUser(ctx, api.DeactivateUserParams{UserId: userID})
+	}
+	if err != nil && errors.Is(err, context.Canceled) {
+		return err
+	}
+	return err
+}
