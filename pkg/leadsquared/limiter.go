@@ -38,8 +38,9 @@ type limitSetter interface {
 // window apart, and a burst that arrives a few milliseconds late would otherwise overlap the
 // next one in the server's window and be rejected (measured: 64 % of the allowed rate with
 // no slack; see bench/README.md). When the server still rejects a call that the limiter let
-// through, the network's jitter is larger than the slack: the client doubles it, up to a
-// tenth of the window (so the slack never costs more than 10 % of the rate). After
+// through, the network's jitter is larger than the slack: the client doubles it (once for
+// the rejections of one burst: those within half a window), up to a tenth of the window (so
+// the slack never costs more than 10 % of the rate). After
 // [SlackCleanWindows] windows with no such rejection the slack halves again, step by step,
 // back to its starting share, so an occasional late call costs a few windows rather than
 // the rest of the run; a rejection soon after a narrowing doubles the number of clean
@@ -67,7 +68,8 @@ type SlidingWindowLimiter struct {
 
 // waiter is a caller queued in Wait.
 type waiter struct {
-	turn chan struct{} // closed when the waiter reaches the head of the queue
+	turn    chan struct{} // closed when the waiter reaches the head of the queue or is granted
+	granted bool          // its start was recorded for it; guarded by the limiter's mu
 }
 
 // LimiterSlack is the share of the window a [SlidingWindowLimiter] adds to it at first, to
@@ -145,6 +147,11 @@ func (l *SlidingWindowLimiter) widenSlack() bool {
 		return false
 	}
 	now := l.now()
+	if !l.narrowed && !l.changed.IsZero() && now.Sub(l.changed) < l.per/2 {
+		// Widened within the last half window: the calls of one late burst are one piece
+		// of evidence, not several.
+		return false
+	}
 	if l.narrowed && now.Sub(l.changed) < time.Duration(l.clean)*(l.per+l.slack) {
 		// Rejected soon after a narrowing: that slack was too small for this network.
 		l.clean = min(2*l.clean, maxCleanWindows)
@@ -248,15 +255,15 @@ func (l *SlidingWindowLimiter) Wait(ctx context.Context) error {
 			return l.leave(w, ctx.Err())
 		case <-w.turn:
 		}
-		// w heads the queue: it alone waits for the next free start.
+		// w heads the queue (or was granted): it alone waits for the next free start.
 		l.mu.Lock()
+		if w.granted {
+			l.mu.Unlock()
+			return nil
+		}
 		wait, ok := l.tryStart()
 		if ok {
-			l.queue[0] = nil
-			l.queue = l.queue[1:]
-			if len(l.queue) > 0 {
-				close(l.queue[0].turn)
-			}
+			l.popHead()
 			l.mu.Unlock()
 			return nil
 		}
@@ -274,9 +281,35 @@ func (l *SlidingWindowLimiter) Wait(ctx context.Context) error {
 	}
 }
 
+// popHead removes the head of the queue, which got its start, and grants the waiters
+// behind it whose starts are free now, at once: the head hands on the starts of one window
+// together, rather than each waiter waking the next (every wake-up would delay the starts
+// of the next window a little more). The first waiter it cannot grant becomes the head.
+// Called with l.mu held.
+func (l *SlidingWindowLimiter) popHead() {
+	l.queue[0] = nil
+	l.queue = l.queue[1:]
+	for len(l.queue) > 0 {
+		next := l.queue[0]
+		if _, ok := l.tryStart(); !ok {
+			close(next.turn)
+			return
+		}
+		next.granted = true
+		close(next.turn)
+		l.queue[0] = nil
+		l.queue = l.queue[1:]
+	}
+}
+
 // leave removes a waiter whose context ended from the queue, handing the head's turn on.
+// A waiter granted meanwhile keeps its start: it returns nil.
 func (l *SlidingWindowLimiter) leave(w *waiter, err error) error {
 	l.mu.Lock()
+	if w.granted {
+		l.mu.Unlock()
+		return nil
+	}
 	for i, q := range l.queue {
 		if q == w {
 			l.queue = append(l.queue[:i], l.queue[i+1:]...)

@@ -334,11 +334,18 @@ func TestSlackNarrowsAfterCleanWindows(t *testing.T) {
 		defer l.mu.Unlock()
 		return l.slack
 	}
-	for range 3 {
+	// Rejections of one burst (within half a window) widen it once.
+	l.widenSlack()
+	l.widenSlack()
+	if got := slack(); got != 40*time.Millisecond {
+		t.Fatalf("slack after 2 rejections at once %s, want 40ms (doubled once)", got)
+	}
+	for range 2 {
+		_ = fc.Sleep(t.Context(), 500*time.Millisecond)
 		l.widenSlack()
 	}
 	if got := slack(); got != 100*time.Millisecond {
-		t.Fatalf("slack after 3 rejections %s, want 100ms (the cap)", got)
+		t.Fatalf("slack after 3 rejections half a window apart %s, want 100ms (the cap)", got)
 	}
 	// Just short of 4 windows of 1.1 s: no narrowing yet.
 	_ = fc.Sleep(t.Context(), 4*1100*time.Millisecond-time.Millisecond)
@@ -359,6 +366,7 @@ func TestSlackNarrowsAfterCleanWindows(t *testing.T) {
 	}
 
 	// A rejection right after a narrowing: the next narrowing waits 8 windows, not 4.
+	_ = fc.Sleep(t.Context(), time.Second)
 	l.widenSlack() // 40ms
 	_ = fc.Sleep(t.Context(), 4*1040*time.Millisecond)
 	start() // narrows to 20ms
