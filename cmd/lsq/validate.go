@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -170,8 +171,23 @@ func readInput(name string, stdin io.Reader, max int64) ([]byte, error) {
 		return nil, fmt.Errorf("read %s: %w", name, unwrapPathError(err))
 	}
 	defer func() { _ = f.Close() }()
-	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > max {
-		return nil, tooLarge(fmtSize(st.Size()))
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+		if st.Size() > max {
+			return nil, tooLarge(fmtSize(st.Size()))
+		}
+		// Read into a buffer of the file's size: growing one as io.ReadAll does would
+		// hold two copies of a large file at once.
+		buf := bytes.NewBuffer(make([]byte, 0, st.Size()+bytes.MinRead))
+		if _, err := buf.ReadFrom(io.LimitReader(f, st.Size())); err != nil {
+			return nil, fmt.Errorf("read %s: %w", name, unwrapPathError(err))
+		}
+		if n, _ := f.Read(make([]byte, 1)); n == 0 {
+			return buf.Bytes(), nil
+		}
+		// The file grew while it was read: read it again, within the limit.
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return nil, fmt.Errorf("read %s: %w", name, unwrapPathError(err))
+		}
 	}
 	b, err := validate.ReadLimited(f, max)
 	if errors.Is(err, validate.ErrTooLarge) {
