@@ -107,21 +107,32 @@ const maxInputFailures = 20
 type inputScanner struct {
 	b        []byte
 	i        int
-	path     []string // pointer tokens, escaped
+	path     []pathElem // where the scan is, built into a pointer only for a failure
 	fails    []Failure
 	bad      bool // a syntax error stopped the scan
 	syntaxAt int  // its offset, counted from 1 as encoding/json does
 }
 
-func (s *inputScanner) pointer(extra ...string) string {
-	var b strings.Builder
-	for _, p := range s.path {
-		b.WriteByte('/')
-		b.WriteString(p)
+// pathElem is one step of the scan's path: an array index, or an object key (decoded).
+type pathElem struct {
+	key   []byte
+	index int
+	isKey bool
+}
+
+func (e pathElem) token() string {
+	if !e.isKey {
+		return strconv.Itoa(e.index)
 	}
-	for _, p := range extra {
+	return escapeToken(strings.ToValidUTF8(string(e.key), "\uFFFD"))
+}
+
+// pointer returns the JSON pointer of the current value, and of extra beneath it.
+func (s *inputScanner) pointer(extra ...pathElem) string {
+	var b strings.Builder
+	for _, p := range append(s.path[:len(s.path):len(s.path)], extra...) {
 		b.WriteByte('/')
-		b.WriteString(p)
+		b.WriteString(p.token())
 	}
 	return b.String()
 }
@@ -305,7 +316,7 @@ func (s *inputScanner) array(depth int) bool {
 		return true
 	}
 	for idx := 0; ; idx++ {
-		s.path = append(s.path, strconv.Itoa(idx))
+		s.path = append(s.path, pathElem{index: idx})
 		ok := s.value(depth)
 		s.path = s.path[:len(s.path)-1]
 		if !ok {
@@ -335,6 +346,9 @@ func (s *inputScanner) object(depth int) bool {
 		s.i++
 		return true
 	}
+	// The keys seen so far: a list while it is short, a map beyond.
+	var few [16][]byte
+	keys := few[:0]
 	var seen map[string]struct{}
 	for {
 		if s.i >= len(s.b) || s.b[s.i] != '"' {
@@ -344,26 +358,41 @@ func (s *inputScanner) object(depth int) bool {
 		if !ok {
 			return false
 		}
-		key := string(raw)
+		key := raw
 		if bytes.IndexByte(raw, '\\') >= 0 {
 			var k string
 			if err := json.Unmarshal(s.b[s.i-len(raw)-2:s.i], &k); err == nil {
-				key = k
+				key = []byte(k)
 			}
 		}
-		tok := escapeToken(strings.ToValidUTF8(key, "\uFFFD"))
+		elem := pathElem{key: key, isKey: true}
 		keep := true
 		if !valid {
-			keep = s.fail(Failure{Pointer: s.pointer(tok), Rule: RuleUTF8, Message: "key is not valid UTF-8"})
+			keep = s.fail(Failure{Pointer: s.pointer(elem), Rule: RuleUTF8, Message: "key is not valid UTF-8"})
 		} else {
-			if seen == nil {
-				seen = map[string]struct{}{}
+			dup := false
+			if seen != nil {
+				_, dup = seen[string(key)]
+				seen[string(key)] = struct{}{}
+			} else {
+				for _, k := range keys {
+					if bytes.Equal(k, key) {
+						dup = true
+						break
+					}
+				}
+				keys = append(keys, key)
+				if len(keys) > len(few) {
+					seen = make(map[string]struct{}, 2*len(keys))
+					for _, k := range keys {
+						seen[string(k)] = struct{}{}
+					}
+				}
 			}
-			if _, dup := seen[key]; dup {
-				keep = s.fail(Failure{Pointer: s.pointer(tok), Rule: RuleDuplicateKey,
+			if dup {
+				keep = s.fail(Failure{Pointer: s.pointer(elem), Rule: RuleDuplicateKey,
 					Message: "key appears more than once in the object (decoders keep only one of its values)"})
 			}
-			seen[key] = struct{}{}
 		}
 		if !keep {
 			return false
@@ -374,7 +403,7 @@ func (s *inputScanner) object(depth int) bool {
 		}
 		s.i++
 		s.skipSpace()
-		s.path = append(s.path, tok)
+		s.path = append(s.path, elem)
 		ok = s.value(depth)
 		s.path = s.path[:len(s.path)-1]
 		if !ok {
