@@ -126,8 +126,9 @@ type Options struct {
 	// OnFallback, when set, is called with the Redis error each time the limiter starts
 	// falling back (FallbackLocal), e.g. to log it.
 	OnFallback func(err error)
-	// OnGrant, when set, is called after each grant through Redis with the Redis server's
-	// time of the grant and whether the bulk budget granted it, e.g. for metrics.
+	// OnGrant, when set, is called after each grant through Redis, when Wait returns, with
+	// the start time it booked (on the Redis server's clock) and whether the bulk budget
+	// granted it, e.g. for metrics.
 	OnGrant func(at time.Time, bulk bool)
 }
 
@@ -320,15 +321,14 @@ func (l *Limiter) Wait(ctx context.Context) error {
 	return nil
 }
 
+// unbook removes the booking ARGV[1] from the budget KEYS[1].
+var unbook = redis.NewScript(`return redis.call('ZREM', KEYS[1], ARGV[1])`)
+
 // withdraw removes a booking its caller gave up on, best effort.
 func (l *Limiter) withdraw(ctx context.Context, key, member string) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
 	defer cancel()
-	if zr, ok := l.rdb.(interface {
-		ZRem(ctx context.Context, key string, members ...any) *redis.IntCmd
-	}); ok {
-		_ = zr.ZRem(ctx, key, member).Err()
-	}
+	_ = unbook.Run(ctx, l.rdb, []string{key}, member).Err()
 }
 
 // fallingBack reports whether Wait should use the local limiters now.
