@@ -275,8 +275,8 @@ return {at, at - now}
 // more start. It books the start in Redis in one round trip and sleeps until the booked
 // time, so callers are served in the order they reach Redis, across processes, and never
 // poll. It returns an error wrapping ctx.Err() when ctx is done first (the booking is then
-// withdrawn; its place in the window is not given to a later caller), and one wrapping [ErrUnavailable] when Redis fails
-// and FallbackLocal is off.
+// withdrawn; its place in the window is not given to a later caller), and one wrapping
+// [ErrUnavailable] when Redis fails and FallbackLocal is off.
 func (l *Limiter) Wait(ctx context.Context) error {
 	b, bulk := &l.std, false
 	if op, ok := leadsquared.OperationFromContext(ctx); ok && op.Bulk && l.hasBulk {
