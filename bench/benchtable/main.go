@@ -410,9 +410,9 @@ func (r results) underLoad(add func(string, row)) {
 			continue
 		}
 		note := ""
-		if v, ok := val(mode.name, "maxrss-MB"); ok {
+		if v, ok := val(mode.name, "maxrss-B"); ok {
 			x, _ := val(mode.name, "x-input")
-			note = fmt.Sprintf("peak resident **%.0f MB** (×%.2f the file; goal ≤ 150 MB: %s; before: 602 MB)", v, x, verdict(v <= 150))
+			note = fmt.Sprintf("peak resident **%s** (×%.2f the 50 MiB file; goal ≤ 150 MB: %s; before: 602 MB)", fmtBytes(v), x, verdict(v <= 150e6))
 			if strings.HasSuffix(mode.name, "default") {
 				note += ", refused unread by the 10 MB limit"
 			}
