@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -449,21 +450,105 @@ func (v *Validator) checkInput(body []byte) ([]Failure, bool) {
 	return fs, true
 }
 
-// streamable reports whether a body of schema s can be validated one array element at a
+// streamMinSize is the size from which a body is validated one array element at a time.
+const streamMinSize = 1 << 20
+
+// streamableArray reports whether an array of schema s can be validated one element at a
 // time: a plain array schema (items, and at most minItems and maxItems besides).
-func streamable(s *openapi3.Schema, body []byte) bool {
-	if s == nil || !s.Type.Is("array") || s.Items == nil || s.Items.Value == nil || s.UniqueItems ||
-		len(s.OneOf) > 0 || len(s.AnyOf) > 0 || len(s.AllOf) > 0 || s.Not != nil {
-		return false
-	}
-	t := bytes.TrimLeft(body, " \t\r\n")
-	return len(t) > 0 && t[0] == '['
+func streamableArray(s *openapi3.Schema) bool {
+	return s != nil && s.Type.Is("array") && s.Items != nil && s.Items.Value != nil && !s.UniqueItems &&
+		len(s.OneOf) == 0 && len(s.AnyOf) == 0 && len(s.AllOf) == 0 && s.Not == nil
 }
 
-// validateArray validates a top-level array element by element, so a large body is never
-// decoded whole: memory stays near the size of the body plus one element.
-func validateArray(s *openapi3.Schema, body []byte, opts ...openapi3.SchemaValidationOption) ([]Failure, error) {
+// plainObject reports whether s is an object schema without combinators.
+func plainObject(s *openapi3.Schema) bool {
+	return s != nil && s.Type.Is("object") && len(s.OneOf) == 0 && len(s.AnyOf) == 0 && len(s.AllOf) == 0 && s.Not == nil
+}
+
+// firstByte returns the first byte of b after white space (and a colon), 0 if none.
+func firstByte(b []byte) byte {
+	t := bytes.TrimLeft(b, " \t\r\n:")
+	if len(t) == 0 {
+		return 0
+	}
+	return t[0]
+}
+
+// streamed tells whether validateStreaming applies to a body of schema s: a top-level
+// array, or an object with an array property (a search reply's Users), validated one
+// array element at a time so that a large body is never decoded whole.
+func streamed(s *openapi3.Schema, body []byte) bool {
+	if len(body) < streamMinSize {
+		return false // decoding whole is faster, and small
+	}
+	switch firstByte(body) {
+	case '[':
+		return streamableArray(s)
+	case '{':
+		if !plainObject(s) {
+			return false
+		}
+		for _, p := range s.Properties {
+			if p != nil && streamableArray(p.Value) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// validateStreaming validates a body that streamed accepts. Memory stays near the size of
+// the body plus one array element (and the other members of a top-level object). It
+// returns the object's members other than its streamed arrays (nil for an array).
+func validateStreaming(s *openapi3.Schema, body []byte, opts ...openapi3.SchemaValidationOption) ([]Failure, map[string]any, error) {
+	opts = append([]openapi3.SchemaValidationOption{openapi3.MultiErrors()}, opts...)
 	dec := json.NewDecoder(bytes.NewReader(body))
+	if firstByte(body) == '[' {
+		fs, err := validateArray(dec, s, "", opts)
+		return fs, nil, err
+	}
+	if _, err := dec.Token(); err != nil { // {
+		return nil, nil, err
+	}
+	var fs []Failure
+	m := map[string]any{}
+	var arrays []string
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, nil, err
+		}
+		key, _ := tok.(string)
+		if p := s.Properties[key]; p != nil && streamableArray(p.Value) && firstByte(body[dec.InputOffset():]) == '[' {
+			afs, err := validateArray(dec, p.Value, "/"+escapeToken(key), opts)
+			if err != nil {
+				return nil, nil, err
+			}
+			fs = append(fs, afs...)
+			m[key] = []any{} // its items are checked; the object's own rules still see it
+			arrays = append(arrays, key)
+			continue
+		}
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			return nil, nil, err
+		}
+		m[key] = v
+	}
+	for _, f := range appendSchemaFailures(nil, InBody, "", s.VisitJSON(m, opts...)) {
+		// The stand-in empty array of a streamed property may break its minItems, already
+		// checked against the real count.
+		if f.Rule == "minItems" && slices.ContainsFunc(arrays, func(k string) bool { return f.Pointer == "/"+escapeToken(k) }) {
+			continue
+		}
+		fs = append(fs, f)
+	}
+	return fs, m, nil
+}
+
+// validateArray validates the array at dec's position element by element against s,
+// reporting failures under pointer.
+func validateArray(dec *json.Decoder, s *openapi3.Schema, pointer string, opts []openapi3.SchemaValidationOption) ([]Failure, error) {
 	if _, err := dec.Token(); err != nil { // [
 		return nil, err
 	}
@@ -475,14 +560,16 @@ func validateArray(s *openapi3.Schema, body []byte, opts ...openapi3.SchemaValid
 		if err := dec.Decode(&el); err != nil {
 			return nil, err
 		}
-		all := append([]openapi3.SchemaValidationOption{openapi3.MultiErrors()}, opts...)
-		fs = appendSchemaFailures(fs, InBody, "/"+strconv.Itoa(n), items.VisitJSON(el, all...))
+		fs = appendSchemaFailures(fs, InBody, pointer+"/"+strconv.Itoa(n), items.VisitJSON(el, opts...))
+	}
+	if _, err := dec.Token(); err != nil { // ]
+		return nil, err
 	}
 	if uint64(n) < s.MinItems {
-		fs = append(fs, Failure{In: InBody, Rule: "minItems", Message: fmt.Sprintf("minimum number of items is %d", s.MinItems)})
+		fs = append(fs, Failure{In: InBody, Pointer: pointer, Rule: "minItems", Message: fmt.Sprintf("minimum number of items is %d", s.MinItems)})
 	}
 	if s.MaxItems != nil && uint64(n) > *s.MaxItems {
-		fs = append(fs, Failure{In: InBody, Rule: "maxItems", Message: fmt.Sprintf("maximum number of items is %d", *s.MaxItems)})
+		fs = append(fs, Failure{In: InBody, Pointer: pointer, Rule: "maxItems", Message: fmt.Sprintf("maximum number of items is %d", *s.MaxItems)})
 	}
 	return fs, nil
 }
