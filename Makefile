@@ -6,6 +6,7 @@ SPECTRAL := node_modules/.bin/spectral
 BENCHCOUNT ?= 6
 BENCHTIME ?= 600ms
 TPUTCOUNT ?= 3
+MIXEDTIME ?= 3m
 FUZZTIME ?= 3s
 
 .DEFAULT_GOAL := help
@@ -88,4 +89,4 @@ fuzz: ## Run every fuzz target of FUZZPKGS for FUZZTIME each (default 3s), from 
 
 .PHONY: bench
 bench: ## Benchmarks (overhead vs net/http, validation, rate-limit throughput, generation) as one benchstat table, kept in bench/README.md.
-	GO=$(GO) BENCHCOUNT=$(BENCHCOUNT) BENCHTIME=$(BENCHTIME) TPUTCOUNT=$(TPUTCOUNT) bench/run.sh
+	GO=$(GO) BENCHCOUNT=$(BENCHCOUNT) BENCHTIME=$(BENCHTIME) TPUTCOUNT=$(TPUTCOUNT) MIXEDTIME=$(MIXEDTIME) bench/run.sh

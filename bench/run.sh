@@ -9,6 +9,7 @@ go="${GO:-go}"
 count="${BENCHCOUNT:-6}"
 benchtime="${BENCHTIME:-600ms}"
 tputcount="${TPUTCOUNT:-3}"
+mixedtime="${MIXEDTIME:-3m}"
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 tmp=$(mktemp -d)
@@ -17,6 +18,8 @@ results="$tmp/results.txt"
 
 "$go" test -c -o "$tmp/leadsquared.test" ./pkg/leadsquared
 "$go" test -c -o "$tmp/validate.test" ./pkg/validate
+"$go" test -c -o "$tmp/redislimit.test" ./pkg/leadsquared/redislimit
+"$go" test -c -o "$tmp/lsq.test" ./cmd/lsq
 "$go" build -o "$tmp/benchstat" golang.org/x/perf/cmd/benchstat
 
 # bench PKGDIR BINARY PATTERN [FLAGS...]: run the benchmarks matching PATTERN, append them to
@@ -54,6 +57,12 @@ done
 
 echo "== throughput under a rate limit: $tputcount runs of 4 s per limiter" >&2
 bench pkg/leadsquared "$tmp/leadsquared.test" '^BenchmarkRateLimitThroughput$' -test.benchtime=1x -test.count="$tputcount"
+
+echo "== under load: $tputcount saturated runs with refusals (~10 s each), the mixed job ($mixedtime), $tputcount Redis fairness runs (~20 s each), lsq validate on 50 MB" >&2
+bench pkg/leadsquared "$tmp/leadsquared.test" '^BenchmarkSaturatedRefusals$' -test.benchtime=1x -test.count="$tputcount"
+bench pkg/leadsquared "$tmp/leadsquared.test" '^BenchmarkMixedJob$' -test.benchtime=1x -lsq.mixedfor="$mixedtime"
+bench pkg/leadsquared/redislimit "$tmp/redislimit.test" '^BenchmarkSharedLimitFairness$' -test.benchtime=1x -test.count="$tputcount"
+bench cmd/lsq "$tmp/lsq.test" '^BenchmarkValidateLargeFile$' -test.benchtime=1x
 
 echo "== go generate ./... (warm)" >&2
 GO="$go" bench/generate.sh "$count" | tee -a "$results" | grep '^Benchmark' >&2

@@ -7,8 +7,10 @@
 //
 // The benchmarks it knows: BenchmarkOverhead and BenchmarkWrapperInMemory
 // (pkg/leadsquared/overhead_bench_test.go), BenchmarkRateLimitThroughput
-// (pkg/leadsquared/throughput_bench_test.go), the pkg/validate benchmarks and
-// BenchmarkGenerate (bench/generate.sh). Any other benchmark gets a plain row.
+// (pkg/leadsquared/throughput_bench_test.go), BenchmarkSaturatedRefusals and
+// BenchmarkMixedJob (pkg/leadsquared/longrun_bench_test.go), BenchmarkSharedLimitFairness
+// (pkg/leadsquared/redislimit), BenchmarkValidateLargeFile (cmd/lsq), the pkg/validate
+// benchmarks and BenchmarkGenerate (bench/generate.sh). Any other benchmark gets a plain row.
 package main
 
 import (
@@ -303,6 +305,7 @@ func table(r results) []row {
 		}[mode]
 		add(name, row{name: "throughput, 50 goroutines vs 25 calls/1 s: " + label, note: strings.Join(parts, "; ")})
 	}
+	r.underLoad(add)
 	if r["Generate"] != nil {
 		note := ""
 		l, ok1 := r.get("Generate", "lines")
@@ -323,6 +326,99 @@ func table(r results) []row {
 		add(name, row{name: name})
 	}
 	return rows
+}
+
+// underLoad adds the rows of the long runs (issue 14): the limiter after refusals, the mixed
+// job, the Redis limiter's fairness and lsq validate's memory, each beside the value measured
+// before the change (the issue's figures).
+func (r results) underLoad(add func(string, row)) {
+	val := func(name, unit string) (float64, bool) {
+		s, ok := r.get(name, unit)
+		return s.value, ok
+	}
+	waits := func(name string) string {
+		m, ok1 := val(name, "wait-mean-ms")
+		p, ok2 := val(name, "wait-p99-ms")
+		x, ok3 := val(name, "wait-max-ms")
+		if !ok1 || !ok2 || !ok3 {
+			return ""
+		}
+		return fmt.Sprintf("waits mean %s ms, p99 %s ms, max %s ms", sig(m), sig(p), sig(x))
+	}
+	verdict := func(ok bool) string {
+		if ok {
+			return "met"
+		}
+		return "NOT met"
+	}
+	if name := "SaturatedRefusals"; r[name] != nil {
+		var parts []string
+		if v, ok := val(name, "%allowed"); ok {
+			parts = append(parts, fmt.Sprintf("**%.1f %%** of the allowed rate (goal ≥ 95: %s; before: 88.4 %%)", v, verdict(v >= 95)))
+		}
+		if v, ok := val(name, "conns"); ok {
+			parts = append(parts, fmt.Sprintf("**%.0f** connections opened (goal ≤ 200: %s; before: 1,669)", v, verdict(v <= 200)))
+		}
+		if w := waits(name); w != "" {
+			parts = append(parts, w)
+		}
+		if v, ok := val(name, "rejected/run"); ok {
+			parts = append(parts, fmt.Sprintf("%s calls refused by the server per run (3 on purpose)", sig(v)))
+		}
+		add(name, row{name: "200 goroutines, 2,000 calls vs 50 per 250 ms, three early refusals (default client)", note: strings.Join(parts, "; ")})
+	}
+	if name := "MixedJob"; r[name] != nil {
+		var parts []string
+		if v, ok := val(name, "%allowed"); ok {
+			parts = append(parts, fmt.Sprintf("**%.1f %%** of the allowed rate (goal ≥ 95: %s; before: 90–92 %%)", v, verdict(v >= 95)))
+		}
+		if v, ok := val(name, "errs"); ok {
+			parts = append(parts, fmt.Sprintf("**%s** caller errors (goal 0)", sig(v)))
+		}
+		if v, ok := val(name, "rejected/run"); ok {
+			parts = append(parts, fmt.Sprintf("%s attempts refused by the server", sig(v)))
+		}
+		if w := waits(name); w != "" {
+			parts = append(parts, w)
+		}
+		add(name, row{name: "mixed job, 1,000-user account on lsqtest at 25/s, 50 goroutines, 3 minutes", note: strings.Join(parts, "; ")})
+	}
+	if name := "SharedLimitFairness"; r[name] != nil {
+		var parts []string
+		if v, ok := val(name, "refused"); ok {
+			parts = append(parts, fmt.Sprintf("**%s** refused (goal 0; before 0)", sig(v)))
+		}
+		if v, ok := val(name, "%allowed"); ok {
+			parts = append(parts, fmt.Sprintf("**%.1f %%** of the rate (goal ≥ 95: %s; before: 95.1 %%)", v, verdict(v >= 95)))
+		}
+		if w := waits(name); w != "" {
+			parts = append(parts, w)
+		}
+		if v, ok := val(name, "max/mean"); ok {
+			parts = append(parts, fmt.Sprintf("max wait **×%.2f** the mean (goal ≤ 3: %s; before: about 5)", v, verdict(v <= 3)))
+		}
+		if v, ok := val(name, "finish-spread-ms"); ok {
+			parts = append(parts, fmt.Sprintf("processes finished %s ms apart (before: about 2 s)", sig(v)))
+		}
+		add(name, row{name: "redislimit, 4 processes × 50 calls vs 10/s", note: strings.Join(parts, "; ")})
+	}
+	for _, mode := range []struct{ name, label string }{
+		{"ValidateLargeFile/limit=default", "`lsq validate` on a 50 MB array, default size limit"},
+		{"ValidateLargeFile/limit=64MB", "`lsq validate --max-size 64MB` on a 50 MB array"},
+	} {
+		if r[mode.name] == nil {
+			continue
+		}
+		note := ""
+		if v, ok := val(mode.name, "maxrss-B"); ok {
+			x, _ := val(mode.name, "x-input")
+			note = fmt.Sprintf("peak resident **%s** (×%.2f the 50 MiB file; goal ≤ 150 MB: %s; before: 602 MB)", fmtBytes(v), x, verdict(v <= 150e6))
+			if strings.HasSuffix(mode.name, "default") {
+				note += ", refused unread by the 10 MB limit"
+			}
+		}
+		add(mode.name, row{name: mode.label, note: note})
+	}
 }
 
 // render writes the rows as a Markdown table.

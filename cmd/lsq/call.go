@@ -97,7 +97,7 @@ func (a *app) runCall(cmd *cobra.Command, cf *clientFlags, params, args []string
 	}
 	var body []byte
 	if len(args) == 2 {
-		if body, err = readInput(args[1], a.stdin); err != nil {
+		if body, err = readInput(args[1], a.stdin, validate.DefaultMaxBodySize); err != nil {
 			return usageErrorf(cmd, a.stderr, "%v", err)
 		}
 		if !json.Valid(body) {

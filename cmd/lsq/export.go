@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
+	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
 )
 
 const exportLong = `Writes every user of the account (or those a search finds) to standard output, page by
@@ -65,7 +66,7 @@ func (a *app) runExport(cmd *cobra.Command, cf *clientFlags, format, search, col
 	}
 	var req api.UserSearchRequest
 	if search != "" {
-		b, err := readInput(search, a.stdin)
+		b, err := readInput(search, a.stdin, validate.DefaultMaxBodySize)
 		if err != nil {
 			return usageErrorf(cmd, a.stderr, "--search: %v", err)
 		}

@@ -30,15 +30,6 @@ const (
 	testSecretKey = "u$SK/lsq+test-secret-9876543210"
 )
 
-// TestMain lets a test run lsq as a real process (to kill it with SIGKILL): the test binary
-// re-executed with LSQ_TEST_MAIN=1 is lsq.
-func TestMain(m *testing.M) {
-	if os.Getenv("LSQ_TEST_MAIN") == "1" {
-		main()
-	}
-	os.Exit(m.Run())
-}
-
 // fakeAPI is a fake account behind a handler the test can wrap.
 type fakeAPI struct {
 	*lsqtest.Server

@@ -17,7 +17,8 @@ const (
 	DefaultMaxRetries = 3
 	DefaultMinBackoff = 500 * time.Millisecond
 	DefaultMaxBackoff = 8 * time.Second
-	// DefaultTimeout is the Timeout of the *http.Client used when WithHTTPClient is not given.
+	// DefaultTimeout is the Timeout of the *http.Client used when WithHTTPClient is not given;
+	// its Transport is [NewTransport]'s.
 	DefaultTimeout = 60 * time.Second
 )
 
@@ -62,8 +63,11 @@ type config struct {
 }
 
 // WithHTTPClient sets the *http.Client that sends the requests (default: a client with a
-// [DefaultTimeout] timeout). New uses a shallow copy of it whose CheckRedirect also drops
-// the keys on a redirect to another host. nil is an error.
+// [DefaultTimeout] timeout and the transport of [NewTransport], which keeps enough idle
+// connections for the limiter's calls per window). New uses a shallow copy of it whose
+// CheckRedirect also drops the keys on a redirect to another host; its Transport is used as
+// given, so size its idle pool yourself (http.DefaultTransport keeps 2 idle connections
+// per host: goroutines sharing the client then dial anew for most calls). nil is an error.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {
@@ -170,7 +174,7 @@ func New(baseURL, accessKey, secretKey string, opts ...Option) (*Client, error) 
 		}
 	}
 	if cfg.httpClient == nil {
-		cfg.httpClient = &http.Client{Timeout: DefaultTimeout}
+		cfg.httpClient = &http.Client{Timeout: DefaultTimeout, Transport: NewTransport(limiterCalls(cfg.limiter))}
 	}
 	if cfg.limiter == nil {
 		cfg.limiter = newUnlimited()

@@ -14,8 +14,11 @@
 //     x-LSQ-AccessKey / x-LSQ-SecretKey headers with [WithHeaderAuth]) to a copy of the
 //     request right before it is sent, so neither the generated request nor any log line
 //     or error ever holds them;
-//   - waits on a client-side [Limiter] before each attempt ([WithRateLimit]); without one,
-//     the client adopts the limit LeadSquared names in its first rate-limit error;
+//   - waits on a client-side [Limiter] before each attempt ([WithRateLimit]), first come,
+//     first served; without one, the client adopts the limit LeadSquared names in its
+//     first rate-limit error;
+//   - sends through a transport that keeps enough idle connections for the limiter's
+//     calls per window ([NewTransport]) unless [WithHTTPClient] gives another;
 //   - turns LeadSquared errors into the call's error: [*APIError] for any non-2xx status
 //     and for 2xx replies whose body is LeadSquared's error shape ({"Status":"Error",...}),
 //     and [*RateLimitError] once retries run out on a rate-limit error;

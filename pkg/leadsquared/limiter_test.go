@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"runtime"
 	"slices"
 	"sync"
 	"testing"
@@ -310,5 +311,254 @@ func TestSlackWidensAfterARejectedPacedCall(t *testing.T) {
 	}
 	if lb := envb.c.doer.limiter.(*SlidingWindowLimiter); lb.slack != 100*time.Millisecond {
 		t.Errorf("bulk rejection widened the slack to %s", lb.slack)
+	}
+}
+
+// A widened slack narrows back, one halving per SlackCleanWindows clean windows, to its
+// starting share; a rejection soon after a narrowing makes the next one wait twice as long.
+func TestSlackNarrowsAfterCleanWindows(t *testing.T) {
+	t.Parallel()
+	fc := newFakeClock()
+	l, err := NewLimiter(10, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.now, l.after = fc.Now, fc.After
+	base := 20 * time.Millisecond
+	start := func() {
+		t.Helper()
+		if err := l.Wait(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	slack := func() time.Duration {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		return l.slack
+	}
+	// Rejections of one burst (within half a window) widen it once.
+	l.widenSlack()
+	l.widenSlack()
+	if got := slack(); got != 40*time.Millisecond {
+		t.Fatalf("slack after 2 rejections at once %s, want 40ms (doubled once)", got)
+	}
+	for range 2 {
+		_ = fc.Sleep(t.Context(), 500*time.Millisecond)
+		l.widenSlack()
+	}
+	if got := slack(); got != 100*time.Millisecond {
+		t.Fatalf("slack after 3 rejections half a window apart %s, want 100ms (the cap)", got)
+	}
+	// Just short of 4 windows of 1.1 s: no narrowing yet.
+	_ = fc.Sleep(t.Context(), 4*1100*time.Millisecond-time.Millisecond)
+	start()
+	if got := slack(); got != 100*time.Millisecond {
+		t.Fatalf("slack narrowed before %d clean windows: %s", SlackCleanWindows, got)
+	}
+	_ = fc.Sleep(t.Context(), time.Millisecond)
+	start()
+	if got := slack(); got != 50*time.Millisecond {
+		t.Fatalf("slack after 4 clean windows %s, want 50ms", got)
+	}
+	// An idle stretch long enough for every step narrows all the way, never below the start.
+	_ = fc.Sleep(t.Context(), time.Minute)
+	start()
+	if got := slack(); got != base {
+		t.Fatalf("slack after a clean minute %s, want the starting %s", got, base)
+	}
+
+	// A rejection right after a narrowing: the next narrowing waits 8 windows, not 4.
+	_ = fc.Sleep(t.Context(), time.Second)
+	l.widenSlack() // 40ms
+	_ = fc.Sleep(t.Context(), 4*1040*time.Millisecond)
+	start() // narrows to 20ms
+	if got := slack(); got != base {
+		t.Fatalf("slack %s, want %s", got, base)
+	}
+	l.widenSlack() // soon after the narrowing: 40ms, and 8 clean windows from now on
+	_ = fc.Sleep(t.Context(), 4*1040*time.Millisecond)
+	start()
+	if got := slack(); got != 40*time.Millisecond {
+		t.Fatalf("slack narrowed after 4 windows although a rejection followed the last narrowing: %s", got)
+	}
+	_ = fc.Sleep(t.Context(), 4*1040*time.Millisecond)
+	start()
+	if got := slack(); got != base {
+		t.Fatalf("slack after 8 clean windows %s, want %s", got, base)
+	}
+}
+
+// The adaptive limit (learned from a rate-limit error) narrows its slack back the same way.
+func TestAdaptiveSlackNarrows(t *testing.T) {
+	t.Parallel()
+	s := serve(reply{status: 429, body: rateLimitBody(2, 5)}, reply{status: 429, body: rateLimitBody(2, 5)},
+		reply{status: 429, body: rateLimitBody(2, 5)}, reply{status: 200, body: usersJSON})
+	env := setup(t, s, WithMaxRetries(3))
+	if _, err := getUser(t, env.c); err != nil {
+		t.Fatal(err)
+	}
+	l := env.c.doer.limiter.(*SlidingWindowLimiter)
+	l.mu.Lock()
+	widened := l.slack
+	l.mu.Unlock()
+	if widened <= 100*time.Millisecond {
+		t.Fatalf("slack %s after rejections of paced calls, want wider than 100ms", widened)
+	}
+	_ = env.clock.Sleep(t.Context(), time.Hour)
+	if _, err := getUser(t, env.c); err != nil {
+		t.Fatal(err)
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.slack != 100*time.Millisecond {
+		t.Errorf("slack %s an hour after the last rejection, want the starting 100ms", l.slack)
+	}
+}
+
+// manualClock is a clock whose timers fire only when the test advances it.
+type manualClock struct {
+	mu     sync.Mutex
+	t      time.Time
+	timers []manualTimer
+}
+
+type manualTimer struct {
+	at time.Time
+	ch chan time.Time
+}
+
+func (m *manualClock) Now() time.Time {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.t
+}
+
+func (m *manualClock) After(d time.Duration) (<-chan time.Time, func() bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	ch := make(chan time.Time, 1)
+	m.timers = append(m.timers, manualTimer{m.t.Add(d), ch})
+	return ch, func() bool { return true }
+}
+
+// Advance moves the clock on and fires the timers that are due, the latest registered first.
+func (m *manualClock) Advance(d time.Duration) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.t = m.t.Add(d)
+	var keep []manualTimer
+	for i := len(m.timers) - 1; i >= 0; i-- {
+		if tm := m.timers[i]; !tm.at.After(m.t) {
+			tm.ch <- m.t
+		} else {
+			keep = append(keep, tm)
+		}
+	}
+	m.timers = keep
+}
+
+// queued waits until n callers are queued in l (goroutines reaching Wait; no clock involved).
+func queued(t *testing.T, l *SlidingWindowLimiter, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		l.mu.Lock()
+		got := len(l.queue)
+		l.mu.Unlock()
+		if got == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d callers queued, want %d", got, n)
+		}
+		runtime.Gosched()
+	}
+}
+
+// Waiters are granted in the order they called Wait, whatever order their timers fire
+// in; a waiter whose context ends leaves the queue without holding up the others.
+func TestLimiterServesWaitersInArrivalOrder(t *testing.T) {
+	t.Parallel()
+	mc := &manualClock{t: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)}
+	l, err := NewLimiter(1, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.now, l.after = mc.Now, mc.After
+	if err := l.Wait(t.Context()); err != nil { // fills the window
+		t.Fatal(err)
+	}
+	const n = 8
+	granted := make(chan int, n)
+	cancels := map[int]context.CancelFunc{}
+	for i := range n {
+		ctx, cancel := context.WithCancel(t.Context())
+		cancels[i] = cancel
+		defer cancel()
+		go func() {
+			if err := l.Wait(ctx); err == nil {
+				granted <- i
+			} else {
+				granted <- -1 - i
+			}
+		}()
+		queued(t, l, i+1)
+	}
+	// The head (0) and a middle waiter (4) give up.
+	cancels[0]()
+	cancels[4]()
+	var got []int
+	for range 2 {
+		got = append(got, <-granted)
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, []int{-5, -1}) {
+		t.Fatalf("cancelled waiters returned %v", got)
+	}
+	got = nil
+	for range n - 2 {
+		mc.Advance(l.per + l.slack)
+		got = append(got, <-granted)
+	}
+	if want := []int{1, 2, 3, 5, 6, 7}; !slices.Equal(got, want) {
+		t.Errorf("granted in order %v, want %v (arrival order)", got, want)
+	}
+}
+
+// A new caller does not overtake the queue, even at the moment a start is free.
+func TestLimiterNewCallerQueuesBehindWaiters(t *testing.T) {
+	t.Parallel()
+	mc := &manualClock{t: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)}
+	l, err := NewLimiter(1, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.now, l.after = mc.Now, mc.After
+	if err := l.Wait(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	first := make(chan error, 1)
+	go func() { first <- l.Wait(t.Context()) }()
+	queued(t, l, 1)
+	// The window frees, but the head's timer has not fired yet (it does only on Advance):
+	// move the clock without firing, then call Wait again.
+	mc.mu.Lock()
+	mc.t = mc.t.Add(2 * time.Second)
+	mc.mu.Unlock()
+	second := make(chan error, 1)
+	go func() { second <- l.Wait(t.Context()) }()
+	queued(t, l, 2)
+	mc.Advance(0) // fires the head's timer
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-second:
+		t.Fatalf("the second caller started in the same window as the first: %v", err)
+	default:
+	}
+	mc.Advance(l.per + l.slack)
+	if err := <-second; err != nil {
+		t.Fatal(err)
 	}
 }

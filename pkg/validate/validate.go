@@ -37,6 +37,7 @@ type Validator struct {
 	byRoute   map[string]*Operation // "METHOD /path"
 	basePath  string
 	errSchema *openapi3.Schema
+	maxSize   int64 // WithMaxBodySize; 0 means DefaultMaxBodySize
 }
 
 // Operation is one operation of the spec, as the validator sees it.
@@ -240,6 +241,15 @@ func (v *Validator) validateRequest(operationID api.OperationID, query url.Value
 	case o.body == nil:
 		fs = append(fs, Failure{In: InBody, Pointer: "", Rule: "body", Message: "operation takes no request body"})
 	default:
+		if in, isJSON := v.checkInput(body); len(in) > 0 {
+			fs = append(fs, in...)
+			break
+		} else if isJSON && streamed(o.body, body) {
+			if sfs, _, err := validateStreaming(o.body, body, openapi3.VisitAsRequest()); err == nil {
+				fs = append(fs, sfs...)
+				break
+			}
+		}
 		var val any
 		if err := json.Unmarshal(body, &val); err != nil {
 			fs = append(fs, Failure{In: InBody, Pointer: "", Rule: "json", Message: "body is not valid JSON: " + jsonErrText(err)})
@@ -263,7 +273,17 @@ func (v *Validator) ValidateHTTPRequest(r *http.Request) error {
 	}
 	var body []byte
 	if r.Body != nil && r.Body != http.NoBody {
-		b, err := io.ReadAll(r.Body)
+		limit := v.MaxBodySize()
+		b, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+		if err == nil && int64(len(b)) > limit {
+			// Not read to the end: put back what was read, before the rest.
+			r.Body = struct {
+				io.Reader
+				io.Closer
+			}{io.MultiReader(bytes.NewReader(b), r.Body), r.Body}
+			return &Error{Operation: o.ID, Direction: DirectionRequest, Failures: []Failure{{
+				In: InBody, Rule: RuleSize, Message: fmt.Sprintf("body is over the size limit of %d bytes", limit)}}}
+		}
 		_ = r.Body.Close()
 		if err != nil {
 			return fmt.Errorf("validate: read request body: %w", err)
@@ -301,6 +321,19 @@ func (v *Validator) ValidateResponse(operationID api.OperationID, status int, bo
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return fail(Failure{In: InBody, Rule: "required", Message: "response body is empty"})
+	}
+	if in, isJSON := v.checkInput(body); len(in) > 0 {
+		return &Error{Operation: o.ID, Direction: DirectionResponse, Status: status, Failures: in}
+	} else if isJSON && streamed(schema, body) {
+		// An error reply ({"Status":"Error",...}) has no large array: the full decode below
+		// checks it against the Error schema.
+		if fs, m, err := validateStreaming(schema, body, openapi3.VisitAsResponse()); err == nil && (m == nil || m["Status"] != "Error") {
+			if len(fs) > 0 {
+				sortFailures(fs)
+				return &Error{Operation: o.ID, Direction: DirectionResponse, Status: status, Failures: fs}
+			}
+			return nil
+		}
 	}
 	var val any
 	if err := json.Unmarshal(body, &val); err != nil {

@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -54,6 +55,7 @@ type workerConfig struct {
 	Slack                         time.Duration
 	RunFor                        time.Duration // how long to send once started
 	Goroutines, BulkGoroutines    int
+	Calls                         int // when > 0, the GetUserById calls of each goroutine (RunFor is then a time-out)
 }
 
 // workerReport is what a worker prints on stdout.
@@ -63,6 +65,23 @@ type workerReport struct {
 	OK          int
 	RateLimited int
 	Errors      []string // the first few other errors
+	Waits       []int64  // how long each Wait of a standard call took, µs
+	Finished    int64    // when the last call returned, µs since the epoch
+}
+
+// timedLimiter records how long each Wait takes.
+type timedLimiter struct {
+	leadsquared.Limiter
+	record func(time.Duration)
+}
+
+func (l timedLimiter) Wait(ctx context.Context) error {
+	start := time.Now()
+	err := l.Limiter.Wait(ctx)
+	if op, ok := leadsquared.OperationFromContext(ctx); err == nil && (!ok || !op.Bulk) {
+		l.record(time.Since(start))
+	}
+	return err
 }
 
 // workerMain runs in a worker process: a leadsquared.Client with a redislimit.Limiter
@@ -95,7 +114,12 @@ func workerMain(raw string) int {
 		return 2
 	}
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: cfg.Goroutines + cfg.BulkGoroutines}}
-	c, err := leadsquared.New(cfg.URL, cfg.AccessKey, "secret", leadsquared.WithLimiter(lim),
+	timed := timedLimiter{Limiter: lim, record: func(d time.Duration) {
+		mu.Lock()
+		defer mu.Unlock()
+		rep.Waits = append(rep.Waits, d.Microseconds())
+	}}
+	c, err := leadsquared.New(cfg.URL, cfg.AccessKey, "secret", leadsquared.WithLimiter(timed),
 		leadsquared.WithMaxRetries(0), leadsquared.WithHTTPClient(hc))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -128,7 +152,7 @@ func workerMain(raw string) int {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for ctx.Err() == nil {
+			for i := 0; ctx.Err() == nil && (cfg.Calls == 0 || i < cfg.Calls); i++ {
 				_, err := c.API().GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: "x"})
 				record(err)
 			}
@@ -145,6 +169,7 @@ func workerMain(raw string) int {
 		}()
 	}
 	wg.Wait()
+	rep.Finished = time.Now().UnixMicro()
 	if err := json.NewEncoder(os.Stdout).Encode(&rep); err != nil {
 		return 2
 	}
@@ -208,6 +233,8 @@ func countSince(times []time.Time, cutoff time.Time) int {
 }
 
 type runResult struct {
+	waits                  []time.Duration
+	finished               []time.Time // when each process's last call returned
 	grants, bulkGrants     []time.Time
 	arrivals, bulkArrivals []time.Time
 	excess, bulkExcess     int
@@ -216,7 +243,7 @@ type runResult struct {
 }
 
 // runWorkers runs procs worker processes against rs and a fresh counting server.
-func runWorkers(t *testing.T, rs *redisServer, procs int, cfg workerConfig) runResult {
+func runWorkers(t testing.TB, rs *redisServer, procs int, cfg workerConfig) runResult {
 	t.Helper()
 	cs := &countingServer{std: cfg.Std, bulk: cfg.Bulk}
 	srv := httptest.NewServer(cs)
@@ -227,7 +254,9 @@ func runWorkers(t *testing.T, rs *redisServer, procs int, cfg workerConfig) runR
 	}
 	cfg.Redis, cfg.URL = rs.Addr, srv.URL
 	cfg.Prefix = fmt.Sprintf("procs:%d:%d:", procs, time.Now().UnixNano())
-	cfg.RunFor = *runFor
+	if cfg.RunFor == 0 {
+		cfg.RunFor = *runFor
+	}
 	raw, _ := json.Marshal(cfg)
 
 	// Start the workers, wait until each is ready (its client built), then start them all.
@@ -272,7 +301,7 @@ func runWorkers(t *testing.T, rs *redisServer, procs int, cfg workerConfig) runR
 		if err := json.NewDecoder(p.stdout).Decode(&rep); err != nil {
 			t.Fatalf("worker %d report: %v; stderr: %s", i, err, p.stderr.String())
 		}
-		if err := waitTimeout(p.cmd, 10*time.Second); err != nil {
+		if err := waitTimeout(p.cmd, cfg.RunFor+10*time.Second); err != nil {
 			t.Fatalf("worker %d: %v; stderr: %s", i, err, p.stderr.String())
 		}
 		for _, us := range rep.Grants {
@@ -281,6 +310,10 @@ func runWorkers(t *testing.T, rs *redisServer, procs int, cfg workerConfig) runR
 		for _, us := range rep.BulkGrants {
 			res.bulkGrants = append(res.bulkGrants, time.UnixMicro(us))
 		}
+		for _, us := range rep.Waits {
+			res.waits = append(res.waits, time.Duration(us)*time.Microsecond)
+		}
+		res.finished = append(res.finished, time.UnixMicro(rep.Finished))
 		res.ok += rep.OK
 		res.rateLimited += rep.RateLimited
 		res.errors = append(res.errors, rep.Errors...)
@@ -382,4 +415,56 @@ func TestSharedLimitAcrossProcesses(t *testing.T) {
 	}
 	t.Logf("limit %d per %s (bulk %d per %s), Slack %s, %s per run, 3+1 goroutines per process:\n%s",
 		cfg.Std.Calls, cfg.Std.Per, cfg.Bulk.Calls, cfg.Bulk.Per, cfg.Slack, *runFor, strings.Join(table, "\n"))
+}
+
+// BenchmarkSharedLimitFairness: 4 worker processes share a Redis limiter of 10 calls per
+// second (Slack 30ms), each making 50 GetUserById calls from 5 goroutines, against a
+// server that enforces 10 per second at arrival. It reports the requests the server
+// refused (refused), the rate reached as a share of the allowed one (%allowed), the
+// distribution of the limiter's waits (wait-mean-ms, wait-p99-ms, wait-max-ms,
+// max/mean) and how far apart the processes finished (finish-spread-ms). One run takes
+// about 20 s.
+func BenchmarkSharedLimitFairness(b *testing.B) {
+	rs := startRedis(b)
+	cfg := workerConfig{
+		AccessKey:  "shared-account-access-key",
+		Std:        redislimit.Limit{Calls: 10, Per: time.Second},
+		Slack:      30 * time.Millisecond,
+		Goroutines: 5,
+		Calls:      10,
+		RunFor:     2 * time.Minute,
+	}
+	var refused, share, spread float64
+	var waits []time.Duration
+	runs := 0
+	for b.Loop() {
+		res := runWorkers(b, rs, 4, cfg)
+		if len(res.errors) > 0 || res.ok != 200 {
+			b.Fatalf("%d calls succeeded, want 200; errors: %q", res.ok, res.errors)
+		}
+		refused += float64(res.excess + res.rateLimited)
+		share += rate(res.arrivals, cfg.Std.Per) / (float64(cfg.Std.Calls) / cfg.Std.Per.Seconds())
+		first, last := slices.MinFunc(res.finished, time.Time.Compare), slices.MaxFunc(res.finished, time.Time.Compare)
+		spread += float64(last.Sub(first)) / float64(time.Millisecond)
+		waits = append(waits, res.waits...)
+		runs++
+	}
+	r := float64(runs)
+	b.ReportMetric(0, "ns/op")
+	b.ReportMetric(refused/r, "refused")
+	b.ReportMetric(100*share/r, "%allowed")
+	b.ReportMetric(spread/r, "finish-spread-ms")
+	if len(waits) > 0 {
+		slices.Sort(waits)
+		var sum time.Duration
+		for _, w := range waits {
+			sum += w
+		}
+		ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+		mean := ms(sum) / float64(len(waits))
+		b.ReportMetric(mean, "wait-mean-ms")
+		b.ReportMetric(ms(waits[(len(waits)*99+99)/100-1]), "wait-p99-ms")
+		b.ReportMetric(ms(waits[len(waits)-1]), "wait-max-ms")
+		b.ReportMetric(ms(waits[len(waits)-1])/mean, "max/mean")
+	}
 }

@@ -19,8 +19,11 @@
 // between a grant and the call's arrival at LeadSquared. Each grant is one Lua script run atomically by Redis
 // in one round trip: a sorted set per budget holds the grant times of the last window,
 // read from the Redis server's clock (TIME), so the clocks of the processes do not matter.
-// A denied caller sleeps until the oldest grant leaves the window and asks again; it never
-// polls.
+// A caller that cannot start at once books the next free start and sleeps until then: callers
+// are served first come, first served across processes (in the order they reach Redis), each
+// with one round trip and no polling, so under saturation the longest wait stays close to
+// the mean. A caller that gives up withdraws its booking (best effort; the place it held in
+// the window is lost, not given to a later caller).
 //
 // github.com/go-redis/redis_rate was considered and not used: its GCRA lets a full burst
 // through and then one call per Per/Calls, which can put more than Calls calls in one
@@ -123,8 +126,9 @@ type Options struct {
 	// OnFallback, when set, is called with the Redis error each time the limiter starts
 	// falling back (FallbackLocal), e.g. to log it.
 	OnFallback func(err error)
-	// OnGrant, when set, is called after each grant through Redis with the Redis server's
-	// time of the grant and whether the bulk budget granted it, e.g. for metrics.
+	// OnGrant, when set, is called after each grant through Redis, when Wait returns, with
+	// the start time it booked (on the Redis server's clock) and whether the bulk budget
+	// granted it, e.g. for metrics.
 	OnGrant func(at time.Time, bulk bool)
 }
 
@@ -237,12 +241,14 @@ func (l *Limiter) Keys() (standard, bulk string) {
 	return l.std.key, bulk
 }
 
-// slidingWindow grants one start if fewer than ARGV[1] starts were granted in the last
-// ARGV[2] microseconds of the Redis server's clock, recording it as member ARGV[3]. It
-// answers {1, now} on a grant, else {0, wait}: the microseconds until the oldest grant
-// leaves the window. A start at now is allowed when the grant ARGV[1] starts back is at or
-// before now-window, so no window of that length ever holds more than ARGV[1] grants.
-var slidingWindow = redis.NewScript(`
+// reserve books the next start the budget allows, first come, first served: at the Redis
+// server's time now, or later when the window is full, at the latest of the last booked
+// start and the start ARGV[1] bookings back plus the window ARGV[2] (microseconds). It
+// records the booking as member ARGV[3] with that time as its score and answers
+// {at, at - now}. Bookings are made in the order callers reach Redis and their times never
+// decrease, so no window of that length ever holds more than ARGV[1] of them, and no caller
+// is overtaken by a later one.
+var reserve = redis.NewScript(`
 if redis.replicate_commands then redis.replicate_commands() end
 local key = KEYS[1]
 local calls = tonumber(ARGV[1])
@@ -250,74 +256,79 @@ local window = tonumber(ARGV[2])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
-if redis.call('ZCARD', key) < calls then
-  redis.call('ZADD', key, now, ARGV[3])
-  redis.call('PEXPIRE', key, math.floor(window / 1000) + 1000)
-  return {1, now}
+local at = now
+local n = redis.call('ZCARD', key)
+if n > 0 then
+  local last = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
+  at = math.max(at, tonumber(last[2]))
+  if n >= calls then
+    local kth = redis.call('ZRANGE', key, n - calls, n - calls, 'WITHSCORES')
+    at = math.max(at, tonumber(kth[2]) + window)
+  end
 end
-local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
-return {0, tonumber(oldest[2]) + window - now}
+redis.call('ZADD', key, at, ARGV[3])
+redis.call('PEXPIRE', key, math.floor((at - now + window) / 1000) + 1000)
+return {at, at - now}
 `)
 
-// minWait is the shortest sleep between two denied attempts.
-const minWait = time.Millisecond
-
 // Wait blocks until the budget of the request's operation (bulk or standard) allows one
-// more start, and records it in Redis. It returns an error wrapping ctx.Err() when ctx is
-// done first, and one wrapping [ErrUnavailable] when Redis fails and FallbackLocal is off.
+// more start. It books the start in Redis in one round trip and sleeps until the booked
+// time, so callers are served in the order they reach Redis, across processes, and never
+// poll. It returns an error wrapping ctx.Err() when ctx is done first (the booking is then
+// withdrawn; its place in the window is not given to a later caller), and one wrapping
+// [ErrUnavailable] when Redis fails and FallbackLocal is off.
 func (l *Limiter) Wait(ctx context.Context) error {
 	b, bulk := &l.std, false
 	if op, ok := leadsquared.OperationFromContext(ctx); ok && op.Bulk && l.hasBulk {
 		b, bulk = &l.bulk, true
 	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("redislimit: waiting for the rate limiter: %w", err)
+	}
+	if l.fallingBack() {
+		return b.local.Wait(ctx)
+	}
 	window := b.limit.Per + b.slack
-	args := []any{b.limit.Calls, window.Microseconds(), ""}
-	var timer *time.Timer
-	defer func() {
-		if timer != nil {
-			timer.Stop()
+	member := l.token + ":" + strconv.FormatUint(l.seq.Add(1), 36)
+	res, err := reserve.Run(ctx, l.rdb, []string{b.key}, b.limit.Calls, window.Microseconds(), member).Int64Slice()
+	if err == nil && len(res) != 2 {
+		err = fmt.Errorf("unexpected script reply %v", res)
+	}
+	if err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return fmt.Errorf("redislimit: waiting for the rate limiter: %w", ctxErr)
 		}
-	}()
-	for {
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("redislimit: waiting for the rate limiter: %w", err)
+		if !l.fallback {
+			return fmt.Errorf("%w: %w", ErrUnavailable, err)
 		}
-		if l.fallingBack() {
-			return b.local.Wait(ctx)
-		}
-		args[2] = l.token + ":" + strconv.FormatUint(l.seq.Add(1), 36)
-		res, err := slidingWindow.Run(ctx, l.rdb, []string{b.key}, args...).Int64Slice()
-		if err == nil && len(res) != 2 {
-			err = fmt.Errorf("unexpected script reply %v", res)
-		}
-		if err != nil {
-			if ctxErr := ctx.Err(); ctxErr != nil {
-				return fmt.Errorf("redislimit: waiting for the rate limiter: %w", ctxErr)
-			}
-			if !l.fallback {
-				return fmt.Errorf("%w: %w", ErrUnavailable, err)
-			}
-			l.startFallback(err)
-			return b.local.Wait(ctx)
-		}
-		if res[0] == 1 {
-			if l.onGrant != nil {
-				l.onGrant(time.UnixMicro(res[1]), bulk)
-			}
-			return nil
-		}
-		wait := max(time.Duration(res[1])*time.Microsecond, minWait)
-		if timer == nil {
-			timer = time.NewTimer(wait)
-		} else {
-			timer.Reset(wait)
-		}
+		l.startFallback(err)
+		return b.local.Wait(ctx)
+	}
+	at, wait := time.UnixMicro(res[0]), time.Duration(res[1])*time.Microsecond
+	if wait > 0 {
+		timer := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
+			timer.Stop()
+			l.withdraw(ctx, b.key, member)
 			return fmt.Errorf("redislimit: waiting for the rate limiter: %w", ctx.Err())
 		case <-timer.C:
 		}
 	}
+	if l.onGrant != nil {
+		l.onGrant(at, bulk)
+	}
+	return nil
+}
+
+// unbook removes the booking ARGV[1] from the budget KEYS[1].
+var unbook = redis.NewScript(`return redis.call('ZREM', KEYS[1], ARGV[1])`)
+
+// withdraw removes a booking its caller gave up on, best effort.
+func (l *Limiter) withdraw(ctx context.Context, key, member string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+	defer cancel()
+	_ = unbook.Run(ctx, l.rdb, []string{key}, member).Err()
 }
 
 // fallingBack reports whether Wait should use the local limiters now.

@@ -280,6 +280,10 @@ func TestWaitEndsWithTheContext(t *testing.T) {
 	if d := time.Since(start); d > time.Second {
 		t.Errorf("Wait returned %s after the cancel", d)
 	}
+	std, _ := l.Keys()
+	if n := rs.Client(t).ZCard(t.Context(), std).Val(); n != 1 {
+		t.Errorf("%d bookings after the cancelled wait, want 1: the booking was not withdrawn", n)
+	}
 	// An already-ended context does not reach Redis.
 	if err := l.Wait(ctx); !errors.Is(err, context.Canceled) {
 		t.Errorf("done context: %v", err)
@@ -447,5 +451,69 @@ func TestManyLimitersShareOneBudget(t *testing.T) {
 	// 1s holds 5 full windows of 5 (and maybe the start of a 6th).
 	if n := len(grants); n < 20 || n > 30 {
 		t.Errorf("%d grants in 1s at %d per %s, want about 25", n, calls, per)
+	}
+}
+
+// Callers that have to wait are served in the order they reached Redis, each booking its
+// start in one round trip (the booking shows in the sorted set at once); a caller that
+// gives up withdraws its booking.
+func TestWaitersServedInArrivalOrder(t *testing.T) {
+	t.Parallel()
+	rs := startRedis(t)
+	rdb := rs.Client(t)
+	per := 500 * time.Millisecond
+	l := newLimiter(t, rdb, redislimit.Options{Standard: redislimit.Limit{Calls: 1, Per: per}, Slack: 10 * time.Millisecond})
+	std, _ := l.Keys()
+	ctx := t.Context()
+	if err := l.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	first, err := rdb.ZRangeWithScores(ctx, std, 0, 0).Result()
+	if err != nil || len(first) != 1 {
+		t.Fatalf("the first grant: %v, %v", first, err)
+	}
+	// Bookings are the members after the first grant (which leaves the set after a window).
+	after := "(" + strconv.FormatFloat(first[0].Score, 'f', 0, 64)
+	count := func() int64 { return rdb.ZCount(ctx, std, after, "+inf").Val() }
+	booked := func(n int64) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for count() != n-1 {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d bookings, want %d", count(), n-1)
+			}
+			time.Sleep(time.Millisecond) // polling Redis, not timing the limiter
+		}
+	}
+	const n = 4
+	order := make(chan int, n)
+	giveUp, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for i := range n {
+		wctx := ctx
+		if i == 2 {
+			wctx = giveUp
+		}
+		go func() {
+			if l.Wait(wctx) == nil {
+				order <- i
+			} else {
+				order <- -1
+			}
+		}()
+		booked(int64(i + 2))
+	}
+	cancel()
+	var got []int
+	gaveUp := 0
+	for range n {
+		if i := <-order; i >= 0 {
+			got = append(got, i)
+		} else {
+			gaveUp++
+		}
+	}
+	if want := []int{0, 1, 3}; !slices.Equal(got, want) || gaveUp != 1 {
+		t.Errorf("granted in order %v (%d gave up), want %v (arrival order; waiter 2 gave up)", got, gaveUp, want)
 	}
 }

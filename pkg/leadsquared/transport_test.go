@@ -1,0 +1,133 @@
+package leadsquared
+
+import (
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
+)
+
+// connCounter is an httptest server that counts the connections clients open to it.
+func connCounter(t *testing.T, tls2 bool, h http.Handler) (*httptest.Server, *atomic.Int64) {
+	t.Helper()
+	var opened atomic.Int64
+	srv := httptest.NewUnstartedServer(h)
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			opened.Add(1)
+		}
+	}
+	if tls2 {
+		srv.EnableHTTP2 = true
+		srv.StartTLS()
+	} else {
+		srv.Start()
+	}
+	t.Cleanup(srv.Close)
+	return srv, &opened
+}
+
+func usersHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(usersJSON))
+	})
+}
+
+// The default client keeps enough idle connections for goroutines sharing it: 32 of them
+// making 8 calls each open about 32 connections (at most one per goroutine, and a few more
+// when a connection is not back in the pool yet), not one for most calls, as
+// http.DefaultTransport, which keeps 2 idle per host, does.
+func TestDefaultTransportReusesConnections(t *testing.T) {
+	t.Parallel()
+	srv, opened := connCounter(t, false, usersHandler())
+	c, err := New(srv.URL, testAccessKey, testSecretKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.doer.hc.Transport.(*http.Transport).CloseIdleConnections()
+	const goroutines, calls = 32, 8
+	var wg sync.WaitGroup
+	for range goroutines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range calls {
+				if _, err := c.API().GetUserByIdWithResponse(t.Context(), &api.GetUserByIdParams{UserId: "u"}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if n := opened.Load(); n > 2*goroutines {
+		t.Errorf("%d connections opened for %d calls by %d goroutines, want at most %d", n, goroutines*calls, goroutines, 2*goroutines)
+	}
+}
+
+func TestDefaultTransportSettings(t *testing.T) {
+	t.Parallel()
+	c, err := New("api.example.com", "a", "s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, ok := c.doer.hc.Transport.(*http.Transport)
+	if !ok {
+		t.Fatalf("default transport is %T, want *http.Transport", c.doer.hc.Transport)
+	}
+	if tr.MaxIdleConnsPerHost != DefaultIdleConnsPerHost || tr.MaxIdleConns < DefaultIdleConnsPerHost {
+		t.Errorf("idle pool %d per host, %d in all; want %d", tr.MaxIdleConnsPerHost, tr.MaxIdleConns, DefaultIdleConnsPerHost)
+	}
+	if !tr.ForceAttemptHTTP2 || tr.TLSHandshakeTimeout <= 0 || tr.IdleConnTimeout != DefaultIdleConnTimeout || tr.DialContext == nil || tr.Proxy == nil {
+		t.Errorf("transport not tuned: http2 %v, handshake %s, idle %s", tr.ForceAttemptHTTP2, tr.TLSHandshakeTimeout, tr.IdleConnTimeout)
+	}
+	if c.doer.hc.Timeout != DefaultTimeout {
+		t.Errorf("timeout %s, want %s", c.doer.hc.Timeout, DefaultTimeout)
+	}
+	// A limit above the default pool sizes it.
+	c2, err := New("api.example.com", "a", "s", WithRateLimit(200, time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := c2.doer.hc.Transport.(*http.Transport).MaxIdleConnsPerHost; n != 200 {
+		t.Errorf("WithRateLimit(200, 1s): %d idle connections per host, want 200", n)
+	}
+	// A caller's client keeps its own transport.
+	mine := &http.Transport{}
+	c3, err := New("api.example.com", "a", "s", WithHTTPClient(&http.Client{Transport: mine}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c3.doer.hc.Transport != mine || mine.MaxIdleConnsPerHost != 0 {
+		t.Error("WithHTTPClient's transport was replaced or changed")
+	}
+}
+
+// The default transport speaks HTTP/2 to a server that offers it (ALPN over TLS).
+func TestDefaultTransportHTTP2(t *testing.T) {
+	t.Parallel()
+	var proto atomic.Int64
+	srv, _ := connCounter(t, true, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		proto.Store(int64(r.ProtoMajor))
+		usersHandler().ServeHTTP(w, r)
+	}))
+	c, err := New(srv.URL, testAccessKey, testSecretKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := c.doer.hc.Transport.(*http.Transport)
+	defer tr.CloseIdleConnections()
+	tr.TLSClientConfig = srv.Client().Transport.(*http.Transport).TLSClientConfig.Clone() // trust the test certificate
+	if _, err := c.API().GetUserByIdWithResponse(t.Context(), &api.GetUserByIdParams{UserId: "u"}); err != nil {
+		t.Fatal(err)
+	}
+	if p := proto.Load(); p != 2 {
+		t.Errorf("the request went over HTTP/%d, want HTTP/2", p)
+	}
+}
