@@ -53,7 +53,12 @@ for round in $(seq "$count"); do
 	done
 	bench pkg/validate "$tmp/validate.test" . -test.benchmem -test.benchtime="$benchtime"
 	bench pkg/leadsquared "$tmp/leadsquared.test" '^BenchmarkOverheadInterleaved$' -test.benchmem -test.benchtime="$benchtime"
+	bench pkg/leadsquared "$tmp/leadsquared.test" '^BenchmarkDecodeSearch1000$' -test.benchmem -test.benchtime="$benchtime"
+	bench pkg/leadsquared "$tmp/leadsquared.test" '^BenchmarkFirstNew$' -test.benchtime=10x
 done
+
+echo "== binary size of a program that calls one operation" >&2
+GO="$go" bench/binsize.sh | tee -a "$results" | grep '^Benchmark' >&2
 
 echo "== throughput under a rate limit: $tputcount runs of 4 s per limiter" >&2
 bench pkg/leadsquared "$tmp/leadsquared.test" '^BenchmarkRateLimitThroughput$' -test.benchtime=1x -test.count="$tputcount"

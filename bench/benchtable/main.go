@@ -194,7 +194,10 @@ func table(r results) []row {
 	used := map[string]bool{}
 	add := func(name string, rw row) {
 		used[name] = true
-		rw.time, rw.bytes, rw.allocs = r.cells(name)
+		t, b, a := r.cells(name)
+		if rw.time == "" { // a row may set its own cells ("–")
+			rw.time, rw.bytes, rw.allocs = t, b, a
+		}
 		rows = append(rows, rw)
 	}
 	for _, o := range overheadOps {
@@ -306,6 +309,7 @@ func table(r results) []row {
 		add(name, row{name: "throughput, 50 goroutines vs 25 calls/1 s: " + label, note: strings.Join(parts, "; ")})
 	}
 	r.underLoad(add)
+	r.models(add)
 	if r["Generate"] != nil {
 		note := ""
 		l, ok1 := r.get("Generate", "lines")
@@ -453,5 +457,55 @@ func main() {
 	if err := render(os.Stdout, table(res)); err != nil {
 		fmt.Fprintln(os.Stderr, "benchtable:", err)
 		os.Exit(1)
+	}
+}
+
+// models adds the rows of the models and the client's start (issue 11): decoding a 1,000-user
+// search into the tolerant models vs the pointer models they replaced, the first New of a
+// fresh process, and the size of a program that calls one operation vs net/http.
+func (r results) models(add func(string, row)) {
+	ptr, tol := "DecodeSearch1000/model=pointer", "DecodeSearch1000/model=tolerant"
+	if r[ptr] != nil && r[tol] != nil {
+		add(ptr, row{name: "decode a 1,000-user AdvancedSearch reply: pointer models (before)", ratio: "1 (baseline)"})
+		note := ""
+		if q, ok := r.ratio(tol, ptr, "sec/op"); ok {
+			verdict := "met"
+			if q > 1.3 {
+				verdict = "NOT met"
+			}
+			note = fmt.Sprintf("goal ≤ ×1.3 the pointer models: %s", verdict)
+		}
+		add(tol, row{name: "decode a 1,000-user AdvancedSearch reply: **tolerant models**", ratio: r.ratios(tol, ptr) + " vs pointer models", note: note})
+	}
+	if name := "FirstNew"; r[name] != nil {
+		note := ""
+		ns, ok1 := r.get(name, "first-New-ns")
+		b, ok2 := r.get(name, "first-New-B")
+		if ok1 && ok2 {
+			verdict := "met"
+			if ns.value > 100e3 || b.value > 64<<10 {
+				verdict = "NOT met"
+			}
+			note = fmt.Sprintf("the first New of a fresh process: **%s, %s** (goal ≤ 100 µs and 64 KB: %s; before: 40 ms, 16 MB, the spec parsed at run time)",
+				fmtTime(ns.value/1e9), fmtBytes(b.value), verdict)
+		}
+		add(name, row{name: "`leadsquared.New`, first call in a fresh process", time: "–", bytes: "–", allocs: "–", note: note})
+	}
+	cli, raw := "BinarySize/impl=client", "BinarySize/impl=nethttp"
+	if r[cli] != nil && r[raw] != nil {
+		c, ok1 := r.get(cli, "bytes")
+		n, ok2 := r.get(raw, "bytes")
+		if ok1 && ok2 && n.value > 0 {
+			q := c.value / n.value
+			verdict := "met"
+			if q > 1.25 {
+				verdict = "NOT met"
+			}
+			add(raw, row{name: "binary of a program calling GetUserById: net/http + encoding/json", time: "–", bytes: "–", allocs: "–",
+				ratio: "1 (baseline)", note: fmt.Sprintf("%s (%.0f bytes)", fmtBytes(n.value), n.value)})
+			add(cli, row{name: "binary of a program calling GetUserById: **leadsquared**", time: "–", bytes: "–", allocs: "–",
+				ratio: fmt.Sprintf("size ×%.2f vs net/http", q),
+				note:  fmt.Sprintf("%s (%.0f bytes); goal ≤ ×1.25: %s (before: ×1.51)", fmtBytes(c.value), c.value, verdict)})
+		}
 	}
 }
