@@ -262,6 +262,12 @@ func (s *Server) reply(w http.ResponseWriter, rec *Request, status int, v any) {
 	switch x := v.(type) {
 	case rawBody:
 		b = []byte(x)
+	case withZero: // its own JSON, without encoding/json compacting it once more
+		var err error
+		if b, err = x.MarshalJSON(); err != nil {
+			status = http.StatusInternalServerError
+			b, _ = json.Marshal(errBody(excInternal, "lsqtest: encoding the answer failed"))
+		}
 	default:
 		var err error
 		b, err = json.Marshal(v)
