@@ -1585,6 +1585,7 @@ type ApplyPermissionTemplateParams struct {
 	// to the existing assignments (inferred). The docs' table spells it `OverWriteAll`, the URL
 	// `overWriteAll`.
 	// LeadSquared matches this name in any letter case; the client sends it as spelled here.
+	// A pointer in the Go params (nil leaves the parameter out of the URL, which is not the same as an empty value).
 	OverWriteAll *StringBool `form:"overWriteAll,omitempty" json:"overWriteAll,omitempty"`
 }
 
@@ -1608,6 +1609,7 @@ type GetUserPermissionsParams struct {
 	// UserId The user whose permissions to return. Not confirmed by the docs page; when left out the key
 	// owner's permissions are presumably returned.
 	// LeadSquared matches this name in any letter case; the client sends it as spelled here.
+	// A pointer in the Go params (nil leaves the parameter out of the URL, which is not the same as an empty value).
 	UserId *Guid `form:"userId,omitempty" json:"userId,omitempty"`
 }
 
@@ -1615,6 +1617,7 @@ type GetUserPermissionsParams struct {
 type GetUserHierarchyParams struct {
 	// UserId The reporting manager's user Id. When left out, the owner of the API keys is used.
 	// LeadSquared matches this name in any letter case; the client sends it as spelled here.
+	// A pointer in the Go params (nil leaves the parameter out of the URL, which is not the same as an empty value).
 	UserId *Guid `form:"UserId,omitempty" json:"UserId,omitempty"`
 }
 
@@ -1637,6 +1640,7 @@ type GetCheckInStatusParams struct {
 	// UserId The user whose status to read; leave it out for the calling user. The parameter's name is not
 	// confirmed by the docs (`userId` is the best guess).
 	// LeadSquared matches this name in any letter case; the client sends it as spelled here.
+	// A pointer in the Go params (nil leaves the parameter out of the URL, which is not the same as an empty value).
 	UserId *Guid `form:"userId,omitempty" json:"userId,omitempty"`
 }
 
