@@ -42,7 +42,7 @@ func newFakeAPI(t *testing.T, wrap func(http.Handler) http.Handler, opts ...lsqt
 	if err != nil {
 		t.Fatal(err)
 	}
-	var h http.Handler = srv.Handler()
+	h := srv.Handler()
 	if wrap != nil {
 		h = wrap(h)
 	}
