@@ -155,10 +155,6 @@ func orDash(s string) string {
 // send sends one request of op through the client's transport (credentials, limiter,
 // retries, typed errors) and returns the reply's body.
 func (c *apiClient) send(cmd *cobra.Command, op *validate.Operation, query url.Values, body []byte) ([]byte, error) {
-	gen, ok := c.API().ClientInterface.(*api.Client)
-	if !ok {
-		return nil, errors.New("the generated client has an unexpected type")
-	}
 	u := strings.TrimRight(c.BaseURL(), "/") + op.Path
 	if len(query) > 0 {
 		u += "?" + query.Encode()
@@ -175,7 +171,7 @@ func (c *apiClient) send(cmd *cobra.Command, op *validate.Operation, query url.V
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	resp, err := gen.Client.Do(req)
+	resp, err := c.Do(req)
 	if err != nil {
 		return nil, err
 	}

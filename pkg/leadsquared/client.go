@@ -43,6 +43,23 @@ type Client struct {
 //	// res.HTTPResponse.Header, res.Body, *res.JSON200
 func (c *Client) API() *api.ClientWithResponses { return c.api }
 
+// Do sends req, a request to the API built by hand (its URL under [Client.BaseURL]), through
+// the client's transport, as every method does: credentials added to a copy, the limiter,
+// retries by the spec's idempotency marks, and LeadSquared errors returned as [*APIError] /
+// [*RateLimitError] with a nil response. On success the response's body holds the reply and
+// its Request is req, without the keys. It is for raw calls (`lsq call` uses it); the
+// generated methods and [Client.API] cover every operation of the spec.
+func (c *Client) Do(req *http.Request) (*http.Response, error) {
+	if req == nil || req.URL == nil {
+		return nil, errors.New("leadsquared: Do: nil request")
+	}
+	if req.URL.Scheme != c.baseURL.Scheme || req.URL.Host != c.baseURL.Host {
+		// Never send the keys to another host than the client's.
+		return nil, errors.New("leadsquared: Do: the request's URL is not under the client's base URL")
+	}
+	return c.doer.Do(req)
+}
+
 // Option configures a Client in [New]. Options validate their arguments and make New
 // return an error rather than panic.
 type Option func(*config) error

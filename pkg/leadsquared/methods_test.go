@@ -226,3 +226,35 @@ func TestAPIUsesTheSameTransport(t *testing.T) {
 		t.Errorf("raw client's 401: %v, want ErrUnauthorized", err)
 	}
 }
+
+// Do sends a hand-built request through the same transport (keys, typed errors), and never to
+// another host.
+func TestDoSendsThroughTheTransport(t *testing.T) {
+	t.Parallel()
+	s := serve(reply{status: 200, body: `[{"UserId":"u1"}]`}, reply{status: 500, body: `{"Status":"Error","ExceptionType":"MXDuplicateEntryException","ExceptionMessage":"exists"}`})
+	env := setup(t, s)
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, env.c.BaseURL()+"/UserManagement.svc/User/Retrieve/ByUserId?userId=u1", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := env.c.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("Do = %v", err)
+	}
+	_ = resp.Body.Close()
+	if got := env.ct.Requests()[0].URL.Query().Get(queryAccessKey); got != testAccessKey {
+		t.Error("Do sent no key")
+	}
+	assertNoSecret(t, "Do's response Request", resp.Request.URL.String())
+	req2, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, env.c.BaseURL()+"/UserManagement.svc/User/Create", strings.NewReader(`{}`))
+	if _, err := env.c.Do(req2); !errors.Is(err, ErrDuplicateEntry) {
+		t.Errorf("Do of a refused create: %v, want ErrDuplicateEntry", err)
+	}
+	other, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, "https://example.com/v2/Users.Get", nil)
+	if _, err := env.c.Do(other); err == nil {
+		t.Error("Do sent the keys to another host")
+	}
+	if s.Hits() != 2 {
+		t.Errorf("%d requests reached the server, want 2", s.Hits())
+	}
+}
