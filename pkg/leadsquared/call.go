@@ -58,8 +58,12 @@ func decode[T any](op api.OperationID, rsp *http.Response, err error) (T, error)
 	} else if body, err = io.ReadAll(rsp.Body); err != nil {
 		return v, fmt.Errorf("leadsquared: %s: HTTP %d: reading the reply: %w", op, rsp.StatusCode, err)
 	}
-	if len(bytes.TrimSpace(body)) == 0 {
+	switch trimmed := bytes.TrimSpace(body); {
+	case len(trimmed) == 0:
 		return v, &ReplyError{Operation: op, StatusCode: rsp.StatusCode, Err: errEmptyReply}
+	case string(trimmed) == "null":
+		// encoding/json would leave v zero without an error: no answer is not an empty one.
+		return v, &ReplyError{Operation: op, StatusCode: rsp.StatusCode, Err: errNullReply}
 	}
 	if err := json.Unmarshal(body, &v); err != nil {
 		var zero T
@@ -68,7 +72,10 @@ func decode[T any](op api.OperationID, rsp *http.Response, err error) (T, error)
 	return v, nil
 }
 
-var errEmptyReply = errors.New("empty body where JSON was expected")
+var (
+	errEmptyReply = errors.New("empty body where JSON was expected")
+	errNullReply  = errors.New("null where JSON was expected")
+)
 
 // ReplyError is a 2xx reply a method could not read: an empty body, or JSON of another shape
 // than the spec's (an object where an array belongs, a value no tolerant type reads). Err is

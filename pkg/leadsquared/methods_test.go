@@ -80,6 +80,8 @@ func TestUnreadableReplyIsAnError(t *testing.T) {
 		{"object where an array belongs", reply{status: 200, body: `{"UserId":"u1"}`}},
 		{"an unreadable scalar", reply{status: 200, body: `[{"UserId":"u1","IsPhoneCallAgent":"maybe"}]`}},
 		{"truncated", reply{status: 200, body: `[{"UserId":"u1"`}},
+		{"null", reply{status: 200, body: ` null `}},
+		{"a string", reply{status: 200, body: `"ok"`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
