@@ -27,8 +27,8 @@ team with a manager, applies a permission template, checks in and out, reads the
 the work day, then bursts past the rate limit and shows the client riding it out.
 
 By default it starts a fake LeadSquared in-process (rate limit 25 in 1 second(s)) and needs
-nothing else. --base-url points the same tour at a real account: keys from --access-key and
---secret-key (or LSQ_ACCESS_KEY and LSQ_SECRET_KEY); it then only reads, unless
+nothing else. --base-url points the same tour at a real account, with the keys in
+LSQ_ACCESS_KEY and LSQ_SECRET_KEY (never flags: they would show in the process list); it then only reads, unless
 --allow-writes is given (it creates users and a template, and checks the key owner in and out).
 `
 
@@ -45,8 +45,7 @@ func runDemo(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	fs.SetOutput(stderr)
 	var cfg demoConfig
 	fs.StringVar(&cfg.baseURL, "base-url", "", "a real account's API base URL or host (default: an in-process fake)")
-	fs.StringVar(&cfg.accessKey, "access-key", os.Getenv("LSQ_ACCESS_KEY"), "access key of the real account (default $LSQ_ACCESS_KEY)")
-	fs.StringVar(&cfg.secretKey, "secret-key", os.Getenv("LSQ_SECRET_KEY"), "secret key of the real account (default $LSQ_SECRET_KEY)")
+	cfg.accessKey, cfg.secretKey = os.Getenv("LSQ_ACCESS_KEY"), os.Getenv("LSQ_SECRET_KEY")
 	fs.BoolVar(&cfg.allowWrites, "allow-writes", false, "with --base-url: also create users and a template, and check in and out")
 	fs.StringVar(&cfg.emailDomain, "email-domain", "example.com", "domain of the demo users' email addresses")
 	fs.IntVar(&cfg.burst, "burst", -1, "concurrent calls of the rate-limit step (default 60 on the fake, 0 on a real account)")

@@ -33,12 +33,13 @@ func TestDemoOnTheFake(t *testing.T) {
 
 // TestDemoOnAnAccountIsReadOnly points the tour at a server as a user points it at a
 // real account: without --allow-writes it must change nothing.
-func TestDemoOnAnAccountIsReadOnly(t *testing.T) {
-	t.Parallel()
+func TestDemoOnAnAccountIsReadOnly(t *testing.T) { // not parallel: it sets the keys' environment variables
 	srv := lsqtest.MustNewServer(t, lsqtest.WithKeys("a$b/c+d%e", "s3cr$t/+%x"))
+	t.Setenv("LSQ_ACCESS_KEY", srv.AccessKey)
+	t.Setenv("LSQ_SECRET_KEY", srv.SecretKey)
 	users := srv.UserCount()
 	var out, errb bytes.Buffer
-	code := run(t.Context(), []string{"demo", "--base-url", srv.URL, "--access-key", srv.AccessKey, "--secret-key", srv.SecretKey},
+	code := run(t.Context(), []string{"demo", "--base-url", srv.URL},
 		strings.NewReader(""), &out, &errb)
 	if code != 0 {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errb.String())
