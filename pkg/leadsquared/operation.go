@@ -2,8 +2,9 @@ package leadsquared
 
 import (
 	"context"
-	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 	"strings"
+
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 )
 
 // Operation names the operation of the spec a request belongs to. The client puts it into

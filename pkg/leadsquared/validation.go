@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 	"io"
 	"net/http"
 	"net/url"
+
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 )
 
 // Validator checks payloads against the spec. [*validate.Validator] is the one to use: its

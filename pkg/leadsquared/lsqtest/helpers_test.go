@@ -3,7 +3,6 @@ package lsqtest_test
 import (
 	"bytes"
 	"encoding/json"
-	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 	"io"
 	"net/http"
 	"net/url"
@@ -13,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared/lsqtest"
 	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
 )
