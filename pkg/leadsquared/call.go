@@ -45,8 +45,9 @@ func isZero[T comparable](v T) bool {
 // decode reads the JSON answer of op into a T: rsp and err are what the generated client's
 // call returned. The doer has already turned every error reply into an *APIError, so rsp is a
 // 2xx reply; one without a JSON body of the right shape is an error that names the operation
-// and the status, never a zero value with a nil error.
-func decode[T any](op api.OperationID, rsp *http.Response, err error) (T, error) {
+// and the status, never a zero value with a nil error. A decoding error quotes the value it
+// could not read, so it goes through rd like every error that carries what the server sent.
+func decode[T any](rd *redactor, op api.OperationID, rsp *http.Response, err error) (T, error) {
 	var v T
 	if err != nil {
 		return v, err
@@ -56,7 +57,7 @@ func decode[T any](op api.OperationID, rsp *http.Response, err error) (T, error)
 	if pb, ok := rsp.Body.(*pooledBody); ok {
 		body = pb.bytes() // the doer's buffer: decoded in place, returned to the pool by Close
 	} else if body, err = io.ReadAll(rsp.Body); err != nil {
-		return v, fmt.Errorf("leadsquared: %s: HTTP %d: reading the reply: %w", op, rsp.StatusCode, err)
+		return v, fmt.Errorf("leadsquared: %s: HTTP %d: reading the reply: %w", op, rsp.StatusCode, rd.redactErr(err))
 	}
 	switch trimmed := bytes.TrimSpace(body); {
 	case len(trimmed) == 0:
@@ -67,7 +68,7 @@ func decode[T any](op api.OperationID, rsp *http.Response, err error) (T, error)
 	}
 	if err := json.Unmarshal(body, &v); err != nil {
 		var zero T
-		return zero, &ReplyError{Operation: op, StatusCode: rsp.StatusCode, Err: err}
+		return zero, &ReplyError{Operation: op, StatusCode: rsp.StatusCode, Err: rd.redactErr(err)}
 	}
 	return v, nil
 }

@@ -28,7 +28,7 @@ func (c *Client) ActivateUser(ctx context.Context, params api.ActivateUserParams
 		return zero, errMissingParam(op, "userId")
 	}
 	rsp, err := c.api.ClientInterface.ActivateUser(ctx, &params)
-	return decode[api.SuccessStatus](op, rsp, err)
+	return decode[api.SuccessStatus](c.doer.rd, op, rsp, err)
 }
 
 // AdvancedSearchUsers calls User Advanced Search: POST /UserManagement.svc/User/AdvancedSearch.
@@ -47,7 +47,7 @@ func (c *Client) AdvancedSearchUsers(ctx context.Context, body api.UserSearchReq
 		return zero, errNilContext(op)
 	}
 	rsp, err := c.api.ClientInterface.AdvancedSearchUsers(ctx, body)
-	return decode[api.UserSearchResult](op, rsp, err)
+	return decode[api.UserSearchResult](c.doer.rd, op, rsp, err)
 }
 
 // ApplyPermissionTemplate calls Apply a Permission Template (also Remove a Permission Template): POST /PermissionTemplate.svc/Apply.
@@ -65,7 +65,7 @@ func (c *Client) ApplyPermissionTemplate(ctx context.Context, params api.ApplyPe
 		return zero, errNilContext(op)
 	}
 	rsp, err := c.api.ClientInterface.ApplyPermissionTemplate(ctx, &params, body)
-	return decode[api.PermissionTemplateResult](op, rsp, err)
+	return decode[api.PermissionTemplateResult](c.doer.rd, op, rsp, err)
 }
 
 // AuthenticateUser calls Authenticate a User: GET /Authentication.svc/UserByAccessKey.Get.
@@ -84,7 +84,7 @@ func (c *Client) AuthenticateUser(ctx context.Context) (api.AuthenticatedUser, e
 		return zero, errNilContext(op)
 	}
 	rsp, err := c.api.ClientInterface.AuthenticateUser(ctx)
-	return decode[api.AuthenticatedUser](op, rsp, err)
+	return decode[api.AuthenticatedUser](c.doer.rd, op, rsp, err)
 }
 
 // BulkUpdateUserManagers calls Update User's Managers in Bulk: POST /UserManagement.svc/UpdateReportingManagerInBulk.
@@ -103,7 +103,7 @@ func (c *Client) BulkUpdateUserManagers(ctx context.Context, body api.UserManage
 		return zero, errNilContext(op)
 	}
 	rsp, err := c.api.ClientInterface.BulkUpdateUserManagers(ctx, body)
-	return decode[api.UserManagerUpdateResult](op, rsp, err)
+	return decode[api.UserManagerUpdateResult](c.doer.rd, op, rsp, err)
 }
 
 // BulkUpdateUsers calls Update Users in Bulk: POST /UserManagement.svc/User/Bulk/Update.
@@ -123,7 +123,7 @@ func (c *Client) BulkUpdateUsers(ctx context.Context, body api.UserBulkUpdateReq
 		return zero, errNilContext(op)
 	}
 	rsp, err := c.api.ClientInterface.BulkUpdateUsers(ctx, body)
-	return decode[api.UserBulkUpdateResult](op, rsp, err)
+	return decode[api.UserBulkUpdateResult](c.doer.rd, op, rsp, err)
 }
 
 // CheckInUser calls Check-In User: POST /UserManagement.svc/User/CheckIn.
@@ -142,7 +142,7 @@ func (c *Client) CheckInUser(ctx context.Context, body api.CheckInRequest) (api.
 		return zero, errNilContext(op)
 	}
 	rsp, err := c.api.ClientInterface.CheckInUser(ctx, body)
-	return decode[api.CheckInOutResult](op, rsp, err)
+	return decode[api.CheckInOutResult](c.doer.rd, op, rsp, err)
 }
 
 // CheckOutUser calls Check-Out User: POST /UserManagement.svc/User/CheckOut.
@@ -162,7 +162,7 @@ func (c *Client) CheckOutUser(ctx context.Context, body api.CheckOutRequest) (ap
 		return zero, errNilContext(op)
 	}
 	rsp, err := c.api.ClientInterface.CheckOutUser(ctx, body)
-	return decode[api.CheckInOutResult](op, rsp, err)
+	return decode[api.CheckInOutResult](c.doer.rd, op, rsp, err)
 }
 
 // CreatePermissionTemplate calls Create a Permission Template: POST /PermissionTemplate.svc/Create.
@@ -182,7 +182,7 @@ func (c *Client) CreatePermissionTemplate(ctx context.Context, body api.Permissi
 		return zero, errNilContext(op)
 	}
 	rsp, err := c.api.ClientInterface.CreatePermissionTemplate(ctx, body)
-	return decode[api.PermissionTemplateCreateResult](op, rsp, err)
+	return decode[api.PermissionTemplateCreateResult](c.doer.rd, op, rsp, err)
 }
 
 // CreateUser calls Create a User: POST /UserManagement.svc/User/Create.
@@ -201,7 +201,7 @@ func (c *Client) CreateUser(ctx context.Context, body api.UserCreateRequest) (ap
 		return zero, errNilContext(op)
 	}
 	rsp, err := c.api.ClientInterface.CreateUser(ctx, body)
-	return decode[api.UserCreated](op, rsp, err)
+	return decode[api.UserCreated](c.doer.rd, op, rsp, err)
 }
 
 // DeactivateUser calls Deactivate a User: GET /UserManagement.svc/User/Deactivate.
@@ -226,7 +226,7 @@ func (c *Client) DeactivateUser(ctx context.Context, params api.DeactivateUserPa
 		return zero, errMissingParam(op, "userId")
 	}
 	rsp, err := c.api.ClientInterface.DeactivateUser(ctx, &params)
-	return decode[api.SuccessStatus](op, rsp, err)
+	return decode[api.SuccessStatus](c.doer.rd, op, rsp, err)
 }
 
 // DeletePermissionTemplate calls Delete a Permission Template: GET /PermissionTemplate.svc/Delete.
@@ -250,7 +250,7 @@ func (c *Client) DeletePermissionTemplate(ctx context.Context, params api.Delete
 		return zero, errMissingParam(op, "Id")
 	}
 	rsp, err := c.api.ClientInterface.DeletePermissionTemplate(ctx, &params)
-	return decode[api.PermissionTemplateResult](op, rsp, err)
+	return decode[api.PermissionTemplateResult](c.doer.rd, op, rsp, err)
 }
 
 // GetCheckInHistory calls Get Check-In History of Users: POST /UserManagement.svc/User/GetCheckinCheckoutHistory.
@@ -270,7 +270,7 @@ func (c *Client) GetCheckInHistory(ctx context.Context, body api.CheckInHistoryR
 		return zero, errNilContext(op)
 	}
 	rsp, err := c.api.ClientInterface.GetCheckInHistory(ctx, body)
-	return decode[api.CheckInHistory](op, rsp, err)
+	return decode[api.CheckInHistory](c.doer.rd, op, rsp, err)
 }
 
 // GetCheckInStatus calls Get Check-In Status of a User: GET /UserManagement.svc/User/CheckinStatus.
@@ -289,7 +289,7 @@ func (c *Client) GetCheckInStatus(ctx context.Context, params api.GetCheckInStat
 		return zero, errNilContext(op)
 	}
 	rsp, err := c.api.ClientInterface.GetCheckInStatus(ctx, &params)
-	return decode[api.CheckInStatus](op, rsp, err)
+	return decode[api.CheckInStatus](c.doer.rd, op, rsp, err)
 }
 
 // GetPermissionTemplates calls Get Permission Templates: POST /PermissionTemplate.svc/Retrieve.
@@ -308,7 +308,7 @@ func (c *Client) GetPermissionTemplates(ctx context.Context, body api.Permission
 		return zero, errNilContext(op)
 	}
 	rsp, err := c.api.ClientInterface.GetPermissionTemplates(ctx, body)
-	return decode[api.PermissionTemplateList](op, rsp, err)
+	return decode[api.PermissionTemplateList](c.doer.rd, op, rsp, err)
 }
 
 // GetUserAttributes calls Get User Attributes: POST /UserManagement.svc/User/Attribute/Retrieve.
@@ -328,7 +328,7 @@ func (c *Client) GetUserAttributes(ctx context.Context, body api.UserAttributeRe
 		return zero, errNilContext(op)
 	}
 	rsp, err := c.api.ClientInterface.GetUserAttributes(ctx, body)
-	return decode[api.UserAttributeList](op, rsp, err)
+	return decode[api.UserAttributeList](c.doer.rd, op, rsp, err)
 }
 
 // GetUserByEmail calls Get a User by Email Address: GET /UserManagement.svc/User/Retrieve/ByEmailAddress.
@@ -355,7 +355,7 @@ func (c *Client) GetUserByEmail(ctx context.Context, params api.GetUserByEmailPa
 		return zero, errMissingParam(op, "emailAddress")
 	}
 	rsp, err := c.api.ClientInterface.GetUserByEmail(ctx, &params)
-	items, err := decode[[]api.User](op, rsp, err)
+	items, err := decode[[]api.User](c.doer.rd, op, rsp, err)
 	return single(op, items, err)
 }
 
@@ -383,7 +383,7 @@ func (c *Client) GetUserById(ctx context.Context, params api.GetUserByIdParams) 
 		return zero, errMissingParam(op, "userId")
 	}
 	rsp, err := c.api.ClientInterface.GetUserById(ctx, &params)
-	items, err := decode[[]api.User](op, rsp, err)
+	items, err := decode[[]api.User](c.doer.rd, op, rsp, err)
 	return single(op, items, err)
 }
 
@@ -406,7 +406,7 @@ func (c *Client) GetUserHierarchy(ctx context.Context, params api.GetUserHierarc
 		return zero, errNilContext(op)
 	}
 	rsp, err := c.api.ClientInterface.GetUserHierarchy(ctx, &params)
-	return decode[[]api.Guid](op, rsp, err)
+	return decode[[]api.Guid](c.doer.rd, op, rsp, err)
 }
 
 // GetUserHierarchyInfo calls Get User Hierarchy Information: POST /UserManagement.svc/RetrieveUserInfoByHierarchy.
@@ -424,7 +424,7 @@ func (c *Client) GetUserHierarchyInfo(ctx context.Context, body api.HierarchyInf
 		return zero, errNilContext(op)
 	}
 	rsp, err := c.api.ClientInterface.GetUserHierarchyInfo(ctx, body)
-	return decode[api.HierarchyInfo](op, rsp, err)
+	return decode[api.HierarchyInfo](c.doer.rd, op, rsp, err)
 }
 
 // GetUserPermissions calls Get User Permissions: GET /PermissionTemplate.svc/User/GetPermissions.
@@ -445,7 +445,7 @@ func (c *Client) GetUserPermissions(ctx context.Context, params api.GetUserPermi
 		return zero, errNilContext(op)
 	}
 	rsp, err := c.api.ClientInterface.GetUserPermissions(ctx, &params)
-	return decode[api.TemplateUserPermissions](op, rsp, err)
+	return decode[api.TemplateUserPermissions](c.doer.rd, op, rsp, err)
 }
 
 // GetUserTags calls Get User Tags: GET /UserManagement.svc/Retrieve/GetTags.
@@ -469,7 +469,7 @@ func (c *Client) GetUserTags(ctx context.Context, params api.GetUserTagsParams) 
 		return zero, errMissingParam(op, "userId")
 	}
 	rsp, err := c.api.ClientInterface.GetUserTags(ctx, &params)
-	return decode[[]api.UserTag](op, rsp, err)
+	return decode[[]api.UserTag](c.doer.rd, op, rsp, err)
 }
 
 // GetUserWorkDayDetails calls Get a User's Work Day Details: GET /UserManagement.svc/User/GetWorkDayDetails.
@@ -496,7 +496,7 @@ func (c *Client) GetUserWorkDayDetails(ctx context.Context, params api.GetUserWo
 		return zero, errMissingParam(op, "date")
 	}
 	rsp, err := c.api.ClientInterface.GetUserWorkDayDetails(ctx, &params)
-	return decode[api.WorkDayDetails](op, rsp, err)
+	return decode[api.WorkDayDetails](c.doer.rd, op, rsp, err)
 }
 
 // GetUsers calls Get Users: GET /UserManagement.svc/Users.Get.
@@ -515,7 +515,7 @@ func (c *Client) GetUsers(ctx context.Context) ([]api.UserListItem, error) {
 		return zero, errNilContext(op)
 	}
 	rsp, err := c.api.ClientInterface.GetUsers(ctx)
-	return decode[[]api.UserListItem](op, rsp, err)
+	return decode[[]api.UserListItem](c.doer.rd, op, rsp, err)
 }
 
 // MarkUserObsolete calls Mark a User Obsolete: GET /UserManagement.svc/User/MarkObsolete.
@@ -539,7 +539,7 @@ func (c *Client) MarkUserObsolete(ctx context.Context, params api.MarkUserObsole
 		return zero, errMissingParam(op, "userid")
 	}
 	rsp, err := c.api.ClientInterface.MarkUserObsolete(ctx, &params)
-	return decode[api.SuccessStatus](op, rsp, err)
+	return decode[api.SuccessStatus](c.doer.rd, op, rsp, err)
 }
 
 // NotifyUsers calls Notify Users: POST /UserManagement.svc/NotifyUsers.
@@ -561,7 +561,7 @@ func (c *Client) NotifyUsers(ctx context.Context, body api.NotifyUsersRequest) (
 		return zero, errNilContext(op)
 	}
 	rsp, err := c.api.ClientInterface.NotifyUsers(ctx, body)
-	return decode[api.SuccessStatus](op, rsp, err)
+	return decode[api.SuccessStatus](c.doer.rd, op, rsp, err)
 }
 
 // OverwritePermissionTemplate calls Overwrite a Permission Template: POST /PermissionTemplate.svc/OverridePermissionTemplate.
@@ -581,7 +581,7 @@ func (c *Client) OverwritePermissionTemplate(ctx context.Context, body api.Permi
 		return zero, errNilContext(op)
 	}
 	rsp, err := c.api.ClientInterface.OverwritePermissionTemplate(ctx, body)
-	return decode[api.PermissionTemplateOverwriteResult](op, rsp, err)
+	return decode[api.PermissionTemplateOverwriteResult](c.doer.rd, op, rsp, err)
 }
 
 // SendConverseNotification calls LeadSquared Converse System Notification to Users: POST /Notifier.svc/Converse.Push.
@@ -602,7 +602,7 @@ func (c *Client) SendConverseNotification(ctx context.Context, body api.Converse
 		return zero, errNilContext(op)
 	}
 	rsp, err := c.api.ClientInterface.SendConverseNotification(ctx, body)
-	return decode[api.ConverseNotificationResult](op, rsp, err)
+	return decode[api.ConverseNotificationResult](c.doer.rd, op, rsp, err)
 }
 
 // UpdatePermissionTemplate calls Update a Permission Template: POST /PermissionTemplate.svc/Update.
@@ -625,7 +625,7 @@ func (c *Client) UpdatePermissionTemplate(ctx context.Context, params api.Update
 		return zero, errMissingParam(op, "Id")
 	}
 	rsp, err := c.api.ClientInterface.UpdatePermissionTemplate(ctx, &params, body)
-	return decode[api.PermissionTemplateResult](op, rsp, err)
+	return decode[api.PermissionTemplateResult](c.doer.rd, op, rsp, err)
 }
 
 // UpdateUser calls Update a User: POST /UserManagement.svc/User/Update.
@@ -647,5 +647,5 @@ func (c *Client) UpdateUser(ctx context.Context, params api.UpdateUserParams, bo
 		return zero, errMissingParam(op, "UserId")
 	}
 	rsp, err := c.api.ClientInterface.UpdateUser(ctx, &params, body)
-	return decode[api.UserUpdateResult](op, rsp, err)
+	return decode[api.UserUpdateResult](c.doer.rd, op, rsp, err)
 }

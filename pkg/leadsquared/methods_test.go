@@ -3,6 +3,7 @@ package leadsquared
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"reflect"
 	"strings"
@@ -259,4 +260,17 @@ func TestDoSendsThroughTheTransport(t *testing.T) {
 	if s.Hits() != 2 {
 		t.Errorf("%d requests reached the server, want 2", s.Hits())
 	}
+}
+
+// A reply that cannot be read quotes the value it stumbled on; a key echoed there never
+// reaches the error.
+func TestReplyErrorHoldsNoKey(t *testing.T) {
+	t.Parallel()
+	env := setup(t, serve(reply{status: 200, body: `[{"UserId":"u1","IsPhoneCallAgent":"` + testSecretKey + `"}]`}))
+	_, err := env.c.GetUserById(t.Context(), api.GetUserByIdParams{UserId: "u1"})
+	var re *ReplyError
+	if !errors.As(err, &re) {
+		t.Fatalf("err = %v, want a *ReplyError", maskSecrets(fmt.Sprint(err)))
+	}
+	assertNoSecret(t, "ReplyError", err.Error())
 }
