@@ -328,14 +328,10 @@ func (b *pooledBody) Close() error {
 	return nil
 }
 
-// apiError builds the *APIError of a reply, with any echoed key scrubbed.
+// apiError builds the *APIError of a reply, with any echoed key scrubbed, and on a 401 the
+// account's host when the body names a known regional host other than the one called.
 func (d *doer) apiError(req *http.Request, resp *http.Response, body []byte, eb errorBody) *APIError {
-	return newAPIError(d.rd, req, resp, body, eb)
-}
-
-// newAPIError builds the *APIError of a reply, with any echoed key scrubbed, and on a 401
-// the account's host when the body names a known regional host other than the one called.
-func newAPIError(rd *redactor, req *http.Request, resp *http.Response, body []byte, eb errorBody) *APIError {
+	rd := d.rd
 	e := &APIError{
 		StatusCode:       resp.StatusCode,
 		ExceptionType:    rd.scrub(eb.ExceptionType),
