@@ -216,7 +216,7 @@ func (v *Validator) validateRequest(operationID api.OperationID, query url.Value
 		if !checkQuery {
 			break
 		}
-		vals := queryValues(query, p.Name)
+		vals := QueryValues(query, p.Name)
 		if len(vals) == 0 {
 			if p.Required {
 				fs = append(fs, Failure{In: InQuery, Pointer: "/" + p.Name, Rule: "required", Message: fmt.Sprintf("query parameter %q is missing", p.Name)})
@@ -365,10 +365,11 @@ func boolExtension(v any) (value, ok bool) {
 	return false, false
 }
 
-// queryValues returns the values of the query parameter name, matched case-insensitively:
-// those of the documented spelling when present, else those of the first other spelling (in
-// sorted order, so the result does not depend on map order).
-func queryValues(query url.Values, name string) []string {
+// QueryValues returns the values of the query parameter name as LeadSquared's services read
+// it, matched case-insensitively: those of the documented spelling when present, else those
+// of the first other spelling (in sorted order, so the result does not depend on map order).
+// The validator and the fake server (lsqtest) read query parameters with it.
+func QueryValues(query url.Values, name string) []string {
 	if vals := query[name]; len(vals) > 0 {
 		return vals
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 	"github.com/leadsquared-go/leadsquared-go/pkg/scalar"
+	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
 )
 
 // call is one validated, authenticated API call. Handlers run with Server.mu held.
@@ -38,16 +39,10 @@ type query url.Values
 // documented spelling when present, else that of the first other spelling in sorted order
 // (so the answer does not depend on map order). "" when there is none.
 func (q query) Get(name string) string {
-	if vs := q[name]; len(vs) > 0 {
+	if vs := validate.QueryValues(url.Values(q), name); len(vs) > 0 {
 		return vs[0]
 	}
-	found, val := "", ""
-	for k, vs := range q {
-		if len(vs) > 0 && strings.EqualFold(k, name) && (found == "" || k < found) {
-			found, val = k, vs[0]
-		}
-	}
-	return val
+	return ""
 }
 
 // Has tells whether the parameter name is present in any letter case.
