@@ -131,7 +131,7 @@ func (a *app) runCall(cmd *cobra.Command, cf *clientFlags, params, args []string
 		}
 		return &exitError{exitInvalid}
 	}
-	a.printJSON(reply)
+	a.printJSON([]byte(scrub(string(reply), c.keys))) // a reply that echoes a key must not print it
 	return nil
 }
 

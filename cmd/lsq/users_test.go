@@ -55,7 +55,9 @@ func (f *fakeAPI) env() map[string]string {
 	return map[string]string{envAccessKey: testAccessKey, envSecretKey: testSecretKey, envHost: f.url}
 }
 
-// lsqRun runs lsq in-process with env as its environment.
+// lsqRun runs lsq in-process with env as its environment. Its output comes back with every
+// form of the test keys masked as <KEY> (so no failure message that shows it can hold a key);
+// assertNoKeys fails on the mask too.
 func lsqRun(ctx context.Context, env map[string]string, stdin string, args ...string) (code int, stdout, stderr string) {
 	var out, errb bytes.Buffer
 	a := newApp(strings.NewReader(stdin), &out, &errb)
@@ -63,30 +65,50 @@ func lsqRun(ctx context.Context, env map[string]string, stdin string, args ...st
 	a.isTerminal = func(io.Writer) bool { return false }
 	a.clientOpts = []leadsquared.Option{leadsquared.WithBackoff(time.Millisecond, 5*time.Millisecond)}
 	code = a.run(ctx, args)
-	return code, out.String(), errb.String()
+	return code, maskKeys(out.String()), maskKeys(errb.String())
 }
 
-// assertNoKeys fails if any text holds a key, raw or escaped.
+// keyForms are the forms of the test keys to look for: raw, escaped, and a shared fragment.
+func keyForms() []string {
+	var forms []string
+	for _, k := range []string{testAccessKey, testSecretKey} {
+		forms = append(forms, k, url.QueryEscape(k), url.PathEscape(k))
+	}
+	return append(forms, "lsq+test")
+}
+
+// keyMask stands for a key in masked text.
+const keyMask = "<KEY>"
+
+// maskKeys replaces every form of the test keys in s, so a failure message never shows one.
+func maskKeys(s string) string {
+	for _, form := range keyForms() {
+		s = strings.ReplaceAll(s, form, keyMask)
+	}
+	return s
+}
+
+// assertNoKeys fails if any text holds a key, raw or escaped; the message shows the text
+// with the keys masked.
 func assertNoKeys(t *testing.T, texts ...string) {
 	t.Helper()
-	for _, k := range []string{testAccessKey, testSecretKey} {
-		for _, form := range []string{k, url.QueryEscape(k), url.PathEscape(k), "lsq+test"} {
-			for _, s := range texts {
-				if strings.Contains(s, form) {
-					t.Errorf("a key (%q form) leaked into output:\n%s", form, s)
-				}
+	for i, form := range append(keyForms(), keyMask) {
+		for _, s := range texts {
+			if strings.Contains(s, form) {
+				t.Errorf("a key (form %d) leaked into output:\n%s", i, maskKeys(s))
 			}
 		}
 	}
 }
 
+// readAll returns a file lsq wrote, with the test keys masked as lsqRun's output is.
 func readAll(t *testing.T, path string) string {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil && !os.IsNotExist(err) {
 		t.Fatal(err)
 	}
-	return string(b)
+	return maskKeys(string(b))
 }
 
 // usersCSV writes a CSV of n valid rows (and the extra rows given) and returns its path.
@@ -271,7 +293,7 @@ func TestImportKilledThenRerun(t *testing.T) {
 	case <-killNow:
 	case <-time.After(60 * time.Second): // a bound, not a wait: the kill comes long before
 		_ = cmd.Process.Kill()
-		t.Fatalf("the 6th create never came\n%s\n%s", out.String(), errb.String())
+		t.Fatalf("the 6th create never came\n%s\n%s", maskKeys(out.String()), maskKeys(errb.String()))
 	}
 	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
@@ -453,6 +475,22 @@ func TestCall(t *testing.T) {
 	// No keys: usage error.
 	if code, _, errOut := lsqRun(t.Context(), map[string]string{envHost: f.url}, "", "call", "GetUsers"); code != 2 || !strings.Contains(errOut, "no keys") {
 		t.Errorf("no keys: exit %d\n%s", code, errOut)
+	}
+	assertNoKeys(t, out, errOut)
+}
+
+// A reply that echoes a key (a misbehaving proxy, a field holding it) prints without it.
+func TestCallReplyEchoingAKey(t *testing.T) {
+	t.Parallel()
+	f := newFakeAPI(t, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(`[{"ID":"u1","FirstName":"` + testSecretKey + `","LastName":"` + url.QueryEscape(testAccessKey) + `"}]`))
+		})
+	})
+	code, out, errOut := lsqRun(t.Context(), f.env(), "", "call", "GetUsers")
+	if code != 0 || !strings.Contains(out, `"ID":"u1"`) {
+		t.Fatalf("exit %d\n%s\n%s", code, maskKeys(out), maskKeys(errOut))
 	}
 	assertNoKeys(t, out, errOut)
 }
