@@ -68,7 +68,7 @@ func TestDefaultTransportReusesConnections(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for range calls {
-				if _, err := c.API().GetUserByIdWithResponse(t.Context(), &api.GetUserByIdParams{UserId: "u"}); err != nil {
+				if _, err := c.API().GetUserByIDWithResponse(t.Context(), &api.GetUserByIDParams{UserID: "u"}); err != nil {
 					t.Error(err)
 					return
 				}
@@ -137,7 +137,7 @@ func TestDefaultTransportHTTP2(t *testing.T) {
 	tr := c.doer.hc.Transport.(*http.Transport)
 	defer tr.CloseIdleConnections()
 	tr.TLSClientConfig = srv.Client().Transport.(*http.Transport).TLSClientConfig.Clone() // trust the test certificate
-	if _, err := c.API().GetUserByIdWithResponse(t.Context(), &api.GetUserByIdParams{UserId: "u"}); err != nil {
+	if _, err := c.API().GetUserByIDWithResponse(t.Context(), &api.GetUserByIDParams{UserID: "u"}); err != nil {
 		t.Fatal(err)
 	}
 	if p := proto.Load(); p != 2 {

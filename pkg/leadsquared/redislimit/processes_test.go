@@ -57,7 +57,7 @@ type workerConfig struct {
 	Slack                         time.Duration
 	RunFor                        time.Duration // how long to send once started
 	Goroutines, BulkGoroutines    int
-	Calls                         int // when > 0, the GetUserById calls of each goroutine (RunFor is then a time-out)
+	Calls                         int // when > 0, the GetUserByID calls of each goroutine (RunFor is then a time-out)
 }
 
 // workerReport is what a worker prints on stdout.
@@ -87,7 +87,7 @@ func (l timedLimiter) Wait(ctx context.Context) error {
 }
 
 // workerMain runs in a worker process: goroutines, each with a leadsquared.Client and a
-// redislimit.Limiter, send GetUserById (standard budget) and BulkUpdateUserManagers (bulk budget) calls
+// redislimit.Limiter, send GetUserByID (standard budget) and BulkUpdateUserManagers (bulk budget) calls
 // from several goroutines until cfg.Stop.
 func workerMain(raw string) int {
 	var cfg workerConfig
@@ -169,7 +169,7 @@ func workerMain(raw string) int {
 		go func() {
 			defer wg.Done()
 			for i := 0; ctx.Err() == nil && (cfg.Calls == 0 || i < cfg.Calls); i++ {
-				_, err := c.API().GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: "x"})
+				_, err := c.API().GetUserByIDWithResponse(ctx, &api.GetUserByIDParams{UserID: "x"})
 				record(err)
 			}
 		}()
@@ -180,7 +180,7 @@ func workerMain(raw string) int {
 		go func() {
 			defer wg.Done()
 			for ctx.Err() == nil {
-				_, err := c.API().BulkUpdateUserManagersWithResponse(ctx, api.UserManagerUpdateList{{UserId: "u", ManagerId: "m"}})
+				_, err := c.API().BulkUpdateUserManagersWithResponse(ctx, api.UserManagerUpdateList{{UserID: "u", ManagerID: "m"}})
 				record(err)
 			}
 		}()
@@ -217,7 +217,7 @@ type arrival struct {
 // delay is how long the request took from its grant to the server.
 func (a arrival) delay() time.Duration { return a.at.Sub(a.grant) }
 
-// countingServer answers GetUserById and BulkUpdateUserManagers, records when each
+// countingServer answers GetUserByID and BulkUpdateUserManagers, records when each
 // request arrived and when it was granted, and rejects (like LeadSquared) any request over
 // the limit of its budget in the sliding window ending at its arrival.
 type countingServer struct {
@@ -549,7 +549,7 @@ func TestLateness(t *testing.T) {
 }
 
 // BenchmarkSharedLimitFairness: 4 worker processes share a Redis limiter of 10 calls per
-// second (Slack 30ms), each making 50 GetUserById calls from 5 goroutines, against a
+// second (Slack 30ms), each making 50 GetUserByID calls from 5 goroutines, against a
 // server that enforces 10 per second at arrival. It reports the requests the server
 // refused (refused), the rate reached as a share of the allowed one (%allowed), the
 // distribution of the limiter's waits (wait-mean-ms, wait-p99-ms, wait-max-ms,

@@ -319,7 +319,7 @@ func TestUnreachableRedisIsAnError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.API().GetUserByIdWithResponse(t.Context(), &api.GetUserByIdParams{UserId: "x"})
+	_, err = c.API().GetUserByIDWithResponse(t.Context(), &api.GetUserByIDParams{UserID: "x"})
 	if !errors.Is(err, redislimit.ErrUnavailable) {
 		t.Errorf("client error = %v, want ErrUnavailable", err)
 	}
@@ -395,11 +395,11 @@ func TestClientPutsBulkOperationsOnTheBulkBudget(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := t.Context()
-	if _, err := c.API().BulkUpdateUserManagersWithResponse(ctx, api.UserManagerUpdateList{{UserId: "u", ManagerId: "m"}}); err != nil {
+	if _, err := c.API().BulkUpdateUserManagersWithResponse(ctx, api.UserManagerUpdateList{{UserID: "u", ManagerID: "m"}}); err != nil {
 		t.Fatal(err)
 	}
 	for range 2 {
-		if _, err := c.API().GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: "x"}); err != nil {
+		if _, err := c.API().GetUserByIDWithResponse(ctx, &api.GetUserByIDParams{UserID: "x"}); err != nil {
 			t.Fatal(err)
 		}
 	}
