@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 GO ?= go
-SPECTRAL := node_modules/.bin/spectral
+SPECTRAL := tools/spectral/node_modules/.bin/spectral
 BENCHCOUNT ?= 6
 BENCHTIME ?= 600ms
 TPUTCOUNT ?= 3
@@ -17,12 +17,12 @@ help: ## List the targets.
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 .PHONY: deps
-deps: $(SPECTRAL) ## Download Go modules; install Spectral (npm ci) and redis-server (apt, for the Redis tests) if missing.
+deps: $(SPECTRAL) ## Download Go modules; install Spectral (npm ci in tools/spectral) and redis-server (apt, for the Redis tests) if missing.
 	command -v redis-server >/dev/null || (apt-get update -qq && apt-get install -y -qq redis-server)
 	$(GO) mod download
 
-$(SPECTRAL): package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+$(SPECTRAL): tools/spectral/package.json tools/spectral/package-lock.json
+	cd tools/spectral && npm ci --no-audit --no-fund --loglevel=error
 	@touch $(SPECTRAL)
 
 .PHONY: generate
