@@ -324,7 +324,6 @@ type runResult struct {
 	arrivals, bulkArrivals []arrival
 	excess, bulkExcess     int
 	ok, rateLimited        int
-	okPerProc              []int
 	errors                 []string
 }
 
@@ -401,7 +400,6 @@ func runWorkers(t testing.TB, rs *redisServer, procs int, cfg workerConfig) runR
 		}
 		res.finished = append(res.finished, time.UnixMicro(rep.Finished))
 		res.ok += rep.OK
-		res.okPerProc = append(res.okPerProc, rep.OK)
 		res.rateLimited += rep.RateLimited
 		res.errors = append(res.errors, rep.Errors...)
 	}
@@ -476,10 +474,10 @@ func TestSharedLimitAcrossProcesses(t *testing.T) {
 		if len(res.errors) > 0 {
 			t.Errorf("%d processes: errors: %q", n, res.errors)
 		}
-		for i, ok := range res.okPerProc {
-			if ok == 0 {
-				t.Errorf("%d processes: worker %d made no successful call", n, i)
-			}
+		// A stall guard; how the calls spread over the workers depends on when each was
+		// scheduled (8 processes of 3 goroutines share about 30 starts in a run).
+		if res.ok == 0 {
+			t.Errorf("%d processes: no successful call", n)
 		}
 		// Grants, on the Redis clock: exact.
 		if got := maxInWindow(res.grants, cfg.Std.Per+cfg.Slack); got > cfg.Std.Calls {
