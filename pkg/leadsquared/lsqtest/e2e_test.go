@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -277,6 +278,10 @@ func TestE2ERateLimitRiddenOut(t *testing.T) {
 			for i := range 5 {
 				ok(c.API().GetUsersWithResponse(ctx))(t, fmt.Sprint("GetUsers ", i))
 			}
+			// The client hits the limit when the server sees more than 2 calls in a second,
+			// which it does unless the machine ran the calls more slowly than that: then the
+			// server's own record of arrivals explains it.
+			busiest := maxInWindow(srv.Requests(), api.OpGetUsers, time.Second)
 			if form != lsqtest.Form200 {
 				limited := 0
 				for _, r := range srv.Requests() {
@@ -284,21 +289,25 @@ func TestE2ERateLimitRiddenOut(t *testing.T) {
 						limited++
 					}
 				}
-				if limited == 0 {
-					t.Errorf("the client never hit the limit")
+				if limited == 0 && busiest > 2 {
+					t.Errorf("the client never hit the limit, though the server saw %d calls in one second", busiest)
 				}
 			}
-			if n := srv.Count("GetUsers"); n < 6 {
+			if n := srv.Count("GetUsers"); n < 6 && busiest > 2 {
 				t.Errorf("GetUsers sent %d times: no retry after the rate limit", n)
 			}
 
 			// Without retries, the caller gets the *RateLimitError with the limit.
 			c0 := newClient(t, srv, leadsquared.WithMaxRetries(0))
 			var err error
+			before := len(srv.Requests())
 			for range 3 {
 				if _, err = c0.API().GetUsersWithResponse(ctx); err != nil {
 					break
 				}
+			}
+			if err == nil && maxInWindow(srv.Requests()[before:], api.OpGetUsers, time.Second) <= 2 {
+				t.Skip("the machine ran 3 calls more slowly than 2 per second: the limit was never reached")
 			}
 			var rl *leadsquared.RateLimitError
 			if !errors.As(err, &rl) || rl.Limit != 2 || rl.Window != time.Second || rl.StatusCode != int(form) {
@@ -321,7 +330,9 @@ func TestE2EBulkRateLimit(t *testing.T) {
 	if time.Since(start) < 900*time.Millisecond {
 		t.Errorf("second bulk call not held back")
 	}
-	if n := srv.Count("BulkUpdateUserManagers"); n != 3 {
+	// The second call is rate limited once and resent, unless it reached the server more
+	// than a second after the first (a busy machine), which the server's record shows.
+	if n := srv.Count("BulkUpdateUserManagers"); n != 3 && (n != 2 || maxInWindow(srv.Requests(), api.OpBulkUpdateUserManagers, time.Second) > 1) {
 		t.Errorf("bulk calls sent %d times, want 3 (one rate-limited)", n)
 	}
 	// Other calls are not limited by the bulk limit (a fresh client: this one adopted the
@@ -415,4 +426,24 @@ func TestE2EFaults(t *testing.T) {
 			t.Errorf("want *APIError with 200, got %v", err)
 		}
 	})
+}
+
+// maxInWindow is the largest number of requests for op that the server received within any
+// span shorter than per, by the server's clock.
+func maxInWindow(reqs []lsqtest.Request, op api.OperationID, per time.Duration) int {
+	var ts []time.Time
+	for _, r := range reqs {
+		if r.OperationID == op {
+			ts = append(ts, r.Time)
+		}
+	}
+	slices.SortFunc(ts, time.Time.Compare)
+	best, i := 0, 0
+	for j := range ts {
+		for ts[j].Sub(ts[i]) >= per {
+			i++
+		}
+		best = max(best, j-i+1)
+	}
+	return best
 }
