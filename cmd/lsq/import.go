@@ -272,10 +272,14 @@ func (a *app) runImport(cmd *cobra.Command, o *importOptions, path string) error
 			r := buildRow(line, rec, cols, v)
 			r.idx = idx
 			if len(r.errs) > 0 || r.key != rows[idx].key {
-				r.email, r.key = rows[idx].key, rows[idx].key
+				r.email = rows[idx].key
+				r.key = rows[idx].key
 				im.finish(r, stateFailed, "", "the file changed while it was imported: rerun it")
 				return true
 			}
+			// Keep no slice of the record past the batch: the state and the summary keep
+			// the key of pass 1.
+			r.key, r.manager, r.email, r.record = rows[idx].key, rows[idx].manager, strings.Clone(r.email), nil
 			batch = append(batch, r)
 			if len(batch) == lookupBatch {
 				flush()

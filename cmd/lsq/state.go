@@ -46,10 +46,27 @@ type stateRecord struct {
 	At     string `json:"at"`
 }
 
+// stateEntry is what a stateFile keeps of a key's latest record: an import of a large file
+// keeps one per row, so not the record's reason and time.
+type stateEntry struct {
+	status string // one of the state constants (interned)
+	userID string
+}
+
+// internStatus returns the constant equal to s, so that entries share it.
+func internStatus(s string) string {
+	for _, c := range []string{statePending, stateCreated, stateExists, stateDone, stateAlready, stateFailed} {
+		if s == c {
+			return c
+		}
+	}
+	return s
+}
+
 type stateFile struct {
 	mu   sync.Mutex
 	f    *os.File
-	last map[string]stateRecord // the latest record of each key
+	last map[string]stateEntry // the latest outcome of each key in earlier runs
 	keys credentials
 }
 
@@ -57,7 +74,7 @@ type stateFile struct {
 // while one run holds a state file, another one given the same file stops at once (two
 // imports of one file would otherwise both create the users the state does not list yet).
 func openState(path, command, account string, keys credentials) (*stateFile, error) {
-	st := &stateFile{last: map[string]stateRecord{}, keys: keys}
+	st := &stateFile{last: map[string]stateEntry{}, keys: keys}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND|oNoFollow, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("state file %s: %w", path, unwrapPathError(err))
@@ -107,7 +124,7 @@ func openState(path, command, account string, keys credentials) (*stateFile, err
 		} else if len(line) > 0 {
 			var r stateRecord
 			if json.Unmarshal(line, &r) == nil && r.Key != "" { // else a line cut short by a crash
-				st.last[r.Key] = r
+				st.last[r.Key] = stateEntry{status: internStatus(r.Status), userID: r.UserID}
 			}
 		}
 		if err != nil {
@@ -129,12 +146,14 @@ func openState(path, command, account string, keys credentials) (*stateFile, err
 	return st, nil
 }
 
-// lookup returns the latest record of key.
+// lookup returns the latest record of key that the file held when it was opened: what
+// earlier runs did (a run keeps what it does itself, so that a large import does not hold a
+// copy of every row's outcome).
 func (s *stateFile) lookup(key string) (stateRecord, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, ok := s.last[key]
-	return r, ok
+	e, ok := s.last[key]
+	return stateRecord{Key: key, Status: e.status, UserID: e.userID}, ok
 }
 
 // record appends r (the reason scrubbed of the keys) in one write.
@@ -147,7 +166,6 @@ func (s *stateFile) record(r stateRecord) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.last[r.Key] = r
 	_, err = s.f.Write(append(b, '\n'))
 	return err
 }
