@@ -15,6 +15,7 @@ import (
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared"
+	"github.com/leadsquared-go/leadsquared-go/pkg/usersync"
 	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
 )
 
@@ -437,19 +438,9 @@ func (im *importer) create(ctx context.Context, r *importRow) {
 	im.finish(r, stateFailed, "", fmt.Sprintf("gave up after %d attempts: %v", maxCreateAttempts, last))
 }
 
-// uncertain reports whether a failed create may have happened: no answer (a dropped
-// connection, a timeout), a 5xx that is not LeadSquared refusing the input, or a 2xx the
-// client could not read.
-func uncertain(err error) bool {
-	var apiErr *leadsquared.APIError
-	if errors.As(err, &apiErr) {
-		if errors.Is(err, leadsquared.ErrInvalidRequest) || errors.Is(err, leadsquared.ErrUnauthorized) {
-			return false
-		}
-		return apiErr.StatusCode >= 500 || apiErr.StatusCode < 300
-	}
-	return !errors.Is(err, leadsquared.ErrInvalidRequest)
-}
+// uncertain reports whether a failed create may have happened: the rule lives in
+// usersync.MayHaveActed, for import and sync alike.
+func uncertain(err error) bool { return usersync.MayHaveActed(err) }
 
 // managerID finds the id of a manager named by email: created or found in this run or an
 // earlier one, else looked up.
