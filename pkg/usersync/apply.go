@@ -224,7 +224,7 @@ func (ap *applier) run(ctx context.Context, todo []Action) {
 		byKind[a.Kind] = append(byKind[a.Kind], a)
 	}
 	ap.each(ctx, byKind[KindActivate], func(a Action) {
-		_, err := ap.c.ActivateUser(ctx, api.ActivateUserParams{UserId: a.UserID})
+		_, err := ap.c.ActivateUser(ctx, api.ActivateUserParams{UserID: a.UserID})
 		ap.finish(a, a.UserID, err)
 	})
 	// Creates: a level of managers at a time (the plan put them first).
@@ -243,7 +243,7 @@ func (ap *applier) run(ctx context.Context, todo []Action) {
 	ap.teams(ctx, byKind[KindTeam])
 	ap.managers(ctx, byKind[KindManager])
 	ap.each(ctx, byKind[KindDeactivate], func(a Action) {
-		_, err := ap.c.DeactivateUser(ctx, api.DeactivateUserParams{UserId: a.UserID})
+		_, err := ap.c.DeactivateUser(ctx, api.DeactivateUserParams{UserID: a.UserID})
 		ap.finish(a, a.UserID, err)
 	})
 }
@@ -287,7 +287,7 @@ func (ap *applier) update(ctx context.Context, userID string, changes []Change) 
 	for _, ch := range changes {
 		fields[ch.Attr] = ch.New
 	}
-	_, err := ap.c.UpdateUser(ctx, api.UpdateUserParams{UserId: userID}, api.UserUpdateRequest{User: fields})
+	_, err := ap.c.UpdateUser(ctx, api.UpdateUserParams{UserID: userID}, api.UserUpdateRequest{User: fields})
 	return err
 }
 
@@ -308,7 +308,7 @@ func (ap *applier) create(ctx context.Context, a Action) {
 			ap.finish(a, "", fmt.Errorf("the manager %s was not created", a.ManagerEmail))
 			return
 		}
-		body.ManagerUserId = id
+		body.ManagerUserID = id
 	}
 	var last error
 	for attempt := 1; attempt <= maxCreateAttempts; attempt++ {
@@ -320,7 +320,7 @@ func (ap *applier) create(ctx context.Context, a Action) {
 		id := ""
 		switch {
 		case err == nil:
-			id = res.Message.Id
+			id = res.Message.ID
 		case ctx.Err() != nil:
 			return // interrupted: pending, and the next Apply finds out
 		case errors.Is(err, leadsquared.ErrDuplicateEntry):
@@ -329,7 +329,7 @@ func (ap *applier) create(ctx context.Context, a Action) {
 				ap.finish(a, "", fmt.Errorf("a user with this address exists (created meanwhile?): %w", err))
 				return
 			}
-			id = u.UserId
+			id = u.ID
 		case errors.Is(err, leadsquared.ErrRateLimited):
 			last = err
 			continue // refused before any work
@@ -341,7 +341,7 @@ func (ap *applier) create(ctx context.Context, a Action) {
 			u, cerr := ap.c.GetUserByEmail(ctx, api.GetUserByEmailParams{EmailAddress: a.Email})
 			switch {
 			case cerr == nil:
-				id = u.UserId
+				id = u.ID
 			case errors.Is(cerr, leadsquared.ErrNotFound):
 				continue // it did not happen: send it again
 			case ctx.Err() != nil:
@@ -408,7 +408,7 @@ func (ap *applier) managers(ctx context.Context, actions []Action) {
 			continue
 		}
 		_ = ap.j.Put(a.ID(), StatusPending, a.UserID, "")
-		ups = append(ups, api.UserManagerUpdate{UserId: a.UserID, ManagerId: mgr})
+		ups = append(ups, api.UserManagerUpdate{UserID: a.UserID, ManagerID: mgr})
 		sent = append(sent, a)
 	}
 	if len(ups) == 0 || ctx.Err() != nil {

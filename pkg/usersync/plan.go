@@ -211,7 +211,7 @@ func MakePlan(ctx context.Context, c *leadsquared.Client, desired []Desired, opt
 			return nil, fmt.Errorf("usersync: finding the key owner (never deactivated): %w", err)
 		}
 		deactivates = slices.DeleteFunc(deactivates, func(a Action) bool {
-			if strings.EqualFold(a.UserID, owner.Id) {
+			if strings.EqualFold(a.UserID, owner.ID) {
 				p.Notes = append(p.Notes, fmt.Sprintf("%s: the owner of the keys: never deactivated", a.Email))
 				return true
 			}

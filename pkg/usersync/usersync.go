@@ -225,7 +225,7 @@ func readAccount(ctx context.Context, c *leadsquared.Client, columns []string) (
 		if err != nil {
 			return nil, fmt.Errorf("usersync: reading the account's users: %w", err)
 		}
-		u := &current{id: r.UserId, email: strings.TrimSpace(r.EmailAddress), active: r.StatusCode == 0, role: r.Role, attrs: map[string]string{}}
+		u := &current{id: r.ID, email: strings.TrimSpace(r.EmailAddress), active: r.StatusCode == 0, role: r.Role, attrs: map[string]string{}}
 		for _, col := range columns {
 			if v, ok := recordValue(&r, col); ok {
 				u.attrs[col] = v
@@ -240,9 +240,9 @@ func readAccount(ctx context.Context, c *leadsquared.Client, columns []string) (
 func recordValue(r *api.UserSearchRecord, col string) (string, bool) {
 	switch strings.ToLower(col) {
 	case "userid":
-		return r.UserId, true
+		return r.ID, true
 	case "employeeid":
-		return r.EmployeeId, true
+		return r.EmployeeID, true
 	case "firstname":
 		return r.FirstName, true
 	case "lastname":
@@ -273,9 +273,9 @@ func recordValue(r *api.UserSearchRecord, col string) (string, bool) {
 		}
 		return r.CreatedOn.Format("2006-01-02 15:04:05"), true
 	case "teamid":
-		return r.TeamId, true
+		return r.TeamID, true
 	case "manageruserid":
-		return r.ManagerUserId, true
+		return r.ManagerUserID, true
 	}
 	for k, v := range r.AdditionalProperties {
 		if strings.EqualFold(k, col) {
