@@ -355,22 +355,20 @@ func (j *stateJournal) Get(id string) (string, string, bool) {
 	if !ok {
 		return "", "", false
 	}
-	status := r.Status
-	if status == stateDone {
-		status = usersync.StatusDone
-	}
-	return status, r.UserID, true
+	return r.Status, r.UserID, true // the statuses of usersync, recorded as they are
 }
 
 func (j *stateJournal) Put(id, status, userID, reason string) error {
 	return j.st.record(stateRecord{Key: id, Status: status, UserID: userID, Reason: reason})
 }
 
-// syncColumns are the columns a sync file may have beyond import's: an export's.
-var syncColumns = map[string]bool{
-	"userid": true, "status": true, "statuscode": true, "isadministrator": true, "availabilitystatus": true,
-	"groups": true, "createdon": true, "teamname": true, "managername": true,
-	"phonemain": true, "department": true, "designation": true, "employeeid": true,
+// syncColumns are the columns a sync file may have beyond import's, an export's, by their
+// name in lower case.
+var syncColumns = map[string]string{
+	"userid": "UserId", "status": "Status", "statuscode": "StatusCode", "isadministrator": "IsAdministrator",
+	"availabilitystatus": "AvailabilityStatus", "groups": "Groups", "createdon": "CreatedOn", "teamname": "TeamName",
+	"managername": "ManagerName", "phonemain": "PhoneMain", "department": "Department", "designation": "Designation",
+	"employeeid": "EmployeeId",
 }
 
 // readSyncFile reads the users of a sync file: import's columns, and an export's.
@@ -398,8 +396,10 @@ func readSyncFile(in *importInput) ([]usersync.Desired, []string) {
 					canon = colManagerEmail
 				case strings.HasPrefix(low, "customfields."):
 					canon = n[len("CustomFields."):]
-				case strings.HasPrefix(low, "mx_") || syncColumns[low]:
+				case strings.HasPrefix(low, "mx_"):
 					canon = n
+				case syncColumns[low] != "":
+					canon = syncColumns[low]
 				default:
 					for f := range createFields {
 						if strings.EqualFold(f, n) {
@@ -425,9 +425,9 @@ func readSyncFile(in *importInput) ([]usersync.Desired, []string) {
 		d := usersync.Desired{Line: line, Attrs: map[string]string{}}
 		for i, cell := range rec {
 			if msg := badUTF8(cell); msg != "" {
-				col := strings.TrimSpace(strings.Join(names[min(i, len(names)-1):min(i+1, len(names))], ""))
-				if col == "" {
-					col = fmt.Sprint(i + 1)
+				col := fmt.Sprint(i + 1)
+				if i < len(names) && names[i] != "" {
+					col = names[i]
 				}
 				errs = append(errs, fmt.Sprintf("row %d, column %s: %s", line, col, msg))
 				return true

@@ -347,7 +347,7 @@ func (ap *applier) create(ctx context.Context, a Action) {
 			case ctx.Err() != nil:
 				return
 			default:
-				ap.finish(a, "", fmt.Errorf("the create may have happened (%v) and the check failed (%v); apply again to check again", err, cerr))
+				ap.finish(a, "", fmt.Errorf("the create may have happened (%w) and the check failed (%w); apply again to check again", err, cerr))
 				return
 			}
 		}
