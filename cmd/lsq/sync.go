@@ -20,7 +20,7 @@ has the columns of lsq users import (and may be what lsq users export --format c
 UserId, Status, CreatedOn and the other read-only columns are read and ignored, Status
 Active/Inactive says whether the user should be active).
 
-By default it only plans: it reads the account (User Advanced Search, 1000 users a call)
+By default (--plan) it only plans: it reads the account (User Advanced Search, 1000 users a call)
 and prints what would change: users to create, attributes to update (old -> new), teams and
 managers to move, users to activate, users to deactivate. An empty cell leaves the
 attribute as it is. --save-plan FILE writes the plan (JSON) to review and apply later with
@@ -45,6 +45,7 @@ account changed since the plan; 2 usage error.`
 
 type syncOptions struct {
 	client      clientFlags
+	plan        bool
 	apply       bool
 	savePlan    string
 	applyPlan   string
@@ -73,6 +74,7 @@ func (a *app) syncCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error { return a.runSync(cmd, &o, args) },
 	}
 	f := cmd.Flags()
+	f.BoolVar(&o.plan, "plan", false, "only plan: print what would change, send nothing (the default)")
 	f.BoolVar(&o.apply, "apply", false, "apply the plan at once")
 	f.StringVar(&o.savePlan, "save-plan", "", "write the plan to this new file (JSON), to apply later with --apply-plan")
 	f.StringVar(&o.applyPlan, "apply-plan", "", "apply a plan --save-plan wrote (no CSV file then)")
@@ -107,6 +109,8 @@ func (a *app) runSync(cmd *cobra.Command, o *syncOptions, args []string) error {
 		return usageErrorf(cmd, a.stderr, "--apply-plan applies a saved plan: give no CSV file")
 	case o.applyPlan == "" && len(args) == 0:
 		return usageErrorf(cmd, a.stderr, "give the CSV file (or --apply-plan FILE)")
+	case o.plan && (o.apply || o.applyPlan != ""):
+		return usageErrorf(cmd, a.stderr, "--plan only plans: no --apply or --apply-plan with it")
 	case o.applyPlan != "" && (o.apply || o.savePlan != "" || o.deactivate):
 		return usageErrorf(cmd, a.stderr, "--apply-plan takes the plan as saved: no --apply, --save-plan or --deactivate")
 	}

@@ -103,6 +103,13 @@ const maxBulkConditions = 50
 // again and refuses (an error wrapping [ErrAccountChanged]) if a user the plan read, and
 // that no earlier Apply of this journal touched, is not as it was. Actions done in an
 // earlier Apply are skipped; a create left pending is checked by email, not sent again.
+// Actions go in this order: activations, creates (managers first), updates (Update a User),
+// team moves (Update Users in Bulk, one call per team and up to 50 users), manager changes
+// (Update Users' Managers in Bulk, 100 a call), deactivations.
+//
+// LeadSquared API docs: https://apidocs.leadsquared.com/update-a-user/,
+// https://apidocs.leadsquared.com/update-users-in-bulk/,
+// https://apidocs.leadsquared.com/update-users-managers-in-bulk/
 func Apply(ctx context.Context, c *leadsquared.Client, p *Plan, j Journal, opts ApplyOptions) (*Result, error) {
 	if p.Version != PlanVersion {
 		return nil, fmt.Errorf("usersync: plan version %d, want %d", p.Version, PlanVersion)

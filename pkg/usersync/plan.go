@@ -48,7 +48,11 @@ func checkEmail(s string) (string, error) {
 
 // MakePlan reads the account through c and returns what would make it match desired. The
 // source is checked first: every invalid user is reported at once (an error wrapping
-// [ErrInvalidSource] and joining one [*RowError] each) and nothing is read.
+// [ErrInvalidSource] and joining one [*RowError] each) and nothing is read. It reads the
+// account with User Advanced Search, 1000 users a call (and the key owner with Authenticate
+// a User when opts.Deactivate), and changes nothing.
+//
+// LeadSquared API docs: https://apidocs.leadsquared.com/user-advanced-search/
 func MakePlan(ctx context.Context, c *leadsquared.Client, desired []Desired, opts Options) (*Plan, error) {
 	if opts.Deactivate && opts.Scope.empty() {
 		return nil, errors.New("usersync: Deactivate needs a Scope (a role, a team or a search): a sync never deactivates the whole account")
