@@ -111,3 +111,44 @@ func TestSyncPlanSaveApply(t *testing.T) {
 	}
 	assertNoKeys(t, out, errOut, readAll(t, plan), readAll(t, plan+".lsq-state"))
 }
+
+func TestSyncColumnsAndStatus(t *testing.T) {
+	t.Parallel()
+	f := newFakeAPI(t, nil)
+	for i := range 2 {
+		if _, err := f.AddUser(lsqtest.User{FirstName: fmt.Sprintf("U%d", i), EmailAddress: fmt.Sprintf("u%d@example.com", i), Role: "Sales_User"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := filepath.Join(t.TempDir(), "s.csv")
+	csv := "emailaddress;department;status\nu0@example.com;Ops;Active\nu1@example.com;;Inactive\n"
+	if err := os.WriteFile(p, []byte(csv), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := lsqRun(t.Context(), f.env(), "", "users", "sync", "--plan", p)
+	if code != 0 || !strings.Contains(out, `~ update     u0@example.com (row 2): Department "" -> "Ops"`) ||
+		!strings.Contains(out, "note: u1@example.com: marked Inactive in the source: deactivated only with the deactivate option") {
+		t.Errorf("plan: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if code, _, errOut := lsqRun(t.Context(), f.env(), "", "users", "sync", "--plan", "--apply", p); code != 2 || !strings.Contains(errOut, "--plan only plans") {
+		t.Errorf("--plan --apply: exit %d\n%s", code, errOut)
+	}
+	code, out, errOut = lsqRun(t.Context(), f.env(), "", "users", "sync", "--apply", "--deactivate", "--scope-role", "Sales_User", p)
+	if code != 0 || !strings.Contains(out, "applied: 2 done") {
+		t.Fatalf("apply: exit %d\n%s\n%s", code, out, errOut)
+	}
+	u0, _ := userByEmail(f, "u0@example.com")
+	u1, _ := userByEmail(f, "u1@example.com")
+	if u0.Attributes["Department"] != "Ops" || u1.Status != lsqtest.UserInactive {
+		t.Errorf("after apply: %+v %+v", u0, u1)
+	}
+	// A row error: nothing is read or sent.
+	if err := os.WriteFile(p, []byte("EmailAddress,Status\nAda <ada@example.com>,Gone\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f.ResetLog()
+	code, _, errOut = lsqRun(t.Context(), f.env(), "", "users", "sync", p)
+	if code != 1 || !strings.Contains(errOut, "row 2, column EmailAddress: write the address alone") || !strings.Contains(errOut, "row 2, column Status: want Active or Inactive") || len(f.Requests()) != 0 {
+		t.Errorf("invalid file: exit %d, %d requests\n%s", code, len(f.Requests()), errOut)
+	}
+}
