@@ -54,7 +54,7 @@ test: deps check-generated ## The full check CI runs: generate + drift check, ti
 	$(GOLANGCI_LINT) run ./...
 	@$(MAKE) --no-print-directory spec-diff BASE=HEAD~1 || echo "spec-diff failed (informational)"
 	$(GO) test -race -count=1 ./...
-	$(GO) test -count=1 -run '^TestExportMemory$$' -v ./cmd/lsq | grep -E 'peak RSS|^(ok|FAIL|---)'  # memory figure: not under -race
+	$(GO) test -count=1 -run '^Test(Export|Import)Memory$$' -v ./cmd/lsq | grep -E 'peak RSS|^(ok|FAIL|---)'  # memory figures: not under -race
 	@$(MAKE) --no-print-directory fuzz
 
 # oasdiff is pinned here, not in go.mod: every oasdiff release that builds against the kin-openapi the library

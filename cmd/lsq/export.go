@@ -23,6 +23,14 @@ included); json writes one JSON array, jsonl one user a line, every attribute Le
 returned. --search reads a User Advanced Search body (GroupConditions, Sorting, Columns) from
 a file or -; without Sorting the users come in creation order.
 
+A CSV cell that a spreadsheet would run as a formula (one starting with = + - @, a tab or a
+carriage return, e.g. a phone number +91...) is written with a ' before it, as OWASP advises
+against CSV injection; lsq users import and sync read it back without the '.
+
+--out FILE writes a new file (never one that is there), under a temporary name until the
+export is complete: a failed export leaves no file. On standard output a failed json export
+ends without its closing ].
+
 Exit status: 0 done; 1 a call failed (the users before it were written); 2 usage error.`
 
 // exportColumns are the CSV columns by default.
@@ -38,6 +46,7 @@ func (a *app) exportCommand() *cobra.Command {
 		format  string
 		search  string
 		columns string
+		out     string
 	)
 	cmd := &cobra.Command{
 		Use:   "export",
@@ -47,18 +56,19 @@ func (a *app) exportCommand() *cobra.Command {
   lsq users export --format jsonl --search active.json > active.jsonl`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.runExport(cmd, &cf, format, search, columns)
+			return a.runExport(cmd, &cf, format, search, columns, out)
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "csv", "csv, json or jsonl")
 	cmd.Flags().StringVar(&search, "search", "", "a User Advanced Search body (file or -)")
 	cmd.Flags().StringVar(&columns, "columns", "", "the CSV columns, comma-separated (default: the usual ones)")
+	cmd.Flags().StringVar(&out, "out", "", "write to this new file (it appears only once the export is complete) instead of standard output")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"csv", "json", "jsonl"}, cobra.ShellCompDirectiveNoFileComp))
 	cf.register(cmd, true)
 	return cmd
 }
 
-func (a *app) runExport(cmd *cobra.Command, cf *clientFlags, format, search, columns string) error {
+func (a *app) runExport(cmd *cobra.Command, cf *clientFlags, format, search, columns, outPath string) error {
 	switch format {
 	case "csv", "json", "jsonl":
 	default:
@@ -96,7 +106,16 @@ func (a *app) runExport(cmd *cobra.Command, cf *clientFlags, format, search, col
 	}
 	defer c.close()
 
-	w := bufio.NewWriterSize(a.stdout, 64<<10)
+	dst := a.stdout
+	var pending *pendingFile
+	if outPath != "" {
+		if pending, err = createPending("--out", outPath); err != nil {
+			return usageErrorf(cmd, a.stderr, "%v", err)
+		}
+		defer pending.discard() // after commit: removes nothing
+		dst = pending
+	}
+	w := bufio.NewWriterSize(dst, 64<<10)
 	var cw *csv.Writer
 	switch format {
 	case "csv":
@@ -116,7 +135,7 @@ func (a *app) runExport(cmd *cobra.Command, cf *clientFlags, format, search, col
 		switch format {
 		case "csv":
 			for i, col := range cols {
-				row[i] = exportCell(&u, col)
+				row[i] = neutralise(exportCell(&u, col))
 			}
 			_ = cw.Write(row)
 		case "json", "jsonl":
@@ -142,7 +161,9 @@ func (a *app) runExport(cmd *cobra.Command, cf *clientFlags, format, search, col
 	case "csv":
 		cw.Flush()
 	case "json":
-		_, _ = w.WriteString("\n]\n")
+		if callErr == nil { // a failed export's array stays open: no JSON reader takes it as complete
+			_, _ = w.WriteString("\n]\n")
+		}
 	}
 	if err := w.Flush(); err != nil {
 		fmt.Fprintf(a.stderr, "%s: writing: %v\n", cmd.CommandPath(), err)
@@ -150,7 +171,16 @@ func (a *app) runExport(cmd *cobra.Command, cf *clientFlags, format, search, col
 	}
 	if callErr != nil {
 		fmt.Fprintf(a.stderr, "%s: after %d users: %v\n", cmd.CommandPath(), n, scrubErr(callErr, c.keys))
+		if pending != nil {
+			fmt.Fprintf(a.stderr, "%s: %s was not written\n", cmd.CommandPath(), outPath)
+		}
 		return &exitError{exitInvalid}
+	}
+	if pending != nil {
+		if err := pending.commit(); err != nil {
+			fmt.Fprintf(a.stderr, "%s: --out: %v\n", cmd.CommandPath(), err)
+			return &exitError{exitInvalid}
+		}
 	}
 	fmt.Fprintf(a.stderr, "%s: %d users\n", cmd.CommandPath(), n)
 	return nil

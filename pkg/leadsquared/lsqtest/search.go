@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
@@ -94,6 +95,10 @@ func (s *Server) attr(u *User, name string) (string, bool) {
 		return nonEmpty(u.WorkDayTemplateID)
 	case "HolidayCalendarId":
 		return nonEmpty(u.HolidayCalendarID)
+	case "IsPhoneCallAgent":
+		return strconv.FormatBool(u.IsPhoneCallAgent), true
+	case "UserType":
+		return strconv.Itoa(u.UserType), true
 	}
 	v, ok := u.Attributes[name]
 	return v, ok && v != ""

@@ -96,6 +96,10 @@ func (l Limit) validate(name string) error {
 	if l.Per < time.Millisecond {
 		return fmt.Errorf("redislimit: %s limit: Per must be at least 1ms, got %s", name, l.Per)
 	}
+	if l.Calls > leadsquared.MaxLimitCalls || l.Per > leadsquared.MaxLimitWindow {
+		return fmt.Errorf("redislimit: %s limit: need Calls <= %d and Per <= %s, got %d per %s",
+			name, leadsquared.MaxLimitCalls, leadsquared.MaxLimitWindow, l.Calls, l.Per)
+	}
 	return nil
 }
 
