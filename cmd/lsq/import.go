@@ -531,7 +531,7 @@ func (im *importer) create(ctx context.Context, r *importRow) {
 		case errors.Is(err, leadsquared.ErrRateLimited):
 			last = err // refused before any work: safe to send again
 			continue
-		case !uncertain(err):
+		case !errors.Is(err, leadsquared.ErrOutcomeUnknown):
 			im.finish(r, stateFailed, "", err.Error())
 			return
 		}
@@ -551,20 +551,6 @@ func (im *importer) create(ctx context.Context, r *importRow) {
 		}
 	}
 	im.finish(r, stateFailed, "", fmt.Sprintf("gave up after %d attempts: %v", maxCreateAttempts, last))
-}
-
-// uncertain reports whether a failed create may have happened: no answer (a dropped
-// connection, a timeout), a 5xx that is not LeadSquared refusing the input, or a 2xx the
-// client could not read.
-func uncertain(err error) bool {
-	var apiErr *leadsquared.APIError
-	if errors.As(err, &apiErr) {
-		if errors.Is(err, leadsquared.ErrInvalidRequest) || errors.Is(err, leadsquared.ErrUnauthorized) {
-			return false
-		}
-		return apiErr.StatusCode >= 500 || apiErr.StatusCode < 300
-	}
-	return !errors.Is(err, leadsquared.ErrInvalidRequest)
 }
 
 // managerID finds the id of a manager named by email: created or found in this run or an

@@ -141,7 +141,7 @@ func WithRateLimit(calls int, per time.Duration) Option {
 	return func(c *config) error {
 		l, err := NewLimiter(calls, per)
 		if err != nil {
-			return fmt.Errorf("leadsquared: WithRateLimit: %w", err)
+			return errorf("leadsquared: WithRateLimit: %w", err)
 		}
 		c.limiter, c.userLimit = l, true
 		return nil
@@ -199,7 +199,7 @@ func New(baseURL, accessKey, secretKey string, opts ...Option) (*Client, error) 
 	d := newDoer(cfg, base.Path, accessKey, secretKey, operations)
 	gen, err := api.NewClientWithResponses(base.String(), api.WithHTTPClient(d))
 	if err != nil {
-		return nil, fmt.Errorf("leadsquared: %w", err)
+		return nil, errorf("leadsquared: %w", err)
 	}
 	return &Client{api: gen, baseURL: base, doer: d}, nil
 }
