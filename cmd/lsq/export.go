@@ -209,13 +209,18 @@ func exportCell(u *api.UserSearchRecord, col string) string {
 		}
 		return u.CreatedOn.Format("2006-01-02 15:04:05")
 	}
+	for k, v := range u.CustomFields {
+		if strings.EqualFold(k, col) {
+			return v
+		}
+	}
 	for k, v := range u.AdditionalProperties {
-		if strings.EqualFold(k, col) && v != nil {
-			if s, ok := v.(string); ok {
+		if strings.EqualFold(k, col) && string(v) != "null" {
+			var s string
+			if json.Unmarshal(v, &s) == nil {
 				return s
 			}
-			b, _ := json.Marshal(v)
-			return string(b)
+			return string(v)
 		}
 	}
 	return ""

@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/scalar"
@@ -400,9 +401,10 @@ type AuthenticatedUser struct {
 	Type string `json:"Type,omitempty,omitzero"`
 
 	// UserType A string such as `Regular` here (not the 0/1 integer of Create a User).
-	UserType string `json:"UserType,omitempty,omitzero"`
-	Website  string `json:"Website,omitempty,omitzero"`
-	Zip      string `json:"Zip,omitempty,omitzero"`
+	UserType             string                     `json:"UserType,omitempty,omitzero"`
+	Website              string                     `json:"Website,omitempty,omitzero"`
+	Zip                  string                     `json:"Zip,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // AuthenticatedUserCommonServiceURLs The account's region hosts. Not visible in the docs' (cut-off) sample: `api` and `app` are what public code
@@ -413,17 +415,17 @@ type AuthenticatedUserCommonServiceURLs struct {
 	API string `json:"api,omitempty,omitzero"`
 
 	// App The web application host of the account's region.
-	App                  string                 `json:"app,omitempty,omitzero"`
-	AdditionalProperties map[string]interface{} `json:"-"`
+	App                  string                     `json:"app,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // AuthenticatedUserMobileServiceURLs Service URLs for the mobile app. Keys seen: `ReportsURL`, `FileUploadURL`, `MobileNotificationURL` and one
 // starting `V1Service` (cut off in the docs' sample); others may come.
 type AuthenticatedUserMobileServiceURLs struct {
-	FileUploadURL         string                 `json:"FileUploadURL,omitempty,omitzero"`
-	MobileNotificationURL string                 `json:"MobileNotificationURL,omitempty,omitzero"`
-	ReportsURL            string                 `json:"ReportsURL,omitempty,omitzero"`
-	AdditionalProperties  map[string]interface{} `json:"-"`
+	FileUploadURL         string                     `json:"FileUploadURL,omitempty,omitzero"`
+	MobileNotificationURL string                     `json:"MobileNotificationURL,omitempty,omitzero"`
+	ReportsURL            string                     `json:"ReportsURL,omitempty,omitzero"`
+	AdditionalProperties  map[string]json.RawMessage `json:"-"`
 }
 
 // AvailabilityStatus The availability status sent with a check-in. Check-out accepts only `Offline`. Letter-case rules are
@@ -436,7 +438,8 @@ type CheckInHistory struct {
 	Details []CheckInHistoryEntry `json:"Details,omitempty,omitzero"`
 
 	// RecordCount The number of matching events (probably across all pages, not confirmed).
-	RecordCount scalar.Int `json:"RecordCount,omitempty,omitzero"`
+	RecordCount          scalar.Int                 `json:"RecordCount,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // CheckInHistoryEntry One check-in or check-out event.
@@ -470,7 +473,8 @@ type CheckInHistoryEntry struct {
 
 	// UserID A LeadSquared id (user, template, group, team). GUID-shaped, but not checked: the docs' own samples use
 	// placeholders that are not hex.
-	UserID GUID `json:"UserId,omitempty,omitzero"`
+	UserID               GUID                       `json:"UserId,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // CheckInHistoryPaging Which page of events to return.
@@ -510,14 +514,16 @@ type CheckInOutResult struct {
 	Message CheckInOutResultMessage `json:"Message,omitempty,omitzero"`
 
 	// Status `Success`; an error body has `Error` here instead.
-	Status string `json:"Status,omitempty,omitzero"`
+	Status               string                     `json:"Status,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // CheckInOutResultMessage The message of a check-in or check-out answer.
 type CheckInOutResultMessage struct {
 	// ResponseText A sentence with the check-in or check-out time (`yyyy-MM-dd H:mm:ss`, the hour sometimes unpadded). Meant
 	// for people; don't parse it.
-	ResponseText string `json:"ResponseText,omitempty,omitzero"`
+	ResponseText         string                     `json:"ResponseText,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // CheckInRequest The body of Check-In User. Only `Source` is mandatory; `Latitude`/`Longitude` are meant for mobile-app
@@ -550,7 +556,8 @@ type CheckInStatus struct {
 
 	// LastCheckedOn UTC time (`yyyy-MM-dd HH:mm:ss`) of the last check-in or check-out (the docs don't say which). May be
 	// `null` for a user who never checked in (not documented).
-	LastCheckedOn scalar.DateTime `json:"LastCheckedOn,omitempty,omitzero"`
+	LastCheckedOn        scalar.DateTime            `json:"LastCheckedOn,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // CheckOutRequest The body of Check-Out User: the fields of Check-In User, but `AvailabilityStatus` can only be `Offline`.
@@ -638,8 +645,15 @@ type ConverseNotificationResult struct {
 	MessageID string `json:"MessageID,omitempty,omitzero"`
 
 	// Success `true` when the card was posted.
-	Success scalar.Bool `json:"Success,omitempty,omitzero"`
+	Success              scalar.Bool                `json:"Success,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
+
+// CustomFields Custom user fields keyed by their schema name (`mx_Custom_1`, `mx_Region`, any `mx_*` the account defines in
+// Settings > Users and Permissions > User Fields), each value a string, numbers (`"30"`) and dates
+// (`"2023-10-04"`) included. Create a User sends them as one `CustomFields` object (the docs' sample names them
+// without `mx_`: `Appraisal_Date`); reads and updates carry them as top-level keys of the user.
+type CustomFields map[string]string
 
 // Date A date, `yyyy-MM-dd`.
 type Date = string
@@ -662,8 +676,9 @@ type EmailContent struct {
 // `PermissionAction` for the documented ones).
 type EntityPermission struct {
 	// Entity The record type, documented as `Lead` or `Activity`.
-	Entity      string       `json:"Entity,omitempty,omitzero"`
-	Permissions []Permission `json:"Permissions,omitempty,omitzero"`
+	Entity               string                     `json:"Entity,omitempty,omitzero"`
+	Permissions          []Permission               `json:"Permissions,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // EntityPermissionInput The permissions on one entity, in a template sent to Create or Update.
@@ -687,7 +702,8 @@ type Error struct {
 	IsMXException scalar.Bool `json:"IsMXException,omitempty,omitzero"`
 
 	// Status Always `Error` on an error body.
-	Status string `json:"Status"`
+	Status               string                     `json:"Status"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // GUID A LeadSquared id (user, template, group, team). GUID-shaped, but not checked: the docs' own samples use
@@ -697,8 +713,9 @@ type GUID = string
 // HierarchyInfo The answer of Get User Hierarchy Information.
 type HierarchyInfo struct {
 	// SearchInfo Counts of the hierarchy search.
-	SearchInfo HierarchyInfoSearchInfo `json:"SearchInfo,omitempty,omitzero"`
-	Users      []HierarchyUser         `json:"Users,omitempty,omitzero"`
+	SearchInfo           HierarchyInfoSearchInfo    `json:"SearchInfo,omitempty,omitzero"`
+	Users                []HierarchyUser            `json:"Users,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // HierarchyInfoColumns Selects the user fields to return.
@@ -728,7 +745,8 @@ type HierarchyInfoRequest struct {
 // HierarchyInfoSearchInfo Counts of the hierarchy search.
 type HierarchyInfoSearchInfo struct {
 	// TotalUsers The number of users returned.
-	TotalUsers scalar.Int `json:"TotalUsers,omitempty,omitzero"`
+	TotalUsers           scalar.Int                 `json:"TotalUsers,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // HierarchyUser One user of Get User Hierarchy Information. Quirk: `CheckedIn` and `IsActive` are booleans sent as strings.
@@ -752,8 +770,8 @@ type HierarchyUser struct {
 
 	// UserID A LeadSquared id (user, template, group, team). GUID-shaped, but not checked: the docs' own samples use
 	// placeholders that are not hex.
-	UserID               GUID                   `json:"UserId,omitempty,omitzero"`
-	AdditionalProperties map[string]interface{} `json:"-"`
+	UserID               GUID                       `json:"UserId,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // NotifyUsersRequest The body of Notify Users. Fill either `UserEmailAddresses` (send `Roles` as `[]`) or `Roles` (send
@@ -779,7 +797,8 @@ type Permission struct {
 
 	// Properties The field restrictions of a permission, as returned. GetPermissionTemplates sends `null` for
 	// permissions without restrictions; GetUserPermissions sends `{}`.
-	Properties PermissionProperties `json:"Properties,omitempty,omitzero"`
+	Properties           PermissionProperties       `json:"Properties,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // PermissionAccess The access level: `FullAccess` (allowed), `PartialAccess` (allowed except for the fields in
@@ -817,7 +836,8 @@ type PermissionProperties struct {
 	RestrictedFields []string `json:"RestrictedFields,omitempty,omitzero"`
 
 	// Restrictions Always empty in the docs' samples; the shape of its items is not documented.
-	Restrictions []PermissionRestriction `json:"Restrictions,omitempty,omitzero"`
+	Restrictions         []PermissionRestriction    `json:"Restrictions,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // PermissionPropertiesInput The field restrictions of a `PartialAccess` permission; the docs leave it out otherwise.
@@ -859,8 +879,9 @@ type PermissionTemplate struct {
 	ModifiedByName string `json:"ModifiedByName,omitempty,omitzero"`
 
 	// ModifiedOn Time of the last change, `yyyy-MM-dd HH:mm:ss` (UTC).
-	ModifiedOn scalar.DateTime `json:"ModifiedOn,omitempty,omitzero"`
-	Name       string          `json:"Name,omitempty,omitzero"`
+	ModifiedOn           scalar.DateTime            `json:"ModifiedOn,omitempty,omitzero"`
+	Name                 string                     `json:"Name,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // PermissionTemplateApplyRequest The body of ApplyPermissionTemplate. To remove the template from all levels, send only `Id` with the
@@ -884,7 +905,8 @@ type PermissionTemplateApplyRequest struct {
 type PermissionTemplateCreateMessage struct {
 	// ID A LeadSquared id (user, template, group, team). GUID-shaped, but not checked: the docs' own samples use
 	// placeholders that are not hex.
-	ID GUID `json:"Id,omitempty,omitzero"`
+	ID                   GUID                       `json:"Id,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // PermissionTemplateCreateResult The answer of CreatePermissionTemplate.
@@ -892,7 +914,8 @@ type PermissionTemplateCreateResult struct {
 	Message PermissionTemplateCreateMessage `json:"Message,omitempty,omitzero"`
 
 	// Status `Success` (an error answer has the `Error` shape instead).
-	Status string `json:"Status,omitempty,omitzero"`
+	Status               string                     `json:"Status,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // PermissionTemplateInput A permission template as sent to CreatePermissionTemplate and UpdatePermissionTemplate. The docs mark
@@ -913,7 +936,8 @@ type PermissionTemplateList struct {
 	List []PermissionTemplate `json:"List,omitempty,omitzero"`
 
 	// RecordCount The number of matching templates.
-	RecordCount scalar.Int `json:"RecordCount,omitempty,omitzero"`
+	RecordCount          scalar.Int                 `json:"RecordCount,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // PermissionTemplateOverwriteMessage defines model for PermissionTemplateOverwriteMessage.
@@ -922,8 +946,9 @@ type PermissionTemplateOverwriteMessage struct {
 	AffectedRows scalar.Int `json:"AffectedRows,omitempty,omitzero"`
 
 	// AffectedUserIDs Ids of the users changed (sorted in the docs' sample, not in request order).
-	AffectedUserIDs []string    `json:"AffectedUserIds,omitempty,omitzero"`
-	IsSuccessful    scalar.Bool `json:"IsSuccessful,omitempty,omitzero"`
+	AffectedUserIDs      []string                   `json:"AffectedUserIds,omitempty,omitzero"`
+	IsSuccessful         scalar.Bool                `json:"IsSuccessful,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // PermissionTemplateOverwriteRequest The body of OverwritePermissionTemplate.
@@ -941,7 +966,8 @@ type PermissionTemplateOverwriteResult struct {
 	Message PermissionTemplateOverwriteMessage `json:"Message,omitempty,omitzero"`
 
 	// Status `Success` (an error answer has the `Error` shape instead).
-	Status string `json:"Status,omitempty,omitzero"`
+	Status               string                     `json:"Status,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // PermissionTemplatePaging defines model for PermissionTemplatePaging.
@@ -959,13 +985,15 @@ type PermissionTemplateResult struct {
 	Message PermissionTemplateResultMessage `json:"Message,omitempty,omitzero"`
 
 	// Status `Success` (an error answer has the `Error` shape instead).
-	Status string `json:"Status,omitempty,omitzero"`
+	Status               string                     `json:"Status,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // PermissionTemplateResultMessage defines model for PermissionTemplateResultMessage.
 type PermissionTemplateResultMessage struct {
 	// IsSuccessful A real JSON boolean (not a string).
-	IsSuccessful scalar.Bool `json:"IsSuccessful,omitempty,omitzero"`
+	IsSuccessful         scalar.Bool                `json:"IsSuccessful,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // PermissionTemplateSearchParameter The filter: `TemplateId` for one template, `SearchText` for a keyword search. Send either one blank
@@ -1033,7 +1061,8 @@ type StringBool = scalar.StringBool
 
 // SuccessStatus The bare `{"Status":"Success"}` answer of some write calls.
 type SuccessStatus struct {
-	Status string `json:"Status"`
+	Status               string                     `json:"Status"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // TemplateUserPermissions The answer of GetUserPermissions, a user's permissions combined across all their templates.
@@ -1041,12 +1070,14 @@ type TemplateUserPermissions struct {
 	EntityPermissions []EntityPermission `json:"EntityPermissions,omitempty,omitzero"`
 
 	// UserID The user's Id (the docs' sample uses a placeholder that is not hex).
-	UserID string `json:"UserId,omitempty,omitzero"`
+	UserID               string                     `json:"UserId,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // User A user as returned by Get a User by Id and Get a User by Email Address. All fields are optional; more may come
-// (the docs' sample is cut off after `TeamName`). Custom fields `mx_Custom_1`..`mx_Custom_10` are strings
-// whatever their type, `""` when unset.
+// (the docs' sample is cut off after `TeamName`). Custom fields (`mx_Custom_1`..`mx_Custom_10`, and any other
+// `mx_*` schema name the account defines) come as extra keys, strings whatever their type, `""` when unset: the
+// Go model gathers them in `CustomFields`, keyed by schema name (x-lsq-custom-fields).
 type User struct {
 	Address string `json:"Address,omitempty,omitzero"`
 
@@ -1058,11 +1089,14 @@ type User struct {
 	City               string `json:"City,omitempty,omitzero"`
 	CompanyName        string `json:"CompanyName,omitempty,omitzero"`
 	Country            string `json:"Country,omitempty,omitzero"`
-	DateFormat         string `json:"DateFormat,omitempty,omitzero"`
-	Department         string `json:"Department,omitempty,omitzero"`
-	Designation        string `json:"Designation,omitempty,omitzero"`
-	EmailAddress       string `json:"EmailAddress,omitempty,omitzero"`
-	FirstName          string `json:"FirstName,omitempty,omitzero"`
+
+	// CustomFields CustomFields holds the custom fields (mx_* keys with a string value), keyed by schema name. On the wire they are top-level keys, not one CustomFields object.
+	CustomFields CustomFields `json:"-"`
+	DateFormat   string       `json:"DateFormat,omitempty,omitzero"`
+	Department   string       `json:"Department,omitempty,omitzero"`
+	Designation  string       `json:"Designation,omitempty,omitzero"`
+	EmailAddress string       `json:"EmailAddress,omitempty,omitzero"`
+	FirstName    string       `json:"FirstName,omitempty,omitzero"`
 
 	// Groups The user's sales groups.
 	Groups           []UserGroup `json:"Groups,omitempty,omitzero"`
@@ -1103,17 +1137,8 @@ type User struct {
 	UserType scalar.Int `json:"UserType,omitempty,omitzero"`
 
 	// ZipCode A string, e.g. `"5600012"`.
-	ZipCode    scalar.String `json:"ZipCode,omitempty,omitzero"`
-	MxCustom1  string        `json:"mx_Custom_1,omitempty,omitzero"`
-	MxCustom10 string        `json:"mx_Custom_10,omitempty,omitzero"`
-	MxCustom2  string        `json:"mx_Custom_2,omitempty,omitzero"`
-	MxCustom3  string        `json:"mx_Custom_3,omitempty,omitzero"`
-	MxCustom4  string        `json:"mx_Custom_4,omitempty,omitzero"`
-	MxCustom5  string        `json:"mx_Custom_5,omitempty,omitzero"`
-	MxCustom6  string        `json:"mx_Custom_6,omitempty,omitzero"`
-	MxCustom7  string        `json:"mx_Custom_7,omitempty,omitzero"`
-	MxCustom8  string        `json:"mx_Custom_8,omitempty,omitzero"`
-	MxCustom9  string        `json:"mx_Custom_9,omitempty,omitzero"`
+	ZipCode              scalar.String              `json:"ZipCode,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // UserAttribute The definition of one user field (system or custom). `BaseTable`, `Category`, `IsHidden`, `IsMandatory` and
@@ -1169,14 +1194,16 @@ type UserAttribute struct {
 	StatusReason scalar.Int `json:"StatusReason,omitempty,omitzero"`
 
 	// Type An integer code (e.g. 2); the meaning is not documented.
-	Type scalar.Int `json:"Type,omitempty,omitzero"`
+	Type                 scalar.Int                 `json:"Type,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // UserAttributeList The answer of Get User Attributes.
 type UserAttributeList struct {
 	// TotalUserAttributes The number of attribute definitions returned.
-	TotalUserAttributes scalar.Int      `json:"TotalUserAttributes,omitempty,omitzero"`
-	UserAttributes      []UserAttribute `json:"UserAttributes,omitempty,omitzero"`
+	TotalUserAttributes  scalar.Int                 `json:"TotalUserAttributes,omitempty,omitzero"`
+	UserAttributes       []UserAttribute            `json:"UserAttributes,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // UserAttributeLookup Which attributes to return, by schema name.
@@ -1203,14 +1230,16 @@ type UserAttributeRetrieveRequest struct {
 // UserBulkUpdateMessage The outcome of a bulk update.
 type UserBulkUpdateMessage struct {
 	// AffectedRows The number of users updated.
-	AffectedRows scalar.Int  `json:"AffectedRows,omitempty,omitzero"`
-	IsSuccessful scalar.Bool `json:"IsSuccessful,omitempty,omitzero"`
+	AffectedRows         scalar.Int                 `json:"AffectedRows,omitempty,omitzero"`
+	IsSuccessful         scalar.Bool                `json:"IsSuccessful,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // UserBulkUpdateRequest The body of Update Users in Bulk: the users to change (at least one condition) and the one attribute to set.
 type UserBulkUpdateRequest struct {
 	// Attribute The attribute to set. Only `TeamId` is supported (not an enum here because the docs' own sample carries
-	// a `{{Attribute}}` template placeholder).
+	// a `{{Attribute}}` template placeholder). Request validation refuses a name that is not an attribute of
+	// Update a User (`UserUpdateFields`) or a custom field (`mx_*`) (x-lsq-attribute-of).
 	Attribute string `json:"Attribute"`
 
 	// Conditions The condition groups that select the users (`GroupConditions` in Advanced Search).
@@ -1223,8 +1252,9 @@ type UserBulkUpdateRequest struct {
 // UserBulkUpdateResult The answer of Update Users in Bulk.
 type UserBulkUpdateResult struct {
 	// Message The outcome of a bulk update.
-	Message UserBulkUpdateMessage `json:"Message,omitempty,omitzero"`
-	Status  string                `json:"Status,omitempty,omitzero"`
+	Message              UserBulkUpdateMessage      `json:"Message,omitempty,omitzero"`
+	Status               string                     `json:"Status,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // UserCreateRequest The body of Create a User. `FirstName`, `EmailAddress` and `Role` are mandatory. Optional fields may be sent as
@@ -1237,9 +1267,11 @@ type UserCreateRequest struct {
 	// AssociatedPhoneNumbers The phone number associated with the user, e.g. `+91-9876543210`.
 	AssociatedPhoneNumbers string `json:"AssociatedPhoneNumbers,omitempty,omitzero"`
 
-	// CustomFields Custom user fields keyed by their schema name (Settings > Users and Permissions > User Fields). Every
-	// value is a string, numbers (`"30"`) and dates (`"2023-10-04"`) included.
-	CustomFields map[string]string `json:"CustomFields,omitempty,omitzero"`
+	// CustomFields Custom user fields keyed by their schema name (`mx_Custom_1`, `mx_Region`, any `mx_*` the account defines in
+	// Settings > Users and Permissions > User Fields), each value a string, numbers (`"30"`) and dates
+	// (`"2023-10-04"`) included. Create a User sends them as one `CustomFields` object (the docs' sample names them
+	// without `mx_`: `Appraisal_Date`); reads and updates carry them as top-level keys of the user.
+	CustomFields CustomFields `json:"CustomFields,omitempty,omitzero"`
 
 	// DateFormat The user's date format, e.g. `mm/dd/yy` (the accepted values are not documented).
 	DateFormat string `json:"DateFormat,omitempty,omitzero"`
@@ -1288,19 +1320,22 @@ type UserCreated struct {
 	Message UserCreatedMessage `json:"Message,omitempty,omitzero"`
 
 	// Status `Success` on success.
-	Status string `json:"Status,omitempty,omitzero"`
+	Status               string                     `json:"Status,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // UserCreatedMessage The Id of the new user (inferred, medium-low confidence).
 type UserCreatedMessage struct {
 	// ID The new user's Id.
-	ID string `json:"Id,omitempty,omitzero"`
+	ID                   string                     `json:"Id,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // UserGroup A sales group the user belongs to.
 type UserGroup struct {
-	ID   string `json:"Id,omitempty,omitzero"`
-	Name string `json:"Name,omitempty,omitzero"`
+	ID                   string                     `json:"Id,omitempty,omitzero"`
+	Name                 string                     `json:"Name,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // UserListItem A user in the list of Get Users. Note the all-caps `ID`, the numeric `StatusCode` and the `MemberOfGroups`
@@ -1336,7 +1371,8 @@ type UserListItem struct {
 	StatusCode scalar.Int `json:"StatusCode,omitempty,omitzero"`
 
 	// Tag `null` in the docs' samples; its type when set is unknown.
-	Tag interface{} `json:"Tag,omitempty,omitzero"`
+	Tag                  interface{}                `json:"Tag,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // UserManagerUpdate A user and their new reporting manager (note `ManagerId`, not `ManagerUserId`).
@@ -1361,7 +1397,8 @@ type UserManagerUpdateResult struct {
 	Status       string `json:"Status,omitempty,omitzero"`
 
 	// WFAID The id of the queued request, digits sent as a string.
-	WFAID scalar.String `json:"WFAId,omitempty,omitzero"`
+	WFAID                scalar.String              `json:"WFAId,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // UserSearchColumns The attributes to return.
@@ -1379,19 +1416,23 @@ type UserSearchPaging struct {
 
 // UserSearchRecord One user found by Advanced Search (inferred, medium confidence). Every value is a string or `null`:
 // booleans as `"true"`/`"false"`, numbers as strings, `Groups` as a comma-joined string. Attributes not asked
-// for in `Include_CSV` come back as `null`. Custom fields (`mx_Custom_N`) and other attributes come as extra
-// keys.
+// for in `Include_CSV` come back as `null`. Custom fields (`mx_Custom_N`, any `mx_*`) and other attributes come
+// as extra keys: the Go model gathers the custom fields with a string value in `CustomFields`, keyed by schema
+// name (x-lsq-custom-fields), and keeps the others as sent.
 type UserSearchRecord struct {
 	AssociatedPhoneNumbers string `json:"AssociatedPhoneNumbers,omitempty,omitzero"`
 	AvailabilityStatus     string `json:"AvailabilityStatus,omitempty,omitzero"`
 
 	// CreatedOn `yyyy-MM-dd HH:mm:ss` (UTC).
-	CreatedOn    scalar.DateTime `json:"CreatedOn,omitempty,omitzero"`
-	Department   string          `json:"Department,omitempty,omitzero"`
-	Designation  string          `json:"Designation,omitempty,omitzero"`
-	EmailAddress string          `json:"EmailAddress,omitempty,omitzero"`
-	EmployeeID   string          `json:"EmployeeId,omitempty,omitzero"`
-	FirstName    string          `json:"FirstName,omitempty,omitzero"`
+	CreatedOn scalar.DateTime `json:"CreatedOn,omitempty,omitzero"`
+
+	// CustomFields CustomFields holds the custom fields (mx_* keys with a string value), keyed by schema name. On the wire they are top-level keys, not one CustomFields object.
+	CustomFields CustomFields `json:"-"`
+	Department   string       `json:"Department,omitempty,omitzero"`
+	Designation  string       `json:"Designation,omitempty,omitzero"`
+	EmailAddress string       `json:"EmailAddress,omitempty,omitzero"`
+	EmployeeID   string       `json:"EmployeeId,omitempty,omitzero"`
+	FirstName    string       `json:"FirstName,omitempty,omitzero"`
 
 	// Groups The sales-group names joined with commas, one string (`"A,B,C"`): not an array here, where Get Users
 	// sends `MemberOfGroups`, an array of names, and Get a User by Id `Groups`, an array of `{Id, Name}`.
@@ -1414,9 +1455,9 @@ type UserSearchRecord struct {
 	TeamID     string           `json:"TeamId,omitempty,omitzero"`
 
 	// TeamName Reported to stay `null` even when `TeamId` is set.
-	TeamName             string                 `json:"TeamName,omitempty,omitzero"`
-	ID                   string                 `json:"UserId,omitempty,omitzero"`
-	AdditionalProperties map[string]interface{} `json:"-"`
+	TeamName             string                     `json:"TeamName,omitempty,omitzero"`
+	ID                   string                     `json:"UserId,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // UserSearchRequest The body of User Advanced Search.
@@ -1440,7 +1481,8 @@ type UserSearchRequest struct {
 // UserSearchResult The answer of User Advanced Search (inferred from public code, medium confidence: the docs page is cut off
 // before it).
 type UserSearchResult struct {
-	Users []UserSearchRecord `json:"Users,omitempty,omitzero"`
+	Users                []UserSearchRecord         `json:"Users,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // UserSearchSort One sort key.
@@ -1460,32 +1502,140 @@ type UserTag struct {
 	Key string `json:"key,omitempty,omitzero"`
 
 	// Value The tag's value.
-	Value string `json:"value,omitempty,omitzero"`
+	Value                string                     `json:"value,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // UserType The kind of user; `0` a web user, `1` a mobile user.
 type UserType int
 
-// UserUpdateFields The attributes to change, keyed by schema name, with their new values (the docs' sample sends strings; the
-// value types per attribute are not documented). Updatable attributes: `Address`, `AssociatedPhoneNumbers`,
-// `AvailabilityStatus`, `City`, `Country`, `DateFormat`, `DeletionStatusCode`, `Department`, `Designation`,
-// `FirstName`, `HolidayCalendarId`, `IsEmailSender`, `IsPhoneCallAgent`, `IsWorkingToday`, `LastName`,
-// `MiddleName`, `mx_Custom_1`..`mx_Custom_10`, `OfficeLocationName`, `PhoneMain`, `PhoneOthers`, `Role`,
-// `SalesRegions`, `Signature_Html`, `Signature_Text`, `Skills`, `State`, `Team`, `TeamId`, `TelephonyAgentId`,
-// `TemplateNames`, `TimeZone`, `UserType`, `WorkDayTemplateId`, `ZipCode`. Not `EmailAddress`, `PhoneMobile` or
-// `ManagerUserId`.
-type UserUpdateFields map[string]interface{}
+// UserUpdateFields The attributes to change, by schema name, with their new values: one optional field per attribute the docs
+// list as updatable. An attribute left out is not sent and keeps its value; one set, even to `""`, `false` or
+// `0`, is sent (the Go fields are pointers: use `leadsquared.Ptr`). Custom fields (`mx_Custom_1`..`mx_Custom_10`,
+// any `mx_*`) go in the Go model's `CustomFields`, keyed by schema name, and travel as top-level keys like the
+// others (x-lsq-custom-fields). Any other attribute is refused by request validation (x-lsq-closed); the docs
+// say `EmailAddress`, `PhoneMobile` and `ManagerUserId` cannot be changed here. The docs' sample sends strings;
+// the value types per attribute are not documented, so the booleans and numbers below follow Create a User.
+type UserUpdateFields struct {
+	// Address The user's street address.
+	Address *string `json:"Address,omitempty"`
+
+	// AssociatedPhoneNumbers The phone number associated with the user, e.g. `+91-999999999` (the docs' sample).
+	AssociatedPhoneNumbers *string `json:"AssociatedPhoneNumbers,omitempty"`
+
+	// AvailabilityStatus The user's availability status, as Get a User returns it (e.g. `Online`, `Away`; values not documented).
+	AvailabilityStatus *string `json:"AvailabilityStatus,omitempty"`
+
+	// City The user's city.
+	City *string `json:"City,omitempty"`
+
+	// Country The user's country.
+	Country *string `json:"Country,omitempty"`
+
+	// CustomFields CustomFields holds the custom fields (mx_* keys with a string value), keyed by schema name. On the wire they are top-level keys, not one CustomFields object.
+	CustomFields CustomFields `json:"-"`
+
+	// DateFormat The user's date format (values not documented; Create a User's sample leaves it `""`).
+	DateFormat *string `json:"DateFormat,omitempty"`
+
+	// DeletionStatusCode The user's deletion status code. Listed as updatable; its values are not documented (Get Users'
+	// `StatusCode` is `0` active, `1` inactive).
+	DeletionStatusCode *int `json:"DeletionStatusCode,omitempty"`
+
+	// Department The user's department.
+	Department *string `json:"Department,omitempty"`
+
+	// Designation The user's designation.
+	Designation *string `json:"Designation,omitempty"`
+
+	// FirstName The user's first name. It cannot be emptied: the first name is mandatory (Create a User).
+	FirstName *string `json:"FirstName,omitempty"`
+
+	// HolidayCalendarID The Id of the user's holiday calendar.
+	HolidayCalendarID *string `json:"HolidayCalendarId,omitempty"`
+
+	// IsEmailSender Whether the user may send emails. The type is not documented: a JSON boolean, as Create a User sends
+	// `IsPhoneCallAgent`.
+	IsEmailSender *bool `json:"IsEmailSender,omitempty"`
+
+	// IsPhoneCallAgent Whether the user is a phone call agent (a JSON boolean, as in Create a User).
+	IsPhoneCallAgent *bool `json:"IsPhoneCallAgent,omitempty"`
+
+	// IsWorkingToday Whether the user works today. The type is not documented: a JSON boolean.
+	IsWorkingToday *bool `json:"IsWorkingToday,omitempty"`
+
+	// LastName The user's last name (the docs' sample changes it: `Kant`).
+	LastName *string `json:"LastName,omitempty"`
+
+	// MiddleName The user's middle name.
+	MiddleName *string `json:"MiddleName,omitempty"`
+
+	// OfficeLocationName The name of the user's office location.
+	OfficeLocationName *string `json:"OfficeLocationName,omitempty"`
+
+	// PhoneMain The user's main phone number.
+	PhoneMain *string `json:"PhoneMain,omitempty"`
+
+	// PhoneOthers The user's other phone numbers.
+	PhoneOthers *string `json:"PhoneOthers,omitempty"`
+
+	// Role The user's role: `Administrator`, `Marketing_User`, `Sales_Manager` or `Sales_User`.
+	Role *Role `json:"Role,omitempty"`
+
+	// SalesRegions The user's sales regions (one string, as Get a User returns it).
+	SalesRegions *string `json:"SalesRegions,omitempty"`
+
+	// SignatureHTML The user's email signature, as HTML.
+	SignatureHTML *string `json:"Signature_Html,omitempty"`
+
+	// SignatureText The user's email signature, as text.
+	SignatureText *string `json:"Signature_Text,omitempty"`
+
+	// Skills The user's skills (one string, as Get a User returns it).
+	Skills *string `json:"Skills,omitempty"`
+
+	// State The user's state.
+	State *string `json:"State,omitempty"`
+
+	// Team Listed as updatable next to `TeamId`, without a description. Presumably the team's name; no public caller
+	// sets it, Get a User returns the name as `TeamName`, and one code base saw `TeamName` stay null when `TeamId`
+	// was set. To move a user to a team, set `TeamId` (the Id from Get Teams), as Update Users in Bulk does (its
+	// only attribute). The fake (lsqtest) stores `Team` and returns it as an extra attribute of the user.
+	Team *string `json:"Team,omitempty"`
+
+	// TeamID The Id of the user's team (from Get Teams): the way to move a user to a team, and the only attribute
+	// Update Users in Bulk can set. `""` for none.
+	TeamID *string `json:"TeamId,omitempty"`
+
+	// TelephonyAgentID The user's telephony agent Id.
+	TelephonyAgentID *string `json:"TelephonyAgentId,omitempty"`
+
+	// TemplateNames The names of the user's permission templates (one string; format not documented).
+	TemplateNames *string `json:"TemplateNames,omitempty"`
+
+	// TimeZone The user's time zone (values not documented; Create a User's sample leaves it `""`).
+	TimeZone *string `json:"TimeZone,omitempty"`
+
+	// UserType `0` a web user, `1` a mobile user (as in Create a User).
+	UserType *UserType `json:"UserType,omitempty"`
+
+	// WorkDayTemplateID The Id of the user's work-day template.
+	WorkDayTemplateID *string `json:"WorkDayTemplateId,omitempty"`
+
+	// ZipCode The user's zip code.
+	ZipCode              *string                    `json:"ZipCode,omitempty"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
+}
 
 // UserUpdateRequest The body of Update a User. Both parts are optional; the keys are lower camelCase as in the docs' sample.
 type UserUpdateRequest struct {
-	// User The attributes to change, keyed by schema name, with their new values (the docs' sample sends strings; the
-	// value types per attribute are not documented). Updatable attributes: `Address`, `AssociatedPhoneNumbers`,
-	// `AvailabilityStatus`, `City`, `Country`, `DateFormat`, `DeletionStatusCode`, `Department`, `Designation`,
-	// `FirstName`, `HolidayCalendarId`, `IsEmailSender`, `IsPhoneCallAgent`, `IsWorkingToday`, `LastName`,
-	// `MiddleName`, `mx_Custom_1`..`mx_Custom_10`, `OfficeLocationName`, `PhoneMain`, `PhoneOthers`, `Role`,
-	// `SalesRegions`, `Signature_Html`, `Signature_Text`, `Skills`, `State`, `Team`, `TeamId`, `TelephonyAgentId`,
-	// `TemplateNames`, `TimeZone`, `UserType`, `WorkDayTemplateId`, `ZipCode`. Not `EmailAddress`, `PhoneMobile` or
-	// `ManagerUserId`.
+	// User The attributes to change, by schema name, with their new values: one optional field per attribute the docs
+	// list as updatable. An attribute left out is not sent and keeps its value; one set, even to `""`, `false` or
+	// `0`, is sent (the Go fields are pointers: use `leadsquared.Ptr`). Custom fields (`mx_Custom_1`..`mx_Custom_10`,
+	// any `mx_*`) go in the Go model's `CustomFields`, keyed by schema name, and travel as top-level keys like the
+	// others (x-lsq-custom-fields). Any other attribute is refused by request validation (x-lsq-closed); the docs
+	// say `EmailAddress`, `PhoneMobile` and `ManagerUserId` cannot be changed here. The docs' sample sends strings;
+	// the value types per attribute are not documented, so the booleans and numbers below follow Create a User.
 	User UserUpdateFields `json:"user,omitempty,omitzero"`
 
 	// UserSettings User settings, each `0` (disabled) or `1` (enabled). The docs describe the first two; the descriptions of the
@@ -1495,8 +1645,9 @@ type UserUpdateRequest struct {
 
 // UserUpdateResult The answer of Update a User; `ExceptionMessage` is present (as `""`) even on success.
 type UserUpdateResult struct {
-	ExceptionMessage string `json:"ExceptionMessage,omitempty,omitzero"`
-	Status           string `json:"Status,omitempty,omitzero"`
+	ExceptionMessage     string                     `json:"ExceptionMessage,omitempty,omitzero"`
+	Status               string                     `json:"Status,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // UserUpdateSettingFlag A user setting switch, `0` disabled, `1` enabled. The fields of this type are pointers in the Go models: `0` turns a setting off on purpose, a nil pointer leaves it as it is.
@@ -1539,13 +1690,15 @@ type WorkDayDetails struct {
 
 	// WorkingHours The day's shifts; several when the template splits the day. None when not available (`[]`, `null` or
 	// absent: not documented).
-	WorkingHours []WorkingHoursBlock `json:"WorkingHours,omitempty,omitzero"`
+	WorkingHours         []WorkingHoursBlock        `json:"WorkingHours,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // WorkingHoursBlock One shift of a work day, as times of day `HH:mm:ss` without a zone.
 type WorkingHoursBlock struct {
-	EndTime   string `json:"EndTime,omitempty,omitzero"`
-	StartTime string `json:"StartTime,omitempty,omitzero"`
+	EndTime              string                     `json:"EndTime,omitempty,omitzero"`
+	StartTime            string                     `json:"StartTime,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // BadRequest LeadSquared's error body. It comes with 4xx and 5xx statuses, and sometimes with 200, so check `Status`.
@@ -1742,619 +1895,2503 @@ type GetCheckInHistoryJSONRequestBody = CheckInHistoryRequest
 // UpdateUserJSONRequestBody defines body for UpdateUser for application/json ContentType.
 type UpdateUserJSONRequestBody = UserUpdateRequest
 
-// Getter for additional properties for AuthenticatedUserCommonServiceURLs. Returns the specified
-// element and whether it was found
-func (a AuthenticatedUserCommonServiceURLs) Get(fieldName string) (value interface{}, found bool) {
-	if a.AdditionalProperties != nil {
-		value, found = a.AdditionalProperties[fieldName]
+// UnmarshalJSON reads the attributes AuthenticatedUser types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *AuthenticatedUser) UnmarshalJSON(b []byte) error {
+	var object map[string]json.RawMessage
+	if err := json.Unmarshal(b, &object); err != nil {
+		return err
 	}
-	return
+	if object == nil {
+		return nil // null
+	}
+	for key, raw := range object {
+		switch key {
+		case "AssociatedPhoneNumbers":
+			if err := json.Unmarshal(raw, &a.AssociatedPhoneNumbers); err != nil {
+				return &FieldError{Model: "AuthenticatedUser", Field: "AssociatedPhoneNumbers", Err: err}
+			}
+		case "City":
+			if err := json.Unmarshal(raw, &a.City); err != nil {
+				return &FieldError{Model: "AuthenticatedUser", Field: "City", Err: err}
+			}
+		case "Class":
+			if err := json.Unmarshal(raw, &a.Class); err != nil {
+				return &FieldError{Model: "AuthenticatedUser", Field: "Class", Err: err}
+			}
+		case "Country":
+			if err := json.Unmarshal(raw, &a.Country); err != nil {
+				return &FieldError{Model: "AuthenticatedUser", Field: "Country", Err: err}
+			}
+		case "CustomerType":
+			if err := json.Unmarshal(raw, &a.CustomerType); err != nil {
+				return &FieldError{Model: "AuthenticatedUser", Field: "CustomerType", Err: err}
+			}
+		case "DefaultCountryCode":
+			if err := json.Unmarshal(raw, &a.DefaultCountryCode); err != nil {
+				return &FieldError{Model: "AuthenticatedUser", Field: "DefaultCountryCode", Err: err}
+			}
+		case "EmailAddress":
+			if err := json.Unmarshal(raw, &a.EmailAddress); err != nil {
+				return &FieldError{Model: "AuthenticatedUser", Field: "EmailAddress", Err: err}
+			}
+		case "Fax":
+			if err := json.Unmarshal(raw, &a.Fax); err != nil {
+				return &FieldError{Model: "AuthenticatedUser", Field: "Fax", Err: err}
+			}
+		case "Group":
+			if err := json.Unmarshal(raw, &a.Group); err != nil {
+				return &FieldError{Model: "AuthenticatedUser", Field: "Group", Err: err}
+			}
+		case "Id":
+			if err := json.Unmarshal(raw, &a.ID); err != nil {
+				return &FieldError{Model: "AuthenticatedUser", Field: "Id", Err: err}
+			}
+		case "LSQCommonServiceURLs":
+			if err := json.Unmarshal(raw, &a.LSQCommonServiceURLs); err != nil {
+				return &FieldError{Model: "AuthenticatedUser", Field: "LSQCommonServiceURLs", Err: err}
+			}
+		case "MobileServiceURLs":
+			if err := json.Unmarshal(raw, &a.MobileServiceURLs); err != nil {
+				return &FieldError{Model: "AuthenticatedUser", Field: "MobileServiceURLs", Err: err}
+			}
+		case "Name":
+			if err := json.Unmarshal(raw, &a.Name); err != nil {
+				return &FieldError{Model: "AuthenticatedUser", Field: "Name", Err: err}
+			}
+		case "OrgDisplayName":
+			if err := json.Unmarshal(raw, &a.OrgDisplayName); err != nil {
+				return &FieldError{Model: "AuthenticatedUser", Field: "OrgDisplayName", Err: err}
+			}
+		case "OrgId":
+			if err := json.Unmarshal(raw, &a.OrgID); err != nil {
+				return &FieldError{Model: "AuthenticatedUser", Field: "OrgId", Err: err}
+			}
+		case "OrgShortCode":
+			if err := json.Unmarshal(raw, &a.OrgShortCode); err != nil {
+				return &FieldError{Model: "AuthenticatedUser", Field: "OrgShortCode", Err: err}
+			}
+		case "OrgUniqueName":
+			if err := json.Unmarshal(raw, &a.OrgUniqueName); err != nil {
+				return &FieldError{Model: "AuthenticatedUser", Field: "OrgUniqueName", Err: err}
+			}
+		case "PassPhrase":
+			if err := json.Unmarshal(raw, &a.PassPhrase); err != nil {
+				return &FieldError{Model: "AuthenticatedUser", Field: "PassPhrase", Err: err}
+			}
+		case "Phone":
+			if err := json.Unmarshal(raw, &a.Phone); err != nil {
+				return &FieldError{Model: "AuthenticatedUser", Field: "Phone", Err: err}
+			}
+		case "Plan":
+			if err := json.Unmarshal(raw, &a.Plan); err != nil {
+				return &FieldError{Model: "AuthenticatedUser", Field: "Plan", Err: err}
+			}
+		case "RestrictedFeatures":
+			if err := json.Unmarshal(raw, &a.RestrictedFeatures); err != nil {
+				return &FieldError{Model: "AuthenticatedUser", Field: "RestrictedFeatures", Err: err}
+			}
+		case "Role":
+			if err := json.Unmarshal(raw, &a.Role); err != nil {
+				return &FieldError{Model: "AuthenticatedUser", Field: "Role", Err: err}
+			}
+		case "SessionId":
+			if err := json.Unmarshal(raw, &a.SessionID); err != nil {
+				return &FieldError{Model: "AuthenticatedUser", Field: "SessionId", Err: err}
+			}
+		case "State":
+			if err := json.Unmarshal(raw, &a.State); err != nil {
+				return &FieldError{Model: "AuthenticatedUser", Field: "State", Err: err}
+			}
+		case "Street1":
+			if err := json.Unmarshal(raw, &a.Street1); err != nil {
+				return &FieldError{Model: "AuthenticatedUser", Field: "Street1", Err: err}
+			}
+		case "Street2":
+			if err := json.Unmarshal(raw, &a.Street2); err != nil {
+				return &FieldError{Model: "AuthenticatedUser", Field: "Street2", Err: err}
+			}
+		case "SubRegionId":
+			if err := json.Unmarshal(raw, &a.SubRegionID); err != nil {
+				return &FieldError{Model: "AuthenticatedUser", Field: "SubRegionId", Err: err}
+			}
+		case "TimeZone":
+			if err := json.Unmarshal(raw, &a.TimeZone); err != nil {
+				return &FieldError{Model: "AuthenticatedUser", Field: "TimeZone", Err: err}
+			}
+		case "TokenId":
+			if err := json.Unmarshal(raw, &a.TokenID); err != nil {
+				return &FieldError{Model: "AuthenticatedUser", Field: "TokenId", Err: err}
+			}
+		case "Type":
+			if err := json.Unmarshal(raw, &a.Type); err != nil {
+				return &FieldError{Model: "AuthenticatedUser", Field: "Type", Err: err}
+			}
+		case "UserType":
+			if err := json.Unmarshal(raw, &a.UserType); err != nil {
+				return &FieldError{Model: "AuthenticatedUser", Field: "UserType", Err: err}
+			}
+		case "Website":
+			if err := json.Unmarshal(raw, &a.Website); err != nil {
+				return &FieldError{Model: "AuthenticatedUser", Field: "Website", Err: err}
+			}
+		case "Zip":
+			if err := json.Unmarshal(raw, &a.Zip); err != nil {
+				return &FieldError{Model: "AuthenticatedUser", Field: "Zip", Err: err}
+			}
+		default:
+			if a.AdditionalProperties == nil {
+				a.AdditionalProperties = make(map[string]json.RawMessage)
+			}
+			a.AdditionalProperties[key] = raw
+		}
+	}
+	return nil
 }
 
-// Setter for additional properties for AuthenticatedUserCommonServiceURLs
-func (a *AuthenticatedUserCommonServiceURLs) Set(fieldName string, value interface{}) {
-	if a.AdditionalProperties == nil {
-		a.AdditionalProperties = make(map[string]interface{})
+// MarshalJSON writes the fields of AuthenticatedUser as their tags say and AdditionalProperties as they were read.
+func (a AuthenticatedUser) MarshalJSON() ([]byte, error) {
+	type plain AuthenticatedUser // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
 	}
-	a.AdditionalProperties[fieldName] = value
+	return appendAttributes(b, nil, a.AdditionalProperties)
 }
 
-// Override default JSON handling for AuthenticatedUserCommonServiceURLs to handle AdditionalProperties
+// UnmarshalJSON reads the attributes AuthenticatedUserCommonServiceURLs types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
 func (a *AuthenticatedUserCommonServiceURLs) UnmarshalJSON(b []byte) error {
-	object := make(map[string]json.RawMessage)
-	err := json.Unmarshal(b, &object)
-	if err != nil {
+	var object map[string]json.RawMessage
+	if err := json.Unmarshal(b, &object); err != nil {
 		return err
 	}
-
-	if raw, found := object["api"]; found {
-		err = json.Unmarshal(raw, &a.API)
-		if err != nil {
-			return fmt.Errorf("error reading 'api': %w", err)
-		}
-		delete(object, "api")
+	if object == nil {
+		return nil // null
 	}
-
-	if raw, found := object["app"]; found {
-		err = json.Unmarshal(raw, &a.App)
-		if err != nil {
-			return fmt.Errorf("error reading 'app': %w", err)
-		}
-		delete(object, "app")
-	}
-
-	if len(object) != 0 {
-		a.AdditionalProperties = make(map[string]interface{})
-		for fieldName, fieldBuf := range object {
-			var fieldVal interface{}
-			err := json.Unmarshal(fieldBuf, &fieldVal)
-			if err != nil {
-				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+	for key, raw := range object {
+		switch key {
+		case "api":
+			if err := json.Unmarshal(raw, &a.API); err != nil {
+				return &FieldError{Model: "AuthenticatedUserCommonServiceURLs", Field: "api", Err: err}
 			}
-			a.AdditionalProperties[fieldName] = fieldVal
+		case "app":
+			if err := json.Unmarshal(raw, &a.App); err != nil {
+				return &FieldError{Model: "AuthenticatedUserCommonServiceURLs", Field: "app", Err: err}
+			}
+		default:
+			if a.AdditionalProperties == nil {
+				a.AdditionalProperties = make(map[string]json.RawMessage)
+			}
+			a.AdditionalProperties[key] = raw
 		}
 	}
 	return nil
 }
 
-// Override default JSON handling for AuthenticatedUserCommonServiceURLs to handle AdditionalProperties
+// MarshalJSON writes the fields of AuthenticatedUserCommonServiceURLs as their tags say and AdditionalProperties as they were read.
 func (a AuthenticatedUserCommonServiceURLs) MarshalJSON() ([]byte, error) {
-	var err error
-	object := make(map[string]json.RawMessage)
-
-	object["api"], err = json.Marshal(a.API)
+	type plain AuthenticatedUserCommonServiceURLs // the fields without these methods
+	b, err := json.Marshal(plain(a))
 	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'api': %w", err)
+		return nil, err
 	}
-
-	object["app"], err = json.Marshal(a.App)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'app': %w", err)
-	}
-
-	for fieldName, field := range a.AdditionalProperties {
-		object[fieldName], err = json.Marshal(field)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
-		}
-	}
-	return json.Marshal(object)
+	return appendAttributes(b, nil, a.AdditionalProperties)
 }
 
-// Getter for additional properties for AuthenticatedUserMobileServiceURLs. Returns the specified
-// element and whether it was found
-func (a AuthenticatedUserMobileServiceURLs) Get(fieldName string) (value interface{}, found bool) {
-	if a.AdditionalProperties != nil {
-		value, found = a.AdditionalProperties[fieldName]
-	}
-	return
-}
-
-// Setter for additional properties for AuthenticatedUserMobileServiceURLs
-func (a *AuthenticatedUserMobileServiceURLs) Set(fieldName string, value interface{}) {
-	if a.AdditionalProperties == nil {
-		a.AdditionalProperties = make(map[string]interface{})
-	}
-	a.AdditionalProperties[fieldName] = value
-}
-
-// Override default JSON handling for AuthenticatedUserMobileServiceURLs to handle AdditionalProperties
+// UnmarshalJSON reads the attributes AuthenticatedUserMobileServiceURLs types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
 func (a *AuthenticatedUserMobileServiceURLs) UnmarshalJSON(b []byte) error {
-	object := make(map[string]json.RawMessage)
-	err := json.Unmarshal(b, &object)
-	if err != nil {
+	var object map[string]json.RawMessage
+	if err := json.Unmarshal(b, &object); err != nil {
 		return err
 	}
-
-	if raw, found := object["FileUploadURL"]; found {
-		err = json.Unmarshal(raw, &a.FileUploadURL)
-		if err != nil {
-			return fmt.Errorf("error reading 'FileUploadURL': %w", err)
-		}
-		delete(object, "FileUploadURL")
+	if object == nil {
+		return nil // null
 	}
-
-	if raw, found := object["MobileNotificationURL"]; found {
-		err = json.Unmarshal(raw, &a.MobileNotificationURL)
-		if err != nil {
-			return fmt.Errorf("error reading 'MobileNotificationURL': %w", err)
-		}
-		delete(object, "MobileNotificationURL")
-	}
-
-	if raw, found := object["ReportsURL"]; found {
-		err = json.Unmarshal(raw, &a.ReportsURL)
-		if err != nil {
-			return fmt.Errorf("error reading 'ReportsURL': %w", err)
-		}
-		delete(object, "ReportsURL")
-	}
-
-	if len(object) != 0 {
-		a.AdditionalProperties = make(map[string]interface{})
-		for fieldName, fieldBuf := range object {
-			var fieldVal interface{}
-			err := json.Unmarshal(fieldBuf, &fieldVal)
-			if err != nil {
-				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+	for key, raw := range object {
+		switch key {
+		case "FileUploadURL":
+			if err := json.Unmarshal(raw, &a.FileUploadURL); err != nil {
+				return &FieldError{Model: "AuthenticatedUserMobileServiceURLs", Field: "FileUploadURL", Err: err}
 			}
-			a.AdditionalProperties[fieldName] = fieldVal
+		case "MobileNotificationURL":
+			if err := json.Unmarshal(raw, &a.MobileNotificationURL); err != nil {
+				return &FieldError{Model: "AuthenticatedUserMobileServiceURLs", Field: "MobileNotificationURL", Err: err}
+			}
+		case "ReportsURL":
+			if err := json.Unmarshal(raw, &a.ReportsURL); err != nil {
+				return &FieldError{Model: "AuthenticatedUserMobileServiceURLs", Field: "ReportsURL", Err: err}
+			}
+		default:
+			if a.AdditionalProperties == nil {
+				a.AdditionalProperties = make(map[string]json.RawMessage)
+			}
+			a.AdditionalProperties[key] = raw
 		}
 	}
 	return nil
 }
 
-// Override default JSON handling for AuthenticatedUserMobileServiceURLs to handle AdditionalProperties
+// MarshalJSON writes the fields of AuthenticatedUserMobileServiceURLs as their tags say and AdditionalProperties as they were read.
 func (a AuthenticatedUserMobileServiceURLs) MarshalJSON() ([]byte, error) {
-	var err error
-	object := make(map[string]json.RawMessage)
-
-	object["FileUploadURL"], err = json.Marshal(a.FileUploadURL)
+	type plain AuthenticatedUserMobileServiceURLs // the fields without these methods
+	b, err := json.Marshal(plain(a))
 	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'FileUploadURL': %w", err)
+		return nil, err
 	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
 
-	object["MobileNotificationURL"], err = json.Marshal(a.MobileNotificationURL)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'MobileNotificationURL': %w", err)
+// UnmarshalJSON reads the attributes CheckInHistory types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *CheckInHistory) UnmarshalJSON(b []byte) error {
+	var object map[string]json.RawMessage
+	if err := json.Unmarshal(b, &object); err != nil {
+		return err
 	}
-
-	object["ReportsURL"], err = json.Marshal(a.ReportsURL)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'ReportsURL': %w", err)
+	if object == nil {
+		return nil // null
 	}
-
-	for fieldName, field := range a.AdditionalProperties {
-		object[fieldName], err = json.Marshal(field)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+	for key, raw := range object {
+		switch key {
+		case "Details":
+			if err := json.Unmarshal(raw, &a.Details); err != nil {
+				return &FieldError{Model: "CheckInHistory", Field: "Details", Err: err}
+			}
+		case "RecordCount":
+			if err := json.Unmarshal(raw, &a.RecordCount); err != nil {
+				return &FieldError{Model: "CheckInHistory", Field: "RecordCount", Err: err}
+			}
+		default:
+			if a.AdditionalProperties == nil {
+				a.AdditionalProperties = make(map[string]json.RawMessage)
+			}
+			a.AdditionalProperties[key] = raw
 		}
 	}
-	return json.Marshal(object)
+	return nil
 }
 
-// Getter for additional properties for HierarchyUser. Returns the specified
-// element and whether it was found
-func (a HierarchyUser) Get(fieldName string) (value interface{}, found bool) {
-	if a.AdditionalProperties != nil {
-		value, found = a.AdditionalProperties[fieldName]
+// MarshalJSON writes the fields of CheckInHistory as their tags say and AdditionalProperties as they were read.
+func (a CheckInHistory) MarshalJSON() ([]byte, error) {
+	type plain CheckInHistory // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
 	}
-	return
+	return appendAttributes(b, nil, a.AdditionalProperties)
 }
 
-// Setter for additional properties for HierarchyUser
-func (a *HierarchyUser) Set(fieldName string, value interface{}) {
-	if a.AdditionalProperties == nil {
-		a.AdditionalProperties = make(map[string]interface{})
+// UnmarshalJSON reads the attributes CheckInHistoryEntry types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *CheckInHistoryEntry) UnmarshalJSON(b []byte) error {
+	var object map[string]json.RawMessage
+	if err := json.Unmarshal(b, &object); err != nil {
+		return err
 	}
-	a.AdditionalProperties[fieldName] = value
+	if object == nil {
+		return nil // null
+	}
+	for key, raw := range object {
+		switch key {
+		case "CheckedOn":
+			if err := json.Unmarshal(raw, &a.CheckedOn); err != nil {
+				return &FieldError{Model: "CheckInHistoryEntry", Field: "CheckedOn", Err: err}
+			}
+		case "EmailAddress":
+			if err := json.Unmarshal(raw, &a.EmailAddress); err != nil {
+				return &FieldError{Model: "CheckInHistoryEntry", Field: "EmailAddress", Err: err}
+			}
+		case "IpAddress":
+			if err := json.Unmarshal(raw, &a.IPAddress); err != nil {
+				return &FieldError{Model: "CheckInHistoryEntry", Field: "IpAddress", Err: err}
+			}
+		case "IsCheckIn":
+			if err := json.Unmarshal(raw, &a.IsCheckIn); err != nil {
+				return &FieldError{Model: "CheckInHistoryEntry", Field: "IsCheckIn", Err: err}
+			}
+		case "Latitude":
+			if err := json.Unmarshal(raw, &a.Latitude); err != nil {
+				return &FieldError{Model: "CheckInHistoryEntry", Field: "Latitude", Err: err}
+			}
+		case "Location":
+			if err := json.Unmarshal(raw, &a.Location); err != nil {
+				return &FieldError{Model: "CheckInHistoryEntry", Field: "Location", Err: err}
+			}
+		case "Longitude":
+			if err := json.Unmarshal(raw, &a.Longitude); err != nil {
+				return &FieldError{Model: "CheckInHistoryEntry", Field: "Longitude", Err: err}
+			}
+		case "OtherDetails":
+			if err := json.Unmarshal(raw, &a.OtherDetails); err != nil {
+				return &FieldError{Model: "CheckInHistoryEntry", Field: "OtherDetails", Err: err}
+			}
+		case "Source":
+			if err := json.Unmarshal(raw, &a.Source); err != nil {
+				return &FieldError{Model: "CheckInHistoryEntry", Field: "Source", Err: err}
+			}
+		case "UserId":
+			if err := json.Unmarshal(raw, &a.UserID); err != nil {
+				return &FieldError{Model: "CheckInHistoryEntry", Field: "UserId", Err: err}
+			}
+		default:
+			if a.AdditionalProperties == nil {
+				a.AdditionalProperties = make(map[string]json.RawMessage)
+			}
+			a.AdditionalProperties[key] = raw
+		}
+	}
+	return nil
 }
 
-// Override default JSON handling for HierarchyUser to handle AdditionalProperties
+// MarshalJSON writes the fields of CheckInHistoryEntry as their tags say and AdditionalProperties as they were read.
+func (a CheckInHistoryEntry) MarshalJSON() ([]byte, error) {
+	type plain CheckInHistoryEntry // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes CheckInOutResult types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *CheckInOutResult) UnmarshalJSON(b []byte) error {
+	var object map[string]json.RawMessage
+	if err := json.Unmarshal(b, &object); err != nil {
+		return err
+	}
+	if object == nil {
+		return nil // null
+	}
+	for key, raw := range object {
+		switch key {
+		case "Message":
+			if err := json.Unmarshal(raw, &a.Message); err != nil {
+				return &FieldError{Model: "CheckInOutResult", Field: "Message", Err: err}
+			}
+		case "Status":
+			if err := json.Unmarshal(raw, &a.Status); err != nil {
+				return &FieldError{Model: "CheckInOutResult", Field: "Status", Err: err}
+			}
+		default:
+			if a.AdditionalProperties == nil {
+				a.AdditionalProperties = make(map[string]json.RawMessage)
+			}
+			a.AdditionalProperties[key] = raw
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes the fields of CheckInOutResult as their tags say and AdditionalProperties as they were read.
+func (a CheckInOutResult) MarshalJSON() ([]byte, error) {
+	type plain CheckInOutResult // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes CheckInOutResultMessage types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *CheckInOutResultMessage) UnmarshalJSON(b []byte) error {
+	var object map[string]json.RawMessage
+	if err := json.Unmarshal(b, &object); err != nil {
+		return err
+	}
+	if object == nil {
+		return nil // null
+	}
+	for key, raw := range object {
+		switch key {
+		case "ResponseText":
+			if err := json.Unmarshal(raw, &a.ResponseText); err != nil {
+				return &FieldError{Model: "CheckInOutResultMessage", Field: "ResponseText", Err: err}
+			}
+		default:
+			if a.AdditionalProperties == nil {
+				a.AdditionalProperties = make(map[string]json.RawMessage)
+			}
+			a.AdditionalProperties[key] = raw
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes the fields of CheckInOutResultMessage as their tags say and AdditionalProperties as they were read.
+func (a CheckInOutResultMessage) MarshalJSON() ([]byte, error) {
+	type plain CheckInOutResultMessage // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes CheckInStatus types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *CheckInStatus) UnmarshalJSON(b []byte) error {
+	var object map[string]json.RawMessage
+	if err := json.Unmarshal(b, &object); err != nil {
+		return err
+	}
+	if object == nil {
+		return nil // null
+	}
+	for key, raw := range object {
+		switch key {
+		case "IsCheckedIn":
+			if err := json.Unmarshal(raw, &a.IsCheckedIn); err != nil {
+				return &FieldError{Model: "CheckInStatus", Field: "IsCheckedIn", Err: err}
+			}
+		case "LastCheckedOn":
+			if err := json.Unmarshal(raw, &a.LastCheckedOn); err != nil {
+				return &FieldError{Model: "CheckInStatus", Field: "LastCheckedOn", Err: err}
+			}
+		default:
+			if a.AdditionalProperties == nil {
+				a.AdditionalProperties = make(map[string]json.RawMessage)
+			}
+			a.AdditionalProperties[key] = raw
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes the fields of CheckInStatus as their tags say and AdditionalProperties as they were read.
+func (a CheckInStatus) MarshalJSON() ([]byte, error) {
+	type plain CheckInStatus // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes ConverseNotificationResult types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *ConverseNotificationResult) UnmarshalJSON(b []byte) error {
+	var object map[string]json.RawMessage
+	if err := json.Unmarshal(b, &object); err != nil {
+		return err
+	}
+	if object == nil {
+		return nil // null
+	}
+	for key, raw := range object {
+		switch key {
+		case "MessageID":
+			if err := json.Unmarshal(raw, &a.MessageID); err != nil {
+				return &FieldError{Model: "ConverseNotificationResult", Field: "MessageID", Err: err}
+			}
+		case "Success":
+			if err := json.Unmarshal(raw, &a.Success); err != nil {
+				return &FieldError{Model: "ConverseNotificationResult", Field: "Success", Err: err}
+			}
+		default:
+			if a.AdditionalProperties == nil {
+				a.AdditionalProperties = make(map[string]json.RawMessage)
+			}
+			a.AdditionalProperties[key] = raw
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes the fields of ConverseNotificationResult as their tags say and AdditionalProperties as they were read.
+func (a ConverseNotificationResult) MarshalJSON() ([]byte, error) {
+	type plain ConverseNotificationResult // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes EntityPermission types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *EntityPermission) UnmarshalJSON(b []byte) error {
+	var object map[string]json.RawMessage
+	if err := json.Unmarshal(b, &object); err != nil {
+		return err
+	}
+	if object == nil {
+		return nil // null
+	}
+	for key, raw := range object {
+		switch key {
+		case "Entity":
+			if err := json.Unmarshal(raw, &a.Entity); err != nil {
+				return &FieldError{Model: "EntityPermission", Field: "Entity", Err: err}
+			}
+		case "Permissions":
+			if err := json.Unmarshal(raw, &a.Permissions); err != nil {
+				return &FieldError{Model: "EntityPermission", Field: "Permissions", Err: err}
+			}
+		default:
+			if a.AdditionalProperties == nil {
+				a.AdditionalProperties = make(map[string]json.RawMessage)
+			}
+			a.AdditionalProperties[key] = raw
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes the fields of EntityPermission as their tags say and AdditionalProperties as they were read.
+func (a EntityPermission) MarshalJSON() ([]byte, error) {
+	type plain EntityPermission // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes Error types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *Error) UnmarshalJSON(b []byte) error {
+	var object map[string]json.RawMessage
+	if err := json.Unmarshal(b, &object); err != nil {
+		return err
+	}
+	if object == nil {
+		return nil // null
+	}
+	for key, raw := range object {
+		switch key {
+		case "ExceptionMessage":
+			if err := json.Unmarshal(raw, &a.ExceptionMessage); err != nil {
+				return &FieldError{Model: "Error", Field: "ExceptionMessage", Err: err}
+			}
+		case "ExceptionType":
+			if err := json.Unmarshal(raw, &a.ExceptionType); err != nil {
+				return &FieldError{Model: "Error", Field: "ExceptionType", Err: err}
+			}
+		case "IsMXException":
+			if err := json.Unmarshal(raw, &a.IsMXException); err != nil {
+				return &FieldError{Model: "Error", Field: "IsMXException", Err: err}
+			}
+		case "Status":
+			if err := json.Unmarshal(raw, &a.Status); err != nil {
+				return &FieldError{Model: "Error", Field: "Status", Err: err}
+			}
+		default:
+			if a.AdditionalProperties == nil {
+				a.AdditionalProperties = make(map[string]json.RawMessage)
+			}
+			a.AdditionalProperties[key] = raw
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes the fields of Error as their tags say and AdditionalProperties as they were read.
+func (a Error) MarshalJSON() ([]byte, error) {
+	type plain Error // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes HierarchyInfo types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *HierarchyInfo) UnmarshalJSON(b []byte) error {
+	var object map[string]json.RawMessage
+	if err := json.Unmarshal(b, &object); err != nil {
+		return err
+	}
+	if object == nil {
+		return nil // null
+	}
+	for key, raw := range object {
+		switch key {
+		case "SearchInfo":
+			if err := json.Unmarshal(raw, &a.SearchInfo); err != nil {
+				return &FieldError{Model: "HierarchyInfo", Field: "SearchInfo", Err: err}
+			}
+		case "Users":
+			if err := json.Unmarshal(raw, &a.Users); err != nil {
+				return &FieldError{Model: "HierarchyInfo", Field: "Users", Err: err}
+			}
+		default:
+			if a.AdditionalProperties == nil {
+				a.AdditionalProperties = make(map[string]json.RawMessage)
+			}
+			a.AdditionalProperties[key] = raw
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes the fields of HierarchyInfo as their tags say and AdditionalProperties as they were read.
+func (a HierarchyInfo) MarshalJSON() ([]byte, error) {
+	type plain HierarchyInfo // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes HierarchyInfoSearchInfo types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *HierarchyInfoSearchInfo) UnmarshalJSON(b []byte) error {
+	var object map[string]json.RawMessage
+	if err := json.Unmarshal(b, &object); err != nil {
+		return err
+	}
+	if object == nil {
+		return nil // null
+	}
+	for key, raw := range object {
+		switch key {
+		case "TotalUsers":
+			if err := json.Unmarshal(raw, &a.TotalUsers); err != nil {
+				return &FieldError{Model: "HierarchyInfoSearchInfo", Field: "TotalUsers", Err: err}
+			}
+		default:
+			if a.AdditionalProperties == nil {
+				a.AdditionalProperties = make(map[string]json.RawMessage)
+			}
+			a.AdditionalProperties[key] = raw
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes the fields of HierarchyInfoSearchInfo as their tags say and AdditionalProperties as they were read.
+func (a HierarchyInfoSearchInfo) MarshalJSON() ([]byte, error) {
+	type plain HierarchyInfoSearchInfo // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes HierarchyUser types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
 func (a *HierarchyUser) UnmarshalJSON(b []byte) error {
-	object := make(map[string]json.RawMessage)
-	err := json.Unmarshal(b, &object)
-	if err != nil {
+	var object map[string]json.RawMessage
+	if err := json.Unmarshal(b, &object); err != nil {
 		return err
 	}
-
-	if raw, found := object["CheckedIn"]; found {
-		err = json.Unmarshal(raw, &a.CheckedIn)
-		if err != nil {
-			return fmt.Errorf("error reading 'CheckedIn': %w", err)
-		}
-		delete(object, "CheckedIn")
+	if object == nil {
+		return nil // null
 	}
-
-	if raw, found := object["Email"]; found {
-		err = json.Unmarshal(raw, &a.Email)
-		if err != nil {
-			return fmt.Errorf("error reading 'Email': %w", err)
-		}
-		delete(object, "Email")
-	}
-
-	if raw, found := object["IsActive"]; found {
-		err = json.Unmarshal(raw, &a.IsActive)
-		if err != nil {
-			return fmt.Errorf("error reading 'IsActive': %w", err)
-		}
-		delete(object, "IsActive")
-	}
-
-	if raw, found := object["Mobile"]; found {
-		err = json.Unmarshal(raw, &a.Mobile)
-		if err != nil {
-			return fmt.Errorf("error reading 'Mobile': %w", err)
-		}
-		delete(object, "Mobile")
-	}
-
-	if raw, found := object["Name"]; found {
-		err = json.Unmarshal(raw, &a.Name)
-		if err != nil {
-			return fmt.Errorf("error reading 'Name': %w", err)
-		}
-		delete(object, "Name")
-	}
-
-	if raw, found := object["UserId"]; found {
-		err = json.Unmarshal(raw, &a.UserID)
-		if err != nil {
-			return fmt.Errorf("error reading 'UserId': %w", err)
-		}
-		delete(object, "UserId")
-	}
-
-	if len(object) != 0 {
-		a.AdditionalProperties = make(map[string]interface{})
-		for fieldName, fieldBuf := range object {
-			var fieldVal interface{}
-			err := json.Unmarshal(fieldBuf, &fieldVal)
-			if err != nil {
-				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+	for key, raw := range object {
+		switch key {
+		case "CheckedIn":
+			if err := json.Unmarshal(raw, &a.CheckedIn); err != nil {
+				return &FieldError{Model: "HierarchyUser", Field: "CheckedIn", Err: err}
 			}
-			a.AdditionalProperties[fieldName] = fieldVal
+		case "Email":
+			if err := json.Unmarshal(raw, &a.Email); err != nil {
+				return &FieldError{Model: "HierarchyUser", Field: "Email", Err: err}
+			}
+		case "IsActive":
+			if err := json.Unmarshal(raw, &a.IsActive); err != nil {
+				return &FieldError{Model: "HierarchyUser", Field: "IsActive", Err: err}
+			}
+		case "Mobile":
+			if err := json.Unmarshal(raw, &a.Mobile); err != nil {
+				return &FieldError{Model: "HierarchyUser", Field: "Mobile", Err: err}
+			}
+		case "Name":
+			if err := json.Unmarshal(raw, &a.Name); err != nil {
+				return &FieldError{Model: "HierarchyUser", Field: "Name", Err: err}
+			}
+		case "UserId":
+			if err := json.Unmarshal(raw, &a.UserID); err != nil {
+				return &FieldError{Model: "HierarchyUser", Field: "UserId", Err: err}
+			}
+		default:
+			if a.AdditionalProperties == nil {
+				a.AdditionalProperties = make(map[string]json.RawMessage)
+			}
+			a.AdditionalProperties[key] = raw
 		}
 	}
 	return nil
 }
 
-// Override default JSON handling for HierarchyUser to handle AdditionalProperties
+// MarshalJSON writes the fields of HierarchyUser as their tags say and AdditionalProperties as they were read.
 func (a HierarchyUser) MarshalJSON() ([]byte, error) {
-	var err error
-	object := make(map[string]json.RawMessage)
-
-	object["CheckedIn"], err = json.Marshal(a.CheckedIn)
+	type plain HierarchyUser // the fields without these methods
+	b, err := json.Marshal(plain(a))
 	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'CheckedIn': %w", err)
+		return nil, err
 	}
-
-	object["Email"], err = json.Marshal(a.Email)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'Email': %w", err)
-	}
-
-	object["IsActive"], err = json.Marshal(a.IsActive)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'IsActive': %w", err)
-	}
-
-	object["Mobile"], err = json.Marshal(a.Mobile)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'Mobile': %w", err)
-	}
-
-	object["Name"], err = json.Marshal(a.Name)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'Name': %w", err)
-	}
-
-	object["UserId"], err = json.Marshal(a.UserID)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'UserId': %w", err)
-	}
-
-	for fieldName, field := range a.AdditionalProperties {
-		object[fieldName], err = json.Marshal(field)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
-		}
-	}
-	return json.Marshal(object)
+	return appendAttributes(b, nil, a.AdditionalProperties)
 }
 
-// Getter for additional properties for UserSearchRecord. Returns the specified
-// element and whether it was found
-func (a UserSearchRecord) Get(fieldName string) (value interface{}, found bool) {
-	if a.AdditionalProperties != nil {
-		value, found = a.AdditionalProperties[fieldName]
-	}
-	return
-}
-
-// Setter for additional properties for UserSearchRecord
-func (a *UserSearchRecord) Set(fieldName string, value interface{}) {
-	if a.AdditionalProperties == nil {
-		a.AdditionalProperties = make(map[string]interface{})
-	}
-	a.AdditionalProperties[fieldName] = value
-}
-
-// Override default JSON handling for UserSearchRecord to handle AdditionalProperties
-func (a *UserSearchRecord) UnmarshalJSON(b []byte) error {
-	object := make(map[string]json.RawMessage)
-	err := json.Unmarshal(b, &object)
-	if err != nil {
+// UnmarshalJSON reads the attributes Permission types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *Permission) UnmarshalJSON(b []byte) error {
+	var object map[string]json.RawMessage
+	if err := json.Unmarshal(b, &object); err != nil {
 		return err
 	}
-
-	if raw, found := object["AssociatedPhoneNumbers"]; found {
-		err = json.Unmarshal(raw, &a.AssociatedPhoneNumbers)
-		if err != nil {
-			return fmt.Errorf("error reading 'AssociatedPhoneNumbers': %w", err)
-		}
-		delete(object, "AssociatedPhoneNumbers")
+	if object == nil {
+		return nil // null
 	}
-
-	if raw, found := object["AvailabilityStatus"]; found {
-		err = json.Unmarshal(raw, &a.AvailabilityStatus)
-		if err != nil {
-			return fmt.Errorf("error reading 'AvailabilityStatus': %w", err)
-		}
-		delete(object, "AvailabilityStatus")
-	}
-
-	if raw, found := object["CreatedOn"]; found {
-		err = json.Unmarshal(raw, &a.CreatedOn)
-		if err != nil {
-			return fmt.Errorf("error reading 'CreatedOn': %w", err)
-		}
-		delete(object, "CreatedOn")
-	}
-
-	if raw, found := object["Department"]; found {
-		err = json.Unmarshal(raw, &a.Department)
-		if err != nil {
-			return fmt.Errorf("error reading 'Department': %w", err)
-		}
-		delete(object, "Department")
-	}
-
-	if raw, found := object["Designation"]; found {
-		err = json.Unmarshal(raw, &a.Designation)
-		if err != nil {
-			return fmt.Errorf("error reading 'Designation': %w", err)
-		}
-		delete(object, "Designation")
-	}
-
-	if raw, found := object["EmailAddress"]; found {
-		err = json.Unmarshal(raw, &a.EmailAddress)
-		if err != nil {
-			return fmt.Errorf("error reading 'EmailAddress': %w", err)
-		}
-		delete(object, "EmailAddress")
-	}
-
-	if raw, found := object["EmployeeId"]; found {
-		err = json.Unmarshal(raw, &a.EmployeeID)
-		if err != nil {
-			return fmt.Errorf("error reading 'EmployeeId': %w", err)
-		}
-		delete(object, "EmployeeId")
-	}
-
-	if raw, found := object["FirstName"]; found {
-		err = json.Unmarshal(raw, &a.FirstName)
-		if err != nil {
-			return fmt.Errorf("error reading 'FirstName': %w", err)
-		}
-		delete(object, "FirstName")
-	}
-
-	if raw, found := object["Groups"]; found {
-		err = json.Unmarshal(raw, &a.Groups)
-		if err != nil {
-			return fmt.Errorf("error reading 'Groups': %w", err)
-		}
-		delete(object, "Groups")
-	}
-
-	if raw, found := object["IsAdministrator"]; found {
-		err = json.Unmarshal(raw, &a.IsAdministrator)
-		if err != nil {
-			return fmt.Errorf("error reading 'IsAdministrator': %w", err)
-		}
-		delete(object, "IsAdministrator")
-	}
-
-	if raw, found := object["LastName"]; found {
-		err = json.Unmarshal(raw, &a.LastName)
-		if err != nil {
-			return fmt.Errorf("error reading 'LastName': %w", err)
-		}
-		delete(object, "LastName")
-	}
-
-	if raw, found := object["ManagerName"]; found {
-		err = json.Unmarshal(raw, &a.ManagerName)
-		if err != nil {
-			return fmt.Errorf("error reading 'ManagerName': %w", err)
-		}
-		delete(object, "ManagerName")
-	}
-
-	if raw, found := object["ManagerUserId"]; found {
-		err = json.Unmarshal(raw, &a.ManagerUserID)
-		if err != nil {
-			return fmt.Errorf("error reading 'ManagerUserId': %w", err)
-		}
-		delete(object, "ManagerUserId")
-	}
-
-	if raw, found := object["PhoneMain"]; found {
-		err = json.Unmarshal(raw, &a.PhoneMain)
-		if err != nil {
-			return fmt.Errorf("error reading 'PhoneMain': %w", err)
-		}
-		delete(object, "PhoneMain")
-	}
-
-	if raw, found := object["PhoneMobile"]; found {
-		err = json.Unmarshal(raw, &a.PhoneMobile)
-		if err != nil {
-			return fmt.Errorf("error reading 'PhoneMobile': %w", err)
-		}
-		delete(object, "PhoneMobile")
-	}
-
-	if raw, found := object["Role"]; found {
-		err = json.Unmarshal(raw, &a.Role)
-		if err != nil {
-			return fmt.Errorf("error reading 'Role': %w", err)
-		}
-		delete(object, "Role")
-	}
-
-	if raw, found := object["StatusCode"]; found {
-		err = json.Unmarshal(raw, &a.StatusCode)
-		if err != nil {
-			return fmt.Errorf("error reading 'StatusCode': %w", err)
-		}
-		delete(object, "StatusCode")
-	}
-
-	if raw, found := object["TeamId"]; found {
-		err = json.Unmarshal(raw, &a.TeamID)
-		if err != nil {
-			return fmt.Errorf("error reading 'TeamId': %w", err)
-		}
-		delete(object, "TeamId")
-	}
-
-	if raw, found := object["TeamName"]; found {
-		err = json.Unmarshal(raw, &a.TeamName)
-		if err != nil {
-			return fmt.Errorf("error reading 'TeamName': %w", err)
-		}
-		delete(object, "TeamName")
-	}
-
-	if raw, found := object["UserId"]; found {
-		err = json.Unmarshal(raw, &a.ID)
-		if err != nil {
-			return fmt.Errorf("error reading 'UserId': %w", err)
-		}
-		delete(object, "UserId")
-	}
-
-	if len(object) != 0 {
-		a.AdditionalProperties = make(map[string]interface{})
-		for fieldName, fieldBuf := range object {
-			var fieldVal interface{}
-			err := json.Unmarshal(fieldBuf, &fieldVal)
-			if err != nil {
-				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+	for key, raw := range object {
+		switch key {
+		case "Access":
+			if err := json.Unmarshal(raw, &a.Access); err != nil {
+				return &FieldError{Model: "Permission", Field: "Access", Err: err}
 			}
-			a.AdditionalProperties[fieldName] = fieldVal
+		case "Action":
+			if err := json.Unmarshal(raw, &a.Action); err != nil {
+				return &FieldError{Model: "Permission", Field: "Action", Err: err}
+			}
+		case "Properties":
+			if err := json.Unmarshal(raw, &a.Properties); err != nil {
+				return &FieldError{Model: "Permission", Field: "Properties", Err: err}
+			}
+		default:
+			if a.AdditionalProperties == nil {
+				a.AdditionalProperties = make(map[string]json.RawMessage)
+			}
+			a.AdditionalProperties[key] = raw
 		}
 	}
 	return nil
 }
 
-// Override default JSON handling for UserSearchRecord to handle AdditionalProperties
-func (a UserSearchRecord) MarshalJSON() ([]byte, error) {
-	var err error
-	object := make(map[string]json.RawMessage)
-
-	object["AssociatedPhoneNumbers"], err = json.Marshal(a.AssociatedPhoneNumbers)
+// MarshalJSON writes the fields of Permission as their tags say and AdditionalProperties as they were read.
+func (a Permission) MarshalJSON() ([]byte, error) {
+	type plain Permission // the fields without these methods
+	b, err := json.Marshal(plain(a))
 	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'AssociatedPhoneNumbers': %w", err)
+		return nil, err
 	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
 
-	object["AvailabilityStatus"], err = json.Marshal(a.AvailabilityStatus)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'AvailabilityStatus': %w", err)
+// UnmarshalJSON reads the attributes PermissionProperties types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *PermissionProperties) UnmarshalJSON(b []byte) error {
+	var object map[string]json.RawMessage
+	if err := json.Unmarshal(b, &object); err != nil {
+		return err
 	}
-
-	object["CreatedOn"], err = json.Marshal(a.CreatedOn)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'CreatedOn': %w", err)
+	if object == nil {
+		return nil // null
 	}
-
-	object["Department"], err = json.Marshal(a.Department)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'Department': %w", err)
-	}
-
-	object["Designation"], err = json.Marshal(a.Designation)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'Designation': %w", err)
-	}
-
-	object["EmailAddress"], err = json.Marshal(a.EmailAddress)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'EmailAddress': %w", err)
-	}
-
-	object["EmployeeId"], err = json.Marshal(a.EmployeeID)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'EmployeeId': %w", err)
-	}
-
-	object["FirstName"], err = json.Marshal(a.FirstName)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'FirstName': %w", err)
-	}
-
-	object["Groups"], err = json.Marshal(a.Groups)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'Groups': %w", err)
-	}
-
-	object["IsAdministrator"], err = json.Marshal(a.IsAdministrator)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'IsAdministrator': %w", err)
-	}
-
-	object["LastName"], err = json.Marshal(a.LastName)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'LastName': %w", err)
-	}
-
-	object["ManagerName"], err = json.Marshal(a.ManagerName)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'ManagerName': %w", err)
-	}
-
-	object["ManagerUserId"], err = json.Marshal(a.ManagerUserID)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'ManagerUserId': %w", err)
-	}
-
-	object["PhoneMain"], err = json.Marshal(a.PhoneMain)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'PhoneMain': %w", err)
-	}
-
-	object["PhoneMobile"], err = json.Marshal(a.PhoneMobile)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'PhoneMobile': %w", err)
-	}
-
-	object["Role"], err = json.Marshal(a.Role)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'Role': %w", err)
-	}
-
-	object["StatusCode"], err = json.Marshal(a.StatusCode)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'StatusCode': %w", err)
-	}
-
-	object["TeamId"], err = json.Marshal(a.TeamID)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'TeamId': %w", err)
-	}
-
-	object["TeamName"], err = json.Marshal(a.TeamName)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'TeamName': %w", err)
-	}
-
-	object["UserId"], err = json.Marshal(a.ID)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'UserId': %w", err)
-	}
-
-	for fieldName, field := range a.AdditionalProperties {
-		object[fieldName], err = json.Marshal(field)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+	for key, raw := range object {
+		switch key {
+		case "RestrictedFields":
+			if err := json.Unmarshal(raw, &a.RestrictedFields); err != nil {
+				return &FieldError{Model: "PermissionProperties", Field: "RestrictedFields", Err: err}
+			}
+		case "Restrictions":
+			if err := json.Unmarshal(raw, &a.Restrictions); err != nil {
+				return &FieldError{Model: "PermissionProperties", Field: "Restrictions", Err: err}
+			}
+		default:
+			if a.AdditionalProperties == nil {
+				a.AdditionalProperties = make(map[string]json.RawMessage)
+			}
+			a.AdditionalProperties[key] = raw
 		}
 	}
-	return json.Marshal(object)
+	return nil
+}
+
+// MarshalJSON writes the fields of PermissionProperties as their tags say and AdditionalProperties as they were read.
+func (a PermissionProperties) MarshalJSON() ([]byte, error) {
+	type plain PermissionProperties // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes PermissionTemplate types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *PermissionTemplate) UnmarshalJSON(b []byte) error {
+	var object map[string]json.RawMessage
+	if err := json.Unmarshal(b, &object); err != nil {
+		return err
+	}
+	if object == nil {
+		return nil // null
+	}
+	for key, raw := range object {
+		switch key {
+		case "AssociatedGroupIds":
+			if err := json.Unmarshal(raw, &a.AssociatedGroupIDs); err != nil {
+				return &FieldError{Model: "PermissionTemplate", Field: "AssociatedGroupIds", Err: err}
+			}
+		case "AssociatedRoleIds":
+			if err := json.Unmarshal(raw, &a.AssociatedRoleIDs); err != nil {
+				return &FieldError{Model: "PermissionTemplate", Field: "AssociatedRoleIds", Err: err}
+			}
+		case "AssociatedUserIds":
+			if err := json.Unmarshal(raw, &a.AssociatedUserIDs); err != nil {
+				return &FieldError{Model: "PermissionTemplate", Field: "AssociatedUserIds", Err: err}
+			}
+		case "CreatedBy":
+			if err := json.Unmarshal(raw, &a.CreatedBy); err != nil {
+				return &FieldError{Model: "PermissionTemplate", Field: "CreatedBy", Err: err}
+			}
+		case "CreatedByName":
+			if err := json.Unmarshal(raw, &a.CreatedByName); err != nil {
+				return &FieldError{Model: "PermissionTemplate", Field: "CreatedByName", Err: err}
+			}
+		case "CreatedOn":
+			if err := json.Unmarshal(raw, &a.CreatedOn); err != nil {
+				return &FieldError{Model: "PermissionTemplate", Field: "CreatedOn", Err: err}
+			}
+		case "Description":
+			if err := json.Unmarshal(raw, &a.Description); err != nil {
+				return &FieldError{Model: "PermissionTemplate", Field: "Description", Err: err}
+			}
+		case "EntityPermissions":
+			if err := json.Unmarshal(raw, &a.EntityPermissions); err != nil {
+				return &FieldError{Model: "PermissionTemplate", Field: "EntityPermissions", Err: err}
+			}
+		case "Id":
+			if err := json.Unmarshal(raw, &a.ID); err != nil {
+				return &FieldError{Model: "PermissionTemplate", Field: "Id", Err: err}
+			}
+		case "ModifiedBy":
+			if err := json.Unmarshal(raw, &a.ModifiedBy); err != nil {
+				return &FieldError{Model: "PermissionTemplate", Field: "ModifiedBy", Err: err}
+			}
+		case "ModifiedByName":
+			if err := json.Unmarshal(raw, &a.ModifiedByName); err != nil {
+				return &FieldError{Model: "PermissionTemplate", Field: "ModifiedByName", Err: err}
+			}
+		case "ModifiedOn":
+			if err := json.Unmarshal(raw, &a.ModifiedOn); err != nil {
+				return &FieldError{Model: "PermissionTemplate", Field: "ModifiedOn", Err: err}
+			}
+		case "Name":
+			if err := json.Unmarshal(raw, &a.Name); err != nil {
+				return &FieldError{Model: "PermissionTemplate", Field: "Name", Err: err}
+			}
+		default:
+			if a.AdditionalProperties == nil {
+				a.AdditionalProperties = make(map[string]json.RawMessage)
+			}
+			a.AdditionalProperties[key] = raw
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes the fields of PermissionTemplate as their tags say and AdditionalProperties as they were read.
+func (a PermissionTemplate) MarshalJSON() ([]byte, error) {
+	type plain PermissionTemplate // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes PermissionTemplateCreateMessage types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *PermissionTemplateCreateMessage) UnmarshalJSON(b []byte) error {
+	var object map[string]json.RawMessage
+	if err := json.Unmarshal(b, &object); err != nil {
+		return err
+	}
+	if object == nil {
+		return nil // null
+	}
+	for key, raw := range object {
+		switch key {
+		case "Id":
+			if err := json.Unmarshal(raw, &a.ID); err != nil {
+				return &FieldError{Model: "PermissionTemplateCreateMessage", Field: "Id", Err: err}
+			}
+		default:
+			if a.AdditionalProperties == nil {
+				a.AdditionalProperties = make(map[string]json.RawMessage)
+			}
+			a.AdditionalProperties[key] = raw
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes the fields of PermissionTemplateCreateMessage as their tags say and AdditionalProperties as they were read.
+func (a PermissionTemplateCreateMessage) MarshalJSON() ([]byte, error) {
+	type plain PermissionTemplateCreateMessage // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes PermissionTemplateCreateResult types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *PermissionTemplateCreateResult) UnmarshalJSON(b []byte) error {
+	var object map[string]json.RawMessage
+	if err := json.Unmarshal(b, &object); err != nil {
+		return err
+	}
+	if object == nil {
+		return nil // null
+	}
+	for key, raw := range object {
+		switch key {
+		case "Message":
+			if err := json.Unmarshal(raw, &a.Message); err != nil {
+				return &FieldError{Model: "PermissionTemplateCreateResult", Field: "Message", Err: err}
+			}
+		case "Status":
+			if err := json.Unmarshal(raw, &a.Status); err != nil {
+				return &FieldError{Model: "PermissionTemplateCreateResult", Field: "Status", Err: err}
+			}
+		default:
+			if a.AdditionalProperties == nil {
+				a.AdditionalProperties = make(map[string]json.RawMessage)
+			}
+			a.AdditionalProperties[key] = raw
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes the fields of PermissionTemplateCreateResult as their tags say and AdditionalProperties as they were read.
+func (a PermissionTemplateCreateResult) MarshalJSON() ([]byte, error) {
+	type plain PermissionTemplateCreateResult // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes PermissionTemplateList types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *PermissionTemplateList) UnmarshalJSON(b []byte) error {
+	var object map[string]json.RawMessage
+	if err := json.Unmarshal(b, &object); err != nil {
+		return err
+	}
+	if object == nil {
+		return nil // null
+	}
+	for key, raw := range object {
+		switch key {
+		case "List":
+			if err := json.Unmarshal(raw, &a.List); err != nil {
+				return &FieldError{Model: "PermissionTemplateList", Field: "List", Err: err}
+			}
+		case "RecordCount":
+			if err := json.Unmarshal(raw, &a.RecordCount); err != nil {
+				return &FieldError{Model: "PermissionTemplateList", Field: "RecordCount", Err: err}
+			}
+		default:
+			if a.AdditionalProperties == nil {
+				a.AdditionalProperties = make(map[string]json.RawMessage)
+			}
+			a.AdditionalProperties[key] = raw
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes the fields of PermissionTemplateList as their tags say and AdditionalProperties as they were read.
+func (a PermissionTemplateList) MarshalJSON() ([]byte, error) {
+	type plain PermissionTemplateList // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes PermissionTemplateOverwriteMessage types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *PermissionTemplateOverwriteMessage) UnmarshalJSON(b []byte) error {
+	var object map[string]json.RawMessage
+	if err := json.Unmarshal(b, &object); err != nil {
+		return err
+	}
+	if object == nil {
+		return nil // null
+	}
+	for key, raw := range object {
+		switch key {
+		case "AffectedRows":
+			if err := json.Unmarshal(raw, &a.AffectedRows); err != nil {
+				return &FieldError{Model: "PermissionTemplateOverwriteMessage", Field: "AffectedRows", Err: err}
+			}
+		case "AffectedUserIds":
+			if err := json.Unmarshal(raw, &a.AffectedUserIDs); err != nil {
+				return &FieldError{Model: "PermissionTemplateOverwriteMessage", Field: "AffectedUserIds", Err: err}
+			}
+		case "IsSuccessful":
+			if err := json.Unmarshal(raw, &a.IsSuccessful); err != nil {
+				return &FieldError{Model: "PermissionTemplateOverwriteMessage", Field: "IsSuccessful", Err: err}
+			}
+		default:
+			if a.AdditionalProperties == nil {
+				a.AdditionalProperties = make(map[string]json.RawMessage)
+			}
+			a.AdditionalProperties[key] = raw
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes the fields of PermissionTemplateOverwriteMessage as their tags say and AdditionalProperties as they were read.
+func (a PermissionTemplateOverwriteMessage) MarshalJSON() ([]byte, error) {
+	type plain PermissionTemplateOverwriteMessage // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes PermissionTemplateOverwriteResult types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *PermissionTemplateOverwriteResult) UnmarshalJSON(b []byte) error {
+	var object map[string]json.RawMessage
+	if err := json.Unmarshal(b, &object); err != nil {
+		return err
+	}
+	if object == nil {
+		return nil // null
+	}
+	for key, raw := range object {
+		switch key {
+		case "Message":
+			if err := json.Unmarshal(raw, &a.Message); err != nil {
+				return &FieldError{Model: "PermissionTemplateOverwriteResult", Field: "Message", Err: err}
+			}
+		case "Status":
+			if err := json.Unmarshal(raw, &a.Status); err != nil {
+				return &FieldError{Model: "PermissionTemplateOverwriteResult", Field: "Status", Err: err}
+			}
+		default:
+			if a.AdditionalProperties == nil {
+				a.AdditionalProperties = make(map[string]json.RawMessage)
+			}
+			a.AdditionalProperties[key] = raw
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes the fields of PermissionTemplateOverwriteResult as their tags say and AdditionalProperties as they were read.
+func (a PermissionTemplateOverwriteResult) MarshalJSON() ([]byte, error) {
+	type plain PermissionTemplateOverwriteResult // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes PermissionTemplateResult types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *PermissionTemplateResult) UnmarshalJSON(b []byte) error {
+	var object map[string]json.RawMessage
+	if err := json.Unmarshal(b, &object); err != nil {
+		return err
+	}
+	if object == nil {
+		return nil // null
+	}
+	for key, raw := range object {
+		switch key {
+		case "Message":
+			if err := json.Unmarshal(raw, &a.Message); err != nil {
+				return &FieldError{Model: "PermissionTemplateResult", Field: "Message", Err: err}
+			}
+		case "Status":
+			if err := json.Unmarshal(raw, &a.Status); err != nil {
+				return &FieldError{Model: "PermissionTemplateResult", Field: "Status", Err: err}
+			}
+		default:
+			if a.AdditionalProperties == nil {
+				a.AdditionalProperties = make(map[string]json.RawMessage)
+			}
+			a.AdditionalProperties[key] = raw
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes the fields of PermissionTemplateResult as their tags say and AdditionalProperties as they were read.
+func (a PermissionTemplateResult) MarshalJSON() ([]byte, error) {
+	type plain PermissionTemplateResult // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes PermissionTemplateResultMessage types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *PermissionTemplateResultMessage) UnmarshalJSON(b []byte) error {
+	var object map[string]json.RawMessage
+	if err := json.Unmarshal(b, &object); err != nil {
+		return err
+	}
+	if object == nil {
+		return nil // null
+	}
+	for key, raw := range object {
+		switch key {
+		case "IsSuccessful":
+			if err := json.Unmarshal(raw, &a.IsSuccessful); err != nil {
+				return &FieldError{Model: "PermissionTemplateResultMessage", Field: "IsSuccessful", Err: err}
+			}
+		default:
+			if a.AdditionalProperties == nil {
+				a.AdditionalProperties = make(map[string]json.RawMessage)
+			}
+			a.AdditionalProperties[key] = raw
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes the fields of PermissionTemplateResultMessage as their tags say and AdditionalProperties as they were read.
+func (a PermissionTemplateResultMessage) MarshalJSON() ([]byte, error) {
+	type plain PermissionTemplateResultMessage // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes SuccessStatus types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *SuccessStatus) UnmarshalJSON(b []byte) error {
+	var object map[string]json.RawMessage
+	if err := json.Unmarshal(b, &object); err != nil {
+		return err
+	}
+	if object == nil {
+		return nil // null
+	}
+	for key, raw := range object {
+		switch key {
+		case "Status":
+			if err := json.Unmarshal(raw, &a.Status); err != nil {
+				return &FieldError{Model: "SuccessStatus", Field: "Status", Err: err}
+			}
+		default:
+			if a.AdditionalProperties == nil {
+				a.AdditionalProperties = make(map[string]json.RawMessage)
+			}
+			a.AdditionalProperties[key] = raw
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes the fields of SuccessStatus as their tags say and AdditionalProperties as they were read.
+func (a SuccessStatus) MarshalJSON() ([]byte, error) {
+	type plain SuccessStatus // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes TemplateUserPermissions types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *TemplateUserPermissions) UnmarshalJSON(b []byte) error {
+	var object map[string]json.RawMessage
+	if err := json.Unmarshal(b, &object); err != nil {
+		return err
+	}
+	if object == nil {
+		return nil // null
+	}
+	for key, raw := range object {
+		switch key {
+		case "EntityPermissions":
+			if err := json.Unmarshal(raw, &a.EntityPermissions); err != nil {
+				return &FieldError{Model: "TemplateUserPermissions", Field: "EntityPermissions", Err: err}
+			}
+		case "UserId":
+			if err := json.Unmarshal(raw, &a.UserID); err != nil {
+				return &FieldError{Model: "TemplateUserPermissions", Field: "UserId", Err: err}
+			}
+		default:
+			if a.AdditionalProperties == nil {
+				a.AdditionalProperties = make(map[string]json.RawMessage)
+			}
+			a.AdditionalProperties[key] = raw
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes the fields of TemplateUserPermissions as their tags say and AdditionalProperties as they were read.
+func (a TemplateUserPermissions) MarshalJSON() ([]byte, error) {
+	type plain TemplateUserPermissions // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes User types into their fields, the custom
+// fields (mx_* keys with a string value) into CustomFields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *User) UnmarshalJSON(b []byte) error {
+	var object map[string]json.RawMessage
+	if err := json.Unmarshal(b, &object); err != nil {
+		return err
+	}
+	if object == nil {
+		return nil // null
+	}
+	for key, raw := range object {
+		switch key {
+		case "Address":
+			if err := json.Unmarshal(raw, &a.Address); err != nil {
+				return &FieldError{Model: "User", Field: "Address", Err: err}
+			}
+		case "AssociatedPhoneNumbers":
+			if err := json.Unmarshal(raw, &a.AssociatedPhoneNumbers); err != nil {
+				return &FieldError{Model: "User", Field: "AssociatedPhoneNumbers", Err: err}
+			}
+		case "AvailabilityStatus":
+			if err := json.Unmarshal(raw, &a.AvailabilityStatus); err != nil {
+				return &FieldError{Model: "User", Field: "AvailabilityStatus", Err: err}
+			}
+		case "City":
+			if err := json.Unmarshal(raw, &a.City); err != nil {
+				return &FieldError{Model: "User", Field: "City", Err: err}
+			}
+		case "CompanyName":
+			if err := json.Unmarshal(raw, &a.CompanyName); err != nil {
+				return &FieldError{Model: "User", Field: "CompanyName", Err: err}
+			}
+		case "Country":
+			if err := json.Unmarshal(raw, &a.Country); err != nil {
+				return &FieldError{Model: "User", Field: "Country", Err: err}
+			}
+		case "DateFormat":
+			if err := json.Unmarshal(raw, &a.DateFormat); err != nil {
+				return &FieldError{Model: "User", Field: "DateFormat", Err: err}
+			}
+		case "Department":
+			if err := json.Unmarshal(raw, &a.Department); err != nil {
+				return &FieldError{Model: "User", Field: "Department", Err: err}
+			}
+		case "Designation":
+			if err := json.Unmarshal(raw, &a.Designation); err != nil {
+				return &FieldError{Model: "User", Field: "Designation", Err: err}
+			}
+		case "EmailAddress":
+			if err := json.Unmarshal(raw, &a.EmailAddress); err != nil {
+				return &FieldError{Model: "User", Field: "EmailAddress", Err: err}
+			}
+		case "FirstName":
+			if err := json.Unmarshal(raw, &a.FirstName); err != nil {
+				return &FieldError{Model: "User", Field: "FirstName", Err: err}
+			}
+		case "Groups":
+			if err := json.Unmarshal(raw, &a.Groups); err != nil {
+				return &FieldError{Model: "User", Field: "Groups", Err: err}
+			}
+		case "IsCheckedIn":
+			if err := json.Unmarshal(raw, &a.IsCheckedIn); err != nil {
+				return &FieldError{Model: "User", Field: "IsCheckedIn", Err: err}
+			}
+		case "IsPhoneCallAgent":
+			if err := json.Unmarshal(raw, &a.IsPhoneCallAgent); err != nil {
+				return &FieldError{Model: "User", Field: "IsPhoneCallAgent", Err: err}
+			}
+		case "LastCheckedIpAddress":
+			if err := json.Unmarshal(raw, &a.LastCheckedIPAddress); err != nil {
+				return &FieldError{Model: "User", Field: "LastCheckedIpAddress", Err: err}
+			}
+		case "LastCheckedOn":
+			if err := json.Unmarshal(raw, &a.LastCheckedOn); err != nil {
+				return &FieldError{Model: "User", Field: "LastCheckedOn", Err: err}
+			}
+		case "LastName":
+			if err := json.Unmarshal(raw, &a.LastName); err != nil {
+				return &FieldError{Model: "User", Field: "LastName", Err: err}
+			}
+		case "ManagerName":
+			if err := json.Unmarshal(raw, &a.ManagerName); err != nil {
+				return &FieldError{Model: "User", Field: "ManagerName", Err: err}
+			}
+		case "ManagerUserId":
+			if err := json.Unmarshal(raw, &a.ManagerUserID); err != nil {
+				return &FieldError{Model: "User", Field: "ManagerUserId", Err: err}
+			}
+		case "OfficeLocationName":
+			if err := json.Unmarshal(raw, &a.OfficeLocationName); err != nil {
+				return &FieldError{Model: "User", Field: "OfficeLocationName", Err: err}
+			}
+		case "OrgId":
+			if err := json.Unmarshal(raw, &a.OrgID); err != nil {
+				return &FieldError{Model: "User", Field: "OrgId", Err: err}
+			}
+		case "PhoneMain":
+			if err := json.Unmarshal(raw, &a.PhoneMain); err != nil {
+				return &FieldError{Model: "User", Field: "PhoneMain", Err: err}
+			}
+		case "PhoneMobile":
+			if err := json.Unmarshal(raw, &a.PhoneMobile); err != nil {
+				return &FieldError{Model: "User", Field: "PhoneMobile", Err: err}
+			}
+		case "PhoneOthers":
+			if err := json.Unmarshal(raw, &a.PhoneOthers); err != nil {
+				return &FieldError{Model: "User", Field: "PhoneOthers", Err: err}
+			}
+		case "Role":
+			if err := json.Unmarshal(raw, &a.Role); err != nil {
+				return &FieldError{Model: "User", Field: "Role", Err: err}
+			}
+		case "SalesRegions":
+			if err := json.Unmarshal(raw, &a.SalesRegions); err != nil {
+				return &FieldError{Model: "User", Field: "SalesRegions", Err: err}
+			}
+		case "Skills":
+			if err := json.Unmarshal(raw, &a.Skills); err != nil {
+				return &FieldError{Model: "User", Field: "Skills", Err: err}
+			}
+		case "State":
+			if err := json.Unmarshal(raw, &a.State); err != nil {
+				return &FieldError{Model: "User", Field: "State", Err: err}
+			}
+		case "TeamId":
+			if err := json.Unmarshal(raw, &a.TeamID); err != nil {
+				return &FieldError{Model: "User", Field: "TeamId", Err: err}
+			}
+		case "TeamName":
+			if err := json.Unmarshal(raw, &a.TeamName); err != nil {
+				return &FieldError{Model: "User", Field: "TeamName", Err: err}
+			}
+		case "TelephonyAgentId":
+			if err := json.Unmarshal(raw, &a.TelephonyAgentID); err != nil {
+				return &FieldError{Model: "User", Field: "TelephonyAgentId", Err: err}
+			}
+		case "TimeZone":
+			if err := json.Unmarshal(raw, &a.TimeZone); err != nil {
+				return &FieldError{Model: "User", Field: "TimeZone", Err: err}
+			}
+		case "UserId":
+			if err := json.Unmarshal(raw, &a.ID); err != nil {
+				return &FieldError{Model: "User", Field: "UserId", Err: err}
+			}
+		case "UserType":
+			if err := json.Unmarshal(raw, &a.UserType); err != nil {
+				return &FieldError{Model: "User", Field: "UserType", Err: err}
+			}
+		case "ZipCode":
+			if err := json.Unmarshal(raw, &a.ZipCode); err != nil {
+				return &FieldError{Model: "User", Field: "ZipCode", Err: err}
+			}
+		default:
+			if isCustomField(key, raw) {
+				var v string
+				if err := json.Unmarshal(raw, &v); err != nil {
+					return &FieldError{Model: "User", Field: key, Err: err}
+				}
+				if a.CustomFields == nil {
+					a.CustomFields = CustomFields{}
+				}
+				a.CustomFields[key] = v
+				continue
+			}
+			if a.AdditionalProperties == nil {
+				a.AdditionalProperties = make(map[string]json.RawMessage)
+			}
+			a.AdditionalProperties[key] = raw
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes the fields of User as their tags say, the custom fields as
+// top-level keys and AdditionalProperties as they were read.
+func (a User) MarshalJSON() ([]byte, error) {
+	type plain User // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, a.CustomFields, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes UserAttribute types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *UserAttribute) UnmarshalJSON(b []byte) error {
+	var object map[string]json.RawMessage
+	if err := json.Unmarshal(b, &object); err != nil {
+		return err
+	}
+	if object == nil {
+		return nil // null
+	}
+	for key, raw := range object {
+		switch key {
+		case "BaseTable":
+			if err := json.Unmarshal(raw, &a.BaseTable); err != nil {
+				return &FieldError{Model: "UserAttribute", Field: "BaseTable", Err: err}
+			}
+		case "CanUserEdit":
+			if err := json.Unmarshal(raw, &a.CanUserEdit); err != nil {
+				return &FieldError{Model: "UserAttribute", Field: "CanUserEdit", Err: err}
+			}
+		case "Category":
+			if err := json.Unmarshal(raw, &a.Category); err != nil {
+				return &FieldError{Model: "UserAttribute", Field: "Category", Err: err}
+			}
+		case "CreatedBy":
+			if err := json.Unmarshal(raw, &a.CreatedBy); err != nil {
+				return &FieldError{Model: "UserAttribute", Field: "CreatedBy", Err: err}
+			}
+		case "CreatedByName":
+			if err := json.Unmarshal(raw, &a.CreatedByName); err != nil {
+				return &FieldError{Model: "UserAttribute", Field: "CreatedByName", Err: err}
+			}
+		case "CreatedOn":
+			if err := json.Unmarshal(raw, &a.CreatedOn); err != nil {
+				return &FieldError{Model: "UserAttribute", Field: "CreatedOn", Err: err}
+			}
+		case "DataType":
+			if err := json.Unmarshal(raw, &a.DataType); err != nil {
+				return &FieldError{Model: "UserAttribute", Field: "DataType", Err: err}
+			}
+		case "DisplayName":
+			if err := json.Unmarshal(raw, &a.DisplayName); err != nil {
+				return &FieldError{Model: "UserAttribute", Field: "DisplayName", Err: err}
+			}
+		case "Id":
+			if err := json.Unmarshal(raw, &a.ID); err != nil {
+				return &FieldError{Model: "UserAttribute", Field: "Id", Err: err}
+			}
+		case "InternalSchemaName":
+			if err := json.Unmarshal(raw, &a.InternalSchemaName); err != nil {
+				return &FieldError{Model: "UserAttribute", Field: "InternalSchemaName", Err: err}
+			}
+		case "IsHidden":
+			if err := json.Unmarshal(raw, &a.IsHidden); err != nil {
+				return &FieldError{Model: "UserAttribute", Field: "IsHidden", Err: err}
+			}
+		case "IsMandatory":
+			if err := json.Unmarshal(raw, &a.IsMandatory); err != nil {
+				return &FieldError{Model: "UserAttribute", Field: "IsMandatory", Err: err}
+			}
+		case "MaxLength":
+			if err := json.Unmarshal(raw, &a.MaxLength); err != nil {
+				return &FieldError{Model: "UserAttribute", Field: "MaxLength", Err: err}
+			}
+		case "ModifiedBy":
+			if err := json.Unmarshal(raw, &a.ModifiedBy); err != nil {
+				return &FieldError{Model: "UserAttribute", Field: "ModifiedBy", Err: err}
+			}
+		case "ModifiedByName":
+			if err := json.Unmarshal(raw, &a.ModifiedByName); err != nil {
+				return &FieldError{Model: "UserAttribute", Field: "ModifiedByName", Err: err}
+			}
+		case "ModifiedOn":
+			if err := json.Unmarshal(raw, &a.ModifiedOn); err != nil {
+				return &FieldError{Model: "UserAttribute", Field: "ModifiedOn", Err: err}
+			}
+		case "Options":
+			if err := json.Unmarshal(raw, &a.Options); err != nil {
+				return &FieldError{Model: "UserAttribute", Field: "Options", Err: err}
+			}
+		case "RangeMax":
+			if err := json.Unmarshal(raw, &a.RangeMax); err != nil {
+				return &FieldError{Model: "UserAttribute", Field: "RangeMax", Err: err}
+			}
+		case "RenderType":
+			if err := json.Unmarshal(raw, &a.RenderType); err != nil {
+				return &FieldError{Model: "UserAttribute", Field: "RenderType", Err: err}
+			}
+		case "SchemaName":
+			if err := json.Unmarshal(raw, &a.SchemaName); err != nil {
+				return &FieldError{Model: "UserAttribute", Field: "SchemaName", Err: err}
+			}
+		case "Sequence":
+			if err := json.Unmarshal(raw, &a.Sequence); err != nil {
+				return &FieldError{Model: "UserAttribute", Field: "Sequence", Err: err}
+			}
+		case "SortOrder":
+			if err := json.Unmarshal(raw, &a.SortOrder); err != nil {
+				return &FieldError{Model: "UserAttribute", Field: "SortOrder", Err: err}
+			}
+		case "StatusCode":
+			if err := json.Unmarshal(raw, &a.StatusCode); err != nil {
+				return &FieldError{Model: "UserAttribute", Field: "StatusCode", Err: err}
+			}
+		case "StatusReason":
+			if err := json.Unmarshal(raw, &a.StatusReason); err != nil {
+				return &FieldError{Model: "UserAttribute", Field: "StatusReason", Err: err}
+			}
+		case "Type":
+			if err := json.Unmarshal(raw, &a.Type); err != nil {
+				return &FieldError{Model: "UserAttribute", Field: "Type", Err: err}
+			}
+		default:
+			if a.AdditionalProperties == nil {
+				a.AdditionalProperties = make(map[string]json.RawMessage)
+			}
+			a.AdditionalProperties[key] = raw
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes the fields of UserAttribute as their tags say and AdditionalProperties as they were read.
+func (a UserAttribute) MarshalJSON() ([]byte, error) {
+	type plain UserAttribute // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes UserAttributeList types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *UserAttributeList) UnmarshalJSON(b []byte) error {
+	var object map[string]json.RawMessage
+	if err := json.Unmarshal(b, &object); err != nil {
+		return err
+	}
+	if object == nil {
+		return nil // null
+	}
+	for key, raw := range object {
+		switch key {
+		case "TotalUserAttributes":
+			if err := json.Unmarshal(raw, &a.TotalUserAttributes); err != nil {
+				return &FieldError{Model: "UserAttributeList", Field: "TotalUserAttributes", Err: err}
+			}
+		case "UserAttributes":
+			if err := json.Unmarshal(raw, &a.UserAttributes); err != nil {
+				return &FieldError{Model: "UserAttributeList", Field: "UserAttributes", Err: err}
+			}
+		default:
+			if a.AdditionalProperties == nil {
+				a.AdditionalProperties = make(map[string]json.RawMessage)
+			}
+			a.AdditionalProperties[key] = raw
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes the fields of UserAttributeList as their tags say and AdditionalProperties as they were read.
+func (a UserAttributeList) MarshalJSON() ([]byte, error) {
+	type plain UserAttributeList // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes UserBulkUpdateMessage types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *UserBulkUpdateMessage) UnmarshalJSON(b []byte) error {
+	var object map[string]json.RawMessage
+	if err := json.Unmarshal(b, &object); err != nil {
+		return err
+	}
+	if object == nil {
+		return nil // null
+	}
+	for key, raw := range object {
+		switch key {
+		case "AffectedRows":
+			if err := json.Unmarshal(raw, &a.AffectedRows); err != nil {
+				return &FieldError{Model: "UserBulkUpdateMessage", Field: "AffectedRows", Err: err}
+			}
+		case "IsSuccessful":
+			if err := json.Unmarshal(raw, &a.IsSuccessful); err != nil {
+				return &FieldError{Model: "UserBulkUpdateMessage", Field: "IsSuccessful", Err: err}
+			}
+		default:
+			if a.AdditionalProperties == nil {
+				a.AdditionalProperties = make(map[string]json.RawMessage)
+			}
+			a.AdditionalProperties[key] = raw
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes the fields of UserBulkUpdateMessage as their tags say and AdditionalProperties as they were read.
+func (a UserBulkUpdateMessage) MarshalJSON() ([]byte, error) {
+	type plain UserBulkUpdateMessage // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes UserBulkUpdateResult types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *UserBulkUpdateResult) UnmarshalJSON(b []byte) error {
+	var object map[string]json.RawMessage
+	if err := json.Unmarshal(b, &object); err != nil {
+		return err
+	}
+	if object == nil {
+		return nil // null
+	}
+	for key, raw := range object {
+		switch key {
+		case "Message":
+			if err := json.Unmarshal(raw, &a.Message); err != nil {
+				return &FieldError{Model: "UserBulkUpdateResult", Field: "Message", Err: err}
+			}
+		case "Status":
+			if err := json.Unmarshal(raw, &a.Status); err != nil {
+				return &FieldError{Model: "UserBulkUpdateResult", Field: "Status", Err: err}
+			}
+		default:
+			if a.AdditionalProperties == nil {
+				a.AdditionalProperties = make(map[string]json.RawMessage)
+			}
+			a.AdditionalProperties[key] = raw
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes the fields of UserBulkUpdateResult as their tags say and AdditionalProperties as they were read.
+func (a UserBulkUpdateResult) MarshalJSON() ([]byte, error) {
+	type plain UserBulkUpdateResult // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes UserCreated types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *UserCreated) UnmarshalJSON(b []byte) error {
+	var object map[string]json.RawMessage
+	if err := json.Unmarshal(b, &object); err != nil {
+		return err
+	}
+	if object == nil {
+		return nil // null
+	}
+	for key, raw := range object {
+		switch key {
+		case "Message":
+			if err := json.Unmarshal(raw, &a.Message); err != nil {
+				return &FieldError{Model: "UserCreated", Field: "Message", Err: err}
+			}
+		case "Status":
+			if err := json.Unmarshal(raw, &a.Status); err != nil {
+				return &FieldError{Model: "UserCreated", Field: "Status", Err: err}
+			}
+		default:
+			if a.AdditionalProperties == nil {
+				a.AdditionalProperties = make(map[string]json.RawMessage)
+			}
+			a.AdditionalProperties[key] = raw
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes the fields of UserCreated as their tags say and AdditionalProperties as they were read.
+func (a UserCreated) MarshalJSON() ([]byte, error) {
+	type plain UserCreated // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes UserCreatedMessage types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *UserCreatedMessage) UnmarshalJSON(b []byte) error {
+	var object map[string]json.RawMessage
+	if err := json.Unmarshal(b, &object); err != nil {
+		return err
+	}
+	if object == nil {
+		return nil // null
+	}
+	for key, raw := range object {
+		switch key {
+		case "Id":
+			if err := json.Unmarshal(raw, &a.ID); err != nil {
+				return &FieldError{Model: "UserCreatedMessage", Field: "Id", Err: err}
+			}
+		default:
+			if a.AdditionalProperties == nil {
+				a.AdditionalProperties = make(map[string]json.RawMessage)
+			}
+			a.AdditionalProperties[key] = raw
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes the fields of UserCreatedMessage as their tags say and AdditionalProperties as they were read.
+func (a UserCreatedMessage) MarshalJSON() ([]byte, error) {
+	type plain UserCreatedMessage // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes UserGroup types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *UserGroup) UnmarshalJSON(b []byte) error {
+	var object map[string]json.RawMessage
+	if err := json.Unmarshal(b, &object); err != nil {
+		return err
+	}
+	if object == nil {
+		return nil // null
+	}
+	for key, raw := range object {
+		switch key {
+		case "Id":
+			if err := json.Unmarshal(raw, &a.ID); err != nil {
+				return &FieldError{Model: "UserGroup", Field: "Id", Err: err}
+			}
+		case "Name":
+			if err := json.Unmarshal(raw, &a.Name); err != nil {
+				return &FieldError{Model: "UserGroup", Field: "Name", Err: err}
+			}
+		default:
+			if a.AdditionalProperties == nil {
+				a.AdditionalProperties = make(map[string]json.RawMessage)
+			}
+			a.AdditionalProperties[key] = raw
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes the fields of UserGroup as their tags say and AdditionalProperties as they were read.
+func (a UserGroup) MarshalJSON() ([]byte, error) {
+	type plain UserGroup // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes UserListItem types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *UserListItem) UnmarshalJSON(b []byte) error {
+	var object map[string]json.RawMessage
+	if err := json.Unmarshal(b, &object); err != nil {
+		return err
+	}
+	if object == nil {
+		return nil // null
+	}
+	for key, raw := range object {
+		switch key {
+		case "AssociatedManagerEmail":
+			if err := json.Unmarshal(raw, &a.AssociatedManagerEmail); err != nil {
+				return &FieldError{Model: "UserListItem", Field: "AssociatedManagerEmail", Err: err}
+			}
+		case "EmailAddress":
+			if err := json.Unmarshal(raw, &a.EmailAddress); err != nil {
+				return &FieldError{Model: "UserListItem", Field: "EmailAddress", Err: err}
+			}
+		case "FirstName":
+			if err := json.Unmarshal(raw, &a.FirstName); err != nil {
+				return &FieldError{Model: "UserListItem", Field: "FirstName", Err: err}
+			}
+		case "ID":
+			if err := json.Unmarshal(raw, &a.ID); err != nil {
+				return &FieldError{Model: "UserListItem", Field: "ID", Err: err}
+			}
+		case "IsActive":
+			if err := json.Unmarshal(raw, &a.IsActive); err != nil {
+				return &FieldError{Model: "UserListItem", Field: "IsActive", Err: err}
+			}
+		case "IsPhoneCallAgent":
+			if err := json.Unmarshal(raw, &a.IsPhoneCallAgent); err != nil {
+				return &FieldError{Model: "UserListItem", Field: "IsPhoneCallAgent", Err: err}
+			}
+		case "LastName":
+			if err := json.Unmarshal(raw, &a.LastName); err != nil {
+				return &FieldError{Model: "UserListItem", Field: "LastName", Err: err}
+			}
+		case "MemberOfGroups":
+			if err := json.Unmarshal(raw, &a.MemberOfGroups); err != nil {
+				return &FieldError{Model: "UserListItem", Field: "MemberOfGroups", Err: err}
+			}
+		case "Role":
+			if err := json.Unmarshal(raw, &a.Role); err != nil {
+				return &FieldError{Model: "UserListItem", Field: "Role", Err: err}
+			}
+		case "StatusCode":
+			if err := json.Unmarshal(raw, &a.StatusCode); err != nil {
+				return &FieldError{Model: "UserListItem", Field: "StatusCode", Err: err}
+			}
+		case "Tag":
+			if err := json.Unmarshal(raw, &a.Tag); err != nil {
+				return &FieldError{Model: "UserListItem", Field: "Tag", Err: err}
+			}
+		default:
+			if a.AdditionalProperties == nil {
+				a.AdditionalProperties = make(map[string]json.RawMessage)
+			}
+			a.AdditionalProperties[key] = raw
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes the fields of UserListItem as their tags say and AdditionalProperties as they were read.
+func (a UserListItem) MarshalJSON() ([]byte, error) {
+	type plain UserListItem // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes UserManagerUpdateResult types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *UserManagerUpdateResult) UnmarshalJSON(b []byte) error {
+	var object map[string]json.RawMessage
+	if err := json.Unmarshal(b, &object); err != nil {
+		return err
+	}
+	if object == nil {
+		return nil // null
+	}
+	for key, raw := range object {
+		switch key {
+		case "ErrorMessage":
+			if err := json.Unmarshal(raw, &a.ErrorMessage); err != nil {
+				return &FieldError{Model: "UserManagerUpdateResult", Field: "ErrorMessage", Err: err}
+			}
+		case "Status":
+			if err := json.Unmarshal(raw, &a.Status); err != nil {
+				return &FieldError{Model: "UserManagerUpdateResult", Field: "Status", Err: err}
+			}
+		case "WFAId":
+			if err := json.Unmarshal(raw, &a.WFAID); err != nil {
+				return &FieldError{Model: "UserManagerUpdateResult", Field: "WFAId", Err: err}
+			}
+		default:
+			if a.AdditionalProperties == nil {
+				a.AdditionalProperties = make(map[string]json.RawMessage)
+			}
+			a.AdditionalProperties[key] = raw
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes the fields of UserManagerUpdateResult as their tags say and AdditionalProperties as they were read.
+func (a UserManagerUpdateResult) MarshalJSON() ([]byte, error) {
+	type plain UserManagerUpdateResult // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes UserSearchRecord types into their fields, the custom
+// fields (mx_* keys with a string value) into CustomFields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *UserSearchRecord) UnmarshalJSON(b []byte) error {
+	var object map[string]json.RawMessage
+	if err := json.Unmarshal(b, &object); err != nil {
+		return err
+	}
+	if object == nil {
+		return nil // null
+	}
+	for key, raw := range object {
+		switch key {
+		case "AssociatedPhoneNumbers":
+			if err := json.Unmarshal(raw, &a.AssociatedPhoneNumbers); err != nil {
+				return &FieldError{Model: "UserSearchRecord", Field: "AssociatedPhoneNumbers", Err: err}
+			}
+		case "AvailabilityStatus":
+			if err := json.Unmarshal(raw, &a.AvailabilityStatus); err != nil {
+				return &FieldError{Model: "UserSearchRecord", Field: "AvailabilityStatus", Err: err}
+			}
+		case "CreatedOn":
+			if err := json.Unmarshal(raw, &a.CreatedOn); err != nil {
+				return &FieldError{Model: "UserSearchRecord", Field: "CreatedOn", Err: err}
+			}
+		case "Department":
+			if err := json.Unmarshal(raw, &a.Department); err != nil {
+				return &FieldError{Model: "UserSearchRecord", Field: "Department", Err: err}
+			}
+		case "Designation":
+			if err := json.Unmarshal(raw, &a.Designation); err != nil {
+				return &FieldError{Model: "UserSearchRecord", Field: "Designation", Err: err}
+			}
+		case "EmailAddress":
+			if err := json.Unmarshal(raw, &a.EmailAddress); err != nil {
+				return &FieldError{Model: "UserSearchRecord", Field: "EmailAddress", Err: err}
+			}
+		case "EmployeeId":
+			if err := json.Unmarshal(raw, &a.EmployeeID); err != nil {
+				return &FieldError{Model: "UserSearchRecord", Field: "EmployeeId", Err: err}
+			}
+		case "FirstName":
+			if err := json.Unmarshal(raw, &a.FirstName); err != nil {
+				return &FieldError{Model: "UserSearchRecord", Field: "FirstName", Err: err}
+			}
+		case "Groups":
+			if err := json.Unmarshal(raw, &a.Groups); err != nil {
+				return &FieldError{Model: "UserSearchRecord", Field: "Groups", Err: err}
+			}
+		case "IsAdministrator":
+			if err := json.Unmarshal(raw, &a.IsAdministrator); err != nil {
+				return &FieldError{Model: "UserSearchRecord", Field: "IsAdministrator", Err: err}
+			}
+		case "LastName":
+			if err := json.Unmarshal(raw, &a.LastName); err != nil {
+				return &FieldError{Model: "UserSearchRecord", Field: "LastName", Err: err}
+			}
+		case "ManagerName":
+			if err := json.Unmarshal(raw, &a.ManagerName); err != nil {
+				return &FieldError{Model: "UserSearchRecord", Field: "ManagerName", Err: err}
+			}
+		case "ManagerUserId":
+			if err := json.Unmarshal(raw, &a.ManagerUserID); err != nil {
+				return &FieldError{Model: "UserSearchRecord", Field: "ManagerUserId", Err: err}
+			}
+		case "PhoneMain":
+			if err := json.Unmarshal(raw, &a.PhoneMain); err != nil {
+				return &FieldError{Model: "UserSearchRecord", Field: "PhoneMain", Err: err}
+			}
+		case "PhoneMobile":
+			if err := json.Unmarshal(raw, &a.PhoneMobile); err != nil {
+				return &FieldError{Model: "UserSearchRecord", Field: "PhoneMobile", Err: err}
+			}
+		case "Role":
+			if err := json.Unmarshal(raw, &a.Role); err != nil {
+				return &FieldError{Model: "UserSearchRecord", Field: "Role", Err: err}
+			}
+		case "StatusCode":
+			if err := json.Unmarshal(raw, &a.StatusCode); err != nil {
+				return &FieldError{Model: "UserSearchRecord", Field: "StatusCode", Err: err}
+			}
+		case "TeamId":
+			if err := json.Unmarshal(raw, &a.TeamID); err != nil {
+				return &FieldError{Model: "UserSearchRecord", Field: "TeamId", Err: err}
+			}
+		case "TeamName":
+			if err := json.Unmarshal(raw, &a.TeamName); err != nil {
+				return &FieldError{Model: "UserSearchRecord", Field: "TeamName", Err: err}
+			}
+		case "UserId":
+			if err := json.Unmarshal(raw, &a.ID); err != nil {
+				return &FieldError{Model: "UserSearchRecord", Field: "UserId", Err: err}
+			}
+		default:
+			if isCustomField(key, raw) {
+				var v string
+				if err := json.Unmarshal(raw, &v); err != nil {
+					return &FieldError{Model: "UserSearchRecord", Field: key, Err: err}
+				}
+				if a.CustomFields == nil {
+					a.CustomFields = CustomFields{}
+				}
+				a.CustomFields[key] = v
+				continue
+			}
+			if a.AdditionalProperties == nil {
+				a.AdditionalProperties = make(map[string]json.RawMessage)
+			}
+			a.AdditionalProperties[key] = raw
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes the fields of UserSearchRecord as their tags say, the custom fields as
+// top-level keys and AdditionalProperties as they were read.
+func (a UserSearchRecord) MarshalJSON() ([]byte, error) {
+	type plain UserSearchRecord // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, a.CustomFields, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes UserSearchResult types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *UserSearchResult) UnmarshalJSON(b []byte) error {
+	var object map[string]json.RawMessage
+	if err := json.Unmarshal(b, &object); err != nil {
+		return err
+	}
+	if object == nil {
+		return nil // null
+	}
+	for key, raw := range object {
+		switch key {
+		case "Users":
+			if err := json.Unmarshal(raw, &a.Users); err != nil {
+				return &FieldError{Model: "UserSearchResult", Field: "Users", Err: err}
+			}
+		default:
+			if a.AdditionalProperties == nil {
+				a.AdditionalProperties = make(map[string]json.RawMessage)
+			}
+			a.AdditionalProperties[key] = raw
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes the fields of UserSearchResult as their tags say and AdditionalProperties as they were read.
+func (a UserSearchResult) MarshalJSON() ([]byte, error) {
+	type plain UserSearchResult // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes UserTag types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *UserTag) UnmarshalJSON(b []byte) error {
+	var object map[string]json.RawMessage
+	if err := json.Unmarshal(b, &object); err != nil {
+		return err
+	}
+	if object == nil {
+		return nil // null
+	}
+	for key, raw := range object {
+		switch key {
+		case "key":
+			if err := json.Unmarshal(raw, &a.Key); err != nil {
+				return &FieldError{Model: "UserTag", Field: "key", Err: err}
+			}
+		case "value":
+			if err := json.Unmarshal(raw, &a.Value); err != nil {
+				return &FieldError{Model: "UserTag", Field: "value", Err: err}
+			}
+		default:
+			if a.AdditionalProperties == nil {
+				a.AdditionalProperties = make(map[string]json.RawMessage)
+			}
+			a.AdditionalProperties[key] = raw
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes the fields of UserTag as their tags say and AdditionalProperties as they were read.
+func (a UserTag) MarshalJSON() ([]byte, error) {
+	type plain UserTag // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes UserUpdateFields types into their fields, the custom
+// fields (mx_* keys with a string value) into CustomFields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *UserUpdateFields) UnmarshalJSON(b []byte) error {
+	var object map[string]json.RawMessage
+	if err := json.Unmarshal(b, &object); err != nil {
+		return err
+	}
+	if object == nil {
+		return nil // null
+	}
+	for key, raw := range object {
+		switch key {
+		case "Address":
+			if err := json.Unmarshal(raw, &a.Address); err != nil {
+				return &FieldError{Model: "UserUpdateFields", Field: "Address", Err: err}
+			}
+		case "AssociatedPhoneNumbers":
+			if err := json.Unmarshal(raw, &a.AssociatedPhoneNumbers); err != nil {
+				return &FieldError{Model: "UserUpdateFields", Field: "AssociatedPhoneNumbers", Err: err}
+			}
+		case "AvailabilityStatus":
+			if err := json.Unmarshal(raw, &a.AvailabilityStatus); err != nil {
+				return &FieldError{Model: "UserUpdateFields", Field: "AvailabilityStatus", Err: err}
+			}
+		case "City":
+			if err := json.Unmarshal(raw, &a.City); err != nil {
+				return &FieldError{Model: "UserUpdateFields", Field: "City", Err: err}
+			}
+		case "Country":
+			if err := json.Unmarshal(raw, &a.Country); err != nil {
+				return &FieldError{Model: "UserUpdateFields", Field: "Country", Err: err}
+			}
+		case "DateFormat":
+			if err := json.Unmarshal(raw, &a.DateFormat); err != nil {
+				return &FieldError{Model: "UserUpdateFields", Field: "DateFormat", Err: err}
+			}
+		case "DeletionStatusCode":
+			if err := json.Unmarshal(raw, &a.DeletionStatusCode); err != nil {
+				return &FieldError{Model: "UserUpdateFields", Field: "DeletionStatusCode", Err: err}
+			}
+		case "Department":
+			if err := json.Unmarshal(raw, &a.Department); err != nil {
+				return &FieldError{Model: "UserUpdateFields", Field: "Department", Err: err}
+			}
+		case "Designation":
+			if err := json.Unmarshal(raw, &a.Designation); err != nil {
+				return &FieldError{Model: "UserUpdateFields", Field: "Designation", Err: err}
+			}
+		case "FirstName":
+			if err := json.Unmarshal(raw, &a.FirstName); err != nil {
+				return &FieldError{Model: "UserUpdateFields", Field: "FirstName", Err: err}
+			}
+		case "HolidayCalendarId":
+			if err := json.Unmarshal(raw, &a.HolidayCalendarID); err != nil {
+				return &FieldError{Model: "UserUpdateFields", Field: "HolidayCalendarId", Err: err}
+			}
+		case "IsEmailSender":
+			if err := json.Unmarshal(raw, &a.IsEmailSender); err != nil {
+				return &FieldError{Model: "UserUpdateFields", Field: "IsEmailSender", Err: err}
+			}
+		case "IsPhoneCallAgent":
+			if err := json.Unmarshal(raw, &a.IsPhoneCallAgent); err != nil {
+				return &FieldError{Model: "UserUpdateFields", Field: "IsPhoneCallAgent", Err: err}
+			}
+		case "IsWorkingToday":
+			if err := json.Unmarshal(raw, &a.IsWorkingToday); err != nil {
+				return &FieldError{Model: "UserUpdateFields", Field: "IsWorkingToday", Err: err}
+			}
+		case "LastName":
+			if err := json.Unmarshal(raw, &a.LastName); err != nil {
+				return &FieldError{Model: "UserUpdateFields", Field: "LastName", Err: err}
+			}
+		case "MiddleName":
+			if err := json.Unmarshal(raw, &a.MiddleName); err != nil {
+				return &FieldError{Model: "UserUpdateFields", Field: "MiddleName", Err: err}
+			}
+		case "OfficeLocationName":
+			if err := json.Unmarshal(raw, &a.OfficeLocationName); err != nil {
+				return &FieldError{Model: "UserUpdateFields", Field: "OfficeLocationName", Err: err}
+			}
+		case "PhoneMain":
+			if err := json.Unmarshal(raw, &a.PhoneMain); err != nil {
+				return &FieldError{Model: "UserUpdateFields", Field: "PhoneMain", Err: err}
+			}
+		case "PhoneOthers":
+			if err := json.Unmarshal(raw, &a.PhoneOthers); err != nil {
+				return &FieldError{Model: "UserUpdateFields", Field: "PhoneOthers", Err: err}
+			}
+		case "Role":
+			if err := json.Unmarshal(raw, &a.Role); err != nil {
+				return &FieldError{Model: "UserUpdateFields", Field: "Role", Err: err}
+			}
+		case "SalesRegions":
+			if err := json.Unmarshal(raw, &a.SalesRegions); err != nil {
+				return &FieldError{Model: "UserUpdateFields", Field: "SalesRegions", Err: err}
+			}
+		case "Signature_Html":
+			if err := json.Unmarshal(raw, &a.SignatureHTML); err != nil {
+				return &FieldError{Model: "UserUpdateFields", Field: "Signature_Html", Err: err}
+			}
+		case "Signature_Text":
+			if err := json.Unmarshal(raw, &a.SignatureText); err != nil {
+				return &FieldError{Model: "UserUpdateFields", Field: "Signature_Text", Err: err}
+			}
+		case "Skills":
+			if err := json.Unmarshal(raw, &a.Skills); err != nil {
+				return &FieldError{Model: "UserUpdateFields", Field: "Skills", Err: err}
+			}
+		case "State":
+			if err := json.Unmarshal(raw, &a.State); err != nil {
+				return &FieldError{Model: "UserUpdateFields", Field: "State", Err: err}
+			}
+		case "Team":
+			if err := json.Unmarshal(raw, &a.Team); err != nil {
+				return &FieldError{Model: "UserUpdateFields", Field: "Team", Err: err}
+			}
+		case "TeamId":
+			if err := json.Unmarshal(raw, &a.TeamID); err != nil {
+				return &FieldError{Model: "UserUpdateFields", Field: "TeamId", Err: err}
+			}
+		case "TelephonyAgentId":
+			if err := json.Unmarshal(raw, &a.TelephonyAgentID); err != nil {
+				return &FieldError{Model: "UserUpdateFields", Field: "TelephonyAgentId", Err: err}
+			}
+		case "TemplateNames":
+			if err := json.Unmarshal(raw, &a.TemplateNames); err != nil {
+				return &FieldError{Model: "UserUpdateFields", Field: "TemplateNames", Err: err}
+			}
+		case "TimeZone":
+			if err := json.Unmarshal(raw, &a.TimeZone); err != nil {
+				return &FieldError{Model: "UserUpdateFields", Field: "TimeZone", Err: err}
+			}
+		case "UserType":
+			if err := json.Unmarshal(raw, &a.UserType); err != nil {
+				return &FieldError{Model: "UserUpdateFields", Field: "UserType", Err: err}
+			}
+		case "WorkDayTemplateId":
+			if err := json.Unmarshal(raw, &a.WorkDayTemplateID); err != nil {
+				return &FieldError{Model: "UserUpdateFields", Field: "WorkDayTemplateId", Err: err}
+			}
+		case "ZipCode":
+			if err := json.Unmarshal(raw, &a.ZipCode); err != nil {
+				return &FieldError{Model: "UserUpdateFields", Field: "ZipCode", Err: err}
+			}
+		default:
+			if isCustomField(key, raw) {
+				var v string
+				if err := json.Unmarshal(raw, &v); err != nil {
+					return &FieldError{Model: "UserUpdateFields", Field: key, Err: err}
+				}
+				if a.CustomFields == nil {
+					a.CustomFields = CustomFields{}
+				}
+				a.CustomFields[key] = v
+				continue
+			}
+			if a.AdditionalProperties == nil {
+				a.AdditionalProperties = make(map[string]json.RawMessage)
+			}
+			a.AdditionalProperties[key] = raw
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes the fields of UserUpdateFields as their tags say, the custom fields as
+// top-level keys and AdditionalProperties as they were read.
+func (a UserUpdateFields) MarshalJSON() ([]byte, error) {
+	type plain UserUpdateFields // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, a.CustomFields, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes UserUpdateResult types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *UserUpdateResult) UnmarshalJSON(b []byte) error {
+	var object map[string]json.RawMessage
+	if err := json.Unmarshal(b, &object); err != nil {
+		return err
+	}
+	if object == nil {
+		return nil // null
+	}
+	for key, raw := range object {
+		switch key {
+		case "ExceptionMessage":
+			if err := json.Unmarshal(raw, &a.ExceptionMessage); err != nil {
+				return &FieldError{Model: "UserUpdateResult", Field: "ExceptionMessage", Err: err}
+			}
+		case "Status":
+			if err := json.Unmarshal(raw, &a.Status); err != nil {
+				return &FieldError{Model: "UserUpdateResult", Field: "Status", Err: err}
+			}
+		default:
+			if a.AdditionalProperties == nil {
+				a.AdditionalProperties = make(map[string]json.RawMessage)
+			}
+			a.AdditionalProperties[key] = raw
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes the fields of UserUpdateResult as their tags say and AdditionalProperties as they were read.
+func (a UserUpdateResult) MarshalJSON() ([]byte, error) {
+	type plain UserUpdateResult // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes WorkDayDetails types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *WorkDayDetails) UnmarshalJSON(b []byte) error {
+	var object map[string]json.RawMessage
+	if err := json.Unmarshal(b, &object); err != nil {
+		return err
+	}
+	if object == nil {
+		return nil // null
+	}
+	for key, raw := range object {
+		switch key {
+		case "IsAvailable":
+			if err := json.Unmarshal(raw, &a.IsAvailable); err != nil {
+				return &FieldError{Model: "WorkDayDetails", Field: "IsAvailable", Err: err}
+			}
+		case "StatusReason":
+			if err := json.Unmarshal(raw, &a.StatusReason); err != nil {
+				return &FieldError{Model: "WorkDayDetails", Field: "StatusReason", Err: err}
+			}
+		case "UserId":
+			if err := json.Unmarshal(raw, &a.UserID); err != nil {
+				return &FieldError{Model: "WorkDayDetails", Field: "UserId", Err: err}
+			}
+		case "WorkingHours":
+			if err := json.Unmarshal(raw, &a.WorkingHours); err != nil {
+				return &FieldError{Model: "WorkDayDetails", Field: "WorkingHours", Err: err}
+			}
+		default:
+			if a.AdditionalProperties == nil {
+				a.AdditionalProperties = make(map[string]json.RawMessage)
+			}
+			a.AdditionalProperties[key] = raw
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes the fields of WorkDayDetails as their tags say and AdditionalProperties as they were read.
+func (a WorkDayDetails) MarshalJSON() ([]byte, error) {
+	type plain WorkDayDetails // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes WorkingHoursBlock types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *WorkingHoursBlock) UnmarshalJSON(b []byte) error {
+	var object map[string]json.RawMessage
+	if err := json.Unmarshal(b, &object); err != nil {
+		return err
+	}
+	if object == nil {
+		return nil // null
+	}
+	for key, raw := range object {
+		switch key {
+		case "EndTime":
+			if err := json.Unmarshal(raw, &a.EndTime); err != nil {
+				return &FieldError{Model: "WorkingHoursBlock", Field: "EndTime", Err: err}
+			}
+		case "StartTime":
+			if err := json.Unmarshal(raw, &a.StartTime); err != nil {
+				return &FieldError{Model: "WorkingHoursBlock", Field: "StartTime", Err: err}
+			}
+		default:
+			if a.AdditionalProperties == nil {
+				a.AdditionalProperties = make(map[string]json.RawMessage)
+			}
+			a.AdditionalProperties[key] = raw
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes the fields of WorkingHoursBlock as their tags say and AdditionalProperties as they were read.
+func (a WorkingHoursBlock) MarshalJSON() ([]byte, error) {
+	type plain WorkingHoursBlock // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// FieldError is an attribute of a LeadSquared reply that its model's field cannot hold.
+type FieldError struct {
+	Model, Field string // the model (User) and the attribute's JSON name (IsPhoneCallAgent)
+	Err          error  // the decoding error
+}
+
+// Error names the model and the attribute.
+func (e *FieldError) Error() string {
+	return "json: cannot read " + e.Model + "." + e.Field + ": " + e.Err.Error()
+}
+
+// Unwrap returns the decoding error.
+func (e *FieldError) Unwrap() error { return e.Err }
+
+// isCustomField reports whether a key and its value are a custom field: an mx_ schema name
+// (any letter case) with a JSON string value.
+func isCustomField(key string, raw json.RawMessage) bool {
+	return len(key) > 3 && strings.EqualFold(key[:3], "mx_") && len(raw) > 0 && raw[0] == '"'
+}
+
+// appendAttributes adds the custom fields and the other attributes, in key order, to the
+// JSON object b.
+func appendAttributes(b []byte, custom CustomFields, extra map[string]json.RawMessage) ([]byte, error) {
+	if len(custom) == 0 && len(extra) == 0 {
+		return b, nil
+	}
+	keys := make([]string, 0, len(custom)+len(extra))
+	for k := range custom {
+		keys = append(keys, k)
+	}
+	for k := range extra {
+		if _, dup := custom[k]; !dup {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	out := bytes.TrimRight(b, " \t\r\n")
+	out = out[:len(out)-1] // the closing }
+	empty := len(bytes.TrimSpace(out)) == 1
+	for _, k := range keys {
+		name, err := json.Marshal(k)
+		if err != nil {
+			return nil, err
+		}
+		var value []byte
+		if v, ok := custom[k]; ok {
+			value, err = json.Marshal(v)
+		} else if v := extra[k]; len(v) == 0 {
+			value = []byte("null")
+		} else {
+			value, err = json.Marshal(v) // compacted, checked
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", k, err)
+		}
+		if !empty {
+			out = append(out, ',')
+		}
+		empty = false
+		out = append(append(append(out, name...), ':'), value...)
+	}
+	return append(out, '}'), nil
 }
 
 // RequestEditorFn  is the function signature for the RequestEditor callback function

@@ -132,7 +132,7 @@ func TestErrNotFoundForWrites(t *testing.T) {
 	const missing = "00000000-0000-0000-0000-000000000000"
 	calls := map[string]func() error{
 		"UpdateUser": func() error {
-			_, err := env.c.UpdateUser(ctx, api.UpdateUserParams{UserID: missing}, api.UserUpdateRequest{User: api.UserUpdateFields{"FirstName": "X"}})
+			_, err := env.c.UpdateUser(ctx, api.UpdateUserParams{UserID: missing}, api.UserUpdateRequest{User: api.UserUpdateFields{FirstName: Ptr("X")}})
 			return err
 		},
 		"ActivateUser": func() error {

@@ -38,6 +38,7 @@ type Validator struct {
 	basePath  string
 	errSchema *openapi3.Schema
 	maxSize   int64 // WithMaxBodySize; 0 means DefaultMaxBodySize
+	doc       *openapi3.T
 }
 
 // Operation is one operation of the spec, as the validator sees it.
@@ -89,7 +90,7 @@ func New(doc *openapi3.T) (*Validator, error) {
 	if doc == nil || doc.Paths == nil {
 		return nil, errors.New("validate: spec has no paths")
 	}
-	v := &Validator{ops: map[string]*Operation{}, byRoute: map[string]*Operation{}}
+	v := &Validator{ops: map[string]*Operation{}, byRoute: map[string]*Operation{}, doc: doc}
 	if len(doc.Servers) > 0 {
 		// "https://{host}/v2" -> "/v2"
 		u := doc.Servers[0].URL
@@ -264,6 +265,7 @@ func (v *Validator) validateRequest(operationID api.OperationID, query url.Value
 			break
 		}
 		fs = appendSchemaFailures(fs, InBody, "", o.body.VisitJSON(val, openapi3.MultiErrors(), openapi3.VisitAsRequest()))
+		fs = attributeFailures(fs, v.doc, o.body, val, "")
 	}
 	if len(fs) > 0 {
 		sortFailures(fs)
