@@ -25,6 +25,27 @@ a file or -; without Sorting the users come in creation order.
 
 Exit status: 0 done; 1 a call failed (the users before it were written); 2 usage error.`
 
+// knownExportColumns are the columns exportCell reads from the model (any letter case).
+var knownExportColumns = []string{
+	"UserId", "FirstName", "LastName", "EmailAddress", "Role", "Status", "StatusCode", "IsAdministrator",
+	"PhoneMobile", "PhoneMain", "AssociatedPhoneNumbers", "Department", "Designation", "TeamId", "TeamName",
+	"ManagerUserId", "ManagerName", "EmployeeId", "AvailabilityStatus", "Groups", "CreatedOn",
+}
+
+// exportColumnKnown reports whether --columns may name col: a column of knownExportColumns or
+// a custom field (mx_*).
+func exportColumnKnown(col string) bool {
+	if len(col) > 3 && strings.EqualFold(col[:3], "mx_") {
+		return true
+	}
+	for _, k := range knownExportColumns {
+		if strings.EqualFold(k, col) {
+			return true
+		}
+	}
+	return false
+}
+
 // exportColumns are the CSV columns by default.
 var exportColumns = []string{
 	"UserId", "FirstName", "LastName", "EmailAddress", "Role", "Status", "IsAdministrator", "PhoneMobile",
@@ -76,9 +97,15 @@ func (a *app) runExport(cmd *cobra.Command, cf *clientFlags, format, search, col
 	}
 	cols := exportColumns
 	if columns != "" {
+		if format != "csv" {
+			return usageErrorf(cmd, a.stderr, "--columns: only --format csv has columns (json and jsonl write every attribute)")
+		}
 		cols = nil
 		for _, c := range strings.Split(columns, ",") {
 			if c = strings.TrimSpace(c); c != "" {
+				if !exportColumnKnown(c) {
+					return usageErrorf(cmd, a.stderr, "--columns: unknown column %q: want one of %s, or a custom field (mx_*)", c, strings.Join(knownExportColumns, ", "))
+				}
 				cols = append(cols, c)
 			}
 		}

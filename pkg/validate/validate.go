@@ -57,6 +57,9 @@ type Operation struct {
 	// Bulk is true for an operation marked x-lsq-bulk: true, which LeadSquared's plans
 	// rate-limit with a separate, lower budget.
 	Bulk bool
+	// Single is true for an operation marked x-lsq-single: true, whose 200 answer is an array
+	// of at most one item where [] means "not found" (Get a User by Id, by Email).
+	Single bool
 
 	op           *openapi3.Operation
 	body         *openapi3.Schema
@@ -126,6 +129,7 @@ func New(doc *openapi3.T) (*Validator, error) {
 				o.Idempotent = v
 			}
 			o.Bulk, _ = boolExtension(op.Extensions["x-lsq-bulk"])
+			o.Single, _ = boolExtension(op.Extensions["x-lsq-single"])
 			for _, p := range append(append(openapi3.Parameters{}, item.Parameters...), op.Parameters...) {
 				if p.Value != nil && p.Value.In == openapi3.ParameterInQuery {
 					o.query = append(o.query, p.Value)
@@ -164,6 +168,9 @@ func (v *Validator) Operation(id api.OperationID) (*Operation, bool) {
 	o, ok := v.ops[strings.ToLower(string(id))]
 	return o, ok
 }
+
+// HasBody reports whether the operation takes a JSON request body.
+func (o *Operation) HasBody() bool { return o.body != nil }
 
 // Operations returns every operation, sorted by operationId.
 func (v *Validator) Operations() []*Operation {
