@@ -189,3 +189,39 @@ func clone(v any) any {
 	_ = json.Unmarshal(b, &out)
 	return out
 }
+
+// The models find every key of a reply, whatever JSON puts in the values: escapes in keys,
+// brackets inside strings, nested arrays, white space, numbers and literals.
+func TestReadModelsScanAwkwardJSON(t *testing.T) {
+	const reply = ` { "UserId" : "u1", "X\u0041" : {"s":"}{][\"","n":[[],{}]} ,"mx_Custom_1":"q\"x",
+		"Arr":[{"a":"]"},2,"[{"], "n" : -1.5e3 , "t":true,"nul":null, "mx_Num": 7 ,"FirstName":"Ada"} `
+	var u api.User
+	if err := json.Unmarshal([]byte(reply), &u); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"XA": `{"s":"}{][\"","n":[[],{}]}`, "Arr": `[{"a":"]"},2,"[{"]`, "n": `-1.5e3`, "t": `true`, "nul": `null`, "mx_Num": `7`,
+	}
+	got := map[string]string{}
+	for k, v := range u.AdditionalProperties {
+		got[k] = string(v)
+	}
+	if !reflect.DeepEqual(got, want) || u.ID != "u1" || u.FirstName != "Ada" ||
+		!reflect.DeepEqual(u.CustomFields, api.CustomFields{"mx_Custom_1": `q"x`}) {
+		t.Fatalf("read %+v\nextra %v\nwant %v", u, got, want)
+	}
+	back, err := json.Marshal(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a, b map[string]any
+	if err := json.Unmarshal([]byte(reply), &a); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(back, &b); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(a, b) {
+		t.Errorf("written back as %s", back)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -1898,155 +1899,22 @@ type UpdateUserJSONRequestBody = UserUpdateRequest
 // UnmarshalJSON reads the attributes AuthenticatedUser types into their fields and every other attribute, as sent,
 // into AdditionalProperties: nothing LeadSquared sends is dropped.
 func (a *AuthenticatedUser) UnmarshalJSON(b []byte) error {
-	var object map[string]json.RawMessage
-	if err := json.Unmarshal(b, &object); err != nil {
-		return err
+	type plain AuthenticatedUser // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "AuthenticatedUser")
 	}
-	if object == nil {
-		return nil // null
-	}
-	for key, raw := range object {
-		switch key {
-		case "AssociatedPhoneNumbers":
-			if err := json.Unmarshal(raw, &a.AssociatedPhoneNumbers); err != nil {
-				return &FieldError{Model: "AuthenticatedUser", Field: "AssociatedPhoneNumbers", Err: err}
-			}
-		case "City":
-			if err := json.Unmarshal(raw, &a.City); err != nil {
-				return &FieldError{Model: "AuthenticatedUser", Field: "City", Err: err}
-			}
-		case "Class":
-			if err := json.Unmarshal(raw, &a.Class); err != nil {
-				return &FieldError{Model: "AuthenticatedUser", Field: "Class", Err: err}
-			}
-		case "Country":
-			if err := json.Unmarshal(raw, &a.Country); err != nil {
-				return &FieldError{Model: "AuthenticatedUser", Field: "Country", Err: err}
-			}
-		case "CustomerType":
-			if err := json.Unmarshal(raw, &a.CustomerType); err != nil {
-				return &FieldError{Model: "AuthenticatedUser", Field: "CustomerType", Err: err}
-			}
-		case "DefaultCountryCode":
-			if err := json.Unmarshal(raw, &a.DefaultCountryCode); err != nil {
-				return &FieldError{Model: "AuthenticatedUser", Field: "DefaultCountryCode", Err: err}
-			}
-		case "EmailAddress":
-			if err := json.Unmarshal(raw, &a.EmailAddress); err != nil {
-				return &FieldError{Model: "AuthenticatedUser", Field: "EmailAddress", Err: err}
-			}
-		case "Fax":
-			if err := json.Unmarshal(raw, &a.Fax); err != nil {
-				return &FieldError{Model: "AuthenticatedUser", Field: "Fax", Err: err}
-			}
-		case "Group":
-			if err := json.Unmarshal(raw, &a.Group); err != nil {
-				return &FieldError{Model: "AuthenticatedUser", Field: "Group", Err: err}
-			}
-		case "Id":
-			if err := json.Unmarshal(raw, &a.ID); err != nil {
-				return &FieldError{Model: "AuthenticatedUser", Field: "Id", Err: err}
-			}
-		case "LSQCommonServiceURLs":
-			if err := json.Unmarshal(raw, &a.LSQCommonServiceURLs); err != nil {
-				return &FieldError{Model: "AuthenticatedUser", Field: "LSQCommonServiceURLs", Err: err}
-			}
-		case "MobileServiceURLs":
-			if err := json.Unmarshal(raw, &a.MobileServiceURLs); err != nil {
-				return &FieldError{Model: "AuthenticatedUser", Field: "MobileServiceURLs", Err: err}
-			}
-		case "Name":
-			if err := json.Unmarshal(raw, &a.Name); err != nil {
-				return &FieldError{Model: "AuthenticatedUser", Field: "Name", Err: err}
-			}
-		case "OrgDisplayName":
-			if err := json.Unmarshal(raw, &a.OrgDisplayName); err != nil {
-				return &FieldError{Model: "AuthenticatedUser", Field: "OrgDisplayName", Err: err}
-			}
-		case "OrgId":
-			if err := json.Unmarshal(raw, &a.OrgID); err != nil {
-				return &FieldError{Model: "AuthenticatedUser", Field: "OrgId", Err: err}
-			}
-		case "OrgShortCode":
-			if err := json.Unmarshal(raw, &a.OrgShortCode); err != nil {
-				return &FieldError{Model: "AuthenticatedUser", Field: "OrgShortCode", Err: err}
-			}
-		case "OrgUniqueName":
-			if err := json.Unmarshal(raw, &a.OrgUniqueName); err != nil {
-				return &FieldError{Model: "AuthenticatedUser", Field: "OrgUniqueName", Err: err}
-			}
-		case "PassPhrase":
-			if err := json.Unmarshal(raw, &a.PassPhrase); err != nil {
-				return &FieldError{Model: "AuthenticatedUser", Field: "PassPhrase", Err: err}
-			}
-		case "Phone":
-			if err := json.Unmarshal(raw, &a.Phone); err != nil {
-				return &FieldError{Model: "AuthenticatedUser", Field: "Phone", Err: err}
-			}
-		case "Plan":
-			if err := json.Unmarshal(raw, &a.Plan); err != nil {
-				return &FieldError{Model: "AuthenticatedUser", Field: "Plan", Err: err}
-			}
-		case "RestrictedFeatures":
-			if err := json.Unmarshal(raw, &a.RestrictedFeatures); err != nil {
-				return &FieldError{Model: "AuthenticatedUser", Field: "RestrictedFeatures", Err: err}
-			}
-		case "Role":
-			if err := json.Unmarshal(raw, &a.Role); err != nil {
-				return &FieldError{Model: "AuthenticatedUser", Field: "Role", Err: err}
-			}
-		case "SessionId":
-			if err := json.Unmarshal(raw, &a.SessionID); err != nil {
-				return &FieldError{Model: "AuthenticatedUser", Field: "SessionId", Err: err}
-			}
-		case "State":
-			if err := json.Unmarshal(raw, &a.State); err != nil {
-				return &FieldError{Model: "AuthenticatedUser", Field: "State", Err: err}
-			}
-		case "Street1":
-			if err := json.Unmarshal(raw, &a.Street1); err != nil {
-				return &FieldError{Model: "AuthenticatedUser", Field: "Street1", Err: err}
-			}
-		case "Street2":
-			if err := json.Unmarshal(raw, &a.Street2); err != nil {
-				return &FieldError{Model: "AuthenticatedUser", Field: "Street2", Err: err}
-			}
-		case "SubRegionId":
-			if err := json.Unmarshal(raw, &a.SubRegionID); err != nil {
-				return &FieldError{Model: "AuthenticatedUser", Field: "SubRegionId", Err: err}
-			}
-		case "TimeZone":
-			if err := json.Unmarshal(raw, &a.TimeZone); err != nil {
-				return &FieldError{Model: "AuthenticatedUser", Field: "TimeZone", Err: err}
-			}
-		case "TokenId":
-			if err := json.Unmarshal(raw, &a.TokenID); err != nil {
-				return &FieldError{Model: "AuthenticatedUser", Field: "TokenId", Err: err}
-			}
-		case "Type":
-			if err := json.Unmarshal(raw, &a.Type); err != nil {
-				return &FieldError{Model: "AuthenticatedUser", Field: "Type", Err: err}
-			}
-		case "UserType":
-			if err := json.Unmarshal(raw, &a.UserType); err != nil {
-				return &FieldError{Model: "AuthenticatedUser", Field: "UserType", Err: err}
-			}
-		case "Website":
-			if err := json.Unmarshal(raw, &a.Website); err != nil {
-				return &FieldError{Model: "AuthenticatedUser", Field: "Website", Err: err}
-			}
-		case "Zip":
-			if err := json.Unmarshal(raw, &a.Zip); err != nil {
-				return &FieldError{Model: "AuthenticatedUser", Field: "Zip", Err: err}
-			}
-		default:
-			if a.AdditionalProperties == nil {
-				a.AdditionalProperties = make(map[string]json.RawMessage)
-			}
-			a.AdditionalProperties[key] = raw
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "AssociatedPhoneNumbers", "City", "Class", "Country", "CustomerType", "DefaultCountryCode", "EmailAddress", "Fax", "Group", "Id", "LSQCommonServiceURLs", "MobileServiceURLs", "Name", "OrgDisplayName", "OrgId", "OrgShortCode", "OrgUniqueName", "PassPhrase", "Phone", "Plan", "RestrictedFeatures", "Role", "SessionId", "State", "Street1", "Street2", "SubRegionId", "TimeZone", "TokenId", "Type", "UserType", "Website", "Zip":
+			return nil // a field's
 		}
-	}
-	return nil
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
 // MarshalJSON writes the fields of AuthenticatedUser as their tags say and AdditionalProperties as they were read.
@@ -2062,31 +1930,22 @@ func (a AuthenticatedUser) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads the attributes AuthenticatedUserCommonServiceURLs types into their fields and every other attribute, as sent,
 // into AdditionalProperties: nothing LeadSquared sends is dropped.
 func (a *AuthenticatedUserCommonServiceURLs) UnmarshalJSON(b []byte) error {
-	var object map[string]json.RawMessage
-	if err := json.Unmarshal(b, &object); err != nil {
-		return err
+	type plain AuthenticatedUserCommonServiceURLs // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "AuthenticatedUserCommonServiceURLs")
 	}
-	if object == nil {
-		return nil // null
-	}
-	for key, raw := range object {
-		switch key {
-		case "api":
-			if err := json.Unmarshal(raw, &a.API); err != nil {
-				return &FieldError{Model: "AuthenticatedUserCommonServiceURLs", Field: "api", Err: err}
-			}
-		case "app":
-			if err := json.Unmarshal(raw, &a.App); err != nil {
-				return &FieldError{Model: "AuthenticatedUserCommonServiceURLs", Field: "app", Err: err}
-			}
-		default:
-			if a.AdditionalProperties == nil {
-				a.AdditionalProperties = make(map[string]json.RawMessage)
-			}
-			a.AdditionalProperties[key] = raw
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "api", "app":
+			return nil // a field's
 		}
-	}
-	return nil
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
 // MarshalJSON writes the fields of AuthenticatedUserCommonServiceURLs as their tags say and AdditionalProperties as they were read.
@@ -2102,35 +1961,22 @@ func (a AuthenticatedUserCommonServiceURLs) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads the attributes AuthenticatedUserMobileServiceURLs types into their fields and every other attribute, as sent,
 // into AdditionalProperties: nothing LeadSquared sends is dropped.
 func (a *AuthenticatedUserMobileServiceURLs) UnmarshalJSON(b []byte) error {
-	var object map[string]json.RawMessage
-	if err := json.Unmarshal(b, &object); err != nil {
-		return err
+	type plain AuthenticatedUserMobileServiceURLs // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "AuthenticatedUserMobileServiceURLs")
 	}
-	if object == nil {
-		return nil // null
-	}
-	for key, raw := range object {
-		switch key {
-		case "FileUploadURL":
-			if err := json.Unmarshal(raw, &a.FileUploadURL); err != nil {
-				return &FieldError{Model: "AuthenticatedUserMobileServiceURLs", Field: "FileUploadURL", Err: err}
-			}
-		case "MobileNotificationURL":
-			if err := json.Unmarshal(raw, &a.MobileNotificationURL); err != nil {
-				return &FieldError{Model: "AuthenticatedUserMobileServiceURLs", Field: "MobileNotificationURL", Err: err}
-			}
-		case "ReportsURL":
-			if err := json.Unmarshal(raw, &a.ReportsURL); err != nil {
-				return &FieldError{Model: "AuthenticatedUserMobileServiceURLs", Field: "ReportsURL", Err: err}
-			}
-		default:
-			if a.AdditionalProperties == nil {
-				a.AdditionalProperties = make(map[string]json.RawMessage)
-			}
-			a.AdditionalProperties[key] = raw
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "FileUploadURL", "MobileNotificationURL", "ReportsURL":
+			return nil // a field's
 		}
-	}
-	return nil
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
 // MarshalJSON writes the fields of AuthenticatedUserMobileServiceURLs as their tags say and AdditionalProperties as they were read.
@@ -2146,31 +1992,22 @@ func (a AuthenticatedUserMobileServiceURLs) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads the attributes CheckInHistory types into their fields and every other attribute, as sent,
 // into AdditionalProperties: nothing LeadSquared sends is dropped.
 func (a *CheckInHistory) UnmarshalJSON(b []byte) error {
-	var object map[string]json.RawMessage
-	if err := json.Unmarshal(b, &object); err != nil {
-		return err
+	type plain CheckInHistory // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "CheckInHistory")
 	}
-	if object == nil {
-		return nil // null
-	}
-	for key, raw := range object {
-		switch key {
-		case "Details":
-			if err := json.Unmarshal(raw, &a.Details); err != nil {
-				return &FieldError{Model: "CheckInHistory", Field: "Details", Err: err}
-			}
-		case "RecordCount":
-			if err := json.Unmarshal(raw, &a.RecordCount); err != nil {
-				return &FieldError{Model: "CheckInHistory", Field: "RecordCount", Err: err}
-			}
-		default:
-			if a.AdditionalProperties == nil {
-				a.AdditionalProperties = make(map[string]json.RawMessage)
-			}
-			a.AdditionalProperties[key] = raw
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "Details", "RecordCount":
+			return nil // a field's
 		}
-	}
-	return nil
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
 // MarshalJSON writes the fields of CheckInHistory as their tags say and AdditionalProperties as they were read.
@@ -2186,63 +2023,22 @@ func (a CheckInHistory) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads the attributes CheckInHistoryEntry types into their fields and every other attribute, as sent,
 // into AdditionalProperties: nothing LeadSquared sends is dropped.
 func (a *CheckInHistoryEntry) UnmarshalJSON(b []byte) error {
-	var object map[string]json.RawMessage
-	if err := json.Unmarshal(b, &object); err != nil {
-		return err
+	type plain CheckInHistoryEntry // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "CheckInHistoryEntry")
 	}
-	if object == nil {
-		return nil // null
-	}
-	for key, raw := range object {
-		switch key {
-		case "CheckedOn":
-			if err := json.Unmarshal(raw, &a.CheckedOn); err != nil {
-				return &FieldError{Model: "CheckInHistoryEntry", Field: "CheckedOn", Err: err}
-			}
-		case "EmailAddress":
-			if err := json.Unmarshal(raw, &a.EmailAddress); err != nil {
-				return &FieldError{Model: "CheckInHistoryEntry", Field: "EmailAddress", Err: err}
-			}
-		case "IpAddress":
-			if err := json.Unmarshal(raw, &a.IPAddress); err != nil {
-				return &FieldError{Model: "CheckInHistoryEntry", Field: "IpAddress", Err: err}
-			}
-		case "IsCheckIn":
-			if err := json.Unmarshal(raw, &a.IsCheckIn); err != nil {
-				return &FieldError{Model: "CheckInHistoryEntry", Field: "IsCheckIn", Err: err}
-			}
-		case "Latitude":
-			if err := json.Unmarshal(raw, &a.Latitude); err != nil {
-				return &FieldError{Model: "CheckInHistoryEntry", Field: "Latitude", Err: err}
-			}
-		case "Location":
-			if err := json.Unmarshal(raw, &a.Location); err != nil {
-				return &FieldError{Model: "CheckInHistoryEntry", Field: "Location", Err: err}
-			}
-		case "Longitude":
-			if err := json.Unmarshal(raw, &a.Longitude); err != nil {
-				return &FieldError{Model: "CheckInHistoryEntry", Field: "Longitude", Err: err}
-			}
-		case "OtherDetails":
-			if err := json.Unmarshal(raw, &a.OtherDetails); err != nil {
-				return &FieldError{Model: "CheckInHistoryEntry", Field: "OtherDetails", Err: err}
-			}
-		case "Source":
-			if err := json.Unmarshal(raw, &a.Source); err != nil {
-				return &FieldError{Model: "CheckInHistoryEntry", Field: "Source", Err: err}
-			}
-		case "UserId":
-			if err := json.Unmarshal(raw, &a.UserID); err != nil {
-				return &FieldError{Model: "CheckInHistoryEntry", Field: "UserId", Err: err}
-			}
-		default:
-			if a.AdditionalProperties == nil {
-				a.AdditionalProperties = make(map[string]json.RawMessage)
-			}
-			a.AdditionalProperties[key] = raw
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "CheckedOn", "EmailAddress", "IpAddress", "IsCheckIn", "Latitude", "Location", "Longitude", "OtherDetails", "Source", "UserId":
+			return nil // a field's
 		}
-	}
-	return nil
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
 // MarshalJSON writes the fields of CheckInHistoryEntry as their tags say and AdditionalProperties as they were read.
@@ -2258,31 +2054,22 @@ func (a CheckInHistoryEntry) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads the attributes CheckInOutResult types into their fields and every other attribute, as sent,
 // into AdditionalProperties: nothing LeadSquared sends is dropped.
 func (a *CheckInOutResult) UnmarshalJSON(b []byte) error {
-	var object map[string]json.RawMessage
-	if err := json.Unmarshal(b, &object); err != nil {
-		return err
+	type plain CheckInOutResult // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "CheckInOutResult")
 	}
-	if object == nil {
-		return nil // null
-	}
-	for key, raw := range object {
-		switch key {
-		case "Message":
-			if err := json.Unmarshal(raw, &a.Message); err != nil {
-				return &FieldError{Model: "CheckInOutResult", Field: "Message", Err: err}
-			}
-		case "Status":
-			if err := json.Unmarshal(raw, &a.Status); err != nil {
-				return &FieldError{Model: "CheckInOutResult", Field: "Status", Err: err}
-			}
-		default:
-			if a.AdditionalProperties == nil {
-				a.AdditionalProperties = make(map[string]json.RawMessage)
-			}
-			a.AdditionalProperties[key] = raw
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "Message", "Status":
+			return nil // a field's
 		}
-	}
-	return nil
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
 // MarshalJSON writes the fields of CheckInOutResult as their tags say and AdditionalProperties as they were read.
@@ -2298,27 +2085,22 @@ func (a CheckInOutResult) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads the attributes CheckInOutResultMessage types into their fields and every other attribute, as sent,
 // into AdditionalProperties: nothing LeadSquared sends is dropped.
 func (a *CheckInOutResultMessage) UnmarshalJSON(b []byte) error {
-	var object map[string]json.RawMessage
-	if err := json.Unmarshal(b, &object); err != nil {
-		return err
+	type plain CheckInOutResultMessage // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "CheckInOutResultMessage")
 	}
-	if object == nil {
-		return nil // null
-	}
-	for key, raw := range object {
-		switch key {
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
 		case "ResponseText":
-			if err := json.Unmarshal(raw, &a.ResponseText); err != nil {
-				return &FieldError{Model: "CheckInOutResultMessage", Field: "ResponseText", Err: err}
-			}
-		default:
-			if a.AdditionalProperties == nil {
-				a.AdditionalProperties = make(map[string]json.RawMessage)
-			}
-			a.AdditionalProperties[key] = raw
+			return nil // a field's
 		}
-	}
-	return nil
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
 // MarshalJSON writes the fields of CheckInOutResultMessage as their tags say and AdditionalProperties as they were read.
@@ -2334,31 +2116,22 @@ func (a CheckInOutResultMessage) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads the attributes CheckInStatus types into their fields and every other attribute, as sent,
 // into AdditionalProperties: nothing LeadSquared sends is dropped.
 func (a *CheckInStatus) UnmarshalJSON(b []byte) error {
-	var object map[string]json.RawMessage
-	if err := json.Unmarshal(b, &object); err != nil {
-		return err
+	type plain CheckInStatus // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "CheckInStatus")
 	}
-	if object == nil {
-		return nil // null
-	}
-	for key, raw := range object {
-		switch key {
-		case "IsCheckedIn":
-			if err := json.Unmarshal(raw, &a.IsCheckedIn); err != nil {
-				return &FieldError{Model: "CheckInStatus", Field: "IsCheckedIn", Err: err}
-			}
-		case "LastCheckedOn":
-			if err := json.Unmarshal(raw, &a.LastCheckedOn); err != nil {
-				return &FieldError{Model: "CheckInStatus", Field: "LastCheckedOn", Err: err}
-			}
-		default:
-			if a.AdditionalProperties == nil {
-				a.AdditionalProperties = make(map[string]json.RawMessage)
-			}
-			a.AdditionalProperties[key] = raw
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "IsCheckedIn", "LastCheckedOn":
+			return nil // a field's
 		}
-	}
-	return nil
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
 // MarshalJSON writes the fields of CheckInStatus as their tags say and AdditionalProperties as they were read.
@@ -2374,31 +2147,22 @@ func (a CheckInStatus) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads the attributes ConverseNotificationResult types into their fields and every other attribute, as sent,
 // into AdditionalProperties: nothing LeadSquared sends is dropped.
 func (a *ConverseNotificationResult) UnmarshalJSON(b []byte) error {
-	var object map[string]json.RawMessage
-	if err := json.Unmarshal(b, &object); err != nil {
-		return err
+	type plain ConverseNotificationResult // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "ConverseNotificationResult")
 	}
-	if object == nil {
-		return nil // null
-	}
-	for key, raw := range object {
-		switch key {
-		case "MessageID":
-			if err := json.Unmarshal(raw, &a.MessageID); err != nil {
-				return &FieldError{Model: "ConverseNotificationResult", Field: "MessageID", Err: err}
-			}
-		case "Success":
-			if err := json.Unmarshal(raw, &a.Success); err != nil {
-				return &FieldError{Model: "ConverseNotificationResult", Field: "Success", Err: err}
-			}
-		default:
-			if a.AdditionalProperties == nil {
-				a.AdditionalProperties = make(map[string]json.RawMessage)
-			}
-			a.AdditionalProperties[key] = raw
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "MessageID", "Success":
+			return nil // a field's
 		}
-	}
-	return nil
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
 // MarshalJSON writes the fields of ConverseNotificationResult as their tags say and AdditionalProperties as they were read.
@@ -2414,31 +2178,22 @@ func (a ConverseNotificationResult) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads the attributes EntityPermission types into their fields and every other attribute, as sent,
 // into AdditionalProperties: nothing LeadSquared sends is dropped.
 func (a *EntityPermission) UnmarshalJSON(b []byte) error {
-	var object map[string]json.RawMessage
-	if err := json.Unmarshal(b, &object); err != nil {
-		return err
+	type plain EntityPermission // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "EntityPermission")
 	}
-	if object == nil {
-		return nil // null
-	}
-	for key, raw := range object {
-		switch key {
-		case "Entity":
-			if err := json.Unmarshal(raw, &a.Entity); err != nil {
-				return &FieldError{Model: "EntityPermission", Field: "Entity", Err: err}
-			}
-		case "Permissions":
-			if err := json.Unmarshal(raw, &a.Permissions); err != nil {
-				return &FieldError{Model: "EntityPermission", Field: "Permissions", Err: err}
-			}
-		default:
-			if a.AdditionalProperties == nil {
-				a.AdditionalProperties = make(map[string]json.RawMessage)
-			}
-			a.AdditionalProperties[key] = raw
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "Entity", "Permissions":
+			return nil // a field's
 		}
-	}
-	return nil
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
 // MarshalJSON writes the fields of EntityPermission as their tags say and AdditionalProperties as they were read.
@@ -2454,39 +2209,22 @@ func (a EntityPermission) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads the attributes Error types into their fields and every other attribute, as sent,
 // into AdditionalProperties: nothing LeadSquared sends is dropped.
 func (a *Error) UnmarshalJSON(b []byte) error {
-	var object map[string]json.RawMessage
-	if err := json.Unmarshal(b, &object); err != nil {
-		return err
+	type plain Error // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "Error")
 	}
-	if object == nil {
-		return nil // null
-	}
-	for key, raw := range object {
-		switch key {
-		case "ExceptionMessage":
-			if err := json.Unmarshal(raw, &a.ExceptionMessage); err != nil {
-				return &FieldError{Model: "Error", Field: "ExceptionMessage", Err: err}
-			}
-		case "ExceptionType":
-			if err := json.Unmarshal(raw, &a.ExceptionType); err != nil {
-				return &FieldError{Model: "Error", Field: "ExceptionType", Err: err}
-			}
-		case "IsMXException":
-			if err := json.Unmarshal(raw, &a.IsMXException); err != nil {
-				return &FieldError{Model: "Error", Field: "IsMXException", Err: err}
-			}
-		case "Status":
-			if err := json.Unmarshal(raw, &a.Status); err != nil {
-				return &FieldError{Model: "Error", Field: "Status", Err: err}
-			}
-		default:
-			if a.AdditionalProperties == nil {
-				a.AdditionalProperties = make(map[string]json.RawMessage)
-			}
-			a.AdditionalProperties[key] = raw
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "ExceptionMessage", "ExceptionType", "IsMXException", "Status":
+			return nil // a field's
 		}
-	}
-	return nil
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
 // MarshalJSON writes the fields of Error as their tags say and AdditionalProperties as they were read.
@@ -2502,31 +2240,22 @@ func (a Error) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads the attributes HierarchyInfo types into their fields and every other attribute, as sent,
 // into AdditionalProperties: nothing LeadSquared sends is dropped.
 func (a *HierarchyInfo) UnmarshalJSON(b []byte) error {
-	var object map[string]json.RawMessage
-	if err := json.Unmarshal(b, &object); err != nil {
-		return err
+	type plain HierarchyInfo // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "HierarchyInfo")
 	}
-	if object == nil {
-		return nil // null
-	}
-	for key, raw := range object {
-		switch key {
-		case "SearchInfo":
-			if err := json.Unmarshal(raw, &a.SearchInfo); err != nil {
-				return &FieldError{Model: "HierarchyInfo", Field: "SearchInfo", Err: err}
-			}
-		case "Users":
-			if err := json.Unmarshal(raw, &a.Users); err != nil {
-				return &FieldError{Model: "HierarchyInfo", Field: "Users", Err: err}
-			}
-		default:
-			if a.AdditionalProperties == nil {
-				a.AdditionalProperties = make(map[string]json.RawMessage)
-			}
-			a.AdditionalProperties[key] = raw
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "SearchInfo", "Users":
+			return nil // a field's
 		}
-	}
-	return nil
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
 // MarshalJSON writes the fields of HierarchyInfo as their tags say and AdditionalProperties as they were read.
@@ -2542,27 +2271,22 @@ func (a HierarchyInfo) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads the attributes HierarchyInfoSearchInfo types into their fields and every other attribute, as sent,
 // into AdditionalProperties: nothing LeadSquared sends is dropped.
 func (a *HierarchyInfoSearchInfo) UnmarshalJSON(b []byte) error {
-	var object map[string]json.RawMessage
-	if err := json.Unmarshal(b, &object); err != nil {
-		return err
+	type plain HierarchyInfoSearchInfo // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "HierarchyInfoSearchInfo")
 	}
-	if object == nil {
-		return nil // null
-	}
-	for key, raw := range object {
-		switch key {
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
 		case "TotalUsers":
-			if err := json.Unmarshal(raw, &a.TotalUsers); err != nil {
-				return &FieldError{Model: "HierarchyInfoSearchInfo", Field: "TotalUsers", Err: err}
-			}
-		default:
-			if a.AdditionalProperties == nil {
-				a.AdditionalProperties = make(map[string]json.RawMessage)
-			}
-			a.AdditionalProperties[key] = raw
+			return nil // a field's
 		}
-	}
-	return nil
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
 // MarshalJSON writes the fields of HierarchyInfoSearchInfo as their tags say and AdditionalProperties as they were read.
@@ -2578,47 +2302,22 @@ func (a HierarchyInfoSearchInfo) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads the attributes HierarchyUser types into their fields and every other attribute, as sent,
 // into AdditionalProperties: nothing LeadSquared sends is dropped.
 func (a *HierarchyUser) UnmarshalJSON(b []byte) error {
-	var object map[string]json.RawMessage
-	if err := json.Unmarshal(b, &object); err != nil {
-		return err
+	type plain HierarchyUser // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "HierarchyUser")
 	}
-	if object == nil {
-		return nil // null
-	}
-	for key, raw := range object {
-		switch key {
-		case "CheckedIn":
-			if err := json.Unmarshal(raw, &a.CheckedIn); err != nil {
-				return &FieldError{Model: "HierarchyUser", Field: "CheckedIn", Err: err}
-			}
-		case "Email":
-			if err := json.Unmarshal(raw, &a.Email); err != nil {
-				return &FieldError{Model: "HierarchyUser", Field: "Email", Err: err}
-			}
-		case "IsActive":
-			if err := json.Unmarshal(raw, &a.IsActive); err != nil {
-				return &FieldError{Model: "HierarchyUser", Field: "IsActive", Err: err}
-			}
-		case "Mobile":
-			if err := json.Unmarshal(raw, &a.Mobile); err != nil {
-				return &FieldError{Model: "HierarchyUser", Field: "Mobile", Err: err}
-			}
-		case "Name":
-			if err := json.Unmarshal(raw, &a.Name); err != nil {
-				return &FieldError{Model: "HierarchyUser", Field: "Name", Err: err}
-			}
-		case "UserId":
-			if err := json.Unmarshal(raw, &a.UserID); err != nil {
-				return &FieldError{Model: "HierarchyUser", Field: "UserId", Err: err}
-			}
-		default:
-			if a.AdditionalProperties == nil {
-				a.AdditionalProperties = make(map[string]json.RawMessage)
-			}
-			a.AdditionalProperties[key] = raw
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "CheckedIn", "Email", "IsActive", "Mobile", "Name", "UserId":
+			return nil // a field's
 		}
-	}
-	return nil
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
 // MarshalJSON writes the fields of HierarchyUser as their tags say and AdditionalProperties as they were read.
@@ -2634,35 +2333,22 @@ func (a HierarchyUser) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads the attributes Permission types into their fields and every other attribute, as sent,
 // into AdditionalProperties: nothing LeadSquared sends is dropped.
 func (a *Permission) UnmarshalJSON(b []byte) error {
-	var object map[string]json.RawMessage
-	if err := json.Unmarshal(b, &object); err != nil {
-		return err
+	type plain Permission // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "Permission")
 	}
-	if object == nil {
-		return nil // null
-	}
-	for key, raw := range object {
-		switch key {
-		case "Access":
-			if err := json.Unmarshal(raw, &a.Access); err != nil {
-				return &FieldError{Model: "Permission", Field: "Access", Err: err}
-			}
-		case "Action":
-			if err := json.Unmarshal(raw, &a.Action); err != nil {
-				return &FieldError{Model: "Permission", Field: "Action", Err: err}
-			}
-		case "Properties":
-			if err := json.Unmarshal(raw, &a.Properties); err != nil {
-				return &FieldError{Model: "Permission", Field: "Properties", Err: err}
-			}
-		default:
-			if a.AdditionalProperties == nil {
-				a.AdditionalProperties = make(map[string]json.RawMessage)
-			}
-			a.AdditionalProperties[key] = raw
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "Access", "Action", "Properties":
+			return nil // a field's
 		}
-	}
-	return nil
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
 // MarshalJSON writes the fields of Permission as their tags say and AdditionalProperties as they were read.
@@ -2678,31 +2364,22 @@ func (a Permission) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads the attributes PermissionProperties types into their fields and every other attribute, as sent,
 // into AdditionalProperties: nothing LeadSquared sends is dropped.
 func (a *PermissionProperties) UnmarshalJSON(b []byte) error {
-	var object map[string]json.RawMessage
-	if err := json.Unmarshal(b, &object); err != nil {
-		return err
+	type plain PermissionProperties // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "PermissionProperties")
 	}
-	if object == nil {
-		return nil // null
-	}
-	for key, raw := range object {
-		switch key {
-		case "RestrictedFields":
-			if err := json.Unmarshal(raw, &a.RestrictedFields); err != nil {
-				return &FieldError{Model: "PermissionProperties", Field: "RestrictedFields", Err: err}
-			}
-		case "Restrictions":
-			if err := json.Unmarshal(raw, &a.Restrictions); err != nil {
-				return &FieldError{Model: "PermissionProperties", Field: "Restrictions", Err: err}
-			}
-		default:
-			if a.AdditionalProperties == nil {
-				a.AdditionalProperties = make(map[string]json.RawMessage)
-			}
-			a.AdditionalProperties[key] = raw
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "RestrictedFields", "Restrictions":
+			return nil // a field's
 		}
-	}
-	return nil
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
 // MarshalJSON writes the fields of PermissionProperties as their tags say and AdditionalProperties as they were read.
@@ -2718,75 +2395,22 @@ func (a PermissionProperties) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads the attributes PermissionTemplate types into their fields and every other attribute, as sent,
 // into AdditionalProperties: nothing LeadSquared sends is dropped.
 func (a *PermissionTemplate) UnmarshalJSON(b []byte) error {
-	var object map[string]json.RawMessage
-	if err := json.Unmarshal(b, &object); err != nil {
-		return err
+	type plain PermissionTemplate // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "PermissionTemplate")
 	}
-	if object == nil {
-		return nil // null
-	}
-	for key, raw := range object {
-		switch key {
-		case "AssociatedGroupIds":
-			if err := json.Unmarshal(raw, &a.AssociatedGroupIDs); err != nil {
-				return &FieldError{Model: "PermissionTemplate", Field: "AssociatedGroupIds", Err: err}
-			}
-		case "AssociatedRoleIds":
-			if err := json.Unmarshal(raw, &a.AssociatedRoleIDs); err != nil {
-				return &FieldError{Model: "PermissionTemplate", Field: "AssociatedRoleIds", Err: err}
-			}
-		case "AssociatedUserIds":
-			if err := json.Unmarshal(raw, &a.AssociatedUserIDs); err != nil {
-				return &FieldError{Model: "PermissionTemplate", Field: "AssociatedUserIds", Err: err}
-			}
-		case "CreatedBy":
-			if err := json.Unmarshal(raw, &a.CreatedBy); err != nil {
-				return &FieldError{Model: "PermissionTemplate", Field: "CreatedBy", Err: err}
-			}
-		case "CreatedByName":
-			if err := json.Unmarshal(raw, &a.CreatedByName); err != nil {
-				return &FieldError{Model: "PermissionTemplate", Field: "CreatedByName", Err: err}
-			}
-		case "CreatedOn":
-			if err := json.Unmarshal(raw, &a.CreatedOn); err != nil {
-				return &FieldError{Model: "PermissionTemplate", Field: "CreatedOn", Err: err}
-			}
-		case "Description":
-			if err := json.Unmarshal(raw, &a.Description); err != nil {
-				return &FieldError{Model: "PermissionTemplate", Field: "Description", Err: err}
-			}
-		case "EntityPermissions":
-			if err := json.Unmarshal(raw, &a.EntityPermissions); err != nil {
-				return &FieldError{Model: "PermissionTemplate", Field: "EntityPermissions", Err: err}
-			}
-		case "Id":
-			if err := json.Unmarshal(raw, &a.ID); err != nil {
-				return &FieldError{Model: "PermissionTemplate", Field: "Id", Err: err}
-			}
-		case "ModifiedBy":
-			if err := json.Unmarshal(raw, &a.ModifiedBy); err != nil {
-				return &FieldError{Model: "PermissionTemplate", Field: "ModifiedBy", Err: err}
-			}
-		case "ModifiedByName":
-			if err := json.Unmarshal(raw, &a.ModifiedByName); err != nil {
-				return &FieldError{Model: "PermissionTemplate", Field: "ModifiedByName", Err: err}
-			}
-		case "ModifiedOn":
-			if err := json.Unmarshal(raw, &a.ModifiedOn); err != nil {
-				return &FieldError{Model: "PermissionTemplate", Field: "ModifiedOn", Err: err}
-			}
-		case "Name":
-			if err := json.Unmarshal(raw, &a.Name); err != nil {
-				return &FieldError{Model: "PermissionTemplate", Field: "Name", Err: err}
-			}
-		default:
-			if a.AdditionalProperties == nil {
-				a.AdditionalProperties = make(map[string]json.RawMessage)
-			}
-			a.AdditionalProperties[key] = raw
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "AssociatedGroupIds", "AssociatedRoleIds", "AssociatedUserIds", "CreatedBy", "CreatedByName", "CreatedOn", "Description", "EntityPermissions", "Id", "ModifiedBy", "ModifiedByName", "ModifiedOn", "Name":
+			return nil // a field's
 		}
-	}
-	return nil
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
 // MarshalJSON writes the fields of PermissionTemplate as their tags say and AdditionalProperties as they were read.
@@ -2802,27 +2426,22 @@ func (a PermissionTemplate) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads the attributes PermissionTemplateCreateMessage types into their fields and every other attribute, as sent,
 // into AdditionalProperties: nothing LeadSquared sends is dropped.
 func (a *PermissionTemplateCreateMessage) UnmarshalJSON(b []byte) error {
-	var object map[string]json.RawMessage
-	if err := json.Unmarshal(b, &object); err != nil {
-		return err
+	type plain PermissionTemplateCreateMessage // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "PermissionTemplateCreateMessage")
 	}
-	if object == nil {
-		return nil // null
-	}
-	for key, raw := range object {
-		switch key {
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
 		case "Id":
-			if err := json.Unmarshal(raw, &a.ID); err != nil {
-				return &FieldError{Model: "PermissionTemplateCreateMessage", Field: "Id", Err: err}
-			}
-		default:
-			if a.AdditionalProperties == nil {
-				a.AdditionalProperties = make(map[string]json.RawMessage)
-			}
-			a.AdditionalProperties[key] = raw
+			return nil // a field's
 		}
-	}
-	return nil
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
 // MarshalJSON writes the fields of PermissionTemplateCreateMessage as their tags say and AdditionalProperties as they were read.
@@ -2838,31 +2457,22 @@ func (a PermissionTemplateCreateMessage) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads the attributes PermissionTemplateCreateResult types into their fields and every other attribute, as sent,
 // into AdditionalProperties: nothing LeadSquared sends is dropped.
 func (a *PermissionTemplateCreateResult) UnmarshalJSON(b []byte) error {
-	var object map[string]json.RawMessage
-	if err := json.Unmarshal(b, &object); err != nil {
-		return err
+	type plain PermissionTemplateCreateResult // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "PermissionTemplateCreateResult")
 	}
-	if object == nil {
-		return nil // null
-	}
-	for key, raw := range object {
-		switch key {
-		case "Message":
-			if err := json.Unmarshal(raw, &a.Message); err != nil {
-				return &FieldError{Model: "PermissionTemplateCreateResult", Field: "Message", Err: err}
-			}
-		case "Status":
-			if err := json.Unmarshal(raw, &a.Status); err != nil {
-				return &FieldError{Model: "PermissionTemplateCreateResult", Field: "Status", Err: err}
-			}
-		default:
-			if a.AdditionalProperties == nil {
-				a.AdditionalProperties = make(map[string]json.RawMessage)
-			}
-			a.AdditionalProperties[key] = raw
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "Message", "Status":
+			return nil // a field's
 		}
-	}
-	return nil
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
 // MarshalJSON writes the fields of PermissionTemplateCreateResult as their tags say and AdditionalProperties as they were read.
@@ -2878,31 +2488,22 @@ func (a PermissionTemplateCreateResult) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads the attributes PermissionTemplateList types into their fields and every other attribute, as sent,
 // into AdditionalProperties: nothing LeadSquared sends is dropped.
 func (a *PermissionTemplateList) UnmarshalJSON(b []byte) error {
-	var object map[string]json.RawMessage
-	if err := json.Unmarshal(b, &object); err != nil {
-		return err
+	type plain PermissionTemplateList // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "PermissionTemplateList")
 	}
-	if object == nil {
-		return nil // null
-	}
-	for key, raw := range object {
-		switch key {
-		case "List":
-			if err := json.Unmarshal(raw, &a.List); err != nil {
-				return &FieldError{Model: "PermissionTemplateList", Field: "List", Err: err}
-			}
-		case "RecordCount":
-			if err := json.Unmarshal(raw, &a.RecordCount); err != nil {
-				return &FieldError{Model: "PermissionTemplateList", Field: "RecordCount", Err: err}
-			}
-		default:
-			if a.AdditionalProperties == nil {
-				a.AdditionalProperties = make(map[string]json.RawMessage)
-			}
-			a.AdditionalProperties[key] = raw
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "List", "RecordCount":
+			return nil // a field's
 		}
-	}
-	return nil
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
 // MarshalJSON writes the fields of PermissionTemplateList as their tags say and AdditionalProperties as they were read.
@@ -2918,35 +2519,22 @@ func (a PermissionTemplateList) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads the attributes PermissionTemplateOverwriteMessage types into their fields and every other attribute, as sent,
 // into AdditionalProperties: nothing LeadSquared sends is dropped.
 func (a *PermissionTemplateOverwriteMessage) UnmarshalJSON(b []byte) error {
-	var object map[string]json.RawMessage
-	if err := json.Unmarshal(b, &object); err != nil {
-		return err
+	type plain PermissionTemplateOverwriteMessage // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "PermissionTemplateOverwriteMessage")
 	}
-	if object == nil {
-		return nil // null
-	}
-	for key, raw := range object {
-		switch key {
-		case "AffectedRows":
-			if err := json.Unmarshal(raw, &a.AffectedRows); err != nil {
-				return &FieldError{Model: "PermissionTemplateOverwriteMessage", Field: "AffectedRows", Err: err}
-			}
-		case "AffectedUserIds":
-			if err := json.Unmarshal(raw, &a.AffectedUserIDs); err != nil {
-				return &FieldError{Model: "PermissionTemplateOverwriteMessage", Field: "AffectedUserIds", Err: err}
-			}
-		case "IsSuccessful":
-			if err := json.Unmarshal(raw, &a.IsSuccessful); err != nil {
-				return &FieldError{Model: "PermissionTemplateOverwriteMessage", Field: "IsSuccessful", Err: err}
-			}
-		default:
-			if a.AdditionalProperties == nil {
-				a.AdditionalProperties = make(map[string]json.RawMessage)
-			}
-			a.AdditionalProperties[key] = raw
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "AffectedRows", "AffectedUserIds", "IsSuccessful":
+			return nil // a field's
 		}
-	}
-	return nil
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
 // MarshalJSON writes the fields of PermissionTemplateOverwriteMessage as their tags say and AdditionalProperties as they were read.
@@ -2962,31 +2550,22 @@ func (a PermissionTemplateOverwriteMessage) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads the attributes PermissionTemplateOverwriteResult types into their fields and every other attribute, as sent,
 // into AdditionalProperties: nothing LeadSquared sends is dropped.
 func (a *PermissionTemplateOverwriteResult) UnmarshalJSON(b []byte) error {
-	var object map[string]json.RawMessage
-	if err := json.Unmarshal(b, &object); err != nil {
-		return err
+	type plain PermissionTemplateOverwriteResult // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "PermissionTemplateOverwriteResult")
 	}
-	if object == nil {
-		return nil // null
-	}
-	for key, raw := range object {
-		switch key {
-		case "Message":
-			if err := json.Unmarshal(raw, &a.Message); err != nil {
-				return &FieldError{Model: "PermissionTemplateOverwriteResult", Field: "Message", Err: err}
-			}
-		case "Status":
-			if err := json.Unmarshal(raw, &a.Status); err != nil {
-				return &FieldError{Model: "PermissionTemplateOverwriteResult", Field: "Status", Err: err}
-			}
-		default:
-			if a.AdditionalProperties == nil {
-				a.AdditionalProperties = make(map[string]json.RawMessage)
-			}
-			a.AdditionalProperties[key] = raw
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "Message", "Status":
+			return nil // a field's
 		}
-	}
-	return nil
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
 // MarshalJSON writes the fields of PermissionTemplateOverwriteResult as their tags say and AdditionalProperties as they were read.
@@ -3002,31 +2581,22 @@ func (a PermissionTemplateOverwriteResult) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads the attributes PermissionTemplateResult types into their fields and every other attribute, as sent,
 // into AdditionalProperties: nothing LeadSquared sends is dropped.
 func (a *PermissionTemplateResult) UnmarshalJSON(b []byte) error {
-	var object map[string]json.RawMessage
-	if err := json.Unmarshal(b, &object); err != nil {
-		return err
+	type plain PermissionTemplateResult // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "PermissionTemplateResult")
 	}
-	if object == nil {
-		return nil // null
-	}
-	for key, raw := range object {
-		switch key {
-		case "Message":
-			if err := json.Unmarshal(raw, &a.Message); err != nil {
-				return &FieldError{Model: "PermissionTemplateResult", Field: "Message", Err: err}
-			}
-		case "Status":
-			if err := json.Unmarshal(raw, &a.Status); err != nil {
-				return &FieldError{Model: "PermissionTemplateResult", Field: "Status", Err: err}
-			}
-		default:
-			if a.AdditionalProperties == nil {
-				a.AdditionalProperties = make(map[string]json.RawMessage)
-			}
-			a.AdditionalProperties[key] = raw
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "Message", "Status":
+			return nil // a field's
 		}
-	}
-	return nil
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
 // MarshalJSON writes the fields of PermissionTemplateResult as their tags say and AdditionalProperties as they were read.
@@ -3042,27 +2612,22 @@ func (a PermissionTemplateResult) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads the attributes PermissionTemplateResultMessage types into their fields and every other attribute, as sent,
 // into AdditionalProperties: nothing LeadSquared sends is dropped.
 func (a *PermissionTemplateResultMessage) UnmarshalJSON(b []byte) error {
-	var object map[string]json.RawMessage
-	if err := json.Unmarshal(b, &object); err != nil {
-		return err
+	type plain PermissionTemplateResultMessage // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "PermissionTemplateResultMessage")
 	}
-	if object == nil {
-		return nil // null
-	}
-	for key, raw := range object {
-		switch key {
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
 		case "IsSuccessful":
-			if err := json.Unmarshal(raw, &a.IsSuccessful); err != nil {
-				return &FieldError{Model: "PermissionTemplateResultMessage", Field: "IsSuccessful", Err: err}
-			}
-		default:
-			if a.AdditionalProperties == nil {
-				a.AdditionalProperties = make(map[string]json.RawMessage)
-			}
-			a.AdditionalProperties[key] = raw
+			return nil // a field's
 		}
-	}
-	return nil
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
 // MarshalJSON writes the fields of PermissionTemplateResultMessage as their tags say and AdditionalProperties as they were read.
@@ -3078,27 +2643,22 @@ func (a PermissionTemplateResultMessage) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads the attributes SuccessStatus types into their fields and every other attribute, as sent,
 // into AdditionalProperties: nothing LeadSquared sends is dropped.
 func (a *SuccessStatus) UnmarshalJSON(b []byte) error {
-	var object map[string]json.RawMessage
-	if err := json.Unmarshal(b, &object); err != nil {
-		return err
+	type plain SuccessStatus // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "SuccessStatus")
 	}
-	if object == nil {
-		return nil // null
-	}
-	for key, raw := range object {
-		switch key {
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
 		case "Status":
-			if err := json.Unmarshal(raw, &a.Status); err != nil {
-				return &FieldError{Model: "SuccessStatus", Field: "Status", Err: err}
-			}
-		default:
-			if a.AdditionalProperties == nil {
-				a.AdditionalProperties = make(map[string]json.RawMessage)
-			}
-			a.AdditionalProperties[key] = raw
+			return nil // a field's
 		}
-	}
-	return nil
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
 // MarshalJSON writes the fields of SuccessStatus as their tags say and AdditionalProperties as they were read.
@@ -3114,31 +2674,22 @@ func (a SuccessStatus) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads the attributes TemplateUserPermissions types into their fields and every other attribute, as sent,
 // into AdditionalProperties: nothing LeadSquared sends is dropped.
 func (a *TemplateUserPermissions) UnmarshalJSON(b []byte) error {
-	var object map[string]json.RawMessage
-	if err := json.Unmarshal(b, &object); err != nil {
-		return err
+	type plain TemplateUserPermissions // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "TemplateUserPermissions")
 	}
-	if object == nil {
-		return nil // null
-	}
-	for key, raw := range object {
-		switch key {
-		case "EntityPermissions":
-			if err := json.Unmarshal(raw, &a.EntityPermissions); err != nil {
-				return &FieldError{Model: "TemplateUserPermissions", Field: "EntityPermissions", Err: err}
-			}
-		case "UserId":
-			if err := json.Unmarshal(raw, &a.UserID); err != nil {
-				return &FieldError{Model: "TemplateUserPermissions", Field: "UserId", Err: err}
-			}
-		default:
-			if a.AdditionalProperties == nil {
-				a.AdditionalProperties = make(map[string]json.RawMessage)
-			}
-			a.AdditionalProperties[key] = raw
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "EntityPermissions", "UserId":
+			return nil // a field's
 		}
-	}
-	return nil
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
 // MarshalJSON writes the fields of TemplateUserPermissions as their tags say and AdditionalProperties as they were read.
@@ -3155,174 +2706,33 @@ func (a TemplateUserPermissions) MarshalJSON() ([]byte, error) {
 // fields (mx_* keys with a string value) into CustomFields and every other attribute, as sent,
 // into AdditionalProperties: nothing LeadSquared sends is dropped.
 func (a *User) UnmarshalJSON(b []byte) error {
-	var object map[string]json.RawMessage
-	if err := json.Unmarshal(b, &object); err != nil {
-		return err
+	type plain User // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "User")
 	}
-	if object == nil {
-		return nil // null
-	}
-	for key, raw := range object {
-		switch key {
-		case "Address":
-			if err := json.Unmarshal(raw, &a.Address); err != nil {
-				return &FieldError{Model: "User", Field: "Address", Err: err}
-			}
-		case "AssociatedPhoneNumbers":
-			if err := json.Unmarshal(raw, &a.AssociatedPhoneNumbers); err != nil {
-				return &FieldError{Model: "User", Field: "AssociatedPhoneNumbers", Err: err}
-			}
-		case "AvailabilityStatus":
-			if err := json.Unmarshal(raw, &a.AvailabilityStatus); err != nil {
-				return &FieldError{Model: "User", Field: "AvailabilityStatus", Err: err}
-			}
-		case "City":
-			if err := json.Unmarshal(raw, &a.City); err != nil {
-				return &FieldError{Model: "User", Field: "City", Err: err}
-			}
-		case "CompanyName":
-			if err := json.Unmarshal(raw, &a.CompanyName); err != nil {
-				return &FieldError{Model: "User", Field: "CompanyName", Err: err}
-			}
-		case "Country":
-			if err := json.Unmarshal(raw, &a.Country); err != nil {
-				return &FieldError{Model: "User", Field: "Country", Err: err}
-			}
-		case "DateFormat":
-			if err := json.Unmarshal(raw, &a.DateFormat); err != nil {
-				return &FieldError{Model: "User", Field: "DateFormat", Err: err}
-			}
-		case "Department":
-			if err := json.Unmarshal(raw, &a.Department); err != nil {
-				return &FieldError{Model: "User", Field: "Department", Err: err}
-			}
-		case "Designation":
-			if err := json.Unmarshal(raw, &a.Designation); err != nil {
-				return &FieldError{Model: "User", Field: "Designation", Err: err}
-			}
-		case "EmailAddress":
-			if err := json.Unmarshal(raw, &a.EmailAddress); err != nil {
-				return &FieldError{Model: "User", Field: "EmailAddress", Err: err}
-			}
-		case "FirstName":
-			if err := json.Unmarshal(raw, &a.FirstName); err != nil {
-				return &FieldError{Model: "User", Field: "FirstName", Err: err}
-			}
-		case "Groups":
-			if err := json.Unmarshal(raw, &a.Groups); err != nil {
-				return &FieldError{Model: "User", Field: "Groups", Err: err}
-			}
-		case "IsCheckedIn":
-			if err := json.Unmarshal(raw, &a.IsCheckedIn); err != nil {
-				return &FieldError{Model: "User", Field: "IsCheckedIn", Err: err}
-			}
-		case "IsPhoneCallAgent":
-			if err := json.Unmarshal(raw, &a.IsPhoneCallAgent); err != nil {
-				return &FieldError{Model: "User", Field: "IsPhoneCallAgent", Err: err}
-			}
-		case "LastCheckedIpAddress":
-			if err := json.Unmarshal(raw, &a.LastCheckedIPAddress); err != nil {
-				return &FieldError{Model: "User", Field: "LastCheckedIpAddress", Err: err}
-			}
-		case "LastCheckedOn":
-			if err := json.Unmarshal(raw, &a.LastCheckedOn); err != nil {
-				return &FieldError{Model: "User", Field: "LastCheckedOn", Err: err}
-			}
-		case "LastName":
-			if err := json.Unmarshal(raw, &a.LastName); err != nil {
-				return &FieldError{Model: "User", Field: "LastName", Err: err}
-			}
-		case "ManagerName":
-			if err := json.Unmarshal(raw, &a.ManagerName); err != nil {
-				return &FieldError{Model: "User", Field: "ManagerName", Err: err}
-			}
-		case "ManagerUserId":
-			if err := json.Unmarshal(raw, &a.ManagerUserID); err != nil {
-				return &FieldError{Model: "User", Field: "ManagerUserId", Err: err}
-			}
-		case "OfficeLocationName":
-			if err := json.Unmarshal(raw, &a.OfficeLocationName); err != nil {
-				return &FieldError{Model: "User", Field: "OfficeLocationName", Err: err}
-			}
-		case "OrgId":
-			if err := json.Unmarshal(raw, &a.OrgID); err != nil {
-				return &FieldError{Model: "User", Field: "OrgId", Err: err}
-			}
-		case "PhoneMain":
-			if err := json.Unmarshal(raw, &a.PhoneMain); err != nil {
-				return &FieldError{Model: "User", Field: "PhoneMain", Err: err}
-			}
-		case "PhoneMobile":
-			if err := json.Unmarshal(raw, &a.PhoneMobile); err != nil {
-				return &FieldError{Model: "User", Field: "PhoneMobile", Err: err}
-			}
-		case "PhoneOthers":
-			if err := json.Unmarshal(raw, &a.PhoneOthers); err != nil {
-				return &FieldError{Model: "User", Field: "PhoneOthers", Err: err}
-			}
-		case "Role":
-			if err := json.Unmarshal(raw, &a.Role); err != nil {
-				return &FieldError{Model: "User", Field: "Role", Err: err}
-			}
-		case "SalesRegions":
-			if err := json.Unmarshal(raw, &a.SalesRegions); err != nil {
-				return &FieldError{Model: "User", Field: "SalesRegions", Err: err}
-			}
-		case "Skills":
-			if err := json.Unmarshal(raw, &a.Skills); err != nil {
-				return &FieldError{Model: "User", Field: "Skills", Err: err}
-			}
-		case "State":
-			if err := json.Unmarshal(raw, &a.State); err != nil {
-				return &FieldError{Model: "User", Field: "State", Err: err}
-			}
-		case "TeamId":
-			if err := json.Unmarshal(raw, &a.TeamID); err != nil {
-				return &FieldError{Model: "User", Field: "TeamId", Err: err}
-			}
-		case "TeamName":
-			if err := json.Unmarshal(raw, &a.TeamName); err != nil {
-				return &FieldError{Model: "User", Field: "TeamName", Err: err}
-			}
-		case "TelephonyAgentId":
-			if err := json.Unmarshal(raw, &a.TelephonyAgentID); err != nil {
-				return &FieldError{Model: "User", Field: "TelephonyAgentId", Err: err}
-			}
-		case "TimeZone":
-			if err := json.Unmarshal(raw, &a.TimeZone); err != nil {
-				return &FieldError{Model: "User", Field: "TimeZone", Err: err}
-			}
-		case "UserId":
-			if err := json.Unmarshal(raw, &a.ID); err != nil {
-				return &FieldError{Model: "User", Field: "UserId", Err: err}
-			}
-		case "UserType":
-			if err := json.Unmarshal(raw, &a.UserType); err != nil {
-				return &FieldError{Model: "User", Field: "UserType", Err: err}
-			}
-		case "ZipCode":
-			if err := json.Unmarshal(raw, &a.ZipCode); err != nil {
-				return &FieldError{Model: "User", Field: "ZipCode", Err: err}
-			}
-		default:
-			if isCustomField(key, raw) {
-				var v string
-				if err := json.Unmarshal(raw, &v); err != nil {
-					return &FieldError{Model: "User", Field: key, Err: err}
-				}
-				if a.CustomFields == nil {
-					a.CustomFields = CustomFields{}
-				}
-				a.CustomFields[key] = v
-				continue
-			}
-			if a.AdditionalProperties == nil {
-				a.AdditionalProperties = make(map[string]json.RawMessage)
-			}
-			a.AdditionalProperties[key] = raw
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "Address", "AssociatedPhoneNumbers", "AvailabilityStatus", "City", "CompanyName", "Country", "DateFormat", "Department", "Designation", "EmailAddress", "FirstName", "Groups", "IsCheckedIn", "IsPhoneCallAgent", "LastCheckedIpAddress", "LastCheckedOn", "LastName", "ManagerName", "ManagerUserId", "OfficeLocationName", "OrgId", "PhoneMain", "PhoneMobile", "PhoneOthers", "Role", "SalesRegions", "Skills", "State", "TeamId", "TeamName", "TelephonyAgentId", "TimeZone", "UserId", "UserType", "ZipCode":
+			return nil // a field's
 		}
-	}
-	return nil
+		key := string(k)
+		if isCustomField(key, raw) {
+			var v string
+			if err := json.Unmarshal(raw, &v); err != nil {
+				return err
+			}
+			if a.CustomFields == nil {
+				a.CustomFields = CustomFields{}
+			}
+			a.CustomFields[key] = v
+			return nil
+		}
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
 // MarshalJSON writes the fields of User as their tags say, the custom fields as
@@ -3339,123 +2749,22 @@ func (a User) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads the attributes UserAttribute types into their fields and every other attribute, as sent,
 // into AdditionalProperties: nothing LeadSquared sends is dropped.
 func (a *UserAttribute) UnmarshalJSON(b []byte) error {
-	var object map[string]json.RawMessage
-	if err := json.Unmarshal(b, &object); err != nil {
-		return err
+	type plain UserAttribute // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "UserAttribute")
 	}
-	if object == nil {
-		return nil // null
-	}
-	for key, raw := range object {
-		switch key {
-		case "BaseTable":
-			if err := json.Unmarshal(raw, &a.BaseTable); err != nil {
-				return &FieldError{Model: "UserAttribute", Field: "BaseTable", Err: err}
-			}
-		case "CanUserEdit":
-			if err := json.Unmarshal(raw, &a.CanUserEdit); err != nil {
-				return &FieldError{Model: "UserAttribute", Field: "CanUserEdit", Err: err}
-			}
-		case "Category":
-			if err := json.Unmarshal(raw, &a.Category); err != nil {
-				return &FieldError{Model: "UserAttribute", Field: "Category", Err: err}
-			}
-		case "CreatedBy":
-			if err := json.Unmarshal(raw, &a.CreatedBy); err != nil {
-				return &FieldError{Model: "UserAttribute", Field: "CreatedBy", Err: err}
-			}
-		case "CreatedByName":
-			if err := json.Unmarshal(raw, &a.CreatedByName); err != nil {
-				return &FieldError{Model: "UserAttribute", Field: "CreatedByName", Err: err}
-			}
-		case "CreatedOn":
-			if err := json.Unmarshal(raw, &a.CreatedOn); err != nil {
-				return &FieldError{Model: "UserAttribute", Field: "CreatedOn", Err: err}
-			}
-		case "DataType":
-			if err := json.Unmarshal(raw, &a.DataType); err != nil {
-				return &FieldError{Model: "UserAttribute", Field: "DataType", Err: err}
-			}
-		case "DisplayName":
-			if err := json.Unmarshal(raw, &a.DisplayName); err != nil {
-				return &FieldError{Model: "UserAttribute", Field: "DisplayName", Err: err}
-			}
-		case "Id":
-			if err := json.Unmarshal(raw, &a.ID); err != nil {
-				return &FieldError{Model: "UserAttribute", Field: "Id", Err: err}
-			}
-		case "InternalSchemaName":
-			if err := json.Unmarshal(raw, &a.InternalSchemaName); err != nil {
-				return &FieldError{Model: "UserAttribute", Field: "InternalSchemaName", Err: err}
-			}
-		case "IsHidden":
-			if err := json.Unmarshal(raw, &a.IsHidden); err != nil {
-				return &FieldError{Model: "UserAttribute", Field: "IsHidden", Err: err}
-			}
-		case "IsMandatory":
-			if err := json.Unmarshal(raw, &a.IsMandatory); err != nil {
-				return &FieldError{Model: "UserAttribute", Field: "IsMandatory", Err: err}
-			}
-		case "MaxLength":
-			if err := json.Unmarshal(raw, &a.MaxLength); err != nil {
-				return &FieldError{Model: "UserAttribute", Field: "MaxLength", Err: err}
-			}
-		case "ModifiedBy":
-			if err := json.Unmarshal(raw, &a.ModifiedBy); err != nil {
-				return &FieldError{Model: "UserAttribute", Field: "ModifiedBy", Err: err}
-			}
-		case "ModifiedByName":
-			if err := json.Unmarshal(raw, &a.ModifiedByName); err != nil {
-				return &FieldError{Model: "UserAttribute", Field: "ModifiedByName", Err: err}
-			}
-		case "ModifiedOn":
-			if err := json.Unmarshal(raw, &a.ModifiedOn); err != nil {
-				return &FieldError{Model: "UserAttribute", Field: "ModifiedOn", Err: err}
-			}
-		case "Options":
-			if err := json.Unmarshal(raw, &a.Options); err != nil {
-				return &FieldError{Model: "UserAttribute", Field: "Options", Err: err}
-			}
-		case "RangeMax":
-			if err := json.Unmarshal(raw, &a.RangeMax); err != nil {
-				return &FieldError{Model: "UserAttribute", Field: "RangeMax", Err: err}
-			}
-		case "RenderType":
-			if err := json.Unmarshal(raw, &a.RenderType); err != nil {
-				return &FieldError{Model: "UserAttribute", Field: "RenderType", Err: err}
-			}
-		case "SchemaName":
-			if err := json.Unmarshal(raw, &a.SchemaName); err != nil {
-				return &FieldError{Model: "UserAttribute", Field: "SchemaName", Err: err}
-			}
-		case "Sequence":
-			if err := json.Unmarshal(raw, &a.Sequence); err != nil {
-				return &FieldError{Model: "UserAttribute", Field: "Sequence", Err: err}
-			}
-		case "SortOrder":
-			if err := json.Unmarshal(raw, &a.SortOrder); err != nil {
-				return &FieldError{Model: "UserAttribute", Field: "SortOrder", Err: err}
-			}
-		case "StatusCode":
-			if err := json.Unmarshal(raw, &a.StatusCode); err != nil {
-				return &FieldError{Model: "UserAttribute", Field: "StatusCode", Err: err}
-			}
-		case "StatusReason":
-			if err := json.Unmarshal(raw, &a.StatusReason); err != nil {
-				return &FieldError{Model: "UserAttribute", Field: "StatusReason", Err: err}
-			}
-		case "Type":
-			if err := json.Unmarshal(raw, &a.Type); err != nil {
-				return &FieldError{Model: "UserAttribute", Field: "Type", Err: err}
-			}
-		default:
-			if a.AdditionalProperties == nil {
-				a.AdditionalProperties = make(map[string]json.RawMessage)
-			}
-			a.AdditionalProperties[key] = raw
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "BaseTable", "CanUserEdit", "Category", "CreatedBy", "CreatedByName", "CreatedOn", "DataType", "DisplayName", "Id", "InternalSchemaName", "IsHidden", "IsMandatory", "MaxLength", "ModifiedBy", "ModifiedByName", "ModifiedOn", "Options", "RangeMax", "RenderType", "SchemaName", "Sequence", "SortOrder", "StatusCode", "StatusReason", "Type":
+			return nil // a field's
 		}
-	}
-	return nil
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
 // MarshalJSON writes the fields of UserAttribute as their tags say and AdditionalProperties as they were read.
@@ -3471,31 +2780,22 @@ func (a UserAttribute) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads the attributes UserAttributeList types into their fields and every other attribute, as sent,
 // into AdditionalProperties: nothing LeadSquared sends is dropped.
 func (a *UserAttributeList) UnmarshalJSON(b []byte) error {
-	var object map[string]json.RawMessage
-	if err := json.Unmarshal(b, &object); err != nil {
-		return err
+	type plain UserAttributeList // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "UserAttributeList")
 	}
-	if object == nil {
-		return nil // null
-	}
-	for key, raw := range object {
-		switch key {
-		case "TotalUserAttributes":
-			if err := json.Unmarshal(raw, &a.TotalUserAttributes); err != nil {
-				return &FieldError{Model: "UserAttributeList", Field: "TotalUserAttributes", Err: err}
-			}
-		case "UserAttributes":
-			if err := json.Unmarshal(raw, &a.UserAttributes); err != nil {
-				return &FieldError{Model: "UserAttributeList", Field: "UserAttributes", Err: err}
-			}
-		default:
-			if a.AdditionalProperties == nil {
-				a.AdditionalProperties = make(map[string]json.RawMessage)
-			}
-			a.AdditionalProperties[key] = raw
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "TotalUserAttributes", "UserAttributes":
+			return nil // a field's
 		}
-	}
-	return nil
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
 // MarshalJSON writes the fields of UserAttributeList as their tags say and AdditionalProperties as they were read.
@@ -3511,31 +2811,22 @@ func (a UserAttributeList) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads the attributes UserBulkUpdateMessage types into their fields and every other attribute, as sent,
 // into AdditionalProperties: nothing LeadSquared sends is dropped.
 func (a *UserBulkUpdateMessage) UnmarshalJSON(b []byte) error {
-	var object map[string]json.RawMessage
-	if err := json.Unmarshal(b, &object); err != nil {
-		return err
+	type plain UserBulkUpdateMessage // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "UserBulkUpdateMessage")
 	}
-	if object == nil {
-		return nil // null
-	}
-	for key, raw := range object {
-		switch key {
-		case "AffectedRows":
-			if err := json.Unmarshal(raw, &a.AffectedRows); err != nil {
-				return &FieldError{Model: "UserBulkUpdateMessage", Field: "AffectedRows", Err: err}
-			}
-		case "IsSuccessful":
-			if err := json.Unmarshal(raw, &a.IsSuccessful); err != nil {
-				return &FieldError{Model: "UserBulkUpdateMessage", Field: "IsSuccessful", Err: err}
-			}
-		default:
-			if a.AdditionalProperties == nil {
-				a.AdditionalProperties = make(map[string]json.RawMessage)
-			}
-			a.AdditionalProperties[key] = raw
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "AffectedRows", "IsSuccessful":
+			return nil // a field's
 		}
-	}
-	return nil
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
 // MarshalJSON writes the fields of UserBulkUpdateMessage as their tags say and AdditionalProperties as they were read.
@@ -3551,31 +2842,22 @@ func (a UserBulkUpdateMessage) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads the attributes UserBulkUpdateResult types into their fields and every other attribute, as sent,
 // into AdditionalProperties: nothing LeadSquared sends is dropped.
 func (a *UserBulkUpdateResult) UnmarshalJSON(b []byte) error {
-	var object map[string]json.RawMessage
-	if err := json.Unmarshal(b, &object); err != nil {
-		return err
+	type plain UserBulkUpdateResult // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "UserBulkUpdateResult")
 	}
-	if object == nil {
-		return nil // null
-	}
-	for key, raw := range object {
-		switch key {
-		case "Message":
-			if err := json.Unmarshal(raw, &a.Message); err != nil {
-				return &FieldError{Model: "UserBulkUpdateResult", Field: "Message", Err: err}
-			}
-		case "Status":
-			if err := json.Unmarshal(raw, &a.Status); err != nil {
-				return &FieldError{Model: "UserBulkUpdateResult", Field: "Status", Err: err}
-			}
-		default:
-			if a.AdditionalProperties == nil {
-				a.AdditionalProperties = make(map[string]json.RawMessage)
-			}
-			a.AdditionalProperties[key] = raw
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "Message", "Status":
+			return nil // a field's
 		}
-	}
-	return nil
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
 // MarshalJSON writes the fields of UserBulkUpdateResult as their tags say and AdditionalProperties as they were read.
@@ -3591,31 +2873,22 @@ func (a UserBulkUpdateResult) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads the attributes UserCreated types into their fields and every other attribute, as sent,
 // into AdditionalProperties: nothing LeadSquared sends is dropped.
 func (a *UserCreated) UnmarshalJSON(b []byte) error {
-	var object map[string]json.RawMessage
-	if err := json.Unmarshal(b, &object); err != nil {
-		return err
+	type plain UserCreated // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "UserCreated")
 	}
-	if object == nil {
-		return nil // null
-	}
-	for key, raw := range object {
-		switch key {
-		case "Message":
-			if err := json.Unmarshal(raw, &a.Message); err != nil {
-				return &FieldError{Model: "UserCreated", Field: "Message", Err: err}
-			}
-		case "Status":
-			if err := json.Unmarshal(raw, &a.Status); err != nil {
-				return &FieldError{Model: "UserCreated", Field: "Status", Err: err}
-			}
-		default:
-			if a.AdditionalProperties == nil {
-				a.AdditionalProperties = make(map[string]json.RawMessage)
-			}
-			a.AdditionalProperties[key] = raw
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "Message", "Status":
+			return nil // a field's
 		}
-	}
-	return nil
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
 // MarshalJSON writes the fields of UserCreated as their tags say and AdditionalProperties as they were read.
@@ -3631,27 +2904,22 @@ func (a UserCreated) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads the attributes UserCreatedMessage types into their fields and every other attribute, as sent,
 // into AdditionalProperties: nothing LeadSquared sends is dropped.
 func (a *UserCreatedMessage) UnmarshalJSON(b []byte) error {
-	var object map[string]json.RawMessage
-	if err := json.Unmarshal(b, &object); err != nil {
-		return err
+	type plain UserCreatedMessage // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "UserCreatedMessage")
 	}
-	if object == nil {
-		return nil // null
-	}
-	for key, raw := range object {
-		switch key {
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
 		case "Id":
-			if err := json.Unmarshal(raw, &a.ID); err != nil {
-				return &FieldError{Model: "UserCreatedMessage", Field: "Id", Err: err}
-			}
-		default:
-			if a.AdditionalProperties == nil {
-				a.AdditionalProperties = make(map[string]json.RawMessage)
-			}
-			a.AdditionalProperties[key] = raw
+			return nil // a field's
 		}
-	}
-	return nil
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
 // MarshalJSON writes the fields of UserCreatedMessage as their tags say and AdditionalProperties as they were read.
@@ -3667,31 +2935,22 @@ func (a UserCreatedMessage) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads the attributes UserGroup types into their fields and every other attribute, as sent,
 // into AdditionalProperties: nothing LeadSquared sends is dropped.
 func (a *UserGroup) UnmarshalJSON(b []byte) error {
-	var object map[string]json.RawMessage
-	if err := json.Unmarshal(b, &object); err != nil {
-		return err
+	type plain UserGroup // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "UserGroup")
 	}
-	if object == nil {
-		return nil // null
-	}
-	for key, raw := range object {
-		switch key {
-		case "Id":
-			if err := json.Unmarshal(raw, &a.ID); err != nil {
-				return &FieldError{Model: "UserGroup", Field: "Id", Err: err}
-			}
-		case "Name":
-			if err := json.Unmarshal(raw, &a.Name); err != nil {
-				return &FieldError{Model: "UserGroup", Field: "Name", Err: err}
-			}
-		default:
-			if a.AdditionalProperties == nil {
-				a.AdditionalProperties = make(map[string]json.RawMessage)
-			}
-			a.AdditionalProperties[key] = raw
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "Id", "Name":
+			return nil // a field's
 		}
-	}
-	return nil
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
 // MarshalJSON writes the fields of UserGroup as their tags say and AdditionalProperties as they were read.
@@ -3707,67 +2966,22 @@ func (a UserGroup) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads the attributes UserListItem types into their fields and every other attribute, as sent,
 // into AdditionalProperties: nothing LeadSquared sends is dropped.
 func (a *UserListItem) UnmarshalJSON(b []byte) error {
-	var object map[string]json.RawMessage
-	if err := json.Unmarshal(b, &object); err != nil {
-		return err
+	type plain UserListItem // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "UserListItem")
 	}
-	if object == nil {
-		return nil // null
-	}
-	for key, raw := range object {
-		switch key {
-		case "AssociatedManagerEmail":
-			if err := json.Unmarshal(raw, &a.AssociatedManagerEmail); err != nil {
-				return &FieldError{Model: "UserListItem", Field: "AssociatedManagerEmail", Err: err}
-			}
-		case "EmailAddress":
-			if err := json.Unmarshal(raw, &a.EmailAddress); err != nil {
-				return &FieldError{Model: "UserListItem", Field: "EmailAddress", Err: err}
-			}
-		case "FirstName":
-			if err := json.Unmarshal(raw, &a.FirstName); err != nil {
-				return &FieldError{Model: "UserListItem", Field: "FirstName", Err: err}
-			}
-		case "ID":
-			if err := json.Unmarshal(raw, &a.ID); err != nil {
-				return &FieldError{Model: "UserListItem", Field: "ID", Err: err}
-			}
-		case "IsActive":
-			if err := json.Unmarshal(raw, &a.IsActive); err != nil {
-				return &FieldError{Model: "UserListItem", Field: "IsActive", Err: err}
-			}
-		case "IsPhoneCallAgent":
-			if err := json.Unmarshal(raw, &a.IsPhoneCallAgent); err != nil {
-				return &FieldError{Model: "UserListItem", Field: "IsPhoneCallAgent", Err: err}
-			}
-		case "LastName":
-			if err := json.Unmarshal(raw, &a.LastName); err != nil {
-				return &FieldError{Model: "UserListItem", Field: "LastName", Err: err}
-			}
-		case "MemberOfGroups":
-			if err := json.Unmarshal(raw, &a.MemberOfGroups); err != nil {
-				return &FieldError{Model: "UserListItem", Field: "MemberOfGroups", Err: err}
-			}
-		case "Role":
-			if err := json.Unmarshal(raw, &a.Role); err != nil {
-				return &FieldError{Model: "UserListItem", Field: "Role", Err: err}
-			}
-		case "StatusCode":
-			if err := json.Unmarshal(raw, &a.StatusCode); err != nil {
-				return &FieldError{Model: "UserListItem", Field: "StatusCode", Err: err}
-			}
-		case "Tag":
-			if err := json.Unmarshal(raw, &a.Tag); err != nil {
-				return &FieldError{Model: "UserListItem", Field: "Tag", Err: err}
-			}
-		default:
-			if a.AdditionalProperties == nil {
-				a.AdditionalProperties = make(map[string]json.RawMessage)
-			}
-			a.AdditionalProperties[key] = raw
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "AssociatedManagerEmail", "EmailAddress", "FirstName", "ID", "IsActive", "IsPhoneCallAgent", "LastName", "MemberOfGroups", "Role", "StatusCode", "Tag":
+			return nil // a field's
 		}
-	}
-	return nil
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
 // MarshalJSON writes the fields of UserListItem as their tags say and AdditionalProperties as they were read.
@@ -3783,35 +2997,22 @@ func (a UserListItem) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads the attributes UserManagerUpdateResult types into their fields and every other attribute, as sent,
 // into AdditionalProperties: nothing LeadSquared sends is dropped.
 func (a *UserManagerUpdateResult) UnmarshalJSON(b []byte) error {
-	var object map[string]json.RawMessage
-	if err := json.Unmarshal(b, &object); err != nil {
-		return err
+	type plain UserManagerUpdateResult // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "UserManagerUpdateResult")
 	}
-	if object == nil {
-		return nil // null
-	}
-	for key, raw := range object {
-		switch key {
-		case "ErrorMessage":
-			if err := json.Unmarshal(raw, &a.ErrorMessage); err != nil {
-				return &FieldError{Model: "UserManagerUpdateResult", Field: "ErrorMessage", Err: err}
-			}
-		case "Status":
-			if err := json.Unmarshal(raw, &a.Status); err != nil {
-				return &FieldError{Model: "UserManagerUpdateResult", Field: "Status", Err: err}
-			}
-		case "WFAId":
-			if err := json.Unmarshal(raw, &a.WFAID); err != nil {
-				return &FieldError{Model: "UserManagerUpdateResult", Field: "WFAId", Err: err}
-			}
-		default:
-			if a.AdditionalProperties == nil {
-				a.AdditionalProperties = make(map[string]json.RawMessage)
-			}
-			a.AdditionalProperties[key] = raw
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "ErrorMessage", "Status", "WFAId":
+			return nil // a field's
 		}
-	}
-	return nil
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
 // MarshalJSON writes the fields of UserManagerUpdateResult as their tags say and AdditionalProperties as they were read.
@@ -3828,114 +3029,33 @@ func (a UserManagerUpdateResult) MarshalJSON() ([]byte, error) {
 // fields (mx_* keys with a string value) into CustomFields and every other attribute, as sent,
 // into AdditionalProperties: nothing LeadSquared sends is dropped.
 func (a *UserSearchRecord) UnmarshalJSON(b []byte) error {
-	var object map[string]json.RawMessage
-	if err := json.Unmarshal(b, &object); err != nil {
-		return err
+	type plain UserSearchRecord // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "UserSearchRecord")
 	}
-	if object == nil {
-		return nil // null
-	}
-	for key, raw := range object {
-		switch key {
-		case "AssociatedPhoneNumbers":
-			if err := json.Unmarshal(raw, &a.AssociatedPhoneNumbers); err != nil {
-				return &FieldError{Model: "UserSearchRecord", Field: "AssociatedPhoneNumbers", Err: err}
-			}
-		case "AvailabilityStatus":
-			if err := json.Unmarshal(raw, &a.AvailabilityStatus); err != nil {
-				return &FieldError{Model: "UserSearchRecord", Field: "AvailabilityStatus", Err: err}
-			}
-		case "CreatedOn":
-			if err := json.Unmarshal(raw, &a.CreatedOn); err != nil {
-				return &FieldError{Model: "UserSearchRecord", Field: "CreatedOn", Err: err}
-			}
-		case "Department":
-			if err := json.Unmarshal(raw, &a.Department); err != nil {
-				return &FieldError{Model: "UserSearchRecord", Field: "Department", Err: err}
-			}
-		case "Designation":
-			if err := json.Unmarshal(raw, &a.Designation); err != nil {
-				return &FieldError{Model: "UserSearchRecord", Field: "Designation", Err: err}
-			}
-		case "EmailAddress":
-			if err := json.Unmarshal(raw, &a.EmailAddress); err != nil {
-				return &FieldError{Model: "UserSearchRecord", Field: "EmailAddress", Err: err}
-			}
-		case "EmployeeId":
-			if err := json.Unmarshal(raw, &a.EmployeeID); err != nil {
-				return &FieldError{Model: "UserSearchRecord", Field: "EmployeeId", Err: err}
-			}
-		case "FirstName":
-			if err := json.Unmarshal(raw, &a.FirstName); err != nil {
-				return &FieldError{Model: "UserSearchRecord", Field: "FirstName", Err: err}
-			}
-		case "Groups":
-			if err := json.Unmarshal(raw, &a.Groups); err != nil {
-				return &FieldError{Model: "UserSearchRecord", Field: "Groups", Err: err}
-			}
-		case "IsAdministrator":
-			if err := json.Unmarshal(raw, &a.IsAdministrator); err != nil {
-				return &FieldError{Model: "UserSearchRecord", Field: "IsAdministrator", Err: err}
-			}
-		case "LastName":
-			if err := json.Unmarshal(raw, &a.LastName); err != nil {
-				return &FieldError{Model: "UserSearchRecord", Field: "LastName", Err: err}
-			}
-		case "ManagerName":
-			if err := json.Unmarshal(raw, &a.ManagerName); err != nil {
-				return &FieldError{Model: "UserSearchRecord", Field: "ManagerName", Err: err}
-			}
-		case "ManagerUserId":
-			if err := json.Unmarshal(raw, &a.ManagerUserID); err != nil {
-				return &FieldError{Model: "UserSearchRecord", Field: "ManagerUserId", Err: err}
-			}
-		case "PhoneMain":
-			if err := json.Unmarshal(raw, &a.PhoneMain); err != nil {
-				return &FieldError{Model: "UserSearchRecord", Field: "PhoneMain", Err: err}
-			}
-		case "PhoneMobile":
-			if err := json.Unmarshal(raw, &a.PhoneMobile); err != nil {
-				return &FieldError{Model: "UserSearchRecord", Field: "PhoneMobile", Err: err}
-			}
-		case "Role":
-			if err := json.Unmarshal(raw, &a.Role); err != nil {
-				return &FieldError{Model: "UserSearchRecord", Field: "Role", Err: err}
-			}
-		case "StatusCode":
-			if err := json.Unmarshal(raw, &a.StatusCode); err != nil {
-				return &FieldError{Model: "UserSearchRecord", Field: "StatusCode", Err: err}
-			}
-		case "TeamId":
-			if err := json.Unmarshal(raw, &a.TeamID); err != nil {
-				return &FieldError{Model: "UserSearchRecord", Field: "TeamId", Err: err}
-			}
-		case "TeamName":
-			if err := json.Unmarshal(raw, &a.TeamName); err != nil {
-				return &FieldError{Model: "UserSearchRecord", Field: "TeamName", Err: err}
-			}
-		case "UserId":
-			if err := json.Unmarshal(raw, &a.ID); err != nil {
-				return &FieldError{Model: "UserSearchRecord", Field: "UserId", Err: err}
-			}
-		default:
-			if isCustomField(key, raw) {
-				var v string
-				if err := json.Unmarshal(raw, &v); err != nil {
-					return &FieldError{Model: "UserSearchRecord", Field: key, Err: err}
-				}
-				if a.CustomFields == nil {
-					a.CustomFields = CustomFields{}
-				}
-				a.CustomFields[key] = v
-				continue
-			}
-			if a.AdditionalProperties == nil {
-				a.AdditionalProperties = make(map[string]json.RawMessage)
-			}
-			a.AdditionalProperties[key] = raw
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "AssociatedPhoneNumbers", "AvailabilityStatus", "CreatedOn", "Department", "Designation", "EmailAddress", "EmployeeId", "FirstName", "Groups", "IsAdministrator", "LastName", "ManagerName", "ManagerUserId", "PhoneMain", "PhoneMobile", "Role", "StatusCode", "TeamId", "TeamName", "UserId":
+			return nil // a field's
 		}
-	}
-	return nil
+		key := string(k)
+		if isCustomField(key, raw) {
+			var v string
+			if err := json.Unmarshal(raw, &v); err != nil {
+				return err
+			}
+			if a.CustomFields == nil {
+				a.CustomFields = CustomFields{}
+			}
+			a.CustomFields[key] = v
+			return nil
+		}
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
 // MarshalJSON writes the fields of UserSearchRecord as their tags say, the custom fields as
@@ -3952,27 +3072,22 @@ func (a UserSearchRecord) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads the attributes UserSearchResult types into their fields and every other attribute, as sent,
 // into AdditionalProperties: nothing LeadSquared sends is dropped.
 func (a *UserSearchResult) UnmarshalJSON(b []byte) error {
-	var object map[string]json.RawMessage
-	if err := json.Unmarshal(b, &object); err != nil {
-		return err
+	type plain UserSearchResult // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "UserSearchResult")
 	}
-	if object == nil {
-		return nil // null
-	}
-	for key, raw := range object {
-		switch key {
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
 		case "Users":
-			if err := json.Unmarshal(raw, &a.Users); err != nil {
-				return &FieldError{Model: "UserSearchResult", Field: "Users", Err: err}
-			}
-		default:
-			if a.AdditionalProperties == nil {
-				a.AdditionalProperties = make(map[string]json.RawMessage)
-			}
-			a.AdditionalProperties[key] = raw
+			return nil // a field's
 		}
-	}
-	return nil
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
 // MarshalJSON writes the fields of UserSearchResult as their tags say and AdditionalProperties as they were read.
@@ -3988,31 +3103,22 @@ func (a UserSearchResult) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads the attributes UserTag types into their fields and every other attribute, as sent,
 // into AdditionalProperties: nothing LeadSquared sends is dropped.
 func (a *UserTag) UnmarshalJSON(b []byte) error {
-	var object map[string]json.RawMessage
-	if err := json.Unmarshal(b, &object); err != nil {
-		return err
+	type plain UserTag // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "UserTag")
 	}
-	if object == nil {
-		return nil // null
-	}
-	for key, raw := range object {
-		switch key {
-		case "key":
-			if err := json.Unmarshal(raw, &a.Key); err != nil {
-				return &FieldError{Model: "UserTag", Field: "key", Err: err}
-			}
-		case "value":
-			if err := json.Unmarshal(raw, &a.Value); err != nil {
-				return &FieldError{Model: "UserTag", Field: "value", Err: err}
-			}
-		default:
-			if a.AdditionalProperties == nil {
-				a.AdditionalProperties = make(map[string]json.RawMessage)
-			}
-			a.AdditionalProperties[key] = raw
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "key", "value":
+			return nil // a field's
 		}
-	}
-	return nil
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
 // MarshalJSON writes the fields of UserTag as their tags say and AdditionalProperties as they were read.
@@ -4029,166 +3135,33 @@ func (a UserTag) MarshalJSON() ([]byte, error) {
 // fields (mx_* keys with a string value) into CustomFields and every other attribute, as sent,
 // into AdditionalProperties: nothing LeadSquared sends is dropped.
 func (a *UserUpdateFields) UnmarshalJSON(b []byte) error {
-	var object map[string]json.RawMessage
-	if err := json.Unmarshal(b, &object); err != nil {
-		return err
+	type plain UserUpdateFields // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "UserUpdateFields")
 	}
-	if object == nil {
-		return nil // null
-	}
-	for key, raw := range object {
-		switch key {
-		case "Address":
-			if err := json.Unmarshal(raw, &a.Address); err != nil {
-				return &FieldError{Model: "UserUpdateFields", Field: "Address", Err: err}
-			}
-		case "AssociatedPhoneNumbers":
-			if err := json.Unmarshal(raw, &a.AssociatedPhoneNumbers); err != nil {
-				return &FieldError{Model: "UserUpdateFields", Field: "AssociatedPhoneNumbers", Err: err}
-			}
-		case "AvailabilityStatus":
-			if err := json.Unmarshal(raw, &a.AvailabilityStatus); err != nil {
-				return &FieldError{Model: "UserUpdateFields", Field: "AvailabilityStatus", Err: err}
-			}
-		case "City":
-			if err := json.Unmarshal(raw, &a.City); err != nil {
-				return &FieldError{Model: "UserUpdateFields", Field: "City", Err: err}
-			}
-		case "Country":
-			if err := json.Unmarshal(raw, &a.Country); err != nil {
-				return &FieldError{Model: "UserUpdateFields", Field: "Country", Err: err}
-			}
-		case "DateFormat":
-			if err := json.Unmarshal(raw, &a.DateFormat); err != nil {
-				return &FieldError{Model: "UserUpdateFields", Field: "DateFormat", Err: err}
-			}
-		case "DeletionStatusCode":
-			if err := json.Unmarshal(raw, &a.DeletionStatusCode); err != nil {
-				return &FieldError{Model: "UserUpdateFields", Field: "DeletionStatusCode", Err: err}
-			}
-		case "Department":
-			if err := json.Unmarshal(raw, &a.Department); err != nil {
-				return &FieldError{Model: "UserUpdateFields", Field: "Department", Err: err}
-			}
-		case "Designation":
-			if err := json.Unmarshal(raw, &a.Designation); err != nil {
-				return &FieldError{Model: "UserUpdateFields", Field: "Designation", Err: err}
-			}
-		case "FirstName":
-			if err := json.Unmarshal(raw, &a.FirstName); err != nil {
-				return &FieldError{Model: "UserUpdateFields", Field: "FirstName", Err: err}
-			}
-		case "HolidayCalendarId":
-			if err := json.Unmarshal(raw, &a.HolidayCalendarID); err != nil {
-				return &FieldError{Model: "UserUpdateFields", Field: "HolidayCalendarId", Err: err}
-			}
-		case "IsEmailSender":
-			if err := json.Unmarshal(raw, &a.IsEmailSender); err != nil {
-				return &FieldError{Model: "UserUpdateFields", Field: "IsEmailSender", Err: err}
-			}
-		case "IsPhoneCallAgent":
-			if err := json.Unmarshal(raw, &a.IsPhoneCallAgent); err != nil {
-				return &FieldError{Model: "UserUpdateFields", Field: "IsPhoneCallAgent", Err: err}
-			}
-		case "IsWorkingToday":
-			if err := json.Unmarshal(raw, &a.IsWorkingToday); err != nil {
-				return &FieldError{Model: "UserUpdateFields", Field: "IsWorkingToday", Err: err}
-			}
-		case "LastName":
-			if err := json.Unmarshal(raw, &a.LastName); err != nil {
-				return &FieldError{Model: "UserUpdateFields", Field: "LastName", Err: err}
-			}
-		case "MiddleName":
-			if err := json.Unmarshal(raw, &a.MiddleName); err != nil {
-				return &FieldError{Model: "UserUpdateFields", Field: "MiddleName", Err: err}
-			}
-		case "OfficeLocationName":
-			if err := json.Unmarshal(raw, &a.OfficeLocationName); err != nil {
-				return &FieldError{Model: "UserUpdateFields", Field: "OfficeLocationName", Err: err}
-			}
-		case "PhoneMain":
-			if err := json.Unmarshal(raw, &a.PhoneMain); err != nil {
-				return &FieldError{Model: "UserUpdateFields", Field: "PhoneMain", Err: err}
-			}
-		case "PhoneOthers":
-			if err := json.Unmarshal(raw, &a.PhoneOthers); err != nil {
-				return &FieldError{Model: "UserUpdateFields", Field: "PhoneOthers", Err: err}
-			}
-		case "Role":
-			if err := json.Unmarshal(raw, &a.Role); err != nil {
-				return &FieldError{Model: "UserUpdateFields", Field: "Role", Err: err}
-			}
-		case "SalesRegions":
-			if err := json.Unmarshal(raw, &a.SalesRegions); err != nil {
-				return &FieldError{Model: "UserUpdateFields", Field: "SalesRegions", Err: err}
-			}
-		case "Signature_Html":
-			if err := json.Unmarshal(raw, &a.SignatureHTML); err != nil {
-				return &FieldError{Model: "UserUpdateFields", Field: "Signature_Html", Err: err}
-			}
-		case "Signature_Text":
-			if err := json.Unmarshal(raw, &a.SignatureText); err != nil {
-				return &FieldError{Model: "UserUpdateFields", Field: "Signature_Text", Err: err}
-			}
-		case "Skills":
-			if err := json.Unmarshal(raw, &a.Skills); err != nil {
-				return &FieldError{Model: "UserUpdateFields", Field: "Skills", Err: err}
-			}
-		case "State":
-			if err := json.Unmarshal(raw, &a.State); err != nil {
-				return &FieldError{Model: "UserUpdateFields", Field: "State", Err: err}
-			}
-		case "Team":
-			if err := json.Unmarshal(raw, &a.Team); err != nil {
-				return &FieldError{Model: "UserUpdateFields", Field: "Team", Err: err}
-			}
-		case "TeamId":
-			if err := json.Unmarshal(raw, &a.TeamID); err != nil {
-				return &FieldError{Model: "UserUpdateFields", Field: "TeamId", Err: err}
-			}
-		case "TelephonyAgentId":
-			if err := json.Unmarshal(raw, &a.TelephonyAgentID); err != nil {
-				return &FieldError{Model: "UserUpdateFields", Field: "TelephonyAgentId", Err: err}
-			}
-		case "TemplateNames":
-			if err := json.Unmarshal(raw, &a.TemplateNames); err != nil {
-				return &FieldError{Model: "UserUpdateFields", Field: "TemplateNames", Err: err}
-			}
-		case "TimeZone":
-			if err := json.Unmarshal(raw, &a.TimeZone); err != nil {
-				return &FieldError{Model: "UserUpdateFields", Field: "TimeZone", Err: err}
-			}
-		case "UserType":
-			if err := json.Unmarshal(raw, &a.UserType); err != nil {
-				return &FieldError{Model: "UserUpdateFields", Field: "UserType", Err: err}
-			}
-		case "WorkDayTemplateId":
-			if err := json.Unmarshal(raw, &a.WorkDayTemplateID); err != nil {
-				return &FieldError{Model: "UserUpdateFields", Field: "WorkDayTemplateId", Err: err}
-			}
-		case "ZipCode":
-			if err := json.Unmarshal(raw, &a.ZipCode); err != nil {
-				return &FieldError{Model: "UserUpdateFields", Field: "ZipCode", Err: err}
-			}
-		default:
-			if isCustomField(key, raw) {
-				var v string
-				if err := json.Unmarshal(raw, &v); err != nil {
-					return &FieldError{Model: "UserUpdateFields", Field: key, Err: err}
-				}
-				if a.CustomFields == nil {
-					a.CustomFields = CustomFields{}
-				}
-				a.CustomFields[key] = v
-				continue
-			}
-			if a.AdditionalProperties == nil {
-				a.AdditionalProperties = make(map[string]json.RawMessage)
-			}
-			a.AdditionalProperties[key] = raw
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "Address", "AssociatedPhoneNumbers", "AvailabilityStatus", "City", "Country", "DateFormat", "DeletionStatusCode", "Department", "Designation", "FirstName", "HolidayCalendarId", "IsEmailSender", "IsPhoneCallAgent", "IsWorkingToday", "LastName", "MiddleName", "OfficeLocationName", "PhoneMain", "PhoneOthers", "Role", "SalesRegions", "Signature_Html", "Signature_Text", "Skills", "State", "Team", "TeamId", "TelephonyAgentId", "TemplateNames", "TimeZone", "UserType", "WorkDayTemplateId", "ZipCode":
+			return nil // a field's
 		}
-	}
-	return nil
+		key := string(k)
+		if isCustomField(key, raw) {
+			var v string
+			if err := json.Unmarshal(raw, &v); err != nil {
+				return err
+			}
+			if a.CustomFields == nil {
+				a.CustomFields = CustomFields{}
+			}
+			a.CustomFields[key] = v
+			return nil
+		}
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
 // MarshalJSON writes the fields of UserUpdateFields as their tags say, the custom fields as
@@ -4205,31 +3178,22 @@ func (a UserUpdateFields) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads the attributes UserUpdateResult types into their fields and every other attribute, as sent,
 // into AdditionalProperties: nothing LeadSquared sends is dropped.
 func (a *UserUpdateResult) UnmarshalJSON(b []byte) error {
-	var object map[string]json.RawMessage
-	if err := json.Unmarshal(b, &object); err != nil {
-		return err
+	type plain UserUpdateResult // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "UserUpdateResult")
 	}
-	if object == nil {
-		return nil // null
-	}
-	for key, raw := range object {
-		switch key {
-		case "ExceptionMessage":
-			if err := json.Unmarshal(raw, &a.ExceptionMessage); err != nil {
-				return &FieldError{Model: "UserUpdateResult", Field: "ExceptionMessage", Err: err}
-			}
-		case "Status":
-			if err := json.Unmarshal(raw, &a.Status); err != nil {
-				return &FieldError{Model: "UserUpdateResult", Field: "Status", Err: err}
-			}
-		default:
-			if a.AdditionalProperties == nil {
-				a.AdditionalProperties = make(map[string]json.RawMessage)
-			}
-			a.AdditionalProperties[key] = raw
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "ExceptionMessage", "Status":
+			return nil // a field's
 		}
-	}
-	return nil
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
 // MarshalJSON writes the fields of UserUpdateResult as their tags say and AdditionalProperties as they were read.
@@ -4245,39 +3209,22 @@ func (a UserUpdateResult) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads the attributes WorkDayDetails types into their fields and every other attribute, as sent,
 // into AdditionalProperties: nothing LeadSquared sends is dropped.
 func (a *WorkDayDetails) UnmarshalJSON(b []byte) error {
-	var object map[string]json.RawMessage
-	if err := json.Unmarshal(b, &object); err != nil {
-		return err
+	type plain WorkDayDetails // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "WorkDayDetails")
 	}
-	if object == nil {
-		return nil // null
-	}
-	for key, raw := range object {
-		switch key {
-		case "IsAvailable":
-			if err := json.Unmarshal(raw, &a.IsAvailable); err != nil {
-				return &FieldError{Model: "WorkDayDetails", Field: "IsAvailable", Err: err}
-			}
-		case "StatusReason":
-			if err := json.Unmarshal(raw, &a.StatusReason); err != nil {
-				return &FieldError{Model: "WorkDayDetails", Field: "StatusReason", Err: err}
-			}
-		case "UserId":
-			if err := json.Unmarshal(raw, &a.UserID); err != nil {
-				return &FieldError{Model: "WorkDayDetails", Field: "UserId", Err: err}
-			}
-		case "WorkingHours":
-			if err := json.Unmarshal(raw, &a.WorkingHours); err != nil {
-				return &FieldError{Model: "WorkDayDetails", Field: "WorkingHours", Err: err}
-			}
-		default:
-			if a.AdditionalProperties == nil {
-				a.AdditionalProperties = make(map[string]json.RawMessage)
-			}
-			a.AdditionalProperties[key] = raw
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "IsAvailable", "StatusReason", "UserId", "WorkingHours":
+			return nil // a field's
 		}
-	}
-	return nil
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
 // MarshalJSON writes the fields of WorkDayDetails as their tags say and AdditionalProperties as they were read.
@@ -4293,31 +3240,22 @@ func (a WorkDayDetails) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads the attributes WorkingHoursBlock types into their fields and every other attribute, as sent,
 // into AdditionalProperties: nothing LeadSquared sends is dropped.
 func (a *WorkingHoursBlock) UnmarshalJSON(b []byte) error {
-	var object map[string]json.RawMessage
-	if err := json.Unmarshal(b, &object); err != nil {
-		return err
+	type plain WorkingHoursBlock // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "WorkingHoursBlock")
 	}
-	if object == nil {
-		return nil // null
-	}
-	for key, raw := range object {
-		switch key {
-		case "EndTime":
-			if err := json.Unmarshal(raw, &a.EndTime); err != nil {
-				return &FieldError{Model: "WorkingHoursBlock", Field: "EndTime", Err: err}
-			}
-		case "StartTime":
-			if err := json.Unmarshal(raw, &a.StartTime); err != nil {
-				return &FieldError{Model: "WorkingHoursBlock", Field: "StartTime", Err: err}
-			}
-		default:
-			if a.AdditionalProperties == nil {
-				a.AdditionalProperties = make(map[string]json.RawMessage)
-			}
-			a.AdditionalProperties[key] = raw
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "EndTime", "StartTime":
+			return nil // a field's
 		}
-	}
-	return nil
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
 // MarshalJSON writes the fields of WorkingHoursBlock as their tags say and AdditionalProperties as they were read.
@@ -4330,19 +3268,107 @@ func (a WorkingHoursBlock) MarshalJSON() ([]byte, error) {
 	return appendAttributes(b, nil, a.AdditionalProperties)
 }
 
-// FieldError is an attribute of a LeadSquared reply that its model's field cannot hold.
-type FieldError struct {
-	Model, Field string // the model (User) and the attribute's JSON name (IsPhoneCallAgent)
-	Err          error  // the decoding error
+// namedTypeError names the model in a decoding error: the fields are decoded through a copy of
+// the model's type without its methods, which encoding/json would name instead.
+func namedTypeError(err error, model string) error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		te.Struct = model
+	}
+	return err
 }
 
-// Error names the model and the attribute.
-func (e *FieldError) Error() string {
-	return "json: cannot read " + e.Model + "." + e.Field + ": " + e.Err.Error()
+// scanObject calls f with each top-level key of the JSON object b (which encoding/json has
+// already read, so it is valid) and the raw bytes of its value. b that is not an object
+// (null) has no keys.
+func scanObject(b []byte, f func(key, raw []byte) error) error {
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return nil
+	}
+	i++
+	for {
+		i = skipSpace(b, i)
+		if i >= len(b) || b[i] != '"' {
+			return nil // }
+		}
+		end, escaped := skipString(b, i)
+		key := b[i+1 : end-1]
+		if escaped {
+			var k string
+			if err := json.Unmarshal(b[i:end], &k); err != nil {
+				return err
+			}
+			key = []byte(k)
+		}
+		i = skipSpace(b, end) + 1 // :
+		i = skipSpace(b, i)
+		start := i
+		i = skipValue(b, i)
+		if err := f(key, b[start:i]); err != nil {
+			return fmt.Errorf("json: cannot read %s: %w", key, err)
+		}
+		i = skipSpace(b, i)
+		if i < len(b) && b[i] == ',' {
+			i++
+		}
+	}
 }
 
-// Unwrap returns the decoding error.
-func (e *FieldError) Unwrap() error { return e.Err }
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// skipString returns the index after the string that starts at b[i] ('"'), and whether it
+// holds an escape.
+func skipString(b []byte, i int) (int, bool) {
+	escaped := false
+	for i++; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			escaped = true
+			i++
+		case '"':
+			return i + 1, escaped
+		}
+	}
+	return len(b), escaped
+}
+
+// skipValue returns the index after the JSON value that starts at b[i].
+func skipValue(b []byte, i int) int {
+	switch {
+	case i >= len(b):
+		return i
+	case b[i] == '"':
+		end, _ := skipString(b, i)
+		return end
+	case b[i] == '{' || b[i] == '[':
+		depth := 0
+		for ; i < len(b); i++ {
+			switch b[i] {
+			case '"':
+				end, _ := skipString(b, i)
+				i = end - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+		}
+		return i
+	}
+	for i < len(b) && b[i] != ',' && b[i] != '}' && b[i] != ']' && b[i] != ' ' && b[i] != '\t' && b[i] != '\n' && b[i] != '\r' {
+		i++
+	}
+	return i
+}
 
 // isCustomField reports whether a key and its value are a custom field: an mx_ schema name
 // (any letter case) with a JSON string value.
