@@ -84,7 +84,7 @@ func shapeModels(doc *openapi3.T) []string {
 		if custom {
 			s.Properties["CustomFields"] = &openapi3.SchemaRef{Value: &openapi3.Schema{
 				Type:        &openapi3.Types{openapi3.TypeObject},
-				Description: "CustomFields holds the custom fields (mx_* keys with a string value), keyed by schema name. On the wire they are top-level keys, not one CustomFields object.",
+				Description: "The custom fields (mx_* keys with a string value), keyed by schema name. On the wire they are top-level keys, not one CustomFields object.",
 				Extensions: map[string]any{
 					"x-go-type":                       "CustomFields",
 					"x-go-json-ignore":                true,

@@ -1091,7 +1091,7 @@ type User struct {
 	CompanyName        string `json:"CompanyName,omitempty,omitzero"`
 	Country            string `json:"Country,omitempty,omitzero"`
 
-	// CustomFields CustomFields holds the custom fields (mx_* keys with a string value), keyed by schema name. On the wire they are top-level keys, not one CustomFields object.
+	// CustomFields The custom fields (mx_* keys with a string value), keyed by schema name. On the wire they are top-level keys, not one CustomFields object.
 	CustomFields CustomFields `json:"-"`
 	DateFormat   string       `json:"DateFormat,omitempty,omitzero"`
 	Department   string       `json:"Department,omitempty,omitzero"`
@@ -1427,7 +1427,7 @@ type UserSearchRecord struct {
 	// CreatedOn `yyyy-MM-dd HH:mm:ss` (UTC).
 	CreatedOn scalar.DateTime `json:"CreatedOn,omitempty,omitzero"`
 
-	// CustomFields CustomFields holds the custom fields (mx_* keys with a string value), keyed by schema name. On the wire they are top-level keys, not one CustomFields object.
+	// CustomFields The custom fields (mx_* keys with a string value), keyed by schema name. On the wire they are top-level keys, not one CustomFields object.
 	CustomFields CustomFields `json:"-"`
 	Department   string       `json:"Department,omitempty,omitzero"`
 	Designation  string       `json:"Designation,omitempty,omitzero"`
@@ -1533,7 +1533,7 @@ type UserUpdateFields struct {
 	// Country The user's country.
 	Country *string `json:"Country,omitempty"`
 
-	// CustomFields CustomFields holds the custom fields (mx_* keys with a string value), keyed by schema name. On the wire they are top-level keys, not one CustomFields object.
+	// CustomFields The custom fields (mx_* keys with a string value), keyed by schema name. On the wire they are top-level keys, not one CustomFields object.
 	CustomFields CustomFields `json:"-"`
 
 	// DateFormat The user's date format (values not documented; Create a User's sample leaves it `""`).

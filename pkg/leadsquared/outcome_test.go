@@ -126,8 +126,7 @@ func TestErrOutcomeUnknownWhenTheContextEndsInFlight(t *testing.T) {
 // ErrNotFound also covers writes that name a user or template that does not exist, as the
 // fake answers them; a wrong route does not match.
 func TestErrNotFoundForWrites(t *testing.T) {
-	t.Parallel()
-	env := newRelEnv(t, nil)
+	env := newRelEnv(t, nil) // not parallel: newRelEnv checks for leaked goroutines
 	ctx := t.Context()
 	const missing = "00000000-0000-0000-0000-000000000000"
 	calls := map[string]func() error{
