@@ -28,17 +28,6 @@ const (
 	envRedisURL  = "LSQ_REDIS_URL" // the Redis URL, which may hold a password
 )
 
-// regions maps the region names LSQ_HOST accepts to their API hosts.
-var regions = map[string]string{
-	"singapore": leadsquared.HostSingapore, "sg": leadsquared.HostSingapore,
-	"us": leadsquared.HostUS, "us11": leadsquared.HostUS,
-	"india": leadsquared.HostIndiaMumbai, "mumbai": leadsquared.HostIndiaMumbai, "in21": leadsquared.HostIndiaMumbai,
-	"hyderabad": leadsquared.HostIndiaHyderabad, "in22": leadsquared.HostIndiaHyderabad,
-	"ireland": leadsquared.HostIreland, "ir31": leadsquared.HostIreland,
-	"canada": leadsquared.HostCanada, "ca12": leadsquared.HostCanada,
-	"middle-east": leadsquared.HostMiddleEast, "me61": leadsquared.HostMiddleEast,
-}
-
 // credentials are the keys and the host of one account. Never print them.
 type credentials struct {
 	accessKey, secretKey string
@@ -199,7 +188,7 @@ func (a *app) newClient(ctx context.Context, f *clientFlags) (*apiClient, error)
 // is found from the keys (one call to Authenticate a User).
 func (a *app) baseURL(ctx context.Context, keys credentials) (string, error) {
 	h := strings.TrimSpace(keys.host)
-	if r, ok := regions[strings.ToLower(h)]; ok {
+	if r, ok := leadsquared.RegionHost(h); ok {
 		return r, nil
 	}
 	if h != "" {

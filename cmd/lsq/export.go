@@ -33,6 +33,27 @@ ends without its closing ].
 
 Exit status: 0 done; 1 a call failed (the users before it were written); 2 usage error.`
 
+// knownExportColumns are the columns exportCell reads from the model (any letter case).
+var knownExportColumns = []string{
+	"UserId", "FirstName", "LastName", "EmailAddress", "Role", "Status", "StatusCode", "IsAdministrator",
+	"PhoneMobile", "PhoneMain", "AssociatedPhoneNumbers", "Department", "Designation", "TeamId", "TeamName",
+	"ManagerUserId", "ManagerName", "EmployeeId", "AvailabilityStatus", "Groups", "CreatedOn",
+}
+
+// exportColumnKnown reports whether --columns may name col: a column of knownExportColumns or
+// a custom field (mx_*).
+func exportColumnKnown(col string) bool {
+	if len(col) > 3 && strings.EqualFold(col[:3], "mx_") {
+		return true
+	}
+	for _, k := range knownExportColumns {
+		if strings.EqualFold(k, col) {
+			return true
+		}
+	}
+	return false
+}
+
 // exportColumns are the CSV columns by default.
 var exportColumns = []string{
 	"UserId", "FirstName", "LastName", "EmailAddress", "Role", "Status", "IsAdministrator", "PhoneMobile",
@@ -86,9 +107,15 @@ func (a *app) runExport(cmd *cobra.Command, cf *clientFlags, format, search, col
 	}
 	cols := exportColumns
 	if columns != "" {
+		if format != "csv" {
+			return usageErrorf(cmd, a.stderr, "--columns: only --format csv has columns (json and jsonl write every attribute)")
+		}
 		cols = nil
 		for _, c := range strings.Split(columns, ",") {
 			if c = strings.TrimSpace(c); c != "" {
+				if !exportColumnKnown(c) {
+					return usageErrorf(cmd, a.stderr, "--columns: unknown column %q: want one of %s, or a custom field (mx_*)", c, strings.Join(knownExportColumns, ", "))
+				}
 				cols = append(cols, c)
 			}
 		}
@@ -239,13 +266,18 @@ func exportCell(u *api.UserSearchRecord, col string) string {
 		}
 		return u.CreatedOn.Format("2006-01-02 15:04:05")
 	}
+	for k, v := range u.CustomFields {
+		if strings.EqualFold(k, col) {
+			return v
+		}
+	}
 	for k, v := range u.AdditionalProperties {
-		if strings.EqualFold(k, col) && v != nil {
-			if s, ok := v.(string); ok {
+		if strings.EqualFold(k, col) && string(v) != "null" {
+			var s string
+			if json.Unmarshal(v, &s) == nil {
 				return s
 			}
-			b, _ := json.Marshal(v)
-			return string(b)
+			return string(v)
 		}
 	}
 	return ""

@@ -15,7 +15,6 @@ import (
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared"
-	"github.com/leadsquared-go/leadsquared-go/pkg/usersync"
 	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
 )
 
@@ -416,7 +415,7 @@ func (im *importer) create(ctx context.Context, r *importRow) {
 		case errors.Is(err, leadsquared.ErrRateLimited):
 			last = err // refused before any work: safe to send again
 			continue
-		case !uncertain(err):
+		case !errors.Is(err, leadsquared.ErrOutcomeUnknown):
 			im.finish(r, stateFailed, "", err.Error())
 			return
 		}
@@ -437,10 +436,6 @@ func (im *importer) create(ctx context.Context, r *importRow) {
 	}
 	im.finish(r, stateFailed, "", fmt.Sprintf("gave up after %d attempts: %v", maxCreateAttempts, last))
 }
-
-// uncertain reports whether a failed create may have happened: the rule lives in
-// usersync.MayHaveActed, for import and sync alike.
-func uncertain(err error) bool { return usersync.MayHaveActed(err) }
 
 // managerID finds the id of a manager named by email: created or found in this run or an
 // earlier one, else looked up.

@@ -6,10 +6,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/scalar"
@@ -399,9 +401,10 @@ type AuthenticatedUser struct {
 	Type string `json:"Type,omitempty,omitzero"`
 
 	// UserType A string such as `Regular` here (not the 0/1 integer of Create a User).
-	UserType string `json:"UserType,omitempty,omitzero"`
-	Website  string `json:"Website,omitempty,omitzero"`
-	Zip      string `json:"Zip,omitempty,omitzero"`
+	UserType             string                     `json:"UserType,omitempty,omitzero"`
+	Website              string                     `json:"Website,omitempty,omitzero"`
+	Zip                  string                     `json:"Zip,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // AuthenticatedUserCommonServiceURLs The account's region hosts. Not visible in the docs' (cut-off) sample: `api` and `app` are what public code
@@ -412,17 +415,17 @@ type AuthenticatedUserCommonServiceURLs struct {
 	API string `json:"api,omitempty,omitzero"`
 
 	// App The web application host of the account's region.
-	App                  string                 `json:"app,omitempty,omitzero"`
-	AdditionalProperties map[string]interface{} `json:"-"`
+	App                  string                     `json:"app,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // AuthenticatedUserMobileServiceURLs Service URLs for the mobile app. Keys seen: `ReportsURL`, `FileUploadURL`, `MobileNotificationURL` and one
 // starting `V1Service` (cut off in the docs' sample); others may come.
 type AuthenticatedUserMobileServiceURLs struct {
-	FileUploadURL         string                 `json:"FileUploadURL,omitempty,omitzero"`
-	MobileNotificationURL string                 `json:"MobileNotificationURL,omitempty,omitzero"`
-	ReportsURL            string                 `json:"ReportsURL,omitempty,omitzero"`
-	AdditionalProperties  map[string]interface{} `json:"-"`
+	FileUploadURL         string                     `json:"FileUploadURL,omitempty,omitzero"`
+	MobileNotificationURL string                     `json:"MobileNotificationURL,omitempty,omitzero"`
+	ReportsURL            string                     `json:"ReportsURL,omitempty,omitzero"`
+	AdditionalProperties  map[string]json.RawMessage `json:"-"`
 }
 
 // AvailabilityStatus The availability status sent with a check-in. Check-out accepts only `Offline`. Letter-case rules are
@@ -435,7 +438,8 @@ type CheckInHistory struct {
 	Details []CheckInHistoryEntry `json:"Details,omitempty,omitzero"`
 
 	// RecordCount The number of matching events (probably across all pages, not confirmed).
-	RecordCount scalar.Int `json:"RecordCount,omitempty,omitzero"`
+	RecordCount          scalar.Int                 `json:"RecordCount,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // CheckInHistoryEntry One check-in or check-out event.
@@ -469,7 +473,8 @@ type CheckInHistoryEntry struct {
 
 	// UserID A LeadSquared id (user, template, group, team). GUID-shaped, but not checked: the docs' own samples use
 	// placeholders that are not hex.
-	UserID GUID `json:"UserId,omitempty,omitzero"`
+	UserID               GUID                       `json:"UserId,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // CheckInHistoryPaging Which page of events to return.
@@ -509,14 +514,16 @@ type CheckInOutResult struct {
 	Message CheckInOutResultMessage `json:"Message,omitempty,omitzero"`
 
 	// Status `Success`; an error body has `Error` here instead.
-	Status string `json:"Status,omitempty,omitzero"`
+	Status               string                     `json:"Status,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // CheckInOutResultMessage The message of a check-in or check-out answer.
 type CheckInOutResultMessage struct {
 	// ResponseText A sentence with the check-in or check-out time (`yyyy-MM-dd H:mm:ss`, the hour sometimes unpadded). Meant
 	// for people; don't parse it.
-	ResponseText string `json:"ResponseText,omitempty,omitzero"`
+	ResponseText         string                     `json:"ResponseText,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // CheckInRequest The body of Check-In User. Only `Source` is mandatory; `Latitude`/`Longitude` are meant for mobile-app
@@ -549,7 +556,8 @@ type CheckInStatus struct {
 
 	// LastCheckedOn UTC time (`yyyy-MM-dd HH:mm:ss`) of the last check-in or check-out (the docs don't say which). May be
 	// `null` for a user who never checked in (not documented).
-	LastCheckedOn scalar.DateTime `json:"LastCheckedOn,omitempty,omitzero"`
+	LastCheckedOn        scalar.DateTime            `json:"LastCheckedOn,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // CheckOutRequest The body of Check-Out User: the fields of Check-In User, but `AvailabilityStatus` can only be `Offline`.
@@ -637,8 +645,15 @@ type ConverseNotificationResult struct {
 	MessageID string `json:"MessageID,omitempty,omitzero"`
 
 	// Success `true` when the card was posted.
-	Success scalar.Bool `json:"Success,omitempty,omitzero"`
+	Success              scalar.Bool                `json:"Success,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
+
+// CustomFields Custom user fields keyed by their schema name (`mx_Custom_1`, `mx_Region`, any `mx_*` the account defines in
+// Settings > Users and Permissions > User Fields), each value a string, numbers (`"30"`) and dates
+// (`"2023-10-04"`) included. Create a User sends them as one `CustomFields` object (the docs' sample names them
+// without `mx_`: `Appraisal_Date`); reads and updates carry them as top-level keys of the user.
+type CustomFields map[string]string
 
 // Date A date, `yyyy-MM-dd`.
 type Date = string
@@ -661,8 +676,9 @@ type EmailContent struct {
 // `PermissionAction` for the documented ones).
 type EntityPermission struct {
 	// Entity The record type, documented as `Lead` or `Activity`.
-	Entity      string       `json:"Entity,omitempty,omitzero"`
-	Permissions []Permission `json:"Permissions,omitempty,omitzero"`
+	Entity               string                     `json:"Entity,omitempty,omitzero"`
+	Permissions          []Permission               `json:"Permissions,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // EntityPermissionInput The permissions on one entity, in a template sent to Create or Update.
@@ -686,7 +702,8 @@ type Error struct {
 	IsMXException scalar.Bool `json:"IsMXException,omitempty,omitzero"`
 
 	// Status Always `Error` on an error body.
-	Status string `json:"Status"`
+	Status               string                     `json:"Status"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // GUID A LeadSquared id (user, template, group, team). GUID-shaped, but not checked: the docs' own samples use
@@ -696,8 +713,9 @@ type GUID = string
 // HierarchyInfo The answer of Get User Hierarchy Information.
 type HierarchyInfo struct {
 	// SearchInfo Counts of the hierarchy search.
-	SearchInfo HierarchyInfoSearchInfo `json:"SearchInfo,omitempty,omitzero"`
-	Users      []HierarchyUser         `json:"Users,omitempty,omitzero"`
+	SearchInfo           HierarchyInfoSearchInfo    `json:"SearchInfo,omitempty,omitzero"`
+	Users                []HierarchyUser            `json:"Users,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // HierarchyInfoColumns Selects the user fields to return.
@@ -727,7 +745,8 @@ type HierarchyInfoRequest struct {
 // HierarchyInfoSearchInfo Counts of the hierarchy search.
 type HierarchyInfoSearchInfo struct {
 	// TotalUsers The number of users returned.
-	TotalUsers scalar.Int `json:"TotalUsers,omitempty,omitzero"`
+	TotalUsers           scalar.Int                 `json:"TotalUsers,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // HierarchyUser One user of Get User Hierarchy Information. Quirk: `CheckedIn` and `IsActive` are booleans sent as strings.
@@ -751,8 +770,8 @@ type HierarchyUser struct {
 
 	// UserID A LeadSquared id (user, template, group, team). GUID-shaped, but not checked: the docs' own samples use
 	// placeholders that are not hex.
-	UserID               GUID                   `json:"UserId,omitempty,omitzero"`
-	AdditionalProperties map[string]interface{} `json:"-"`
+	UserID               GUID                       `json:"UserId,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // NotifyUsersRequest The body of Notify Users. Fill either `UserEmailAddresses` (send `Roles` as `[]`) or `Roles` (send
@@ -778,7 +797,8 @@ type Permission struct {
 
 	// Properties The field restrictions of a permission, as returned. GetPermissionTemplates sends `null` for
 	// permissions without restrictions; GetUserPermissions sends `{}`.
-	Properties PermissionProperties `json:"Properties,omitempty,omitzero"`
+	Properties           PermissionProperties       `json:"Properties,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // PermissionAccess The access level: `FullAccess` (allowed), `PartialAccess` (allowed except for the fields in
@@ -816,7 +836,8 @@ type PermissionProperties struct {
 	RestrictedFields []string `json:"RestrictedFields,omitempty,omitzero"`
 
 	// Restrictions Always empty in the docs' samples; the shape of its items is not documented.
-	Restrictions []PermissionRestriction `json:"Restrictions,omitempty,omitzero"`
+	Restrictions         []PermissionRestriction    `json:"Restrictions,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // PermissionPropertiesInput The field restrictions of a `PartialAccess` permission; the docs leave it out otherwise.
@@ -858,8 +879,9 @@ type PermissionTemplate struct {
 	ModifiedByName string `json:"ModifiedByName,omitempty,omitzero"`
 
 	// ModifiedOn Time of the last change, `yyyy-MM-dd HH:mm:ss` (UTC).
-	ModifiedOn scalar.DateTime `json:"ModifiedOn,omitempty,omitzero"`
-	Name       string          `json:"Name,omitempty,omitzero"`
+	ModifiedOn           scalar.DateTime            `json:"ModifiedOn,omitempty,omitzero"`
+	Name                 string                     `json:"Name,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // PermissionTemplateApplyRequest The body of ApplyPermissionTemplate. To remove the template from all levels, send only `Id` with the
@@ -883,7 +905,8 @@ type PermissionTemplateApplyRequest struct {
 type PermissionTemplateCreateMessage struct {
 	// ID A LeadSquared id (user, template, group, team). GUID-shaped, but not checked: the docs' own samples use
 	// placeholders that are not hex.
-	ID GUID `json:"Id,omitempty,omitzero"`
+	ID                   GUID                       `json:"Id,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // PermissionTemplateCreateResult The answer of CreatePermissionTemplate.
@@ -891,7 +914,8 @@ type PermissionTemplateCreateResult struct {
 	Message PermissionTemplateCreateMessage `json:"Message,omitempty,omitzero"`
 
 	// Status `Success` (an error answer has the `Error` shape instead).
-	Status string `json:"Status,omitempty,omitzero"`
+	Status               string                     `json:"Status,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // PermissionTemplateInput A permission template as sent to CreatePermissionTemplate and UpdatePermissionTemplate. The docs mark
@@ -912,7 +936,8 @@ type PermissionTemplateList struct {
 	List []PermissionTemplate `json:"List,omitempty,omitzero"`
 
 	// RecordCount The number of matching templates.
-	RecordCount scalar.Int `json:"RecordCount,omitempty,omitzero"`
+	RecordCount          scalar.Int                 `json:"RecordCount,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // PermissionTemplateOverwriteMessage defines model for PermissionTemplateOverwriteMessage.
@@ -921,8 +946,9 @@ type PermissionTemplateOverwriteMessage struct {
 	AffectedRows scalar.Int `json:"AffectedRows,omitempty,omitzero"`
 
 	// AffectedUserIDs Ids of the users changed (sorted in the docs' sample, not in request order).
-	AffectedUserIDs []string    `json:"AffectedUserIds,omitempty,omitzero"`
-	IsSuccessful    scalar.Bool `json:"IsSuccessful,omitempty,omitzero"`
+	AffectedUserIDs      []string                   `json:"AffectedUserIds,omitempty,omitzero"`
+	IsSuccessful         scalar.Bool                `json:"IsSuccessful,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // PermissionTemplateOverwriteRequest The body of OverwritePermissionTemplate.
@@ -940,7 +966,8 @@ type PermissionTemplateOverwriteResult struct {
 	Message PermissionTemplateOverwriteMessage `json:"Message,omitempty,omitzero"`
 
 	// Status `Success` (an error answer has the `Error` shape instead).
-	Status string `json:"Status,omitempty,omitzero"`
+	Status               string                     `json:"Status,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // PermissionTemplatePaging defines model for PermissionTemplatePaging.
@@ -958,13 +985,15 @@ type PermissionTemplateResult struct {
 	Message PermissionTemplateResultMessage `json:"Message,omitempty,omitzero"`
 
 	// Status `Success` (an error answer has the `Error` shape instead).
-	Status string `json:"Status,omitempty,omitzero"`
+	Status               string                     `json:"Status,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // PermissionTemplateResultMessage defines model for PermissionTemplateResultMessage.
 type PermissionTemplateResultMessage struct {
 	// IsSuccessful A real JSON boolean (not a string).
-	IsSuccessful scalar.Bool `json:"IsSuccessful,omitempty,omitzero"`
+	IsSuccessful         scalar.Bool                `json:"IsSuccessful,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // PermissionTemplateSearchParameter The filter: `TemplateId` for one template, `SearchText` for a keyword search. Send either one blank
@@ -1032,7 +1061,8 @@ type StringBool = scalar.StringBool
 
 // SuccessStatus The bare `{"Status":"Success"}` answer of some write calls.
 type SuccessStatus struct {
-	Status string `json:"Status"`
+	Status               string                     `json:"Status"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // TemplateUserPermissions The answer of GetUserPermissions, a user's permissions combined across all their templates.
@@ -1040,12 +1070,14 @@ type TemplateUserPermissions struct {
 	EntityPermissions []EntityPermission `json:"EntityPermissions,omitempty,omitzero"`
 
 	// UserID The user's Id (the docs' sample uses a placeholder that is not hex).
-	UserID string `json:"UserId,omitempty,omitzero"`
+	UserID               string                     `json:"UserId,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // User A user as returned by Get a User by Id and Get a User by Email Address. All fields are optional; more may come
-// (the docs' sample is cut off after `TeamName`). Custom fields `mx_Custom_1`..`mx_Custom_10` are strings
-// whatever their type, `""` when unset.
+// (the docs' sample is cut off after `TeamName`). Custom fields (`mx_Custom_1`..`mx_Custom_10`, and any other
+// `mx_*` schema name the account defines) come as extra keys, strings whatever their type, `""` when unset: the
+// Go model gathers them in `CustomFields`, keyed by schema name (x-lsq-custom-fields).
 type User struct {
 	Address string `json:"Address,omitempty,omitzero"`
 
@@ -1057,11 +1089,14 @@ type User struct {
 	City               string `json:"City,omitempty,omitzero"`
 	CompanyName        string `json:"CompanyName,omitempty,omitzero"`
 	Country            string `json:"Country,omitempty,omitzero"`
-	DateFormat         string `json:"DateFormat,omitempty,omitzero"`
-	Department         string `json:"Department,omitempty,omitzero"`
-	Designation        string `json:"Designation,omitempty,omitzero"`
-	EmailAddress       string `json:"EmailAddress,omitempty,omitzero"`
-	FirstName          string `json:"FirstName,omitempty,omitzero"`
+
+	// CustomFields The custom fields (mx_* keys with a string value), keyed by schema name. On the wire they are top-level keys, not one CustomFields object.
+	CustomFields CustomFields `json:"-"`
+	DateFormat   string       `json:"DateFormat,omitempty,omitzero"`
+	Department   string       `json:"Department,omitempty,omitzero"`
+	Designation  string       `json:"Designation,omitempty,omitzero"`
+	EmailAddress string       `json:"EmailAddress,omitempty,omitzero"`
+	FirstName    string       `json:"FirstName,omitempty,omitzero"`
 
 	// Groups The user's sales groups.
 	Groups           []UserGroup `json:"Groups,omitempty,omitzero"`
@@ -1102,17 +1137,8 @@ type User struct {
 	UserType scalar.Int `json:"UserType,omitempty,omitzero"`
 
 	// ZipCode A string, e.g. `"5600012"`.
-	ZipCode    scalar.String `json:"ZipCode,omitempty,omitzero"`
-	MxCustom1  string        `json:"mx_Custom_1,omitempty,omitzero"`
-	MxCustom10 string        `json:"mx_Custom_10,omitempty,omitzero"`
-	MxCustom2  string        `json:"mx_Custom_2,omitempty,omitzero"`
-	MxCustom3  string        `json:"mx_Custom_3,omitempty,omitzero"`
-	MxCustom4  string        `json:"mx_Custom_4,omitempty,omitzero"`
-	MxCustom5  string        `json:"mx_Custom_5,omitempty,omitzero"`
-	MxCustom6  string        `json:"mx_Custom_6,omitempty,omitzero"`
-	MxCustom7  string        `json:"mx_Custom_7,omitempty,omitzero"`
-	MxCustom8  string        `json:"mx_Custom_8,omitempty,omitzero"`
-	MxCustom9  string        `json:"mx_Custom_9,omitempty,omitzero"`
+	ZipCode              scalar.String              `json:"ZipCode,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // UserAttribute The definition of one user field (system or custom). `BaseTable`, `Category`, `IsHidden`, `IsMandatory` and
@@ -1168,14 +1194,16 @@ type UserAttribute struct {
 	StatusReason scalar.Int `json:"StatusReason,omitempty,omitzero"`
 
 	// Type An integer code (e.g. 2); the meaning is not documented.
-	Type scalar.Int `json:"Type,omitempty,omitzero"`
+	Type                 scalar.Int                 `json:"Type,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // UserAttributeList The answer of Get User Attributes.
 type UserAttributeList struct {
 	// TotalUserAttributes The number of attribute definitions returned.
-	TotalUserAttributes scalar.Int      `json:"TotalUserAttributes,omitempty,omitzero"`
-	UserAttributes      []UserAttribute `json:"UserAttributes,omitempty,omitzero"`
+	TotalUserAttributes  scalar.Int                 `json:"TotalUserAttributes,omitempty,omitzero"`
+	UserAttributes       []UserAttribute            `json:"UserAttributes,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // UserAttributeLookup Which attributes to return, by schema name.
@@ -1202,14 +1230,16 @@ type UserAttributeRetrieveRequest struct {
 // UserBulkUpdateMessage The outcome of a bulk update.
 type UserBulkUpdateMessage struct {
 	// AffectedRows The number of users updated.
-	AffectedRows scalar.Int  `json:"AffectedRows,omitempty,omitzero"`
-	IsSuccessful scalar.Bool `json:"IsSuccessful,omitempty,omitzero"`
+	AffectedRows         scalar.Int                 `json:"AffectedRows,omitempty,omitzero"`
+	IsSuccessful         scalar.Bool                `json:"IsSuccessful,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // UserBulkUpdateRequest The body of Update Users in Bulk: the users to change (at least one condition) and the one attribute to set.
 type UserBulkUpdateRequest struct {
 	// Attribute The attribute to set. Only `TeamId` is supported (not an enum here because the docs' own sample carries
-	// a `{{Attribute}}` template placeholder).
+	// a `{{Attribute}}` template placeholder). Request validation refuses a name that is not an attribute of
+	// Update a User (`UserUpdateFields`) or a custom field (`mx_*`) (x-lsq-attribute-of).
 	Attribute string `json:"Attribute"`
 
 	// Conditions The condition groups that select the users (`GroupConditions` in Advanced Search).
@@ -1222,8 +1252,9 @@ type UserBulkUpdateRequest struct {
 // UserBulkUpdateResult The answer of Update Users in Bulk.
 type UserBulkUpdateResult struct {
 	// Message The outcome of a bulk update.
-	Message UserBulkUpdateMessage `json:"Message,omitempty,omitzero"`
-	Status  string                `json:"Status,omitempty,omitzero"`
+	Message              UserBulkUpdateMessage      `json:"Message,omitempty,omitzero"`
+	Status               string                     `json:"Status,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // UserCreateRequest The body of Create a User. `FirstName`, `EmailAddress` and `Role` are mandatory. Optional fields may be sent as
@@ -1236,9 +1267,11 @@ type UserCreateRequest struct {
 	// AssociatedPhoneNumbers The phone number associated with the user, e.g. `+91-9876543210`.
 	AssociatedPhoneNumbers string `json:"AssociatedPhoneNumbers,omitempty,omitzero"`
 
-	// CustomFields Custom user fields keyed by their schema name (Settings > Users and Permissions > User Fields). Every
-	// value is a string, numbers (`"30"`) and dates (`"2023-10-04"`) included.
-	CustomFields map[string]string `json:"CustomFields,omitempty,omitzero"`
+	// CustomFields Custom user fields keyed by their schema name (`mx_Custom_1`, `mx_Region`, any `mx_*` the account defines in
+	// Settings > Users and Permissions > User Fields), each value a string, numbers (`"30"`) and dates
+	// (`"2023-10-04"`) included. Create a User sends them as one `CustomFields` object (the docs' sample names them
+	// without `mx_`: `Appraisal_Date`); reads and updates carry them as top-level keys of the user.
+	CustomFields CustomFields `json:"CustomFields,omitempty,omitzero"`
 
 	// DateFormat The user's date format, e.g. `mm/dd/yy` (the accepted values are not documented).
 	DateFormat string `json:"DateFormat,omitempty,omitzero"`
@@ -1287,19 +1320,22 @@ type UserCreated struct {
 	Message UserCreatedMessage `json:"Message,omitempty,omitzero"`
 
 	// Status `Success` on success.
-	Status string `json:"Status,omitempty,omitzero"`
+	Status               string                     `json:"Status,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // UserCreatedMessage The Id of the new user (inferred, medium-low confidence).
 type UserCreatedMessage struct {
 	// ID The new user's Id.
-	ID string `json:"Id,omitempty,omitzero"`
+	ID                   string                     `json:"Id,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // UserGroup A sales group the user belongs to.
 type UserGroup struct {
-	ID   string `json:"Id,omitempty,omitzero"`
-	Name string `json:"Name,omitempty,omitzero"`
+	ID                   string                     `json:"Id,omitempty,omitzero"`
+	Name                 string                     `json:"Name,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // UserListItem A user in the list of Get Users. Note the all-caps `ID`, the numeric `StatusCode` and the `MemberOfGroups`
@@ -1335,7 +1371,8 @@ type UserListItem struct {
 	StatusCode scalar.Int `json:"StatusCode,omitempty,omitzero"`
 
 	// Tag `null` in the docs' samples; its type when set is unknown.
-	Tag interface{} `json:"Tag,omitempty,omitzero"`
+	Tag                  interface{}                `json:"Tag,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // UserManagerUpdate A user and their new reporting manager (note `ManagerId`, not `ManagerUserId`).
@@ -1360,7 +1397,8 @@ type UserManagerUpdateResult struct {
 	Status       string `json:"Status,omitempty,omitzero"`
 
 	// WFAID The id of the queued request, digits sent as a string.
-	WFAID scalar.String `json:"WFAId,omitempty,omitzero"`
+	WFAID                scalar.String              `json:"WFAId,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // UserSearchColumns The attributes to return.
@@ -1378,19 +1416,23 @@ type UserSearchPaging struct {
 
 // UserSearchRecord One user found by Advanced Search (inferred, medium confidence). Every value is a string or `null`:
 // booleans as `"true"`/`"false"`, numbers as strings, `Groups` as a comma-joined string. Attributes not asked
-// for in `Include_CSV` come back as `null`. Custom fields (`mx_Custom_N`) and other attributes come as extra
-// keys.
+// for in `Include_CSV` come back as `null`. Custom fields (`mx_Custom_N`, any `mx_*`) and other attributes come
+// as extra keys: the Go model gathers the custom fields with a string value in `CustomFields`, keyed by schema
+// name (x-lsq-custom-fields), and keeps the others as sent.
 type UserSearchRecord struct {
 	AssociatedPhoneNumbers string `json:"AssociatedPhoneNumbers,omitempty,omitzero"`
 	AvailabilityStatus     string `json:"AvailabilityStatus,omitempty,omitzero"`
 
 	// CreatedOn `yyyy-MM-dd HH:mm:ss` (UTC).
-	CreatedOn    scalar.DateTime `json:"CreatedOn,omitempty,omitzero"`
-	Department   string          `json:"Department,omitempty,omitzero"`
-	Designation  string          `json:"Designation,omitempty,omitzero"`
-	EmailAddress string          `json:"EmailAddress,omitempty,omitzero"`
-	EmployeeID   string          `json:"EmployeeId,omitempty,omitzero"`
-	FirstName    string          `json:"FirstName,omitempty,omitzero"`
+	CreatedOn scalar.DateTime `json:"CreatedOn,omitempty,omitzero"`
+
+	// CustomFields The custom fields (mx_* keys with a string value), keyed by schema name. On the wire they are top-level keys, not one CustomFields object.
+	CustomFields CustomFields `json:"-"`
+	Department   string       `json:"Department,omitempty,omitzero"`
+	Designation  string       `json:"Designation,omitempty,omitzero"`
+	EmailAddress string       `json:"EmailAddress,omitempty,omitzero"`
+	EmployeeID   string       `json:"EmployeeId,omitempty,omitzero"`
+	FirstName    string       `json:"FirstName,omitempty,omitzero"`
 
 	// Groups The sales-group names joined with commas, one string (`"A,B,C"`): not an array here, where Get Users
 	// sends `MemberOfGroups`, an array of names, and Get a User by Id `Groups`, an array of `{Id, Name}`.
@@ -1413,9 +1455,9 @@ type UserSearchRecord struct {
 	TeamID     string           `json:"TeamId,omitempty,omitzero"`
 
 	// TeamName Reported to stay `null` even when `TeamId` is set.
-	TeamName             string                 `json:"TeamName,omitempty,omitzero"`
-	ID                   string                 `json:"UserId,omitempty,omitzero"`
-	AdditionalProperties map[string]interface{} `json:"-"`
+	TeamName             string                     `json:"TeamName,omitempty,omitzero"`
+	ID                   string                     `json:"UserId,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // UserSearchRequest The body of User Advanced Search.
@@ -1439,7 +1481,8 @@ type UserSearchRequest struct {
 // UserSearchResult The answer of User Advanced Search (inferred from public code, medium confidence: the docs page is cut off
 // before it).
 type UserSearchResult struct {
-	Users []UserSearchRecord `json:"Users,omitempty,omitzero"`
+	Users                []UserSearchRecord         `json:"Users,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // UserSearchSort One sort key.
@@ -1459,32 +1502,140 @@ type UserTag struct {
 	Key string `json:"key,omitempty,omitzero"`
 
 	// Value The tag's value.
-	Value string `json:"value,omitempty,omitzero"`
+	Value                string                     `json:"value,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // UserType The kind of user; `0` a web user, `1` a mobile user.
 type UserType int
 
-// UserUpdateFields The attributes to change, keyed by schema name, with their new values (the docs' sample sends strings; the
-// value types per attribute are not documented). Updatable attributes: `Address`, `AssociatedPhoneNumbers`,
-// `AvailabilityStatus`, `City`, `Country`, `DateFormat`, `DeletionStatusCode`, `Department`, `Designation`,
-// `FirstName`, `HolidayCalendarId`, `IsEmailSender`, `IsPhoneCallAgent`, `IsWorkingToday`, `LastName`,
-// `MiddleName`, `mx_Custom_1`..`mx_Custom_10`, `OfficeLocationName`, `PhoneMain`, `PhoneOthers`, `Role`,
-// `SalesRegions`, `Signature_Html`, `Signature_Text`, `Skills`, `State`, `Team`, `TeamId`, `TelephonyAgentId`,
-// `TemplateNames`, `TimeZone`, `UserType`, `WorkDayTemplateId`, `ZipCode`. Not `EmailAddress`, `PhoneMobile` or
-// `ManagerUserId`.
-type UserUpdateFields map[string]interface{}
+// UserUpdateFields The attributes to change, by schema name, with their new values: one optional field per attribute the docs
+// list as updatable. An attribute left out is not sent and keeps its value; one set, even to `""`, `false` or
+// `0`, is sent (the Go fields are pointers: use `leadsquared.Ptr`). Custom fields (`mx_Custom_1`..`mx_Custom_10`,
+// any `mx_*`) go in the Go model's `CustomFields`, keyed by schema name, and travel as top-level keys like the
+// others (x-lsq-custom-fields). Any other attribute is refused by request validation (x-lsq-closed); the docs
+// say `EmailAddress`, `PhoneMobile` and `ManagerUserId` cannot be changed here. The docs' sample sends strings;
+// the value types per attribute are not documented, so the booleans and numbers below follow Create a User.
+type UserUpdateFields struct {
+	// Address The user's street address.
+	Address *string `json:"Address,omitempty"`
+
+	// AssociatedPhoneNumbers The phone number associated with the user, e.g. `+91-999999999` (the docs' sample).
+	AssociatedPhoneNumbers *string `json:"AssociatedPhoneNumbers,omitempty"`
+
+	// AvailabilityStatus The user's availability status, as Get a User returns it (e.g. `Online`, `Away`; values not documented).
+	AvailabilityStatus *string `json:"AvailabilityStatus,omitempty"`
+
+	// City The user's city.
+	City *string `json:"City,omitempty"`
+
+	// Country The user's country.
+	Country *string `json:"Country,omitempty"`
+
+	// CustomFields The custom fields (mx_* keys with a string value), keyed by schema name. On the wire they are top-level keys, not one CustomFields object.
+	CustomFields CustomFields `json:"-"`
+
+	// DateFormat The user's date format (values not documented; Create a User's sample leaves it `""`).
+	DateFormat *string `json:"DateFormat,omitempty"`
+
+	// DeletionStatusCode The user's deletion status code. Listed as updatable; its values are not documented (Get Users'
+	// `StatusCode` is `0` active, `1` inactive).
+	DeletionStatusCode *int `json:"DeletionStatusCode,omitempty"`
+
+	// Department The user's department.
+	Department *string `json:"Department,omitempty"`
+
+	// Designation The user's designation.
+	Designation *string `json:"Designation,omitempty"`
+
+	// FirstName The user's first name. It cannot be emptied: the first name is mandatory (Create a User).
+	FirstName *string `json:"FirstName,omitempty"`
+
+	// HolidayCalendarID The Id of the user's holiday calendar.
+	HolidayCalendarID *string `json:"HolidayCalendarId,omitempty"`
+
+	// IsEmailSender Whether the user may send emails. The type is not documented: a JSON boolean, as Create a User sends
+	// `IsPhoneCallAgent`.
+	IsEmailSender *bool `json:"IsEmailSender,omitempty"`
+
+	// IsPhoneCallAgent Whether the user is a phone call agent (a JSON boolean, as in Create a User).
+	IsPhoneCallAgent *bool `json:"IsPhoneCallAgent,omitempty"`
+
+	// IsWorkingToday Whether the user works today. The type is not documented: a JSON boolean.
+	IsWorkingToday *bool `json:"IsWorkingToday,omitempty"`
+
+	// LastName The user's last name (the docs' sample changes it: `Kant`).
+	LastName *string `json:"LastName,omitempty"`
+
+	// MiddleName The user's middle name.
+	MiddleName *string `json:"MiddleName,omitempty"`
+
+	// OfficeLocationName The name of the user's office location.
+	OfficeLocationName *string `json:"OfficeLocationName,omitempty"`
+
+	// PhoneMain The user's main phone number.
+	PhoneMain *string `json:"PhoneMain,omitempty"`
+
+	// PhoneOthers The user's other phone numbers.
+	PhoneOthers *string `json:"PhoneOthers,omitempty"`
+
+	// Role The user's role: `Administrator`, `Marketing_User`, `Sales_Manager` or `Sales_User`.
+	Role *Role `json:"Role,omitempty"`
+
+	// SalesRegions The user's sales regions (one string, as Get a User returns it).
+	SalesRegions *string `json:"SalesRegions,omitempty"`
+
+	// SignatureHTML The user's email signature, as HTML.
+	SignatureHTML *string `json:"Signature_Html,omitempty"`
+
+	// SignatureText The user's email signature, as text.
+	SignatureText *string `json:"Signature_Text,omitempty"`
+
+	// Skills The user's skills (one string, as Get a User returns it).
+	Skills *string `json:"Skills,omitempty"`
+
+	// State The user's state.
+	State *string `json:"State,omitempty"`
+
+	// Team Listed as updatable next to `TeamId`, without a description. Presumably the team's name; no public caller
+	// sets it, Get a User returns the name as `TeamName`, and one code base saw `TeamName` stay null when `TeamId`
+	// was set. To move a user to a team, set `TeamId` (the Id from Get Teams), as Update Users in Bulk does (its
+	// only attribute). The fake (lsqtest) stores `Team` and returns it as an extra attribute of the user.
+	Team *string `json:"Team,omitempty"`
+
+	// TeamID The Id of the user's team (from Get Teams): the way to move a user to a team, and the only attribute
+	// Update Users in Bulk can set. `""` for none.
+	TeamID *string `json:"TeamId,omitempty"`
+
+	// TelephonyAgentID The user's telephony agent Id.
+	TelephonyAgentID *string `json:"TelephonyAgentId,omitempty"`
+
+	// TemplateNames The names of the user's permission templates (one string; format not documented).
+	TemplateNames *string `json:"TemplateNames,omitempty"`
+
+	// TimeZone The user's time zone (values not documented; Create a User's sample leaves it `""`).
+	TimeZone *string `json:"TimeZone,omitempty"`
+
+	// UserType `0` a web user, `1` a mobile user (as in Create a User).
+	UserType *UserType `json:"UserType,omitempty"`
+
+	// WorkDayTemplateID The Id of the user's work-day template.
+	WorkDayTemplateID *string `json:"WorkDayTemplateId,omitempty"`
+
+	// ZipCode The user's zip code.
+	ZipCode              *string                    `json:"ZipCode,omitempty"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
+}
 
 // UserUpdateRequest The body of Update a User. Both parts are optional; the keys are lower camelCase as in the docs' sample.
 type UserUpdateRequest struct {
-	// User The attributes to change, keyed by schema name, with their new values (the docs' sample sends strings; the
-	// value types per attribute are not documented). Updatable attributes: `Address`, `AssociatedPhoneNumbers`,
-	// `AvailabilityStatus`, `City`, `Country`, `DateFormat`, `DeletionStatusCode`, `Department`, `Designation`,
-	// `FirstName`, `HolidayCalendarId`, `IsEmailSender`, `IsPhoneCallAgent`, `IsWorkingToday`, `LastName`,
-	// `MiddleName`, `mx_Custom_1`..`mx_Custom_10`, `OfficeLocationName`, `PhoneMain`, `PhoneOthers`, `Role`,
-	// `SalesRegions`, `Signature_Html`, `Signature_Text`, `Skills`, `State`, `Team`, `TeamId`, `TelephonyAgentId`,
-	// `TemplateNames`, `TimeZone`, `UserType`, `WorkDayTemplateId`, `ZipCode`. Not `EmailAddress`, `PhoneMobile` or
-	// `ManagerUserId`.
+	// User The attributes to change, by schema name, with their new values: one optional field per attribute the docs
+	// list as updatable. An attribute left out is not sent and keeps its value; one set, even to `""`, `false` or
+	// `0`, is sent (the Go fields are pointers: use `leadsquared.Ptr`). Custom fields (`mx_Custom_1`..`mx_Custom_10`,
+	// any `mx_*`) go in the Go model's `CustomFields`, keyed by schema name, and travel as top-level keys like the
+	// others (x-lsq-custom-fields). Any other attribute is refused by request validation (x-lsq-closed); the docs
+	// say `EmailAddress`, `PhoneMobile` and `ManagerUserId` cannot be changed here. The docs' sample sends strings;
+	// the value types per attribute are not documented, so the booleans and numbers below follow Create a User.
 	User UserUpdateFields `json:"user,omitempty,omitzero"`
 
 	// UserSettings User settings, each `0` (disabled) or `1` (enabled). The docs describe the first two; the descriptions of the
@@ -1494,8 +1645,9 @@ type UserUpdateRequest struct {
 
 // UserUpdateResult The answer of Update a User; `ExceptionMessage` is present (as `""`) even on success.
 type UserUpdateResult struct {
-	ExceptionMessage string `json:"ExceptionMessage,omitempty,omitzero"`
-	Status           string `json:"Status,omitempty,omitzero"`
+	ExceptionMessage     string                     `json:"ExceptionMessage,omitempty,omitzero"`
+	Status               string                     `json:"Status,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // UserUpdateSettingFlag A user setting switch, `0` disabled, `1` enabled. The fields of this type are pointers in the Go models: `0` turns a setting off on purpose, a nil pointer leaves it as it is.
@@ -1538,13 +1690,15 @@ type WorkDayDetails struct {
 
 	// WorkingHours The day's shifts; several when the template splits the day. None when not available (`[]`, `null` or
 	// absent: not documented).
-	WorkingHours []WorkingHoursBlock `json:"WorkingHours,omitempty,omitzero"`
+	WorkingHours         []WorkingHoursBlock        `json:"WorkingHours,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // WorkingHoursBlock One shift of a work day, as times of day `HH:mm:ss` without a zone.
 type WorkingHoursBlock struct {
-	EndTime   string `json:"EndTime,omitempty,omitzero"`
-	StartTime string `json:"StartTime,omitempty,omitzero"`
+	EndTime              string                     `json:"EndTime,omitempty,omitzero"`
+	StartTime            string                     `json:"StartTime,omitempty,omitzero"`
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 // BadRequest LeadSquared's error body. It comes with 4xx and 5xx statuses, and sometimes with 200, so check `Status`.
@@ -1741,619 +1895,1528 @@ type GetCheckInHistoryJSONRequestBody = CheckInHistoryRequest
 // UpdateUserJSONRequestBody defines body for UpdateUser for application/json ContentType.
 type UpdateUserJSONRequestBody = UserUpdateRequest
 
-// Getter for additional properties for AuthenticatedUserCommonServiceURLs. Returns the specified
-// element and whether it was found
-func (a AuthenticatedUserCommonServiceURLs) Get(fieldName string) (value interface{}, found bool) {
-	if a.AdditionalProperties != nil {
-		value, found = a.AdditionalProperties[fieldName]
+// UnmarshalJSON reads the attributes AuthenticatedUser types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *AuthenticatedUser) UnmarshalJSON(b []byte) error {
+	type plain AuthenticatedUser // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "AuthenticatedUser")
 	}
-	return
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "AssociatedPhoneNumbers", "City", "Class", "Country", "CustomerType", "DefaultCountryCode", "EmailAddress", "Fax", "Group", "Id", "LSQCommonServiceURLs", "MobileServiceURLs", "Name", "OrgDisplayName", "OrgId", "OrgShortCode", "OrgUniqueName", "PassPhrase", "Phone", "Plan", "RestrictedFeatures", "Role", "SessionId", "State", "Street1", "Street2", "SubRegionId", "TimeZone", "TokenId", "Type", "UserType", "Website", "Zip":
+			return nil // a field's
+		}
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
-// Setter for additional properties for AuthenticatedUserCommonServiceURLs
-func (a *AuthenticatedUserCommonServiceURLs) Set(fieldName string, value interface{}) {
-	if a.AdditionalProperties == nil {
-		a.AdditionalProperties = make(map[string]interface{})
+// MarshalJSON writes the fields of AuthenticatedUser as their tags say and AdditionalProperties as they were read.
+func (a AuthenticatedUser) MarshalJSON() ([]byte, error) {
+	type plain AuthenticatedUser // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
 	}
-	a.AdditionalProperties[fieldName] = value
+	return appendAttributes(b, nil, a.AdditionalProperties)
 }
 
-// Override default JSON handling for AuthenticatedUserCommonServiceURLs to handle AdditionalProperties
+// UnmarshalJSON reads the attributes AuthenticatedUserCommonServiceURLs types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
 func (a *AuthenticatedUserCommonServiceURLs) UnmarshalJSON(b []byte) error {
-	object := make(map[string]json.RawMessage)
-	err := json.Unmarshal(b, &object)
-	if err != nil {
-		return err
+	type plain AuthenticatedUserCommonServiceURLs // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "AuthenticatedUserCommonServiceURLs")
 	}
-
-	if raw, found := object["api"]; found {
-		err = json.Unmarshal(raw, &a.API)
-		if err != nil {
-			return fmt.Errorf("error reading 'api': %w", err)
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "api", "app":
+			return nil // a field's
 		}
-		delete(object, "api")
-	}
-
-	if raw, found := object["app"]; found {
-		err = json.Unmarshal(raw, &a.App)
-		if err != nil {
-			return fmt.Errorf("error reading 'app': %w", err)
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
 		}
-		delete(object, "app")
-	}
-
-	if len(object) != 0 {
-		a.AdditionalProperties = make(map[string]interface{})
-		for fieldName, fieldBuf := range object {
-			var fieldVal interface{}
-			err := json.Unmarshal(fieldBuf, &fieldVal)
-			if err != nil {
-				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
-			}
-			a.AdditionalProperties[fieldName] = fieldVal
-		}
-	}
-	return nil
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
-// Override default JSON handling for AuthenticatedUserCommonServiceURLs to handle AdditionalProperties
+// MarshalJSON writes the fields of AuthenticatedUserCommonServiceURLs as their tags say and AdditionalProperties as they were read.
 func (a AuthenticatedUserCommonServiceURLs) MarshalJSON() ([]byte, error) {
-	var err error
-	object := make(map[string]json.RawMessage)
-
-	object["api"], err = json.Marshal(a.API)
+	type plain AuthenticatedUserCommonServiceURLs // the fields without these methods
+	b, err := json.Marshal(plain(a))
 	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'api': %w", err)
+		return nil, err
 	}
-
-	object["app"], err = json.Marshal(a.App)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'app': %w", err)
-	}
-
-	for fieldName, field := range a.AdditionalProperties {
-		object[fieldName], err = json.Marshal(field)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
-		}
-	}
-	return json.Marshal(object)
+	return appendAttributes(b, nil, a.AdditionalProperties)
 }
 
-// Getter for additional properties for AuthenticatedUserMobileServiceURLs. Returns the specified
-// element and whether it was found
-func (a AuthenticatedUserMobileServiceURLs) Get(fieldName string) (value interface{}, found bool) {
-	if a.AdditionalProperties != nil {
-		value, found = a.AdditionalProperties[fieldName]
-	}
-	return
-}
-
-// Setter for additional properties for AuthenticatedUserMobileServiceURLs
-func (a *AuthenticatedUserMobileServiceURLs) Set(fieldName string, value interface{}) {
-	if a.AdditionalProperties == nil {
-		a.AdditionalProperties = make(map[string]interface{})
-	}
-	a.AdditionalProperties[fieldName] = value
-}
-
-// Override default JSON handling for AuthenticatedUserMobileServiceURLs to handle AdditionalProperties
+// UnmarshalJSON reads the attributes AuthenticatedUserMobileServiceURLs types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
 func (a *AuthenticatedUserMobileServiceURLs) UnmarshalJSON(b []byte) error {
-	object := make(map[string]json.RawMessage)
-	err := json.Unmarshal(b, &object)
-	if err != nil {
-		return err
+	type plain AuthenticatedUserMobileServiceURLs // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "AuthenticatedUserMobileServiceURLs")
 	}
-
-	if raw, found := object["FileUploadURL"]; found {
-		err = json.Unmarshal(raw, &a.FileUploadURL)
-		if err != nil {
-			return fmt.Errorf("error reading 'FileUploadURL': %w", err)
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "FileUploadURL", "MobileNotificationURL", "ReportsURL":
+			return nil // a field's
 		}
-		delete(object, "FileUploadURL")
-	}
-
-	if raw, found := object["MobileNotificationURL"]; found {
-		err = json.Unmarshal(raw, &a.MobileNotificationURL)
-		if err != nil {
-			return fmt.Errorf("error reading 'MobileNotificationURL': %w", err)
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
 		}
-		delete(object, "MobileNotificationURL")
-	}
-
-	if raw, found := object["ReportsURL"]; found {
-		err = json.Unmarshal(raw, &a.ReportsURL)
-		if err != nil {
-			return fmt.Errorf("error reading 'ReportsURL': %w", err)
-		}
-		delete(object, "ReportsURL")
-	}
-
-	if len(object) != 0 {
-		a.AdditionalProperties = make(map[string]interface{})
-		for fieldName, fieldBuf := range object {
-			var fieldVal interface{}
-			err := json.Unmarshal(fieldBuf, &fieldVal)
-			if err != nil {
-				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
-			}
-			a.AdditionalProperties[fieldName] = fieldVal
-		}
-	}
-	return nil
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
-// Override default JSON handling for AuthenticatedUserMobileServiceURLs to handle AdditionalProperties
+// MarshalJSON writes the fields of AuthenticatedUserMobileServiceURLs as their tags say and AdditionalProperties as they were read.
 func (a AuthenticatedUserMobileServiceURLs) MarshalJSON() ([]byte, error) {
-	var err error
-	object := make(map[string]json.RawMessage)
-
-	object["FileUploadURL"], err = json.Marshal(a.FileUploadURL)
+	type plain AuthenticatedUserMobileServiceURLs // the fields without these methods
+	b, err := json.Marshal(plain(a))
 	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'FileUploadURL': %w", err)
+		return nil, err
 	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
 
-	object["MobileNotificationURL"], err = json.Marshal(a.MobileNotificationURL)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'MobileNotificationURL': %w", err)
+// UnmarshalJSON reads the attributes CheckInHistory types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *CheckInHistory) UnmarshalJSON(b []byte) error {
+	type plain CheckInHistory // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "CheckInHistory")
 	}
-
-	object["ReportsURL"], err = json.Marshal(a.ReportsURL)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'ReportsURL': %w", err)
-	}
-
-	for fieldName, field := range a.AdditionalProperties {
-		object[fieldName], err = json.Marshal(field)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "Details", "RecordCount":
+			return nil // a field's
 		}
-	}
-	return json.Marshal(object)
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
-// Getter for additional properties for HierarchyUser. Returns the specified
-// element and whether it was found
-func (a HierarchyUser) Get(fieldName string) (value interface{}, found bool) {
-	if a.AdditionalProperties != nil {
-		value, found = a.AdditionalProperties[fieldName]
+// MarshalJSON writes the fields of CheckInHistory as their tags say and AdditionalProperties as they were read.
+func (a CheckInHistory) MarshalJSON() ([]byte, error) {
+	type plain CheckInHistory // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
 	}
-	return
+	return appendAttributes(b, nil, a.AdditionalProperties)
 }
 
-// Setter for additional properties for HierarchyUser
-func (a *HierarchyUser) Set(fieldName string, value interface{}) {
-	if a.AdditionalProperties == nil {
-		a.AdditionalProperties = make(map[string]interface{})
+// UnmarshalJSON reads the attributes CheckInHistoryEntry types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *CheckInHistoryEntry) UnmarshalJSON(b []byte) error {
+	type plain CheckInHistoryEntry // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "CheckInHistoryEntry")
 	}
-	a.AdditionalProperties[fieldName] = value
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "CheckedOn", "EmailAddress", "IpAddress", "IsCheckIn", "Latitude", "Location", "Longitude", "OtherDetails", "Source", "UserId":
+			return nil // a field's
+		}
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
-// Override default JSON handling for HierarchyUser to handle AdditionalProperties
+// MarshalJSON writes the fields of CheckInHistoryEntry as their tags say and AdditionalProperties as they were read.
+func (a CheckInHistoryEntry) MarshalJSON() ([]byte, error) {
+	type plain CheckInHistoryEntry // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes CheckInOutResult types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *CheckInOutResult) UnmarshalJSON(b []byte) error {
+	type plain CheckInOutResult // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "CheckInOutResult")
+	}
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "Message", "Status":
+			return nil // a field's
+		}
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
+}
+
+// MarshalJSON writes the fields of CheckInOutResult as their tags say and AdditionalProperties as they were read.
+func (a CheckInOutResult) MarshalJSON() ([]byte, error) {
+	type plain CheckInOutResult // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes CheckInOutResultMessage types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *CheckInOutResultMessage) UnmarshalJSON(b []byte) error {
+	type plain CheckInOutResultMessage // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "CheckInOutResultMessage")
+	}
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "ResponseText":
+			return nil // a field's
+		}
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
+}
+
+// MarshalJSON writes the fields of CheckInOutResultMessage as their tags say and AdditionalProperties as they were read.
+func (a CheckInOutResultMessage) MarshalJSON() ([]byte, error) {
+	type plain CheckInOutResultMessage // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes CheckInStatus types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *CheckInStatus) UnmarshalJSON(b []byte) error {
+	type plain CheckInStatus // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "CheckInStatus")
+	}
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "IsCheckedIn", "LastCheckedOn":
+			return nil // a field's
+		}
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
+}
+
+// MarshalJSON writes the fields of CheckInStatus as their tags say and AdditionalProperties as they were read.
+func (a CheckInStatus) MarshalJSON() ([]byte, error) {
+	type plain CheckInStatus // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes ConverseNotificationResult types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *ConverseNotificationResult) UnmarshalJSON(b []byte) error {
+	type plain ConverseNotificationResult // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "ConverseNotificationResult")
+	}
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "MessageID", "Success":
+			return nil // a field's
+		}
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
+}
+
+// MarshalJSON writes the fields of ConverseNotificationResult as their tags say and AdditionalProperties as they were read.
+func (a ConverseNotificationResult) MarshalJSON() ([]byte, error) {
+	type plain ConverseNotificationResult // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes EntityPermission types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *EntityPermission) UnmarshalJSON(b []byte) error {
+	type plain EntityPermission // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "EntityPermission")
+	}
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "Entity", "Permissions":
+			return nil // a field's
+		}
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
+}
+
+// MarshalJSON writes the fields of EntityPermission as their tags say and AdditionalProperties as they were read.
+func (a EntityPermission) MarshalJSON() ([]byte, error) {
+	type plain EntityPermission // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes Error types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *Error) UnmarshalJSON(b []byte) error {
+	type plain Error // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "Error")
+	}
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "ExceptionMessage", "ExceptionType", "IsMXException", "Status":
+			return nil // a field's
+		}
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
+}
+
+// MarshalJSON writes the fields of Error as their tags say and AdditionalProperties as they were read.
+func (a Error) MarshalJSON() ([]byte, error) {
+	type plain Error // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes HierarchyInfo types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *HierarchyInfo) UnmarshalJSON(b []byte) error {
+	type plain HierarchyInfo // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "HierarchyInfo")
+	}
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "SearchInfo", "Users":
+			return nil // a field's
+		}
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
+}
+
+// MarshalJSON writes the fields of HierarchyInfo as their tags say and AdditionalProperties as they were read.
+func (a HierarchyInfo) MarshalJSON() ([]byte, error) {
+	type plain HierarchyInfo // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes HierarchyInfoSearchInfo types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *HierarchyInfoSearchInfo) UnmarshalJSON(b []byte) error {
+	type plain HierarchyInfoSearchInfo // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "HierarchyInfoSearchInfo")
+	}
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "TotalUsers":
+			return nil // a field's
+		}
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
+}
+
+// MarshalJSON writes the fields of HierarchyInfoSearchInfo as their tags say and AdditionalProperties as they were read.
+func (a HierarchyInfoSearchInfo) MarshalJSON() ([]byte, error) {
+	type plain HierarchyInfoSearchInfo // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes HierarchyUser types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
 func (a *HierarchyUser) UnmarshalJSON(b []byte) error {
-	object := make(map[string]json.RawMessage)
-	err := json.Unmarshal(b, &object)
-	if err != nil {
-		return err
+	type plain HierarchyUser // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "HierarchyUser")
 	}
-
-	if raw, found := object["CheckedIn"]; found {
-		err = json.Unmarshal(raw, &a.CheckedIn)
-		if err != nil {
-			return fmt.Errorf("error reading 'CheckedIn': %w", err)
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "CheckedIn", "Email", "IsActive", "Mobile", "Name", "UserId":
+			return nil // a field's
 		}
-		delete(object, "CheckedIn")
-	}
-
-	if raw, found := object["Email"]; found {
-		err = json.Unmarshal(raw, &a.Email)
-		if err != nil {
-			return fmt.Errorf("error reading 'Email': %w", err)
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
 		}
-		delete(object, "Email")
-	}
-
-	if raw, found := object["IsActive"]; found {
-		err = json.Unmarshal(raw, &a.IsActive)
-		if err != nil {
-			return fmt.Errorf("error reading 'IsActive': %w", err)
-		}
-		delete(object, "IsActive")
-	}
-
-	if raw, found := object["Mobile"]; found {
-		err = json.Unmarshal(raw, &a.Mobile)
-		if err != nil {
-			return fmt.Errorf("error reading 'Mobile': %w", err)
-		}
-		delete(object, "Mobile")
-	}
-
-	if raw, found := object["Name"]; found {
-		err = json.Unmarshal(raw, &a.Name)
-		if err != nil {
-			return fmt.Errorf("error reading 'Name': %w", err)
-		}
-		delete(object, "Name")
-	}
-
-	if raw, found := object["UserId"]; found {
-		err = json.Unmarshal(raw, &a.UserID)
-		if err != nil {
-			return fmt.Errorf("error reading 'UserId': %w", err)
-		}
-		delete(object, "UserId")
-	}
-
-	if len(object) != 0 {
-		a.AdditionalProperties = make(map[string]interface{})
-		for fieldName, fieldBuf := range object {
-			var fieldVal interface{}
-			err := json.Unmarshal(fieldBuf, &fieldVal)
-			if err != nil {
-				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
-			}
-			a.AdditionalProperties[fieldName] = fieldVal
-		}
-	}
-	return nil
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
-// Override default JSON handling for HierarchyUser to handle AdditionalProperties
+// MarshalJSON writes the fields of HierarchyUser as their tags say and AdditionalProperties as they were read.
 func (a HierarchyUser) MarshalJSON() ([]byte, error) {
-	var err error
-	object := make(map[string]json.RawMessage)
-
-	object["CheckedIn"], err = json.Marshal(a.CheckedIn)
+	type plain HierarchyUser // the fields without these methods
+	b, err := json.Marshal(plain(a))
 	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'CheckedIn': %w", err)
+		return nil, err
 	}
-
-	object["Email"], err = json.Marshal(a.Email)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'Email': %w", err)
-	}
-
-	object["IsActive"], err = json.Marshal(a.IsActive)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'IsActive': %w", err)
-	}
-
-	object["Mobile"], err = json.Marshal(a.Mobile)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'Mobile': %w", err)
-	}
-
-	object["Name"], err = json.Marshal(a.Name)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'Name': %w", err)
-	}
-
-	object["UserId"], err = json.Marshal(a.UserID)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'UserId': %w", err)
-	}
-
-	for fieldName, field := range a.AdditionalProperties {
-		object[fieldName], err = json.Marshal(field)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
-		}
-	}
-	return json.Marshal(object)
+	return appendAttributes(b, nil, a.AdditionalProperties)
 }
 
-// Getter for additional properties for UserSearchRecord. Returns the specified
-// element and whether it was found
-func (a UserSearchRecord) Get(fieldName string) (value interface{}, found bool) {
-	if a.AdditionalProperties != nil {
-		value, found = a.AdditionalProperties[fieldName]
+// UnmarshalJSON reads the attributes Permission types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *Permission) UnmarshalJSON(b []byte) error {
+	type plain Permission // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "Permission")
 	}
-	return
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "Access", "Action", "Properties":
+			return nil // a field's
+		}
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
-// Setter for additional properties for UserSearchRecord
-func (a *UserSearchRecord) Set(fieldName string, value interface{}) {
-	if a.AdditionalProperties == nil {
-		a.AdditionalProperties = make(map[string]interface{})
-	}
-	a.AdditionalProperties[fieldName] = value
-}
-
-// Override default JSON handling for UserSearchRecord to handle AdditionalProperties
-func (a *UserSearchRecord) UnmarshalJSON(b []byte) error {
-	object := make(map[string]json.RawMessage)
-	err := json.Unmarshal(b, &object)
+// MarshalJSON writes the fields of Permission as their tags say and AdditionalProperties as they were read.
+func (a Permission) MarshalJSON() ([]byte, error) {
+	type plain Permission // the fields without these methods
+	b, err := json.Marshal(plain(a))
 	if err != nil {
-		return err
+		return nil, err
 	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
 
-	if raw, found := object["AssociatedPhoneNumbers"]; found {
-		err = json.Unmarshal(raw, &a.AssociatedPhoneNumbers)
-		if err != nil {
-			return fmt.Errorf("error reading 'AssociatedPhoneNumbers': %w", err)
+// UnmarshalJSON reads the attributes PermissionProperties types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *PermissionProperties) UnmarshalJSON(b []byte) error {
+	type plain PermissionProperties // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "PermissionProperties")
+	}
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "RestrictedFields", "Restrictions":
+			return nil // a field's
 		}
-		delete(object, "AssociatedPhoneNumbers")
-	}
-
-	if raw, found := object["AvailabilityStatus"]; found {
-		err = json.Unmarshal(raw, &a.AvailabilityStatus)
-		if err != nil {
-			return fmt.Errorf("error reading 'AvailabilityStatus': %w", err)
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
 		}
-		delete(object, "AvailabilityStatus")
-	}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
+}
 
-	if raw, found := object["CreatedOn"]; found {
-		err = json.Unmarshal(raw, &a.CreatedOn)
-		if err != nil {
-			return fmt.Errorf("error reading 'CreatedOn': %w", err)
+// MarshalJSON writes the fields of PermissionProperties as their tags say and AdditionalProperties as they were read.
+func (a PermissionProperties) MarshalJSON() ([]byte, error) {
+	type plain PermissionProperties // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes PermissionTemplate types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *PermissionTemplate) UnmarshalJSON(b []byte) error {
+	type plain PermissionTemplate // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "PermissionTemplate")
+	}
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "AssociatedGroupIds", "AssociatedRoleIds", "AssociatedUserIds", "CreatedBy", "CreatedByName", "CreatedOn", "Description", "EntityPermissions", "Id", "ModifiedBy", "ModifiedByName", "ModifiedOn", "Name":
+			return nil // a field's
 		}
-		delete(object, "CreatedOn")
-	}
-
-	if raw, found := object["Department"]; found {
-		err = json.Unmarshal(raw, &a.Department)
-		if err != nil {
-			return fmt.Errorf("error reading 'Department': %w", err)
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
 		}
-		delete(object, "Department")
-	}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
+}
 
-	if raw, found := object["Designation"]; found {
-		err = json.Unmarshal(raw, &a.Designation)
-		if err != nil {
-			return fmt.Errorf("error reading 'Designation': %w", err)
+// MarshalJSON writes the fields of PermissionTemplate as their tags say and AdditionalProperties as they were read.
+func (a PermissionTemplate) MarshalJSON() ([]byte, error) {
+	type plain PermissionTemplate // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes PermissionTemplateCreateMessage types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *PermissionTemplateCreateMessage) UnmarshalJSON(b []byte) error {
+	type plain PermissionTemplateCreateMessage // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "PermissionTemplateCreateMessage")
+	}
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "Id":
+			return nil // a field's
 		}
-		delete(object, "Designation")
-	}
-
-	if raw, found := object["EmailAddress"]; found {
-		err = json.Unmarshal(raw, &a.EmailAddress)
-		if err != nil {
-			return fmt.Errorf("error reading 'EmailAddress': %w", err)
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
 		}
-		delete(object, "EmailAddress")
-	}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
+}
 
-	if raw, found := object["EmployeeId"]; found {
-		err = json.Unmarshal(raw, &a.EmployeeID)
-		if err != nil {
-			return fmt.Errorf("error reading 'EmployeeId': %w", err)
+// MarshalJSON writes the fields of PermissionTemplateCreateMessage as their tags say and AdditionalProperties as they were read.
+func (a PermissionTemplateCreateMessage) MarshalJSON() ([]byte, error) {
+	type plain PermissionTemplateCreateMessage // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes PermissionTemplateCreateResult types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *PermissionTemplateCreateResult) UnmarshalJSON(b []byte) error {
+	type plain PermissionTemplateCreateResult // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "PermissionTemplateCreateResult")
+	}
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "Message", "Status":
+			return nil // a field's
 		}
-		delete(object, "EmployeeId")
-	}
-
-	if raw, found := object["FirstName"]; found {
-		err = json.Unmarshal(raw, &a.FirstName)
-		if err != nil {
-			return fmt.Errorf("error reading 'FirstName': %w", err)
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
 		}
-		delete(object, "FirstName")
-	}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
+}
 
-	if raw, found := object["Groups"]; found {
-		err = json.Unmarshal(raw, &a.Groups)
-		if err != nil {
-			return fmt.Errorf("error reading 'Groups': %w", err)
+// MarshalJSON writes the fields of PermissionTemplateCreateResult as their tags say and AdditionalProperties as they were read.
+func (a PermissionTemplateCreateResult) MarshalJSON() ([]byte, error) {
+	type plain PermissionTemplateCreateResult // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes PermissionTemplateList types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *PermissionTemplateList) UnmarshalJSON(b []byte) error {
+	type plain PermissionTemplateList // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "PermissionTemplateList")
+	}
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "List", "RecordCount":
+			return nil // a field's
 		}
-		delete(object, "Groups")
-	}
-
-	if raw, found := object["IsAdministrator"]; found {
-		err = json.Unmarshal(raw, &a.IsAdministrator)
-		if err != nil {
-			return fmt.Errorf("error reading 'IsAdministrator': %w", err)
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
 		}
-		delete(object, "IsAdministrator")
-	}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
+}
 
-	if raw, found := object["LastName"]; found {
-		err = json.Unmarshal(raw, &a.LastName)
-		if err != nil {
-			return fmt.Errorf("error reading 'LastName': %w", err)
+// MarshalJSON writes the fields of PermissionTemplateList as their tags say and AdditionalProperties as they were read.
+func (a PermissionTemplateList) MarshalJSON() ([]byte, error) {
+	type plain PermissionTemplateList // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes PermissionTemplateOverwriteMessage types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *PermissionTemplateOverwriteMessage) UnmarshalJSON(b []byte) error {
+	type plain PermissionTemplateOverwriteMessage // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "PermissionTemplateOverwriteMessage")
+	}
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "AffectedRows", "AffectedUserIds", "IsSuccessful":
+			return nil // a field's
 		}
-		delete(object, "LastName")
-	}
-
-	if raw, found := object["ManagerName"]; found {
-		err = json.Unmarshal(raw, &a.ManagerName)
-		if err != nil {
-			return fmt.Errorf("error reading 'ManagerName': %w", err)
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
 		}
-		delete(object, "ManagerName")
-	}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
+}
 
-	if raw, found := object["ManagerUserId"]; found {
-		err = json.Unmarshal(raw, &a.ManagerUserID)
-		if err != nil {
-			return fmt.Errorf("error reading 'ManagerUserId': %w", err)
+// MarshalJSON writes the fields of PermissionTemplateOverwriteMessage as their tags say and AdditionalProperties as they were read.
+func (a PermissionTemplateOverwriteMessage) MarshalJSON() ([]byte, error) {
+	type plain PermissionTemplateOverwriteMessage // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes PermissionTemplateOverwriteResult types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *PermissionTemplateOverwriteResult) UnmarshalJSON(b []byte) error {
+	type plain PermissionTemplateOverwriteResult // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "PermissionTemplateOverwriteResult")
+	}
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "Message", "Status":
+			return nil // a field's
 		}
-		delete(object, "ManagerUserId")
-	}
-
-	if raw, found := object["PhoneMain"]; found {
-		err = json.Unmarshal(raw, &a.PhoneMain)
-		if err != nil {
-			return fmt.Errorf("error reading 'PhoneMain': %w", err)
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
 		}
-		delete(object, "PhoneMain")
-	}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
+}
 
-	if raw, found := object["PhoneMobile"]; found {
-		err = json.Unmarshal(raw, &a.PhoneMobile)
-		if err != nil {
-			return fmt.Errorf("error reading 'PhoneMobile': %w", err)
+// MarshalJSON writes the fields of PermissionTemplateOverwriteResult as their tags say and AdditionalProperties as they were read.
+func (a PermissionTemplateOverwriteResult) MarshalJSON() ([]byte, error) {
+	type plain PermissionTemplateOverwriteResult // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes PermissionTemplateResult types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *PermissionTemplateResult) UnmarshalJSON(b []byte) error {
+	type plain PermissionTemplateResult // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "PermissionTemplateResult")
+	}
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "Message", "Status":
+			return nil // a field's
 		}
-		delete(object, "PhoneMobile")
-	}
-
-	if raw, found := object["Role"]; found {
-		err = json.Unmarshal(raw, &a.Role)
-		if err != nil {
-			return fmt.Errorf("error reading 'Role': %w", err)
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
 		}
-		delete(object, "Role")
-	}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
+}
 
-	if raw, found := object["StatusCode"]; found {
-		err = json.Unmarshal(raw, &a.StatusCode)
-		if err != nil {
-			return fmt.Errorf("error reading 'StatusCode': %w", err)
+// MarshalJSON writes the fields of PermissionTemplateResult as their tags say and AdditionalProperties as they were read.
+func (a PermissionTemplateResult) MarshalJSON() ([]byte, error) {
+	type plain PermissionTemplateResult // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes PermissionTemplateResultMessage types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *PermissionTemplateResultMessage) UnmarshalJSON(b []byte) error {
+	type plain PermissionTemplateResultMessage // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "PermissionTemplateResultMessage")
+	}
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "IsSuccessful":
+			return nil // a field's
 		}
-		delete(object, "StatusCode")
-	}
-
-	if raw, found := object["TeamId"]; found {
-		err = json.Unmarshal(raw, &a.TeamID)
-		if err != nil {
-			return fmt.Errorf("error reading 'TeamId': %w", err)
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
 		}
-		delete(object, "TeamId")
-	}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
+}
 
-	if raw, found := object["TeamName"]; found {
-		err = json.Unmarshal(raw, &a.TeamName)
-		if err != nil {
-			return fmt.Errorf("error reading 'TeamName': %w", err)
+// MarshalJSON writes the fields of PermissionTemplateResultMessage as their tags say and AdditionalProperties as they were read.
+func (a PermissionTemplateResultMessage) MarshalJSON() ([]byte, error) {
+	type plain PermissionTemplateResultMessage // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes SuccessStatus types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *SuccessStatus) UnmarshalJSON(b []byte) error {
+	type plain SuccessStatus // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "SuccessStatus")
+	}
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "Status":
+			return nil // a field's
 		}
-		delete(object, "TeamName")
-	}
-
-	if raw, found := object["UserId"]; found {
-		err = json.Unmarshal(raw, &a.ID)
-		if err != nil {
-			return fmt.Errorf("error reading 'UserId': %w", err)
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
 		}
-		delete(object, "UserId")
-	}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
+}
 
-	if len(object) != 0 {
-		a.AdditionalProperties = make(map[string]interface{})
-		for fieldName, fieldBuf := range object {
-			var fieldVal interface{}
-			err := json.Unmarshal(fieldBuf, &fieldVal)
-			if err != nil {
-				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+// MarshalJSON writes the fields of SuccessStatus as their tags say and AdditionalProperties as they were read.
+func (a SuccessStatus) MarshalJSON() ([]byte, error) {
+	type plain SuccessStatus // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes TemplateUserPermissions types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *TemplateUserPermissions) UnmarshalJSON(b []byte) error {
+	type plain TemplateUserPermissions // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "TemplateUserPermissions")
+	}
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "EntityPermissions", "UserId":
+			return nil // a field's
+		}
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
+}
+
+// MarshalJSON writes the fields of TemplateUserPermissions as their tags say and AdditionalProperties as they were read.
+func (a TemplateUserPermissions) MarshalJSON() ([]byte, error) {
+	type plain TemplateUserPermissions // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes User types into their fields, the custom
+// fields (mx_* keys with a string value) into CustomFields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *User) UnmarshalJSON(b []byte) error {
+	type plain User // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "User")
+	}
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "Address", "AssociatedPhoneNumbers", "AvailabilityStatus", "City", "CompanyName", "Country", "DateFormat", "Department", "Designation", "EmailAddress", "FirstName", "Groups", "IsCheckedIn", "IsPhoneCallAgent", "LastCheckedIpAddress", "LastCheckedOn", "LastName", "ManagerName", "ManagerUserId", "OfficeLocationName", "OrgId", "PhoneMain", "PhoneMobile", "PhoneOthers", "Role", "SalesRegions", "Skills", "State", "TeamId", "TeamName", "TelephonyAgentId", "TimeZone", "UserId", "UserType", "ZipCode":
+			return nil // a field's
+		}
+		key := string(k)
+		if isCustomField(key, raw) {
+			var v string
+			if err := json.Unmarshal(raw, &v); err != nil {
+				return err
 			}
-			a.AdditionalProperties[fieldName] = fieldVal
+			if a.CustomFields == nil {
+				a.CustomFields = CustomFields{}
+			}
+			a.CustomFields[key] = v
+			return nil
 		}
-	}
-	return nil
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
 }
 
-// Override default JSON handling for UserSearchRecord to handle AdditionalProperties
+// MarshalJSON writes the fields of User as their tags say, the custom fields as
+// top-level keys and AdditionalProperties as they were read.
+func (a User) MarshalJSON() ([]byte, error) {
+	type plain User // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, a.CustomFields, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes UserAttribute types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *UserAttribute) UnmarshalJSON(b []byte) error {
+	type plain UserAttribute // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "UserAttribute")
+	}
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "BaseTable", "CanUserEdit", "Category", "CreatedBy", "CreatedByName", "CreatedOn", "DataType", "DisplayName", "Id", "InternalSchemaName", "IsHidden", "IsMandatory", "MaxLength", "ModifiedBy", "ModifiedByName", "ModifiedOn", "Options", "RangeMax", "RenderType", "SchemaName", "Sequence", "SortOrder", "StatusCode", "StatusReason", "Type":
+			return nil // a field's
+		}
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
+}
+
+// MarshalJSON writes the fields of UserAttribute as their tags say and AdditionalProperties as they were read.
+func (a UserAttribute) MarshalJSON() ([]byte, error) {
+	type plain UserAttribute // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes UserAttributeList types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *UserAttributeList) UnmarshalJSON(b []byte) error {
+	type plain UserAttributeList // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "UserAttributeList")
+	}
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "TotalUserAttributes", "UserAttributes":
+			return nil // a field's
+		}
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
+}
+
+// MarshalJSON writes the fields of UserAttributeList as their tags say and AdditionalProperties as they were read.
+func (a UserAttributeList) MarshalJSON() ([]byte, error) {
+	type plain UserAttributeList // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes UserBulkUpdateMessage types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *UserBulkUpdateMessage) UnmarshalJSON(b []byte) error {
+	type plain UserBulkUpdateMessage // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "UserBulkUpdateMessage")
+	}
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "AffectedRows", "IsSuccessful":
+			return nil // a field's
+		}
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
+}
+
+// MarshalJSON writes the fields of UserBulkUpdateMessage as their tags say and AdditionalProperties as they were read.
+func (a UserBulkUpdateMessage) MarshalJSON() ([]byte, error) {
+	type plain UserBulkUpdateMessage // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes UserBulkUpdateResult types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *UserBulkUpdateResult) UnmarshalJSON(b []byte) error {
+	type plain UserBulkUpdateResult // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "UserBulkUpdateResult")
+	}
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "Message", "Status":
+			return nil // a field's
+		}
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
+}
+
+// MarshalJSON writes the fields of UserBulkUpdateResult as their tags say and AdditionalProperties as they were read.
+func (a UserBulkUpdateResult) MarshalJSON() ([]byte, error) {
+	type plain UserBulkUpdateResult // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes UserCreated types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *UserCreated) UnmarshalJSON(b []byte) error {
+	type plain UserCreated // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "UserCreated")
+	}
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "Message", "Status":
+			return nil // a field's
+		}
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
+}
+
+// MarshalJSON writes the fields of UserCreated as their tags say and AdditionalProperties as they were read.
+func (a UserCreated) MarshalJSON() ([]byte, error) {
+	type plain UserCreated // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes UserCreatedMessage types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *UserCreatedMessage) UnmarshalJSON(b []byte) error {
+	type plain UserCreatedMessage // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "UserCreatedMessage")
+	}
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "Id":
+			return nil // a field's
+		}
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
+}
+
+// MarshalJSON writes the fields of UserCreatedMessage as their tags say and AdditionalProperties as they were read.
+func (a UserCreatedMessage) MarshalJSON() ([]byte, error) {
+	type plain UserCreatedMessage // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes UserGroup types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *UserGroup) UnmarshalJSON(b []byte) error {
+	type plain UserGroup // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "UserGroup")
+	}
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "Id", "Name":
+			return nil // a field's
+		}
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
+}
+
+// MarshalJSON writes the fields of UserGroup as their tags say and AdditionalProperties as they were read.
+func (a UserGroup) MarshalJSON() ([]byte, error) {
+	type plain UserGroup // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes UserListItem types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *UserListItem) UnmarshalJSON(b []byte) error {
+	type plain UserListItem // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "UserListItem")
+	}
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "AssociatedManagerEmail", "EmailAddress", "FirstName", "ID", "IsActive", "IsPhoneCallAgent", "LastName", "MemberOfGroups", "Role", "StatusCode", "Tag":
+			return nil // a field's
+		}
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
+}
+
+// MarshalJSON writes the fields of UserListItem as their tags say and AdditionalProperties as they were read.
+func (a UserListItem) MarshalJSON() ([]byte, error) {
+	type plain UserListItem // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes UserManagerUpdateResult types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *UserManagerUpdateResult) UnmarshalJSON(b []byte) error {
+	type plain UserManagerUpdateResult // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "UserManagerUpdateResult")
+	}
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "ErrorMessage", "Status", "WFAId":
+			return nil // a field's
+		}
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
+}
+
+// MarshalJSON writes the fields of UserManagerUpdateResult as their tags say and AdditionalProperties as they were read.
+func (a UserManagerUpdateResult) MarshalJSON() ([]byte, error) {
+	type plain UserManagerUpdateResult // the fields without these methods
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
+
+// UnmarshalJSON reads the attributes UserSearchRecord types into their fields, the custom
+// fields (mx_* keys with a string value) into CustomFields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *UserSearchRecord) UnmarshalJSON(b []byte) error {
+	type plain UserSearchRecord // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "UserSearchRecord")
+	}
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "AssociatedPhoneNumbers", "AvailabilityStatus", "CreatedOn", "Department", "Designation", "EmailAddress", "EmployeeId", "FirstName", "Groups", "IsAdministrator", "LastName", "ManagerName", "ManagerUserId", "PhoneMain", "PhoneMobile", "Role", "StatusCode", "TeamId", "TeamName", "UserId":
+			return nil // a field's
+		}
+		key := string(k)
+		if isCustomField(key, raw) {
+			var v string
+			if err := json.Unmarshal(raw, &v); err != nil {
+				return err
+			}
+			if a.CustomFields == nil {
+				a.CustomFields = CustomFields{}
+			}
+			a.CustomFields[key] = v
+			return nil
+		}
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
+}
+
+// MarshalJSON writes the fields of UserSearchRecord as their tags say, the custom fields as
+// top-level keys and AdditionalProperties as they were read.
 func (a UserSearchRecord) MarshalJSON() ([]byte, error) {
-	var err error
-	object := make(map[string]json.RawMessage)
-
-	object["AssociatedPhoneNumbers"], err = json.Marshal(a.AssociatedPhoneNumbers)
+	type plain UserSearchRecord // the fields without these methods
+	b, err := json.Marshal(plain(a))
 	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'AssociatedPhoneNumbers': %w", err)
+		return nil, err
 	}
+	return appendAttributes(b, a.CustomFields, a.AdditionalProperties)
+}
 
-	object["AvailabilityStatus"], err = json.Marshal(a.AvailabilityStatus)
+// UnmarshalJSON reads the attributes UserSearchResult types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *UserSearchResult) UnmarshalJSON(b []byte) error {
+	type plain UserSearchResult // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "UserSearchResult")
+	}
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "Users":
+			return nil // a field's
+		}
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
+}
+
+// MarshalJSON writes the fields of UserSearchResult as their tags say and AdditionalProperties as they were read.
+func (a UserSearchResult) MarshalJSON() ([]byte, error) {
+	type plain UserSearchResult // the fields without these methods
+	b, err := json.Marshal(plain(a))
 	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'AvailabilityStatus': %w", err)
+		return nil, err
 	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
 
-	object["CreatedOn"], err = json.Marshal(a.CreatedOn)
+// UnmarshalJSON reads the attributes UserTag types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *UserTag) UnmarshalJSON(b []byte) error {
+	type plain UserTag // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "UserTag")
+	}
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "key", "value":
+			return nil // a field's
+		}
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
+}
+
+// MarshalJSON writes the fields of UserTag as their tags say and AdditionalProperties as they were read.
+func (a UserTag) MarshalJSON() ([]byte, error) {
+	type plain UserTag // the fields without these methods
+	b, err := json.Marshal(plain(a))
 	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'CreatedOn': %w", err)
+		return nil, err
 	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
 
-	object["Department"], err = json.Marshal(a.Department)
+// UnmarshalJSON reads the attributes UserUpdateFields types into their fields, the custom
+// fields (mx_* keys with a string value) into CustomFields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *UserUpdateFields) UnmarshalJSON(b []byte) error {
+	type plain UserUpdateFields // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "UserUpdateFields")
+	}
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "Address", "AssociatedPhoneNumbers", "AvailabilityStatus", "City", "Country", "DateFormat", "DeletionStatusCode", "Department", "Designation", "FirstName", "HolidayCalendarId", "IsEmailSender", "IsPhoneCallAgent", "IsWorkingToday", "LastName", "MiddleName", "OfficeLocationName", "PhoneMain", "PhoneOthers", "Role", "SalesRegions", "Signature_Html", "Signature_Text", "Skills", "State", "Team", "TeamId", "TelephonyAgentId", "TemplateNames", "TimeZone", "UserType", "WorkDayTemplateId", "ZipCode":
+			return nil // a field's
+		}
+		key := string(k)
+		if isCustomField(key, raw) {
+			var v string
+			if err := json.Unmarshal(raw, &v); err != nil {
+				return err
+			}
+			if a.CustomFields == nil {
+				a.CustomFields = CustomFields{}
+			}
+			a.CustomFields[key] = v
+			return nil
+		}
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
+}
+
+// MarshalJSON writes the fields of UserUpdateFields as their tags say, the custom fields as
+// top-level keys and AdditionalProperties as they were read.
+func (a UserUpdateFields) MarshalJSON() ([]byte, error) {
+	type plain UserUpdateFields // the fields without these methods
+	b, err := json.Marshal(plain(a))
 	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'Department': %w", err)
+		return nil, err
 	}
+	return appendAttributes(b, a.CustomFields, a.AdditionalProperties)
+}
 
-	object["Designation"], err = json.Marshal(a.Designation)
+// UnmarshalJSON reads the attributes UserUpdateResult types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *UserUpdateResult) UnmarshalJSON(b []byte) error {
+	type plain UserUpdateResult // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "UserUpdateResult")
+	}
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "ExceptionMessage", "Status":
+			return nil // a field's
+		}
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
+}
+
+// MarshalJSON writes the fields of UserUpdateResult as their tags say and AdditionalProperties as they were read.
+func (a UserUpdateResult) MarshalJSON() ([]byte, error) {
+	type plain UserUpdateResult // the fields without these methods
+	b, err := json.Marshal(plain(a))
 	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'Designation': %w", err)
+		return nil, err
 	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
 
-	object["EmailAddress"], err = json.Marshal(a.EmailAddress)
+// UnmarshalJSON reads the attributes WorkDayDetails types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *WorkDayDetails) UnmarshalJSON(b []byte) error {
+	type plain WorkDayDetails // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "WorkDayDetails")
+	}
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "IsAvailable", "StatusReason", "UserId", "WorkingHours":
+			return nil // a field's
+		}
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
+}
+
+// MarshalJSON writes the fields of WorkDayDetails as their tags say and AdditionalProperties as they were read.
+func (a WorkDayDetails) MarshalJSON() ([]byte, error) {
+	type plain WorkDayDetails // the fields without these methods
+	b, err := json.Marshal(plain(a))
 	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'EmailAddress': %w", err)
+		return nil, err
 	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
 
-	object["EmployeeId"], err = json.Marshal(a.EmployeeID)
+// UnmarshalJSON reads the attributes WorkingHoursBlock types into their fields and every other attribute, as sent,
+// into AdditionalProperties: nothing LeadSquared sends is dropped.
+func (a *WorkingHoursBlock) UnmarshalJSON(b []byte) error {
+	type plain WorkingHoursBlock // the fields without these methods
+	if err := json.Unmarshal(b, (*plain)(a)); err != nil {
+		return namedTypeError(err, "WorkingHoursBlock")
+	}
+	return scanObject(b, func(k []byte, raw []byte) error {
+		switch string(k) { // a switch on string(k) does not allocate
+		case "EndTime", "StartTime":
+			return nil // a field's
+		}
+		key := string(k)
+		if a.AdditionalProperties == nil {
+			a.AdditionalProperties = make(map[string]json.RawMessage)
+		}
+		a.AdditionalProperties[key] = append(json.RawMessage(nil), raw...)
+		return nil
+	})
+}
+
+// MarshalJSON writes the fields of WorkingHoursBlock as their tags say and AdditionalProperties as they were read.
+func (a WorkingHoursBlock) MarshalJSON() ([]byte, error) {
+	type plain WorkingHoursBlock // the fields without these methods
+	b, err := json.Marshal(plain(a))
 	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'EmployeeId': %w", err)
+		return nil, err
 	}
+	return appendAttributes(b, nil, a.AdditionalProperties)
+}
 
-	object["FirstName"], err = json.Marshal(a.FirstName)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'FirstName': %w", err)
+// namedTypeError names the model in a decoding error: the fields are decoded through a copy of
+// the model's type without its methods, which encoding/json would name instead.
+func namedTypeError(err error, model string) error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		te.Struct = model
 	}
+	return err
+}
 
-	object["Groups"], err = json.Marshal(a.Groups)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'Groups': %w", err)
+// scanObject calls f with each top-level key of the JSON object b (which encoding/json has
+// already read, so it is valid) and the raw bytes of its value. b that is not an object
+// (null) has no keys.
+func scanObject(b []byte, f func(key, raw []byte) error) error {
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return nil
 	}
-
-	object["IsAdministrator"], err = json.Marshal(a.IsAdministrator)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'IsAdministrator': %w", err)
-	}
-
-	object["LastName"], err = json.Marshal(a.LastName)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'LastName': %w", err)
-	}
-
-	object["ManagerName"], err = json.Marshal(a.ManagerName)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'ManagerName': %w", err)
-	}
-
-	object["ManagerUserId"], err = json.Marshal(a.ManagerUserID)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'ManagerUserId': %w", err)
-	}
-
-	object["PhoneMain"], err = json.Marshal(a.PhoneMain)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'PhoneMain': %w", err)
-	}
-
-	object["PhoneMobile"], err = json.Marshal(a.PhoneMobile)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'PhoneMobile': %w", err)
-	}
-
-	object["Role"], err = json.Marshal(a.Role)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'Role': %w", err)
-	}
-
-	object["StatusCode"], err = json.Marshal(a.StatusCode)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'StatusCode': %w", err)
-	}
-
-	object["TeamId"], err = json.Marshal(a.TeamID)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'TeamId': %w", err)
-	}
-
-	object["TeamName"], err = json.Marshal(a.TeamName)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'TeamName': %w", err)
-	}
-
-	object["UserId"], err = json.Marshal(a.ID)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'UserId': %w", err)
-	}
-
-	for fieldName, field := range a.AdditionalProperties {
-		object[fieldName], err = json.Marshal(field)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+	i++
+	for {
+		i = skipSpace(b, i)
+		if i >= len(b) || b[i] != '"' {
+			return nil // }
+		}
+		end, escaped := skipString(b, i)
+		key := b[i+1 : end-1]
+		if escaped {
+			var k string
+			if err := json.Unmarshal(b[i:end], &k); err != nil {
+				return err
+			}
+			key = []byte(k)
+		}
+		i = skipSpace(b, end) + 1 // :
+		i = skipSpace(b, i)
+		start := i
+		i = skipValue(b, i)
+		if err := f(key, b[start:i]); err != nil {
+			return fmt.Errorf("json: cannot read %s: %w", key, err)
+		}
+		i = skipSpace(b, i)
+		if i < len(b) && b[i] == ',' {
+			i++
 		}
 	}
-	return json.Marshal(object)
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// skipString returns the index after the string that starts at b[i] ('"'), and whether it
+// holds an escape.
+func skipString(b []byte, i int) (int, bool) {
+	escaped := false
+	for i++; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			escaped = true
+			i++
+		case '"':
+			return i + 1, escaped
+		}
+	}
+	return len(b), escaped
+}
+
+// skipValue returns the index after the JSON value that starts at b[i].
+func skipValue(b []byte, i int) int {
+	switch {
+	case i >= len(b):
+		return i
+	case b[i] == '"':
+		end, _ := skipString(b, i)
+		return end
+	case b[i] == '{' || b[i] == '[':
+		depth := 0
+		for ; i < len(b); i++ {
+			switch b[i] {
+			case '"':
+				end, _ := skipString(b, i)
+				i = end - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+		}
+		return i
+	}
+	for i < len(b) && b[i] != ',' && b[i] != '}' && b[i] != ']' && b[i] != ' ' && b[i] != '\t' && b[i] != '\n' && b[i] != '\r' {
+		i++
+	}
+	return i
+}
+
+// isCustomField reports whether a key and its value are a custom field: an mx_ schema name
+// (any letter case) with a JSON string value.
+func isCustomField(key string, raw json.RawMessage) bool {
+	return len(key) > 3 && strings.EqualFold(key[:3], "mx_") && len(raw) > 0 && raw[0] == '"'
+}
+
+// appendAttributes adds the custom fields and the other attributes, in key order, to the
+// JSON object b.
+func appendAttributes(b []byte, custom CustomFields, extra map[string]json.RawMessage) ([]byte, error) {
+	if len(custom) == 0 && len(extra) == 0 {
+		return b, nil
+	}
+	keys := make([]string, 0, len(custom)+len(extra))
+	for k := range custom {
+		keys = append(keys, k)
+	}
+	for k := range extra {
+		if _, dup := custom[k]; !dup {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	out := bytes.TrimRight(b, " \t\r\n")
+	out = out[:len(out)-1] // the closing }
+	empty := len(bytes.TrimSpace(out)) == 1
+	for _, k := range keys {
+		name, err := json.Marshal(k)
+		if err != nil {
+			return nil, err
+		}
+		var value []byte
+		if v, ok := custom[k]; ok {
+			value, err = json.Marshal(v)
+		} else if v := extra[k]; len(v) == 0 {
+			value = []byte("null")
+		} else {
+			value, err = json.Marshal(v) // compacted, checked
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", k, err)
+		}
+		if !empty {
+			out = append(out, ',')
+		}
+		empty = false
+		out = append(append(append(out, name...), ':'), value...)
+	}
+	return append(out, '}'), nil
 }
 
 // RequestEditorFn  is the function signature for the RequestEditor callback function

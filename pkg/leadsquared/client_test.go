@@ -319,3 +319,25 @@ func TestIdempotencyOf(t *testing.T) {
 		}
 	}
 }
+
+// New takes the region names lsq's LSQ_HOST takes.
+func TestNewTakesRegionNames(t *testing.T) {
+	t.Parallel()
+	for name, want := range map[string]string{
+		"mumbai": "https://" + HostIndiaMumbai + "/v2", "Singapore": "https://" + HostSingapore + "/v2",
+		" us ": "https://" + HostUS + "/v2", "in22": "https://" + HostIndiaHyderabad + "/v2",
+		"localhost": "https://localhost/v2", // not a region: a host
+	} {
+		c, err := New(name, "ak", "sk")
+		if err != nil || c.BaseURL() != want {
+			t.Errorf("New(%q): %v, %v; want %s", name, baseURLOf(c), err, want)
+		}
+	}
+}
+
+func baseURLOf(c *Client) string {
+	if c == nil {
+		return ""
+	}
+	return c.BaseURL()
+}

@@ -2,6 +2,7 @@ package leadsquared
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -239,6 +240,9 @@ func (l *SlidingWindowLimiter) tryStart() (wait time.Duration, ok bool) {
 // Wait blocks until a request may start, and records the start. Callers are served in the
 // order they called Wait. It returns ctx.Err() (wrapped) if ctx is done first.
 func (l *SlidingWindowLimiter) Wait(ctx context.Context) error {
+	if ctx == nil {
+		return errors.New("leadsquared: waiting for the rate limiter: nil context")
+	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("leadsquared: waiting for the rate limiter: %w", err)
 	}

@@ -77,20 +77,10 @@ type Failure struct {
 }
 
 // MayHaveActed reports whether a failed call may still have been carried out by
-// LeadSquared: no answer (a dropped connection, a timeout), a 5xx that is not LeadSquared
-// refusing the input, or a 2xx the client could not read. A create that may have happened
-// is checked before it is sent again. (The one place this rule lives: the client's own
-// error for it can replace the body.)
-func MayHaveActed(err error) bool {
-	var apiErr *leadsquared.APIError
-	if errors.As(err, &apiErr) {
-		if errors.Is(err, leadsquared.ErrInvalidRequest) || errors.Is(err, leadsquared.ErrUnauthorized) {
-			return false
-		}
-		return apiErr.StatusCode >= 500 || apiErr.StatusCode < 300
-	}
-	return !errors.Is(err, leadsquared.ErrInvalidRequest)
-}
+// LeadSquared, so that a create is checked before it is sent again: it is
+// [leadsquared.ErrOutcomeUnknown], the client's own rule (no answer after the request was
+// sent, a 5xx without LeadSquared's refusal, a 2xx the client could not read).
+func MayHaveActed(err error) bool { return errors.Is(err, leadsquared.ErrOutcomeUnknown) }
 
 // maxCreateAttempts bounds the sends of one create: one more only after a check by email
 // found the user missing.
@@ -290,11 +280,11 @@ func (ap *applier) update(ctx context.Context, userID string, changes []Change) 
 	if len(changes) == 0 {
 		return nil
 	}
-	fields := api.UserUpdateFields{}
-	for _, ch := range changes {
-		fields[ch.Attr] = ch.New
+	fields, err := updateFields(changes)
+	if err != nil {
+		return err
 	}
-	_, err := ap.c.UpdateUser(ctx, api.UpdateUserParams{UserID: userID}, api.UserUpdateRequest{User: fields})
+	_, err = ap.c.UpdateUser(ctx, api.UpdateUserParams{UserID: userID}, api.UserUpdateRequest{User: fields})
 	return err
 }
 

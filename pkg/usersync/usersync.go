@@ -20,6 +20,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -277,8 +278,17 @@ func recordValue(r *api.UserSearchRecord, col string) (string, bool) {
 	case "manageruserid":
 		return r.ManagerUserID, true
 	}
-	for k, v := range r.AdditionalProperties {
+	for k, v := range r.CustomFields {
 		if strings.EqualFold(k, col) {
+			return v, true
+		}
+	}
+	for k, raw := range r.AdditionalProperties {
+		if strings.EqualFold(k, col) {
+			var v any
+			if err := json.Unmarshal(raw, &v); err != nil {
+				return string(raw), true
+			}
 			switch x := v.(type) {
 			case nil:
 				return "", true
@@ -289,7 +299,7 @@ func recordValue(r *api.UserSearchRecord, col string) (string, bool) {
 			case float64:
 				return strconv.FormatFloat(x, 'f', -1, 64), true
 			default:
-				return fmt.Sprint(x), true
+				return string(raw), true
 			}
 		}
 	}

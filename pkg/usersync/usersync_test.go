@@ -68,11 +68,11 @@ func TestPlanThenApplyThenNothing(t *testing.T) {
 	ctx := context.Background()
 	srv, c := account(t, 10, nil)
 	src := source(10)
-	src[1].Attrs["FirstName"] = "Renamed"             // update
-	src[2].Attrs["Department"] = "Ops"                // update, custom-ish attribute
-	src[3].Attrs["TeamId"] = "t2"                     // team
-	src[4].Attrs["TeamId"] = "t2"                     // team, same call
-	src[5].ManagerEmail = "new@example.com"           // manager, created by the plan
+	src[1].Attrs["FirstName"] = "Renamed"   // update
+	src[2].Attrs["Department"] = "Ops"      // update, custom-ish attribute
+	src[3].Attrs["TeamId"] = "t2"           // team
+	src[4].Attrs["TeamId"] = "t2"           // team, same call
+	src[5].ManagerEmail = "new@example.com" // manager, created by the plan
 	src = append(src, usersync.Desired{Line: 20, Email: "new@example.com", Attrs: map[string]string{"FirstName": "New", "Role": "Sales_User", "Department": "Ops"}})
 	src = append(src[:9], src[10:]...) // u009 not listed: deactivated only with a scope
 	plan, err := usersync.MakePlan(ctx, c, src, usersync.Options{})

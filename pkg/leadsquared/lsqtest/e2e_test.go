@@ -87,7 +87,7 @@ func TestE2EAllOperations(t *testing.T) {
 		t.Errorf("GetUsers: %d users", len(*users.JSON200))
 	}
 	byID := ok(c.API().GetUserByIDWithResponse(ctx, &api.GetUserByIDParams{UserID: rep1}))(t, "GetUserByID")
-	if u := *byID.JSON200; len(u) != 1 || u[0].ManagerName != "Mia Doe" || u[0].MxCustom1 != "Married" {
+	if u := *byID.JSON200; len(u) != 1 || u[0].ManagerName != "Mia Doe" || u[0].CustomFields["mx_Custom_1"] != "Married" {
 		t.Errorf("GetUserByID: %s", byID.Body)
 	}
 	byEmail := ok(c.API().GetUserByEmailWithResponse(ctx, &api.GetUserByEmailParams{EmailAddress: "rosa@example.com"}))(t, "GetUserByEmail")
@@ -96,7 +96,7 @@ func TestE2EAllOperations(t *testing.T) {
 	}
 	on := api.UserUpdateSettingEnabled
 	ok(c.API().UpdateUserWithResponse(ctx, &api.UpdateUserParams{UserID: rep1}, api.UserUpdateRequest{
-		User:         api.UserUpdateFields{"Designation": "Field Rep", "LastName": "Kumar"},
+		User:         api.UserUpdateFields{Designation: leadsquared.Ptr("Field Rep"), LastName: leadsquared.Ptr("Kumar")},
 		UserSettings: api.UserUpdateSettings{IsSoftPhoneEnabled: &on},
 	}))(t, "UpdateUser")
 	if u, _ := srv.User(rep1); u.LastName != "Kumar" || u.Attributes["Designation"] != "Field Rep" || u.Settings["IsSoftPhoneEnabled"] != 1 {
@@ -124,7 +124,7 @@ func TestE2EAllOperations(t *testing.T) {
 		Sorting:         []api.UserSearchSort{{ColumnName: "FirstName"}},
 		Paging:          api.UserSearchPaging{PageIndex: one, PageSize: one},
 	}))(t, "AdvancedSearchUsers")
-	if us := search.JSON200.Users; len(us) != 1 || us[0].FirstName != "Ravi" || us[0].AdditionalProperties["mx_Custom_1"] != "Married" {
+	if us := search.JSON200.Users; len(us) != 1 || us[0].FirstName != "Ravi" || us[0].CustomFields["mx_Custom_1"] != "Married" {
 		t.Errorf("AdvancedSearchUsers: %s", search.Body)
 	}
 	attrs := ok(c.API().GetUserAttributesWithBodyWithResponse(ctx, "application/json", nil))(t, "GetUserAttributes")

@@ -282,6 +282,9 @@ return {at, at - now}
 // withdrawn; its place in the window is not given to a later caller), and one wrapping
 // [ErrUnavailable] when Redis fails and FallbackLocal is off.
 func (l *Limiter) Wait(ctx context.Context) error {
+	if ctx == nil {
+		return errors.New("redislimit: waiting for the rate limiter: nil context")
+	}
 	b, bulk := &l.std, false
 	if op, ok := leadsquared.OperationFromContext(ctx); ok && op.Bulk && l.hasBulk {
 		b, bulk = &l.bulk, true
