@@ -457,7 +457,7 @@ func TestCall(t *testing.T) {
 	if code != 3 || out != "" || !strings.Contains(errOut, "not found") {
 		t.Errorf("GetUserByEmail of a missing address: exit %d\n%s\n%s", code, out, errOut)
 	}
-	code, out, _ = lsqRun(t.Context(), env, "", "call", "GetUserByEmail", "-q", "EmailAddress=ada@example.com")
+	_, out, _ = lsqRun(t.Context(), env, "", "call", "GetUserByEmail", "-q", "EmailAddress=ada@example.com")
 	// Operation names match in any letter case: the spec's GetUserById and the Go name
 	// GetUserByID are the same operation.
 	id := out[strings.Index(out, `"UserId":"`)+len(`"UserId":"`):]

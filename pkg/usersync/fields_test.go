@@ -3,8 +3,6 @@ package usersync
 import (
 	"strings"
 	"testing"
-
-	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 )
 
 func TestUpdateFields(t *testing.T) {
@@ -40,5 +38,4 @@ func TestUpdateFields(t *testing.T) {
 			t.Errorf("%v: err = %v, want %q", tc.ch, err, tc.want)
 		}
 	}
-	var _ api.UserUpdateFields = f
 }

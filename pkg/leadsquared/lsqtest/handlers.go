@@ -292,7 +292,7 @@ func (s *Server) updateUser(c *call) (int, any) {
 			switch {
 			case k == "EmailAddress" || k == "PhoneMobile" || k == "ManagerUserId":
 				return fail(excInvalidInput, "%s cannot be updated with Update a User", k)
-			case !updatable[k] && !(len(k) > 3 && strings.EqualFold(k[:3], "mx_")):
+			case !updatable[k] && (len(k) <= 3 || !strings.EqualFold(k[:3], "mx_")):
 				return fail(excUnknownAttr, "Unknown attribute: %s", k)
 			}
 			v := scalarString(req.User[k])

@@ -233,7 +233,7 @@ func checkUpdateAttributes(body []byte) (int, any, bool) {
 		case k == "EmailAddress" || k == "PhoneMobile" || k == "ManagerUserId":
 			status, v := fail(excInvalidInput, "%s cannot be updated with Update a User", k)
 			return status, v, true
-		case !updatable[k] && !(len(k) > 3 && strings.EqualFold(k[:3], "mx_")):
+		case !updatable[k] && (len(k) <= 3 || !strings.EqualFold(k[:3], "mx_")):
 			status, v := fail(excUnknownAttr, "Unknown attribute: %s", k)
 			return status, v, true
 		case k == "Role":
