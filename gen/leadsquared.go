@@ -219,6 +219,16 @@ func goType(s *openapi3.SchemaRef) (string, error) {
 	case s.Value != nil && s.Value.Type.Is("array") && s.Value.Items != nil:
 		item, err := goType(s.Value.Items)
 		return "[]" + item, err
+	case s.Value != nil && len(s.Value.OneOf) == 2 && s.Value.Extensions["x-lsq-error-body"] != nil:
+		// oneOf [the answer, the error body LeadSquared may send with 200]: the client turns
+		// the error body into an error, so the method returns the answer.
+		errRef, _ := s.Value.Extensions["x-lsq-error-body"].(string)
+		for i, alt := range s.Value.OneOf {
+			if alt.Ref == errRef {
+				return goType(s.Value.OneOf[1-i])
+			}
+		}
+		return "", fmt.Errorf("x-lsq-error-body %q is not one of the oneOf", errRef)
 	}
 	return "", fmt.Errorf("an inline schema: give it a name in components/schemas")
 }

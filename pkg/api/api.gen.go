@@ -378,10 +378,16 @@ type AuthenticatedUser struct {
 	PassPhrase string `json:"PassPhrase,omitempty,omitzero"`
 	Phone      string `json:"Phone,omitempty,omitzero"`
 
-	// Plan `null` in the docs' sample; its type when set is unknown.
+	// Plan `null` in the docs' sample; its type when set is unknown. `type: string` is a placeholder that lets
+	// validators accept the `null` (OAS 3.0 ignores `nullable` without a `type`); `x-lsq-type-unknown` says so,
+	// and the Go model keeps any JSON value (`interface{}`). The drift report names the JSON type the first
+	// time a value comes.
 	Plan interface{} `json:"Plan,omitempty,omitzero"`
 
-	// RestrictedFeatures `null` in the docs' sample; its type when set is unknown.
+	// RestrictedFeatures `null` in the docs' sample; its type when set is unknown. `type: string` is a placeholder that lets
+	// validators accept the `null` (OAS 3.0 ignores `nullable` without a `type`); `x-lsq-type-unknown` says so,
+	// and the Go model keeps any JSON value (`interface{}`). The drift report names the JSON type the first
+	// time a value comes.
 	RestrictedFeatures interface{} `json:"RestrictedFeatures,omitempty,omitzero"`
 
 	// Role The user's role name, e.g. `Administrator`.
@@ -1335,7 +1341,10 @@ type UserListItem struct {
 	// string `"0"`/`"1"`.
 	StatusCode scalar.Int `json:"StatusCode,omitempty,omitzero"`
 
-	// Tag `null` in the docs' samples; its type when set is unknown.
+	// Tag `null` in the docs' samples; its type when set is unknown. `type: string` is a placeholder that lets
+	// validators accept the `null` (OAS 3.0 ignores `nullable` without a `type`); `x-lsq-type-unknown` says so,
+	// and the Go model keeps any JSON value (`interface{}`). The drift report names the JSON type the first
+	// time a value comes.
 	Tag interface{} `json:"Tag,omitempty,omitzero"`
 }
 
