@@ -38,6 +38,11 @@ for op in GetUserById CreateUser AdvancedSearch1000; do
 	for impl in generated client; do
 		cases+=("^BenchmarkWrapperInMemory\$/^op=$op\$/^impl=$impl\$")
 	done
+	if [[ $op != CreateUser ]]; then
+		for impl in client drift; do
+			cases+=("^BenchmarkDriftInMemory\$/^op=$op\$/^impl=$impl\$")
+		done
+	fi
 done
 
 echo "== per-call overhead and validation: $count rounds, -benchtime=$benchtime, one process per benchmark" >&2

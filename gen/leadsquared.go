@@ -79,9 +79,15 @@ func runLeadsquared(specPath, cfgPath string) error {
 	if err != nil {
 		return err
 	}
+	nodes, roots, err := driftTables(doc)
+	if err != nil {
+		return fmt.Errorf("drift table: %w", err)
+	}
 	tmpl, err := template.New("").Funcs(template.FuncMap{
 		"comment":        comment,
 		"firstParagraph": firstParagraph,
+		"goTypes":        goTypes,
+		"goStrings":      goStrings,
 	}).ParseFS(templates, "templates/*.tmpl")
 	if err != nil {
 		return err
@@ -90,7 +96,7 @@ func runLeadsquared(specPath, cfgPath string) error {
 		if f.Package == "" || f.Template == "" || f.Output == "" {
 			return fmt.Errorf("%s: each file needs a template, an output and a package", cfgPath)
 		}
-		data := map[string]any{"Package": f.Package, "Operations": ops}
+		data := map[string]any{"Package": f.Package, "Operations": ops, "DriftNodes": nodes, "DriftRoots": roots}
 		var out bytes.Buffer
 		if err := tmpl.ExecuteTemplate(&out, f.Template, data); err != nil {
 			return fmt.Errorf("%s: %w", f.Template, err)
