@@ -1456,11 +1456,13 @@ type UserSearchResult struct {
 type UserSearchSort struct {
 	ColumnName string `json:"ColumnName,omitempty,omitzero"`
 
-	// Direction The sort direction, presumably `0` ascending and `1` descending (not stated on the page). A pointer in the Go models (`0` is a direction sent on purpose, not "unset").
+	// Direction The sort direction, presumably `0` ascending and `1` descending (not stated on the page). A pointer in the
+	// Go models (`0` is a direction sent on purpose, not "unset").
 	Direction *UserSearchSortDirection `json:"Direction,omitempty"`
 }
 
-// UserSearchSortDirection The sort direction, presumably `0` ascending and `1` descending (not stated on the page). A pointer in the Go models (`0` is a direction sent on purpose, not "unset").
+// UserSearchSortDirection The sort direction, presumably `0` ascending and `1` descending (not stated on the page). A pointer in the
+// Go models (`0` is a direction sent on purpose, not "unset").
 type UserSearchSortDirection int
 
 // UserTag One tag of a user (Get User Tags). Quirk: the keys are lower-case `key` and `value`.
@@ -1508,25 +1510,31 @@ type UserUpdateResult struct {
 	Status           string `json:"Status,omitempty,omitzero"`
 }
 
-// UserUpdateSettingFlag A user setting switch, `0` disabled, `1` enabled. The fields of this type are pointers in the Go models: `0` turns a setting off on purpose, a nil pointer leaves it as it is.
+// UserUpdateSettingFlag A user setting switch, `0` disabled, `1` enabled. The fields of this type are pointers in the Go models:
+// `0` turns a setting off on purpose, a nil pointer leaves it as it is.
 type UserUpdateSettingFlag int
 
 // UserUpdateSettings User settings, each `0` (disabled) or `1` (enabled). The docs describe the first two; the descriptions of the
 // others are cut off.
 type UserUpdateSettings struct {
-	// AllowUpdatingManagerInHierarchy A user setting switch, `0` disabled, `1` enabled. The fields of this type are pointers in the Go models: `0` turns a setting off on purpose, a nil pointer leaves it as it is.
+	// AllowUpdatingManagerInHierarchy A user setting switch, `0` disabled, `1` enabled. The fields of this type are pointers in the Go models:
+	// `0` turns a setting off on purpose, a nil pointer leaves it as it is.
 	AllowUpdatingManagerInHierarchy *UserUpdateSettingFlag `json:"AllowUpdatingManagerInHierarchy,omitempty"`
 
-	// ApplyOnlyUserSpecificPT A user setting switch, `0` disabled, `1` enabled. The fields of this type are pointers in the Go models: `0` turns a setting off on purpose, a nil pointer leaves it as it is.
+	// ApplyOnlyUserSpecificPT A user setting switch, `0` disabled, `1` enabled. The fields of this type are pointers in the Go models:
+	// `0` turns a setting off on purpose, a nil pointer leaves it as it is.
 	ApplyOnlyUserSpecificPT *UserUpdateSettingFlag `json:"ApplyOnlyUserSpecificPT,omitempty"`
 
-	// IgnoreIPRestrictionForLogin A user setting switch, `0` disabled, `1` enabled. The fields of this type are pointers in the Go models: `0` turns a setting off on purpose, a nil pointer leaves it as it is.
+	// IgnoreIPRestrictionForLogin A user setting switch, `0` disabled, `1` enabled. The fields of this type are pointers in the Go models:
+	// `0` turns a setting off on purpose, a nil pointer leaves it as it is.
 	IgnoreIPRestrictionForLogin *UserUpdateSettingFlag `json:"IgnoreIPRestrictionForLogin,omitempty"`
 
-	// IsSoftPhoneEnabled A user setting switch, `0` disabled, `1` enabled. The fields of this type are pointers in the Go models: `0` turns a setting off on purpose, a nil pointer leaves it as it is.
+	// IsSoftPhoneEnabled A user setting switch, `0` disabled, `1` enabled. The fields of this type are pointers in the Go models:
+	// `0` turns a setting off on purpose, a nil pointer leaves it as it is.
 	IsSoftPhoneEnabled *UserUpdateSettingFlag `json:"IsSoftPhoneEnabled,omitempty"`
 
-	// RestrictMobileLogin A user setting switch, `0` disabled, `1` enabled. The fields of this type are pointers in the Go models: `0` turns a setting off on purpose, a nil pointer leaves it as it is.
+	// RestrictMobileLogin A user setting switch, `0` disabled, `1` enabled. The fields of this type are pointers in the Go models:
+	// `0` turns a setting off on purpose, a nil pointer leaves it as it is.
 	RestrictMobileLogin *UserUpdateSettingFlag `json:"RestrictMobileLogin,omitempty"`
 }
 

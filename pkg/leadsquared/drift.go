@@ -270,12 +270,7 @@ func (c *driftChecker) merge(op api.OperationID, found []driftFound) {
 		}
 	}
 	c.mu.Unlock()
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Pointer != out[j].Pointer {
-			return out[i].Pointer < out[j].Pointer
-		}
-		return out[i].Kind < out[j].Kind
-	})
+	sortReports(out)
 	for _, r := range out {
 		c.emit(r)
 	}
@@ -368,4 +363,46 @@ func countsText(m map[string]int) string {
 		b.WriteString(strconv.Itoa(m[k]))
 	}
 	return b.String()
+}
+
+// FlushDriftReports reports at once, with their counts, the drifts seen since their last
+// report ([WithDriftReport] holds them back until the interval has passed): at the end of a
+// batch, or before a program exits. It does nothing on a client without drift reports.
+func (c *Client) FlushDriftReports() {
+	if c.doer.drift != nil {
+		c.doer.drift.flush()
+	}
+}
+
+// flush reports every drift with counts not yet reported.
+func (c *driftChecker) flush() {
+	now := c.now()
+	var out []DriftReport
+	c.mu.Lock()
+	for k, a := range c.seen {
+		if a.count == 0 && a.calls == 0 {
+			continue
+		}
+		out = append(out, c.report(k, a))
+		a.count, a.calls, a.types, a.enum, a.last = 0, 0, [numJSONTypes]int{}, nil, now
+	}
+	c.mu.Unlock()
+	sortReports(out)
+	for _, r := range out {
+		c.emit(r)
+	}
+}
+
+// sortReports orders reports by operation, pointer and kind.
+func sortReports(out []DriftReport) {
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Operation != b.Operation {
+			return a.Operation < b.Operation
+		}
+		if a.Pointer != b.Pointer {
+			return a.Pointer < b.Pointer
+		}
+		return a.Kind < b.Kind
+	})
 }

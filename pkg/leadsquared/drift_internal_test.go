@@ -194,11 +194,20 @@ func TestDriftReportedOncePerInterval(t *testing.T) {
 	if len(got) != 2 || got[1].Count != 4 || got[1].Calls != 4 || got[1].Types["string"] != 4 {
 		t.Fatalf("after the interval: %+v, want a second report of the 4 values since the first", got)
 	}
+	call()
+	e.c.FlushDriftReports()
+	if got := reports(); len(got) != 3 || got[2].Count != 1 || got[2].Calls != 1 {
+		t.Fatalf("FlushDriftReports: %+v, want the one value held back", got)
+	}
+	e.c.FlushDriftReports()
+	if got := reports(); len(got) != 3 {
+		t.Fatalf("a second FlushDriftReports reported again: %+v", got[3:])
+	}
 	s.mu.Lock()
 	s.replies = []reply{{status: 200, body: `[{"UserId":"x","IsCheckedIn":"true","New":1}]`}}
 	s.mu.Unlock()
 	call()
-	if got := reports(); len(got) != 3 || got[2].Kind != DriftUnknownAttribute || got[2].Pointer != "/*/New" {
+	if got := reports(); len(got) != 4 || got[3].Kind != DriftUnknownAttribute || got[3].Pointer != "/*/New" {
 		t.Fatalf("a new drift in the interval: %+v", got)
 	}
 }
