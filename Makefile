@@ -28,6 +28,11 @@ $(SPECTRAL): package.json package-lock.json
 generate: ## Regenerate pkg/api from spec/openapi.yaml.
 	$(GO) generate ./...
 
+.PHONY: apply-overlay
+apply-overlay: ## Apply the OpenAPI Overlay OVERLAY (e.g. from `lsq spec drift`) to spec/openapi.yaml, then regenerate.
+	@test -n "$(OVERLAY)" || { echo "usage: make apply-overlay OVERLAY=drift.overlay.yaml" >&2; exit 2; }
+	$(GO) run ./gen -apply-overlay "$(OVERLAY)"
+
 .PHONY: check-generated
 check-generated: generate ## Fail if the generated code or any file differs from what is committed.
 	@git diff --exit-code || { echo "generated code is stale or files changed: run 'make generate' and commit" >&2; exit 1; }
