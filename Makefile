@@ -7,7 +7,8 @@ BENCHCOUNT ?= 6
 BENCHTIME ?= 600ms
 TPUTCOUNT ?= 3
 MIXEDTIME ?= 3m
-FUZZTIME ?= 3s
+FUZZTIME ?= 10000x
+FLAKERUNS ?= 10
 
 .DEFAULT_GOAL := help
 
@@ -51,10 +52,11 @@ lint: $(SPECTRAL) ## Lint the spec (Spectral) and the Go code (go vet, golangci-
 	$(GOLANGCI_LINT) run ./...
 
 .PHONY: test
-test: deps check-generated ## The full check CI runs: generate + drift check, tidy check, vet, Spectral, tests with -race, then fuzz.
+test: deps check-generated ## The full check CI runs: generate + drift check, tidy check, vet, Spectral, golangci-lint, tests with -race, then fuzz.
 	$(GO) mod tidy -diff
 	$(GO) vet ./...
 	$(SPECTRAL) lint --ruleset .spectral.yaml --fail-severity=warn spec/openapi.yaml
+	$(GOLANGCI_LINT) run ./...
 	@$(MAKE) --no-print-directory spec-diff BASE=HEAD~1 || echo "spec-diff failed (informational)"
 	$(GO) test -race -count=1 ./...
 	$(GO) test -count=1 -run '^TestExportMemory$$' -v ./cmd/lsq | grep -E 'peak RSS|^(ok|FAIL|---)'  # memory figure: not under -race
@@ -80,17 +82,18 @@ test-long: ## The reliability tests at length (-long: more calls, a 50 MB reply)
 FUZZPKGS ?= ./pkg/leadsquared ./pkg/validate ./pkg/scalar
 
 .PHONY: fuzz
-fuzz: ## Run every fuzz target of FUZZPKGS for FUZZTIME each (default 3s), from the committed corpora.
+fuzz: ## Run every fuzz target of FUZZPKGS for FUZZTIME each (default 10000x: a count of inputs, not a time, so a busy machine takes longer instead of failing), from the committed corpora.
 	@for pkg in $(FUZZPKGS); do \
 		for target in $$($(GO) test -list='^Fuzz' "$$pkg" | grep '^Fuzz'); do \
 			echo "== fuzz $$pkg $$target ($(FUZZTIME))"; \
-			out=$$($(GO) test -run='^$$' -fuzz="^$$target$$" -fuzztime=$(FUZZTIME) "$$pkg" 2>&1) && { echo "$$out" | tail -1; continue; }; \
-			echo "$$out"; \
-			if echo "$$out" | grep -q 'Failing input written' || ! echo "$$out" | grep -q 'context deadline exceeded'; then exit 1; fi; \
-			echo "== fuzz $$pkg $$target: the fuzzer's own deadline ran out on a busy machine (no failing input); once more"; \
-			$(GO) test -run='^$$' -fuzz="^$$target$$" -fuzztime=$(FUZZTIME) "$$pkg"; \
+			out=$$($(GO) test -run='^$$' -fuzz="^$$target$$" -fuzztime=$(FUZZTIME) "$$pkg" 2>&1) || { echo "$$out"; exit 1; }; \
+			echo "$$out" | tail -1; \
 		done; \
 	done
+
+.PHONY: flake-check
+flake-check: ## Run make test's test step FLAKERUNS times (default 10) on a fresh clone of HEAD under CPU load; print passes and failing tests.
+	RUNS=$(FLAKERUNS) GO=$(GO) .ci/flake-check
 
 .PHONY: bench
 bench: ## Benchmarks (overhead vs net/http, validation, rate-limit throughput, generation) as one benchstat table, kept in bench/README.md.

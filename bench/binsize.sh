@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# binsize.sh: builds the programs of bench/binsize (one call of GetUserById through package
+# binsize.sh: builds the programs of bench/binsize (one call of GetUserByID through package
 # leadsquared, the same with WithDriftReport on, and the same call with net/http +
 # encoding/json) and prints their sizes as Go
 # benchmark lines (BenchmarkBinarySize/impl=X 1 0 ns/op BYTES bytes) for benchstat.

@@ -31,7 +31,7 @@ bench() {
 }
 
 cases=()
-for op in GetUserById CreateUser AdvancedSearch1000; do
+for op in GetUserByID CreateUser AdvancedSearch1000; do
 	for impl in raw generated client validated; do
 		cases+=("^BenchmarkOverhead\$/^op=$op\$/^impl=$impl\$")
 	done

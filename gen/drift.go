@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
 )
 
 // driftNode is what the drift table (drift.gen.go) knows of one schema of a 200 answer: its
@@ -80,7 +81,8 @@ func driftTables(doc *openapi3.T) ([]*driftNode, []driftRoot, error) {
 			if err != nil {
 				return nil, nil, fmt.Errorf("%s: %w", op.OperationID, err)
 			}
-			roots = append(roots, driftRoot{ID: op.OperationID, Node: n})
+			// Keyed by the value of api.OperationID: the Go name of the operationId.
+			roots = append(roots, driftRoot{ID: codegen.SchemaNameToTypeName(op.OperationID), Node: n})
 		}
 	}
 	sort.Slice(roots, func(i, j int) bool { return roots[i].ID < roots[j].ID })

@@ -30,7 +30,11 @@ type lsqConfig struct {
 
 // operation is what the templates know of one operation of the spec.
 type operation struct {
+	// ID is the operationId in the spec (GetUserById); Name is its Go name (GetUserByID), by
+	// oapi-codegen's name normalizer as gen/oapi-codegen.yaml sets it: the name of the method,
+	// of the api.Op constant and the constant's value.
 	ID          string
+	Name        string
 	Method      string // "GET"
 	Path        string // relative to the server URL: "/UserManagement.svc/User/Create"
 	Summary     string
@@ -122,6 +126,7 @@ func operations(doc *openapi3.T) ([]operation, error) {
 			}
 			o := operation{
 				ID:          op.OperationID,
+				Name:        codegen.SchemaNameToTypeName(op.OperationID),
 				Method:      method,
 				Path:        path,
 				Summary:     strings.TrimSpace(op.Summary),
@@ -158,14 +163,23 @@ func operations(doc *openapi3.T) ([]operation, error) {
 			ops = append(ops, o)
 		}
 	}
-	sort.Slice(ops, func(i, j int) bool { return ops[i].ID < ops[j].ID })
+	sort.Slice(ops, func(i, j int) bool { return ops[i].Name < ops[j].Name })
+	// Tools look operations up by name in any letter case (api.ParseOperationID), so two names
+	// must not differ only in case.
+	seen := map[string]string{}
+	for _, o := range ops {
+		if prev, ok := seen[strings.ToLower(o.Name)]; ok {
+			return nil, fmt.Errorf("operations %s and %s differ only in letter case", prev, o.ID)
+		}
+		seen[strings.ToLower(o.Name)] = o.ID
+	}
 	return ops, nil
 }
 
 // signature fills the Go types of an operation's method: parameters, body and result, named
 // as oapi-codegen names them in package api.
 func signature(o *operation, op *openapi3.Operation) error {
-	typeName := codegen.SchemaNameToTypeName(o.ID)
+	typeName := o.Name
 	for _, p := range op.Parameters {
 		if p.Value == nil || p.Value.In != openapi3.ParameterInQuery {
 			if p.Value != nil && p.Value.In != openapi3.ParameterInHeader {

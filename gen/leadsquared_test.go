@@ -208,3 +208,25 @@ actions:
 		t.Errorf("the spec grew by %d lines, want 2", d)
 	}
 }
+
+// Tools look operations up in any letter case, so the generator refuses two operationIds
+// that differ only in case.
+func TestOperationNamesDifferBeyondCase(t *testing.T) {
+	const spec = `
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /A:
+    get: {operationId: GetUserById, responses: {"200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/R"}}}}}}
+  /B:
+    get: {operationId: getUserByID, responses: {"200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/R"}}}}}}
+components: {schemas: {R: {type: object}}}
+`
+	doc, err := openapi3.NewLoader().LoadFromData([]byte(spec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := operations(doc); err == nil || !strings.Contains(err.Error(), "letter case") {
+		t.Fatalf("err = %v, want one about letter case", err)
+	}
+}

@@ -39,6 +39,8 @@ func main() {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}
+	// After oapi-codegen: codegen.Generate sets the name normalizer that names the methods and
+	// types runLeadsquared refers to (GetUserById -> GetUserByID).
 	if err := runLeadsquared(*specPath, *lsqConfig); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)

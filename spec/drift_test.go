@@ -44,7 +44,8 @@ func TestResponsesTolerateScalarDrift(t *testing.T) {
 		mu.Lock()
 		body = b
 		mu.Unlock()
-		m := reflect.ValueOf(c).MethodByName(id + "WithResponse")
+		name, _ := api.ParseOperationID(id) // the Go name: GetUserById is GetUserByID
+		m := reflect.ValueOf(c).MethodByName(string(name) + "WithResponse")
 		if !m.IsValid() {
 			t.Fatalf("no method %sWithResponse", id)
 		}

@@ -34,7 +34,7 @@ func TestGeneratedClientAlone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := c.GetUserByIdWithResponse(t.Context(), &api.GetUserByIdParams{UserId: "3b1041fb-8374-11e7-8758-0a106ee76b21"})
+	res, err := c.GetUserByIDWithResponse(t.Context(), &api.GetUserByIDParams{UserID: "3b1041fb-8374-11e7-8758-0a106ee76b21"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -182,7 +182,7 @@ func (r results) ratios(name, base string) string {
 
 // The operations of BenchmarkOverhead and the pkg/validate benchmark of each.
 var overheadOps = []struct{ op, validate string }{
-	{"GetUserById", "ValidateGetUserByIdQuery"},
+	{"GetUserByID", "ValidateGetUserByIDQuery"},
 	{"CreateUser", "ValidateCreateUser"},
 	{"AdvancedSearch1000", "ValidateAdvancedSearchResponse1000"},
 }
@@ -501,9 +501,9 @@ func (r results) models(add func(string, row)) {
 			if q > 1.25 {
 				verdict = "NOT met"
 			}
-			add(raw, row{name: "binary of a program calling GetUserById: net/http + encoding/json", time: "–", bytes: "–", allocs: "–",
+			add(raw, row{name: "binary of a program calling GetUserByID: net/http + encoding/json", time: "–", bytes: "–", allocs: "–",
 				ratio: "1 (baseline)", note: fmt.Sprintf("%s (%.0f bytes)", fmtBytes(n.value), n.value)})
-			add(cli, row{name: "binary of a program calling GetUserById: **leadsquared**", time: "–", bytes: "–", allocs: "–",
+			add(cli, row{name: "binary of a program calling GetUserByID: **leadsquared**", time: "–", bytes: "–", allocs: "–",
 				ratio: fmt.Sprintf("size ×%.2f vs net/http", q),
 				note:  fmt.Sprintf("%s (%.0f bytes); goal ≤ ×1.25: %s (before: ×1.51)", fmtBytes(c.value), c.value, verdict)})
 		}

@@ -206,7 +206,7 @@ func queryName(op api.OperationID, name string) string {
 	}
 	for _, item := range doc.Paths.Map() {
 		for _, o := range item.Operations() {
-			if o.OperationID != string(op) {
+			if !strings.EqualFold(o.OperationID, string(op)) { // GetUserById in the spec is api.OpGetUserByID
 				continue
 			}
 			for _, p := range append(item.Parameters, o.Parameters...) {

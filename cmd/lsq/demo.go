@@ -162,7 +162,7 @@ func demo(ctx context.Context, cfg demoConfig, out io.Writer) error {
 		if err != nil {
 			return "", err
 		}
-		ownerID = u.Id
+		ownerID = u.ID
 		return fmt.Sprintf("keys of %s (%s) at %s", u.Name, u.Role, u.OrgDisplayName), nil
 	}); err != nil {
 		return err
@@ -202,11 +202,11 @@ func demo(ctx context.Context, cfg demoConfig, out io.Writer) error {
 			if err != nil {
 				return "", err
 			}
-			if res.Message.Id == "" {
+			if res.Message.ID == "" {
 				return "", errors.New("no template id in the reply")
 			}
-			templateID = res.Message.Id
-			applied, err := c.ApplyPermissionTemplate(ctx, api.ApplyPermissionTemplateParams{}, api.PermissionTemplateApplyRequest{Id: templateID, UserIds: team})
+			templateID = res.Message.ID
+			applied, err := c.ApplyPermissionTemplate(ctx, api.ApplyPermissionTemplateParams{}, api.PermissionTemplateApplyRequest{ID: templateID, UserIDs: team})
 			if err != nil {
 				return "", err
 			}
@@ -247,11 +247,11 @@ func demo(ctx context.Context, cfg demoConfig, out io.Writer) error {
 		if top == "" {
 			top = ownerID
 		}
-		reports, err := c.GetUserHierarchy(ctx, api.GetUserHierarchyParams{UserId: &top})
+		reports, err := c.GetUserHierarchy(ctx, api.GetUserHierarchyParams{UserID: &top})
 		if err != nil {
 			return "", err
 		}
-		info, err := c.GetUserHierarchyInfo(ctx, api.HierarchyInfoRequest{UserId: top})
+		info, err := c.GetUserHierarchyInfo(ctx, api.HierarchyInfoRequest{UserID: top})
 		if err != nil {
 			return "", err
 		}
@@ -262,7 +262,7 @@ func demo(ctx context.Context, cfg demoConfig, out io.Writer) error {
 
 	if err := t.step("work day", func() (string, error) {
 		day := time.Now().UTC().Format("2006-01-02")
-		w, err := c.GetUserWorkDayDetails(ctx, api.GetUserWorkDayDetailsParams{UserId: ownerID, Date: day})
+		w, err := c.GetUserWorkDayDetails(ctx, api.GetUserWorkDayDetailsParams{UserID: ownerID, Date: day})
 		if err != nil {
 			return "", err
 		}
@@ -298,7 +298,7 @@ func demo(ctx context.Context, cfg demoConfig, out io.Writer) error {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					_, err := c.GetUserById(ctx, api.GetUserByIdParams{UserId: ownerID})
+					_, err := c.GetUserByID(ctx, api.GetUserByIDParams{UserID: ownerID})
 					if err != nil {
 						failed.Add(1)
 						once.Do(func() { firstErr = err })
@@ -323,11 +323,11 @@ func demo(ctx context.Context, cfg demoConfig, out io.Writer) error {
 			if _, err := c.RemovePermissionTemplate(ctx, templateID); err != nil {
 				return "", err
 			}
-			if _, err := c.DeletePermissionTemplate(ctx, api.DeletePermissionTemplateParams{Id: templateID}); err != nil {
+			if _, err := c.DeletePermissionTemplate(ctx, api.DeletePermissionTemplateParams{ID: templateID}); err != nil {
 				return "", err
 			}
 			for _, id := range append(team, managerID) {
-				if _, err := c.DeactivateUser(ctx, api.DeactivateUserParams{UserId: id}); err != nil {
+				if _, err := c.DeactivateUser(ctx, api.DeactivateUserParams{UserID: id}); err != nil {
 					return "", err
 				}
 			}
@@ -359,17 +359,17 @@ func demo(ctx context.Context, cfg demoConfig, out io.Writer) error {
 
 func createUser(ctx context.Context, c *leadsquared.Client, first, last string, role api.Role, manager, domain string) (string, error) {
 	body := api.CreateUserJSONRequestBody{
-		FirstName: first, LastName: last, Role: role, ManagerUserId: manager,
+		FirstName: first, LastName: last, Role: role, ManagerUserID: manager,
 		EmailAddress: fmt.Sprintf("%s.%s@%s", first, last, domain),
 	}
 	res, err := c.CreateUser(ctx, body)
 	if err != nil {
 		return "", err
 	}
-	if res.Message.Id == "" {
+	if res.Message.ID == "" {
 		return "", errors.New("no user id in the reply")
 	}
-	return res.Message.Id, nil
+	return res.Message.ID, nil
 }
 
 // short abbreviates a GUID for the report.

@@ -161,7 +161,7 @@ func (a *app) runExport(cmd *cobra.Command, cf *clientFlags, format, search, col
 func exportCell(u *api.UserSearchRecord, col string) string {
 	switch strings.ToLower(col) {
 	case "userid":
-		return u.UserId
+		return u.ID
 	case "firstname":
 		return u.FirstName
 	case "lastname":
@@ -190,15 +190,15 @@ func exportCell(u *api.UserSearchRecord, col string) string {
 	case "designation":
 		return u.Designation
 	case "teamid":
-		return u.TeamId
+		return u.TeamID
 	case "teamname":
 		return u.TeamName
 	case "manageruserid":
-		return u.ManagerUserId
+		return u.ManagerUserID
 	case "managername":
 		return u.ManagerName
 	case "employeeid":
-		return u.EmployeeId
+		return u.EmployeeID
 	case "availabilitystatus":
 		return u.AvailabilityStatus
 	case "groups":

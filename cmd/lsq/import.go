@@ -510,7 +510,7 @@ func (im *importer) create(ctx context.Context, r *importRow) {
 			}
 			return
 		}
-		body.ManagerUserId = mgr
+		body.ManagerUserID = mgr
 	}
 	var last error
 	for attempt := 1; attempt <= maxCreateAttempts; attempt++ {
@@ -521,7 +521,7 @@ func (im *importer) create(ctx context.Context, r *importRow) {
 		res, err := im.c.CreateUser(ctx, body)
 		switch {
 		case err == nil:
-			im.finish(r, stateCreated, res.Message.Id, "")
+			im.finish(r, stateCreated, res.Message.ID, "")
 			return
 		case errors.Is(err, leadsquared.ErrDuplicateEntry):
 			im.finish(r, stateExists, "", "")
@@ -539,7 +539,7 @@ func (im *importer) create(ctx context.Context, r *importRow) {
 		u, cerr := im.c.GetUserByEmail(ctx, api.GetUserByEmailParams{EmailAddress: r.email})
 		switch {
 		case cerr == nil:
-			im.finish(r, stateCreated, u.UserId, "")
+			im.finish(r, stateCreated, u.ID, "")
 			return
 		case errors.Is(cerr, leadsquared.ErrNotFound):
 			continue // the create did not happen: send it again
@@ -583,8 +583,8 @@ func (im *importer) managerID(ctx context.Context, email string) (string, error)
 	case err != nil:
 		return "", fmt.Errorf("ManagerEmail: looking up %s: %w", email, err)
 	}
-	im.setID(email, u.UserId)
-	return u.UserId, nil
+	im.setID(email, u.ID)
+	return u.ID, nil
 }
 
 // importReport prints the summary, writes the rows to fix and returns the exit status.

@@ -47,7 +47,7 @@ func lookupEmails(ctx context.Context, c *leadsquared.Client, emails []string) (
 			searchErr = err
 			break
 		}
-		out[strings.ToLower(strings.TrimSpace(u.EmailAddress))] = found{UserID: u.UserId, Active: u.StatusCode == 0}
+		out[strings.ToLower(strings.TrimSpace(u.EmailAddress))] = found{UserID: u.ID, Active: u.StatusCode == 0}
 	}
 	if searchErr == nil {
 		return out, nil
@@ -64,7 +64,7 @@ func lookupEmails(ctx context.Context, c *leadsquared.Client, emails []string) (
 		case err != nil:
 			return nil, err
 		default:
-			out[strings.ToLower(e)] = found{UserID: u.UserId, Active: true}
+			out[strings.ToLower(e)] = found{UserID: u.ID, Active: true}
 		}
 	}
 	return out, nil

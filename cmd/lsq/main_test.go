@@ -65,10 +65,10 @@ func TestValidateRequest(t *testing.T) {
 		{name: "with --query in another casing: a bad value still fails", args: []string{"validate", "request", "--query", "OVERWRITEALL=yes", "ApplyPermissionTemplate", "-"},
 			stdin: `{"Id":"x"}`, code: 1, wantOut: []string{"query overWriteAll: enum:"}, wantNLines: 1},
 		{name: "bad --query", args: []string{"validate", "request", "--query", "a=%zz", "UpdateUser", "-"}, stdin: `{}`, code: 2, wantErr: []string{"not a query string"}},
-		{name: "response valid", args: []string{"validate", "response", "GetUserById", "200", "-"}, stdin: `[]`, code: 0},
-		{name: "response invalid", args: []string{"validate", "response", "GetUserById", "200", "-"}, stdin: `[{"UserId":1}]`, code: 1, wantOut: []string{"/0/UserId: type:"}, wantNLines: 1},
-		{name: "response bad status", args: []string{"validate", "response", "GetUserById", "abc", "-"}, stdin: `[]`, code: 2, wantErr: []string{"bad status"}},
-		{name: "response undocumented status", args: []string{"validate", "response", "GetUserById", "418", "-"}, stdin: `{}`, code: 1, wantOut: []string{"status 418 is not documented"}},
+		{name: "response valid", args: []string{"validate", "response", "GetUserByID", "200", "-"}, stdin: `[]`, code: 0},
+		{name: "response invalid", args: []string{"validate", "response", "GetUserByID", "200", "-"}, stdin: `[{"UserId":1}]`, code: 1, wantOut: []string{"/0/UserId: type:"}, wantNLines: 1},
+		{name: "response bad status", args: []string{"validate", "response", "GetUserByID", "abc", "-"}, stdin: `[]`, code: 2, wantErr: []string{"bad status"}},
+		{name: "response undocumented status", args: []string{"validate", "response", "GetUserByID", "418", "-"}, stdin: `{}`, code: 1, wantOut: []string{"status 418 is not documented"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -39,7 +39,7 @@ attributes, nulls), then suggests the spec change as an OpenAPI Overlay 1.0 docu
             it calls, each once:
               AuthenticateUser        GET: the key owner's details
               GetUsers                GET: the list of users
-              GetUserById             GET: the key owner
+              GetUserByID             GET: the key owner
               GetUserByEmail          GET: the key owner, when the account gives an address
               GetUserTags             GET: the key owner's tags
               GetUserHierarchy        GET: the users reporting to the key owner
@@ -239,15 +239,19 @@ func readReplies(path string) ([]recordedReply, error) {
 		if e.IsDir() || !strings.HasSuffix(name, ".json") {
 			continue
 		}
-		id, _, _ := strings.Cut(strings.TrimSuffix(name, ".json"), ".")
-		if _, ok := v.Operation(api.OperationID(id)); !ok {
-			return nil, fmt.Errorf("%s: %q is not an operation of the spec (name replies OPERATIONID.json or OPERATIONID.N.json)", filepath.Join(path, name), id)
+		name0, _, _ := strings.Cut(strings.TrimSuffix(name, ".json"), ".")
+		id, ok := api.ParseOperationID(name0) // any letter case: GetUserById or GetUserByID
+		if !ok {
+			return nil, fmt.Errorf("%s: %q is not an operation of the spec (name replies OPERATIONID.json or OPERATIONID.N.json)", filepath.Join(path, name), name0)
+		}
+		if _, ok := v.Operation(id); !ok {
+			return nil, fmt.Errorf("%s: %q is not an operation of the validator", filepath.Join(path, name), name0)
 		}
 		b, err := os.ReadFile(filepath.Join(path, name))
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, recordedReply{op: api.OperationID(id), body: b, from: name})
+		out = append(out, recordedReply{op: id, body: b, from: name})
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("%s: no OPERATIONID.json replies", path)
@@ -381,24 +385,24 @@ func liveDrift(ctx context.Context, dc *driftCollect) ([]string, error) {
 	}
 	_, err = c.GetUsers(ctx)
 	call("GetUsers", err)
-	_, err = c.GetUserById(ctx, api.GetUserByIdParams{UserId: me.Id})
+	_, err = c.GetUserByID(ctx, api.GetUserByIDParams{UserID: me.ID})
 	call("GetUserById", err)
 	if email := firstNonEmpty(me.EmailAddress, me.PassPhrase); strings.Contains(email, "@") {
 		_, err = c.GetUserByEmail(ctx, api.GetUserByEmailParams{EmailAddress: email})
 		call("GetUserByEmail", err)
 	}
-	_, err = c.GetUserTags(ctx, api.GetUserTagsParams{UserId: me.Id})
+	_, err = c.GetUserTags(ctx, api.GetUserTagsParams{UserID: me.ID})
 	call("GetUserTags", err)
-	id := me.Id
-	_, err = c.GetUserHierarchy(ctx, api.GetUserHierarchyParams{UserId: &id})
+	id := me.ID
+	_, err = c.GetUserHierarchy(ctx, api.GetUserHierarchyParams{UserID: &id})
 	call("GetUserHierarchy", err)
 	_, err = c.AdvancedSearchUsers(ctx, api.UserSearchRequest{Paging: api.UserSearchPaging{PageIndex: 1, PageSize: 25}})
 	call("AdvancedSearchUsers", err)
 	_, err = c.GetPermissionTemplates(ctx, api.PermissionTemplateSearchRequest{})
 	call("GetPermissionTemplates", err)
-	_, err = c.GetCheckInStatus(ctx, api.GetCheckInStatusParams{UserId: &id})
+	_, err = c.GetCheckInStatus(ctx, api.GetCheckInStatusParams{UserID: &id})
 	call("GetCheckInStatus", err)
-	_, err = c.GetUserWorkDayDetails(ctx, api.GetUserWorkDayDetailsParams{UserId: me.Id, Date: time.Now().UTC().Format("2006-01-02")})
+	_, err = c.GetUserWorkDayDetails(ctx, api.GetUserWorkDayDetailsParams{UserID: me.ID, Date: time.Now().UTC().Format("2006-01-02")})
 	call("GetUserWorkDayDetails", err)
 	c.FlushDriftReports()
 	return skipped, nil

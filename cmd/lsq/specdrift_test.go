@@ -75,7 +75,7 @@ func applyOutput(t *testing.T, out string) *openapi3.T {
 
 // liveCalls are the operations lsq spec drift --live may call: all read-only.
 var liveCalls = map[api.OperationID]bool{
-	"AuthenticateUser": true, "GetUsers": true, "GetUserById": true, "GetUserByEmail": true, "GetUserTags": true,
+	"AuthenticateUser": true, "GetUsers": true, "GetUserByID": true, "GetUserByEmail": true, "GetUserTags": true,
 	"GetUserHierarchy": true, "AdvancedSearchUsers": true, "GetPermissionTemplates": true, "GetCheckInStatus": true,
 	"GetUserWorkDayDetails": true,
 }

@@ -223,9 +223,9 @@ func (a *app) runStatus(cmd *cobra.Command, o *statusOptions, deactivate bool) e
 func setActive(ctx context.Context, c *leadsquared.Client, userID string, active bool) error {
 	var err error
 	if active {
-		_, err = c.ActivateUser(ctx, api.ActivateUserParams{UserId: userID})
+		_, err = c.ActivateUser(ctx, api.ActivateUserParams{UserID: userID})
 	} else {
-		_, err = c.DeactivateUser(ctx, api.DeactivateUserParams{UserId: userID})
+		_, err = c.DeactivateUser(ctx, api.DeactivateUserParams{UserID: userID})
 	}
 	if err != nil && errors.Is(err, context.Canceled) {
 		return err

@@ -441,6 +441,16 @@ func TestCall(t *testing.T) {
 	if code != 0 || !strings.Contains(out, `"EmailAddress":"ada@example.com"`) {
 		t.Errorf("GetUserByEmail (name in another casing): exit %d\n%s", code, out)
 	}
+	// Operation names match in any letter case: the spec's GetUserById and the Go name
+	// GetUserByID are the same operation.
+	id := out[strings.Index(out, `"UserId":"`)+len(`"UserId":"`):]
+	id = id[:strings.IndexByte(id, '"')]
+	for _, name := range []string{"GetUserById", "GetUserByID", "getuserbyid"} {
+		code, out, errOut = lsqRun(t.Context(), env, "", "call", name, "-q", "userId="+id)
+		if code != 0 || !strings.Contains(out, `"EmailAddress":"ada@example.com"`) {
+			t.Errorf("call %s: exit %d\n%s\n%s", name, code, out, errOut)
+		}
+	}
 	// A LeadSquared error: exit 1, its type and message on stderr.
 	code, _, errOut = lsqRun(t.Context(), env, `{"FirstName":"Ada","EmailAddress":"ada@example.com","Role":"Sales_User"}`, "call", "CreateUser", "-")
 	if code != 1 || !strings.Contains(errOut, "MXDuplicateEntryException: A user with the same email address already exists") {
@@ -459,7 +469,7 @@ func TestCall(t *testing.T) {
 		{[]string{"call", "Nope"}, `unknown operation "Nope"`},
 		{[]string{"call"}, "accepts between 1 and 2 arg(s)"},
 		{[]string{"call", "GetUsers", "--access-key", "x"}, "unknown flag: --access-key"},
-		{[]string{"call", "GetUserById", "-q", "accessKey=x"}, "never given as flags"},
+		{[]string{"call", "GetUserByID", "-q", "accessKey=x"}, "never given as flags"},
 		{[]string{"call", "GetUsers", "--rate", "lots"}, "--rate"},
 	} {
 		if code, _, errOut := lsqRun(t.Context(), env, "", tc.args...); code != 2 || !strings.Contains(errOut, tc.want) {
@@ -498,7 +508,7 @@ func TestCallReplyEchoingAKey(t *testing.T) {
 func TestCallCompletion(t *testing.T) {
 	t.Parallel()
 	code, out, _ := lsqRun(t.Context(), nil, "", "__complete", "call", "GetUserBy")
-	if code != 0 || !strings.Contains(out, "GetUserByEmail\t") || !strings.Contains(out, "GetUserById\t") || strings.Contains(out, "CreateUser") {
+	if code != 0 || !strings.Contains(out, "GetUserByEmail\t") || !strings.Contains(out, "GetUserByID\t") || strings.Contains(out, "CreateUser") {
 		t.Errorf("completion: exit %d\n%s", code, out)
 	}
 	code, out, _ = lsqRun(t.Context(), nil, "", "completion", "bash")

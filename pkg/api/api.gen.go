@@ -66,7 +66,7 @@ func (e AvailabilityStatus) Valid() bool {
 // Defines values for CheckInHistoryUserAttributeType.
 const (
 	CheckInHistoryByUserEmail CheckInHistoryUserAttributeType = "UserEmail"
-	CheckInHistoryByUserId    CheckInHistoryUserAttributeType = "UserId"
+	CheckInHistoryByUserID    CheckInHistoryUserAttributeType = "UserId"
 )
 
 // Valid indicates whether the value is a known member of the CheckInHistoryUserAttributeType enum.
@@ -74,7 +74,7 @@ func (e CheckInHistoryUserAttributeType) Valid() bool {
 	switch e {
 	case CheckInHistoryByUserEmail:
 		return true
-	case CheckInHistoryByUserId:
+	case CheckInHistoryByUserID:
 		return true
 	default:
 		return false
@@ -312,9 +312,9 @@ type AssociatedGroup struct {
 	// AddUsersToGroup A 0/1 switch of a sales-group membership (`0` no, `1` yes).
 	AddUsersToGroup AssociatedGroupFlag `json:"AddUsersToGroup,omitempty,omitzero"`
 
-	// GroupId A LeadSquared id (user, template, group, team). GUID-shaped, but not checked: the docs' own samples use
+	// GroupID A LeadSquared id (user, template, group, team). GUID-shaped, but not checked: the docs' own samples use
 	// placeholders that are not hex.
-	GroupId Guid `json:"GroupId"`
+	GroupID GUID `json:"GroupId"`
 
 	// ModifyAllAccountsOfGroup A 0/1 switch of a sales-group membership (`0` no, `1` yes).
 	ModifyAllAccountsOfGroup AssociatedGroupFlag `json:"ModifyAllAccountsOfGroup,omitempty,omitzero"`
@@ -353,8 +353,8 @@ type AuthenticatedUser struct {
 	// Group A number sent as a string, e.g. `"1"`.
 	Group scalar.StringInt `json:"Group,omitempty,omitzero"`
 
-	// Id The user's Id.
-	Id string `json:"Id,omitempty,omitzero"`
+	// ID The user's Id.
+	ID string `json:"Id,omitempty,omitzero"`
 
 	// LSQCommonServiceURLs The account's region hosts. Not visible in the docs' (cut-off) sample: `api` and `app` are what public code
 	// reads (medium confidence); they are bare host names without a scheme, e.g. `api-in21.leadsquared.com`. Other
@@ -367,8 +367,8 @@ type AuthenticatedUser struct {
 	Name              string                             `json:"Name,omitempty,omitzero"`
 	OrgDisplayName    string                             `json:"OrgDisplayName,omitempty,omitzero"`
 
-	// OrgId The organisation's GUID (a string here; Get a User by Id's numeric `OrgId` is `OrgShortCode`).
-	OrgId string `json:"OrgId,omitempty,omitzero"`
+	// OrgID The organisation's GUID (a string here; Get a User by Id's numeric `OrgId` is `OrgShortCode`).
+	OrgID string `json:"OrgId,omitempty,omitzero"`
 
 	// OrgShortCode The organisation's number, sent as a string.
 	OrgShortCode  scalar.StringInt `json:"OrgShortCode,omitempty,omitzero"`
@@ -392,15 +392,15 @@ type AuthenticatedUser struct {
 
 	// Role The user's role name, e.g. `Administrator`.
 	Role      string `json:"Role,omitempty,omitzero"`
-	SessionId string `json:"SessionId,omitempty,omitzero"`
+	SessionID string `json:"SessionId,omitempty,omitzero"`
 	State     string `json:"State,omitempty,omitzero"`
 	Street1   string `json:"Street1,omitempty,omitzero"`
 	Street2   string `json:"Street2,omitempty,omitzero"`
 
-	// SubRegionId A number sent as a string, e.g. `"1"`.
-	SubRegionId scalar.StringInt `json:"SubRegionId,omitempty,omitzero"`
+	// SubRegionID A number sent as a string, e.g. `"1"`.
+	SubRegionID scalar.StringInt `json:"SubRegionId,omitempty,omitzero"`
 	TimeZone    string           `json:"TimeZone,omitempty,omitzero"`
-	TokenId     string           `json:"TokenId,omitempty,omitzero"`
+	TokenID     string           `json:"TokenId,omitempty,omitzero"`
 
 	// Type e.g. `ApplicationUser`.
 	Type string `json:"Type,omitempty,omitzero"`
@@ -415,8 +415,8 @@ type AuthenticatedUser struct {
 // reads (medium confidence); they are bare host names without a scheme, e.g. `api-in21.leadsquared.com`. Other
 // keys may come.
 type AuthenticatedUserCommonServiceURLs struct {
-	// Api The API host of the account's region; use it as the server `host` for every other call.
-	Api string `json:"api,omitempty,omitzero"`
+	// API The API host of the account's region; use it as the server `host` for every other call.
+	API string `json:"api,omitempty,omitzero"`
 
 	// App The web application host of the account's region.
 	App                  string                 `json:"app,omitempty,omitzero"`
@@ -453,8 +453,8 @@ type CheckInHistoryEntry struct {
 	// EmailAddress The user's email address.
 	EmailAddress string `json:"EmailAddress,omitempty,omitzero"`
 
-	// IpAddress `null` in every sample.
-	IpAddress string `json:"IpAddress,omitempty,omitzero"`
+	// IPAddress `null` in every sample.
+	IPAddress string `json:"IpAddress,omitempty,omitzero"`
 
 	// IsCheckIn `true` for a check-in, `false` for a check-out.
 	IsCheckIn scalar.Bool `json:"IsCheckIn,omitempty,omitzero"`
@@ -474,9 +474,9 @@ type CheckInHistoryEntry struct {
 	// Source As sent, e.g. `WebApp`.
 	Source string `json:"Source,omitempty,omitzero"`
 
-	// UserId A LeadSquared id (user, template, group, team). GUID-shaped, but not checked: the docs' own samples use
+	// UserID A LeadSquared id (user, template, group, team). GUID-shaped, but not checked: the docs' own samples use
 	// placeholders that are not hex.
-	UserId Guid `json:"UserId,omitempty,omitzero"`
+	UserID GUID `json:"UserId,omitempty,omitzero"`
 }
 
 // CheckInHistoryPaging Which page of events to return.
@@ -615,8 +615,8 @@ type ConverseNotificationCard struct {
 
 // ConverseNotificationExternalSource Where the notification comes from, for tracing and debugging.
 type ConverseNotificationExternalSource struct {
-	// ExternalReferenceId A reference id, e.g. the id of the Lapp sending the notification.
-	ExternalReferenceId string `json:"ExternalReferenceId,omitempty,omitzero"`
+	// ExternalReferenceID A reference id, e.g. the id of the Lapp sending the notification.
+	ExternalReferenceID string `json:"ExternalReferenceId,omitempty,omitzero"`
 
 	// InvocationSource The sender kind; the docs show only `Platform`.
 	InvocationSource string `json:"InvocationSource,omitempty,omitzero"`
@@ -632,7 +632,7 @@ type ConverseNotificationRequest struct {
 
 	// ToUser A LeadSquared id (user, template, group, team). GUID-shaped, but not checked: the docs' own samples use
 	// placeholders that are not hex.
-	ToUser Guid `json:"ToUser"`
+	ToUser GUID `json:"ToUser"`
 
 	// Type The kind of event, which picks the card's icon; an open list, e.g. `Lead`, `Opportunity`, `Activity`, `Task`.
 	Type string `json:"Type,omitempty,omitzero"`
@@ -696,9 +696,9 @@ type Error struct {
 	Status string `json:"Status"`
 }
 
-// Guid A LeadSquared id (user, template, group, team). GUID-shaped, but not checked: the docs' own samples use
+// GUID A LeadSquared id (user, template, group, team). GUID-shaped, but not checked: the docs' own samples use
 // placeholders that are not hex.
-type Guid = string
+type GUID = string
 
 // HierarchyInfo The answer of Get User Hierarchy Information.
 type HierarchyInfo struct {
@@ -726,9 +726,9 @@ type HierarchyInfoRequest struct {
 	// users), `Active` (only active users). When empty or left out, `All` is used.
 	Include HierarchyInfoInclude `json:"Include,omitempty,omitzero"`
 
-	// UserId A LeadSquared id (user, template, group, team). GUID-shaped, but not checked: the docs' own samples use
+	// UserID A LeadSquared id (user, template, group, team). GUID-shaped, but not checked: the docs' own samples use
 	// placeholders that are not hex.
-	UserId Guid `json:"UserId"`
+	UserID GUID `json:"UserId"`
 }
 
 // HierarchyInfoSearchInfo Counts of the hierarchy search.
@@ -756,9 +756,9 @@ type HierarchyUser struct {
 	// Name The user's full name.
 	Name string `json:"Name,omitempty,omitzero"`
 
-	// UserId A LeadSquared id (user, template, group, team). GUID-shaped, but not checked: the docs' own samples use
+	// UserID A LeadSquared id (user, template, group, team). GUID-shaped, but not checked: the docs' own samples use
 	// placeholders that are not hex.
-	UserId               Guid                   `json:"UserId,omitempty,omitzero"`
+	UserID               GUID                   `json:"UserId,omitempty,omitzero"`
 	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
@@ -838,14 +838,14 @@ type PermissionRestriction map[string]interface{}
 
 // PermissionTemplate A permission template as returned by GetPermissionTemplates.
 type PermissionTemplate struct {
-	// AssociatedGroupIds Ids of the sales groups the template is applied to.
-	AssociatedGroupIds []string `json:"AssociatedGroupIds,omitempty,omitzero"`
+	// AssociatedGroupIDs Ids of the sales groups the template is applied to.
+	AssociatedGroupIDs []string `json:"AssociatedGroupIds,omitempty,omitzero"`
 
-	// AssociatedRoleIds Names (not GUIDs) of the roles the template is applied to, e.g. `Sales_User`.
-	AssociatedRoleIds []string `json:"AssociatedRoleIds,omitempty,omitzero"`
+	// AssociatedRoleIDs Names (not GUIDs) of the roles the template is applied to, e.g. `Sales_User`.
+	AssociatedRoleIDs []string `json:"AssociatedRoleIds,omitempty,omitzero"`
 
-	// AssociatedUserIds Ids of the users the template is applied to.
-	AssociatedUserIds []string `json:"AssociatedUserIds,omitempty,omitzero"`
+	// AssociatedUserIDs Ids of the users the template is applied to.
+	AssociatedUserIDs []string `json:"AssociatedUserIds,omitempty,omitzero"`
 
 	// CreatedBy Id of the user who created the template.
 	CreatedBy     string `json:"CreatedBy,omitempty,omitzero"`
@@ -856,9 +856,9 @@ type PermissionTemplate struct {
 	Description       string             `json:"Description,omitempty,omitzero"`
 	EntityPermissions []EntityPermission `json:"EntityPermissions,omitempty,omitzero"`
 
-	// Id A LeadSquared id (user, template, group, team). GUID-shaped, but not checked: the docs' own samples use
+	// ID A LeadSquared id (user, template, group, team). GUID-shaped, but not checked: the docs' own samples use
 	// placeholders that are not hex.
-	Id Guid `json:"Id,omitempty,omitzero"`
+	ID GUID `json:"Id,omitempty,omitzero"`
 
 	// ModifiedBy Id of the user who last changed the template.
 	ModifiedBy     string `json:"ModifiedBy,omitempty,omitzero"`
@@ -872,25 +872,25 @@ type PermissionTemplate struct {
 // PermissionTemplateApplyRequest The body of ApplyPermissionTemplate. To remove the template from all levels, send only `Id` with the
 // query parameter `overWriteAll=true`.
 type PermissionTemplateApplyRequest struct {
-	// GroupIds Ids of sales groups to apply the template to.
-	GroupIds []Guid `json:"GroupIds,omitempty,omitzero"`
+	// GroupIDs Ids of sales groups to apply the template to.
+	GroupIDs []GUID `json:"GroupIds,omitempty,omitzero"`
 
-	// Id A LeadSquared id (user, template, group, team). GUID-shaped, but not checked: the docs' own samples use
+	// ID A LeadSquared id (user, template, group, team). GUID-shaped, but not checked: the docs' own samples use
 	// placeholders that are not hex.
-	Id Guid `json:"Id"`
+	ID GUID `json:"Id"`
 
-	// RoleIds Role names (not GUIDs) to apply the template to.
-	RoleIds []Role `json:"RoleIds,omitempty,omitzero"`
+	// RoleIDs Role names (not GUIDs) to apply the template to.
+	RoleIDs []Role `json:"RoleIds,omitempty,omitzero"`
 
-	// UserIds Ids of users to apply the template to.
-	UserIds []Guid `json:"UserIds,omitempty,omitzero"`
+	// UserIDs Ids of users to apply the template to.
+	UserIDs []GUID `json:"UserIds,omitempty,omitzero"`
 }
 
 // PermissionTemplateCreateMessage defines model for PermissionTemplateCreateMessage.
 type PermissionTemplateCreateMessage struct {
-	// Id A LeadSquared id (user, template, group, team). GUID-shaped, but not checked: the docs' own samples use
+	// ID A LeadSquared id (user, template, group, team). GUID-shaped, but not checked: the docs' own samples use
 	// placeholders that are not hex.
-	Id Guid `json:"Id,omitempty,omitzero"`
+	ID GUID `json:"Id,omitempty,omitzero"`
 }
 
 // PermissionTemplateCreateResult The answer of CreatePermissionTemplate.
@@ -927,19 +927,19 @@ type PermissionTemplateOverwriteMessage struct {
 	// AffectedRows The number of users changed (a JSON number).
 	AffectedRows scalar.Int `json:"AffectedRows,omitempty,omitzero"`
 
-	// AffectedUserIds Ids of the users changed (sorted in the docs' sample, not in request order).
-	AffectedUserIds []string    `json:"AffectedUserIds,omitempty,omitzero"`
+	// AffectedUserIDs Ids of the users changed (sorted in the docs' sample, not in request order).
+	AffectedUserIDs []string    `json:"AffectedUserIds,omitempty,omitzero"`
 	IsSuccessful    scalar.Bool `json:"IsSuccessful,omitempty,omitzero"`
 }
 
 // PermissionTemplateOverwriteRequest The body of OverwritePermissionTemplate.
 type PermissionTemplateOverwriteRequest struct {
-	// Id A LeadSquared id (user, template, group, team). GUID-shaped, but not checked: the docs' own samples use
+	// ID A LeadSquared id (user, template, group, team). GUID-shaped, but not checked: the docs' own samples use
 	// placeholders that are not hex.
-	Id Guid `json:"Id"`
+	ID GUID `json:"Id"`
 
-	// UserIds Ids of the users whose current template is replaced by this one.
-	UserIds []Guid `json:"UserIds"`
+	// UserIDs Ids of the users whose current template is replaced by this one.
+	UserIDs []GUID `json:"UserIds"`
 }
 
 // PermissionTemplateOverwriteResult The answer of OverwritePermissionTemplate.
@@ -980,9 +980,9 @@ type PermissionTemplateSearchParameter struct {
 	// SearchText Keyword matched against the templates; `" "` lists all.
 	SearchText string `json:"SearchText,omitempty,omitzero"`
 
-	// TemplateId One template's Id (only one is accepted); `" "` lists all. That it sits inside `Parameter` is
+	// TemplateID One template's Id (only one is accepted); `" "` lists all. That it sits inside `Parameter` is
 	// inferred (the docs' sample for this case was not visible).
-	TemplateId string `json:"TemplateId,omitempty,omitzero"`
+	TemplateID string `json:"TemplateId,omitempty,omitzero"`
 }
 
 // PermissionTemplateSearchRequest The body of GetPermissionTemplates. Third-party code sends only `Parameter` (empty) and `Paging`, so
@@ -1046,8 +1046,8 @@ type SuccessStatus struct {
 type TemplateUserPermissions struct {
 	EntityPermissions []EntityPermission `json:"EntityPermissions,omitempty,omitzero"`
 
-	// UserId The user's Id (the docs' sample uses a placeholder that is not hex).
-	UserId string `json:"UserId,omitempty,omitzero"`
+	// UserID The user's Id (the docs' sample uses a placeholder that is not hex).
+	UserID string `json:"UserId,omitempty,omitzero"`
 }
 
 // User A user as returned by Get a User by Id and Get a User by Email Address. All fields are optional; more may come
@@ -1075,18 +1075,18 @@ type User struct {
 	IsCheckedIn      scalar.Bool `json:"IsCheckedIn,omitempty,omitzero"`
 	IsPhoneCallAgent scalar.Bool `json:"IsPhoneCallAgent,omitempty,omitzero"`
 
-	// LastCheckedIpAddress IPv4 or IPv6.
-	LastCheckedIpAddress string `json:"LastCheckedIpAddress,omitempty,omitzero"`
+	// LastCheckedIPAddress IPv4 or IPv6.
+	LastCheckedIPAddress string `json:"LastCheckedIpAddress,omitempty,omitzero"`
 
 	// LastCheckedOn When the user last checked in or out, `yyyy-MM-dd HH:mm:ss` (UTC).
 	LastCheckedOn      scalar.DateTime `json:"LastCheckedOn,omitempty,omitzero"`
 	LastName           string          `json:"LastName,omitempty,omitzero"`
 	ManagerName        string          `json:"ManagerName,omitempty,omitzero"`
-	ManagerUserId      string          `json:"ManagerUserId,omitempty,omitzero"`
+	ManagerUserID      string          `json:"ManagerUserId,omitempty,omitzero"`
 	OfficeLocationName string          `json:"OfficeLocationName,omitempty,omitzero"`
 
-	// OrgId The organisation's number (a number here; Authenticate a User calls it `OrgShortCode`).
-	OrgId       scalar.Int `json:"OrgId,omitempty,omitzero"`
+	// OrgID The organisation's number (a number here; Authenticate a User calls it `OrgShortCode`).
+	OrgID       scalar.Int `json:"OrgId,omitempty,omitzero"`
 	PhoneMain   string     `json:"PhoneMain,omitempty,omitzero"`
 	PhoneMobile string     `json:"PhoneMobile,omitempty,omitzero"`
 	PhoneOthers string     `json:"PhoneOthers,omitempty,omitzero"`
@@ -1096,13 +1096,13 @@ type User struct {
 	SalesRegions string `json:"SalesRegions,omitempty,omitzero"`
 	Skills       string `json:"Skills,omitempty,omitzero"`
 	State        string `json:"State,omitempty,omitzero"`
-	TeamId       string `json:"TeamId,omitempty,omitzero"`
+	TeamID       string `json:"TeamId,omitempty,omitzero"`
 	TeamName     string `json:"TeamName,omitempty,omitzero"`
 
-	// TelephonyAgentId Digits sent as a string.
-	TelephonyAgentId scalar.String `json:"TelephonyAgentId,omitempty,omitzero"`
+	// TelephonyAgentID Digits sent as a string.
+	TelephonyAgentID scalar.String `json:"TelephonyAgentId,omitempty,omitzero"`
 	TimeZone         string        `json:"TimeZone,omitempty,omitzero"`
-	UserId           string        `json:"UserId,omitempty,omitzero"`
+	ID               string        `json:"UserId,omitempty,omitzero"`
 
 	// UserType The kind of user, `0` a web user, `1` a mobile user (the values of the `UserType` schema, inlined here so
 	// that the client reads it tolerantly).
@@ -1144,8 +1144,8 @@ type UserAttribute struct {
 	DataType    scalar.Int `json:"DataType,omitempty,omitzero"`
 	DisplayName string     `json:"DisplayName,omitempty,omitzero"`
 
-	// Id The attribute's Id (GUID-shaped).
-	Id                 string      `json:"Id,omitempty,omitzero"`
+	// ID The attribute's Id (GUID-shaped).
+	ID                 string      `json:"Id,omitempty,omitzero"`
 	InternalSchemaName string      `json:"InternalSchemaName,omitempty,omitzero"`
 	IsHidden           scalar.Bool `json:"IsHidden,omitempty,omitzero"`
 	IsMandatory        scalar.Bool `json:"IsMandatory,omitempty,omitzero"`
@@ -1254,15 +1254,15 @@ type UserCreateRequest struct {
 	EmailAddress string `json:"EmailAddress"`
 	FirstName    string `json:"FirstName"`
 
-	// HolidayCalendarId The Id of the user's holiday calendar (not described in the docs).
-	HolidayCalendarId string `json:"HolidayCalendarId,omitempty,omitzero"`
+	// HolidayCalendarID The Id of the user's holiday calendar (not described in the docs).
+	HolidayCalendarID string `json:"HolidayCalendarId,omitempty,omitzero"`
 
 	// IsPhoneCallAgent true to show the user the telephony agent pop-up.
 	IsPhoneCallAgent bool   `json:"IsPhoneCallAgent,omitempty,omitzero"`
 	LastName         string `json:"LastName,omitempty,omitzero"`
 
-	// ManagerUserId The reporting manager's user Id (from Get Users); `""` for none.
-	ManagerUserId string `json:"ManagerUserId,omitempty,omitzero"`
+	// ManagerUserID The reporting manager's user Id (from Get Users); `""` for none.
+	ManagerUserID string `json:"ManagerUserId,omitempty,omitzero"`
 
 	// Password The user's initial password (not described in the docs).
 	Password string `json:"Password,omitempty,omitzero"`
@@ -1273,8 +1273,8 @@ type UserCreateRequest struct {
 	// Role A user's role.
 	Role Role `json:"Role"`
 
-	// TeamId The Id of the user's team (from Get Teams); `""` for none.
-	TeamId string `json:"TeamId,omitempty,omitzero"`
+	// TeamID The Id of the user's team (from Get Teams); `""` for none.
+	TeamID string `json:"TeamId,omitempty,omitzero"`
 
 	// TimeZone An Olson-style time zone name from the docs' list, e.g. `Asia/Kolkata`, `US/Eastern`, `Pacific/Samoa`;
 	// `""` for the account default.
@@ -1283,8 +1283,8 @@ type UserCreateRequest struct {
 	// UserType The kind of user; `0` a web user, `1` a mobile user.
 	UserType UserType `json:"UserType,omitempty,omitzero"`
 
-	// WorkDayTemplateId The Id of the user's work-day template (not described in the docs).
-	WorkDayTemplateId string `json:"WorkDayTemplateId,omitempty,omitzero"`
+	// WorkDayTemplateID The Id of the user's work-day template (not described in the docs).
+	WorkDayTemplateID string `json:"WorkDayTemplateId,omitempty,omitzero"`
 }
 
 // UserCreated The answer of Create a User. Not shown on the docs page: inferred from LeadSquared's usual create answer and
@@ -1299,13 +1299,13 @@ type UserCreated struct {
 
 // UserCreatedMessage The Id of the new user (inferred, medium-low confidence).
 type UserCreatedMessage struct {
-	// Id The new user's Id.
-	Id string `json:"Id,omitempty,omitzero"`
+	// ID The new user's Id.
+	ID string `json:"Id,omitempty,omitzero"`
 }
 
 // UserGroup A sales group the user belongs to.
 type UserGroup struct {
-	Id   string `json:"Id,omitempty,omitzero"`
+	ID   string `json:"Id,omitempty,omitzero"`
 	Name string `json:"Name,omitempty,omitzero"`
 }
 
@@ -1350,13 +1350,13 @@ type UserListItem struct {
 
 // UserManagerUpdate A user and their new reporting manager (note `ManagerId`, not `ManagerUserId`).
 type UserManagerUpdate struct {
-	// ManagerId A LeadSquared id (user, template, group, team). GUID-shaped, but not checked: the docs' own samples use
+	// ManagerID A LeadSquared id (user, template, group, team). GUID-shaped, but not checked: the docs' own samples use
 	// placeholders that are not hex.
-	ManagerId Guid `json:"ManagerId"`
+	ManagerID GUID `json:"ManagerId"`
 
-	// UserId A LeadSquared id (user, template, group, team). GUID-shaped, but not checked: the docs' own samples use
+	// UserID A LeadSquared id (user, template, group, team). GUID-shaped, but not checked: the docs' own samples use
 	// placeholders that are not hex.
-	UserId Guid `json:"UserId"`
+	UserID GUID `json:"UserId"`
 }
 
 // UserManagerUpdateList The body of Update User's Managers in Bulk, a bare array of at most 100 users.
@@ -1369,8 +1369,8 @@ type UserManagerUpdateResult struct {
 	ErrorMessage string `json:"ErrorMessage,omitempty,omitzero"`
 	Status       string `json:"Status,omitempty,omitzero"`
 
-	// WFAId The id of the queued request, digits sent as a string.
-	WFAId scalar.String `json:"WFAId,omitempty,omitzero"`
+	// WFAID The id of the queued request, digits sent as a string.
+	WFAID scalar.String `json:"WFAId,omitempty,omitzero"`
 }
 
 // UserSearchColumns The attributes to return.
@@ -1399,7 +1399,7 @@ type UserSearchRecord struct {
 	Department   string          `json:"Department,omitempty,omitzero"`
 	Designation  string          `json:"Designation,omitempty,omitzero"`
 	EmailAddress string          `json:"EmailAddress,omitempty,omitzero"`
-	EmployeeId   string          `json:"EmployeeId,omitempty,omitzero"`
+	EmployeeID   string          `json:"EmployeeId,omitempty,omitzero"`
 	FirstName    string          `json:"FirstName,omitempty,omitzero"`
 
 	// Groups The sales-group names joined with commas, one string (`"A,B,C"`): not an array here, where Get Users
@@ -1411,7 +1411,7 @@ type UserSearchRecord struct {
 	IsAdministrator scalar.StringBool `json:"IsAdministrator,omitempty,omitzero"`
 	LastName        string            `json:"LastName,omitempty,omitzero"`
 	ManagerName     string            `json:"ManagerName,omitempty,omitzero"`
-	ManagerUserId   string            `json:"ManagerUserId,omitempty,omitzero"`
+	ManagerUserID   string            `json:"ManagerUserId,omitempty,omitzero"`
 	PhoneMain       string            `json:"PhoneMain,omitempty,omitzero"`
 	PhoneMobile     string            `json:"PhoneMobile,omitempty,omitzero"`
 	Role            string            `json:"Role,omitempty,omitzero"`
@@ -1420,11 +1420,11 @@ type UserSearchRecord struct {
 	// number `0`/`1`. Seen in real replies by public code run against live accounts (the docs page is cut
 	// off before the response).
 	StatusCode scalar.StringInt `json:"StatusCode,omitempty,omitzero"`
-	TeamId     string           `json:"TeamId,omitempty,omitzero"`
+	TeamID     string           `json:"TeamId,omitempty,omitzero"`
 
 	// TeamName Reported to stay `null` even when `TeamId` is set.
 	TeamName             string                 `json:"TeamName,omitempty,omitzero"`
-	UserId               string                 `json:"UserId,omitempty,omitzero"`
+	ID                   string                 `json:"UserId,omitempty,omitzero"`
 	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
@@ -1550,9 +1550,9 @@ type WorkDayDetails struct {
 	// `Holiday`, `Leave` or `NotScheduled` (not available).
 	StatusReason string `json:"StatusReason,omitempty,omitzero"`
 
-	// UserId A LeadSquared id (user, template, group, team). GUID-shaped, but not checked: the docs' own samples use
+	// UserID A LeadSquared id (user, template, group, team). GUID-shaped, but not checked: the docs' own samples use
 	// placeholders that are not hex.
-	UserId Guid `json:"UserId,omitempty,omitzero"`
+	UserID GUID `json:"UserId,omitempty,omitzero"`
 
 	// WorkingHours The day's shifts; several when the template splits the day. None when not available (`[]`, `null` or
 	// absent: not documented).
@@ -1608,71 +1608,71 @@ type ApplyPermissionTemplateParams struct {
 
 // DeletePermissionTemplateParams defines parameters for DeletePermissionTemplate.
 type DeletePermissionTemplateParams struct {
-	// Id The Id of the template to delete (from GetPermissionTemplates). The docs call it "TemplateId";
+	// ID The Id of the template to delete (from GetPermissionTemplates). The docs call it "TemplateId";
 	// the URL key `Id` is not confirmed.
 	// LeadSquared matches this name in any letter case; the client sends it as spelled here.
-	Id Guid `form:"Id" json:"Id"`
+	ID GUID `form:"Id" json:"Id"`
 }
 
 // UpdatePermissionTemplateParams defines parameters for UpdatePermissionTemplate.
 type UpdatePermissionTemplateParams struct {
-	// Id The Id of the template to update (from GetPermissionTemplates).
+	// ID The Id of the template to update (from GetPermissionTemplates).
 	// LeadSquared matches this name in any letter case; the client sends it as spelled here.
-	Id Guid `form:"Id" json:"Id"`
+	ID GUID `form:"Id" json:"Id"`
 }
 
 // GetUserPermissionsParams defines parameters for GetUserPermissions.
 type GetUserPermissionsParams struct {
-	// UserId The user whose permissions to return. Not confirmed by the docs page; when left out the key
+	// UserID The user whose permissions to return. Not confirmed by the docs page; when left out the key
 	// owner's permissions are presumably returned.
 	// LeadSquared matches this name in any letter case; the client sends it as spelled here.
 	// A pointer in the Go params (nil leaves the parameter out of the URL, which is not the same as an empty value).
-	UserId *Guid `form:"userId,omitempty" json:"userId,omitempty"`
+	UserID *GUID `form:"userId,omitempty" json:"userId,omitempty"`
 }
 
 // GetUserHierarchyParams defines parameters for GetUserHierarchy.
 type GetUserHierarchyParams struct {
-	// UserId The reporting manager's user Id. When left out, the owner of the API keys is used.
+	// UserID The reporting manager's user Id. When left out, the owner of the API keys is used.
 	// LeadSquared matches this name in any letter case; the client sends it as spelled here.
 	// A pointer in the Go params (nil leaves the parameter out of the URL, which is not the same as an empty value).
-	UserId *Guid `form:"UserId,omitempty" json:"UserId,omitempty"`
+	UserID *GUID `form:"UserId,omitempty" json:"UserId,omitempty"`
 }
 
 // GetUserTagsParams defines parameters for GetUserTags.
 type GetUserTagsParams struct {
-	// UserId The Id of the user whose tags to return.
+	// UserID The Id of the user whose tags to return.
 	// LeadSquared matches this name in any letter case; the client sends it as spelled here.
-	UserId Guid `form:"userId" json:"userId"`
+	UserID GUID `form:"userId" json:"userId"`
 }
 
 // ActivateUserParams defines parameters for ActivateUser.
 type ActivateUserParams struct {
-	// UserId The Id of the user to activate (from Get Users). Casing not confirmed; the docs' table writes `UserId`.
+	// UserID The Id of the user to activate (from Get Users). Casing not confirmed; the docs' table writes `UserId`.
 	// LeadSquared matches this name in any letter case; the client sends it as spelled here.
-	UserId Guid `form:"userId" json:"userId"`
+	UserID GUID `form:"userId" json:"userId"`
 }
 
 // GetCheckInStatusParams defines parameters for GetCheckInStatus.
 type GetCheckInStatusParams struct {
-	// UserId The user whose status to read; leave it out for the calling user. The parameter's name is not
+	// UserID The user whose status to read; leave it out for the calling user. The parameter's name is not
 	// confirmed by the docs (`userId` is the best guess).
 	// LeadSquared matches this name in any letter case; the client sends it as spelled here.
 	// A pointer in the Go params (nil leaves the parameter out of the URL, which is not the same as an empty value).
-	UserId *Guid `form:"userId,omitempty" json:"userId,omitempty"`
+	UserID *GUID `form:"userId,omitempty" json:"userId,omitempty"`
 }
 
 // DeactivateUserParams defines parameters for DeactivateUser.
 type DeactivateUserParams struct {
-	// UserId The Id of the user to deactivate (from Get Users). Casing not confirmed; the docs' table writes `UserId`.
+	// UserID The Id of the user to deactivate (from Get Users). Casing not confirmed; the docs' table writes `UserId`.
 	// LeadSquared matches this name in any letter case; the client sends it as spelled here.
-	UserId Guid `form:"userId" json:"userId"`
+	UserID GUID `form:"userId" json:"userId"`
 }
 
 // GetUserWorkDayDetailsParams defines parameters for GetUserWorkDayDetails.
 type GetUserWorkDayDetailsParams struct {
-	// UserId The user's id (the docs' parameter table spells it `UserId`; the URL uses `userId`).
+	// UserID The user's id (the docs' parameter table spells it `UserId`; the URL uses `userId`).
 	// LeadSquared matches this name in any letter case; the client sends it as spelled here.
-	UserId Guid `form:"userId" json:"userId"`
+	UserID GUID `form:"userId" json:"userId"`
 
 	// Date The day to check, `yyyy-MM-dd` only (the docs insist on this format).
 	// LeadSquared matches this name in any letter case; the client sends it as spelled here.
@@ -1681,9 +1681,9 @@ type GetUserWorkDayDetailsParams struct {
 
 // MarkUserObsoleteParams defines parameters for MarkUserObsolete.
 type MarkUserObsoleteParams struct {
-	// UserId The Id of the (deactivated) user to mark obsolete. All lower-case `userid`, as in the docs' URL.
+	// UserID The Id of the (deactivated) user to mark obsolete. All lower-case `userid`, as in the docs' URL.
 	// LeadSquared matches this name in any letter case; the client sends it as spelled here.
-	UserId Guid `form:"userid" json:"userid"`
+	UserID GUID `form:"userid" json:"userid"`
 }
 
 // GetUserByEmailParams defines parameters for GetUserByEmail.
@@ -1694,18 +1694,18 @@ type GetUserByEmailParams struct {
 	EmailAddress string `form:"emailAddress" json:"emailAddress"`
 }
 
-// GetUserByIdParams defines parameters for GetUserById.
-type GetUserByIdParams struct {
-	// UserId The user's Id. The URL on the docs page spells it `userId` (its parameter table says `UserId`).
+// GetUserByIDParams defines parameters for GetUserByID.
+type GetUserByIDParams struct {
+	// UserID The user's Id. The URL on the docs page spells it `userId` (its parameter table says `UserId`).
 	// LeadSquared matches this name in any letter case; the client sends it as spelled here.
-	UserId Guid `form:"userId" json:"userId"`
+	UserID GUID `form:"userId" json:"userId"`
 }
 
 // UpdateUserParams defines parameters for UpdateUser.
 type UpdateUserParams struct {
-	// UserId The Id of the user to update (capital `U` in the docs' URL).
+	// UserID The Id of the user to update (capital `U` in the docs' URL).
 	// LeadSquared matches this name in any letter case; the client sends it as spelled here.
-	UserId Guid `form:"UserId" json:"UserId"`
+	UserID GUID `form:"UserId" json:"UserId"`
 }
 
 // SendConverseNotificationJSONRequestBody defines body for SendConverseNotification for application/json ContentType.
@@ -1785,7 +1785,7 @@ func (a *AuthenticatedUserCommonServiceURLs) UnmarshalJSON(b []byte) error {
 	}
 
 	if raw, found := object["api"]; found {
-		err = json.Unmarshal(raw, &a.Api)
+		err = json.Unmarshal(raw, &a.API)
 		if err != nil {
 			return fmt.Errorf("error reading 'api': %w", err)
 		}
@@ -1819,7 +1819,7 @@ func (a AuthenticatedUserCommonServiceURLs) MarshalJSON() ([]byte, error) {
 	var err error
 	object := make(map[string]json.RawMessage)
 
-	object["api"], err = json.Marshal(a.Api)
+	object["api"], err = json.Marshal(a.API)
 	if err != nil {
 		return nil, fmt.Errorf("error marshaling 'api': %w", err)
 	}
@@ -1996,7 +1996,7 @@ func (a *HierarchyUser) UnmarshalJSON(b []byte) error {
 	}
 
 	if raw, found := object["UserId"]; found {
-		err = json.Unmarshal(raw, &a.UserId)
+		err = json.Unmarshal(raw, &a.UserID)
 		if err != nil {
 			return fmt.Errorf("error reading 'UserId': %w", err)
 		}
@@ -2047,7 +2047,7 @@ func (a HierarchyUser) MarshalJSON() ([]byte, error) {
 		return nil, fmt.Errorf("error marshaling 'Name': %w", err)
 	}
 
-	object["UserId"], err = json.Marshal(a.UserId)
+	object["UserId"], err = json.Marshal(a.UserID)
 	if err != nil {
 		return nil, fmt.Errorf("error marshaling 'UserId': %w", err)
 	}
@@ -2135,7 +2135,7 @@ func (a *UserSearchRecord) UnmarshalJSON(b []byte) error {
 	}
 
 	if raw, found := object["EmployeeId"]; found {
-		err = json.Unmarshal(raw, &a.EmployeeId)
+		err = json.Unmarshal(raw, &a.EmployeeID)
 		if err != nil {
 			return fmt.Errorf("error reading 'EmployeeId': %w", err)
 		}
@@ -2183,7 +2183,7 @@ func (a *UserSearchRecord) UnmarshalJSON(b []byte) error {
 	}
 
 	if raw, found := object["ManagerUserId"]; found {
-		err = json.Unmarshal(raw, &a.ManagerUserId)
+		err = json.Unmarshal(raw, &a.ManagerUserID)
 		if err != nil {
 			return fmt.Errorf("error reading 'ManagerUserId': %w", err)
 		}
@@ -2223,7 +2223,7 @@ func (a *UserSearchRecord) UnmarshalJSON(b []byte) error {
 	}
 
 	if raw, found := object["TeamId"]; found {
-		err = json.Unmarshal(raw, &a.TeamId)
+		err = json.Unmarshal(raw, &a.TeamID)
 		if err != nil {
 			return fmt.Errorf("error reading 'TeamId': %w", err)
 		}
@@ -2239,7 +2239,7 @@ func (a *UserSearchRecord) UnmarshalJSON(b []byte) error {
 	}
 
 	if raw, found := object["UserId"]; found {
-		err = json.Unmarshal(raw, &a.UserId)
+		err = json.Unmarshal(raw, &a.ID)
 		if err != nil {
 			return fmt.Errorf("error reading 'UserId': %w", err)
 		}
@@ -2295,7 +2295,7 @@ func (a UserSearchRecord) MarshalJSON() ([]byte, error) {
 		return nil, fmt.Errorf("error marshaling 'EmailAddress': %w", err)
 	}
 
-	object["EmployeeId"], err = json.Marshal(a.EmployeeId)
+	object["EmployeeId"], err = json.Marshal(a.EmployeeID)
 	if err != nil {
 		return nil, fmt.Errorf("error marshaling 'EmployeeId': %w", err)
 	}
@@ -2325,7 +2325,7 @@ func (a UserSearchRecord) MarshalJSON() ([]byte, error) {
 		return nil, fmt.Errorf("error marshaling 'ManagerName': %w", err)
 	}
 
-	object["ManagerUserId"], err = json.Marshal(a.ManagerUserId)
+	object["ManagerUserId"], err = json.Marshal(a.ManagerUserID)
 	if err != nil {
 		return nil, fmt.Errorf("error marshaling 'ManagerUserId': %w", err)
 	}
@@ -2350,7 +2350,7 @@ func (a UserSearchRecord) MarshalJSON() ([]byte, error) {
 		return nil, fmt.Errorf("error marshaling 'StatusCode': %w", err)
 	}
 
-	object["TeamId"], err = json.Marshal(a.TeamId)
+	object["TeamId"], err = json.Marshal(a.TeamID)
 	if err != nil {
 		return nil, fmt.Errorf("error marshaling 'TeamId': %w", err)
 	}
@@ -2360,7 +2360,7 @@ func (a UserSearchRecord) MarshalJSON() ([]byte, error) {
 		return nil, fmt.Errorf("error marshaling 'TeamName': %w", err)
 	}
 
-	object["UserId"], err = json.Marshal(a.UserId)
+	object["UserId"], err = json.Marshal(a.ID)
 	if err != nil {
 		return nil, fmt.Errorf("error marshaling 'UserId': %w", err)
 	}
@@ -2560,8 +2560,8 @@ type ClientInterface interface {
 	// GetUserByEmail request
 	GetUserByEmail(ctx context.Context, params *GetUserByEmailParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetUserById request
-	GetUserById(ctx context.Context, params *GetUserByIdParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// GetUserByID request
+	GetUserByID(ctx context.Context, params *GetUserByIDParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateUserWithBody request with any body
 	UpdateUserWithBody(ctx context.Context, params *UpdateUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3088,8 +3088,8 @@ func (c *Client) GetUserByEmail(ctx context.Context, params *GetUserByEmailParam
 	return c.Client.Do(req)
 }
 
-func (c *Client) GetUserById(ctx context.Context, params *GetUserByIdParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetUserByIdRequest(c.Server, params)
+func (c *Client) GetUserByID(ctx context.Context, params *GetUserByIDParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetUserByIDRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -3338,7 +3338,7 @@ func NewDeletePermissionTemplateRequest(server string, params *DeletePermissionT
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "Id", params.Id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "Id", params.ID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 			return nil, err
 		} else {
 			for _, qp := range strings.Split(queryFrag, "&") {
@@ -3479,7 +3479,7 @@ func NewUpdatePermissionTemplateRequestWithBody(server string, params *UpdatePer
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "Id", params.Id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "Id", params.ID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 			return nil, err
 		} else {
 			for _, qp := range strings.Split(queryFrag, "&") {
@@ -3531,9 +3531,9 @@ func NewGetUserPermissionsRequest(server string, params *GetUserPermissionsParam
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
-		if params.UserId != nil {
+		if params.UserID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "userId", *params.UserId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "userId", *params.UserID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -3625,9 +3625,9 @@ func NewGetUserHierarchyRequest(server string, params *GetUserHierarchyParams) (
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
-		if params.UserId != nil {
+		if params.UserID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "UserId", *params.UserId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "UserId", *params.UserID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -3679,7 +3679,7 @@ func NewGetUserTagsRequest(server string, params *GetUserTagsParams) (*http.Requ
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "userId", params.UserId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "userId", params.UserID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 			return nil, err
 		} else {
 			for _, qp := range strings.Split(queryFrag, "&") {
@@ -3809,7 +3809,7 @@ func NewActivateUserRequest(server string, params *ActivateUserParams) (*http.Re
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "userId", params.UserId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "userId", params.UserID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 			return nil, err
 		} else {
 			for _, qp := range strings.Split(queryFrag, "&") {
@@ -4059,9 +4059,9 @@ func NewGetCheckInStatusRequest(server string, params *GetCheckInStatusParams) (
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
-		if params.UserId != nil {
+		if params.UserID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "userId", *params.UserId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "userId", *params.UserID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -4153,7 +4153,7 @@ func NewDeactivateUserRequest(server string, params *DeactivateUserParams) (*htt
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "userId", params.UserId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "userId", params.UserID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 			return nil, err
 		} else {
 			for _, qp := range strings.Split(queryFrag, "&") {
@@ -4243,7 +4243,7 @@ func NewGetUserWorkDayDetailsRequest(server string, params *GetUserWorkDayDetail
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "userId", params.UserId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "userId", params.UserID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 			return nil, err
 		} else {
 			for _, qp := range strings.Split(queryFrag, "&") {
@@ -4301,7 +4301,7 @@ func NewMarkUserObsoleteRequest(server string, params *MarkUserObsoleteParams) (
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "userid", params.UserId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "userid", params.UserID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 			return nil, err
 		} else {
 			for _, qp := range strings.Split(queryFrag, "&") {
@@ -4373,8 +4373,8 @@ func NewGetUserByEmailRequest(server string, params *GetUserByEmailParams) (*htt
 	return req, nil
 }
 
-// NewGetUserByIdRequest generates requests for GetUserById
-func NewGetUserByIdRequest(server string, params *GetUserByIdParams) (*http.Request, error) {
+// NewGetUserByIDRequest generates requests for GetUserByID
+func NewGetUserByIDRequest(server string, params *GetUserByIDParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -4401,7 +4401,7 @@ func NewGetUserByIdRequest(server string, params *GetUserByIdParams) (*http.Requ
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "userId", params.UserId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "userId", params.UserID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 			return nil, err
 		} else {
 			for _, qp := range strings.Split(queryFrag, "&") {
@@ -4462,7 +4462,7 @@ func NewUpdateUserRequestWithBody(server string, params *UpdateUserParams, conte
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "UserId", params.UserId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "UserId", params.UserID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 			return nil, err
 		} else {
 			for _, qp := range strings.Split(queryFrag, "&") {
@@ -4669,8 +4669,8 @@ type ClientWithResponsesInterface interface {
 	// GetUserByEmailWithResponse request
 	GetUserByEmailWithResponse(ctx context.Context, params *GetUserByEmailParams, reqEditors ...RequestEditorFn) (*GetUserByEmailResponse, error)
 
-	// GetUserByIdWithResponse request
-	GetUserByIdWithResponse(ctx context.Context, params *GetUserByIdParams, reqEditors ...RequestEditorFn) (*GetUserByIdResponse, error)
+	// GetUserByIDWithResponse request
+	GetUserByIDWithResponse(ctx context.Context, params *GetUserByIDParams, reqEditors ...RequestEditorFn) (*GetUserByIDResponse, error)
 
 	// UpdateUserWithBodyWithResponse request with any body
 	UpdateUserWithBodyWithResponse(ctx context.Context, params *UpdateUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateUserResponse, error)
@@ -5044,7 +5044,7 @@ func (r NotifyUsersResponse) ContentType() string {
 type GetUserHierarchyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	JSON200      *[]Guid
+	JSON200      *[]GUID
 	JSON400      *BadRequest
 	JSON401      *Unauthorized
 	JSON403      *Forbidden
@@ -5653,7 +5653,7 @@ func (r GetUserByEmailResponse) ContentType() string {
 	return ""
 }
 
-type GetUserByIdResponse struct {
+type GetUserByIDResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	JSON200      *[]User
@@ -5666,7 +5666,7 @@ type GetUserByIdResponse struct {
 }
 
 // Status returns HTTPResponse.Status
-func (r GetUserByIdResponse) Status() string {
+func (r GetUserByIDResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -5674,7 +5674,7 @@ func (r GetUserByIdResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetUserByIdResponse) StatusCode() int {
+func (r GetUserByIDResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -5682,7 +5682,7 @@ func (r GetUserByIdResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetUserByIdResponse) ContentType() string {
+func (r GetUserByIDResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6132,13 +6132,13 @@ func (c *ClientWithResponses) GetUserByEmailWithResponse(ctx context.Context, pa
 	return ParseGetUserByEmailResponse(rsp)
 }
 
-// GetUserByIdWithResponse request returning *GetUserByIdResponse
-func (c *ClientWithResponses) GetUserByIdWithResponse(ctx context.Context, params *GetUserByIdParams, reqEditors ...RequestEditorFn) (*GetUserByIdResponse, error) {
-	rsp, err := c.GetUserById(ctx, params, reqEditors...)
+// GetUserByIDWithResponse request returning *GetUserByIDResponse
+func (c *ClientWithResponses) GetUserByIDWithResponse(ctx context.Context, params *GetUserByIDParams, reqEditors ...RequestEditorFn) (*GetUserByIDResponse, error) {
+	rsp, err := c.GetUserByID(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseGetUserByIdResponse(rsp)
+	return ParseGetUserByIDResponse(rsp)
 }
 
 // UpdateUserWithBodyWithResponse request with arbitrary body returning *UpdateUserResponse
@@ -6862,7 +6862,7 @@ func ParseGetUserHierarchyResponse(rsp *http.Response) (*GetUserHierarchyRespons
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest []Guid
+		var dest []GUID
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -8003,15 +8003,15 @@ func ParseGetUserByEmailResponse(rsp *http.Response) (*GetUserByEmailResponse, e
 	return response, nil
 }
 
-// ParseGetUserByIdResponse parses an HTTP response from a GetUserByIdWithResponse call
-func ParseGetUserByIdResponse(rsp *http.Response) (*GetUserByIdResponse, error) {
+// ParseGetUserByIDResponse parses an HTTP response from a GetUserByIDWithResponse call
+func ParseGetUserByIDResponse(rsp *http.Response) (*GetUserByIDResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &GetUserByIdResponse{
+	response := &GetUserByIDResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}

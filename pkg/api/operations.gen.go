@@ -2,72 +2,76 @@
 
 package api
 
-// OperationID is the operationId of an operation of the spec, e.g. [OpGetUserById]: the name of
-// its method on leadsquared.Client, of its entry in `lsq ops`, and the name package validate and
-// the fake server (lsqtest) know it by. Use the constants, so that a typo is a compile error.
+import "strings"
+
+// OperationID names an operation of the spec, e.g. [OpGetUserByID]: the Go name of its
+// operationId (the spec's GetUserById is GetUserByID), which is the name of its method on
+// leadsquared.Client, of its entry in `lsq ops`, and the name package validate and the fake
+// server (lsqtest) know it by. Use the constants, so that a typo is a compile error; tools that
+// read a name typed by a person use [ParseOperationID], which accepts any letter case.
 type OperationID string
 
 // The operations of the spec.
 const (
-	// OpActivateUser is Activate a User: GET /UserManagement.svc/User/Activate.
+	// OpActivateUser is Activate a User: GET /UserManagement.svc/User/Activate (operationId ActivateUser in the spec).
 	OpActivateUser OperationID = "ActivateUser"
-	// OpAdvancedSearchUsers is User Advanced Search: POST /UserManagement.svc/User/AdvancedSearch.
+	// OpAdvancedSearchUsers is User Advanced Search: POST /UserManagement.svc/User/AdvancedSearch (operationId AdvancedSearchUsers in the spec).
 	OpAdvancedSearchUsers OperationID = "AdvancedSearchUsers"
-	// OpApplyPermissionTemplate is Apply a Permission Template (also Remove a Permission Template): POST /PermissionTemplate.svc/Apply.
+	// OpApplyPermissionTemplate is Apply a Permission Template (also Remove a Permission Template): POST /PermissionTemplate.svc/Apply (operationId ApplyPermissionTemplate in the spec).
 	OpApplyPermissionTemplate OperationID = "ApplyPermissionTemplate"
-	// OpAuthenticateUser is Authenticate a User: GET /Authentication.svc/UserByAccessKey.Get.
+	// OpAuthenticateUser is Authenticate a User: GET /Authentication.svc/UserByAccessKey.Get (operationId AuthenticateUser in the spec).
 	OpAuthenticateUser OperationID = "AuthenticateUser"
-	// OpBulkUpdateUserManagers is Update User's Managers in Bulk: POST /UserManagement.svc/UpdateReportingManagerInBulk.
+	// OpBulkUpdateUserManagers is Update User's Managers in Bulk: POST /UserManagement.svc/UpdateReportingManagerInBulk (operationId BulkUpdateUserManagers in the spec).
 	OpBulkUpdateUserManagers OperationID = "BulkUpdateUserManagers"
-	// OpBulkUpdateUsers is Update Users in Bulk: POST /UserManagement.svc/User/Bulk/Update.
+	// OpBulkUpdateUsers is Update Users in Bulk: POST /UserManagement.svc/User/Bulk/Update (operationId BulkUpdateUsers in the spec).
 	OpBulkUpdateUsers OperationID = "BulkUpdateUsers"
-	// OpCheckInUser is Check-In User: POST /UserManagement.svc/User/CheckIn.
+	// OpCheckInUser is Check-In User: POST /UserManagement.svc/User/CheckIn (operationId CheckInUser in the spec).
 	OpCheckInUser OperationID = "CheckInUser"
-	// OpCheckOutUser is Check-Out User: POST /UserManagement.svc/User/CheckOut.
+	// OpCheckOutUser is Check-Out User: POST /UserManagement.svc/User/CheckOut (operationId CheckOutUser in the spec).
 	OpCheckOutUser OperationID = "CheckOutUser"
-	// OpCreatePermissionTemplate is Create a Permission Template: POST /PermissionTemplate.svc/Create.
+	// OpCreatePermissionTemplate is Create a Permission Template: POST /PermissionTemplate.svc/Create (operationId CreatePermissionTemplate in the spec).
 	OpCreatePermissionTemplate OperationID = "CreatePermissionTemplate"
-	// OpCreateUser is Create a User: POST /UserManagement.svc/User/Create.
+	// OpCreateUser is Create a User: POST /UserManagement.svc/User/Create (operationId CreateUser in the spec).
 	OpCreateUser OperationID = "CreateUser"
-	// OpDeactivateUser is Deactivate a User: GET /UserManagement.svc/User/Deactivate.
+	// OpDeactivateUser is Deactivate a User: GET /UserManagement.svc/User/Deactivate (operationId DeactivateUser in the spec).
 	OpDeactivateUser OperationID = "DeactivateUser"
-	// OpDeletePermissionTemplate is Delete a Permission Template: GET /PermissionTemplate.svc/Delete.
+	// OpDeletePermissionTemplate is Delete a Permission Template: GET /PermissionTemplate.svc/Delete (operationId DeletePermissionTemplate in the spec).
 	OpDeletePermissionTemplate OperationID = "DeletePermissionTemplate"
-	// OpGetCheckInHistory is Get Check-In History of Users: POST /UserManagement.svc/User/GetCheckinCheckoutHistory.
+	// OpGetCheckInHistory is Get Check-In History of Users: POST /UserManagement.svc/User/GetCheckinCheckoutHistory (operationId GetCheckInHistory in the spec).
 	OpGetCheckInHistory OperationID = "GetCheckInHistory"
-	// OpGetCheckInStatus is Get Check-In Status of a User: GET /UserManagement.svc/User/CheckinStatus.
+	// OpGetCheckInStatus is Get Check-In Status of a User: GET /UserManagement.svc/User/CheckinStatus (operationId GetCheckInStatus in the spec).
 	OpGetCheckInStatus OperationID = "GetCheckInStatus"
-	// OpGetPermissionTemplates is Get Permission Templates: POST /PermissionTemplate.svc/Retrieve.
+	// OpGetPermissionTemplates is Get Permission Templates: POST /PermissionTemplate.svc/Retrieve (operationId GetPermissionTemplates in the spec).
 	OpGetPermissionTemplates OperationID = "GetPermissionTemplates"
-	// OpGetUserAttributes is Get User Attributes: POST /UserManagement.svc/User/Attribute/Retrieve.
+	// OpGetUserAttributes is Get User Attributes: POST /UserManagement.svc/User/Attribute/Retrieve (operationId GetUserAttributes in the spec).
 	OpGetUserAttributes OperationID = "GetUserAttributes"
-	// OpGetUserByEmail is Get a User by Email Address: GET /UserManagement.svc/User/Retrieve/ByEmailAddress.
+	// OpGetUserByEmail is Get a User by Email Address: GET /UserManagement.svc/User/Retrieve/ByEmailAddress (operationId GetUserByEmail in the spec).
 	OpGetUserByEmail OperationID = "GetUserByEmail"
-	// OpGetUserById is Get a User by Id: GET /UserManagement.svc/User/Retrieve/ByUserId.
-	OpGetUserById OperationID = "GetUserById"
-	// OpGetUserHierarchy is Get User Hierarchy: GET /UserManagement.svc/ReportingHierarchy/RetrieveAllReportingUsers.
+	// OpGetUserByID is Get a User by Id: GET /UserManagement.svc/User/Retrieve/ByUserId (operationId GetUserById in the spec).
+	OpGetUserByID OperationID = "GetUserByID"
+	// OpGetUserHierarchy is Get User Hierarchy: GET /UserManagement.svc/ReportingHierarchy/RetrieveAllReportingUsers (operationId GetUserHierarchy in the spec).
 	OpGetUserHierarchy OperationID = "GetUserHierarchy"
-	// OpGetUserHierarchyInfo is Get User Hierarchy Information: POST /UserManagement.svc/RetrieveUserInfoByHierarchy.
+	// OpGetUserHierarchyInfo is Get User Hierarchy Information: POST /UserManagement.svc/RetrieveUserInfoByHierarchy (operationId GetUserHierarchyInfo in the spec).
 	OpGetUserHierarchyInfo OperationID = "GetUserHierarchyInfo"
-	// OpGetUserPermissions is Get User Permissions: GET /PermissionTemplate.svc/User/GetPermissions.
+	// OpGetUserPermissions is Get User Permissions: GET /PermissionTemplate.svc/User/GetPermissions (operationId GetUserPermissions in the spec).
 	OpGetUserPermissions OperationID = "GetUserPermissions"
-	// OpGetUserTags is Get User Tags: GET /UserManagement.svc/Retrieve/GetTags.
+	// OpGetUserTags is Get User Tags: GET /UserManagement.svc/Retrieve/GetTags (operationId GetUserTags in the spec).
 	OpGetUserTags OperationID = "GetUserTags"
-	// OpGetUserWorkDayDetails is Get a User's Work Day Details: GET /UserManagement.svc/User/GetWorkDayDetails.
+	// OpGetUserWorkDayDetails is Get a User's Work Day Details: GET /UserManagement.svc/User/GetWorkDayDetails (operationId GetUserWorkDayDetails in the spec).
 	OpGetUserWorkDayDetails OperationID = "GetUserWorkDayDetails"
-	// OpGetUsers is Get Users: GET /UserManagement.svc/Users.Get.
+	// OpGetUsers is Get Users: GET /UserManagement.svc/Users.Get (operationId GetUsers in the spec).
 	OpGetUsers OperationID = "GetUsers"
-	// OpMarkUserObsolete is Mark a User Obsolete: GET /UserManagement.svc/User/MarkObsolete.
+	// OpMarkUserObsolete is Mark a User Obsolete: GET /UserManagement.svc/User/MarkObsolete (operationId MarkUserObsolete in the spec).
 	OpMarkUserObsolete OperationID = "MarkUserObsolete"
-	// OpNotifyUsers is Notify Users: POST /UserManagement.svc/NotifyUsers.
+	// OpNotifyUsers is Notify Users: POST /UserManagement.svc/NotifyUsers (operationId NotifyUsers in the spec).
 	OpNotifyUsers OperationID = "NotifyUsers"
-	// OpOverwritePermissionTemplate is Overwrite a Permission Template: POST /PermissionTemplate.svc/OverridePermissionTemplate.
+	// OpOverwritePermissionTemplate is Overwrite a Permission Template: POST /PermissionTemplate.svc/OverridePermissionTemplate (operationId OverwritePermissionTemplate in the spec).
 	OpOverwritePermissionTemplate OperationID = "OverwritePermissionTemplate"
-	// OpSendConverseNotification is LeadSquared Converse System Notification to Users: POST /Notifier.svc/Converse.Push.
+	// OpSendConverseNotification is LeadSquared Converse System Notification to Users: POST /Notifier.svc/Converse.Push (operationId SendConverseNotification in the spec).
 	OpSendConverseNotification OperationID = "SendConverseNotification"
-	// OpUpdatePermissionTemplate is Update a Permission Template: POST /PermissionTemplate.svc/Update.
+	// OpUpdatePermissionTemplate is Update a Permission Template: POST /PermissionTemplate.svc/Update (operationId UpdatePermissionTemplate in the spec).
 	OpUpdatePermissionTemplate OperationID = "UpdatePermissionTemplate"
-	// OpUpdateUser is Update a User: POST /UserManagement.svc/User/Update.
+	// OpUpdateUser is Update a User: POST /UserManagement.svc/User/Update (operationId UpdateUser in the spec).
 	OpUpdateUser OperationID = "UpdateUser"
 )
 
@@ -90,7 +94,7 @@ var OperationIDs = []OperationID{
 	OpGetPermissionTemplates,
 	OpGetUserAttributes,
 	OpGetUserByEmail,
-	OpGetUserById,
+	OpGetUserByID,
 	OpGetUserHierarchy,
 	OpGetUserHierarchyInfo,
 	OpGetUserPermissions,
@@ -103,4 +107,16 @@ var OperationIDs = []OperationID{
 	OpSendConverseNotification,
 	OpUpdatePermissionTemplate,
 	OpUpdateUser,
+}
+
+// ParseOperationID returns the operation named name in any letter case: "GetUserById",
+// "getuserbyid" and "GetUserByID" are all [OpGetUserByID]. No two operations of the spec differ
+// only in letter case (./gen checks it).
+func ParseOperationID(name string) (OperationID, bool) {
+	for _, id := range OperationIDs {
+		if strings.EqualFold(string(id), name) {
+			return id, true
+		}
+	}
+	return "", false
 }

@@ -13,7 +13,7 @@ import (
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 )
 
-// benchUsers is a GetUserById reply of realistic size.
+// benchUsers is a GetUserByID reply of realistic size.
 var benchUsers = "[" + strings.Repeat(`{"UserId":"3b1041fb-8374-11e7-8758-0a106ee76b21","FirstName":"Ada","LastName":"Lovelace","EmailAddress":"ada@example.com","Mobile":"+91-9999999999","IsActive":"true","CreatedOn":"2020-03-31 13:31:17"},`, 19) +
 	`{"UserId":"3b1041fb-8374-11e7-8758-0a106ee76b21","FirstName":"Ada","EmailAddress":"ada@example.com"}]`
 
@@ -61,7 +61,7 @@ func BenchmarkClientGetUser(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		resp, err := c.API().GetUserByIdWithResponse(b.Context(), &api.GetUserByIdParams{UserId: "u"})
+		resp, err := c.API().GetUserByIDWithResponse(b.Context(), &api.GetUserByIDParams{UserID: "u"})
 		if err != nil || resp.JSON200 == nil || len(*resp.JSON200) != 20 {
 			b.Fatal(err)
 		}
@@ -82,7 +82,7 @@ func BenchmarkGeneratedGetUser(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		resp, err := c.GetUserByIdWithResponse(b.Context(), &api.GetUserByIdParams{UserId: "u"})
+		resp, err := c.GetUserByIDWithResponse(b.Context(), &api.GetUserByIDParams{UserID: "u"})
 		if err != nil || resp.JSON200 == nil || len(*resp.JSON200) != 20 {
 			b.Fatal(err)
 		}

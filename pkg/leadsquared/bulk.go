@@ -26,10 +26,10 @@ type ManagerUpdateResult struct {
 	// Call numbers (from 0) the BulkUpdateUserManagers call that carried the item; -1 when
 	// the item was not sent (invalid, or the context ended first).
 	Call int
-	// WFAId is the id of the queued request that carried the item, to look up in the
+	// WFAID is the id of the queued request that carried the item, to look up in the
 	// account's Request History (LeadSquared applies the updates asynchronously and does
 	// not report rows one by one); empty when Err is set.
-	WFAId string
+	WFAID string
 	// Err is the error of the call that carried the item, or why it was not sent.
 	Err error
 }
@@ -55,9 +55,9 @@ func (c *Client) UpdateUserManagers(ctx context.Context, updates []api.UserManag
 		results[i] = ManagerUpdateResult{Index: i, Update: u, Call: -1}
 		var missing string
 		switch {
-		case u.UserId == "":
+		case u.UserID == "":
 			missing = "UserId"
-		case u.ManagerId == "":
+		case u.ManagerID == "":
 			missing = "ManagerId"
 		}
 		if missing != "" {
@@ -88,7 +88,7 @@ func (c *Client) UpdateUserManagers(ctx context.Context, updates []api.UserManag
 			errs = append(errs, err)
 		}
 		for _, i := range idx {
-			results[i].Call, results[i].WFAId, results[i].Err = call, wfa, err
+			results[i].Call, results[i].WFAID, results[i].Err = call, wfa, err
 		}
 	}
 	if len(errs) == 0 {
@@ -103,7 +103,7 @@ func (c *Client) UpdateUserManagers(ctx context.Context, updates []api.UserManag
 	return results, fmt.Errorf("leadsquared: UpdateUserManagers: %d of %d updates failed: %w", failed, len(updates), errors.Join(errs...))
 }
 
-// updateManagersCall sends one BulkUpdateUserManagers call and returns its WFAId.
+// updateManagersCall sends one BulkUpdateUserManagers call and returns its WFAID.
 func (c *Client) updateManagersCall(ctx context.Context, body api.UserManagerUpdateList) (string, error) {
 	r, err := c.BulkUpdateUserManagers(ctx, body)
 	if err != nil {
@@ -112,5 +112,5 @@ func (c *Client) updateManagersCall(ctx context.Context, body api.UserManagerUpd
 	if r.ErrorMessage != "" {
 		return "", fmt.Errorf("leadsquared: BulkUpdateUserManagers: %s", c.doer.rd.scrub(r.ErrorMessage))
 	}
-	return string(r.WFAId), nil
+	return string(r.WFAID), nil
 }

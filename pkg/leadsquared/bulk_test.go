@@ -53,7 +53,7 @@ func (s *managerServer) Bodies() [][]api.UserManagerUpdate {
 func managerUpdates(n int) []api.UserManagerUpdate {
 	u := make([]api.UserManagerUpdate, n)
 	for i := range u {
-		u[i] = api.UserManagerUpdate{UserId: fmt.Sprint("user-", i), ManagerId: fmt.Sprint("mgr-", i%7)}
+		u[i] = api.UserManagerUpdate{UserID: fmt.Sprint("user-", i), ManagerID: fmt.Sprint("mgr-", i%7)}
 	}
 	return u
 }
@@ -63,8 +63,8 @@ func TestUpdateUserManagersChunksAndKeepsEveryItem(t *testing.T) {
 	s := &managerServer{}
 	env := setup(t, s)
 	in := managerUpdates(251)
-	in[7].ManagerId = ""
-	in[200].UserId = ""
+	in[7].ManagerID = ""
+	in[200].UserID = ""
 	res, err := env.c.UpdateUserManagers(t.Context(), in)
 	if !errors.Is(err, ErrInvalidItem) || !strings.Contains(err.Error(), "2 of 251 updates failed") {
 		t.Errorf("err = %v, want the 2 invalid items", err)
@@ -87,7 +87,7 @@ func TestUpdateUserManagersChunksAndKeepsEveryItem(t *testing.T) {
 			t.Fatalf("result %d = %+v: wrong index or item", i, r)
 		}
 		if i == 7 || i == 200 {
-			if !errors.Is(r.Err, ErrInvalidItem) || r.Call != -1 || r.WFAId != "" {
+			if !errors.Is(r.Err, ErrInvalidItem) || r.Call != -1 || r.WFAID != "" {
 				t.Errorf("invalid item %d: %+v", i, r)
 			}
 			continue
@@ -96,7 +96,7 @@ func TestUpdateUserManagersChunksAndKeepsEveryItem(t *testing.T) {
 			t.Fatalf("sent item %d = %+v, want input %d %+v", k, sent[k], i, in[i])
 		}
 		call := k / MaxManagerUpdatesPerCall
-		if r.Err != nil || r.Call != call || r.WFAId != fmt.Sprint("wfa-", call+1) {
+		if r.Err != nil || r.Call != call || r.WFAID != fmt.Sprint("wfa-", call+1) {
 			t.Errorf("item %d: %+v, want call %d, wfa-%d", i, r, call, call+1)
 		}
 		k++
@@ -129,7 +129,7 @@ func TestUpdateUserManagersFailedCall(t *testing.T) {
 		if failed != (r.Err != nil) || (failed && !errors.As(r.Err, &apiErr)) {
 			t.Errorf("item %d: err %v, want failed=%v", i, r.Err, failed)
 		}
-		if failed && (r.Call != 1 || r.WFAId != "") {
+		if failed && (r.Call != 1 || r.WFAID != "") {
 			t.Errorf("failed item %d: %+v", i, r)
 		}
 	}
@@ -161,7 +161,7 @@ func TestUpdateUserManagersContextEnds(t *testing.T) {
 	// The first call reached the server; whether its answer arrived depends on the race with
 	// the cancel, and its items say which.
 	for _, r := range res[:100] {
-		if r.Call != 0 || (r.Err == nil) == (r.WFAId == "") {
+		if r.Call != 0 || (r.Err == nil) == (r.WFAID == "") {
 			t.Fatalf("item %d: %+v", r.Index, r)
 		}
 	}

@@ -23,7 +23,7 @@ func (c *Client) ActivateUser(ctx context.Context, params api.ActivateUserParams
 		var zero api.SuccessStatus
 		return zero, errNilContext(op)
 	}
-	if isZero(params.UserId) {
+	if isZero(params.UserID) {
 		var zero api.SuccessStatus
 		return zero, errMissingParam(op, "userId")
 	}
@@ -221,7 +221,7 @@ func (c *Client) DeactivateUser(ctx context.Context, params api.DeactivateUserPa
 		var zero api.SuccessStatus
 		return zero, errNilContext(op)
 	}
-	if isZero(params.UserId) {
+	if isZero(params.UserID) {
 		var zero api.SuccessStatus
 		return zero, errMissingParam(op, "userId")
 	}
@@ -245,7 +245,7 @@ func (c *Client) DeletePermissionTemplate(ctx context.Context, params api.Delete
 		var zero api.PermissionTemplateResult
 		return zero, errNilContext(op)
 	}
-	if isZero(params.Id) {
+	if isZero(params.ID) {
 		var zero api.PermissionTemplateResult
 		return zero, errMissingParam(op, "Id")
 	}
@@ -359,7 +359,7 @@ func (c *Client) GetUserByEmail(ctx context.Context, params api.GetUserByEmailPa
 	return single(op, items, err)
 }
 
-// GetUserById calls Get a User by Id: GET /UserManagement.svc/User/Retrieve/ByUserId.
+// GetUserByID calls Get a User by Id: GET /UserManagement.svc/User/Retrieve/ByUserId.
 //
 // Returns the user with the given Id, including custom fields, as an **array** (normally of one element).
 // Returns 200 with `[]` when the user is missing or inactive (not 404); Advanced Search still lists inactive
@@ -372,17 +372,17 @@ func (c *Client) GetUserByEmail(ctx context.Context, params api.GetUserByEmailPa
 // connection.
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/get-user-by-id/
-func (c *Client) GetUserById(ctx context.Context, params api.GetUserByIdParams) (api.User, error) {
-	const op = api.OpGetUserById
+func (c *Client) GetUserByID(ctx context.Context, params api.GetUserByIDParams) (api.User, error) {
+	const op = api.OpGetUserByID
 	if ctx == nil {
 		var zero api.User
 		return zero, errNilContext(op)
 	}
-	if isZero(params.UserId) {
+	if isZero(params.UserID) {
 		var zero api.User
 		return zero, errMissingParam(op, "userId")
 	}
-	rsp, err := c.api.ClientInterface.GetUserById(ctx, &params)
+	rsp, err := c.api.ClientInterface.GetUserByID(ctx, &params)
 	items, err := decode[[]api.User](c.doer.rd, op, rsp, err)
 	return single(op, items, err)
 }
@@ -399,14 +399,14 @@ func (c *Client) GetUserById(ctx context.Context, params api.GetUserByIdParams) 
 // connection.
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/get-user-hierarchy/
-func (c *Client) GetUserHierarchy(ctx context.Context, params api.GetUserHierarchyParams) ([]api.Guid, error) {
+func (c *Client) GetUserHierarchy(ctx context.Context, params api.GetUserHierarchyParams) ([]api.GUID, error) {
 	const op = api.OpGetUserHierarchy
 	if ctx == nil {
-		var zero []api.Guid
+		var zero []api.GUID
 		return zero, errNilContext(op)
 	}
 	rsp, err := c.api.ClientInterface.GetUserHierarchy(ctx, &params)
-	return decode[[]api.Guid](c.doer.rd, op, rsp, err)
+	return decode[[]api.GUID](c.doer.rd, op, rsp, err)
 }
 
 // GetUserHierarchyInfo calls Get User Hierarchy Information: POST /UserManagement.svc/RetrieveUserInfoByHierarchy.
@@ -464,7 +464,7 @@ func (c *Client) GetUserTags(ctx context.Context, params api.GetUserTagsParams) 
 		var zero []api.UserTag
 		return zero, errNilContext(op)
 	}
-	if isZero(params.UserId) {
+	if isZero(params.UserID) {
 		var zero []api.UserTag
 		return zero, errMissingParam(op, "userId")
 	}
@@ -487,7 +487,7 @@ func (c *Client) GetUserWorkDayDetails(ctx context.Context, params api.GetUserWo
 		var zero api.WorkDayDetails
 		return zero, errNilContext(op)
 	}
-	if isZero(params.UserId) {
+	if isZero(params.UserID) {
 		var zero api.WorkDayDetails
 		return zero, errMissingParam(op, "userId")
 	}
@@ -534,7 +534,7 @@ func (c *Client) MarkUserObsolete(ctx context.Context, params api.MarkUserObsole
 		var zero api.SuccessStatus
 		return zero, errNilContext(op)
 	}
-	if isZero(params.UserId) {
+	if isZero(params.UserID) {
 		var zero api.SuccessStatus
 		return zero, errMissingParam(op, "userid")
 	}
@@ -620,7 +620,7 @@ func (c *Client) UpdatePermissionTemplate(ctx context.Context, params api.Update
 		var zero api.PermissionTemplateResult
 		return zero, errNilContext(op)
 	}
-	if isZero(params.Id) {
+	if isZero(params.ID) {
 		var zero api.PermissionTemplateResult
 		return zero, errMissingParam(op, "Id")
 	}
@@ -642,7 +642,7 @@ func (c *Client) UpdateUser(ctx context.Context, params api.UpdateUserParams, bo
 		var zero api.UserUpdateResult
 		return zero, errNilContext(op)
 	}
-	if isZero(params.UserId) {
+	if isZero(params.UserID) {
 		var zero api.UserUpdateResult
 		return zero, errMissingParam(op, "UserId")
 	}

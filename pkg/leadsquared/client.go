@@ -23,7 +23,7 @@ const (
 )
 
 // Client is the LeadSquared API client. It has one method per operation of the spec, named as
-// its operationId (c.GetUserById, c.CreateUser, c.AdvancedSearchUsers, ...: client.gen.go),
+// its operationId (c.GetUserByID, c.CreateUser, c.AdvancedSearchUsers, ...: client.gen.go),
 // each returning the operation's answer as a value, and the helpers that span several calls
 // (iterators, chunked updates). Every request goes through one transport that adds the
 // credentials, paces, retries and turns LeadSquared errors into [*APIError] /
@@ -39,7 +39,7 @@ type Client struct {
 // rate limiter, retries, redaction, typed errors): its XWithResponse methods return the raw
 // *http.Response and body beside the decoded model.
 //
-//	res, err := c.API().GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: id})
+//	res, err := c.API().GetUserByIDWithResponse(ctx, &api.GetUserByIDParams{UserId: id})
 //	// res.HTTPResponse.Header, res.Body, *res.JSON200
 func (c *Client) API() *api.ClientWithResponses { return c.api }
 

@@ -135,7 +135,7 @@ func TestQueryAuth(t *testing.T) {
 	t.Parallel()
 	var sawByEditor *http.Request
 	env := setup(t, serve(reply{status: 200, body: usersJSON}))
-	resp, err := env.c.API().GetUserByIdWithResponse(t.Context(), &api.GetUserByIdParams{UserId: "u-1"},
+	resp, err := env.c.API().GetUserByIDWithResponse(t.Context(), &api.GetUserByIDParams{UserID: "u-1"},
 		func(_ context.Context, r *http.Request) error { sawByEditor = r.Clone(r.Context()); return nil })
 	if err != nil {
 		t.Fatal(err)
@@ -173,7 +173,7 @@ func TestHeaderAuth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if resp.JSON200 == nil || resp.JSON200.Message.Id == "" {
+	if resp.JSON200 == nil || resp.JSON200.Message.ID == "" {
 		t.Fatalf("JSON200 = %+v", resp.JSON200)
 	}
 	reqs := env.ct.Requests()
@@ -223,7 +223,7 @@ func TestRedirectDropsCredentials(t *testing.T) {
 			env := setup(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				http.Redirect(w, r, other.URL+"/v2/x?"+r.URL.RawQuery, http.StatusFound)
 			}), opts...)
-			if _, err := env.c.API().GetUserByIdWithResponse(t.Context(), &api.GetUserByIdParams{UserId: "u"}); err != nil {
+			if _, err := env.c.API().GetUserByIDWithResponse(t.Context(), &api.GetUserByIDParams{UserID: "u"}); err != nil {
 				t.Fatal(err)
 			}
 			if len(leaked) > 0 {

@@ -55,7 +55,7 @@ func TestDecodeSearch1000Models(t *testing.T) {
 		t.Fatal(err)
 	}
 	o, n := (*old.Users)[999], now.Users[999]
-	if *o.UserId != n.UserId || *o.LastName != n.LastName || *o.StatusCode != n.StatusCode.String() ||
+	if *o.UserID != n.ID || *o.LastName != n.LastName || *o.StatusCode != n.StatusCode.String() ||
 		*o.IsAdministrator != n.IsAdministrator.String() || *o.CreatedOn != n.CreatedOn.String() || *o.Groups != n.Groups {
 		t.Errorf("legacy %+v\ntolerant %+v", o, n)
 	}

@@ -32,7 +32,7 @@ func DiscoverHost(ctx context.Context, baseURL, accessKey, secretKey string, opt
 	case err != nil:
 		return "", err
 	}
-	api := who.LSQCommonServiceURLs.Api
+	api := who.LSQCommonServiceURLs.API
 	if strings.TrimSpace(api) == "" {
 		return "", errors.New("leadsquared: DiscoverHost: the reply of Authenticate a User names no API host (LSQCommonServiceURLs.api)")
 	}

@@ -2104,7 +2104,7 @@ func driftTableData() ([]driftNode, map[string]int32) {
 		"GetPermissionTemplates":      57,
 		"GetUserAttributes":           133,
 		"GetUserByEmail":              199,
-		"GetUserById":                 249,
+		"GetUserByID":                 249,
 		"GetUserHierarchy":            92,
 		"GetUserHierarchyInfo":        97,
 		"GetUserPermissions":          87,

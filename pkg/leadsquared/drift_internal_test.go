@@ -80,13 +80,13 @@ func TestDriftReportKinds(t *testing.T) {
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	e := setup(t, serve(reply{status: 200, body: driftedUser}), WithDriftReport(report), WithLogger(logger))
-	u, err := e.c.GetUserById(t.Context(), api.GetUserByIdParams{UserId: "x"})
+	u, err := e.c.GetUserByID(t.Context(), api.GetUserByIDParams{UserID: "x"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The result is what it is without the option.
 	plain := setup(t, serve(reply{status: 200, body: driftedUser}))
-	want, err := plain.c.GetUserById(t.Context(), api.GetUserByIdParams{UserId: "x"})
+	want, err := plain.c.GetUserByID(t.Context(), api.GetUserByIDParams{UserID: "x"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +122,7 @@ func TestDriftReportKinds(t *testing.T) {
 			continue
 		}
 		delete(got, string(w.kind)+" "+w.pointer)
-		if r.Operation != api.OpGetUserById || r.Count != w.count || r.Calls != 1 || !reflect.DeepEqual(r.Types, w.types) ||
+		if r.Operation != api.OpGetUserByID || r.Count != w.count || r.Calls != 1 || !reflect.DeepEqual(r.Types, w.types) ||
 			!reflect.DeepEqual(r.SpecTypes, w.spec) || r.Declared != w.declared || !reflect.DeepEqual(r.EnumValues, w.enum) || r.Schema != w.schema {
 			t.Errorf("%s %s: got %+v", w.kind, w.pointer, r)
 		}
@@ -147,7 +147,7 @@ func TestDriftReportKinds(t *testing.T) {
 func TestDriftMissingRequired(t *testing.T) {
 	report, reports := collectDrift()
 	e := setup(t, serve(reply{status: 200, body: `{"Message":"ok"}`}), WithDriftReport(report))
-	if _, err := e.c.ActivateUser(t.Context(), api.ActivateUserParams{UserId: "x"}); err != nil {
+	if _, err := e.c.ActivateUser(t.Context(), api.ActivateUserParams{UserID: "x"}); err != nil {
 		t.Fatal(err)
 	}
 	got := reports()
@@ -173,7 +173,7 @@ func TestDriftReportedOncePerInterval(t *testing.T) {
 	e.c.doer.drift.now = func() time.Time { return now } // the check runs on the calling goroutine
 	call := func() {
 		t.Helper()
-		if _, err := e.c.GetUserById(t.Context(), api.GetUserByIdParams{UserId: "x"}); err != nil {
+		if _, err := e.c.GetUserByID(t.Context(), api.GetUserByIDParams{UserID: "x"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -262,7 +262,7 @@ func FuzzDriftWalk(f *testing.F) {
 	}
 	c := newDriftChecker(func(DriftReport) {}, nil, time.Hour)
 	f.Fuzz(func(t *testing.T, body string) {
-		for _, op := range []api.OperationID{api.OpGetUserById, api.OpAdvancedSearchUsers, api.OpAuthenticateUser} {
+		for _, op := range []api.OperationID{api.OpGetUserByID, api.OpAdvancedSearchUsers, api.OpAuthenticateUser} {
 			w := &driftWalk{c: c, b: []byte(body)}
 			end := w.ws(w.value(w.ws(0), c.roots[string(op)]))
 			if json.Valid([]byte(body)) && (w.bad || end != len(body)) {

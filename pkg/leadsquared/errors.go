@@ -45,7 +45,7 @@ const (
 
 // Sentinel errors to branch on with errors.Is; errors.As to [*APIError] gives the details.
 var (
-	// ErrNotFound: LeadSquared answered [] to a read of one record (GetUserById,
+	// ErrNotFound: LeadSquared answered [] to a read of one record (GetUserByID,
 	// GetUserByEmail: the user is missing or inactive).
 	ErrNotFound = errors.New("leadsquared: not found")
 	// ErrDuplicateEntry matches an [*APIError] with ExceptionType [ExceptionDuplicateEntry]

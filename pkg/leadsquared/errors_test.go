@@ -75,7 +75,7 @@ func TestFiveXXWithErrorBodyReturnedAtOnce(t *testing.T) {
 		call func(c *Client, ctx context.Context) error
 	}{
 		{"GET", func(c *Client, ctx context.Context) error {
-			_, err := c.API().GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: "u"})
+			_, err := c.API().GetUserByIDWithResponse(ctx, &api.GetUserByIDParams{UserID: "u"})
 			return err
 		}},
 		{"idempotent POST", func(c *Client, ctx context.Context) error {

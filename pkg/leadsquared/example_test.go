@@ -74,7 +74,7 @@ func ExampleRateLimitError() {
 		log.Fatal(err)
 	}
 
-	_, err = c.GetUserById(context.Background(), api.GetUserByIdParams{UserId: "3b1041fb-8374-11e7-8758-0a106ee76b21"})
+	_, err = c.GetUserByID(context.Background(), api.GetUserByIDParams{UserID: "3b1041fb-8374-11e7-8758-0a106ee76b21"})
 	var rl *leadsquared.RateLimitError
 	if errors.As(err, &rl) {
 		fmt.Printf("limit %d per %s; wait %s\n", rl.Limit, rl.Window, rl.RetryAfter)

@@ -40,12 +40,12 @@ func TestLargeAccountOnTheFakeServer(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if u.UserId == "" || seen[u.UserId] {
-			t.Fatalf("missing or repeated user %v", u.UserId)
+		if u.ID == "" || seen[u.ID] {
+			t.Fatalf("missing or repeated user %v", u.ID)
 		}
-		seen[u.UserId] = true
-		if u.UserId != srv.OwnerID {
-			ids = append(ids, u.UserId)
+		seen[u.ID] = true
+		if u.ID != srv.OwnerID {
+			ids = append(ids, u.ID)
 		}
 	}
 	if len(seen) != n+1 { // and the owner
@@ -57,7 +57,7 @@ func TestLargeAccountOnTheFakeServer(t *testing.T) {
 
 	updates := make([]api.UserManagerUpdate, 250)
 	for i := range updates {
-		updates[i] = api.UserManagerUpdate{UserId: ids[i], ManagerId: srv.OwnerID}
+		updates[i] = api.UserManagerUpdate{UserID: ids[i], ManagerID: srv.OwnerID}
 	}
 	results, err := c.UpdateUserManagers(ctx, updates)
 	if err != nil {
@@ -67,8 +67,8 @@ func TestLargeAccountOnTheFakeServer(t *testing.T) {
 		t.Errorf("%d bulk calls for 250 updates, want 3", got)
 	}
 	for i, r := range results {
-		u, _ := srv.User(updates[i].UserId)
-		if r.Err != nil || r.WFAId == "" || u.ManagerUserID != srv.OwnerID {
+		u, _ := srv.User(updates[i].UserID)
+		if r.Err != nil || r.WFAID == "" || u.ManagerUserID != srv.OwnerID {
 			t.Fatalf("update %d: %+v; manager now %q", i, r, u.ManagerUserID)
 		}
 	}

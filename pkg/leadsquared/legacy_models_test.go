@@ -18,7 +18,7 @@ type legacyUserSearchRecord struct {
 	Department   *string `json:"Department,omitempty"`
 	Designation  *string `json:"Designation,omitempty"`
 	EmailAddress *string `json:"EmailAddress,omitempty"`
-	EmployeeId   *string `json:"EmployeeId,omitempty"`
+	EmployeeID   *string `json:"EmployeeId,omitempty"`
 
 	// FirstName Example: Vir
 	FirstName *string `json:"FirstName,omitempty"`
@@ -32,20 +32,20 @@ type legacyUserSearchRecord struct {
 	// LastName Example: Singh
 	LastName      *string `json:"LastName,omitempty"`
 	ManagerName   *string `json:"ManagerName,omitempty"`
-	ManagerUserId *string `json:"ManagerUserId,omitempty"`
+	ManagerUserID *string `json:"ManagerUserId,omitempty"`
 	PhoneMain     *string `json:"PhoneMain,omitempty"`
 	PhoneMobile   *string `json:"PhoneMobile,omitempty"`
 	Role          *string `json:"Role,omitempty"`
 
 	// StatusCode `"0"` active, `"1"` inactive (a string here).
 	StatusCode *string `json:"StatusCode,omitempty"`
-	TeamId     *string `json:"TeamId,omitempty"`
+	TeamID     *string `json:"TeamId,omitempty"`
 
 	// TeamName Reported to stay `null` even when `TeamId` is set.
 	TeamName *string `json:"TeamName,omitempty"`
 
 	// UserId Example: 3b1041fb-8374-11e7-8758-0a106ee76b21
-	UserId               *string                `json:"UserId,omitempty"`
+	UserID               *string                `json:"UserId,omitempty"`
 	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
@@ -119,7 +119,7 @@ func (a *legacyUserSearchRecord) UnmarshalJSON(b []byte) error {
 	}
 
 	if raw, found := object["EmployeeId"]; found {
-		err = json.Unmarshal(raw, &a.EmployeeId)
+		err = json.Unmarshal(raw, &a.EmployeeID)
 		if err != nil {
 			return fmt.Errorf("error reading 'EmployeeId': %w", err)
 		}
@@ -167,7 +167,7 @@ func (a *legacyUserSearchRecord) UnmarshalJSON(b []byte) error {
 	}
 
 	if raw, found := object["ManagerUserId"]; found {
-		err = json.Unmarshal(raw, &a.ManagerUserId)
+		err = json.Unmarshal(raw, &a.ManagerUserID)
 		if err != nil {
 			return fmt.Errorf("error reading 'ManagerUserId': %w", err)
 		}
@@ -207,7 +207,7 @@ func (a *legacyUserSearchRecord) UnmarshalJSON(b []byte) error {
 	}
 
 	if raw, found := object["TeamId"]; found {
-		err = json.Unmarshal(raw, &a.TeamId)
+		err = json.Unmarshal(raw, &a.TeamID)
 		if err != nil {
 			return fmt.Errorf("error reading 'TeamId': %w", err)
 		}
@@ -223,7 +223,7 @@ func (a *legacyUserSearchRecord) UnmarshalJSON(b []byte) error {
 	}
 
 	if raw, found := object["UserId"]; found {
-		err = json.Unmarshal(raw, &a.UserId)
+		err = json.Unmarshal(raw, &a.UserID)
 		if err != nil {
 			return fmt.Errorf("error reading 'UserId': %w", err)
 		}

@@ -262,7 +262,7 @@ func TestAdaptiveLimitIgnoresBulkOperations(t *testing.T) {
 	s := serve(reply{status: 429, body: rateLimitBody(1, 5)},
 		reply{status: 200, body: `{"Status":"Success","Message":{"WFAId":"x"}}`})
 	env := setup(t, s)
-	_, err := env.c.API().BulkUpdateUserManagersWithResponse(t.Context(), api.UserManagerUpdateList{{UserId: "u", ManagerId: "m"}})
+	_, err := env.c.API().BulkUpdateUserManagersWithResponse(t.Context(), api.UserManagerUpdateList{{UserID: "u", ManagerID: "m"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -306,7 +306,7 @@ func TestSlackWidensAfterARejectedPacedCall(t *testing.T) {
 	// A bulk operation's rejection says nothing about the standard budget's slack.
 	sb := serve(reply{status: 429, body: rateLimitBody(1, 5)}, reply{status: 200, body: `{"Status":"Success","Message":{"WFAId":"x"}}`})
 	envb := setup(t, sb, WithRateLimit(2, 5*time.Second))
-	if _, err := envb.c.API().BulkUpdateUserManagersWithResponse(t.Context(), api.UserManagerUpdateList{{UserId: "u", ManagerId: "m"}}); err != nil {
+	if _, err := envb.c.API().BulkUpdateUserManagersWithResponse(t.Context(), api.UserManagerUpdateList{{UserID: "u", ManagerID: "m"}}); err != nil {
 		t.Fatal(err)
 	}
 	if lb := envb.c.doer.limiter.(*SlidingWindowLimiter); lb.slack != 100*time.Millisecond {

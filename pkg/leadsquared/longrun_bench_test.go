@@ -22,7 +22,7 @@ import (
 
 var mixedFor = flag.Duration("lsq.mixedfor", 3*time.Minute, "how long BenchmarkMixedJob runs")
 
-// exactServer answers GetUserById and enforces calls per per exactly, counting accepted
+// exactServer answers GetUserByID and enforces calls per per exactly, counting accepted
 // calls when they arrive (as LeadSquared does); it also refuses the accepted calls whose
 // numbers are in refuse, as network jitter makes a real link do now and then. It counts
 // the TCP connections clients open.
@@ -77,7 +77,7 @@ func waitStats(b *testing.B, waits []time.Duration) {
 	b.ReportMetric(ms(waits[len(waits)-1]), "wait-max-ms")
 }
 
-// BenchmarkSaturatedRefusals: 200 goroutines make 2,000 GetUserById calls through one
+// BenchmarkSaturatedRefusals: 200 goroutines make 2,000 GetUserByID calls through one
 // default client (its own transport) with WithRateLimit(50, 250ms), against a server that
 // enforces 50 per 250ms exactly and refuses three early calls besides. It reports the rate
 // reached as a share of the allowed one (%allowed: accepted calls over the span of their
@@ -117,7 +117,7 @@ func BenchmarkSaturatedRefusals(b *testing.B) {
 				defer wg.Done()
 				for next.Add(1) <= total {
 					start := time.Now()
-					_, err := c.API().GetUserByIdWithResponse(context.Background(), &api.GetUserByIdParams{UserId: "u1"})
+					_, err := c.API().GetUserByIDWithResponse(context.Background(), &api.GetUserByIDParams{UserID: "u1"})
 					d := time.Since(start)
 					if err != nil {
 						failed.Add(1)
@@ -153,7 +153,7 @@ func BenchmarkSaturatedRefusals(b *testing.B) {
 
 // BenchmarkMixedJob: a job over a 1,000-user account on lsqtest limited to 25 calls per
 // second: 50 goroutines share a default client with WithRateLimit(25, 1s) and make mixed
-// calls (GetUserById 60 %, GetUserByEmail 30 %, GetUsers, the 1,000 users, 10 %) for
+// calls (GetUserByID 60 %, GetUserByEmail 30 %, GetUsers, the 1,000 users, 10 %) for
 // -lsq.mixedfor (3 minutes). It reports the calls completed as a share of what the limit
 // allows in that time (%allowed), the calls that failed for their caller (errs), the
 // attempts the server refused (rejected/run) and the calls' latency.
@@ -196,7 +196,7 @@ func BenchmarkMixedJob(b *testing.B) {
 					var err error
 					switch p := rand.IntN(10); {
 					case p < 6:
-						_, err = c.API().GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: ids[i]})
+						_, err = c.API().GetUserByIDWithResponse(ctx, &api.GetUserByIDParams{UserID: ids[i]})
 					case p < 9:
 						_, err = c.API().GetUserByEmailWithResponse(ctx, &api.GetUserByEmailParams{EmailAddress: emails[i]})
 					default:

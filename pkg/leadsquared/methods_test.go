@@ -46,20 +46,20 @@ func TestEveryOperationIsAMethod(t *testing.T) {
 	}
 }
 
-func TestGetUserByIdReturnsTheUserOrErrNotFound(t *testing.T) {
+func TestGetUserByIDReturnsTheUserOrErrNotFound(t *testing.T) {
 	t.Parallel()
 	s := serve(reply{status: 200, body: `[{"UserId":"u1","FirstName":"Ada","IsPhoneCallAgent":"true","LastCheckedOn":"2020-03-31 13:31:17"}]`},
 		reply{status: 200, body: `[]`})
 	env := setup(t, s)
-	u, err := env.c.GetUserById(t.Context(), api.GetUserByIdParams{UserId: "u1"})
-	if err != nil || u.UserId != "u1" || u.FirstName != "Ada" || !bool(u.IsPhoneCallAgent) || u.LastCheckedOn.Hour() != 13 {
-		t.Fatalf("GetUserById = %+v, %v", u, err)
+	u, err := env.c.GetUserByID(t.Context(), api.GetUserByIDParams{UserID: "u1"})
+	if err != nil || u.ID != "u1" || u.FirstName != "Ada" || !bool(u.IsPhoneCallAgent) || u.LastCheckedOn.Hour() != 13 {
+		t.Fatalf("GetUserByID = %+v, %v", u, err)
 	}
 	if q := env.ct.Requests()[0].URL.Query(); q.Get("userId") != "u1" || env.ct.Requests()[0].URL.Path != "/v2/UserManagement.svc/User/Retrieve/ByUserId" {
 		t.Errorf("sent %s", env.ct.Requests()[0].URL.Path)
 	}
-	u, err = env.c.GetUserById(t.Context(), api.GetUserByIdParams{UserId: "gone"})
-	if !errors.Is(err, ErrNotFound) || u.UserId != "" || !strings.Contains(err.Error(), "GetUserById") {
+	u, err = env.c.GetUserByID(t.Context(), api.GetUserByIDParams{UserID: "gone"})
+	if !errors.Is(err, ErrNotFound) || u.ID != "" || !strings.Contains(err.Error(), "GetUserByID") {
 		t.Errorf("missing user: %+v, %v; want ErrNotFound naming the operation", u, err)
 	}
 	if _, err := env.c.GetUserByEmail(t.Context(), api.GetUserByEmailParams{EmailAddress: "gone@example.com"}); !errors.Is(err, ErrNotFound) {
@@ -87,19 +87,19 @@ func TestUnreadableReplyIsAnError(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			env := setup(t, serve(tc.rep))
-			u, err := env.c.GetUserById(t.Context(), api.GetUserByIdParams{UserId: "u1"})
+			u, err := env.c.GetUserByID(t.Context(), api.GetUserByIDParams{UserID: "u1"})
 			var re *ReplyError
-			if !errors.As(err, &re) || re.Operation != api.OpGetUserById || re.StatusCode != tc.rep.status {
-				t.Fatalf("GetUserById = %+v, %v; want a *ReplyError for GetUserById, HTTP %d", u, err, tc.rep.status)
+			if !errors.As(err, &re) || re.Operation != api.OpGetUserByID || re.StatusCode != tc.rep.status {
+				t.Fatalf("GetUserByID = %+v, %v; want a *ReplyError for GetUserByID, HTTP %d", u, err, tc.rep.status)
 			}
-			if !strings.Contains(err.Error(), "GetUserById") || !strings.Contains(err.Error(), "HTTP ") {
+			if !strings.Contains(err.Error(), "GetUserByID") || !strings.Contains(err.Error(), "HTTP ") {
 				t.Errorf("error %q does not name the operation and status", err)
 			}
 		})
 	}
 	// A body that is the right JSON with another content type is read anyway.
 	env := setup(t, serve(reply{status: 200, header: map[string]string{"Content-Type": "text/plain"}, body: `[{"UserId":"u1"}]`}))
-	if u, err := env.c.GetUserById(t.Context(), api.GetUserByIdParams{UserId: "u1"}); err != nil || u.UserId != "u1" {
+	if u, err := env.c.GetUserByID(t.Context(), api.GetUserByIDParams{UserID: "u1"}); err != nil || u.ID != "u1" {
 		t.Errorf("JSON sent as text/plain: %+v, %v", u, err)
 	}
 }
@@ -110,13 +110,13 @@ func TestBadInputIsRefusedBeforeSending(t *testing.T) {
 	s := serve(reply{status: 200, body: `[]`})
 	env := setup(t, s)
 	//nolint:staticcheck // a nil context on purpose
-	if _, err := env.c.GetUserById(nil, api.GetUserByIdParams{UserId: "u1"}); !errors.Is(err, ErrInvalidRequest) || !strings.Contains(err.Error(), "nil context") {
+	if _, err := env.c.GetUserByID(nil, api.GetUserByIDParams{UserID: "u1"}); !errors.Is(err, ErrInvalidRequest) || !strings.Contains(err.Error(), "nil context") {
 		t.Errorf("nil context: %v", err)
 	}
-	if _, err := env.c.GetUserById(t.Context(), api.GetUserByIdParams{}); !errors.Is(err, ErrInvalidRequest) || !strings.Contains(err.Error(), "userId") {
+	if _, err := env.c.GetUserByID(t.Context(), api.GetUserByIDParams{}); !errors.Is(err, ErrInvalidRequest) || !strings.Contains(err.Error(), "userId") {
 		t.Errorf("missing userId: %v", err)
 	}
-	if _, err := env.c.GetUserWorkDayDetails(t.Context(), api.GetUserWorkDayDetailsParams{UserId: "u1"}); !errors.Is(err, ErrInvalidRequest) || !strings.Contains(err.Error(), "date") {
+	if _, err := env.c.GetUserWorkDayDetails(t.Context(), api.GetUserWorkDayDetailsParams{UserID: "u1"}); !errors.Is(err, ErrInvalidRequest) || !strings.Contains(err.Error(), "date") {
 		t.Errorf("missing date: %v", err)
 	}
 	if _, err := env.c.MarkUserObsolete(t.Context(), api.MarkUserObsoleteParams{}); !errors.Is(err, ErrInvalidRequest) || !strings.Contains(err.Error(), "userid") {
@@ -214,17 +214,17 @@ func TestAPIUsesTheSameTransport(t *testing.T) {
 	lim := &opLimiter{}
 	s := serve(reply{status: 200, body: `[{"UserId":"u1"}]`}, reply{status: 401, body: `{"Status":"Error","ExceptionType":"MXUnAuthorizedAccessException","ExceptionMessage":"no"}`})
 	env := setup(t, s, WithLimiter(lim), WithHeaderAuth())
-	res, err := env.c.API().GetUserByIdWithResponse(t.Context(), &api.GetUserByIdParams{UserId: "u1"})
+	res, err := env.c.API().GetUserByIDWithResponse(t.Context(), &api.GetUserByIDParams{UserID: "u1"})
 	if err != nil || res.StatusCode() != http.StatusOK || len(*res.JSON200) != 1 {
-		t.Fatalf("API().GetUserByIdWithResponse = %v", err)
+		t.Fatalf("API().GetUserByIDWithResponse = %v", err)
 	}
 	if got := env.ct.Requests()[0].Header.Get(headerAccessKey); got != testAccessKey {
 		t.Error("the raw client's request carried no key")
 	}
-	if len(lim.ops) != 1 || lim.ops[0].ID != api.OpGetUserById {
+	if len(lim.ops) != 1 || lim.ops[0].ID != api.OpGetUserByID {
 		t.Errorf("limiter saw %v", lim.ops)
 	}
-	_, err = env.c.API().GetUserByIdWithResponse(t.Context(), &api.GetUserByIdParams{UserId: "u1"})
+	_, err = env.c.API().GetUserByIDWithResponse(t.Context(), &api.GetUserByIDParams{UserID: "u1"})
 	if !errors.Is(err, ErrUnauthorized) {
 		t.Errorf("raw client's 401: %v, want ErrUnauthorized", err)
 	}
@@ -267,7 +267,7 @@ func TestDoSendsThroughTheTransport(t *testing.T) {
 func TestReplyErrorHoldsNoKey(t *testing.T) {
 	t.Parallel()
 	env := setup(t, serve(reply{status: 200, body: `[{"UserId":"u1","IsPhoneCallAgent":"` + testSecretKey + `"}]`}))
-	_, err := env.c.GetUserById(t.Context(), api.GetUserByIdParams{UserId: "u1"})
+	_, err := env.c.GetUserByID(t.Context(), api.GetUserByIDParams{UserID: "u1"})
 	var re *ReplyError
 	if !errors.As(err, &re) {
 		t.Fatalf("err = %v, want a *ReplyError", maskSecrets(fmt.Sprint(err)))

@@ -58,12 +58,12 @@ func TestLimiterSeesTheOperation(t *testing.T) {
 	env := setup(t, s, WithLimiter(lim))
 	ctx := t.Context()
 	// A retried bulk call: both attempts carry the operation.
-	if _, err := env.c.API().BulkUpdateUserManagersWithResponse(ctx, api.UserManagerUpdateList{{UserId: "u", ManagerId: "m"}}); err != nil {
+	if _, err := env.c.API().BulkUpdateUserManagersWithResponse(ctx, api.UserManagerUpdateList{{UserID: "u", ManagerID: "m"}}); err != nil {
 		t.Fatal(err)
 	}
 	s2 := serve(reply{status: 200, body: usersJSON})
 	env2 := setup(t, s2, WithLimiter(lim))
-	if _, err := env2.c.API().GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: "x"}); err != nil {
+	if _, err := env2.c.API().GetUserByIDWithResponse(ctx, &api.GetUserByIDParams{UserID: "x"}); err != nil {
 		t.Fatal(err)
 	}
 	// A route the spec does not know: no operation.
@@ -72,7 +72,7 @@ func TestLimiterSeesTheOperation(t *testing.T) {
 		t.Fatal(err)
 	}
 	bulk := Operation{ID: "BulkUpdateUserManagers", Bulk: true}
-	want := []Operation{bulk, bulk, {ID: "GetUserById", Idempotent: true}, {}}
+	want := []Operation{bulk, bulk, {ID: api.OpGetUserByID, Idempotent: true}, {}}
 	lim.mu.Lock()
 	defer lim.mu.Unlock()
 	if !slices.Equal(lim.ops, want) || !slices.Equal(lim.oks, []bool{true, true, true, false}) {

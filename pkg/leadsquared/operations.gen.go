@@ -24,7 +24,7 @@ var operations = map[route]Operation{
 	{"POST", "/PermissionTemplate.svc/Retrieve"}:                                {ID: api.OpGetPermissionTemplates, Idempotent: true, Bulk: false},
 	{"POST", "/UserManagement.svc/User/Attribute/Retrieve"}:                     {ID: api.OpGetUserAttributes, Idempotent: true, Bulk: false},
 	{"GET", "/UserManagement.svc/User/Retrieve/ByEmailAddress"}:                 {ID: api.OpGetUserByEmail, Idempotent: true, Bulk: false},
-	{"GET", "/UserManagement.svc/User/Retrieve/ByUserId"}:                       {ID: api.OpGetUserById, Idempotent: true, Bulk: false},
+	{"GET", "/UserManagement.svc/User/Retrieve/ByUserId"}:                       {ID: api.OpGetUserByID, Idempotent: true, Bulk: false},
 	{"GET", "/UserManagement.svc/ReportingHierarchy/RetrieveAllReportingUsers"}: {ID: api.OpGetUserHierarchy, Idempotent: true, Bulk: false},
 	{"POST", "/UserManagement.svc/RetrieveUserInfoByHierarchy"}:                 {ID: api.OpGetUserHierarchyInfo, Idempotent: true, Bulk: false},
 	{"GET", "/PermissionTemplate.svc/User/GetPermissions"}:                      {ID: api.OpGetUserPermissions, Idempotent: true, Bulk: false},

@@ -38,12 +38,12 @@ type overheadCase struct {
 	wrapper func(ctx context.Context, c *leadsquared.Client) error
 }
 
-// benchUserIDs is the number of users in a GetUserById reply: LeadSquared answers one user
+// benchUserIDs is the number of users in a GetUserByID reply: LeadSquared answers one user
 // in an array; 20 makes the body ~4 KB, the size of a user with all its fields.
 const benchUserIDs = 20
 
-// getUserByIdReply is a GetUserById reply that validates against the spec.
-func getUserByIdReply() []byte {
+// getUserByIDReply is a GetUserByID reply that validates against the spec.
+func getUserByIDReply() []byte {
 	users := make([]map[string]any, benchUserIDs)
 	for i := range users {
 		users[i] = map[string]any{
@@ -87,7 +87,7 @@ func createUserBody() api.CreateUserJSONRequestBody {
 		FirstName: "Chris", LastName: "Harris", EmailAddress: "charris@example.com", Role: api.RoleSalesUser,
 		CustomFields:           map[string]string{"Appraisal_Date": "2023-10-04", "Lead_Assignment_Daily_Limit": "30", "Marital_Status": "Single"},
 		AssociatedPhoneNumbers: "+91-8888888888", UserType: api.UserTypeWeb,
-		ManagerUserId: "0cd3c94b-acb5-11eb-9ad7-06f221480cd8",
+		ManagerUserID: "0cd3c94b-acb5-11eb-9ad7-06f221480cd8",
 	}
 }
 
@@ -133,7 +133,7 @@ func overheadCases() []overheadCase {
 	const userID = "3b1041fb-8374-11e7-8758-0a106ee76b21"
 	return []overheadCase{
 		{
-			name: "GetUserById", path: "/UserManagement.svc/User/Retrieve/ByUserId", status: 200, reply: getUserByIdReply(),
+			name: "GetUserByID", path: "/UserManagement.svc/User/Retrieve/ByUserId", status: 200, reply: getUserByIDReply(),
 			raw: func(ctx context.Context, hc *http.Client, base, auth string) error {
 				u := base + "/UserManagement.svc/User/Retrieve/ByUserId?userId=" + url.QueryEscape(userID) + "&" + auth
 				req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
@@ -147,17 +147,17 @@ func overheadCases() []overheadCase {
 				return wantLen(len(users), benchUserIDs)
 			},
 			wrapper: func(ctx context.Context, c *leadsquared.Client) error {
-				u, err := c.GetUserById(ctx, api.GetUserByIdParams{UserId: userID})
+				u, err := c.GetUserByID(ctx, api.GetUserByIDParams{UserID: userID})
 				if err != nil {
 					return err
 				}
-				if u.UserId == "" {
+				if u.ID == "" {
 					return fmt.Errorf("no user")
 				}
 				return nil
 			},
 			client: func(ctx context.Context, c *api.ClientWithResponses) error {
-				res, err := c.GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: userID})
+				res, err := c.GetUserByIDWithResponse(ctx, &api.GetUserByIDParams{UserID: userID})
 				if err != nil {
 					return err
 				}
@@ -175,7 +175,7 @@ func overheadCases() []overheadCase {
 				if err := rawPost(ctx, hc, base+"/UserManagement.svc/User/Create?"+auth, createUserBody(), &out); err != nil {
 					return err
 				}
-				if out.Message.Id == "" {
+				if out.Message.ID == "" {
 					return fmt.Errorf("no id")
 				}
 				return nil
@@ -185,7 +185,7 @@ func overheadCases() []overheadCase {
 				if err != nil {
 					return err
 				}
-				if res.Message.Id == "" {
+				if res.Message.ID == "" {
 					return fmt.Errorf("no id")
 				}
 				return nil
@@ -195,7 +195,7 @@ func overheadCases() []overheadCase {
 				if err != nil {
 					return err
 				}
-				if res.JSON200 == nil || res.JSON200.Message.Id == "" {
+				if res.JSON200 == nil || res.JSON200.Message.ID == "" {
 					return fmt.Errorf("no id: %d", res.StatusCode())
 				}
 				return nil

@@ -124,7 +124,7 @@ func firstPage(requested int) int {
 //		if err != nil {
 //			return err
 //		}
-//		fmt.Println(u.UserId)
+//		fmt.Println(u.ID)
 //	}
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/user-advanced-search/

@@ -75,19 +75,19 @@ func (s *pagedServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "/v2/UserManagement.svc/User/AdvancedSearch":
 		users := make([]api.UserSearchRecord, len(ids))
 		for i := range ids {
-			users[i].UserId = ids[i]
+			users[i].ID = ids[i]
 		}
 		out = api.UserSearchResult{Users: users}
 	case "/v2/UserManagement.svc/User/GetCheckinCheckoutHistory":
 		ev := make([]api.CheckInHistoryEntry, len(ids))
 		for i := range ids {
-			ev[i].UserId = ids[i]
+			ev[i].UserID = ids[i]
 		}
 		out = api.CheckInHistory{Details: ev, RecordCount: count}
 	case "/v2/PermissionTemplate.svc/Retrieve":
 		list := make([]api.PermissionTemplate, len(ids))
 		for i := range ids {
-			list[i].Id = ids[i]
+			list[i].ID = ids[i]
 		}
 		out = api.PermissionTemplateList{List: list, RecordCount: count}
 	default:
@@ -133,7 +133,7 @@ func collect[T any](t *testing.T, seq func(func(T, error) bool)) ([]T, []error) 
 func userIDs(us []api.UserSearchRecord) []string {
 	ids := make([]string, len(us))
 	for i, u := range us {
-		ids[i] = u.UserId
+		ids[i] = u.ID
 	}
 	return ids
 }
@@ -256,7 +256,7 @@ func TestSearchUsersStopsAtTheFirstError(t *testing.T) {
 	for u, err := range env.c.SearchUsers(t.Context(), api.UserSearchRequest{}) {
 		if err != nil {
 			errs = append(errs, err)
-			if u.UserId != "" {
+			if u.ID != "" {
 				t.Error("the error came with a record")
 			}
 			continue // the iterator must stop by itself
@@ -300,7 +300,7 @@ func TestSearchUsersContextCanceledBetweenPages(t *testing.T) {
 func checkInIDs(es []api.CheckInHistoryEntry) []string {
 	ids := make([]string, len(es))
 	for i, e := range es {
-		ids[i] = e.UserId
+		ids[i] = e.UserID
 	}
 	return ids
 }

@@ -235,7 +235,7 @@ func TestResponseHoldsNoKey(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			env := setup(t, serve(reply{status: 200, body: `[{"UserId":"u1","FirstName":"Ada"}]`}), tc.opts...)
-			res, err := env.c.API().GetUserByIdWithResponse(t.Context(), &api.GetUserByIdParams{UserId: "u1"})
+			res, err := env.c.API().GetUserByIDWithResponse(t.Context(), &api.GetUserByIDParams{UserID: "u1"})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -149,7 +149,7 @@ func TestReliabilityIdempotentCallsRideOutFaults(t *testing.T) {
 	var succeeded, failed int
 	for i := range calls {
 		post := i%2 == 1 // AdvancedSearchUsers: the transport never replays a POST itself
-		op := api.OpGetUserById
+		op := api.OpGetUserByID
 		if post {
 			op = api.OpAdvancedSearchUsers
 		}
@@ -170,8 +170,8 @@ func TestReliabilityIdempotentCallsRideOutFaults(t *testing.T) {
 				err = fmt.Errorf("no JSON200 (status %d)", res.StatusCode())
 			}
 		} else {
-			var res *api.GetUserByIdResponse
-			if res, err = e.c.API().GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: e.srv.OwnerID}); err == nil && (res.JSON200 == nil || len(*res.JSON200) != 1) {
+			var res *api.GetUserByIDResponse
+			if res, err = e.c.API().GetUserByIDWithResponse(ctx, &api.GetUserByIDParams{UserID: e.srv.OwnerID}); err == nil && (res.JSON200 == nil || len(*res.JSON200) != 1) {
 				err = fmt.Errorf("want the owner (status %d)", res.StatusCode())
 			}
 		}
@@ -277,7 +277,7 @@ func TestReliabilityCreatesNeverDuplicate(t *testing.T) {
 		switch {
 		case sc.kind == "" && err != nil:
 			t.Errorf("%s: %v, want success", what, err)
-		case sc.kind == "" && (res.JSON200 == nil || res.JSON200.Message.Id == ""):
+		case sc.kind == "" && (res.JSON200 == nil || res.JSON200.Message.ID == ""):
 			t.Errorf("%s: no id in the answer (status %d)", what, res.StatusCode())
 		case sc.kind != "" && errKind(err) != sc.kind:
 			t.Errorf("%s: error %v (%s), want a %s error", what, err, errKind(err), sc.kind)
@@ -328,7 +328,7 @@ func TestReliabilitySlowResponsesPastDeadline(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
 	start := time.Now()
-	_, err := e.c.API().GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: e.srv.OwnerID})
+	_, err := e.c.API().GetUserByIDWithResponse(ctx, &api.GetUserByIDParams{UserID: e.srv.OwnerID})
 	cancel()
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("slow answer: %v, want the deadline", err)
@@ -345,7 +345,7 @@ func TestReliabilitySlowResponsesPastDeadline(t *testing.T) {
 	ctx, cancel = context.WithTimeout(t.Context(), 2*time.Second)
 	defer cancel()
 	before := len(e.clock.Sleeps())
-	_, err = e.c.API().GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: e.srv.OwnerID})
+	_, err = e.c.API().GetUserByIDWithResponse(ctx, &api.GetUserByIDParams{UserID: e.srv.OwnerID})
 	var rl *RateLimitError
 	if !errors.Is(err, context.DeadlineExceeded) || !errors.As(err, &rl) {
 		t.Fatalf("rate limited near the deadline: %v, want the deadline and the *RateLimitError", err)
@@ -386,7 +386,7 @@ func TestReliabilityConcurrentSharedClient(t *testing.T) {
 				var err error
 				switch i % 3 {
 				case 0:
-					_, err = e.c.API().GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: e.srv.OwnerID})
+					_, err = e.c.API().GetUserByIDWithResponse(ctx, &api.GetUserByIDParams{UserID: e.srv.OwnerID})
 				case 1:
 					_, err = e.c.API().AdvancedSearchUsersWithResponse(ctx, api.UserSearchRequest{})
 				case 2:
@@ -428,7 +428,7 @@ func TestReliabilityConcurrentSharedClient(t *testing.T) {
 	t.Logf("%d calls: %d succeeded, %d typed errors; %d attempts started", workers*each, ok.Load(), len(errs), len(grants))
 }
 
-// hugeReply streams a 200 GetUserById answer of about size bytes: one user whose FirstName
+// hugeReply streams a 200 GetUserByID answer of about size bytes: one user whose FirstName
 // is size bytes long, written in chunks, so the server never holds it whole.
 func hugeReply(size int) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
@@ -468,13 +468,13 @@ func TestReliabilityBadReplies(t *testing.T) {
 		reply   reply
 		opts    []Option
 		wantErr string // errKind, or "json" for a decoding error, "validate" for a *validate.Error, "" for none
-		check   func(t *testing.T, res *api.GetUserByIdResponse, err error)
+		check   func(t *testing.T, res *api.GetUserByIDResponse, err error)
 	}{
 		{name: "malformed JSON", reply: reply{status: 200, body: `[{"UserId":`}, wantErr: "json"},
 		{name: "wrong JSON type", reply: reply{status: 200, body: `{"UserId":5}`}, wantErr: "json"},
 		{name: "empty 200 body", reply: reply{status: 200, body: ``}, wantErr: "json"},
 		{name: "malformed JSON error body", reply: reply{status: 400, body: `{"Status":"Err`}, wantErr: "api",
-			check: func(t *testing.T, _ *api.GetUserByIdResponse, err error) {
+			check: func(t *testing.T, _ *api.GetUserByIDResponse, err error) {
 				var ae *APIError
 				if errors.As(err, &ae) && (ae.StatusCode != 400 || string(ae.Body) != `{"Status":"Err`) {
 					t.Errorf("APIError %d %q, want 400 and the raw body", ae.StatusCode, ae.Body)
@@ -483,7 +483,7 @@ func TestReliabilityBadReplies(t *testing.T) {
 		{name: "HTML error page", reply: reply{status: 502, header: map[string]string{"Content-Type": "text/html"}, body: `<html><body>Bad Gateway</body></html>`}, wantErr: "api"},
 		{name: "HTML with 200", reply: reply{status: 200, header: map[string]string{"Content-Type": "text/html"}, body: `<html>maintenance</html>`},
 			wantErr: "api",
-			check: func(t *testing.T, _ *api.GetUserByIdResponse, err error) {
+			check: func(t *testing.T, _ *api.GetUserByIDResponse, err error) {
 				// A maintenance page is a failure, retried like a 5xx for a read.
 				var ae *APIError
 				if !errors.As(err, &ae) || ae.StatusCode != 200 || !strings.Contains(ae.ExceptionMessage, "HTML") || string(ae.Body) != `<html>maintenance</html>` {
@@ -495,14 +495,14 @@ func TestReliabilityBadReplies(t *testing.T) {
 		{name: "JSON error body with a text content type", reply: reply{status: 200, header: map[string]string{"Content-Type": "text/plain"},
 			body: `{"Status":"Error","ExceptionType":"MXInvalidInputException","ExceptionMessage":"Invalid Input!"}`}, wantErr: "api"},
 		{name: "invalid UTF-8 in a success", reply: reply{status: 200, body: "[{\"FirstName\":\"Ad\xff\xfea\"}]"},
-			check: func(t *testing.T, res *api.GetUserByIdResponse, err error) {
+			check: func(t *testing.T, res *api.GetUserByIDResponse, err error) {
 				if err != nil || res.JSON200 == nil || len(*res.JSON200) != 1 || (*res.JSON200)[0].FirstName != "Ad\uFFFD\uFFFDa" {
 					t.Errorf("got %v; want the user, invalid bytes replaced", err)
 				}
 			}},
 		{name: "invalid UTF-8 in an error", reply: reply{status: 500, body: "{\"Status\":\"Error\",\"ExceptionType\":\"MXException\",\"ExceptionMessage\":\"bro\xffken\"}"}, wantErr: "api"},
 		{name: "keys echoed in an error body", reply: reply{status: 401, body: secretEcho}, wantErr: "api",
-			check: func(t *testing.T, _ *api.GetUserByIdResponse, err error) {
+			check: func(t *testing.T, _ *api.GetUserByIDResponse, err error) {
 				var ae *APIError
 				if errors.As(err, &ae) {
 					assertNoSecret(t, "APIError.Body", string(ae.Body))
@@ -561,7 +561,7 @@ func TestReliabilityHugeAndEndlessReplies(t *testing.T) {
 		checkBodies(t, e.ct)
 		ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 		defer cancel()
-		res, err := e.c.API().GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: "u"})
+		res, err := e.c.API().GetUserByIDWithResponse(ctx, &api.GetUserByIDParams{UserID: "u"})
 		if err != nil {
 			t.Fatalf("huge reply: %v", err)
 		}
@@ -576,7 +576,7 @@ func TestReliabilityHugeAndEndlessReplies(t *testing.T) {
 		ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
 		defer cancel()
 		start := time.Now()
-		_, err := e.c.API().GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: "u"})
+		_, err := e.c.API().GetUserByIDWithResponse(ctx, &api.GetUserByIDParams{UserID: "u"})
 		if !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("endless reply: %v, want the deadline", err)
 		}
@@ -597,7 +597,7 @@ func TestReliabilitySpecialKeys(t *testing.T) {
 	for _, opts := range [][]Option{nil, {WithHeaderAuth()}} {
 		t.Run(fmt.Sprintf("header=%v", opts != nil), func(t *testing.T) {
 			e := newRelEnv(t, nil, opts...)
-			res, err := e.c.API().GetUserByIdWithResponse(t.Context(), &api.GetUserByIdParams{UserId: e.srv.OwnerID})
+			res, err := e.c.API().GetUserByIDWithResponse(t.Context(), &api.GetUserByIDParams{UserID: e.srv.OwnerID})
 			if err != nil || res.JSON200 == nil || len(*res.JSON200) != 1 {
 				t.Fatalf("keys with special characters: %s", maskSecrets(fmt.Sprint(err)))
 			}
@@ -605,7 +605,7 @@ func TestReliabilitySpecialKeys(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = wrong.API().GetUserByIdWithResponse(t.Context(), &api.GetUserByIdParams{UserId: e.srv.OwnerID})
+			_, err = wrong.API().GetUserByIDWithResponse(t.Context(), &api.GetUserByIDParams{UserID: e.srv.OwnerID})
 			var ae *APIError
 			if !errors.As(err, &ae) || ae.StatusCode != http.StatusUnauthorized {
 				t.Fatalf("wrong key: %v, want a 401 *APIError", err)
@@ -656,7 +656,7 @@ func TestReliabilityPooledBodies(t *testing.T) {
 		t.Fatalf("replies mixed up: %q, %q", res1.Body, res2.Body)
 	}
 
-	resp, err := e.c.API().GetUserById(t.Context(), &api.GetUserByIdParams{UserId: "u"}) // the raw *http.Response
+	resp, err := e.c.API().GetUserByID(t.Context(), &api.GetUserByIDParams{UserID: "u"}) // the raw *http.Response
 	if err != nil {
 		t.Fatal(err)
 	}

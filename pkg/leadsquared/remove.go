@@ -20,5 +20,5 @@ func (c *Client) RemovePermissionTemplate(ctx context.Context, templateID string
 	overWriteAll := api.StringBool(true)
 	return c.ApplyPermissionTemplate(ctx,
 		api.ApplyPermissionTemplateParams{OverWriteAll: &overWriteAll},
-		api.PermissionTemplateApplyRequest{Id: templateID})
+		api.PermissionTemplateApplyRequest{ID: templateID})
 }

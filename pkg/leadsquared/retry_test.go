@@ -16,9 +16,9 @@ import (
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 )
 
-func getUser(t *testing.T, c *Client) (*api.GetUserByIdResponse, error) {
+func getUser(t *testing.T, c *Client) (*api.GetUserByIDResponse, error) {
 	t.Helper()
-	return c.API().GetUserByIdWithResponse(t.Context(), &api.GetUserByIdParams{UserId: "3b1041fb-8374-11e7-8758-0a106ee76b21"})
+	return c.API().GetUserByIDWithResponse(t.Context(), &api.GetUserByIDParams{UserID: "3b1041fb-8374-11e7-8758-0a106ee76b21"})
 }
 
 func createUser(t *testing.T, c *Client) (*api.CreateUserResponse, error) {
@@ -61,7 +61,7 @@ func TestRateLimitForms(t *testing.T) {
 				env := setup(t, s, WithBackoff(100*time.Millisecond, time.Second))
 				var err error
 				if method == http.MethodGet {
-					var resp *api.GetUserByIdResponse
+					var resp *api.GetUserByIDResponse
 					resp, err = getUser(t, env.c)
 					if err == nil && (resp.JSON200 == nil || len(*resp.JSON200) != 1) {
 						t.Errorf("JSON200 = %v", resp.JSON200)
@@ -372,7 +372,7 @@ func TestErrorBodyWith2xx(t *testing.T) {
 			t.Parallel()
 			s := serve(reply{status: 200, body: tt.body})
 			env := setup(t, s)
-			resp, err := env.c.API().GetUserById(t.Context(), &api.GetUserByIdParams{UserId: "u"})
+			resp, err := env.c.API().GetUserByID(t.Context(), &api.GetUserByIDParams{UserID: "u"})
 			if s.Hits() != 1 {
 				t.Errorf("%d hits, want 1", s.Hits())
 			}
@@ -475,7 +475,7 @@ func TestCancelDuringRetryWait(t *testing.T) {
 		cancel()
 	}()
 	start := time.Now()
-	_, err := env.c.API().GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: "u"})
+	_, err := env.c.API().GetUserByIDWithResponse(ctx, &api.GetUserByIDParams{UserID: "u"})
 	if time.Since(start) > 10*time.Second {
 		t.Errorf("cancellation took %s", time.Since(start))
 	}
@@ -499,7 +499,7 @@ func TestCancelledInFlightNotRetried(t *testing.T) {
 	s := serve(reply{drop: true})
 	s.onHit = func(int, *http.Request) { cancel() }
 	env := setup(t, s)
-	_, err := env.c.API().GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: "u"})
+	_, err := env.c.API().GetUserByIDWithResponse(ctx, &api.GetUserByIDParams{UserID: "u"})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want context.Canceled", err)
 	}
@@ -516,7 +516,7 @@ func TestWaitBeyondDeadlineFailsFast(t *testing.T) {
 	defer cancel()
 	s := serve(reply{status: 429, header: map[string]string{"Retry-After": "3600"}, body: rateLimitBody(25, 5)})
 	env := setup(t, s)
-	_, err := env.c.API().GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: "u"})
+	_, err := env.c.API().GetUserByIDWithResponse(ctx, &api.GetUserByIDParams{UserID: "u"})
 	var rl *RateLimitError
 	if !errors.Is(err, context.DeadlineExceeded) || !errors.As(err, &rl) {
 		t.Fatalf("err = %v", err)

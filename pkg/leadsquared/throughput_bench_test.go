@@ -37,7 +37,7 @@ func (t throughput) share() float64 {
 	return float64(t.completed) / float64(tputCalls*tputWindows)
 }
 
-// runThroughput runs tputWorkers goroutines calling GetUserById as fast as they can,
+// runThroughput runs tputWorkers goroutines calling GetUserByID as fast as they can,
 // through one client, against a fake limited to tputCalls per tputPer, for tputWindows
 // windows of real time (the point is the real rate). per > 0 sets the client's limiter to
 // tputCalls per per (WithRateLimit); per == 0 lets the client learn the limit from the
@@ -74,7 +74,7 @@ func runThroughput(tb testing.TB, per time.Duration) throughput {
 		go func() {
 			defer wg.Done()
 			for ctx.Err() == nil {
-				res, err := c.API().GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: srv.OwnerID})
+				res, err := c.API().GetUserByIDWithResponse(ctx, &api.GetUserByIDParams{UserID: srv.OwnerID})
 				var rl *leadsquared.RateLimitError
 				switch {
 				case err == nil && res.JSON200 != nil && len(*res.JSON200) == 1:

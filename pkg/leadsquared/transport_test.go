@@ -12,14 +12,21 @@ import (
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 )
 
-// connCounter is an httptest server that counts the connections clients open to it.
-func connCounter(t *testing.T, tls2 bool, h http.Handler) (*httptest.Server, *atomic.Int64) {
+// conns counts the connections clients open to a server, and those closed.
+type conns struct{ opened, closed atomic.Int64 }
+
+// connCounter is an httptest server that counts the connections clients open to it and
+// close.
+func connCounter(t *testing.T, tls2 bool, h http.Handler) (*httptest.Server, *conns) {
 	t.Helper()
-	var opened atomic.Int64
+	var cs conns
 	srv := httptest.NewUnstartedServer(h)
 	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			opened.Add(1)
+		switch s {
+		case http.StateNew:
+			cs.opened.Add(1)
+		case http.StateClosed, http.StateHijacked:
+			cs.closed.Add(1)
 		}
 	}
 	if tls2 {
@@ -29,7 +36,7 @@ func connCounter(t *testing.T, tls2 bool, h http.Handler) (*httptest.Server, *at
 		srv.Start()
 	}
 	t.Cleanup(srv.Close)
-	return srv, &opened
+	return srv, &cs
 }
 
 func usersHandler() http.Handler {
@@ -40,12 +47,15 @@ func usersHandler() http.Handler {
 }
 
 // The default client keeps enough idle connections for goroutines sharing it: 32 of them
-// making 8 calls each open about 32 connections (at most one per goroutine, and a few more
-// when a connection is not back in the pool yet), not one for most calls, as
-// http.DefaultTransport, which keeps 2 idle per host, does.
+// making 8 calls each never have a connection closed for want of room in the idle pool
+// (it holds DefaultIdleConnsPerHost), where http.DefaultTransport, which keeps 2 idle per
+// host, closes most of those it opens and opens one for most calls. How many it opens
+// depends on how the goroutines are scheduled (a connection not back in the pool yet makes
+// another caller dial), so that is logged, not asserted; what the pool guarantees is that
+// the client closes at most the connections beyond its capacity.
 func TestDefaultTransportReusesConnections(t *testing.T) {
 	t.Parallel()
-	srv, opened := connCounter(t, false, usersHandler())
+	srv, cs := connCounter(t, false, usersHandler())
 	c, err := New(srv.URL, testAccessKey, testSecretKey)
 	if err != nil {
 		t.Fatal(err)
@@ -58,7 +68,7 @@ func TestDefaultTransportReusesConnections(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for range calls {
-				if _, err := c.API().GetUserByIdWithResponse(t.Context(), &api.GetUserByIdParams{UserId: "u"}); err != nil {
+				if _, err := c.API().GetUserByIDWithResponse(t.Context(), &api.GetUserByIDParams{UserID: "u"}); err != nil {
 					t.Error(err)
 					return
 				}
@@ -66,9 +76,12 @@ func TestDefaultTransportReusesConnections(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if n := opened.Load(); n > 2*goroutines {
-		t.Errorf("%d connections opened for %d calls by %d goroutines, want at most %d", n, goroutines*calls, goroutines, 2*goroutines)
+	opened, closed := cs.opened.Load(), cs.closed.Load()
+	if closed > max(0, opened-DefaultIdleConnsPerHost) {
+		t.Errorf("%d of the %d connections opened for %d calls by %d goroutines were closed during the run, want at most %d (beyond the idle pool's %d)",
+			closed, opened, goroutines*calls, goroutines, max(0, opened-DefaultIdleConnsPerHost), DefaultIdleConnsPerHost)
 	}
+	t.Logf("%d connections opened for %d calls by %d goroutines, %d closed", opened, goroutines*calls, goroutines, closed)
 }
 
 func TestDefaultTransportSettings(t *testing.T) {
@@ -124,7 +137,7 @@ func TestDefaultTransportHTTP2(t *testing.T) {
 	tr := c.doer.hc.Transport.(*http.Transport)
 	defer tr.CloseIdleConnections()
 	tr.TLSClientConfig = srv.Client().Transport.(*http.Transport).TLSClientConfig.Clone() // trust the test certificate
-	if _, err := c.API().GetUserByIdWithResponse(t.Context(), &api.GetUserByIdParams{UserId: "u"}); err != nil {
+	if _, err := c.API().GetUserByIDWithResponse(t.Context(), &api.GetUserByIDParams{UserID: "u"}); err != nil {
 		t.Fatal(err)
 	}
 	if p := proto.Load(); p != 2 {

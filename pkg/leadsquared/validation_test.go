@@ -35,7 +35,7 @@ func TestRequestValidationSendsNothing(t *testing.T) {
 		t.Errorf("valid request body not sent: %q", b)
 	}
 	// A query parameter is checked too: the work day is yyyy-MM-dd.
-	_, err = env.c.API().GetUserWorkDayDetailsWithResponse(t.Context(), &api.GetUserWorkDayDetailsParams{UserId: "x", Date: "01/02/2025"})
+	_, err = env.c.API().GetUserWorkDayDetailsWithResponse(t.Context(), &api.GetUserWorkDayDetailsParams{UserID: "x", Date: "01/02/2025"})
 	if !errors.As(err, &verr) || len(verr.Failures) != 1 || verr.Failures[0].In != validate.InQuery || verr.Failures[0].Pointer != "/date" {
 		t.Errorf("bad date: err = %v, want one query failure at /date", err)
 	}
@@ -49,12 +49,12 @@ func TestResponseValidationReportsDrift(t *testing.T) {
 	// UserId as a number: the API drifted from the spec.
 	s := serve(reply{status: 200, body: `[{"UserId":42}]`}, reply{status: 200, body: usersJSON})
 	env := setup(t, s, WithResponseValidation(validate.Default))
-	_, err := env.c.API().GetUserByIdWithResponse(t.Context(), &api.GetUserByIdParams{UserId: "x"})
+	_, err := env.c.API().GetUserByIDWithResponse(t.Context(), &api.GetUserByIDParams{UserID: "x"})
 	var verr *validate.Error
 	if !errors.As(err, &verr) || verr.Direction != validate.DirectionResponse || verr.Failures[0].Pointer != "/0/UserId" {
 		t.Fatalf("err = %v, want a response *validate.Error at /0/UserId", err)
 	}
-	if _, err := env.c.API().GetUserByIdWithResponse(t.Context(), &api.GetUserByIdParams{UserId: "x"}); err != nil {
+	if _, err := env.c.API().GetUserByIDWithResponse(t.Context(), &api.GetUserByIDParams{UserID: "x"}); err != nil {
 		t.Errorf("valid reply: %v", err)
 	}
 }
@@ -63,7 +63,7 @@ func TestResponseValidationKeepsAPIError(t *testing.T) {
 	t.Parallel()
 	// A 401 whose body is HTML: still an *APIError, and the drift is reported with it.
 	env := setup(t, serve(reply{status: 401, body: `<html>nope</html>`}), WithResponseValidation(validate.Default))
-	_, err := env.c.API().GetUserByIdWithResponse(t.Context(), &api.GetUserByIdParams{UserId: "x"})
+	_, err := env.c.API().GetUserByIDWithResponse(t.Context(), &api.GetUserByIDParams{UserID: "x"})
 	var apiErr *APIError
 	var verr *validate.Error
 	if !errors.As(err, &apiErr) || apiErr.StatusCode != 401 || !errors.As(err, &verr) {
@@ -86,7 +86,7 @@ func TestWithLimiter(t *testing.T) {
 	lim := &countingLimiter{}
 	s := serve(reply{status: 429, body: rateLimitBody(5, 5)}, reply{status: 200, body: usersJSON})
 	env := setup(t, s, WithLimiter(lim))
-	if _, err := env.c.API().GetUserByIdWithResponse(t.Context(), &api.GetUserByIdParams{UserId: "x"}); err != nil {
+	if _, err := env.c.API().GetUserByIDWithResponse(t.Context(), &api.GetUserByIDParams{UserID: "x"}); err != nil {
 		t.Fatal(err)
 	}
 	if got := lim.n.Load(); got != 2 {
@@ -97,7 +97,7 @@ func TestWithLimiter(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	if _, err := env.c.API().GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: "x"}); !errors.Is(err, context.Canceled) {
+	if _, err := env.c.API().GetUserByIDWithResponse(ctx, &api.GetUserByIDParams{UserID: "x"}); !errors.Is(err, context.Canceled) {
 		t.Errorf("limiter error not returned: %v", err)
 	}
 }

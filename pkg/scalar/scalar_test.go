@@ -161,7 +161,7 @@ func TestMarshalWritesTheDocumentedForm(t *testing.T) {
 		IsActive  scalar.StringBool `json:"IsActive"`
 		Agent     scalar.Bool       `json:"IsPhoneCallAgent"`
 		Status    scalar.StringInt  `json:"StatusCode"`
-		OrgId     scalar.Int        `json:"OrgId"`
+		OrgID     scalar.Int        `json:"OrgId"`
 		Lat       scalar.Float      `json:"Latitude"`
 		CheckedOn scalar.DateTime   `json:"CheckedOn"`
 	}

@@ -23,8 +23,8 @@ func BenchmarkValidateCreateUser(b *testing.B) {
 	}
 }
 
-// BenchmarkValidateGetUserByIdQuery measures a query-only GET.
-func BenchmarkValidateGetUserByIdQuery(b *testing.B) {
+// BenchmarkValidateGetUserByIDQuery measures a query-only GET.
+func BenchmarkValidateGetUserByIDQuery(b *testing.B) {
 	v := mustDefault(b)
 	q := url.Values{"userId": {"3b1041fb-8374-11e7-8758-0a106ee76b21"}}
 	b.ReportAllocs()

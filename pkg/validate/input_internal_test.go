@@ -35,7 +35,7 @@ func TestStreamingMatchesWholeValidation(t *testing.T) {
 		{"BulkUpdateUsers", `{"Conditions":[{"x":1}],"Fields":[]}`, true},
 		{"BulkUpdateUserManagers", `[{"UserId":"u","ManagerId":"m"},{"UserId":1}]`, true},
 	} {
-		o := v.ops[api.OperationID(tc.op)]
+		o, _ := v.Operation(api.OperationID(tc.op))
 		schema, opt := o.responses["200"], openapi3.VisitAsResponse()
 		if tc.request {
 			schema, opt = o.body, openapi3.VisitAsRequest()

@@ -33,7 +33,7 @@ var ErrUnknownOperation = errors.New("unknown operation")
 
 // Validator validates payloads of the operations of one spec.
 type Validator struct {
-	ops       map[api.OperationID]*Operation
+	ops       map[string]*Operation // by lower-case operation name
 	byRoute   map[string]*Operation // "METHOD /path"
 	basePath  string
 	errSchema *openapi3.Schema
@@ -42,7 +42,7 @@ type Validator struct {
 
 // Operation is one operation of the spec, as the validator sees it.
 type Operation struct {
-	// ID is the operationId, e.g. "CreateUser".
+	// ID is the Go name of the operationId, e.g. api.OpGetUserByID for the spec's GetUserById.
 	ID api.OperationID
 	// Method is the HTTP method, e.g. "POST".
 	Method string
@@ -89,7 +89,7 @@ func New(doc *openapi3.T) (*Validator, error) {
 	if doc == nil || doc.Paths == nil {
 		return nil, errors.New("validate: spec has no paths")
 	}
-	v := &Validator{ops: map[api.OperationID]*Operation{}, byRoute: map[string]*Operation{}}
+	v := &Validator{ops: map[string]*Operation{}, byRoute: map[string]*Operation{}}
 	if len(doc.Servers) > 0 {
 		// "https://{host}/v2" -> "/v2"
 		u := doc.Servers[0].URL
@@ -110,8 +110,14 @@ func New(doc *openapi3.T) (*Validator, error) {
 			if op.OperationID == "" {
 				return nil, fmt.Errorf("validate: %s %s has no operationId", method, path)
 			}
+			// The Go name of the operationId (GetUserById is api.OpGetUserByID), as the rest of
+			// the module names it; an operation package api does not know keeps the spec's.
+			id, known := api.ParseOperationID(op.OperationID)
+			if !known {
+				id = api.OperationID(op.OperationID)
+			}
 			o := &Operation{
-				ID: api.OperationID(op.OperationID), Method: method, Path: path, Summary: op.Summary,
+				ID: id, Method: method, Path: path, Summary: op.Summary,
 				op: op, responses: map[string]*openapi3.Schema{},
 			}
 			o.Idempotent = method == http.MethodGet || method == http.MethodHead || method == http.MethodOptions
@@ -140,19 +146,21 @@ func New(doc *openapi3.T) (*Validator, error) {
 					o.responses[status] = nil
 				}
 			}
-			if _, dup := v.ops[o.ID]; dup {
-				return nil, fmt.Errorf("validate: operationId %s is used twice", o.ID)
+			key := strings.ToLower(string(o.ID))
+			if _, dup := v.ops[key]; dup {
+				return nil, fmt.Errorf("validate: operationId %s is used twice (names match in any letter case)", op.OperationID)
 			}
-			v.ops[o.ID] = o
+			v.ops[key] = o
 			v.byRoute[method+" "+path] = o
 		}
 	}
 	return v, nil
 }
 
-// Operation returns the operation with the given operationId.
+// Operation returns the operation with the given operationId, in any letter case:
+// "GetUserById", "getuserbyid" and [api.OpGetUserByID] are the same operation.
 func (v *Validator) Operation(id api.OperationID) (*Operation, bool) {
-	o, ok := v.ops[id]
+	o, ok := v.ops[strings.ToLower(string(id))]
 	return o, ok
 }
 
@@ -180,7 +188,7 @@ func (v *Validator) Lookup(method, path string) (*Operation, bool) {
 }
 
 func (v *Validator) operation(id api.OperationID) (*Operation, error) {
-	o, ok := v.ops[id]
+	o, ok := v.ops[strings.ToLower(string(id))]
 	if !ok {
 		return nil, fmt.Errorf("validate: %w %q", ErrUnknownOperation, id)
 	}

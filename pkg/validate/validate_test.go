@@ -365,6 +365,36 @@ func TestNestedPointer(t *testing.T) {
 	}
 }
 
+// Operation names match in any letter case: the spec's operationId (GetUserById), its Go name
+// (api.OpGetUserByID) and any other casing are the same operation, known by its Go name.
+func TestOperationNamesMatchInAnyCase(t *testing.T) {
+	v := mustDefault(t)
+	for _, name := range []api.OperationID{"GetUserById", api.OpGetUserByID, "getuserbyid", "GETUSERBYID"} {
+		o, ok := v.Operation(name)
+		if !ok || o.ID != api.OpGetUserByID {
+			t.Errorf("Operation(%q) = %v, %v; want %s", name, o, ok, api.OpGetUserByID)
+			continue
+		}
+		if err := v.ValidateRequest(name, url.Values{"userId": {"3b1041fb"}}, nil); err != nil {
+			t.Errorf("ValidateRequest(%q): %v", name, err)
+		}
+	}
+	if _, ok := v.Operation("GetUserByIdentity"); ok {
+		t.Error("a longer name matched")
+	}
+	for _, o := range v.Operations() {
+		if id, ok := api.ParseOperationID(string(o.ID)); !ok || id != o.ID {
+			t.Errorf("%s: ParseOperationID = %q, %v", o.ID, id, ok)
+		}
+	}
+	if id, ok := api.ParseOperationID("getUSERbyEMAIL"); !ok || id != api.OpGetUserByEmail {
+		t.Errorf("ParseOperationID(getUSERbyEMAIL) = %q, %v", id, ok)
+	}
+	if _, ok := api.ParseOperationID(""); ok {
+		t.Error("ParseOperationID(\"\") found an operation")
+	}
+}
+
 func TestRequestEdgeCases(t *testing.T) {
 	t.Parallel()
 	v := mustDefault(t)

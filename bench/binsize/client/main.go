@@ -18,7 +18,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	u, err := c.GetUserById(context.Background(), api.GetUserByIdParams{UserId: os.Args[1]})
+	u, err := c.GetUserByID(context.Background(), api.GetUserByIDParams{UserID: os.Args[1]})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)

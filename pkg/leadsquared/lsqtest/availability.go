@@ -46,7 +46,7 @@ func (s *Server) getUserHierarchyInfo(c *call) (int, any) {
 		}
 	}
 	users := []api.HierarchyUser{}
-	if m := s.st.user(req.UserId); m != nil {
+	if m := s.st.user(req.UserID); m != nil {
 		for _, u := range s.st.reports(m.ID) {
 			active := u.Status == UserActive
 			switch include {
@@ -64,7 +64,7 @@ func (s *Server) getUserHierarchyInfo(c *call) (int, any) {
 				}
 			}
 			hu := api.HierarchyUser{
-				UserId: u.ID, Name: u.name(), Mobile: u.PhoneMobile, Email: u.EmailAddress,
+				UserID: u.ID, Name: u.name(), Mobile: u.PhoneMobile, Email: u.EmailAddress,
 				CheckedIn: api.StringBool(u.CheckedIn), IsActive: api.StringBool(active),
 			}
 			if u.PhoneMobile == "" {
@@ -231,7 +231,7 @@ func (s *Server) getWorkDayDetails(c *call) (int, any) {
 	if err != nil {
 		return fail(excInvalidInput, "Invalid Input! Parameter Name: date (want yyyy-MM-dd)")
 	}
-	out := api.WorkDayDetails{UserId: u.ID, StatusReason: "", WorkingHours: []api.WorkingHoursBlock{}}
+	out := api.WorkDayDetails{UserID: u.ID, StatusReason: "", WorkingHours: []api.WorkingHoursBlock{}}
 	answer := func() (int, any) {
 		return http.StatusOK, keepZero(out, "IsAvailable", "StatusReason", "UserId", "WorkingHours")
 	}

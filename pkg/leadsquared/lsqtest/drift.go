@@ -122,7 +122,7 @@ func (d Drift) Apply(op api.OperationID, reply []byte) ([]byte, []InjectedDrift,
 	var schema *openapi3.Schema
 	for _, item := range doc.Paths.Map() {
 		for _, o := range item.Operations() {
-			if o.OperationID == string(op) {
+			if strings.EqualFold(o.OperationID, string(op)) { // the spec's operationId, or its Go name
 				if r := o.Responses.Status(200); r != nil && r.Value != nil {
 					if mt := r.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil {
 						schema = mt.Schema.Value

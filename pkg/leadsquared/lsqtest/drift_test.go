@@ -138,10 +138,10 @@ func TestWithDrift(t *testing.T) {
 	if err != nil || len(users) == 0 {
 		t.Fatalf("GetUsers: %d users, %v", len(users), err)
 	}
-	if _, err := c.ActivateUser(ctx, api.ActivateUserParams{UserId: srv.OwnerID}); err != nil {
+	if _, err := c.ActivateUser(ctx, api.ActivateUserParams{UserID: srv.OwnerID}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.GetUserById(ctx, api.GetUserByIdParams{UserId: srv.OwnerID}); err != nil {
+	if _, err := c.GetUserByID(ctx, api.GetUserByIDParams{UserID: srv.OwnerID}); err != nil {
 		t.Fatal(err)
 	}
 	got, want := dc.found(), injectedText(srv.Drifted())

@@ -73,16 +73,16 @@ func driveAllOperations(t *testing.T, srv *lsqtest.Server, c, hc *leadsquared.Cl
 
 	// Users.
 	who := ok(c.API().AuthenticateUserWithResponse(ctx))(t, "AuthenticateUser")
-	if who.JSON200 == nil || who.JSON200.Id != srv.OwnerID || who.JSON200.LSQCommonServiceURLs.Api == "" {
+	if who.JSON200 == nil || who.JSON200.ID != srv.OwnerID || who.JSON200.LSQCommonServiceURLs.API == "" {
 		t.Fatalf("AuthenticateUser: %s", who.Body)
 	}
 	create := func(first, email string, role api.Role, manager string) string {
 		t.Helper()
 		r := ok(c.API().CreateUserWithResponse(ctx, api.UserCreateRequest{
-			FirstName: first, LastName: "Doe", EmailAddress: email, Role: role, ManagerUserId: manager,
-			CustomFields: map[string]string{"mx_Custom_1": "Married"}, WorkDayTemplateId: lsqtest.DefaultWorkDayTemplateID,
+			FirstName: first, LastName: "Doe", EmailAddress: email, Role: role, ManagerUserID: manager,
+			CustomFields: map[string]string{"mx_Custom_1": "Married"}, WorkDayTemplateID: lsqtest.DefaultWorkDayTemplateID,
 		}))(t, "CreateUser")
-		return r.JSON200.Message.Id
+		return r.JSON200.Message.ID
 	}
 	mgr := create("Mia", "mia@example.com", api.RoleSalesManager, srv.OwnerID)
 	rep1 := create("Ravi", "ravi@example.com", api.RoleSalesUser, mgr)
@@ -99,16 +99,16 @@ func driveAllOperations(t *testing.T, srv *lsqtest.Server, c, hc *leadsquared.Cl
 	if len(*users.JSON200) != 4 {
 		t.Errorf("GetUsers: %d users", len(*users.JSON200))
 	}
-	byID := ok(c.API().GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: rep1}))(t, "GetUserById")
+	byID := ok(c.API().GetUserByIDWithResponse(ctx, &api.GetUserByIDParams{UserID: rep1}))(t, "GetUserByID")
 	if u := *byID.JSON200; len(u) != 1 || u[0].ManagerName != "Mia Doe" || u[0].MxCustom1 != "Married" {
-		t.Errorf("GetUserById: %s", byID.Body)
+		t.Errorf("GetUserByID: %s", byID.Body)
 	}
 	byEmail := ok(c.API().GetUserByEmailWithResponse(ctx, &api.GetUserByEmailParams{EmailAddress: "rosa@example.com"}))(t, "GetUserByEmail")
-	if u := *byEmail.JSON200; len(u) != 1 || u[0].UserId != rep2 {
+	if u := *byEmail.JSON200; len(u) != 1 || u[0].ID != rep2 {
 		t.Errorf("GetUserByEmail: %s", byEmail.Body)
 	}
 	on := api.UserUpdateSettingEnabled
-	ok(c.API().UpdateUserWithResponse(ctx, &api.UpdateUserParams{UserId: rep1}, api.UserUpdateRequest{
+	ok(c.API().UpdateUserWithResponse(ctx, &api.UpdateUserParams{UserID: rep1}, api.UserUpdateRequest{
 		User:         api.UserUpdateFields{"Designation": "Field Rep", "LastName": "Kumar"},
 		UserSettings: api.UserUpdateSettings{IsSoftPhoneEnabled: &on},
 	}))(t, "UpdateUser")
@@ -120,14 +120,14 @@ func driveAllOperations(t *testing.T, srv *lsqtest.Server, c, hc *leadsquared.Cl
 	if bulk.JSON200.Message.AffectedRows != 2 {
 		t.Errorf("BulkUpdateUsers: %s", bulk.Body)
 	}
-	mgrs := ok(c.API().BulkUpdateUserManagersWithResponse(ctx, api.UserManagerUpdateList{{UserId: rep2, ManagerId: srv.OwnerID}}))(t, "BulkUpdateUserManagers")
-	if mgrs.JSON200.WFAId == "" || mgrs.JSON200.Status != "Success" {
+	mgrs := ok(c.API().BulkUpdateUserManagersWithResponse(ctx, api.UserManagerUpdateList{{UserID: rep2, ManagerID: srv.OwnerID}}))(t, "BulkUpdateUserManagers")
+	if mgrs.JSON200.WFAID == "" || mgrs.JSON200.Status != "Success" {
 		t.Errorf("BulkUpdateUserManagers: %s", mgrs.Body)
 	}
 	if err := srv.AddUserTag(rep1, "location", "bangalore"); err != nil {
 		t.Fatal(err)
 	}
-	tags := ok(c.API().GetUserTagsWithResponse(ctx, &api.GetUserTagsParams{UserId: rep1}))(t, "GetUserTags")
+	tags := ok(c.API().GetUserTagsWithResponse(ctx, &api.GetUserTagsParams{UserID: rep1}))(t, "GetUserTags")
 	if tg := *tags.JSON200; len(tg) != 1 || tg[0].Key != "location" {
 		t.Errorf("GetUserTags: %s", tags.Body)
 	}
@@ -153,11 +153,11 @@ func driveAllOperations(t *testing.T, srv *lsqtest.Server, c, hc *leadsquared.Cl
 	}
 
 	// Hierarchy.
-	h := ok(c.API().GetUserHierarchyWithResponse(ctx, &api.GetUserHierarchyParams{UserId: &mgr}))(t, "GetUserHierarchy")
+	h := ok(c.API().GetUserHierarchyWithResponse(ctx, &api.GetUserHierarchyParams{UserID: &mgr}))(t, "GetUserHierarchy")
 	if ids := *h.JSON200; len(ids) != 1 || ids[0] != rep1 {
 		t.Errorf("GetUserHierarchy: %s", h.Body)
 	}
-	hi := ok(c.API().GetUserHierarchyInfoWithResponse(ctx, api.HierarchyInfoRequest{UserId: srv.OwnerID}))(t, "GetUserHierarchyInfo")
+	hi := ok(c.API().GetUserHierarchyInfoWithResponse(ctx, api.HierarchyInfoRequest{UserID: srv.OwnerID}))(t, "GetUserHierarchyInfo")
 	if hi.JSON200.SearchInfo.TotalUsers != 3 {
 		t.Errorf("GetUserHierarchyInfo: %s", hi.Body)
 	}
@@ -168,10 +168,10 @@ func driveAllOperations(t *testing.T, srv *lsqtest.Server, c, hc *leadsquared.Cl
 		{Action: api.PermissionActionUpdate, Access: api.PermissionAccessPartial, Properties: api.PermissionPropertiesInput{RestrictedFields: []string{"Phone"}}},
 	}}}
 	tc := ok(c.API().CreatePermissionTemplateWithResponse(ctx, api.PermissionTemplateInput{Name: "No export", EntityPermissions: perms}))(t, "CreatePermissionTemplate")
-	tpl := tc.JSON200.Message.Id
+	tpl := tc.JSON200.Message.ID
 	tc2 := ok(c.API().CreatePermissionTemplateWithResponse(ctx, api.PermissionTemplateInput{Name: "Second"}))(t, "CreatePermissionTemplate")
-	tpl2 := tc2.JSON200.Message.Id
-	ok(c.API().UpdatePermissionTemplateWithResponse(ctx, &api.UpdatePermissionTemplateParams{Id: tpl},
+	tpl2 := tc2.JSON200.Message.ID
+	ok(c.API().UpdatePermissionTemplateWithResponse(ctx, &api.UpdatePermissionTemplateParams{ID: tpl},
 		api.PermissionTemplateInput{Name: "No export", Description: "Sales reps", EntityPermissions: perms}))(t, "UpdatePermissionTemplate")
 	list := ok(c.API().GetPermissionTemplatesWithResponse(ctx, api.PermissionTemplateSearchRequest{
 		Parameter: api.PermissionTemplateSearchParameter{SearchText: "export"},
@@ -180,9 +180,9 @@ func driveAllOperations(t *testing.T, srv *lsqtest.Server, c, hc *leadsquared.Cl
 		t.Errorf("GetPermissionTemplates: %s", list.Body)
 	}
 	ok(c.API().ApplyPermissionTemplateWithResponse(ctx, nil, api.PermissionTemplateApplyRequest{
-		Id: tpl, UserIds: []string{rep1}, RoleIds: []api.Role{api.RoleSalesManager},
+		ID: tpl, UserIDs: []string{rep1}, RoleIDs: []api.Role{api.RoleSalesManager},
 	}))(t, "ApplyPermissionTemplate")
-	up := ok(c.API().GetUserPermissionsWithResponse(ctx, &api.GetUserPermissionsParams{UserId: &rep1}))(t, "GetUserPermissions")
+	up := ok(c.API().GetUserPermissionsWithResponse(ctx, &api.GetUserPermissionsParams{UserID: &rep1}))(t, "GetUserPermissions")
 	access := map[string]string{}
 	for _, ep := range up.JSON200.EntityPermissions {
 		for _, p := range ep.Permissions {
@@ -192,7 +192,7 @@ func driveAllOperations(t *testing.T, srv *lsqtest.Server, c, hc *leadsquared.Cl
 	if access["Lead.Export"] != "NoAccess" || access["Lead.Update"] != "PartialAccess" || access["Lead.Create"] != "FullAccess" {
 		t.Errorf("GetUserPermissions: %v", access)
 	}
-	ow := ok(c.API().OverwritePermissionTemplateWithResponse(ctx, api.PermissionTemplateOverwriteRequest{Id: tpl2, UserIds: []string{rep1}}))(t, "OverwritePermissionTemplate")
+	ow := ok(c.API().OverwritePermissionTemplateWithResponse(ctx, api.PermissionTemplateOverwriteRequest{ID: tpl2, UserIDs: []string{rep1}}))(t, "OverwritePermissionTemplate")
 	if ow.JSON200.Message.AffectedRows != 1 {
 		t.Errorf("OverwritePermissionTemplate: %s", ow.Body)
 	}
@@ -202,7 +202,7 @@ func driveAllOperations(t *testing.T, srv *lsqtest.Server, c, hc *leadsquared.Cl
 	if ts := srv.Templates(); ts[0].ID != tpl || len(ts[0].UserIDs)+len(ts[0].Roles) != 0 || len(ts[1].UserIDs) != 1 {
 		t.Errorf("after RemovePermissionTemplate: %+v", ts)
 	}
-	ok(c.API().DeletePermissionTemplateWithResponse(ctx, &api.DeletePermissionTemplateParams{Id: tpl}))(t, "DeletePermissionTemplate")
+	ok(c.API().DeletePermissionTemplateWithResponse(ctx, &api.DeletePermissionTemplateParams{ID: tpl}))(t, "DeletePermissionTemplate")
 	if len(srv.Templates()) != 1 {
 		t.Error("template not deleted")
 	}
@@ -217,13 +217,13 @@ func driveAllOperations(t *testing.T, srv *lsqtest.Server, c, hc *leadsquared.Cl
 	ok(c.API().CheckOutUserWithResponse(ctx, api.CheckOutRequest{Source: "API", AvailabilityStatus: "Offline"}))(t, "CheckOutUser")
 	now := time.Now().UTC()
 	hist := ok(c.API().GetCheckInHistoryWithResponse(ctx, api.CheckInHistoryRequest{
-		UserAttributeType: api.CheckInHistoryByUserId, Users: []string{srv.OwnerID},
+		UserAttributeType: api.CheckInHistoryByUserID, Users: []string{srv.OwnerID},
 		FromDate: scalar.NewDateTime(now.Add(-time.Hour).Truncate(time.Second)), ToDate: scalar.NewDateTime(now.Add(time.Hour).Truncate(time.Second)),
 	}))(t, "GetCheckInHistory")
 	if hist.JSON200.RecordCount != 2 || hist.JSON200.Details[0].IsCheckIn {
 		t.Errorf("GetCheckInHistory (newest first): %s", hist.Body)
 	}
-	wd := ok(c.API().GetUserWorkDayDetailsWithResponse(ctx, &api.GetUserWorkDayDetailsParams{UserId: rep1, Date: "2024-03-04"}))(t, "GetUserWorkDayDetails")
+	wd := ok(c.API().GetUserWorkDayDetailsWithResponse(ctx, &api.GetUserWorkDayDetailsParams{UserID: rep1, Date: "2024-03-04"}))(t, "GetUserWorkDayDetails")
 	if wd.JSON200.IsAvailable != 1 || len(wd.JSON200.WorkingHours) != 1 {
 		t.Errorf("GetUserWorkDayDetails: %s", wd.Body)
 	}
@@ -235,13 +235,13 @@ func driveAllOperations(t *testing.T, srv *lsqtest.Server, c, hc *leadsquared.Cl
 	}
 
 	// Deactivate, reactivate, deactivate, obsolete: the address is free again.
-	ok(c.API().DeactivateUserWithResponse(ctx, &api.DeactivateUserParams{UserId: rep2}))(t, "DeactivateUser")
-	if r := ok(c.API().GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: rep2}))(t, "GetUserById"); len(*r.JSON200) != 0 {
+	ok(c.API().DeactivateUserWithResponse(ctx, &api.DeactivateUserParams{UserID: rep2}))(t, "DeactivateUser")
+	if r := ok(c.API().GetUserByIDWithResponse(ctx, &api.GetUserByIDParams{UserID: rep2}))(t, "GetUserByID"); len(*r.JSON200) != 0 {
 		t.Errorf("inactive user: %s", r.Body)
 	}
-	ok(c.API().ActivateUserWithResponse(ctx, &api.ActivateUserParams{UserId: rep2}))(t, "ActivateUser")
-	ok(c.API().DeactivateUserWithResponse(ctx, &api.DeactivateUserParams{UserId: rep2}))(t, "DeactivateUser")
-	ok(c.API().MarkUserObsoleteWithResponse(ctx, &api.MarkUserObsoleteParams{UserId: rep2}))(t, "MarkUserObsolete")
+	ok(c.API().ActivateUserWithResponse(ctx, &api.ActivateUserParams{UserID: rep2}))(t, "ActivateUser")
+	ok(c.API().DeactivateUserWithResponse(ctx, &api.DeactivateUserParams{UserID: rep2}))(t, "DeactivateUser")
+	ok(c.API().MarkUserObsoleteWithResponse(ctx, &api.MarkUserObsoleteParams{UserID: rep2}))(t, "MarkUserObsolete")
 	create("Rosa", "rosa@example.com", api.RoleSalesUser, "")
 
 	// Every operation of the spec was called, and every call was answered successfully
@@ -330,7 +330,7 @@ func TestE2EBulkRateLimit(t *testing.T) {
 	u, _ := srv.AddUser(lsqtest.User{FirstName: "A", EmailAddress: "a@example.com", Role: "Sales_User"})
 	start := time.Now()
 	for range 2 {
-		ok(c.API().BulkUpdateUserManagersWithResponse(ctx, api.UserManagerUpdateList{{UserId: u.ID, ManagerId: srv.OwnerID}}))(t, "BulkUpdateUserManagers")
+		ok(c.API().BulkUpdateUserManagersWithResponse(ctx, api.UserManagerUpdateList{{UserID: u.ID, ManagerID: srv.OwnerID}}))(t, "BulkUpdateUserManagers")
 	}
 	if time.Since(start) < 900*time.Millisecond {
 		t.Errorf("second bulk call not held back")
@@ -356,7 +356,7 @@ func TestE2EFaults(t *testing.T) {
 	t.Run("GET not retried after a 500 with LeadSquared's error body", func(t *testing.T) {
 		// The fault's default body is LeadSquared's: the service's answer, returned at once.
 		_ = srv.FailNext("GetUserById", 1, lsqtest.Fault{Status: 500})
-		_, err := c.API().GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: u.ID})
+		_, err := c.API().GetUserByIDWithResponse(ctx, &api.GetUserByIDParams{UserID: u.ID})
 		var apiErr *leadsquared.APIError
 		if !errors.As(err, &apiErr) || apiErr.StatusCode != 500 || srv.Count("GetUserById") != 1 {
 			t.Errorf("err %v, sent %d times: want the 500 after 1", err, srv.Count("GetUserById"))
@@ -401,7 +401,7 @@ func TestE2EFaults(t *testing.T) {
 	})
 	t.Run("MarkUserObsolete (a GET that writes) not retried", func(t *testing.T) {
 		_ = srv.FailNext("MarkUserObsolete", 1, lsqtest.Fault{Status: 500})
-		if _, err := c.API().MarkUserObsoleteWithResponse(ctx, &api.MarkUserObsoleteParams{UserId: u.ID}); err == nil {
+		if _, err := c.API().MarkUserObsoleteWithResponse(ctx, &api.MarkUserObsoleteParams{UserID: u.ID}); err == nil {
 			t.Fatal("no error")
 		}
 		if n := srv.Count("MarkUserObsolete"); n != 1 {

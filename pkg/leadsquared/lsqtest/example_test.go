@@ -29,7 +29,7 @@ func ExampleNewServer() {
 	if err != nil {
 		panic(err)
 	}
-	u, _ := c.GetUserById(ctx, api.GetUserByIdParams{UserId: created.Message.Id})
+	u, _ := c.GetUserByID(ctx, api.GetUserByIDParams{UserID: created.Message.ID})
 	fmt.Println(u.FirstName, srv.UserCount())
 
 	// The same address again: LeadSquared's duplicate error, as an *APIError.

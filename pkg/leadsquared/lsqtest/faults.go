@@ -34,12 +34,15 @@ type Fault struct {
 
 // FailNext makes the next n calls to the operation operationID fail with f (or be delayed
 // by it). operationID "" matches any operation; faults queued for the operation itself go
-// first. Calls queue up in order. It returns an error for an unknown operationId or n < 1.
+// first. Calls queue up in order. The name matches in any letter case ("GetUserById" is
+// [api.OpGetUserByID]). It returns an error for an unknown operationId or n < 1.
 func (s *Server) FailNext(operationID api.OperationID, n int, f Fault) error {
 	if operationID != "" {
-		if _, ok := s.v.Operation(operationID); !ok {
+		op, ok := s.v.Operation(operationID)
+		if !ok {
 			return fmt.Errorf("lsqtest: FailNext: unknown operation %q", operationID)
 		}
+		operationID = op.ID
 	}
 	if n < 1 {
 		return fmt.Errorf("lsqtest: FailNext: n must be at least 1, got %d", n)
@@ -188,8 +191,12 @@ func (s *Server) Requests() []Request {
 }
 
 // Count returns how many calls to operationID are in the log (every attempt, whatever its
-// outcome). operationID "" counts the calls to unknown routes.
+// outcome). operationID "" counts the calls to unknown routes; a name matches in any letter
+// case.
 func (s *Server) Count(operationID api.OperationID) int {
+	if op, ok := s.v.Operation(operationID); ok {
+		operationID = op.ID
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := 0

@@ -57,38 +57,38 @@ func (q query) Has(name string) bool {
 
 type handler func(s *Server, c *call) (int, any)
 
-// handlers maps every operationId of the spec to its implementation.
+// handlers maps every operation of the spec to its implementation.
 var handlers = map[api.OperationID]handler{
-	"CreateUser":                  (*Server).createUser,
-	"AuthenticateUser":            (*Server).authenticateUser,
-	"GetUsers":                    (*Server).getUsers,
-	"GetUserById":                 (*Server).getUserByID,
-	"GetUserByEmail":              (*Server).getUserByEmail,
-	"UpdateUser":                  (*Server).updateUser,
-	"BulkUpdateUsers":             (*Server).bulkUpdateUsers,
-	"BulkUpdateUserManagers":      (*Server).bulkUpdateUserManagers,
-	"ActivateUser":                (*Server).activateUser,
-	"DeactivateUser":              (*Server).deactivateUser,
-	"MarkUserObsolete":            (*Server).markUserObsolete,
-	"GetUserTags":                 (*Server).getUserTags,
-	"AdvancedSearchUsers":         (*Server).advancedSearchUsers,
-	"GetUserAttributes":           (*Server).getUserAttributes,
-	"NotifyUsers":                 (*Server).notifyUsers,
-	"CreatePermissionTemplate":    (*Server).createTemplate,
-	"UpdatePermissionTemplate":    (*Server).updateTemplate,
-	"DeletePermissionTemplate":    (*Server).deleteTemplate,
-	"GetPermissionTemplates":      (*Server).getTemplates,
-	"ApplyPermissionTemplate":     (*Server).applyTemplate,
-	"OverwritePermissionTemplate": (*Server).overwriteTemplate,
-	"GetUserPermissions":          (*Server).getUserPermissions,
-	"GetUserHierarchy":            (*Server).getUserHierarchy,
-	"GetUserHierarchyInfo":        (*Server).getUserHierarchyInfo,
-	"CheckInUser":                 (*Server).checkIn,
-	"CheckOutUser":                (*Server).checkOut,
-	"GetCheckInStatus":            (*Server).getCheckInStatus,
-	"GetCheckInHistory":           (*Server).getCheckInHistory,
-	"GetUserWorkDayDetails":       (*Server).getWorkDayDetails,
-	"SendConverseNotification":    (*Server).sendConverse,
+	api.OpCreateUser:                  (*Server).createUser,
+	api.OpAuthenticateUser:            (*Server).authenticateUser,
+	api.OpGetUsers:                    (*Server).getUsers,
+	api.OpGetUserByID:                 (*Server).getUserByID,
+	api.OpGetUserByEmail:              (*Server).getUserByEmail,
+	api.OpUpdateUser:                  (*Server).updateUser,
+	api.OpBulkUpdateUsers:             (*Server).bulkUpdateUsers,
+	api.OpBulkUpdateUserManagers:      (*Server).bulkUpdateUserManagers,
+	api.OpActivateUser:                (*Server).activateUser,
+	api.OpDeactivateUser:              (*Server).deactivateUser,
+	api.OpMarkUserObsolete:            (*Server).markUserObsolete,
+	api.OpGetUserTags:                 (*Server).getUserTags,
+	api.OpAdvancedSearchUsers:         (*Server).advancedSearchUsers,
+	api.OpGetUserAttributes:           (*Server).getUserAttributes,
+	api.OpNotifyUsers:                 (*Server).notifyUsers,
+	api.OpCreatePermissionTemplate:    (*Server).createTemplate,
+	api.OpUpdatePermissionTemplate:    (*Server).updateTemplate,
+	api.OpDeletePermissionTemplate:    (*Server).deleteTemplate,
+	api.OpGetPermissionTemplates:      (*Server).getTemplates,
+	api.OpApplyPermissionTemplate:     (*Server).applyTemplate,
+	api.OpOverwritePermissionTemplate: (*Server).overwriteTemplate,
+	api.OpGetUserPermissions:          (*Server).getUserPermissions,
+	api.OpGetUserHierarchy:            (*Server).getUserHierarchy,
+	api.OpGetUserHierarchyInfo:        (*Server).getUserHierarchyInfo,
+	api.OpCheckInUser:                 (*Server).checkIn,
+	api.OpCheckOutUser:                (*Server).checkOut,
+	api.OpGetCheckInStatus:            (*Server).getCheckInStatus,
+	api.OpGetCheckInHistory:           (*Server).getCheckInHistory,
+	api.OpGetUserWorkDayDetails:       (*Server).getWorkDayDetails,
+	api.OpSendConverseNotification:    (*Server).sendConverse,
 }
 
 var success = api.SuccessStatus{Status: "Success"}
@@ -108,7 +108,7 @@ func (s *Server) createUser(c *call) (int, any) {
 		return fail(excDuplicate, "A user with the same email address already exists.")
 	}
 	mgr := ""
-	if id := strings.TrimSpace(req.ManagerUserId); id != "" {
+	if id := strings.TrimSpace(req.ManagerUserID); id != "" {
 		m := s.st.user(id)
 		if m == nil {
 			return fail(excInvalidInput, "Invalid Input! Parameter Name: ManagerUserId (no such user)")
@@ -118,17 +118,17 @@ func (s *Server) createUser(c *call) (int, any) {
 	now := s.now()
 	u := &User{
 		ID: newGUID(), FirstName: req.FirstName, LastName: req.LastName, EmailAddress: email,
-		Role: string(req.Role), Status: UserActive, ManagerUserID: mgr, TeamID: req.TeamId,
+		Role: string(req.Role), Status: UserActive, ManagerUserID: mgr, TeamID: req.TeamID,
 		AssociatedPhoneNumbers: req.AssociatedPhoneNumbers, PhoneMobile: req.PhoneMobile,
 		TimeZone: req.TimeZone, DateFormat: req.DateFormat,
-		WorkDayTemplateID: req.WorkDayTemplateId, HolidayCalendarID: req.HolidayCalendarId,
+		WorkDayTemplateID: req.WorkDayTemplateID, HolidayCalendarID: req.HolidayCalendarID,
 		UserType: int(req.UserType), IsPhoneCallAgent: req.IsPhoneCallAgent,
 		AvailabilityStatus: "Offline", Attributes: map[string]string{}, Settings: map[string]int{},
 		CreatedOn: now, ModifiedOn: now,
 	}
 	maps.Copy(u.Attributes, req.CustomFields)
 	s.st.addUser(u)
-	return http.StatusOK, api.UserCreated{Status: "Success", Message: api.UserCreatedMessage{Id: u.ID}}
+	return http.StatusOK, api.UserCreated{Status: "Success", Message: api.UserCreatedMessage{ID: u.ID}}
 }
 
 // authenticateUser returns the key owner and the account's hosts; `api` is the host the
@@ -136,15 +136,15 @@ func (s *Server) createUser(c *call) (int, any) {
 func (s *Server) authenticateUser(c *call) (int, any) {
 	u := s.st.users[s.st.ownerID]
 	return http.StatusOK, keepZero(api.AuthenticatedUser{
-		Class: 1, Group: 1, SubRegionId: 1,
-		Id: u.ID, Name: u.name(), PassPhrase: u.EmailAddress, Role: u.Role,
-		SessionId: "", TimeZone: u.TimeZone, Type: "ApplicationUser",
-		OrgDisplayName: OrgName, OrgId: OrgID, OrgShortCode: OrgShortCode,
+		Class: 1, Group: 1, SubRegionID: 1,
+		ID: u.ID, Name: u.name(), PassPhrase: u.EmailAddress, Role: u.Role,
+		SessionID: "", TimeZone: u.TimeZone, Type: "ApplicationUser",
+		OrgDisplayName: OrgName, OrgID: OrgID, OrgShortCode: OrgShortCode,
 		OrgUniqueName: "lsqtest", DefaultCountryCode: "91",
 		AssociatedPhoneNumbers: u.AssociatedPhoneNumbers, CustomerType: "lsqtest", UserType: "Regular",
 		MobileServiceURLs: api.AuthenticatedUserMobileServiceURLs{},
 		LSQCommonServiceURLs: api.AuthenticatedUserCommonServiceURLs{
-			Api: c.host, App: c.host,
+			API: c.host, App: c.host,
 		},
 	}, authenticatedUserFields...)
 }
@@ -194,19 +194,19 @@ func (s *Server) userRecord(u *User) api.User {
 	a := u.Attributes
 	custom := func(n int) string { return a["mx_Custom_"+strconv.Itoa(n)] }
 	rec := api.User{
-		UserId: u.ID, FirstName: u.FirstName, LastName: u.LastName, EmailAddress: u.EmailAddress,
+		ID: u.ID, FirstName: u.FirstName, LastName: u.LastName, EmailAddress: u.EmailAddress,
 		AssociatedPhoneNumbers: u.AssociatedPhoneNumbers, DateFormat: u.DateFormat, TimeZone: u.TimeZone,
-		Role: u.Role, IsPhoneCallAgent: scalar.Bool(u.IsPhoneCallAgent), OrgId: OrgShortCode, CompanyName: OrgName,
-		UserType: scalar.Int(u.UserType), ManagerUserId: u.ManagerUserID,
+		Role: u.Role, IsPhoneCallAgent: scalar.Bool(u.IsPhoneCallAgent), OrgID: OrgShortCode, CompanyName: OrgName,
+		UserType: scalar.Int(u.UserType), ManagerUserID: u.ManagerUserID,
 		Address: a["Address"], City: a["City"], State: a["State"], Country: a["Country"],
-		ZipCode: scalar.String(a["ZipCode"]), TelephonyAgentId: scalar.String(a["TelephonyAgentId"]),
+		ZipCode: scalar.String(a["ZipCode"]), TelephonyAgentID: scalar.String(a["TelephonyAgentId"]),
 		PhoneMain: a["PhoneMain"], PhoneMobile: u.PhoneMobile, PhoneOthers: a["PhoneOthers"],
 		IsCheckedIn: scalar.Bool(u.CheckedIn), AvailabilityStatus: strings.ToLower(u.AvailabilityStatus),
 		Designation: a["Designation"], Department: a["Department"],
 		OfficeLocationName: a["OfficeLocationName"], Skills: a["Skills"], SalesRegions: a["SalesRegions"],
 		MxCustom1: custom(1), MxCustom2: custom(2), MxCustom3: custom(3), MxCustom4: custom(4), MxCustom5: custom(5),
 		MxCustom6: custom(6), MxCustom7: custom(7), MxCustom8: custom(8), MxCustom9: custom(9), MxCustom10: custom(10),
-		Groups: []api.UserGroup{}, TeamId: u.TeamID, LastCheckedOn: dateTime(u.LastCheckedOn),
+		Groups: []api.UserGroup{}, TeamID: u.TeamID, LastCheckedOn: dateTime(u.LastCheckedOn),
 	}
 	if m := s.st.users[u.ManagerUserID]; m != nil {
 		rec.ManagerName = m.name()
@@ -384,7 +384,7 @@ func (s *Server) bulkUpdateUserManagers(c *call) (int, any) {
 	}
 	now := s.now()
 	for _, row := range req {
-		u, m := s.st.user(row.UserId), s.st.user(row.ManagerId)
+		u, m := s.st.user(row.UserID), s.st.user(row.ManagerID)
 		if u == nil || m == nil || u == m {
 			continue
 		}

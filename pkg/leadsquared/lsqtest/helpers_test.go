@@ -207,12 +207,12 @@ func (e *env) createUser(first, email, role string, extra ...string) string {
 	e.t.Helper()
 	body := `{"FirstName":"` + first + `","EmailAddress":"` + email + `","Role":"` + role + `"` + strings.Join(extra, "") + `}`
 	r := e.mustOK(e.call("POST", "/UserManagement.svc/User/Create", nil, body))
-	var out struct{ Message struct{ Id string } }
+	var out struct{ Message struct{ ID string } }
 	r.json(e.t, &out)
-	if out.Message.Id == "" {
+	if out.Message.ID == "" {
 		e.t.Fatalf("no Id: %s", r.body)
 	}
-	return out.Message.Id
+	return out.Message.ID
 }
 
 func q(kv ...string) url.Values {

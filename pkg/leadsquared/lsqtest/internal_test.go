@@ -96,7 +96,7 @@ func TestGUIDAndPaging(t *testing.T) {
 }
 
 func TestKeepZero(t *testing.T) {
-	b, err := json.Marshal(keepZero([]api.WorkDayDetails{{UserId: "u"}}, "IsAvailable", "WorkingHours"))
+	b, err := json.Marshal(keepZero([]api.WorkDayDetails{{UserID: "u"}}, "IsAvailable", "WorkingHours"))
 	if err != nil || !jsonEqual(b, `[{"IsAvailable":0,"UserId":"u","WorkingHours":null}]`) {
 		t.Errorf("keepZero: %s, %v", b, err)
 	}

@@ -27,9 +27,9 @@ func TestQueryNamesMatchInAnyCase(t *testing.T) {
 		name, path string
 		query      url.Values
 	}{
-		{"GetUserById documented", "/UserManagement.svc/User/Retrieve/ByUserId", q("userId", id)},
-		{"GetUserById as PHP sends it", "/UserManagement.svc/User/Retrieve/ByUserId", q("UserId", id)},
-		{"GetUserById upper case", "/UserManagement.svc/User/Retrieve/ByUserId", q("USERID", id)},
+		{"GetUserByID documented", "/UserManagement.svc/User/Retrieve/ByUserId", q("userId", id)},
+		{"GetUserByID as PHP sends it", "/UserManagement.svc/User/Retrieve/ByUserId", q("UserId", id)},
+		{"GetUserByID upper case", "/UserManagement.svc/User/Retrieve/ByUserId", q("USERID", id)},
 		{"GetUserByEmail", "/UserManagement.svc/User/Retrieve/ByEmailAddress", q("EmailAddress", "chris@example.com")},
 		{"GetUserTags", "/UserManagement.svc/Retrieve/GetTags", q("UserID", id)},
 	} {
@@ -130,9 +130,9 @@ func TestUnknownBodyFieldsIgnored(t *testing.T) {
 	e := newEnv(t)
 	r := e.mustOK(e.call("POST", "/UserManagement.svc/User/Create", nil,
 		`{"FirstName":"Ada","EmailAddress":"ada@example.com","Role":"Sales_User","Nickname":"A","CustomFields":{"mx_Custom_1":"x"},"UserSettings":{"Unknown":1}}`))
-	var created struct{ Message struct{ Id string } }
+	var created struct{ Message struct{ ID string } }
 	r.json(t, &created)
-	if u, ok := e.srv.User(created.Message.Id); !ok || u.FirstName != "Ada" {
+	if u, ok := e.srv.User(created.Message.ID); !ok || u.FirstName != "Ada" {
 		t.Fatalf("CreateUser with unknown fields: %+v", u)
 	}
 	var res struct{ Users []map[string]any }

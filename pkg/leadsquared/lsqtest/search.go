@@ -209,7 +209,7 @@ const MaxSearchPageSize = 1000
 // prechecks are the checks LeadSquared makes before those of the spec, with its own answer:
 // they run before the fake validates the request, whose 400 would otherwise answer them.
 var prechecks = map[api.OperationID]func(body []byte) (status int, answer any, rejected bool){
-	"AdvancedSearchUsers": checkSearchPageSize,
+	api.OpAdvancedSearchUsers: checkSearchPageSize,
 }
 
 // checkSearchPageSize answers a User Advanced Search whose Paging.PageSize is over
@@ -389,7 +389,7 @@ func (s *Server) getUserAttributes(c *call) (int, any) {
 		out = append(out, api.UserAttribute{
 			BaseTable: "User_Base", CanUserEdit: a.category == "Custom", Category: a.category,
 			CreatedBy: owner.ID, CreatedByName: owner.name(), CreatedOn: created,
-			DataType: scalar.Int(a.dataType), DisplayName: a.display, Id: attributeID(i),
+			DataType: scalar.Int(a.dataType), DisplayName: a.display, ID: attributeID(i),
 			InternalSchemaName: a.schema, IsHidden: false, IsMandatory: a.schema == "FirstName" || a.schema == "EmailAddress",
 			MaxLength: 250, ModifiedBy: owner.ID, ModifiedByName: owner.name(), ModifiedOn: created,
 			Options: a.options, RangeMax: 250, RenderType: scalar.Int(a.renderType), SchemaName: a.schema,

@@ -56,9 +56,9 @@ func TestAuth(t *testing.T) {
 
 	// Query keys, with characters that must be escaped.
 	r := e.mustOK(e.call("GET", path, nil, ""))
-	var who struct{ Id, Role string }
+	var who struct{ ID, Role string }
 	r.json(t, &who)
-	if who.Id != e.srv.OwnerID || who.Role != "Administrator" {
+	if who.ID != e.srv.OwnerID || who.Role != "Administrator" {
 		t.Errorf("AuthenticateUser = %+v, want the owner %s", who, e.srv.OwnerID)
 	}
 	// Header keys.
@@ -366,9 +366,9 @@ func TestHierarchy(t *testing.T) {
 	b, _ := e.srv.AddUser(lsqtest.User{FirstName: "Bo", EmailAddress: "bo@example.com", Role: "Sales_User", Status: lsqtest.UserInactive})
 	body := fmt.Sprintf(`[{"UserId":%q,"ManagerId":%q},{"UserId":%q,"ManagerId":%q},{"UserId":%q,"ManagerId":%q},{"UserId":%q,"ManagerId":%q}]`,
 		mgr.ID, e.srv.OwnerID, a.ID, mgr.ID, b.ID, a.ID, mgr.ID, b.ID /* a cycle: skipped */)
-	var res struct{ Status, WFAId string }
+	var res struct{ Status, WFAID string }
 	e.mustOK(e.call("POST", "/UserManagement.svc/UpdateReportingManagerInBulk", nil, body)).json(t, &res)
-	if res.Status != "Success" || res.WFAId == "" {
+	if res.Status != "Success" || res.WFAID == "" {
 		t.Errorf("bulk managers: %+v", res)
 	}
 	if u, _ := e.srv.User(mgr.ID); u.ManagerUserID != e.srv.OwnerID {
@@ -407,7 +407,7 @@ func TestPermissionTemplates(t *testing.T) {
 	create := func(name string) reply {
 		return e.call("POST", "/PermissionTemplate.svc/Create", nil, `{"Name":"`+name+`","EntityPermissions":[{"Entity":"Lead","Permissions":[{"Action":"Update","Access":"PartialAccess","Properties":{"RestrictedFields":["FirstName"]}},{"Action":"Delete","Access":"NoAccess"}]}]}`)
 	}
-	var c1 struct{ Message struct{ Id string } }
+	var c1 struct{ Message struct{ ID string } }
 	e.mustOK(create("One")).json(t, &c1)
 	if r := create("one"); r.status != 500 {
 		t.Errorf("duplicate name: %d", r.status)
@@ -420,12 +420,12 @@ func TestPermissionTemplates(t *testing.T) {
 	if _, msg := r.errorBody(t); !strings.Contains(msg, "maximum of 2") {
 		t.Errorf("limit message: %s", msg)
 	}
-	id := c1.Message.Id
+	id := c1.Message.ID
 
 	// Apply to a user and a role, then read the effective permissions.
 	e.mustOK(e.call("POST", "/PermissionTemplate.svc/Apply", nil, fmt.Sprintf(`{"Id":%q,"UserIds":[%q],"RoleIds":["Sales_Manager"]}`, id, u.ID)))
 	var perms struct {
-		UserId            string
+		UserID            string
 		EntityPermissions []struct {
 			Entity      string
 			Permissions []struct {
@@ -448,9 +448,9 @@ func TestPermissionTemplates(t *testing.T) {
 	var list struct {
 		RecordCount int
 		List        []struct {
-			Id                string
-			AssociatedUserIds []string
-			AssociatedRoleIds []string
+			ID                string
+			AssociatedUserIDs []string
+			AssociatedRoleIDs []string
 			EntityPermissions []struct {
 				Permissions []struct {
 					Properties *struct{ RestrictedFields []string }
@@ -459,7 +459,7 @@ func TestPermissionTemplates(t *testing.T) {
 		}
 	}
 	e.mustOK(e.call("POST", "/PermissionTemplate.svc/Retrieve", nil, `{"Parameter":{"SearchText":" "},"Paging":{"PageIndex":1,"PageSize":1}}`)).json(t, &list)
-	if list.RecordCount != 2 || len(list.List) != 1 || list.List[0].Id != id || len(list.List[0].AssociatedUserIds) != 1 || list.List[0].AssociatedRoleIds[0] != "Sales_Manager" {
+	if list.RecordCount != 2 || len(list.List) != 1 || list.List[0].ID != id || len(list.List[0].AssociatedUserIDs) != 1 || list.List[0].AssociatedRoleIDs[0] != "Sales_Manager" {
 		t.Errorf("retrieve: %+v", list)
 	}
 	if ps := list.List[0].EntityPermissions[0].Permissions; ps[0].Properties == nil || ps[1].Properties != nil {
@@ -482,11 +482,11 @@ func TestPermissionTemplates(t *testing.T) {
 	var ow struct {
 		Message struct {
 			AffectedRows    int
-			AffectedUserIds []string
+			AffectedUserIDs []string
 		}
 	}
 	e.mustOK(e.call("POST", "/PermissionTemplate.svc/OverridePermissionTemplate", nil, fmt.Sprintf(`{"Id":%q,"UserIds":[%q,%q]}`, two, u.ID, e.srv.OwnerID))).json(t, &ow)
-	if ow.Message.AffectedRows != 2 || len(ow.Message.AffectedUserIds) != 2 || ow.Message.AffectedUserIds[0] > ow.Message.AffectedUserIds[1] {
+	if ow.Message.AffectedRows != 2 || len(ow.Message.AffectedUserIDs) != 2 || ow.Message.AffectedUserIDs[0] > ow.Message.AffectedUserIDs[1] {
 		t.Errorf("overwrite: %+v", ow)
 	}
 	if ts := e.srv.Templates(); len(ts[0].UserIDs) != 0 || len(ts[1].UserIDs) != 2 {
@@ -770,7 +770,7 @@ func TestRequestLogRedacted(t *testing.T) {
 		t.Fatalf("%d requests logged", len(reqs))
 	}
 	first := reqs[0]
-	if first.OperationID != "GetUserById" || first.Method != "GET" || first.Path != "/v2/UserManagement.svc/User/Retrieve/ByUserId" ||
+	if first.OperationID != "GetUserByID" || first.Method != "GET" || first.Path != "/v2/UserManagement.svc/User/Retrieve/ByUserId" ||
 		first.Status != 200 || first.Query.Get("userId") != e.srv.OwnerID || first.Query.Get("accessKey") != lsqtest.Redacted ||
 		first.Query.Get("secretKey") != lsqtest.Redacted || !first.Time.Equal(clk.Now()) {
 		t.Errorf("first: %+v", first)

@@ -66,7 +66,7 @@ func (s *Server) createTemplate(c *call) (int, any) {
 	}
 	s.st.templates[t.ID] = t
 	s.st.tplOrder = append(s.st.tplOrder, t.ID)
-	return http.StatusOK, api.PermissionTemplateCreateResult{Status: "Success", Message: api.PermissionTemplateCreateMessage{Id: t.ID}}
+	return http.StatusOK, api.PermissionTemplateCreateResult{Status: "Success", Message: api.PermissionTemplateCreateMessage{ID: t.ID}}
 }
 
 var templateOK = api.PermissionTemplateResult{Status: "Success", Message: api.PermissionTemplateResultMessage{IsSuccessful: true}}
@@ -110,7 +110,7 @@ func (s *Server) deleteTemplate(c *call) (int, any) {
 // Answer shapes of Get Permission Templates, with Properties null when unrestricted.
 type (
 	tplOut struct {
-		Id                 string   `json:"Id"`
+		ID                 string   `json:"Id"`
 		Name               string   `json:"Name"`
 		Description        string   `json:"Description"`
 		EntityPermissions  []epOut  `json:"EntityPermissions"`
@@ -120,9 +120,9 @@ type (
 		ModifiedOn         string   `json:"ModifiedOn"`
 		CreatedByName      string   `json:"CreatedByName"`
 		ModifiedByName     string   `json:"ModifiedByName"`
-		AssociatedUserIds  []string `json:"AssociatedUserIds"`
-		AssociatedGroupIds []string `json:"AssociatedGroupIds"`
-		AssociatedRoleIds  []string `json:"AssociatedRoleIds"`
+		AssociatedUserIDs  []string `json:"AssociatedUserIds"`
+		AssociatedGroupIDs []string `json:"AssociatedGroupIds"`
+		AssociatedRoleIDs  []string `json:"AssociatedRoleIds"`
 	}
 	epOut struct {
 		Entity      string    `json:"Entity"`
@@ -166,11 +166,11 @@ func (s *Server) templateOut(t *Template) tplOut {
 		eps = append(eps, e)
 	}
 	return tplOut{
-		Id: t.ID, Name: t.Name, Description: t.Description, EntityPermissions: eps,
+		ID: t.ID, Name: t.Name, Description: t.Description, EntityPermissions: eps,
 		CreatedBy: t.CreatedBy, CreatedOn: fmtTime(t.CreatedOn), ModifiedBy: t.ModifiedBy, ModifiedOn: fmtTime(t.ModifiedOn),
 		CreatedByName: nameOf(t.CreatedBy), ModifiedByName: nameOf(t.ModifiedBy),
-		AssociatedUserIds: orEmpty(slices.Clone(t.UserIDs)), AssociatedGroupIds: orEmpty(slices.Clone(t.GroupIDs)),
-		AssociatedRoleIds: orEmpty(slices.Clone(t.Roles)),
+		AssociatedUserIDs: orEmpty(slices.Clone(t.UserIDs)), AssociatedGroupIDs: orEmpty(slices.Clone(t.GroupIDs)),
+		AssociatedRoleIDs: orEmpty(slices.Clone(t.Roles)),
 	}
 }
 
@@ -183,7 +183,7 @@ func (s *Server) getTemplates(c *call) (int, any) {
 	if err := c.decode(&req); err != nil {
 		return http.StatusBadRequest, errBody(excInvalidInput, err.Error())
 	}
-	id, text := strings.TrimSpace(req.Parameter.TemplateId), strings.ToLower(strings.TrimSpace(req.Parameter.SearchText))
+	id, text := strings.TrimSpace(req.Parameter.TemplateID), strings.ToLower(strings.TrimSpace(req.Parameter.SearchText))
 	var found []*Template
 	for _, tid := range s.st.tplOrder {
 		t := s.st.templates[tid]
@@ -235,22 +235,22 @@ func (s *Server) applyTemplate(c *call) (int, any) {
 	if err := c.decode(&req); err != nil {
 		return http.StatusBadRequest, errBody(excInvalidInput, err.Error())
 	}
-	t := s.st.template(req.Id)
+	t := s.st.template(req.ID)
 	if t == nil {
 		return fail(excInvalidInput, "Invalid Input! Parameter Name: Id (no such permission template)")
 	}
 	var users, groups, rs []string
-	for _, id := range req.UserIds {
+	for _, id := range req.UserIDs {
 		u := s.st.user(id)
 		if u == nil {
 			return fail(excInvalidInput, "Invalid Input! Parameter Name: UserIds (no such user)")
 		}
 		users = append(users, u.ID)
 	}
-	for _, g := range req.GroupIds {
+	for _, g := range req.GroupIDs {
 		groups = append(groups, strings.ToLower(g))
 	}
-	for _, r := range req.RoleIds {
+	for _, r := range req.RoleIDs {
 		rs = append(rs, string(r))
 	}
 	if c.q.Get("overWriteAll") == "true" {
@@ -280,12 +280,12 @@ func (s *Server) overwriteTemplate(c *call) (int, any) {
 	if err := c.decode(&req); err != nil {
 		return http.StatusBadRequest, errBody(excInvalidInput, err.Error())
 	}
-	t := s.st.template(req.Id)
+	t := s.st.template(req.ID)
 	if t == nil {
 		return fail(excInvalidInput, "Invalid Input! Parameter Name: Id (no such permission template)")
 	}
 	var ids []string
-	for _, id := range req.UserIds {
+	for _, id := range req.UserIDs {
 		u := s.st.user(id)
 		if u == nil {
 			return fail(excInvalidInput, "Invalid Input! Parameter Name: UserIds (no such user)")
@@ -308,7 +308,7 @@ func (s *Server) overwriteTemplate(c *call) (int, any) {
 	sorted := slices.Clone(ids)
 	sort.Strings(sorted)
 	return http.StatusOK, keepZero(api.PermissionTemplateOverwriteResult{Status: "Success", Message: api.PermissionTemplateOverwriteMessage{
-		AffectedRows: scalar.Int(len(ids)), IsSuccessful: true, AffectedUserIds: sorted,
+		AffectedRows: scalar.Int(len(ids)), IsSuccessful: true, AffectedUserIDs: sorted,
 	}}, "Message.AffectedRows", "Message.IsSuccessful", "Message.AffectedUserIds")
 }
 

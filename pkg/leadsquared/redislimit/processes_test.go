@@ -14,8 +14,10 @@ import (
 	"os"
 	"os/exec"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -55,7 +57,7 @@ type workerConfig struct {
 	Slack                         time.Duration
 	RunFor                        time.Duration // how long to send once started
 	Goroutines, BulkGoroutines    int
-	Calls                         int // when > 0, the GetUserById calls of each goroutine (RunFor is then a time-out)
+	Calls                         int // when > 0, the GetUserByID calls of each goroutine (RunFor is then a time-out)
 }
 
 // workerReport is what a worker prints on stdout.
@@ -84,8 +86,8 @@ func (l timedLimiter) Wait(ctx context.Context) error {
 	return err
 }
 
-// workerMain runs in a worker process: a leadsquared.Client with a redislimit.Limiter
-// sends GetUserById (standard budget) and BulkUpdateUserManagers (bulk budget) calls
+// workerMain runs in a worker process: goroutines, each with a leadsquared.Client and a
+// redislimit.Limiter, send GetUserByID (standard budget) and BulkUpdateUserManagers (bulk budget) calls
 // from several goroutines until cfg.Stop.
 func workerMain(raw string) int {
 	var cfg workerConfig
@@ -97,33 +99,46 @@ func workerMain(raw string) int {
 	defer func() { _ = rdb.Close() }()
 	var mu sync.Mutex
 	var rep workerReport
-	lim, err := redislimit.New(rdb, cfg.AccessKey, redislimit.Options{
-		Standard: cfg.Std, Bulk: cfg.Bulk, KeyPrefix: cfg.Prefix, Slack: cfg.Slack,
-		OnGrant: func(at time.Time, bulk bool) {
+	transport := &http.Transport{MaxIdleConnsPerHost: cfg.Goroutines + cfg.BulkGoroutines}
+	// Each goroutine has its own Limiter (sharing the process's Redis connection pool and
+	// the budget, as the processes do) and its own Client, so the grant that OnGrant reports
+	// is the grant of that goroutine's next request, which carries it to the server in
+	// grantHeader. The server can then measure every request's grant-to-arrival delay.
+	newClient := func() (*leadsquared.Client, error) {
+		var grant atomic.Int64
+		lim, err := redislimit.New(rdb, cfg.AccessKey, redislimit.Options{
+			Standard: cfg.Std, Bulk: cfg.Bulk, KeyPrefix: cfg.Prefix, Slack: cfg.Slack,
+			OnGrant: func(at time.Time, bulk bool) {
+				grant.Store(at.UnixMicro())
+				mu.Lock()
+				defer mu.Unlock()
+				if bulk {
+					rep.BulkGrants = append(rep.BulkGrants, at.UnixMicro())
+				} else {
+					rep.Grants = append(rep.Grants, at.UnixMicro())
+				}
+			},
+		})
+		if err != nil {
+			return nil, err
+		}
+		timed := timedLimiter{Limiter: lim, record: func(d time.Duration) {
 			mu.Lock()
 			defer mu.Unlock()
-			if bulk {
-				rep.BulkGrants = append(rep.BulkGrants, at.UnixMicro())
-			} else {
-				rep.Grants = append(rep.Grants, at.UnixMicro())
-			}
-		},
-	})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 2
+			rep.Waits = append(rep.Waits, d.Microseconds())
+		}}
+		hc := &http.Client{Transport: stampGrant{base: transport, grant: &grant}}
+		return leadsquared.New(cfg.URL, cfg.AccessKey, "secret", leadsquared.WithLimiter(timed),
+			leadsquared.WithMaxRetries(0), leadsquared.WithHTTPClient(hc))
 	}
-	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: cfg.Goroutines + cfg.BulkGoroutines}}
-	timed := timedLimiter{Limiter: lim, record: func(d time.Duration) {
-		mu.Lock()
-		defer mu.Unlock()
-		rep.Waits = append(rep.Waits, d.Microseconds())
-	}}
-	c, err := leadsquared.New(cfg.URL, cfg.AccessKey, "secret", leadsquared.WithLimiter(timed),
-		leadsquared.WithMaxRetries(0), leadsquared.WithHTTPClient(hc))
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 2
+	clients := make([]*leadsquared.Client, cfg.Goroutines+cfg.BulkGoroutines)
+	for i := range clients {
+		c, err := newClient()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 2
+		}
+		clients[i] = c
 	}
 	// Tell the test this process is ready, and start when it says so.
 	fmt.Println("ready")
@@ -148,22 +163,24 @@ func workerMain(raw string) int {
 		}
 	}
 	var wg sync.WaitGroup
-	for range cfg.Goroutines {
+	for g := range cfg.Goroutines {
+		c := clients[g]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := 0; ctx.Err() == nil && (cfg.Calls == 0 || i < cfg.Calls); i++ {
-				_, err := c.API().GetUserByIdWithResponse(ctx, &api.GetUserByIdParams{UserId: "x"})
+				_, err := c.API().GetUserByIDWithResponse(ctx, &api.GetUserByIDParams{UserID: "x"})
 				record(err)
 			}
 		}()
 	}
-	for range cfg.BulkGoroutines {
+	for g := range cfg.BulkGoroutines {
+		c := clients[cfg.Goroutines+g]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for ctx.Err() == nil {
-				_, err := c.API().BulkUpdateUserManagersWithResponse(ctx, api.UserManagerUpdateList{{UserId: "u", ManagerId: "m"}})
+				_, err := c.API().BulkUpdateUserManagersWithResponse(ctx, api.UserManagerUpdateList{{UserID: "u", ManagerID: "m"}})
 				record(err)
 			}
 		}()
@@ -176,15 +193,39 @@ func workerMain(raw string) int {
 	return 0
 }
 
-// countingServer answers GetUserById and BulkUpdateUserManagers, records when each
-// request arrived, and rejects (like LeadSquared) any request over the limit of its
-// budget in the sliding window ending at its arrival.
+// grantHeader carries a request's grant (µs since the epoch, on the Redis clock) from the
+// worker to the counting server.
+const grantHeader = "X-Test-Grant"
+
+// stampGrant sends each request with the grant its goroutine's limiter just made.
+type stampGrant struct {
+	base  http.RoundTripper
+	grant *atomic.Int64
+}
+
+func (s stampGrant) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set(grantHeader, strconv.FormatInt(s.grant.Load(), 10))
+	return s.base.RoundTrip(r)
+}
+
+// arrival is a request as the counting server saw it.
+type arrival struct {
+	at, grant time.Time // when it arrived; when the limiter granted it (Redis clock)
+}
+
+// delay is how long the request took from its grant to the server.
+func (a arrival) delay() time.Duration { return a.at.Sub(a.grant) }
+
+// countingServer answers GetUserByID and BulkUpdateUserManagers, records when each
+// request arrived and when it was granted, and rejects (like LeadSquared) any request over
+// the limit of its budget in the sliding window ending at its arrival.
 type countingServer struct {
 	std, bulk redislimit.Limit
 
 	mu           sync.Mutex
-	arrivals     []time.Time
-	bulkArrivals []time.Time
+	arrivals     []arrival
+	bulkArrivals []arrival
 	excess       int // requests over the limit when they arrived
 	bulkExcess   int
 }
@@ -192,16 +233,18 @@ type countingServer struct {
 func (s *countingServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	now := time.Now()
 	bulk := strings.Contains(r.URL.Path, "UpdateReportingManagerInBulk")
+	us, _ := strconv.ParseInt(r.Header.Get(grantHeader), 10, 64)
+	a := arrival{at: now, grant: time.UnixMicro(us)}
 	s.mu.Lock()
 	var over bool
 	if bulk {
-		s.bulkArrivals = append(s.bulkArrivals, now)
+		s.bulkArrivals = append(s.bulkArrivals, a)
 		over = countSince(s.bulkArrivals, now.Add(-s.bulk.Per)) > s.bulk.Calls
 		if over {
 			s.bulkExcess++
 		}
 	} else {
-		s.arrivals = append(s.arrivals, now)
+		s.arrivals = append(s.arrivals, a)
 		over = countSince(s.arrivals, now.Add(-s.std.Per)) > s.std.Calls
 		if over {
 			s.excess++
@@ -221,24 +264,67 @@ func (s *countingServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// countSince counts the times after cutoff (times are in arrival order, nearly sorted).
-func countSince(times []time.Time, cutoff time.Time) int {
+// countSince counts the arrivals after cutoff (arrivals are in arrival order, nearly sorted).
+func countSince(as []arrival, cutoff time.Time) int {
 	n := 0
-	for i := len(times) - 1; i >= 0 && i >= len(times)-64; i-- {
-		if times[i].After(cutoff) {
+	for i := len(as) - 1; i >= 0 && i >= len(as)-64; i-- {
+		if as[i].at.After(cutoff) {
 			n++
 		}
 	}
 	return n
 }
 
+// lateness is what the arrivals of a run say about the Slack: the largest grant-to-arrival
+// delay, how many requests took longer than slack, and the windows of length per at the
+// server that held more than calls arrivals with none of those late requests in them.
+//
+// The limiter guarantees that no window of per+slack holds more than calls grants. A
+// request granted at g that arrives at a = g+d with d <= slack lies, for the server, in
+// windows whose grants span at most per+slack; so a window at the server over the limit is
+// possible only when one of its requests took longer than slack to arrive (the worker
+// process was descheduled between the grant and the send). Such windows are explained;
+// any other is a broken limiter.
+func lateness(as []arrival, per, slack time.Duration, calls int) (maxDelay time.Duration, late, unexplained int) {
+	as = slices.Clone(as)
+	slices.SortFunc(as, func(x, y arrival) int { return x.at.Compare(y.at) })
+	for _, a := range as {
+		maxDelay = max(maxDelay, a.delay())
+		if a.delay() > slack {
+			late++
+		}
+	}
+	i := 0
+	for j := range as {
+		for as[j].at.Sub(as[i].at) >= per {
+			i++
+		}
+		if j-i+1 <= calls {
+			continue
+		}
+		if !slices.ContainsFunc(as[i:j+1], func(a arrival) bool { return a.delay() > slack }) {
+			unexplained++
+		}
+	}
+	return maxDelay, late, unexplained
+}
+
+func arrivalTimes(as []arrival) []time.Time {
+	ts := make([]time.Time, len(as))
+	for i, a := range as {
+		ts[i] = a.at
+	}
+	return ts
+}
+
 type runResult struct {
 	waits                  []time.Duration
 	finished               []time.Time // when each process's last call returned
 	grants, bulkGrants     []time.Time
-	arrivals, bulkArrivals []time.Time
+	arrivals, bulkArrivals []arrival
 	excess, bulkExcess     int
 	ok, rateLimited        int
+	okPerProc              []int
 	errors                 []string
 }
 
@@ -315,6 +401,7 @@ func runWorkers(t testing.TB, rs *redisServer, procs int, cfg workerConfig) runR
 		}
 		res.finished = append(res.finished, time.UnixMicro(rep.Finished))
 		res.ok += rep.OK
+		res.okPerProc = append(res.okPerProc, rep.OK)
 		res.rateLimited += rep.RateLimited
 		res.errors = append(res.errors, rep.Errors...)
 	}
@@ -358,9 +445,13 @@ func rate(times []time.Time, per time.Duration) float64 {
 }
 
 // TestSharedLimitAcrossProcesses is the guarantee: N worker processes that share one
-// Redis never put more than Calls request starts in any window of length Per, whether
-// counted at the grants (Redis clock) or at the server's arrivals (with Slack absorbing
-// the jitter between a grant and its arrival).
+// Redis never put more than Calls request starts in any window of length Per+Slack on the
+// Redis clock, and every window of length Per at the server's arrivals that holds more is
+// explained by a request that took longer than Slack from its grant to the server (a
+// process descheduled between the two, which a busy machine does; see lateness). It logs
+// the largest grant-to-arrival delay and the rates reached; the rate is a figure of
+// BenchmarkSharedLimitFairness, not asserted here, since it depends on how promptly the
+// machine runs the workers.
 func TestSharedLimitAcrossProcesses(t *testing.T) {
 	rs := startRedis(t)
 	var procs []int
@@ -385,6 +476,11 @@ func TestSharedLimitAcrossProcesses(t *testing.T) {
 		if len(res.errors) > 0 {
 			t.Errorf("%d processes: errors: %q", n, res.errors)
 		}
+		for i, ok := range res.okPerProc {
+			if ok == 0 {
+				t.Errorf("%d processes: worker %d made no successful call", n, i)
+			}
+		}
 		// Grants, on the Redis clock: exact.
 		if got := maxInWindow(res.grants, cfg.Std.Per+cfg.Slack); got > cfg.Std.Calls {
 			t.Errorf("%d processes: %d standard grants in one window of %s, limit %d", n, got, cfg.Std.Per+cfg.Slack, cfg.Std.Calls)
@@ -392,33 +488,68 @@ func TestSharedLimitAcrossProcesses(t *testing.T) {
 		if got := maxInWindow(res.bulkGrants, cfg.Bulk.Per+cfg.Slack); got > cfg.Bulk.Calls {
 			t.Errorf("%d processes: %d bulk grants in one window, limit %d", n, got, cfg.Bulk.Calls)
 		}
-		// Arrivals at the server: what LeadSquared would count.
-		maxStd, maxBulk := maxInWindow(res.arrivals, cfg.Std.Per), maxInWindow(res.bulkArrivals, cfg.Bulk.Per)
-		if maxStd > cfg.Std.Calls || res.excess > 0 || res.rateLimited > 0 {
-			t.Errorf("%d processes: the server saw %d standard requests in one window of %s (limit %d); %d over the limit",
-				n, maxStd, cfg.Std.Per, cfg.Std.Calls, res.excess)
+		// Arrivals at the server, what LeadSquared would count: a window over the limit only
+		// where a request arrived more than Slack after its grant.
+		if len(res.arrivals) != len(res.grants) || len(res.bulkArrivals) != len(res.bulkGrants) {
+			t.Errorf("%d processes: %d+%d arrivals for %d+%d grants", n, len(res.arrivals), len(res.bulkArrivals), len(res.grants), len(res.bulkGrants))
 		}
-		if maxBulk > cfg.Bulk.Calls || res.bulkExcess > 0 {
-			t.Errorf("%d processes: the server saw %d bulk requests in one window (limit %d); %d over the limit",
-				n, maxBulk, cfg.Bulk.Calls, res.bulkExcess)
+		maxStd, maxBulk := maxInWindow(arrivalTimes(res.arrivals), cfg.Std.Per), maxInWindow(arrivalTimes(res.bulkArrivals), cfg.Bulk.Per)
+		stdDelay, stdLate, stdUnexplained := lateness(res.arrivals, cfg.Std.Per, cfg.Slack, cfg.Std.Calls)
+		bulkDelay, bulkLate, bulkUnexplained := lateness(res.bulkArrivals, cfg.Bulk.Per, cfg.Slack, cfg.Bulk.Calls)
+		if stdUnexplained > 0 {
+			t.Errorf("%d processes: %d windows of %s at the server held more than %d standard requests (max %d) with no request in them later than Slack %s",
+				n, stdUnexplained, cfg.Std.Per, cfg.Std.Calls, maxStd, cfg.Slack)
+		}
+		if bulkUnexplained > 0 {
+			t.Errorf("%d processes: %d windows at the server held more than %d bulk requests (max %d) with no request in them later than Slack %s",
+				n, bulkUnexplained, cfg.Bulk.Calls, maxBulk, cfg.Slack)
+		}
+		// Every refusal a worker saw is one the server counted over the limit.
+		if res.rateLimited > res.excess+res.bulkExcess {
+			t.Errorf("%d processes: the workers saw %d rate-limit errors, the server refused %d", n, res.rateLimited, res.excess+res.bulkExcess)
 		}
 		allowed := float64(cfg.Std.Calls) / cfg.Std.Per.Seconds()
 		bulkAllowed := float64(cfg.Bulk.Calls) / cfg.Bulk.Per.Seconds()
-		got, bulkGot := rate(res.arrivals, cfg.Std.Per), rate(res.bulkArrivals, cfg.Bulk.Per)
-		// A saturated run reaches Calls/(Per+Slack); fail only far below it (a stalled limiter).
-		if want := float64(cfg.Std.Calls) / (cfg.Std.Per + cfg.Slack).Seconds(); got < 0.75*want {
-			t.Errorf("%d processes: achieved %.1f/s, want close to %.1f/s", n, got, want)
-		}
-		table = append(table, fmt.Sprintf("%2d procs: standard %3d requests, %5.2f/s of %5.2f/s allowed (%3.0f%%), max %2d in any %s, %d over | bulk %3d, %4.2f/s of %4.2f/s (%3.0f%%), max %d, %d over",
-			n, len(res.arrivals), got, allowed, 100*got/allowed, maxStd, cfg.Std.Per, res.excess,
-			len(res.bulkArrivals), bulkGot, bulkAllowed, 100*bulkGot/bulkAllowed, maxBulk, res.bulkExcess))
+		got := rate(arrivalTimes(res.arrivals), cfg.Std.Per)
+		bulkGot := rate(arrivalTimes(res.bulkArrivals), cfg.Bulk.Per)
+		table = append(table, fmt.Sprintf("%2d procs: standard %3d requests, %5.2f/s of %5.2f/s allowed (%3.0f%%), max %2d in any %s, %d over, max delay %s (%d > Slack) | bulk %3d, %4.2f/s of %4.2f/s (%3.0f%%), max %d, %d over, max delay %s (%d > Slack)",
+			n, len(res.arrivals), got, allowed, 100*got/allowed, maxStd, cfg.Std.Per, res.excess, stdDelay.Round(time.Microsecond), stdLate,
+			len(res.bulkArrivals), bulkGot, bulkAllowed, 100*bulkGot/bulkAllowed, maxBulk, res.bulkExcess, bulkDelay.Round(time.Microsecond), bulkLate))
 	}
 	t.Logf("limit %d per %s (bulk %d per %s), Slack %s, %s per run, 3+1 goroutines per process:\n%s",
 		cfg.Std.Calls, cfg.Std.Per, cfg.Bulk.Calls, cfg.Bulk.Per, cfg.Slack, *runFor, strings.Join(table, "\n"))
 }
 
+// TestLateness checks the explanation rule on arrivals made up by hand.
+func TestLateness(t *testing.T) {
+	t.Parallel()
+	t0 := time.Unix(1000, 0)
+	ms := func(n int) time.Time { return t0.Add(time.Duration(n) * time.Millisecond) }
+	const per, slack, calls = 100 * time.Millisecond, 10 * time.Millisecond, 2
+	for _, tc := range []struct {
+		name                   string
+		as                     []arrival
+		maxDelay               time.Duration
+		late, unexplainedWants int
+	}{
+		{"within the limit", []arrival{{ms(0), ms(0)}, {ms(5), ms(2)}, {ms(110), ms(110)}}, 3 * time.Millisecond, 0, 0},
+		// Three in 100ms, all on time: the grants themselves broke the limit.
+		{"over, nobody late", []arrival{{ms(0), ms(0)}, {ms(5), ms(0)}, {ms(50), ms(45)}}, 5 * time.Millisecond, 0, 1},
+		// The third was granted 110ms after the first but arrived 50ms late.
+		{"over, one late", []arrival{{ms(0), ms(0)}, {ms(5), ms(0)}, {ms(60), ms(10)}}, 50 * time.Millisecond, 1, 0},
+		// Two windows over the limit; the late request is in one of them only.
+		{"one explained, one not", []arrival{{ms(0), ms(0)}, {ms(20), ms(20)}, {ms(60), ms(0)}, {ms(300), ms(300)}, {ms(301), ms(301)}, {ms(302), ms(302)}},
+			60 * time.Millisecond, 1, 1},
+	} {
+		d, late, un := lateness(tc.as, per, slack, calls)
+		if d != tc.maxDelay || late != tc.late || un != tc.unexplainedWants {
+			t.Errorf("%s: lateness = %s, %d late, %d unexplained; want %s, %d, %d", tc.name, d, late, un, tc.maxDelay, tc.late, tc.unexplainedWants)
+		}
+	}
+}
+
 // BenchmarkSharedLimitFairness: 4 worker processes share a Redis limiter of 10 calls per
-// second (Slack 30ms), each making 50 GetUserById calls from 5 goroutines, against a
+// second (Slack 30ms), each making 50 GetUserByID calls from 5 goroutines, against a
 // server that enforces 10 per second at arrival. It reports the requests the server
 // refused (refused), the rate reached as a share of the allowed one (%allowed), the
 // distribution of the limiter's waits (wait-mean-ms, wait-p99-ms, wait-max-ms,
@@ -443,7 +574,7 @@ func BenchmarkSharedLimitFairness(b *testing.B) {
 			b.Fatalf("%d calls succeeded, want 200; errors: %q", res.ok, res.errors)
 		}
 		refused += float64(res.excess + res.rateLimited)
-		share += rate(res.arrivals, cfg.Std.Per) / (float64(cfg.Std.Calls) / cfg.Std.Per.Seconds())
+		share += rate(arrivalTimes(res.arrivals), cfg.Std.Per) / (float64(cfg.Std.Calls) / cfg.Std.Per.Seconds())
 		first, last := slices.MinFunc(res.finished, time.Time.Compare), slices.MaxFunc(res.finished, time.Time.Compare)
 		spread += float64(last.Sub(first)) / float64(time.Millisecond)
 		waits = append(waits, res.waits...)
