@@ -176,9 +176,8 @@ func (t *driftTable) node(sref *openapi3.SchemaRef, loc string) (int, error) {
 func jsonPathKey(name string) string {
 	plain := name != ""
 	for i, r := range name {
-		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
-			plain = false
-		}
+		ident := r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9'
+		plain = plain && ident
 	}
 	if plain {
 		return "." + name

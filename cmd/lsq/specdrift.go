@@ -154,7 +154,8 @@ func countsLine(m map[string]int) string {
 
 func isPlainWord(s string) bool {
 	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+		word := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-'
+		if !word {
 			return false
 		}
 	}
@@ -484,7 +485,8 @@ func overlayFor(reports []leadsquared.DriftReport) ([]byte, error) {
 				}
 			}
 			for _, t := range sortedKeys(r.Types) {
-				if !declared[t] && !(s != nil && s.Type.Is(t)) {
+				specType := s != nil && s.Type.Is(t)
+				if !declared[t] && !specType {
 					also = append(also, t)
 				}
 			}
