@@ -58,6 +58,7 @@ for round in $(seq "$count"); do
 	done
 	bench pkg/validate "$tmp/validate.test" . -test.benchmem -test.benchtime="$benchtime"
 	bench pkg/leadsquared "$tmp/leadsquared.test" '^BenchmarkOverheadInterleaved$' -test.benchmem -test.benchtime="$benchtime"
+	bench pkg/leadsquared "$tmp/leadsquared.test" '^BenchmarkDriftInterleaved$' -test.benchmem -test.benchtime="$benchtime"
 	bench pkg/leadsquared "$tmp/leadsquared.test" '^BenchmarkDecodeSearch1000$' -test.benchmem -test.benchtime="$benchtime"
 	bench pkg/leadsquared "$tmp/leadsquared.test" '^BenchmarkFirstNew$' -test.benchtime=10x
 done

@@ -10,13 +10,14 @@ import (
 // allocating while nothing drifts. It expects valid JSON (the caller drops its findings
 // otherwise): it checks only as much syntax as it needs to stay in bounds.
 type driftWalk struct {
-	c     *driftChecker
-	b     []byte
-	bad   bool
-	path  []pathSeg
-	ptr   []byte
-	key   []byte // scratch for an escaped key
-	found []driftFound
+	c      *driftChecker
+	b      []byte
+	bad    bool
+	path   []pathSeg
+	ptr    []byte
+	key    []byte // scratch for an escaped key
+	found  []driftFound
+	caches [][]keyCacheEntry // the key cache of each array being walked, by depth
 }
 
 // pathSeg is one step of the path to the value being walked: a key, or an array index.
@@ -75,30 +76,38 @@ func (w *driftWalk) typeAt(i int) jsonType {
 	return jsonInteger
 }
 
-// str scans the string starting at i (at its quote): it returns the index after it, its raw
-// content and whether that holds an escape.
-func (w *driftWalk) str(i int) (end int, raw []byte, escaped bool) {
-	start := i + 1
-	j := start
-	for {
-		k := bytes.IndexByte(w.b[j:], '"')
+// strEnd returns the index after the string starting at i (at its quote).
+func (w *driftWalk) strEnd(i int) int {
+	b := w.b
+	for j := i + 1; j < len(b); {
+		k := bytes.IndexByte(b[j:], '"')
 		if k < 0 {
-			w.bad = true
-			return len(w.b), nil, false
+			break
 		}
 		q := j + k
-		// A quote preceded by an odd number of backslashes is escaped.
+		// A quote after an odd number of backslashes is escaped.
 		n := 0
-		for p := q - 1; p >= start && w.b[p] == '\\'; p-- {
+		for p := q - 1; p > i && b[p] == '\\'; p-- {
 			n++
 		}
 		if n%2 == 0 {
-			raw = w.b[start:q]
-			return q + 1, raw, escaped || bytes.IndexByte(raw, '\\') >= 0
+			return q + 1
 		}
-		escaped = true
 		j = q + 1
 	}
+	w.bad = true
+	return len(b)
+}
+
+// str scans the string starting at i (at its quote): it returns the index after it, its raw
+// content and whether that holds an escape.
+func (w *driftWalk) str(i int) (end int, raw []byte, escaped bool) {
+	end = w.strEnd(i)
+	if w.bad {
+		return end, nil, false
+	}
+	raw = w.b[i+1 : end-1]
+	return end, raw, bytes.IndexByte(raw, '\\') >= 0
 }
 
 // unescape returns the value of a string's raw content that holds an escape.
@@ -120,14 +129,13 @@ func (w *driftWalk) skip(i int) int {
 	}
 	switch w.b[i] {
 	case '"':
-		end, _, _ := w.str(i)
-		return end
+		return w.strEnd(i)
 	case '{', '[':
 		depth := 0
 		for i < len(w.b) {
 			switch w.b[i] {
 			case '"':
-				i, _, _ = w.str(i)
+				i = w.strEnd(i)
 				continue
 			case '{', '[':
 				depth++
@@ -174,7 +182,7 @@ func (w *driftWalk) value(i int, n int32) int {
 		w.record(DriftType, n, t, "")
 		return w.skip(i)
 	case t == jsonObject:
-		return w.object(i, n)
+		return w.object(i, n, nil)
 	case t == jsonArray:
 		return w.array(i, n)
 	case t == jsonString && node.enum != nil:
@@ -210,9 +218,20 @@ func inEnum(enum []string, raw []byte, escaped bool) bool {
 	return false
 }
 
-// object walks the object at i against node n.
-func (w *driftWalk) object(i int, n int32) int {
+// keyCacheEntry is the attribute at one position of the objects of an array: their keys come
+// in the same order in every element, so a key is first compared in place with the one at its
+// position in the element before, and looked up in the node's map only when it differs.
+type keyCacheEntry struct {
+	key   []byte // a slice of the reply without escapes; nil when not known
+	child int32
+	known bool // the node has the attribute
+}
+
+// object walks the object at i against node n; cache is the key cache of the array it is an
+// element of (nil for an object that is not).
+func (w *driftWalk) object(i int, n int32, cache *[]keyCacheEntry) int {
 	node := &w.c.nodes[n]
+	pos := 0
 	var present uint64 // bit k: node.required[k] seen
 	i = w.ws(i + 1)
 	if i < len(w.b) && w.b[i] == '}' {
@@ -223,11 +242,23 @@ func (w *driftWalk) object(i int, n int32) int {
 				w.bad = true
 				return len(w.b)
 			}
-			end, raw, esc := w.str(i)
-			key := raw
-			if esc {
-				w.key = append(w.key[:0], unescape(raw)...)
-				key = w.key
+			var end int
+			var key []byte
+			var esc, hit bool
+			if cache != nil && pos < len(*cache) {
+				// The key of the element before at this position, compared in place.
+				if ck := (*cache)[pos].key; ck != nil && i+1+len(ck) < len(w.b) && w.b[i+1+len(ck)] == '"' && bytes.Equal(w.b[i+1:i+1+len(ck)], ck) {
+					end, key, hit = i+2+len(ck), w.b[i+1:i+1+len(ck)], true
+				}
+			}
+			if !hit {
+				var raw []byte
+				end, raw, esc = w.str(i)
+				key = raw
+				if esc {
+					w.key = append(w.key[:0], unescape(raw)...)
+					key = w.key
+				}
 			}
 			i = w.ws(end)
 			if i >= len(w.b) || w.b[i] != ':' {
@@ -236,7 +267,23 @@ func (w *driftWalk) object(i int, n int32) int {
 			}
 			i = w.ws(i + 1)
 			w.path = append(w.path, pathSeg{key: key})
-			if child, ok := node.props[string(key)]; ok {
+			var child int32
+			var ok bool
+			if hit {
+				child, ok = (*cache)[pos].child, (*cache)[pos].known
+			} else {
+				child, ok = node.props[string(key)]
+				if cache != nil && !esc {
+					e := keyCacheEntry{key: key, child: child, known: ok}
+					if pos < len(*cache) {
+						(*cache)[pos] = e
+					} else if pos == len(*cache) {
+						*cache = append(*cache, e)
+					}
+				}
+			}
+			pos++
+			if ok {
 				for k, r := range node.required {
 					if k < 64 && r == string(key) {
 						present |= 1 << k
@@ -283,13 +330,28 @@ func (w *driftWalk) object(i int, n int32) int {
 func (w *driftWalk) array(i int, n int32) int {
 	items := w.c.nodes[n].items
 	w.path = append(w.path, pathSeg{array: true})
-	defer func() { w.path = w.path[:len(w.path)-1] }()
+	depth := len(w.caches)
+	if depth < cap(w.caches) {
+		w.caches = w.caches[:depth+1]
+	} else {
+		w.caches = append(w.caches, nil)
+	}
+	w.caches[depth] = w.caches[depth][:0]
+	defer func() {
+		w.path = w.path[:len(w.path)-1]
+		clear(w.caches[depth]) // no slice of this reply kept past the walk
+		w.caches = w.caches[:depth]
+	}()
 	i = w.ws(i + 1)
 	if i < len(w.b) && w.b[i] == ']' {
 		return i + 1
 	}
 	for !w.bad {
-		i = w.ws(w.value(i, items))
+		if items >= 0 && i < len(w.b) && w.b[i] == '{' && w.c.nodes[items].accepts(jsonObject) {
+			i = w.ws(w.object(i, items, &w.caches[depth]))
+		} else {
+			i = w.ws(w.value(i, items))
+		}
 		if i >= len(w.b) {
 			w.bad = true
 			return i
