@@ -242,3 +242,23 @@ func TestSpecDriftUsage(t *testing.T) {
 		}
 	}
 }
+
+func TestParseDrift(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]lsqtest.Drift{
+		"all":          lsqtest.AllDrift,
+		"extra":        {ExtraAttributes: true},
+		"types, enums": {OtherTypes: true, NewEnumValues: true},
+		"missing":      {MissingAttributes: true},
+	} {
+		if got, err := parseDrift(in); err != nil || got != want {
+			t.Errorf("parseDrift(%q) = %+v, %v; want %+v", in, got, err, want)
+		}
+	}
+	if _, err := parseDrift("extra,nope"); err == nil {
+		t.Error(`parseDrift("extra,nope"): no error`)
+	}
+	if code, _, errOut := runLsq(t, "", "fake", "--drift", "nope"); code != 2 || !strings.Contains(errOut, "--drift") {
+		t.Errorf("lsq fake --drift nope: exit %d, %q", code, errOut)
+	}
+}
