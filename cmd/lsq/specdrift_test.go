@@ -161,6 +161,13 @@ func TestSpecDriftRecorded(t *testing.T) {
 		}
 		entries = append(entries, entry{op, drifted})
 	}
+	// A field known only as null (x-lsq-type-unknown) comes as an object: an undeclared type.
+	tagReply := []byte(`[{"ID":"x","Tag":{"Name":"VIP"}}]`)
+	if err := os.WriteFile(filepath.Join(dir, "GetUsers.9.json"), tagReply, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	entries = append(entries, entry{api.OpGetUsers, tagReply})
+	want = append(want, "GetUsers /*/Tag type")
 	sort.Strings(want)
 	code, out, errOut := runLsq(t, "", "spec", "drift", dir)
 	if code != 1 {
@@ -172,9 +179,15 @@ func TestSpecDriftRecorded(t *testing.T) {
 	if !strings.Contains(out, "# ActivateUser /Status: missing-required, 1 values in 1 replies") {
 		t.Errorf("no missing Status:\n%s", out)
 	}
+	if !strings.Contains(out, "# GetUsers /*/Tag: type, 1 values in 1 replies, seen as object×1, spec: string\n") {
+		t.Errorf("no undeclared type drift of Tag:\n%s", out)
+	}
 	doc := applyOutput(t, out)
 	if r := doc.Components.Schemas["SuccessStatus"].Value.Required; len(r) != 0 {
 		t.Errorf("SuccessStatus still requires %v", r)
+	}
+	if tag := doc.Components.Schemas["UserListItem"].Value.Properties["Tag"].Value; !tag.Type.Is("object") || tag.Extensions["x-lsq-type-unknown"] != nil || !tag.Nullable {
+		t.Errorf("Tag after the overlay: type %v, x-lsq-type-unknown %v, nullable %v; want object, gone, true", tag.Type, tag.Extensions["x-lsq-type-unknown"], tag.Nullable)
 	}
 
 	// The same replies in a HAR file, the bodies of two base64-encoded, beside a 404 and a
