@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 GO ?= go
-SPECTRAL := node_modules/.bin/spectral
+SPECTRAL := tools/spectral/node_modules/.bin/spectral
 BENCHCOUNT ?= 6
 BENCHTIME ?= 600ms
 TPUTCOUNT ?= 3
@@ -17,13 +17,13 @@ help: ## List the targets.
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 .PHONY: deps
-deps: $(SPECTRAL) ## Download Go modules; install Spectral (npm ci) and redis-server (apt, for the Redis tests) if missing.
+deps: $(SPECTRAL) ## Download Go modules; install Spectral (npm ci in tools/spectral) and redis-server (apt, for the Redis tests) if missing.
 	command -v redis-server >/dev/null || (apt-get update -qq && apt-get install -y -qq redis-server)
 	$(GO) mod download
 	cd tools/speccheck && $(GO) mod download
 
-$(SPECTRAL): package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+$(SPECTRAL): tools/spectral/package.json tools/spectral/package-lock.json
+	cd tools/spectral && npm ci --no-audit --no-fund --loglevel=error
 	@touch $(SPECTRAL)
 
 .PHONY: generate
@@ -61,7 +61,7 @@ test: deps check-generated ## The full check CI runs: generate + drift check, ti
 	@$(MAKE) --no-print-directory speccheck
 	@$(MAKE) --no-print-directory spec-diff BASE=HEAD~1 || echo "spec-diff failed (informational)"
 	$(GO) test -race -count=1 ./...
-	$(GO) test -count=1 -run '^TestExportMemory$$' -v ./cmd/lsq | grep -E 'peak RSS|^(ok|FAIL|---)'  # memory figure: not under -race
+	$(GO) test -count=1 -run '^Test(Export|Import)Memory$$' -v ./cmd/lsq | grep -E 'peak RSS|^(ok|FAIL|---)'  # memory figures: not under -race
 	@$(MAKE) --no-print-directory fuzz
 
 # oasdiff is pinned here, not in go.mod: every oasdiff release that builds against the kin-openapi the library

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
 )
 
 // readmeImports are the packages README examples may use, each with an expression that
@@ -22,11 +24,12 @@ var readmeImports = map[string]string{
 	"os":       "os.Getenv",
 	"testing":  "testing.Short",
 	"time":     "time.Second",
-	"github.com/leadsquared-go/leadsquared-go/pkg/api":                 "api.NewClient",
-	"github.com/leadsquared-go/leadsquared-go/pkg/scalar":              "scalar.NewDateTime",
-	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared/lsqtest": "lsqtest.NewServer",
-	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared":         "leadsquared.New",
-	"github.com/leadsquared-go/leadsquared-go/pkg/validate":            "validate.Default",
+	"github.com/leadsquared-go/leadsquared-go/pkg/api":                           "api.NewClient",
+	"github.com/leadsquared-go/leadsquared-go/pkg/scalar":                        "scalar.NewDateTime",
+	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared/lsqtest":           "lsqtest.NewServer",
+	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared/lsqtest/lsqclient": "lsqclient.New",
+	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared":                   "leadsquared.New",
+	"github.com/leadsquared-go/leadsquared-go/pkg/validate":                      "validate.Default",
 }
 
 var goBlock = regexp.MustCompile("(?s)```go\n(.*?)```")
@@ -102,4 +105,27 @@ func TestReadmeExamplesCompile(t *testing.T) {
 		t.Fatalf("README examples do not compile:\n%s\n--- generated:\n%s", out, src.String())
 	}
 	t.Logf("%d README go blocks compile (%d whole files)", len(blocks), files)
+}
+
+// TestReadmeCountsOperations: the number of operations the README gives is the number `lsq
+// ops` prints.
+func TestReadmeCountsOperations(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := validate.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := len(v.Operations())
+	counts := regexp.MustCompile(`\b(\d+) operations\b`).FindAllStringSubmatch(string(readme), -1)
+	if len(counts) == 0 {
+		t.Fatal("README.md gives no number of operations")
+	}
+	for _, m := range counts {
+		if m[1] != fmt.Sprint(n) {
+			t.Errorf("README.md says %q; lsq ops prints %d", m[0], n)
+		}
+	}
 }

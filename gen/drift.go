@@ -27,6 +27,9 @@ type driftNode struct {
 	Open     bool // additionalProperties set: attributes besides Props are expected
 	AddNode  int  // the node of additionalProperties values, -1 for any value
 	Items    int  // the node of array items, -1 for any value
+	// Custom is the node of the values of custom fields (mx_* keys, a string or null), -1 when
+	// the schema has none (x-lsq-custom-fields).
+	Custom int
 }
 
 type driftProp struct {
@@ -109,9 +112,15 @@ func (t *driftTable) node(sref *openapi3.SchemaRef, loc string) (int, error) {
 	if len(s.OneOf)+len(s.AnyOf)+len(s.AllOf) > 0 || s.Not != nil {
 		return 0, fmt.Errorf("%s: oneOf, anyOf, allOf and not are not supported in a 200 answer (but for x-lsq-error-body)", loc)
 	}
-	n := &driftNode{Index: len(t.nodes), Loc: loc, Nullable: s.Nullable, AddNode: -1, Items: -1}
+	n := &driftNode{Index: len(t.nodes), Loc: loc, Nullable: s.Nullable, AddNode: -1, Items: -1, Custom: -1}
 	t.nodes = append(t.nodes, n)
 	t.seen[s] = n.Index
+	if custom, _ := s.Extensions["x-lsq-custom-fields"].(bool); custom {
+		// mx_* keys besides the properties: strings (or null), whatever the field's type.
+		c := &driftNode{Index: len(t.nodes), Loc: loc, Types: []string{"string"}, Nullable: true, AddNode: -1, Items: -1, Custom: -1}
+		t.nodes = append(t.nodes, c)
+		n.Custom = c.Index
+	}
 	if s.Type != nil {
 		n.Types = append(n.Types, (*s.Type)...)
 	}

@@ -74,6 +74,7 @@ func runOapiCodegen(specPath, cfgPath string) error {
 	if err != nil {
 		return fmt.Errorf("loading %s: %w", specPath, err)
 	}
+	shapeModels(swagger)
 	code, err := codegen.Generate(swagger, cfg.Configuration)
 	if err != nil {
 		return fmt.Errorf("oapi-codegen: %w", err)

@@ -131,6 +131,11 @@ func (a *app) runCall(cmd *cobra.Command, cf *clientFlags, params, args []string
 		}
 		return &exitError{exitInvalid}
 	}
+	if op.Single && string(bytes.TrimSpace(reply)) == "[]" {
+		// As the library's ErrNotFound: LeadSquared's [] is its way to say "no such user".
+		fmt.Fprintf(a.stderr, "%s: %s: not found (LeadSquared answered [], its answer for a missing or inactive user)\n", cmd.CommandPath(), op.ID)
+		return &exitError{exitNotFound}
+	}
 	a.printJSON([]byte(scrub(string(reply), c.keys))) // a reply that echoes a key must not print it
 	return nil
 }

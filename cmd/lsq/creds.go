@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
 	"os"
 	"runtime"
 	"strings"
@@ -26,18 +25,8 @@ const (
 	envAccessKey = "LSQ_ACCESS_KEY"
 	envSecretKey = "LSQ_SECRET_KEY"
 	envHost      = "LSQ_HOST"
+	envRedisURL  = "LSQ_REDIS_URL" // the Redis URL, which may hold a password
 )
-
-// regions maps the region names LSQ_HOST accepts to their API hosts.
-var regions = map[string]string{
-	"singapore": leadsquared.HostSingapore, "sg": leadsquared.HostSingapore,
-	"us": leadsquared.HostUS, "us11": leadsquared.HostUS,
-	"india": leadsquared.HostIndiaMumbai, "mumbai": leadsquared.HostIndiaMumbai, "in21": leadsquared.HostIndiaMumbai,
-	"hyderabad": leadsquared.HostIndiaHyderabad, "in22": leadsquared.HostIndiaHyderabad,
-	"ireland": leadsquared.HostIreland, "ir31": leadsquared.HostIreland,
-	"canada": leadsquared.HostCanada, "ca12": leadsquared.HostCanada,
-	"middle-east": leadsquared.HostMiddleEast, "me61": leadsquared.HostMiddleEast,
-}
 
 // credentials are the keys and the host of one account. Never print them.
 type credentials struct {
@@ -58,7 +47,7 @@ func (f *clientFlags) register(cmd *cobra.Command, pacing bool) {
 	cmd.Flags().BoolVarP(&f.verbose, "verbose", "v", false, "log every retry (rate limits, 5xx) on stderr; never the keys")
 	if pacing {
 		cmd.Flags().StringVar(&f.rate, "rate", "", `the account's rate limit, e.g. "25 in 5s" (default: learnt from the first rate-limit answer)`)
-		cmd.Flags().StringVar(&f.redis, "redis", "", "share the rate budget with other workers through Redis at this URL (redis://host:6379/0); needs --rate")
+		cmd.Flags().StringVar(&f.redis, "redis", "", "share the rate budget with other workers through Redis at this URL (redis://host:6379/0; one with a password goes in "+envRedisURL+", never a flag); needs --rate")
 	}
 }
 
@@ -159,11 +148,15 @@ func (a *app) newClient(ctx context.Context, f *clientFlags) (*apiClient, error)
 			return nil, usageError{fmt.Errorf("--rate: %w", err)}
 		}
 	}
+	redisURL, err := a.redisURL(f)
+	if err != nil {
+		return nil, err
+	}
 	switch {
-	case f.redis != "" && f.rate == "":
+	case redisURL != "" && f.rate == "":
 		return nil, usageError{errors.New("--redis needs --rate: the budget the workers share")}
-	case f.redis != "":
-		ropts, err := redis.ParseURL(f.redis)
+	case redisURL != "":
+		ropts, err := redis.ParseURL(redisURL)
 		if err != nil {
 			return nil, usageError{errors.New("--redis: not a Redis URL (redis://host:port/db)")} // the URL may hold a password
 		}
@@ -195,7 +188,7 @@ func (a *app) newClient(ctx context.Context, f *clientFlags) (*apiClient, error)
 // is found from the keys (one call to Authenticate a User).
 func (a *app) baseURL(ctx context.Context, keys credentials) (string, error) {
 	h := strings.TrimSpace(keys.host)
-	if r, ok := regions[strings.ToLower(h)]; ok {
+	if r, ok := leadsquared.RegionHost(h); ok {
 		return r, nil
 	}
 	if h != "" {
@@ -225,19 +218,6 @@ func scrubErr(err error, keys credentials) error {
 		return err
 	}
 	return errors.New(msg)
-}
-
-// scrub replaces the keys (raw, query- and path-escaped) in s.
-func scrub(s string, keys credentials) string {
-	for _, k := range []string{keys.accessKey, keys.secretKey} {
-		if strings.TrimSpace(k) == "" {
-			continue
-		}
-		for _, form := range []string{k, url.QueryEscape(k), url.PathEscape(k)} {
-			s = strings.ReplaceAll(s, form, "REDACTED")
-		}
-	}
-	return s
 }
 
 // isTerminal reports whether w is a terminal.

@@ -23,7 +23,36 @@ included); json writes one JSON array, jsonl one user a line, every attribute Le
 returned. --search reads a User Advanced Search body (GroupConditions, Sorting, Columns) from
 a file or -; without Sorting the users come in creation order.
 
+A CSV cell that a spreadsheet would run as a formula (one starting with = + - @, a tab or a
+carriage return, e.g. a phone number +91...) is written with a ' before it, as OWASP advises
+against CSV injection; lsq users import and sync read it back without the '.
+
+--out FILE writes a new file (never one that is there), under a temporary name until the
+export is complete: a failed export leaves no file. On standard output a failed json export
+ends without its closing ].
+
 Exit status: 0 done; 1 a call failed (the users before it were written); 2 usage error.`
+
+// knownExportColumns are the columns exportCell reads from the model (any letter case).
+var knownExportColumns = []string{
+	"UserId", "FirstName", "LastName", "EmailAddress", "Role", "Status", "StatusCode", "IsAdministrator",
+	"PhoneMobile", "PhoneMain", "AssociatedPhoneNumbers", "Department", "Designation", "TeamId", "TeamName",
+	"ManagerUserId", "ManagerName", "EmployeeId", "AvailabilityStatus", "Groups", "CreatedOn",
+}
+
+// exportColumnKnown reports whether --columns may name col: a column of knownExportColumns or
+// a custom field (mx_*).
+func exportColumnKnown(col string) bool {
+	if len(col) > 3 && strings.EqualFold(col[:3], "mx_") {
+		return true
+	}
+	for _, k := range knownExportColumns {
+		if strings.EqualFold(k, col) {
+			return true
+		}
+	}
+	return false
+}
 
 // exportColumns are the CSV columns by default.
 var exportColumns = []string{
@@ -38,6 +67,7 @@ func (a *app) exportCommand() *cobra.Command {
 		format  string
 		search  string
 		columns string
+		out     string
 	)
 	cmd := &cobra.Command{
 		Use:   "export",
@@ -47,18 +77,19 @@ func (a *app) exportCommand() *cobra.Command {
   lsq users export --format jsonl --search active.json > active.jsonl`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.runExport(cmd, &cf, format, search, columns)
+			return a.runExport(cmd, &cf, format, search, columns, out)
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "csv", "csv, json or jsonl")
 	cmd.Flags().StringVar(&search, "search", "", "a User Advanced Search body (file or -)")
 	cmd.Flags().StringVar(&columns, "columns", "", "the CSV columns, comma-separated (default: the usual ones)")
+	cmd.Flags().StringVar(&out, "out", "", "write to this new file (it appears only once the export is complete) instead of standard output")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"csv", "json", "jsonl"}, cobra.ShellCompDirectiveNoFileComp))
 	cf.register(cmd, true)
 	return cmd
 }
 
-func (a *app) runExport(cmd *cobra.Command, cf *clientFlags, format, search, columns string) error {
+func (a *app) runExport(cmd *cobra.Command, cf *clientFlags, format, search, columns, outPath string) error {
 	switch format {
 	case "csv", "json", "jsonl":
 	default:
@@ -76,9 +107,15 @@ func (a *app) runExport(cmd *cobra.Command, cf *clientFlags, format, search, col
 	}
 	cols := exportColumns
 	if columns != "" {
+		if format != "csv" {
+			return usageErrorf(cmd, a.stderr, "--columns: only --format csv has columns (json and jsonl write every attribute)")
+		}
 		cols = nil
 		for _, c := range strings.Split(columns, ",") {
 			if c = strings.TrimSpace(c); c != "" {
+				if !exportColumnKnown(c) {
+					return usageErrorf(cmd, a.stderr, "--columns: unknown column %q: want one of %s, or a custom field (mx_*)", c, strings.Join(knownExportColumns, ", "))
+				}
 				cols = append(cols, c)
 			}
 		}
@@ -96,7 +133,16 @@ func (a *app) runExport(cmd *cobra.Command, cf *clientFlags, format, search, col
 	}
 	defer c.close()
 
-	w := bufio.NewWriterSize(a.stdout, 64<<10)
+	dst := a.stdout
+	var pending *pendingFile
+	if outPath != "" {
+		if pending, err = createPending("--out", outPath); err != nil {
+			return usageErrorf(cmd, a.stderr, "%v", err)
+		}
+		defer pending.discard() // after commit: removes nothing
+		dst = pending
+	}
+	w := bufio.NewWriterSize(dst, 64<<10)
 	var cw *csv.Writer
 	switch format {
 	case "csv":
@@ -116,7 +162,7 @@ func (a *app) runExport(cmd *cobra.Command, cf *clientFlags, format, search, col
 		switch format {
 		case "csv":
 			for i, col := range cols {
-				row[i] = exportCell(&u, col)
+				row[i] = neutralise(exportCell(&u, col))
 			}
 			_ = cw.Write(row)
 		case "json", "jsonl":
@@ -142,7 +188,9 @@ func (a *app) runExport(cmd *cobra.Command, cf *clientFlags, format, search, col
 	case "csv":
 		cw.Flush()
 	case "json":
-		_, _ = w.WriteString("\n]\n")
+		if callErr == nil { // a failed export's array stays open: no JSON reader takes it as complete
+			_, _ = w.WriteString("\n]\n")
+		}
 	}
 	if err := w.Flush(); err != nil {
 		fmt.Fprintf(a.stderr, "%s: writing: %v\n", cmd.CommandPath(), err)
@@ -150,7 +198,16 @@ func (a *app) runExport(cmd *cobra.Command, cf *clientFlags, format, search, col
 	}
 	if callErr != nil {
 		fmt.Fprintf(a.stderr, "%s: after %d users: %v\n", cmd.CommandPath(), n, scrubErr(callErr, c.keys))
+		if pending != nil {
+			fmt.Fprintf(a.stderr, "%s: %s was not written\n", cmd.CommandPath(), outPath)
+		}
 		return &exitError{exitInvalid}
+	}
+	if pending != nil {
+		if err := pending.commit(); err != nil {
+			fmt.Fprintf(a.stderr, "%s: --out: %v\n", cmd.CommandPath(), err)
+			return &exitError{exitInvalid}
+		}
 	}
 	fmt.Fprintf(a.stderr, "%s: %d users\n", cmd.CommandPath(), n)
 	return nil
@@ -209,13 +266,18 @@ func exportCell(u *api.UserSearchRecord, col string) string {
 		}
 		return u.CreatedOn.Format("2006-01-02 15:04:05")
 	}
+	for k, v := range u.CustomFields {
+		if strings.EqualFold(k, col) {
+			return v
+		}
+	}
 	for k, v := range u.AdditionalProperties {
-		if strings.EqualFold(k, col) && v != nil {
-			if s, ok := v.(string); ok {
+		if strings.EqualFold(k, col) && string(v) != "null" {
+			var s string
+			if json.Unmarshal(v, &s) == nil {
 				return s
 			}
-			b, _ := json.Marshal(v)
-			return string(b)
+			return string(v)
 		}
 	}
 	return ""

@@ -190,7 +190,8 @@ func TestParseLimit(t *testing.T) {
 			t.Errorf("%q = %s, want %s", in, got, want)
 		}
 	}
-	for _, bad := range []string{"", "25", "in 5s", "0 in 5s", "5 in 1.5s", "5 in soon"} {
+	for _, bad := range []string{"", "25", "in 5s", "0 in 5s", "5 in 1.5s", "5 in soon",
+		"9223372036854775807 in 1s", "10000000000 in 1s", "1 in 2562047h", "1 in 9223372036 seconds", "1 in 25h"} {
 		if _, _, err := parseLimit(bad); err == nil {
 			t.Errorf("%q: no error", bad)
 		}

@@ -3,15 +3,11 @@ package main
 import (
 	"context"
 	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/mail"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -39,8 +35,20 @@ crash, a kill or Ctrl-C and the rows done are skipped. Before creating a user ls
 email that it is not there yet, and a create whose outcome is unknown (a dropped connection,
 a 5xx) is checked by email before it is sent again: no run creates a user twice.
 
+The file may be what a spreadsheet saves: UTF-8 with or without a byte-order mark, UTF-16
+with one, cells separated by ',' ';' or tab (found from the header row, or --delimiter),
+trailing empty columns; a cell export wrote as '+91... (a ' before a leading = + - @, so that
+a spreadsheet does not run it) is read back without the '. A cell that is not valid UTF-8
+(a Latin-1 file) is an error naming its row and column. An address is written alone
+(ada@example.com, not "Ada <ada@example.com>"), and appears once in the file, in any case.
+- reads standard input (then give --state).
+
+One run at a time uses a state file: a second one stops at once.
+
 It ends with a summary and writes the rows to fix (invalid or failed, with the reason in an
-lsq_error column) to --failed (default <file>.failed.csv), which can be rerun as it is.
+lsq_error column) to --failed, which must not exist, else to the first free name of
+<file>.failed.csv, <file>.failed-2.csv, ...: lsq never overwrites a file. The rows to fix
+can be rerun as they are.
 
 Exit status: 0 every row was created or already there; 1 a row was invalid or failed, or
 the run was interrupted; 2 usage error.`
@@ -53,6 +61,7 @@ type importOptions struct {
 	statePath   string
 	failedPath  string
 	workers     int
+	delimiter   string
 }
 
 func (a *app) importCommand() *cobra.Command {
@@ -71,230 +80,10 @@ func (a *app) importCommand() *cobra.Command {
 	cmd.Flags().BoolVar(&o.skipInvalid, "skip-invalid", false, "create the valid rows even when some are invalid")
 	cmd.Flags().StringVar(&o.statePath, "state", "", "the state file (default <file>.lsq-state)")
 	cmd.Flags().StringVar(&o.failedPath, "failed", "", "where to write the rows to fix (default <file>.failed.csv)")
-	cmd.Flags().IntVar(&o.workers, "workers", 4, "calls in flight at once (the rate limit still applies)")
+	cmd.Flags().IntVar(&o.workers, "workers", 4, "calls in flight at once, 1 to 64 (the rate limit sets the pace)")
+	cmd.Flags().StringVar(&o.delimiter, "delimiter", "", `the character between cells: , ; tab or | (default: found from the header row)`)
 	o.client.register(cmd, true)
 	return cmd
-}
-
-// importRow is one data row of the CSV.
-type importRow struct {
-	line    int      // the line of the file the row starts on (the header is line 1)
-	record  []string // the cells as read
-	email   string
-	key     string // email, lower-cased
-	manager string // ManagerEmail, lower-cased
-	body    api.UserCreateRequest
-	errs    []string
-	depth   int // how many managers of this file are above it
-}
-
-// csvColumn is what a header cell names.
-type csvColumn struct {
-	field  string // a Create a User field, "ManagerEmail", "CustomFields.<name>" or "" (ignored)
-	custom bool
-}
-
-// createFields are the fields of Create a User a CSV column may name, with their JSON kind.
-var createFields = map[string]string{
-	"FirstName": "string", "LastName": "string", "EmailAddress": "string", "Role": "string",
-	"AssociatedPhoneNumbers": "string", "DateFormat": "string", "HolidayCalendarId": "string",
-	"IsPhoneCallAgent": "bool", "ManagerUserId": "string", "Password": "string", "PhoneMobile": "string",
-	"TeamId": "string", "TimeZone": "string", "UserType": "int", "WorkDayTemplateId": "string",
-}
-
-const (
-	colManagerEmail = "ManagerEmail"
-	colError        = "lsq_error" // the reason column of a failed-rows file, ignored on input
-)
-
-// parseHeader maps the header cells to fields; unknown names are errors.
-func parseHeader(header []string) ([]csvColumn, []string) {
-	cols := make([]csvColumn, len(header))
-	var errs []string
-	seen := map[string]int{}
-	for i, h := range header {
-		name := strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
-		var c csvColumn
-		switch {
-		case strings.EqualFold(name, colError):
-		case strings.EqualFold(name, colManagerEmail):
-			c.field = colManagerEmail
-		case strings.HasPrefix(strings.ToLower(name), "customfields."):
-			c.field, c.custom = name[len("CustomFields."):], true
-		case strings.HasPrefix(strings.ToLower(name), "mx_"):
-			c.field, c.custom = name, true
-		default:
-			for f := range createFields {
-				if strings.EqualFold(f, name) {
-					c.field = f
-				}
-			}
-			if c.field == "" {
-				errs = append(errs, fmt.Sprintf("row 1, column %d %q: not a field of Create a User (nor ManagerEmail, mx_*, CustomFields.*)", i+1, name))
-				continue
-			}
-		}
-		if c.field != "" {
-			if j, dup := seen[strings.ToLower(c.field)]; dup {
-				errs = append(errs, fmt.Sprintf("row 1, column %d %q: the same field as column %d", i+1, name, j+1))
-			}
-			seen[strings.ToLower(c.field)] = i
-		}
-		cols[i] = c
-	}
-	if _, ok := seen["emailaddress"]; !ok && len(errs) == 0 {
-		errs = append(errs, "row 1: no EmailAddress column")
-	}
-	return cols, errs
-}
-
-// readImport reads and validates every row. fileErrs are errors of the file as a whole
-// (unreadable, bad header): nothing can be imported.
-func readImport(r io.Reader, v *validate.Validator) (header []string, rows []*importRow, fileErrs []string) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	header, err := cr.Read()
-	if err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, nil, []string{"the file is empty: want a header row of field names"}
-		}
-		return nil, nil, []string{err.Error()}
-	}
-	cols, errs := parseHeader(header)
-	if len(errs) > 0 {
-		return header, nil, errs
-	}
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		line, _ := cr.FieldPos(0)
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				return header, rows, []string{fmt.Sprintf("row %d: %v", pe.Line, pe.Err)}
-			}
-			return header, rows, []string{err.Error()}
-		}
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue // a blank line
-		}
-		rows = append(rows, buildRow(line, rec, cols, v))
-	}
-	checkFile(rows)
-	return header, rows, nil
-}
-
-// buildRow turns one record into a Create a User body and validates it.
-func buildRow(line int, rec []string, cols []csvColumn, v *validate.Validator) *importRow {
-	row := &importRow{line: line, record: rec}
-	fail := func(col, msg string) {
-		row.errs = append(row.errs, fmt.Sprintf("row %d, column %s: %s", line, col, msg))
-	}
-	if len(rec) > len(cols) {
-		fail(strconv.Itoa(len(cols)+1), fmt.Sprintf("%d cells, but the header has %d columns", len(rec), len(cols)))
-	}
-	body := map[string]any{}
-	custom := map[string]any{}
-	for i, c := range cols {
-		if i >= len(rec) || c.field == "" {
-			continue
-		}
-		val := strings.TrimSpace(rec[i])
-		if val == "" {
-			continue // left out: a required field then fails validation
-		}
-		switch {
-		case c.field == colManagerEmail:
-			if _, err := mail.ParseAddress(val); err != nil {
-				fail(colManagerEmail, "not an email address")
-			}
-			row.manager = strings.ToLower(val)
-		case c.custom:
-			custom[c.field] = val
-		case createFields[c.field] == "bool":
-			b, err := strconv.ParseBool(val)
-			if err != nil {
-				fail(c.field, "not a boolean (true/false/1/0)")
-				continue
-			}
-			body[c.field] = b
-		case createFields[c.field] == "int":
-			n, err := strconv.Atoi(val)
-			if err != nil {
-				fail(c.field, "not a whole number")
-				continue
-			}
-			body[c.field] = n
-		default:
-			body[c.field] = val
-		}
-	}
-	if len(custom) > 0 {
-		body["CustomFields"] = custom
-	}
-	if e, ok := body["EmailAddress"].(string); ok {
-		row.email, row.key = e, strings.ToLower(e)
-		if _, err := mail.ParseAddress(e); err != nil {
-			fail("EmailAddress", "not an email address")
-		}
-	}
-	if row.manager != "" && body["ManagerUserId"] != nil {
-		fail(colManagerEmail, "give ManagerEmail or ManagerUserId, not both")
-	}
-	raw, _ := json.Marshal(body)
-	var verr *validate.Error
-	if err := v.ValidateRequestBody(api.OpCreateUser, raw); errors.As(err, &verr) {
-		for _, f := range verr.Failures {
-			col := strings.TrimPrefix(f.Pointer, "/")
-			if rest, ok := strings.CutPrefix(col, "CustomFields/"); ok {
-				col = rest
-			}
-			if col == "" {
-				col = "-"
-			}
-			fail(col, strings.TrimPrefix(f.String(), f.Pointer+": "))
-		}
-	} else if err != nil {
-		fail("-", err.Error())
-	}
-	if len(row.errs) == 0 {
-		if err := json.Unmarshal(raw, &row.body); err != nil {
-			fail("-", err.Error())
-		}
-	}
-	return row
-}
-
-// checkFile applies the rules across rows: an address appears once; managers named by
-// email in the file form no cycle. It sets each row's depth.
-func checkFile(rows []*importRow) {
-	byKey := map[string]*importRow{}
-	for _, r := range rows {
-		if r.key == "" {
-			continue
-		}
-		if first, dup := byKey[r.key]; dup {
-			r.errs = append(r.errs, fmt.Sprintf("row %d, column EmailAddress: the same address as row %d", r.line, first.line))
-			continue
-		}
-		byKey[r.key] = r
-	}
-	for _, r := range rows {
-		seen := map[*importRow]bool{r: true}
-		for m := byKey[r.manager]; m != nil && r.manager != ""; m = byKey[m.manager] {
-			if seen[m] {
-				r.errs = append(r.errs, fmt.Sprintf("row %d, column ManagerEmail: the managers named in the file form a cycle", r.line))
-				break
-			}
-			seen[m] = true
-			r.depth++
-			if m.manager == "" {
-				break
-			}
-		}
-	}
 }
 
 // importSummary counts the outcomes of a run; the counts add up to the rows of the file.
@@ -302,16 +91,20 @@ type importSummary struct {
 	mu                                              sync.Mutex
 	rows, earlier, created, exists, invalid, failed int
 	notRun                                          int
-	failures                                        []*importRow // invalid and failed rows, with their reasons
-	reasons                                         map[*importRow]string
+	failures                                        []failedRow // the rows that failed in this run
+}
+
+// failedRow is a row that failed, and why.
+type failedRow struct {
+	idx, line     int
+	email, reason string
 }
 
 func (s *importSummary) fail(r *importRow, reason string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.failed++
-	s.failures = append(s.failures, r)
-	s.reasons[r] = reason
+	s.failures = append(s.failures, failedRow{idx: r.idx, line: r.line, email: r.email, reason: reason})
 }
 
 func (s *importSummary) count(status string) {
@@ -325,41 +118,99 @@ func (s *importSummary) count(status string) {
 	}
 }
 
+// maxWorkers bounds --workers: the rate limit, not the workers, sets the pace, and each
+// worker holds a connection and a row in flight.
+const maxWorkers = 64
+
+// checkWorkers is the error of a --workers out of bounds.
+func checkWorkers(n int) error {
+	if n < 1 || n > maxWorkers {
+		return fmt.Errorf("--workers %d: want 1 to %d (the rate limit sets the pace, not the workers)", n, maxWorkers)
+	}
+	return nil
+}
+
 func (a *app) runImport(cmd *cobra.Command, o *importOptions, path string) error {
 	name := cmd.CommandPath()
 	ctx := cmd.Context()
+	if err := checkWorkers(o.workers); err != nil {
+		return usageErrorf(cmd, a.stderr, "%v", err)
+	}
+	delim, err := parseDelimiter(o.delimiter)
+	if err != nil {
+		return usageErrorf(cmd, a.stderr, "%v", err)
+	}
+	if path == "-" && o.statePath == "" && !o.dryRun {
+		return usageErrorf(cmd, a.stderr, "reading standard input (-): give --state, the file that records the rows done")
+	}
 	v, err := validate.Default()
 	if err != nil {
 		return usageErrorf(cmd, a.stderr, "%v", err)
 	}
-	f, err := os.Open(path)
+	in, err := a.openImportInput(path, delim)
 	if err != nil {
-		return usageErrorf(cmd, a.stderr, "%s: %v", path, unwrapPathError(err))
+		return usageErrorf(cmd, a.stderr, "%v", err)
 	}
-	header, rows, fileErrs := readImport(f, v)
-	_ = f.Close()
-	if len(fileErrs) > 0 {
-		for _, e := range fileErrs {
-			fmt.Fprintf(a.stderr, "%s: %s: %s\n", name, path, e)
+	defer in.cleanup()
+
+	// Pass 1: validate every row, keeping only its key.
+	var (
+		cols     []csvColumn
+		hdrErrs  []string
+		rows     []rowMeta
+		interned = map[string]string{}
+	)
+	sh, err := in.scan(func(s *sheet, idx, line int, rec []string) bool {
+		if cols == nil && hdrErrs == nil {
+			if cols, hdrErrs = parseHeader(s); len(hdrErrs) > 0 {
+				return false
+			}
+		}
+		r := buildRow(line, rec, cols, v)
+		m := rowMeta{key: strings.Clone(r.key), line: int32(line), invalid: len(r.errs) > 0}
+		if r.manager != "" {
+			mk, ok := interned[r.manager]
+			if !ok {
+				mk = strings.Clone(r.manager)
+				interned[mk] = mk
+			}
+			m.manager = mk
+		}
+		rows = append(rows, m)
+		for _, e := range r.errs {
+			fmt.Fprintf(a.stderr, "%s: %s\n", displayName(path), e)
+		}
+		return true
+	})
+	if err == nil && cols == nil && hdrErrs == nil {
+		cols, hdrErrs = parseHeader(sh) // a file with a header and no rows
+	}
+	if err != nil || len(hdrErrs) > 0 {
+		if err != nil {
+			hdrErrs = append(hdrErrs, err.Error())
+		}
+		for _, e := range hdrErrs {
+			fmt.Fprintf(a.stderr, "%s: %s: %s\n", name, displayName(path), e)
 		}
 		return &exitError{exitInvalid}
 	}
-	sum := &importSummary{rows: len(rows), reasons: map[*importRow]string{}}
-	var valid []*importRow
-	for _, r := range rows {
-		if len(r.errs) == 0 {
-			valid = append(valid, r)
-			continue
+	crossErrs := checkFile(rows)
+	for i := range rows {
+		for _, e := range crossErrs[i] {
+			fmt.Fprintf(a.stderr, "%s: %s\n", displayName(path), e)
 		}
-		sum.invalid++
-		sum.failures = append(sum.failures, r)
-		sum.reasons[r] = strings.Join(r.errs, "; ")
-		for _, e := range r.errs {
-			fmt.Fprintf(a.stderr, "%s: %s\n", path, e)
+	}
+	sum := &importSummary{rows: len(rows)}
+	valid := 0
+	for i := range rows {
+		if rows[i].invalid {
+			sum.invalid++
+		} else {
+			valid++
 		}
 	}
 	if o.dryRun || (sum.invalid > 0 && !o.skipInvalid) {
-		fmt.Fprintf(a.stdout, "%s: %d rows: %d valid, %d invalid; nothing was sent", name, len(rows), len(valid), sum.invalid)
+		fmt.Fprintf(a.stdout, "%s: %d rows: %d valid, %d invalid; nothing was sent", name, len(rows), valid, sum.invalid)
 		if !o.dryRun {
 			fmt.Fprint(a.stdout, " (fix the rows, or add --skip-invalid)")
 		}
@@ -368,9 +219,6 @@ func (a *app) runImport(cmd *cobra.Command, o *importOptions, path string) error
 			return &exitError{exitInvalid}
 		}
 		return nil
-	}
-	if o.workers < 1 {
-		return usageErrorf(cmd, a.stderr, "--workers must be at least 1")
 	}
 	c, err := a.newClient(ctx, &o.client)
 	if err != nil {
@@ -387,31 +235,66 @@ func (a *app) runImport(cmd *cobra.Command, o *importOptions, path string) error
 	}
 	defer func() { _ = st.close() }()
 
-	im := &importer{app: a, c: c, st: st, sum: sum, ids: map[string]string{}}
-	var todo []*importRow
-	for _, r := range valid {
+	im := &importer{app: a, c: c, st: st, sum: sum, ids: map[string]string{}, managers: interned}
+	todo, maxDepth := 0, int32(0)
+	for i := range rows {
+		r := &rows[i]
+		if r.invalid {
+			continue
+		}
 		if rec, ok := st.lookup(r.key); ok && isDone(rec.Status) {
 			sum.earlier++
 			im.setID(r.key, rec.UserID)
 			continue
 		}
-		todo = append(todo, r)
+		r.todo = true
+		todo++
+		maxDepth = max(maxDepth, r.depth)
 	}
-	im.prog = a.newProgress(name, len(todo))
-	// Managers named in the file are created before the users who report to them.
-	slices.SortStableFunc(todo, func(x, y *importRow) int { return x.depth - y.depth })
-	for start := 0; start < len(todo) && ctx.Err() == nil; {
-		end := min(start+lookupBatch, len(todo))
-		if d := todo[start].depth; todo[end-1].depth != d { // a batch stays in one level
-			for end = start + 1; end < len(todo) && todo[end].depth == d; end++ {
+	im.prog = a.newProgress(name, todo)
+	// Pass 2, once per level of the managers named in the file: managers are created before
+	// the users who report to them. Each row is built again from the file as it is sent.
+	for d := int32(0); d <= maxDepth && ctx.Err() == nil && todo > 0; d++ {
+		var batch []*importRow
+		flush := func() {
+			if len(batch) > 0 {
+				im.batch(ctx, batch, o.workers)
+				batch = batch[:0]
 			}
 		}
-		im.batch(ctx, todo[start:end], o.workers)
-		start = end
+		_, err := in.scan(func(_ *sheet, idx, line int, rec []string) bool {
+			if ctx.Err() != nil {
+				return false
+			}
+			if idx >= len(rows) || !rows[idx].todo || rows[idx].depth != d {
+				return true
+			}
+			r := buildRow(line, rec, cols, v)
+			r.idx = idx
+			if len(r.errs) > 0 || r.key != rows[idx].key {
+				r.email = rows[idx].key
+				r.key = rows[idx].key
+				im.finish(r, stateFailed, "", "the file changed while it was imported: rerun it")
+				return true
+			}
+			// Keep no slice of the record past the batch: the state and the summary keep
+			// the key of pass 1.
+			r.key, r.manager, r.email, r.record = rows[idx].key, rows[idx].manager, strings.Clone(r.email), nil
+			batch = append(batch, r)
+			if len(batch) == lookupBatch {
+				flush()
+			}
+			return true
+		})
+		flush()
+		if err != nil && ctx.Err() == nil {
+			fmt.Fprintf(a.stderr, "%s: %s: reading it again: %v\n", name, displayName(path), err)
+			break
+		}
 	}
 	im.prog.finish()
-	sum.notRun = len(todo) - im.finished
-	return a.importReport(cmd, path, header, o, sum)
+	sum.notRun = todo - im.finished
+	return a.importReport(cmd, in, o, statePath, cols, rows, crossErrs, sum, v)
 }
 
 // accountOf names the account a state file belongs to: the client's API host.
@@ -431,12 +314,13 @@ type importer struct {
 	sum      *importSummary
 	prog     *progress
 	mu       sync.Mutex
-	ids      map[string]string // email (lower-cased) → user id, of users known to exist
+	ids      map[string]string // email (lower-cased) → user id, of the managers known to exist
+	managers map[string]string // the keys of the managers named in the file
 	finished int
 }
 
 func (im *importer) setID(key, id string) {
-	if id == "" {
+	if _, ok := im.managers[key]; id == "" || !ok {
 		return
 	}
 	im.mu.Lock()
@@ -531,7 +415,7 @@ func (im *importer) create(ctx context.Context, r *importRow) {
 		case errors.Is(err, leadsquared.ErrRateLimited):
 			last = err // refused before any work: safe to send again
 			continue
-		case !uncertain(err):
+		case !errors.Is(err, leadsquared.ErrOutcomeUnknown):
 			im.finish(r, stateFailed, "", err.Error())
 			return
 		}
@@ -551,20 +435,6 @@ func (im *importer) create(ctx context.Context, r *importRow) {
 		}
 	}
 	im.finish(r, stateFailed, "", fmt.Sprintf("gave up after %d attempts: %v", maxCreateAttempts, last))
-}
-
-// uncertain reports whether a failed create may have happened: no answer (a dropped
-// connection, a timeout), a 5xx that is not LeadSquared refusing the input, or a 2xx the
-// client could not read.
-func uncertain(err error) bool {
-	var apiErr *leadsquared.APIError
-	if errors.As(err, &apiErr) {
-		if errors.Is(err, leadsquared.ErrInvalidRequest) || errors.Is(err, leadsquared.ErrUnauthorized) {
-			return false
-		}
-		return apiErr.StatusCode >= 500 || apiErr.StatusCode < 300
-	}
-	return !errors.Is(err, leadsquared.ErrInvalidRequest)
 }
 
 // managerID finds the id of a manager named by email: created or found in this run or an
@@ -588,7 +458,8 @@ func (im *importer) managerID(ctx context.Context, email string) (string, error)
 }
 
 // importReport prints the summary, writes the rows to fix and returns the exit status.
-func (a *app) importReport(cmd *cobra.Command, path string, header []string, o *importOptions, sum *importSummary) error {
+func (a *app) importReport(cmd *cobra.Command, in *importInput, o *importOptions, statePath string, cols []csvColumn,
+	rows []rowMeta, crossErrs map[int][]string, sum *importSummary, v *validate.Validator) error {
 	name := cmd.CommandPath()
 	fmt.Fprintf(a.stdout, "%s: %d rows: %d created, %d already there, %d done in an earlier run, %d invalid, %d failed",
 		name, sum.rows, sum.created, sum.exists, sum.earlier, sum.invalid, sum.failed)
@@ -596,27 +467,21 @@ func (a *app) importReport(cmd *cobra.Command, path string, header []string, o *
 		fmt.Fprintf(a.stdout, ", %d not done (interrupted: rerun the same command to continue)", sum.notRun)
 	}
 	fmt.Fprintln(a.stdout)
-	slices.SortFunc(sum.failures, func(x, y *importRow) int { return x.line - y.line })
+	slices.SortFunc(sum.failures, func(x, y failedRow) int { return x.line - y.line })
 	for _, r := range sum.failures {
-		if len(r.errs) == 0 {
-			fmt.Fprintf(a.stdout, "  row %d (%s): %s\n", r.line, r.email, sum.reasons[r])
-		}
+		fmt.Fprintf(a.stdout, "  row %d (%s): %s\n", r.line, r.email, r.reason)
 	}
-	failedPath := o.failedPath
-	if failedPath == "" {
-		failedPath = strings.TrimSuffix(path, filepath.Ext(path)) + ".failed.csv"
-		if failedPath == path {
-			failedPath = path + ".failed.csv"
+	if sum.invalid+sum.failed > 0 {
+		reasons := make(map[int]string, sum.failed)
+		for _, r := range sum.failures {
+			reasons[r.idx] = r.reason
 		}
-	}
-	if len(sum.failures) > 0 {
-		if err := writeFailed(failedPath, header, sum); err != nil {
-			fmt.Fprintf(a.stderr, "%s: writing the failed rows: %v\n", name, err)
+		written, failedPath, err := a.writeFailed(in, o.failedPath, statePath, cols, rows, crossErrs, reasons, v)
+		if err != nil {
+			fmt.Fprintf(a.stderr, "%s: writing the rows to fix: %v\n", name, err)
 		} else {
-			fmt.Fprintf(a.stdout, "%s: the %d rows to fix are in %s (rerun it once fixed)\n", name, len(sum.failures), failedPath)
+			fmt.Fprintf(a.stdout, "%s: the %d rows to fix are in %s (rerun it once fixed)\n", name, written, failedPath)
 		}
-	} else if o.failedPath == "" {
-		_ = os.Remove(failedPath) // a previous run's, now stale
 	}
 	if sum.invalid+sum.failed+sum.notRun > 0 {
 		return &exitError{exitInvalid}
@@ -624,36 +489,81 @@ func (a *app) importReport(cmd *cobra.Command, path string, header []string, o *
 	return nil
 }
 
-// writeFailed writes the invalid and failed rows as they were read, with the reason in a last
-// lsq_error column.
-func writeFailed(path string, header []string, sum *importSummary) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+// writeFailed writes the invalid and failed rows as they were read, with the reason in a
+// last lsq_error column, to a new file: --failed (which must not be there), else the first
+// free name of <file>.failed.csv, <file>.failed-2.csv, ... It never replaces a file: not
+// the input, not the rows to fix an earlier run wrote (and the user may be editing).
+func (a *app) writeFailed(in *importInput, flagPath, statePath string, cols []csvColumn, rows []rowMeta,
+	crossErrs map[int][]string, reasons map[int]string, v *validate.Validator) (int, string, error) {
+	var (
+		f    *os.File
+		path string
+		err  error
+	)
+	if flagPath != "" {
+		path = flagPath
+		input := in.path
+		if input == "-" {
+			input = ""
+		}
+		f, err = createNamed("--failed", path, input)
+	} else {
+		base := in.path
+		if base == "-" {
+			base = strings.TrimSuffix(statePath, ".lsq-state")
+		}
+		f, path, err = createFresh(strings.TrimSuffix(base, filepath.Ext(base)) + ".failed.csv")
+	}
 	if err != nil {
-		return err
+		return 0, "", err
 	}
 	w := csv.NewWriter(f)
-	errCol := slices.IndexFunc(header, func(h string) bool { return strings.EqualFold(strings.TrimSpace(h), colError) })
-	out := slices.Clone(header)
-	if errCol < 0 {
-		out = append(out, colError)
-	}
-	_ = w.Write(out)
-	for _, r := range sum.failures {
-		rec := slices.Clone(r.record)
-		for len(rec) < len(header) {
-			rec = append(rec, "")
+	written, errCol, headerDone := 0, -1, false
+	_, err = in.scan(func(s *sheet, idx, line int, rec []string) bool {
+		if !headerDone {
+			headerDone = true
+			errCol = slices.IndexFunc(s.header, func(h string) bool { return strings.EqualFold(strings.TrimSpace(h), colError) })
+			out := slices.Clone(s.header)
+			if errCol < 0 {
+				out = append(out, colError)
+			}
+			_ = w.Write(out)
+		}
+		var reason string
+		switch {
+		case idx >= len(rows):
+			return false
+		case rows[idx].invalid:
+			errs := crossErrs[idx]
+			if r := buildRow(line, rec, cols, v); len(r.errs) > 0 {
+				errs = append(slices.Clone(r.errs), errs...)
+			}
+			reason = strings.Join(errs, "; ")
+		default:
+			var ok bool
+			if reason, ok = reasons[idx]; !ok {
+				return true
+			}
+		}
+		out := slices.Clone(rec)
+		for len(out) < len(s.header) {
+			out = append(out, "")
 		}
 		if errCol >= 0 {
-			rec[errCol] = sum.reasons[r]
+			out[errCol] = neutralise(reason)
 		} else {
-			rec = append(rec, sum.reasons[r])
+			out = append(out, neutralise(reason))
 		}
-		_ = w.Write(rec)
-	}
+		_ = w.Write(out)
+		written++
+		return true
+	})
 	w.Flush()
-	if err := w.Error(); err != nil {
-		_ = f.Close()
-		return err
+	if err == nil {
+		err = w.Error()
 	}
-	return f.Close()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return written, path, err
 }

@@ -47,9 +47,10 @@ func main() {
 
 // Exit codes.
 const (
-	exitOK      = 0
-	exitInvalid = 1
-	exitUsage   = 2
+	exitOK       = 0
+	exitInvalid  = 1
+	exitUsage    = 2
+	exitNotFound = 3 // lsq call of a read of one record that LeadSquared answered with []
 )
 
 // app is one run of lsq: its streams, its environment and what the commands need to reach

@@ -47,6 +47,10 @@ func TestValidateRequest(t *testing.T) {
 			wantNLines: 2,
 		},
 		{name: "unknown operation", args: []string{"validate", "request", "Nope", "-"}, stdin: `{}`, code: 2, wantErr: []string{`unknown operation "Nope"`}},
+		// An operation without a body: its request is its query, checked even without --query.
+		{name: "no body, no query", args: []string{"validate", "request", "GetUserById"}, code: 1, wantOut: []string{"userId: required"}},
+		{name: "no body, query", args: []string{"validate", "request", "--query", "userId=3b1041fb", "GetUserByID"}, code: 0},
+		{name: "no body, a body given", args: []string{"validate", "request", "GetUserByID", "-"}, stdin: `{}`, code: 1, wantOut: []string{"userId: required", "takes no request body"}},
 		{name: "not JSON", args: []string{"validate", "request", "CreateUser", "-"}, stdin: `{"a":`, code: 2, wantErr: []string{"not valid JSON"}},
 		{name: "missing file", args: []string{"validate", "request", "CreateUser", "/nonexistent/x.json"}, code: 2, wantErr: []string{"no such file"}},
 		{name: "too few arguments", args: []string{"validate", "request", "CreateUser"}, code: 2, wantErr: []string{"want 2 arguments"}},

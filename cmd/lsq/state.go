@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
-	"strings"
 	"sync"
 	"time"
 )
@@ -46,68 +46,114 @@ type stateRecord struct {
 	At     string `json:"at"`
 }
 
+// stateEntry is what a stateFile keeps of a key's latest record: an import of a large file
+// keeps one per row, so not the record's reason and time.
+type stateEntry struct {
+	status string // one of the state constants (interned)
+	userID string
+}
+
+// internStatus returns the constant equal to s, so that entries share it.
+func internStatus(s string) string {
+	for _, c := range []string{statePending, stateCreated, stateExists, stateDone, stateAlready, stateFailed} {
+		if s == c {
+			return c
+		}
+	}
+	return s
+}
+
 type stateFile struct {
 	mu   sync.Mutex
 	f    *os.File
-	last map[string]stateRecord // the latest record of each key
+	last map[string]stateEntry // the latest outcome of each key in earlier runs
 	keys credentials
 }
 
-// openState opens (or creates) the state file of command against account.
+// openState opens (or creates) the state file of command against account and locks it:
+// while one run holds a state file, another one given the same file stops at once (two
+// imports of one file would otherwise both create the users the state does not list yet).
 func openState(path, command, account string, keys credentials) (*stateFile, error) {
-	st := &stateFile{last: map[string]stateRecord{}, keys: keys}
-	b, err := os.ReadFile(path)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-	case err != nil:
-		return nil, fmt.Errorf("state file %s: %w", path, unwrapPathError(err))
-	default:
-		sc := bufio.NewScanner(strings.NewReader(string(b)))
-		sc.Buffer(make([]byte, 64<<10), 1<<20)
-		first := true
-		for sc.Scan() {
-			line := sc.Bytes()
-			if first {
-				first = false
-				var h stateHeader
-				if json.Unmarshal(line, &h) != nil || h.Command == "" {
-					return nil, fmt.Errorf("state file %s: not an lsq state file", path)
-				}
-				if h.Command != command || h.Account != account {
-					return nil, fmt.Errorf("state file %s was written by 'lsq %s' for %s; give another --state or remove it", path, h.Command, h.Account)
-				}
-				continue
-			}
-			var r stateRecord
-			if json.Unmarshal(line, &r) != nil || r.Key == "" {
-				continue // a line cut short by a crash
-			}
-			st.last[r.Key] = r
-		}
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	st := &stateFile{last: map[string]stateEntry{}, keys: keys}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND|oNoFollow, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("state file %s: %w", path, unwrapPathError(err))
 	}
+	if err := lockFile(f); err != nil {
+		_ = f.Close()
+		if errors.Is(err, errLocked) {
+			return nil, fmt.Errorf("state file %s is in use by another lsq run: wait for it to end (one run per state file at a time)", path)
+		}
+		return nil, fmt.Errorf("state file %s: locking: %w", path, err)
+	}
+	fail := func(err error) (*stateFile, error) {
+		_ = f.Close()
+		return nil, err
+	}
+	var size int64
+	var lastByte byte
+	br := bufio.NewReaderSize(f, 64<<10)
+	first := true
+	for {
+		line, err := br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			// A line longer than any record: skip it whole.
+			size += int64(len(line))
+			for errors.Is(err, bufio.ErrBufferFull) {
+				line, err = br.ReadSlice('\n')
+				size += int64(len(line))
+			}
+			lastByte = '\n'
+			if err == nil {
+				continue
+			}
+		}
+		if len(line) > 0 {
+			size += int64(len(line))
+			lastByte = line[len(line)-1]
+		}
+		if len(line) > 0 && first {
+			first = false
+			var h stateHeader
+			if json.Unmarshal(line, &h) != nil || h.Command == "" {
+				return fail(fmt.Errorf("state file %s: not an lsq state file", path))
+			}
+			if h.Command != command || h.Account != account {
+				return fail(fmt.Errorf("state file %s was written by 'lsq %s' for %s; give another --state or remove it", path, h.Command, h.Account))
+			}
+		} else if len(line) > 0 {
+			var r stateRecord
+			if json.Unmarshal(line, &r) == nil && r.Key != "" { // else a line cut short by a crash
+				st.last[r.Key] = stateEntry{status: internStatus(r.Status), userID: r.UserID}
+			}
+		}
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				return fail(fmt.Errorf("state file %s: %w", path, unwrapPathError(err)))
+			}
+			break
+		}
+	}
 	st.f = f
-	if len(b) == 0 {
+	if size == 0 {
 		h, _ := json.Marshal(stateHeader{Command: command, Account: account, Created: time.Now().UTC().Format(time.RFC3339)})
 		if _, err := f.Write(append(h, '\n')); err != nil {
-			_ = f.Close()
-			return nil, fmt.Errorf("state file %s: %w", path, err)
+			return fail(fmt.Errorf("state file %s: %w", path, err))
 		}
-	} else if b[len(b)-1] != '\n' {
+	} else if lastByte != '\n' {
 		_, _ = f.Write([]byte{'\n'}) // end a line cut short by a crash
 	}
 	return st, nil
 }
 
-// lookup returns the latest record of key.
+// lookup returns the latest record of key that the file held when it was opened: what
+// earlier runs did (a run keeps what it does itself, so that a large import does not hold a
+// copy of every row's outcome).
 func (s *stateFile) lookup(key string) (stateRecord, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, ok := s.last[key]
-	return r, ok
+	e, ok := s.last[key]
+	return stateRecord{Key: key, Status: e.status, UserID: e.userID}, ok
 }
 
 // record appends r (the reason scrubbed of the keys) in one write.
@@ -120,7 +166,6 @@ func (s *stateFile) record(r stateRecord) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.last[r.Key] = r
 	_, err = s.f.Write(append(b, '\n'))
 	return err
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/mail"
 	"os"
 	"slices"
 	"strings"
@@ -47,7 +46,7 @@ failed; 2 usage error.`, strings.ToUpper(verb[:1])+verb[1:], done, verb, done),
 	}
 	cmd.Flags().StringVar(&o.emails, "emails", "", "the file of email addresses, one a line (required)")
 	cmd.Flags().StringVar(&o.statePath, "state", "", "the state file (default <file>.lsq-state-"+verb+")")
-	cmd.Flags().IntVar(&o.workers, "workers", 4, "calls in flight at once (the rate limit still applies)")
+	cmd.Flags().IntVar(&o.workers, "workers", 4, "calls in flight at once, 1 to 64 (the rate limit sets the pace)")
 	_ = cmd.MarkFlagRequired("emails")
 	o.client.register(cmd, true)
 	return cmd
@@ -89,15 +88,16 @@ func (a *app) runStatus(cmd *cobra.Command, o *statusOptions, deactivate bool) e
 			if s == "" || strings.HasPrefix(s, "#") {
 				continue
 			}
-			if _, err := mail.ParseAddress(s); err != nil || strings.ContainsAny(s, "<> ") {
-				invalid = append(invalid, fmt.Sprintf("line %d: not an email address", n))
+			addr, key, err := normalEmail(s)
+			if err != nil {
+				invalid = append(invalid, fmt.Sprintf("line %d: %v", n, err))
 				continue
 			}
-			if seen[strings.ToLower(s)] {
+			if seen[key] {
 				continue
 			}
-			seen[strings.ToLower(s)] = true
-			lines = append(lines, statusLine{line: n, email: s, key: strings.ToLower(s)})
+			seen[key] = true
+			lines = append(lines, statusLine{line: n, email: addr, key: key})
 		}
 		if err := sc.Err(); err != nil {
 			return usageErrorf(cmd, a.stderr, "--emails: %v", err)
@@ -106,8 +106,8 @@ func (a *app) runStatus(cmd *cobra.Command, o *statusOptions, deactivate bool) e
 	for _, e := range invalid {
 		fmt.Fprintf(a.stderr, "%s: %s\n", displayName(o.emails), e)
 	}
-	if o.workers < 1 {
-		return usageErrorf(cmd, a.stderr, "--workers must be at least 1")
+	if err := checkWorkers(o.workers); err != nil {
+		return usageErrorf(cmd, a.stderr, "%v", err)
 	}
 	c, err := a.newClient(ctx, &o.client)
 	if err != nil {

@@ -13,6 +13,6 @@ func (a *app) usersCommand() *cobra.Command {
 			return &exitError{exitUsage}
 		},
 	}
-	cmd.AddCommand(a.exportCommand(), a.importCommand(), a.statusCommand(true), a.statusCommand(false))
+	cmd.AddCommand(a.exportCommand(), a.importCommand(), a.syncCommand(), a.statusCommand(true), a.statusCommand(false))
 	return cmd
 }

@@ -427,6 +427,17 @@ func TestExportFormats(t *testing.T) {
 	if code, _, errOut := lsqRun(t.Context(), f.env(), "", "users", "export", "--format", "xml"); code != 2 || !strings.Contains(errOut, "--format") {
 		t.Errorf("bad format: exit %d %s", code, errOut)
 	}
+	// --columns with a format that has no columns, or a column that is not one: usage errors.
+	for _, args := range [][]string{
+		{"--format", "jsonl", "--columns", "EmailAddress"},
+		{"--format", "json", "--columns", "EmailAddress"},
+		{"--columns", "EmailAddress,FristName"},
+	} {
+		code, out, errOut := lsqRun(t.Context(), f.env(), "", append([]string{"users", "export"}, args...)...)
+		if code != 2 || out != "" || !strings.Contains(errOut, "--columns") {
+			t.Errorf("export %v: exit %d, stdout %.100q, stderr %s", args, code, out, errOut)
+		}
+	}
 }
 
 func TestCall(t *testing.T) {
@@ -441,6 +452,12 @@ func TestCall(t *testing.T) {
 	if code != 0 || !strings.Contains(out, `"EmailAddress":"ada@example.com"`) {
 		t.Errorf("GetUserByEmail (name in another casing): exit %d\n%s", code, out)
 	}
+	// A missing user: exit 3, not found, as the library's ErrNotFound.
+	code, out, errOut = lsqRun(t.Context(), env, "", "call", "GetUserByEmail", "-q", "EmailAddress=nobody@example.com")
+	if code != 3 || out != "" || !strings.Contains(errOut, "not found") {
+		t.Errorf("GetUserByEmail of a missing address: exit %d\n%s\n%s", code, out, errOut)
+	}
+	_, out, _ = lsqRun(t.Context(), env, "", "call", "GetUserByEmail", "-q", "EmailAddress=ada@example.com")
 	// Operation names match in any letter case: the spec's GetUserById and the Go name
 	// GetUserByID are the same operation.
 	id := out[strings.Index(out, `"UserId":"`)+len(`"UserId":"`):]

@@ -19,11 +19,13 @@ import (
 
 const validateUsage = `Usage:
   lsq validate request  [--json] [--max-size N] [--query 'name=value&...'] <operationId> <file|->
+  lsq validate request  [--json] --query 'name=value&...' <operationId>   (an operation without a body)
   lsq validate response [--json] [--max-size N] <operationId> <status> <file|->
 
 Validates a JSON payload against the spec. A request's query parameters (e.g. UpdateUser's
-UserId) are checked only when --query gives them; their names match in any casing (userId,
-UserId), as LeadSquared matches them. Prints one line per failure:
+UserId) are checked when --query gives them, and always for an operation that takes no body
+(GetUserByID), whose request is its query; their names match in any casing (userId, UserId),
+as LeadSquared matches them. Prints one line per failure:
   <pointer>: <rule>: <message>
 Invalid UTF-8 (rule utf8), a key repeated in one object (duplicateKey) and nesting deeper
 than 1000 levels (depth) are failures too. A file larger than --max-size (default 10MB;
@@ -64,6 +66,14 @@ func runValidate(_ context.Context, args []string, stdin io.Reader, stdout, stde
 	if rest[0] == "response" {
 		want = 3
 	}
+	noBody := false // lsq validate request Op, for an operation without a body: its query only
+	if rest[0] == "request" && len(pos) == 1 {
+		if v, err := validate.Default(); err == nil {
+			if op, ok := v.Operation(api.OperationID(pos[0])); ok && !op.HasBody() {
+				noBody, want = true, 1
+			}
+		}
+	}
 	if len(pos) != want {
 		fmt.Fprintf(stderr, "lsq validate %s: want %d arguments, got %d\n", rest[0], want, len(pos))
 		fs.Usage()
@@ -90,17 +100,23 @@ func runValidate(_ context.Context, args []string, stdin io.Reader, stdout, stde
 			return exitUsage
 		}
 	}
-	body, err := readInput(pos[len(pos)-1], stdin, int64(maxSize))
-	if err != nil {
-		fmt.Fprintf(stderr, "lsq validate: %v\n", err)
-		return exitUsage
+	var body []byte
+	if !noBody {
+		body, err = readInput(pos[len(pos)-1], stdin, int64(maxSize))
+		if err != nil {
+			fmt.Fprintf(stderr, "lsq validate: %v\n", err)
+			return exitUsage
+		}
 	}
-	if _, jerr := validate.CheckJSON(body); jerr != nil {
+	if op, _ := v.Operation(opID); rest[0] == "request" && !op.HasBody() && *rawQuery == "" && !noBody {
+		noBody = true // a body file for an operation without one: checked below, with the (empty) query
+	}
+	if _, jerr := validate.CheckJSON(body); !noBody && jerr != nil {
 		fmt.Fprintf(stderr, "lsq validate: %s is not valid JSON: %v\n", displayName(pos[len(pos)-1]), jerr)
 		return exitUsage
 	}
 	if rest[0] == "request" {
-		if *rawQuery == "" {
+		if *rawQuery == "" && !noBody {
 			err = v.ValidateRequestBody(opID, body)
 		} else {
 			q, qerr := url.ParseQuery(strings.TrimPrefix(*rawQuery, "?"))

@@ -48,6 +48,14 @@ type ManagerUpdateResult struct {
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/update-users-managers-in-bulk/
 func (c *Client) UpdateUserManagers(ctx context.Context, updates []api.UserManagerUpdate) ([]ManagerUpdateResult, error) {
+	if ctx == nil {
+		err := errNilContext(api.OpBulkUpdateUserManagers)
+		results := make([]ManagerUpdateResult, len(updates))
+		for i, u := range updates {
+			results[i] = ManagerUpdateResult{Index: i, Update: u, Call: -1, Err: err}
+		}
+		return results, err
+	}
 	results := make([]ManagerUpdateResult, len(updates))
 	var errs []error
 	valid := make([]int, 0, len(updates))
@@ -72,7 +80,7 @@ func (c *Client) UpdateUserManagers(ctx context.Context, updates []api.UserManag
 		idx := valid[:n]
 		valid = valid[n:]
 		if err := ctx.Err(); err != nil {
-			err = fmt.Errorf("leadsquared: UpdateUserManagers: not sent: %w", err)
+			err = errorf("leadsquared: UpdateUserManagers: not sent: %w", err)
 			errs = append(errs, err)
 			for _, i := range append(idx, valid...) {
 				results[i].Err = err
@@ -100,7 +108,7 @@ func (c *Client) UpdateUserManagers(ctx context.Context, updates []api.UserManag
 			failed++
 		}
 	}
-	return results, fmt.Errorf("leadsquared: UpdateUserManagers: %d of %d updates failed: %w", failed, len(updates), errors.Join(errs...))
+	return results, errorf("leadsquared: UpdateUserManagers: %d of %d updates failed: %w", failed, len(updates), errors.Join(errs...))
 }
 
 // updateManagersCall sends one BulkUpdateUserManagers call and returns its WFAID.

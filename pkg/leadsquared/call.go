@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 )
@@ -50,14 +51,14 @@ func isZero[T comparable](v T) bool {
 func decode[T any](rd *redactor, op api.OperationID, rsp *http.Response, err error) (T, error) {
 	var v T
 	if err != nil {
-		return v, err
+		return v, opError(op, err)
 	}
 	defer func() { _ = rsp.Body.Close() }()
 	var body []byte
 	if pb, ok := rsp.Body.(*pooledBody); ok {
 		body = pb.bytes() // the doer's buffer: decoded in place, returned to the pool by Close
 	} else if body, err = io.ReadAll(rsp.Body); err != nil {
-		return v, fmt.Errorf("leadsquared: %s: HTTP %d: reading the reply: %w", op, rsp.StatusCode, rd.redactErr(err))
+		return v, errorf("leadsquared: %s: HTTP %d: reading the reply: %w", op, rsp.StatusCode, rd.redactErr(err))
 	}
 	switch trimmed := bytes.TrimSpace(body); {
 	case len(trimmed) == 0:
@@ -96,6 +97,50 @@ func (e *ReplyError) Error() string {
 // Unwrap returns the cause.
 func (e *ReplyError) Unwrap() error { return e.Err }
 
+// Is makes errors.Is(err, [ErrOutcomeUnknown]) true when the operation is not safe to
+// repeat: LeadSquared answered 2xx, so it may well have acted, but what it answered is not
+// known.
+func (e *ReplyError) Is(target error) bool {
+	return target == ErrOutcomeUnknown && !operationIdempotent(e.Operation)
+}
+
+// operationIdempotent reports whether the spec marks the operation id safe to repeat.
+func operationIdempotent(id api.OperationID) bool {
+	for _, op := range operations {
+		if op.ID == id {
+			return op.Idempotent
+		}
+	}
+	return false
+}
+
+// opError names the operation in an error that does not come from this package (a broken
+// connection, a validator's error), so that every error a method returns starts with
+// "leadsquared: " once.
+func opError(op api.OperationID, err error) error {
+	if strings.HasPrefix(err.Error(), prefix) {
+		return err
+	}
+	return &namedError{op: op, err: err}
+}
+
+// namedError is an error that is not the package's own, with the operation it came from.
+type namedError struct {
+	op  api.OperationID
+	err error
+}
+
+func (e *namedError) Error() string { return prefix + string(e.op) + ": " + e.err.Error() }
+func (e *namedError) Unwrap() error { return e.err }
+
+// notFoundError is LeadSquared's [] for a read of one record; it matches [ErrNotFound].
+type notFoundError struct{ op api.OperationID }
+
+func (e *notFoundError) Error() string {
+	return prefix + string(e.op) + ": not found (LeadSquared answered [], its answer for a missing or inactive user)"
+}
+func (e *notFoundError) Is(target error) bool { return target == ErrNotFound }
+
 // single returns the one item of an x-lsq-single answer, or an error matching ErrNotFound
 // for [].
 func single[T any](op api.OperationID, items []T, err error) (T, error) {
@@ -104,7 +149,7 @@ func single[T any](op api.OperationID, items []T, err error) (T, error) {
 		return zero, err
 	}
 	if len(items) == 0 {
-		return zero, fmt.Errorf("leadsquared: %s: %w (LeadSquared answered [], its answer for a missing or inactive user)", op, ErrNotFound)
+		return zero, &notFoundError{op: op}
 	}
 	return items[0], nil
 }

@@ -10,7 +10,9 @@ import (
 
 // ActivateUser calls Activate a User: GET /UserManagement.svc/User/Activate.
 //
-// Activates a (deactivated) user of the account, so that the user can log in and their API keys work again.
+// It returns LeadSquared's answer, decoded into api.SuccessStatus.
+//
+// The spec says: Activates a (deactivated) user of the account, so that the user can log in and their API keys work again.
 // The user Id must be passed in the query string (get it from Get Users).
 //
 // Safe to repeat: retried after a rate limit, a 5xx without LeadSquared's error body or a broken
@@ -33,7 +35,9 @@ func (c *Client) ActivateUser(ctx context.Context, params api.ActivateUserParams
 
 // AdvancedSearchUsers calls User Advanced Search: POST /UserManagement.svc/User/AdvancedSearch.
 //
-// Searches users with condition groups, sorting and paging, and returns the requested attributes, custom
+// It returns LeadSquared's answer, decoded into api.UserSearchResult.
+//
+// The spec says: Searches users with condition groups, sorting and paging, and returns the requested attributes, custom
 // fields included. Unlike Get a User by Id, inactive users are included.
 //
 // Safe to repeat: retried after a rate limit, a 5xx without LeadSquared's error body or a broken
@@ -52,7 +56,9 @@ func (c *Client) AdvancedSearchUsers(ctx context.Context, body api.UserSearchReq
 
 // ApplyPermissionTemplate calls Apply a Permission Template (also Remove a Permission Template): POST /PermissionTemplate.svc/Apply.
 //
-// One route, two documented uses.
+// It returns LeadSquared's answer, decoded into api.PermissionTemplateResult.
+//
+// The spec says: One route, two documented uses.
 //
 // Not repeated after a 5xx or a broken connection, since LeadSquared may have acted; retried
 // after a rate limit, which LeadSquared refuses before doing any work.
@@ -70,7 +76,9 @@ func (c *Client) ApplyPermissionTemplate(ctx context.Context, params api.ApplyPe
 
 // AuthenticateUser calls Authenticate a User: GET /Authentication.svc/UserByAccessKey.Get.
 //
-// Checks that the user who owns the access and secret keys exists and is active, and returns that user's
+// It returns LeadSquared's answer, decoded into api.AuthenticatedUser.
+//
+// The spec says: Checks that the user who owns the access and secret keys exists and is active, and returns that user's
 // details and the account's organisation data. Answers 401 if the user does not exist or is inactive.
 //
 // Safe to repeat: retried after a rate limit, a 5xx without LeadSquared's error body or a broken
@@ -89,7 +97,9 @@ func (c *Client) AuthenticateUser(ctx context.Context) (api.AuthenticatedUser, e
 
 // BulkUpdateUserManagers calls Update User's Managers in Bulk: POST /UserManagement.svc/UpdateReportingManagerInBulk.
 //
-// Sets the reporting manager of up to **100 users per call**. The body is a bare JSON array of
+// It returns LeadSquared's answer, decoded into api.UserManagerUpdateResult.
+//
+// The spec says: Sets the reporting manager of up to **100 users per call**. The body is a bare JSON array of
 // `{UserId, ManagerId}` (note `ManagerId` here, `ManagerUserId` elsewhere).
 //
 // Not repeated after a 5xx or a broken connection, since LeadSquared may have acted; retried
@@ -108,7 +118,9 @@ func (c *Client) BulkUpdateUserManagers(ctx context.Context, body api.UserManage
 
 // BulkUpdateUsers calls Update Users in Bulk: POST /UserManagement.svc/User/Bulk/Update.
 //
-// Sets one attribute on every user who matches the search conditions. Despite the general name, the only
+// It returns LeadSquared's answer, decoded into api.UserBulkUpdateResult.
+//
+// The spec says: Sets one attribute on every user who matches the search conditions. Despite the general name, the only
 // supported `Attribute` is `TeamId`: this call moves the matching users to the team whose Id is in `Value`
 // (team Ids come from Get Teams). At least one condition is required.
 //
@@ -128,7 +140,9 @@ func (c *Client) BulkUpdateUsers(ctx context.Context, body api.UserBulkUpdateReq
 
 // CheckInUser calls Check-In User: POST /UserManagement.svc/User/CheckIn.
 //
-// Checks in the calling user, i.e. the owner of the access and secret keys; there is no user-id input, so a
+// It returns LeadSquared's answer, decoded into api.CheckInOutResult.
+//
+// The spec says: Checks in the calling user, i.e. the owner of the access and secret keys; there is no user-id input, so a
 // user cannot be checked in on someone else's behalf. Only `Source` is mandatory.
 //
 // Not repeated after a 5xx or a broken connection, since LeadSquared may have acted; retried
@@ -147,7 +161,9 @@ func (c *Client) CheckInUser(ctx context.Context, body api.CheckInRequest) (api.
 
 // CheckOutUser calls Check-Out User: POST /UserManagement.svc/User/CheckOut.
 //
-// Checks out the calling user, i.e. the owner of the access and secret keys; there is no user-id input.
+// It returns LeadSquared's answer, decoded into api.CheckInOutResult.
+//
+// The spec says: Checks out the calling user, i.e. the owner of the access and secret keys; there is no user-id input.
 // Same body as Check-In User, but `AvailabilityStatus` accepts only `Offline` (matched case-insensitively).
 // Only `Source` is mandatory.
 //
@@ -167,7 +183,9 @@ func (c *Client) CheckOutUser(ctx context.Context, body api.CheckOutRequest) (ap
 
 // CreatePermissionTemplate calls Create a Permission Template: POST /PermissionTemplate.svc/Create.
 //
-// Creates a permission template that controls what users may do with leads and activities (view, create,
+// It returns LeadSquared's answer, decoded into api.PermissionTemplateCreateResult.
+//
+// The spec says: Creates a permission template that controls what users may do with leads and activities (view, create,
 // update, delete, import, export), optionally restricting individual lead fields. Returns the new
 // template's Id; apply it to users, roles and sales groups with ApplyPermissionTemplate.
 //
@@ -187,7 +205,9 @@ func (c *Client) CreatePermissionTemplate(ctx context.Context, body api.Permissi
 
 // CreateUser calls Create a User: POST /UserManagement.svc/User/Create.
 //
-// Creates a user in the account. `FirstName`, `EmailAddress` and `Role` are mandatory; the email address must
+// It returns LeadSquared's answer, decoded into api.UserCreated.
+//
+// The spec says: Creates a user in the account. `FirstName`, `EmailAddress` and `Role` are mandatory; the email address must
 // not belong to an existing user (an obsolete user's address can be reused, see Mark a User Obsolete).
 //
 // Not repeated after a 5xx or a broken connection, since LeadSquared may have acted; retried
@@ -206,7 +226,9 @@ func (c *Client) CreateUser(ctx context.Context, body api.UserCreateRequest) (ap
 
 // DeactivateUser calls Deactivate a User: GET /UserManagement.svc/User/Deactivate.
 //
-// Deactivates a user of the account. The user Id must be passed in the query string. Afterwards the user's
+// It returns LeadSquared's answer, decoded into api.SuccessStatus.
+//
+// The spec says: Deactivates a user of the account. The user Id must be passed in the query string. Afterwards the user's
 // API keys stop working (401), Get a User by Id / by Email return `[]` for them, and Get Users still lists
 // them with `StatusCode` 1. A deactivated user can then be marked obsolete (Mark a User Obsolete). Nothing is
 // documented about reassigning the user's leads.
@@ -231,7 +253,9 @@ func (c *Client) DeactivateUser(ctx context.Context, params api.DeactivateUserPa
 
 // DeletePermissionTemplate calls Delete a Permission Template: GET /PermissionTemplate.svc/Delete.
 //
-// Deletes a permission template permanently; its permissions are also removed from every user, sales
+// It returns LeadSquared's answer, decoded into api.PermissionTemplateResult.
+//
+// The spec says: Deletes a permission template permanently; its permissions are also removed from every user, sales
 // group and role it was applied to. To detach a template everywhere but keep it, use
 // ApplyPermissionTemplate with `overWriteAll=true` (Remove a Permission Template).
 //
@@ -255,7 +279,9 @@ func (c *Client) DeletePermissionTemplate(ctx context.Context, params api.Delete
 
 // GetCheckInHistory calls Get Check-In History of Users: POST /UserManagement.svc/User/GetCheckinCheckoutHistory.
 //
-// Lists the check-in and check-out events of one or more users between `FromDate` and `ToDate` (both
+// It returns LeadSquared's answer, decoded into api.CheckInHistory.
+//
+// The spec says: Lists the check-in and check-out events of one or more users between `FromDate` and `ToDate` (both
 // mandatory, `yyyy-MM-dd HH:mm:ss`, UTC). Users are given by id or by email address, as `UserAttributeType`
 // says. A read sent as POST: safe to retry.
 //
@@ -275,7 +301,9 @@ func (c *Client) GetCheckInHistory(ctx context.Context, body api.CheckInHistoryR
 
 // GetCheckInStatus calls Get Check-In Status of a User: GET /UserManagement.svc/User/CheckinStatus.
 //
-// Says whether a user is checked in and when they last checked in or out. Without a user id it answers for
+// It returns LeadSquared's answer, decoded into api.CheckInStatus.
+//
+// The spec says: Says whether a user is checked in and when they last checked in or out. Without a user id it answers for
 // the calling user (the owner of the keys). Note the path casing: `CheckinStatus`, lower-case `i`.
 //
 // Safe to repeat: retried after a rate limit, a 5xx without LeadSquared's error body or a broken
@@ -294,7 +322,9 @@ func (c *Client) GetCheckInStatus(ctx context.Context, params api.GetCheckInStat
 
 // GetPermissionTemplates calls Get Permission Templates: POST /PermissionTemplate.svc/Retrieve.
 //
-// Returns permission templates, with their permissions, audit fields and the users, sales groups and
+// It returns LeadSquared's answer, decoded into api.PermissionTemplateList.
+//
+// The spec says: Returns permission templates, with their permissions, audit fields and the users, sales groups and
 // roles they are applied to.
 //
 // Safe to repeat: retried after a rate limit, a 5xx without LeadSquared's error body or a broken
@@ -313,7 +343,9 @@ func (c *Client) GetPermissionTemplates(ctx context.Context, body api.Permission
 
 // GetUserAttributes calls Get User Attributes: POST /UserManagement.svc/User/Attribute/Retrieve.
 //
-// Returns the definitions (metadata) of the user fields of the account, system and custom: schema name,
+// It returns LeadSquared's answer, decoded into api.UserAttributeList.
+//
+// The spec says: Returns the definitions (metadata) of the user fields of the account, system and custom: schema name,
 // display name, data and render type codes, options, limits. Despite the name it takes no user Id and returns
 // no user's values.
 //
@@ -333,12 +365,8 @@ func (c *Client) GetUserAttributes(ctx context.Context, body api.UserAttributeRe
 
 // GetUserByEmail calls Get a User by Email Address: GET /UserManagement.svc/User/Retrieve/ByEmailAddress.
 //
-// Returns the user with the given email address, including custom fields, as an **array** (normally of one
-// element). Returns 200 with `[]` when the user is missing or inactive (not 404). Same record as Get a User
-// by Id (the docs' sample shows fewer fields; the live answer probably has Get by Id's too).
-//
-// It returns the one item of LeadSquared's answer, or an error matching [ErrNotFound] when the
-// answer is [] (LeadSquared's way to say the user is missing or inactive).
+// It returns the one api.User LeadSquared's answer holds, or an error matching [ErrNotFound] when
+// LeadSquared answers [], its way to say the user is missing or inactive (not a 404).
 //
 // Safe to repeat: retried after a rate limit, a 5xx without LeadSquared's error body or a broken
 // connection.
@@ -361,12 +389,8 @@ func (c *Client) GetUserByEmail(ctx context.Context, params api.GetUserByEmailPa
 
 // GetUserByID calls Get a User by Id: GET /UserManagement.svc/User/Retrieve/ByUserId.
 //
-// Returns the user with the given Id, including custom fields, as an **array** (normally of one element).
-// Returns 200 with `[]` when the user is missing or inactive (not 404); Advanced Search still lists inactive
-// users.
-//
-// It returns the one item of LeadSquared's answer, or an error matching [ErrNotFound] when the
-// answer is [] (LeadSquared's way to say the user is missing or inactive).
+// It returns the one api.User LeadSquared's answer holds, or an error matching [ErrNotFound] when
+// LeadSquared answers [], its way to say the user is missing or inactive (not a 404).
 //
 // Safe to repeat: retried after a rate limit, a 5xx without LeadSquared's error body or a broken
 // connection.
@@ -389,7 +413,9 @@ func (c *Client) GetUserByID(ctx context.Context, params api.GetUserByIDParams) 
 
 // GetUserHierarchy calls Get User Hierarchy: GET /UserManagement.svc/ReportingHierarchy/RetrieveAllReportingUsers.
 //
-// Returns the Ids of all users under a reporting manager, based on each user's "Reporting To" field, as a
+// It returns LeadSquared's answer, decoded into []api.GUID.
+//
+// The spec says: Returns the Ids of all users under a reporting manager, based on each user's "Reporting To" field, as a
 // bare JSON array of user-Id strings (no wrapper, no objects). The docs say "all users under" the manager,
 // i.e. the whole reporting chain, not only direct reports (not stated more precisely). For a hierarchy that
 // also follows sales groups, with user details, use Get User Hierarchy Information. The behaviour for an
@@ -411,7 +437,9 @@ func (c *Client) GetUserHierarchy(ctx context.Context, params api.GetUserHierarc
 
 // GetUserHierarchyInfo calls Get User Hierarchy Information: POST /UserManagement.svc/RetrieveUserInfoByHierarchy.
 //
-// Returns details of the users under `UserId`, following the reporting hierarchy or the sales groups.
+// It returns LeadSquared's answer, decoded into api.HierarchyInfo.
+//
+// The spec says: Returns details of the users under `UserId`, following the reporting hierarchy or the sales groups.
 //
 // Safe to repeat: retried after a rate limit, a 5xx without LeadSquared's error body or a broken
 // connection.
@@ -429,7 +457,9 @@ func (c *Client) GetUserHierarchyInfo(ctx context.Context, body api.HierarchyInf
 
 // GetUserPermissions calls Get User Permissions: GET /PermissionTemplate.svc/User/GetPermissions.
 //
-// Returns a user's effective permissions combined across every permission template applied to them
+// It returns LeadSquared's answer, decoded into api.TemplateUserPermissions.
+//
+// The spec says: Returns a user's effective permissions combined across every permission template applied to them
 // (for example lead restrictions from one template and activity restrictions from another).
 // Here `Properties` comes back as an empty object `{}` when there are no restrictions (Get Permission
 // Templates sends `null` instead).
@@ -450,7 +480,9 @@ func (c *Client) GetUserPermissions(ctx context.Context, params api.GetUserPermi
 
 // GetUserTags calls Get User Tags: GET /UserManagement.svc/Retrieve/GetTags.
 //
-// Returns all tags of a user as a bare array of `{key, value}` pairs. Quirks: the keys are lower-case `key` and
+// It returns LeadSquared's answer, decoded into []api.UserTag.
+//
+// The spec says: Returns all tags of a user as a bare array of `{key, value}` pairs. Quirks: the keys are lower-case `key` and
 // `value` (unlike the PascalCase used elsewhere); the path is `Retrieve/GetTags`, without the `User/` segment.
 // A missing or inactive user gives `200` with `[]`, not 404.
 //
@@ -474,7 +506,9 @@ func (c *Client) GetUserTags(ctx context.Context, params api.GetUserTagsParams) 
 
 // GetUserWorkDayDetails calls Get a User's Work Day Details: GET /UserManagement.svc/User/GetWorkDayDetails.
 //
-// Says whether a user is available on a given day and, if so, their working hours, taken from the work day
+// It returns LeadSquared's answer, decoded into api.WorkDayDetails.
+//
+// The spec says: Says whether a user is available on a given day and, if so, their working hours, taken from the work day
 // template applied to the user's team. Both `userId` and `date` (`yyyy-MM-dd`, date only) are mandatory.
 //
 // Safe to repeat: retried after a rate limit, a 5xx without LeadSquared's error body or a broken
@@ -501,7 +535,9 @@ func (c *Client) GetUserWorkDayDetails(ctx context.Context, params api.GetUserWo
 
 // GetUsers calls Get Users: GET /UserManagement.svc/Users.Get.
 //
-// Returns every user of the account as a bare JSON array, inactive users included (`StatusCode` `0` =
+// It returns LeadSquared's answer, decoded into []api.UserListItem.
+//
+// The spec says: Returns every user of the account as a bare JSON array, inactive users included (`StatusCode` `0` =
 // active, `1` = inactive). No paging and no filters; use User Advanced Search for those.
 //
 // Safe to repeat: retried after a rate limit, a 5xx without LeadSquared's error body or a broken
@@ -520,7 +556,9 @@ func (c *Client) GetUsers(ctx context.Context) ([]api.UserListItem, error) {
 
 // MarkUserObsolete calls Mark a User Obsolete: GET /UserManagement.svc/User/MarkObsolete.
 //
-// Marks a user obsolete, which frees the user's email address so that a new user can be created with it
+// It returns LeadSquared's answer, decoded into api.SuccessStatus.
+//
+// The spec says: Marks a user obsolete, which frees the user's email address so that a new user can be created with it
 // (e.g. to move a person to another LeadSquared account). Only deactivated users (see Deactivate a User) can be
 // marked obsolete. Users cannot be deleted; deactivate + mark obsolete is the closest thing.
 //
@@ -544,7 +582,9 @@ func (c *Client) MarkUserObsolete(ctx context.Context, params api.MarkUserObsole
 
 // NotifyUsers calls Notify Users: POST /UserManagement.svc/NotifyUsers.
 //
-// Sends an email to users of the account. Two modes: fill `UserEmailAddresses` and send `Roles` as `[]` to
+// It returns LeadSquared's answer, decoded into api.SuccessStatus.
+//
+// The spec says: Sends an email to users of the account. Two modes: fill `UserEmailAddresses` and send `Roles` as `[]` to
 // mail only those users; or fill `Roles` and send `UserEmailAddresses` as `[]` to mail every user in those
 // roles. What happens when both are filled is not documented (the docs say to keep the other one empty).
 // `EmailContent.ContentHTML` is the HTML body, as a JSON string (escape quotes and newlines). No cap on the
@@ -566,7 +606,9 @@ func (c *Client) NotifyUsers(ctx context.Context, body api.NotifyUsersRequest) (
 
 // OverwritePermissionTemplate calls Overwrite a Permission Template: POST /PermissionTemplate.svc/OverridePermissionTemplate.
 //
-// At user level only, replaces whatever template each listed user has with this one (it can also simply
+// It returns LeadSquared's answer, decoded into api.PermissionTemplateOverwriteResult.
+//
+// The spec says: At user level only, replaces whatever template each listed user has with this one (it can also simply
 // apply a template at user level). There are no group or role lists here; use ApplyPermissionTemplate
 // for those. Note the path says "Override", not "Overwrite".
 //
@@ -586,7 +628,9 @@ func (c *Client) OverwritePermissionTemplate(ctx context.Context, body api.Permi
 
 // SendConverseNotification calls LeadSquared Converse System Notification to Users: POST /Notifier.svc/Converse.Push.
 //
-// Posts an automated notification card to one user (`ToUser`) in LeadSquared Converse. It is delivered by a
+// It returns LeadSquared's answer, decoded into api.ConverseNotificationResult.
+//
+// The spec says: Posts an automated notification card to one user (`ToUser`) in LeadSquared Converse. It is delivered by a
 // user called "System" and pinned to the top of the user's Converse pop-up (new leads, lead assignments,
 // task reminders, ...). Limits: `CardContents.Message` 200 characters, `CardContents.Description` 500,
 // `CTA.CTALabel` 120. Converse must be enabled on the account.
@@ -607,7 +651,9 @@ func (c *Client) SendConverseNotification(ctx context.Context, body api.Converse
 
 // UpdatePermissionTemplate calls Update a Permission Template: POST /PermissionTemplate.svc/Update.
 //
-// Updates the permission template given by the `Id` query parameter (the docs' table calls it
+// It returns LeadSquared's answer, decoded into api.PermissionTemplateResult.
+//
+// The spec says: Updates the permission template given by the `Id` query parameter (the docs' table calls it
 // "TemplateId", but the URL key is `Id`). The body has the same structure as CreatePermissionTemplate.
 //
 // Not repeated after a 5xx or a broken connection, since LeadSquared may have acted; retried
@@ -630,7 +676,9 @@ func (c *Client) UpdatePermissionTemplate(ctx context.Context, params api.Update
 
 // UpdateUser calls Update a User: POST /UserManagement.svc/User/Update.
 //
-// Updates the attributes and settings of one user, named by the `UserId` query parameter.
+// It returns LeadSquared's answer, decoded into api.UserUpdateResult.
+//
+// The spec says: Updates the attributes and settings of one user, named by the `UserId` query parameter.
 //
 // Not repeated after a 5xx or a broken connection, since LeadSquared may have acted; retried
 // after a rate limit, which LeadSquared refuses before doing any work.

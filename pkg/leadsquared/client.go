@@ -147,7 +147,7 @@ func WithRateLimit(calls int, per time.Duration) Option {
 	return func(c *config) error {
 		l, err := NewLimiter(calls, per)
 		if err != nil {
-			return fmt.Errorf("leadsquared: WithRateLimit: %w", err)
+			return errorf("leadsquared: WithRateLimit: %w", err)
 		}
 		c.limiter, c.userLimit = l, true
 		return nil
@@ -170,9 +170,10 @@ func WithLogger(l *slog.Logger) Option {
 // New returns a Client for the API at baseURL, authenticated with the access key and
 // secret key of a LeadSquared user (Settings > API and Webhooks).
 //
-// baseURL is a full base URL ("https://api-in21.leadsquared.com/v2") or a bare host
-// ([HostIndiaMumbai], "api-in21.leadsquared.com"), which means https://HOST/v2. A full
-// URL with no path gets /v2. An invalid URL or an empty key is an error.
+// baseURL is a full base URL ("https://api-in21.leadsquared.com/v2"), a bare host
+// ([HostIndiaMumbai], "api-in21.leadsquared.com"), which means https://HOST/v2, or a region
+// name as [RegionHost] knows it ("mumbai", "singapore"), which means its host. A full URL
+// with no path gets /v2. An invalid URL or an empty key is an error.
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/authentication/
 func New(baseURL, accessKey, secretKey string, opts ...Option) (*Client, error) {
@@ -208,7 +209,7 @@ func New(baseURL, accessKey, secretKey string, opts ...Option) (*Client, error) 
 	d := newDoer(cfg, base.Path, accessKey, secretKey, operations)
 	gen, err := api.NewClientWithResponses(base.String(), api.WithHTTPClient(d))
 	if err != nil {
-		return nil, fmt.Errorf("leadsquared: %w", err)
+		return nil, errorf("leadsquared: %w", err)
 	}
 	return &Client{api: gen, baseURL: base, doer: d}, nil
 }
@@ -243,6 +244,9 @@ func parseBaseURL(raw string) (*url.URL, error) {
 	s := strings.TrimSpace(raw)
 	if s == "" {
 		return nil, errors.New("leadsquared: empty base URL")
+	}
+	if host, ok := RegionHost(s); ok {
+		s = host // "mumbai", "singapore", ...
 	}
 	if !strings.Contains(s, "://") {
 		s = "https://" + s

@@ -51,7 +51,7 @@ func TestNewValidation(t *testing.T) {
 		{name: "negative retries", base: host, opts: []Option{WithMaxRetries(-1)}, wantErr: "negative retries"},
 		{name: "zero min backoff", base: host, opts: []Option{WithBackoff(0, time.Second)}, wantErr: "WithBackoff"},
 		{name: "max below min", base: host, opts: []Option{WithBackoff(2*time.Second, time.Second)}, wantErr: "WithBackoff"},
-		{name: "zero calls", base: host, opts: []Option{WithRateLimit(0, time.Second)}, wantErr: "calls must be at least 1"},
+		{name: "zero calls", base: host, opts: []Option{WithRateLimit(0, time.Second)}, wantErr: "calls must be from 1 to 100000"},
 		{name: "negative window", base: host, opts: []Option{WithRateLimit(5, -time.Second)}, wantErr: "window must be positive"},
 		{name: "nil logger", base: host, opts: []Option{WithLogger(nil)}, wantErr: "nil *slog.Logger"},
 		{name: "nil option", base: host, opts: []Option{nil}, wantErr: "nil Option"},
@@ -318,4 +318,26 @@ func TestIdempotencyOf(t *testing.T) {
 			t.Errorf("idempotent(%s %s) = %v, want %v", tt.method, tt.path, got, tt.want)
 		}
 	}
+}
+
+// New takes the region names lsq's LSQ_HOST takes.
+func TestNewTakesRegionNames(t *testing.T) {
+	t.Parallel()
+	for name, want := range map[string]string{
+		"mumbai": "https://" + HostIndiaMumbai + "/v2", "Singapore": "https://" + HostSingapore + "/v2",
+		" us ": "https://" + HostUS + "/v2", "in22": "https://" + HostIndiaHyderabad + "/v2",
+		"localhost": "https://localhost/v2", // not a region: a host
+	} {
+		c, err := New(name, "ak", "sk")
+		if err != nil || c.BaseURL() != want {
+			t.Errorf("New(%q): %v, %v; want %s", name, baseURLOf(c), err, want)
+		}
+	}
+}
+
+func baseURLOf(c *Client) string {
+	if c == nil {
+		return ""
+	}
+	return c.BaseURL()
 }

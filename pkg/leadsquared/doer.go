@@ -8,8 +8,11 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
+	"regexp"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
@@ -131,6 +134,7 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 	// The limiter sees which operation it paces (OperationFromContext), e.g. to keep a
 	// separate budget for bulk operations.
 	waitCtx := d.limiterContext(ctx, req.Method, req.URL.Path)
+	idempotent := d.idempotent(req.Method, req.URL.Path)
 	var lastErr error
 	for attempt := 1; ; attempt++ {
 		if err := d.limiter.Wait(waitCtx); err != nil {
@@ -142,6 +146,13 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 		areq, err := d.prepare(ctx, req, attempt)
 		if err != nil {
 			return nil, joinLast(d.rd.redactErr(err), lastErr)
+		}
+		var sent *atomic.Bool // set once a request that is not safe to repeat is written
+		if !idempotent {
+			sent = new(atomic.Bool)
+			areq = areq.WithContext(httptrace.WithClientTrace(areq.Context(), &httptrace.ClientTrace{
+				WroteRequest: func(httptrace.WroteRequestInfo) { sent.Store(true) },
+			}))
 		}
 
 		start := d.now()
@@ -162,13 +173,15 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 		case err != nil: // transport error, or the connection broke while reading the body
 			err = d.rd.redactErr(err)
 			d.logAttempt(ctx, req, attempt, 0, elapsed, err)
-			if ctxErr := ctx.Err(); ctxErr != nil {
-				if !errors.Is(err, ctxErr) { // the transport may report the broken connection instead
-					err = fmt.Errorf("%w (%w)", err, ctxErr)
-				}
-				return nil, err
+			if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
+				// The transport may report the broken connection instead.
+				err = fmt.Errorf("%w (%w)", err, ctxErr)
 			}
-			if !retryable || !d.idempotent(req.Method, req.URL.Path) {
+			if sent != nil && sent.Load() {
+				// The request was written: LeadSquared may have acted on it.
+				return nil, &outcomeUnknownError{err: err}
+			}
+			if ctx.Err() != nil || !retryable || !idempotent {
 				return nil, err
 			}
 			lastErr, reason, wait = err, "transport error", d.backoff(attempt-1)
@@ -206,12 +219,12 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 			d.logAttempt(ctx, req, attempt, resp.StatusCode, elapsed, apiErr)
 			switch {
 			case isRateLimit(resp.StatusCode, eb):
-				rl := d.rateLimitError(req, apiErr, resp.Header, attempt)
+				rl := d.rateLimitError(req, apiErr, eb.ExceptionMessage, resp.Header, attempt)
 				if !retryable {
 					return nil, rl
 				}
 				lastErr, reason, wait = rl, "rate limited", d.rateLimitWait(rl, attempt)
-			case (resp.StatusCode >= 500 && !eb.lsq || html) && retryable && d.idempotent(req.Method, req.URL.Path):
+			case (resp.StatusCode >= 500 && !eb.lsq || html) && retryable && idempotent:
 				// A 5xx without LeadSquared's error body (a gateway's page, an empty reply) is a
 				// fault on the way; one with it is the service's answer (validation errors come
 				// as 500), and asking again would spend rate budget on the same answer.
@@ -222,12 +235,16 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 					wait = d.backoff(attempt - 1)
 				}
 			default:
+				var err error = apiErr
+				if !idempotent && mayHaveActed(resp.StatusCode, eb, html) {
+					err = &outcomeUnknownError{err: apiErr}
+				}
 				if d.valResp {
 					if verr := d.validateResponse(req, resp.StatusCode, body); verr != nil {
-						return nil, errors.Join(apiErr, verr)
+						return nil, errors.Join(err, verr)
 					}
 				}
-				return nil, apiErr
+				return nil, err
 			}
 		}
 
@@ -340,31 +357,42 @@ func (b *pooledBody) Close() error {
 	return nil
 }
 
-// apiError builds the *APIError of a reply, with any echoed key scrubbed, and on a 401 the
-// account's host when the body names a known regional host other than the one called.
+// apiError builds the *APIError of a reply, with any echoed key scrubbed from the text a key
+// could travel in (the message and the body), and on a 401 the account's host when the body
+// names a known regional host other than the one called. What the sentinels rest on is
+// decided from the raw reply (eb, body): redaction with a short key ("x", "test") would
+// otherwise rewrite MXDuplicateEntryException or a message's words.
 func (d *doer) apiError(req *http.Request, resp *http.Response, body []byte, eb errorBody) *APIError {
 	rd := d.rd
 	e := &APIError{
 		StatusCode:       resp.StatusCode,
-		ExceptionType:    rd.scrub(eb.ExceptionType),
+		ExceptionType:    eb.ExceptionType,
 		ExceptionMessage: rd.scrub(eb.ExceptionMessage),
 		Body:             rd.scrubBytes(body),
 		Header:           resp.Header,
 		Method:           req.Method,
 		Path:             req.URL.Path,
+		notFound:         namesMissingRecord(eb),
+	}
+	if !exceptionName.MatchString(eb.ExceptionType) {
+		e.ExceptionType = rd.scrub(eb.ExceptionType) // not a class name: text a key could be in
 	}
 	if resp.StatusCode == http.StatusUnauthorized {
-		e.AccountHost = accountHostIn(string(e.Body), req.URL.Hostname())
+		// One of the known hosts, never text from the body.
+		e.AccountHost = accountHostIn(string(body), req.URL.Hostname())
 	}
 	return e
 }
 
+// exceptionName is the shape of LeadSquared's exception class names (MXDuplicateEntryException).
+var exceptionName = regexp.MustCompile(`^MX[A-Za-z]{1,80}Exception$`)
+
 // rateLimitError builds the *RateLimitError of a rate-limited reply, and makes an adaptive
 // limiter adopt the limit the message names, unless the call was a bulk operation: the bulk
 // budget is separate and lower, and must not slow every other call down.
-func (d *doer) rateLimitError(req *http.Request, apiErr *APIError, h http.Header, attempt int) *RateLimitError {
+func (d *doer) rateLimitError(req *http.Request, apiErr *APIError, rawMessage string, h http.Header, attempt int) *RateLimitError {
 	rl := &RateLimitError{APIError: *apiErr, Attempts: attempt}
-	rl.Limit, rl.Window, _ = parseLimit(apiErr.ExceptionMessage)
+	rl.Limit, rl.Window, _ = parseLimit(rawMessage) // before redaction: a key "5" must not hide the limit
 	if ra, ok := parseRetryAfter(h, d.now()); ok {
 		rl.RetryAfter = ra
 	} else {
@@ -410,14 +438,14 @@ func (d *doer) canceled(req *http.Request, err, lastErr error) error {
 	if lastErr == nil {
 		return err
 	}
-	return fmt.Errorf("leadsquared: %s %s: gave up waiting to retry: %w; last error: %w", req.Method, req.URL.Path, err, lastErr)
+	return errorf("leadsquared: %s %s: gave up waiting to retry: %w; last error: %w", req.Method, req.URL.Path, err, lastErr)
 }
 
 func joinLast(err, lastErr error) error {
 	if lastErr == nil {
 		return err
 	}
-	return fmt.Errorf("%w; last error: %w", err, lastErr)
+	return errorf("%w; last error: %w", err, lastErr)
 }
 
 // logAttempt writes the Debug line of one attempt. It names the URL path, never the query.

@@ -149,6 +149,8 @@ type driftNode struct {
 	open        bool  // additionalProperties: other attributes are expected
 	addNode     int32 // the schema of other attributes' values, -1 any
 	items       int32 // the schema of array items, -1 any
+	custom      bool  // x-lsq-custom-fields: mx_* attributes are custom fields...
+	customNode  int32 // ...whose values are of this node (a string or null)
 }
 
 // accepts reports whether a value of type t is of the node's types.

@@ -290,6 +290,8 @@ func (w *driftWalk) object(i int, n int32, cache *[]keyCacheEntry) int {
 					}
 				}
 				i = w.value(i, child)
+			} else if node.custom && bytes.HasPrefix(key, []byte("mx_")) {
+				i = w.value(i, node.customNode)
 			} else if node.open {
 				i = w.value(i, node.addNode)
 			} else {

@@ -45,8 +45,15 @@ const (
 
 // Sentinel errors to branch on with errors.Is; errors.As to [*APIError] gives the details.
 var (
-	// ErrNotFound: LeadSquared answered [] to a read of one record (GetUserByID,
-	// GetUserByEmail: the user is missing or inactive).
+	// ErrNotFound: the user or permission template a call names does not exist. It matches
+	// LeadSquared's [] to a read of one record (GetUserByID, GetUserByEmail: the user is
+	// missing or inactive), and an [*APIError] whose message says the user or template named
+	// does not exist, as an update, an activation, a deactivation or a template change of an
+	// unknown id is answered (an MXInvalidInputException such as "Invalid Input! Parameter
+	// Name: UserId (no such user)"; LeadSquared's docs show no such answer, so the wording is
+	// the fake's, lsqtest, and the phrases "does not exist" and "not found" are matched too).
+	// Such an APIError matches [ErrInvalidRequest] as well. A route that does not exist
+	// (MXNotFoundException, HTTP 404) is not ErrNotFound: it is a wrong URL.
 	ErrNotFound = errors.New("leadsquared: not found")
 	// ErrDuplicateEntry matches an [*APIError] with ExceptionType [ExceptionDuplicateEntry]
 	// (creating a user whose email address is taken).
@@ -64,13 +71,99 @@ var (
 	// [ExceptionMandatoryAttributeMissing] or [ExceptionUnknownAttribute] (which LeadSquared
 	// sends with HTTP 500).
 	ErrInvalidRequest = errors.New("leadsquared: invalid request")
+	// ErrOutcomeUnknown matches the error of a call that is not safe to repeat (a write, or
+	// a GET with a side effect such as ActivateUser: x-idempotent false in the spec) that
+	// LeadSquared may have acted on: the connection broke or the context ended after the
+	// request was sent, the answer was a 5xx without LeadSquared's error body (a gateway's
+	// page, an empty reply) or with one saying only that LeadSquared failed
+	// ([ExceptionInternalServerError]), an HTML page came where JSON was due, or a 2xx
+	// answer could not be read ([*ReplyError]). The client never repeats such a call on its
+	// own: check the account (GetUserByEmail after a CreateUser, say) before sending it
+	// again. An answer in which LeadSquared refused the call (a rate limit, which it sends
+	// before doing any work, or an error body such as [ExceptionInvalidInput] or
+	// [ExceptionDuplicateEntry]) and a request never sent (a refused connection) do not
+	// match: the call did not happen.
+	ErrOutcomeUnknown = errors.New("leadsquared: outcome unknown")
 )
+
+// missingRecord is how an error message says that the user or permission template a call
+// names does not exist: the fake's "(no such user)", "(no such active user)", "(no such
+// permission template)", and the usual "... does not exist" / "user not found".
+var missingRecord = regexp.MustCompile(`(?i)\bno such (?:active )?(?:user|permission template|template)\b|\b(?:user|template)\b[^.]{0,80}\b(?:does not exist|doesn't exist|not found)\b|\bnot a user of the account\b`)
+
+// namesMissingRecord reports whether LeadSquared's error body says that the user or
+// template the call names does not exist. A missing route (MXNotFoundException: "The API
+// could not be found") is not a missing record.
+func namesMissingRecord(eb errorBody) bool {
+	return eb.ExceptionType != ExceptionNotFound && missingRecord.MatchString(eb.ExceptionMessage)
+}
+
+// outcomeUnknownError is the error of a call that is not safe to repeat and that
+// LeadSquared may have acted on; it matches [ErrOutcomeUnknown] and unwraps to the cause.
+type outcomeUnknownError struct{ err error }
+
+func (e *outcomeUnknownError) Error() string {
+	return e.err.Error() + " (the request was sent and LeadSquared may have acted on it: check before repeating it)"
+}
+func (e *outcomeUnknownError) Unwrap() error        { return e.err }
+func (e *outcomeUnknownError) Is(target error) bool { return target == ErrOutcomeUnknown }
+
+// mayHaveActed reports whether a failed answer to a request that is not safe to repeat
+// leaves its outcome unknown (see [ErrOutcomeUnknown]); eb is the raw, unredacted body.
+func mayHaveActed(status int, eb errorBody, html bool) bool {
+	switch {
+	case isRateLimit(status, eb):
+		return false // refused before any work
+	case html:
+		return true
+	case status >= 500 && !eb.lsq:
+		return true
+	}
+	return eb.ExceptionType == ExceptionInternalServerError
+}
+
+// errorf is fmt.Errorf for the package's messages, which start with "leadsquared: ": the
+// prefix appears once, however many of the wrapped errors carry it. The result unwraps as
+// fmt.Errorf's does.
+func errorf(format string, args ...any) error {
+	err := fmt.Errorf(format, args...)
+	msg := err.Error()
+	rest := strings.TrimPrefix(msg, prefix)
+	if rest == msg || !strings.Contains(rest, prefix) {
+		return err
+	}
+	return &prefixedError{msg: prefix + strings.ReplaceAll(rest, prefix, ""), err: err}
+}
+
+// prefix starts every error message of the package.
+const prefix = "leadsquared: "
+
+// prefixedError is an error whose message lost its repeated prefixes; it unwraps to what
+// the original wrapped.
+type prefixedError struct {
+	msg string
+	err error
+}
+
+func (e *prefixedError) Error() string { return e.msg }
+
+func (e *prefixedError) Unwrap() []error {
+	switch u := e.err.(type) { //nolint:errorlint // the direct wraps of a fmt.Errorf error
+	case interface{ Unwrap() []error }:
+		return u.Unwrap()
+	case interface{ Unwrap() error }:
+		return []error{u.Unwrap()}
+	}
+	return nil
+}
 
 // APIError is a LeadSquared error: any non-2xx reply, or a 2xx reply whose body is
 // LeadSquared's error shape ({"Status":"Error","ExceptionType":...,"ExceptionMessage":...}).
 //
 // Get it with errors.As; a [*RateLimitError] unwraps to an *APIError too. Any access key
-// or secret key the server echoed is replaced by REDACTED in ExceptionMessage and Body.
+// or secret key the server echoed is replaced by REDACTED in ExceptionMessage and Body;
+// ExceptionType is kept as sent when it has the shape of LeadSquared's exception names
+// (MX...Exception), so that it and the sentinels hold even with short keys.
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/error-handling/
 type APIError struct {
@@ -91,6 +184,10 @@ type APIError struct {
 	// call on the wrong region's host. The client never resends the keys there on its own;
 	// create a client for that host. errors.Is(err, ErrWrongHost) reports it.
 	AccountHost string
+
+	// notFound is set when the raw body says the user or template named does not exist
+	// (its ExceptionMessage may have lost the words to redaction).
+	notFound bool
 }
 
 // ErrWrongHost matches (with errors.Is) an [*APIError] whose AccountHost is set: the keys
@@ -98,9 +195,13 @@ type APIError struct {
 var ErrWrongHost = errors.New("leadsquared: the account lives on another regional host")
 
 // Is makes errors.Is match the sentinel errors this error is a case of: [ErrWrongHost],
-// [ErrUnauthorized], [ErrDuplicateEntry], [ErrInvalidRequest], [ErrRateLimited].
+// [ErrUnauthorized], [ErrDuplicateEntry], [ErrInvalidRequest], [ErrRateLimited],
+// [ErrNotFound]. The client decides them from the raw reply, before any echoed key is
+// redacted, so they hold whatever the keys are.
 func (e *APIError) Is(target error) bool {
 	switch target {
+	case ErrNotFound:
+		return e.notFound || namesMissingRecord(errorBody{ExceptionType: e.ExceptionType, ExceptionMessage: e.ExceptionMessage})
 	case ErrWrongHost:
 		return e.AccountHost != ""
 	case ErrUnauthorized:

@@ -50,7 +50,7 @@ func ExampleAPIError() {
 		log.Fatal(err)
 	}
 
-	_, err = c.CreateUser(context.Background(), api.CreateUserJSONRequestBody{
+	_, err = c.CreateUser(context.Background(), api.UserCreateRequest{
 		FirstName: "Ada", EmailAddress: "ada@example.com", Role: api.RoleSalesUser,
 	})
 	fmt.Println(errors.Is(err, leadsquared.ErrDuplicateEntry))

@@ -25,6 +25,26 @@ const (
 	HostMiddleEast = "api-me61.leadsquared.com"
 )
 
+// regions maps region names (and the short codes of the hosts) to the regional hosts.
+var regions = map[string]string{
+	"singapore": HostSingapore, "sg": HostSingapore,
+	"us": HostUS, "us11": HostUS,
+	"india": HostIndiaMumbai, "mumbai": HostIndiaMumbai, "in21": HostIndiaMumbai,
+	"hyderabad": HostIndiaHyderabad, "in22": HostIndiaHyderabad,
+	"ireland": HostIreland, "ir31": HostIreland,
+	"canada": HostCanada, "ca12": HostCanada,
+	"middle-east": HostMiddleEast, "me61": HostMiddleEast,
+}
+
+// RegionHost returns the API host of a region name, in any letter case: "singapore" (or
+// "sg"), "us" ("us11"), "india" or "mumbai" ("in21"), "hyderabad" ("in22"), "ireland"
+// ("ir31"), "canada" ("ca12"), "middle-east" ("me61"). [New] and lsq's LSQ_HOST take these
+// names too.
+func RegionHost(name string) (host string, ok bool) {
+	host, ok = regions[strings.ToLower(strings.TrimSpace(name))]
+	return host, ok
+}
+
 // DefaultBasePath is the path of the v2 API on every regional host.
 const DefaultBasePath = "/v2"
 

@@ -2,6 +2,7 @@ package leadsquared
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -87,7 +88,8 @@ const maxSlackShare = 0.10
 const maxCleanWindows = 64
 
 // NewLimiter returns a limiter that allows at most calls request starts in any window of
-// length per (widened by [LimiterSlack]). calls must be at least 1 and per positive.
+// length per (widened by [LimiterSlack]). calls must be from 1 to [MaxLimitCalls] and per
+// positive and at most [MaxLimitWindow].
 func NewLimiter(calls int, per time.Duration) (*SlidingWindowLimiter, error) {
 	if err := validLimit(calls, per); err != nil {
 		return nil, err
@@ -121,12 +123,21 @@ func (l *SlidingWindowLimiter) resetSlack() {
 	l.clean = SlackCleanWindows
 }
 
+// MaxLimitCalls is the most calls a limit may allow in one window: a limiter keeps one start
+// time per call of its window, so a larger count would cost memory for no account's limit
+// (LeadSquared's plans allow tens of calls in seconds).
+const MaxLimitCalls = 100_000
+
+// MaxLimitWindow is the longest window a limit may have: a longer one is no pacing an
+// account has, and near the largest time.Duration the window plus its slack would overflow.
+const MaxLimitWindow = 24 * time.Hour
+
 func validLimit(calls int, per time.Duration) error {
-	if calls < 1 {
-		return fmt.Errorf("leadsquared: rate limit calls must be at least 1, got %d", calls)
+	if calls < 1 || calls > MaxLimitCalls {
+		return fmt.Errorf("leadsquared: rate limit calls must be from 1 to %d, got %d", MaxLimitCalls, calls)
 	}
-	if per <= 0 {
-		return fmt.Errorf("leadsquared: rate limit window must be positive, got %s", per)
+	if per <= 0 || per > MaxLimitWindow {
+		return fmt.Errorf("leadsquared: rate limit window must be positive and at most %s, got %s", MaxLimitWindow, per)
 	}
 	return nil
 }
@@ -229,6 +240,9 @@ func (l *SlidingWindowLimiter) tryStart() (wait time.Duration, ok bool) {
 // Wait blocks until a request may start, and records the start. Callers are served in the
 // order they called Wait. It returns ctx.Err() (wrapped) if ctx is done first.
 func (l *SlidingWindowLimiter) Wait(ctx context.Context) error {
+	if ctx == nil {
+		return errors.New("leadsquared: waiting for the rate limiter: nil context")
+	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("leadsquared: waiting for the rate limiter: %w", err)
 	}

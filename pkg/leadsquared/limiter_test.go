@@ -3,6 +3,7 @@ package leadsquared
 import (
 	"context"
 	"errors"
+	"math"
 	"net/http"
 	"runtime"
 	"slices"
@@ -110,6 +111,12 @@ func TestNewLimiterValidation(t *testing.T) {
 		{-1, time.Second, false},
 		{5, 0, false},
 		{5, -time.Second, false},
+		{MaxLimitCalls, MaxLimitWindow, true},
+		{MaxLimitCalls + 1, time.Second, false},
+		{math.MaxInt64, time.Second, false},  // was a makeslice panic
+		{10_000_000_000, time.Second, false}, // was an out-of-memory
+		{1, MaxLimitWindow + time.Second, false},
+		{1, 2562047 * time.Hour, false}, // per+slack overflowed: no pacing at all
 	} {
 		l, err := NewLimiter(tt.calls, tt.per)
 		if (err == nil) != tt.ok || (l != nil) != tt.ok {
@@ -117,6 +124,9 @@ func TestNewLimiterValidation(t *testing.T) {
 		}
 		if err := newUnlimited().SetLimit(tt.calls, tt.per); (err == nil) != tt.ok {
 			t.Errorf("SetLimit(%d, %s) = %v", tt.calls, tt.per, err)
+		}
+		if _, err := New(HostSingapore, "ak", "sk", WithRateLimit(tt.calls, tt.per)); (err == nil) != tt.ok {
+			t.Errorf("New(WithRateLimit(%d, %s)) = %v", tt.calls, tt.per, err)
 		}
 	}
 }

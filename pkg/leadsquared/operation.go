@@ -38,7 +38,11 @@ func OperationFromContext(ctx context.Context) (op Operation, ok bool) {
 
 // ContextWithOperation returns a copy of ctx that carries op, as the client's contexts for
 // [Limiter.Wait] do. It is for tests of a Limiter and for limiters that call other limiters.
+// A nil ctx is taken for context.Background().
 func ContextWithOperation(ctx context.Context, op Operation) context.Context {
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	return context.WithValue(ctx, operationKey{}, op)
 }
 

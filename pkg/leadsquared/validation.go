@@ -115,11 +115,11 @@ func (d *doer) validateRequest(req *http.Request) error {
 	return nil
 }
 
-// refusedError is a request WithRequestValidation refused: it reads as the validator's error,
-// which errors.As reaches, and matches [ErrInvalidRequest].
+// refusedError is a request WithRequestValidation refused: it reads as the validator's error
+// after "leadsquared: ", errors.As reaches that error, and it matches [ErrInvalidRequest].
 type refusedError struct{ err error }
 
-func (e *refusedError) Error() string   { return e.err.Error() }
+func (e *refusedError) Error() string   { return prefix + e.err.Error() }
 func (e *refusedError) Unwrap() []error { return []error{e.err, ErrInvalidRequest} }
 
 // validateResponse checks a reply against the spec (WithResponseValidation).
@@ -128,5 +128,15 @@ func (d *doer) validateResponse(req *http.Request, status int, body []byte) erro
 	if op.ID == "" {
 		return nil
 	}
-	return d.validator.ValidateResponse(op.ID, status, body)
+	if err := d.validator.ValidateResponse(op.ID, status, body); err != nil {
+		return &invalidResponseError{err: err}
+	}
+	return nil
 }
+
+// invalidResponseError is a reply WithResponseValidation found invalid: it reads as the
+// validator's error after "leadsquared: ", and errors.As reaches that error.
+type invalidResponseError struct{ err error }
+
+func (e *invalidResponseError) Error() string { return prefix + e.err.Error() }
+func (e *invalidResponseError) Unwrap() error { return e.err }

@@ -38,6 +38,7 @@ type Validator struct {
 	basePath  string
 	errSchema *openapi3.Schema
 	maxSize   int64 // WithMaxBodySize; 0 means DefaultMaxBodySize
+	doc       *openapi3.T
 }
 
 // Operation is one operation of the spec, as the validator sees it.
@@ -56,6 +57,9 @@ type Operation struct {
 	// Bulk is true for an operation marked x-lsq-bulk: true, which LeadSquared's plans
 	// rate-limit with a separate, lower budget.
 	Bulk bool
+	// Single is true for an operation marked x-lsq-single: true, whose 200 answer is an array
+	// of at most one item where [] means "not found" (Get a User by Id, by Email).
+	Single bool
 
 	op           *openapi3.Operation
 	body         *openapi3.Schema
@@ -89,7 +93,7 @@ func New(doc *openapi3.T) (*Validator, error) {
 	if doc == nil || doc.Paths == nil {
 		return nil, errors.New("validate: spec has no paths")
 	}
-	v := &Validator{ops: map[string]*Operation{}, byRoute: map[string]*Operation{}}
+	v := &Validator{ops: map[string]*Operation{}, byRoute: map[string]*Operation{}, doc: doc}
 	if len(doc.Servers) > 0 {
 		// "https://{host}/v2" -> "/v2"
 		u := doc.Servers[0].URL
@@ -125,6 +129,7 @@ func New(doc *openapi3.T) (*Validator, error) {
 				o.Idempotent = v
 			}
 			o.Bulk, _ = boolExtension(op.Extensions["x-lsq-bulk"])
+			o.Single, _ = boolExtension(op.Extensions["x-lsq-single"])
 			for _, p := range append(append(openapi3.Parameters{}, item.Parameters...), op.Parameters...) {
 				if p.Value != nil && p.Value.In == openapi3.ParameterInQuery {
 					o.query = append(o.query, p.Value)
@@ -163,6 +168,9 @@ func (v *Validator) Operation(id api.OperationID) (*Operation, bool) {
 	o, ok := v.ops[strings.ToLower(string(id))]
 	return o, ok
 }
+
+// HasBody reports whether the operation takes a JSON request body.
+func (o *Operation) HasBody() bool { return o.body != nil }
 
 // Operations returns every operation, sorted by operationId.
 func (v *Validator) Operations() []*Operation {
@@ -264,6 +272,7 @@ func (v *Validator) validateRequest(operationID api.OperationID, query url.Value
 			break
 		}
 		fs = appendSchemaFailures(fs, InBody, "", o.body.VisitJSON(val, openapi3.MultiErrors(), openapi3.VisitAsRequest()))
+		fs = attributeFailures(fs, v.doc, o.body, val, "")
 	}
 	if len(fs) > 0 {
 		sortFailures(fs)

@@ -68,7 +68,7 @@ func (s *Server) getUserHierarchyInfo(c *call) (int, any) {
 				CheckedIn: api.StringBool(u.CheckedIn), IsActive: api.StringBool(active),
 			}
 			if u.PhoneMobile == "" {
-				hu.Set("Mobile", nil) // LeadSquared sends "Mobile": null
+				setAttr(&hu.AdditionalProperties, "Mobile", nil) // LeadSquared sends "Mobile": null
 			}
 			for _, col := range extra {
 				cn := canonicalAttr(col)
@@ -76,9 +76,9 @@ func (s *Server) getUserHierarchyInfo(c *call) (int, any) {
 					cn = col
 				}
 				if v, ok := s.attr(u, cn); ok {
-					hu.Set(col, v)
+					setAttr(&hu.AdditionalProperties, col, v)
 				} else {
-					hu.Set(col, nil)
+					setAttr(&hu.AdditionalProperties, col, nil)
 				}
 			}
 			users = append(users, hu)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -100,7 +101,7 @@ func driveAllOperations(t *testing.T, srv *lsqtest.Server, c, hc *leadsquared.Cl
 		t.Errorf("GetUsers: %d users", len(*users.JSON200))
 	}
 	byID := ok(c.API().GetUserByIDWithResponse(ctx, &api.GetUserByIDParams{UserID: rep1}))(t, "GetUserByID")
-	if u := *byID.JSON200; len(u) != 1 || u[0].ManagerName != "Mia Doe" || u[0].MxCustom1 != "Married" {
+	if u := *byID.JSON200; len(u) != 1 || u[0].ManagerName != "Mia Doe" || u[0].CustomFields["mx_Custom_1"] != "Married" {
 		t.Errorf("GetUserByID: %s", byID.Body)
 	}
 	byEmail := ok(c.API().GetUserByEmailWithResponse(ctx, &api.GetUserByEmailParams{EmailAddress: "rosa@example.com"}))(t, "GetUserByEmail")
@@ -109,7 +110,7 @@ func driveAllOperations(t *testing.T, srv *lsqtest.Server, c, hc *leadsquared.Cl
 	}
 	on := api.UserUpdateSettingEnabled
 	ok(c.API().UpdateUserWithResponse(ctx, &api.UpdateUserParams{UserID: rep1}, api.UserUpdateRequest{
-		User:         api.UserUpdateFields{"Designation": "Field Rep", "LastName": "Kumar"},
+		User:         api.UserUpdateFields{Designation: leadsquared.Ptr("Field Rep"), LastName: leadsquared.Ptr("Kumar")},
 		UserSettings: api.UserUpdateSettings{IsSoftPhoneEnabled: &on},
 	}))(t, "UpdateUser")
 	if u, _ := srv.User(rep1); u.LastName != "Kumar" || u.Attributes["Designation"] != "Field Rep" || u.Settings["IsSoftPhoneEnabled"] != 1 {
@@ -137,7 +138,7 @@ func driveAllOperations(t *testing.T, srv *lsqtest.Server, c, hc *leadsquared.Cl
 		Sorting:         []api.UserSearchSort{{ColumnName: "FirstName"}},
 		Paging:          api.UserSearchPaging{PageIndex: one, PageSize: one},
 	}))(t, "AdvancedSearchUsers")
-	if us := search.JSON200.Users; len(us) != 1 || us[0].FirstName != "Ravi" || us[0].AdditionalProperties["mx_Custom_1"] != "Married" {
+	if us := search.JSON200.Users; len(us) != 1 || us[0].FirstName != "Ravi" || us[0].CustomFields["mx_Custom_1"] != "Married" {
 		t.Errorf("AdvancedSearchUsers: %s", search.Body)
 	}
 	attrs := ok(c.API().GetUserAttributesWithBodyWithResponse(ctx, "application/json", nil))(t, "GetUserAttributes")
@@ -291,6 +292,10 @@ func TestE2ERateLimitRiddenOut(t *testing.T) {
 			for i := range 5 {
 				ok(c.API().GetUsersWithResponse(ctx))(t, fmt.Sprint("GetUsers ", i))
 			}
+			// The client hits the limit when the server sees more than 2 calls in a second,
+			// which it does unless the machine ran the calls more slowly than that: then the
+			// server's own record of arrivals explains it.
+			busiest := maxInWindow(srv.Requests(), api.OpGetUsers, time.Second)
 			if form != lsqtest.Form200 {
 				limited := 0
 				for _, r := range srv.Requests() {
@@ -298,21 +303,25 @@ func TestE2ERateLimitRiddenOut(t *testing.T) {
 						limited++
 					}
 				}
-				if limited == 0 {
-					t.Errorf("the client never hit the limit")
+				if limited == 0 && busiest > 2 {
+					t.Errorf("the client never hit the limit, though the server saw %d calls in one second", busiest)
 				}
 			}
-			if n := srv.Count("GetUsers"); n < 6 {
+			if n := srv.Count("GetUsers"); n < 6 && busiest > 2 {
 				t.Errorf("GetUsers sent %d times: no retry after the rate limit", n)
 			}
 
 			// Without retries, the caller gets the *RateLimitError with the limit.
 			c0 := newClient(t, srv, leadsquared.WithMaxRetries(0))
 			var err error
+			before := len(srv.Requests())
 			for range 3 {
 				if _, err = c0.API().GetUsersWithResponse(ctx); err != nil {
 					break
 				}
+			}
+			if err == nil && maxInWindow(srv.Requests()[before:], api.OpGetUsers, time.Second) <= 2 {
+				t.Skip("the machine ran 3 calls more slowly than 2 per second: the limit was never reached")
 			}
 			var rl *leadsquared.RateLimitError
 			if !errors.As(err, &rl) || rl.Limit != 2 || rl.Window != time.Second || rl.StatusCode != int(form) {
@@ -335,7 +344,9 @@ func TestE2EBulkRateLimit(t *testing.T) {
 	if time.Since(start) < 900*time.Millisecond {
 		t.Errorf("second bulk call not held back")
 	}
-	if n := srv.Count("BulkUpdateUserManagers"); n != 3 {
+	// The second call is rate limited once and resent, unless it reached the server more
+	// than a second after the first (a busy machine), which the server's record shows.
+	if n := srv.Count("BulkUpdateUserManagers"); n != 3 && (n != 2 || maxInWindow(srv.Requests(), api.OpBulkUpdateUserManagers, time.Second) > 1) {
 		t.Errorf("bulk calls sent %d times, want 3 (one rate-limited)", n)
 	}
 	// Other calls are not limited by the bulk limit (a fresh client: this one adopted the
@@ -429,4 +440,24 @@ func TestE2EFaults(t *testing.T) {
 			t.Errorf("want *APIError with 200, got %v", err)
 		}
 	})
+}
+
+// maxInWindow is the largest number of requests for op that the server received within any
+// span shorter than per, by the server's clock.
+func maxInWindow(reqs []lsqtest.Request, op api.OperationID, per time.Duration) int {
+	var ts []time.Time
+	for _, r := range reqs {
+		if r.OperationID == op {
+			ts = append(ts, r.Time)
+		}
+	}
+	slices.SortFunc(ts, time.Time.Compare)
+	best, i := 0, 0
+	for j := range ts {
+		for ts[j].Sub(ts[i]) >= per {
+			i++
+		}
+		best = max(best, j-i+1)
+	}
+	return best
 }

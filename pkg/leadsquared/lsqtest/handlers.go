@@ -185,14 +185,18 @@ func (s *Server) getUsers(*call) (int, any) {
 var userRecordFields = []string{
 	"AssociatedPhoneNumbers", "AvailabilityStatus", "CompanyName", "DateFormat", "EmailAddress", "FirstName", "Groups",
 	"IsCheckedIn", "IsPhoneCallAgent", "LastName", "OrgId", "PhoneMobile", "Role", "TimeZone", "UserId", "UserType",
-	"mx_Custom_1", "mx_Custom_2", "mx_Custom_3", "mx_Custom_4", "mx_Custom_5",
-	"mx_Custom_6", "mx_Custom_7", "mx_Custom_8", "mx_Custom_9", "mx_Custom_10",
+}
+
+// userRecordTyped are the attributes of User.Attributes that the record of Get a User types.
+var userRecordTyped = map[string]bool{
+	"Address": true, "City": true, "State": true, "Country": true, "ZipCode": true, "TelephonyAgentId": true,
+	"PhoneMain": true, "PhoneOthers": true, "Designation": true, "Department": true, "OfficeLocationName": true,
+	"Skills": true, "SalesRegions": true,
 }
 
 // userRecord is the record of Get a User by Id / by Email.
 func (s *Server) userRecord(u *User) api.User {
 	a := u.Attributes
-	custom := func(n int) string { return a["mx_Custom_"+strconv.Itoa(n)] }
 	rec := api.User{
 		ID: u.ID, FirstName: u.FirstName, LastName: u.LastName, EmailAddress: u.EmailAddress,
 		AssociatedPhoneNumbers: u.AssociatedPhoneNumbers, DateFormat: u.DateFormat, TimeZone: u.TimeZone,
@@ -204,14 +208,38 @@ func (s *Server) userRecord(u *User) api.User {
 		IsCheckedIn: scalar.Bool(u.CheckedIn), AvailabilityStatus: strings.ToLower(u.AvailabilityStatus),
 		Designation: a["Designation"], Department: a["Department"],
 		OfficeLocationName: a["OfficeLocationName"], Skills: a["Skills"], SalesRegions: a["SalesRegions"],
-		MxCustom1: custom(1), MxCustom2: custom(2), MxCustom3: custom(3), MxCustom4: custom(4), MxCustom5: custom(5),
-		MxCustom6: custom(6), MxCustom7: custom(7), MxCustom8: custom(8), MxCustom9: custom(9), MxCustom10: custom(10),
 		Groups: []api.UserGroup{}, TeamID: u.TeamID, LastCheckedOn: dateTime(u.LastCheckedOn),
 	}
 	if m := s.st.users[u.ManagerUserID]; m != nil {
 		rec.ManagerName = m.name()
 	}
+	// Custom fields: mx_Custom_1..10 always ("" when unset), and any other mx_* the user has.
+	// Every other attribute the record does not type (Team, say) comes as an extra key.
+	rec.CustomFields = api.CustomFields{}
+	for n := 1; n <= 10; n++ {
+		rec.CustomFields["mx_Custom_"+strconv.Itoa(n)] = ""
+	}
+	for k, v := range a {
+		switch {
+		case len(k) > 3 && strings.EqualFold(k[:3], "mx_"):
+			rec.CustomFields[k] = v
+		case !userRecordTyped[k]:
+			setAttr(&rec.AdditionalProperties, k, v)
+		}
+	}
 	return rec
+}
+
+// setAttr sets an attribute a model does not type (null for nil), as LeadSquared sends it.
+func setAttr(m *map[string]json.RawMessage, key string, v any) {
+	if *m == nil {
+		*m = map[string]json.RawMessage{}
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		b = []byte("null")
+	}
+	(*m)[key] = b
 }
 
 // getUserByID answers [] for a missing, inactive or obsolete user.
@@ -250,7 +278,11 @@ func (s *Server) updateUser(c *call) (int, any) {
 	if u == nil {
 		return fail(excInvalidInput, "Invalid Input! Parameter Name: UserId (no such user)")
 	}
-	var req api.UserUpdateRequest
+	// The attributes as sent: the fake checks names the typed model would not hold.
+	var req struct {
+		User         map[string]any         `json:"user"`
+		UserSettings api.UserUpdateSettings `json:"userSettings"`
+	}
 	if err := c.decode(&req); err != nil {
 		return http.StatusBadRequest, errBody(excInvalidInput, err.Error())
 	}
@@ -260,7 +292,7 @@ func (s *Server) updateUser(c *call) (int, any) {
 			switch {
 			case k == "EmailAddress" || k == "PhoneMobile" || k == "ManagerUserId":
 				return fail(excInvalidInput, "%s cannot be updated with Update a User", k)
-			case !updatable[k] && !strings.HasPrefix(k, "mx_Custom_"):
+			case !updatable[k] && (len(k) <= 3 || !strings.EqualFold(k[:3], "mx_")):
 				return fail(excUnknownAttr, "Unknown attribute: %s", k)
 			}
 			v := scalarString(req.User[k])

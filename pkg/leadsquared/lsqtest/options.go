@@ -112,12 +112,21 @@ func WithBulkRateLimit(calls int, per time.Duration) Option {
 	}
 }
 
+// The bounds of a limit, those of leadsquared.MaxLimitCalls and leadsquared.MaxLimitWindow
+// (this package cannot import leadsquared: its internal tests import this package).
+const (
+	maxLimitCalls  = 100_000
+	maxLimitWindow = 24 * time.Hour
+)
+
 func validLimit(calls int, per time.Duration) error {
 	switch {
 	case calls <= 0:
 		return fmt.Errorf("calls must be positive, got %d", calls)
-	case per < time.Second || per%time.Second != 0:
-		return fmt.Errorf("window must be a positive whole number of seconds, got %s", per)
+	case calls > maxLimitCalls:
+		return fmt.Errorf("calls must be at most %d, got %d", maxLimitCalls, calls)
+	case per < time.Second || per%time.Second != 0 || per > maxLimitWindow:
+		return fmt.Errorf("window must be a whole number of seconds from 1s to %s, got %s", maxLimitWindow, per)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
@@ -94,6 +95,10 @@ func (s *Server) attr(u *User, name string) (string, bool) {
 		return nonEmpty(u.WorkDayTemplateID)
 	case "HolidayCalendarId":
 		return nonEmpty(u.HolidayCalendarID)
+	case "IsPhoneCallAgent":
+		return strconv.FormatBool(u.IsPhoneCallAgent), true
+	case "UserType":
+		return strconv.Itoa(u.UserType), true
 	}
 	v, ok := u.Attributes[name]
 	return v, ok && v != ""
@@ -210,6 +215,36 @@ const MaxSearchPageSize = 1000
 // they run before the fake validates the request, whose 400 would otherwise answer them.
 var prechecks = map[api.OperationID]func(body []byte) (status int, answer any, rejected bool){
 	api.OpAdvancedSearchUsers: checkSearchPageSize,
+	api.OpUpdateUser:          checkUpdateAttributes,
+}
+
+// checkUpdateAttributes answers an Update a User that names an attribute it cannot change as
+// the handler does (500): request validation refuses such names too, with a 400 that would
+// otherwise answer first.
+func checkUpdateAttributes(body []byte) (int, any, bool) {
+	var req struct {
+		User map[string]json.RawMessage `json:"user"`
+	}
+	if err := json.Unmarshal(body, &req); err != nil {
+		return 0, nil, false
+	}
+	for _, k := range sortedKeys(req.User) {
+		switch {
+		case k == "EmailAddress" || k == "PhoneMobile" || k == "ManagerUserId":
+			status, v := fail(excInvalidInput, "%s cannot be updated with Update a User", k)
+			return status, v, true
+		case !updatable[k] && (len(k) <= 3 || !strings.EqualFold(k[:3], "mx_")):
+			status, v := fail(excUnknownAttr, "Unknown attribute: %s", k)
+			return status, v, true
+		case k == "Role":
+			var role string
+			if json.Unmarshal(req.User[k], &role) == nil && !validRole(role) {
+				status, v := fail(excInvalidInput, "Invalid Input! Parameter Name: Role")
+				return status, v, true
+			}
+		}
+	}
+	return 0, nil, false
 }
 
 // checkSearchPageSize answers a User Advanced Search whose Paging.PageSize is over

@@ -324,7 +324,6 @@ type runResult struct {
 	arrivals, bulkArrivals []arrival
 	excess, bulkExcess     int
 	ok, rateLimited        int
-	okPerProc              []int
 	errors                 []string
 }
 
@@ -401,7 +400,6 @@ func runWorkers(t testing.TB, rs *redisServer, procs int, cfg workerConfig) runR
 		}
 		res.finished = append(res.finished, time.UnixMicro(rep.Finished))
 		res.ok += rep.OK
-		res.okPerProc = append(res.okPerProc, rep.OK)
 		res.rateLimited += rep.RateLimited
 		res.errors = append(res.errors, rep.Errors...)
 	}
@@ -476,10 +474,10 @@ func TestSharedLimitAcrossProcesses(t *testing.T) {
 		if len(res.errors) > 0 {
 			t.Errorf("%d processes: errors: %q", n, res.errors)
 		}
-		for i, ok := range res.okPerProc {
-			if ok == 0 {
-				t.Errorf("%d processes: worker %d made no successful call", n, i)
-			}
+		// A stall guard; how the calls spread over the workers depends on when each was
+		// scheduled (8 processes of 3 goroutines share about 30 starts in a run).
+		if res.ok == 0 {
+			t.Errorf("%d processes: no successful call", n)
 		}
 		// Grants, on the Redis clock: exact.
 		if got := maxInWindow(res.grants, cfg.Std.Per+cfg.Slack); got > cfg.Std.Calls {
@@ -490,8 +488,15 @@ func TestSharedLimitAcrossProcesses(t *testing.T) {
 		}
 		// Arrivals at the server, what LeadSquared would count: a window over the limit only
 		// where a request arrived more than Slack after its grant.
-		if len(res.arrivals) != len(res.grants) || len(res.bulkArrivals) != len(res.bulkGrants) {
+		// Every request that arrived was granted (a grant whose request the end of the run
+		// cut off before it was sent never arrives).
+		if len(res.arrivals) > len(res.grants) || len(res.bulkArrivals) > len(res.bulkGrants) {
 			t.Errorf("%d processes: %d+%d arrivals for %d+%d grants", n, len(res.arrivals), len(res.bulkArrivals), len(res.grants), len(res.bulkGrants))
+		}
+		for _, a := range append(slices.Clone(res.arrivals), res.bulkArrivals...) {
+			if a.grant.UnixMicro() == 0 {
+				t.Fatalf("%d processes: a request arrived with no grant", n)
+			}
 		}
 		maxStd, maxBulk := maxInWindow(arrivalTimes(res.arrivals), cfg.Std.Per), maxInWindow(arrivalTimes(res.bulkArrivals), cfg.Bulk.Per)
 		stdDelay, stdLate, stdUnexplained := lateness(res.arrivals, cfg.Std.Per, cfg.Slack, cfg.Std.Calls)

@@ -96,6 +96,10 @@ func (l Limit) validate(name string) error {
 	if l.Per < time.Millisecond {
 		return fmt.Errorf("redislimit: %s limit: Per must be at least 1ms, got %s", name, l.Per)
 	}
+	if l.Calls > leadsquared.MaxLimitCalls || l.Per > leadsquared.MaxLimitWindow {
+		return fmt.Errorf("redislimit: %s limit: need Calls <= %d and Per <= %s, got %d per %s",
+			name, leadsquared.MaxLimitCalls, leadsquared.MaxLimitWindow, l.Calls, l.Per)
+	}
 	return nil
 }
 
@@ -278,6 +282,9 @@ return {at, at - now}
 // withdrawn; its place in the window is not given to a later caller), and one wrapping
 // [ErrUnavailable] when Redis fails and FallbackLocal is off.
 func (l *Limiter) Wait(ctx context.Context) error {
+	if ctx == nil {
+		return errors.New("redislimit: waiting for the rate limiter: nil context")
+	}
 	b, bulk := &l.std, false
 	if op, ok := leadsquared.OperationFromContext(ctx); ok && op.Bulk && l.hasBulk {
 		b, bulk = &l.bulk, true

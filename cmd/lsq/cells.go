@@ -1,0 +1,52 @@
+package main
+
+import (
+	"fmt"
+	"net/mail"
+	"strings"
+)
+
+// Formula injection (OWASP, "CSV Injection"): a spreadsheet runs a cell that starts with =,
+// +, -, @, a tab or a carriage return as a formula, so a user's name like
+// =HYPERLINK("http://x","y") in an exported file would run on the admin's machine. Export
+// writes such a cell with a ' before it, which the spreadsheet shows as text and does not
+// run; import drops that ' again, so a phone number like +91-98765 survives the round trip.
+// A value that itself starts with ' and then one of those characters gets one more ', so
+// the mapping is one to one: neutralise and unneutralise are inverses.
+
+// formulaStarts are the first characters that make a spreadsheet read a cell as a formula.
+const formulaStarts = "=+-@\t\r"
+
+// neutralise returns the CSV cell for the value v.
+func neutralise(v string) string {
+	if rest := strings.TrimLeft(v, "'"); rest != "" && strings.IndexByte(formulaStarts, rest[0]) >= 0 {
+		return "'" + v
+	}
+	return v
+}
+
+// unneutralise returns the value of a CSV cell that export may have neutralised.
+func unneutralise(cell string) string {
+	if strings.HasPrefix(cell, "'") {
+		if rest := strings.TrimLeft(cell, "'"); rest != "" && strings.IndexByte(formulaStarts, rest[0]) >= 0 {
+			return cell[1:]
+		}
+	}
+	return cell
+}
+
+// normalEmail checks that s is one email address written alone (not "Ada <ada@x.com>",
+// "<ada@x.com>" or "ada@x.com (Ada)": those name the mailbox another way, and the same user
+// would be three) and returns the address and its key, the address lower-cased, which is how
+// lsq compares addresses (LeadSquared matches them in any letter case).
+func normalEmail(s string) (addr, key string, err error) {
+	s = strings.TrimSpace(s)
+	a, perr := mail.ParseAddress(s)
+	switch {
+	case perr != nil || strings.ContainsAny(a.Address, " \t\r\n"):
+		return "", "", fmt.Errorf("not an email address")
+	case a.Address != s:
+		return "", "", fmt.Errorf("write the address alone, without a name or <>: %s", a.Address)
+	}
+	return s, strings.ToLower(s), nil
+}

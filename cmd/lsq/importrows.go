@@ -1,0 +1,351 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
+	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
+)
+
+// importRow is one data row of the CSV, built and validated.
+type importRow struct {
+	idx     int      // the row's index among the data rows of the file
+	line    int      // the line of the file the row starts on (the header is line 1)
+	record  []string // the cells as read
+	email   string
+	key     string // email, lower-cased
+	manager string // ManagerEmail, lower-cased
+	body    api.UserCreateRequest
+	errs    []string
+}
+
+// rowMeta is what an import keeps of a row between its passes over the file: the file is
+// read again to send the rows (and to write the rows to fix), so that an import holds
+// about its keys in memory, not the file's cells and bodies.
+type rowMeta struct {
+	key     string // the address, lower-cased (a copy: not a slice of the record)
+	manager string // the ManagerEmail key (interned)
+	line    int32
+	depth   int32 // how many managers of this file are above it
+	invalid bool
+	todo    bool // to be sent in this run
+}
+
+// csvColumn is what a header cell names.
+type csvColumn struct {
+	field   string // a Create a User field, "ManagerEmail", "CustomFields.<name>" or "" (ignored)
+	custom  bool
+	unnamed bool // an empty header cell: its cells must be empty too
+}
+
+// createFields are the fields of Create a User a CSV column may name, with their JSON kind.
+var createFields = map[string]string{
+	"FirstName": "string", "LastName": "string", "EmailAddress": "string", "Role": "string",
+	"AssociatedPhoneNumbers": "string", "DateFormat": "string", "HolidayCalendarId": "string",
+	"IsPhoneCallAgent": "bool", "ManagerUserId": "string", "Password": "string", "PhoneMobile": "string",
+	"TeamId": "string", "TimeZone": "string", "UserType": "int", "WorkDayTemplateId": "string",
+}
+
+const (
+	colManagerEmail = "ManagerEmail"
+	colError        = "lsq_error" // the reason column of a failed-rows file, ignored on input
+)
+
+// parseHeader maps the header cells to fields; unknown names are errors. An empty header
+// cell (spreadsheets write trailing ones: ...,Role,,) names no column.
+func parseHeader(s *sheet) ([]csvColumn, []string) {
+	header := s.header
+	cols := make([]csvColumn, len(header))
+	var errs []string
+	seen := map[string]int{}
+	for i, h := range header {
+		if msg := badUTF8(h); msg != "" {
+			errs = append(errs, fmt.Sprintf("row 1, column %d: %s", i+1, msg))
+			continue
+		}
+		name := strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
+		var c csvColumn
+		switch {
+		case name == "":
+			c.unnamed = true
+		case strings.EqualFold(name, colError):
+		case strings.EqualFold(name, colManagerEmail):
+			c.field = colManagerEmail
+		case strings.HasPrefix(strings.ToLower(name), "customfields."):
+			c.field, c.custom = name[len("CustomFields."):], true
+		case strings.HasPrefix(strings.ToLower(name), "mx_"):
+			c.field, c.custom = name, true
+		default:
+			for f := range createFields {
+				if strings.EqualFold(f, name) {
+					c.field = f
+				}
+			}
+			if c.field == "" {
+				errs = append(errs, fmt.Sprintf("row 1, column %d %q: not a field of Create a User (nor ManagerEmail, mx_*, CustomFields.*)%s", i+1, name, s.delimiterHint(name)))
+				continue
+			}
+		}
+		if c.field != "" {
+			if j, dup := seen[strings.ToLower(c.field)]; dup {
+				errs = append(errs, fmt.Sprintf("row 1, column %d %q: the same field as column %d", i+1, name, j+1))
+			}
+			seen[strings.ToLower(c.field)] = i
+		}
+		cols[i] = c
+	}
+	if _, ok := seen["emailaddress"]; !ok && len(errs) == 0 {
+		errs = append(errs, fmt.Sprintf("row 1: no EmailAddress column (the header was read as %d cells separated by %q, in %s; if that is wrong, give --delimiter)", len(header), delimiterName(s.delim), s.encoding))
+	}
+	return cols, errs
+}
+
+// buildRow turns one record into a Create a User body and validates it.
+func buildRow(line int, rec []string, cols []csvColumn, v *validate.Validator) *importRow {
+	row := &importRow{line: line, record: rec}
+	fail := func(col, msg string) {
+		row.errs = append(row.errs, fmt.Sprintf("row %d, column %s: %s", line, col, msg))
+	}
+	colName := func(i int) string {
+		if i < len(cols) && cols[i].field != "" {
+			return cols[i].field
+		}
+		return strconv.Itoa(i + 1)
+	}
+	bad := false
+	for i, cell := range rec {
+		// Before anything reads the cell: json.Marshal would turn invalid UTF-8 into U+FFFD,
+		// and the user would be created with a name the file never had.
+		if msg := badUTF8(cell); msg != "" {
+			fail(colName(i), msg)
+			bad = true
+		}
+	}
+	if bad {
+		return row
+	}
+	for i := len(cols); i < len(rec); i++ {
+		if strings.TrimSpace(rec[i]) != "" {
+			fail(strconv.Itoa(i+1), fmt.Sprintf("a value in cell %d, but the header has %d columns", i+1, len(cols)))
+			break
+		}
+	}
+	body := map[string]any{}
+	custom := map[string]any{}
+	for i, c := range cols {
+		if i >= len(rec) {
+			continue
+		}
+		val := strings.TrimSpace(unneutralise(strings.TrimSpace(rec[i])))
+		if c.unnamed && val != "" {
+			fail(strconv.Itoa(i+1), "a value in a column whose header is empty: name the column or empty the cell")
+			continue
+		}
+		if val == "" || c.field == "" {
+			continue // left out: a required field then fails validation
+		}
+		switch {
+		case c.field == colManagerEmail:
+			_, key, err := normalEmail(val)
+			if err != nil {
+				fail(colManagerEmail, err.Error())
+				continue
+			}
+			row.manager = key
+		case c.custom:
+			custom[c.field] = val
+		case createFields[c.field] == "bool":
+			b, err := strconv.ParseBool(val)
+			if err != nil {
+				fail(c.field, "not a boolean (true/false/1/0)")
+				continue
+			}
+			body[c.field] = b
+		case createFields[c.field] == "int":
+			n, err := strconv.Atoi(val)
+			if err != nil {
+				fail(c.field, "not a whole number")
+				continue
+			}
+			body[c.field] = n
+		case c.field == "EmailAddress":
+			addr, key, err := normalEmail(val)
+			if err != nil {
+				fail("EmailAddress", err.Error())
+				continue
+			}
+			row.email, row.key = addr, key
+			body[c.field] = addr
+		default:
+			body[c.field] = val
+		}
+	}
+	if len(custom) > 0 {
+		body["CustomFields"] = custom
+	}
+	if row.manager != "" && body["ManagerUserId"] != nil {
+		fail(colManagerEmail, "give ManagerEmail or ManagerUserId, not both")
+	}
+	raw, err := json.Marshal(body)
+	if err != nil {
+		fail("-", err.Error())
+		return row
+	}
+	var verr *validate.Error
+	if err := v.ValidateRequestBody(api.OpCreateUser, raw); errors.As(err, &verr) {
+		for _, f := range verr.Failures {
+			col := strings.TrimPrefix(f.Pointer, "/")
+			if rest, ok := strings.CutPrefix(col, "CustomFields/"); ok {
+				col = rest
+			}
+			if col == "" {
+				col = "-"
+			}
+			if col == "EmailAddress" && hasErrFor(row.errs, "EmailAddress") {
+				continue // already reported: not an address
+			}
+			fail(col, strings.TrimPrefix(f.String(), f.Pointer+": "))
+		}
+	} else if err != nil {
+		fail("-", err.Error())
+	}
+	if len(row.errs) == 0 {
+		if err := json.Unmarshal(raw, &row.body); err != nil {
+			fail("-", err.Error())
+		}
+	}
+	return row
+}
+
+// hasErrFor reports whether errs has an error for column col.
+func hasErrFor(errs []string, col string) bool {
+	for _, e := range errs {
+		if strings.Contains(e, ", column "+col+": ") {
+			return true
+		}
+	}
+	return false
+}
+
+// checkFile applies the rules across rows: an address appears once (compared as normalised:
+// trimmed, lower-cased); managers named by email in the file form no cycle. It sets each
+// row's depth and returns the errors it found, by row index.
+func checkFile(rows []rowMeta) map[int][]string {
+	errs := map[int][]string{}
+	add := func(i int, msg string) {
+		errs[i] = append(errs[i], fmt.Sprintf("row %d, column %s", rows[i].line, msg))
+		rows[i].invalid = true
+	}
+	byKey := make(map[string]int, len(rows))
+	for i := range rows {
+		r := &rows[i]
+		if r.key == "" {
+			continue
+		}
+		if first, dup := byKey[r.key]; dup {
+			add(i, fmt.Sprintf("EmailAddress: the same address as row %d", rows[first].line))
+			continue
+		}
+		byKey[r.key] = i
+	}
+	for i := range rows {
+		r := &rows[i]
+		if r.manager == "" {
+			continue
+		}
+		seen := map[int]bool{i: true}
+		for m, ok := byKey[r.manager]; ok; m, ok = byKey[rows[m].manager] {
+			if seen[m] {
+				add(i, "ManagerEmail: the managers named in the file form a cycle")
+				break
+			}
+			seen[m] = true
+			r.depth++
+			if rows[m].manager == "" {
+				break
+			}
+		}
+	}
+	return errs
+}
+
+// importInput is the file an import reads, opened as often as the import passes over it.
+// Standard input ("-") is copied to a temporary file (mode 0600, removed at the end) first.
+type importInput struct {
+	path    string // as given
+	file    string // the file to open
+	delim   rune
+	cleanup func()
+}
+
+func (a *app) openImportInput(path string, delim rune) (*importInput, error) {
+	in := &importInput{path: path, file: path, delim: delim, cleanup: func() {}}
+	if path != "-" {
+		return in, nil
+	}
+	f, err := os.CreateTemp("", "lsq-stdin-*.csv")
+	if err != nil {
+		return nil, fmt.Errorf("standard input: %w", err)
+	}
+	in.file, in.cleanup = f.Name(), func() { _ = os.Remove(f.Name()) }
+	if _, err := io.Copy(f, a.stdin); err != nil {
+		_ = f.Close()
+		in.cleanup()
+		return nil, fmt.Errorf("reading standard input: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		in.cleanup()
+		return nil, err
+	}
+	return in, nil
+}
+
+// scan reads the file once: its header, then each data row (blank lines skipped) with its
+// index. fn returning false stops the scan.
+func (in *importInput) scan(fn func(s *sheet, idx, line int, rec []string) bool) (*sheet, error) {
+	f, err := os.Open(in.file)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", displayName(in.path), unwrapPathError(err))
+	}
+	defer func() { _ = f.Close() }()
+	s, err := openSheet(f, in.delim)
+	if err != nil {
+		return nil, err
+	}
+	if fn == nil {
+		return s, nil
+	}
+	for idx := 0; ; {
+		rec, line, err := s.next()
+		if errors.Is(err, io.EOF) {
+			return s, nil
+		}
+		if err != nil {
+			return s, err
+		}
+		if blankRecord(rec) {
+			continue
+		}
+		if !fn(s, idx, line, rec) {
+			return s, nil
+		}
+		idx++
+	}
+}
+
+// blankRecord reports whether a record is an empty line or only empty cells (what a
+// spreadsheet writes for an empty row: ,,,,).
+func blankRecord(rec []string) bool {
+	for _, c := range rec {
+		if strings.TrimSpace(c) != "" {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,421 @@
+package usersync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
+	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared"
+)
+
+// Journal records the outcome of each action as Apply makes it, so that an Apply
+// interrupted (a crash, a kill, Ctrl-C) and run again with the same journal skips what was
+// done and checks what may have been done. Implementations must be safe for concurrent use.
+type Journal interface {
+	// Get returns the last status recorded for the action id (and the user Id it named).
+	Get(id string) (status, userID string, ok bool)
+	// Put records the status of the action id before (pending) and after (done, failed) it.
+	Put(id, status, userID, reason string) error
+}
+
+// Statuses a Journal records.
+const (
+	StatusPending = "pending" // about to be sent: its outcome is unknown until recorded
+	StatusDone    = "done"
+	StatusFailed  = "failed"
+)
+
+// MemJournal is a Journal in memory (for tests, or an Apply that need not survive a crash).
+type MemJournal struct {
+	mu sync.Mutex
+	m  map[string][2]string
+}
+
+// Get implements Journal.
+func (j *MemJournal) Get(id string) (string, string, bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	e, ok := j.m[id]
+	return e[0], e[1], ok
+}
+
+// Put implements Journal.
+func (j *MemJournal) Put(id, status, userID, _ string) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.m == nil {
+		j.m = map[string][2]string{}
+	}
+	j.m[id] = [2]string{status, userID}
+	return nil
+}
+
+// ApplyOptions are the choices of [Apply].
+type ApplyOptions struct {
+	// Workers is how many calls are in flight at once (the client's limiter sets the pace);
+	// 0 means 4.
+	Workers int
+	// OnDone, if set, is called after each action with its outcome (nil: done).
+	OnDone func(a Action, err error)
+}
+
+// Result is the outcome of an Apply.
+type Result struct {
+	Done, Earlier, Failed, NotRun int
+	// Failures are the actions that failed, with why.
+	Failures []Failure
+}
+
+// Failure is an action that failed.
+type Failure struct {
+	Action Action
+	Err    error
+}
+
+// MayHaveActed reports whether a failed call may still have been carried out by
+// LeadSquared, so that a create is checked before it is sent again: it is
+// [leadsquared.ErrOutcomeUnknown], the client's own rule (no answer after the request was
+// sent, a 5xx without LeadSquared's refusal, a 2xx the client could not read).
+func MayHaveActed(err error) bool { return errors.Is(err, leadsquared.ErrOutcomeUnknown) }
+
+// maxCreateAttempts bounds the sends of one create: one more only after a check by email
+// found the user missing.
+const maxCreateAttempts = 3
+
+// maxBulkConditions is how many users one BulkUpdateUsers call selects (by address).
+const maxBulkConditions = 50
+
+// Apply makes the changes of p through c, recording each in j. It first reads the account
+// again and refuses (an error wrapping [ErrAccountChanged]) if a user the plan read, and
+// that no earlier Apply of this journal touched, is not as it was. Actions done in an
+// earlier Apply are skipped; a create left pending is checked by email, not sent again.
+// Actions go in this order: activations, creates (managers first), updates (Update a User),
+// team moves (Update Users in Bulk, one call per team and up to 50 users), manager changes
+// (Update Users' Managers in Bulk, 100 a call), deactivations.
+//
+// LeadSquared API docs: https://apidocs.leadsquared.com/update-a-user/,
+// https://apidocs.leadsquared.com/update-users-in-bulk/,
+// https://apidocs.leadsquared.com/update-users-managers-in-bulk/
+func Apply(ctx context.Context, c *leadsquared.Client, p *Plan, j Journal, opts ApplyOptions) (*Result, error) {
+	if p.Version != PlanVersion {
+		return nil, fmt.Errorf("usersync: plan version %d, want %d", p.Version, PlanVersion)
+	}
+	if p.Account != c.BaseURL() {
+		return nil, fmt.Errorf("usersync: the plan was made for %s, not %s", p.Account, c.BaseURL())
+	}
+	users, err := readAccount(ctx, c, p.Columns)
+	if err != nil {
+		return nil, err
+	}
+	touched := map[string]bool{}
+	for _, a := range p.Actions {
+		if _, _, ok := j.Get(a.ID()); ok {
+			touched[strings.ToLower(a.Email)] = true
+		}
+	}
+	var changed []string
+	for k, h := range p.Users {
+		if touched[k] {
+			continue
+		}
+		if u, ok := users[k]; !ok {
+			changed = append(changed, k+" (gone)")
+		} else if u.hash() != h {
+			changed = append(changed, k)
+		}
+	}
+	for k := range users {
+		if _, ok := p.Users[k]; !ok && !touched[k] {
+			changed = append(changed, k+" (new)")
+		}
+	}
+	if len(changed) > 0 {
+		slices.Sort(changed)
+		more := ""
+		if len(changed) > 5 {
+			more = fmt.Sprintf(" and %d more", len(changed)-5)
+			changed = changed[:5]
+		}
+		return nil, fmt.Errorf("%w: %s%s; make a new plan", ErrAccountChanged, strings.Join(changed, ", "), more)
+	}
+	ap := &applier{c: c, j: j, users: users, res: &Result{}, opts: opts, ids: map[string]string{}}
+	if ap.opts.Workers <= 0 {
+		ap.opts.Workers = 4
+	}
+	var todo []Action
+	for _, a := range p.Actions {
+		if st, id, ok := j.Get(a.ID()); ok && st == StatusDone {
+			ap.res.Earlier++
+			ap.setID(a.Email, id)
+			continue
+		}
+		todo = append(todo, a)
+	}
+	ap.run(ctx, todo)
+	ap.res.NotRun = len(todo) - ap.res.Done - ap.res.Failed
+	return ap.res, nil
+}
+
+type applier struct {
+	c     *leadsquared.Client
+	j     Journal
+	users map[string]*current
+	opts  ApplyOptions
+	mu    sync.Mutex
+	res   *Result
+	ids   map[string]string // address → Id of the users created by this plan
+}
+
+func (ap *applier) setID(email, id string) {
+	if id == "" {
+		return
+	}
+	ap.mu.Lock()
+	defer ap.mu.Unlock()
+	ap.ids[strings.ToLower(email)] = id
+}
+
+// userID returns the Id of the user with the address: created by the plan, or read.
+func (ap *applier) userID(email string) string {
+	k := strings.ToLower(email)
+	ap.mu.Lock()
+	id := ap.ids[k]
+	ap.mu.Unlock()
+	if id == "" {
+		if u := ap.users[k]; u != nil {
+			id = u.id
+		}
+	}
+	return id
+}
+
+func (ap *applier) finish(a Action, userID string, err error) {
+	status, reason := StatusDone, ""
+	if err != nil {
+		status, reason = StatusFailed, err.Error()
+	}
+	if perr := ap.j.Put(a.ID(), status, userID, reason); perr != nil && err == nil {
+		err = fmt.Errorf("the journal could not be written: %w", perr)
+	}
+	ap.mu.Lock()
+	if err != nil {
+		ap.res.Failed++
+		ap.res.Failures = append(ap.res.Failures, Failure{Action: a, Err: err})
+	} else {
+		ap.res.Done++
+	}
+	ap.mu.Unlock()
+	if ap.opts.OnDone != nil {
+		ap.opts.OnDone(a, err)
+	}
+}
+
+// run makes the actions by kind, in the plan's order of kinds.
+func (ap *applier) run(ctx context.Context, todo []Action) {
+	byKind := map[string][]Action{}
+	for _, a := range todo {
+		byKind[a.Kind] = append(byKind[a.Kind], a)
+	}
+	ap.each(ctx, byKind[KindActivate], func(a Action) {
+		_, err := ap.c.ActivateUser(ctx, api.ActivateUserParams{UserID: a.UserID})
+		ap.finish(a, a.UserID, err)
+	})
+	// Creates: a level of managers at a time (the plan put them first).
+	creates := byKind[KindCreate]
+	for len(creates) > 0 && ctx.Err() == nil {
+		n := 1
+		for n < len(creates) && !dependsOn(creates[n], creates[:n]) {
+			n++
+		}
+		ap.each(ctx, creates[:n], func(a Action) { ap.create(ctx, a) })
+		creates = creates[n:]
+	}
+	ap.each(ctx, byKind[KindUpdate], func(a Action) {
+		ap.finish(a, a.UserID, ap.update(ctx, a.UserID, a.Changes))
+	})
+	ap.teams(ctx, byKind[KindTeam])
+	ap.managers(ctx, byKind[KindManager])
+	ap.each(ctx, byKind[KindDeactivate], func(a Action) {
+		_, err := ap.c.DeactivateUser(ctx, api.DeactivateUserParams{UserID: a.UserID})
+		ap.finish(a, a.UserID, err)
+	})
+}
+
+// dependsOn reports whether a's manager is created by one of earlier.
+func dependsOn(a Action, earlier []Action) bool {
+	return a.ManagerEmail != "" && slices.ContainsFunc(earlier, func(x Action) bool { return strings.EqualFold(x.Email, a.ManagerEmail) })
+}
+
+// each runs fn on the actions on the workers, until ctx ends.
+func (ap *applier) each(ctx context.Context, actions []Action, fn func(Action)) {
+	ch := make(chan Action)
+	var wg sync.WaitGroup
+	for range min(ap.opts.Workers, max(1, len(actions))) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for a := range ch {
+				fn(a)
+			}
+		}()
+	}
+	for _, a := range actions {
+		if ctx.Err() != nil {
+			break
+		}
+		select {
+		case ch <- a:
+		case <-ctx.Done():
+		}
+	}
+	close(ch)
+	wg.Wait()
+}
+
+func (ap *applier) update(ctx context.Context, userID string, changes []Change) error {
+	if len(changes) == 0 {
+		return nil
+	}
+	fields, err := updateFields(changes)
+	if err != nil {
+		return err
+	}
+	_, err = ap.c.UpdateUser(ctx, api.UpdateUserParams{UserID: userID}, api.UserUpdateRequest{User: fields})
+	return err
+}
+
+// create creates one user, never twice.
+func (ap *applier) create(ctx context.Context, a Action) {
+	k := strings.ToLower(a.Email)
+	// A create an earlier Apply left pending (or failed after it may have happened): the
+	// account was just read, and the user is either there or not.
+	if u := ap.users[k]; u != nil {
+		ap.setID(a.Email, u.id)
+		ap.finish(a, u.id, ap.update(ctx, u.id, a.Changes))
+		return
+	}
+	body := *a.Create
+	if a.ManagerEmail != "" {
+		id := ap.userID(a.ManagerEmail)
+		if id == "" {
+			ap.finish(a, "", fmt.Errorf("the manager %s was not created", a.ManagerEmail))
+			return
+		}
+		body.ManagerUserID = id
+	}
+	var last error
+	for attempt := 1; attempt <= maxCreateAttempts; attempt++ {
+		if err := ap.j.Put(a.ID(), StatusPending, "", ""); err != nil {
+			ap.finish(a, "", fmt.Errorf("the journal could not be written: %w", err))
+			return
+		}
+		res, err := ap.c.CreateUser(ctx, body)
+		id := ""
+		switch {
+		case err == nil:
+			id = res.Message.ID
+		case ctx.Err() != nil:
+			return // interrupted: pending, and the next Apply finds out
+		case errors.Is(err, leadsquared.ErrDuplicateEntry):
+			u, gerr := ap.c.GetUserByEmail(ctx, api.GetUserByEmailParams{EmailAddress: a.Email})
+			if gerr != nil {
+				ap.finish(a, "", fmt.Errorf("a user with this address exists (created meanwhile?): %w", err))
+				return
+			}
+			id = u.ID
+		case errors.Is(err, leadsquared.ErrRateLimited):
+			last = err
+			continue // refused before any work
+		case !MayHaveActed(err):
+			ap.finish(a, "", err)
+			return
+		default:
+			last = err
+			u, cerr := ap.c.GetUserByEmail(ctx, api.GetUserByEmailParams{EmailAddress: a.Email})
+			switch {
+			case cerr == nil:
+				id = u.ID
+			case errors.Is(cerr, leadsquared.ErrNotFound):
+				continue // it did not happen: send it again
+			case ctx.Err() != nil:
+				return
+			default:
+				ap.finish(a, "", fmt.Errorf("the create may have happened (%w) and the check failed (%w); apply again to check again", err, cerr))
+				return
+			}
+		}
+		ap.setID(a.Email, id)
+		ap.finish(a, id, ap.update(ctx, id, a.Changes))
+		return
+	}
+	ap.finish(a, "", fmt.Errorf("gave up after %d attempts: %w", maxCreateAttempts, last))
+}
+
+// teams moves users to their new teams with BulkUpdateUsers: one call per team and up to
+// maxBulkConditions users.
+func (ap *applier) teams(ctx context.Context, actions []Action) {
+	byTeam := map[string][]Action{}
+	var order []string
+	for _, a := range actions {
+		t := a.Changes[0].New
+		if _, ok := byTeam[t]; !ok {
+			order = append(order, t)
+		}
+		byTeam[t] = append(byTeam[t], a)
+	}
+	for _, team := range order {
+		group := byTeam[team]
+		for len(group) > 0 && ctx.Err() == nil {
+			batch := group[:min(len(group), maxBulkConditions)]
+			group = group[len(batch):]
+			conds := make([]api.SearchCondition, len(batch))
+			for i, a := range batch {
+				_ = ap.j.Put(a.ID(), StatusPending, a.UserID, "")
+				conds[i] = api.SearchCondition{LookupName: "EmailAddress", Operator: api.SearchConditionOperatorEq, LookupValue: a.Email}
+				if i < len(batch)-1 {
+					conds[i].ConditionOperator = "OR"
+				}
+			}
+			_, err := ap.c.BulkUpdateUsers(ctx, api.UserBulkUpdateRequest{Attribute: "TeamId", Value: team, Conditions: []api.ConditionGroup{{Condition: conds}}})
+			if ctx.Err() != nil {
+				return
+			}
+			for _, a := range batch {
+				ap.finish(a, a.UserID, err)
+			}
+		}
+	}
+}
+
+// managers sets managers with BulkUpdateUserManagers (up to 100 users a call).
+func (ap *applier) managers(ctx context.Context, actions []Action) {
+	var ups []api.UserManagerUpdate
+	var sent []Action
+	for _, a := range actions {
+		mgr := a.Changes[0].New
+		if a.ManagerEmail != "" {
+			mgr = ap.userID(a.ManagerEmail)
+		}
+		if mgr == "" {
+			ap.finish(a, a.UserID, fmt.Errorf("the manager %s was not created", a.ManagerEmail))
+			continue
+		}
+		_ = ap.j.Put(a.ID(), StatusPending, a.UserID, "")
+		ups = append(ups, api.UserManagerUpdate{UserID: a.UserID, ManagerID: mgr})
+		sent = append(sent, a)
+	}
+	if len(ups) == 0 || ctx.Err() != nil {
+		return
+	}
+	results, _ := ap.c.UpdateUserManagers(ctx, ups)
+	for i, r := range results {
+		if ctx.Err() != nil && r.Call < 0 {
+			continue
+		}
+		ap.finish(sent[i], sent[i].UserID, r.Err)
+	}
+}

@@ -1,0 +1,366 @@
+package usersync
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/mail"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
+	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared"
+	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
+)
+
+// createFields are the attributes Create a User takes, with their JSON kind.
+var createFields = map[string]string{
+	"FirstName": "string", "LastName": "string", "EmailAddress": "string", "Role": "string",
+	"AssociatedPhoneNumbers": "string", "DateFormat": "string", "HolidayCalendarId": "string",
+	"IsPhoneCallAgent": "bool", "ManagerUserId": "string", "Password": "string", "PhoneMobile": "string",
+	"TeamId": "string", "TimeZone": "string", "UserType": "int", "WorkDayTemplateId": "string",
+}
+
+// canonical returns the spelling of a Create a User field for attr, or attr.
+func canonical(attr string) string {
+	for f := range createFields {
+		if strings.EqualFold(f, attr) {
+			return f
+		}
+	}
+	return attr
+}
+
+// checkEmail returns the key of an address written alone, or an error.
+func checkEmail(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	a, err := mail.ParseAddress(s)
+	switch {
+	case err != nil || strings.ContainsAny(a.Address, " \t\r\n"):
+		return "", errors.New("not an email address")
+	case a.Address != s:
+		return "", fmt.Errorf("write the address alone, without a name or <>: %s", a.Address)
+	}
+	return strings.ToLower(s), nil
+}
+
+// MakePlan reads the account through c and returns what would make it match desired. The
+// source is checked first: every invalid user is reported at once (an error wrapping
+// [ErrInvalidSource] and joining one [*RowError] each) and nothing is read. It reads the
+// account with User Advanced Search, 1000 users a call (and the key owner with Authenticate
+// a User when opts.Deactivate), and changes nothing.
+//
+// LeadSquared API docs: https://apidocs.leadsquared.com/user-advanced-search/
+func MakePlan(ctx context.Context, c *leadsquared.Client, desired []Desired, opts Options) (*Plan, error) {
+	if opts.Deactivate && opts.Scope.empty() {
+		return nil, errors.New("usersync: Deactivate needs a Scope (a role, a team or a search): a sync never deactivates the whole account")
+	}
+	v, err := validate.Default()
+	if err != nil {
+		return nil, err
+	}
+	var errs []error
+	rowErr := func(d Desired, attr, msg string) {
+		errs = append(errs, &RowError{Line: d.Line, Email: d.Email, Attr: attr, Msg: msg})
+	}
+	byKey := map[string]int{}
+	keys := make([]string, len(desired))
+	for i, d := range desired {
+		k, err := checkEmail(d.Email)
+		if err != nil {
+			rowErr(d, "EmailAddress", err.Error())
+			continue
+		}
+		if j, dup := byKey[k]; dup {
+			rowErr(d, "EmailAddress", fmt.Sprintf("the same address as row %d", desired[j].Line))
+			continue
+		}
+		byKey[k], keys[i] = i, k
+		if d.ManagerEmail != "" {
+			if _, err := checkEmail(d.ManagerEmail); err != nil {
+				rowErr(d, "ManagerEmail", err.Error())
+			}
+			if d.Attrs["ManagerUserId"] != "" {
+				rowErr(d, "ManagerEmail", "give ManagerEmail or ManagerUserId, not both")
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(append([]error{ErrInvalidSource}, errs...)...)
+	}
+	columns := columnsFor(desired)
+	users, err := readAccount(ctx, c, columns)
+	if err != nil {
+		return nil, err
+	}
+	p := &Plan{Version: PlanVersion, Account: c.BaseURL(), Columns: columns, Users: map[string]string{}}
+	for k, u := range users {
+		p.Users[k] = u.hash()
+	}
+	p.Fingerprint = fingerprint(p.Users)
+
+	var creates, updates, teams, managers, activates, deactivates []Action
+	created := map[string]bool{}
+	for i, d := range desired {
+		if _, ok := users[keys[i]]; !ok && (d.Active == nil || *d.Active) {
+			created[keys[i]] = true
+		}
+	}
+	for i, d := range desired {
+		key := keys[i]
+		u := users[key]
+		mgrKey := strings.ToLower(strings.TrimSpace(d.ManagerEmail))
+		if mgrKey != "" && users[mgrKey] == nil && !created[mgrKey] {
+			rowErr(d, "ManagerEmail", "no user with this address in the account or the file")
+			continue
+		}
+		if u == nil {
+			if d.Active != nil && !*d.Active {
+				p.Notes = append(p.Notes, fmt.Sprintf("%s: not in the account and marked Inactive: not created", d.Email))
+				continue
+			}
+			a, err := createAction(v, d, users, mgrKey)
+			if err != nil {
+				errs = append(errs, err...)
+				continue
+			}
+			creates = append(creates, a)
+			continue
+		}
+		base := Action{Email: u.email, Line: d.Line, UserID: u.id}
+		var changes []Change
+		attrs := make([]string, 0, len(d.Attrs))
+		for k := range d.Attrs {
+			attrs = append(attrs, k)
+		}
+		slices.Sort(attrs)
+		for _, k := range attrs {
+			want := strings.TrimSpace(d.Attrs[k])
+			name := canonical(k)
+			if want == "" || readOnly[strings.ToLower(k)] || strings.EqualFold(k, "EmailAddress") {
+				continue
+			}
+			have := u.value(name)
+			if same(name, want, have) {
+				continue
+			}
+			ch := Change{Attr: name, Old: have, New: want}
+			switch {
+			case name == "TeamId":
+				a := base
+				a.Kind, a.Changes = KindTeam, []Change{ch}
+				teams = append(teams, a)
+			case name == "ManagerUserId":
+				a := base
+				a.Kind, a.Changes = KindManager, []Change{ch}
+				managers = append(managers, a)
+			case notUpdatable[name]:
+				p.Notes = append(p.Notes, fmt.Sprintf("%s: %s is %q in the account, %q in the source: no API call changes it", u.email, name, have, want))
+			default:
+				changes = append(changes, ch)
+			}
+		}
+		if mgrKey != "" {
+			have := u.value("ManagerUserId")
+			if m := users[mgrKey]; m == nil || m.id != have {
+				a := base
+				a.Kind, a.ManagerEmail = KindManager, mgrKey
+				newID := ""
+				if m != nil {
+					newID = m.id
+				}
+				a.Changes = []Change{{Attr: "ManagerUserId", Old: have, New: newID}}
+				managers = append(managers, a)
+			}
+		}
+		if len(changes) > 0 {
+			a := base
+			a.Kind, a.Changes = KindUpdate, changes
+			updates = append(updates, a)
+		}
+		switch {
+		case (d.Active == nil || *d.Active) && !u.active:
+			a := base
+			a.Kind = KindActivate
+			activates = append(activates, a)
+		case d.Active != nil && !*d.Active && u.active:
+			if !opts.Deactivate {
+				p.Notes = append(p.Notes, fmt.Sprintf("%s: marked Inactive in the source: deactivated only with the deactivate option", u.email))
+				break
+			}
+			a := base
+			a.Kind = KindDeactivate
+			deactivates = append(deactivates, a)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(append([]error{ErrInvalidSource}, errs...)...)
+	}
+	if opts.Deactivate {
+		scope := opts.Scope
+		p.Scope = &scope
+		more, err := scopedDeactivations(ctx, c, users, byKey, scope)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range more {
+			if !slices.ContainsFunc(deactivates, func(x Action) bool { return x.UserID == a.UserID }) {
+				deactivates = append(deactivates, a)
+			}
+		}
+		owner, err := c.AuthenticateUser(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("usersync: finding the key owner (never deactivated): %w", err)
+		}
+		deactivates = slices.DeleteFunc(deactivates, func(a Action) bool {
+			if strings.EqualFold(a.UserID, owner.ID) {
+				p.Notes = append(p.Notes, fmt.Sprintf("%s: the owner of the keys: never deactivated", a.Email))
+				return true
+			}
+			return false
+		})
+	}
+	creates = orderCreates(creates)
+	for _, group := range [][]Action{activates, creates, updates, teams, managers, deactivates} {
+		p.Actions = append(p.Actions, group...)
+	}
+	if p.Actions == nil {
+		p.Actions = []Action{}
+	}
+	return p, nil
+}
+
+// createAction builds and validates the create of a user the account does not have.
+func createAction(v *validate.Validator, d Desired, users map[string]*current, mgrKey string) (Action, []error) {
+	var errs []error
+	fail := func(attr, msg string) {
+		errs = append(errs, &RowError{Line: d.Line, Email: d.Email, Attr: attr, Msg: msg})
+	}
+	body := map[string]any{}
+	custom := map[string]string{}
+	var extra []Change
+	for k, val := range d.Attrs {
+		val = strings.TrimSpace(val)
+		name := canonical(k)
+		if val == "" || readOnly[strings.ToLower(k)] {
+			continue
+		}
+		switch kind, ok := createFields[name]; {
+		case ok && kind == "bool":
+			b, err := strconv.ParseBool(val)
+			if err != nil {
+				fail(name, "not a boolean (true/false/1/0)")
+				continue
+			}
+			body[name] = b
+		case ok && kind == "int":
+			n, err := strconv.Atoi(val)
+			if err != nil {
+				fail(name, "not a whole number")
+				continue
+			}
+			body[name] = n
+		case ok:
+			body[name] = val
+		case strings.HasPrefix(strings.ToLower(name), "mx_"):
+			custom[name] = val
+		default:
+			extra = append(extra, Change{Attr: name, New: val}) // set by Update a User after the create
+		}
+	}
+	body["EmailAddress"] = strings.TrimSpace(d.Email)
+	if len(custom) > 0 {
+		body["CustomFields"] = custom
+	}
+	if m := users[mgrKey]; m != nil {
+		body["ManagerUserId"] = m.id
+		mgrKey = ""
+	}
+	raw, err := json.Marshal(body)
+	if err != nil {
+		fail("-", err.Error())
+		return Action{}, errs
+	}
+	var verr *validate.Error
+	if err := v.ValidateRequestBody(api.OpCreateUser, raw); errors.As(err, &verr) {
+		for _, f := range verr.Failures {
+			col := strings.TrimPrefix(strings.TrimPrefix(f.Pointer, "/"), "CustomFields/")
+			fail(col, strings.TrimPrefix(f.String(), f.Pointer+": "))
+		}
+	} else if err != nil {
+		fail("-", err.Error())
+	}
+	if len(errs) > 0 {
+		return Action{}, errs
+	}
+	var req api.UserCreateRequest
+	if err := json.Unmarshal(raw, &req); err != nil {
+		return Action{}, []error{&RowError{Line: d.Line, Email: d.Email, Attr: "-", Msg: err.Error()}}
+	}
+	slices.SortFunc(extra, func(a, b Change) int { return strings.Compare(a.Attr, b.Attr) })
+	return Action{Kind: KindCreate, Email: strings.TrimSpace(d.Email), Line: d.Line, Create: &req, ManagerEmail: mgrKey, Changes: extra}, nil
+}
+
+// orderCreates puts the managers the plan creates before the users who report to them.
+func orderCreates(creates []Action) []Action {
+	idx := map[string]int{}
+	for i, a := range creates {
+		idx[strings.ToLower(a.Email)] = i
+	}
+	depth := func(a Action) int {
+		d := 0
+		for seen := map[string]bool{}; a.ManagerEmail != "" && !seen[a.ManagerEmail]; d++ {
+			seen[a.ManagerEmail] = true
+			j, ok := idx[a.ManagerEmail]
+			if !ok {
+				break
+			}
+			a = creates[j]
+		}
+		return d
+	}
+	slices.SortStableFunc(creates, func(x, y Action) int { return depth(x) - depth(y) })
+	return creates
+}
+
+// scopedDeactivations returns the deactivation of every active user in scope that the
+// source does not list.
+func scopedDeactivations(ctx context.Context, c *leadsquared.Client, users map[string]*current, listed map[string]int, scope Scope) ([]Action, error) {
+	var found map[string]bool
+	if scope.Search != nil {
+		found = map[string]bool{}
+		req := *scope.Search
+		req.Columns = api.UserSearchColumns{IncludeCSV: "UserId,EmailAddress"}
+		for r, err := range c.SearchUsers(ctx, req) {
+			if err != nil {
+				return nil, fmt.Errorf("usersync: the scope's search: %w", err)
+			}
+			found[strings.ToLower(strings.TrimSpace(r.EmailAddress))] = true
+		}
+	}
+	var out []Action
+	keys := make([]string, 0, len(users))
+	for k := range users {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		u := users[k]
+		if _, ok := listed[k]; ok || !u.active {
+			continue
+		}
+		if scope.Role != "" && !strings.EqualFold(u.role, scope.Role) {
+			continue
+		}
+		if scope.TeamID != "" && !strings.EqualFold(u.value("TeamId"), scope.TeamID) {
+			continue
+		}
+		if found != nil && !found[k] {
+			continue
+		}
+		out = append(out, Action{Kind: KindDeactivate, Email: u.email, UserID: u.id})
+	}
+	return out, nil
+}

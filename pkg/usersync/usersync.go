@@ -1,0 +1,358 @@
+// Package usersync makes the users of a LeadSquared account match a list of users, the way
+// terraform plan and apply do: [MakePlan] reads the account (User Advanced Search, 1000
+// users a call) and returns the changes that would make it match: users to create,
+// attributes to update (old to new), managers and teams to move, users to activate, and,
+// only when asked and within a scope, users to deactivate. A [Plan] is plain JSON: it can be
+// saved, reviewed and applied later by [Apply], which refuses it if the account changed
+// since it was made.
+//
+// The list can come from anywhere (a CSV, an HR system, a provisioning bridge): a
+// [Desired] per user, keyed by email address. An attribute the list leaves empty is left as
+// it is in the account.
+//
+// Apply is safe to run again after it was interrupted (a [Journal] records each change as
+// it is made), never creates a user twice (a create whose outcome is unknown is checked by
+// email before it is sent again), and uses the bulk operations where they save calls:
+// BulkUpdateUsers for team moves, BulkUpdateUserManagers for managers.
+package usersync
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
+	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared"
+)
+
+// Desired is one user as the source wants it.
+type Desired struct {
+	// Line is where the user comes from in the source (a CSV row), for messages; 0 if none.
+	Line int
+	// Email is the user's address, which identifies the user (compared in any letter case).
+	Email string
+	// Attrs are the attributes to set, by name (FirstName, Role, TeamId, Department,
+	// mx_Custom_1, ...); an attribute not listed, or empty, is left as it is.
+	Attrs map[string]string
+	// ManagerEmail names the user's manager by address (a user of the account or of the
+	// source); "" leaves the manager as it is (or as Attrs["ManagerUserId"] says).
+	ManagerEmail string
+	// Active is the status the user should have; nil means active.
+	Active *bool
+}
+
+// Scope selects the account's users that a sync may deactivate when the source does not
+// list them: those with the role, in the team, and found by the search (every one given
+// must hold). An empty scope selects no one.
+type Scope struct {
+	Role   string                 `json:"role,omitempty"`
+	TeamID string                 `json:"teamId,omitempty"`
+	Search *api.UserSearchRequest `json:"search,omitempty"`
+}
+
+func (s Scope) empty() bool { return s.Role == "" && s.TeamID == "" && s.Search == nil }
+
+// Options are the choices of [MakePlan].
+type Options struct {
+	// Deactivate plans the deactivation of the active users in Scope that the source does
+	// not list. It needs a non-empty Scope. The key owner is never deactivated.
+	Deactivate bool
+	Scope      Scope
+}
+
+// Kinds of [Action].
+const (
+	KindCreate     = "create"
+	KindUpdate     = "update"     // UpdateUser: Changes
+	KindTeam       = "team"       // BulkUpdateUsers with the other users moved to the same team
+	KindManager    = "manager"    // BulkUpdateUserManagers
+	KindActivate   = "activate"   // ActivateUser
+	KindDeactivate = "deactivate" // DeactivateUser
+)
+
+// Change is one attribute to change.
+type Change struct {
+	Attr string `json:"attr"`
+	Old  string `json:"old"`
+	New  string `json:"new"`
+}
+
+// Action is one change to one user.
+type Action struct {
+	Kind  string `json:"kind"`
+	Email string `json:"email"`
+	Line  int    `json:"line,omitempty"`
+	// UserID is the user's Id; empty for a create.
+	UserID string `json:"userId,omitempty"`
+	// Changes are the attributes an update, team or manager action sets, old to new.
+	Changes []Change `json:"changes,omitempty"`
+	// Create is the body of a create; its ManagerUserId is filled at apply time when
+	// ManagerEmail names a user the plan creates.
+	Create       *api.UserCreateRequest `json:"create,omitempty"`
+	ManagerEmail string                 `json:"managerEmail,omitempty"`
+}
+
+// ID identifies the action in a [Journal].
+func (a Action) ID() string { return a.Kind + ":" + strings.ToLower(a.Email) }
+
+// Plan is what [MakePlan] found to do. It is plain JSON: save it, review it, apply it.
+type Plan struct {
+	// Version is the format of the plan.
+	Version int `json:"version"`
+	// Account is the API base URL of the account the plan was made against.
+	Account string `json:"account"`
+	// Columns are the attributes the plan read (and Apply reads again to compare).
+	Columns []string `json:"columns"`
+	// Fingerprint is a hash of every user the plan read, in the columns read.
+	Fingerprint string `json:"fingerprint"`
+	// Users maps every address the plan read to the hash of that user.
+	Users map[string]string `json:"users"`
+	// Actions are the changes, in the order Apply makes them.
+	Actions []Action `json:"actions"`
+	// Notes are differences the plan cannot change (an attribute no API call sets).
+	Notes []string `json:"notes,omitempty"`
+	// Scope is the deactivation scope, when Deactivate was asked.
+	Scope *Scope `json:"scope,omitempty"`
+}
+
+// PlanVersion is the version of the plans this package writes.
+const PlanVersion = 1
+
+// Empty reports whether the plan changes nothing.
+func (p *Plan) Empty() bool { return len(p.Actions) == 0 }
+
+// Count returns how many actions of each kind the plan holds.
+func (p *Plan) Count() map[string]int {
+	n := map[string]int{}
+	for _, a := range p.Actions {
+		n[a.Kind]++
+	}
+	return n
+}
+
+// RowError is a problem of one user of the source.
+type RowError struct {
+	Line  int
+	Email string
+	Attr  string
+	Msg   string
+}
+
+func (e *RowError) Error() string {
+	where := ""
+	if e.Line > 0 {
+		where = fmt.Sprintf("row %d, ", e.Line)
+	}
+	col := e.Attr
+	if col == "" {
+		col = "-"
+	}
+	return fmt.Sprintf("%scolumn %s: %s", where, col, e.Msg)
+}
+
+// ErrInvalidSource is wrapped by MakePlan's error when a user of the source is invalid;
+// the error joins one [*RowError] per problem.
+var ErrInvalidSource = errors.New("usersync: the source has invalid users")
+
+// ErrAccountChanged is wrapped by Apply's error when the account is not as the plan read it.
+var ErrAccountChanged = errors.New("usersync: the account changed since the plan was made")
+
+// readOnly are attributes a source may carry (an export's columns) that no call changes:
+// they are not compared.
+var readOnly = map[string]bool{
+	"userid": true, "isadministrator": true, "availabilitystatus": true, "groups": true, "createdon": true,
+	"teamname": true, "managername": true, "statuscode": true, "status": true, "modifiedon": true,
+}
+
+// notUpdatable are attributes Create a User sets but Update a User cannot change.
+var notUpdatable = map[string]bool{"PhoneMobile": true, "EmployeeId": true, "Password": true, "EmailAddress": true}
+
+// standardColumns are the attributes of every Advanced Search record.
+var standardColumns = []string{
+	"UserId", "EmployeeId", "FirstName", "LastName", "EmailAddress", "Role", "StatusCode", "IsAdministrator",
+	"AssociatedPhoneNumbers", "PhoneMobile", "PhoneMain", "Department", "Designation", "AvailabilityStatus",
+	"CreatedOn", "TeamId", "ManagerUserId",
+}
+
+// current is a user of the account as read.
+type current struct {
+	id, email string
+	active    bool
+	role      string
+	attrs     map[string]string // by canonical name
+}
+
+// value returns the user's value of attr (names compared in any case).
+func (u *current) value(attr string) string {
+	if v, ok := u.attrs[attr]; ok {
+		return v
+	}
+	for k, v := range u.attrs {
+		if strings.EqualFold(k, attr) {
+			return v
+		}
+	}
+	return ""
+}
+
+// hash is the fingerprint of one user.
+func (u *current) hash() string {
+	keys := make([]string, 0, len(u.attrs))
+	for k := range u.attrs {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%t\x00", u.id, strings.ToLower(u.email), u.active)
+	for _, k := range keys {
+		fmt.Fprintf(h, "%s=%s\x00", k, u.attrs[k])
+	}
+	return hex.EncodeToString(h.Sum(nil)[:12])
+}
+
+// readAccount reads every user of the account (inactive ones included) in the columns.
+func readAccount(ctx context.Context, c *leadsquared.Client, columns []string) (map[string]*current, error) {
+	req := api.UserSearchRequest{Columns: api.UserSearchColumns{IncludeCSV: strings.Join(columns, ",")}}
+	asc := api.UserSearchSortDirection(0)
+	req.Sorting = []api.UserSearchSort{{ColumnName: "CreatedOn", Direction: &asc}}
+	out := map[string]*current{}
+	for r, err := range c.SearchUsers(ctx, req) {
+		if err != nil {
+			return nil, fmt.Errorf("usersync: reading the account's users: %w", err)
+		}
+		u := &current{id: r.ID, email: strings.TrimSpace(r.EmailAddress), active: r.StatusCode == 0, role: r.Role, attrs: map[string]string{}}
+		for _, col := range columns {
+			if v, ok := recordValue(&r, col); ok {
+				u.attrs[col] = v
+			}
+		}
+		out[strings.ToLower(u.email)] = u
+	}
+	return out, nil
+}
+
+// recordValue is the value of a column in a search record.
+func recordValue(r *api.UserSearchRecord, col string) (string, bool) {
+	switch strings.ToLower(col) {
+	case "userid":
+		return r.ID, true
+	case "employeeid":
+		return r.EmployeeID, true
+	case "firstname":
+		return r.FirstName, true
+	case "lastname":
+		return r.LastName, true
+	case "emailaddress":
+		return r.EmailAddress, true
+	case "role":
+		return r.Role, true
+	case "statuscode":
+		return strconv.Itoa(int(r.StatusCode)), true
+	case "isadministrator":
+		return strconv.FormatBool(bool(r.IsAdministrator)), true
+	case "associatedphonenumbers":
+		return r.AssociatedPhoneNumbers, true
+	case "phonemobile":
+		return r.PhoneMobile, true
+	case "phonemain":
+		return r.PhoneMain, true
+	case "department":
+		return r.Department, true
+	case "designation":
+		return r.Designation, true
+	case "availabilitystatus":
+		return r.AvailabilityStatus, true
+	case "createdon":
+		if r.CreatedOn.IsZero() {
+			return "", true
+		}
+		return r.CreatedOn.Format("2006-01-02 15:04:05"), true
+	case "teamid":
+		return r.TeamID, true
+	case "manageruserid":
+		return r.ManagerUserID, true
+	}
+	for k, v := range r.CustomFields {
+		if strings.EqualFold(k, col) {
+			return v, true
+		}
+	}
+	for k, raw := range r.AdditionalProperties {
+		if strings.EqualFold(k, col) {
+			var v any
+			if err := json.Unmarshal(raw, &v); err != nil {
+				return string(raw), true
+			}
+			switch x := v.(type) {
+			case nil:
+				return "", true
+			case string:
+				return x, true
+			case bool:
+				return strconv.FormatBool(x), true
+			case float64:
+				return strconv.FormatFloat(x, 'f', -1, 64), true
+			default:
+				return string(raw), true
+			}
+		}
+	}
+	return "", false
+}
+
+// columnsFor returns the columns a plan reads: the standard ones and every attribute the
+// source names.
+func columnsFor(desired []Desired) []string {
+	cols := slices.Clone(standardColumns)
+	for _, d := range desired {
+		for k := range d.Attrs {
+			if readOnly[strings.ToLower(k)] || slices.ContainsFunc(cols, func(c string) bool { return strings.EqualFold(c, k) }) {
+				continue
+			}
+			cols = append(cols, k)
+		}
+	}
+	slices.Sort(cols[len(standardColumns):])
+	return cols
+}
+
+// fingerprint hashes the users read.
+func fingerprint(users map[string]string) string {
+	keys := make([]string, 0, len(users))
+	for k := range users {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	h := sha256.New()
+	for _, k := range keys {
+		fmt.Fprintf(h, "%s=%s\n", k, users[k])
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// same reports whether a source value and an account value are the same: trimmed, booleans
+// by value (true, True, 1), Role in any letter case.
+func same(attr, want, have string) bool {
+	want, have = strings.TrimSpace(want), strings.TrimSpace(have)
+	if want == have {
+		return true
+	}
+	if strings.EqualFold(attr, "Role") {
+		return strings.EqualFold(want, have)
+	}
+	bw, errw := strconv.ParseBool(want)
+	bh, errh := strconv.ParseBool(have)
+	if errw == nil && errh == nil {
+		return bw == bh
+	}
+	if have == "" && (strings.EqualFold(want, "false") || want == "0") {
+		return true // an unset flag is false
+	}
+	return false
+}

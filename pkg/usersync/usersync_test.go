@@ -1,0 +1,259 @@
+package usersync_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
+	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared"
+	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared/lsqtest"
+	"github.com/leadsquared-go/leadsquared-go/pkg/usersync"
+)
+
+// account is a fake account with n users u000..u(n-1) (Sales_User, team t1) and a client.
+func account(t *testing.T, n int, wrap func(http.Handler) http.Handler) (*lsqtest.Server, *leadsquared.Client) {
+	t.Helper()
+	srv, err := lsqtest.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		if _, err := srv.AddUser(lsqtest.User{FirstName: fmt.Sprintf("U%03d", i), LastName: "L", EmailAddress: fmt.Sprintf("u%03d@example.com", i),
+			Role: "Sales_User", TeamID: "t1", Attributes: map[string]string{"Department": "Sales"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := srv.Handler()
+	if wrap != nil {
+		h = wrap(h)
+	}
+	ts := httptest.NewServer(h)
+	t.Cleanup(func() { ts.Close(); srv.Close() })
+	c, err := leadsquared.New(ts.URL+lsqtest.BasePath, lsqtest.DefaultAccessKey, lsqtest.DefaultSecretKey, leadsquared.WithBackoff(time.Millisecond, 5*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, c
+}
+
+// source lists u000..u(n-1) as the account has them.
+func source(n int) []usersync.Desired {
+	var out []usersync.Desired
+	for i := range n {
+		out = append(out, usersync.Desired{Line: i + 2, Email: fmt.Sprintf("u%03d@example.com", i),
+			Attrs: map[string]string{"FirstName": fmt.Sprintf("U%03d", i), "LastName": "L", "Role": "Sales_User", "TeamId": "t1", "Department": "Sales"}})
+	}
+	return out
+}
+
+func byEmail(srv *lsqtest.Server, email string) lsqtest.User {
+	for _, u := range srv.Users() {
+		if strings.EqualFold(u.EmailAddress, email) {
+			return u
+		}
+	}
+	return lsqtest.User{}
+}
+
+func TestPlanThenApplyThenNothing(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv, c := account(t, 10, nil)
+	src := source(10)
+	src[1].Attrs["FirstName"] = "Renamed"   // update
+	src[2].Attrs["Department"] = "Ops"      // update, custom-ish attribute
+	src[3].Attrs["TeamId"] = "t2"           // team
+	src[4].Attrs["TeamId"] = "t2"           // team, same call
+	src[5].ManagerEmail = "new@example.com" // manager, created by the plan
+	src = append(src, usersync.Desired{Line: 20, Email: "new@example.com", Attrs: map[string]string{"FirstName": "New", "Role": "Sales_User", "Department": "Ops"}})
+	src = append(src[:9], src[10:]...) // u009 not listed: deactivated only with a scope
+	plan, err := usersync.MakePlan(ctx, c, src, usersync.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := plan.Count()
+	if n[usersync.KindCreate] != 1 || n[usersync.KindUpdate] != 2 || n[usersync.KindTeam] != 2 || n[usersync.KindManager] != 1 || n[usersync.KindDeactivate] != 0 {
+		t.Fatalf("plan: %v\n%+v", n, plan.Actions)
+	}
+	var upd usersync.Action
+	for _, a := range plan.Actions {
+		if a.Kind == usersync.KindUpdate && a.Email == "u001@example.com" {
+			upd = a
+		}
+	}
+	if len(upd.Changes) != 1 || upd.Changes[0] != (usersync.Change{Attr: "FirstName", Old: "U001", New: "Renamed"}) {
+		t.Errorf("update of u001: %+v", upd)
+	}
+	// The plan survives JSON.
+	b, _ := json.Marshal(plan)
+	var saved usersync.Plan
+	if err := json.Unmarshal(b, &saved); err != nil {
+		t.Fatal(err)
+	}
+	srv.ResetLog()
+	res, err := usersync.Apply(ctx, c, &saved, &usersync.MemJournal{}, usersync.ApplyOptions{})
+	if err != nil || res.Done != 6 || res.Failed != 0 {
+		t.Fatalf("apply: %+v %v", res, err)
+	}
+	// Calls: one page read, 1 create + its update, 2 updates, 1 bulk team call, 1 bulk manager call.
+	if srv.Count(api.OpBulkUpdateUsers) != 1 || srv.Count(api.OpCreateUser) != 1 || srv.Count(api.OpBulkUpdateUserManagers) != 1 || srv.Count(api.OpAdvancedSearchUsers) != 1 {
+		t.Errorf("calls: %d search, %d create, %d bulk team, %d bulk managers, %d in all", srv.Count(api.OpAdvancedSearchUsers),
+			srv.Count(api.OpCreateUser), srv.Count(api.OpBulkUpdateUsers), srv.Count(api.OpBulkUpdateUserManagers), len(srv.Requests()))
+	}
+	newU := byEmail(srv, "new@example.com")
+	if byEmail(srv, "u001@example.com").FirstName != "Renamed" || byEmail(srv, "u003@example.com").TeamID != "t2" ||
+		byEmail(srv, "u005@example.com").ManagerUserID != newU.ID || newU.Attributes["Department"] != "Ops" {
+		t.Errorf("account after apply: %+v", srv.Users())
+	}
+	// A second sync of the same source plans nothing.
+	again, err := usersync.MakePlan(ctx, c, src, usersync.Options{})
+	if err != nil || !again.Empty() {
+		t.Errorf("second plan: %v %+v", err, again.Actions)
+	}
+	// The saved plan again, with a fresh journal: the account changed.
+	if _, err := usersync.Apply(ctx, c, &saved, &usersync.MemJournal{}, usersync.ApplyOptions{}); !errors.Is(err, usersync.ErrAccountChanged) {
+		t.Errorf("stale plan: %v", err)
+	}
+}
+
+func TestApplyRefusesAChangedAccount(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv, c := account(t, 3, nil)
+	src := source(3)
+	src[0].Attrs["FirstName"] = "X"
+	plan, err := usersync.MakePlan(ctx, c, src, usersync.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.AddUser(lsqtest.User{FirstName: "Late", EmailAddress: "late@example.com", Role: "Sales_User"}); err != nil {
+		t.Fatal(err)
+	}
+	srv.ResetLog()
+	_, err = usersync.Apply(ctx, c, plan, &usersync.MemJournal{}, usersync.ApplyOptions{})
+	if !errors.Is(err, usersync.ErrAccountChanged) || !strings.Contains(err.Error(), "late@example.com (new)") {
+		t.Errorf("err = %v", err)
+	}
+	if srv.Count(api.OpUpdateUser) != 0 {
+		t.Errorf("changes sent to a changed account")
+	}
+}
+
+func TestDeactivationNeedsAScopeAndSparesTheOwner(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv, c := account(t, 4, nil)
+	src := source(2) // u002, u003 not listed; the owner (an Administrator) not listed
+	if _, err := usersync.MakePlan(ctx, c, src, usersync.Options{Deactivate: true}); err == nil {
+		t.Error("Deactivate without a scope: no error")
+	}
+	plan, err := usersync.MakePlan(ctx, c, src, usersync.Options{})
+	if err != nil || plan.Count()[usersync.KindDeactivate] != 0 {
+		t.Fatalf("without Deactivate: %v %+v", err, plan.Actions)
+	}
+	plan, err = usersync.MakePlan(ctx, c, src, usersync.Options{Deactivate: true, Scope: usersync.Scope{Role: "Sales_User"}})
+	if err != nil || plan.Count()[usersync.KindDeactivate] != 2 {
+		t.Fatalf("role scope: %v %+v", err, plan.Actions)
+	}
+	// A scope that takes in the owner (the Administrator): never deactivated, and said so.
+	plan, err = usersync.MakePlan(ctx, c, src, usersync.Options{Deactivate: true, Scope: usersync.Scope{Role: "Administrator"}})
+	if err != nil || plan.Count()[usersync.KindDeactivate] != 0 || len(plan.Notes) != 1 || !strings.Contains(plan.Notes[0], "never deactivated") {
+		t.Fatalf("owner: %v %+v %v", err, plan.Actions, plan.Notes)
+	}
+	plan, _ = usersync.MakePlan(ctx, c, src, usersync.Options{Deactivate: true, Scope: usersync.Scope{TeamID: "t1"}})
+	res, err := usersync.Apply(ctx, c, plan, &usersync.MemJournal{}, usersync.ApplyOptions{})
+	if err != nil || res.Done != 2 || byEmail(srv, "u003@example.com").Status != lsqtest.UserInactive {
+		t.Fatalf("apply: %+v %v", res, err)
+	}
+	// Listed again: activated.
+	plan, _ = usersync.MakePlan(ctx, c, source(4), usersync.Options{})
+	if plan.Count()[usersync.KindActivate] != 2 {
+		t.Errorf("reactivation plan: %+v", plan.Actions)
+	}
+}
+
+// A create whose answer is lost is checked, not sent twice; an Apply interrupted and run
+// again with its journal goes on.
+func TestApplyNeverCreatesTwice(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var drop atomic.Int32
+	drop.Store(2)
+	srv, c := account(t, 1, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			next.ServeHTTP(w, r)
+			if strings.HasSuffix(r.URL.Path, "/User/Create") && drop.Add(-1) >= 0 {
+				panic(http.ErrAbortHandler) // the user was created; the answer is lost
+			}
+		})
+	})
+	src := source(1)
+	for i := range 4 {
+		src = append(src, usersync.Desired{Line: 10 + i, Email: fmt.Sprintf("n%d@example.com", i), Attrs: map[string]string{"FirstName": "N", "Role": "Sales_User"}})
+	}
+	plan, err := usersync.MakePlan(ctx, c, src, usersync.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := &usersync.MemJournal{}
+	res, err := usersync.Apply(ctx, c, plan, j, usersync.ApplyOptions{Workers: 2})
+	if err != nil || res.Done != 4 || res.Failed != 0 {
+		t.Fatalf("apply: %+v %v", res, err)
+	}
+	count := map[string]int{}
+	for _, u := range srv.Users() {
+		count[u.EmailAddress]++
+	}
+	for i := range 4 {
+		if e := fmt.Sprintf("n%d@example.com", i); count[e] != 1 {
+			t.Errorf("%s exists %d times", e, count[e])
+		}
+	}
+	// The same plan and journal again: everything done earlier, nothing sent.
+	srv.ResetLog()
+	res, err = usersync.Apply(ctx, c, plan, j, usersync.ApplyOptions{})
+	if err != nil || res.Earlier != 4 || srv.Count(api.OpCreateUser) != 0 {
+		t.Errorf("rerun: %+v %v", res, err)
+	}
+	// A journal left pending by a crash after the create: the rerun finds the user.
+	j2 := &usersync.MemJournal{}
+	for _, a := range plan.Actions {
+		_ = j2.Put(a.ID(), usersync.StatusPending, "", "")
+	}
+	srv.ResetLog()
+	res, err = usersync.Apply(ctx, c, plan, j2, usersync.ApplyOptions{})
+	if err != nil || res.Done != 4 || srv.Count(api.OpCreateUser) != 0 {
+		t.Errorf("pending rerun: %+v %v, %d creates", res, err, srv.Count(api.OpCreateUser))
+	}
+}
+
+func TestInvalidSourceIsReportedWhole(t *testing.T) {
+	t.Parallel()
+	srv, c := account(t, 1, nil)
+	src := []usersync.Desired{
+		{Line: 2, Email: "Ada <ada@example.com>", Attrs: map[string]string{"FirstName": "A", "Role": "Sales_User"}},
+		{Line: 3, Email: "b@example.com", Attrs: map[string]string{"FirstName": "B", "Role": "Sales_User"}},
+		{Line: 4, Email: "B@example.com", Attrs: map[string]string{"FirstName": "B", "Role": "Sales_User"}},
+	}
+	_, err := usersync.MakePlan(context.Background(), c, src, usersync.Options{})
+	if !errors.Is(err, usersync.ErrInvalidSource) || !strings.Contains(err.Error(), "row 2, column EmailAddress: write the address alone") ||
+		!strings.Contains(err.Error(), "row 4, column EmailAddress: the same address as row 3") {
+		t.Errorf("err = %v", err)
+	}
+	if len(srv.Requests()) != 0 {
+		t.Errorf("%d requests for an invalid source", len(srv.Requests()))
+	}
+	// A create that breaks the spec: found before anything is sent.
+	_, err = usersync.MakePlan(context.Background(), c, []usersync.Desired{{Line: 2, Email: "c@example.com", Attrs: map[string]string{"FirstName": "C", "Role": "Boss"}}}, usersync.Options{})
+	if !errors.Is(err, usersync.ErrInvalidSource) || !strings.Contains(err.Error(), "row 2, column Role") {
+		t.Errorf("invalid create: %v", err)
+	}
+}
