@@ -282,3 +282,24 @@ func FuzzDriftWalk(f *testing.F) {
 		}
 	})
 }
+
+// TestDriftCustomFields: the mx_* keys of a schema with x-lsq-custom-fields are custom fields,
+// strings or null; another type there is drift, and a key outside mx_* is still unknown.
+func TestDriftCustomFields(t *testing.T) {
+	report, reports := collectDrift()
+	body := `[{"UserId":"x","mx_Custom_1":"Married","mx_Custom_2":null,"mx_Region":"South","mx_Custom_3":5,"Custom_4":"y"}]`
+	e := setup(t, serve(reply{status: 200, body: body}), WithDriftReport(report))
+	if _, err := e.c.GetUserByID(t.Context(), api.GetUserByIDParams{UserID: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	got := reports()
+	if len(got) != 2 {
+		t.Fatalf("reports %+v, want mx_Custom_3 (a number) and Custom_4 (not mx_)", got)
+	}
+	if r := got[0]; r.Kind != DriftUnknownAttribute || r.Pointer != "/*/Custom_4" {
+		t.Errorf("first report %+v", r)
+	}
+	if r := got[1]; r.Kind != DriftType || r.Pointer != "/*/mx_Custom_3" || r.Types["integer"] != 1 || fmt.Sprint(r.SpecTypes) != "[string]" {
+		t.Errorf("second report %+v", r)
+	}
+}
