@@ -20,6 +20,7 @@ help: ## List the targets.
 deps: $(SPECTRAL) ## Download Go modules; install Spectral (npm ci in tools/spectral) and redis-server (apt, for the Redis tests) if missing.
 	command -v redis-server >/dev/null || (apt-get update -qq && apt-get install -y -qq redis-server)
 	$(GO) mod download
+	cd tools/speccheck && $(GO) mod download
 
 $(SPECTRAL): tools/spectral/package.json tools/spectral/package-lock.json
 	cd tools/spectral && npm ci --no-audit --no-fund --loglevel=error
@@ -28,6 +29,11 @@ $(SPECTRAL): tools/spectral/package.json tools/spectral/package-lock.json
 .PHONY: generate
 generate: ## Regenerate pkg/api from spec/openapi.yaml.
 	$(GO) generate ./...
+
+.PHONY: apply-overlay
+apply-overlay: ## Apply the OpenAPI Overlay OVERLAY (e.g. from `lsq spec drift`) to spec/openapi.yaml, then regenerate.
+	@test -n "$(OVERLAY)" || { echo "usage: make apply-overlay OVERLAY=drift.overlay.yaml" >&2; exit 2; }
+	$(GO) run ./gen -apply-overlay "$(OVERLAY)"
 
 .PHONY: check-generated
 check-generated: generate ## Fail if the generated code or any file differs from what is committed.
@@ -52,6 +58,7 @@ test: deps check-generated ## The full check CI runs: generate + drift check, ti
 	$(GO) vet ./...
 	$(SPECTRAL) lint --ruleset .spectral.yaml --fail-severity=warn spec/openapi.yaml
 	$(GOLANGCI_LINT) run ./...
+	@$(MAKE) --no-print-directory speccheck
 	@$(MAKE) --no-print-directory spec-diff BASE=HEAD~1 || echo "spec-diff failed (informational)"
 	$(GO) test -race -count=1 ./...
 	$(GO) test -count=1 -run '^Test(Export|Import)Memory$$' -v ./cmd/lsq | grep -E 'peak RSS|^(ok|FAIL|---)'  # memory figures: not under -race
@@ -61,6 +68,10 @@ test: deps check-generated ## The full check CI runs: generate + drift check, ti
 # uses (v0.135.0, the newest whose go.mod says go <= 1.24) is older than v1.11.8, and those do not compile
 # against it; every newer release says go >= 1.25, which would raise this module's go line for every importer.
 OASDIFF ?= $(GO) run github.com/oasdiff/oasdiff@v1.37.0
+
+.PHONY: speccheck
+speccheck: ## The spec in a second OpenAPI toolchain (libopenapi, its own module in tools/speccheck): loads, and every docs sample validates.
+	cd tools/speccheck && $(GO) test -count=1 ./...
 
 .PHONY: spec-diff
 spec-diff: ## What changed in spec/openapi.yaml since BASE (a git ref, default HEAD~1), breaking changes first.

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# binsize.sh: builds the two programs of bench/binsize (one call of GetUserByID through package
-# leadsquared, and the same call with net/http + encoding/json) and prints their sizes as Go
+# binsize.sh: builds the programs of bench/binsize (one call of GetUserByID through package
+# leadsquared, the same with WithDriftReport on, and the same call with net/http +
+# encoding/json) and prints their sizes as Go
 # benchmark lines (BenchmarkBinarySize/impl=X 1 0 ns/op BYTES bytes) for benchstat.
 set -euo pipefail
 go="${GO:-go}"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 echo "pkg: github.com/leadsquared-go/leadsquared-go/bench/binsize"
-for impl in client nethttp; do
+for impl in client drift nethttp; do
 	"$go" build -o "$tmp/$impl" "./bench/binsize/$impl"
 	echo "BenchmarkBinarySize/impl=$impl 1 0 ns/op $(stat -c %s "$tmp/$impl") bytes"
 done

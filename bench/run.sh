@@ -38,6 +38,11 @@ for op in GetUserByID CreateUser AdvancedSearch1000; do
 	for impl in generated client; do
 		cases+=("^BenchmarkWrapperInMemory\$/^op=$op\$/^impl=$impl\$")
 	done
+	if [[ $op != CreateUser ]]; then
+		for impl in client drift; do
+			cases+=("^BenchmarkDriftInMemory\$/^op=$op\$/^impl=$impl\$")
+		done
+	fi
 done
 
 echo "== per-call overhead and validation: $count rounds, -benchtime=$benchtime, one process per benchmark" >&2
@@ -53,6 +58,7 @@ for round in $(seq "$count"); do
 	done
 	bench pkg/validate "$tmp/validate.test" . -test.benchmem -test.benchtime="$benchtime"
 	bench pkg/leadsquared "$tmp/leadsquared.test" '^BenchmarkOverheadInterleaved$' -test.benchmem -test.benchtime="$benchtime"
+	bench pkg/leadsquared "$tmp/leadsquared.test" '^BenchmarkDriftInterleaved$' -test.benchmem -test.benchtime="$benchtime"
 	bench pkg/leadsquared "$tmp/leadsquared.test" '^BenchmarkDecodeSearch1000$' -test.benchmem -test.benchtime="$benchtime"
 	bench pkg/leadsquared "$tmp/leadsquared.test" '^BenchmarkFirstNew$' -test.benchtime=10x
 done

@@ -83,9 +83,15 @@ func runLeadsquared(specPath, cfgPath string) error {
 	if err != nil {
 		return err
 	}
+	nodes, roots, err := driftTables(doc)
+	if err != nil {
+		return fmt.Errorf("drift table: %w", err)
+	}
 	tmpl, err := template.New("").Funcs(template.FuncMap{
 		"comment":        comment,
 		"firstParagraph": firstParagraph,
+		"goTypes":        goTypes,
+		"goStrings":      goStrings,
 	}).ParseFS(templates, "templates/*.tmpl")
 	if err != nil {
 		return err
@@ -94,7 +100,7 @@ func runLeadsquared(specPath, cfgPath string) error {
 		if f.Package == "" || f.Template == "" || f.Output == "" {
 			return fmt.Errorf("%s: each file needs a template, an output and a package", cfgPath)
 		}
-		data := map[string]any{"Package": f.Package, "Operations": ops}
+		data := map[string]any{"Package": f.Package, "Operations": ops, "DriftNodes": nodes, "DriftRoots": roots}
 		var out bytes.Buffer
 		if err := tmpl.ExecuteTemplate(&out, f.Template, data); err != nil {
 			return fmt.Errorf("%s: %w", f.Template, err)
@@ -233,6 +239,16 @@ func goType(s *openapi3.SchemaRef) (string, error) {
 	case s.Value != nil && s.Value.Type.Is("array") && s.Value.Items != nil:
 		item, err := goType(s.Value.Items)
 		return "[]" + item, err
+	case s.Value != nil && len(s.Value.OneOf) == 2 && s.Value.Extensions["x-lsq-error-body"] != nil:
+		// oneOf [the answer, the error body LeadSquared may send with 200]: the client turns
+		// the error body into an error, so the method returns the answer.
+		errRef, _ := s.Value.Extensions["x-lsq-error-body"].(string)
+		for i, alt := range s.Value.OneOf {
+			if alt.Ref == errRef {
+				return goType(s.Value.OneOf[1-i])
+			}
+		}
+		return "", fmt.Errorf("x-lsq-error-body %q is not one of the oneOf", errRef)
 	}
 	return "", fmt.Errorf("an inline schema: give it a name in components/schemas")
 }

@@ -1,10 +1,15 @@
 package main
 
 import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	yaml3 "gopkg.in/yaml.v3"
 )
 
 // The operation table follows the spec's marks: a GET is idempotent unless x-idempotent: false,
@@ -114,6 +119,93 @@ components: {schemas: {Thing: {type: object}}}
 	if get.Params != "api.GetThingParams" || get.Body != "" || get.Result != "[]api.Thing" || get.Ret != "api.Thing" || !get.Single ||
 		len(get.Required) != 2 || get.Required[0] != (param{"thingId", "ThingId"}) || get.Required[1] != (param{"lower", "Lower"}) {
 		t.Errorf("GetThing: %+v", get)
+	}
+}
+
+// TestSpecRoundTripExact: spec/openapi.yaml read and written back as applyOverlay does is the
+// same bytes, so an applied overlay changes only what it says.
+func TestSpecRoundTripExact(t *testing.T) {
+	src, err := os.ReadFile("../spec/openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var root yaml3.Node
+	if err := yaml3.Unmarshal(src, &root); err != nil {
+		t.Fatal(err)
+	}
+	out, err := encodeYAML(&root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(out, src) {
+		a, b := strings.Split(string(src), "\n"), strings.Split(string(out), "\n")
+		for i := range min(len(a), len(b)) {
+			if a[i] != b[i] {
+				t.Fatalf("line %d differs after a round trip:\n  %s\n  %s", i+1, a[i], b[i])
+			}
+		}
+		t.Fatalf("round trip: %d lines, was %d", len(b), len(a))
+	}
+}
+
+// TestApplyOverlay applies an overlay of each action lsq spec drift writes to a copy of the
+// spec: the changes land where targeted, and nothing else changes.
+func TestApplyOverlay(t *testing.T) {
+	dir := t.TempDir()
+	src, err := os.ReadFile("../spec/openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	specPath, overlayPath := filepath.Join(dir, "openapi.yaml"), filepath.Join(dir, "drift.overlay.yaml")
+	if err := os.WriteFile(specPath, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	overlay := `overlay: 1.0.0
+info:
+  title: test
+  version: 1.0.0
+actions:
+  - target: $.components.schemas.User.properties
+    update:
+      NewField:
+        type: integer
+  - target: $.components.schemas.User.properties.UserType
+    update:
+      enum: [7]
+  - target: $.components.schemas.User.properties.IsCheckedIn
+    update:
+      x-lsq-also-types: [number]
+  - target: $.components.schemas.SuccessStatus.required[0]
+    remove: true
+`
+	if err := os.WriteFile(overlayPath, []byte(overlay), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := applyOverlay(specPath, overlayPath); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := openapi3.NewLoader().LoadFromFile(specPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	user := doc.Components.Schemas["User"].Value
+	if p := user.Properties["NewField"]; p == nil || !p.Value.Type.Is("integer") {
+		t.Error("NewField not added")
+	}
+	if e := user.Properties["UserType"].Value.Enum; len(e) != 3 {
+		t.Errorf("UserType enum %v, want 7 appended", e)
+	}
+	if a := user.Properties["IsCheckedIn"].Value.Extensions["x-lsq-also-types"]; fmt.Sprint(a) != "[string integer number]" {
+		t.Errorf("IsCheckedIn x-lsq-also-types %v", a)
+	}
+	if r := doc.Components.Schemas["SuccessStatus"].Value.Required; len(r) != 0 {
+		t.Errorf("SuccessStatus required %v", r)
+	}
+	out, _ := os.ReadFile(specPath)
+	// NewField: 2 lines; the enum item: 1; the also-type joins its flow list; required: [] is
+	// one line instead of two.
+	if d := len(strings.Split(string(out), "\n")) - len(strings.Split(string(src), "\n")); d != 2+1+0-1 {
+		t.Errorf("the spec grew by %d lines, want 2", d)
 	}
 }
 

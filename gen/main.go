@@ -27,7 +27,14 @@ func main() {
 	specPath := flag.String("spec", "spec/openapi.yaml", "the OpenAPI spec")
 	apiConfig := flag.String("api-config", "gen/oapi-codegen.yaml", "oapi-codegen's configuration")
 	lsqConfig := flag.String("lsq-config", "gen/leadsquared.yaml", "the configuration of package leadsquared's generated files")
+	overlay := flag.String("apply-overlay", "", "an OpenAPI Overlay to apply to the spec, in place, before generating")
 	flag.Parse()
+	if *overlay != "" {
+		if err := applyOverlay(*specPath, *overlay); err != nil {
+			fmt.Fprintln(os.Stderr, "gen:", err)
+			os.Exit(1)
+		}
+	}
 	if err := runOapiCodegen(*specPath, *apiConfig); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)

@@ -180,6 +180,11 @@ func isNamed(s *openapi3.SchemaRef) bool {
 	if s.Ref != "" {
 		return true
 	}
+	if v := s.Value; v != nil && v.Extensions["x-lsq-error-body"] != nil && len(v.OneOf) == 2 {
+		// oneOf [the answer, Error]: the answer must be named.
+		return (v.OneOf[0].Ref == "#/components/schemas/Error" && isNamed(v.OneOf[1])) ||
+			(v.OneOf[1].Ref == "#/components/schemas/Error" && isNamed(v.OneOf[0]))
+	}
 	return s.Value != nil && s.Value.Type.Is("array") && s.Value.Items != nil && s.Value.Items.Ref != ""
 }
 

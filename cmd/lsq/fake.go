@@ -47,6 +47,7 @@ func runFake(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	bulkFlag := fs.String("bulk-limit", "", `separate rate limit of the bulk calls, e.g. "5 in 5s"`)
 	formFlag := fs.String("limit-form", "429", "how a rate-limited call is answered: 429, 403 or 200 (with the error body)")
 	maxTemplates := fs.Int("max-templates", lsqtest.DefaultMaxTemplates, "how many permission templates the account can hold")
+	driftFlag := fs.String("drift", "", `make 200 replies drift from the spec on purpose: "all", or a comma list of extra, types, enums, missing`)
 	fs.Usage = func() { fmt.Fprint(fs.Output(), fakeUsage); fs.PrintDefaults() }
 	if code, done := parseFlags(fs, args, stdout); done {
 		return code
@@ -86,6 +87,14 @@ func runFake(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		opts = append(opts, lsqtest.WithBulkRateLimit(calls, per))
 	}
 	opts = append(opts, lsqtest.WithMaxTemplates(*maxTemplates))
+	if *driftFlag != "" {
+		d, err := parseDrift(*driftFlag)
+		if err != nil {
+			fmt.Fprintf(stderr, "lsq fake: --drift: %v\n", err)
+			return exitUsage
+		}
+		opts = append(opts, lsqtest.WithDrift(d))
+	}
 	srv, err := lsqtest.New(opts...)
 	if err != nil {
 		return usageErr("%v", err)
@@ -178,4 +187,26 @@ func parseLimit(s string) (calls int, per time.Duration, err error) {
 		return 0, 0, fmt.Errorf("%q: the window must be a whole number of seconds from 1s to %s", s, leadsquared.MaxLimitWindow)
 	}
 	return calls, per, nil
+}
+
+// parseDrift reads --drift: "all", or a comma list of extra, types, enums, missing.
+func parseDrift(s string) (lsqtest.Drift, error) {
+	var d lsqtest.Drift
+	for _, k := range strings.Split(s, ",") {
+		switch strings.TrimSpace(k) {
+		case "all":
+			d = lsqtest.AllDrift
+		case "extra":
+			d.ExtraAttributes = true
+		case "types":
+			d.OtherTypes = true
+		case "enums":
+			d.NewEnumValues = true
+		case "missing":
+			d.MissingAttributes = true
+		default:
+			return d, fmt.Errorf("%q: want all, or a comma list of extra, types, enums, missing", k)
+		}
+	}
+	return d, nil
 }

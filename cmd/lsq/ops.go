@@ -61,11 +61,14 @@ func runOps(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Wri
 	return exitOK
 }
 
-func runSpec(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
+func runSpec(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "drift" {
+		return runSpecDrift(ctx, args[1:], stdout, stderr)
+	}
 	fs := flag.NewFlagSet("lsq spec", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: lsq spec\n\nPrints the OpenAPI spec embedded in the client, as indented JSON.")
+		fmt.Fprintln(fs.Output(), "Usage: lsq spec\n       lsq spec drift (FILE.har | DIR | --live)   (lsq spec drift -h)\n\nPrints the OpenAPI spec embedded in the client, as indented JSON.")
 		fs.PrintDefaults()
 	}
 	if code, done := parseFlags(fs, args, stdout); done {

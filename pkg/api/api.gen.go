@@ -379,10 +379,16 @@ type AuthenticatedUser struct {
 	PassPhrase string `json:"PassPhrase,omitempty,omitzero"`
 	Phone      string `json:"Phone,omitempty,omitzero"`
 
-	// Plan `null` in the docs' sample; its type when set is unknown.
+	// Plan `null` in the docs' sample; its type when set is unknown. `type: string` is a placeholder that lets
+	// validators accept the `null` (OAS 3.0 ignores `nullable` without a `type`); `x-lsq-type-unknown` says so,
+	// and the Go model keeps any JSON value (`interface{}`). The drift report names the JSON type the first
+	// time a value comes.
 	Plan interface{} `json:"Plan,omitempty,omitzero"`
 
-	// RestrictedFeatures `null` in the docs' sample; its type when set is unknown.
+	// RestrictedFeatures `null` in the docs' sample; its type when set is unknown. `type: string` is a placeholder that lets
+	// validators accept the `null` (OAS 3.0 ignores `nullable` without a `type`); `x-lsq-type-unknown` says so,
+	// and the Go model keeps any JSON value (`interface{}`). The drift report names the JSON type the first
+	// time a value comes.
 	RestrictedFeatures interface{} `json:"RestrictedFeatures,omitempty,omitzero"`
 
 	// Role The user's role name, e.g. `Administrator`.
@@ -1370,7 +1376,10 @@ type UserListItem struct {
 	// string `"0"`/`"1"`.
 	StatusCode scalar.Int `json:"StatusCode,omitempty,omitzero"`
 
-	// Tag `null` in the docs' samples; its type when set is unknown.
+	// Tag `null` in the docs' samples; its type when set is unknown. `type: string` is a placeholder that lets
+	// validators accept the `null` (OAS 3.0 ignores `nullable` without a `type`); `x-lsq-type-unknown` says so,
+	// and the Go model keeps any JSON value (`interface{}`). The drift report names the JSON type the first
+	// time a value comes.
 	Tag                  interface{}                `json:"Tag,omitempty,omitzero"`
 	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
@@ -1489,11 +1498,13 @@ type UserSearchResult struct {
 type UserSearchSort struct {
 	ColumnName string `json:"ColumnName,omitempty,omitzero"`
 
-	// Direction The sort direction, presumably `0` ascending and `1` descending (not stated on the page). A pointer in the Go models (`0` is a direction sent on purpose, not "unset").
+	// Direction The sort direction, presumably `0` ascending and `1` descending (not stated on the page). A pointer in the
+	// Go models (`0` is a direction sent on purpose, not "unset").
 	Direction *UserSearchSortDirection `json:"Direction,omitempty"`
 }
 
-// UserSearchSortDirection The sort direction, presumably `0` ascending and `1` descending (not stated on the page). A pointer in the Go models (`0` is a direction sent on purpose, not "unset").
+// UserSearchSortDirection The sort direction, presumably `0` ascending and `1` descending (not stated on the page). A pointer in the
+// Go models (`0` is a direction sent on purpose, not "unset").
 type UserSearchSortDirection int
 
 // UserTag One tag of a user (Get User Tags). Quirk: the keys are lower-case `key` and `value`.
@@ -1650,25 +1661,31 @@ type UserUpdateResult struct {
 	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
-// UserUpdateSettingFlag A user setting switch, `0` disabled, `1` enabled. The fields of this type are pointers in the Go models: `0` turns a setting off on purpose, a nil pointer leaves it as it is.
+// UserUpdateSettingFlag A user setting switch, `0` disabled, `1` enabled. The fields of this type are pointers in the Go models:
+// `0` turns a setting off on purpose, a nil pointer leaves it as it is.
 type UserUpdateSettingFlag int
 
 // UserUpdateSettings User settings, each `0` (disabled) or `1` (enabled). The docs describe the first two; the descriptions of the
 // others are cut off.
 type UserUpdateSettings struct {
-	// AllowUpdatingManagerInHierarchy A user setting switch, `0` disabled, `1` enabled. The fields of this type are pointers in the Go models: `0` turns a setting off on purpose, a nil pointer leaves it as it is.
+	// AllowUpdatingManagerInHierarchy A user setting switch, `0` disabled, `1` enabled. The fields of this type are pointers in the Go models:
+	// `0` turns a setting off on purpose, a nil pointer leaves it as it is.
 	AllowUpdatingManagerInHierarchy *UserUpdateSettingFlag `json:"AllowUpdatingManagerInHierarchy,omitempty"`
 
-	// ApplyOnlyUserSpecificPT A user setting switch, `0` disabled, `1` enabled. The fields of this type are pointers in the Go models: `0` turns a setting off on purpose, a nil pointer leaves it as it is.
+	// ApplyOnlyUserSpecificPT A user setting switch, `0` disabled, `1` enabled. The fields of this type are pointers in the Go models:
+	// `0` turns a setting off on purpose, a nil pointer leaves it as it is.
 	ApplyOnlyUserSpecificPT *UserUpdateSettingFlag `json:"ApplyOnlyUserSpecificPT,omitempty"`
 
-	// IgnoreIPRestrictionForLogin A user setting switch, `0` disabled, `1` enabled. The fields of this type are pointers in the Go models: `0` turns a setting off on purpose, a nil pointer leaves it as it is.
+	// IgnoreIPRestrictionForLogin A user setting switch, `0` disabled, `1` enabled. The fields of this type are pointers in the Go models:
+	// `0` turns a setting off on purpose, a nil pointer leaves it as it is.
 	IgnoreIPRestrictionForLogin *UserUpdateSettingFlag `json:"IgnoreIPRestrictionForLogin,omitempty"`
 
-	// IsSoftPhoneEnabled A user setting switch, `0` disabled, `1` enabled. The fields of this type are pointers in the Go models: `0` turns a setting off on purpose, a nil pointer leaves it as it is.
+	// IsSoftPhoneEnabled A user setting switch, `0` disabled, `1` enabled. The fields of this type are pointers in the Go models:
+	// `0` turns a setting off on purpose, a nil pointer leaves it as it is.
 	IsSoftPhoneEnabled *UserUpdateSettingFlag `json:"IsSoftPhoneEnabled,omitempty"`
 
-	// RestrictMobileLogin A user setting switch, `0` disabled, `1` enabled. The fields of this type are pointers in the Go models: `0` turns a setting off on purpose, a nil pointer leaves it as it is.
+	// RestrictMobileLogin A user setting switch, `0` disabled, `1` enabled. The fields of this type are pointers in the Go models:
+	// `0` turns a setting off on purpose, a nil pointer leaves it as it is.
 	RestrictMobileLogin *UserUpdateSettingFlag `json:"RestrictMobileLogin,omitempty"`
 }
 

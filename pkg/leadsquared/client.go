@@ -77,6 +77,12 @@ type config struct {
 	validator         Validator
 	validateRequests  bool
 	validateResponses bool
+
+	// drift is newDriftChecker when WithDriftReport is given: through this field, a program
+	// that never names WithDriftReport does not link the drift table.
+	drift         func(d *doer, cfg config)
+	driftFn       func(DriftReport)
+	driftInterval time.Duration
 }
 
 // WithHTTPClient sets the *http.Client that sends the requests (default: a client with a
@@ -190,6 +196,9 @@ func New(baseURL, accessKey, secretKey string, opts ...Option) (*Client, error) 
 		if err := opt(&cfg); err != nil {
 			return nil, err
 		}
+	}
+	if cfg.drift != nil && cfg.driftFn == nil && cfg.logger == nil {
+		return nil, errors.New("leadsquared: WithDriftReport: a nil function and no WithLogger: nothing would see the reports")
 	}
 	if cfg.httpClient == nil {
 		cfg.httpClient = &http.Client{Timeout: DefaultTimeout, Transport: NewTransport(limiterCalls(cfg.limiter))}

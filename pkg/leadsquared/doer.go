@@ -14,6 +14,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 )
 
 // doer implements api.HttpRequestDoer. It runs every attempt of every request: it waits
@@ -37,6 +39,10 @@ type doer struct {
 	validator  Validator // WithRequestValidation / WithResponseValidation
 	valReq     bool
 	valResp    bool
+	drift      *driftChecker // WithDriftReport
+	// observe is drift.check: called through a func value, so that a program that never names
+	// WithDriftReport does not link the walk.
+	observe func(op api.OperationID, body []byte)
 
 	// Clock, sleep and jitter source; replaced by in-package tests.
 	now   func() time.Time
@@ -67,6 +73,9 @@ func newDoer(cfg config, basePath, accessKey, secretKey string, ops map[route]Op
 	}
 	if ls, ok := cfg.limiter.(limitSetter); ok && !cfg.userLimit {
 		d.adapt = ls
+	}
+	if cfg.drift != nil {
+		cfg.drift(d, cfg)
 	}
 	d.hc = keySafeClient(cfg.httpClient)
 	return d
@@ -188,6 +197,9 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 					eb = errorBody{ExceptionMessage: "LeadSquared answered an HTML page where JSON was expected"}
 				} else if eb, isErr = errorShape(body); !isErr {
 					d.logAttempt(ctx, req, attempt, resp.StatusCode, elapsed, nil)
+					if d.observe != nil && resp.StatusCode == http.StatusOK {
+						d.observe(d.operation(req.Method, req.URL.Path).ID, body)
+					}
 					if d.valResp {
 						if err := d.validateResponse(req, resp.StatusCode, body); err != nil {
 							return nil, err

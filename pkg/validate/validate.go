@@ -146,7 +146,7 @@ func New(doc *openapi3.T) (*Validator, error) {
 					continue
 				}
 				if mt := r.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil {
-					o.responses[status] = mt.Schema.Value
+					o.responses[status] = answerSchema(mt.Schema.Value)
 				} else {
 					o.responses[status] = nil
 				}
@@ -431,4 +431,22 @@ func jsonErrText(err error) string {
 		return fmt.Sprintf("type error at byte %d", te.Offset)
 	}
 	return "malformed JSON"
+}
+
+// answerSchema is the schema of a reply that is not an error body. The spec writes a 200 that
+// may also be LeadSquared's error body as oneOf [the answer, Error] marked x-lsq-error-body;
+// ValidateResponse checks an error body against the Error schema itself, so the answer's
+// branch is the schema of everything else (and a large array of it is still validated one
+// element at a time).
+func answerSchema(s *openapi3.Schema) *openapi3.Schema {
+	errRef, ok := s.Extensions["x-lsq-error-body"].(string)
+	if !ok || len(s.OneOf) != 2 {
+		return s
+	}
+	for i, alt := range s.OneOf {
+		if alt.Ref == errRef && s.OneOf[1-i].Value != nil {
+			return s.OneOf[1-i].Value
+		}
+	}
+	return s
 }

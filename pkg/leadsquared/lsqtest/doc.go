@@ -31,13 +31,17 @@
 //   - rate limits per account ([WithRateLimit], [WithBulkRateLimit]) in any of the three forms
 //     LeadSquared uses (429, 403, or 200 with the exception body);
 //   - scripted faults ([Server.FailNext]) and a request log with the keys redacted
-//     ([Server.Requests]).
+//     ([Server.Requests]);
+//   - replies that drift from the spec on purpose ([WithDrift]: extra attributes, scalars in
+//     their other JSON type, new enum values, a missing required attribute), with the list of
+//     what was injected ([Server.Drifted]), to test leadsquared.WithDriftReport and
+//     `lsq spec drift`.
 //
 // The server starts with one active Administrator, the owner of the keys ([Server.OwnerID]):
 // Authenticate a User returns that user, and check-in/check-out act on that user.
 //
-// Every response the server builds itself validates against the spec; bodies scripted with
-// [Fault] are sent as given.
+// Every response the server builds itself validates against the spec (unless [WithDrift]
+// says otherwise); bodies scripted with [Fault] are sent as given.
 //
 // Where LeadSquared's docs are silent, the fake chooses:
 //

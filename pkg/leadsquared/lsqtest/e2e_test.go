@@ -20,14 +20,24 @@ import (
 
 // newClient returns a wrapper client for srv whose every response is also checked against
 // the spec, by the client (WithResponseValidation) and on the wire (validatingTransport).
+// Its drift reports (WithDriftReport) fail the test: the undrifted fake matches the spec.
 func newClient(t *testing.T, srv *lsqtest.Server, opts ...leadsquared.Option) *leadsquared.Client {
 	t.Helper()
 	hc, _ := newValidatingClient(t)
+	return newClientOn(t, srv, hc, opts...)
+}
+
+// newClientOn is newClient on the *http.Client hc.
+func newClientOn(t *testing.T, srv *lsqtest.Server, hc *http.Client, opts ...leadsquared.Option) *leadsquared.Client {
+	t.Helper()
 	base := []leadsquared.Option{
 		leadsquared.WithHTTPClient(hc),
 		leadsquared.WithRequestValidation(validate.Default),
 		leadsquared.WithResponseValidation(validate.Default),
 		leadsquared.WithBackoff(5*time.Millisecond, 20*time.Millisecond),
+		leadsquared.WithDriftReport(func(r leadsquared.DriftReport) {
+			t.Errorf("drift from the spec on the undrifted fake: %+v", r)
+		}),
 	}
 	c, err := leadsquared.New(srv.URL, srv.AccessKey, srv.SecretKey, append(base, opts...)...)
 	if err != nil {
@@ -54,9 +64,13 @@ func ok[R interface{ StatusCode() int }](r R, err error) func(t *testing.T, what
 func TestE2EAllOperations(t *testing.T) {
 	t.Parallel()
 	srv := lsqtest.MustNewServer(t)
+	driveAllOperations(t, srv, newClient(t, srv), newClient(t, srv, leadsquared.WithHeaderAuth()))
+}
+
+// driveAllOperations calls every operation of the spec on srv, through c (query keys) and hc
+// (header keys), and checks the answers.
+func driveAllOperations(t *testing.T, srv *lsqtest.Server, c, hc *leadsquared.Client) {
 	ctx := t.Context()
-	c := newClient(t, srv)
-	hc := newClient(t, srv, leadsquared.WithHeaderAuth())
 
 	// Users.
 	who := ok(c.API().AuthenticateUserWithResponse(ctx))(t, "AuthenticateUser")

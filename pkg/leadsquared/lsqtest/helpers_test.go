@@ -24,6 +24,24 @@ type validatingTransport struct {
 	v       *validate.Validator
 	base    http.RoundTripper
 	checked atomic.Int64
+	capture *replyCapture // when not nil: keeps the first 200 reply of each operation
+}
+
+// replyCapture holds the first 200 reply of each operation a validatingTransport saw.
+type replyCapture struct {
+	mu      sync.Mutex
+	replies map[api.OperationID][]byte
+}
+
+func (rc *replyCapture) add(op api.OperationID, body []byte) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if rc.replies == nil {
+		rc.replies = map[api.OperationID][]byte{}
+	}
+	if _, ok := rc.replies[op]; !ok {
+		rc.replies[op] = body
+	}
 }
 
 func newValidatingClient(t testing.TB) (*http.Client, *validatingTransport) {
@@ -50,6 +68,9 @@ func (vt *validatingTransport) RoundTrip(r *http.Request) (*http.Response, error
 	opID := api.OpGetUsers // an unknown route: its 404 must still be the Error body
 	if op, ok := vt.v.Lookup(r.Method, r.URL.Path); ok {
 		opID = op.ID
+		if vt.capture != nil && resp.StatusCode == http.StatusOK && !bytes.Contains(body, []byte(`"Status":"Error"`)) {
+			vt.capture.add(opID, body)
+		}
 	}
 	if err := vt.v.ValidateResponse(opID, resp.StatusCode, body); err != nil {
 		msg, b := err.Error(), string(body)

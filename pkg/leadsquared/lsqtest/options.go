@@ -62,6 +62,7 @@ type config struct {
 	form                 Form
 	now                  func() time.Time
 	maxTemplates         int
+	drift                *Drift
 }
 
 // WithKeys sets the access key and secret key the server accepts (default

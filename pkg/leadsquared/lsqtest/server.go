@@ -47,6 +47,9 @@ type Server struct {
 	faults    map[api.OperationID][]Fault // operationId ("" = any) → queued faults
 	limiter   *window
 	bulkLimit *window
+
+	driftMu sync.Mutex
+	drifted map[InjectedDrift]struct{} // WithDrift: what was injected
 }
 
 // New returns a fake server without a listener: serve [Server.Handler] yourself (as
@@ -274,6 +277,11 @@ func (s *Server) reply(w http.ResponseWriter, rec *Request, status int, v any) {
 		if err != nil {
 			status = http.StatusInternalServerError
 			b, _ = json.Marshal(errBody(excInternal, "lsqtest: encoding the answer failed"))
+		}
+	}
+	if _, isErr := v.(errorBody); !isErr && status == http.StatusOK && s.cfg.drift != nil && rec.OperationID != "" {
+		if _, raw := v.(rawBody); !raw {
+			b = s.driftReply(rec.OperationID, b)
 		}
 	}
 	rec.Status = status
