@@ -25,20 +25,21 @@ type doer struct {
 	accessKey  string
 	secretKey  string
 	authQuery  string // "accessKey=…&secretKey=…", escaped
-	retryPolicy
-	limiter   Limiter
-	adapt     limitSetter // nil when the user chose the limit
-	logger    *slog.Logger
-	basePath  string
-	ops       map[route]Operation // route → operation: idempotency, bulk, the limiter's context
-	rd        *redactor
-	validator Validator // WithRequestValidation / WithResponseValidation
-	valReq    bool
-	valResp   bool
+	limiter    Limiter
+	adapt      limitSetter // nil when the user chose the limit
+	logger     *slog.Logger
+	basePath   string
+	ops        map[route]Operation // route → operation: idempotency, bulk, the limiter's context
+	rd         *redactor
+	validator  Validator // WithRequestValidation / WithResponseValidation
+	valReq     bool
+	valResp    bool
 
-	// Clock and sleep; replaced by in-package tests (as is retryPolicy.rand).
+	// Clock, sleep and jitter source; replaced by in-package tests.
 	now   func() time.Time
 	sleep func(ctx context.Context, d time.Duration) error
+	// retryPolicy: WithMaxRetries, WithBackoff and the jitter source (rand).
+	retryPolicy
 }
 
 func newDoer(cfg config, basePath, accessKey, secretKey string, ops map[route]Operation) *doer {
@@ -47,22 +48,22 @@ func newDoer(cfg config, basePath, accessKey, secretKey string, ops map[route]Op
 		accessKey:  accessKey,
 		secretKey:  secretKey,
 		authQuery:  queryAccessKey + "=" + url.QueryEscape(accessKey) + "&" + querySecretKey + "=" + url.QueryEscape(secretKey),
+		limiter:    cfg.limiter,
+		logger:     cfg.logger,
+		basePath:   basePath,
+		ops:        ops,
+		rd:         newRedactor(accessKey, secretKey),
+		validator:  cfg.validator,
+		valReq:     cfg.validateRequests,
+		valResp:    cfg.validateResponses,
+		now:        time.Now,
+		sleep:      sleepCtx,
 		retryPolicy: retryPolicy{
 			maxRetries: cfg.maxRetries,
 			minBackoff: cfg.minBackoff,
 			maxBackoff: cfg.maxBackoff,
 			rand:       rand.Float64,
 		},
-		limiter:   cfg.limiter,
-		logger:    cfg.logger,
-		basePath:  basePath,
-		ops:       ops,
-		rd:        newRedactor(accessKey, secretKey),
-		validator: cfg.validator,
-		valReq:    cfg.validateRequests,
-		valResp:   cfg.validateResponses,
-		now:       time.Now,
-		sleep:     sleepCtx,
 	}
 	if ls, ok := cfg.limiter.(limitSetter); ok && !cfg.userLimit {
 		d.adapt = ls
