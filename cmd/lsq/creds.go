@@ -136,10 +136,7 @@ func (a *app) newClient(ctx context.Context, f *clientFlags) (*apiClient, error)
 	if err != nil {
 		return nil, err
 	}
-	opts := append([]leadsquared.Option{leadsquared.WithHeaderAuth()}, a.clientOpts...)
-	if f.verbose {
-		opts = append(opts, leadsquared.WithLogger(slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))))
-	}
+	opts := a.clientOptions(f)
 	closeFn := func() {}
 	var calls int
 	var per time.Duration
@@ -182,6 +179,16 @@ func (a *app) newClient(ctx context.Context, f *clientFlags) (*apiClient, error)
 		return nil, scrubErr(err, keys)
 	}
 	return &apiClient{Client: c, keys: keys, close: closeFn}, nil
+}
+
+// clientOptions are the options of every client a command builds: the keys in headers, the
+// tests' options, and --verbose's logger.
+func (a *app) clientOptions(f *clientFlags) []leadsquared.Option {
+	opts := append([]leadsquared.Option{leadsquared.WithHeaderAuth()}, a.clientOpts...)
+	if f.verbose {
+		opts = append(opts, leadsquared.WithLogger(slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))))
+	}
+	return opts
 }
 
 // baseURL resolves LSQ_HOST: a region name, a host or a base URL; unset, the account's host

@@ -1,47 +1,66 @@
 package main
 
 import (
-	"context"
-	"flag"
 	"fmt"
-	"io"
-	"os"
+
+	"github.com/spf13/cobra"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared"
 )
 
-const hostUsage = `Usage: lsq host [--base-url URL] [--header-auth]
+const hostLong = `Prints the API host of the account that owns the keys (e.g. api-in21.leadsquared.com), found
+in one call to Authenticate a User, which answers on every regional host. Put it in LSQ_HOST
+(or the --keys-file) to spare the other commands that call.
 
-Prints the API host of the account that owns the keys (e.g. api-in21.leadsquared.com), found
-in one call to Authenticate a User, which answers on every regional host. Keys from
---access-key and --secret-key (or LSQ_ACCESS_KEY and LSQ_SECRET_KEY); they are sent to
---base-url only (default ` + leadsquared.HostSingapore + `).
-`
+The keys come from LSQ_ACCESS_KEY and LSQ_SECRET_KEY, or from --keys-file, as for every
+command; never from flags. They are sent in headers, to --base-url only. LSQ_HOST is not
+read: it is what this command finds.
 
-func runHost(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("lsq host", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	baseURL := fs.String("base-url", leadsquared.HostSingapore, "any regional host or base URL to ask")
-	accessKey := fs.String("access-key", os.Getenv("LSQ_ACCESS_KEY"), "access key (default $LSQ_ACCESS_KEY)")
-	secretKey := fs.String("secret-key", os.Getenv("LSQ_SECRET_KEY"), "secret key (default $LSQ_SECRET_KEY)")
-	headerAuth := fs.Bool("header-auth", false, "send the keys in headers instead of the query")
-	fs.Usage = func() { fmt.Fprint(fs.Output(), hostUsage); fs.PrintDefaults() }
-	if code, done := parseFlags(fs, args, stdout); done {
-		return code
+Exit status: 0 the host printed; 1 LeadSquared refused the keys (401) or the call failed;
+2 usage error (no keys, bad flag).`
+
+func (a *app) hostCommand() *cobra.Command {
+	var (
+		cf       clientFlags
+		baseURL  string
+		keyFlags [2]string
+	)
+	cmd := &cobra.Command{
+		Use:   "host",
+		Short: "Print the API host of the account that owns the keys",
+		Long:  hostLong,
+		Example: `  lsq host
+  lsq host --keys-file ~/.config/lsq/keys`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 0 {
+				return usageErrorf(cmd, a.stderr, "takes no arguments")
+			}
+			if cmd.Flags().Changed("access-key") || cmd.Flags().Changed("secret-key") {
+				return usageErrorf(cmd, a.stderr, "keys are never given as flags (the process list shows flags); set %s and %s, or give --keys-file", envAccessKey, envSecretKey)
+			}
+			return a.runHost(cmd, &cf, baseURL)
+		},
 	}
-	if fs.NArg() != 0 {
-		fmt.Fprintln(stderr, "lsq host: takes no arguments")
-		return exitUsage
+	cmd.Flags().StringVar(&baseURL, "base-url", leadsquared.HostSingapore, "any regional host or base URL to ask")
+	cf.register(cmd, false)
+	// Refused, with a message that says where keys go (the flags of earlier versions).
+	for i, name := range []string{"access-key", "secret-key"} {
+		cmd.Flags().StringVar(&keyFlags[i], name, "", "refused: keys come from the environment or --keys-file")
+		_ = cmd.Flags().MarkHidden(name)
 	}
-	var opts []leadsquared.Option
-	if *headerAuth {
-		opts = append(opts, leadsquared.WithHeaderAuth())
-	}
-	host, err := leadsquared.DiscoverHost(ctx, *baseURL, *accessKey, *secretKey, opts...)
+	return cmd
+}
+
+func (a *app) runHost(cmd *cobra.Command, cf *clientFlags, baseURL string) error {
+	keys, err := a.loadCredentials(cf.keysFile)
 	if err != nil {
-		fmt.Fprintf(stderr, "lsq host: %v\n", err)
-		return exitInvalid
+		return a.clientError(cmd, err)
 	}
-	fmt.Fprintln(stdout, host)
-	return exitOK
+	host, err := leadsquared.DiscoverHost(cmd.Context(), baseURL, keys.accessKey, keys.secretKey, a.clientOptions(cf)...)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "%s: %v\n", cmd.CommandPath(), scrubErr(err, keys))
+		return &exitError{exitInvalid}
+	}
+	fmt.Fprintln(a.stdout, host)
+	return nil
 }

@@ -1,37 +1,88 @@
 package main
 
 import (
+	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
-
-	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared/lsqtest"
 )
 
 func TestHost(t *testing.T) {
 	t.Parallel()
-	srv := lsqtest.MustNewServer(t, lsqtest.WithKeys("a$b/c+d%e", "s3cr$t/+%x"))
-	u, _ := url.Parse(srv.URL)
-	for _, extra := range [][]string{nil, {"--header-auth"}} {
-		args := append([]string{"host", "--base-url", srv.URL, "--access-key", srv.AccessKey, "--secret-key", srv.SecretKey}, extra...)
-		code, out, errOut := runLsq(t, "", args...)
-		if code != exitOK || out != u.Host+"\n" {
-			t.Errorf("%v: exit %d, stdout %q, want %q\nstderr: %s", extra, code, out, u.Host, errOut)
-		}
+	var queryKeys, headerKeys atomic.Int32
+	f := newFakeAPI(t, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Query().Has("accessKey") {
+				queryKeys.Add(1)
+			}
+			if r.Header.Get("x-LSQ-AccessKey") != "" {
+				headerKeys.Add(1)
+			}
+			h.ServeHTTP(w, r)
+		})
+	})
+	u, err := url.Parse(f.url)
+	if err != nil {
+		t.Fatal(err)
 	}
-	code, out, errOut := runLsq(t, "", "host", "--base-url", srv.URL, "--access-key", srv.AccessKey, "--secret-key", "wrong"+srv.SecretKey)
+	keys := map[string]string{envAccessKey: testAccessKey, envSecretKey: testSecretKey}
+
+	// Keys from the environment, sent in headers as by every other command.
+	code, out, errOut := lsqRun(t.Context(), keys, "", "host", "--base-url", f.url)
+	if code != exitOK || out != u.Host+"\n" {
+		t.Errorf("env keys: exit %d, stdout %q, want %q\nstderr: %s", code, out, u.Host, errOut)
+	}
+	if queryKeys.Load() != 0 || headerKeys.Load() != 1 {
+		t.Errorf("keys in the query %d times, in headers %d times; want headers once", queryKeys.Load(), headerKeys.Load())
+	}
+	assertNoKeys(t, out, errOut)
+
+	// Keys from --keys-file, over the environment's.
+	p := filepath.Join(t.TempDir(), "keys")
+	content := "LSQ_ACCESS_KEY=" + testAccessKey + "\nLSQ_SECRET_KEY=" + testSecretKey + "\n"
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	wrongEnv := map[string]string{envAccessKey: "wrong", envSecretKey: "wrong"}
+	code, out, errOut = lsqRun(t.Context(), wrongEnv, "", "host", "--base-url", f.url, "--keys-file", p)
+	if code != exitOK || out != u.Host+"\n" {
+		t.Errorf("--keys-file: exit %d, stdout %q, want %q\nstderr: %s", code, out, u.Host, errOut)
+	}
+	assertNoKeys(t, out, errOut)
+
+	// Keys LeadSquared refuses.
+	wrongSecret := map[string]string{envAccessKey: testAccessKey, envSecretKey: "wrong" + testSecretKey}
+	code, out, errOut = lsqRun(t.Context(), wrongSecret, "", "host", "--base-url", f.url)
 	if code != exitInvalid || out != "" || !strings.Contains(errOut, "401") {
 		t.Errorf("wrong key: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
-	for _, k := range []string{srv.AccessKey, srv.SecretKey, url.QueryEscape(srv.AccessKey), url.QueryEscape(srv.SecretKey)} {
-		if strings.Contains(out+errOut, k) {
-			t.Error("output shows a key")
+	assertNoKeys(t, out, errOut)
+
+	// Keys as flags are refused, before anything is sent.
+	before := headerKeys.Load() + queryKeys.Load()
+	for _, flag := range []string{"--access-key", "--secret-key"} {
+		code, out, errOut = lsqRun(t.Context(), keys, "", "host", "--base-url", f.url, flag, testAccessKey)
+		if code != exitUsage || out != "" || !strings.Contains(errOut, "never given as flags") || !strings.Contains(errOut, envAccessKey) {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q", flag, code, out, errOut)
 		}
+		assertNoKeys(t, out, errOut)
 	}
-	if code, _, errOut := runLsq(t, "", "host", "extra"); code != exitUsage || !strings.Contains(errOut, "takes no arguments") {
+	if n := headerKeys.Load() + queryKeys.Load(); n != before {
+		t.Errorf("a command with a key flag sent %d requests", n-before)
+	}
+
+	if code, _, errOut := lsqRun(t.Context(), nil, "", "host", "--base-url", f.url); code != exitUsage || !strings.Contains(errOut, "no keys") {
+		t.Errorf("no keys: exit %d, stderr %q", code, errOut)
+	}
+	if code, _, errOut := lsqRun(t.Context(), keys, "", "host", "extra"); code != exitUsage || !strings.Contains(errOut, "takes no arguments") {
 		t.Errorf("an argument: exit %d, stderr %q", code, errOut)
 	}
-	if code, out, _ := runLsq(t, "", "host", "-h"); code != exitOK || !strings.Contains(out, "lsq host") {
+	code, out, _ = lsqRun(t.Context(), nil, "", "host", "-h")
+	if code != exitOK || !strings.Contains(out, "lsq host") || !strings.Contains(out, "--keys-file") ||
+		strings.Contains(out, "--access-key") || strings.Contains(out, "--header-auth") {
 		t.Errorf("help: exit %d, stdout %q", code, out)
 	}
 }

@@ -14,7 +14,7 @@
 //	lsq ops
 //	lsq spec
 //	lsq fake [--limit "25 in 5s"]
-//	lsq host
+//	lsq host [--keys-file file]
 //	lsq completion bash|zsh|fish|powershell
 //
 // Credentials come from LSQ_ACCESS_KEY, LSQ_SECRET_KEY and LSQ_HOST, or from --keys-file;
@@ -107,7 +107,6 @@ func legacyCommands() []legacy {
 		{"ops", "List the operations (operationId, method, path, summary)", runOps},
 		{"spec", "Print the embedded OpenAPI spec (JSON)", runSpec},
 		{"fake", "Serve a fake LeadSquared API on a local port, for testing", runFake},
-		{"host", "Print the API host of the account that owns the keys", runHost},
 	}
 }
 
@@ -152,7 +151,7 @@ func (a *app) root(ctx context.Context) *cobra.Command {
 			},
 		})
 	}
-	root.AddCommand(a.callCommand(), a.usersCommand())
+	root.AddCommand(a.callCommand(), a.usersCommand(), a.hostCommand())
 	def := (&cobra.Command{}).UsageTemplate()
 	for _, c := range root.Commands() {
 		c.SetUsageTemplate(def) // the root's template lists commands; the others keep cobra's

@@ -1,18 +1,14 @@
 package leadsquared
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"strings"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 )
 
-// The helpers of the generated methods (client.gen.go).
+// The helpers of the generated methods (client.gen.go): the checks before a call and the
+// errors that name the operation. Reading the answer is in decode.go.
 
 // errNilContext is the error of a method called with a nil context.
 func errNilContext(op api.OperationID) error {
@@ -24,94 +20,30 @@ func errMissingParam(op api.OperationID, name string) error {
 	return &invalidRequestError{op: op, msg: "missing required query parameter " + name}
 }
 
-// invalidRequestError is a call refused before anything was sent; it matches
-// [ErrInvalidRequest].
+// invalidRequestError is a call refused before anything was sent: by a check of the method
+// (op and msg: a nil context, a missing parameter) or by WithRequestValidation (err, the
+// validator's error, which it then reads as after "leadsquared: " and which errors.As
+// reaches). It matches [ErrInvalidRequest].
 type invalidRequestError struct {
 	op  api.OperationID
 	msg string
+	err error
 }
 
 func (e *invalidRequestError) Error() string {
+	if e.err != nil {
+		return prefix + e.err.Error()
+	}
 	return fmt.Sprintf("leadsquared: %s: %s (nothing was sent)", e.op, e.msg)
 }
 
+func (e *invalidRequestError) Unwrap() error        { return e.err }
 func (e *invalidRequestError) Is(target error) bool { return target == ErrInvalidRequest }
 
 // isZero reports whether v is its type's zero value.
 func isZero[T comparable](v T) bool {
 	var zero T
 	return v == zero
-}
-
-// decode reads the JSON answer of op into a T: rsp and err are what the generated client's
-// call returned. The doer has already turned every error reply into an *APIError, so rsp is a
-// 2xx reply; one without a JSON body of the right shape is an error that names the operation
-// and the status, never a zero value with a nil error. A decoding error quotes the value it
-// could not read, so it goes through rd like every error that carries what the server sent.
-func decode[T any](rd *redactor, op api.OperationID, rsp *http.Response, err error) (T, error) {
-	var v T
-	if err != nil {
-		return v, opError(op, err)
-	}
-	defer func() { _ = rsp.Body.Close() }()
-	var body []byte
-	if pb, ok := rsp.Body.(*pooledBody); ok {
-		body = pb.bytes() // the doer's buffer: decoded in place, returned to the pool by Close
-	} else if body, err = io.ReadAll(rsp.Body); err != nil {
-		return v, errorf("leadsquared: %s: HTTP %d: reading the reply: %w", op, rsp.StatusCode, rd.redactErr(err))
-	}
-	switch trimmed := bytes.TrimSpace(body); {
-	case len(trimmed) == 0:
-		return v, &ReplyError{Operation: op, StatusCode: rsp.StatusCode, Err: errEmptyReply}
-	case string(trimmed) == "null":
-		// encoding/json would leave v zero without an error: no answer is not an empty one.
-		return v, &ReplyError{Operation: op, StatusCode: rsp.StatusCode, Err: errNullReply}
-	}
-	if err := json.Unmarshal(body, &v); err != nil {
-		var zero T
-		return zero, &ReplyError{Operation: op, StatusCode: rsp.StatusCode, Err: rd.redactErr(err)}
-	}
-	return v, nil
-}
-
-var (
-	errEmptyReply = errors.New("empty body where JSON was expected")
-	errNullReply  = errors.New("null where JSON was expected")
-)
-
-// ReplyError is a 2xx reply a method could not read: an empty body, or JSON of another shape
-// than the spec's (an object where an array belongs, a value no tolerant type reads). Err is
-// the cause (a *json.UnmarshalTypeError names the field). The raw reply is one call away:
-// c.API().XWithResponse.
-type ReplyError struct {
-	Operation  api.OperationID
-	StatusCode int
-	Err        error
-}
-
-// Error names the operation, the status and the cause.
-func (e *ReplyError) Error() string {
-	return fmt.Sprintf("leadsquared: %s: HTTP %d: cannot read the reply: %v", e.Operation, e.StatusCode, e.Err)
-}
-
-// Unwrap returns the cause.
-func (e *ReplyError) Unwrap() error { return e.Err }
-
-// Is makes errors.Is(err, [ErrOutcomeUnknown]) true when the operation is not safe to
-// repeat: LeadSquared answered 2xx, so it may well have acted, but what it answered is not
-// known.
-func (e *ReplyError) Is(target error) bool {
-	return target == ErrOutcomeUnknown && !operationIdempotent(e.Operation)
-}
-
-// operationIdempotent reports whether the spec marks the operation id safe to repeat.
-func operationIdempotent(id api.OperationID) bool {
-	for _, op := range operations {
-		if op.ID == id {
-			return op.Idempotent
-		}
-	}
-	return false
 }
 
 // opError names the operation in an error that does not come from this package (a broken
@@ -132,24 +64,3 @@ type namedError struct {
 
 func (e *namedError) Error() string { return prefix + string(e.op) + ": " + e.err.Error() }
 func (e *namedError) Unwrap() error { return e.err }
-
-// notFoundError is LeadSquared's [] for a read of one record; it matches [ErrNotFound].
-type notFoundError struct{ op api.OperationID }
-
-func (e *notFoundError) Error() string {
-	return prefix + string(e.op) + ": not found (LeadSquared answered [], its answer for a missing or inactive user)"
-}
-func (e *notFoundError) Is(target error) bool { return target == ErrNotFound }
-
-// single returns the one item of an x-lsq-single answer, or an error matching ErrNotFound
-// for [].
-func single[T any](op api.OperationID, items []T, err error) (T, error) {
-	var zero T
-	if err != nil {
-		return zero, err
-	}
-	if len(items) == 0 {
-		return zero, &notFoundError{op: op}
-	}
-	return items[0], nil
-}

@@ -27,9 +27,6 @@ type doer struct {
 	accessKey  string
 	secretKey  string
 	authQuery  string // "accessKey=…&secretKey=…", escaped
-	maxRetries int
-	minBackoff time.Duration
-	maxBackoff time.Duration
 	limiter    Limiter
 	adapt      limitSetter // nil when the user chose the limit
 	logger     *slog.Logger
@@ -47,7 +44,8 @@ type doer struct {
 	// Clock, sleep and jitter source; replaced by in-package tests.
 	now   func() time.Time
 	sleep func(ctx context.Context, d time.Duration) error
-	rand  func() float64
+	// retryPolicy: WithMaxRetries, WithBackoff and the jitter source (rand).
+	retryPolicy
 }
 
 func newDoer(cfg config, basePath, accessKey, secretKey string, ops map[route]Operation) *doer {
@@ -56,9 +54,6 @@ func newDoer(cfg config, basePath, accessKey, secretKey string, ops map[route]Op
 		accessKey:  accessKey,
 		secretKey:  secretKey,
 		authQuery:  queryAccessKey + "=" + url.QueryEscape(accessKey) + "&" + querySecretKey + "=" + url.QueryEscape(secretKey),
-		maxRetries: cfg.maxRetries,
-		minBackoff: cfg.minBackoff,
-		maxBackoff: cfg.maxBackoff,
 		limiter:    cfg.limiter,
 		logger:     cfg.logger,
 		basePath:   basePath,
@@ -69,7 +64,12 @@ func newDoer(cfg config, basePath, accessKey, secretKey string, ops map[route]Op
 		valResp:    cfg.validateResponses,
 		now:        time.Now,
 		sleep:      sleepCtx,
-		rand:       rand.Float64,
+		retryPolicy: retryPolicy{
+			maxRetries: cfg.maxRetries,
+			minBackoff: cfg.minBackoff,
+			maxBackoff: cfg.maxBackoff,
+			rand:       rand.Float64,
+		},
 	}
 	if ls, ok := cfg.limiter.(limitSetter); ok && !cfg.userLimit {
 		d.adapt = ls
@@ -134,7 +134,7 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 	// The limiter sees which operation it paces (OperationFromContext), e.g. to keep a
 	// separate budget for bulk operations.
 	waitCtx := d.limiterContext(ctx, req.Method, req.URL.Path)
-	idempotent := d.idempotent(req.Method, req.URL.Path)
+	op := d.retryOperation(req.Method, req.URL.Path)
 	var lastErr error
 	for attempt := 1; ; attempt++ {
 		if err := d.limiter.Wait(waitCtx); err != nil {
@@ -148,7 +148,7 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 			return nil, joinLast(d.rd.redactErr(err), lastErr)
 		}
 		var sent *atomic.Bool // set once a request that is not safe to repeat is written
-		if !idempotent {
+		if !op.Idempotent {
 			sent = new(atomic.Bool)
 			areq = areq.WithContext(httptrace.WithClientTrace(areq.Context(), &httptrace.ClientTrace{
 				WroteRequest: func(httptrace.WroteRequestInfo) { sent.Store(true) },
@@ -165,10 +165,10 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 		}
 		elapsed := d.now().Sub(start)
 
-		retryable := attempt <= d.maxRetries && rewindable
-		var wait time.Duration
-		var reason string
-
+		// This attempt failed: decide (retryPolicy.decide) whether to try again.
+		o := attemptOutcome{Rewindable: rewindable}
+		var failure error // the attempt's error
+		rateLimited := false
 		switch {
 		case err != nil: // transport error, or the connection broke while reading the body
 			err = d.rd.redactErr(err)
@@ -177,14 +177,8 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 				// The transport may report the broken connection instead.
 				err = fmt.Errorf("%w (%w)", err, ctxErr)
 			}
-			if sent != nil && sent.Load() {
-				// The request was written: LeadSquared may have acted on it.
-				return nil, &outcomeUnknownError{err: err}
-			}
-			if ctx.Err() != nil || !retryable || !idempotent {
-				return nil, err
-			}
-			lastErr, reason, wait = err, "transport error", d.backoff(attempt-1)
+			failure = err
+			o.Broken, o.Sent, o.CtxDone = true, sent != nil && sent.Load(), ctx.Err() != nil
 
 		default:
 			var eb errorBody
@@ -217,50 +211,42 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 			}
 			apiErr := d.apiError(req, resp, body, eb)
 			d.logAttempt(ctx, req, attempt, resp.StatusCode, elapsed, apiErr)
-			switch {
-			case isRateLimit(resp.StatusCode, eb):
-				rl := d.rateLimitError(req, apiErr, eb.ExceptionMessage, resp.Header, attempt)
-				if !retryable {
-					return nil, rl
-				}
-				lastErr, reason, wait = rl, "rate limited", d.rateLimitWait(rl, attempt)
-			case (resp.StatusCode >= 500 && !eb.lsq || html) && retryable && idempotent:
-				// A 5xx without LeadSquared's error body (a gateway's page, an empty reply) is a
-				// fault on the way; one with it is the service's answer (validation errors come
-				// as 500), and asking again would spend rate budget on the same answer.
-				lastErr, reason = apiErr, fmt.Sprintf("server error %d", resp.StatusCode)
-				if ra, ok := parseRetryAfter(resp.Header, d.now()); ok {
-					wait = ra
-				} else {
-					wait = d.backoff(attempt - 1)
-				}
-			default:
-				var err error = apiErr
-				if !idempotent && mayHaveActed(resp.StatusCode, eb, html) {
-					err = &outcomeUnknownError{err: apiErr}
-				}
-				if d.valResp {
-					if verr := d.validateResponse(req, resp.StatusCode, body); verr != nil {
-						return nil, errors.Join(err, verr)
-					}
-				}
-				return nil, err
+			failure = apiErr
+			if rateLimited = isRateLimit(resp.StatusCode, eb); rateLimited {
+				failure = d.rateLimitError(req, apiErr, eb.ExceptionMessage, resp.Header, attempt)
 			}
+			o.Status, o.Body, o.HTML = resp.StatusCode, eb, html
+			o.RetryAfter, o.HasRetryAfter = parseRetryAfter(resp.Header, d.now())
 		}
-
-		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+		if deadline, ok := ctx.Deadline(); ok {
+			o.Remaining, o.HasDeadline = time.Until(deadline), true
+		}
+		dec := d.decide(op, attempt, o)
+		switch {
+		case dec.Deadline:
 			// The context would end before the retry: fail now rather than wait for nothing.
-			return nil, d.canceled(req, context.DeadlineExceeded, lastErr)
+			return nil, d.canceled(req, context.DeadlineExceeded, failure)
+		case !dec.Retry:
+			if dec.OutcomeUnknown {
+				failure = &outcomeUnknownError{err: failure}
+			}
+			if d.valResp && !o.Broken && !rateLimited {
+				if verr := d.validateResponse(req, resp.StatusCode, body); verr != nil {
+					return nil, errors.Join(failure, verr)
+				}
+			}
+			return nil, failure
 		}
+		lastErr = failure
 		if d.logger != nil {
 			d.logger.LogAttrs(ctx, slog.LevelWarn, "leadsquared: retrying",
 				slog.String("method", req.Method),
 				slog.String("path", req.URL.Path),
 				slog.Int("attempt", attempt),
-				slog.String("reason", reason),
-				slog.Duration("wait", wait))
+				slog.String("reason", dec.Reason),
+				slog.Duration("wait", dec.Wait))
 		}
-		if err := d.sleep(ctx, wait); err != nil {
+		if err := d.sleep(ctx, dec.Wait); err != nil {
 			return nil, d.canceled(req, err, lastErr)
 		}
 	}
@@ -418,19 +404,6 @@ func (d *doer) rateLimitError(req *http.Request, apiErr *APIError, rawMessage st
 // slackWidener is a limiter whose window can grow after the server rejects a call the
 // limiter let through (SlidingWindowLimiter).
 type slackWidener interface{ widenSlack() bool }
-
-// rateLimitWait is the wait before retrying a rate-limited attempt: Retry-After when
-// present (0 retries at once), else the window the message names (the server's window
-// that rejected this attempt has ended by then), else backoff.
-func (d *doer) rateLimitWait(rl *RateLimitError, attempt int) time.Duration {
-	if _, ok := parseRetryAfter(rl.Header, d.now()); ok {
-		return rl.RetryAfter
-	}
-	if rl.Window > 0 {
-		return rl.Window
-	}
-	return d.backoff(attempt - 1)
-}
 
 // canceled reports a wait cut short (ctx done), keeping the last attempt's error reachable.
 func (d *doer) canceled(req *http.Request, err, lastErr error) error {

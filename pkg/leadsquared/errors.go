@@ -14,6 +14,8 @@ import (
 
 // RateLimitExceptionType is the ExceptionType LeadSquared sends when a call exceeds the
 // account's rate limit, with HTTP 429, 403 or even 200. It is [ExceptionRateLimitExceeded].
+//
+// Deprecated: Use [ExceptionRateLimitExceeded], the name beside the other exception types.
 const RateLimitExceptionType = ExceptionRateLimitExceeded
 
 // The ExceptionType values of LeadSquared's error bodies that its docs, public code calling the
@@ -389,7 +391,7 @@ func parseLimit(msg string) (calls int, window time.Duration, ok bool) {
 
 // isRateLimit reports whether a reply is a rate-limit error in any form LeadSquared uses.
 func isRateLimit(status int, eb errorBody) bool {
-	if status == http.StatusTooManyRequests || eb.ExceptionType == RateLimitExceptionType {
+	if status == http.StatusTooManyRequests || eb.ExceptionType == ExceptionRateLimitExceeded {
 		return true
 	}
 	_, _, ok := parseLimit(eb.ExceptionMessage)

@@ -25,6 +25,19 @@ type limitSetter interface {
 	Limit() (calls int, per time.Duration)
 }
 
+// WithLimiter makes the client wait on l before every attempt, instead of its own
+// in-process limiter: for example a limiter shared by several processes through Redis
+// (package redislimit). The client does not change l's limit when the server names one.
+func WithLimiter(l Limiter) Option {
+	return func(c *config) error {
+		if l == nil {
+			return errors.New("leadsquared: WithLimiter: nil Limiter")
+		}
+		c.limiter, c.userLimit = l, true
+		return nil
+	}
+}
+
 // SlidingWindowLimiter allows at most `calls` request starts in any window of length
 // `per`: it keeps the last `calls` start times, and a start at t is allowed only when the
 // oldest of them is at or before t-(per+slack). It is safe for concurrent use.

@@ -2,7 +2,6 @@ package leadsquared
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -71,19 +70,6 @@ func loadValidator[V Validator](option string, load func() (V, error)) (Validato
 	return v, nil
 }
 
-// WithLimiter makes the client wait on l before every attempt, instead of its own
-// in-process limiter: for example a limiter shared by several processes through Redis
-// (package redislimit). The client does not change l's limit when the server names one.
-func WithLimiter(l Limiter) Option {
-	return func(c *config) error {
-		if l == nil {
-			return errors.New("leadsquared: WithLimiter: nil Limiter")
-		}
-		c.limiter, c.userLimit = l, true
-		return nil
-	}
-}
-
 // validateRequest checks req against the spec (WithRequestValidation). The body is read
 // through GetBody when the request has one, else read and put back.
 func (d *doer) validateRequest(req *http.Request) error {
@@ -110,17 +96,10 @@ func (d *doer) validateRequest(req *http.Request) error {
 		}
 	}
 	if err := d.validator.ValidateRequest(op.ID, req.URL.Query(), body); err != nil {
-		return &refusedError{err: err}
+		return &invalidRequestError{op: op.ID, err: err}
 	}
 	return nil
 }
-
-// refusedError is a request WithRequestValidation refused: it reads as the validator's error
-// after "leadsquared: ", errors.As reaches that error, and it matches [ErrInvalidRequest].
-type refusedError struct{ err error }
-
-func (e *refusedError) Error() string   { return prefix + e.err.Error() }
-func (e *refusedError) Unwrap() []error { return []error{e.err, ErrInvalidRequest} }
 
 // validateResponse checks a reply against the spec (WithResponseValidation).
 func (d *doer) validateResponse(req *http.Request, status int, body []byte) error {
