@@ -357,16 +357,16 @@ func replayDrift(ctx context.Context, replies []recordedReply, dc *driftCollect)
 // liveDrift calls the read-only operations listed in specDriftUsage on the account in the
 // environment. A call that fails is skipped (and said), not fatal.
 func liveDrift(ctx context.Context, dc *driftCollect) ([]string, error) {
-	access, secret := os.Getenv(envAccessKey), os.Getenv(envSecretKey)
-	if access == "" || secret == "" {
-		return nil, fmt.Errorf("--live needs %s and %s", envAccessKey, envSecretKey)
+	a := &app{getenv: os.Getenv}
+	keys, err := a.loadCredentials("") // the same rule as every other command
+	if err != nil {
+		return nil, fmt.Errorf("--live: %w", err)
 	}
-	keys := credentials{accessKey: access, secretKey: secret, host: os.Getenv(envHost)}
-	base, err := (&app{}).baseURL(ctx, keys)
+	base, err := a.baseURL(ctx, keys)
 	if err != nil {
 		return nil, err
 	}
-	c, err := leadsquared.New(base, access, secret, leadsquared.WithHeaderAuth(),
+	c, err := leadsquared.New(base, keys.accessKey, keys.secretKey, leadsquared.WithHeaderAuth(),
 		leadsquared.WithDriftReport(dc.add), leadsquared.WithDriftInterval(24*time.Hour))
 	if err != nil {
 		return nil, scrubErr(err, keys)
