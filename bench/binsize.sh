@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # binsize.sh: builds the programs of bench/binsize (one call of GetUserByID through package
-# leadsquared, the same with WithDriftReport on, and the same call with net/http +
+# leadsquared, the same built with -tags drift (WithDriftReport on), and the same call with net/http +
 # encoding/json) and prints their sizes as Go
 # benchmark lines (BenchmarkBinarySize/impl=X 1 0 ns/op BYTES bytes) for benchstat.
 set -euo pipefail
@@ -8,7 +8,12 @@ go="${GO:-go}"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 echo "pkg: github.com/leadsquared-go/leadsquared-go/bench/binsize"
-for impl in client drift nethttp; do
-	"$go" build -o "$tmp/$impl" "./bench/binsize/$impl"
+size() { # impl, then go build's arguments
+	local impl=$1
+	shift
+	"$go" build -o "$tmp/$impl" "$@"
 	echo "BenchmarkBinarySize/impl=$impl 1 0 ns/op $(stat -c %s "$tmp/$impl") bytes"
-done
+}
+size client ./bench/binsize/client
+size drift -tags drift ./bench/binsize/client
+size nethttp ./bench/binsize/nethttp

@@ -1,6 +1,7 @@
 // Command client is the binary-size probe of `make bench`: a program that calls one operation
 // (Get a User by Id) through package leadsquared. Its twin, ../nethttp, makes the same call with
-// net/http and encoding/json alone.
+// net/http and encoding/json alone. Built with -tags drift, it turns drift reports on
+// (drift.go), so that `make bench` shows what the drift table and its walk add to a program.
 package main
 
 import (
@@ -12,8 +13,11 @@ import (
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared"
 )
 
+// opts are the client's options: none, or WithDriftReport under -tags drift.
+var opts []leadsquared.Option
+
 func main() {
-	c, err := leadsquared.New(leadsquared.HostIndiaMumbai, os.Getenv("LSQ_ACCESS_KEY"), os.Getenv("LSQ_SECRET_KEY"))
+	c, err := leadsquared.New(leadsquared.HostIndiaMumbai, os.Getenv("LSQ_ACCESS_KEY"), os.Getenv("LSQ_SECRET_KEY"), opts...)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
