@@ -3,7 +3,6 @@ package leadsquared_test
 import (
 	"net/http"
 	"testing"
-	"time"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared"
 )
@@ -72,29 +71,11 @@ func BenchmarkDriftInterleaved(b *testing.B) {
 				b.Fatal(err)
 			}
 			ctx := b.Context()
-			calls := [2]func() error{
+			calls := [...]func() error{
 				func() error { return tc.wrapper(ctx, plain) },
 				func() error { return tc.wrapper(ctx, drift) },
 			}
-			for _, call := range calls { // warm up: the drift table, pools
-				if err := call(); err != nil {
-					b.Fatal(err)
-				}
-			}
-			var spent [2]time.Duration
-			i := 0
-			b.ReportAllocs()
-			for b.Loop() {
-				for k := range calls {
-					j := (i + k) % len(calls)
-					start := time.Now()
-					if err := calls[j](); err != nil {
-						b.Fatal(err)
-					}
-					spent[j] += time.Since(start)
-				}
-				i++
-			}
+			spent := interleave(b, calls[:]...)
 			if reports != 0 {
 				b.Fatalf("%d drift reports on a reply that matches the spec", reports)
 			}

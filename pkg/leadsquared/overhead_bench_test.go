@@ -410,32 +410,40 @@ func BenchmarkOverheadInterleaved(b *testing.B) {
 				b.Fatal(err)
 			}
 			ctx := b.Context()
-			calls := [3]func() error{
+			calls := [...]func() error{
 				func() error { return tc.raw(ctx, hc, base, auth) },
 				func() error { return tc.client(ctx, gen) },
 				func() error { return tc.wrapper(ctx, lc) },
 			}
-			for _, call := range calls { // warm up: connections, the spec
-				if err := call(); err != nil {
-					b.Fatal(err)
-				}
-			}
-			var spent [3]time.Duration
-			i := 0
-			b.ReportAllocs()
-			for b.Loop() {
-				for k := range calls {
-					j := (i + k) % len(calls)
-					start := time.Now()
-					if err := calls[j](); err != nil {
-						b.Fatal(err)
-					}
-					spent[j] += time.Since(start)
-				}
-				i++
-			}
+			spent := interleave(b, calls[:]...)
 			b.ReportMetric(float64(spent[2])/float64(spent[0]), "wrapper/raw")
 			b.ReportMetric(float64(spent[1])/float64(spent[0]), "generated/raw")
 		})
 	}
+}
+
+// interleave warms up, then calls every function once per iteration of b's loop, rotating
+// which goes first, and returns the time each one spent over the run.
+func interleave(b *testing.B, calls ...func() error) []time.Duration {
+	b.Helper()
+	for _, call := range calls { // warm up: connections, pools, tables
+		if err := call(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	spent := make([]time.Duration, len(calls))
+	i := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		for k := range calls {
+			j := (i + k) % len(calls)
+			start := time.Now()
+			if err := calls[j](); err != nil {
+				b.Fatal(err)
+			}
+			spent[j] += time.Since(start)
+		}
+		i++
+	}
+	return spent
 }
