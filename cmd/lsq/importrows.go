@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -44,12 +45,44 @@ type csvColumn struct {
 	unnamed bool // an empty header cell: its cells must be empty too
 }
 
-// createFields are the fields of Create a User a CSV column may name, with their JSON kind.
-var createFields = map[string]string{
-	"FirstName": "string", "LastName": "string", "EmailAddress": "string", "Role": "string",
-	"AssociatedPhoneNumbers": "string", "DateFormat": "string", "HolidayCalendarId": "string",
-	"IsPhoneCallAgent": "bool", "ManagerUserId": "string", "Password": "string", "PhoneMobile": "string",
-	"TeamId": "string", "TimeZone": "string", "UserType": "int", "WorkDayTemplateId": "string",
+// createFields are the fields of Create a User a CSV column may name, with the JSON kind of
+// their cells (cellString, cellBool, cellInt): the properties of the request body that one
+// cell can hold, read by their JSON names from api.UserCreateRequest, which is generated from
+// the spec's UserCreateRequest. CustomFields is written as mx_* or CustomFields.<name>
+// columns; AssociatedGroups, a list of objects, has no column.
+var createFields = cellFields(reflect.TypeFor[api.UserCreateRequest]())
+
+// The JSON kinds of a CSV cell.
+const (
+	cellString = "string"
+	cellBool   = "bool"
+	cellInt    = "int"
+)
+
+// cellFields maps the JSON name of each field of struct t that one cell can hold (a string,
+// a boolean or a whole number, or a pointer to one) to its kind.
+func cellFields(t reflect.Type) map[string]string {
+	out := map[string]string{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if !f.IsExported() || name == "" || name == "-" {
+			continue
+		}
+		ft := f.Type
+		if ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
+		switch ft.Kind() {
+		case reflect.String:
+			out[name] = cellString
+		case reflect.Bool:
+			out[name] = cellBool
+		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+			out[name] = cellInt
+		}
+	}
+	return out
 }
 
 const (
@@ -160,14 +193,14 @@ func buildRow(line int, rec []string, cols []csvColumn, v *validate.Validator) *
 			row.manager = key
 		case c.custom:
 			custom[c.field] = val
-		case createFields[c.field] == "bool":
+		case createFields[c.field] == cellBool:
 			b, err := strconv.ParseBool(val)
 			if err != nil {
 				fail(c.field, "not a boolean (true/false/1/0)")
 				continue
 			}
 			body[c.field] = b
-		case createFields[c.field] == "int":
+		case createFields[c.field] == cellInt:
 			n, err := strconv.Atoi(val)
 			if err != nil {
 				fail(c.field, "not a whole number")
