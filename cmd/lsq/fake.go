@@ -35,7 +35,7 @@ const exitServe = 1
 
 // fakeOptions are the flags of lsq fake.
 type fakeOptions struct {
-	addr, accessKey, secretKey string
+	addr, accessKey, secretKey  string
 	limit, bulkLimit, limitForm string
 	maxTemplates                int
 	drift                       string

@@ -162,4 +162,3 @@ func (a *app) runValidate(cmd *cobra.Command, o *validateOptions, dir string, po
 	}
 	return nil
 }
-
