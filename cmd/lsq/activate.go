@@ -110,16 +110,13 @@ func (a *app) runStatus(cmd *cobra.Command, o *statusOptions, deactivate bool) e
 		return a.clientError(cmd, err)
 	}
 	defer c.close()
-	statePath := o.statePath
-	if statePath == "" {
-		if o.emails == "-" {
-			return usageErrorf(cmd, a.stderr, "with --emails -, give --state")
-		}
-		statePath = o.emails + ".lsq-state-" + verb
+	def := o.emails + ".lsq-state-" + verb
+	if o.emails == "-" {
+		def = ""
 	}
-	st, err := openState(statePath, "users "+verb, accountOf(c.Client), c.keys)
+	st, _, err := o.openState(a, cmd, c, def)
 	if err != nil {
-		return usageErrorf(cmd, a.stderr, "%v", err)
+		return err
 	}
 	defer func() { _ = st.close() }()
 

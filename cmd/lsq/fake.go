@@ -6,14 +6,11 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared"
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared/lsqtest"
 )
 
@@ -167,36 +164,6 @@ func baseURL(a net.Addr) string {
 		host = "localhost"
 	}
 	return "http://" + net.JoinHostPort(host, port) + lsqtest.BasePath
-}
-
-var (
-	limitRe   = regexp.MustCompile(`^\s*(\d+)\s*(?:calls?\s+)?(?:in|per|/)\s*(.+?)\s*$`)
-	secondsRe = regexp.MustCompile(`^(\d+)\s*(?:s|secs?|seconds?|second\(s\))$`)
-)
-
-// parseLimit reads "25 in 5s", "25 in 5 second(s)" (LeadSquared's wording) or "25/5s".
-func parseLimit(s string) (calls int, per time.Duration, err error) {
-	m := limitRe.FindStringSubmatch(strings.ToLower(s))
-	if m == nil {
-		return 0, 0, fmt.Errorf("%q: want \"N in D\", e.g. \"25 in 5s\" or \"25 in 5 second(s)\"", s)
-	}
-	calls, err = strconv.Atoi(m[1])
-	if err != nil || calls <= 0 || calls > leadsquared.MaxLimitCalls {
-		return 0, 0, fmt.Errorf("%q: the number of calls must be from 1 to %d", s, leadsquared.MaxLimitCalls)
-	}
-	if sm := secondsRe.FindStringSubmatch(m[2]); sm != nil {
-		n, err := strconv.Atoi(sm[1])
-		if err != nil || n > int(leadsquared.MaxLimitWindow/time.Second) {
-			return 0, 0, fmt.Errorf("%q: the window must be a whole number of seconds from 1s to %s", s, leadsquared.MaxLimitWindow)
-		}
-		per = time.Duration(n) * time.Second
-	} else if per, err = time.ParseDuration(strings.ReplaceAll(m[2], " ", "")); err != nil {
-		return 0, 0, fmt.Errorf("%q: bad window %q", s, m[2])
-	}
-	if per < time.Second || per%time.Second != 0 || per > leadsquared.MaxLimitWindow {
-		return 0, 0, fmt.Errorf("%q: the window must be a whole number of seconds from 1s to %s", s, leadsquared.MaxLimitWindow)
-	}
-	return calls, per, nil
 }
 
 // parseDrift reads --drift: "all", or a comma list of extra, types, enums, missing.

@@ -2,9 +2,14 @@ package main
 
 import (
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared"
 )
 
 // clientFlags are the flags of every command that calls the API, defined here once: the
@@ -27,57 +32,6 @@ func (f *clientFlags) register(cmd *cobra.Command, pacing bool) {
 		cmd.Flags().StringVar(&f.rate, "rate", "", `the account's rate limit, e.g. "25 in 5s" (default: learnt from the first rate-limit answer)`)
 		cmd.Flags().StringVar(&f.redis, "redis", "", "share the rate budget with other workers through Redis at this URL (redis://host:6379/0; one with a password goes in "+envRedisURL+", never a flag); needs --rate")
 	}
-}
-
-// batchFlags are the flags of the commands that send one call or more per line of a file
-// and record each outcome in a state file: users import, sync, activate and deactivate.
-type batchFlags struct {
-	client    clientFlags
-	statePath string
-	workers   int
-}
-
-func (f *batchFlags) register(cmd *cobra.Command, stateHelp string) {
-	cmd.Flags().StringVar(&f.statePath, "state", "", stateHelp)
-	cmd.Flags().IntVar(&f.workers, "workers", 4, fmt.Sprintf("calls in flight at once, 1 to %d (the rate limit sets the pace)", maxWorkers))
-	f.client.register(cmd, true)
-}
-
-// maxWorkers bounds --workers: the rate limit, not the workers, sets the pace, and each
-// worker holds a connection and a row in flight.
-const maxWorkers = 64
-
-// check returns the usage error of a --workers out of bounds.
-func (f *batchFlags) check() error {
-	if f.workers < 1 || f.workers > maxWorkers {
-		return fmt.Errorf("--workers %d: want 1 to %d (the rate limit sets the pace, not the workers)", f.workers, maxWorkers)
-	}
-	return nil
-}
-
-// sheetFlags are batchFlags and --delimiter: the flags of the commands that read a CSV of
-// users (users import and sync).
-type sheetFlags struct {
-	batchFlags
-	delimiter string
-}
-
-func (f *sheetFlags) register(cmd *cobra.Command, stateHelp string) {
-	cmd.Flags().StringVar(&f.delimiter, "delimiter", "", `the character between cells: , ; tab or | (default: found from the header row)`)
-	f.batchFlags.register(cmd, stateHelp)
-}
-
-// open checks the flags and opens the CSV at path (- for standard input). Its errors are
-// usage errors.
-func (f *sheetFlags) open(a *app, path string) (*importInput, error) {
-	if err := f.check(); err != nil {
-		return nil, err
-	}
-	delim, err := parseDelimiter(f.delimiter)
-	if err != nil {
-		return nil, err
-	}
-	return a.openImportInput(path, delim)
 }
 
 // keyFlagNames are the spellings of a key as a flag (lower case, without - and _): refused by
@@ -115,4 +69,34 @@ func (a *app) noArgs(cmd *cobra.Command, args []string) error {
 		return usageErrorf(cmd, a.stderr, "takes no arguments")
 	}
 	return nil
+}
+
+var (
+	limitRe   = regexp.MustCompile(`^\s*(\d+)\s*(?:calls?\s+)?(?:in|per|/)\s*(.+?)\s*$`)
+	secondsRe = regexp.MustCompile(`^(\d+)\s*(?:s|secs?|seconds?|second\(s\))$`)
+)
+
+// parseLimit reads "25 in 5s", "25 in 5 second(s)" (LeadSquared's wording) or "25/5s".
+func parseLimit(s string) (calls int, per time.Duration, err error) {
+	m := limitRe.FindStringSubmatch(strings.ToLower(s))
+	if m == nil {
+		return 0, 0, fmt.Errorf("%q: want \"N in D\", e.g. \"25 in 5s\" or \"25 in 5 second(s)\"", s)
+	}
+	calls, err = strconv.Atoi(m[1])
+	if err != nil || calls <= 0 || calls > leadsquared.MaxLimitCalls {
+		return 0, 0, fmt.Errorf("%q: the number of calls must be from 1 to %d", s, leadsquared.MaxLimitCalls)
+	}
+	if sm := secondsRe.FindStringSubmatch(m[2]); sm != nil {
+		n, err := strconv.Atoi(sm[1])
+		if err != nil || n > int(leadsquared.MaxLimitWindow/time.Second) {
+			return 0, 0, fmt.Errorf("%q: the window must be a whole number of seconds from 1s to %s", s, leadsquared.MaxLimitWindow)
+		}
+		per = time.Duration(n) * time.Second
+	} else if per, err = time.ParseDuration(strings.ReplaceAll(m[2], " ", "")); err != nil {
+		return 0, 0, fmt.Errorf("%q: bad window %q", s, m[2])
+	}
+	if per < time.Second || per%time.Second != 0 || per > leadsquared.MaxLimitWindow {
+		return 0, 0, fmt.Errorf("%q: the window must be a whole number of seconds from 1s to %s", s, leadsquared.MaxLimitWindow)
+	}
+	return calls, per, nil
 }

@@ -200,13 +200,9 @@ func (a *app) runImport(cmd *cobra.Command, o *importOptions, path string) error
 		return a.clientError(cmd, err)
 	}
 	defer c.close()
-	statePath := o.statePath
-	if statePath == "" {
-		statePath = path + ".lsq-state"
-	}
-	st, err := openState(statePath, "users import", accountOf(c.Client), c.keys)
+	st, statePath, err := o.openState(a, cmd, c, path+".lsq-state")
 	if err != nil {
-		return usageErrorf(cmd, a.stderr, "%v", err)
+		return err
 	}
 	defer func() { _ = st.close() }()
 

@@ -185,19 +185,15 @@ func (a *app) runSync(cmd *cobra.Command, o *syncOptions, args []string) error {
 			a.printPlan(name, plan, false, o.savePlan)
 		}
 	}
-	statePath := o.statePath
-	switch {
-	case statePath != "":
-	case o.applyPlan != "":
-		statePath = o.applyPlan + ".lsq-state"
-	case args[0] == "-":
-		return usageErrorf(cmd, a.stderr, "reading standard input (-): give --state")
-	default:
-		statePath = args[0] + ".lsq-state-sync"
+	def := o.applyPlan + ".lsq-state" // a saved plan's, else the file's (none for standard input)
+	if o.applyPlan == "" && args[0] != "-" {
+		def = args[0] + ".lsq-state-sync"
+	} else if o.applyPlan == "" {
+		def = ""
 	}
-	st, err := openState(statePath, "users sync", accountOf(c.Client), c.keys)
+	st, _, err := o.openState(a, cmd, c, def)
 	if err != nil {
-		return usageErrorf(cmd, a.stderr, "%v", err)
+		return err
 	}
 	defer func() { _ = st.close() }()
 	j := &stateJournal{st: st, keys: c.keys}
