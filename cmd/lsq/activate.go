@@ -43,7 +43,7 @@ failed; 2 usage error.`, strings.ToUpper(verb[:1])+verb[1:], done, verb, done),
 		RunE: func(cmd *cobra.Command, args []string) error { return a.runStatus(cmd, &o, deactivate) },
 	}
 	cmd.Flags().StringVar(&o.emails, "emails", "", "the file of email addresses, one a line (required)")
-	o.batchFlags.register(cmd, "the state file (default <file>.lsq-state-"+verb+")")
+	o.register(cmd, "the state file (default <file>.lsq-state-"+verb+")")
 	_ = cmd.MarkFlagRequired("emails")
 	return cmd
 }

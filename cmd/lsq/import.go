@@ -76,7 +76,7 @@ func (a *app) importCommand() *cobra.Command {
 	cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "validate the file and stop; nothing is sent")
 	cmd.Flags().BoolVar(&o.skipInvalid, "skip-invalid", false, "create the valid rows even when some are invalid")
 	cmd.Flags().StringVar(&o.failedPath, "failed", "", "where to write the rows to fix (default <file>.failed.csv)")
-	o.sheetFlags.register(cmd, "the state file (default <file>.lsq-state)")
+	o.register(cmd, "the state file (default <file>.lsq-state)")
 	return cmd
 }
 

@@ -81,7 +81,7 @@ func (a *app) syncCommand() *cobra.Command {
 	f.StringVar(&o.scopeSearch, "scope-search", "", "deactivation scope: the users a User Advanced Search body (file) finds")
 	f.BoolVar(&o.json, "json", false, "print JSON (the same as --output json)")
 	f.StringVar(&o.output, "output", "", "text or json (default text)")
-	o.sheetFlags.register(cmd, "the state file of an apply (default <file>.lsq-state-sync, or <plan>.lsq-state)")
+	o.register(cmd, "the state file of an apply (default <file>.lsq-state-sync, or <plan>.lsq-state)")
 	return cmd
 }
 
