@@ -60,26 +60,15 @@ const (
 )
 
 // cellFields maps the JSON name of each field of struct t that one cell can hold (a string,
-// a boolean or a whole number, or a pointer to one) to its kind.
+// a boolean or an int) to its kind.
 func cellFields(t reflect.Type) map[string]string {
+	kinds := map[reflect.Kind]string{reflect.String: cellString, reflect.Bool: cellBool, reflect.Int: cellInt}
 	out := map[string]string{}
 	for i := range t.NumField() {
 		f := t.Field(i)
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if !f.IsExported() || name == "" || name == "-" {
-			continue
-		}
-		ft := f.Type
-		if ft.Kind() == reflect.Pointer {
-			ft = ft.Elem()
-		}
-		switch ft.Kind() {
-		case reflect.String:
-			out[name] = cellString
-		case reflect.Bool:
-			out[name] = cellBool
-		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-			out[name] = cellInt
+		if kind := kinds[f.Type.Kind()]; kind != "" && f.IsExported() && name != "" && name != "-" {
+			out[name] = kind
 		}
 	}
 	return out
