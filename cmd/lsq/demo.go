@@ -5,14 +5,14 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared"
@@ -20,17 +20,17 @@ import (
 	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
 )
 
-const demoUsage = `Usage: lsq demo [flags]
-
-Walks a realistic tour of the User Management API through the leadsquared client: creates a
+const demoLong = `Walks a realistic tour of the User Management API through the leadsquared client: creates a
 team with a manager, applies a permission template, checks in and out, reads the hierarchy and
 the work day, then bursts past the rate limit and shows the client riding it out.
 
 By default it starts a fake LeadSquared in-process (rate limit 25 in 1 second(s)) and needs
 nothing else. --base-url points the same tour at a real account, with the keys in
-LSQ_ACCESS_KEY and LSQ_SECRET_KEY (never flags: they would show in the process list); it then only reads, unless
---allow-writes is given (it creates users and a template, and checks the key owner in and out).
-`
+LSQ_ACCESS_KEY and LSQ_SECRET_KEY or --keys-file (never flags: they would show in the process
+list); it then only reads, unless --allow-writes is given (it creates users and a template,
+and checks the key owner in and out).
+
+Exit status: 0 the tour ran; 1 a step failed; 2 usage error.`
 
 type demoConfig struct {
 	baseURL, accessKey, secretKey string
@@ -40,29 +40,40 @@ type demoConfig struct {
 	verbose                       bool
 }
 
-func runDemo(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("lsq demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var cfg demoConfig
-	fs.StringVar(&cfg.baseURL, "base-url", "", "a real account's API base URL or host (default: an in-process fake)")
-	cfg.accessKey, cfg.secretKey = os.Getenv("LSQ_ACCESS_KEY"), os.Getenv("LSQ_SECRET_KEY")
-	fs.BoolVar(&cfg.allowWrites, "allow-writes", false, "with --base-url: also create users and a template, and check in and out")
-	fs.StringVar(&cfg.emailDomain, "email-domain", "example.com", "domain of the demo users' email addresses")
-	fs.IntVar(&cfg.burst, "burst", -1, "concurrent calls of the rate-limit step (default 60 on the fake, 0 on a real account)")
-	fs.BoolVar(&cfg.verbose, "v", false, "log every retry")
-	fs.Usage = func() { fmt.Fprint(fs.Output(), demoUsage); fs.PrintDefaults() }
-	if code, done := parseFlags(fs, args, stdout); done {
-		return code
+func (a *app) demoCommand() *cobra.Command {
+	var (
+		cfg demoConfig
+		cf  clientFlags
+	)
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Walk a tour of the API against a fake LeadSquared (or a real account)",
+		Long:  demoLong,
+		Args:  a.noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if cfg.baseURL != "" {
+				keys, err := a.loadCredentials(cf.keysFile)
+				if err != nil {
+					return a.clientError(cmd, err)
+				}
+				cfg.accessKey, cfg.secretKey = keys.accessKey, keys.secretKey
+			}
+			cfg.verbose = cf.verbose
+			if err := demo(cmd.Context(), cfg, a.stdout); err != nil {
+				fmt.Fprintf(a.stderr, "%s: %v\n", cmd.CommandPath(), scrubErr(err, credentials{accessKey: cfg.accessKey, secretKey: cfg.secretKey}))
+				return &exitError{exitInvalid}
+			}
+			return nil
+		},
 	}
-	if fs.NArg() != 0 {
-		fmt.Fprintln(stderr, "lsq demo: takes no arguments")
-		return exitUsage
-	}
-	if err := demo(ctx, cfg, stdout); err != nil {
-		fmt.Fprintf(stderr, "lsq demo: %v\n", err)
-		return exitInvalid
-	}
-	return exitOK
+	f := cmd.Flags()
+	f.StringVar(&cfg.baseURL, "base-url", "", "a real account's API base URL or host (default: an in-process fake)")
+	f.BoolVar(&cfg.allowWrites, "allow-writes", false, "with --base-url: also create users and a template, and check in and out")
+	f.StringVar(&cfg.emailDomain, "email-domain", "example.com", "domain of the demo users' email addresses")
+	f.IntVar(&cfg.burst, "burst", -1, "concurrent calls of the rate-limit step (default 60 on the fake, 0 on a real account)")
+	cf.register(cmd, false)
+	f.Lookup("verbose").Usage = "log every retry in the report" // the tour's own log, on standard output
+	return cmd
 }
 
 // retryCounter is a slog handler that counts the client's retry lines (and can print them).

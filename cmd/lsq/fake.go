@@ -3,95 +3,102 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
-	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared"
+	"github.com/spf13/cobra"
+
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared/lsqtest"
 )
 
-const fakeUsage = `Usage:
-  lsq fake [--addr 127.0.0.1:8080] [--access-key K --secret-key S]
-           [--limit "25 in 5s"] [--bulk-limit "5 in 5s"] [--limit-form 429|403|200]
-
-Serves a fake LeadSquared User Management API (package lsqtest) on addr, under /v2, until
+const fakeLong = `Serves a fake LeadSquared User Management API (package lsqtest) on addr, under /v2, until
 interrupted (SIGINT/SIGTERM). It prints the base URL, and the keys it accepts only when it
 chose them: without --access-key/--secret-key those are lsq-test-access-key /
-lsq-test-secret-key. Keys given to it are never printed.
+lsq-test-secret-key. Keys given to it are never printed. (They are the fake's own keys, the
+one place lsq takes keys as flags: never give it a real account's.)
 
 The fake is stateful (users, permission templates, check-ins), validates every request
 against the spec and answers like LeadSquared. It starts with one Administrator, the owner
 of the keys. Limits are "N in D": D is a duration ("5s") or "M second(s)"; without --limit
 there is no rate limit (LeadSquared's docs show "25 in 5 second(s)").
 
-Exit status: 0 stopped by a signal, 1 could not serve, 2 usage error.
-`
+Exit status: 0 stopped by a signal, 1 could not serve, 2 usage error.`
 
 // exitServe is the exit status when the fake cannot serve (e.g. the address is in use).
 const exitServe = 1
 
-func runFake(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("lsq fake", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
-	accessKey := fs.String("access-key", "", "access key the fake accepts (default "+lsqtest.DefaultAccessKey+")")
-	secretKey := fs.String("secret-key", "", "secret key the fake accepts (default "+lsqtest.DefaultSecretKey+")")
-	limitFlag := fs.String("limit", "", `rate limit of the account, e.g. "25 in 5s" or "25 in 5 second(s)" (default none)`)
-	bulkFlag := fs.String("bulk-limit", "", `separate rate limit of the bulk calls, e.g. "5 in 5s"`)
-	formFlag := fs.String("limit-form", "429", "how a rate-limited call is answered: 429, 403 or 200 (with the error body)")
-	maxTemplates := fs.Int("max-templates", lsqtest.DefaultMaxTemplates, "how many permission templates the account can hold")
-	driftFlag := fs.String("drift", "", `make 200 replies drift from the spec on purpose: "all", or a comma list of extra, types, enums, missing`)
-	fs.Usage = func() { fmt.Fprint(fs.Output(), fakeUsage); fs.PrintDefaults() }
-	if code, done := parseFlags(fs, args, stdout); done {
-		return code
+// fakeOptions are the flags of lsq fake.
+type fakeOptions struct {
+	addr, accessKey, secretKey  string
+	limit, bulkLimit, limitForm string
+	maxTemplates                int
+	drift                       string
+}
+
+func (a *app) fakeCommand() *cobra.Command {
+	var o fakeOptions
+	cmd := &cobra.Command{
+		Use: `fake [--addr 127.0.0.1:8080] [--access-key K --secret-key S]
+           [--limit "25 in 5s"] [--bulk-limit "5 in 5s"] [--limit-form 429|403|200]`,
+		DisableFlagsInUseLine: true,
+		Short:                 "Serve a fake LeadSquared API on a local port, for testing",
+		Long:                  fakeLong,
+		Args:                  a.noArgs,
+		RunE:                  func(cmd *cobra.Command, args []string) error { return exit(a.runFake(cmd, &o)) },
 	}
-	usageErr := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "lsq fake: "+format+"\n", a...)
+	f := cmd.Flags()
+	f.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
+	f.StringVar(&o.accessKey, "access-key", "", "access key the fake accepts (default "+lsqtest.DefaultAccessKey+")")
+	f.StringVar(&o.secretKey, "secret-key", "", "secret key the fake accepts (default "+lsqtest.DefaultSecretKey+")")
+	f.StringVar(&o.limit, "limit", "", `rate limit of the account, e.g. "25 in 5s" or "25 in 5 second(s)" (default none)`)
+	f.StringVar(&o.bulkLimit, "bulk-limit", "", `separate rate limit of the bulk calls, e.g. "5 in 5s"`)
+	f.StringVar(&o.limitForm, "limit-form", "429", "how a rate-limited call is answered: 429, 403 or 200 (with the error body)")
+	f.IntVar(&o.maxTemplates, "max-templates", lsqtest.DefaultMaxTemplates, "how many permission templates the account can hold")
+	f.StringVar(&o.drift, "drift", "", `make 200 replies drift from the spec on purpose: "all", or a comma list of extra, types, enums, missing`)
+	return cmd
+}
+
+func (a *app) runFake(cmd *cobra.Command, o *fakeOptions) int {
+	ctx, stdout, stderr := cmd.Context(), a.stdout, a.stderr
+	usageErr := func(format string, args ...any) int {
+		_ = usageErrorf(cmd, stderr, format, args...)
 		return exitUsage
 	}
-	if fs.NArg() != 0 {
-		return usageErr("takes no arguments")
-	}
 	var opts []lsqtest.Option
-	keysGiven := *accessKey != "" || *secretKey != ""
+	keysGiven := o.accessKey != "" || o.secretKey != ""
 	switch {
-	case *accessKey == "" && *secretKey == "":
-	case *accessKey == "" || *secretKey == "":
+	case o.accessKey == "" && o.secretKey == "":
+	case o.accessKey == "" || o.secretKey == "":
 		return usageErr("give both --access-key and --secret-key, or neither")
 	default:
-		opts = append(opts, lsqtest.WithKeys(*accessKey, *secretKey))
+		opts = append(opts, lsqtest.WithKeys(o.accessKey, o.secretKey))
 	}
-	form, err := lsqtest.ParseForm(*formFlag)
+	form, err := lsqtest.ParseForm(o.limitForm)
 	if err != nil {
 		return usageErr("--limit-form: want 429, 403 or 200")
 	}
-	if *limitFlag != "" {
-		calls, per, err := parseLimit(*limitFlag)
+	if o.limit != "" {
+		calls, per, err := parseLimit(o.limit)
 		if err != nil {
 			return usageErr("--limit: %v", err)
 		}
 		opts = append(opts, lsqtest.WithRateLimit(calls, per, form))
 	}
-	if *bulkFlag != "" {
-		calls, per, err := parseLimit(*bulkFlag)
+	if o.bulkLimit != "" {
+		calls, per, err := parseLimit(o.bulkLimit)
 		if err != nil {
 			return usageErr("--bulk-limit: %v", err)
 		}
 		opts = append(opts, lsqtest.WithBulkRateLimit(calls, per))
 	}
-	opts = append(opts, lsqtest.WithMaxTemplates(*maxTemplates))
-	if *driftFlag != "" {
-		d, err := parseDrift(*driftFlag)
+	opts = append(opts, lsqtest.WithMaxTemplates(o.maxTemplates))
+	if o.drift != "" {
+		d, err := parseDrift(o.drift)
 		if err != nil {
-			fmt.Fprintf(stderr, "lsq fake: --drift: %v\n", err)
-			return exitUsage
+			return usageErr("--drift: %v", err)
 		}
 		opts = append(opts, lsqtest.WithDrift(d))
 	}
@@ -101,7 +108,7 @@ func runFake(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	}
 	defer srv.Close()
 
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		fmt.Fprintf(stderr, "lsq fake: %v\n", err)
 		return exitServe
@@ -118,11 +125,11 @@ func runFake(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		fmt.Fprintf(stdout, "  access key: %s\n  secret key: %s\n", srv.AccessKey, srv.SecretKey)
 	}
 	fmt.Fprintf(stdout, "  key owner (Administrator): %s\n", srv.OwnerID)
-	if *limitFlag != "" {
-		fmt.Fprintf(stdout, "  rate limit: %s, answered with HTTP %s\n", *limitFlag, form)
+	if o.limit != "" {
+		fmt.Fprintf(stdout, "  rate limit: %s, answered with HTTP %s\n", o.limit, form)
 	}
-	if *bulkFlag != "" {
-		fmt.Fprintf(stdout, "  bulk rate limit: %s\n", *bulkFlag)
+	if o.bulkLimit != "" {
+		fmt.Fprintf(stdout, "  bulk rate limit: %s\n", o.bulkLimit)
 	}
 	fmt.Fprintln(stdout, "Press Ctrl+C to stop.")
 
@@ -157,36 +164,6 @@ func baseURL(a net.Addr) string {
 		host = "localhost"
 	}
 	return "http://" + net.JoinHostPort(host, port) + lsqtest.BasePath
-}
-
-var (
-	limitRe   = regexp.MustCompile(`^\s*(\d+)\s*(?:calls?\s+)?(?:in|per|/)\s*(.+?)\s*$`)
-	secondsRe = regexp.MustCompile(`^(\d+)\s*(?:s|secs?|seconds?|second\(s\))$`)
-)
-
-// parseLimit reads "25 in 5s", "25 in 5 second(s)" (LeadSquared's wording) or "25/5s".
-func parseLimit(s string) (calls int, per time.Duration, err error) {
-	m := limitRe.FindStringSubmatch(strings.ToLower(s))
-	if m == nil {
-		return 0, 0, fmt.Errorf("%q: want \"N in D\", e.g. \"25 in 5s\" or \"25 in 5 second(s)\"", s)
-	}
-	calls, err = strconv.Atoi(m[1])
-	if err != nil || calls <= 0 || calls > leadsquared.MaxLimitCalls {
-		return 0, 0, fmt.Errorf("%q: the number of calls must be from 1 to %d", s, leadsquared.MaxLimitCalls)
-	}
-	if sm := secondsRe.FindStringSubmatch(m[2]); sm != nil {
-		n, err := strconv.Atoi(sm[1])
-		if err != nil || n > int(leadsquared.MaxLimitWindow/time.Second) {
-			return 0, 0, fmt.Errorf("%q: the window must be a whole number of seconds from 1s to %s", s, leadsquared.MaxLimitWindow)
-		}
-		per = time.Duration(n) * time.Second
-	} else if per, err = time.ParseDuration(strings.ReplaceAll(m[2], " ", "")); err != nil {
-		return 0, 0, fmt.Errorf("%q: bad window %q", s, m[2])
-	}
-	if per < time.Second || per%time.Second != 0 || per > leadsquared.MaxLimitWindow {
-		return 0, 0, fmt.Errorf("%q: the window must be a whole number of seconds from 1s to %s", s, leadsquared.MaxLimitWindow)
-	}
-	return calls, per, nil
 }
 
 // parseDrift reads --drift: "all", or a comma list of extra, types, enums, missing.

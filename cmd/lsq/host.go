@@ -21,9 +21,8 @@ Exit status: 0 the host printed; 1 LeadSquared refused the keys (401) or the cal
 
 func (a *app) hostCommand() *cobra.Command {
 	var (
-		cf       clientFlags
-		baseURL  string
-		keyFlags [2]string
+		cf      clientFlags
+		baseURL string
 	)
 	cmd := &cobra.Command{
 		Use:   "host",
@@ -31,23 +30,11 @@ func (a *app) hostCommand() *cobra.Command {
 		Long:  hostLong,
 		Example: `  lsq host
   lsq host --keys-file ~/.config/lsq/keys`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 0 {
-				return usageErrorf(cmd, a.stderr, "takes no arguments")
-			}
-			if cmd.Flags().Changed("access-key") || cmd.Flags().Changed("secret-key") {
-				return usageErrorf(cmd, a.stderr, "keys are never given as flags (the process list shows flags); set %s and %s, or give --keys-file", envAccessKey, envSecretKey)
-			}
-			return a.runHost(cmd, &cf, baseURL)
-		},
+		Args: a.noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return a.runHost(cmd, &cf, baseURL) },
 	}
 	cmd.Flags().StringVar(&baseURL, "base-url", leadsquared.HostSingapore, "any regional host or base URL to ask")
 	cf.register(cmd, false)
-	// Refused, with a message that says where keys go (the flags of earlier versions).
-	for i, name := range []string{"access-key", "secret-key"} {
-		cmd.Flags().StringVar(&keyFlags[i], name, "", "refused: keys come from the environment or --keys-file")
-		_ = cmd.Flags().MarkHidden(name)
-	}
 	return cmd
 }
 

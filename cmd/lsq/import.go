@@ -55,13 +55,10 @@ the run was interrupted; 2 usage error.`
 
 // importOptions are the flags of lsq users import.
 type importOptions struct {
-	client      clientFlags
+	sheetFlags
 	dryRun      bool
 	skipInvalid bool
-	statePath   string
 	failedPath  string
-	workers     int
-	delimiter   string
 }
 
 func (a *app) importCommand() *cobra.Command {
@@ -78,11 +75,8 @@ func (a *app) importCommand() *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "validate the file and stop; nothing is sent")
 	cmd.Flags().BoolVar(&o.skipInvalid, "skip-invalid", false, "create the valid rows even when some are invalid")
-	cmd.Flags().StringVar(&o.statePath, "state", "", "the state file (default <file>.lsq-state)")
 	cmd.Flags().StringVar(&o.failedPath, "failed", "", "where to write the rows to fix (default <file>.failed.csv)")
-	cmd.Flags().IntVar(&o.workers, "workers", 4, "calls in flight at once, 1 to 64 (the rate limit sets the pace)")
-	cmd.Flags().StringVar(&o.delimiter, "delimiter", "", `the character between cells: , ; tab or | (default: found from the header row)`)
-	o.client.register(cmd, true)
+	o.register(cmd, "the state file (default <file>.lsq-state)")
 	return cmd
 }
 
@@ -118,28 +112,9 @@ func (s *importSummary) count(status string) {
 	}
 }
 
-// maxWorkers bounds --workers: the rate limit, not the workers, sets the pace, and each
-// worker holds a connection and a row in flight.
-const maxWorkers = 64
-
-// checkWorkers is the error of a --workers out of bounds.
-func checkWorkers(n int) error {
-	if n < 1 || n > maxWorkers {
-		return fmt.Errorf("--workers %d: want 1 to %d (the rate limit sets the pace, not the workers)", n, maxWorkers)
-	}
-	return nil
-}
-
 func (a *app) runImport(cmd *cobra.Command, o *importOptions, path string) error {
 	name := cmd.CommandPath()
 	ctx := cmd.Context()
-	if err := checkWorkers(o.workers); err != nil {
-		return usageErrorf(cmd, a.stderr, "%v", err)
-	}
-	delim, err := parseDelimiter(o.delimiter)
-	if err != nil {
-		return usageErrorf(cmd, a.stderr, "%v", err)
-	}
 	if path == "-" && o.statePath == "" && !o.dryRun {
 		return usageErrorf(cmd, a.stderr, "reading standard input (-): give --state, the file that records the rows done")
 	}
@@ -147,7 +122,7 @@ func (a *app) runImport(cmd *cobra.Command, o *importOptions, path string) error
 	if err != nil {
 		return usageErrorf(cmd, a.stderr, "%v", err)
 	}
-	in, err := a.openImportInput(path, delim)
+	in, err := o.open(a, path)
 	if err != nil {
 		return usageErrorf(cmd, a.stderr, "%v", err)
 	}
@@ -225,13 +200,9 @@ func (a *app) runImport(cmd *cobra.Command, o *importOptions, path string) error
 		return a.clientError(cmd, err)
 	}
 	defer c.close()
-	statePath := o.statePath
-	if statePath == "" {
-		statePath = path + ".lsq-state"
-	}
-	st, err := openState(statePath, "users import", accountOf(c.Client), c.keys)
+	st, statePath, err := o.openState(a, cmd, c, path+".lsq-state")
 	if err != nil {
-		return usageErrorf(cmd, a.stderr, "%v", err)
+		return err
 	}
 	defer func() { _ = st.close() }()
 

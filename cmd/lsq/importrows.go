@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -44,12 +45,33 @@ type csvColumn struct {
 	unnamed bool // an empty header cell: its cells must be empty too
 }
 
-// createFields are the fields of Create a User a CSV column may name, with their JSON kind.
-var createFields = map[string]string{
-	"FirstName": "string", "LastName": "string", "EmailAddress": "string", "Role": "string",
-	"AssociatedPhoneNumbers": "string", "DateFormat": "string", "HolidayCalendarId": "string",
-	"IsPhoneCallAgent": "bool", "ManagerUserId": "string", "Password": "string", "PhoneMobile": "string",
-	"TeamId": "string", "TimeZone": "string", "UserType": "int", "WorkDayTemplateId": "string",
+// createFields are the fields of Create a User a CSV column may name, with the JSON kind of
+// their cells (cellString, cellBool, cellInt): the properties of the request body that one
+// cell can hold, read by their JSON names from api.UserCreateRequest, which is generated from
+// the spec's UserCreateRequest. CustomFields is written as mx_* or CustomFields.<name>
+// columns; AssociatedGroups, a list of objects, has no column.
+var createFields = cellFields(reflect.TypeFor[api.UserCreateRequest]())
+
+// The JSON kinds of a CSV cell.
+const (
+	cellString = "string"
+	cellBool   = "bool"
+	cellInt    = "int"
+)
+
+// cellFields maps the JSON name of each field of struct t that one cell can hold (a string,
+// a boolean or an int) to its kind.
+func cellFields(t reflect.Type) map[string]string {
+	kinds := map[reflect.Kind]string{reflect.String: cellString, reflect.Bool: cellBool, reflect.Int: cellInt}
+	out := map[string]string{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if kind := kinds[f.Type.Kind()]; kind != "" && f.IsExported() && name != "" && name != "-" {
+			out[name] = kind
+		}
+	}
+	return out
 }
 
 const (
@@ -160,14 +182,14 @@ func buildRow(line int, rec []string, cols []csvColumn, v *validate.Validator) *
 			row.manager = key
 		case c.custom:
 			custom[c.field] = val
-		case createFields[c.field] == "bool":
+		case createFields[c.field] == cellBool:
 			b, err := strconv.ParseBool(val)
 			if err != nil {
 				fail(c.field, "not a boolean (true/false/1/0)")
 				continue
 			}
 			body[c.field] = b
-		case createFields[c.field] == "int":
+		case createFields[c.field] == cellInt:
 			n, err := strconv.Atoi(val)
 			if err != nil {
 				fail(c.field, "not a whole number")

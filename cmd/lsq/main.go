@@ -92,24 +92,6 @@ func usageErrorf(cmd *cobra.Command, stderr io.Writer, format string, a ...any) 
 	return &exitError{exitUsage}
 }
 
-// legacy is a command whose flags and arguments its own run function parses (it predates
-// the command framework and is changed by other work): cobra only routes to it.
-type legacy struct {
-	name    string
-	summary string
-	run     func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int
-}
-
-func legacyCommands() []legacy {
-	return []legacy{
-		{"demo", "Walk a tour of the API against a fake LeadSquared (or a real account)", runDemo},
-		{"validate", "Validate a request or response payload against the spec", runValidate},
-		{"ops", "List the operations (operationId, method, path, summary)", runOps},
-		{"spec", "Print the embedded OpenAPI spec (JSON)", runSpec},
-		{"fake", "Serve a fake LeadSquared API on a local port, for testing", runFake},
-	}
-}
-
 const rootUsage = `lsq: the LeadSquared User Management API from a shell (leadsquared-go)
 
 Usage: lsq <command> [flags] [args]
@@ -121,6 +103,21 @@ Credentials: LSQ_ACCESS_KEY, LSQ_SECRET_KEY and LSQ_HOST (a region, a host or a 
 from the keys when unset), or --keys-file FILE with the same NAME=value lines, readable by you only.
 
 Run 'lsq <command> -h' for a command's flags.
+`
+
+// commandUsage is the usage of every command but the root (their help is Long, then this).
+const commandUsage = `Usage: {{.UseLine}}{{if .HasExample}}
+
+Examples:
+{{.Example}}{{end}}{{if .HasAvailableSubCommands}}
+
+Commands:{{range .Commands}}{{if .IsAvailableCommand}}
+  {{rpad .Name .NamePadding }} {{.Short}}{{end}}{{end}}{{end}}{{if .HasAvailableFlags}}
+
+Flags:
+{{.Flags.FlagUsages | trimTrailingWhitespaces}}{{end}}{{if .HasAvailableSubCommands}}
+
+Run '{{.CommandPath}} <command> -h' for a command's flags.{{end}}
 `
 
 func (a *app) root(ctx context.Context) *cobra.Command {
@@ -141,20 +138,12 @@ func (a *app) root(ctx context.Context) *cobra.Command {
 	root.SetErr(a.stderr)
 	root.SetUsageTemplate(rootUsage)
 	root.CompletionOptions.HiddenDefaultCmd = false
-	for _, l := range legacyCommands() {
-		root.AddCommand(&cobra.Command{
-			Use:                l.name,
-			Short:              l.summary,
-			DisableFlagParsing: true, // the command parses its own flags, -h included
-			RunE: func(cmd *cobra.Command, args []string) error {
-				return exit(l.run(cmd.Context(), args, a.stdin, a.stdout, a.stderr))
-			},
-		})
-	}
-	root.AddCommand(a.callCommand(), a.usersCommand(), a.hostCommand())
-	def := (&cobra.Command{}).UsageTemplate()
+	root.SetFlagErrorFunc(a.flagError) // every command's
+	root.AddCommand(a.callCommand(), a.usersCommand(), a.hostCommand(), a.validateCommand(), a.opsCommand(),
+		a.specCommand(), a.fakeCommand(), a.demoCommand())
+	root.InitDefaultCompletionCmd() // now, not at Execute: it shares the template too
 	for _, c := range root.Commands() {
-		c.SetUsageTemplate(def) // the root's template lists commands; the others keep cobra's
+		c.SetUsageTemplate(commandUsage) // the root's template lists commands; the others share this one
 	}
 	return root
 }

@@ -8,8 +8,12 @@ import (
 
 // redisURL returns the Redis URL of a command: --redis, else LSQ_REDIS_URL. A URL with a
 // password is refused as a flag: every user of the machine sees a process's arguments
-// (ps, /proc/PID/cmdline); it goes in the environment, which only the user sees.
+// (ps, /proc/PID/cmdline); it goes in the environment, which only the user sees. A command
+// without the pacing flags (a few calls: lsq spec drift --live) shares no budget.
 func (a *app) redisURL(f *clientFlags) (string, error) {
+	if !f.pacing {
+		return "", nil
+	}
 	if f.redis == "" {
 		return strings.TrimSpace(a.getenv(envRedisURL)), nil
 	}

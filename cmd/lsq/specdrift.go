@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
@@ -26,17 +26,15 @@ import (
 	"github.com/leadsquared-go/leadsquared-go/spec"
 )
 
-const specDriftUsage = `Usage: lsq spec drift [--overlay FILE] (FILE.har | DIR | --live)
-
-Reports where LeadSquared's replies drift from the spec (the checks of the client's
+const specDriftLong = `Reports where LeadSquared's replies drift from the spec (the checks of the client's
 WithDriftReport: unknown attributes, other JSON types, unlisted enum values, missing required
 attributes, nulls), then suggests the spec change as an OpenAPI Overlay 1.0 document.
 
   FILE.har  a HAR file from a browser or a proxy: its 200 replies to operations of the spec
   DIR       a folder of JSON replies, each named by its operation: GetUsers.json, GetUsers.2.json
   --live    call the read-only operations of the account whose keys are in LSQ_ACCESS_KEY and
-            LSQ_SECRET_KEY (host: LSQ_HOST, found from the keys when unset). It never writes;
-            it calls, each once:
+            LSQ_SECRET_KEY, or in --keys-file (host: LSQ_HOST, found from the keys when unset).
+            It never writes; it calls, each once:
               AuthenticateUser        GET: the key owner's details
               GetUsers                GET: the list of users
               GetUserByID             GET: the key owner
@@ -51,45 +49,56 @@ attributes, nulls), then suggests the spec change as an OpenAPI Overlay 1.0 docu
 The report comes first, as YAML comments, so the whole output is the overlay:
   lsq spec drift replies/ > drift.overlay.yaml && make apply-overlay OVERLAY=drift.overlay.yaml
 No value of a reply is printed but unlisted enum values. Exit 0 when nothing drifted, 1 when
-something did, 2 on a usage error.
-`
+something did, 2 on a usage error.`
 
-// runSpecDrift is `lsq spec drift`.
-func runSpecDrift(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("lsq spec drift", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	live := fs.Bool("live", false, "call the read-only operations of the account in the environment")
-	overlayFile := fs.String("overlay", "", "also write the suggested overlay to this file")
-	fs.Usage = func() { fmt.Fprint(fs.Output(), specDriftUsage); fs.PrintDefaults() }
-	if code, done := parseFlags(fs, args, stdout); done {
-		return code
+func (a *app) specDriftCommand() *cobra.Command {
+	var (
+		cf          clientFlags
+		live        bool
+		overlayFile string
+	)
+	cmd := &cobra.Command{
+		Use:                   "drift [--overlay FILE] (FILE.har | DIR | --live)",
+		DisableFlagsInUseLine: true,
+		Short:                 "Report where LeadSquared's replies drift from the spec, and the overlay that says it",
+		Long:                  specDriftLong,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.runSpecDrift(cmd, &cf, live, overlayFile, args)
+		},
 	}
-	if *live != (fs.NArg() == 0) || fs.NArg() > 1 {
-		fmt.Fprintln(stderr, "lsq spec drift: give one HAR file or folder of replies, or --live")
-		return exitUsage
+	cmd.Flags().BoolVar(&live, "live", false, "call the read-only operations of the account whose keys lsq reads (LSQ_ACCESS_KEY, LSQ_SECRET_KEY, or --keys-file)")
+	cmd.Flags().StringVar(&overlayFile, "overlay", "", "also write the suggested overlay to this file")
+	cf.register(cmd, false)
+	return cmd
+}
+
+// runSpecDrift is lsq spec drift.
+func (a *app) runSpecDrift(cmd *cobra.Command, cf *clientFlags, live bool, overlayFile string, args []string) error {
+	ctx := cmd.Context()
+	if live != (len(args) == 0) || len(args) > 1 {
+		return usageErrorf(cmd, a.stderr, "give one HAR file or folder of replies, or --live")
 	}
 	var dc driftCollect
 	var skipped []string
 	var err error
-	if *live {
-		skipped, err = liveDrift(ctx, &dc)
+	if live {
+		skipped, err = a.liveDrift(ctx, cf, &dc)
 	} else {
 		var replies []recordedReply
-		if replies, err = readReplies(fs.Arg(0)); err == nil {
+		if replies, err = readReplies(args[0]); err == nil {
 			skipped, err = replayDrift(ctx, replies, &dc)
 		}
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "lsq spec drift: %v\n", err)
-		return exitUsage
+		return usageErrorf(cmd, a.stderr, "%v", err)
 	}
 	for _, s := range skipped {
-		fmt.Fprintf(stderr, "lsq spec drift: skipped %s\n", s)
+		fmt.Fprintf(a.stderr, "%s: skipped %s\n", cmd.CommandPath(), s)
 	}
 	reports := dc.merged()
 	if len(reports) == 0 {
-		fmt.Fprintf(stdout, "# lsq spec drift: no drift: %d replies match the spec\n", dc.replies)
-		return exitOK
+		fmt.Fprintf(a.stdout, "# lsq spec drift: no drift: %d replies match the spec\n", dc.replies)
+		return nil
 	}
 	var out bytes.Buffer
 	fmt.Fprintf(&out, "# lsq spec drift: %d drifts from the spec in %d replies\n", len(reports), dc.replies)
@@ -98,19 +107,17 @@ func runSpecDrift(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	ov, err := overlayFor(reports)
 	if err != nil {
-		fmt.Fprintf(stderr, "lsq spec drift: %v\n", err)
-		return exitUsage
+		return usageErrorf(cmd, a.stderr, "%v", err)
 	}
 	out.WriteString("#\n# The spec change it suggests (make apply-overlay OVERLAY=this-file):\n")
 	out.Write(ov)
-	_, _ = stdout.Write(out.Bytes())
-	if *overlayFile != "" {
-		if err := os.WriteFile(*overlayFile, out.Bytes(), 0o644); err != nil {
-			fmt.Fprintf(stderr, "lsq spec drift: %v\n", err)
-			return exitUsage
+	_, _ = a.stdout.Write(out.Bytes())
+	if overlayFile != "" {
+		if err := os.WriteFile(overlayFile, out.Bytes(), 0o644); err != nil {
+			return usageErrorf(cmd, a.stderr, "%v", err)
 		}
 	}
-	return exitInvalid
+	return &exitError{exitInvalid}
 }
 
 // reportLine is one drift as text: no value but unlisted enum values.
@@ -354,23 +361,16 @@ func replayDrift(ctx context.Context, replies []recordedReply, dc *driftCollect)
 	return skipped, nil
 }
 
-// liveDrift calls the read-only operations listed in specDriftUsage on the account in the
-// environment. A call that fails is skipped (and said), not fatal.
-func liveDrift(ctx context.Context, dc *driftCollect) ([]string, error) {
-	a := &app{getenv: os.Getenv}
-	keys, err := a.loadCredentials("") // the same rule as every other command
+// liveDrift calls the read-only operations listed in specDriftLong on the account whose
+// keys the command reads, through the client every command builds. A call that fails is
+// skipped (and said), not fatal.
+func (a *app) liveDrift(ctx context.Context, cf *clientFlags, dc *driftCollect) ([]string, error) {
+	ac, err := a.newClient(ctx, cf, leadsquared.WithDriftReport(dc.add), leadsquared.WithDriftInterval(24*time.Hour))
 	if err != nil {
 		return nil, fmt.Errorf("--live: %w", err)
 	}
-	base, err := a.baseURL(ctx, keys)
-	if err != nil {
-		return nil, err
-	}
-	c, err := leadsquared.New(base, keys.accessKey, keys.secretKey, leadsquared.WithHeaderAuth(),
-		leadsquared.WithDriftReport(dc.add), leadsquared.WithDriftInterval(24*time.Hour))
-	if err != nil {
-		return nil, scrubErr(err, keys)
-	}
+	defer ac.close()
+	c, keys := ac.Client, ac.keys
 	var skipped []string
 	call := func(name string, err error) {
 		if err != nil {

@@ -44,7 +44,7 @@ Exit status: 0 planned (or applied) without error; 1 an invalid row, a failed ch
 account changed since the plan; 2 usage error.`
 
 type syncOptions struct {
-	client      clientFlags
+	sheetFlags
 	plan        bool
 	apply       bool
 	savePlan    string
@@ -53,9 +53,6 @@ type syncOptions struct {
 	scopeRole   string
 	scopeTeam   string
 	scopeSearch string
-	statePath   string
-	delimiter   string
-	workers     int
 	json        bool
 	output      string
 }
@@ -82,12 +79,9 @@ func (a *app) syncCommand() *cobra.Command {
 	f.StringVar(&o.scopeRole, "scope-role", "", "deactivation scope: users with this role")
 	f.StringVar(&o.scopeTeam, "scope-team", "", "deactivation scope: users of this team (TeamId)")
 	f.StringVar(&o.scopeSearch, "scope-search", "", "deactivation scope: the users a User Advanced Search body (file) finds")
-	f.StringVar(&o.statePath, "state", "", "the state file of an apply (default <file>.lsq-state-sync, or <plan>.lsq-state)")
-	f.StringVar(&o.delimiter, "delimiter", "", `the character between cells: , ; tab or | (default: found from the header row)`)
-	f.IntVar(&o.workers, "workers", 4, "calls in flight at once, 1 to 64 (the rate limit sets the pace)")
 	f.BoolVar(&o.json, "json", false, "print JSON (the same as --output json)")
 	f.StringVar(&o.output, "output", "", "text or json (default text)")
-	o.client.register(cmd, true)
+	o.register(cmd, "the state file of an apply (default <file>.lsq-state-sync, or <plan>.lsq-state)")
 	return cmd
 }
 
@@ -101,7 +95,7 @@ func (a *app) runSync(cmd *cobra.Command, o *syncOptions, args []string) error {
 	default:
 		return usageErrorf(cmd, a.stderr, "--output %q: want text or json", o.output)
 	}
-	if err := checkWorkers(o.workers); err != nil {
+	if err := o.check(); err != nil {
 		return usageErrorf(cmd, a.stderr, "%v", err)
 	}
 	switch {
@@ -144,11 +138,7 @@ func (a *app) runSync(cmd *cobra.Command, o *syncOptions, args []string) error {
 			return usageErrorf(cmd, a.stderr, "--apply-plan %s: not a plan lsq users sync --save-plan wrote", o.applyPlan)
 		}
 	} else {
-		delim, err := parseDelimiter(o.delimiter)
-		if err != nil {
-			return usageErrorf(cmd, a.stderr, "%v", err)
-		}
-		in, err := a.openImportInput(args[0], delim)
+		in, err := o.open(a, args[0])
 		if err != nil {
 			return usageErrorf(cmd, a.stderr, "%v", err)
 		}
@@ -195,19 +185,15 @@ func (a *app) runSync(cmd *cobra.Command, o *syncOptions, args []string) error {
 			a.printPlan(name, plan, false, o.savePlan)
 		}
 	}
-	statePath := o.statePath
-	switch {
-	case statePath != "":
-	case o.applyPlan != "":
-		statePath = o.applyPlan + ".lsq-state"
-	case args[0] == "-":
-		return usageErrorf(cmd, a.stderr, "reading standard input (-): give --state")
-	default:
-		statePath = args[0] + ".lsq-state-sync"
+	def := o.applyPlan + ".lsq-state" // a saved plan's, else the file's (none for standard input)
+	if o.applyPlan == "" && args[0] != "-" {
+		def = args[0] + ".lsq-state-sync"
+	} else if o.applyPlan == "" {
+		def = ""
 	}
-	st, err := openState(statePath, "users sync", accountOf(c.Client), c.keys)
+	st, _, err := o.openState(a, cmd, c, def)
 	if err != nil {
-		return usageErrorf(cmd, a.stderr, "%v", err)
+		return err
 	}
 	defer func() { _ = st.close() }()
 	j := &stateJournal{st: st, keys: c.keys}

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
-	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared"
@@ -32,23 +31,6 @@ const (
 type credentials struct {
 	accessKey, secretKey string
 	host                 string // as given: a region, a host, a base URL, or "" (discover)
-}
-
-// clientFlags are the flags of the commands that call the API.
-type clientFlags struct {
-	keysFile string
-	rate     string
-	redis    string
-	verbose  bool
-}
-
-func (f *clientFlags) register(cmd *cobra.Command, pacing bool) {
-	cmd.Flags().StringVar(&f.keysFile, "keys-file", "", "read LSQ_ACCESS_KEY, LSQ_SECRET_KEY and LSQ_HOST from this file (NAME=value lines, mode 0600)")
-	cmd.Flags().BoolVarP(&f.verbose, "verbose", "v", false, "log every retry (rate limits, 5xx) on stderr; never the keys")
-	if pacing {
-		cmd.Flags().StringVar(&f.rate, "rate", "", `the account's rate limit, e.g. "25 in 5s" (default: learnt from the first rate-limit answer)`)
-		cmd.Flags().StringVar(&f.redis, "redis", "", "share the rate budget with other workers through Redis at this URL (redis://host:6379/0; one with a password goes in "+envRedisURL+", never a flag); needs --rate")
-	}
 }
 
 // loadCredentials reads the keys from --keys-file when given, else from the environment.
@@ -129,14 +111,14 @@ type apiClient struct {
 }
 
 // newClient builds the client of a command: credentials, host (discovered from the keys
-// when LSQ_HOST is unset), header authentication and the pacing flags. Its errors are
-// scrubbed of the keys.
-func (a *app) newClient(ctx context.Context, f *clientFlags) (*apiClient, error) {
+// when LSQ_HOST is unset), header authentication, the pacing flags, and the command's own
+// options (extra). Its errors are scrubbed of the keys.
+func (a *app) newClient(ctx context.Context, f *clientFlags, extra ...leadsquared.Option) (*apiClient, error) {
 	keys, err := a.loadCredentials(f.keysFile)
 	if err != nil {
 		return nil, err
 	}
-	opts := a.clientOptions(f)
+	opts := append(a.clientOptions(f), extra...)
 	closeFn := func() {}
 	var calls int
 	var per time.Duration

@@ -17,10 +17,8 @@ import (
 )
 
 type statusOptions struct {
-	client    clientFlags
-	emails    string
-	statePath string
-	workers   int
+	batchFlags
+	emails string
 }
 
 // statusCommand is lsq users deactivate (activate false) or lsq users activate.
@@ -45,10 +43,8 @@ failed; 2 usage error.`, strings.ToUpper(verb[:1])+verb[1:], done, verb, done),
 		RunE: func(cmd *cobra.Command, args []string) error { return a.runStatus(cmd, &o, deactivate) },
 	}
 	cmd.Flags().StringVar(&o.emails, "emails", "", "the file of email addresses, one a line (required)")
-	cmd.Flags().StringVar(&o.statePath, "state", "", "the state file (default <file>.lsq-state-"+verb+")")
-	cmd.Flags().IntVar(&o.workers, "workers", 4, "calls in flight at once, 1 to 64 (the rate limit sets the pace)")
+	o.register(cmd, "the state file (default <file>.lsq-state-"+verb+")")
 	_ = cmd.MarkFlagRequired("emails")
-	o.client.register(cmd, true)
 	return cmd
 }
 
@@ -106,7 +102,7 @@ func (a *app) runStatus(cmd *cobra.Command, o *statusOptions, deactivate bool) e
 	for _, e := range invalid {
 		fmt.Fprintf(a.stderr, "%s: %s\n", displayName(o.emails), e)
 	}
-	if err := checkWorkers(o.workers); err != nil {
+	if err := o.check(); err != nil {
 		return usageErrorf(cmd, a.stderr, "%v", err)
 	}
 	c, err := a.newClient(ctx, &o.client)
@@ -114,16 +110,13 @@ func (a *app) runStatus(cmd *cobra.Command, o *statusOptions, deactivate bool) e
 		return a.clientError(cmd, err)
 	}
 	defer c.close()
-	statePath := o.statePath
-	if statePath == "" {
-		if o.emails == "-" {
-			return usageErrorf(cmd, a.stderr, "with --emails -, give --state")
-		}
-		statePath = o.emails + ".lsq-state-" + verb
+	def := o.emails + ".lsq-state-" + verb
+	if o.emails == "-" {
+		def = ""
 	}
-	st, err := openState(statePath, "users "+verb, accountOf(c.Client), c.keys)
+	st, _, err := o.openState(a, cmd, c, def)
 	if err != nil {
-		return usageErrorf(cmd, a.stderr, "%v", err)
+		return err
 	}
 	defer func() { _ = st.close() }()
 
