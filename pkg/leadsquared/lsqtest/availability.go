@@ -31,7 +31,7 @@ func (s *Server) getUserHierarchy(c *call) (int, any) {
 func (s *Server) getUserHierarchyInfo(c *call) (int, any) {
 	var req api.HierarchyInfoRequest
 	if err := c.decode(&req); err != nil {
-		return http.StatusBadRequest, errBody(excInvalidInput, err.Error())
+		return http.StatusBadRequest, errBody(api.ExceptionInvalidInput, err.Error())
 	}
 	include := api.HierarchyIncludeAll
 	if req.Include != "" {
@@ -95,11 +95,11 @@ func (s *Server) check(c *call, in bool) (int, any) {
 	var out api.CheckOutRequest
 	if in {
 		if err := c.decode(&req); err != nil {
-			return http.StatusBadRequest, errBody(excInvalidInput, err.Error())
+			return http.StatusBadRequest, errBody(api.ExceptionInvalidInput, err.Error())
 		}
 	} else {
 		if err := c.decode(&out); err != nil {
-			return http.StatusBadRequest, errBody(excInvalidInput, err.Error())
+			return http.StatusBadRequest, errBody(api.ExceptionInvalidInput, err.Error())
 		}
 		req = api.CheckInRequest{Source: out.Source, Location: out.Location, Latitude: out.Latitude, Longitude: out.Longitude, OtherDetails: out.OtherDetails}
 	}
@@ -142,7 +142,7 @@ func (s *Server) checkOut(c *call) (int, any) { return s.check(c, false) }
 func (s *Server) getCheckInStatus(c *call) (int, any) {
 	u := s.st.userOrOwner(c, "userId")
 	if u == nil {
-		return fail(excInvalidInput, "Invalid Input! Parameter Name: userId (no such user)")
+		return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: userId (no such user)")
 	}
 	var last any
 	if !u.LastCheckedOn.IsZero() {
@@ -160,15 +160,15 @@ const DefaultHistoryPageSize = 200
 func (s *Server) getCheckInHistory(c *call) (int, any) {
 	var req api.CheckInHistoryRequest
 	if err := c.decode(&req); err != nil {
-		return http.StatusBadRequest, errBody(excInvalidInput, err.Error())
+		return http.StatusBadRequest, errBody(api.ExceptionInvalidInput, err.Error())
 	}
 	// The dates are "yyyy-MM-dd HH:mm:ss" (an unpadded hour and .fff are accepted).
 	from, to := req.FromDate.Time, req.ToDate.Time
 	if from.IsZero() || to.IsZero() {
-		return fail(excInvalidInput, "Invalid Input! FromDate and ToDate must be yyyy-MM-dd HH:mm:ss")
+		return fail(api.ExceptionInvalidInput, "Invalid Input! FromDate and ToDate must be yyyy-MM-dd HH:mm:ss")
 	}
 	if from.After(to) {
-		return fail(excInvalidInput, "Invalid Input! FromDate must not be after ToDate")
+		return fail(api.ExceptionInvalidInput, "Invalid Input! FromDate must not be after ToDate")
 	}
 	ids := map[string]bool{}
 	for _, x := range req.Users {
@@ -224,12 +224,12 @@ func (s *Server) getCheckInHistory(c *call) (int, any) {
 func (s *Server) getWorkDayDetails(c *call) (int, any) {
 	u := s.st.user(c.q.Get("userId"))
 	if u == nil {
-		return fail(excInvalidInput, "Invalid Input! Parameter Name: userId (no such user)")
+		return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: userId (no such user)")
 	}
 	date := c.q.Get("date")
 	day, err := time.Parse(DateLayout, date)
 	if err != nil {
-		return fail(excInvalidInput, "Invalid Input! Parameter Name: date (want yyyy-MM-dd)")
+		return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: date (want yyyy-MM-dd)")
 	}
 	out := api.WorkDayDetails{UserID: u.ID, StatusReason: "", WorkingHours: []api.WorkingHoursBlock{}}
 	answer := func() (int, any) {
@@ -260,11 +260,11 @@ func (s *Server) getWorkDayDetails(c *call) (int, any) {
 func (s *Server) sendConverse(c *call) (int, any) {
 	var req api.ConverseNotificationRequest
 	if err := c.decode(&req); err != nil {
-		return http.StatusBadRequest, errBody(excInvalidInput, err.Error())
+		return http.StatusBadRequest, errBody(api.ExceptionInvalidInput, err.Error())
 	}
 	u := s.st.activeUser(req.ToUser)
 	if u == nil {
-		return fail(excInvalidInput, "Invalid Input! Parameter Name: ToUser (no such active user)")
+		return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: ToUser (no such active user)")
 	}
 	now := s.now()
 	n := ConverseNotification{

@@ -101,17 +101,17 @@ var success = api.SuccessStatus{Status: "Success"}
 func (s *Server) createUser(c *call) (int, any) {
 	var req api.UserCreateRequest
 	if err := c.decode(&req); err != nil {
-		return http.StatusBadRequest, errBody(excInvalidInput, err.Error())
+		return http.StatusBadRequest, errBody(api.ExceptionInvalidInput, err.Error())
 	}
 	email := strings.TrimSpace(req.EmailAddress)
 	if s.st.byEmail(email) != nil {
-		return fail(excDuplicate, "A user with the same email address already exists.")
+		return fail(api.ExceptionDuplicateEntry, "A user with the same email address already exists.")
 	}
 	mgr := ""
 	if id := strings.TrimSpace(req.ManagerUserID); id != "" {
 		m := s.st.user(id)
 		if m == nil {
-			return fail(excInvalidInput, "Invalid Input! Parameter Name: ManagerUserId (no such user)")
+			return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: ManagerUserId (no such user)")
 		}
 		mgr = m.ID
 	}
@@ -276,7 +276,7 @@ var updatable = map[string]bool{
 func (s *Server) updateUser(c *call) (int, any) {
 	u := s.st.user(c.q.Get("UserId"))
 	if u == nil {
-		return fail(excInvalidInput, "Invalid Input! Parameter Name: UserId (no such user)")
+		return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: UserId (no such user)")
 	}
 	// The attributes as sent: the fake checks names the typed model would not hold.
 	var req struct {
@@ -284,34 +284,34 @@ func (s *Server) updateUser(c *call) (int, any) {
 		UserSettings api.UserUpdateSettings `json:"userSettings"`
 	}
 	if err := c.decode(&req); err != nil {
-		return http.StatusBadRequest, errBody(excInvalidInput, err.Error())
+		return http.StatusBadRequest, errBody(api.ExceptionInvalidInput, err.Error())
 	}
 	vals := map[string]string{}
 	if req.User != nil {
 		for _, k := range sortedKeys(req.User) {
 			switch {
 			case k == "EmailAddress" || k == "PhoneMobile" || k == "ManagerUserId":
-				return fail(excInvalidInput, "%s cannot be updated with Update a User", k)
+				return fail(api.ExceptionInvalidInput, "%s cannot be updated with Update a User", k)
 			case !updatable[k] && (len(k) <= 3 || !strings.EqualFold(k[:3], "mx_")):
-				return fail(excUnknownAttr, "Unknown attribute: %s", k)
+				return fail(api.ExceptionUnknownAttribute, "Unknown attribute: %s", k)
 			}
 			v := scalarString(req.User[k])
 			switch k {
 			case "Role":
 				if !validRole(v) {
-					return fail(excInvalidInput, "Invalid Input! Parameter Name: Role")
+					return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: Role")
 				}
 			case "FirstName":
 				if strings.TrimSpace(v) == "" {
-					return fail(excMandatory, "FirstName is mandatory")
+					return fail(api.ExceptionMandatoryAttributeMissing, "FirstName is mandatory")
 				}
 			case "UserType":
 				if v != "0" && v != "1" {
-					return fail(excInvalidInput, "Invalid Input! Parameter Name: UserType")
+					return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: UserType")
 				}
 			case "IsPhoneCallAgent":
 				if _, err := strconv.ParseBool(v); err != nil && v != "0" && v != "1" {
-					return fail(excInvalidInput, "Invalid Input! Parameter Name: IsPhoneCallAgent")
+					return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: IsPhoneCallAgent")
 				}
 			}
 			vals[k] = v
@@ -384,14 +384,14 @@ func scalarString(v any) string {
 func (s *Server) bulkUpdateUsers(c *call) (int, any) {
 	var req api.UserBulkUpdateRequest
 	if err := c.decode(&req); err != nil {
-		return http.StatusBadRequest, errBody(excInvalidInput, err.Error())
+		return http.StatusBadRequest, errBody(api.ExceptionInvalidInput, err.Error())
 	}
 	if req.Attribute != "TeamId" {
-		return fail(excInvalidInput, "Invalid Input! Parameter Name: Attribute (only TeamId can be updated in bulk)")
+		return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: Attribute (only TeamId can be updated in bulk)")
 	}
 	m, err := newMatcher(req.Conditions, "")
 	if err != nil {
-		return fail(excInvalidInput, "%s", err.Error())
+		return fail(api.ExceptionInvalidInput, "%s", err.Error())
 	}
 	n := 0
 	now := s.now()
@@ -412,7 +412,7 @@ func (s *Server) bulkUpdateUsers(c *call) (int, any) {
 func (s *Server) bulkUpdateUserManagers(c *call) (int, any) {
 	var req api.UserManagerUpdateList
 	if err := c.decode(&req); err != nil {
-		return http.StatusBadRequest, errBody(excInvalidInput, err.Error())
+		return http.StatusBadRequest, errBody(api.ExceptionInvalidInput, err.Error())
 	}
 	now := s.now()
 	for _, row := range req {
@@ -442,7 +442,7 @@ func (s *Server) bulkUpdateUserManagers(c *call) (int, any) {
 func (s *Server) activateUser(c *call) (int, any) {
 	u := s.st.user(c.q.Get("userId"))
 	if u == nil {
-		return fail(excInvalidInput, "Invalid Input! Parameter Name: userId (no such user)")
+		return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: userId (no such user)")
 	}
 	u.Status = UserActive
 	u.ModifiedOn = s.now()
@@ -454,10 +454,10 @@ func (s *Server) activateUser(c *call) (int, any) {
 func (s *Server) deactivateUser(c *call) (int, any) {
 	u := s.st.user(c.q.Get("userId"))
 	if u == nil {
-		return fail(excInvalidInput, "Invalid Input! Parameter Name: userId (no such user)")
+		return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: userId (no such user)")
 	}
 	if u.ID == s.st.ownerID {
-		return fail(excInvalidInput, "You cannot deactivate yourself.")
+		return fail(api.ExceptionInvalidInput, "You cannot deactivate yourself.")
 	}
 	u.Status = UserInactive
 	u.CheckedIn = false
@@ -470,10 +470,10 @@ func (s *Server) deactivateUser(c *call) (int, any) {
 func (s *Server) markUserObsolete(c *call) (int, any) {
 	u := s.st.user(c.q.Get("userid"))
 	if u == nil {
-		return fail(excInvalidInput, "Invalid Input! Parameter Name: userid (no such user)")
+		return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: userid (no such user)")
 	}
 	if u.Status != UserInactive {
-		return fail(excInvalidInput, "Only a deactivated user can be marked obsolete.")
+		return fail(api.ExceptionInvalidInput, "Only a deactivated user can be marked obsolete.")
 	}
 	u.Status = UserObsolete
 	u.ModifiedOn = s.now()
@@ -496,7 +496,7 @@ func (s *Server) getUserTags(c *call) (int, any) {
 func (s *Server) notifyUsers(c *call) (int, any) {
 	var req api.NotifyUsersRequest
 	if err := c.decode(&req); err != nil {
-		return http.StatusBadRequest, errBody(excInvalidInput, err.Error())
+		return http.StatusBadRequest, errBody(api.ExceptionInvalidInput, err.Error())
 	}
 	var to []string
 	seen := map[string]bool{}
@@ -509,7 +509,7 @@ func (s *Server) notifyUsers(c *call) (int, any) {
 	for _, e := range req.UserEmailAddresses {
 		u := s.st.byEmail(e)
 		if u == nil || u.Status != UserActive {
-			return fail(excInvalidInput, "Invalid Input! Parameter Name: UserEmailAddresses (not a user of the account)")
+			return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: UserEmailAddresses (not a user of the account)")
 		}
 		add(u)
 	}
@@ -521,7 +521,7 @@ func (s *Server) notifyUsers(c *call) (int, any) {
 		}
 	}
 	if len(to) == 0 && len(req.UserEmailAddresses) == 0 && len(req.Roles) == 0 {
-		return fail(excMandatory, "UserEmailAddresses or Roles is mandatory")
+		return fail(api.ExceptionMandatoryAttributeMissing, "UserEmailAddresses or Roles is mandatory")
 	}
 	s.st.emails = append(s.st.emails, Email{
 		From: req.EmailContent.From, Subject: req.EmailContent.Subject, ContentHTML: req.EmailContent.ContentHTML,

@@ -9,13 +9,13 @@ import (
 	"mime"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
+	"github.com/leadsquared-go/leadsquared-go/pkg/redact"
 	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
 )
 
@@ -142,13 +142,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Time:   s.now(),
 		Method: r.Method,
 		Path:   r.URL.Path,
-		Query:  redactQuery(r.URL.Query()),
+		Query:  redact.Query(r.URL.Query(), api.CredentialAccessKey, api.CredentialSecretKey),
 	}
 	var body []byte
 	if r.Body != nil {
 		b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 		if err != nil {
-			s.reply(w, &rec, http.StatusBadRequest, errBody(excInvalidInput, "The request body could not be read."))
+			s.reply(w, &rec, http.StatusBadRequest, errBody(api.ExceptionInvalidInput, "The request body could not be read."))
 			return
 		}
 		body = b
@@ -157,7 +157,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	op, ok := s.route(r)
 	if !ok {
-		s.reply(w, &rec, http.StatusNotFound, errBody(excNotFound, "The API could not be found."))
+		s.reply(w, &rec, http.StatusNotFound, errBody(api.ExceptionNotFound, "The API could not be found."))
 		return
 	}
 	rec.OperationID = op.ID
@@ -183,19 +183,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) serve(r *http.Request, opID api.OperationID, body []byte, rec *Request) (int, any) {
 	q := query(r.URL.Query())
 	switch {
-	case q.Has(queryAccessKey) || q.Has(querySecretKey):
+	case q.Has(api.CredentialAccessKey) || q.Has(api.CredentialSecretKey):
 		rec.Auth = "query"
-	case r.Header.Get(headerAccessKey) != "" || r.Header.Get(headerSecretKey) != "":
+	case r.Header.Get(api.CredentialAccessKeyHeader) != "" || r.Header.Get(api.CredentialSecretKeyHeader) != "":
 		rec.Auth = "header"
 	}
 	if !s.authenticated(r) {
-		return http.StatusUnauthorized, errBody(excUnauthorized, "Invalid access key or secret key.")
+		return http.StatusUnauthorized, errBody(api.ExceptionUnAuthorizedAccess, "Invalid access key or secret key.")
 	}
 	if status, eb, limited := s.rateLimit(opID); limited {
 		return status, eb
 	}
 	if len(bytes.TrimSpace(body)) > 0 && !isJSON(r.Header.Get("Content-Type")) {
-		return http.StatusBadRequest, errBody(excInvalidInput, "Invalid Input! The request body must be application/json.")
+		return http.StatusBadRequest, errBody(api.ExceptionInvalidInput, "Invalid Input! The request body must be application/json.")
 	}
 	if pre := prechecks[opID]; pre != nil {
 		if status, v, rejected := pre(body); rejected {
@@ -203,11 +203,11 @@ func (s *Server) serve(r *http.Request, opID api.OperationID, body []byte, rec *
 		}
 	}
 	if err := s.v.ValidateRequest(opID, r.URL.Query(), body); err != nil {
-		return http.StatusBadRequest, errBody(excInvalidInput, invalidMessage(err))
+		return http.StatusBadRequest, errBody(api.ExceptionInvalidInput, invalidMessage(err))
 	}
 	h := handlers[opID]
 	if h == nil { // every operation of the spec has a handler; see TestEveryOperationHandled
-		return http.StatusNotFound, errBody(excNotFound, "The API could not be found.")
+		return http.StatusNotFound, errBody(api.ExceptionNotFound, "The API could not be found.")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -222,23 +222,16 @@ func (s *Server) route(r *http.Request) (*validate.Operation, bool) {
 	return s.v.Lookup(r.Method, r.URL.Path)
 }
 
-const (
-	queryAccessKey  = "accessKey"
-	querySecretKey  = "secretKey"
-	headerAccessKey = "x-LSQ-AccessKey"
-	headerSecretKey = "x-LSQ-SecretKey"
-)
-
 // authenticated checks the keys: both query parameters (named in any letter case, as
 // LeadSquared matches query names), or else both headers. Keys of a
 // deactivated owner would fail on LeadSquared; the fake does not let the owner be
 // deactivated.
 func (s *Server) authenticated(r *http.Request) bool {
 	q := query(r.URL.Query())
-	if q.Has(queryAccessKey) || q.Has(querySecretKey) {
-		return q.Get(queryAccessKey) == s.AccessKey && q.Get(querySecretKey) == s.SecretKey
+	if q.Has(api.CredentialAccessKey) || q.Has(api.CredentialSecretKey) {
+		return q.Get(api.CredentialAccessKey) == s.AccessKey && q.Get(api.CredentialSecretKey) == s.SecretKey
 	}
-	return r.Header.Get(headerAccessKey) == s.AccessKey && r.Header.Get(headerSecretKey) == s.SecretKey
+	return r.Header.Get(api.CredentialAccessKeyHeader) == s.AccessKey && r.Header.Get(api.CredentialSecretKeyHeader) == s.SecretKey
 }
 
 func isJSON(ct string) bool {
@@ -269,14 +262,14 @@ func (s *Server) reply(w http.ResponseWriter, rec *Request, status int, v any) {
 		var err error
 		if b, err = x.MarshalJSON(); err != nil {
 			status = http.StatusInternalServerError
-			b, _ = json.Marshal(errBody(excInternal, "lsqtest: encoding the answer failed"))
+			b, _ = json.Marshal(errBody(api.ExceptionInternalServerError, "lsqtest: encoding the answer failed"))
 		}
 	default:
 		var err error
 		b, err = json.Marshal(v)
 		if err != nil {
 			status = http.StatusInternalServerError
-			b, _ = json.Marshal(errBody(excInternal, "lsqtest: encoding the answer failed"))
+			b, _ = json.Marshal(errBody(api.ExceptionInternalServerError, "lsqtest: encoding the answer failed"))
 		}
 	}
 	if _, isErr := v.(errorBody); !isErr && status == http.StatusOK && s.cfg.drift != nil && rec.OperationID != "" {
@@ -294,18 +287,6 @@ func (s *Server) reply(w http.ResponseWriter, rec *Request, status int, v any) {
 // rawBody is an answer sent as is (a scripted fault's body).
 type rawBody string
 
-// Exception types the fake sends.
-const (
-	excInvalidInput = "MXInvalidInputException"
-	excDuplicate    = "MXDuplicateEntryException"
-	excUnauthorized = "MXUnAuthorizedAccessException"
-	excNotFound     = "MXNotFoundException"
-	excRateLimit    = "MXAPIRateLimitExceededException"
-	excMandatory    = "MXMandatoryAttributeMissingException"
-	excUnknownAttr  = "MXUnknownAttributeException"
-	excInternal     = "MXInternalServerErrorException"
-)
-
 // errorBody is LeadSquared's error body.
 type errorBody struct {
 	Status           string `json:"Status"`
@@ -322,21 +303,5 @@ func fail(typ, format string, args ...any) (int, any) {
 	return http.StatusInternalServerError, errBody(typ, fmt.Sprintf(format, args...))
 }
 
-// redactQuery copies a query with the keys replaced by REDACTED.
-func redactQuery(q url.Values) url.Values {
-	out := url.Values{}
-	for k, vs := range q {
-		if strings.EqualFold(k, queryAccessKey) || strings.EqualFold(k, querySecretKey) {
-			out[k] = make([]string, len(vs))
-			for i := range vs {
-				out[k][i] = Redacted
-			}
-			continue
-		}
-		out[k] = append([]string(nil), vs...)
-	}
-	return out
-}
-
 // Redacted replaces the keys in the request log.
-const Redacted = "REDACTED"
+const Redacted = redact.Redacted

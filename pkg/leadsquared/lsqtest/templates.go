@@ -45,16 +45,16 @@ func (st *state) template(id string) *Template {
 func (s *Server) createTemplate(c *call) (int, any) {
 	var req api.PermissionTemplateInput
 	if err := c.decode(&req); err != nil {
-		return http.StatusBadRequest, errBody(excInvalidInput, err.Error())
+		return http.StatusBadRequest, errBody(api.ExceptionInvalidInput, err.Error())
 	}
 	if strings.TrimSpace(req.Name) == "" {
-		return fail(excMandatory, "Name is mandatory")
+		return fail(api.ExceptionMandatoryAttributeMissing, "Name is mandatory")
 	}
 	if len(s.st.templates) >= s.cfg.maxTemplates {
-		return fail(excInvalidInput, "You can create a maximum of %d permission templates.", s.cfg.maxTemplates)
+		return fail(api.ExceptionInvalidInput, "You can create a maximum of %d permission templates.", s.cfg.maxTemplates)
 	}
 	if s.st.templateByName(req.Name) != nil {
-		return fail(excDuplicate, "A permission template with the same name already exists.")
+		return fail(api.ExceptionDuplicateEntry, "A permission template with the same name already exists.")
 	}
 	now := s.now()
 	t := &Template{
@@ -76,17 +76,17 @@ var templateOK = api.PermissionTemplateResult{Status: "Success", Message: api.Pe
 func (s *Server) updateTemplate(c *call) (int, any) {
 	t := s.st.template(c.q.Get("Id"))
 	if t == nil {
-		return fail(excInvalidInput, "Invalid Input! Parameter Name: Id (no such permission template)")
+		return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: Id (no such permission template)")
 	}
 	var req api.PermissionTemplateInput
 	if err := c.decode(&req); err != nil {
-		return http.StatusBadRequest, errBody(excInvalidInput, err.Error())
+		return http.StatusBadRequest, errBody(api.ExceptionInvalidInput, err.Error())
 	}
 	if strings.TrimSpace(req.Name) == "" {
-		return fail(excMandatory, "Name is mandatory")
+		return fail(api.ExceptionMandatoryAttributeMissing, "Name is mandatory")
 	}
 	if o := s.st.templateByName(req.Name); o != nil && o != t {
-		return fail(excDuplicate, "A permission template with the same name already exists.")
+		return fail(api.ExceptionDuplicateEntry, "A permission template with the same name already exists.")
 	}
 	t.Name, t.Description, t.Permissions = req.Name, req.Description, nil
 	if req.EntityPermissions != nil {
@@ -100,7 +100,7 @@ func (s *Server) updateTemplate(c *call) (int, any) {
 func (s *Server) deleteTemplate(c *call) (int, any) {
 	t := s.st.template(c.q.Get("Id"))
 	if t == nil {
-		return fail(excInvalidInput, "Invalid Input! Parameter Name: Id (no such permission template)")
+		return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: Id (no such permission template)")
 	}
 	delete(s.st.templates, t.ID)
 	s.st.tplOrder = slices.DeleteFunc(s.st.tplOrder, func(id string) bool { return id == t.ID })
@@ -181,7 +181,7 @@ func (s *Server) templateOut(t *Template) tplOut {
 func (s *Server) getTemplates(c *call) (int, any) {
 	var req api.PermissionTemplateSearchRequest
 	if err := c.decode(&req); err != nil {
-		return http.StatusBadRequest, errBody(excInvalidInput, err.Error())
+		return http.StatusBadRequest, errBody(api.ExceptionInvalidInput, err.Error())
 	}
 	id, text := strings.TrimSpace(req.Parameter.TemplateID), strings.ToLower(strings.TrimSpace(req.Parameter.SearchText))
 	var found []*Template
@@ -233,17 +233,17 @@ func (s *Server) getTemplates(c *call) (int, any) {
 func (s *Server) applyTemplate(c *call) (int, any) {
 	var req api.PermissionTemplateApplyRequest
 	if err := c.decode(&req); err != nil {
-		return http.StatusBadRequest, errBody(excInvalidInput, err.Error())
+		return http.StatusBadRequest, errBody(api.ExceptionInvalidInput, err.Error())
 	}
 	t := s.st.template(req.ID)
 	if t == nil {
-		return fail(excInvalidInput, "Invalid Input! Parameter Name: Id (no such permission template)")
+		return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: Id (no such permission template)")
 	}
 	var users, groups, rs []string
 	for _, id := range req.UserIDs {
 		u := s.st.user(id)
 		if u == nil {
-			return fail(excInvalidInput, "Invalid Input! Parameter Name: UserIds (no such user)")
+			return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: UserIds (no such user)")
 		}
 		users = append(users, u.ID)
 	}
@@ -278,17 +278,17 @@ func union(a, b []string) []string {
 func (s *Server) overwriteTemplate(c *call) (int, any) {
 	var req api.PermissionTemplateOverwriteRequest
 	if err := c.decode(&req); err != nil {
-		return http.StatusBadRequest, errBody(excInvalidInput, err.Error())
+		return http.StatusBadRequest, errBody(api.ExceptionInvalidInput, err.Error())
 	}
 	t := s.st.template(req.ID)
 	if t == nil {
-		return fail(excInvalidInput, "Invalid Input! Parameter Name: Id (no such permission template)")
+		return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: Id (no such permission template)")
 	}
 	var ids []string
 	for _, id := range req.UserIDs {
 		u := s.st.user(id)
 		if u == nil {
-			return fail(excInvalidInput, "Invalid Input! Parameter Name: UserIds (no such user)")
+			return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: UserIds (no such user)")
 		}
 		ids = union(ids, []string{u.ID})
 	}
@@ -330,7 +330,7 @@ var accessRank = map[string]int{"FullAccess": 0, "PartialAccess": 1, "NoAccess":
 func (s *Server) getUserPermissions(c *call) (int, any) {
 	u := s.st.userOrOwner(c, "userId")
 	if u == nil {
-		return fail(excInvalidInput, "Invalid Input! Parameter Name: userId (no such user)")
+		return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: userId (no such user)")
 	}
 	type acc struct {
 		access string
