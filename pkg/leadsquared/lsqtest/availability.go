@@ -15,9 +15,9 @@ import (
 
 // getUserHierarchy returns the Ids of every user under the manager (the key owner when
 // UserId is left out), down the whole reporting chain; [] for an unknown user.
-func (s *Server) getUserHierarchy(c *call) (int, any) {
+func (s *Server) getUserHierarchy(_ *call, p api.GetUserHierarchyParams) (int, any) {
 	out := []string{}
-	if m := s.st.userOrOwner(c, "UserId"); m != nil {
+	if m := s.st.userOrOwner(p.UserID); m != nil {
 		for _, u := range s.st.reports(m.ID) {
 			out = append(out, u.ID)
 		}
@@ -139,8 +139,8 @@ func (s *Server) checkOut(c *call) (int, any) { return s.check(c, false) }
 
 // getCheckInStatus reads a user's status (the key owner by default); LastCheckedOn is null
 // for a user who never checked in or out. An unknown user answers 500.
-func (s *Server) getCheckInStatus(c *call) (int, any) {
-	u := s.st.userOrOwner(c, "userId")
+func (s *Server) getCheckInStatus(_ *call, p api.GetCheckInStatusParams) (int, any) {
+	u := s.st.userOrOwner(p.UserID)
 	if u == nil {
 		return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: userId (no such user)")
 	}
@@ -221,12 +221,12 @@ func (s *Server) getCheckInHistory(c *call) (int, any) {
 // template 1 with 09:00:00–18:00:00 on Monday to Friday and 0 NotScheduled at weekends;
 // without a known template 1 WorkDayTemplateNotDefined, all day. An unknown user answers
 // 500.
-func (s *Server) getWorkDayDetails(c *call) (int, any) {
-	u := s.st.user(c.q.Get("userId"))
+func (s *Server) getWorkDayDetails(_ *call, p api.GetUserWorkDayDetailsParams) (int, any) {
+	u := s.st.user(p.UserID)
 	if u == nil {
 		return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: userId (no such user)")
 	}
-	date := c.q.Get("date")
+	date := p.Date
 	day, err := time.Parse(DateLayout, date)
 	if err != nil {
 		return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: date (want yyyy-MM-dd)")

@@ -14,10 +14,10 @@ import (
 	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
 )
 
-// call is one validated, authenticated API call. Handlers run with Server.mu held.
+// call is one validated, authenticated API call: its body and the host it came to. Handlers
+// run with Server.mu held; those of an operation with query parameters also get them, bound
+// into the operation's api.XParams by the generated router (see routes).
 type call struct {
-	r    *http.Request
-	q    query
 	body []byte
 	host string
 }
@@ -53,42 +53,6 @@ func (q query) Has(name string) bool {
 		}
 	}
 	return false
-}
-
-type handler func(s *Server, c *call) (int, any)
-
-// handlers maps every operation of the spec to its implementation.
-var handlers = map[api.OperationID]handler{
-	api.OpCreateUser:                  (*Server).createUser,
-	api.OpAuthenticateUser:            (*Server).authenticateUser,
-	api.OpGetUsers:                    (*Server).getUsers,
-	api.OpGetUserByID:                 (*Server).getUserByID,
-	api.OpGetUserByEmail:              (*Server).getUserByEmail,
-	api.OpUpdateUser:                  (*Server).updateUser,
-	api.OpBulkUpdateUsers:             (*Server).bulkUpdateUsers,
-	api.OpBulkUpdateUserManagers:      (*Server).bulkUpdateUserManagers,
-	api.OpActivateUser:                (*Server).activateUser,
-	api.OpDeactivateUser:              (*Server).deactivateUser,
-	api.OpMarkUserObsolete:            (*Server).markUserObsolete,
-	api.OpGetUserTags:                 (*Server).getUserTags,
-	api.OpAdvancedSearchUsers:         (*Server).advancedSearchUsers,
-	api.OpGetUserAttributes:           (*Server).getUserAttributes,
-	api.OpNotifyUsers:                 (*Server).notifyUsers,
-	api.OpCreatePermissionTemplate:    (*Server).createTemplate,
-	api.OpUpdatePermissionTemplate:    (*Server).updateTemplate,
-	api.OpDeletePermissionTemplate:    (*Server).deleteTemplate,
-	api.OpGetPermissionTemplates:      (*Server).getTemplates,
-	api.OpApplyPermissionTemplate:     (*Server).applyTemplate,
-	api.OpOverwritePermissionTemplate: (*Server).overwriteTemplate,
-	api.OpGetUserPermissions:          (*Server).getUserPermissions,
-	api.OpGetUserHierarchy:            (*Server).getUserHierarchy,
-	api.OpGetUserHierarchyInfo:        (*Server).getUserHierarchyInfo,
-	api.OpCheckInUser:                 (*Server).checkIn,
-	api.OpCheckOutUser:                (*Server).checkOut,
-	api.OpGetCheckInStatus:            (*Server).getCheckInStatus,
-	api.OpGetCheckInHistory:           (*Server).getCheckInHistory,
-	api.OpGetUserWorkDayDetails:       (*Server).getWorkDayDetails,
-	api.OpSendConverseNotification:    (*Server).sendConverse,
 }
 
 var success = api.SuccessStatus{Status: "Success"}
@@ -243,16 +207,16 @@ func setAttr(m *map[string]json.RawMessage, key string, v any) {
 }
 
 // getUserByID answers [] for a missing, inactive or obsolete user.
-func (s *Server) getUserByID(c *call) (int, any) {
-	if u := s.st.activeUser(c.q.Get("userId")); u != nil {
+func (s *Server) getUserByID(_ *call, p api.GetUserByIDParams) (int, any) {
+	if u := s.st.activeUser(p.UserID); u != nil {
 		return http.StatusOK, keepZero([]api.User{s.userRecord(u)}, userRecordFields...)
 	}
 	return http.StatusOK, []api.User{}
 }
 
 // getUserByEmail answers [] for a missing, inactive or obsolete user.
-func (s *Server) getUserByEmail(c *call) (int, any) {
-	if u := s.st.byEmail(c.q.Get("emailAddress")); u != nil && u.Status == UserActive {
+func (s *Server) getUserByEmail(_ *call, p api.GetUserByEmailParams) (int, any) {
+	if u := s.st.byEmail(p.EmailAddress); u != nil && u.Status == UserActive {
 		return http.StatusOK, keepZero([]api.User{s.userRecord(u)}, userRecordFields...)
 	}
 	return http.StatusOK, []api.User{}
@@ -273,8 +237,8 @@ var updatable = map[string]bool{
 // updateUser changes attributes and settings. EmailAddress, PhoneMobile and ManagerUserId
 // cannot be changed here (500 MXInvalidInputException); an attribute outside the spec's
 // list answers 500 MXUnknownAttributeException; an unknown or obsolete user 500.
-func (s *Server) updateUser(c *call) (int, any) {
-	u := s.st.user(c.q.Get("UserId"))
+func (s *Server) updateUser(c *call, p api.UpdateUserParams) (int, any) {
+	u := s.st.user(p.UserID)
 	if u == nil {
 		return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: UserId (no such user)")
 	}
@@ -439,8 +403,8 @@ func (s *Server) bulkUpdateUserManagers(c *call) (int, any) {
 
 // activateUser activates an inactive user (harmless when already active). An unknown or
 // obsolete user answers 500.
-func (s *Server) activateUser(c *call) (int, any) {
-	u := s.st.user(c.q.Get("userId"))
+func (s *Server) activateUser(_ *call, p api.ActivateUserParams) (int, any) {
+	u := s.st.user(p.UserID)
 	if u == nil {
 		return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: userId (no such user)")
 	}
@@ -451,8 +415,8 @@ func (s *Server) activateUser(c *call) (int, any) {
 
 // deactivateUser deactivates a user (harmless when already inactive). The key owner cannot
 // deactivate themselves (500), which would lock the fake's only keys out.
-func (s *Server) deactivateUser(c *call) (int, any) {
-	u := s.st.user(c.q.Get("userId"))
+func (s *Server) deactivateUser(_ *call, p api.DeactivateUserParams) (int, any) {
+	u := s.st.user(p.UserID)
 	if u == nil {
 		return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: userId (no such user)")
 	}
@@ -467,8 +431,8 @@ func (s *Server) deactivateUser(c *call) (int, any) {
 
 // markUserObsolete marks a deactivated user obsolete, which frees the email address. An
 // active, unknown or already obsolete user answers 500.
-func (s *Server) markUserObsolete(c *call) (int, any) {
-	u := s.st.user(c.q.Get("userid"))
+func (s *Server) markUserObsolete(_ *call, p api.MarkUserObsoleteParams) (int, any) {
+	u := s.st.user(p.UserID)
 	if u == nil {
 		return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: userid (no such user)")
 	}
@@ -481,9 +445,9 @@ func (s *Server) markUserObsolete(c *call) (int, any) {
 }
 
 // getUserTags answers [] for a missing, inactive or obsolete user.
-func (s *Server) getUserTags(c *call) (int, any) {
+func (s *Server) getUserTags(_ *call, p api.GetUserTagsParams) (int, any) {
 	out := []api.UserTag{}
-	if u := s.st.activeUser(c.q.Get("userId")); u != nil {
+	if u := s.st.activeUser(p.UserID); u != nil {
 		for _, t := range u.Tags {
 			out = append(out, api.UserTag{Key: t.Key, Value: t.Value})
 		}

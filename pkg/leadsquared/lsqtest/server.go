@@ -35,8 +35,9 @@ type Server struct {
 	// OwnerID is the Id of the Administrator who owns the keys.
 	OwnerID string
 
-	cfg  config
-	v    *validate.Validator
+	cfg    config
+	v      *validate.Validator
+	router http.Handler // the generated router over routes
 	ts   *httptest.Server
 	done chan struct{}
 	once sync.Once
@@ -84,6 +85,7 @@ func New(opts ...Option) (*Server, error) {
 		done:      make(chan struct{}),
 		faults:    map[api.OperationID][]Fault{},
 	}
+	s.router = newRouter(s)
 	if cfg.limit != nil {
 		s.limiter = &window{limit: *cfg.limit}
 	}
@@ -169,7 +171,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	status, v := s.serve(r, op.ID, body, &rec)
+	status, v := s.serve(r, op, body, &rec)
 	if faulted && f.AfterWork {
 		rec.Fault = true
 		if !s.runFault(w, r, &rec, f) {
@@ -180,7 +182,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // serve authenticates, rate-limits and validates a call, then runs its operation.
-func (s *Server) serve(r *http.Request, opID api.OperationID, body []byte, rec *Request) (int, any) {
+func (s *Server) serve(r *http.Request, op *validate.Operation, body []byte, rec *Request) (int, any) {
+	opID := op.ID
 	q := query(r.URL.Query())
 	switch {
 	case q.Has(api.CredentialAccessKey) || q.Has(api.CredentialSecretKey):
@@ -205,13 +208,11 @@ func (s *Server) serve(r *http.Request, opID api.OperationID, body []byte, rec *
 	if err := s.v.ValidateRequest(opID, r.URL.Query(), body); err != nil {
 		return http.StatusBadRequest, errBody(api.ExceptionInvalidInput, invalidMessage(err))
 	}
-	h := handlers[opID]
-	if h == nil { // every operation of the spec has a handler; see TestEveryOperationHandled
+	status, v, ok := s.dispatch(r, op, &call{body: body, host: r.Host})
+	if !ok { // the generated router serves every operation of the spec
 		return http.StatusNotFound, errBody(api.ExceptionNotFound, "The API could not be found.")
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return h(s, &call{r: r, q: q, body: body, host: r.Host})
+	return status, v
 }
 
 // route finds the operation of a request under /v2.

@@ -73,8 +73,8 @@ var templateOK = api.PermissionTemplateResult{Status: "Success", Message: api.Pe
 
 // updateTemplate replaces the template's name, description and permissions (the body is the
 // whole template). An unknown Id, or a name of another template, answers 500.
-func (s *Server) updateTemplate(c *call) (int, any) {
-	t := s.st.template(c.q.Get("Id"))
+func (s *Server) updateTemplate(c *call, p api.UpdatePermissionTemplateParams) (int, any) {
+	t := s.st.template(p.ID)
 	if t == nil {
 		return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: Id (no such permission template)")
 	}
@@ -97,8 +97,8 @@ func (s *Server) updateTemplate(c *call) (int, any) {
 }
 
 // deleteTemplate deletes a template (and so its assignments). An unknown Id answers 500.
-func (s *Server) deleteTemplate(c *call) (int, any) {
-	t := s.st.template(c.q.Get("Id"))
+func (s *Server) deleteTemplate(_ *call, p api.DeletePermissionTemplateParams) (int, any) {
+	t := s.st.template(p.ID)
 	if t == nil {
 		return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: Id (no such permission template)")
 	}
@@ -230,7 +230,7 @@ func (s *Server) getTemplates(c *call) (int, any) {
 // applyTemplate assigns a template to users, groups and roles. With overWriteAll=true the
 // lists replace the template's assignments (only Id: removes it everywhere); otherwise
 // they are added. An unknown template or user answers 500.
-func (s *Server) applyTemplate(c *call) (int, any) {
+func (s *Server) applyTemplate(c *call, p api.ApplyPermissionTemplateParams) (int, any) {
 	var req api.PermissionTemplateApplyRequest
 	if err := c.decode(&req); err != nil {
 		return http.StatusBadRequest, errBody(api.ExceptionInvalidInput, err.Error())
@@ -253,7 +253,7 @@ func (s *Server) applyTemplate(c *call) (int, any) {
 	for _, r := range req.RoleIDs {
 		rs = append(rs, string(r))
 	}
-	if c.q.Get("overWriteAll") == "true" {
+	if p.OverWriteAll != nil && bool(*p.OverWriteAll) {
 		t.UserIDs, t.GroupIDs, t.Roles = nil, nil, nil
 	}
 	t.UserIDs = union(t.UserIDs, users)
@@ -327,8 +327,8 @@ var accessRank = map[string]int{"FullAccess": 0, "PartialAccess": 1, "NoAccess":
 // user's role unless the user's ApplyOnlyUserSpecificPT setting is 1) over full access:
 // for each action the most restrictive access wins and restricted fields are merged.
 // `Edit` is treated as `Update`. An unknown user answers 500.
-func (s *Server) getUserPermissions(c *call) (int, any) {
-	u := s.st.userOrOwner(c, "userId")
+func (s *Server) getUserPermissions(_ *call, p api.GetUserPermissionsParams) (int, any) {
+	u := s.st.userOrOwner(p.UserID)
 	if u == nil {
 		return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: userId (no such user)")
 	}
