@@ -38,9 +38,9 @@ type Server struct {
 	cfg    config
 	v      *validate.Validator
 	router http.Handler // the generated router over routes
-	ts   *httptest.Server
-	done chan struct{}
-	once sync.Once
+	ts     *httptest.Server
+	done   chan struct{}
+	once   sync.Once
 
 	mu        sync.Mutex
 	st        state
