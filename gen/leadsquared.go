@@ -96,6 +96,7 @@ func runLeadsquared(specPath, cfgPath string) error {
 		"firstParagraph": firstParagraph,
 		"goTypes":        goTypes,
 		"goStrings":      goStrings,
+		"lowerFirst":     lowerFirst,
 	}).ParseFS(templates, "templates/*.tmpl")
 	if err != nil {
 		return err

@@ -103,3 +103,11 @@ func wireVocabulary(doc *openapi3.T, ops []operation) (wire, error) {
 	}
 	return w, nil
 }
+
+// lowerFirst is name with its first letter in lower case: the fake's handler of an operation.
+func lowerFirst(name string) string {
+	if name == "" {
+		return name
+	}
+	return strings.ToLower(name[:1]) + name[1:]
+}

@@ -131,11 +131,11 @@ func (s *Server) check(c *call, in bool) (int, any) {
 	}}
 }
 
-// checkIn checks in the key owner (again, when already checked in: no error is documented).
-func (s *Server) checkIn(c *call) (int, any) { return s.check(c, true) }
+// checkInUser checks in the key owner (again, when already checked in: no error is documented).
+func (s *Server) checkInUser(c *call) (int, any) { return s.check(c, true) }
 
-// checkOut checks out the key owner.
-func (s *Server) checkOut(c *call) (int, any) { return s.check(c, false) }
+// checkOutUser checks out the key owner.
+func (s *Server) checkOutUser(c *call) (int, any) { return s.check(c, false) }
 
 // getCheckInStatus reads a user's status (the key owner by default); LastCheckedOn is null
 // for a user who never checked in or out. An unknown user answers 500.
@@ -216,12 +216,12 @@ func (s *Server) getCheckInHistory(c *call) (int, any) {
 	return http.StatusOK, map[string]any{"RecordCount": len(found), "Details": details}
 }
 
-// getWorkDayDetails says whether a user works on a date: on a holiday ([Server.AddHoliday])
+// getUserWorkDayDetails says whether a user works on a date: on a holiday ([Server.AddHoliday])
 // or leave ([Server.AddLeave]) 0 Holiday / Leave; with the [DefaultWorkDayTemplateID]
 // template 1 with 09:00:00–18:00:00 on Monday to Friday and 0 NotScheduled at weekends;
 // without a known template 1 WorkDayTemplateNotDefined, all day. An unknown user answers
 // 500.
-func (s *Server) getWorkDayDetails(_ *call, p api.GetUserWorkDayDetailsParams) (int, any) {
+func (s *Server) getUserWorkDayDetails(_ *call, p api.GetUserWorkDayDetailsParams) (int, any) {
 	u := s.st.user(p.UserID)
 	if u == nil {
 		return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: userId (no such user)")
@@ -256,8 +256,8 @@ func (s *Server) getWorkDayDetails(_ *call, p api.GetUserWorkDayDetailsParams) (
 	return answer()
 }
 
-// sendConverse posts a card to an active user; another ToUser answers 500.
-func (s *Server) sendConverse(c *call) (int, any) {
+// sendConverseNotification posts a card to an active user; another ToUser answers 500.
+func (s *Server) sendConverseNotification(c *call) (int, any) {
 	var req api.ConverseNotificationRequest
 	if err := c.decode(&req); err != nil {
 		return http.StatusBadRequest, errBody(api.ExceptionInvalidInput, err.Error())

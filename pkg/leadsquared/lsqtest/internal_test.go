@@ -29,7 +29,7 @@ func TestEveryOperationHandled(t *testing.T) {
 	}
 	for _, op := range ops {
 		r := httptest.NewRequest(op.Method, BasePath+op.Path, nil)
-		if _, _, ok := s.dispatch(r, op, &call{host: r.Host}); !ok {
+		if _, _, ok := s.dispatch(r, op, nil, &call{host: r.Host}); !ok {
 			t.Errorf("the router does not reach %s", op.ID)
 		}
 	}

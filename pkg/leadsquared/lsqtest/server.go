@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -208,7 +209,7 @@ func (s *Server) serve(r *http.Request, op *validate.Operation, body []byte, rec
 	if err := s.v.ValidateRequest(opID, r.URL.Query(), body); err != nil {
 		return http.StatusBadRequest, errBody(api.ExceptionInvalidInput, invalidMessage(err))
 	}
-	status, v, ok := s.dispatch(r, op, &call{body: body, host: r.Host})
+	status, v, ok := s.dispatch(r, op, url.Values(q), &call{body: body, host: r.Host})
 	if !ok { // the generated router serves every operation of the spec
 		return http.StatusNotFound, errBody(api.ExceptionNotFound, "The API could not be found.")
 	}

@@ -40,9 +40,9 @@ func (st *state) template(id string) *Template {
 	return st.templates[strings.ToLower(strings.TrimSpace(id))]
 }
 
-// createTemplate creates a template. More than the account's maximum (50 by default) or a
+// createPermissionTemplate creates a template. More than the account's maximum (50 by default) or a
 // name already used (ignoring case) answers 500.
-func (s *Server) createTemplate(c *call) (int, any) {
+func (s *Server) createPermissionTemplate(c *call) (int, any) {
 	var req api.PermissionTemplateInput
 	if err := c.decode(&req); err != nil {
 		return http.StatusBadRequest, errBody(api.ExceptionInvalidInput, err.Error())
@@ -71,9 +71,9 @@ func (s *Server) createTemplate(c *call) (int, any) {
 
 var templateOK = api.PermissionTemplateResult{Status: "Success", Message: api.PermissionTemplateResultMessage{IsSuccessful: true}}
 
-// updateTemplate replaces the template's name, description and permissions (the body is the
+// updatePermissionTemplate replaces the template's name, description and permissions (the body is the
 // whole template). An unknown Id, or a name of another template, answers 500.
-func (s *Server) updateTemplate(c *call, p api.UpdatePermissionTemplateParams) (int, any) {
+func (s *Server) updatePermissionTemplate(c *call, p api.UpdatePermissionTemplateParams) (int, any) {
 	t := s.st.template(p.ID)
 	if t == nil {
 		return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: Id (no such permission template)")
@@ -96,8 +96,8 @@ func (s *Server) updateTemplate(c *call, p api.UpdatePermissionTemplateParams) (
 	return http.StatusOK, templateOK
 }
 
-// deleteTemplate deletes a template (and so its assignments). An unknown Id answers 500.
-func (s *Server) deleteTemplate(_ *call, p api.DeletePermissionTemplateParams) (int, any) {
+// deletePermissionTemplate deletes a template (and so its assignments). An unknown Id answers 500.
+func (s *Server) deletePermissionTemplate(_ *call, p api.DeletePermissionTemplateParams) (int, any) {
 	t := s.st.template(p.ID)
 	if t == nil {
 		return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: Id (no such permission template)")
@@ -174,11 +174,11 @@ func (s *Server) templateOut(t *Template) tplOut {
 	}
 }
 
-// getTemplates lists templates: one by Parameter.TemplateId, or those whose name or
+// getPermissionTemplates lists templates: one by Parameter.TemplateId, or those whose name or
 // description contains Parameter.SearchText (ignoring case), or all when both are blank.
 // Sorting by Name, CreatedOn or ModifiedOn (Direction 1 descending, else ascending);
 // paging 1-based, 100 per page by default; RecordCount counts every match.
-func (s *Server) getTemplates(c *call) (int, any) {
+func (s *Server) getPermissionTemplates(c *call) (int, any) {
 	var req api.PermissionTemplateSearchRequest
 	if err := c.decode(&req); err != nil {
 		return http.StatusBadRequest, errBody(api.ExceptionInvalidInput, err.Error())
@@ -227,10 +227,10 @@ func (s *Server) getTemplates(c *call) (int, any) {
 	return http.StatusOK, map[string]any{"RecordCount": len(found), "List": list}
 }
 
-// applyTemplate assigns a template to users, groups and roles. With overWriteAll=true the
+// applyPermissionTemplate assigns a template to users, groups and roles. With overWriteAll=true the
 // lists replace the template's assignments (only Id: removes it everywhere); otherwise
 // they are added. An unknown template or user answers 500.
-func (s *Server) applyTemplate(c *call, p api.ApplyPermissionTemplateParams) (int, any) {
+func (s *Server) applyPermissionTemplate(c *call, p api.ApplyPermissionTemplateParams) (int, any) {
 	var req api.PermissionTemplateApplyRequest
 	if err := c.decode(&req); err != nil {
 		return http.StatusBadRequest, errBody(api.ExceptionInvalidInput, err.Error())
@@ -272,10 +272,10 @@ func union(a, b []string) []string {
 	return a
 }
 
-// overwriteTemplate makes the template the only user-level template of each listed user:
+// overwritePermissionTemplate makes the template the only user-level template of each listed user:
 // they are taken off every other template's user list. An unknown template or user answers
 // 500. AffectedUserIds come back sorted.
-func (s *Server) overwriteTemplate(c *call) (int, any) {
+func (s *Server) overwritePermissionTemplate(c *call) (int, any) {
 	var req api.PermissionTemplateOverwriteRequest
 	if err := c.decode(&req); err != nil {
 		return http.StatusBadRequest, errBody(api.ExceptionInvalidInput, err.Error())
