@@ -59,6 +59,7 @@ test: deps check-generated ## The full check CI runs: generate + drift check, ti
 	$(SPECTRAL) lint --ruleset .spectral.yaml --fail-severity=warn spec/openapi.yaml
 	$(GOLANGCI_LINT) run ./...
 	@$(MAKE) --no-print-directory speccheck
+	@$(MAKE) --no-print-directory check-new-operation
 	@$(MAKE) --no-print-directory spec-diff BASE=HEAD~1 || echo "spec-diff failed (informational)"
 	$(GO) test -race -count=1 ./...
 	$(GO) test -count=1 -run '^Test(Export|Import)Memory$$' -v ./cmd/lsq | grep -E 'peak RSS|^(ok|FAIL|---)'  # memory figures: not under -race
@@ -96,6 +97,10 @@ fuzz: ## Run every fuzz target of FUZZPKGS for FUZZTIME each (default 10000x: a 
 			echo "$$out" | tail -1; \
 		done; \
 	done
+
+.PHONY: check-new-operation
+check-new-operation: ## In a temporary copy, add an operation to the spec and go generate: go build ./... must fail, only in lsqtest (the fake must serve it).
+	GO=$(GO) .ci/new-operation-check
 
 .PHONY: flake-check
 flake-check: ## Run make test's test step FLAKERUNS times (default 10) on a fresh clone of HEAD under CPU load; print passes and failing tests.

@@ -87,11 +87,16 @@ func runLeadsquared(specPath, cfgPath string) error {
 	if err != nil {
 		return fmt.Errorf("drift table: %w", err)
 	}
+	wire, err := wireVocabulary(doc, ops)
+	if err != nil {
+		return fmt.Errorf("wire vocabulary: %w", err)
+	}
 	tmpl, err := template.New("").Funcs(template.FuncMap{
 		"comment":        comment,
 		"firstParagraph": firstParagraph,
 		"goTypes":        goTypes,
 		"goStrings":      goStrings,
+		"lowerFirst":     lowerFirst,
 	}).ParseFS(templates, "templates/*.tmpl")
 	if err != nil {
 		return err
@@ -100,7 +105,7 @@ func runLeadsquared(specPath, cfgPath string) error {
 		if f.Package == "" || f.Template == "" || f.Output == "" {
 			return fmt.Errorf("%s: each file needs a template, an output and a package", cfgPath)
 		}
-		data := map[string]any{"Package": f.Package, "Operations": ops, "DriftNodes": nodes, "DriftRoots": roots}
+		data := map[string]any{"Package": f.Package, "Operations": ops, "DriftNodes": nodes, "DriftRoots": roots, "Wire": wire}
 		var out bytes.Buffer
 		if err := tmpl.ExecuteTemplate(&out, f.Template, data); err != nil {
 			return fmt.Errorf("%s: %w", f.Template, err)

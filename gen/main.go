@@ -3,6 +3,8 @@
 //
 //   - pkg/api/api.gen.go: models and client stubs, by oapi-codegen as configured in
 //     gen/oapi-codegen.yaml;
+//   - pkg/api/server.gen.go: the server interface the fake (lsqtest) implements, by
+//     oapi-codegen as configured in gen/oapi-codegen-server.yaml;
 //   - the files listed in gen/leadsquared.yaml: the code of package leadsquared that the spec
 //     decides (the table of operations: method and path to operationId, x-idempotent,
 //     x-lsq-bulk), from the templates beside this file.
@@ -26,6 +28,7 @@ import (
 func main() {
 	specPath := flag.String("spec", "spec/openapi.yaml", "the OpenAPI spec")
 	apiConfig := flag.String("api-config", "gen/oapi-codegen.yaml", "oapi-codegen's configuration")
+	serverConfig := flag.String("server-config", "gen/oapi-codegen-server.yaml", "oapi-codegen's configuration of the server interface")
 	lsqConfig := flag.String("lsq-config", "gen/leadsquared.yaml", "the configuration of package leadsquared's generated files")
 	overlay := flag.String("apply-overlay", "", "an OpenAPI Overlay to apply to the spec, in place, before generating")
 	flag.Parse()
@@ -35,9 +38,11 @@ func main() {
 			os.Exit(1)
 		}
 	}
-	if err := runOapiCodegen(*specPath, *apiConfig); err != nil {
-		fmt.Fprintln(os.Stderr, "gen:", err)
-		os.Exit(1)
+	for _, cfg := range []string{*apiConfig, *serverConfig} {
+		if err := runOapiCodegen(*specPath, cfg); err != nil {
+			fmt.Fprintln(os.Stderr, "gen:", err)
+			os.Exit(1)
+		}
 	}
 	// After oapi-codegen: codegen.Generate sets the name normalizer that names the methods and
 	// types runLeadsquared refers to (GetUserById -> GetUserByID).

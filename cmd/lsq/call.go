@@ -90,7 +90,7 @@ func (a *app) runCall(cmd *cobra.Command, cf *clientFlags, params, args []string
 		if !ok || strings.TrimSpace(name) == "" {
 			return usageErrorf(cmd, a.stderr, "-q %q: want name=value", p)
 		}
-		if strings.EqualFold(name, "accessKey") || strings.EqualFold(name, "secretKey") {
+		if strings.EqualFold(name, api.CredentialAccessKey) || strings.EqualFold(name, api.CredentialSecretKey) {
 			return usageErrorf(cmd, a.stderr, "-q: keys are never given as flags; set LSQ_ACCESS_KEY and LSQ_SECRET_KEY")
 		}
 		query.Add(queryName(op.ID, name), value)

@@ -699,9 +699,9 @@ type EntityPermissionInput struct {
 type Error struct {
 	ExceptionMessage string `json:"ExceptionMessage,omitempty,omitzero"`
 
-	// ExceptionType The exception class, starting with `MX`. Seen: `MXMandatoryAttributeMissingException`,
-	// `MXInvalidInputException`, `MXDuplicateEntryException`, `MXUnAuthorizedAccessException`,
-	// `MXUnknownAttributeException`, `MXAPIRateLimitExceededException`. There is no official list.
+	// ExceptionType The exception class, starting with `MX`. There is no official list: `x-lsq-exception-types` lists
+	// the values the client and the fake know, each with where it was seen (`x-lsq-confidence`: high on a
+	// docs page, medium in public code calling the API, low a best guess). Expect others.
 	ExceptionType string `json:"ExceptionType,omitempty,omitzero"`
 
 	// IsMXException Seen in some error bodies (medium confidence).

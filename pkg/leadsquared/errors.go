@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 )
 
 // RateLimitExceptionType is the ExceptionType LeadSquared sends when a call exceeds the
@@ -19,30 +21,31 @@ import (
 const RateLimitExceptionType = ExceptionRateLimitExceeded
 
 // The ExceptionType values of LeadSquared's error bodies that its docs, public code calling the
-// API and the fake server (lsqtest) show. LeadSquared publishes no list: expect others, and
-// compare APIError.ExceptionType with these rather than with literals.
+// API and the fake server (lsqtest) show: those of package api, which the spec lists with
+// where each was seen. LeadSquared publishes no list: expect others, and compare
+// APIError.ExceptionType with these rather than with literals.
 const (
 	// ExceptionMandatoryAttributeMissing: a mandatory field or parameter is missing (the
 	// docs' example).
-	ExceptionMandatoryAttributeMissing = "MXMandatoryAttributeMissingException"
+	ExceptionMandatoryAttributeMissing = api.ExceptionMandatoryAttributeMissing
 	// ExceptionInvalidInput: a field or parameter has a value LeadSquared refuses.
-	ExceptionInvalidInput = "MXInvalidInputException"
+	ExceptionInvalidInput = api.ExceptionInvalidInput
 	// ExceptionUnknownAttribute: the request names a field the account does not have.
-	ExceptionUnknownAttribute = "MXUnknownAttributeException"
+	ExceptionUnknownAttribute = api.ExceptionUnknownAttribute
 	// ExceptionDuplicateEntry: the record exists already (a user with the same email address).
-	ExceptionDuplicateEntry = "MXDuplicateEntryException"
+	ExceptionDuplicateEntry = api.ExceptionDuplicateEntry
 	// ExceptionUnAuthorizedAccess: wrong, missing or deactivated keys, a host outside the
 	// account's region, or a call the key owner has no right to make (with HTTP 401).
-	ExceptionUnAuthorizedAccess = "MXUnAuthorizedAccessException"
+	ExceptionUnAuthorizedAccess = api.ExceptionUnAuthorizedAccess
 	// ExceptionNotFound: the API (route) does not exist (with HTTP 404); a missing user is
 	// answered with [] instead, which the client reports as [ErrNotFound].
-	ExceptionNotFound = "MXNotFoundException"
+	ExceptionNotFound = api.ExceptionNotFound
 	// ExceptionRateLimitExceeded: the account's rate limit is exceeded.
-	ExceptionRateLimitExceeded = "MXAPIRateLimitExceededException"
+	ExceptionRateLimitExceeded = api.ExceptionRateLimitExceeded
 	// ExceptionInternalServerError: LeadSquared failed.
-	ExceptionInternalServerError = "MXInternalServerErrorException"
+	ExceptionInternalServerError = api.ExceptionInternalServerError
 	// ExceptionMailDelivery: an email could not be sent (Notify Users).
-	ExceptionMailDelivery = "MXMailDeliveryException"
+	ExceptionMailDelivery = api.ExceptionMailDelivery
 )
 
 // Sentinel errors to branch on with errors.Is; errors.As to [*APIError] gives the details.

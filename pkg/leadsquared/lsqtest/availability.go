@@ -15,9 +15,9 @@ import (
 
 // getUserHierarchy returns the Ids of every user under the manager (the key owner when
 // UserId is left out), down the whole reporting chain; [] for an unknown user.
-func (s *Server) getUserHierarchy(c *call) (int, any) {
+func (s *Server) getUserHierarchy(_ *call, p api.GetUserHierarchyParams) (int, any) {
 	out := []string{}
-	if m := s.st.userOrOwner(c, "UserId"); m != nil {
+	if m := s.st.userOrOwner(p.UserID); m != nil {
 		for _, u := range s.st.reports(m.ID) {
 			out = append(out, u.ID)
 		}
@@ -31,7 +31,7 @@ func (s *Server) getUserHierarchy(c *call) (int, any) {
 func (s *Server) getUserHierarchyInfo(c *call) (int, any) {
 	var req api.HierarchyInfoRequest
 	if err := c.decode(&req); err != nil {
-		return http.StatusBadRequest, errBody(excInvalidInput, err.Error())
+		return http.StatusBadRequest, errBody(api.ExceptionInvalidInput, err.Error())
 	}
 	include := api.HierarchyIncludeAll
 	if req.Include != "" {
@@ -95,11 +95,11 @@ func (s *Server) check(c *call, in bool) (int, any) {
 	var out api.CheckOutRequest
 	if in {
 		if err := c.decode(&req); err != nil {
-			return http.StatusBadRequest, errBody(excInvalidInput, err.Error())
+			return http.StatusBadRequest, errBody(api.ExceptionInvalidInput, err.Error())
 		}
 	} else {
 		if err := c.decode(&out); err != nil {
-			return http.StatusBadRequest, errBody(excInvalidInput, err.Error())
+			return http.StatusBadRequest, errBody(api.ExceptionInvalidInput, err.Error())
 		}
 		req = api.CheckInRequest{Source: out.Source, Location: out.Location, Latitude: out.Latitude, Longitude: out.Longitude, OtherDetails: out.OtherDetails}
 	}
@@ -131,18 +131,18 @@ func (s *Server) check(c *call, in bool) (int, any) {
 	}}
 }
 
-// checkIn checks in the key owner (again, when already checked in: no error is documented).
-func (s *Server) checkIn(c *call) (int, any) { return s.check(c, true) }
+// checkInUser checks in the key owner (again, when already checked in: no error is documented).
+func (s *Server) checkInUser(c *call) (int, any) { return s.check(c, true) }
 
-// checkOut checks out the key owner.
-func (s *Server) checkOut(c *call) (int, any) { return s.check(c, false) }
+// checkOutUser checks out the key owner.
+func (s *Server) checkOutUser(c *call) (int, any) { return s.check(c, false) }
 
 // getCheckInStatus reads a user's status (the key owner by default); LastCheckedOn is null
 // for a user who never checked in or out. An unknown user answers 500.
-func (s *Server) getCheckInStatus(c *call) (int, any) {
-	u := s.st.userOrOwner(c, "userId")
+func (s *Server) getCheckInStatus(_ *call, p api.GetCheckInStatusParams) (int, any) {
+	u := s.st.userOrOwner(p.UserID)
 	if u == nil {
-		return fail(excInvalidInput, "Invalid Input! Parameter Name: userId (no such user)")
+		return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: userId (no such user)")
 	}
 	var last any
 	if !u.LastCheckedOn.IsZero() {
@@ -160,15 +160,15 @@ const DefaultHistoryPageSize = 200
 func (s *Server) getCheckInHistory(c *call) (int, any) {
 	var req api.CheckInHistoryRequest
 	if err := c.decode(&req); err != nil {
-		return http.StatusBadRequest, errBody(excInvalidInput, err.Error())
+		return http.StatusBadRequest, errBody(api.ExceptionInvalidInput, err.Error())
 	}
 	// The dates are "yyyy-MM-dd HH:mm:ss" (an unpadded hour and .fff are accepted).
 	from, to := req.FromDate.Time, req.ToDate.Time
 	if from.IsZero() || to.IsZero() {
-		return fail(excInvalidInput, "Invalid Input! FromDate and ToDate must be yyyy-MM-dd HH:mm:ss")
+		return fail(api.ExceptionInvalidInput, "Invalid Input! FromDate and ToDate must be yyyy-MM-dd HH:mm:ss")
 	}
 	if from.After(to) {
-		return fail(excInvalidInput, "Invalid Input! FromDate must not be after ToDate")
+		return fail(api.ExceptionInvalidInput, "Invalid Input! FromDate must not be after ToDate")
 	}
 	ids := map[string]bool{}
 	for _, x := range req.Users {
@@ -216,20 +216,20 @@ func (s *Server) getCheckInHistory(c *call) (int, any) {
 	return http.StatusOK, map[string]any{"RecordCount": len(found), "Details": details}
 }
 
-// getWorkDayDetails says whether a user works on a date: on a holiday ([Server.AddHoliday])
+// getUserWorkDayDetails says whether a user works on a date: on a holiday ([Server.AddHoliday])
 // or leave ([Server.AddLeave]) 0 Holiday / Leave; with the [DefaultWorkDayTemplateID]
 // template 1 with 09:00:00–18:00:00 on Monday to Friday and 0 NotScheduled at weekends;
 // without a known template 1 WorkDayTemplateNotDefined, all day. An unknown user answers
 // 500.
-func (s *Server) getWorkDayDetails(c *call) (int, any) {
-	u := s.st.user(c.q.Get("userId"))
+func (s *Server) getUserWorkDayDetails(_ *call, p api.GetUserWorkDayDetailsParams) (int, any) {
+	u := s.st.user(p.UserID)
 	if u == nil {
-		return fail(excInvalidInput, "Invalid Input! Parameter Name: userId (no such user)")
+		return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: userId (no such user)")
 	}
-	date := c.q.Get("date")
+	date := p.Date
 	day, err := time.Parse(DateLayout, date)
 	if err != nil {
-		return fail(excInvalidInput, "Invalid Input! Parameter Name: date (want yyyy-MM-dd)")
+		return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: date (want yyyy-MM-dd)")
 	}
 	out := api.WorkDayDetails{UserID: u.ID, StatusReason: "", WorkingHours: []api.WorkingHoursBlock{}}
 	answer := func() (int, any) {
@@ -256,15 +256,15 @@ func (s *Server) getWorkDayDetails(c *call) (int, any) {
 	return answer()
 }
 
-// sendConverse posts a card to an active user; another ToUser answers 500.
-func (s *Server) sendConverse(c *call) (int, any) {
+// sendConverseNotification posts a card to an active user; another ToUser answers 500.
+func (s *Server) sendConverseNotification(c *call) (int, any) {
 	var req api.ConverseNotificationRequest
 	if err := c.decode(&req); err != nil {
-		return http.StatusBadRequest, errBody(excInvalidInput, err.Error())
+		return http.StatusBadRequest, errBody(api.ExceptionInvalidInput, err.Error())
 	}
 	u := s.st.activeUser(req.ToUser)
 	if u == nil {
-		return fail(excInvalidInput, "Invalid Input! Parameter Name: ToUser (no such active user)")
+		return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: ToUser (no such active user)")
 	}
 	now := s.now()
 	n := ConverseNotification{

@@ -136,15 +136,15 @@ func (s *Server) faultBody(status int) any {
 		}
 		return rateLimitBody(l)
 	case status == http.StatusUnauthorized:
-		return errBody(excUnauthorized, "Invalid access key or secret key.")
+		return errBody(api.ExceptionUnAuthorizedAccess, "Invalid access key or secret key.")
 	case status == http.StatusNotFound:
-		return errBody(excNotFound, "The API could not be found.")
+		return errBody(api.ExceptionNotFound, "The API could not be found.")
 	case status >= 500:
-		return errBody(excInternal, "An internal error occurred (injected by lsqtest).")
+		return errBody(api.ExceptionInternalServerError, "An internal error occurred (injected by lsqtest).")
 	case status >= 400:
-		return errBody(excInvalidInput, http.StatusText(status)+" (injected by lsqtest).")
+		return errBody(api.ExceptionInvalidInput, http.StatusText(status)+" (injected by lsqtest).")
 	}
-	return errBody(excInternal, "Injected by lsqtest.")
+	return errBody(api.ExceptionInternalServerError, "Injected by lsqtest.")
 }
 
 // Request is one call the server received, as kept in its log.

@@ -14,10 +14,10 @@ import (
 	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
 )
 
-// call is one validated, authenticated API call. Handlers run with Server.mu held.
+// call is one validated, authenticated API call: its body and the host it came to. Handlers
+// run with Server.mu held; those of an operation with query parameters also get them, bound
+// into the operation's api.XParams by the generated router (see routes).
 type call struct {
-	r    *http.Request
-	q    query
 	body []byte
 	host string
 }
@@ -55,42 +55,6 @@ func (q query) Has(name string) bool {
 	return false
 }
 
-type handler func(s *Server, c *call) (int, any)
-
-// handlers maps every operation of the spec to its implementation.
-var handlers = map[api.OperationID]handler{
-	api.OpCreateUser:                  (*Server).createUser,
-	api.OpAuthenticateUser:            (*Server).authenticateUser,
-	api.OpGetUsers:                    (*Server).getUsers,
-	api.OpGetUserByID:                 (*Server).getUserByID,
-	api.OpGetUserByEmail:              (*Server).getUserByEmail,
-	api.OpUpdateUser:                  (*Server).updateUser,
-	api.OpBulkUpdateUsers:             (*Server).bulkUpdateUsers,
-	api.OpBulkUpdateUserManagers:      (*Server).bulkUpdateUserManagers,
-	api.OpActivateUser:                (*Server).activateUser,
-	api.OpDeactivateUser:              (*Server).deactivateUser,
-	api.OpMarkUserObsolete:            (*Server).markUserObsolete,
-	api.OpGetUserTags:                 (*Server).getUserTags,
-	api.OpAdvancedSearchUsers:         (*Server).advancedSearchUsers,
-	api.OpGetUserAttributes:           (*Server).getUserAttributes,
-	api.OpNotifyUsers:                 (*Server).notifyUsers,
-	api.OpCreatePermissionTemplate:    (*Server).createTemplate,
-	api.OpUpdatePermissionTemplate:    (*Server).updateTemplate,
-	api.OpDeletePermissionTemplate:    (*Server).deleteTemplate,
-	api.OpGetPermissionTemplates:      (*Server).getTemplates,
-	api.OpApplyPermissionTemplate:     (*Server).applyTemplate,
-	api.OpOverwritePermissionTemplate: (*Server).overwriteTemplate,
-	api.OpGetUserPermissions:          (*Server).getUserPermissions,
-	api.OpGetUserHierarchy:            (*Server).getUserHierarchy,
-	api.OpGetUserHierarchyInfo:        (*Server).getUserHierarchyInfo,
-	api.OpCheckInUser:                 (*Server).checkIn,
-	api.OpCheckOutUser:                (*Server).checkOut,
-	api.OpGetCheckInStatus:            (*Server).getCheckInStatus,
-	api.OpGetCheckInHistory:           (*Server).getCheckInHistory,
-	api.OpGetUserWorkDayDetails:       (*Server).getWorkDayDetails,
-	api.OpSendConverseNotification:    (*Server).sendConverse,
-}
-
 var success = api.SuccessStatus{Status: "Success"}
 
 // ---- users ----
@@ -101,17 +65,17 @@ var success = api.SuccessStatus{Status: "Success"}
 func (s *Server) createUser(c *call) (int, any) {
 	var req api.UserCreateRequest
 	if err := c.decode(&req); err != nil {
-		return http.StatusBadRequest, errBody(excInvalidInput, err.Error())
+		return http.StatusBadRequest, errBody(api.ExceptionInvalidInput, err.Error())
 	}
 	email := strings.TrimSpace(req.EmailAddress)
 	if s.st.byEmail(email) != nil {
-		return fail(excDuplicate, "A user with the same email address already exists.")
+		return fail(api.ExceptionDuplicateEntry, "A user with the same email address already exists.")
 	}
 	mgr := ""
 	if id := strings.TrimSpace(req.ManagerUserID); id != "" {
 		m := s.st.user(id)
 		if m == nil {
-			return fail(excInvalidInput, "Invalid Input! Parameter Name: ManagerUserId (no such user)")
+			return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: ManagerUserId (no such user)")
 		}
 		mgr = m.ID
 	}
@@ -243,16 +207,16 @@ func setAttr(m *map[string]json.RawMessage, key string, v any) {
 }
 
 // getUserByID answers [] for a missing, inactive or obsolete user.
-func (s *Server) getUserByID(c *call) (int, any) {
-	if u := s.st.activeUser(c.q.Get("userId")); u != nil {
+func (s *Server) getUserByID(_ *call, p api.GetUserByIDParams) (int, any) {
+	if u := s.st.activeUser(p.UserID); u != nil {
 		return http.StatusOK, keepZero([]api.User{s.userRecord(u)}, userRecordFields...)
 	}
 	return http.StatusOK, []api.User{}
 }
 
 // getUserByEmail answers [] for a missing, inactive or obsolete user.
-func (s *Server) getUserByEmail(c *call) (int, any) {
-	if u := s.st.byEmail(c.q.Get("emailAddress")); u != nil && u.Status == UserActive {
+func (s *Server) getUserByEmail(_ *call, p api.GetUserByEmailParams) (int, any) {
+	if u := s.st.byEmail(p.EmailAddress); u != nil && u.Status == UserActive {
 		return http.StatusOK, keepZero([]api.User{s.userRecord(u)}, userRecordFields...)
 	}
 	return http.StatusOK, []api.User{}
@@ -273,10 +237,10 @@ var updatable = map[string]bool{
 // updateUser changes attributes and settings. EmailAddress, PhoneMobile and ManagerUserId
 // cannot be changed here (500 MXInvalidInputException); an attribute outside the spec's
 // list answers 500 MXUnknownAttributeException; an unknown or obsolete user 500.
-func (s *Server) updateUser(c *call) (int, any) {
-	u := s.st.user(c.q.Get("UserId"))
+func (s *Server) updateUser(c *call, p api.UpdateUserParams) (int, any) {
+	u := s.st.user(p.UserID)
 	if u == nil {
-		return fail(excInvalidInput, "Invalid Input! Parameter Name: UserId (no such user)")
+		return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: UserId (no such user)")
 	}
 	// The attributes as sent: the fake checks names the typed model would not hold.
 	var req struct {
@@ -284,34 +248,34 @@ func (s *Server) updateUser(c *call) (int, any) {
 		UserSettings api.UserUpdateSettings `json:"userSettings"`
 	}
 	if err := c.decode(&req); err != nil {
-		return http.StatusBadRequest, errBody(excInvalidInput, err.Error())
+		return http.StatusBadRequest, errBody(api.ExceptionInvalidInput, err.Error())
 	}
 	vals := map[string]string{}
 	if req.User != nil {
 		for _, k := range sortedKeys(req.User) {
 			switch {
 			case k == "EmailAddress" || k == "PhoneMobile" || k == "ManagerUserId":
-				return fail(excInvalidInput, "%s cannot be updated with Update a User", k)
+				return fail(api.ExceptionInvalidInput, "%s cannot be updated with Update a User", k)
 			case !updatable[k] && (len(k) <= 3 || !strings.EqualFold(k[:3], "mx_")):
-				return fail(excUnknownAttr, "Unknown attribute: %s", k)
+				return fail(api.ExceptionUnknownAttribute, "Unknown attribute: %s", k)
 			}
 			v := scalarString(req.User[k])
 			switch k {
 			case "Role":
 				if !validRole(v) {
-					return fail(excInvalidInput, "Invalid Input! Parameter Name: Role")
+					return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: Role")
 				}
 			case "FirstName":
 				if strings.TrimSpace(v) == "" {
-					return fail(excMandatory, "FirstName is mandatory")
+					return fail(api.ExceptionMandatoryAttributeMissing, "FirstName is mandatory")
 				}
 			case "UserType":
 				if v != "0" && v != "1" {
-					return fail(excInvalidInput, "Invalid Input! Parameter Name: UserType")
+					return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: UserType")
 				}
 			case "IsPhoneCallAgent":
 				if _, err := strconv.ParseBool(v); err != nil && v != "0" && v != "1" {
-					return fail(excInvalidInput, "Invalid Input! Parameter Name: IsPhoneCallAgent")
+					return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: IsPhoneCallAgent")
 				}
 			}
 			vals[k] = v
@@ -384,14 +348,14 @@ func scalarString(v any) string {
 func (s *Server) bulkUpdateUsers(c *call) (int, any) {
 	var req api.UserBulkUpdateRequest
 	if err := c.decode(&req); err != nil {
-		return http.StatusBadRequest, errBody(excInvalidInput, err.Error())
+		return http.StatusBadRequest, errBody(api.ExceptionInvalidInput, err.Error())
 	}
 	if req.Attribute != "TeamId" {
-		return fail(excInvalidInput, "Invalid Input! Parameter Name: Attribute (only TeamId can be updated in bulk)")
+		return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: Attribute (only TeamId can be updated in bulk)")
 	}
 	m, err := newMatcher(req.Conditions, "")
 	if err != nil {
-		return fail(excInvalidInput, "%s", err.Error())
+		return fail(api.ExceptionInvalidInput, "%s", err.Error())
 	}
 	n := 0
 	now := s.now()
@@ -412,7 +376,7 @@ func (s *Server) bulkUpdateUsers(c *call) (int, any) {
 func (s *Server) bulkUpdateUserManagers(c *call) (int, any) {
 	var req api.UserManagerUpdateList
 	if err := c.decode(&req); err != nil {
-		return http.StatusBadRequest, errBody(excInvalidInput, err.Error())
+		return http.StatusBadRequest, errBody(api.ExceptionInvalidInput, err.Error())
 	}
 	now := s.now()
 	for _, row := range req {
@@ -439,10 +403,10 @@ func (s *Server) bulkUpdateUserManagers(c *call) (int, any) {
 
 // activateUser activates an inactive user (harmless when already active). An unknown or
 // obsolete user answers 500.
-func (s *Server) activateUser(c *call) (int, any) {
-	u := s.st.user(c.q.Get("userId"))
+func (s *Server) activateUser(_ *call, p api.ActivateUserParams) (int, any) {
+	u := s.st.user(p.UserID)
 	if u == nil {
-		return fail(excInvalidInput, "Invalid Input! Parameter Name: userId (no such user)")
+		return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: userId (no such user)")
 	}
 	u.Status = UserActive
 	u.ModifiedOn = s.now()
@@ -451,13 +415,13 @@ func (s *Server) activateUser(c *call) (int, any) {
 
 // deactivateUser deactivates a user (harmless when already inactive). The key owner cannot
 // deactivate themselves (500), which would lock the fake's only keys out.
-func (s *Server) deactivateUser(c *call) (int, any) {
-	u := s.st.user(c.q.Get("userId"))
+func (s *Server) deactivateUser(_ *call, p api.DeactivateUserParams) (int, any) {
+	u := s.st.user(p.UserID)
 	if u == nil {
-		return fail(excInvalidInput, "Invalid Input! Parameter Name: userId (no such user)")
+		return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: userId (no such user)")
 	}
 	if u.ID == s.st.ownerID {
-		return fail(excInvalidInput, "You cannot deactivate yourself.")
+		return fail(api.ExceptionInvalidInput, "You cannot deactivate yourself.")
 	}
 	u.Status = UserInactive
 	u.CheckedIn = false
@@ -467,13 +431,13 @@ func (s *Server) deactivateUser(c *call) (int, any) {
 
 // markUserObsolete marks a deactivated user obsolete, which frees the email address. An
 // active, unknown or already obsolete user answers 500.
-func (s *Server) markUserObsolete(c *call) (int, any) {
-	u := s.st.user(c.q.Get("userid"))
+func (s *Server) markUserObsolete(_ *call, p api.MarkUserObsoleteParams) (int, any) {
+	u := s.st.user(p.UserID)
 	if u == nil {
-		return fail(excInvalidInput, "Invalid Input! Parameter Name: userid (no such user)")
+		return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: userid (no such user)")
 	}
 	if u.Status != UserInactive {
-		return fail(excInvalidInput, "Only a deactivated user can be marked obsolete.")
+		return fail(api.ExceptionInvalidInput, "Only a deactivated user can be marked obsolete.")
 	}
 	u.Status = UserObsolete
 	u.ModifiedOn = s.now()
@@ -481,9 +445,9 @@ func (s *Server) markUserObsolete(c *call) (int, any) {
 }
 
 // getUserTags answers [] for a missing, inactive or obsolete user.
-func (s *Server) getUserTags(c *call) (int, any) {
+func (s *Server) getUserTags(_ *call, p api.GetUserTagsParams) (int, any) {
 	out := []api.UserTag{}
-	if u := s.st.activeUser(c.q.Get("userId")); u != nil {
+	if u := s.st.activeUser(p.UserID); u != nil {
 		for _, t := range u.Tags {
 			out = append(out, api.UserTag{Key: t.Key, Value: t.Value})
 		}
@@ -496,7 +460,7 @@ func (s *Server) getUserTags(c *call) (int, any) {
 func (s *Server) notifyUsers(c *call) (int, any) {
 	var req api.NotifyUsersRequest
 	if err := c.decode(&req); err != nil {
-		return http.StatusBadRequest, errBody(excInvalidInput, err.Error())
+		return http.StatusBadRequest, errBody(api.ExceptionInvalidInput, err.Error())
 	}
 	var to []string
 	seen := map[string]bool{}
@@ -509,7 +473,7 @@ func (s *Server) notifyUsers(c *call) (int, any) {
 	for _, e := range req.UserEmailAddresses {
 		u := s.st.byEmail(e)
 		if u == nil || u.Status != UserActive {
-			return fail(excInvalidInput, "Invalid Input! Parameter Name: UserEmailAddresses (not a user of the account)")
+			return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: UserEmailAddresses (not a user of the account)")
 		}
 		add(u)
 	}
@@ -521,7 +485,7 @@ func (s *Server) notifyUsers(c *call) (int, any) {
 		}
 	}
 	if len(to) == 0 && len(req.UserEmailAddresses) == 0 && len(req.Roles) == 0 {
-		return fail(excMandatory, "UserEmailAddresses or Roles is mandatory")
+		return fail(api.ExceptionMandatoryAttributeMissing, "UserEmailAddresses or Roles is mandatory")
 	}
 	s.st.emails = append(s.st.emails, Email{
 		From: req.EmailContent.From, Subject: req.EmailContent.Subject, ContentHTML: req.EmailContent.ContentHTML,

@@ -47,5 +47,5 @@ func (s *Server) rateLimit(opID api.OperationID) (status int, body any, limited 
 }
 
 func rateLimitBody(l limit) errorBody {
-	return errBody(excRateLimit, fmt.Sprintf("API calls exceeded the limit of %d in %d second(s)", l.calls, int(l.per/time.Second)))
+	return errBody(api.ExceptionRateLimitExceeded, fmt.Sprintf("API calls exceeded the limit of %d in %d second(s)", l.calls, int(l.per/time.Second)))
 }

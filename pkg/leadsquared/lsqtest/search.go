@@ -231,15 +231,15 @@ func checkUpdateAttributes(body []byte) (int, any, bool) {
 	for _, k := range sortedKeys(req.User) {
 		switch {
 		case k == "EmailAddress" || k == "PhoneMobile" || k == "ManagerUserId":
-			status, v := fail(excInvalidInput, "%s cannot be updated with Update a User", k)
+			status, v := fail(api.ExceptionInvalidInput, "%s cannot be updated with Update a User", k)
 			return status, v, true
 		case !updatable[k] && (len(k) <= 3 || !strings.EqualFold(k[:3], "mx_")):
-			status, v := fail(excUnknownAttr, "Unknown attribute: %s", k)
+			status, v := fail(api.ExceptionUnknownAttribute, "Unknown attribute: %s", k)
 			return status, v, true
 		case k == "Role":
 			var role string
 			if json.Unmarshal(req.User[k], &role) == nil && !validRole(role) {
-				status, v := fail(excInvalidInput, "Invalid Input! Parameter Name: Role")
+				status, v := fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: Role")
 				return status, v, true
 			}
 		}
@@ -259,7 +259,7 @@ func checkSearchPageSize(body []byte) (int, any, bool) {
 		return 0, nil, false
 	}
 	if n, err := req.Paging.PageSize.Float64(); err == nil && n > MaxSearchPageSize {
-		status, v := fail(excInvalidInput, "PageSize can't be greater than %d", MaxSearchPageSize)
+		status, v := fail(api.ExceptionInvalidInput, "PageSize can't be greater than %d", MaxSearchPageSize)
 		return status, v, true
 	}
 	return 0, nil, false
@@ -277,7 +277,7 @@ const DefaultSearchPageSize = 1000
 func (s *Server) advancedSearchUsers(c *call) (int, any) {
 	var req api.UserSearchRequest
 	if err := c.decode(&req); err != nil {
-		return http.StatusBadRequest, errBody(excInvalidInput, err.Error())
+		return http.StatusBadRequest, errBody(api.ExceptionInvalidInput, err.Error())
 	}
 	// Columns.
 	all := true
@@ -290,14 +290,14 @@ func (s *Server) advancedSearchUsers(c *call) (int, any) {
 			}
 			cn := canonicalAttr(name)
 			if cn == "" || cn == "ManagerName" || cn == "TeamName" {
-				return fail(excInvalidInput, "%s", errInvalidAttributes.Error())
+				return fail(api.ExceptionInvalidInput, "%s", errInvalidAttributes.Error())
 			}
 			want = append(want, cn)
 		}
 	}
 	m, err := newMatcher(req.GroupConditions, req.GroupOperator)
 	if err != nil {
-		return fail(excInvalidInput, "%s", err.Error())
+		return fail(api.ExceptionInvalidInput, "%s", err.Error())
 	}
 	var found []*User
 	for _, u := range s.st.visible() {
@@ -309,7 +309,7 @@ func (s *Server) advancedSearchUsers(c *call) (int, any) {
 		sorts := req.Sorting
 		for _, so := range sorts {
 			if canonicalAttr(so.ColumnName) == "" {
-				return fail(excInvalidInput, "%s", errInvalidAttributes.Error())
+				return fail(api.ExceptionInvalidInput, "%s", errInvalidAttributes.Error())
 			}
 		}
 		slices.SortStableFunc(found, func(a, b *User) int {
@@ -406,7 +406,7 @@ func (s *Server) getUserAttributes(c *call) (int, any) {
 	if len(strings.TrimSpace(string(c.body))) > 0 {
 		var req api.UserAttributeRetrieveRequest
 		if err := c.decode(&req); err != nil {
-			return http.StatusBadRequest, errBody(excInvalidInput, err.Error())
+			return http.StatusBadRequest, errBody(api.ExceptionInvalidInput, err.Error())
 		}
 		for _, n := range strings.Split(req.Parameter.LookupValue, ",") {
 			if n = strings.TrimSpace(n); n != "" {

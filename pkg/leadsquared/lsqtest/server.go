@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
+	"github.com/leadsquared-go/leadsquared-go/pkg/redact"
 	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
 )
 
@@ -35,11 +36,12 @@ type Server struct {
 	// OwnerID is the Id of the Administrator who owns the keys.
 	OwnerID string
 
-	cfg  config
-	v    *validate.Validator
-	ts   *httptest.Server
-	done chan struct{}
-	once sync.Once
+	cfg    config
+	v      *validate.Validator
+	router http.Handler // the generated router over routes
+	ts     *httptest.Server
+	done   chan struct{}
+	once   sync.Once
 
 	mu        sync.Mutex
 	st        state
@@ -84,6 +86,7 @@ func New(opts ...Option) (*Server, error) {
 		done:      make(chan struct{}),
 		faults:    map[api.OperationID][]Fault{},
 	}
+	s.router = newRouter(s)
 	if cfg.limit != nil {
 		s.limiter = &window{limit: *cfg.limit}
 	}
@@ -142,13 +145,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Time:   s.now(),
 		Method: r.Method,
 		Path:   r.URL.Path,
-		Query:  redactQuery(r.URL.Query()),
+		Query:  redact.Query(r.URL.Query(), api.CredentialAccessKey, api.CredentialSecretKey),
 	}
 	var body []byte
 	if r.Body != nil {
 		b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 		if err != nil {
-			s.reply(w, &rec, http.StatusBadRequest, errBody(excInvalidInput, "The request body could not be read."))
+			s.reply(w, &rec, http.StatusBadRequest, errBody(api.ExceptionInvalidInput, "The request body could not be read."))
 			return
 		}
 		body = b
@@ -157,7 +160,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	op, ok := s.route(r)
 	if !ok {
-		s.reply(w, &rec, http.StatusNotFound, errBody(excNotFound, "The API could not be found."))
+		s.reply(w, &rec, http.StatusNotFound, errBody(api.ExceptionNotFound, "The API could not be found."))
 		return
 	}
 	rec.OperationID = op.ID
@@ -169,7 +172,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	status, v := s.serve(r, op.ID, body, &rec)
+	status, v := s.serve(r, op, body, &rec)
 	if faulted && f.AfterWork {
 		rec.Fault = true
 		if !s.runFault(w, r, &rec, f) {
@@ -180,22 +183,23 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // serve authenticates, rate-limits and validates a call, then runs its operation.
-func (s *Server) serve(r *http.Request, opID api.OperationID, body []byte, rec *Request) (int, any) {
+func (s *Server) serve(r *http.Request, op *validate.Operation, body []byte, rec *Request) (int, any) {
+	opID := op.ID
 	q := query(r.URL.Query())
 	switch {
-	case q.Has(queryAccessKey) || q.Has(querySecretKey):
+	case q.Has(api.CredentialAccessKey) || q.Has(api.CredentialSecretKey):
 		rec.Auth = "query"
-	case r.Header.Get(headerAccessKey) != "" || r.Header.Get(headerSecretKey) != "":
+	case r.Header.Get(api.CredentialAccessKeyHeader) != "" || r.Header.Get(api.CredentialSecretKeyHeader) != "":
 		rec.Auth = "header"
 	}
 	if !s.authenticated(r) {
-		return http.StatusUnauthorized, errBody(excUnauthorized, "Invalid access key or secret key.")
+		return http.StatusUnauthorized, errBody(api.ExceptionUnAuthorizedAccess, "Invalid access key or secret key.")
 	}
 	if status, eb, limited := s.rateLimit(opID); limited {
 		return status, eb
 	}
 	if len(bytes.TrimSpace(body)) > 0 && !isJSON(r.Header.Get("Content-Type")) {
-		return http.StatusBadRequest, errBody(excInvalidInput, "Invalid Input! The request body must be application/json.")
+		return http.StatusBadRequest, errBody(api.ExceptionInvalidInput, "Invalid Input! The request body must be application/json.")
 	}
 	if pre := prechecks[opID]; pre != nil {
 		if status, v, rejected := pre(body); rejected {
@@ -203,15 +207,13 @@ func (s *Server) serve(r *http.Request, opID api.OperationID, body []byte, rec *
 		}
 	}
 	if err := s.v.ValidateRequest(opID, r.URL.Query(), body); err != nil {
-		return http.StatusBadRequest, errBody(excInvalidInput, invalidMessage(err))
+		return http.StatusBadRequest, errBody(api.ExceptionInvalidInput, invalidMessage(err))
 	}
-	h := handlers[opID]
-	if h == nil { // every operation of the spec has a handler; see TestEveryOperationHandled
-		return http.StatusNotFound, errBody(excNotFound, "The API could not be found.")
+	status, v, ok := s.dispatch(r, op, url.Values(q), &call{body: body, host: r.Host})
+	if !ok { // the generated router serves every operation of the spec
+		return http.StatusNotFound, errBody(api.ExceptionNotFound, "The API could not be found.")
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return h(s, &call{r: r, q: q, body: body, host: r.Host})
+	return status, v
 }
 
 // route finds the operation of a request under /v2.
@@ -222,23 +224,16 @@ func (s *Server) route(r *http.Request) (*validate.Operation, bool) {
 	return s.v.Lookup(r.Method, r.URL.Path)
 }
 
-const (
-	queryAccessKey  = "accessKey"
-	querySecretKey  = "secretKey"
-	headerAccessKey = "x-LSQ-AccessKey"
-	headerSecretKey = "x-LSQ-SecretKey"
-)
-
 // authenticated checks the keys: both query parameters (named in any letter case, as
 // LeadSquared matches query names), or else both headers. Keys of a
 // deactivated owner would fail on LeadSquared; the fake does not let the owner be
 // deactivated.
 func (s *Server) authenticated(r *http.Request) bool {
 	q := query(r.URL.Query())
-	if q.Has(queryAccessKey) || q.Has(querySecretKey) {
-		return q.Get(queryAccessKey) == s.AccessKey && q.Get(querySecretKey) == s.SecretKey
+	if q.Has(api.CredentialAccessKey) || q.Has(api.CredentialSecretKey) {
+		return q.Get(api.CredentialAccessKey) == s.AccessKey && q.Get(api.CredentialSecretKey) == s.SecretKey
 	}
-	return r.Header.Get(headerAccessKey) == s.AccessKey && r.Header.Get(headerSecretKey) == s.SecretKey
+	return r.Header.Get(api.CredentialAccessKeyHeader) == s.AccessKey && r.Header.Get(api.CredentialSecretKeyHeader) == s.SecretKey
 }
 
 func isJSON(ct string) bool {
@@ -269,14 +264,14 @@ func (s *Server) reply(w http.ResponseWriter, rec *Request, status int, v any) {
 		var err error
 		if b, err = x.MarshalJSON(); err != nil {
 			status = http.StatusInternalServerError
-			b, _ = json.Marshal(errBody(excInternal, "lsqtest: encoding the answer failed"))
+			b, _ = json.Marshal(errBody(api.ExceptionInternalServerError, "lsqtest: encoding the answer failed"))
 		}
 	default:
 		var err error
 		b, err = json.Marshal(v)
 		if err != nil {
 			status = http.StatusInternalServerError
-			b, _ = json.Marshal(errBody(excInternal, "lsqtest: encoding the answer failed"))
+			b, _ = json.Marshal(errBody(api.ExceptionInternalServerError, "lsqtest: encoding the answer failed"))
 		}
 	}
 	if _, isErr := v.(errorBody); !isErr && status == http.StatusOK && s.cfg.drift != nil && rec.OperationID != "" {
@@ -294,18 +289,6 @@ func (s *Server) reply(w http.ResponseWriter, rec *Request, status int, v any) {
 // rawBody is an answer sent as is (a scripted fault's body).
 type rawBody string
 
-// Exception types the fake sends.
-const (
-	excInvalidInput = "MXInvalidInputException"
-	excDuplicate    = "MXDuplicateEntryException"
-	excUnauthorized = "MXUnAuthorizedAccessException"
-	excNotFound     = "MXNotFoundException"
-	excRateLimit    = "MXAPIRateLimitExceededException"
-	excMandatory    = "MXMandatoryAttributeMissingException"
-	excUnknownAttr  = "MXUnknownAttributeException"
-	excInternal     = "MXInternalServerErrorException"
-)
-
 // errorBody is LeadSquared's error body.
 type errorBody struct {
 	Status           string `json:"Status"`
@@ -322,21 +305,5 @@ func fail(typ, format string, args ...any) (int, any) {
 	return http.StatusInternalServerError, errBody(typ, fmt.Sprintf(format, args...))
 }
 
-// redactQuery copies a query with the keys replaced by REDACTED.
-func redactQuery(q url.Values) url.Values {
-	out := url.Values{}
-	for k, vs := range q {
-		if strings.EqualFold(k, queryAccessKey) || strings.EqualFold(k, querySecretKey) {
-			out[k] = make([]string, len(vs))
-			for i := range vs {
-				out[k][i] = Redacted
-			}
-			continue
-		}
-		out[k] = append([]string(nil), vs...)
-	}
-	return out
-}
-
 // Redacted replaces the keys in the request log.
-const Redacted = "REDACTED"
+const Redacted = redact.Redacted

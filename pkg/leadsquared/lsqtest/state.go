@@ -188,12 +188,12 @@ func (st *state) addUser(u *User) {
 }
 
 // user returns a user that is not obsolete.
-// userOrOwner is the user named by the query parameter param, or the key owner when the
-// parameter is absent (nil for an unknown user).
-func (st *state) userOrOwner(c *call, param string) *User {
-	id := c.q.Get(param)
-	if id == "" {
-		id = st.ownerID
+// userOrOwner is the user named by an optional query parameter, or the key owner when the
+// parameter is absent or empty (nil for an unknown user).
+func (st *state) userOrOwner(param *string) *User {
+	id := st.ownerID
+	if param != nil && *param != "" {
+		id = *param
 	}
 	return st.user(id)
 }

@@ -40,21 +40,21 @@ func (st *state) template(id string) *Template {
 	return st.templates[strings.ToLower(strings.TrimSpace(id))]
 }
 
-// createTemplate creates a template. More than the account's maximum (50 by default) or a
+// createPermissionTemplate creates a template. More than the account's maximum (50 by default) or a
 // name already used (ignoring case) answers 500.
-func (s *Server) createTemplate(c *call) (int, any) {
+func (s *Server) createPermissionTemplate(c *call) (int, any) {
 	var req api.PermissionTemplateInput
 	if err := c.decode(&req); err != nil {
-		return http.StatusBadRequest, errBody(excInvalidInput, err.Error())
+		return http.StatusBadRequest, errBody(api.ExceptionInvalidInput, err.Error())
 	}
 	if strings.TrimSpace(req.Name) == "" {
-		return fail(excMandatory, "Name is mandatory")
+		return fail(api.ExceptionMandatoryAttributeMissing, "Name is mandatory")
 	}
 	if len(s.st.templates) >= s.cfg.maxTemplates {
-		return fail(excInvalidInput, "You can create a maximum of %d permission templates.", s.cfg.maxTemplates)
+		return fail(api.ExceptionInvalidInput, "You can create a maximum of %d permission templates.", s.cfg.maxTemplates)
 	}
 	if s.st.templateByName(req.Name) != nil {
-		return fail(excDuplicate, "A permission template with the same name already exists.")
+		return fail(api.ExceptionDuplicateEntry, "A permission template with the same name already exists.")
 	}
 	now := s.now()
 	t := &Template{
@@ -71,22 +71,22 @@ func (s *Server) createTemplate(c *call) (int, any) {
 
 var templateOK = api.PermissionTemplateResult{Status: "Success", Message: api.PermissionTemplateResultMessage{IsSuccessful: true}}
 
-// updateTemplate replaces the template's name, description and permissions (the body is the
+// updatePermissionTemplate replaces the template's name, description and permissions (the body is the
 // whole template). An unknown Id, or a name of another template, answers 500.
-func (s *Server) updateTemplate(c *call) (int, any) {
-	t := s.st.template(c.q.Get("Id"))
+func (s *Server) updatePermissionTemplate(c *call, p api.UpdatePermissionTemplateParams) (int, any) {
+	t := s.st.template(p.ID)
 	if t == nil {
-		return fail(excInvalidInput, "Invalid Input! Parameter Name: Id (no such permission template)")
+		return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: Id (no such permission template)")
 	}
 	var req api.PermissionTemplateInput
 	if err := c.decode(&req); err != nil {
-		return http.StatusBadRequest, errBody(excInvalidInput, err.Error())
+		return http.StatusBadRequest, errBody(api.ExceptionInvalidInput, err.Error())
 	}
 	if strings.TrimSpace(req.Name) == "" {
-		return fail(excMandatory, "Name is mandatory")
+		return fail(api.ExceptionMandatoryAttributeMissing, "Name is mandatory")
 	}
 	if o := s.st.templateByName(req.Name); o != nil && o != t {
-		return fail(excDuplicate, "A permission template with the same name already exists.")
+		return fail(api.ExceptionDuplicateEntry, "A permission template with the same name already exists.")
 	}
 	t.Name, t.Description, t.Permissions = req.Name, req.Description, nil
 	if req.EntityPermissions != nil {
@@ -96,11 +96,11 @@ func (s *Server) updateTemplate(c *call) (int, any) {
 	return http.StatusOK, templateOK
 }
 
-// deleteTemplate deletes a template (and so its assignments). An unknown Id answers 500.
-func (s *Server) deleteTemplate(c *call) (int, any) {
-	t := s.st.template(c.q.Get("Id"))
+// deletePermissionTemplate deletes a template (and so its assignments). An unknown Id answers 500.
+func (s *Server) deletePermissionTemplate(_ *call, p api.DeletePermissionTemplateParams) (int, any) {
+	t := s.st.template(p.ID)
 	if t == nil {
-		return fail(excInvalidInput, "Invalid Input! Parameter Name: Id (no such permission template)")
+		return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: Id (no such permission template)")
 	}
 	delete(s.st.templates, t.ID)
 	s.st.tplOrder = slices.DeleteFunc(s.st.tplOrder, func(id string) bool { return id == t.ID })
@@ -174,14 +174,14 @@ func (s *Server) templateOut(t *Template) tplOut {
 	}
 }
 
-// getTemplates lists templates: one by Parameter.TemplateId, or those whose name or
+// getPermissionTemplates lists templates: one by Parameter.TemplateId, or those whose name or
 // description contains Parameter.SearchText (ignoring case), or all when both are blank.
 // Sorting by Name, CreatedOn or ModifiedOn (Direction 1 descending, else ascending);
 // paging 1-based, 100 per page by default; RecordCount counts every match.
-func (s *Server) getTemplates(c *call) (int, any) {
+func (s *Server) getPermissionTemplates(c *call) (int, any) {
 	var req api.PermissionTemplateSearchRequest
 	if err := c.decode(&req); err != nil {
-		return http.StatusBadRequest, errBody(excInvalidInput, err.Error())
+		return http.StatusBadRequest, errBody(api.ExceptionInvalidInput, err.Error())
 	}
 	id, text := strings.TrimSpace(req.Parameter.TemplateID), strings.ToLower(strings.TrimSpace(req.Parameter.SearchText))
 	var found []*Template
@@ -227,23 +227,23 @@ func (s *Server) getTemplates(c *call) (int, any) {
 	return http.StatusOK, map[string]any{"RecordCount": len(found), "List": list}
 }
 
-// applyTemplate assigns a template to users, groups and roles. With overWriteAll=true the
+// applyPermissionTemplate assigns a template to users, groups and roles. With overWriteAll=true the
 // lists replace the template's assignments (only Id: removes it everywhere); otherwise
 // they are added. An unknown template or user answers 500.
-func (s *Server) applyTemplate(c *call) (int, any) {
+func (s *Server) applyPermissionTemplate(c *call, p api.ApplyPermissionTemplateParams) (int, any) {
 	var req api.PermissionTemplateApplyRequest
 	if err := c.decode(&req); err != nil {
-		return http.StatusBadRequest, errBody(excInvalidInput, err.Error())
+		return http.StatusBadRequest, errBody(api.ExceptionInvalidInput, err.Error())
 	}
 	t := s.st.template(req.ID)
 	if t == nil {
-		return fail(excInvalidInput, "Invalid Input! Parameter Name: Id (no such permission template)")
+		return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: Id (no such permission template)")
 	}
 	var users, groups, rs []string
 	for _, id := range req.UserIDs {
 		u := s.st.user(id)
 		if u == nil {
-			return fail(excInvalidInput, "Invalid Input! Parameter Name: UserIds (no such user)")
+			return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: UserIds (no such user)")
 		}
 		users = append(users, u.ID)
 	}
@@ -253,7 +253,7 @@ func (s *Server) applyTemplate(c *call) (int, any) {
 	for _, r := range req.RoleIDs {
 		rs = append(rs, string(r))
 	}
-	if c.q.Get("overWriteAll") == "true" {
+	if p.OverWriteAll != nil && bool(*p.OverWriteAll) {
 		t.UserIDs, t.GroupIDs, t.Roles = nil, nil, nil
 	}
 	t.UserIDs = union(t.UserIDs, users)
@@ -272,23 +272,23 @@ func union(a, b []string) []string {
 	return a
 }
 
-// overwriteTemplate makes the template the only user-level template of each listed user:
+// overwritePermissionTemplate makes the template the only user-level template of each listed user:
 // they are taken off every other template's user list. An unknown template or user answers
 // 500. AffectedUserIds come back sorted.
-func (s *Server) overwriteTemplate(c *call) (int, any) {
+func (s *Server) overwritePermissionTemplate(c *call) (int, any) {
 	var req api.PermissionTemplateOverwriteRequest
 	if err := c.decode(&req); err != nil {
-		return http.StatusBadRequest, errBody(excInvalidInput, err.Error())
+		return http.StatusBadRequest, errBody(api.ExceptionInvalidInput, err.Error())
 	}
 	t := s.st.template(req.ID)
 	if t == nil {
-		return fail(excInvalidInput, "Invalid Input! Parameter Name: Id (no such permission template)")
+		return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: Id (no such permission template)")
 	}
 	var ids []string
 	for _, id := range req.UserIDs {
 		u := s.st.user(id)
 		if u == nil {
-			return fail(excInvalidInput, "Invalid Input! Parameter Name: UserIds (no such user)")
+			return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: UserIds (no such user)")
 		}
 		ids = union(ids, []string{u.ID})
 	}
@@ -327,10 +327,10 @@ var accessRank = map[string]int{"FullAccess": 0, "PartialAccess": 1, "NoAccess":
 // user's role unless the user's ApplyOnlyUserSpecificPT setting is 1) over full access:
 // for each action the most restrictive access wins and restricted fields are merged.
 // `Edit` is treated as `Update`. An unknown user answers 500.
-func (s *Server) getUserPermissions(c *call) (int, any) {
-	u := s.st.userOrOwner(c, "userId")
+func (s *Server) getUserPermissions(_ *call, p api.GetUserPermissionsParams) (int, any) {
+	u := s.st.userOrOwner(p.UserID)
 	if u == nil {
-		return fail(excInvalidInput, "Invalid Input! Parameter Name: userId (no such user)")
+		return fail(api.ExceptionInvalidInput, "Invalid Input! Parameter Name: userId (no such user)")
 	}
 	type acc struct {
 		access string
