@@ -29,7 +29,7 @@ func call[T any](ctx context.Context, c *Client, id api.OperationID, missing str
 	if op, ok := api.LookupOperation(id); ok {
 		ctx = withOperation(ctx, op)
 	}
-	rsp, err := send(ctx)
+	rsp, err := send(ctx) //nolint:bodyclose // decode closes it
 	return decode[T](c.doer.rd, id, rsp, err)
 }
 
