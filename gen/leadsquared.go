@@ -5,7 +5,6 @@ import (
 	"embed"
 	"fmt"
 	"go/format"
-	"net/http"
 	"os"
 	"sort"
 	"strings"
@@ -14,6 +13,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/leadsquared-go/leadsquared-go/spec"
 )
 
 //go:embed templates/*.tmpl
@@ -40,12 +41,9 @@ type operation struct {
 	Summary     string
 	Description string
 	DocsURL     string
-	Idempotent  bool
-	Bulk        bool
-
-	// Single is x-lsq-single: the 200 answer is an array of at most one item, and [] means
-	// "not found" (Get a User by Id or by Email).
-	Single bool
+	// Policy is Idempotent, Bulk and Single, read from the marks by spec's one rule. A Single
+	// operation's method returns the one item of the array answer.
+	spec.Policy
 	// Params is the Go type of the query parameters (api.XParams), "" when there are none;
 	// Required lists the required ones.
 	Params   string
@@ -97,6 +95,8 @@ func runLeadsquared(specPath, cfgPath string) error {
 		"goTypes":        goTypes,
 		"goStrings":      goStrings,
 		"lowerFirst":     lowerFirst,
+		"missing":        missing,
+		"needsCmp":       needsCmp,
 	}).ParseFS(templates, "templates/*.tmpl")
 	if err != nil {
 		return err
@@ -105,7 +105,7 @@ func runLeadsquared(specPath, cfgPath string) error {
 		if f.Package == "" || f.Template == "" || f.Output == "" {
 			return fmt.Errorf("%s: each file needs a template, an output and a package", cfgPath)
 		}
-		data := map[string]any{"Package": f.Package, "Operations": ops, "DriftNodes": nodes, "DriftRoots": roots, "Wire": wire}
+		data := map[string]any{"Package": f.Package, "Operations": ops, "SafeMethods": spec.SafeMethods, "DriftNodes": nodes, "DriftRoots": roots, "Wire": wire}
 		var out bytes.Buffer
 		if err := tmpl.ExecuteTemplate(&out, f.Template, data); err != nil {
 			return fmt.Errorf("%s: %w", f.Template, err)
@@ -124,6 +124,7 @@ func runLeadsquared(specPath, cfgPath string) error {
 // operations lists the operations of doc, by operationId.
 func operations(doc *openapi3.T) ([]operation, error) {
 	var ops []operation
+	var err error
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
 			if op.OperationID == "" {
@@ -136,31 +137,12 @@ func operations(doc *openapi3.T) ([]operation, error) {
 				Path:        path,
 				Summary:     strings.TrimSpace(op.Summary),
 				Description: strings.TrimSpace(op.Description),
-				Idempotent:  method == http.MethodGet,
 			}
 			if op.ExternalDocs != nil {
 				o.DocsURL = op.ExternalDocs.URL
 			}
-			if v, ok := op.Extensions["x-idempotent"]; ok {
-				b, ok := v.(bool)
-				if !ok {
-					return nil, fmt.Errorf("%s: x-idempotent is not a boolean", o.ID)
-				}
-				o.Idempotent = b
-			}
-			if v, ok := op.Extensions["x-lsq-bulk"]; ok {
-				b, ok := v.(bool)
-				if !ok {
-					return nil, fmt.Errorf("%s: x-lsq-bulk is not a boolean", o.ID)
-				}
-				o.Bulk = b
-			}
-			if v, ok := op.Extensions["x-lsq-single"]; ok {
-				b, ok := v.(bool)
-				if !ok {
-					return nil, fmt.Errorf("%s: x-lsq-single is not a boolean", o.ID)
-				}
-				o.Single = b
+			if o.Policy, err = spec.OperationPolicy(method, op.Extensions); err != nil {
+				return nil, fmt.Errorf("%s: %w", o.ID, err)
 			}
 			if err := signature(&o, op); err != nil {
 				return nil, err
@@ -256,6 +238,33 @@ func goType(s *openapi3.SchemaRef) (string, error) {
 		return "", fmt.Errorf("x-lsq-error-body %q is not one of the oneOf", errRef)
 	}
 	return "", fmt.Errorf("an inline schema: give it a name in components/schemas")
+}
+
+// missing is the Go expression, in a generated method, of the name of the first required query
+// parameter the call lacks ("" when it lacks none): the missing argument of call.
+func missing(required []param) string {
+	var checks []string
+	for _, p := range required {
+		checks = append(checks, fmt.Sprintf("required(params.%s, %q)", p.GoName, p.Name))
+	}
+	switch len(checks) {
+	case 0:
+		return `""`
+	case 1:
+		return checks[0]
+	}
+	return "cmp.Or(" + strings.Join(checks, ", ") + ")"
+}
+
+// needsCmp reports whether a method checks more than one required parameter (missing uses
+// cmp.Or).
+func needsCmp(ops []operation) bool {
+	for _, o := range ops {
+		if len(o.Required) > 1 {
+			return true
+		}
+	}
+	return false
 }
 
 // comment turns text into the lines of a Go comment.

@@ -5,9 +5,10 @@
 //     gen/oapi-codegen.yaml;
 //   - pkg/api/server.gen.go: the server interface the fake (lsqtest) implements, by
 //     oapi-codegen as configured in gen/oapi-codegen-server.yaml;
-//   - the files listed in gen/leadsquared.yaml: the code of package leadsquared that the spec
-//     decides (the table of operations: method and path to operationId, x-idempotent,
-//     x-lsq-bulk), from the templates beside this file.
+//   - the files listed in gen/leadsquared.yaml, from the templates beside this file: the table
+//     of operations in package api (route, summary, docs page, and the policy spec.OperationPolicy
+//     reads from x-idempotent, x-lsq-bulk and x-lsq-single), the methods of leadsquared.Client
+//     and its drift table.
 //
 // It runs from the module root: go run ./gen.
 package main

@@ -113,10 +113,196 @@ var OperationIDs = []OperationID{
 // "getuserbyid" and "GetUserByID" are all [OpGetUserByID]. No two operations of the spec differ
 // only in letter case (./gen checks it).
 func ParseOperationID(name string) (OperationID, bool) {
-	for _, id := range OperationIDs {
-		if strings.EqualFold(string(id), name) {
-			return id, true
-		}
+	if op, ok := LookupOperation(OperationID(name)); ok {
+		return op.ID, true
 	}
 	return "", false
+}
+
+// Operation is an operation of the spec and what the spec says about calling it, read once
+// by ./gen: the one table of operations, which the client (retries, the limiter's bulk budget),
+// package validate and lsq read. [LookupOperation] and [LookupRoute] find an entry.
+type Operation struct {
+	// ID is the operation's name, e.g. [OpGetUserByID].
+	ID OperationID
+	// Method is the HTTP method, e.g. "POST".
+	Method string
+	// Path is the path relative to the server URL, e.g. "/UserManagement.svc/User/Create".
+	Path string
+	// Summary is the operation's one-line summary.
+	Summary string
+	// DocsURL is the operation's page of LeadSquared's API docs.
+	DocsURL string
+	// Idempotent is true when the call may be repeated after a 5xx or a broken connection:
+	// x-idempotent when the spec has it (true for a POST that only reads, false for a GET
+	// that changes state), else true for GET, HEAD and OPTIONS ([IdempotentMethod]).
+	Idempotent bool
+	// Bulk is true for the operations marked x-lsq-bulk: true, which LeadSquared's plans limit
+	// with a separate, lower budget.
+	Bulk bool
+	// Single is true for the operations marked x-lsq-single: true, whose 200 answer is an array
+	// of at most one item where [] means "not found" (Get a User by Id, by Email).
+	Single bool
+}
+
+// operations is the table, in the order of OperationIDs.
+var operations = [...]Operation{
+	{ID: OpActivateUser, Method: "GET", Path: "/UserManagement.svc/User/Activate", Summary: "Activate a User", DocsURL: "https://apidocs.leadsquared.com/activate-a-user", Idempotent: true, Bulk: false, Single: false},
+	{ID: OpAdvancedSearchUsers, Method: "POST", Path: "/UserManagement.svc/User/AdvancedSearch", Summary: "User Advanced Search", DocsURL: "https://apidocs.leadsquared.com/user-advanced-search/", Idempotent: true, Bulk: false, Single: false},
+	{ID: OpApplyPermissionTemplate, Method: "POST", Path: "/PermissionTemplate.svc/Apply", Summary: "Apply a Permission Template (also Remove a Permission Template)", DocsURL: "https://apidocs.leadsquared.com/apply-permission-templates/", Idempotent: false, Bulk: false, Single: false},
+	{ID: OpAuthenticateUser, Method: "GET", Path: "/Authentication.svc/UserByAccessKey.Get", Summary: "Authenticate a User", DocsURL: "https://apidocs.leadsquared.com/user-authentication/", Idempotent: true, Bulk: false, Single: false},
+	{ID: OpBulkUpdateUserManagers, Method: "POST", Path: "/UserManagement.svc/UpdateReportingManagerInBulk", Summary: "Update User's Managers in Bulk", DocsURL: "https://apidocs.leadsquared.com/update-users-managers-in-bulk/", Idempotent: false, Bulk: true, Single: false},
+	{ID: OpBulkUpdateUsers, Method: "POST", Path: "/UserManagement.svc/User/Bulk/Update", Summary: "Update Users in Bulk", DocsURL: "https://apidocs.leadsquared.com/update-users-in-bulk/", Idempotent: false, Bulk: true, Single: false},
+	{ID: OpCheckInUser, Method: "POST", Path: "/UserManagement.svc/User/CheckIn", Summary: "Check-In User", DocsURL: "https://apidocs.leadsquared.com/check-in-user/", Idempotent: false, Bulk: false, Single: false},
+	{ID: OpCheckOutUser, Method: "POST", Path: "/UserManagement.svc/User/CheckOut", Summary: "Check-Out User", DocsURL: "https://apidocs.leadsquared.com/check-out-user/", Idempotent: false, Bulk: false, Single: false},
+	{ID: OpCreatePermissionTemplate, Method: "POST", Path: "/PermissionTemplate.svc/Create", Summary: "Create a Permission Template", DocsURL: "https://apidocs.leadsquared.com/create-permission-templates/", Idempotent: false, Bulk: false, Single: false},
+	{ID: OpCreateUser, Method: "POST", Path: "/UserManagement.svc/User/Create", Summary: "Create a User", DocsURL: "https://apidocs.leadsquared.com/create-a-user/", Idempotent: false, Bulk: false, Single: false},
+	{ID: OpDeactivateUser, Method: "GET", Path: "/UserManagement.svc/User/Deactivate", Summary: "Deactivate a User", DocsURL: "https://apidocs.leadsquared.com/deactivate-a-user", Idempotent: true, Bulk: false, Single: false},
+	{ID: OpDeletePermissionTemplate, Method: "GET", Path: "/PermissionTemplate.svc/Delete", Summary: "Delete a Permission Template", DocsURL: "https://apidocs.leadsquared.com/delete-permission-template/", Idempotent: false, Bulk: false, Single: false},
+	{ID: OpGetCheckInHistory, Method: "POST", Path: "/UserManagement.svc/User/GetCheckinCheckoutHistory", Summary: "Get Check-In History of Users", DocsURL: "https://apidocs.leadsquared.com/get-check-in-history-of-users/", Idempotent: true, Bulk: false, Single: false},
+	{ID: OpGetCheckInStatus, Method: "GET", Path: "/UserManagement.svc/User/CheckinStatus", Summary: "Get Check-In Status of a User", DocsURL: "https://apidocs.leadsquared.com/get-check-in-status-of-a-user/", Idempotent: true, Bulk: false, Single: false},
+	{ID: OpGetPermissionTemplates, Method: "POST", Path: "/PermissionTemplate.svc/Retrieve", Summary: "Get Permission Templates", DocsURL: "https://apidocs.leadsquared.com/retrieve-permission-template/", Idempotent: true, Bulk: false, Single: false},
+	{ID: OpGetUserAttributes, Method: "POST", Path: "/UserManagement.svc/User/Attribute/Retrieve", Summary: "Get User Attributes", DocsURL: "https://apidocs.leadsquared.com/retrieve-user-attributes/", Idempotent: true, Bulk: false, Single: false},
+	{ID: OpGetUserByEmail, Method: "GET", Path: "/UserManagement.svc/User/Retrieve/ByEmailAddress", Summary: "Get a User by Email Address", DocsURL: "https://apidocs.leadsquared.com/get-user-by-email-id", Idempotent: true, Bulk: false, Single: true},
+	{ID: OpGetUserByID, Method: "GET", Path: "/UserManagement.svc/User/Retrieve/ByUserId", Summary: "Get a User by Id", DocsURL: "https://apidocs.leadsquared.com/get-user-by-id/", Idempotent: true, Bulk: false, Single: true},
+	{ID: OpGetUserHierarchy, Method: "GET", Path: "/UserManagement.svc/ReportingHierarchy/RetrieveAllReportingUsers", Summary: "Get User Hierarchy", DocsURL: "https://apidocs.leadsquared.com/get-user-hierarchy/", Idempotent: true, Bulk: false, Single: false},
+	{ID: OpGetUserHierarchyInfo, Method: "POST", Path: "/UserManagement.svc/RetrieveUserInfoByHierarchy", Summary: "Get User Hierarchy Information", DocsURL: "https://apidocs.leadsquared.com/get-user-hierarchy-information/", Idempotent: true, Bulk: false, Single: false},
+	{ID: OpGetUserPermissions, Method: "GET", Path: "/PermissionTemplate.svc/User/GetPermissions", Summary: "Get User Permissions", DocsURL: "https://apidocs.leadsquared.com/get-user-permissions-from-permission-templates", Idempotent: true, Bulk: false, Single: false},
+	{ID: OpGetUserTags, Method: "GET", Path: "/UserManagement.svc/Retrieve/GetTags", Summary: "Get User Tags", DocsURL: "https://apidocs.leadsquared.com/get-user-tags/", Idempotent: true, Bulk: false, Single: false},
+	{ID: OpGetUserWorkDayDetails, Method: "GET", Path: "/UserManagement.svc/User/GetWorkDayDetails", Summary: "Get a User's Work Day Details", DocsURL: "https://apidocs.leadsquared.com/get-work-day-details/", Idempotent: true, Bulk: false, Single: false},
+	{ID: OpGetUsers, Method: "GET", Path: "/UserManagement.svc/Users.Get", Summary: "Get Users", DocsURL: "https://apidocs.leadsquared.com/get-users", Idempotent: true, Bulk: false, Single: false},
+	{ID: OpMarkUserObsolete, Method: "GET", Path: "/UserManagement.svc/User/MarkObsolete", Summary: "Mark a User Obsolete", DocsURL: "https://apidocs.leadsquared.com/mark-a-user-obsolete/", Idempotent: false, Bulk: false, Single: false},
+	{ID: OpNotifyUsers, Method: "POST", Path: "/UserManagement.svc/NotifyUsers", Summary: "Notify Users", DocsURL: "https://apidocs.leadsquared.com/notify-users/", Idempotent: false, Bulk: false, Single: false},
+	{ID: OpOverwritePermissionTemplate, Method: "POST", Path: "/PermissionTemplate.svc/OverridePermissionTemplate", Summary: "Overwrite a Permission Template", DocsURL: "https://apidocs.leadsquared.com/overwrite-a-permission-template/", Idempotent: false, Bulk: false, Single: false},
+	{ID: OpSendConverseNotification, Method: "POST", Path: "/Notifier.svc/Converse.Push", Summary: "LeadSquared Converse System Notification to Users", DocsURL: "https://apidocs.leadsquared.com/leadsquared-converse-system-notification-to-users/", Idempotent: false, Bulk: false, Single: false},
+	{ID: OpUpdatePermissionTemplate, Method: "POST", Path: "/PermissionTemplate.svc/Update", Summary: "Update a Permission Template", DocsURL: "https://apidocs.leadsquared.com/update-permission-template/", Idempotent: false, Bulk: false, Single: false},
+	{ID: OpUpdateUser, Method: "POST", Path: "/UserManagement.svc/User/Update", Summary: "Update a User", DocsURL: "https://apidocs.leadsquared.com/update-a-user/", Idempotent: false, Bulk: false, Single: false},
+}
+
+// LookupOperation returns the operation named id, in any letter case ("GetUserById" is
+// [OpGetUserByID]). The *Operation points into the table the client reads its policy from:
+// read it, never change it.
+func LookupOperation(id OperationID) (*Operation, bool) {
+	switch id {
+	case OpActivateUser:
+		return &operations[0], true
+	case OpAdvancedSearchUsers:
+		return &operations[1], true
+	case OpApplyPermissionTemplate:
+		return &operations[2], true
+	case OpAuthenticateUser:
+		return &operations[3], true
+	case OpBulkUpdateUserManagers:
+		return &operations[4], true
+	case OpBulkUpdateUsers:
+		return &operations[5], true
+	case OpCheckInUser:
+		return &operations[6], true
+	case OpCheckOutUser:
+		return &operations[7], true
+	case OpCreatePermissionTemplate:
+		return &operations[8], true
+	case OpCreateUser:
+		return &operations[9], true
+	case OpDeactivateUser:
+		return &operations[10], true
+	case OpDeletePermissionTemplate:
+		return &operations[11], true
+	case OpGetCheckInHistory:
+		return &operations[12], true
+	case OpGetCheckInStatus:
+		return &operations[13], true
+	case OpGetPermissionTemplates:
+		return &operations[14], true
+	case OpGetUserAttributes:
+		return &operations[15], true
+	case OpGetUserByEmail:
+		return &operations[16], true
+	case OpGetUserByID:
+		return &operations[17], true
+	case OpGetUserHierarchy:
+		return &operations[18], true
+	case OpGetUserHierarchyInfo:
+		return &operations[19], true
+	case OpGetUserPermissions:
+		return &operations[20], true
+	case OpGetUserTags:
+		return &operations[21], true
+	case OpGetUserWorkDayDetails:
+		return &operations[22], true
+	case OpGetUsers:
+		return &operations[23], true
+	case OpMarkUserObsolete:
+		return &operations[24], true
+	case OpNotifyUsers:
+		return &operations[25], true
+	case OpOverwritePermissionTemplate:
+		return &operations[26], true
+	case OpSendConverseNotification:
+		return &operations[27], true
+	case OpUpdatePermissionTemplate:
+		return &operations[28], true
+	case OpUpdateUser:
+		return &operations[29], true
+	}
+	for i := range operations {
+		if strings.EqualFold(string(operations[i].ID), string(id)) {
+			return &operations[i], true
+		}
+	}
+	return nil, false
+}
+
+// LookupRoute returns the operation of an HTTP method and a path relative to the server URL
+// ("/UserManagement.svc/User/Create", without the server's /v2). The *Operation points into
+// the table: read it, never change it.
+func LookupRoute(method, path string) (*Operation, bool) {
+	op, ok := operationsByRoute[route{method, path}]
+	return op, ok
+}
+
+type route struct{ method, path string }
+
+var operationsByRoute = map[route]*Operation{
+	{"GET", "/UserManagement.svc/User/Activate"}:                                &operations[0],
+	{"POST", "/UserManagement.svc/User/AdvancedSearch"}:                         &operations[1],
+	{"POST", "/PermissionTemplate.svc/Apply"}:                                   &operations[2],
+	{"GET", "/Authentication.svc/UserByAccessKey.Get"}:                          &operations[3],
+	{"POST", "/UserManagement.svc/UpdateReportingManagerInBulk"}:                &operations[4],
+	{"POST", "/UserManagement.svc/User/Bulk/Update"}:                            &operations[5],
+	{"POST", "/UserManagement.svc/User/CheckIn"}:                                &operations[6],
+	{"POST", "/UserManagement.svc/User/CheckOut"}:                               &operations[7],
+	{"POST", "/PermissionTemplate.svc/Create"}:                                  &operations[8],
+	{"POST", "/UserManagement.svc/User/Create"}:                                 &operations[9],
+	{"GET", "/UserManagement.svc/User/Deactivate"}:                              &operations[10],
+	{"GET", "/PermissionTemplate.svc/Delete"}:                                   &operations[11],
+	{"POST", "/UserManagement.svc/User/GetCheckinCheckoutHistory"}:              &operations[12],
+	{"GET", "/UserManagement.svc/User/CheckinStatus"}:                           &operations[13],
+	{"POST", "/PermissionTemplate.svc/Retrieve"}:                                &operations[14],
+	{"POST", "/UserManagement.svc/User/Attribute/Retrieve"}:                     &operations[15],
+	{"GET", "/UserManagement.svc/User/Retrieve/ByEmailAddress"}:                 &operations[16],
+	{"GET", "/UserManagement.svc/User/Retrieve/ByUserId"}:                       &operations[17],
+	{"GET", "/UserManagement.svc/ReportingHierarchy/RetrieveAllReportingUsers"}: &operations[18],
+	{"POST", "/UserManagement.svc/RetrieveUserInfoByHierarchy"}:                 &operations[19],
+	{"GET", "/PermissionTemplate.svc/User/GetPermissions"}:                      &operations[20],
+	{"GET", "/UserManagement.svc/Retrieve/GetTags"}:                             &operations[21],
+	{"GET", "/UserManagement.svc/User/GetWorkDayDetails"}:                       &operations[22],
+	{"GET", "/UserManagement.svc/Users.Get"}:                                    &operations[23],
+	{"GET", "/UserManagement.svc/User/MarkObsolete"}:                            &operations[24],
+	{"POST", "/UserManagement.svc/NotifyUsers"}:                                 &operations[25],
+	{"POST", "/PermissionTemplate.svc/OverridePermissionTemplate"}:              &operations[26],
+	{"POST", "/Notifier.svc/Converse.Push"}:                                     &operations[27],
+	{"POST", "/PermissionTemplate.svc/Update"}:                                  &operations[28],
+	{"POST", "/UserManagement.svc/User/Update"}:                                 &operations[29],
+}
+
+// IdempotentMethod reports whether a request with this HTTP method is safe to repeat when its
+// operation has no x-idempotent mark: the rule ./gen applied to the table, which the client
+// also applies to a request built by hand for a route the spec does not have.
+func IdempotentMethod(method string) bool {
+	switch method {
+	case "GET", "HEAD", "OPTIONS":
+		return true
+	}
+	return false
 }

@@ -1,14 +1,53 @@
 package leadsquared
 
 import (
+	"context"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 )
 
-// The helpers of the generated methods (client.gen.go): the checks before a call and the
+// The executor of the generated methods (client.gen.go), the checks before a call and the
 // errors that name the operation. Reading the answer is in decode.go.
+
+// call is the body of every generated method of operation id. It refuses a nil context, and a
+// call that lacks a required query parameter (missing is its name, from required; "" when none
+// is missing). Otherwise it puts the operation's entry of the table into the context, where the
+// doer (retries, the limiter's bulk budget, validation, the drift check) reads it, sends the
+// request with send (the generated client's method) and decodes the JSON answer into a T.
+func call[T any](ctx context.Context, c *Client, id api.OperationID, missing string, send func(context.Context) (*http.Response, error)) (T, error) {
+	if ctx == nil {
+		var zero T
+		return zero, errNilContext(id)
+	}
+	if missing != "" {
+		var zero T
+		return zero, errMissingParam(id, missing)
+	}
+	if op, ok := api.LookupOperation(id); ok {
+		ctx = withOperation(ctx, op)
+	}
+	rsp, err := send(ctx) //nolint:bodyclose // decode closes it
+	return decode[T](c.doer.rd, id, rsp, err)
+}
+
+// callOne is call for an x-lsq-single operation: it returns the one item of the array answer,
+// or an error matching ErrNotFound for [].
+func callOne[T any](ctx context.Context, c *Client, id api.OperationID, missing string, send func(context.Context) (*http.Response, error)) (T, error) {
+	items, err := call[[]T](ctx, c, id, missing, send)
+	return single(id, items, err)
+}
+
+// required returns name when v, a required query parameter, is its type's zero value, else "".
+func required[T comparable](v T, name string) string {
+	var zero T
+	if v == zero {
+		return name
+	}
+	return ""
+}
 
 // errNilContext is the error of a method called with a nil context.
 func errNilContext(op api.OperationID) error {
@@ -40,12 +79,6 @@ func (e *invalidRequestError) Error() string {
 func (e *invalidRequestError) Unwrap() error        { return e.err }
 func (e *invalidRequestError) Is(target error) bool { return target == ErrInvalidRequest }
 
-// isZero reports whether v is its type's zero value.
-func isZero[T comparable](v T) bool {
-	var zero T
-	return v == zero
-}
-
 // opError names the operation in an error that does not come from this package (a broken
 // connection, a validator's error), so that every error a method returns starts with
 // "leadsquared: " once.
@@ -56,11 +89,18 @@ func opError(op api.OperationID, err error) error {
 	return &namedError{op: op, err: err}
 }
 
-// namedError is an error that is not the package's own, with the operation it came from.
+// namedError is an error that is not the package's own, after "leadsquared: " and the
+// operation it came from (none for a reply WithResponseValidation found invalid: the
+// validator's error names it).
 type namedError struct {
 	op  api.OperationID
 	err error
 }
 
-func (e *namedError) Error() string { return prefix + string(e.op) + ": " + e.err.Error() }
+func (e *namedError) Error() string {
+	if e.op == "" {
+		return prefix + e.err.Error()
+	}
+	return prefix + string(e.op) + ": " + e.err.Error()
+}
 func (e *namedError) Unwrap() error { return e.err }

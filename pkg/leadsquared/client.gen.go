@@ -3,7 +3,9 @@
 package leadsquared
 
 import (
+	"cmp"
 	"context"
+	"net/http"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 )
@@ -20,17 +22,9 @@ import (
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/activate-a-user
 func (c *Client) ActivateUser(ctx context.Context, params api.ActivateUserParams) (api.SuccessStatus, error) {
-	const op = api.OpActivateUser
-	if ctx == nil {
-		var zero api.SuccessStatus
-		return zero, errNilContext(op)
-	}
-	if isZero(params.UserID) {
-		var zero api.SuccessStatus
-		return zero, errMissingParam(op, "userId")
-	}
-	rsp, err := c.api.ClientInterface.ActivateUser(ctx, &params)
-	return decode[api.SuccessStatus](c.doer.rd, op, rsp, err)
+	return call[api.SuccessStatus](ctx, c, api.OpActivateUser, required(params.UserID, "userId"), func(ctx context.Context) (*http.Response, error) {
+		return c.api.ClientInterface.ActivateUser(ctx, &params)
+	})
 }
 
 // AdvancedSearchUsers calls User Advanced Search: POST /UserManagement.svc/User/AdvancedSearch.
@@ -45,13 +39,9 @@ func (c *Client) ActivateUser(ctx context.Context, params api.ActivateUserParams
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/user-advanced-search/
 func (c *Client) AdvancedSearchUsers(ctx context.Context, body api.UserSearchRequest) (api.UserSearchResult, error) {
-	const op = api.OpAdvancedSearchUsers
-	if ctx == nil {
-		var zero api.UserSearchResult
-		return zero, errNilContext(op)
-	}
-	rsp, err := c.api.ClientInterface.AdvancedSearchUsers(ctx, body)
-	return decode[api.UserSearchResult](c.doer.rd, op, rsp, err)
+	return call[api.UserSearchResult](ctx, c, api.OpAdvancedSearchUsers, "", func(ctx context.Context) (*http.Response, error) {
+		return c.api.ClientInterface.AdvancedSearchUsers(ctx, body)
+	})
 }
 
 // ApplyPermissionTemplate calls Apply a Permission Template (also Remove a Permission Template): POST /PermissionTemplate.svc/Apply.
@@ -65,13 +55,9 @@ func (c *Client) AdvancedSearchUsers(ctx context.Context, body api.UserSearchReq
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/apply-permission-templates/
 func (c *Client) ApplyPermissionTemplate(ctx context.Context, params api.ApplyPermissionTemplateParams, body api.PermissionTemplateApplyRequest) (api.PermissionTemplateResult, error) {
-	const op = api.OpApplyPermissionTemplate
-	if ctx == nil {
-		var zero api.PermissionTemplateResult
-		return zero, errNilContext(op)
-	}
-	rsp, err := c.api.ClientInterface.ApplyPermissionTemplate(ctx, &params, body)
-	return decode[api.PermissionTemplateResult](c.doer.rd, op, rsp, err)
+	return call[api.PermissionTemplateResult](ctx, c, api.OpApplyPermissionTemplate, "", func(ctx context.Context) (*http.Response, error) {
+		return c.api.ClientInterface.ApplyPermissionTemplate(ctx, &params, body)
+	})
 }
 
 // AuthenticateUser calls Authenticate a User: GET /Authentication.svc/UserByAccessKey.Get.
@@ -86,13 +72,9 @@ func (c *Client) ApplyPermissionTemplate(ctx context.Context, params api.ApplyPe
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/user-authentication/
 func (c *Client) AuthenticateUser(ctx context.Context) (api.AuthenticatedUser, error) {
-	const op = api.OpAuthenticateUser
-	if ctx == nil {
-		var zero api.AuthenticatedUser
-		return zero, errNilContext(op)
-	}
-	rsp, err := c.api.ClientInterface.AuthenticateUser(ctx)
-	return decode[api.AuthenticatedUser](c.doer.rd, op, rsp, err)
+	return call[api.AuthenticatedUser](ctx, c, api.OpAuthenticateUser, "", func(ctx context.Context) (*http.Response, error) {
+		return c.api.ClientInterface.AuthenticateUser(ctx)
+	})
 }
 
 // BulkUpdateUserManagers calls Update User's Managers in Bulk: POST /UserManagement.svc/UpdateReportingManagerInBulk.
@@ -107,13 +89,9 @@ func (c *Client) AuthenticateUser(ctx context.Context) (api.AuthenticatedUser, e
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/update-users-managers-in-bulk/
 func (c *Client) BulkUpdateUserManagers(ctx context.Context, body api.UserManagerUpdateList) (api.UserManagerUpdateResult, error) {
-	const op = api.OpBulkUpdateUserManagers
-	if ctx == nil {
-		var zero api.UserManagerUpdateResult
-		return zero, errNilContext(op)
-	}
-	rsp, err := c.api.ClientInterface.BulkUpdateUserManagers(ctx, body)
-	return decode[api.UserManagerUpdateResult](c.doer.rd, op, rsp, err)
+	return call[api.UserManagerUpdateResult](ctx, c, api.OpBulkUpdateUserManagers, "", func(ctx context.Context) (*http.Response, error) {
+		return c.api.ClientInterface.BulkUpdateUserManagers(ctx, body)
+	})
 }
 
 // BulkUpdateUsers calls Update Users in Bulk: POST /UserManagement.svc/User/Bulk/Update.
@@ -129,13 +107,9 @@ func (c *Client) BulkUpdateUserManagers(ctx context.Context, body api.UserManage
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/update-users-in-bulk/
 func (c *Client) BulkUpdateUsers(ctx context.Context, body api.UserBulkUpdateRequest) (api.UserBulkUpdateResult, error) {
-	const op = api.OpBulkUpdateUsers
-	if ctx == nil {
-		var zero api.UserBulkUpdateResult
-		return zero, errNilContext(op)
-	}
-	rsp, err := c.api.ClientInterface.BulkUpdateUsers(ctx, body)
-	return decode[api.UserBulkUpdateResult](c.doer.rd, op, rsp, err)
+	return call[api.UserBulkUpdateResult](ctx, c, api.OpBulkUpdateUsers, "", func(ctx context.Context) (*http.Response, error) {
+		return c.api.ClientInterface.BulkUpdateUsers(ctx, body)
+	})
 }
 
 // CheckInUser calls Check-In User: POST /UserManagement.svc/User/CheckIn.
@@ -150,13 +124,9 @@ func (c *Client) BulkUpdateUsers(ctx context.Context, body api.UserBulkUpdateReq
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/check-in-user/
 func (c *Client) CheckInUser(ctx context.Context, body api.CheckInRequest) (api.CheckInOutResult, error) {
-	const op = api.OpCheckInUser
-	if ctx == nil {
-		var zero api.CheckInOutResult
-		return zero, errNilContext(op)
-	}
-	rsp, err := c.api.ClientInterface.CheckInUser(ctx, body)
-	return decode[api.CheckInOutResult](c.doer.rd, op, rsp, err)
+	return call[api.CheckInOutResult](ctx, c, api.OpCheckInUser, "", func(ctx context.Context) (*http.Response, error) {
+		return c.api.ClientInterface.CheckInUser(ctx, body)
+	})
 }
 
 // CheckOutUser calls Check-Out User: POST /UserManagement.svc/User/CheckOut.
@@ -172,13 +142,9 @@ func (c *Client) CheckInUser(ctx context.Context, body api.CheckInRequest) (api.
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/check-out-user/
 func (c *Client) CheckOutUser(ctx context.Context, body api.CheckOutRequest) (api.CheckInOutResult, error) {
-	const op = api.OpCheckOutUser
-	if ctx == nil {
-		var zero api.CheckInOutResult
-		return zero, errNilContext(op)
-	}
-	rsp, err := c.api.ClientInterface.CheckOutUser(ctx, body)
-	return decode[api.CheckInOutResult](c.doer.rd, op, rsp, err)
+	return call[api.CheckInOutResult](ctx, c, api.OpCheckOutUser, "", func(ctx context.Context) (*http.Response, error) {
+		return c.api.ClientInterface.CheckOutUser(ctx, body)
+	})
 }
 
 // CreatePermissionTemplate calls Create a Permission Template: POST /PermissionTemplate.svc/Create.
@@ -194,13 +160,9 @@ func (c *Client) CheckOutUser(ctx context.Context, body api.CheckOutRequest) (ap
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/create-permission-templates/
 func (c *Client) CreatePermissionTemplate(ctx context.Context, body api.PermissionTemplateInput) (api.PermissionTemplateCreateResult, error) {
-	const op = api.OpCreatePermissionTemplate
-	if ctx == nil {
-		var zero api.PermissionTemplateCreateResult
-		return zero, errNilContext(op)
-	}
-	rsp, err := c.api.ClientInterface.CreatePermissionTemplate(ctx, body)
-	return decode[api.PermissionTemplateCreateResult](c.doer.rd, op, rsp, err)
+	return call[api.PermissionTemplateCreateResult](ctx, c, api.OpCreatePermissionTemplate, "", func(ctx context.Context) (*http.Response, error) {
+		return c.api.ClientInterface.CreatePermissionTemplate(ctx, body)
+	})
 }
 
 // CreateUser calls Create a User: POST /UserManagement.svc/User/Create.
@@ -215,13 +177,9 @@ func (c *Client) CreatePermissionTemplate(ctx context.Context, body api.Permissi
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/create-a-user/
 func (c *Client) CreateUser(ctx context.Context, body api.UserCreateRequest) (api.UserCreated, error) {
-	const op = api.OpCreateUser
-	if ctx == nil {
-		var zero api.UserCreated
-		return zero, errNilContext(op)
-	}
-	rsp, err := c.api.ClientInterface.CreateUser(ctx, body)
-	return decode[api.UserCreated](c.doer.rd, op, rsp, err)
+	return call[api.UserCreated](ctx, c, api.OpCreateUser, "", func(ctx context.Context) (*http.Response, error) {
+		return c.api.ClientInterface.CreateUser(ctx, body)
+	})
 }
 
 // DeactivateUser calls Deactivate a User: GET /UserManagement.svc/User/Deactivate.
@@ -238,17 +196,9 @@ func (c *Client) CreateUser(ctx context.Context, body api.UserCreateRequest) (ap
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/deactivate-a-user
 func (c *Client) DeactivateUser(ctx context.Context, params api.DeactivateUserParams) (api.SuccessStatus, error) {
-	const op = api.OpDeactivateUser
-	if ctx == nil {
-		var zero api.SuccessStatus
-		return zero, errNilContext(op)
-	}
-	if isZero(params.UserID) {
-		var zero api.SuccessStatus
-		return zero, errMissingParam(op, "userId")
-	}
-	rsp, err := c.api.ClientInterface.DeactivateUser(ctx, &params)
-	return decode[api.SuccessStatus](c.doer.rd, op, rsp, err)
+	return call[api.SuccessStatus](ctx, c, api.OpDeactivateUser, required(params.UserID, "userId"), func(ctx context.Context) (*http.Response, error) {
+		return c.api.ClientInterface.DeactivateUser(ctx, &params)
+	})
 }
 
 // DeletePermissionTemplate calls Delete a Permission Template: GET /PermissionTemplate.svc/Delete.
@@ -264,17 +214,9 @@ func (c *Client) DeactivateUser(ctx context.Context, params api.DeactivateUserPa
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/delete-permission-template/
 func (c *Client) DeletePermissionTemplate(ctx context.Context, params api.DeletePermissionTemplateParams) (api.PermissionTemplateResult, error) {
-	const op = api.OpDeletePermissionTemplate
-	if ctx == nil {
-		var zero api.PermissionTemplateResult
-		return zero, errNilContext(op)
-	}
-	if isZero(params.ID) {
-		var zero api.PermissionTemplateResult
-		return zero, errMissingParam(op, "Id")
-	}
-	rsp, err := c.api.ClientInterface.DeletePermissionTemplate(ctx, &params)
-	return decode[api.PermissionTemplateResult](c.doer.rd, op, rsp, err)
+	return call[api.PermissionTemplateResult](ctx, c, api.OpDeletePermissionTemplate, required(params.ID, "Id"), func(ctx context.Context) (*http.Response, error) {
+		return c.api.ClientInterface.DeletePermissionTemplate(ctx, &params)
+	})
 }
 
 // GetCheckInHistory calls Get Check-In History of Users: POST /UserManagement.svc/User/GetCheckinCheckoutHistory.
@@ -290,13 +232,9 @@ func (c *Client) DeletePermissionTemplate(ctx context.Context, params api.Delete
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/get-check-in-history-of-users/
 func (c *Client) GetCheckInHistory(ctx context.Context, body api.CheckInHistoryRequest) (api.CheckInHistory, error) {
-	const op = api.OpGetCheckInHistory
-	if ctx == nil {
-		var zero api.CheckInHistory
-		return zero, errNilContext(op)
-	}
-	rsp, err := c.api.ClientInterface.GetCheckInHistory(ctx, body)
-	return decode[api.CheckInHistory](c.doer.rd, op, rsp, err)
+	return call[api.CheckInHistory](ctx, c, api.OpGetCheckInHistory, "", func(ctx context.Context) (*http.Response, error) {
+		return c.api.ClientInterface.GetCheckInHistory(ctx, body)
+	})
 }
 
 // GetCheckInStatus calls Get Check-In Status of a User: GET /UserManagement.svc/User/CheckinStatus.
@@ -311,13 +249,9 @@ func (c *Client) GetCheckInHistory(ctx context.Context, body api.CheckInHistoryR
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/get-check-in-status-of-a-user/
 func (c *Client) GetCheckInStatus(ctx context.Context, params api.GetCheckInStatusParams) (api.CheckInStatus, error) {
-	const op = api.OpGetCheckInStatus
-	if ctx == nil {
-		var zero api.CheckInStatus
-		return zero, errNilContext(op)
-	}
-	rsp, err := c.api.ClientInterface.GetCheckInStatus(ctx, &params)
-	return decode[api.CheckInStatus](c.doer.rd, op, rsp, err)
+	return call[api.CheckInStatus](ctx, c, api.OpGetCheckInStatus, "", func(ctx context.Context) (*http.Response, error) {
+		return c.api.ClientInterface.GetCheckInStatus(ctx, &params)
+	})
 }
 
 // GetPermissionTemplates calls Get Permission Templates: POST /PermissionTemplate.svc/Retrieve.
@@ -332,13 +266,9 @@ func (c *Client) GetCheckInStatus(ctx context.Context, params api.GetCheckInStat
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/retrieve-permission-template/
 func (c *Client) GetPermissionTemplates(ctx context.Context, body api.PermissionTemplateSearchRequest) (api.PermissionTemplateList, error) {
-	const op = api.OpGetPermissionTemplates
-	if ctx == nil {
-		var zero api.PermissionTemplateList
-		return zero, errNilContext(op)
-	}
-	rsp, err := c.api.ClientInterface.GetPermissionTemplates(ctx, body)
-	return decode[api.PermissionTemplateList](c.doer.rd, op, rsp, err)
+	return call[api.PermissionTemplateList](ctx, c, api.OpGetPermissionTemplates, "", func(ctx context.Context) (*http.Response, error) {
+		return c.api.ClientInterface.GetPermissionTemplates(ctx, body)
+	})
 }
 
 // GetUserAttributes calls Get User Attributes: POST /UserManagement.svc/User/Attribute/Retrieve.
@@ -354,13 +284,9 @@ func (c *Client) GetPermissionTemplates(ctx context.Context, body api.Permission
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/retrieve-user-attributes/
 func (c *Client) GetUserAttributes(ctx context.Context, body api.UserAttributeRetrieveRequest) (api.UserAttributeList, error) {
-	const op = api.OpGetUserAttributes
-	if ctx == nil {
-		var zero api.UserAttributeList
-		return zero, errNilContext(op)
-	}
-	rsp, err := c.api.ClientInterface.GetUserAttributes(ctx, body)
-	return decode[api.UserAttributeList](c.doer.rd, op, rsp, err)
+	return call[api.UserAttributeList](ctx, c, api.OpGetUserAttributes, "", func(ctx context.Context) (*http.Response, error) {
+		return c.api.ClientInterface.GetUserAttributes(ctx, body)
+	})
 }
 
 // GetUserByEmail calls Get a User by Email Address: GET /UserManagement.svc/User/Retrieve/ByEmailAddress.
@@ -373,18 +299,9 @@ func (c *Client) GetUserAttributes(ctx context.Context, body api.UserAttributeRe
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/get-user-by-email-id
 func (c *Client) GetUserByEmail(ctx context.Context, params api.GetUserByEmailParams) (api.User, error) {
-	const op = api.OpGetUserByEmail
-	if ctx == nil {
-		var zero api.User
-		return zero, errNilContext(op)
-	}
-	if isZero(params.EmailAddress) {
-		var zero api.User
-		return zero, errMissingParam(op, "emailAddress")
-	}
-	rsp, err := c.api.ClientInterface.GetUserByEmail(ctx, &params)
-	items, err := decode[[]api.User](c.doer.rd, op, rsp, err)
-	return single(op, items, err)
+	return callOne[api.User](ctx, c, api.OpGetUserByEmail, required(params.EmailAddress, "emailAddress"), func(ctx context.Context) (*http.Response, error) {
+		return c.api.ClientInterface.GetUserByEmail(ctx, &params)
+	})
 }
 
 // GetUserByID calls Get a User by Id: GET /UserManagement.svc/User/Retrieve/ByUserId.
@@ -397,18 +314,9 @@ func (c *Client) GetUserByEmail(ctx context.Context, params api.GetUserByEmailPa
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/get-user-by-id/
 func (c *Client) GetUserByID(ctx context.Context, params api.GetUserByIDParams) (api.User, error) {
-	const op = api.OpGetUserByID
-	if ctx == nil {
-		var zero api.User
-		return zero, errNilContext(op)
-	}
-	if isZero(params.UserID) {
-		var zero api.User
-		return zero, errMissingParam(op, "userId")
-	}
-	rsp, err := c.api.ClientInterface.GetUserByID(ctx, &params)
-	items, err := decode[[]api.User](c.doer.rd, op, rsp, err)
-	return single(op, items, err)
+	return callOne[api.User](ctx, c, api.OpGetUserByID, required(params.UserID, "userId"), func(ctx context.Context) (*http.Response, error) {
+		return c.api.ClientInterface.GetUserByID(ctx, &params)
+	})
 }
 
 // GetUserHierarchy calls Get User Hierarchy: GET /UserManagement.svc/ReportingHierarchy/RetrieveAllReportingUsers.
@@ -426,13 +334,9 @@ func (c *Client) GetUserByID(ctx context.Context, params api.GetUserByIDParams) 
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/get-user-hierarchy/
 func (c *Client) GetUserHierarchy(ctx context.Context, params api.GetUserHierarchyParams) ([]api.GUID, error) {
-	const op = api.OpGetUserHierarchy
-	if ctx == nil {
-		var zero []api.GUID
-		return zero, errNilContext(op)
-	}
-	rsp, err := c.api.ClientInterface.GetUserHierarchy(ctx, &params)
-	return decode[[]api.GUID](c.doer.rd, op, rsp, err)
+	return call[[]api.GUID](ctx, c, api.OpGetUserHierarchy, "", func(ctx context.Context) (*http.Response, error) {
+		return c.api.ClientInterface.GetUserHierarchy(ctx, &params)
+	})
 }
 
 // GetUserHierarchyInfo calls Get User Hierarchy Information: POST /UserManagement.svc/RetrieveUserInfoByHierarchy.
@@ -446,13 +350,9 @@ func (c *Client) GetUserHierarchy(ctx context.Context, params api.GetUserHierarc
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/get-user-hierarchy-information/
 func (c *Client) GetUserHierarchyInfo(ctx context.Context, body api.HierarchyInfoRequest) (api.HierarchyInfo, error) {
-	const op = api.OpGetUserHierarchyInfo
-	if ctx == nil {
-		var zero api.HierarchyInfo
-		return zero, errNilContext(op)
-	}
-	rsp, err := c.api.ClientInterface.GetUserHierarchyInfo(ctx, body)
-	return decode[api.HierarchyInfo](c.doer.rd, op, rsp, err)
+	return call[api.HierarchyInfo](ctx, c, api.OpGetUserHierarchyInfo, "", func(ctx context.Context) (*http.Response, error) {
+		return c.api.ClientInterface.GetUserHierarchyInfo(ctx, body)
+	})
 }
 
 // GetUserPermissions calls Get User Permissions: GET /PermissionTemplate.svc/User/GetPermissions.
@@ -469,13 +369,9 @@ func (c *Client) GetUserHierarchyInfo(ctx context.Context, body api.HierarchyInf
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/get-user-permissions-from-permission-templates
 func (c *Client) GetUserPermissions(ctx context.Context, params api.GetUserPermissionsParams) (api.TemplateUserPermissions, error) {
-	const op = api.OpGetUserPermissions
-	if ctx == nil {
-		var zero api.TemplateUserPermissions
-		return zero, errNilContext(op)
-	}
-	rsp, err := c.api.ClientInterface.GetUserPermissions(ctx, &params)
-	return decode[api.TemplateUserPermissions](c.doer.rd, op, rsp, err)
+	return call[api.TemplateUserPermissions](ctx, c, api.OpGetUserPermissions, "", func(ctx context.Context) (*http.Response, error) {
+		return c.api.ClientInterface.GetUserPermissions(ctx, &params)
+	})
 }
 
 // GetUserTags calls Get User Tags: GET /UserManagement.svc/Retrieve/GetTags.
@@ -491,17 +387,9 @@ func (c *Client) GetUserPermissions(ctx context.Context, params api.GetUserPermi
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/get-user-tags/
 func (c *Client) GetUserTags(ctx context.Context, params api.GetUserTagsParams) ([]api.UserTag, error) {
-	const op = api.OpGetUserTags
-	if ctx == nil {
-		var zero []api.UserTag
-		return zero, errNilContext(op)
-	}
-	if isZero(params.UserID) {
-		var zero []api.UserTag
-		return zero, errMissingParam(op, "userId")
-	}
-	rsp, err := c.api.ClientInterface.GetUserTags(ctx, &params)
-	return decode[[]api.UserTag](c.doer.rd, op, rsp, err)
+	return call[[]api.UserTag](ctx, c, api.OpGetUserTags, required(params.UserID, "userId"), func(ctx context.Context) (*http.Response, error) {
+		return c.api.ClientInterface.GetUserTags(ctx, &params)
+	})
 }
 
 // GetUserWorkDayDetails calls Get a User's Work Day Details: GET /UserManagement.svc/User/GetWorkDayDetails.
@@ -516,21 +404,9 @@ func (c *Client) GetUserTags(ctx context.Context, params api.GetUserTagsParams) 
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/get-work-day-details/
 func (c *Client) GetUserWorkDayDetails(ctx context.Context, params api.GetUserWorkDayDetailsParams) (api.WorkDayDetails, error) {
-	const op = api.OpGetUserWorkDayDetails
-	if ctx == nil {
-		var zero api.WorkDayDetails
-		return zero, errNilContext(op)
-	}
-	if isZero(params.UserID) {
-		var zero api.WorkDayDetails
-		return zero, errMissingParam(op, "userId")
-	}
-	if isZero(params.Date) {
-		var zero api.WorkDayDetails
-		return zero, errMissingParam(op, "date")
-	}
-	rsp, err := c.api.ClientInterface.GetUserWorkDayDetails(ctx, &params)
-	return decode[api.WorkDayDetails](c.doer.rd, op, rsp, err)
+	return call[api.WorkDayDetails](ctx, c, api.OpGetUserWorkDayDetails, cmp.Or(required(params.UserID, "userId"), required(params.Date, "date")), func(ctx context.Context) (*http.Response, error) {
+		return c.api.ClientInterface.GetUserWorkDayDetails(ctx, &params)
+	})
 }
 
 // GetUsers calls Get Users: GET /UserManagement.svc/Users.Get.
@@ -545,13 +421,9 @@ func (c *Client) GetUserWorkDayDetails(ctx context.Context, params api.GetUserWo
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/get-users
 func (c *Client) GetUsers(ctx context.Context) ([]api.UserListItem, error) {
-	const op = api.OpGetUsers
-	if ctx == nil {
-		var zero []api.UserListItem
-		return zero, errNilContext(op)
-	}
-	rsp, err := c.api.ClientInterface.GetUsers(ctx)
-	return decode[[]api.UserListItem](c.doer.rd, op, rsp, err)
+	return call[[]api.UserListItem](ctx, c, api.OpGetUsers, "", func(ctx context.Context) (*http.Response, error) {
+		return c.api.ClientInterface.GetUsers(ctx)
+	})
 }
 
 // MarkUserObsolete calls Mark a User Obsolete: GET /UserManagement.svc/User/MarkObsolete.
@@ -567,17 +439,9 @@ func (c *Client) GetUsers(ctx context.Context) ([]api.UserListItem, error) {
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/mark-a-user-obsolete/
 func (c *Client) MarkUserObsolete(ctx context.Context, params api.MarkUserObsoleteParams) (api.SuccessStatus, error) {
-	const op = api.OpMarkUserObsolete
-	if ctx == nil {
-		var zero api.SuccessStatus
-		return zero, errNilContext(op)
-	}
-	if isZero(params.UserID) {
-		var zero api.SuccessStatus
-		return zero, errMissingParam(op, "userid")
-	}
-	rsp, err := c.api.ClientInterface.MarkUserObsolete(ctx, &params)
-	return decode[api.SuccessStatus](c.doer.rd, op, rsp, err)
+	return call[api.SuccessStatus](ctx, c, api.OpMarkUserObsolete, required(params.UserID, "userid"), func(ctx context.Context) (*http.Response, error) {
+		return c.api.ClientInterface.MarkUserObsolete(ctx, &params)
+	})
 }
 
 // NotifyUsers calls Notify Users: POST /UserManagement.svc/NotifyUsers.
@@ -595,13 +459,9 @@ func (c *Client) MarkUserObsolete(ctx context.Context, params api.MarkUserObsole
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/notify-users/
 func (c *Client) NotifyUsers(ctx context.Context, body api.NotifyUsersRequest) (api.SuccessStatus, error) {
-	const op = api.OpNotifyUsers
-	if ctx == nil {
-		var zero api.SuccessStatus
-		return zero, errNilContext(op)
-	}
-	rsp, err := c.api.ClientInterface.NotifyUsers(ctx, body)
-	return decode[api.SuccessStatus](c.doer.rd, op, rsp, err)
+	return call[api.SuccessStatus](ctx, c, api.OpNotifyUsers, "", func(ctx context.Context) (*http.Response, error) {
+		return c.api.ClientInterface.NotifyUsers(ctx, body)
+	})
 }
 
 // OverwritePermissionTemplate calls Overwrite a Permission Template: POST /PermissionTemplate.svc/OverridePermissionTemplate.
@@ -617,13 +477,9 @@ func (c *Client) NotifyUsers(ctx context.Context, body api.NotifyUsersRequest) (
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/overwrite-a-permission-template/
 func (c *Client) OverwritePermissionTemplate(ctx context.Context, body api.PermissionTemplateOverwriteRequest) (api.PermissionTemplateOverwriteResult, error) {
-	const op = api.OpOverwritePermissionTemplate
-	if ctx == nil {
-		var zero api.PermissionTemplateOverwriteResult
-		return zero, errNilContext(op)
-	}
-	rsp, err := c.api.ClientInterface.OverwritePermissionTemplate(ctx, body)
-	return decode[api.PermissionTemplateOverwriteResult](c.doer.rd, op, rsp, err)
+	return call[api.PermissionTemplateOverwriteResult](ctx, c, api.OpOverwritePermissionTemplate, "", func(ctx context.Context) (*http.Response, error) {
+		return c.api.ClientInterface.OverwritePermissionTemplate(ctx, body)
+	})
 }
 
 // SendConverseNotification calls LeadSquared Converse System Notification to Users: POST /Notifier.svc/Converse.Push.
@@ -640,13 +496,9 @@ func (c *Client) OverwritePermissionTemplate(ctx context.Context, body api.Permi
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/leadsquared-converse-system-notification-to-users/
 func (c *Client) SendConverseNotification(ctx context.Context, body api.ConverseNotificationRequest) (api.ConverseNotificationResult, error) {
-	const op = api.OpSendConverseNotification
-	if ctx == nil {
-		var zero api.ConverseNotificationResult
-		return zero, errNilContext(op)
-	}
-	rsp, err := c.api.ClientInterface.SendConverseNotification(ctx, body)
-	return decode[api.ConverseNotificationResult](c.doer.rd, op, rsp, err)
+	return call[api.ConverseNotificationResult](ctx, c, api.OpSendConverseNotification, "", func(ctx context.Context) (*http.Response, error) {
+		return c.api.ClientInterface.SendConverseNotification(ctx, body)
+	})
 }
 
 // UpdatePermissionTemplate calls Update a Permission Template: POST /PermissionTemplate.svc/Update.
@@ -661,17 +513,9 @@ func (c *Client) SendConverseNotification(ctx context.Context, body api.Converse
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/update-permission-template/
 func (c *Client) UpdatePermissionTemplate(ctx context.Context, params api.UpdatePermissionTemplateParams, body api.PermissionTemplateInput) (api.PermissionTemplateResult, error) {
-	const op = api.OpUpdatePermissionTemplate
-	if ctx == nil {
-		var zero api.PermissionTemplateResult
-		return zero, errNilContext(op)
-	}
-	if isZero(params.ID) {
-		var zero api.PermissionTemplateResult
-		return zero, errMissingParam(op, "Id")
-	}
-	rsp, err := c.api.ClientInterface.UpdatePermissionTemplate(ctx, &params, body)
-	return decode[api.PermissionTemplateResult](c.doer.rd, op, rsp, err)
+	return call[api.PermissionTemplateResult](ctx, c, api.OpUpdatePermissionTemplate, required(params.ID, "Id"), func(ctx context.Context) (*http.Response, error) {
+		return c.api.ClientInterface.UpdatePermissionTemplate(ctx, &params, body)
+	})
 }
 
 // UpdateUser calls Update a User: POST /UserManagement.svc/User/Update.
@@ -685,15 +529,7 @@ func (c *Client) UpdatePermissionTemplate(ctx context.Context, params api.Update
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/update-a-user/
 func (c *Client) UpdateUser(ctx context.Context, params api.UpdateUserParams, body api.UserUpdateRequest) (api.UserUpdateResult, error) {
-	const op = api.OpUpdateUser
-	if ctx == nil {
-		var zero api.UserUpdateResult
-		return zero, errNilContext(op)
-	}
-	if isZero(params.UserID) {
-		var zero api.UserUpdateResult
-		return zero, errMissingParam(op, "UserId")
-	}
-	rsp, err := c.api.ClientInterface.UpdateUser(ctx, &params, body)
-	return decode[api.UserUpdateResult](c.doer.rd, op, rsp, err)
+	return call[api.UserUpdateResult](ctx, c, api.OpUpdateUser, required(params.UserID, "UserId"), func(ctx context.Context) (*http.Response, error) {
+		return c.api.ClientInterface.UpdateUser(ctx, &params, body)
+	})
 }

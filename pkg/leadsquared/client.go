@@ -206,7 +206,7 @@ func New(baseURL, accessKey, secretKey string, opts ...Option) (*Client, error) 
 	if cfg.limiter == nil {
 		cfg.limiter = newUnlimited()
 	}
-	d := newDoer(cfg, base.Path, accessKey, secretKey, operations)
+	d := newDoer(cfg, base.Path, accessKey, secretKey)
 	gen, err := api.NewClientWithResponses(base.String(), api.WithHTTPClient(d))
 	if err != nil {
 		return nil, errorf("leadsquared: %w", err)

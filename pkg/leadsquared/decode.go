@@ -71,17 +71,11 @@ func (e *ReplyError) Unwrap() error { return e.Err }
 // repeat: LeadSquared answered 2xx, so it may well have acted, but what it answered is not
 // known.
 func (e *ReplyError) Is(target error) bool {
-	return target == ErrOutcomeUnknown && !operationIdempotent(e.Operation)
-}
-
-// operationIdempotent reports whether the spec marks the operation id safe to repeat.
-func operationIdempotent(id api.OperationID) bool {
-	for _, op := range operations {
-		if op.ID == id {
-			return op.Idempotent
-		}
+	if target != ErrOutcomeUnknown {
+		return false
 	}
-	return false
+	op, ok := api.LookupOperation(e.Operation)
+	return !ok || !op.Idempotent
 }
 
 // notFoundError is LeadSquared's [] for a read of one record; it matches [ErrNotFound].

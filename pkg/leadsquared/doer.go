@@ -31,12 +31,14 @@ type doer struct {
 	adapt      limitSetter // nil when the user chose the limit
 	logger     *slog.Logger
 	basePath   string
-	ops        map[route]Operation // route → operation: idempotency, bulk, the limiter's context
-	rd         *redactor
-	validator  Validator // WithRequestValidation / WithResponseValidation
-	valReq     bool
-	valResp    bool
-	drift      *driftChecker // WithDriftReport
+	// route finds the operation of a request that does not carry one (api.LookupRoute;
+	// replaced by in-package tests).
+	route     func(method, path string) (*Operation, bool)
+	rd        *redactor
+	validator Validator // WithRequestValidation / WithResponseValidation
+	valReq    bool
+	valResp   bool
+	drift     *driftChecker // WithDriftReport
 	// observe is drift.check: called through a func value, so that a program that never names
 	// WithDriftReport does not link the walk.
 	observe func(op api.OperationID, body []byte)
@@ -48,7 +50,7 @@ type doer struct {
 	retryPolicy
 }
 
-func newDoer(cfg config, basePath, accessKey, secretKey string, ops map[route]Operation) *doer {
+func newDoer(cfg config, basePath, accessKey, secretKey string) *doer {
 	d := &doer{
 		headerAuth: cfg.headerAuth,
 		accessKey:  accessKey,
@@ -57,7 +59,7 @@ func newDoer(cfg config, basePath, accessKey, secretKey string, ops map[route]Op
 		limiter:    cfg.limiter,
 		logger:     cfg.logger,
 		basePath:   basePath,
-		ops:        ops,
+		route:      api.LookupRoute,
 		rd:         newRedactor(accessKey, secretKey),
 		validator:  cfg.validator,
 		valReq:     cfg.validateRequests,
@@ -123,18 +125,17 @@ func stripCredentials(r *http.Request) {
 func (d *doer) Do(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	rewindable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
+	// The limiter sees which operation it paces (OperationFromContext), e.g. to keep a
+	// separate budget for bulk operations.
+	op, waitCtx := d.requestOperation(req)
 	if d.valReq {
-		if err := d.validateRequest(req); err != nil {
+		if err := d.validateRequest(req, op); err != nil {
 			if req.Body != nil {
 				_ = req.Body.Close() // never sent: close as http.Client.Do would
 			}
 			return nil, err
 		}
 	}
-	// The limiter sees which operation it paces (OperationFromContext), e.g. to keep a
-	// separate budget for bulk operations.
-	waitCtx := d.limiterContext(ctx, req.Method, req.URL.Path)
-	op := d.retryOperation(req.Method, req.URL.Path)
 	var lastErr error
 	for attempt := 1; ; attempt++ {
 		if err := d.limiter.Wait(waitCtx); err != nil {
@@ -192,10 +193,10 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 				} else if eb, isErr = errorShape(body); !isErr {
 					d.logAttempt(ctx, req, attempt, resp.StatusCode, elapsed, nil)
 					if d.observe != nil && resp.StatusCode == http.StatusOK {
-						d.observe(d.operation(req.Method, req.URL.Path).ID, body)
+						d.observe(op.ID, body)
 					}
 					if d.valResp {
-						if err := d.validateResponse(req, resp.StatusCode, body); err != nil {
+						if err := d.validateResponse(op, resp.StatusCode, body); err != nil {
 							return nil, err
 						}
 					}
@@ -213,7 +214,7 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 			d.logAttempt(ctx, req, attempt, resp.StatusCode, elapsed, apiErr)
 			failure = apiErr
 			if rateLimited = isRateLimit(resp.StatusCode, eb); rateLimited {
-				failure = d.rateLimitError(req, apiErr, eb.ExceptionMessage, resp.Header, attempt)
+				failure = d.rateLimitError(op, apiErr, eb.ExceptionMessage, resp.Header, attempt)
 			}
 			o.Status, o.Body, o.HTML = resp.StatusCode, eb, html
 			o.RetryAfter, o.HasRetryAfter = parseRetryAfter(resp.Header, d.now())
@@ -221,7 +222,7 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 		if deadline, ok := ctx.Deadline(); ok {
 			o.Remaining, o.HasDeadline = time.Until(deadline), true
 		}
-		dec := d.decide(op, attempt, o)
+		dec := d.decide(*op, attempt, o)
 		switch {
 		case dec.Deadline:
 			// The context would end before the retry: fail now rather than wait for nothing.
@@ -231,7 +232,7 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 				failure = &outcomeUnknownError{err: failure}
 			}
 			if d.valResp && !o.Broken && !rateLimited {
-				if verr := d.validateResponse(req, resp.StatusCode, body); verr != nil {
+				if verr := d.validateResponse(op, resp.StatusCode, body); verr != nil {
 					return nil, errors.Join(failure, verr)
 				}
 			}
@@ -376,7 +377,7 @@ var exceptionName = regexp.MustCompile(`^MX[A-Za-z]{1,80}Exception$`)
 // rateLimitError builds the *RateLimitError of a rate-limited reply, and makes an adaptive
 // limiter adopt the limit the message names, unless the call was a bulk operation: the bulk
 // budget is separate and lower, and must not slow every other call down.
-func (d *doer) rateLimitError(req *http.Request, apiErr *APIError, rawMessage string, h http.Header, attempt int) *RateLimitError {
+func (d *doer) rateLimitError(op *Operation, apiErr *APIError, rawMessage string, h http.Header, attempt int) *RateLimitError {
 	rl := &RateLimitError{APIError: *apiErr, Attempts: attempt}
 	rl.Limit, rl.Window, _ = parseLimit(rawMessage) // before redaction: a key "5" must not hide the limit
 	if ra, ok := parseRetryAfter(h, d.now()); ok {
@@ -384,7 +385,7 @@ func (d *doer) rateLimitError(req *http.Request, apiErr *APIError, rawMessage st
 	} else {
 		rl.RetryAfter = rl.Window
 	}
-	bulk := d.operation(req.Method, req.URL.Path).Bulk
+	bulk := op.Bulk
 	if w, ok := d.limiter.(slackWidener); ok && !bulk && w.widenSlack() && d.logger != nil {
 		// The limiter was pacing and the server still said no: its slack is too small
 		// for this network's jitter.

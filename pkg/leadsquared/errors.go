@@ -77,7 +77,7 @@ var (
 	// sends with HTTP 500).
 	ErrInvalidRequest = errors.New("leadsquared: invalid request")
 	// ErrOutcomeUnknown matches the error of a call that is not safe to repeat (a write, or
-	// a GET with a side effect such as ActivateUser: x-idempotent false in the spec) that
+	// a GET with a side effect such as MarkUserObsolete: x-idempotent false in the spec) that
 	// LeadSquared may have acted on: the connection broke or the context ended after the
 	// request was sent, the answer was a 5xx without LeadSquared's error body (a gateway's
 	// page, an empty reply) or with one saying only that LeadSquared failed

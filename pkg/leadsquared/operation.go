@@ -2,25 +2,17 @@ package leadsquared
 
 import (
 	"context"
+	"net/http"
 	"strings"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 )
 
-// Operation names the operation of the spec a request belongs to. The client puts it into
-// the context it gives [Limiter.Wait], so that a limiter can keep a separate budget for
-// bulk operations; read it there with [OperationFromContext].
-type Operation struct {
-	// ID is the operationId in the spec, e.g. api.OpAdvancedSearchUsers.
-	ID api.OperationID
-	// Bulk is true for the operations the spec marks x-lsq-bulk: true (BulkUpdateUsers,
-	// BulkUpdateUserManagers), which LeadSquared's plans limit with a separate, lower budget.
-	Bulk bool
-	// Idempotent is true when the call may be repeated after a 5xx or a broken connection: a
-	// GET unless the spec marks it x-idempotent: false, a POST only when it is marked
-	// x-idempotent: true (searches and other reads).
-	Idempotent bool
-}
+// Operation is an operation of the spec and what the spec says about calling it: its entry
+// of the generated table, [api.Operation] (ID, route, summary, docs page, Idempotent, Bulk,
+// Single). The client puts it into the context it gives [Limiter.Wait], so that a limiter can
+// keep a separate budget for bulk operations; read it there with [OperationFromContext].
+type Operation = api.Operation
 
 type operationKey struct{}
 
@@ -32,8 +24,13 @@ func OperationFromContext(ctx context.Context) (op Operation, ok bool) {
 	if ctx == nil {
 		return Operation{}, false
 	}
-	op, ok = ctx.Value(operationKey{}).(Operation)
-	return op, ok
+	switch v := ctx.Value(operationKey{}).(type) {
+	case *Operation: // the table's entry, put there by the client (withOperation)
+		return *v, true
+	case Operation: // ContextWithOperation
+		return v, true
+	}
+	return Operation{}, false
 }
 
 // ContextWithOperation returns a copy of ctx that carries op, as the client's contexts for
@@ -46,18 +43,31 @@ func ContextWithOperation(ctx context.Context, op Operation) context.Context {
 	return context.WithValue(ctx, operationKey{}, op)
 }
 
-// operation returns the Operation of a request's route (the zero Operation for a route the
-// spec does not have).
-func (d *doer) operation(method, urlPath string) Operation {
-	return d.ops[route{method, strings.TrimPrefix(urlPath, d.basePath)}]
+// withOperation returns ctx carrying op, an entry of the table (a pointer: no copy, no
+// allocation but the context's). The doer trusts only such an entry, never one a caller put
+// there with ContextWithOperation.
+func withOperation(ctx context.Context, op *Operation) context.Context {
+	return context.WithValue(ctx, operationKey{}, op)
 }
 
-// limiterContext returns the context to give the limiter for req: ctx with the request's
-// Operation when the spec knows its route.
-func (d *doer) limiterContext(ctx context.Context, method, urlPath string) context.Context {
-	op := d.operation(method, urlPath)
-	if op.ID == "" {
-		return ctx
+// requestOperation returns the operation of req, and the context to give the limiter (req's,
+// carrying the operation): the entry the generated method put into the context (call); for a
+// request that did not come from one ([Client.Do], [Client.API]), the entry of its route,
+// found here, once per request; for a route the spec does not have, an Operation without an
+// ID, safe to repeat by its method (api.IdempotentMethod), and req's context as it is.
+func (d *doer) requestOperation(req *http.Request) (*Operation, context.Context) {
+	ctx := req.Context()
+	if op, ok := ctx.Value(operationKey{}).(*Operation); ok && op != nil {
+		return op, ctx
 	}
-	return ContextWithOperation(ctx, op)
+	if op, ok := d.route(req.Method, strings.TrimPrefix(req.URL.Path, d.basePath)); ok {
+		return op, withOperation(ctx, op)
+	}
+	if api.IdempotentMethod(req.Method) {
+		return &unknownSafe, ctx
+	}
+	return &unknownUnsafe, ctx
 }
+
+// The operations of requests to routes the spec does not have (never changed).
+var unknownSafe, unknownUnsafe = Operation{Idempotent: true}, Operation{}

@@ -10,36 +10,6 @@ import (
 	"time"
 )
 
-// route is an operation of the spec: an HTTP method and a path relative to the server URL.
-type route struct {
-	method, path string
-}
-
-// defaultIdempotent is the rule for a route the spec does not mark (or does not know).
-func defaultIdempotent(method string) bool {
-	switch method {
-	case http.MethodGet, http.MethodHead, http.MethodOptions:
-		return true
-	}
-	return false
-}
-
-// idempotent reports whether the request may be sent again after a 5xx or a broken
-// connection. The path is the URL path minus the base URL's path.
-func (d *doer) idempotent(method, urlPath string) bool {
-	return d.retryOperation(method, urlPath).Idempotent
-}
-
-// retryOperation returns the Operation of a request's route, with Idempotent by
-// defaultIdempotent for a route the spec does not have.
-func (d *doer) retryOperation(method, urlPath string) Operation {
-	op, ok := d.ops[route{method, strings.TrimPrefix(urlPath, d.basePath)}]
-	if !ok {
-		op.Idempotent = defaultIdempotent(method)
-	}
-	return op
-}
-
 // retryPolicy is the client's retry rules (WithRetries, WithBackoff) and the jitter source
 // of its backoff. decide applies them to one failed attempt; it does no I/O.
 type retryPolicy struct {

@@ -272,12 +272,11 @@ func TestPOSTNotRepeatedAfterConnectionDrop(t *testing.T) {
 // A POST the spec marks x-idempotent: true (a search) is retried after a 5xx with the same body.
 func TestIdempotentPOSTRetriedWithSameBody(t *testing.T) {
 	t.Parallel()
-	m := operations
 	var search string
 	var paths []string
-	for r, op := range m {
-		if r.method == http.MethodPost && op.Idempotent {
-			paths = append(paths, r.path)
+	for _, id := range api.OperationIDs {
+		if op, _ := api.LookupOperation(id); op.Method == http.MethodPost && op.Idempotent {
+			paths = append(paths, op.Path)
 		}
 	}
 	sort.Strings(paths)
@@ -287,7 +286,7 @@ func TestIdempotentPOSTRetriedWithSameBody(t *testing.T) {
 		search = paths[0]
 	} else { // bootstrap spec without such a POST: mark one in a copy of the map
 		search = "/UserManagement.svc/User/AdvancedSearch"
-		env.c.doer.ops = map[route]Operation{{http.MethodPost, search}: {ID: "AdvancedSearchUsers", Idempotent: true}}
+		env.c.doer.route = routeTable(map[[2]string]Operation{{http.MethodPost, search}: {ID: "AdvancedSearchUsers", Idempotent: true}})
 	}
 	body := []byte(`{"Parameters":{"LookupName":"EmailAddress","LookupValue":"ada@example.com"}}`)
 	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, env.c.BaseURL()+search, bytes.NewReader(body))
@@ -320,7 +319,7 @@ func TestNonIdempotentGETNotRepeated(t *testing.T) {
 	s := serve(reply{status: 500, body: "oops"})
 	env := setup(t, s)
 	const activate = "/UserManagement.svc/User/Activate"
-	env.c.doer.ops = map[route]Operation{{http.MethodGet, activate}: {ID: "ActivateUser", Idempotent: false}}
+	env.c.doer.route = routeTable(map[[2]string]Operation{{http.MethodGet, activate}: {ID: "ActivateUser", Idempotent: false}})
 	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, env.c.BaseURL()+activate+"?userId=u", nil)
 	if err != nil {
 		t.Fatal(err)

@@ -72,8 +72,7 @@ func loadValidator[V Validator](option string, load func() (V, error)) (Validato
 
 // validateRequest checks req against the spec (WithRequestValidation). The body is read
 // through GetBody when the request has one, else read and put back.
-func (d *doer) validateRequest(req *http.Request) error {
-	op := d.operation(req.Method, req.URL.Path)
+func (d *doer) validateRequest(req *http.Request, op *Operation) error {
 	if op.ID == "" {
 		return fmt.Errorf("leadsquared: %s %s: not an operation of the spec", req.Method, req.URL.Path)
 	}
@@ -101,21 +100,14 @@ func (d *doer) validateRequest(req *http.Request) error {
 	return nil
 }
 
-// validateResponse checks a reply against the spec (WithResponseValidation).
-func (d *doer) validateResponse(req *http.Request, status int, body []byte) error {
-	op := d.operation(req.Method, req.URL.Path)
+// validateResponse checks a reply of op against the spec (WithResponseValidation). An invalid
+// reply's error reads as the validator's after "leadsquared: ", and errors.As reaches it.
+func (d *doer) validateResponse(op *Operation, status int, body []byte) error {
 	if op.ID == "" {
 		return nil
 	}
 	if err := d.validator.ValidateResponse(op.ID, status, body); err != nil {
-		return &invalidResponseError{err: err}
+		return &namedError{err: err}
 	}
 	return nil
 }
-
-// invalidResponseError is a reply WithResponseValidation found invalid: it reads as the
-// validator's error after "leadsquared: ", and errors.As reaches that error.
-type invalidResponseError struct{ err error }
-
-func (e *invalidResponseError) Error() string { return prefix + e.err.Error() }
-func (e *invalidResponseError) Unwrap() error { return e.err }

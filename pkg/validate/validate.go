@@ -41,25 +41,13 @@ type Validator struct {
 	doc       *openapi3.T
 }
 
-// Operation is one operation of the spec, as the validator sees it.
+// Operation is one operation of the spec, as the validator sees it: its [api.Operation] (ID,
+// Method, Path, Summary, DocsURL, and the policy Idempotent, Bulk, Single), and the schemas it
+// validates with. For an operation of the generated table (same operationId and route), that
+// is the table's entry, the one the client reads; for an operation of another spec, the same
+// fields, read from the spec by the same rule (spec.OperationPolicy).
 type Operation struct {
-	// ID is the Go name of the operationId, e.g. api.OpGetUserByID for the spec's GetUserById.
-	ID api.OperationID
-	// Method is the HTTP method, e.g. "POST".
-	Method string
-	// Path is the path relative to the server URL, e.g. "/UserManagement.svc/User/Create".
-	Path string
-	// Summary is the operation's one-line summary.
-	Summary string
-	// Idempotent tells whether the call is safe to repeat: a GET without x-idempotent: false,
-	// or a POST marked x-idempotent: true.
-	Idempotent bool
-	// Bulk is true for an operation marked x-lsq-bulk: true, which LeadSquared's plans
-	// rate-limit with a separate, lower budget.
-	Bulk bool
-	// Single is true for an operation marked x-lsq-single: true, whose 200 answer is an array
-	// of at most one item where [] means "not found" (Get a User by Id, by Email).
-	Single bool
+	api.Operation
 
 	op           *openapi3.Operation
 	body         *openapi3.Schema
@@ -120,16 +108,20 @@ func New(doc *openapi3.T) (*Validator, error) {
 			if !known {
 				id = api.OperationID(op.OperationID)
 			}
-			o := &Operation{
-				ID: id, Method: method, Path: path, Summary: op.Summary,
-				op: op, responses: map[string]*openapi3.Schema{},
+			o := &Operation{op: op, responses: map[string]*openapi3.Schema{}}
+			if t, ok := api.LookupOperation(id); known && ok && t.Method == method && t.Path == path {
+				o.Operation = *t
+			} else {
+				p, err := spec.OperationPolicy(method, op.Extensions)
+				if err != nil {
+					return nil, fmt.Errorf("validate: %s: %w", op.OperationID, err)
+				}
+				o.Operation = api.Operation{ID: id, Method: method, Path: path, Summary: strings.TrimSpace(op.Summary),
+					Idempotent: p.Idempotent, Bulk: p.Bulk, Single: p.Single}
+				if op.ExternalDocs != nil {
+					o.DocsURL = op.ExternalDocs.URL
+				}
 			}
-			o.Idempotent = method == http.MethodGet || method == http.MethodHead || method == http.MethodOptions
-			if v, ok := boolExtension(op.Extensions["x-idempotent"]); ok {
-				o.Idempotent = v
-			}
-			o.Bulk, _ = boolExtension(op.Extensions["x-lsq-bulk"])
-			o.Single, _ = boolExtension(op.Extensions["x-lsq-single"])
 			for _, p := range append(append(openapi3.Parameters{}, item.Parameters...), op.Parameters...) {
 				if p.Value != nil && p.Value.In == openapi3.ParameterInQuery {
 					o.query = append(o.query, p.Value)
@@ -364,22 +356,6 @@ func (v *Validator) ValidateResponse(operationID api.OperationID, status int, bo
 		return &Error{Operation: o.ID, Direction: DirectionResponse, Status: status, Failures: fs}
 	}
 	return nil
-}
-
-// boolExtension reads a boolean operation extension as kin-openapi may hold it.
-func boolExtension(v any) (value, ok bool) {
-	switch x := v.(type) {
-	case bool:
-		return x, true
-	case string:
-		b, err := strconv.ParseBool(x)
-		return b, err == nil
-	case json.RawMessage:
-		var b bool
-		err := json.Unmarshal(x, &b)
-		return b, err == nil
-	}
-	return false, false
 }
 
 // QueryValues returns the values of the query parameter name as LeadSquared's services read
