@@ -180,120 +180,123 @@ var operations = [...]Operation{
 }
 
 // LookupOperation returns the operation named id, in any letter case ("GetUserById" is
-// [OpGetUserByID]). The *Operation points into the table the client reads its policy from:
-// read it, never change it.
-func LookupOperation(id OperationID) (*Operation, bool) {
+// [OpGetUserByID]). It returns a copy: the table the client reads its policy from cannot be
+// changed.
+func LookupOperation(id OperationID) (Operation, bool) {
 	switch id {
 	case OpActivateUser:
-		return &operations[0], true
+		return operations[0], true
 	case OpAdvancedSearchUsers:
-		return &operations[1], true
+		return operations[1], true
 	case OpApplyPermissionTemplate:
-		return &operations[2], true
+		return operations[2], true
 	case OpAuthenticateUser:
-		return &operations[3], true
+		return operations[3], true
 	case OpBulkUpdateUserManagers:
-		return &operations[4], true
+		return operations[4], true
 	case OpBulkUpdateUsers:
-		return &operations[5], true
+		return operations[5], true
 	case OpCheckInUser:
-		return &operations[6], true
+		return operations[6], true
 	case OpCheckOutUser:
-		return &operations[7], true
+		return operations[7], true
 	case OpCreatePermissionTemplate:
-		return &operations[8], true
+		return operations[8], true
 	case OpCreateUser:
-		return &operations[9], true
+		return operations[9], true
 	case OpDeactivateUser:
-		return &operations[10], true
+		return operations[10], true
 	case OpDeletePermissionTemplate:
-		return &operations[11], true
+		return operations[11], true
 	case OpGetCheckInHistory:
-		return &operations[12], true
+		return operations[12], true
 	case OpGetCheckInStatus:
-		return &operations[13], true
+		return operations[13], true
 	case OpGetPermissionTemplates:
-		return &operations[14], true
+		return operations[14], true
 	case OpGetUserAttributes:
-		return &operations[15], true
+		return operations[15], true
 	case OpGetUserByEmail:
-		return &operations[16], true
+		return operations[16], true
 	case OpGetUserByID:
-		return &operations[17], true
+		return operations[17], true
 	case OpGetUserHierarchy:
-		return &operations[18], true
+		return operations[18], true
 	case OpGetUserHierarchyInfo:
-		return &operations[19], true
+		return operations[19], true
 	case OpGetUserPermissions:
-		return &operations[20], true
+		return operations[20], true
 	case OpGetUserTags:
-		return &operations[21], true
+		return operations[21], true
 	case OpGetUserWorkDayDetails:
-		return &operations[22], true
+		return operations[22], true
 	case OpGetUsers:
-		return &operations[23], true
+		return operations[23], true
 	case OpMarkUserObsolete:
-		return &operations[24], true
+		return operations[24], true
 	case OpNotifyUsers:
-		return &operations[25], true
+		return operations[25], true
 	case OpOverwritePermissionTemplate:
-		return &operations[26], true
+		return operations[26], true
 	case OpSendConverseNotification:
-		return &operations[27], true
+		return operations[27], true
 	case OpUpdatePermissionTemplate:
-		return &operations[28], true
+		return operations[28], true
 	case OpUpdateUser:
-		return &operations[29], true
+		return operations[29], true
 	}
-	for i := range operations {
-		if strings.EqualFold(string(operations[i].ID), string(id)) {
-			return &operations[i], true
+	for _, op := range operations {
+		if strings.EqualFold(string(op.ID), string(id)) {
+			return op, true
 		}
 	}
-	return nil, false
+	return Operation{}, false
 }
 
 // LookupRoute returns the operation of an HTTP method and a path relative to the server URL
-// ("/UserManagement.svc/User/Create", without the server's /v2). The *Operation points into
-// the table: read it, never change it.
-func LookupRoute(method, path string) (*Operation, bool) {
-	op, ok := operationsByRoute[route{method, path}]
-	return op, ok
+// ("/UserManagement.svc/User/Create", without the server's /v2). It returns a copy.
+func LookupRoute(method, path string) (Operation, bool) {
+	i, ok := operationsByRoute[route{method, path}]
+	if !ok {
+		return Operation{}, false
+	}
+	return operations[i], true
 }
 
 type route struct{ method, path string }
 
-var operationsByRoute = map[route]*Operation{
-	{"GET", "/UserManagement.svc/User/Activate"}:                                &operations[0],
-	{"POST", "/UserManagement.svc/User/AdvancedSearch"}:                         &operations[1],
-	{"POST", "/PermissionTemplate.svc/Apply"}:                                   &operations[2],
-	{"GET", "/Authentication.svc/UserByAccessKey.Get"}:                          &operations[3],
-	{"POST", "/UserManagement.svc/UpdateReportingManagerInBulk"}:                &operations[4],
-	{"POST", "/UserManagement.svc/User/Bulk/Update"}:                            &operations[5],
-	{"POST", "/UserManagement.svc/User/CheckIn"}:                                &operations[6],
-	{"POST", "/UserManagement.svc/User/CheckOut"}:                               &operations[7],
-	{"POST", "/PermissionTemplate.svc/Create"}:                                  &operations[8],
-	{"POST", "/UserManagement.svc/User/Create"}:                                 &operations[9],
-	{"GET", "/UserManagement.svc/User/Deactivate"}:                              &operations[10],
-	{"GET", "/PermissionTemplate.svc/Delete"}:                                   &operations[11],
-	{"POST", "/UserManagement.svc/User/GetCheckinCheckoutHistory"}:              &operations[12],
-	{"GET", "/UserManagement.svc/User/CheckinStatus"}:                           &operations[13],
-	{"POST", "/PermissionTemplate.svc/Retrieve"}:                                &operations[14],
-	{"POST", "/UserManagement.svc/User/Attribute/Retrieve"}:                     &operations[15],
-	{"GET", "/UserManagement.svc/User/Retrieve/ByEmailAddress"}:                 &operations[16],
-	{"GET", "/UserManagement.svc/User/Retrieve/ByUserId"}:                       &operations[17],
-	{"GET", "/UserManagement.svc/ReportingHierarchy/RetrieveAllReportingUsers"}: &operations[18],
-	{"POST", "/UserManagement.svc/RetrieveUserInfoByHierarchy"}:                 &operations[19],
-	{"GET", "/PermissionTemplate.svc/User/GetPermissions"}:                      &operations[20],
-	{"GET", "/UserManagement.svc/Retrieve/GetTags"}:                             &operations[21],
-	{"GET", "/UserManagement.svc/User/GetWorkDayDetails"}:                       &operations[22],
-	{"GET", "/UserManagement.svc/Users.Get"}:                                    &operations[23],
-	{"GET", "/UserManagement.svc/User/MarkObsolete"}:                            &operations[24],
-	{"POST", "/UserManagement.svc/NotifyUsers"}:                                 &operations[25],
-	{"POST", "/PermissionTemplate.svc/OverridePermissionTemplate"}:              &operations[26],
-	{"POST", "/Notifier.svc/Converse.Push"}:                                     &operations[27],
-	{"POST", "/PermissionTemplate.svc/Update"}:                                  &operations[28],
-	{"POST", "/UserManagement.svc/User/Update"}:                                 &operations[29],
+// operationsByRoute indexes the table by route.
+var operationsByRoute = map[route]int{
+	{"GET", "/UserManagement.svc/User/Activate"}:                                0,
+	{"POST", "/UserManagement.svc/User/AdvancedSearch"}:                         1,
+	{"POST", "/PermissionTemplate.svc/Apply"}:                                   2,
+	{"GET", "/Authentication.svc/UserByAccessKey.Get"}:                          3,
+	{"POST", "/UserManagement.svc/UpdateReportingManagerInBulk"}:                4,
+	{"POST", "/UserManagement.svc/User/Bulk/Update"}:                            5,
+	{"POST", "/UserManagement.svc/User/CheckIn"}:                                6,
+	{"POST", "/UserManagement.svc/User/CheckOut"}:                               7,
+	{"POST", "/PermissionTemplate.svc/Create"}:                                  8,
+	{"POST", "/UserManagement.svc/User/Create"}:                                 9,
+	{"GET", "/UserManagement.svc/User/Deactivate"}:                              10,
+	{"GET", "/PermissionTemplate.svc/Delete"}:                                   11,
+	{"POST", "/UserManagement.svc/User/GetCheckinCheckoutHistory"}:              12,
+	{"GET", "/UserManagement.svc/User/CheckinStatus"}:                           13,
+	{"POST", "/PermissionTemplate.svc/Retrieve"}:                                14,
+	{"POST", "/UserManagement.svc/User/Attribute/Retrieve"}:                     15,
+	{"GET", "/UserManagement.svc/User/Retrieve/ByEmailAddress"}:                 16,
+	{"GET", "/UserManagement.svc/User/Retrieve/ByUserId"}:                       17,
+	{"GET", "/UserManagement.svc/ReportingHierarchy/RetrieveAllReportingUsers"}: 18,
+	{"POST", "/UserManagement.svc/RetrieveUserInfoByHierarchy"}:                 19,
+	{"GET", "/PermissionTemplate.svc/User/GetPermissions"}:                      20,
+	{"GET", "/UserManagement.svc/Retrieve/GetTags"}:                             21,
+	{"GET", "/UserManagement.svc/User/GetWorkDayDetails"}:                       22,
+	{"GET", "/UserManagement.svc/Users.Get"}:                                    23,
+	{"GET", "/UserManagement.svc/User/MarkObsolete"}:                            24,
+	{"POST", "/UserManagement.svc/NotifyUsers"}:                                 25,
+	{"POST", "/PermissionTemplate.svc/OverridePermissionTemplate"}:              26,
+	{"POST", "/Notifier.svc/Converse.Push"}:                                     27,
+	{"POST", "/PermissionTemplate.svc/Update"}:                                  28,
+	{"POST", "/UserManagement.svc/User/Update"}:                                 29,
 }
 
 // IdempotentMethod reports whether a request with this HTTP method is safe to repeat when its

@@ -26,7 +26,7 @@ func call[T any](ctx context.Context, c *Client, id api.OperationID, missing str
 		var zero T
 		return zero, errMissingParam(id, missing)
 	}
-	if op, ok := api.LookupOperation(id); ok {
+	if op := table.operation(id); op != nil {
 		ctx = withOperation(ctx, op)
 	}
 	rsp, err := send(ctx) //nolint:bodyclose // decode closes it

@@ -31,7 +31,7 @@ type doer struct {
 	adapt      limitSetter // nil when the user chose the limit
 	logger     *slog.Logger
 	basePath   string
-	// route finds the operation of a request that does not carry one (api.LookupRoute;
+	// route finds the operation of a request that does not carry one (table.route;
 	// replaced by in-package tests).
 	route     func(method, path string) (*Operation, bool)
 	rd        *redactor
@@ -59,7 +59,7 @@ func newDoer(cfg config, basePath, accessKey, secretKey string) *doer {
 		limiter:    cfg.limiter,
 		logger:     cfg.logger,
 		basePath:   basePath,
-		route:      api.LookupRoute,
+		route:      table.route,
 		rd:         newRedactor(accessKey, secretKey),
 		validator:  cfg.validator,
 		valReq:     cfg.validateRequests,

@@ -69,5 +69,34 @@ func (d *doer) requestOperation(req *http.Request) (*Operation, context.Context)
 	return &unknownUnsafe, ctx
 }
 
+// table is the client's own copy of api's table of operations, indexed by ID and by route: the
+// entries the generated methods put into the context. api hands out copies only, so nothing
+// a caller does changes the policy the client reads. Its entries are never changed.
+var table = newOperationTable()
+
+type operationTable struct {
+	byID    map[api.OperationID]*Operation
+	byRoute map[[2]string]*Operation // method, path relative to the server URL
+}
+
+func newOperationTable() operationTable {
+	t := operationTable{byID: map[api.OperationID]*Operation{}, byRoute: map[[2]string]*Operation{}}
+	for _, id := range api.OperationIDs {
+		op, _ := api.LookupOperation(id)
+		t.byID[id] = &op
+		t.byRoute[[2]string{op.Method, op.Path}] = &op
+	}
+	return t
+}
+
+// operation returns the table's entry of id, nil for an operation the table does not have.
+func (t operationTable) operation(id api.OperationID) *Operation { return t.byID[id] }
+
+// route returns the table's entry of a method and a path relative to the server URL.
+func (t operationTable) route(method, path string) (*Operation, bool) {
+	op, ok := t.byRoute[[2]string{method, path}]
+	return op, ok
+}
+
 // The operations of requests to routes the spec does not have (never changed).
 var unknownSafe, unknownUnsafe = Operation{Idempotent: true}, Operation{}

@@ -114,8 +114,8 @@ func TestMethodCarriesItsOperation(t *testing.T) {
 	want, _ := api.LookupOperation(api.OpBulkUpdateUserManagers)
 	lim.mu.Lock()
 	defer lim.mu.Unlock()
-	if len(lim.ops) != 2 || lim.ops[0] != *want || lim.ops[1] != *want {
-		t.Errorf("limiter saw %+v, want twice %+v", lim.ops, *want)
+	if len(lim.ops) != 2 || lim.ops[0] != want || lim.ops[1] != want {
+		t.Errorf("limiter saw %+v, want twice %+v", lim.ops, want)
 	}
 }
 
@@ -128,7 +128,7 @@ func TestDoIgnoresContextWithOperation(t *testing.T) {
 	env := setup(t, s, WithLimiter(lim))
 	// CreateUser's route, with a context that says "a safe GetUsers".
 	get, _ := api.LookupOperation(api.OpGetUsers)
-	ctx := ContextWithOperation(t.Context(), *get)
+	ctx := ContextWithOperation(t.Context(), get)
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, env.c.BaseURL()+"/UserManagement.svc/User/Create", strings.NewReader(`{}`))
 	_, err := env.c.Do(req)
 	if !errors.Is(err, ErrOutcomeUnknown) {
@@ -183,12 +183,28 @@ func TestOperationTableMatchesSpec(t *testing.T) {
 			}
 			want := Operation{ID: id, Method: method, Path: path, Summary: o.Summary, DocsURL: o.ExternalDocs.URL,
 				Idempotent: p.Idempotent, Bulk: p.Bulk, Single: p.Single}
-			if got, ok := api.LookupRoute(method, path); !ok || *got != want {
+			if got, ok := api.LookupRoute(method, path); !ok || got != want {
 				t.Errorf("%s %s: table has %+v (present %v), spec says %+v", method, path, got, ok, want)
 			}
 		}
 	}
 	if n != len(api.OperationIDs) {
 		t.Errorf("table has %d operations, spec %d", len(api.OperationIDs), n)
+	}
+}
+
+// api hands out copies of its table: changing one changes neither api's table nor the entry
+// the client carries and reads its policy from.
+func TestOperationTableCannotBeChanged(t *testing.T) {
+	t.Parallel()
+	op, _ := api.LookupOperation(api.OpCreateUser)
+	op.Idempotent = true
+	r, _ := api.LookupRoute(op.Method, op.Path)
+	r.Idempotent = true
+	if again, _ := api.LookupOperation(api.OpCreateUser); again.Idempotent {
+		t.Error("api's table changed through a looked-up copy")
+	}
+	if table.operation(api.OpCreateUser).Idempotent {
+		t.Error("the client's table changed through a looked-up copy")
 	}
 }

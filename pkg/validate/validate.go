@@ -110,7 +110,7 @@ func New(doc *openapi3.T) (*Validator, error) {
 			}
 			o := &Operation{op: op, responses: map[string]*openapi3.Schema{}}
 			if t, ok := api.LookupOperation(id); known && ok && t.Method == method && t.Path == path {
-				o.Operation = *t
+				o.Operation = t
 			} else {
 				p, err := spec.OperationPolicy(method, op.Extensions)
 				if err != nil {

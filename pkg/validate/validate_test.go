@@ -606,8 +606,8 @@ func TestOperationPolicy(t *testing.T) {
 	for _, id := range api.OperationIDs {
 		o, ok := v.Operation(id)
 		want, _ := api.LookupOperation(id)
-		if !ok || o.Operation != *want {
-			t.Errorf("%s: %+v, want the table's %+v", id, o.Operation, *want)
+		if !ok || o.Operation != want {
+			t.Errorf("%s: %+v, want the table's %+v", id, o.Operation, want)
 		}
 	}
 	const foreign = `
