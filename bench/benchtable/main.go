@@ -310,6 +310,7 @@ func table(r results) []row {
 	}
 	r.underLoad(add)
 	r.models(add)
+	r.drift(add)
 	if r["Generate"] != nil {
 		note := ""
 		l, ok1 := r.get("Generate", "lines")
@@ -506,6 +507,39 @@ func (r results) models(add func(string, row)) {
 			add(cli, row{name: "binary of a program calling GetUserByID: **leadsquared**", time: "–", bytes: "–", allocs: "–",
 				ratio: fmt.Sprintf("size ×%.2f vs net/http", q),
 				note:  fmt.Sprintf("%s (%.0f bytes); goal ≤ ×1.25: %s (before: ×1.51)", fmtBytes(c.value), c.value, verdict)})
+		}
+	}
+}
+
+// drift adds the rows of WithDriftReport: the same call without and with drift reports over
+// the in-memory transport, the interleaved A/B its ×1.10 goal is judged on, and the binary.
+func (r results) drift(add func(string, row)) {
+	for _, op := range []string{"GetUserByID", "AdvancedSearch1000"} {
+		cli, dr := "DriftInMemory/op="+op+"/impl=client", "DriftInMemory/op="+op+"/impl=drift"
+		if r[cli] == nil || r[dr] == nil {
+			continue
+		}
+		add(cli, row{name: op + ": wrapper, in-memory transport, drift reports off", ratio: "1 (baseline)"})
+		add(dr, row{name: op + ": wrapper, in-memory transport, **WithDriftReport**", ratio: r.ratios(dr, cli) + " vs drift reports off"})
+		if il := "DriftInterleaved/op=" + op; r[il] != nil {
+			ratio, note := "–", ""
+			if q, ok := r.get(il, "drift/client"); ok {
+				verdict := "met"
+				if q.value > 1.10 {
+					verdict = "NOT met"
+				}
+				ratio = withCI(fmt.Sprintf("time ×%.3f", q.value), q) + " vs drift reports off, same iterations"
+				note = "goal ≤ ×1.10 (interleaved A/B): " + verdict
+			}
+			add(il, row{name: op + ": **WithDriftReport vs off, interleaved**", time: "–", bytes: "–", allocs: "–", ratio: ratio, note: note})
+		}
+	}
+	cli, dr := "BinarySize/impl=client", "BinarySize/impl=drift"
+	if c, ok := r.get(cli, "bytes"); ok && c.value > 0 {
+		if d, ok := r.get(dr, "bytes"); ok {
+			add(dr, row{name: "binary of a program calling GetUserByID: leadsquared **with WithDriftReport**", time: "–", bytes: "–", allocs: "–",
+				ratio: fmt.Sprintf("size ×%.3f vs without", d.value/c.value),
+				note:  fmt.Sprintf("%s (%.0f bytes): %+.0f KiB for the drift table and its walk", fmtBytes(d.value), d.value, (d.value-c.value)/1024)})
 		}
 	}
 }

@@ -31,6 +31,21 @@ Overhead/op=CreateUser/impl=client-2,131,0%
 ,results.txt,
 ,%allowed,CI
 RateLimitThroughput/limiter=explicit-2,63,∞
+
+,results.txt,
+,sec/op,CI
+DriftInMemory/op=GetUserByID/impl=client-2,0.0002,3%
+DriftInMemory/op=GetUserByID/impl=drift-2,0.00021,3%
+
+,results.txt,
+,drift/client,CI
+DriftInterleaved/op=GetUserByID-2,1.04,2%
+
+,results.txt,
+,bytes,CI
+BinarySize/impl=client-2,1000000,0%
+BinarySize/impl=nethttp-2,900000,0%
+BinarySize/impl=drift-2,1102400,0%
 `
 
 func TestTable(t *testing.T) {
@@ -52,12 +67,15 @@ func TestTable(t *testing.T) {
 		"| CreateUser: **wrapper vs net/http, interleaved** | – | – | – | time ×1.077 ±5% vs net/http, same iterations | goal ≤ ×1.10 (interleaved A/B): met; generated alone ×1.043 |",
 		"validation is 33 % of the validated call",
 		"**63 %** of the allowed rate (goal ≥ 95)",
+		"| GetUserByID: wrapper, in-memory transport, **WithDriftReport** | 210 µs ±3% | – | – | time ×1.05 vs drift reports off |",
+		"| GetUserByID: **WithDriftReport vs off, interleaved** | – | – | – | time ×1.040 ±2% vs drift reports off, same iterations | goal ≤ ×1.10 (interleaved A/B): met |",
+		"size ×1.102 vs without | 1.05 MiB (1102400 bytes): +100 KiB for the drift table and its walk |",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}
 	}
-	if strings.Count(out, "\n") != 2+5 {
-		t.Errorf("want a header and 5 rows:\n%s", out)
+	if strings.Count(out, "\n") != 2+11 {
+		t.Errorf("want a header and 11 rows:\n%s", out)
 	}
 }
