@@ -118,7 +118,7 @@ func (c *Client) updateManagersCall(ctx context.Context, body api.UserManagerUpd
 		return "", err
 	}
 	if r.ErrorMessage != "" {
-		return "", fmt.Errorf("leadsquared: BulkUpdateUserManagers: %s", c.doer.rd.scrub(r.ErrorMessage))
+		return "", fmt.Errorf("leadsquared: BulkUpdateUserManagers: %s", c.doer.rd.Scrub(r.ErrorMessage))
 	}
 	return string(r.WFAID), nil
 }

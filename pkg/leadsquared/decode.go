@@ -9,6 +9,7 @@ import (
 	"net/http"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
+	"github.com/leadsquared-go/leadsquared-go/pkg/redact"
 )
 
 // Reading the answer of a generated method (client.gen.go): decode, single and their errors.
@@ -18,7 +19,7 @@ import (
 // 2xx reply; one without a JSON body of the right shape is an error that names the operation
 // and the status, never a zero value with a nil error. A decoding error quotes the value it
 // could not read, so it goes through rd like every error that carries what the server sent.
-func decode[T any](rd *redactor, op api.OperationID, rsp *http.Response, err error) (T, error) {
+func decode[T any](rd *redact.Redactor, op api.OperationID, rsp *http.Response, err error) (T, error) {
 	var v T
 	if err != nil {
 		return v, opError(op, err)
@@ -28,7 +29,7 @@ func decode[T any](rd *redactor, op api.OperationID, rsp *http.Response, err err
 	if pb, ok := rsp.Body.(*pooledBody); ok {
 		body = pb.bytes() // the doer's buffer: decoded in place, returned to the pool by Close
 	} else if body, err = io.ReadAll(rsp.Body); err != nil {
-		return v, errorf("leadsquared: %s: HTTP %d: reading the reply: %w", op, rsp.StatusCode, rd.redactErr(err))
+		return v, errorf("leadsquared: %s: HTTP %d: reading the reply: %w", op, rsp.StatusCode, rd.Err(err))
 	}
 	switch trimmed := bytes.TrimSpace(body); {
 	case len(trimmed) == 0:
@@ -39,7 +40,7 @@ func decode[T any](rd *redactor, op api.OperationID, rsp *http.Response, err err
 	}
 	if err := json.Unmarshal(body, &v); err != nil {
 		var zero T
-		return zero, &ReplyError{Operation: op, StatusCode: rsp.StatusCode, Err: rd.redactErr(err)}
+		return zero, &ReplyError{Operation: op, StatusCode: rsp.StatusCode, Err: rd.Err(err)}
 	}
 	return v, nil
 }

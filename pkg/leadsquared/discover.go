@@ -37,7 +37,7 @@ func DiscoverHost(ctx context.Context, baseURL, accessKey, secretKey string, opt
 		return "", errors.New("leadsquared: DiscoverHost: the reply of Authenticate a User names no API host (LSQCommonServiceURLs.api)")
 	}
 	host, ok := hostOf(api)
-	if !ok || c.doer.rd.contains(api) {
+	if !ok || c.doer.rd.Contains(api) {
 		return "", errors.New("leadsquared: DiscoverHost: LSQCommonServiceURLs.api in the reply is not a host name")
 	}
 	return host, nil

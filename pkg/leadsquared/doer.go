@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
+	"github.com/leadsquared-go/leadsquared-go/pkg/redact"
 )
 
 // doer implements api.HttpRequestDoer. It runs every attempt of every request: it waits
@@ -34,7 +35,7 @@ type doer struct {
 	// route finds the operation of a request that does not carry one (table.route;
 	// replaced by in-package tests).
 	route     func(method, path string) (*Operation, bool)
-	rd        *redactor
+	rd        *redact.Redactor
 	validator Validator // WithRequestValidation / WithResponseValidation
 	valReq    bool
 	valResp   bool
@@ -146,7 +147,7 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 		}
 		areq, err := d.prepare(ctx, req, attempt)
 		if err != nil {
-			return nil, joinLast(d.rd.redactErr(err), lastErr)
+			return nil, joinLast(d.rd.Err(err), lastErr)
 		}
 		var sent *atomic.Bool // set once a request that is not safe to repeat is written
 		if !op.Idempotent {
@@ -172,7 +173,7 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 		rateLimited := false
 		switch {
 		case err != nil: // transport error, or the connection broke while reading the body
-			err = d.rd.redactErr(err)
+			err = d.rd.Err(err)
 			d.logAttempt(ctx, req, attempt, 0, elapsed, err)
 			if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
 				// The transport may report the broken connection instead.
@@ -354,15 +355,15 @@ func (d *doer) apiError(req *http.Request, resp *http.Response, body []byte, eb 
 	e := &APIError{
 		StatusCode:       resp.StatusCode,
 		ExceptionType:    eb.ExceptionType,
-		ExceptionMessage: rd.scrub(eb.ExceptionMessage),
-		Body:             rd.scrubBytes(body),
+		ExceptionMessage: rd.Scrub(eb.ExceptionMessage),
+		Body:             rd.ScrubBytes(body),
 		Header:           resp.Header,
 		Method:           req.Method,
 		Path:             req.URL.Path,
 		notFound:         namesMissingRecord(eb),
 	}
 	if !exceptionName.MatchString(eb.ExceptionType) {
-		e.ExceptionType = rd.scrub(eb.ExceptionType) // not a class name: text a key could be in
+		e.ExceptionType = rd.Scrub(eb.ExceptionType) // not a class name: text a key could be in
 	}
 	if resp.StatusCode == http.StatusUnauthorized {
 		// One of the known hosts, never text from the body.
@@ -408,7 +409,7 @@ type slackWidener interface{ widenSlack() bool }
 
 // canceled reports a wait cut short (ctx done), keeping the last attempt's error reachable.
 func (d *doer) canceled(req *http.Request, err, lastErr error) error {
-	err = d.rd.redactErr(err)
+	err = d.rd.Err(err)
 	if lastErr == nil {
 		return err
 	}
@@ -435,7 +436,7 @@ func (d *doer) logAttempt(ctx context.Context, req *http.Request, attempt, statu
 		slog.Duration("duration", elapsed),
 	}
 	if err != nil {
-		attrs = append(attrs, slog.String("error", d.rd.scrub(err.Error())))
+		attrs = append(attrs, slog.String("error", d.rd.Scrub(err.Error())))
 	}
 	d.logger.LogAttrs(ctx, slog.LevelDebug, "leadsquared: attempt", attrs...)
 }

@@ -41,22 +41,22 @@ func TestRedactor(t *testing.T) {
 	rd := newRedactor(testAccessKey, testSecretKey)
 	for _, form := range secretForms() {
 		in := "before " + form + " after"
-		got := rd.scrub(in)
+		got := rd.Scrub(in)
 		if got != "before REDACTED after" {
 			t.Errorf("scrub(%q) = %q", in, got)
 		}
-		if string(rd.scrubBytes([]byte(in))) != got {
-			t.Errorf("scrubBytes(%q) differs", in)
+		if string(rd.ScrubBytes([]byte(in))) != got {
+			t.Errorf("ScrubBytes(%q) differs", in)
 		}
 	}
-	if got := rd.scrub("nothing secret"); got != "nothing secret" {
+	if got := rd.Scrub("nothing secret"); got != "nothing secret" {
 		t.Errorf("scrub changed clean text: %q", got)
 	}
 	u := "https://h/v2/x?userId=1&accessKey=" + url.QueryEscape(testAccessKey) + "&secretKey=" + url.QueryEscape(testSecretKey)
-	got := rd.redactURL(u)
-	assertNoSecret(t, "redactURL", got)
+	got := rd.URL(u)
+	assertNoSecret(t, "URL", got)
 	if !strings.Contains(got, "accessKey=REDACTED") || !strings.Contains(got, "secretKey=REDACTED") || !strings.Contains(got, "userId=1") {
-		t.Errorf("redactURL = %q", got)
+		t.Errorf("URL = %q", got)
 	}
 }
 
