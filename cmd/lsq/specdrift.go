@@ -270,20 +270,23 @@ func readReplies(path string) ([]recordedReply, error) {
 // har is the part of a HAR 1.2 file lsq reads.
 type har struct {
 	Log struct {
-		Entries []struct {
-			Request struct {
-				Method string `json:"method"`
-				URL    string `json:"url"`
-			} `json:"request"`
-			Response struct {
-				Status  int `json:"status"`
-				Content struct {
-					Text     string `json:"text"`
-					Encoding string `json:"encoding"`
-				} `json:"content"`
-			} `json:"response"`
-		} `json:"entries"`
+		Entries []harEntry `json:"entries"`
 	} `json:"log"`
+}
+
+// harEntry is one recorded call of a HAR file: its request's route and its reply.
+type harEntry struct {
+	Request struct {
+		Method string `json:"method"`
+		URL    string `json:"url"`
+	} `json:"request"`
+	Response struct {
+		Status  int `json:"status"`
+		Content struct {
+			Text     string `json:"text"`
+			Encoding string `json:"encoding"`
+		} `json:"content"`
+	} `json:"response"`
 }
 
 func readHAR(v *validate.Validator, path string) ([]recordedReply, error) {

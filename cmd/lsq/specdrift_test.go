@@ -194,19 +194,7 @@ func TestSpecDriftRecorded(t *testing.T) {
 	// request to another host's route, which are not read.
 	var h har
 	for i, e := range entries {
-		var x struct {
-			Request struct {
-				Method string `json:"method"`
-				URL    string `json:"url"`
-			} `json:"request"`
-			Response struct {
-				Status  int `json:"status"`
-				Content struct {
-					Text     string `json:"text"`
-					Encoding string `json:"encoding"`
-				} `json:"content"`
-			} `json:"response"`
-		}
+		var x harEntry
 		o, _ := recordedRoutes()[e.op]
 		x.Request.Method, x.Request.URL = o[0], "https://api-in21.leadsquared.com/v2"+o[1]+"?accessKey=x"
 		x.Response.Status, x.Response.Content.Text = 200, string(e.body)

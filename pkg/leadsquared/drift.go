@@ -267,15 +267,11 @@ func (c *driftChecker) merge(op api.OperationID, found []driftFound) {
 			}
 		}
 		if a.last.IsZero() || now.Sub(a.last) >= c.interval {
-			out = append(out, c.report(k, a))
-			a.count, a.calls, a.types, a.enum, a.last = 0, 0, [numJSONTypes]int{}, nil, now
+			out = append(out, c.take(k, a, now))
 		}
 	}
 	c.mu.Unlock()
-	sortReports(out)
-	for _, r := range out {
-		c.emit(r)
-	}
+	c.emitAll(out)
 }
 
 const (
@@ -385,10 +381,22 @@ func (c *driftChecker) flush() {
 		if a.count == 0 && a.calls == 0 {
 			continue
 		}
-		out = append(out, c.report(k, a))
-		a.count, a.calls, a.types, a.enum, a.last = 0, 0, [numJSONTypes]int{}, nil, now
+		out = append(out, c.take(k, a, now))
 	}
 	c.mu.Unlock()
+	c.emitAll(out)
+}
+
+// take returns the report of what a has seen since its last report, and starts counting
+// again from now. c.mu is held.
+func (c *driftChecker) take(k driftKey, a *driftAgg, now time.Time) DriftReport {
+	r := c.report(k, a)
+	a.count, a.calls, a.types, a.enum, a.last = 0, 0, [numJSONTypes]int{}, nil, now
+	return r
+}
+
+// emitAll sends reports in order of operation, pointer and kind, outside c.mu.
+func (c *driftChecker) emitAll(out []DriftReport) {
 	sortReports(out)
 	for _, r := range out {
 		c.emit(r)

@@ -14,7 +14,11 @@ import (
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 )
 
-func search1000(tb testing.TB) []byte {
+// Search1000 gives the external test package search1000.
+var Search1000 = search1000
+
+// search1000 is a 1,000-user AdvancedSearchUsers reply (as pkg/validate's benchmark).
+func search1000() []byte {
 	users := make([]map[string]any, 1000)
 	for i := range users {
 		users[i] = map[string]any{
@@ -26,14 +30,14 @@ func search1000(tb testing.TB) []byte {
 	}
 	b, err := json.Marshal(map[string]any{"Users": users})
 	if err != nil {
-		tb.Fatal(err)
+		panic(err) // maps of strings always marshal
 	}
 	return b
 }
 
 // BenchmarkDriftWalk is the walk alone, and the decode it sits beside, on a 1,000-user search.
 func BenchmarkDriftWalk(b *testing.B) {
-	body := search1000(b)
+	body := search1000()
 	b.Run("walk", func(b *testing.B) {
 		c := newDriftChecker(func(DriftReport) { b.Fatal("drift") }, nil, 0)
 		b.SetBytes(int64(len(body)))
@@ -215,7 +219,7 @@ func TestDriftReportedOncePerInterval(t *testing.T) {
 func TestDriftNothingOnMatchingOrBrokenReplies(t *testing.T) {
 	report, reports := collectDrift()
 	for _, body := range []string{
-		string(search1000(t)),
+		string(search1000()),
 		`{"Users":[{"UserId":"x","Role":"Sales_User"`, // cut: the call fails, nothing is reported
 		`{"Users":[]}`,
 	} {
