@@ -17,6 +17,7 @@ import (
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared"
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared/redislimit"
+	"github.com/leadsquared-go/leadsquared-go/pkg/redact"
 )
 
 // The environment variables lsq reads its credentials from.
@@ -31,6 +32,9 @@ const (
 type credentials struct {
 	accessKey, secretKey string
 	host                 string // as given: a region, a host, a base URL, or "" (discover)
+	// rd scrubs the keys (see scrub): built once by loadCredentials, since a batch
+	// command scrubs every row's outcome; nil in credentials made otherwise.
+	rd *redact.Redactor
 }
 
 // loadCredentials reads the keys from --keys-file when given, else from the environment.
@@ -55,7 +59,17 @@ func (a *app) loadCredentials(keysFile string) (credentials, error) {
 	case strings.TrimSpace(c.secretKey) == "":
 		return credentials{}, errors.New("no secret key: set LSQ_SECRET_KEY (or put it in --keys-file)")
 	}
+	c.rd = c.redactor()
 	return c, nil
+}
+
+// redactor returns the keys' redactor: c.rd, or a new one when c was not made by
+// loadCredentials.
+func (c credentials) redactor() *redact.Redactor {
+	if c.rd != nil {
+		return c.rd
+	}
+	return redact.New([]string{c.accessKey, c.secretKey}, nil)
 }
 
 // readKeysFile reads NAME=value lines (LSQ_ACCESS_KEY, LSQ_SECRET_KEY, LSQ_HOST; blank
