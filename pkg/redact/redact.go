@@ -93,11 +93,17 @@ func Spellings(k string) []string {
 	return slices.Compact(forms)
 }
 
-// Contains reports whether s holds a secret in one of its [Spellings].
+// Contains reports whether s holds a secret: in one of its [Spellings], or in a JSON string
+// literal whose decoded value holds it. It is true exactly when [Redactor.Scrub] changes s.
 func (rd *Redactor) Contains(s string) bool {
-	if rd == nil {
+	if rd == nil || len(rd.forms) == 0 {
 		return false
 	}
+	return rd.spelled(s) || (strings.Contains(s, `\`) && rd.scrubJSONStrings(s) != s)
+}
+
+// spelled reports whether s holds one of the secrets' [Spellings].
+func (rd *Redactor) spelled(s string) bool {
 	for _, f := range rd.forms {
 		if strings.Contains(s, f) {
 			return true
@@ -114,7 +120,7 @@ func (rd *Redactor) Scrub(s string) string {
 	if rd == nil || len(rd.forms) == 0 {
 		return s
 	}
-	if rd.Contains(s) {
+	if rd.spelled(s) {
 		s = rd.r.Replace(s)
 	}
 	if strings.Contains(s, `\`) {
@@ -161,7 +167,7 @@ func (rd *Redactor) scrubJSONStrings(s string) string {
 		}
 		if escaped {
 			var v string
-			if json.Unmarshal([]byte(s[i:j+1]), &v) == nil && utf8.ValidString(v) && rd.Contains(v) {
+			if json.Unmarshal([]byte(s[i:j+1]), &v) == nil && utf8.ValidString(v) && rd.spelled(v) {
 				b, _ := json.Marshal(rd.r.Replace(v))
 				out.WriteString(s[last:i])
 				out.Write(b)

@@ -206,3 +206,22 @@ func TestErr(t *testing.T) {
 		t.Error("Err(nil) != nil")
 	}
 }
+
+// An error whose text spells a key only through JSON escapes (a reply body quoted in it) is
+// redacted too: Err and Contains see what Scrub replaces.
+func TestErrJSONEscapedKey(t *testing.T) {
+	t.Parallel()
+	const ak = `ak&"x/<y>+z%1`
+	rd := redact.New([]string{ak}, nil)
+	text := `reply {"Message":"bad key \u0061k\u0026\"x\u002f<y>+z%1"}`
+	if !rd.Contains(text) {
+		t.Error("Contains misses a key spelled with JSON escapes")
+	}
+	e := rd.Err(errors.New(text))
+	var v struct{ Message string }
+	if err := json.Unmarshal([]byte(strings.TrimPrefix(e.Error(), "reply ")), &v); err != nil {
+		t.Fatalf("Err = %q: %v", e.Error(), err)
+	}
+	assertClean(t, "Err", v.Message, ak)
+	assertClean(t, "Err", e.Error(), ak)
+}
