@@ -78,6 +78,24 @@ func (a *app) runSpecDrift(cmd *cobra.Command, cf *clientFlags, live bool, overl
 	if live != (len(args) == 0) || len(args) > 1 {
 		return usageErrorf(cmd, a.stderr, "give one HAR file or folder of replies, or --live")
 	}
+	// The overlay file is claimed before the replies are read: it must be a new name (not
+	// the input, not a file a user may have edited, not a symlink), and is given that name
+	// only once it is complete.
+	var overlay *pendingFile
+	if overlayFile != "" {
+		if !live && sameFile(overlayFile, args[0]) {
+			return usageErrorf(cmd, a.stderr, "--overlay %s is the input file: give another name", overlayFile)
+		}
+		var err error
+		if overlay, err = createPending("--overlay", overlayFile); err != nil {
+			return usageErrorf(cmd, a.stderr, "%v", err)
+		}
+		defer func() {
+			if overlay != nil {
+				overlay.discard()
+			}
+		}()
+	}
 	var dc driftCollect
 	var skipped []string
 	var err error
@@ -112,9 +130,14 @@ func (a *app) runSpecDrift(cmd *cobra.Command, cf *clientFlags, live bool, overl
 	out.WriteString("#\n# The spec change it suggests (make apply-overlay OVERLAY=this-file):\n")
 	out.Write(ov)
 	_, _ = a.stdout.Write(out.Bytes())
-	if overlayFile != "" {
-		if err := os.WriteFile(overlayFile, out.Bytes(), 0o644); err != nil {
-			return usageErrorf(cmd, a.stderr, "%v", err)
+	if overlay != nil {
+		if _, err := overlay.Write(out.Bytes()); err != nil {
+			return usageErrorf(cmd, a.stderr, "--overlay %s: %v", overlayFile, err) // discarded by the defer
+		}
+		err := overlay.commit()
+		overlay = nil // committed, or discarded by commit
+		if err != nil {
+			return usageErrorf(cmd, a.stderr, "--overlay %s: %v", overlayFile, err)
 		}
 	}
 	return &exitError{exitInvalid}

@@ -263,3 +263,98 @@ func TestParseDrift(t *testing.T) {
 		t.Errorf("lsq fake --drift nope: exit %d, %q", code, errOut)
 	}
 }
+
+// driftedHAR writes a HAR file of one drifted GetUsers reply (an unknown attribute among
+// other drift) into dir, and returns its name.
+func driftedHAR(t *testing.T, dir string) string {
+	t.Helper()
+	sample, err := os.ReadFile(filepath.Join("..", "..", "spec", "testdata", "docs", "GetUsers.response.200.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	drifted, _, err := lsqtest.AllDrift.Apply(api.OpGetUsers, sample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h har
+	var x harEntry
+	x.Request.Method, x.Request.URL = "GET", "https://api-in21.leadsquared.com/v2/UserManagement.svc/Users.Get"
+	x.Response.Status, x.Response.Content.Text = 200, string(drifted)
+	h.Log.Entries = append(h.Log.Entries, x)
+	b, _ := json.Marshal(h)
+	p := filepath.Join(dir, "session.har")
+	if err := os.WriteFile(p, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// --overlay writes only a new file: never over a file that is there, the input HAR among
+// them, and never through a symlink, dangling or not.
+func TestSpecDriftOverlayNeverOverwrites(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	harPath := driftedHAR(t, dir)
+	harBefore, _ := os.ReadFile(harPath)
+
+	// A new name: written, the same as stdout.
+	fresh := filepath.Join(dir, "drift.overlay.yaml")
+	code, out, errOut := runLsq(t, "", "spec", "drift", "--overlay", fresh, harPath)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1 (drift)\n%s", code, errOut)
+	}
+	if b, err := os.ReadFile(fresh); err != nil || string(b) != out {
+		t.Fatalf("overlay file %q, %v; want stdout", b, err)
+	}
+
+	edited := filepath.Join(dir, "edited.yaml")
+	target := filepath.Join(dir, "target.yaml")
+	for _, p := range []string{edited, target} {
+		if err := os.WriteFile(p, []byte("mine\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	link := filepath.Join(dir, "link.yaml")
+	dangling := filepath.Join(dir, "dangling.yaml")
+	toHAR := filepath.Join(dir, "har-link.yaml")
+	for from, to := range map[string]string{link: target, dangling: filepath.Join(dir, "created-through-link.yaml"), toHAR: harPath} {
+		if err := os.Symlink(to, from); err != nil {
+			t.Skipf("no symlinks here: %v", err)
+		}
+	}
+	for name, tc := range map[string]struct{ path, say string }{
+		"an existing file":       {edited, "is there already"},
+		"the overlay just made":  {fresh, "is there already"},
+		"the input HAR":          {harPath, "is the input file"},
+		"the input HAR relative": {filepath.Join(dir, ".", "session.har"), "is the input file"},
+		"a symlink to the HAR":   {toHAR, "is the input file"},
+		"a symlink to a file":    {link, "is there already"},
+		"a dangling symlink":     {dangling, "is there already"},
+	} {
+		code, _, errOut := runLsq(t, "", "spec", "drift", "--overlay", tc.path, harPath)
+		if code != 2 || !strings.Contains(errOut, tc.say) {
+			t.Errorf("%s: exit %d, stderr %q; want 2 saying %q", name, code, errOut, tc.say)
+		}
+	}
+	if b, _ := os.ReadFile(harPath); string(b) != string(harBefore) {
+		t.Error("the input HAR was changed")
+	}
+	for _, p := range []string{edited, target} {
+		if b, _ := os.ReadFile(p); string(b) != "mine\n" {
+			t.Errorf("%s was changed: %q", p, b)
+		}
+	}
+	if b, _ := os.ReadFile(fresh); string(b) != out {
+		t.Error("the overlay written first was changed")
+	}
+	if _, err := os.Lstat(filepath.Join(dir, "created-through-link.yaml")); err == nil {
+		t.Error("a file was created through the dangling symlink")
+	}
+	// Nothing is left behind: no partial files.
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.Contains(e.Name(), "partial") {
+			t.Errorf("left behind: %s", e.Name())
+		}
+	}
+}
