@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -196,7 +197,7 @@ func TestSpecDriftRecorded(t *testing.T) {
 	for i, e := range entries {
 		var x harEntry
 		o, _ := recordedRoutes()[e.op]
-		x.Request.Method, x.Request.URL = o[0], "https://api-in21.leadsquared.com/v2"+o[1]+"?accessKey=x"
+		x.Request.Method, x.Request.URL = o[0], "https://api-in21.leadsquared.com/v2"+o[1]+"?accessKey=u%24r0a1b2c3d4e5f6a7b8c9d"
 		x.Response.Status, x.Response.Content.Text = 200, string(e.body)
 		if i > 0 {
 			x.Response.Content.Text, x.Response.Content.Encoding = base64.StdEncoding.EncodeToString(e.body), "base64"
@@ -356,5 +357,75 @@ func TestSpecDriftOverlayNeverOverwrites(t *testing.T) {
 		if strings.Contains(e.Name(), "partial") {
 			t.Errorf("left behind: %s", e.Name())
 		}
+	}
+}
+
+// The keys a HAR's requests carry, in the query or in x-LSQ-* headers, are in nothing lsq
+// spec drift prints or writes, also where a reply echoes them: as an attribute's name (which
+// the report and the overlay show), as a value, escaped as JSON writes them.
+func TestSpecDriftHARKeysScrubbed(t *testing.T) {
+	t.Parallel()
+	const (
+		queryAccess  = "u$r/a+b%c"
+		querySecret  = "a$b/c+d%e"
+		headerAccess = "h$k/1+2%3"
+		headerSecret = "s$h/x+y%z"
+	)
+	keys := []string{queryAccess, querySecret, headerAccess, headerSecret}
+	reply := func(role, attr, other string) string {
+		r, _ := json.Marshal(role)
+		a, _ := json.Marshal(attr)
+		return `[{"ID":"1","FirstName":"Bob","LastName":"Doe","EmailAddress":"bob@example.com","Role":` + string(r) +
+			`,"StatusCode":0,"Tag":null,"IsPhoneCallAgent":false,` + string(a) + `:1,"Note":"` + other + `"}]`
+	}
+	type nv = map[string]string
+	entry := func(url string, query, headers []nv, body string) map[string]any {
+		return map[string]any{
+			"request":  map[string]any{"method": "GET", "url": url, "queryString": query, "headers": headers},
+			"response": map[string]any{"status": 200, "content": map[string]any{"mimeType": "application/json", "text": body}},
+		}
+	}
+	const route = "https://api-in21.leadsquared.com/v2/UserManagement.svc/Users.Get"
+	h := map[string]any{"log": map[string]any{"entries": []any{
+		entry(route+"?accessKey="+url.QueryEscape(queryAccess)+"&SECRETKEY="+strings.ToLower(url.QueryEscape(querySecret)),
+			[]nv{{"name": "accessKey", "value": url.QueryEscape(queryAccess)}, {"name": "secretKey", "value": querySecret}}, nil,
+			reply(queryAccess, querySecret, strings.ReplaceAll(querySecret, "/", `\/`))),
+		entry(route, nil, []nv{{"name": "x-lsq-accesskey", "value": headerAccess}, {"name": "X-LSQ-SecretKey", "value": headerSecret}},
+			reply(headerSecret, headerAccess, `\u0068$k\/1+2%3`)),
+	}}}
+	b, _ := json.Marshal(h)
+	dir := t.TempDir()
+	harPath := filepath.Join(dir, "keys.har")
+	if err := os.WriteFile(harPath, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	overlayPath := filepath.Join(dir, "drift.overlay.yaml")
+	code, out, errOut := runLsq(t, "", "spec", "drift", "--overlay", overlayPath, harPath)
+	written, err := os.ReadFile(overlayPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var forms []string
+	for _, k := range keys {
+		b, _ := json.Marshal(k)
+		forms = append(forms, k, url.QueryEscape(k), url.PathEscape(k), strings.ToLower(url.QueryEscape(k)),
+			string(b[1:len(b)-1]), strings.ReplaceAll(k, "/", `\/`), strings.ReplaceAll(k, "/", "~1"), k[1:len(k)-1])
+	}
+	mask := func(s string) string {
+		for _, f := range forms {
+			s = strings.ReplaceAll(s, f, "<KEY>")
+		}
+		return s
+	}
+	for name, text := range map[string]string{"stdout": out, "stderr": errOut, "the overlay": string(written)} {
+		if m := mask(text); m != text {
+			t.Errorf("%s shows a key:\n%s", name, m)
+		}
+	}
+	if code != 1 || !strings.Contains(out, "\n# GetUsers /*/REDACTED: unknown-attribute, 2 values in 2 replies") {
+		t.Errorf("exit %d, want 1 and the attributes named by keys reported as REDACTED:\n%s\n%s", code, mask(out), mask(errOut))
+	}
+	if string(written) != out {
+		t.Error("the overlay file differs from stdout")
 	}
 }
