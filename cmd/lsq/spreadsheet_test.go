@@ -420,3 +420,55 @@ func userByEmail(f *fakeAPI, email string) (lsqtest.User, bool) {
 	}
 	return lsqtest.User{}, false
 }
+
+// Issue 27: the line Windows PowerShell 5.1's Export-Csv writes above the header (#TYPE) and
+// the one Excel reads the delimiter from (sep=) are read as such, by import and sync, not
+// as the header; neither counts as a row.
+func TestSpreadsheetPreambleLines(t *testing.T) {
+	t.Parallel()
+	const (
+		typeLine = "#TYPE System.Management.Automation.PSCustomObject\r\n"
+		quoted   = "\"FirstName\",\"LastName\",\"EmailAddress\",\"Role\"\r\n\"José\",\"Ñúñez\",\"jose@example.com\",\"Sales_User\"\r\n\"Ada\",\"L\",\"ada@example.com\",\"Sales_User\"\r\n"
+		semi     = "FirstName;LastName;EmailAddress;Role\n\"José\";\"Ñúñez, Jr\";jose@example.com;Sales_User\nAda;L;ada@example.com;Sales_User\n"
+		comma    = "FirstName,LastName,EmailAddress,Role\nJosé,\"Ñúñez; Jr\",jose@example.com,Sales_User\nAda,L,ada@example.com,Sales_User\n"
+	)
+	f := newFakeAPI(t, nil)
+	for name, b := range map[string][]byte{
+		"powershell 5.1":             []byte(typeLine + quoted),
+		"powershell 5.1 with a mark": []byte("\ufeff" + typeLine + quoted),
+		"powershell 5.1 UTF-16":      utf16File(typeLine+quoted, true),
+		"excel sep=;":                []byte("sep=;\r\n" + semi),
+		"excel sep=,":                []byte("sep=,\n" + comma),
+		"excel sep=tab":              []byte("sep=\t\n" + strings.ReplaceAll(comma, ",", "\t")),
+		"excel SEP=; with a mark":    []byte("\ufeffSEP=;\n" + semi),
+		"excel sep=; UTF-16":         utf16File("sep=;\r\n"+semi, false),
+		"sep= then #TYPE":            []byte("sep=,\n" + typeLine + quoted),
+	} {
+		p := writeNamed(t, "preamble.csv", b)
+		code, out, errOut := lsqRun(t.Context(), f.env(), "", "users", "import", "--dry-run", p)
+		if code != 0 || !strings.Contains(out, "2 rows: 2 valid, 0 invalid") {
+			t.Errorf("%s: import --dry-run: exit %d\n%s\n%s", name, code, out, errOut)
+		}
+		code, out, errOut = lsqRun(t.Context(), f.env(), "", "users", "sync", p)
+		if code != 0 || !strings.Contains(out, "2 to create") || !strings.Contains(out, "jose@example.com (row 2)") || !strings.Contains(out, "ada@example.com (row 3)") {
+			t.Errorf("%s: sync: exit %d\n%s\n%s", name, code, out, errOut)
+		}
+	}
+	// The header is row 1, the first row under it row 2, whatever lines are above it.
+	p := writeNamed(t, "bad.csv", []byte(typeLine+"\"FirstName\",\"EmailAddress\",\"Role\"\r\n\"Ada\",\"not-an-address\",\"Sales_User\"\r\n"))
+	if code, _, errOut := lsqRun(t.Context(), f.env(), "", "users", "import", "--dry-run", p); code != 1 || !strings.Contains(errOut, "row 2, column EmailAddress") {
+		t.Errorf("an invalid row under #TYPE: exit %d\n%s", code, errOut)
+	}
+	// --delimiter and a sep= line that disagree, and a sep= line that names no delimiter.
+	p = writeNamed(t, "sep.csv", []byte("sep=;\n"+semi))
+	if code, _, errOut := lsqRun(t.Context(), f.env(), "", "users", "import", "--dry-run", "--delimiter", ",", p); code != 1 || !strings.Contains(errOut, "says sep=;, but --delimiter says ,") {
+		t.Errorf("sep=; and --delimiter ,: exit %d\n%s", code, errOut)
+	}
+	if code, out, errOut := lsqRun(t.Context(), f.env(), "", "users", "import", "--dry-run", "--delimiter", ";", p); code != 0 || !strings.Contains(out, "2 valid") {
+		t.Errorf("sep=; and --delimiter ;: exit %d\n%s\n%s", code, out, errOut)
+	}
+	p = writeNamed(t, "sep2.csv", []byte("sep=;;\n"+semi))
+	if code, _, errOut := lsqRun(t.Context(), f.env(), "", "users", "import", "--dry-run", p); code != 1 || !strings.Contains(errOut, "a sep= line names one delimiter") {
+		t.Errorf("sep=;;: exit %d\n%s", code, errOut)
+	}
+}
