@@ -472,3 +472,55 @@ func TestSpreadsheetPreambleLines(t *testing.T) {
 		t.Errorf("sep=;;: exit %d\n%s", code, errOut)
 	}
 }
+
+// Issue 27: a phone number or an id that a spreadsheet saved in scientific notation
+// (919876543210 as 9.19877E+11, its last digits lost) is refused, naming row and column, in
+// import and in sync; the same text in another column, and phone numbers as written, pass.
+func TestScientificNotationRefusedInPhoneAndIDColumns(t *testing.T) {
+	t.Parallel()
+	f := newFakeAPI(t, nil)
+	importFile := writeNamed(t, "import.csv", []byte("FirstName,EmailAddress,Role,PhoneMobile,TeamId,mx_Phone_2,CustomFields.ExternalId\n"+
+		"1E+5,a@example.com,Sales_User,+91-9876543210,t1,9876543210,X1\n"+ // row 2: a name may be anything
+		"Ada,b@example.com,Sales_User,9.19877E+11,t1,,\n"+ // row 3
+		"Bob,c@example.com,Sales_User,,1.2e+05,,\n"+ // row 4
+		"Cy,d@example.com,Sales_User,,,9.87654E+09,\n"+ // row 5
+		"Di,e@example.com,Sales_User,,,,-4.5E-03\n")) // row 6
+	code, out, errOut := lsqRun(t.Context(), f.env(), "", "users", "import", "--dry-run", importFile)
+	if code != 1 || !strings.Contains(out, "5 rows: 1 valid, 4 invalid") {
+		t.Errorf("import: exit %d\n%s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{
+		"row 3, column PhoneMobile: 9.19877E+11 is a number in scientific notation",
+		"row 4, column TeamId: 1.2e+05 is a number in scientific notation",
+		"row 5, column mx_Phone_2: 9.87654E+09 is a number in scientific notation",
+		"row 6, column ExternalId: -4.5E-03 is a number in scientific notation",
+	} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("import: stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	if strings.Contains(errOut, "row 2") {
+		t.Errorf("import: row 2 refused:\n%s", errOut)
+	}
+
+	syncFile := writeNamed(t, "sync.csv", []byte("FirstName,EmailAddress,Role,PhoneMain,EmployeeId,ManagerUserId\n"+
+		"Ada,a@example.com,Sales_User,9.19877E+11,,\n"+
+		"Bob,b@example.com,Sales_User,,1.00001E+14,\n"+
+		"Cy,c@example.com,Sales_User,+1 555 0100,E1,7.1E+3\n"))
+	code, out, errOut = lsqRun(t.Context(), f.env(), "", "users", "sync", syncFile)
+	if code != 1 {
+		t.Errorf("sync: exit %d, want 1\n%s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{
+		"row 2, column PhoneMain: 9.19877E+11 is a number in scientific notation",
+		"row 3, column EmployeeId: 1.00001E+14 is a number in scientific notation",
+		"row 4, column ManagerUserId: 7.1E+3 is a number in scientific notation",
+	} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("sync: stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	if n := len(f.Requests()); n != 0 {
+		t.Errorf("%d requests sent for files with errors", n)
+	}
+}
