@@ -25,11 +25,12 @@ const Redacted = "REDACTED"
 // nothing. It is safe for concurrent use.
 type Redactor struct {
 	r       *strings.Replacer
-	keys    []string // the secrets as given (not blank), longest first
-	forms   []string // every spelling of every secret, longest first
-	params  []string // query parameters whose values URL replaces
-	escapes bool     // a JSON string literal may spell a secret in a form forms lacks
-	space   bool     // a secret holds a space, which a query spells +
+	keys    []string  // the secrets as given (not blank), longest first
+	forms   []string  // every spelling of every secret, longest first
+	params  []string  // query parameters whose values URL replaces
+	escapes bool      // a JSON string literal may spell a secret in a form forms lacks
+	space   bool      // a secret holds a space, which a query spells +
+	first   [256]bool // the first bytes of the secrets
 }
 
 // New returns a Redactor of secrets. A blank secret (empty or only spaces) is ignored: it is
@@ -56,6 +57,9 @@ func New(secrets, params []string) *Redactor {
 	slices.SortStableFunc(rd.forms, func(a, b string) int { return len(b) - len(a) })
 	slices.SortStableFunc(rd.keys, func(a, b string) int { return len(b) - len(a) })
 	rd.space = slices.ContainsFunc(rd.keys, func(k string) bool { return strings.Contains(k, " ") })
+	for _, k := range rd.keys {
+		rd.first[k[0]] = true
+	}
 	pairs := make([]string, 0, 2*len(rd.forms))
 	for _, f := range rd.forms {
 		pairs = append(pairs, f, Redacted)
@@ -143,6 +147,14 @@ func (rd *Redactor) scrubEscaped(s string) string {
 	var out strings.Builder
 	last := 0
 	for i := 0; i < len(s); {
+		// Only a place that spells a secret's first byte can start one: the byte itself, its
+		// %XX escape, or + for a space.
+		c := s[i]
+		if !rd.first[c] && (c != '%' || i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) || !rd.first[unhex(s[i+1])<<4|unhex(s[i+2])]) &&
+			(c != '+' || !rd.first[' ']) {
+			i++
+			continue
+		}
 		end := -1
 		for _, k := range rd.keys {
 			if end = matchEscaped(s, i, k); end >= 0 {
