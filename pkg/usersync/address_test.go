@@ -2,6 +2,7 @@ package usersync_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -185,4 +186,25 @@ func FuzzCanonicalAddress(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(checkIdempotent)
+}
+
+func ExampleCanonicalAddress() {
+	for _, addr := range []string{
+		"Jose\u0301@B\u00fccher.de",          // NFD é, capitals, an IDN domain
+		"jos\u00e9@xn--bcher-kva.de",         // NFC é, the domain in punycode
+		"\uff4a\uff4f\uff53\u00e9@bücher.de", // full-width letters
+		"bob\u200b@x.com",                    // a zero-width space
+	} {
+		key, err := usersync.CanonicalAddress(addr)
+		if err != nil {
+			fmt.Println(err)
+			continue
+		}
+		fmt.Println(key)
+	}
+	// Output:
+	// josé@xn--bcher-kva.de
+	// josé@xn--bcher-kva.de
+	// josé@xn--bcher-kva.de
+	// address "bob\u200b@x.com": character 4 is U+200B ZERO WIDTH SPACE, an invisible character
 }
