@@ -198,27 +198,31 @@ func callSettingsOf(ctx context.Context) *callSettings {
 }
 
 // optionName returns the name of the function that made opt ("WithHTTPClient"), for the
-// error of a client's option given to a call; "an option" when it cannot tell.
+// error of a client's option given to a call; "an option" when it cannot tell. The closure's
+// symbol is pkg.WithHTTPClient.func1, or pkg.Caller.WithHTTPClient.func3 once inlined into a
+// caller, or pkg.WithRequestValidation[...].func1: the last segment that starts with With.
 func optionName(opt Option) string {
 	fn := runtime.FuncForPC(reflect.ValueOf(opt).Pointer())
 	if fn == nil {
 		return "an option"
 	}
-	name := fn.Name() // github.com/.../leadsquared.WithHTTPClient.func1, ...WithRequestValidation[...].func1
-	if i := strings.IndexByte(name, '['); i >= 0 {
-		name = name[:i]
+	name := fn.Name()
+	for {
+		i := strings.IndexByte(name, '[')
+		j := strings.IndexByte(name, ']')
+		if i < 0 || j < i {
+			break
+		}
+		name = name[:i] + name[j+1:]
 	}
 	if i := strings.LastIndex(name, "/"); i >= 0 {
 		name = name[i+1:]
 	}
-	if i := strings.IndexByte(name, '.'); i >= 0 {
-		name = name[i+1:]
+	segs := strings.Split(name, ".")
+	for i := len(segs) - 1; i > 0; i-- {
+		if s := segs[i]; len(s) > 4 && strings.HasPrefix(s, "With") && s[4] >= 'A' && s[4] <= 'Z' {
+			return s
+		}
 	}
-	if i := strings.IndexByte(name, '.'); i >= 0 {
-		name = name[:i]
-	}
-	if !strings.HasPrefix(name, "With") {
-		return "an option"
-	}
-	return name
+	return "an option"
 }
