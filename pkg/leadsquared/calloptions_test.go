@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"regexp"
 	"runtime"
 	"slices"
@@ -113,8 +114,11 @@ func TestCallRequestTimeoutOverridesTheClientsForThatCallOnly(t *testing.T) {
 		t.Fatalf("with the call's timeout of a minute: %v", err)
 	}
 	_, err := env.c.GetUsers(t.Context())
-	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "WithRequestTimeout of 1ns") {
-		t.Errorf("the next call, with the client's 1ns: err = %v, want the attempt's deadline", err)
+	var ue *url.Error
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "WithRequestTimeout of 1ns") || !errors.As(err, &ue) {
+		t.Errorf("the next call, with the client's 1ns: err = %v, want the attempt's deadline in a *url.Error", err)
+	} else {
+		assertNoSecret(t, "the timeout's error", err.Error())
 	}
 	if s.Hits() != 1 {
 		t.Errorf("hits = %d, want 1", s.Hits())

@@ -384,11 +384,12 @@ func (d *doer) send(at *attempt, r *http.Request) (*http.Response, error) {
 	}
 	at.elapsed = d.now().Sub(start)
 	if err != nil {
+		err = d.rd.Err(err) // before wrapping: it rebuilds a *url.Error without the keys
 		if at.timeout > 0 && ctx.Err() != nil && r.Context().Err() == nil {
 			err = fmt.Errorf("%w (the attempt ran out of its WithRequestTimeout of %s)", err, at.timeout)
 		}
-		at.sendErr = d.rd.Err(err)
-		return nil, at.sendErr
+		at.sendErr = err
+		return nil, err
 	}
 	resp.Body = &pooledBody{buf: buf}
 	resp.ContentLength = int64(buf.Len())
