@@ -187,6 +187,13 @@ func (c *Client) callOptions(ctx context.Context, op api.OperationID, opts []Opt
 	}
 	cs := new(callSettings)
 	*cs = cfg.callSettings
+	// Nothing of an earlier call stays there, should this one end before the doer fills them.
+	if cs.rsp != nil {
+		*cs.rsp = nil
+	}
+	if cs.stats != nil {
+		*cs.stats = CallStats{}
+	}
 	return context.WithValue(ctx, callKey{}, cs), nil
 }
 
