@@ -396,3 +396,55 @@ func TestDoTakesCallOptions(t *testing.T) {
 		t.Errorf("Do with a client's option: %v", err)
 	}
 }
+
+// Calls with options of their own share a client safely: each request carries its call's
+// header and each call's stats are its own (run under -race).
+func TestConcurrentCallsKeepTheirOwnOptions(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	seen := map[string]int{}
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen[r.Header.Get("X-Worker")+"/"+r.Header.Get("X-Team")]++
+		mu.Unlock()
+		_, _ = io.WriteString(w, usersJSON)
+	})
+	var attempts sync.Map
+	count := func(req *http.Request, next MiddlewareNext) (*http.Response, error) {
+		n, _ := attempts.LoadOrStore(req.Header.Get("X-Worker"), new(int64))
+		mu.Lock()
+		*n.(*int64)++
+		mu.Unlock()
+		return next(req)
+	}
+	env := setup(t, h, WithHeader("X-Team", "all"), WithMiddleware(count))
+	const workers, calls = 8, 5
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			id := itoa(w)
+			for range calls {
+				var stats CallStats
+				if _, err := env.c.GetUsers(t.Context(), WithHeader("X-Worker", id), WithCallStats(&stats)); err != nil {
+					t.Error(err)
+					return
+				}
+				if stats.Attempts != 1 || stats.Operation != api.OpGetUsers {
+					t.Errorf("worker %s: stats %+v", id, stats)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for w := range workers {
+		if got := seen[itoa(w)+"/all"]; got != calls {
+			t.Errorf("worker %d: %d requests with its header and the client's, want %d (all: %v)", w, got, calls, seen)
+		}
+		n, ok := attempts.Load(itoa(w))
+		if !ok || *n.(*int64) != calls {
+			t.Errorf("worker %d: the client's middleware saw %v of its attempts, want %d", w, n, calls)
+		}
+	}
+}
