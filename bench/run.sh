@@ -25,7 +25,7 @@ results="$tmp/results.txt"
 "$go" test -c -o "$tmp/lsq.test" ./cmd/lsq
 "$go" build -o "$tmp/benchstat" golang.org/x/perf/cmd/benchstat
 basebin=""
-if git rev-parse --verify --quiet "$benchbase^{commit}" >/dev/null; then
+if git rev-parse --verify --quiet "$benchbase^{commit}" >/dev/null 2>&1; then
 	mkdir "$tmp/base"
 	git archive "$benchbase" | tar -x -C "$tmp/base"
 	if (cd "$tmp/base" && "$go" test -c -o "$tmp/base.test" ./pkg/leadsquared); then
