@@ -144,7 +144,7 @@ func TestRequestTimeoutIsPerAttempt(t *testing.T) {
 	})
 	env := setup(t, h)
 	var stats CallStats
-	users, err := env.c.GetUsers(t.Context(), WithRequestTimeout(50*time.Millisecond), WithCallStats(&stats))
+	users, err := env.c.GetUsers(t.Context(), WithRequestTimeout(250*time.Millisecond), WithCallStats(&stats))
 	if err != nil || len(users) != 1 {
 		t.Fatalf("GetUsers = %v, %v; want the second attempt's user", users, err)
 	}
