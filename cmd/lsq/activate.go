@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -36,8 +38,9 @@ input; blank lines and # comments are skipped). The users are found by email (on
 per 50 addresses, inactive users included); a user already %s is left as is.
 
 As lsq users import: paced by --rate, a progress bar on a terminal and lines otherwise, a
-state file (--state, default <file>.lsq-state-%s) so that a rerun skips the users done, and
-a summary. Exit status: 0 every user %s or already so; 1 an address was invalid, unknown or
+state file (--state, default <file>.lsq-state-%s) so that a rerun of the same list after
+a crash or Ctrl-C skips the users done (a run that went to the end, or another list,
+starts the state file clean), and a summary. Exit status: 0 every user %s or already so; 1 an address was invalid, unknown or
 failed; 2 usage error.`, strings.ToUpper(verb[:1])+verb[1:], done, verb, done),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return a.runStatus(cmd, &o, deactivate) },
@@ -119,6 +122,10 @@ func (a *app) runStatus(cmd *cobra.Command, o *statusOptions, deactivate bool) e
 		return err
 	}
 	defer func() { _ = st.close() }()
+	if _, err := st.begin(statusPlanID(verb, lines)); err != nil {
+		fmt.Fprintf(a.stderr, "%s: %v\n", name, err)
+		return &exitError{exitInvalid}
+	}
 
 	var (
 		mu                        sync.Mutex
@@ -191,6 +198,14 @@ func (a *app) runStatus(cmd *cobra.Command, o *statusOptions, deactivate bool) e
 	}
 	prog.finish()
 	notRun := len(todo) - finished
+	if notRun == 0 && ctx.Err() == nil {
+		// Carried out whole (a failure was tried and reported): the next run, of this list
+		// or another, starts clean, so that a user who left, came back and left again is
+		// deactivated again.
+		if err := st.markComplete(); err != nil {
+			fmt.Fprintf(a.stderr, "%s: %v\n", name, err)
+		}
+	}
 	state := "active"
 	if deactivate {
 		state = "inactive"
@@ -209,6 +224,17 @@ func (a *app) runStatus(cmd *cobra.Command, o *statusOptions, deactivate bool) e
 		return &exitError{exitInvalid}
 	}
 	return nil
+}
+
+// statusPlanID identifies the plan of an activate or deactivate run: the verb and the
+// addresses of the list, in order. A state file resumes only the same plan.
+func statusPlanID(verb string, lines []statusLine) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\n", verb)
+	for _, l := range lines {
+		fmt.Fprintf(h, "%s\n", l.key)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // setActive activates or deactivates one user (both calls are safe to repeat, and the client

@@ -35,7 +35,14 @@ type stateHeader struct {
 	Command string `json:"lsq"`
 	Account string `json:"account"`
 	Created string `json:"created"`
+	// Plan is the ID of the plan whose records the file holds (sync, activate and
+	// deactivate: see begin); "" for an import's.
+	Plan string `json:"plan,omitempty"`
 }
+
+// stateComplete is the key of the record that says the plan of the file was carried out
+// whole: the next run starts clean.
+const stateComplete = "lsq:complete"
 
 type stateRecord struct {
 	Key    string `json:"key"`
@@ -64,10 +71,12 @@ func internStatus(s string) string {
 }
 
 type stateFile struct {
-	mu   sync.Mutex
-	f    *os.File
-	last map[string]stateEntry // the latest outcome of each key in earlier runs
-	keys credentials
+	mu       sync.Mutex
+	f        *os.File
+	header   stateHeader
+	complete bool                  // the last record says the plan was carried out whole
+	last     map[string]stateEntry // the latest outcome of each key in earlier runs
+	keys     credentials
 }
 
 // openState opens (or creates) the state file of command against account and locks it:
@@ -121,10 +130,14 @@ func openState(path, command, account string, keys credentials) (*stateFile, err
 			if h.Command != command || h.Account != account {
 				return fail(fmt.Errorf("state file %s was written by 'lsq %s' for %s; give another --state or remove it", path, h.Command, h.Account))
 			}
+			st.header = h
 		} else if len(line) > 0 {
 			var r stateRecord
 			if json.Unmarshal(line, &r) == nil && r.Key != "" { // else a line cut short by a crash
-				st.last[r.Key] = stateEntry{status: internStatus(r.Status), userID: r.UserID}
+				st.complete = r.Key == stateComplete
+				if !st.complete {
+					st.last[r.Key] = stateEntry{status: internStatus(r.Status), userID: r.UserID}
+				}
 			}
 		}
 		if err != nil {
@@ -136,7 +149,8 @@ func openState(path, command, account string, keys credentials) (*stateFile, err
 	}
 	st.f = f
 	if size == 0 {
-		h, _ := json.Marshal(stateHeader{Command: command, Account: account, Created: time.Now().UTC().Format(time.RFC3339)})
+		st.header = stateHeader{Command: command, Account: account, Created: time.Now().UTC().Format(time.RFC3339)}
+		h, _ := json.Marshal(st.header)
 		if _, err := f.Write(append(h, '\n')); err != nil {
 			return fail(fmt.Errorf("state file %s: %w", path, err))
 		}
@@ -171,6 +185,40 @@ func (s *stateFile) record(r stateRecord) error {
 }
 
 func (s *stateFile) close() error { return s.f.Close() }
+
+// begin binds the file to the plan with this ID: it keeps the records of an unfinished run
+// of the same plan (and reports true), and otherwise starts the file again, empty but for
+// a header naming the plan: another plan's records, or those of a run that completed, never
+// skip an action of this one.
+func (s *stateFile) begin(plan string) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.header.Plan == plan && !s.complete && len(s.last) > 0 {
+		return true, nil
+	}
+	s.header.Plan, s.header.Created = plan, time.Now().UTC().Format(time.RFC3339)
+	h, _ := json.Marshal(s.header)
+	if err := s.f.Truncate(0); err != nil {
+		return false, fmt.Errorf("state file: %w", unwrapPathError(err))
+	}
+	if _, err := s.f.Write(append(h, '\n')); err != nil { // O_APPEND: at the new end, 0
+		return false, fmt.Errorf("state file: %w", unwrapPathError(err))
+	}
+	clear(s.last)
+	s.complete = false
+	return false, nil
+}
+
+// markComplete records that the plan of the file was carried out whole.
+func (s *stateFile) markComplete() error {
+	if err := s.record(stateRecord{Key: stateComplete, Status: stateDone}); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.complete = true
+	s.mu.Unlock()
+	return nil
+}
 
 // isDone reports whether a recorded status means the row needs nothing more.
 func isDone(status string) bool {

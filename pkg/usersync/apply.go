@@ -14,12 +14,21 @@ import (
 
 // Journal records the outcome of each action as Apply makes it, so that an Apply
 // interrupted (a crash, a kill, Ctrl-C) and run again with the same journal skips what was
-// done and checks what may have been done. Implementations must be safe for concurrent use.
+// done and checks what may have been done. A journal belongs to one plan: its records
+// resume that plan's Apply, never another plan's, and not the same plan once an Apply of
+// it completed. Implementations must be safe for concurrent use.
 type Journal interface {
+	// Begin binds the journal to the plan with this ID ([Plan.ID]) before Apply reads or
+	// records anything. It keeps the records of an Apply of the same plan that did not
+	// complete, and forgets every other record (another plan's, or those of an Apply that
+	// completed); it reports whether it kept any.
+	Begin(planID string) (resumed bool, err error)
 	// Get returns the last status recorded for the action id (and the user Id it named).
 	Get(id string) (status, userID string, ok bool)
 	// Put records the status of the action id before (pending) and after (done, failed) it.
 	Put(id, status, userID, reason string) error
+	// Complete records that every action of the plan is done: a later Begin starts clean.
+	Complete() error
 }
 
 // Statuses a Journal records.
@@ -31,8 +40,21 @@ const (
 
 // MemJournal is a Journal in memory (for tests, or an Apply that need not survive a crash).
 type MemJournal struct {
-	mu sync.Mutex
-	m  map[string][2]string
+	mu       sync.Mutex
+	plan     string
+	complete bool
+	m        map[string][2]string
+}
+
+// Begin implements Journal.
+func (j *MemJournal) Begin(planID string) (bool, error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.plan == planID && !j.complete && len(j.m) > 0 {
+		return true, nil
+	}
+	j.plan, j.complete, j.m = planID, false, nil
+	return false, nil
 }
 
 // Get implements Journal.
@@ -51,6 +73,14 @@ func (j *MemJournal) Put(id, status, userID, _ string) error {
 		j.m = map[string][2]string{}
 	}
 	j.m[id] = [2]string{status, userID}
+	return nil
+}
+
+// Complete implements Journal.
+func (j *MemJournal) Complete() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.complete = true
 	return nil
 }
 
@@ -89,8 +119,9 @@ const maxCreateAttempts = 3
 // maxBulkConditions is how many users one BulkUpdateUsers call selects (by address).
 const maxBulkConditions = 50
 
-// Apply makes the changes of p through c, recording each in j. It first reads the account
-// again and refuses (an error wrapping [ErrAccountChanged]) if a user the plan read, and
+// Apply makes the changes of p through c, recording each in j, which it binds to p first
+// (see [Journal]: a journal resumes only an unfinished Apply of the same plan). It first
+// reads the account again and refuses (an error wrapping [ErrAccountChanged]) if a user the plan read, and
 // that no earlier Apply of this journal touched, is not as it was. Actions done in an
 // earlier Apply are skipped; a create left pending is checked by email, not sent again.
 // Actions go in this order: activations, creates (managers first), updates (Update a User),
@@ -106,6 +137,9 @@ func Apply(ctx context.Context, c *leadsquared.Client, p *Plan, j Journal, opts 
 	}
 	if p.Account != c.BaseURL() {
 		return nil, fmt.Errorf("usersync: the plan was made for %s, not %s", p.Account, c.BaseURL())
+	}
+	if _, err := j.Begin(p.ID()); err != nil {
+		return nil, fmt.Errorf("usersync: the journal: %w", err)
 	}
 	users, err := readAccount(ctx, c, p.Columns)
 	if err != nil {
@@ -123,14 +157,14 @@ func Apply(ctx context.Context, c *leadsquared.Client, p *Plan, j Journal, opts 
 			continue
 		}
 		if u, ok := users[k]; !ok {
-			changed = append(changed, k+" (gone)")
+			changed = append(changed, Printable(k)+" (gone)")
 		} else if u.hash() != h {
-			changed = append(changed, k)
+			changed = append(changed, Printable(k))
 		}
 	}
 	for k := range users {
 		if _, ok := p.Users[k]; !ok && !touched[k] {
-			changed = append(changed, k+" (new)")
+			changed = append(changed, Printable(k)+" (new)")
 		}
 	}
 	if len(changed) > 0 {
@@ -157,6 +191,11 @@ func Apply(ctx context.Context, c *leadsquared.Client, p *Plan, j Journal, opts 
 	}
 	ap.run(ctx, todo)
 	ap.res.NotRun = len(todo) - ap.res.Done - ap.res.Failed
+	if ap.res.Failed+ap.res.NotRun == 0 && ctx.Err() == nil {
+		if err := j.Complete(); err != nil {
+			return ap.res, fmt.Errorf("usersync: the journal: %w", err)
+		}
+	}
 	return ap.res, nil
 }
 
@@ -216,7 +255,7 @@ func (ap *applier) finish(a Action, userID string, err error) {
 
 // run makes the actions by kind, in the plan's order of kinds.
 func (ap *applier) run(ctx context.Context, todo []Action) {
-	byKind := map[string][]Action{}
+	byKind := map[Kind][]Action{}
 	for _, a := range todo {
 		byKind[a.Kind] = append(byKind[a.Kind], a)
 	}
@@ -302,7 +341,7 @@ func (ap *applier) create(ctx context.Context, a Action) {
 	if a.ManagerEmail != "" {
 		id := ap.userID(a.ManagerEmail)
 		if id == "" {
-			ap.finish(a, "", fmt.Errorf("the manager %s was not created", a.ManagerEmail))
+			ap.finish(a, "", fmt.Errorf("the manager %s was not created", Printable(a.ManagerEmail)))
 			return
 		}
 		body.ManagerUserID = id
@@ -401,7 +440,7 @@ func (ap *applier) managers(ctx context.Context, actions []Action) {
 			mgr = ap.userID(a.ManagerEmail)
 		}
 		if mgr == "" {
-			ap.finish(a, a.UserID, fmt.Errorf("the manager %s was not created", a.ManagerEmail))
+			ap.finish(a, a.UserID, fmt.Errorf("the manager %s was not created", Printable(a.ManagerEmail)))
 			continue
 		}
 		_ = ap.j.Put(a.ID(), StatusPending, a.UserID, "")

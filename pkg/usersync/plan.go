@@ -41,7 +41,7 @@ func checkEmail(s string) (string, error) {
 	case err != nil || strings.ContainsAny(a.Address, " \t\r\n"):
 		return "", errors.New("not an email address")
 	case a.Address != s:
-		return "", fmt.Errorf("write the address alone, without a name or <>: %s", a.Address)
+		return "", fmt.Errorf("write the address alone, without a name or <>: %s", Printable(a.Address))
 	}
 	return strings.ToLower(s), nil
 }
@@ -104,7 +104,7 @@ func MakePlan(ctx context.Context, c *leadsquared.Client, desired []Desired, opt
 	var creates, updates, teams, managers, activates, deactivates []Action
 	created := map[string]bool{}
 	for i, d := range desired {
-		if _, ok := users[keys[i]]; !ok && (d.Active == nil || *d.Active) {
+		if _, ok := users[keys[i]]; !ok && !d.inactive() {
 			created[keys[i]] = true
 		}
 	}
@@ -117,8 +117,8 @@ func MakePlan(ctx context.Context, c *leadsquared.Client, desired []Desired, opt
 			continue
 		}
 		if u == nil {
-			if d.Active != nil && !*d.Active {
-				p.Notes = append(p.Notes, fmt.Sprintf("%s: not in the account and marked Inactive: not created", d.Email))
+			if d.inactive() {
+				p.Notes = append(p.Notes, fmt.Sprintf("%s: not in the account and marked Inactive: not created", Printable(d.Email)))
 				continue
 			}
 			a, err := createAction(v, d, users, mgrKey)
@@ -157,7 +157,7 @@ func MakePlan(ctx context.Context, c *leadsquared.Client, desired []Desired, opt
 				a.Kind, a.Changes = KindManager, []Change{ch}
 				managers = append(managers, a)
 			case notUpdatable[name]:
-				p.Notes = append(p.Notes, fmt.Sprintf("%s: %s is %q in the account, %q in the source: no API call changes it", u.email, name, have, want))
+				p.Notes = append(p.Notes, fmt.Sprintf("%s: %s is %q in the account, %q in the source: no API call changes it", Printable(u.email), Printable(name), have, want))
 			default:
 				changes = append(changes, ch)
 			}
@@ -180,14 +180,15 @@ func MakePlan(ctx context.Context, c *leadsquared.Client, desired []Desired, opt
 			a.Kind, a.Changes = KindUpdate, changes
 			updates = append(updates, a)
 		}
+		// Access changes only where the source says so: nil leaves the status alone.
 		switch {
-		case (d.Active == nil || *d.Active) && !u.active:
+		case d.Active != nil && *d.Active && !u.active:
 			a := base
 			a.Kind = KindActivate
 			activates = append(activates, a)
-		case d.Active != nil && !*d.Active && u.active:
+		case d.inactive() && u.active:
 			if !opts.Deactivate {
-				p.Notes = append(p.Notes, fmt.Sprintf("%s: marked Inactive in the source: deactivated only with the deactivate option", u.email))
+				p.Notes = append(p.Notes, fmt.Sprintf("%s: marked Inactive in the source: deactivated only with the deactivate option", Printable(u.email)))
 				break
 			}
 			a := base
@@ -216,14 +217,15 @@ func MakePlan(ctx context.Context, c *leadsquared.Client, desired []Desired, opt
 		}
 		deactivates = slices.DeleteFunc(deactivates, func(a Action) bool {
 			if strings.EqualFold(a.UserID, owner.ID) {
-				p.Notes = append(p.Notes, fmt.Sprintf("%s: the owner of the keys: never deactivated", a.Email))
+				p.Notes = append(p.Notes, fmt.Sprintf("%s: the owner of the keys: never deactivated", Printable(a.Email)))
 				return true
 			}
 			return false
 		})
 	}
 	creates = orderCreates(creates)
-	for _, group := range [][]Action{activates, creates, updates, teams, managers, deactivates} {
+	// Access changes first, apart from the attribute changes (Apply orders by kind anyway).
+	for _, group := range [][]Action{activates, deactivates, creates, updates, teams, managers} {
 		p.Actions = append(p.Actions, group...)
 	}
 	if p.Actions == nil {

@@ -8,7 +8,7 @@
 //
 // The list can come from anywhere (a CSV, an HR system, a provisioning bridge): a
 // [Desired] per user, keyed by email address. An attribute the list leaves empty is left as
-// it is in the account.
+// it is in the account, and a user's status changes only where the list states it.
 //
 // Apply is safe to run again after it was interrupted (a [Journal] records each change as
 // it is made), never creates a user twice (a create whose outcome is unknown is checked by
@@ -43,9 +43,14 @@ type Desired struct {
 	// ManagerEmail names the user's manager by address (a user of the account or of the
 	// source); "" leaves the manager as it is (or as Attrs["ManagerUserId"] says).
 	ManagerEmail string
-	// Active is the status the user should have; nil means active.
+	// Active is the status the user should have: true activates an inactive user, false
+	// deactivates an active one (only with [Options].Deactivate); nil leaves the status as
+	// it is (a user the plan creates is created active).
 	Active *bool
 }
+
+// inactive reports whether the source says the user should be inactive.
+func (d *Desired) inactive() bool { return d.Active != nil && !*d.Active }
 
 // Scope selects the account's users that a sync may deactivate when the source does not
 // list them: those with the role, in the team, and found by the search (every one given
@@ -66,15 +71,22 @@ type Options struct {
 	Scope      Scope
 }
 
+// Kind is the kind of an [Action].
+type Kind string
+
 // Kinds of [Action].
 const (
-	KindCreate     = "create"
-	KindUpdate     = "update"     // UpdateUser: Changes
-	KindTeam       = "team"       // BulkUpdateUsers with the other users moved to the same team
-	KindManager    = "manager"    // BulkUpdateUserManagers
-	KindActivate   = "activate"   // ActivateUser
-	KindDeactivate = "deactivate" // DeactivateUser
+	KindCreate     Kind = "create"
+	KindUpdate     Kind = "update"     // UpdateUser: Changes
+	KindTeam       Kind = "team"       // BulkUpdateUsers with the other users moved to the same team
+	KindManager    Kind = "manager"    // BulkUpdateUserManagers
+	KindActivate   Kind = "activate"   // ActivateUser
+	KindDeactivate Kind = "deactivate" // DeactivateUser
 )
+
+// Access reports whether the kind changes a user's access (an activation or a
+// deactivation) rather than attributes.
+func (k Kind) Access() bool { return k == KindActivate || k == KindDeactivate }
 
 // Change is one attribute to change.
 type Change struct {
@@ -85,7 +97,7 @@ type Change struct {
 
 // Action is one change to one user.
 type Action struct {
-	Kind  string `json:"kind"`
+	Kind  Kind   `json:"kind"`
 	Email string `json:"email"`
 	Line  int    `json:"line,omitempty"`
 	// UserID is the user's Id; empty for a create.
@@ -99,7 +111,7 @@ type Action struct {
 }
 
 // ID identifies the action in a [Journal].
-func (a Action) ID() string { return a.Kind + ":" + strings.ToLower(a.Email) }
+func (a Action) ID() string { return string(a.Kind) + ":" + strings.ToLower(a.Email) }
 
 // Plan is what [MakePlan] found to do. It is plain JSON: save it, review it, apply it.
 type Plan struct {
@@ -124,12 +136,19 @@ type Plan struct {
 // PlanVersion is the version of the plans this package writes.
 const PlanVersion = 1
 
+// ID identifies the plan (a hash of all of it): a [Journal] holds the records of one plan.
+func (p *Plan) ID() string {
+	h := sha256.New()
+	_ = json.NewEncoder(h).Encode(p) // a hash.Hash never fails to write
+	return hex.EncodeToString(h.Sum(nil))
+}
+
 // Empty reports whether the plan changes nothing.
 func (p *Plan) Empty() bool { return len(p.Actions) == 0 }
 
 // Count returns how many actions of each kind the plan holds.
-func (p *Plan) Count() map[string]int {
-	n := map[string]int{}
+func (p *Plan) Count() map[Kind]int {
+	n := map[Kind]int{}
 	for _, a := range p.Actions {
 		n[a.Kind]++
 	}
