@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
@@ -138,6 +137,9 @@ func Apply(ctx context.Context, c *leadsquared.Client, p *Plan, j Journal, opts 
 	if p.Account != c.BaseURL() {
 		return nil, fmt.Errorf("usersync: the plan was made for %s, not %s", p.Account, c.BaseURL())
 	}
+	if p.Fingerprint != fingerprint(p) {
+		return nil, fmt.Errorf("%w: the plan's users or scope were edited (its fingerprint does not match them); make a new plan", ErrAccountChanged)
+	}
 	if _, err := j.Begin(p.ID()); err != nil {
 		return nil, fmt.Errorf("usersync: the journal: %w", err)
 	}
@@ -145,36 +147,12 @@ func Apply(ctx context.Context, c *leadsquared.Client, p *Plan, j Journal, opts 
 	if err != nil {
 		return nil, err
 	}
-	touched := map[string]bool{}
-	for _, a := range p.Actions {
-		if _, _, ok := j.Get(a.ID()); ok {
-			touched[strings.ToLower(a.Email)] = true
-		}
-	}
-	var changed []string
-	for k, h := range p.Users {
-		if touched[k] {
-			continue
-		}
-		if u, ok := users[k]; !ok {
-			changed = append(changed, Printable(k)+" (gone)")
-		} else if u.hash() != h {
-			changed = append(changed, Printable(k))
-		}
-	}
-	for k := range users {
-		if _, ok := p.Users[k]; !ok && !touched[k] {
-			changed = append(changed, Printable(k)+" (new)")
-		}
+	changed, err := stale(ctx, c, p, users, j)
+	if err != nil {
+		return nil, err
 	}
 	if len(changed) > 0 {
-		slices.Sort(changed)
-		more := ""
-		if len(changed) > 5 {
-			more = fmt.Sprintf(" and %d more", len(changed)-5)
-			changed = changed[:5]
-		}
-		return nil, fmt.Errorf("%w: %s%s; make a new plan", ErrAccountChanged, strings.Join(changed, ", "), more)
+		return nil, staleError(changed)
 	}
 	ap := &applier{c: c, j: j, users: users, res: &Result{}, opts: opts, ids: map[string]string{}}
 	if ap.opts.Workers <= 0 {
@@ -215,12 +193,12 @@ func (ap *applier) setID(email, id string) {
 	}
 	ap.mu.Lock()
 	defer ap.mu.Unlock()
-	ap.ids[strings.ToLower(email)] = id
+	ap.ids[keyOf(email)] = id
 }
 
 // userID returns the Id of the user with the address: created by the plan, or read.
 func (ap *applier) userID(email string) string {
-	k := strings.ToLower(email)
+	k := keyOf(email)
 	ap.mu.Lock()
 	id := ap.ids[k]
 	ap.mu.Unlock()
@@ -286,7 +264,7 @@ func (ap *applier) run(ctx context.Context, todo []Action) {
 
 // dependsOn reports whether a's manager is created by one of earlier.
 func dependsOn(a Action, earlier []Action) bool {
-	return a.ManagerEmail != "" && slices.ContainsFunc(earlier, func(x Action) bool { return strings.EqualFold(x.Email, a.ManagerEmail) })
+	return a.ManagerEmail != "" && slices.ContainsFunc(earlier, func(x Action) bool { return keyOf(x.Email) == keyOf(a.ManagerEmail) })
 }
 
 // each runs fn on the actions on the workers, until ctx ends.
@@ -329,7 +307,7 @@ func (ap *applier) update(ctx context.Context, userID string, changes []Change) 
 
 // create creates one user, never twice.
 func (ap *applier) create(ctx context.Context, a Action) {
-	k := strings.ToLower(a.Email)
+	k := keyOf(a.Email)
 	// A create an earlier Apply left pending (or failed after it may have happened): the
 	// account was just read, and the user is either there or not.
 	if u := ap.users[k]; u != nil {

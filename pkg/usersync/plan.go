@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/mail"
 	"slices"
 	"strconv"
@@ -33,7 +34,7 @@ func canonical(attr string) string {
 	return attr
 }
 
-// checkEmail returns the key of an address written alone, or an error.
+// checkEmail returns the key (addressKey) of an address written alone, or an error.
 func checkEmail(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	a, err := mail.ParseAddress(s)
@@ -43,7 +44,7 @@ func checkEmail(s string) (string, error) {
 	case a.Address != s:
 		return "", fmt.Errorf("write the address alone, without a name or <>: %s", Printable(a.Address))
 	}
-	return strings.ToLower(s), nil
+	return addressKey(s)
 }
 
 // MakePlan reads the account through c and returns what would make it match desired. The
@@ -66,7 +67,7 @@ func MakePlan(ctx context.Context, c *leadsquared.Client, desired []Desired, opt
 		errs = append(errs, &RowError{Line: d.Line, Email: d.Email, Attr: attr, Msg: msg})
 	}
 	byKey := map[string]int{}
-	keys := make([]string, len(desired))
+	keys, mgrKeys := make([]string, len(desired)), make([]string, len(desired))
 	for i, d := range desired {
 		k, err := checkEmail(d.Email)
 		if err != nil {
@@ -74,12 +75,13 @@ func MakePlan(ctx context.Context, c *leadsquared.Client, desired []Desired, opt
 			continue
 		}
 		if j, dup := byKey[k]; dup {
-			rowErr(d, "EmailAddress", fmt.Sprintf("the same address as row %d", desired[j].Line))
+			rowErr(d, "EmailAddress", fmt.Sprintf("%s is the same address as %s of row %d: one row per user",
+				Printable(strings.TrimSpace(d.Email)), Printable(strings.TrimSpace(desired[j].Email)), desired[j].Line))
 			continue
 		}
 		byKey[k], keys[i] = i, k
 		if d.ManagerEmail != "" {
-			if _, err := checkEmail(d.ManagerEmail); err != nil {
+			if mgrKeys[i], err = checkEmail(d.ManagerEmail); err != nil {
 				rowErr(d, "ManagerEmail", err.Error())
 			}
 			if d.Attrs["ManagerUserId"] != "" {
@@ -99,7 +101,6 @@ func MakePlan(ctx context.Context, c *leadsquared.Client, desired []Desired, opt
 	for k, u := range users {
 		p.Users[k] = u.hash()
 	}
-	p.Fingerprint = fingerprint(p.Users)
 
 	var creates, updates, teams, managers, activates, deactivates []Action
 	created := map[string]bool{}
@@ -111,7 +112,21 @@ func MakePlan(ctx context.Context, c *leadsquared.Client, desired []Desired, opt
 	for i, d := range desired {
 		key := keys[i]
 		u := users[key]
-		mgrKey := strings.ToLower(strings.TrimSpace(d.ManagerEmail))
+		if u != nil && len(u.twins) > 0 {
+			rowErr(d, "EmailAddress", fmt.Sprintf("the account has %d users with this address: %s and %s; fix the account first",
+				len(u.twins)+1, Printable(u.email), strings.Join(mapSlice(u.twins, Printable), " and ")))
+			continue
+		}
+		if u != nil && !strings.EqualFold(strings.TrimSpace(d.Email), u.email) {
+			rowErr(d, "EmailAddress", fmt.Sprintf("%s looks like the account's user %s (the same address once normalised): write it as the account has it",
+				Printable(strings.TrimSpace(d.Email)), Printable(u.email)))
+			continue
+		}
+		mgrKey := mgrKeys[i]
+		if m := users[mgrKey]; m != nil && len(m.twins) > 0 {
+			rowErr(d, "ManagerEmail", fmt.Sprintf("the account has %d users with this address", len(m.twins)+1))
+			continue
+		}
 		if mgrKey != "" && users[mgrKey] == nil && !created[mgrKey] {
 			rowErr(d, "ManagerEmail", "no user with this address in the account or the file")
 			continue
@@ -202,10 +217,11 @@ func MakePlan(ctx context.Context, c *leadsquared.Client, desired []Desired, opt
 	if opts.Deactivate {
 		scope := opts.Scope
 		p.Scope = &scope
-		more, err := scopedDeactivations(ctx, c, users, byKey, scope)
+		more, found, err := scopedDeactivations(ctx, c, users, byKey, scope)
 		if err != nil {
 			return nil, err
 		}
+		p.ScopeFound = found
 		for _, a := range more {
 			if !slices.ContainsFunc(deactivates, func(x Action) bool { return x.UserID == a.UserID }) {
 				deactivates = append(deactivates, a)
@@ -223,6 +239,7 @@ func MakePlan(ctx context.Context, c *leadsquared.Client, desired []Desired, opt
 			return false
 		})
 	}
+	p.Fingerprint = fingerprint(p)
 	creates = orderCreates(creates)
 	// Access changes first, apart from the attribute changes (Apply orders by kind anyway).
 	for _, group := range [][]Action{activates, deactivates, creates, updates, teams, managers} {
@@ -309,7 +326,7 @@ func createAction(v *validate.Validator, d Desired, users map[string]*current, m
 func orderCreates(creates []Action) []Action {
 	idx := map[string]int{}
 	for i, a := range creates {
-		idx[strings.ToLower(a.Email)] = i
+		idx[keyOf(a.Email)] = i
 	}
 	depth := func(a Action) int {
 		d := 0
@@ -328,27 +345,19 @@ func orderCreates(creates []Action) []Action {
 }
 
 // scopedDeactivations returns the deactivation of every active user in scope that the
-// source does not list.
-func scopedDeactivations(ctx context.Context, c *leadsquared.Client, users map[string]*current, listed map[string]int, scope Scope) ([]Action, error) {
+// source does not list, and the Ids of the users the scope's search found (sorted).
+func scopedDeactivations(ctx context.Context, c *leadsquared.Client, users map[string]*current, listed map[string]int, scope Scope) ([]Action, []string, error) {
 	var found map[string]bool
+	var ids []string
 	if scope.Search != nil {
-		found = map[string]bool{}
-		req := *scope.Search
-		req.Columns = api.UserSearchColumns{IncludeCSV: "UserId,EmailAddress"}
-		for r, err := range c.SearchUsers(ctx, req) {
-			if err != nil {
-				return nil, fmt.Errorf("usersync: the scope's search: %w", err)
-			}
-			found[strings.ToLower(strings.TrimSpace(r.EmailAddress))] = true
+		var err error
+		if found, err = searchScope(ctx, c, *scope.Search); err != nil {
+			return nil, nil, err
 		}
+		ids = slices.Sorted(maps.Keys(found))
 	}
 	var out []Action
-	keys := make([]string, 0, len(users))
-	for k := range users {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(users)) {
 		u := users[k]
 		if _, ok := listed[k]; ok || !u.active {
 			continue
@@ -359,10 +368,32 @@ func scopedDeactivations(ctx context.Context, c *leadsquared.Client, users map[s
 		if scope.TeamID != "" && !strings.EqualFold(u.value("TeamId"), scope.TeamID) {
 			continue
 		}
-		if found != nil && !found[k] {
+		if found != nil && !found[u.id] {
 			continue
 		}
 		out = append(out, Action{Kind: KindDeactivate, Email: u.email, UserID: u.id})
 	}
-	return out, nil
+	return out, ids, nil
+}
+
+// searchScope returns the Ids of the users the scope's search finds.
+func searchScope(ctx context.Context, c *leadsquared.Client, req api.UserSearchRequest) (map[string]bool, error) {
+	found := map[string]bool{}
+	req.Columns = api.UserSearchColumns{IncludeCSV: "UserId,EmailAddress"}
+	for r, err := range c.SearchUsers(ctx, req) {
+		if err != nil {
+			return nil, fmt.Errorf("usersync: the scope's search: %w", err)
+		}
+		found[r.ID] = true
+	}
+	return found, nil
+}
+
+// mapSlice returns f of each element of s.
+func mapSlice[T, U any](s []T, f func(T) U) []U {
+	out := make([]U, len(s))
+	for i, v := range s {
+		out[i] = f(v)
+	}
+	return out
 }

@@ -111,7 +111,7 @@ type Action struct {
 }
 
 // ID identifies the action in a [Journal].
-func (a Action) ID() string { return string(a.Kind) + ":" + strings.ToLower(a.Email) }
+func (a Action) ID() string { return string(a.Kind) + ":" + keyOf(a.Email) }
 
 // Plan is what [MakePlan] found to do. It is plain JSON: save it, review it, apply it.
 type Plan struct {
@@ -121,7 +121,8 @@ type Plan struct {
 	Account string `json:"account"`
 	// Columns are the attributes the plan read (and Apply reads again to compare).
 	Columns []string `json:"columns"`
-	// Fingerprint is a hash of every user the plan read, in the columns read.
+	// Fingerprint is a hash of every user the plan read, in the columns read, and of the
+	// deactivation scope and the users its search found.
 	Fingerprint string `json:"fingerprint"`
 	// Users maps every address the plan read to the hash of that user.
 	Users map[string]string `json:"users"`
@@ -131,6 +132,8 @@ type Plan struct {
 	Notes []string `json:"notes,omitempty"`
 	// Scope is the deactivation scope, when Deactivate was asked.
 	Scope *Scope `json:"scope,omitempty"`
+	// ScopeFound are the Ids of the users the scope's search found, sorted.
+	ScopeFound []string `json:"scopeFound,omitempty"`
 }
 
 // PlanVersion is the version of the plans this package writes.
@@ -205,6 +208,7 @@ type current struct {
 	active    bool
 	role      string
 	attrs     map[string]string // by canonical name
+	twins     []string          // the addresses of other users with the same key
 }
 
 // value returns the user's value of attr (names compared in any case).
@@ -230,7 +234,9 @@ func (u *current) hash() string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%s\x00%t\x00", u.id, strings.ToLower(u.email), u.active)
 	for _, k := range keys {
-		fmt.Fprintf(h, "%s=%s\x00", k, u.attrs[k])
+		if !strings.EqualFold(k, "StatusCode") { // active says it
+			fmt.Fprintf(h, "%s=%s\x00", k, u.attrs[k])
+		}
 	}
 	return hex.EncodeToString(h.Sum(nil)[:12])
 }
@@ -251,7 +257,14 @@ func readAccount(ctx context.Context, c *leadsquared.Client, columns []string) (
 				u.attrs[col] = v
 			}
 		}
-		out[strings.ToLower(u.email)] = u
+		k, err := addressKey(u.email)
+		if first, twin := out[k]; err == nil && twin {
+			first.twins = append(first.twins, u.email)
+		}
+		if _, taken := out[k]; err != nil || taken {
+			k = "\x00" + u.id // an address no row can name: never matched, still checked
+		}
+		out[k] = u
 	}
 	return out, nil
 }
@@ -341,18 +354,40 @@ func columnsFor(desired []Desired) []string {
 	return cols
 }
 
-// fingerprint hashes the users read.
-func fingerprint(users map[string]string) string {
-	keys := make([]string, 0, len(users))
-	for k := range users {
+// fingerprint hashes what a plan read: the users, the scope and the users its search found.
+func fingerprint(p *Plan) string {
+	keys := make([]string, 0, len(p.Users))
+	for k := range p.Users {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
 	h := sha256.New()
 	for _, k := range keys {
-		fmt.Fprintf(h, "%s=%s\n", k, users[k])
+		fmt.Fprintf(h, "%s=%s\n", k, p.Users[k])
 	}
+	_ = json.NewEncoder(h).Encode(p.Scope)
+	_ = json.NewEncoder(h).Encode(p.ScopeFound)
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// addressKey is the key by which the engine compares and looks up addresses: every
+// comparison of two addresses (a row's, a manager's, an account user's) goes through it.
+// An address it cannot take is an error (for a row: an invalid row).
+func addressKey(addr string) (string, error) {
+	k := strings.ToLower(strings.TrimSpace(addr))
+	if k == "" {
+		return "", errors.New("no address")
+	}
+	return k, nil
+}
+
+// keyOf is the key of an address already checked (a plan's, a row's), or the address as
+// it is if addressKey refuses it (a key no other address has).
+func keyOf(addr string) string {
+	if k, err := addressKey(addr); err == nil {
+		return k
+	}
+	return "\x00" + addr
 }
 
 // same reports whether a source value and an account value are the same: trimmed, booleans

@@ -256,7 +256,7 @@ func TestInvalidSourceIsReportedWhole(t *testing.T) {
 	}
 	_, err := usersync.MakePlan(context.Background(), c, src, usersync.Options{})
 	if !errors.Is(err, usersync.ErrInvalidSource) || !strings.Contains(err.Error(), "row 2, column EmailAddress: write the address alone") ||
-		!strings.Contains(err.Error(), "row 4, column EmailAddress: the same address as row 3") {
+		!strings.Contains(err.Error(), "row 4, column EmailAddress: B@example.com is the same address as b@example.com of row 3") {
 		t.Errorf("err = %v", err)
 	}
 	if len(srv.Requests()) != 0 {
