@@ -118,27 +118,27 @@ const maxCreateAttempts = 3
 // maxBulkConditions is how many users one BulkUpdateUsers call selects (by address).
 const maxBulkConditions = 50
 
-// Apply makes the changes of p through c, recording each in j, which it binds to p first
-// (see [Journal]: a journal resumes only an unfinished Apply of the same plan). It first
-// reads the account again and refuses (an error wrapping [ErrAccountChanged]) if a user the plan read, and
-// that no earlier Apply of this journal touched, is not as it was. Actions done in an
-// earlier Apply are skipped; a create left pending is checked by email, not sent again.
-// Actions go in this order: activations, creates (managers first), updates (Update a User),
-// team moves (Update Users in Bulk, one call per team and up to 50 users), manager changes
-// (Update Users' Managers in Bulk, 100 a call), deactivations.
+// Apply makes the changes of p through c, recording each in j. It first checks the whole
+// plan ([Plan.Check]: an error wrapping [ErrBadPlan] names the action at fault, and nothing
+// is sent), binds j to p (see [Journal]: a journal resumes only an unfinished Apply of the
+// same plan), and reads the account again: it refuses (an error wrapping
+// [ErrAccountChanged]) if any user the plan read, or the users its scope's search finds,
+// are not as the plan read them, once the changes an earlier Apply of this plan recorded
+// are taken back. Actions done in an earlier Apply are skipped; a create left pending is
+// checked by email, not sent again. Actions go in this order: activations, creates
+// (managers first), updates (Update a User), team moves (Update Users in Bulk, one call
+// per team and up to 50 users), manager changes (Update Users' Managers in Bulk, 100 a
+// call), deactivations.
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/update-a-user/,
 // https://apidocs.leadsquared.com/update-users-in-bulk/,
 // https://apidocs.leadsquared.com/update-users-managers-in-bulk/
 func Apply(ctx context.Context, c *leadsquared.Client, p *Plan, j Journal, opts ApplyOptions) (*Result, error) {
-	if p.Version != PlanVersion {
-		return nil, fmt.Errorf("usersync: plan version %d, want %d", p.Version, PlanVersion)
+	if err := p.Check(); err != nil {
+		return nil, err
 	}
 	if p.Account != c.BaseURL() {
 		return nil, fmt.Errorf("usersync: the plan was made for %s, not %s", p.Account, c.BaseURL())
-	}
-	if p.Fingerprint != fingerprint(p) {
-		return nil, fmt.Errorf("%w: the plan's users or scope were edited (its fingerprint does not match them); make a new plan", ErrAccountChanged)
 	}
 	if _, err := j.Begin(p.ID()); err != nil {
 		return nil, fmt.Errorf("usersync: the journal: %w", err)

@@ -102,7 +102,7 @@ func TestScopeSearchIsPartOfThePlan(t *testing.T) {
 	var edited usersync.Plan
 	_ = json.Unmarshal(b, &edited)
 	edited.Scope.Role = "Sales_User"
-	if _, err := usersync.Apply(ctx, c, &edited, &usersync.MemJournal{}, usersync.ApplyOptions{}); !errors.Is(err, usersync.ErrAccountChanged) {
+	if _, err := usersync.Apply(ctx, c, &edited, &usersync.MemJournal{}, usersync.ApplyOptions{}); !errors.Is(err, usersync.ErrBadPlan) {
 		t.Errorf("edited scope: %v", err)
 	}
 	two := "2"

@@ -1,0 +1,74 @@
+package usersync_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/leadsquared-go/leadsquared-go/pkg/usersync"
+)
+
+// A saved plan is checked whole before its first action: each malformed form is an error
+// naming the action, and nothing is sent.
+func TestMalformedPlansAreRefusedWhole(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv, c := account(t, 3, nil)
+	src := source(3)
+	src[0].Attrs["FirstName"] = "X"
+	src[1].Attrs["TeamId"] = "t2"
+	src = append(src, usersync.Desired{Line: 9, Email: "new@example.com", Attrs: map[string]string{"FirstName": "N", "Role": "Sales_User"}})
+	plan, err := usersync.MakePlan(ctx, c, src, usersync.Options{})
+	if err != nil || len(plan.Actions) != 3 {
+		t.Fatalf("plan: %v %+v", err, plan)
+	}
+	saved, _ := json.Marshal(plan)
+	idx := func(p *usersync.Plan, k usersync.Kind) int {
+		for i, a := range p.Actions {
+			if a.Kind == k {
+				return i
+			}
+		}
+		t.Fatalf("no %s", k)
+		return 0
+	}
+	for _, tc := range []struct {
+		edit func(p *usersync.Plan)
+		want string
+	}{
+		{func(p *usersync.Plan) { p.Actions[idx(p, usersync.KindCreate)].Create = nil }, "(create new@example.com): no create body"},
+		{func(p *usersync.Plan) { p.Actions[idx(p, usersync.KindUpdate)].Kind = "rename" }, "(rename u000@example.com): not a kind of action"},
+		{func(p *usersync.Plan) { p.Actions[idx(p, usersync.KindUpdate)].Changes = nil }, "(update u000@example.com): no changes"},
+		{func(p *usersync.Plan) { p.Actions[idx(p, usersync.KindUpdate)].Changes[0].Attr = "Shoe" }, "Shoe: not an attribute Update a User takes"},
+		{func(p *usersync.Plan) { p.Actions[idx(p, usersync.KindTeam)].Changes = nil }, "(team u001@example.com): want one change, of TeamId"},
+		{func(p *usersync.Plan) { p.Actions[idx(p, usersync.KindUpdate)].UserID = "" }, "not a user the plan read"},
+		{func(p *usersync.Plan) { p.Actions[idx(p, usersync.KindCreate)].Email = "u002@example.com" }, "the account has this user"},
+		{func(p *usersync.Plan) { p.Actions[idx(p, usersync.KindUpdate)].Email = "not an address" }, `(update "not an address"): the address`},
+		{func(p *usersync.Plan) { p.Actions = append(p.Actions, p.Actions[0]) }, "action 4 (create new@example.com): the same action as action 1"},
+		{func(p *usersync.Plan) { p.Users["x@example.com"] = "0" }, "its users or scope were edited"},
+		{func(p *usersync.Plan) {
+			p.Actions = append(p.Actions, usersync.Action{Kind: usersync.KindDeactivate, Email: "u002@example.com", UserID: "x", ManagerEmail: "u000@example.com"})
+		}, "action 4 (deactivate u002@example.com): a managerEmail on an action that sets no manager"},
+	} {
+		var p usersync.Plan
+		if err := json.Unmarshal(saved, &p); err != nil {
+			t.Fatal(err)
+		}
+		tc.edit(&p)
+		srv.ResetLog()
+		_, err := usersync.Apply(ctx, c, &p, &usersync.MemJournal{}, usersync.ApplyOptions{})
+		if !errors.Is(err, usersync.ErrBadPlan) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("err = %v, want %q", err, tc.want)
+		}
+		if n := len(srv.Requests()); n != 0 {
+			t.Errorf("%q: %d requests", tc.want, n)
+		}
+	}
+	var p usersync.Plan
+	_ = json.Unmarshal(saved, &p)
+	if err := p.Check(); err != nil {
+		t.Errorf("the plan as saved: %v", err)
+	}
+}
