@@ -97,7 +97,7 @@ func checkManager(p *Plan, a Action, creates map[string]int) error {
 	}
 	k, err := checkEmail(a.ManagerEmail)
 	if err != nil {
-		return fmt.Errorf("managerEmail: %v", err)
+		return fmt.Errorf("managerEmail: %w", err)
 	}
 	if _, ok := p.Users[k]; ok {
 		return nil
