@@ -15,6 +15,7 @@ import (
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared"
+	"github.com/leadsquared-go/leadsquared-go/pkg/usersync"
 	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
 )
 
@@ -23,6 +24,13 @@ const importLong = `Creates the users of a CSV file. The header row names fields
 UserType, IsPhoneCallAgent, ...), in any letter case; ManagerEmail names the manager by
 email address (a manager created by the same file is created first); mx_* columns (or
 CustomFields.<name>) are custom fields.
+
+The file may be what lsq users export wrote: its read-only columns (UserId, StatusCode,
+IsAdministrator, AvailabilityStatus, Groups, CreatedOn, TeamName, ManagerName) are read
+and ignored; Department, Designation and PhoneMain are set by Update a User right after
+the create; a row whose Status is Inactive is not created (counted apart); a row with an
+EmployeeId is not created (no call sets it for a new user) unless the user exists. Users
+that exist are skipped and counted as already there.
 
 Every row is validated against the spec first, and every invalid row, column and rule is
 reported at once; nothing is sent while a row is invalid, unless --skip-invalid. --dry-run
@@ -84,7 +92,7 @@ func (a *app) importCommand() *cobra.Command {
 type importSummary struct {
 	mu                                              sync.Mutex
 	rows, earlier, created, exists, invalid, failed int
-	notRun                                          int
+	notRun, inactive                                int
 	failures                                        []failedRow // the rows that failed in this run
 }
 
@@ -142,7 +150,7 @@ func (a *app) runImport(cmd *cobra.Command, o *importOptions, path string) error
 			}
 		}
 		r := buildRow(line, rec, cols, v)
-		m := rowMeta{key: strings.Clone(r.key), line: int32(line), invalid: len(r.errs) > 0}
+		m := rowMeta{key: strings.Clone(r.key), line: int32(line), invalid: len(r.errs) > 0, inactive: r.inactive}
 		if r.manager != "" {
 			mk, ok := interned[r.manager]
 			if !ok {
@@ -211,6 +219,10 @@ func (a *app) runImport(cmd *cobra.Command, o *importOptions, path string) error
 	for i := range rows {
 		r := &rows[i]
 		if r.invalid {
+			continue
+		}
+		if r.inactive {
+			sum.inactive++ // an import creates active users only: never access the file denies
 			continue
 		}
 		if rec, ok := st.lookup(r.key); ok && isDone(rec.Status) {
@@ -326,6 +338,10 @@ func (im *importer) batch(ctx context.Context, rows []*importRow, workers int) {
 			im.finish(r, stateExists, u.UserID, "")
 			return
 		}
+		if r.blocked != "" {
+			im.finish(r, stateFailed, "", r.blocked)
+			return
+		}
 		im.create(ctx, r)
 	})
 }
@@ -349,12 +365,8 @@ func (im *importer) finish(r *importRow, status, userID, reason string) {
 	im.mu.Unlock()
 }
 
-// maxCreateAttempts bounds the creates of one row: a retry happens only after the account
-// was checked and the user is not there.
-const maxCreateAttempts = 3
-
-// create creates one user, never twice: an answer that leaves the outcome unknown is
-// followed by a check by email, and the create is sent again only if the user is not there.
+// create creates one user with usersync.CreateOnce (never twice), then sets the attributes
+// Create a User does not take (Department, ...) with Update a User.
 func (im *importer) create(ctx context.Context, r *importRow) {
 	body := r.body
 	if r.manager != "" {
@@ -367,45 +379,32 @@ func (im *importer) create(ctx context.Context, r *importRow) {
 		}
 		body.ManagerUserID = mgr
 	}
-	var last error
-	for attempt := 1; attempt <= maxCreateAttempts; attempt++ {
-		if err := im.st.record(stateRecord{Key: r.key, Row: r.line, Status: statePending}); err != nil {
-			im.finish(r, stateFailed, "", "the state file could not be written: "+err.Error())
+	id, existed, err := usersync.CreateOnce(ctx, im.c.Client, body, func() error {
+		return im.st.record(stateRecord{Key: r.key, Row: r.line, Status: statePending})
+	})
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return // interrupted: the row stays pending, and the rerun checks it
+	case err != nil:
+		im.finish(r, stateFailed, "", err.Error())
+	case existed:
+		im.finish(r, stateExists, id, "")
+	default:
+		if err := usersync.SetAttributes(ctx, im.c.Client, id, r.then); err != nil {
+			im.finish(r, stateFailed, id, fmt.Sprintf("created, but setting %s failed (%v): set it with lsq users sync", changedAttrs(r.then), err))
 			return
 		}
-		res, err := im.c.CreateUser(ctx, body)
-		switch {
-		case err == nil:
-			im.finish(r, stateCreated, res.Message.ID, "")
-			return
-		case errors.Is(err, leadsquared.ErrDuplicateEntry):
-			im.finish(r, stateExists, "", "")
-			return
-		case ctx.Err() != nil:
-			return // interrupted: the row stays pending, and the rerun checks it
-		case errors.Is(err, leadsquared.ErrRateLimited):
-			last = err // refused before any work: safe to send again
-			continue
-		case !errors.Is(err, leadsquared.ErrOutcomeUnknown):
-			im.finish(r, stateFailed, "", err.Error())
-			return
-		}
-		last = err
-		u, cerr := im.c.GetUserByEmail(ctx, api.GetUserByEmailParams{EmailAddress: r.email})
-		switch {
-		case cerr == nil:
-			im.finish(r, stateCreated, u.ID, "")
-			return
-		case errors.Is(cerr, leadsquared.ErrNotFound):
-			continue // the create did not happen: send it again
-		case ctx.Err() != nil:
-			return
-		default:
-			im.finish(r, stateFailed, "", fmt.Sprintf("the create may have happened (%v) and the check failed (%v); a rerun checks again", err, cerr))
-			return
-		}
+		im.finish(r, stateCreated, id, "")
 	}
-	im.finish(r, stateFailed, "", fmt.Sprintf("gave up after %d attempts: %v", maxCreateAttempts, last))
+}
+
+// changedAttrs names the attributes of changes.
+func changedAttrs(changes []usersync.Change) string {
+	names := make([]string, len(changes))
+	for i, ch := range changes {
+		names[i] = ch.Attr
+	}
+	return strings.Join(names, ", ")
 }
 
 // managerID finds the id of a manager named by email: created or found in this run or an
@@ -434,6 +433,9 @@ func (a *app) importReport(cmd *cobra.Command, in *importInput, o *importOptions
 	name := cmd.CommandPath()
 	fmt.Fprintf(a.stdout, "%s: %d rows: %d created, %d already there, %d done in an earlier run, %d invalid, %d failed",
 		name, sum.rows, sum.created, sum.exists, sum.earlier, sum.invalid, sum.failed)
+	if sum.inactive > 0 {
+		fmt.Fprintf(a.stdout, ", %d marked Inactive (not created)", sum.inactive)
+	}
 	if sum.notRun > 0 {
 		fmt.Fprintf(a.stdout, ", %d not done (interrupted: rerun the same command to continue)", sum.notRun)
 	}

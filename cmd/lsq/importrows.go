@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
+	"github.com/leadsquared-go/leadsquared-go/pkg/usersync"
 	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
 )
 
@@ -23,7 +24,11 @@ type importRow struct {
 	key     string // email, lower-cased
 	manager string // ManagerEmail, lower-cased
 	body    api.UserCreateRequest
+	then    []usersync.Change // attributes Create a User does not take, set by Update a User after it
+	blocked string            // why the row cannot be created (the user may exist: then it is skipped)
 	errs    []string
+	// inactive: the row's Status is Inactive: an import does not create the user.
+	inactive bool
 }
 
 // rowMeta is what an import keeps of a row between its passes over the file: the file is
@@ -34,15 +39,37 @@ type rowMeta struct {
 	manager string // the ManagerEmail key (interned)
 	line    int32
 	depth   int32 // how many managers of this file are above it
-	invalid bool
-	todo    bool // to be sent in this run
+	invalid  bool
+	inactive bool // Status Inactive: not created
+	todo     bool // to be sent in this run
 }
 
 // csvColumn is what a header cell names.
 type csvColumn struct {
 	field   string // a Create a User field, "ManagerEmail", "CustomFields.<name>" or "" (ignored)
 	custom  bool
-	unnamed bool // an empty header cell: its cells must be empty too
+	unnamed bool   // an empty header cell: its cells must be empty too
+	export  string // one of the export's columns Create a User does not take (exportOnly)
+}
+
+// What an import does with a column of lsq users export that is not a field of Create a
+// User, so that an import reads what an export writes.
+const (
+	exportIgnored = "ignored" // read-only (UserId, CreatedOn, ...): read and ignored
+	exportStatus  = "status"  // Active, or Inactive: the user is not created
+	exportUpdate  = "update"  // set by Update a User after the create
+	exportNoSet   = "noset"   // no call sets it for a new user: a row with a value is not created
+)
+
+// exportOnly are the export's columns that are not fields of Create a User, by their name
+// in lower case.
+var exportOnly = map[string][2]string{
+	"userid": {"UserId", exportIgnored}, "statuscode": {"StatusCode", exportIgnored},
+	"isadministrator": {"IsAdministrator", exportIgnored}, "availabilitystatus": {"AvailabilityStatus", exportIgnored},
+	"groups": {"Groups", exportIgnored}, "createdon": {"CreatedOn", exportIgnored}, "teamname": {"TeamName", exportIgnored},
+	"managername": {"ManagerName", exportIgnored}, "status": {"Status", exportStatus},
+	"department": {"Department", exportUpdate}, "designation": {"Designation", exportUpdate}, "phonemain": {"PhoneMain", exportUpdate},
+	"employeeid": {"EmployeeId", exportNoSet},
 }
 
 // createFields are the fields of Create a User a CSV column may name, with the JSON kind of
@@ -103,6 +130,9 @@ func parseHeader(s *sheet) ([]csvColumn, []string) {
 			c.field, c.custom = name[len("CustomFields."):], true
 		case strings.HasPrefix(strings.ToLower(name), "mx_"):
 			c.field, c.custom = name, true
+		case exportOnly[strings.ToLower(name)][0] != "":
+			e := exportOnly[strings.ToLower(name)]
+			c.field, c.export = e[0], e[1]
 		default:
 			for f := range createFields {
 				if strings.EqualFold(f, name) {
@@ -173,6 +203,19 @@ func buildRow(line int, rec []string, cols []csvColumn, v *validate.Validator) *
 			continue // left out: a required field then fails validation
 		}
 		switch {
+		case c.export == exportIgnored:
+		case c.export == exportStatus:
+			switch strings.ToLower(val) {
+			case "active":
+			case "inactive":
+				row.inactive = true
+			default:
+				fail(c.field, "want Active or Inactive (or empty)")
+			}
+		case c.export == exportUpdate:
+			row.then = append(row.then, usersync.Change{Attr: c.field, New: val})
+		case c.export == exportNoSet:
+			row.blocked = fmt.Sprintf("%s: no LeadSquared call sets it for a new user (Create a User has no such field): empty the cell to create the user", c.field)
 		case c.field == colManagerEmail:
 			_, key, err := normalEmail(val)
 			if err != nil {

@@ -111,10 +111,6 @@ type Failure struct {
 // sent, a 5xx without LeadSquared's refusal, a 2xx the client could not read).
 func MayHaveActed(err error) bool { return errors.Is(err, leadsquared.ErrOutcomeUnknown) }
 
-// maxCreateAttempts bounds the sends of one create: one more only after a check by email
-// found the user missing.
-const maxCreateAttempts = 3
-
 // maxBulkConditions is how many users one BulkUpdateUsers call selects (by address).
 const maxBulkConditions = 50
 
@@ -294,6 +290,15 @@ func (ap *applier) each(ctx context.Context, actions []Action, fn func(Action)) 
 }
 
 func (ap *applier) update(ctx context.Context, userID string, changes []Change) error {
+	return SetAttributes(ctx, ap.c, userID, changes)
+}
+
+// SetAttributes sets the attributes of the user userID to the New of each change, in one
+// Update a User call (none for no changes). An attribute Update a User does not take is an
+// error naming it, and nothing is sent.
+//
+// LeadSquared API docs: https://apidocs.leadsquared.com/update-a-user/
+func SetAttributes(ctx context.Context, c *leadsquared.Client, userID string, changes []Change) error {
 	if len(changes) == 0 {
 		return nil
 	}
@@ -301,7 +306,7 @@ func (ap *applier) update(ctx context.Context, userID string, changes []Change) 
 	if err != nil {
 		return err
 	}
-	_, err = ap.c.UpdateUser(ctx, api.UpdateUserParams{UserID: userID}, api.UserUpdateRequest{User: fields})
+	_, err = c.UpdateUser(ctx, api.UpdateUserParams{UserID: userID}, api.UserUpdateRequest{User: fields})
 	return err
 }
 
@@ -324,52 +329,19 @@ func (ap *applier) create(ctx context.Context, a Action) {
 		}
 		body.ManagerUserID = id
 	}
-	var last error
-	for attempt := 1; attempt <= maxCreateAttempts; attempt++ {
-		if err := ap.j.Put(a.ID(), StatusPending, "", ""); err != nil {
-			ap.finish(a, "", fmt.Errorf("the journal could not be written: %w", err))
-			return
-		}
-		res, err := ap.c.CreateUser(ctx, body)
-		id := ""
-		switch {
-		case err == nil:
-			id = res.Message.ID
-		case ctx.Err() != nil:
-			return // interrupted: pending, and the next Apply finds out
-		case errors.Is(err, leadsquared.ErrDuplicateEntry):
-			u, gerr := ap.c.GetUserByEmail(ctx, api.GetUserByEmailParams{EmailAddress: a.Email})
-			if gerr != nil {
-				ap.finish(a, "", fmt.Errorf("a user with this address exists (created meanwhile?): %w", err))
-				return
-			}
-			id = u.ID
-		case errors.Is(err, leadsquared.ErrRateLimited):
-			last = err
-			continue // refused before any work
-		case !MayHaveActed(err):
-			ap.finish(a, "", err)
-			return
-		default:
-			last = err
-			u, cerr := ap.c.GetUserByEmail(ctx, api.GetUserByEmailParams{EmailAddress: a.Email})
-			switch {
-			case cerr == nil:
-				id = u.ID
-			case errors.Is(cerr, leadsquared.ErrNotFound):
-				continue // it did not happen: send it again
-			case ctx.Err() != nil:
-				return
-			default:
-				ap.finish(a, "", fmt.Errorf("the create may have happened (%w) and the check failed (%w); apply again to check again", err, cerr))
-				return
-			}
-		}
-		ap.setID(a.Email, id)
-		ap.finish(a, id, ap.update(ctx, id, a.Changes))
+	id, existed, err := CreateOnce(ctx, ap.c, body, func() error { return ap.j.Put(a.ID(), StatusPending, "", "") })
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return // interrupted: pending, and the next Apply finds out
+	case err != nil:
+		ap.finish(a, "", err)
+		return
+	case existed && id == "":
+		ap.finish(a, "", errors.New("a user with this address exists (created meanwhile?) and Get a User by Email does not find it"))
 		return
 	}
-	ap.finish(a, "", fmt.Errorf("gave up after %d attempts: %w", maxCreateAttempts, last))
+	ap.setID(a.Email, id)
+	ap.finish(a, id, ap.update(ctx, id, a.Changes))
 }
 
 // teams moves users to their new teams with BulkUpdateUsers: one call per team and up to

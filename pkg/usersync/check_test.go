@@ -72,3 +72,21 @@ func TestMalformedPlansAreRefusedWhole(t *testing.T) {
 		t.Errorf("the plan as saved: %v", err)
 	}
 }
+
+// The rules of lsq users import hold for a plan: managers the source creates form no
+// cycle, and an attribute no call sets for a new user is an error naming the row.
+func TestPlanRefusesManagerCyclesAndUnsettableAttributes(t *testing.T) {
+	t.Parallel()
+	_, c := account(t, 1, nil)
+	src := []usersync.Desired{
+		{Line: 2, Email: "a@example.com", ManagerEmail: "b@example.com", Attrs: map[string]string{"FirstName": "A", "Role": "Sales_User"}},
+		{Line: 3, Email: "b@example.com", ManagerEmail: "a@example.com", Attrs: map[string]string{"FirstName": "B", "Role": "Sales_User"}},
+		{Line: 4, Email: "c@example.com", Attrs: map[string]string{"FirstName": "C", "Role": "Sales_User", "EmployeeId": "E1"}},
+	}
+	_, err := usersync.MakePlan(context.Background(), c, src, usersync.Options{})
+	for _, want := range []string{"row 2, column ManagerEmail: a cycle of managers: rows 2 -> 3 -> 2", "row 3, column ManagerEmail: a cycle of managers: rows 3 -> 2 -> 3", "row 4, column EmployeeId: no LeadSquared call sets it"} {
+		if !errors.Is(err, usersync.ErrInvalidSource) || !strings.Contains(err.Error(), want) {
+			t.Errorf("err lacks %q: %v", want, err)
+		}
+	}
+}

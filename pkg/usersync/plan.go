@@ -211,6 +211,7 @@ func MakePlan(ctx context.Context, c *leadsquared.Client, desired []Desired, opt
 			deactivates = append(deactivates, a)
 		}
 	}
+	errs = append(errs, managerCycles(creates)...)
 	if len(errs) > 0 {
 		return nil, errors.Join(append([]error{ErrInvalidSource}, errs...)...)
 	}
@@ -286,6 +287,10 @@ func createAction(v *validate.Validator, d Desired, users map[string]*current, m
 		case strings.HasPrefix(strings.ToLower(name), "mx_"):
 			custom[name] = val
 		default:
+			if _, ok := updateField(name); !ok {
+				fail(name, "no LeadSquared call sets it for a new user (neither Create a User nor Update a User takes it)")
+				continue
+			}
 			extra = append(extra, Change{Attr: name, New: val}) // set by Update a User after the create
 		}
 	}
@@ -320,6 +325,33 @@ func createAction(v *validate.Validator, d Desired, users map[string]*current, m
 	}
 	slices.SortFunc(extra, func(a, b Change) int { return strings.Compare(a.Attr, b.Attr) })
 	return Action{Kind: KindCreate, Email: strings.TrimSpace(d.Email), Line: d.Line, Create: &req, ManagerEmail: mgrKey, Changes: extra}, nil
+}
+
+// managerCycles returns an error for each user the plan creates whose managers, created by
+// the plan too, lead back to them (the same rule as lsq users import's): none of them could
+// be created first.
+func managerCycles(creates []Action) []error {
+	idx := map[string]int{}
+	for i, a := range creates {
+		idx[keyOf(a.Email)] = i
+	}
+	var errs []error
+	for _, a := range creates {
+		rows := []string{fmt.Sprint(a.Line)}
+		for x, n := a, 0; x.ManagerEmail != "" && n <= len(creates); n++ {
+			j, ok := idx[x.ManagerEmail]
+			if !ok {
+				break
+			}
+			x = creates[j]
+			rows = append(rows, fmt.Sprint(x.Line))
+			if keyOf(x.Email) == keyOf(a.Email) {
+				errs = append(errs, &RowError{Line: a.Line, Email: a.Email, Attr: "ManagerEmail", Msg: "a cycle of managers: rows " + strings.Join(rows, " -> ")})
+				break
+			}
+		}
+	}
+	return errs
 }
 
 // orderCreates puts the managers the plan creates before the users who report to them.
