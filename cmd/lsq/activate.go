@@ -16,6 +16,7 @@ import (
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared"
+	"github.com/leadsquared-go/leadsquared-go/pkg/usersync"
 )
 
 type statusOptions struct {
@@ -87,7 +88,7 @@ func (a *app) runStatus(cmd *cobra.Command, o *statusOptions, deactivate bool) e
 			if s == "" || strings.HasPrefix(s, "#") {
 				continue
 			}
-			addr, key, err := normalEmail(s)
+			addr, key, err := usersync.CheckAddress(s)
 			if err != nil {
 				invalid = append(invalid, fmt.Sprintf("line %d: %v", n, err))
 				continue

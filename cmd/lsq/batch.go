@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/leadsquared-go/leadsquared-go/pkg/usersync"
 )
 
 // The flags and the setup shared by the batch commands: users import, sync, activate and
@@ -55,7 +57,7 @@ func (f *sheetFlags) open(a *app, path string) (*importInput, error) {
 	if err := f.check(); err != nil {
 		return nil, err
 	}
-	delim, err := parseDelimiter(f.delimiter)
+	delim, err := usersync.ParseDelimiter(f.delimiter)
 	if err != nil {
 		return nil, err
 	}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -59,13 +58,6 @@ func exportColumnKnown(col string) bool {
 	return false
 }
 
-// exportColumns are the CSV columns by default.
-var exportColumns = []string{
-	"UserId", "FirstName", "LastName", "EmailAddress", "Role", "Status", "IsAdministrator", "PhoneMobile",
-	"PhoneMain", "AssociatedPhoneNumbers", "Department", "Designation", "TeamId", "ManagerUserId",
-	"EmployeeId", "AvailabilityStatus", "Groups", "CreatedOn",
-}
-
 func (a *app) exportCommand() *cobra.Command {
 	var (
 		cf      clientFlags
@@ -110,7 +102,7 @@ func (a *app) runExport(cmd *cobra.Command, cf *clientFlags, format, search, col
 			return usageErrorf(cmd, a.stderr, "--search %s: not a User Advanced Search body: %v", displayName(search), err)
 		}
 	}
-	cols := exportColumns
+	cols := usersync.ExportColumns
 	withCustom := columns == "" || strings.EqualFold(strings.TrimSpace(columns), "all")
 	if !withCustom {
 		if format != "csv" {
@@ -167,7 +159,7 @@ func (a *app) runExport(cmd *cobra.Command, cf *clientFlags, format, search, col
 	writeCSV := func(u *api.UserSearchRecord) error {
 		if row == nil {
 			if withCustom {
-				cols = slices.Concat(exportColumns, slices.Sorted(maps.Keys(custom)))
+				cols = slices.Concat(usersync.ExportColumns, slices.Sorted(maps.Keys(custom)))
 			}
 			_ = cw.Write(cols)
 			row = make([]string, len(cols))
@@ -183,7 +175,7 @@ func (a *app) runExport(cmd *cobra.Command, cf *clientFlags, format, search, col
 			}
 		}
 		for i, col := range cols {
-			row[i] = neutralise(exportCell(u, col))
+			row[i] = usersync.Neutralise(exportCell(u, col))
 		}
 		return cw.Write(row)
 	}
@@ -288,72 +280,8 @@ func customFields(u *api.UserSearchRecord) map[string]string {
 	return out
 }
 
-// exportCell is one CSV cell: a field of the record, Status as Active/Inactive, or an
-// attribute LeadSquared returned beyond the model (custom fields).
+// exportCell is one CSV cell: usersync.RecordValue, "" for an attribute the record lacks.
 func exportCell(u *api.UserSearchRecord, col string) string {
-	switch strings.ToLower(col) {
-	case "userid":
-		return u.ID
-	case "firstname":
-		return u.FirstName
-	case "lastname":
-		return u.LastName
-	case "emailaddress":
-		return u.EmailAddress
-	case "role":
-		return u.Role
-	case "status":
-		if u.StatusCode == 0 {
-			return "Active"
-		}
-		return "Inactive"
-	case "statuscode":
-		return strconv.FormatInt(int64(u.StatusCode), 10)
-	case "isadministrator":
-		return strconv.FormatBool(bool(u.IsAdministrator))
-	case "phonemobile":
-		return u.PhoneMobile
-	case "phonemain":
-		return u.PhoneMain
-	case "associatedphonenumbers":
-		return u.AssociatedPhoneNumbers
-	case "department":
-		return u.Department
-	case "designation":
-		return u.Designation
-	case "teamid":
-		return u.TeamID
-	case "teamname":
-		return u.TeamName
-	case "manageruserid":
-		return u.ManagerUserID
-	case "managername":
-		return u.ManagerName
-	case "employeeid":
-		return u.EmployeeID
-	case "availabilitystatus":
-		return u.AvailabilityStatus
-	case "groups":
-		return u.Groups
-	case "createdon":
-		if u.CreatedOn.IsZero() {
-			return ""
-		}
-		return u.CreatedOn.Format("2006-01-02 15:04:05")
-	}
-	for k, v := range u.CustomFields {
-		if strings.EqualFold(k, col) {
-			return v
-		}
-	}
-	for k, v := range u.AdditionalProperties {
-		if strings.EqualFold(k, col) && string(v) != "null" {
-			var s string
-			if json.Unmarshal(v, &s) == nil {
-				return s
-			}
-			return string(v)
-		}
-	}
-	return ""
+	v, _ := usersync.RecordValue(u, col)
+	return v
 }

@@ -143,7 +143,7 @@ func (a *app) runImport(cmd *cobra.Command, o *importOptions, path string) error
 		rows     []rowMeta
 		interned = map[string]string{}
 	)
-	sh, err := in.scan(func(s *sheet, idx, line int, rec []string) bool {
+	sh, err := in.scan(func(s *usersync.Sheet, idx, line int, rec []string) bool {
 		if cols == nil && hdrErrs == nil {
 			if cols, hdrErrs = parseHeader(s); len(hdrErrs) > 0 {
 				return false
@@ -245,7 +245,7 @@ func (a *app) runImport(cmd *cobra.Command, o *importOptions, path string) error
 				batch = batch[:0]
 			}
 		}
-		_, err := in.scan(func(_ *sheet, idx, line int, rec []string) bool {
+		_, err := in.scan(func(_ *usersync.Sheet, idx, line int, rec []string) bool {
 			if ctx.Err() != nil {
 				return false
 			}
@@ -492,13 +492,13 @@ func (a *app) writeFailed(in *importInput, flagPath, statePath string, cols []cs
 	}
 	w := csv.NewWriter(f)
 	written, errCol, headerDone := 0, -1, false
-	_, err = in.scan(func(s *sheet, idx, line int, rec []string) bool {
+	_, err = in.scan(func(s *usersync.Sheet, idx, line int, rec []string) bool {
 		if !headerDone {
 			headerDone = true
-			errCol = slices.IndexFunc(s.header, func(h string) bool { return strings.EqualFold(strings.TrimSpace(h), colError) })
-			out := slices.Clone(s.header)
+			errCol = slices.IndexFunc(s.Header(), func(h string) bool { return strings.EqualFold(strings.TrimSpace(h), usersync.ColError) })
+			out := slices.Clone(s.Header())
 			if errCol < 0 {
-				out = append(out, colError)
+				out = append(out, usersync.ColError)
 			}
 			_ = w.Write(out)
 		}
@@ -519,13 +519,13 @@ func (a *app) writeFailed(in *importInput, flagPath, statePath string, cols []cs
 			}
 		}
 		out := slices.Clone(rec)
-		for len(out) < len(s.header) {
+		for len(out) < len(s.Header()) {
 			out = append(out, "")
 		}
 		if errCol >= 0 {
-			out[errCol] = neutralise(reason)
+			out[errCol] = usersync.Neutralise(reason)
 		} else {
-			out = append(out, neutralise(reason))
+			out = append(out, usersync.Neutralise(reason))
 		}
 		_ = w.Write(out)
 		written++

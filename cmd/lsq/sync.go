@@ -134,8 +134,11 @@ func (a *app) runSync(cmd *cobra.Command, o *syncOptions, args []string) error {
 	if !o.deactivate && (scope.Role != "" || scope.TeamID != "" || scope.Search != nil) {
 		return usageErrorf(cmd, a.stderr, "a --scope-* is the scope of --deactivate: give --deactivate too")
 	}
-	var plan *usersync.Plan
-	var desired []usersync.Desired
+	var (
+		plan    *usersync.Plan
+		desired []usersync.Desired
+		err     error
+	)
 	if o.applyPlan != "" {
 		b, err := readInput(o.applyPlan, a.stdin, 1<<30)
 		if err != nil {
@@ -146,16 +149,19 @@ func (a *app) runSync(cmd *cobra.Command, o *syncOptions, args []string) error {
 			return usageErrorf(cmd, a.stderr, "--apply-plan %s: not a plan lsq users sync --save-plan wrote", o.applyPlan)
 		}
 	} else {
-		in, err := o.open(a, args[0])
+		var in *importInput
+		in, err = o.open(a, args[0])
 		if err != nil {
 			return usageErrorf(cmd, a.stderr, "%v", err)
 		}
 		defer in.cleanup()
-		var errs []string
-		desired, errs = readSyncFile(in)
-		if len(errs) > 0 {
+		if desired, err = in.readUsers(); err != nil {
+			errs := []error{err}
+			if errors.Is(err, usersync.ErrInvalidSource) {
+				errs = unjoin(err)[1:]
+			}
 			for _, e := range errs {
-				fmt.Fprintf(a.stderr, "%s: %s\n", displayName(args[0]), e)
+				fmt.Fprintf(a.stderr, "%s: %s: %s\n", name, displayName(args[0]), e)
 			}
 			fmt.Fprintf(a.stdout, "%s: the file has errors; nothing was read or sent\n", name)
 			return &exitError{exitInvalid}
@@ -415,119 +421,4 @@ func (j *stateJournal) Get(id string) (string, string, bool) {
 
 func (j *stateJournal) Put(id, status, userID, reason string) error {
 	return j.st.record(stateRecord{Key: id, Status: status, UserID: userID, Reason: reason})
-}
-
-// syncColumns are the columns a sync file may have beyond import's, an export's, by their
-// name in lower case.
-var syncColumns = map[string]string{
-	"userid": "UserId", "status": "Status", "statuscode": "StatusCode", "isadministrator": "IsAdministrator",
-	"availabilitystatus": "AvailabilityStatus", "groups": "Groups", "createdon": "CreatedOn", "teamname": "TeamName",
-	"managername": "ManagerName", "phonemain": "PhoneMain", "department": "Department", "designation": "Designation",
-	"employeeid": "EmployeeId",
-}
-
-// readSyncFile reads the users of a sync file: import's columns, and an export's.
-func readSyncFile(in *importInput) ([]usersync.Desired, []string) {
-	var (
-		out     []usersync.Desired
-		errs    []string
-		names   []string
-		started bool
-	)
-	_, err := in.scan(func(s *sheet, _, line int, rec []string) bool {
-		if !started {
-			started = true
-			for i, h := range s.header {
-				if msg := badUTF8(h); msg != "" {
-					errs = append(errs, fmt.Sprintf("row 1, column %d: %s", i+1, msg))
-					names = append(names, "")
-					continue
-				}
-				n := strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
-				canon := ""
-				switch low := strings.ToLower(n); {
-				case n == "" || low == colError:
-				case low == "manageremail":
-					canon = colManagerEmail
-				case strings.HasPrefix(low, "customfields."):
-					canon = n[len("CustomFields."):]
-				case strings.HasPrefix(low, "mx_"):
-					canon = n
-				case syncColumns[low] != "":
-					canon = syncColumns[low]
-				default:
-					for f := range createFields {
-						if strings.EqualFold(f, n) {
-							canon = f
-						}
-					}
-					if canon == "" {
-						errs = append(errs, fmt.Sprintf("row 1, column %d %q: not a column of a sync file (the fields of Create a User, ManagerEmail, mx_*, and an export's columns)%s", i+1, n, s.delimiterHint(n)))
-					}
-				}
-				if canon != "" && slices.ContainsFunc(names, func(x string) bool { return strings.EqualFold(x, canon) }) {
-					errs = append(errs, fmt.Sprintf("row 1, column %d %q: the same column twice", i+1, n))
-				}
-				names = append(names, canon)
-			}
-			if !slices.ContainsFunc(names, func(x string) bool { return strings.EqualFold(x, "EmailAddress") }) {
-				errs = append(errs, "row 1: no EmailAddress column")
-			}
-			if len(errs) > 0 {
-				return false
-			}
-		}
-		d := usersync.Desired{Line: line, Attrs: map[string]string{}}
-		for i, cell := range rec {
-			if msg := badUTF8(cell); msg != "" {
-				col := fmt.Sprint(i + 1)
-				if i < len(names) && names[i] != "" {
-					col = names[i]
-				}
-				errs = append(errs, fmt.Sprintf("row %d, column %s: %s", line, col, msg))
-				return true
-			}
-			val := strings.TrimSpace(unneutralise(strings.TrimSpace(cell)))
-			if i >= len(names) || names[i] == "" {
-				if val != "" {
-					errs = append(errs, fmt.Sprintf("row %d, column %d: a value in a column without a field name", line, i+1))
-				}
-				continue
-			}
-			switch col := names[i]; {
-			case val == "":
-			case strings.EqualFold(col, "EmailAddress"):
-				addr, _, err := normalEmail(val)
-				if err != nil {
-					errs = append(errs, fmt.Sprintf("row %d, column EmailAddress: %v", line, err))
-					continue
-				}
-				d.Email = addr
-			case col == colManagerEmail:
-				d.ManagerEmail = val
-			case strings.EqualFold(col, "Status"):
-				switch strings.ToLower(val) {
-				case "active":
-					t := true
-					d.Active = &t
-				case "inactive":
-					f := false
-					d.Active = &f
-				default:
-					errs = append(errs, fmt.Sprintf("row %d, column Status: want Active or Inactive", line))
-				}
-			default:
-				d.Attrs[col] = val
-			}
-		}
-		if d.Email == "" && !slices.ContainsFunc(errs, func(e string) bool { return strings.HasPrefix(e, fmt.Sprintf("row %d, column EmailAddress", line)) }) {
-			errs = append(errs, fmt.Sprintf("row %d, column EmailAddress: required", line))
-		}
-		out = append(out, d)
-		return true
-	})
-	if err != nil {
-		errs = append(errs, err.Error())
-	}
-	return out, errs
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"net/mail"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,14 +14,6 @@ import (
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared"
 	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
 )
-
-// createFields are the attributes Create a User takes, with their JSON kind.
-var createFields = map[string]string{
-	"FirstName": "string", "LastName": "string", "EmailAddress": "string", "Role": "string",
-	"AssociatedPhoneNumbers": "string", "DateFormat": "string", "HolidayCalendarId": "string",
-	"IsPhoneCallAgent": "bool", "ManagerUserId": "string", "Password": "string", "PhoneMobile": "string",
-	"TeamId": "string", "TimeZone": "string", "UserType": "int", "WorkDayTemplateId": "string",
-}
 
 // canonical returns the spelling of a Create a User field for attr, or attr.
 func canonical(attr string) string {
@@ -34,17 +25,10 @@ func canonical(attr string) string {
 	return attr
 }
 
-// checkEmail returns the key (addressKey) of an address written alone, or an error.
+// checkEmail returns the key of an address written alone (CheckAddress), or an error.
 func checkEmail(s string) (string, error) {
-	s = strings.TrimSpace(s)
-	a, err := mail.ParseAddress(s)
-	switch {
-	case err != nil || strings.ContainsAny(a.Address, " \t\r\n"):
-		return "", errors.New("not an email address")
-	case a.Address != s:
-		return "", fmt.Errorf("write the address alone, without a name or <>: %s", Printable(a.Address))
-	}
-	return addressKey(s)
+	_, key, err := CheckAddress(s)
+	return key, err
 }
 
 // MakePlan reads the account through c and returns what would make it match desired. The

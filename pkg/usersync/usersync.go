@@ -7,7 +7,9 @@
 // since it was made.
 //
 // The list can come from anywhere (a CSV, an HR system, a provisioning bridge): a
-// [Desired] per user, keyed by email address. An attribute the list leaves empty is left as
+// [Desired] per user, keyed by email address. [ReadUsers] reads it from a users file, the
+// one format lsq users export writes and import and sync read (its columns: [LookupColumn];
+// the dialects spreadsheets save: [OpenSheet]). An attribute the list leaves empty is left as
 // it is in the account, and a user's status changes only where the list states it.
 //
 // Apply is safe to run again after it was interrupted (a [Journal] records each change as
@@ -253,7 +255,7 @@ func readAccount(ctx context.Context, c *leadsquared.Client, columns []string) (
 		}
 		u := &current{id: r.ID, email: strings.TrimSpace(r.EmailAddress), active: r.StatusCode == 0, role: r.Role, attrs: map[string]string{}}
 		for _, col := range columns {
-			if v, ok := recordValue(&r, col); ok {
+			if v, ok := RecordValue(&r, col); ok {
 				u.attrs[col] = v
 			}
 		}
@@ -269,9 +271,23 @@ func readAccount(ctx context.Context, c *leadsquared.Client, columns []string) (
 	return out, nil
 }
 
-// recordValue is the value of a column in a search record.
-func recordValue(r *api.UserSearchRecord, col string) (string, bool) {
+// RecordValue is the value of a column of a users file (any letter case) in a record of
+// User Advanced Search, as lsq users export writes it: Status is Active or Inactive,
+// CreatedOn is "2006-01-02 15:04:05", a custom field or another attribute LeadSquared
+// returned is its text; false for an attribute the record does not have.
+func RecordValue(r *api.UserSearchRecord, col string) (string, bool) {
 	switch strings.ToLower(col) {
+	case "status":
+		if r.StatusCode == 0 {
+			return "Active", true
+		}
+		return "Inactive", true
+	case "teamname":
+		return r.TeamName, true
+	case "managername":
+		return r.ManagerName, true
+	case "groups":
+		return r.Groups, true
 	case "userid":
 		return r.ID, true
 	case "employeeid":
