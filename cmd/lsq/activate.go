@@ -104,7 +104,7 @@ func (a *app) runStatus(cmd *cobra.Command, o *statusOptions, deactivate bool) e
 		}
 	}
 	for _, e := range invalid {
-		fmt.Fprintf(a.stderr, "%s: %s\n", displayName(o.emails), e)
+		fmt.Fprintf(a.stderr, "%s: %s: %s\n", name, displayName(o.emails), e)
 	}
 	if err := o.check(); err != nil {
 		return usageErrorf(cmd, a.stderr, "%v", err)

@@ -161,7 +161,7 @@ func (a *app) runImport(cmd *cobra.Command, o *importOptions, path string) error
 		}
 		rows = append(rows, m)
 		for _, e := range r.errs {
-			fmt.Fprintf(a.stderr, "%s: %s\n", displayName(path), e)
+			fmt.Fprintf(a.stderr, "%s: %s: %s\n", name, displayName(path), e)
 		}
 		return true
 	})
@@ -180,7 +180,7 @@ func (a *app) runImport(cmd *cobra.Command, o *importOptions, path string) error
 	crossErrs := checkFile(rows)
 	for i := range rows {
 		for _, e := range crossErrs[i] {
-			fmt.Fprintf(a.stderr, "%s: %s\n", displayName(path), e)
+			fmt.Fprintf(a.stderr, "%s: %s: %s\n", name, displayName(path), e)
 		}
 	}
 	sum := &importSummary{rows: len(rows)}

@@ -177,7 +177,7 @@ func (a *app) runSync(cmd *cobra.Command, o *syncOptions, args []string) error {
 		if err != nil {
 			if errors.Is(err, usersync.ErrInvalidSource) {
 				for _, e := range unjoin(err)[1:] {
-					fmt.Fprintf(a.stderr, "%s: %s\n", displayName(args[0]), scrub(e.Error(), c.keys))
+					fmt.Fprintf(a.stderr, "%s: %s: %s\n", name, displayName(args[0]), scrub(e.Error(), c.keys))
 				}
 				fmt.Fprintf(a.stdout, "%s: the file has errors; nothing was sent\n", name)
 				return &exitError{exitInvalid}
