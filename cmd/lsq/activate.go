@@ -122,8 +122,8 @@ func (a *app) runStatus(cmd *cobra.Command, o *statusOptions, deactivate bool) e
 	if err != nil {
 		return err
 	}
-	defer func() { _ = st.close() }()
-	if _, err := st.begin(statusPlanID(verb, lines)); err != nil {
+	defer func() { _ = st.Close() }()
+	if _, err := st.Begin(statusPlanID(verb, lines)); err != nil {
 		fmt.Fprintf(a.stderr, "%s: %v\n", name, err)
 		return &exitError{exitInvalid}
 	}
@@ -136,7 +136,7 @@ func (a *app) runStatus(cmd *cobra.Command, o *statusOptions, deactivate bool) e
 	)
 	var todo []statusLine
 	for _, l := range lines {
-		if rec, ok := st.lookup(l.key); ok && isDone(rec.Status) {
+		if rec, ok := st.Lookup(l.key); ok && usersync.IsDone(rec.Status) {
 			earlier++
 			continue
 		}
@@ -145,21 +145,21 @@ func (a *app) runStatus(cmd *cobra.Command, o *statusOptions, deactivate bool) e
 	prog := a.newProgress(name, len(todo))
 	finish := func(l statusLine, status, id, reason string) {
 		reason = scrub(reason, c.keys)
-		if err := st.record(stateRecord{Key: l.key, Row: l.line, Status: status, UserID: id, Reason: reason}); err != nil {
-			status, reason = stateFailed, "the state file could not be written: "+err.Error()
+		if err := st.Record(usersync.StateRecord{Key: l.key, Row: l.line, Status: status, UserID: id, Reason: reason}); err != nil {
+			status, reason = usersync.StateFailed, "the state file could not be written: "+err.Error()
 		}
 		mu.Lock()
 		defer mu.Unlock()
 		finished++
 		switch status {
-		case stateDone:
+		case usersync.StateDone:
 			changed++
-		case stateAlready:
+		case usersync.StateAlready:
 			already++
 		default:
 			failures = append(failures, fmt.Sprintf("line %d (%s): %s", l.line, l.email, reason))
 		}
-		prog.add(status == stateFailed)
+		prog.add(status == usersync.StateFailed)
 	}
 	for start := 0; start < len(todo) && ctx.Err() == nil; start += lookupBatch {
 		batch := todo[start:min(start+lookupBatch, len(todo))]
@@ -173,7 +173,7 @@ func (a *app) runStatus(cmd *cobra.Command, o *statusOptions, deactivate bool) e
 				break
 			}
 			for _, l := range batch {
-				finish(l, stateFailed, "", "finding the user failed: "+err.Error())
+				finish(l, usersync.StateFailed, "", "finding the user failed: "+err.Error())
 			}
 			continue
 		}
@@ -181,19 +181,19 @@ func (a *app) runStatus(cmd *cobra.Command, o *statusOptions, deactivate bool) e
 			u, ok := there[l.key]
 			switch {
 			case !ok:
-				finish(l, stateFailed, "", "no user with this email address")
+				finish(l, usersync.StateFailed, "", "no user with this email address")
 				return
 			case u.Active != deactivate:
-				finish(l, stateAlready, u.UserID, "")
+				finish(l, usersync.StateAlready, u.UserID, "")
 				return
 			}
 			err := setActive(ctx, c.Client, u.UserID, !deactivate)
 			switch {
 			case err == nil:
-				finish(l, stateDone, u.UserID, "")
+				finish(l, usersync.StateDone, u.UserID, "")
 			case ctx.Err() != nil: // interrupted: the rerun looks again
 			default:
-				finish(l, stateFailed, u.UserID, err.Error())
+				finish(l, usersync.StateFailed, u.UserID, err.Error())
 			}
 		})
 	}
@@ -203,7 +203,7 @@ func (a *app) runStatus(cmd *cobra.Command, o *statusOptions, deactivate bool) e
 		// Carried out whole (a failure was tried and reported): the next run, of this list
 		// or another, starts clean, so that a user who left, came back and left again is
 		// deactivated again.
-		if err := st.markComplete(); err != nil {
+		if err := st.Complete(); err != nil {
 			fmt.Fprintf(a.stderr, "%s: %v\n", name, err)
 		}
 	}

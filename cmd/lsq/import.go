@@ -113,9 +113,9 @@ func (s *importSummary) count(status string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch status {
-	case stateCreated:
+	case usersync.StateCreated:
 		s.created++
-	case stateExists:
+	case usersync.StateExists:
 		s.exists++
 	}
 }
@@ -212,7 +212,7 @@ func (a *app) runImport(cmd *cobra.Command, o *importOptions, path string) error
 	if err != nil {
 		return err
 	}
-	defer func() { _ = st.close() }()
+	defer func() { _ = st.Close() }()
 
 	im := &importer{app: a, c: c, st: st, sum: sum, ids: map[string]string{}, managers: interned}
 	todo, maxDepth := 0, int32(0)
@@ -225,7 +225,7 @@ func (a *app) runImport(cmd *cobra.Command, o *importOptions, path string) error
 			sum.inactive++ // an import creates active users only: never access the file denies
 			continue
 		}
-		if rec, ok := st.lookup(r.key); ok && isDone(rec.Status) {
+		if rec, ok := st.Lookup(r.key); ok && usersync.IsDone(rec.Status) {
 			sum.earlier++
 			im.setID(r.key, rec.UserID)
 			continue
@@ -257,7 +257,7 @@ func (a *app) runImport(cmd *cobra.Command, o *importOptions, path string) error
 			if len(r.errs) > 0 || r.key != rows[idx].key {
 				r.email = rows[idx].key
 				r.key = rows[idx].key
-				im.finish(r, stateFailed, "", "the file changed while it was imported: rerun it")
+				im.finish(r, usersync.StateFailed, "", "the file changed while it was imported: rerun it")
 				return true
 			}
 			// Keep no slice of the record past the batch: the state and the summary keep
@@ -293,7 +293,7 @@ func accountOf(c *leadsquared.Client) string {
 type importer struct {
 	app      *app
 	c        *apiClient
-	st       *stateFile
+	st       *usersync.StateFile
 	sum      *importSummary
 	prog     *progress
 	mu       sync.Mutex
@@ -329,17 +329,17 @@ func (im *importer) batch(ctx context.Context, rows []*importRow, workers int) {
 			return
 		}
 		for _, r := range rows {
-			im.finish(r, stateFailed, "", "checking by email failed: "+err.Error())
+			im.finish(r, usersync.StateFailed, "", "checking by email failed: "+err.Error())
 		}
 		return
 	}
 	forEach(ctx, workers, rows, func(r *importRow) {
 		if u, ok := there[r.key]; ok {
-			im.finish(r, stateExists, u.UserID, "")
+			im.finish(r, usersync.StateExists, u.UserID, "")
 			return
 		}
 		if r.blocked != "" {
-			im.finish(r, stateFailed, "", r.blocked)
+			im.finish(r, usersync.StateFailed, "", r.blocked)
 			return
 		}
 		im.create(ctx, r)
@@ -349,19 +349,19 @@ func (im *importer) batch(ctx context.Context, rows []*importRow, workers int) {
 // finish records a row's outcome in the state file, the summary and the progress.
 func (im *importer) finish(r *importRow, status, userID, reason string) {
 	reason = scrub(reason, im.c.keys)
-	if err := im.st.record(stateRecord{Key: r.key, Row: r.line, Status: status, UserID: userID, Reason: reason}); err != nil {
+	if err := im.st.Record(usersync.StateRecord{Key: r.key, Row: r.line, Status: status, UserID: userID, Reason: reason}); err != nil {
 		reason = strings.TrimPrefix(reason+"; ", "; ") + "the state file could not be written: " + err.Error()
-		status = stateFailed
+		status = usersync.StateFailed
 	}
 	im.setID(r.key, userID)
-	if status == stateFailed {
+	if status == usersync.StateFailed {
 		im.sum.fail(r, reason)
 	} else {
 		im.sum.count(status)
 	}
 	im.mu.Lock()
 	im.finished++
-	im.prog.add(status == stateFailed)
+	im.prog.add(status == usersync.StateFailed)
 	im.mu.Unlock()
 }
 
@@ -373,28 +373,28 @@ func (im *importer) create(ctx context.Context, r *importRow) {
 		mgr, err := im.managerID(ctx, r.manager)
 		if err != nil {
 			if ctx.Err() == nil {
-				im.finish(r, stateFailed, "", err.Error())
+				im.finish(r, usersync.StateFailed, "", err.Error())
 			}
 			return
 		}
 		body.ManagerUserID = mgr
 	}
 	id, existed, err := usersync.CreateOnce(ctx, im.c.Client, body, func() error {
-		return im.st.record(stateRecord{Key: r.key, Row: r.line, Status: statePending})
+		return im.st.Record(usersync.StateRecord{Key: r.key, Row: r.line, Status: usersync.StatePending})
 	})
 	switch {
 	case err != nil && ctx.Err() != nil:
 		return // interrupted: the row stays pending, and the rerun checks it
 	case err != nil:
-		im.finish(r, stateFailed, "", err.Error())
+		im.finish(r, usersync.StateFailed, "", err.Error())
 	case existed:
-		im.finish(r, stateExists, id, "")
+		im.finish(r, usersync.StateExists, id, "")
 	default:
 		if err := usersync.SetAttributes(ctx, im.c.Client, id, r.then); err != nil {
-			im.finish(r, stateFailed, id, fmt.Sprintf("created, but setting %s failed (%v): set it with lsq users sync", changedAttrs(r.then), err))
+			im.finish(r, usersync.StateFailed, id, fmt.Sprintf("created, but setting %s failed (%v): set it with lsq users sync", changedAttrs(r.then), err))
 			return
 		}
-		im.finish(r, stateCreated, id, "")
+		im.finish(r, usersync.StateCreated, id, "")
 	}
 }
 
@@ -413,7 +413,7 @@ func (im *importer) managerID(ctx context.Context, email string) (string, error)
 	if id := im.id(email); id != "" {
 		return id, nil
 	}
-	if rec, ok := im.st.lookup(email); ok && rec.UserID != "" {
+	if rec, ok := im.st.Lookup(email); ok && rec.UserID != "" {
 		return rec.UserID, nil
 	}
 	u, err := im.c.GetUserByEmail(ctx, api.GetUserByEmailParams{EmailAddress: email})

@@ -15,6 +15,7 @@ import (
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared/lsqtest"
+	"github.com/leadsquared-go/leadsquared-go/pkg/usersync"
 )
 
 // writeNamed writes b to a new file in a temporary directory and returns its path.
@@ -306,11 +307,9 @@ func TestImportStateFileLocked(t *testing.T) {
 	t.Parallel()
 	f := newFakeAPI(t, nil)
 	p := usersCSV(t, 3)
-	held, err := os.OpenFile(p+".lsq-state", os.O_RDWR|os.O_CREATE, 0o600)
+	// Another run holds the state file (as an import of this account would).
+	held, err := usersync.OpenStateFile(p+".lsq-state", "users import", strings.TrimPrefix(f.url, "http://"), nil)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := lockFile(held); err != nil {
 		t.Fatal(err)
 	}
 	code, out, errOut := lsqRun(t.Context(), f.env(), "", "users", "import", p)

@@ -209,12 +209,12 @@ func (a *app) runSync(cmd *cobra.Command, o *syncOptions, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer func() { _ = st.close() }()
-	j := &stateJournal{st: st, keys: c.keys}
+	defer func() { _ = st.Close() }()
 	prog := a.newProgress(name, len(plan.Actions))
-	res, err := usersync.Apply(ctx, c.Client, plan, j, usersync.ApplyOptions{Workers: o.workers, OnDone: func(_ usersync.Action, err error) {
-		j.mu.Lock()
-		defer j.mu.Unlock()
+	var progMu sync.Mutex
+	res, err := usersync.Apply(ctx, c.Client, plan, st, usersync.ApplyOptions{Workers: o.workers, OnDone: func(_ usersync.Action, err error) {
+		progMu.Lock()
+		defer progMu.Unlock()
 		prog.add(err != nil)
 	}})
 	prog.finish()
@@ -400,25 +400,3 @@ func (a *app) printResult(name string, r *usersync.Result, asJSON bool, keys cre
 	}
 }
 
-// stateJournal is a usersync.Journal in an lsq state file.
-type stateJournal struct {
-	mu   sync.Mutex
-	st   *stateFile
-	keys credentials
-}
-
-func (j *stateJournal) Begin(plan string) (bool, error) { return j.st.begin(plan) }
-
-func (j *stateJournal) Complete() error { return j.st.markComplete() }
-
-func (j *stateJournal) Get(id string) (string, string, bool) {
-	r, ok := j.st.lookup(id)
-	if !ok {
-		return "", "", false
-	}
-	return r.Status, r.UserID, true // the statuses of usersync, recorded as they are
-}
-
-func (j *stateJournal) Put(id, status, userID, reason string) error {
-	return j.st.record(stateRecord{Key: id, Status: status, UserID: userID, Reason: reason})
-}

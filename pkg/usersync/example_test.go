@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared"
@@ -76,7 +78,17 @@ func ExampleReadUsers() {
 	for _, a := range plan.Actions {
 		fmt.Println(a.Kind, a.Email, a.Changes)
 	}
-	res, err := usersync.Apply(ctx, c, plan, &usersync.MemJournal{}, usersync.ApplyOptions{})
+	// A journal on disk: a rerun of this plan after a crash goes on where it stopped, and
+	// never creates a user twice.
+	dir, _ := os.MkdirTemp("", "usersync-example")
+	defer func() { _ = os.RemoveAll(dir) }()
+	journal, err := usersync.OpenStateFile(filepath.Join(dir, "team.csv.lsq-state"), "my-sync", c.BaseURL(), nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer func() { _ = journal.Close() }()
+	res, err := usersync.Apply(ctx, c, plan, journal, usersync.ApplyOptions{})
 	if err != nil {
 		fmt.Println(err)
 		return

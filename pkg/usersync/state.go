@@ -1,4 +1,4 @@
-package main
+package usersync
 
 import (
 	"bufio"
@@ -11,26 +11,17 @@ import (
 	"time"
 )
 
-// A state file records the outcome of every row of a batch command as it happens, one JSON
-// object a line, appended with one write each: a run that is killed (kill -9, Ctrl-C, a
-// crash) loses at most the line it was writing, and a rerun with the same file skips the
-// rows already done. It never holds a key: rows are keyed by email address.
-//
-// The first line names the command and the account's API host; a rerun against another
-// account or with another command refuses the file.
-
-// Row outcomes in a state file.
+// Outcomes a [StateFile] records (the statuses of a [Journal] are among them).
 const (
-	statePending    = "pending"     // a create (or other write) was about to be sent
-	stateCreated    = "created"     // done: created by lsq
-	stateExists     = "exists"      // done: the user was already there
-	stateDone       = "done"        // done: activated or deactivated
-	stateAlready    = "already"     // done: already in the wanted state
-	stateFailed     = "failed"      // not done: retried on a rerun
-	stateNotRun     = "interrupted" // summary only: not done because the run stopped
-	stateInvalidRow = "invalid"     // summary only: the row broke a rule of the spec
+	StatePending = StatusPending // a create (or other write) was about to be sent
+	StateCreated = "created"     // done: created
+	StateExists  = "exists"      // done: the user was already there
+	StateDone    = StatusDone    // done: changed (activated, deactivated, updated, ...)
+	StateAlready = "already"     // done: already in the wanted state
+	StateFailed  = StatusFailed  // not done: retried on a rerun
 )
 
+// stateHeader is the first line of a state file.
 type stateHeader struct {
 	Command string `json:"lsq"`
 	Account string `json:"account"`
@@ -44,7 +35,9 @@ type stateHeader struct {
 // whole: the next run starts clean.
 const stateComplete = "lsq:complete"
 
-type stateRecord struct {
+// StateRecord is one line of a state file after its header: the outcome of the action (or
+// row) Key. It never holds an API key.
+type StateRecord struct {
 	Key    string `json:"key"`
 	Row    int    `json:"row,omitempty"`
 	Status string `json:"status"`
@@ -62,7 +55,7 @@ type stateEntry struct {
 
 // internStatus returns the constant equal to s, so that entries share it.
 func internStatus(s string) string {
-	for _, c := range []string{statePending, stateCreated, stateExists, stateDone, stateAlready, stateFailed} {
+	for _, c := range []string{StatePending, StateCreated, StateExists, StateDone, StateAlready, StateFailed} {
 		if s == c {
 			return c
 		}
@@ -70,23 +63,38 @@ func internStatus(s string) string {
 	return s
 }
 
-type stateFile struct {
+// StateFile is a [Journal] in a file, the state file of lsq's batch commands: it records the
+// outcome of every action (or row) as it happens, one JSON object a line, appended with one
+// write each, so that a run that is killed (kill -9, Ctrl-C, a crash) loses at most the
+// line it was writing, and a rerun with the same file skips what was done. It never holds
+// an API key: actions are keyed by kind and email address, reasons are scrubbed.
+//
+// The first line names the command, the account's API host, and the plan whose records the
+// file holds ([StateFile.Begin]); a rerun against another account or with another command
+// refuses the file. While one process holds a state file, another one opening it stops at
+// once (on systems with flock). It is safe for concurrent use.
+type StateFile struct {
 	mu       sync.Mutex
 	f        *os.File
 	header   stateHeader
 	complete bool                  // the last record says the plan was carried out whole
 	last     map[string]stateEntry // the latest outcome of each key in earlier runs
-	keys     credentials
+	scrub    func(string) string
 }
 
-// openState opens (or creates) the state file of command against account and locks it:
-// while one run holds a state file, another one given the same file stops at once (two
-// imports of one file would otherwise both create the users the state does not list yet).
-func openState(path, command, account string, keys credentials) (*stateFile, error) {
-	st := &stateFile{last: map[string]stateEntry{}, keys: keys}
+// OpenStateFile opens (or creates, mode 0600, never through a symlink) the state file of
+// command against account and locks it: while one run holds a state file, another one
+// given the same file stops at once (two imports of one file would otherwise both create
+// the users the state does not list yet). scrub, if not nil, is applied to every reason
+// recorded (to take API keys out of a server's error).
+func OpenStateFile(path, command, account string, scrub func(string) string) (*StateFile, error) {
+	if scrub == nil {
+		scrub = func(s string) string { return s }
+	}
+	st := &StateFile{last: map[string]stateEntry{}, scrub: scrub}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND|oNoFollow, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("state file %s: %w", path, unwrapPathError(err))
+		return nil, fmt.Errorf("state file %s: %w", path, pathError(err))
 	}
 	if err := lockFile(f); err != nil {
 		_ = f.Close()
@@ -95,7 +103,7 @@ func openState(path, command, account string, keys credentials) (*stateFile, err
 		}
 		return nil, fmt.Errorf("state file %s: locking: %w", path, err)
 	}
-	fail := func(err error) (*stateFile, error) {
+	fail := func(err error) (*StateFile, error) {
 		_ = f.Close()
 		return nil, err
 	}
@@ -132,7 +140,7 @@ func openState(path, command, account string, keys credentials) (*stateFile, err
 			}
 			st.header = h
 		} else if len(line) > 0 {
-			var r stateRecord
+			var r StateRecord
 			if json.Unmarshal(line, &r) == nil && r.Key != "" { // else a line cut short by a crash
 				st.complete = r.Key == stateComplete
 				if !st.complete {
@@ -142,7 +150,7 @@ func openState(path, command, account string, keys credentials) (*stateFile, err
 		}
 		if err != nil {
 			if !errors.Is(err, io.EOF) {
-				return fail(fmt.Errorf("state file %s: %w", path, unwrapPathError(err)))
+				return fail(fmt.Errorf("state file %s: %w", path, pathError(err)))
 			}
 			break
 		}
@@ -160,19 +168,19 @@ func openState(path, command, account string, keys credentials) (*stateFile, err
 	return st, nil
 }
 
-// lookup returns the latest record of key that the file held when it was opened: what
-// earlier runs did (a run keeps what it does itself, so that a large import does not hold a
-// copy of every row's outcome).
-func (s *stateFile) lookup(key string) (stateRecord, bool) {
+// Lookup returns the latest record of key that the file held when it was opened (or
+// Begin kept): what earlier runs did (a run keeps what it does itself, so that a large
+// import does not hold a copy of every row's outcome).
+func (s *StateFile) Lookup(key string) (StateRecord, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e, ok := s.last[key]
-	return stateRecord{Key: key, Status: e.status, UserID: e.userID}, ok
+	return StateRecord{Key: key, Status: e.status, UserID: e.userID}, ok
 }
 
-// record appends r (the reason scrubbed of the keys) in one write.
-func (s *stateFile) record(r stateRecord) error {
-	r.Reason = scrub(r.Reason, s.keys)
+// Record appends r (the reason scrubbed) in one write.
+func (s *StateFile) Record(r StateRecord) error {
+	r.Reason = s.scrub(r.Reason)
 	r.At = time.Now().UTC().Format(time.RFC3339Nano)
 	b, err := json.Marshal(r)
 	if err != nil {
@@ -184,13 +192,25 @@ func (s *stateFile) record(r stateRecord) error {
 	return err
 }
 
-func (s *stateFile) close() error { return s.f.Close() }
+// Close closes the file (and so releases its lock).
+func (s *StateFile) Close() error { return s.f.Close() }
 
-// begin binds the file to the plan with this ID: it keeps the records of an unfinished run
+// Get implements [Journal]: Lookup.
+func (s *StateFile) Get(id string) (string, string, bool) {
+	r, ok := s.Lookup(id)
+	return r.Status, r.UserID, ok
+}
+
+// Put implements [Journal]: Record.
+func (s *StateFile) Put(id, status, userID, reason string) error {
+	return s.Record(StateRecord{Key: id, Status: status, UserID: userID, Reason: reason})
+}
+
+// Begin implements [Journal]: it binds the file to the plan with this ID: it keeps the records of an unfinished run
 // of the same plan (and reports true), and otherwise starts the file again, empty but for
 // a header naming the plan: another plan's records, or those of a run that completed, never
 // skip an action of this one.
-func (s *stateFile) begin(plan string) (bool, error) {
+func (s *StateFile) Begin(plan string) (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.header.Plan == plan && !s.complete && len(s.last) > 0 {
@@ -199,19 +219,20 @@ func (s *stateFile) begin(plan string) (bool, error) {
 	s.header.Plan, s.header.Created = plan, time.Now().UTC().Format(time.RFC3339)
 	h, _ := json.Marshal(s.header)
 	if err := s.f.Truncate(0); err != nil {
-		return false, fmt.Errorf("state file: %w", unwrapPathError(err))
+		return false, fmt.Errorf("state file: %w", pathError(err))
 	}
 	if _, err := s.f.Write(append(h, '\n')); err != nil { // O_APPEND: at the new end, 0
-		return false, fmt.Errorf("state file: %w", unwrapPathError(err))
+		return false, fmt.Errorf("state file: %w", pathError(err))
 	}
 	clear(s.last)
 	s.complete = false
 	return false, nil
 }
 
-// markComplete records that the plan of the file was carried out whole.
-func (s *stateFile) markComplete() error {
-	if err := s.record(stateRecord{Key: stateComplete, Status: stateDone}); err != nil {
+// Complete implements [Journal]: it records that the plan of the file was carried out
+// whole, so that the next Begin starts the file clean.
+func (s *StateFile) Complete() error {
+	if err := s.Record(StateRecord{Key: stateComplete, Status: StateDone}); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -220,11 +241,20 @@ func (s *stateFile) markComplete() error {
 	return nil
 }
 
-// isDone reports whether a recorded status means the row needs nothing more.
-func isDone(status string) bool {
+// IsDone reports whether a recorded status means the action (or row) needs nothing more.
+func IsDone(status string) bool {
 	switch status {
-	case stateCreated, stateExists, stateDone, stateAlready:
+	case StateCreated, StateExists, StateDone, StateAlready:
 		return true
 	}
 	return false
+}
+
+// pathError keeps "no such file or directory" without repeating the path.
+func pathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
