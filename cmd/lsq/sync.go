@@ -243,9 +243,7 @@ func writePlan(path string, plan *usersync.Plan) error {
 	if err != nil {
 		return err
 	}
-	enc := json.NewEncoder(p)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(plan); err != nil {
+	if err := plan.WriteJSON(p); err != nil {
 		p.discard()
 		return err
 	}

@@ -90,3 +90,32 @@ func TestPlanRefusesManagerCyclesAndUnsettableAttributes(t *testing.T) {
 		}
 	}
 }
+
+// A plan written by WriteJSON reads back the same, one user and one action a line.
+func TestWriteJSONReadsBack(t *testing.T) {
+	t.Parallel()
+	_, c := account(t, 3, nil)
+	src := source(3)
+	src[0].Attrs["FirstName"] = "X\n\x1b[8m"
+	src = append(src, usersync.Desired{Line: 9, Email: "new@example.com", Attrs: map[string]string{"FirstName": "N", "Role": "Sales_User", "Department": "Ops"}})
+	plan, err := usersync.MakePlan(context.Background(), c, src, usersync.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := plan.WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	var back usersync.Plan
+	if err := json.Unmarshal([]byte(b.String()), &back); err != nil {
+		t.Fatalf("%v\n%s", err, b.String())
+	}
+	want, _ := json.Marshal(plan)
+	got, _ := json.Marshal(&back)
+	if string(got) != string(want) || back.ID() != plan.ID() || back.Check() != nil {
+		t.Errorf("read back:\n%s\nwant\n%s", got, want)
+	}
+	if n := strings.Count(b.String(), "\n"); n != 1+len(plan.Users)+len(plan.Actions)+2 {
+		t.Errorf("%d lines:\n%s", n, b.String())
+	}
+}
