@@ -41,7 +41,9 @@ per 50 addresses, inactive users included); a user already %s is left as is.
 As lsq users import: paced by --rate, a progress bar on a terminal and lines otherwise, a
 state file (--state, default <file>.lsq-state-%s) so that a rerun of the same list after
 a crash or Ctrl-C skips the users done (a run that went to the end, or another list,
-starts the state file clean), and a summary. Exit status: 0 every user %s or already so; 1 an address was invalid, unknown or
+starts the state file clean), and a summary.
+
+Exit status: 0 every user %s or already so; 1 an address was invalid, unknown or
 failed; 2 usage error.`, strings.ToUpper(verb[:1])+verb[1:], done, verb, done),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return a.runStatus(cmd, &o, deactivate) },
