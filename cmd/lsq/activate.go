@@ -163,13 +163,13 @@ func (a *app) runStatus(cmd *cobra.Command, o *statusOptions, deactivate bool) e
 		}
 		prog.add(status == usersync.StateFailed)
 	}
-	for start := 0; start < len(todo) && ctx.Err() == nil; start += lookupBatch {
-		batch := todo[start:min(start+lookupBatch, len(todo))]
+	for start := 0; start < len(todo) && ctx.Err() == nil; start += usersync.LookupBatch {
+		batch := todo[start:min(start+usersync.LookupBatch, len(todo))]
 		emails := make([]string, len(batch))
 		for i, l := range batch {
 			emails[i] = l.email
 		}
-		there, err := lookupEmails(ctx, c.Client, emails)
+		there, err := usersync.LookupAddresses(ctx, c.Client, emails)
 		if err != nil {
 			if ctx.Err() != nil {
 				break

@@ -264,7 +264,7 @@ func (a *app) runImport(cmd *cobra.Command, o *importOptions, path string) error
 			// the key of pass 1.
 			r.key, r.manager, r.email, r.record = rows[idx].key, rows[idx].manager, strings.Clone(r.email), nil
 			batch = append(batch, r)
-			if len(batch) == lookupBatch {
+			if len(batch) == usersync.LookupBatch {
 				flush()
 			}
 			return true
@@ -323,7 +323,7 @@ func (im *importer) batch(ctx context.Context, rows []*importRow, workers int) {
 	for i, r := range rows {
 		emails[i] = r.email
 	}
-	there, err := lookupEmails(ctx, im.c.Client, emails)
+	there, err := usersync.LookupAddresses(ctx, im.c.Client, emails)
 	if err != nil {
 		if ctx.Err() != nil {
 			return
