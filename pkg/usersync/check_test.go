@@ -119,3 +119,23 @@ func TestWriteJSONReadsBack(t *testing.T) {
 		t.Errorf("%d lines:\n%s", n, b.String())
 	}
 }
+
+// A Password column sets a new user's password (the create's body) and is left alone, never
+// shown, for a user the account has: the rule of lsq users import.
+func TestPasswordIsSetAtCreateOnly(t *testing.T) {
+	t.Parallel()
+	_, c := account(t, 1, nil)
+	src := source(1)
+	src[0].Attrs["Password"] = "s3cret-Old!"
+	src = append(src, usersync.Desired{Line: 9, Email: "new@example.com", Attrs: map[string]string{"FirstName": "N", "Role": "Sales_User", "Password": "s3cret-New!"}})
+	plan, err := usersync.MakePlan(context.Background(), c, src, usersync.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.Actions) != 1 || plan.Actions[0].Create == nil || plan.Actions[0].Create.Password != "s3cret-New!" {
+		t.Errorf("actions: %+v", plan.Actions)
+	}
+	if len(plan.Notes) != 1 || !strings.Contains(plan.Notes[0], "Password: set only when a user is created") || strings.Contains(plan.Notes[0], "s3cret") {
+		t.Errorf("notes: %q", plan.Notes)
+	}
+}

@@ -155,6 +155,10 @@ func MakePlan(ctx context.Context, c *leadsquared.Client, desired []Desired, opt
 				a := base
 				a.Kind, a.Changes = KindManager, []Change{ch}
 				managers = append(managers, a)
+			case name == "Password":
+				// One rule with lsq users import: a password is set when the user is created,
+				// and never shown.
+				p.Notes = append(p.Notes, fmt.Sprintf("%s: Password: set only when a user is created (no API call changes it): left as it is", Printable(u.email)))
 			case notUpdatable[name]:
 				p.Notes = append(p.Notes, fmt.Sprintf("%s: %s is %q in the account, %q in the source: no API call changes it", Printable(u.email), Printable(name), have, want))
 			default:
@@ -202,7 +206,7 @@ func MakePlan(ctx context.Context, c *leadsquared.Client, desired []Desired, opt
 	if opts.Deactivate {
 		scope := opts.Scope
 		p.Scope = &scope
-		more, found, err := scopedDeactivations(ctx, c, users, byKey, scope)
+		more, found, err := scopedDeactivations(ctx, c, users, byKey, scope, &p.Notes)
 		if err != nil {
 			return nil, err
 		}
@@ -362,7 +366,7 @@ func orderCreates(creates []Action) []Action {
 
 // scopedDeactivations returns the deactivation of every active user in scope that the
 // source does not list, and the Ids of the users the scope's search found (sorted).
-func scopedDeactivations(ctx context.Context, c *leadsquared.Client, users map[string]*current, listed map[string]int, scope Scope) ([]Action, []string, error) {
+func scopedDeactivations(ctx context.Context, c *leadsquared.Client, users map[string]*current, listed map[string]int, scope Scope, notes *[]string) ([]Action, []string, error) {
 	var found map[string]bool
 	var ids []string
 	if scope.Search != nil {
@@ -385,6 +389,10 @@ func scopedDeactivations(ctx context.Context, c *leadsquared.Client, users map[s
 			continue
 		}
 		if found != nil && !found[u.id] {
+			continue
+		}
+		if strings.HasPrefix(k, "\x00") { // an address addressKey refuses, or a second user with one key
+			*notes = append(*notes, fmt.Sprintf("%s: in the scope, but its address cannot be told apart from others (or is not one): not deactivated; fix it in the account", Printable(u.email)))
 			continue
 		}
 		out = append(out, Action{Kind: KindDeactivate, Email: u.email, UserID: u.id})

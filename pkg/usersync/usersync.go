@@ -360,7 +360,8 @@ func columnsFor(desired []Desired) []string {
 	cols := slices.Clone(standardColumns)
 	for _, d := range desired {
 		for k := range d.Attrs {
-			if readOnly[strings.ToLower(k)] || slices.ContainsFunc(cols, func(c string) bool { return strings.EqualFold(c, k) }) {
+			if readOnly[strings.ToLower(k)] || strings.EqualFold(k, "Password") || // never read back: a search asking for it is refused
+				slices.ContainsFunc(cols, func(c string) bool { return strings.EqualFold(c, k) }) {
 				continue
 			}
 			cols = append(cols, k)
