@@ -397,4 +397,3 @@ func (a *app) printResult(name string, r *usersync.Result, asJSON bool, keys cre
 		fmt.Fprintf(a.stdout, "  %s %s: %s\n", f.Action.Kind, usersync.Printable(f.Action.Email), strings.Map(escapeControl, scrub(f.Err.Error(), keys)))
 	}
 }
-

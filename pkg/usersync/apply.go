@@ -139,7 +139,19 @@ func Apply(ctx context.Context, c *leadsquared.Client, p *Plan, j Journal, opts 
 	if _, err := j.Begin(p.ID()); err != nil {
 		return nil, fmt.Errorf("usersync: the journal: %w", err)
 	}
-	users, err := readAccount(ctx, c, p.Columns)
+	var (
+		users map[string]*current
+		err   error
+	)
+	if p.Partial {
+		emails := make([]string, len(p.Actions))
+		for i, a := range p.Actions {
+			emails[i] = a.Email
+		}
+		users, err = readByAddress(ctx, c, emails, p.Columns)
+	} else {
+		users, err = readAccount(ctx, c, p.Columns)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -168,3 +168,39 @@ func TestOneKeyPerAddress(t *testing.T) {
 		t.Error("sent with an invalid source")
 	}
 }
+
+// An access plan (lsq users deactivate) finds its users by address, changes only them, and
+// is checked against them only: one search to plan, one to check, whatever the account's size.
+func TestPlanAccessIsPartial(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv, c := account(t, 5, nil)
+	if _, err := c.DeactivateUser(ctx, api.DeactivateUserParams{UserID: byEmail(srv, "u001@example.com").ID}); err != nil {
+		t.Fatal(err)
+	}
+	srv.ResetLog()
+	plan, missing, already, err := usersync.PlanAccess(ctx, c, []string{"u000@example.com", "U000@Example.com", "u001@example.com", "nobody@example.com"}, false)
+	if err != nil || len(plan.Actions) != 1 || plan.Actions[0].Kind != usersync.KindDeactivate || !plan.Partial ||
+		len(missing) != 1 || missing[0] != "nobody@example.com" || len(already) != 1 || already[0] != "u001@example.com" {
+		t.Fatalf("plan: %v %+v missing %v already %v", err, plan, missing, already)
+	}
+	// Another user of the account changes: not this plan's concern.
+	if _, err := srv.AddUser(lsqtest.User{FirstName: "Late", EmailAddress: "late@example.com", Role: "Sales_User"}); err != nil {
+		t.Fatal(err)
+	}
+	j := &usersync.MemJournal{}
+	res, err := usersync.Apply(ctx, c, plan, j, usersync.ApplyOptions{})
+	if err != nil || res.Done != 1 || byEmail(srv, "u000@example.com").Status != lsqtest.UserInactive || byEmail(srv, "u002@example.com").Status != lsqtest.UserActive {
+		t.Fatalf("apply: %+v %v", res, err)
+	}
+	if n := srv.Count(api.OpAdvancedSearchUsers); n != 2 {
+		t.Errorf("%d searches, want 2 (the plan's, the apply's)", n)
+	}
+	// The user it names changed since: refused.
+	plan, _, _, _ = usersync.PlanAccess(ctx, c, []string{"u003@example.com"}, false)
+	role := api.Role("Sales_Manager")
+	setAttr(t, c, srv, "u003@example.com", api.UserUpdateFields{Role: &role})
+	if _, err := usersync.Apply(ctx, c, plan, &usersync.MemJournal{}, usersync.ApplyOptions{}); !errors.Is(err, usersync.ErrAccountChanged) {
+		t.Errorf("a changed user: %v", err)
+	}
+}

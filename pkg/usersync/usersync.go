@@ -136,6 +136,9 @@ type Plan struct {
 	Scope *Scope `json:"scope,omitempty"`
 	// ScopeFound are the Ids of the users the scope's search found, sorted.
 	ScopeFound []string `json:"scopeFound,omitempty"`
+	// Partial is set on a plan that read only the users it changes, found by address
+	// ([PlanAccess]): Apply reads and checks those only.
+	Partial bool `json:"partial,omitempty"`
 }
 
 // PlanVersion is the version of the plans this package writes.
@@ -253,22 +256,56 @@ func readAccount(ctx context.Context, c *leadsquared.Client, columns []string) (
 		if err != nil {
 			return nil, fmt.Errorf("usersync: reading the account's users: %w", err)
 		}
-		u := &current{id: r.ID, email: strings.TrimSpace(r.EmailAddress), active: r.StatusCode == 0, role: r.Role, attrs: map[string]string{}}
-		for _, col := range columns {
-			if v, ok := RecordValue(&r, col); ok {
-				u.attrs[col] = v
-			}
-		}
-		k, err := addressKey(u.email)
-		if first, twin := out[k]; err == nil && twin {
-			first.twins = append(first.twins, u.email)
-		}
-		if _, taken := out[k]; err != nil || taken {
-			k = "\x00" + u.id // an address no row can name: never matched, still checked
-		}
-		out[k] = u
+		addCurrent(out, &r, columns)
 	}
 	return out, nil
+}
+
+// readByAddress reads the users with the given addresses (inactive ones included) in the
+// columns, LookupBatch addresses a search: what a partial plan reads.
+func readByAddress(ctx context.Context, c *leadsquared.Client, emails []string, columns []string) (map[string]*current, error) {
+	out := map[string]*current{}
+	for start := 0; start < len(emails); start += LookupBatch {
+		batch := emails[start:min(start+LookupBatch, len(emails))]
+		conds := make([]api.SearchCondition, len(batch))
+		for i, e := range batch {
+			conds[i] = api.SearchCondition{LookupName: "EmailAddress", Operator: api.SearchConditionOperatorEq, LookupValue: e}
+			if i < len(batch)-1 {
+				conds[i].ConditionOperator = "OR"
+			}
+		}
+		req := api.UserSearchRequest{Columns: api.UserSearchColumns{IncludeCSV: strings.Join(columns, ",")}, GroupConditions: []api.ConditionGroup{{Condition: conds}}}
+		for r, err := range c.SearchUsers(ctx, req) {
+			if err != nil {
+				return nil, fmt.Errorf("usersync: finding the users by address: %w", err)
+			}
+			addCurrent(out, &r, columns)
+		}
+	}
+	return out, nil
+}
+
+// addCurrent adds the user of a search record to users, by its address's key: a second
+// user with the same key (or an address addressKey refuses) goes under a key no address
+// has, so that it is never matched but still checked.
+func addCurrent(users map[string]*current, r *api.UserSearchRecord, columns []string) {
+	u := &current{id: r.ID, email: strings.TrimSpace(r.EmailAddress), active: r.StatusCode == 0, role: r.Role, attrs: map[string]string{}}
+	for _, col := range columns {
+		if v, ok := RecordValue(r, col); ok {
+			u.attrs[col] = v
+		}
+	}
+	k, err := addressKey(u.email)
+	if first, twin := users[k]; err == nil && twin {
+		if first.id == u.id {
+			return // the same user found twice
+		}
+		first.twins = append(first.twins, u.email)
+	}
+	if _, taken := users[k]; err != nil || taken {
+		k = "\x00" + u.id
+	}
+	users[k] = u
 }
 
 // RecordValue is the value of a column of a users file (any letter case) in a record of
