@@ -297,7 +297,7 @@ type importer struct {
 	sum      *importSummary
 	prog     *progress
 	mu       sync.Mutex
-	ids      map[string]string // email (lower-cased) → user id, of the managers known to exist
+	ids      map[string]string // address key (usersync.CheckAddress) → user id, of the managers known to exist
 	managers map[string]string // the keys of the managers named in the file
 	finished int
 }

@@ -20,8 +20,8 @@ type importRow struct {
 	line    int      // the line of the file the row starts on (the header is line 1)
 	record  []string // the cells as read
 	email   string
-	key     string // email, lower-cased
-	manager string // ManagerEmail, lower-cased
+	key     string // the address's key (usersync.CheckAddress)
+	manager string // ManagerEmail's key
 	body    api.UserCreateRequest
 	then    []usersync.Change // attributes Create a User does not take, set by Update a User after it
 	blocked string            // why the row cannot be created (the user may exist: then it is skipped)
@@ -34,7 +34,7 @@ type importRow struct {
 // read again to send the rows (and to write the rows to fix), so that an import holds
 // about its keys in memory, not the file's cells and bodies.
 type rowMeta struct {
-	key      string // the address, lower-cased (a copy: not a slice of the record)
+	key      string // the address's key (a copy: not a slice of the record)
 	manager  string // the ManagerEmail key (interned)
 	line     int32
 	depth    int32 // how many managers of this file are above it
@@ -229,8 +229,8 @@ func hasErrFor(errs []string, col string) bool {
 	return false
 }
 
-// checkFile applies the rules across rows: an address appears once (compared as normalised:
-// trimmed, lower-cased); managers named by email in the file form no cycle. It sets each
+// checkFile applies the rules across rows: an address appears once (compared by the
+// engine's key, usersync.CheckAddress); managers named by email in the file form no cycle. It sets each
 // row's depth and returns the errors it found, by row index.
 func checkFile(rows []rowMeta) map[int][]string {
 	errs := map[int][]string{}
