@@ -3,7 +3,6 @@ package usersync
 import (
 	"context"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 
@@ -101,7 +100,7 @@ func asLeft(u *current, h string, acts []Action, status map[string]string, users
 // takeBack returns u as it was before the actions, or false if one of them does not show
 // in u (someone else changed the attribute since).
 func takeBack(u *current, made []Action, users map[string]*current) (*current, bool) {
-	b := &current{id: u.id, email: u.email, active: u.active, role: u.role, attrs: maps.Clone(u.attrs)}
+	b := u.clone()
 	for _, a := range made {
 		switch a.Kind {
 		case KindActivate, KindDeactivate:
@@ -126,17 +125,6 @@ func takeBack(u *current, made []Action, users map[string]*current) (*current, b
 		}
 	}
 	return b, true
-}
-
-// set sets the value of attr (names compared in any case).
-func (u *current) set(attr, v string) {
-	for k := range u.attrs {
-		if strings.EqualFold(k, attr) {
-			u.attrs[k] = v
-			return
-		}
-	}
-	u.attrs[attr] = v
 }
 
 // staleError is the error of an account that changed.

@@ -207,40 +207,73 @@ var standardColumns = []string{
 	"CreatedOn", "TeamId", "ManagerUserId",
 }
 
-// current is a user of the account as read.
+// columnSet is the columns a plan reads, shared by every user read: their names and
+// their order by name (the order of a user's hash).
+type columnSet struct {
+	names  []string
+	sorted []int
+}
+
+func newColumnSet(names []string) *columnSet {
+	cs := &columnSet{names: names, sorted: make([]int, len(names))}
+	for i := range names {
+		cs.sorted[i] = i
+	}
+	slices.SortFunc(cs.sorted, func(x, y int) int { return strings.Compare(names[x], names[y]) })
+	return cs
+}
+
+// find returns the index of the column attr (in any letter case), or -1.
+func (cs *columnSet) find(attr string) int {
+	for i, n := range cs.names {
+		if n == attr || strings.EqualFold(n, attr) {
+			return i
+		}
+	}
+	return -1
+}
+
+// current is a user of the account as read: its values by column, in slices (a map per
+// user of a large account cost about 1 KB more each).
 type current struct {
 	id, email string
 	active    bool
 	role      string
-	attrs     map[string]string // by canonical name
-	twins     []string          // the addresses of other users with the same key
+	cols      *columnSet
+	vals      []string // by column of cols
+	has       []bool   // whether the record had the column
+	twins     []string // the addresses of other users with the same key
 }
 
 // value returns the user's value of attr (names compared in any case).
 func (u *current) value(attr string) string {
-	if v, ok := u.attrs[attr]; ok {
-		return v
-	}
-	for k, v := range u.attrs {
-		if strings.EqualFold(k, attr) {
-			return v
-		}
+	if i := u.cols.find(attr); i >= 0 {
+		return u.vals[i]
 	}
 	return ""
 }
 
-// hash is the fingerprint of one user.
-func (u *current) hash() string {
-	keys := make([]string, 0, len(u.attrs))
-	for k := range u.attrs {
-		keys = append(keys, k)
+// set sets the value of attr, a column the user was read in (any other is ignored).
+func (u *current) set(attr, v string) {
+	if i := u.cols.find(attr); i >= 0 {
+		u.vals[i], u.has[i] = v, true
 	}
-	slices.Sort(keys)
+}
+
+// clone returns a copy of u whose values can be set.
+func (u *current) clone() *current {
+	c := *u
+	c.vals, c.has = slices.Clone(u.vals), slices.Clone(u.has)
+	return &c
+}
+
+// hash is the fingerprint of one user: its Id, address, status and values, by column name.
+func (u *current) hash() string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%s\x00%t\x00", u.id, strings.ToLower(u.email), u.active)
-	for _, k := range keys {
-		if !strings.EqualFold(k, "StatusCode") { // active says it
-			fmt.Fprintf(h, "%s=%s\x00", k, u.attrs[k])
+	for _, i := range u.cols.sorted {
+		if k := u.cols.names[i]; u.has[i] && !strings.EqualFold(k, "StatusCode") { // active says it
+			fmt.Fprintf(h, "%s=%s\x00", k, u.vals[i])
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil)[:12])
@@ -251,12 +284,12 @@ func readAccount(ctx context.Context, c *leadsquared.Client, columns []string) (
 	req := api.UserSearchRequest{Columns: api.UserSearchColumns{IncludeCSV: strings.Join(columns, ",")}}
 	asc := api.UserSearchSortDirection(0)
 	req.Sorting = []api.UserSearchSort{{ColumnName: "CreatedOn", Direction: &asc}}
-	out := map[string]*current{}
+	out, cs := map[string]*current{}, newColumnSet(columns)
 	for r, err := range c.SearchUsers(ctx, req) {
 		if err != nil {
 			return nil, fmt.Errorf("usersync: reading the account's users: %w", err)
 		}
-		addCurrent(out, &r, columns)
+		addCurrent(out, &r, cs)
 	}
 	return out, nil
 }
@@ -264,7 +297,7 @@ func readAccount(ctx context.Context, c *leadsquared.Client, columns []string) (
 // readByAddress reads the users with the given addresses (inactive ones included) in the
 // columns, LookupBatch addresses a search: what a partial plan reads.
 func readByAddress(ctx context.Context, c *leadsquared.Client, emails []string, columns []string) (map[string]*current, error) {
-	out := map[string]*current{}
+	out, cs := map[string]*current{}, newColumnSet(columns)
 	for start := 0; start < len(emails); start += LookupBatch {
 		batch := emails[start:min(start+LookupBatch, len(emails))]
 		conds := make([]api.SearchCondition, len(batch))
@@ -279,7 +312,7 @@ func readByAddress(ctx context.Context, c *leadsquared.Client, emails []string, 
 			if err != nil {
 				return nil, fmt.Errorf("usersync: finding the users by address: %w", err)
 			}
-			addCurrent(out, &r, columns)
+			addCurrent(out, &r, cs)
 		}
 	}
 	return out, nil
@@ -288,12 +321,11 @@ func readByAddress(ctx context.Context, c *leadsquared.Client, emails []string, 
 // addCurrent adds the user of a search record to users, by its address's key: a second
 // user with the same key (or an address addressKey refuses) goes under a key no address
 // has, so that it is never matched but still checked.
-func addCurrent(users map[string]*current, r *api.UserSearchRecord, columns []string) {
-	u := &current{id: r.ID, email: strings.TrimSpace(r.EmailAddress), active: r.StatusCode == 0, role: r.Role, attrs: map[string]string{}}
-	for _, col := range columns {
-		if v, ok := RecordValue(r, col); ok {
-			u.attrs[col] = v
-		}
+func addCurrent(users map[string]*current, r *api.UserSearchRecord, cs *columnSet) {
+	u := &current{id: r.ID, email: strings.TrimSpace(r.EmailAddress), active: r.StatusCode == 0, role: r.Role,
+		cols: cs, vals: make([]string, len(cs.names)), has: make([]bool, len(cs.names))}
+	for i, col := range cs.names {
+		u.vals[i], u.has[i] = RecordValue(r, col)
 	}
 	k, err := addressKey(u.email)
 	if first, twin := users[k]; err == nil && twin {
