@@ -90,11 +90,12 @@ GO="$go" bench/binsize.sh | tee -a "$results" | grep '^Benchmark' >&2
 echo "== throughput under a rate limit: $tputcount runs of 4 s per limiter" >&2
 bench pkg/leadsquared "$tmp/leadsquared.test" '^BenchmarkRateLimitThroughput$' -test.benchtime=1x -test.count="$tputcount"
 
-echo "== under load: $tputcount saturated runs with refusals (~10 s each), the mixed job ($mixedtime), $tputcount Redis fairness runs (~20 s each), lsq validate on 50 MB" >&2
+echo "== under load: $tputcount saturated runs with refusals (~10 s each), the mixed job ($mixedtime), $tputcount Redis fairness runs (~20 s each), lsq validate, users import and sync on 50 MB" >&2
 bench pkg/leadsquared "$tmp/leadsquared.test" '^BenchmarkSaturatedRefusals$' -test.benchtime=1x -test.count="$tputcount"
 bench pkg/leadsquared "$tmp/leadsquared.test" '^BenchmarkMixedJob$' -test.benchtime=1x -lsq.mixedfor="$mixedtime"
 bench pkg/leadsquared/redislimit "$tmp/redislimit.test" '^BenchmarkSharedLimitFairness$' -test.benchtime=1x -test.count="$tputcount"
 bench cmd/lsq "$tmp/lsq.test" '^BenchmarkValidateLargeFile$' -test.benchtime=1x
+bench cmd/lsq "$tmp/lsq.test" '^BenchmarkUsersLargeFile$' -test.benchtime=1x
 
 echo "== go generate ./... (warm)" >&2
 GO="$go" bench/generate.sh "$count" | tee -a "$results" | grep '^Benchmark' >&2

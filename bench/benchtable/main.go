@@ -10,7 +10,7 @@
 // (pkg/leadsquared/overhead_bench_test.go), BenchmarkRateLimitThroughput
 // (pkg/leadsquared/throughput_bench_test.go), BenchmarkSaturatedRefusals and
 // BenchmarkMixedJob (pkg/leadsquared/longrun_bench_test.go), BenchmarkSharedLimitFairness
-// (pkg/leadsquared/redislimit), BenchmarkValidateLargeFile (cmd/lsq), the pkg/validate
+// (pkg/leadsquared/redislimit), BenchmarkValidateLargeFile and BenchmarkUsersLargeFile (cmd/lsq), the pkg/validate
 // benchmarks and BenchmarkGenerate (bench/generate.sh). Any other benchmark gets a plain row.
 package main
 
@@ -425,6 +425,28 @@ func (r results) underLoad(add func(string, row)) {
 			}
 		}
 		add(mode.name, row{name: mode.label, note: note})
+	}
+	// Issue 27: lsq users import and sync on a 50 MB file; "before" is the tree before it.
+	for _, op := range []struct{ name, label, before string }{
+		{"UsersLargeFile/op=import", "`lsq users import` of a 50 MB file (users all there)", "138 MiB"},
+		{"UsersLargeFile/op=sync-plan", "`lsq users sync` (the plan) of a 50 MB file", "1755 MiB"},
+		{"UsersLargeFile/op=save-plan", "`lsq users sync --save-plan` of a 50 MB file", "1863 MiB, plan 27.5 MiB (indented)"},
+		{"UsersLargeFile/op=save-plan-new", "`lsq users sync --save-plan` of a 50 MB file of new users", "3015 MiB, plan 223 MiB (indented)"},
+		{"UsersLargeFile/op=apply-plan", "`lsq users sync --apply-plan` of that plan (1 in 100 users renamed)", "1339 MiB"},
+	} {
+		if r[op.name] == nil {
+			continue
+		}
+		note := ""
+		if v, ok := val(op.name, "maxrss-B"); ok {
+			x, _ := val(op.name, "x-input")
+			note = fmt.Sprintf("peak resident **%s** (×%.2f the 50 MiB file; goal ≤ 3×: %s)", fmtBytes(v), x, verdict(x <= 3))
+		}
+		if v, ok := val(op.name, "plan-B"); ok {
+			x, _ := val(op.name, "plan-x-input")
+			note += fmt.Sprintf("; saved plan **%s** (×%.2f; goal ≤ 2×: %s)", fmtBytes(v), x, verdict(x <= 2))
+		}
+		add(op.name, row{name: op.label, note: note + "; before: " + op.before})
 	}
 }
 

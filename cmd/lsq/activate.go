@@ -2,8 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
-	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -12,8 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/leadsquared-go/leadsquared-go/pkg/api"
-	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared"
+	"github.com/leadsquared-go/leadsquared-go/pkg/usersync"
 )
 
 type statusOptions struct {
@@ -33,11 +30,17 @@ func (a *app) statusCommand(deactivate bool) *cobra.Command {
 		Short: strings.ToUpper(verb[:1]) + verb[1:] + " the users of a list of email addresses",
 		Long: fmt.Sprintf(`%ss the users whose email addresses are in --emails (one a line, or - for standard
 input; blank lines and # comments are skipped). The users are found by email (one search
-per 50 addresses, inactive users included); a user already %s is left as is.
+per 50 addresses, inactive users included); a user already %s is left as is. It is a
+plan of the users engine (package usersync) that changes access only: applied as lsq
+users sync applies one, after the users it changes are read again (a user changed
+meanwhile is refused).
 
 As lsq users import: paced by --rate, a progress bar on a terminal and lines otherwise, a
-state file (--state, default <file>.lsq-state-%s) so that a rerun skips the users done, and
-a summary. Exit status: 0 every user %s or already so; 1 an address was invalid, unknown or
+state file (--state, default <file>.lsq-state-%s) so that a rerun of the same list after
+a crash or Ctrl-C skips the users done (a run that went to the end, or another list,
+starts the state file clean), and a summary.
+
+Exit status: 0 every user %s or already so; 1 an address was invalid, unknown or
 failed; 2 usage error.`, strings.ToUpper(verb[:1])+verb[1:], done, verb, done),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return a.runStatus(cmd, &o, deactivate) },
@@ -84,7 +87,7 @@ func (a *app) runStatus(cmd *cobra.Command, o *statusOptions, deactivate bool) e
 			if s == "" || strings.HasPrefix(s, "#") {
 				continue
 			}
-			addr, key, err := normalEmail(s)
+			addr, key, err := usersync.CheckAddress(s)
 			if err != nil {
 				invalid = append(invalid, fmt.Sprintf("line %d: %v", n, err))
 				continue
@@ -100,7 +103,7 @@ func (a *app) runStatus(cmd *cobra.Command, o *statusOptions, deactivate bool) e
 		}
 	}
 	for _, e := range invalid {
-		fmt.Fprintf(a.stderr, "%s: %s\n", displayName(o.emails), e)
+		fmt.Fprintf(a.stderr, "%s: %s: %s\n", name, displayName(o.emails), e)
 	}
 	if err := o.check(); err != nil {
 		return usageErrorf(cmd, a.stderr, "%v", err)
@@ -110,6 +113,19 @@ func (a *app) runStatus(cmd *cobra.Command, o *statusOptions, deactivate bool) e
 		return a.clientError(cmd, err)
 	}
 	defer c.close()
+	// The plan of the engine (usersync.PlanAccess): the users found by address, those to
+	// change, then applied with the state file as its journal.
+	emails := make([]string, len(lines))
+	byKey := make(map[string]statusLine, len(lines))
+	for i, l := range lines {
+		emails[i] = l.email
+		byKey[l.key] = l
+	}
+	plan, missing, already, err := usersync.PlanAccess(ctx, c.Client, emails, !deactivate)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "%s: finding the users: %v\n", name, scrubErr(err, c.keys))
+		return &exitError{exitInvalid}
+	}
 	def := o.emails + ".lsq-state-" + verb
 	if o.emails == "-" {
 		def = ""
@@ -118,110 +134,52 @@ func (a *app) runStatus(cmd *cobra.Command, o *statusOptions, deactivate bool) e
 	if err != nil {
 		return err
 	}
-	defer func() { _ = st.close() }()
-
-	var (
-		mu                        sync.Mutex
-		earlier, changed, already int
-		failures                  []string
-		finished                  int
-	)
-	var todo []statusLine
-	for _, l := range lines {
-		if rec, ok := st.lookup(l.key); ok && isDone(rec.Status) {
-			earlier++
-			continue
-		}
-		todo = append(todo, l)
+	defer func() { _ = st.Close() }()
+	var failures []string
+	for _, e := range missing {
+		failures = append(failures, fmt.Sprintf("line %d (%s): no user with this email address", byKey[keyOfLine(e)].line, usersync.Printable(e)))
 	}
-	prog := a.newProgress(name, len(todo))
-	finish := func(l statusLine, status, id, reason string) {
-		reason = scrub(reason, c.keys)
-		if err := st.record(stateRecord{Key: l.key, Row: l.line, Status: status, UserID: id, Reason: reason}); err != nil {
-			status, reason = stateFailed, "the state file could not be written: "+err.Error()
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		finished++
-		switch status {
-		case stateDone:
-			changed++
-		case stateAlready:
-			already++
-		default:
-			failures = append(failures, fmt.Sprintf("line %d (%s): %s", l.line, l.email, reason))
-		}
-		prog.add(status == stateFailed)
-	}
-	for start := 0; start < len(todo) && ctx.Err() == nil; start += lookupBatch {
-		batch := todo[start:min(start+lookupBatch, len(todo))]
-		emails := make([]string, len(batch))
-		for i, l := range batch {
-			emails[i] = l.email
-		}
-		there, err := lookupEmails(ctx, c.Client, emails)
+	prog := a.newProgress(name, len(plan.Actions))
+	var progMu sync.Mutex
+	res := &usersync.Result{}
+	if !plan.Empty() {
+		res, err = usersync.Apply(ctx, c.Client, plan, st, usersync.ApplyOptions{Workers: o.workers, OnDone: func(_ usersync.Action, err error) {
+			progMu.Lock()
+			defer progMu.Unlock()
+			prog.add(err != nil)
+		}})
 		if err != nil {
-			if ctx.Err() != nil {
-				break
-			}
-			for _, l := range batch {
-				finish(l, stateFailed, "", "finding the user failed: "+err.Error())
-			}
-			continue
+			prog.finish()
+			fmt.Fprintf(a.stderr, "%s: %v\n", name, scrubErr(err, c.keys))
+			return &exitError{exitInvalid}
 		}
-		forEach(ctx, o.workers, batch, func(l statusLine) {
-			u, ok := there[l.key]
-			switch {
-			case !ok:
-				finish(l, stateFailed, "", "no user with this email address")
-				return
-			case u.Active != deactivate:
-				finish(l, stateAlready, u.UserID, "")
-				return
-			}
-			err := setActive(ctx, c.Client, u.UserID, !deactivate)
-			switch {
-			case err == nil:
-				finish(l, stateDone, u.UserID, "")
-			case ctx.Err() != nil: // interrupted: the rerun looks again
-			default:
-				finish(l, stateFailed, u.UserID, err.Error())
-			}
-		})
 	}
 	prog.finish()
-	notRun := len(todo) - finished
+	for _, f := range res.Failures {
+		failures = append(failures, fmt.Sprintf("line %d (%s): %s", byKey[keyOfLine(f.Action.Email)].line, usersync.Printable(f.Action.Email), strings.Map(escapeControl, scrub(f.Err.Error(), c.keys))))
+	}
 	state := "active"
 	if deactivate {
 		state = "inactive"
 	}
 	fmt.Fprintf(a.stdout, "%s: %d addresses: %d %sd, %d already %s, %d done in an earlier run, %d invalid, %d failed",
-		name, len(lines)+len(invalid), changed, verb, already, state, earlier, len(invalid), len(failures))
-	if notRun > 0 {
-		fmt.Fprintf(a.stdout, ", %d not done (interrupted: rerun the same command to continue)", notRun)
+		name, len(lines)+len(invalid), res.Done, verb, len(already), state, res.Earlier, len(invalid), len(failures))
+	if res.NotRun > 0 {
+		fmt.Fprintf(a.stdout, ", %d not done (interrupted: rerun the same command to continue)", res.NotRun)
 	}
 	fmt.Fprintln(a.stdout)
 	slices.Sort(failures)
 	for _, f := range failures {
 		fmt.Fprintf(a.stdout, "  %s\n", f)
 	}
-	if len(invalid)+len(failures)+notRun > 0 {
+	if len(invalid)+len(failures)+res.NotRun > 0 {
 		return &exitError{exitInvalid}
 	}
 	return nil
 }
 
-// setActive activates or deactivates one user (both calls are safe to repeat, and the client
-// retries them).
-func setActive(ctx context.Context, c *leadsquared.Client, userID string, active bool) error {
-	var err error
-	if active {
-		_, err = c.ActivateUser(ctx, api.ActivateUserParams{UserID: userID})
-	} else {
-		_, err = c.DeactivateUser(ctx, api.DeactivateUserParams{UserID: userID})
-	}
-	if err != nil && errors.Is(err, context.Canceled) {
-		return err
-	}
-	return err
+// keyOfLine is the key of an address of the list (as usersync.CheckAddress gives it).
+func keyOfLine(email string) string {
+	_, k, _ := usersync.CheckAddress(email)
+	return k
 }

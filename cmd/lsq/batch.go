@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/leadsquared-go/leadsquared-go/pkg/usersync"
 )
 
 // The flags and the setup shared by the batch commands: users import, sync, activate and
@@ -55,7 +57,7 @@ func (f *sheetFlags) open(a *app, path string) (*importInput, error) {
 	if err := f.check(); err != nil {
 		return nil, err
 	}
-	delim, err := parseDelimiter(f.delimiter)
+	delim, err := usersync.ParseDelimiter(f.delimiter)
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +67,7 @@ func (f *sheetFlags) open(a *app, path string) (*importInput, error) {
 // openState opens the state file of a run against c's account: --state, else def ("" when
 // the input is standard input, which has no name to put it beside). The error has been
 // printed.
-func (f *batchFlags) openState(a *app, cmd *cobra.Command, c *apiClient, def string) (*stateFile, string, error) {
+func (f *batchFlags) openState(a *app, cmd *cobra.Command, c *apiClient, def string) (*usersync.StateFile, string, error) {
 	path := f.statePath
 	if path == "" {
 		path = def
@@ -73,7 +75,7 @@ func (f *batchFlags) openState(a *app, cmd *cobra.Command, c *apiClient, def str
 	if path == "" {
 		return nil, "", usageErrorf(cmd, a.stderr, "reading standard input (-): give --state, the file that records what was done")
 	}
-	st, err := openState(path, strings.TrimPrefix(cmd.CommandPath(), "lsq "), accountOf(c.Client), c.keys)
+	st, err := usersync.OpenStateFile(path, strings.TrimPrefix(cmd.CommandPath(), "lsq "), accountOf(c.Client), func(s string) string { return scrub(s, c.keys) })
 	if err != nil {
 		return nil, "", usageErrorf(cmd, a.stderr, "%v", err)
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -12,10 +11,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/spf13/cobra"
-
-	"github.com/leadsquared-go/leadsquared-go/spec"
 )
 
 // commandPaths returns the path (without "lsq") of every command of lsq, parents included,
@@ -145,80 +141,5 @@ func TestSpecDriftLiveKeysFile(t *testing.T) {
 	// No keys: a usage error that says where keys go.
 	if code, _, errOut := lsqRun(t.Context(), nil, "", "spec", "drift", "--live"); code != exitUsage || !strings.Contains(errOut, "no keys") {
 		t.Errorf("no keys: exit %d, stderr %q", code, errOut)
-	}
-}
-
-// TestImportColumnsAreTheSpecsCreateUserFields proves the import's field table is the spec's:
-// every property of Create a User's request body that one CSV cell can hold is a column
-// of its JSON kind, nothing else is, and the others are named here with how they are written.
-func TestImportColumnsAreTheSpecsCreateUserFields(t *testing.T) {
-	t.Parallel()
-	doc, err := openapi3.NewLoader().LoadFromData(spec.OpenAPI)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var body *openapi3.Schema
-	for _, item := range doc.Paths.Map() {
-		for _, op := range item.Operations() {
-			if op.OperationID == "CreateUser" {
-				body = op.RequestBody.Value.Content.Get("application/json").Schema.Value
-			}
-		}
-	}
-	if body == nil {
-		t.Fatal("no CreateUser request body in the spec")
-	}
-	cells, others := map[string]string{}, map[string]string{}
-	for name, p := range body.Properties {
-		switch {
-		case p.Value.Type.Is("string"):
-			cells[name] = cellString
-		case p.Value.Type.Is("boolean"):
-			cells[name] = cellBool
-		case p.Value.Type.Is("integer"):
-			cells[name] = cellInt
-		default:
-			others[name] = p.Value.Type.Slice()[0]
-		}
-	}
-	if !maps.Equal(createFields, cells) {
-		t.Errorf("import columns %v,\nthe spec's one-cell properties %v", createFields, cells)
-	}
-	// The properties a cell cannot hold, and how a file gives them: a change of the spec
-	// that adds one must decide it here.
-	if want := map[string]string{"CustomFields": "object", "AssociatedGroups": "array"}; !maps.Equal(others, want) {
-		t.Errorf("properties without a column: %v, want %v", others, want)
-	}
-	for _, req := range body.Required {
-		if _, ok := cells[req]; !ok {
-			t.Errorf("required property %s has no column", req)
-		}
-	}
-	// Each is a column in any letter case; custom fields are mx_* and CustomFields.<name>;
-	// the rest is not a column.
-	var header []string
-	for name := range cells {
-		header = append(header, strings.ToLower(name))
-	}
-	header = append(header, "mx_Region", "CustomFields.Appraisal_Date", colManagerEmail)
-	cols, errs := parseHeader(&sheet{header: header, delim: ',', encoding: "UTF-8"})
-	if len(errs) > 0 {
-		t.Fatalf("header of every field: %v", errs)
-	}
-	for i, c := range cols[:len(cells)] {
-		if createFields[c.field] == "" || !strings.EqualFold(c.field, header[i]) || c.custom {
-			t.Errorf("column %q read as %+v", header[i], c)
-		}
-	}
-	if c := cols[len(cells)]; !c.custom || c.field != "mx_Region" {
-		t.Errorf("mx_Region read as %+v", c)
-	}
-	if c := cols[len(cells)+1]; !c.custom || c.field != "Appraisal_Date" {
-		t.Errorf("CustomFields.Appraisal_Date read as %+v", c)
-	}
-	for _, bad := range []string{"AssociatedGroups", "CustomFields", "Nope"} {
-		if _, errs := parseHeader(&sheet{header: []string{"EmailAddress", bad}, delim: ',', encoding: "UTF-8"}); len(errs) != 1 {
-			t.Errorf("column %s: errors %v, want one", bad, errs)
-		}
 	}
 }

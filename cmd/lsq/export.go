@@ -5,12 +5,14 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"strconv"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
+	"github.com/leadsquared-go/leadsquared-go/pkg/usersync"
 	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
 )
 
@@ -18,8 +20,10 @@ const exportLong = `Writes every user of the account (or those a search finds) t
 page through User Advanced Search (1000 users a call), in constant memory.
 
 --format csv (default) writes the columns a spreadsheet expects (UserId, FirstName,
-LastName, EmailAddress, Role, Status, ...; --columns chooses others, custom fields
-included); json writes one JSON array, jsonl one user a line, every attribute LeadSquared
+LastName, EmailAddress, Role, Status, ...) and every custom field (mx_*) the first 1000
+users have (--columns all is the same; a later user with a value in another custom field
+is an error, never a value left out); --columns chooses others. lsq users import and sync
+read what it writes. json writes one JSON array, jsonl one user a line, every attribute LeadSquared
 returned. --search reads a User Advanced Search body (GroupConditions, Sorting, Columns) from
 a file or -; without Sorting the users come in creation order.
 
@@ -54,13 +58,6 @@ func exportColumnKnown(col string) bool {
 	return false
 }
 
-// exportColumns are the CSV columns by default.
-var exportColumns = []string{
-	"UserId", "FirstName", "LastName", "EmailAddress", "Role", "Status", "IsAdministrator", "PhoneMobile",
-	"PhoneMain", "AssociatedPhoneNumbers", "Department", "Designation", "TeamId", "ManagerUserId",
-	"EmployeeId", "AvailabilityStatus", "Groups", "CreatedOn",
-}
-
 func (a *app) exportCommand() *cobra.Command {
 	var (
 		cf      clientFlags
@@ -82,7 +79,7 @@ func (a *app) exportCommand() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&format, "format", "csv", "csv, json or jsonl")
 	cmd.Flags().StringVar(&search, "search", "", "a User Advanced Search body (file or -)")
-	cmd.Flags().StringVar(&columns, "columns", "", "the CSV columns, comma-separated (default: the usual ones)")
+	cmd.Flags().StringVar(&columns, "columns", "", "the CSV columns, comma-separated, or all (default: the usual ones and the custom fields)")
 	cmd.Flags().StringVar(&out, "out", "", "write to this new file (it appears only once the export is complete) instead of standard output")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"csv", "json", "jsonl"}, cobra.ShellCompDirectiveNoFileComp))
 	cf.register(cmd, true)
@@ -105,8 +102,9 @@ func (a *app) runExport(cmd *cobra.Command, cf *clientFlags, format, search, col
 			return usageErrorf(cmd, a.stderr, "--search %s: not a User Advanced Search body: %v", displayName(search), err)
 		}
 	}
-	cols := exportColumns
-	if columns != "" {
+	cols := usersync.ExportColumns
+	withCustom := columns == "" || strings.EqualFold(strings.TrimSpace(columns), "all")
+	if !withCustom {
 		if format != "csv" {
 			return usageErrorf(cmd, a.stderr, "--columns: only --format csv has columns (json and jsonl write every attribute)")
 		}
@@ -147,32 +145,76 @@ func (a *app) runExport(cmd *cobra.Command, cf *clientFlags, format, search, col
 	switch format {
 	case "csv":
 		cw = csv.NewWriter(w)
-		_ = cw.Write(cols)
 	case "json":
 		_, _ = w.WriteString("[")
 	}
 	n := 0
 	var callErr error
-	row := make([]string, len(cols))
+	var row []string
+	// The default CSV columns (and --columns all) carry the custom fields: the mx_* fields
+	// of the first page of users name the columns, and a later user with a value in another
+	// one is an error (never a value left out).
+	var first []api.UserSearchRecord
+	custom := map[string]bool{}
+	writeCSV := func(u *api.UserSearchRecord) error {
+		if row == nil {
+			if withCustom {
+				cols = slices.Concat(usersync.ExportColumns, slices.Sorted(maps.Keys(custom)))
+			}
+			_ = cw.Write(cols)
+			row = make([]string, len(cols))
+		}
+		if u == nil {
+			return nil
+		}
+		if withCustom {
+			for k, v := range customFields(u) {
+				if !custom[k] && v != "" {
+					return fmt.Errorf("user %s has a value in the custom field %s, which the first %d users do not have: give the columns with --columns", usersync.Printable(u.EmailAddress), usersync.Printable(k), exportHeaderUsers)
+				}
+			}
+		}
+		for i, col := range cols {
+			row[i] = usersync.Neutralise(exportCell(u, col))
+		}
+		return cw.Write(row)
+	}
+users:
 	for u, err := range c.SearchUsers(cmd.Context(), req) {
 		if err != nil {
 			callErr = err
 			break
 		}
+		n++
 		switch format {
 		case "csv":
-			for i, col := range cols {
-				row[i] = neutralise(exportCell(&u, col))
+			if withCustom && row == nil && len(first) < exportHeaderUsers {
+				for k := range customFields(&u) {
+					custom[k] = true
+				}
+				first = append(first, u)
+				continue
 			}
-			_ = cw.Write(row)
+			for i := range first {
+				if callErr = writeCSV(&first[i]); callErr != nil {
+					break
+				}
+			}
+			first = nil
+			if callErr == nil {
+				callErr = writeCSV(&u)
+			}
+			if callErr != nil {
+				break users
+			}
 		case "json", "jsonl":
 			b, err := json.Marshal(u)
 			if err != nil {
 				callErr = err
-				break
+				break users
 			}
 			if format == "json" {
-				if n > 0 {
+				if n > 1 {
 					_, _ = w.WriteString(",")
 				}
 				_, _ = w.WriteString("\n")
@@ -182,10 +224,17 @@ func (a *app) runExport(cmd *cobra.Command, cf *clientFlags, format, search, col
 				_, _ = w.WriteString("\n")
 			}
 		}
-		n++
 	}
 	switch format {
 	case "csv":
+		for i := range first {
+			if callErr == nil {
+				callErr = writeCSV(&first[i])
+			}
+		}
+		if row == nil && callErr == nil { // no users: the header alone
+			_ = writeCSV(nil)
+		}
 		cw.Flush()
 	case "json":
 		if callErr == nil { // a failed export's array stays open: no JSON reader takes it as complete
@@ -213,72 +262,26 @@ func (a *app) runExport(cmd *cobra.Command, cf *clientFlags, format, search, col
 	return nil
 }
 
-// exportCell is one CSV cell: a field of the record, Status as Active/Inactive, or an
-// attribute LeadSquared returned beyond the model (custom fields).
-func exportCell(u *api.UserSearchRecord, col string) string {
-	switch strings.ToLower(col) {
-	case "userid":
-		return u.ID
-	case "firstname":
-		return u.FirstName
-	case "lastname":
-		return u.LastName
-	case "emailaddress":
-		return u.EmailAddress
-	case "role":
-		return u.Role
-	case "status":
-		if u.StatusCode == 0 {
-			return "Active"
-		}
-		return "Inactive"
-	case "statuscode":
-		return strconv.FormatInt(int64(u.StatusCode), 10)
-	case "isadministrator":
-		return strconv.FormatBool(bool(u.IsAdministrator))
-	case "phonemobile":
-		return u.PhoneMobile
-	case "phonemain":
-		return u.PhoneMain
-	case "associatedphonenumbers":
-		return u.AssociatedPhoneNumbers
-	case "department":
-		return u.Department
-	case "designation":
-		return u.Designation
-	case "teamid":
-		return u.TeamID
-	case "teamname":
-		return u.TeamName
-	case "manageruserid":
-		return u.ManagerUserID
-	case "managername":
-		return u.ManagerName
-	case "employeeid":
-		return u.EmployeeID
-	case "availabilitystatus":
-		return u.AvailabilityStatus
-	case "groups":
-		return u.Groups
-	case "createdon":
-		if u.CreatedOn.IsZero() {
-			return ""
-		}
-		return u.CreatedOn.Format("2006-01-02 15:04:05")
-	}
+// exportHeaderUsers is how many users an export reads before it writes the CSV header, to
+// find the custom fields (one page).
+const exportHeaderUsers = 1000
+
+// customFields returns the custom fields (mx_*) of a record, by name.
+func customFields(u *api.UserSearchRecord) map[string]string {
+	out := map[string]string{}
 	for k, v := range u.CustomFields {
-		if strings.EqualFold(k, col) {
-			return v
+		out[k] = v
+	}
+	for k := range u.AdditionalProperties {
+		if len(k) > 3 && strings.EqualFold(k[:3], "mx_") {
+			out[k] = exportCell(u, k)
 		}
 	}
-	for k, v := range u.AdditionalProperties {
-		if strings.EqualFold(k, col) && string(v) != "null" {
-			var s string
-			if json.Unmarshal(v, &s) == nil {
-				return s
-			}
-			return string(v)
-		}
-	}
-	return ""
+	return out
+}
+
+// exportCell is one CSV cell: usersync.RecordValue, "" for an attribute the record lacks.
+func exportCell(u *api.UserSearchRecord, col string) string {
+	v, _ := usersync.RecordValue(u, col)
+	return v
 }

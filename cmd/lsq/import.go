@@ -15,6 +15,7 @@ import (
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared"
+	"github.com/leadsquared-go/leadsquared-go/pkg/usersync"
 	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
 )
 
@@ -23,6 +24,13 @@ const importLong = `Creates the users of a CSV file. The header row names fields
 UserType, IsPhoneCallAgent, ...), in any letter case; ManagerEmail names the manager by
 email address (a manager created by the same file is created first); mx_* columns (or
 CustomFields.<name>) are custom fields.
+
+The file may be what lsq users export wrote: its read-only columns (UserId, StatusCode,
+IsAdministrator, AvailabilityStatus, Groups, CreatedOn, TeamName, ManagerName) are read
+and ignored; Department, Designation and PhoneMain are set by Update a User right after
+the create; a row whose Status is Inactive is not created (counted apart); a row with an
+EmployeeId is not created (no call sets it for a new user) unless the user exists. Users
+that exist are skipped and counted as already there.
 
 Every row is validated against the spec first, and every invalid row, column and rule is
 reported at once; nothing is sent while a row is invalid, unless --skip-invalid. --dry-run
@@ -86,7 +94,7 @@ func (a *app) importCommand() *cobra.Command {
 type importSummary struct {
 	mu                                              sync.Mutex
 	rows, earlier, created, exists, invalid, failed int
-	notRun                                          int
+	notRun, inactive                                int
 	failures                                        []failedRow // the rows that failed in this run
 }
 
@@ -107,9 +115,9 @@ func (s *importSummary) count(status string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch status {
-	case stateCreated:
+	case usersync.StateCreated:
 		s.created++
-	case stateExists:
+	case usersync.StateExists:
 		s.exists++
 	}
 }
@@ -137,14 +145,14 @@ func (a *app) runImport(cmd *cobra.Command, o *importOptions, path string) error
 		rows     []rowMeta
 		interned = map[string]string{}
 	)
-	sh, err := in.scan(func(s *sheet, idx, line int, rec []string) bool {
+	sh, err := in.scan(func(s *usersync.Sheet, idx, line int, rec []string) bool {
 		if cols == nil && hdrErrs == nil {
 			if cols, hdrErrs = parseHeader(s); len(hdrErrs) > 0 {
 				return false
 			}
 		}
 		r := buildRow(line, rec, cols, v)
-		m := rowMeta{key: strings.Clone(r.key), line: int32(line), invalid: len(r.errs) > 0}
+		m := rowMeta{key: strings.Clone(r.key), line: int32(line), invalid: len(r.errs) > 0, inactive: r.inactive}
 		if r.manager != "" {
 			mk, ok := interned[r.manager]
 			if !ok {
@@ -155,7 +163,7 @@ func (a *app) runImport(cmd *cobra.Command, o *importOptions, path string) error
 		}
 		rows = append(rows, m)
 		for _, e := range r.errs {
-			fmt.Fprintf(a.stderr, "%s: %s\n", displayName(path), e)
+			fmt.Fprintf(a.stderr, "%s: %s: %s\n", name, displayName(path), e)
 		}
 		return true
 	})
@@ -174,7 +182,7 @@ func (a *app) runImport(cmd *cobra.Command, o *importOptions, path string) error
 	crossErrs := checkFile(rows)
 	for i := range rows {
 		for _, e := range crossErrs[i] {
-			fmt.Fprintf(a.stderr, "%s: %s\n", displayName(path), e)
+			fmt.Fprintf(a.stderr, "%s: %s: %s\n", name, displayName(path), e)
 		}
 	}
 	sum := &importSummary{rows: len(rows)}
@@ -206,7 +214,7 @@ func (a *app) runImport(cmd *cobra.Command, o *importOptions, path string) error
 	if err != nil {
 		return err
 	}
-	defer func() { _ = st.close() }()
+	defer func() { _ = st.Close() }()
 
 	im := &importer{app: a, c: c, st: st, sum: sum, ids: map[string]string{}, managers: interned}
 	todo, maxDepth := 0, int32(0)
@@ -215,7 +223,11 @@ func (a *app) runImport(cmd *cobra.Command, o *importOptions, path string) error
 		if r.invalid {
 			continue
 		}
-		if rec, ok := st.lookup(r.key); ok && isDone(rec.Status) {
+		if r.inactive {
+			sum.inactive++ // an import creates active users only: never access the file denies
+			continue
+		}
+		if rec, ok := st.Lookup(r.key); ok && usersync.IsDone(rec.Status) {
 			sum.earlier++
 			im.setID(r.key, rec.UserID)
 			continue
@@ -235,7 +247,7 @@ func (a *app) runImport(cmd *cobra.Command, o *importOptions, path string) error
 				batch = batch[:0]
 			}
 		}
-		_, err := in.scan(func(_ *sheet, idx, line int, rec []string) bool {
+		_, err := in.scan(func(_ *usersync.Sheet, idx, line int, rec []string) bool {
 			if ctx.Err() != nil {
 				return false
 			}
@@ -247,14 +259,14 @@ func (a *app) runImport(cmd *cobra.Command, o *importOptions, path string) error
 			if len(r.errs) > 0 || r.key != rows[idx].key {
 				r.email = rows[idx].key
 				r.key = rows[idx].key
-				im.finish(r, stateFailed, "", "the file changed while it was imported: rerun it")
+				im.finish(r, usersync.StateFailed, "", "the file changed while it was imported: rerun it")
 				return true
 			}
 			// Keep no slice of the record past the batch: the state and the summary keep
 			// the key of pass 1.
 			r.key, r.manager, r.email, r.record = rows[idx].key, rows[idx].manager, strings.Clone(r.email), nil
 			batch = append(batch, r)
-			if len(batch) == lookupBatch {
+			if len(batch) == usersync.LookupBatch {
 				flush()
 			}
 			return true
@@ -283,11 +295,11 @@ func accountOf(c *leadsquared.Client) string {
 type importer struct {
 	app      *app
 	c        *apiClient
-	st       *stateFile
+	st       *usersync.StateFile
 	sum      *importSummary
 	prog     *progress
 	mu       sync.Mutex
-	ids      map[string]string // email (lower-cased) → user id, of the managers known to exist
+	ids      map[string]string // address key (usersync.CheckAddress) → user id, of the managers known to exist
 	managers map[string]string // the keys of the managers named in the file
 	finished int
 }
@@ -313,19 +325,23 @@ func (im *importer) batch(ctx context.Context, rows []*importRow, workers int) {
 	for i, r := range rows {
 		emails[i] = r.email
 	}
-	there, err := lookupEmails(ctx, im.c.Client, emails)
+	there, err := usersync.LookupAddresses(ctx, im.c.Client, emails)
 	if err != nil {
 		if ctx.Err() != nil {
 			return
 		}
 		for _, r := range rows {
-			im.finish(r, stateFailed, "", "checking by email failed: "+err.Error())
+			im.finish(r, usersync.StateFailed, "", "checking by email failed: "+err.Error())
 		}
 		return
 	}
 	forEach(ctx, workers, rows, func(r *importRow) {
 		if u, ok := there[r.key]; ok {
-			im.finish(r, stateExists, u.UserID, "")
+			im.finish(r, usersync.StateExists, u.UserID, "")
+			return
+		}
+		if r.blocked != "" {
+			im.finish(r, usersync.StateFailed, "", r.blocked)
 			return
 		}
 		im.create(ctx, r)
@@ -335,79 +351,62 @@ func (im *importer) batch(ctx context.Context, rows []*importRow, workers int) {
 // finish records a row's outcome in the state file, the summary and the progress.
 func (im *importer) finish(r *importRow, status, userID, reason string) {
 	reason = scrub(reason, im.c.keys)
-	if err := im.st.record(stateRecord{Key: r.key, Row: r.line, Status: status, UserID: userID, Reason: reason}); err != nil {
+	if err := im.st.Record(usersync.StateRecord{Key: r.key, Row: r.line, Status: status, UserID: userID, Reason: reason}); err != nil {
 		reason = strings.TrimPrefix(reason+"; ", "; ") + "the state file could not be written: " + err.Error()
-		status = stateFailed
+		status = usersync.StateFailed
 	}
 	im.setID(r.key, userID)
-	if status == stateFailed {
+	if status == usersync.StateFailed {
 		im.sum.fail(r, reason)
 	} else {
 		im.sum.count(status)
 	}
 	im.mu.Lock()
 	im.finished++
-	im.prog.add(status == stateFailed)
+	im.prog.add(status == usersync.StateFailed)
 	im.mu.Unlock()
 }
 
-// maxCreateAttempts bounds the creates of one row: a retry happens only after the account
-// was checked and the user is not there.
-const maxCreateAttempts = 3
-
-// create creates one user, never twice: an answer that leaves the outcome unknown is
-// followed by a check by email, and the create is sent again only if the user is not there.
+// create creates one user with usersync.CreateOnce (never twice), then sets the attributes
+// Create a User does not take (Department, ...) with Update a User.
 func (im *importer) create(ctx context.Context, r *importRow) {
 	body := r.body
 	if r.manager != "" {
 		mgr, err := im.managerID(ctx, r.manager)
 		if err != nil {
 			if ctx.Err() == nil {
-				im.finish(r, stateFailed, "", err.Error())
+				im.finish(r, usersync.StateFailed, "", err.Error())
 			}
 			return
 		}
 		body.ManagerUserID = mgr
 	}
-	var last error
-	for attempt := 1; attempt <= maxCreateAttempts; attempt++ {
-		if err := im.st.record(stateRecord{Key: r.key, Row: r.line, Status: statePending}); err != nil {
-			im.finish(r, stateFailed, "", "the state file could not be written: "+err.Error())
+	id, existed, err := usersync.CreateOnce(ctx, im.c.Client, body, func() error {
+		return im.st.Record(usersync.StateRecord{Key: r.key, Row: r.line, Status: usersync.StatePending})
+	})
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return // interrupted: the row stays pending, and the rerun checks it
+	case err != nil:
+		im.finish(r, usersync.StateFailed, "", err.Error())
+	case existed:
+		im.finish(r, usersync.StateExists, id, "")
+	default:
+		if err := usersync.SetAttributes(ctx, im.c.Client, id, r.then); err != nil {
+			im.finish(r, usersync.StateFailed, id, fmt.Sprintf("created, but setting %s failed (%v): set it with lsq users sync", changedAttrs(r.then), err))
 			return
 		}
-		res, err := im.c.CreateUser(ctx, body)
-		switch {
-		case err == nil:
-			im.finish(r, stateCreated, res.Message.ID, "")
-			return
-		case errors.Is(err, leadsquared.ErrDuplicateEntry):
-			im.finish(r, stateExists, "", "")
-			return
-		case ctx.Err() != nil:
-			return // interrupted: the row stays pending, and the rerun checks it
-		case errors.Is(err, leadsquared.ErrRateLimited):
-			last = err // refused before any work: safe to send again
-			continue
-		case !errors.Is(err, leadsquared.ErrOutcomeUnknown):
-			im.finish(r, stateFailed, "", err.Error())
-			return
-		}
-		last = err
-		u, cerr := im.c.GetUserByEmail(ctx, api.GetUserByEmailParams{EmailAddress: r.email})
-		switch {
-		case cerr == nil:
-			im.finish(r, stateCreated, u.ID, "")
-			return
-		case errors.Is(cerr, leadsquared.ErrNotFound):
-			continue // the create did not happen: send it again
-		case ctx.Err() != nil:
-			return
-		default:
-			im.finish(r, stateFailed, "", fmt.Sprintf("the create may have happened (%v) and the check failed (%v); a rerun checks again", err, cerr))
-			return
-		}
+		im.finish(r, usersync.StateCreated, id, "")
 	}
-	im.finish(r, stateFailed, "", fmt.Sprintf("gave up after %d attempts: %v", maxCreateAttempts, last))
+}
+
+// changedAttrs names the attributes of changes.
+func changedAttrs(changes []usersync.Change) string {
+	names := make([]string, len(changes))
+	for i, ch := range changes {
+		names[i] = ch.Attr
+	}
+	return strings.Join(names, ", ")
 }
 
 // managerID finds the id of a manager named by email: created or found in this run or an
@@ -416,7 +415,7 @@ func (im *importer) managerID(ctx context.Context, email string) (string, error)
 	if id := im.id(email); id != "" {
 		return id, nil
 	}
-	if rec, ok := im.st.lookup(email); ok && rec.UserID != "" {
+	if rec, ok := im.st.Lookup(email); ok && rec.UserID != "" {
 		return rec.UserID, nil
 	}
 	u, err := im.c.GetUserByEmail(ctx, api.GetUserByEmailParams{EmailAddress: email})
@@ -436,6 +435,9 @@ func (a *app) importReport(cmd *cobra.Command, in *importInput, o *importOptions
 	name := cmd.CommandPath()
 	fmt.Fprintf(a.stdout, "%s: %d rows: %d created, %d already there, %d done in an earlier run, %d invalid, %d failed",
 		name, sum.rows, sum.created, sum.exists, sum.earlier, sum.invalid, sum.failed)
+	if sum.inactive > 0 {
+		fmt.Fprintf(a.stdout, ", %d marked Inactive (not created)", sum.inactive)
+	}
 	if sum.notRun > 0 {
 		fmt.Fprintf(a.stdout, ", %d not done (interrupted: rerun the same command to continue)", sum.notRun)
 	}
@@ -492,13 +494,13 @@ func (a *app) writeFailed(in *importInput, flagPath, statePath string, cols []cs
 	}
 	w := csv.NewWriter(f)
 	written, errCol, headerDone := 0, -1, false
-	_, err = in.scan(func(s *sheet, idx, line int, rec []string) bool {
+	_, err = in.scan(func(s *usersync.Sheet, idx, line int, rec []string) bool {
 		if !headerDone {
 			headerDone = true
-			errCol = slices.IndexFunc(s.header, func(h string) bool { return strings.EqualFold(strings.TrimSpace(h), colError) })
-			out := slices.Clone(s.header)
+			errCol = slices.IndexFunc(s.Header(), func(h string) bool { return strings.EqualFold(strings.TrimSpace(h), usersync.ColError) })
+			out := slices.Clone(s.Header())
 			if errCol < 0 {
-				out = append(out, colError)
+				out = append(out, usersync.ColError)
 			}
 			_ = w.Write(out)
 		}
@@ -519,13 +521,13 @@ func (a *app) writeFailed(in *importInput, flagPath, statePath string, cols []cs
 			}
 		}
 		out := slices.Clone(rec)
-		for len(out) < len(s.header) {
+		for len(out) < len(s.Header()) {
 			out = append(out, "")
 		}
 		if errCol >= 0 {
-			out[errCol] = neutralise(reason)
+			out[errCol] = usersync.Neutralise(reason)
 		} else {
-			out = append(out, neutralise(reason))
+			out = append(out, usersync.Neutralise(reason))
 		}
 		_ = w.Write(out)
 		written++

@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
+	"github.com/leadsquared-go/leadsquared-go/pkg/usersync"
 )
 
 // importMemorySize is the size of the CSV TestImportMemory imports (issue 20: a 50 MB file
@@ -112,7 +113,7 @@ func TestImportMemory(t *testing.T) {
 	if want := fmt.Sprintf("%d rows: 0 created, %d already there", rows, rows); !strings.Contains(out.String(), want) {
 		t.Errorf("stdout lacks %q: %s", want, out.String())
 	}
-	if want := int64((rows + lookupBatch - 1) / lookupBatch); searches.Load() != want {
+	if want := int64((rows + usersync.LookupBatch - 1) / usersync.LookupBatch); searches.Load() != want {
 		t.Errorf("%d searches, want %d", searches.Load(), want)
 	}
 	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)

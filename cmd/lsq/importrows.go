@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"reflect"
 	"strconv"
 	"strings"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
+	"github.com/leadsquared-go/leadsquared-go/pkg/usersync"
 	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
 )
 
@@ -20,110 +20,68 @@ type importRow struct {
 	line    int      // the line of the file the row starts on (the header is line 1)
 	record  []string // the cells as read
 	email   string
-	key     string // email, lower-cased
-	manager string // ManagerEmail, lower-cased
+	key     string // the address's key (usersync.CheckAddress)
+	manager string // ManagerEmail's key
 	body    api.UserCreateRequest
+	then    []usersync.Change // attributes Create a User does not take, set by Update a User after it
+	blocked string            // why the row cannot be created (the user may exist: then it is skipped)
 	errs    []string
+	// inactive: the row's Status is Inactive: an import does not create the user.
+	inactive bool
 }
 
 // rowMeta is what an import keeps of a row between its passes over the file: the file is
 // read again to send the rows (and to write the rows to fix), so that an import holds
 // about its keys in memory, not the file's cells and bodies.
 type rowMeta struct {
-	key     string // the address, lower-cased (a copy: not a slice of the record)
-	manager string // the ManagerEmail key (interned)
-	line    int32
-	depth   int32 // how many managers of this file are above it
-	invalid bool
-	todo    bool // to be sent in this run
+	key      string // the address's key (a copy: not a slice of the record)
+	manager  string // the ManagerEmail key (interned)
+	line     int32
+	depth    int32 // how many managers of this file are above it
+	invalid  bool
+	inactive bool // Status Inactive: not created
+	todo     bool // to be sent in this run
 }
 
-// csvColumn is what a header cell names.
+// csvColumn is what a header cell names: a column of usersync.LookupColumn, or nothing.
 type csvColumn struct {
-	field   string // a Create a User field, "ManagerEmail", "CustomFields.<name>" or "" (ignored)
-	custom  bool
+	usersync.Column
 	unnamed bool // an empty header cell: its cells must be empty too
 }
 
-// createFields are the fields of Create a User a CSV column may name, with the JSON kind of
-// their cells (cellString, cellBool, cellInt): the properties of the request body that one
-// cell can hold, read by their JSON names from api.UserCreateRequest, which is generated from
-// the spec's UserCreateRequest. CustomFields is written as mx_* or CustomFields.<name>
-// columns; AssociatedGroups, a list of objects, has no column.
-var createFields = cellFields(reflect.TypeFor[api.UserCreateRequest]())
-
-// The JSON kinds of a CSV cell.
-const (
-	cellString = "string"
-	cellBool   = "bool"
-	cellInt    = "int"
-)
-
-// cellFields maps the JSON name of each field of struct t that one cell can hold (a string,
-// a boolean or an int) to its kind.
-func cellFields(t reflect.Type) map[string]string {
-	kinds := map[reflect.Kind]string{reflect.String: cellString, reflect.Bool: cellBool, reflect.Int: cellInt}
-	out := map[string]string{}
-	for i := range t.NumField() {
-		f := t.Field(i)
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if kind := kinds[f.Type.Kind()]; kind != "" && f.IsExported() && name != "" && name != "-" {
-			out[name] = kind
-		}
-	}
-	return out
-}
-
-const (
-	colManagerEmail = "ManagerEmail"
-	colError        = "lsq_error" // the reason column of a failed-rows file, ignored on input
-)
-
-// parseHeader maps the header cells to fields; unknown names are errors. An empty header
-// cell (spreadsheets write trailing ones: ...,Role,,) names no column.
-func parseHeader(s *sheet) ([]csvColumn, []string) {
-	header := s.header
+// parseHeader maps the header cells to the columns of a users file (usersync.LookupColumn);
+// unknown names are errors. An empty header cell (spreadsheets write trailing ones:
+// ...,Role,,) names no column.
+func parseHeader(s *usersync.Sheet) ([]csvColumn, []string) {
+	header := s.Header()
 	cols := make([]csvColumn, len(header))
 	var errs []string
 	seen := map[string]int{}
 	for i, h := range header {
-		if msg := badUTF8(h); msg != "" {
+		if msg := usersync.InvalidUTF8(h); msg != "" {
 			errs = append(errs, fmt.Sprintf("row 1, column %d: %s", i+1, msg))
 			continue
 		}
 		name := strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
-		var c csvColumn
-		switch {
-		case name == "":
-			c.unnamed = true
-		case strings.EqualFold(name, colError):
-		case strings.EqualFold(name, colManagerEmail):
-			c.field = colManagerEmail
-		case strings.HasPrefix(strings.ToLower(name), "customfields."):
-			c.field, c.custom = name[len("CustomFields."):], true
-		case strings.HasPrefix(strings.ToLower(name), "mx_"):
-			c.field, c.custom = name, true
-		default:
-			for f := range createFields {
-				if strings.EqualFold(f, name) {
-					c.field = f
-				}
-			}
-			if c.field == "" {
-				errs = append(errs, fmt.Sprintf("row 1, column %d %q: not a field of Create a User (nor ManagerEmail, mx_*, CustomFields.*)%s", i+1, name, s.delimiterHint(name)))
-				continue
-			}
+		if name == "" {
+			cols[i].unnamed = true
+			continue
 		}
-		if c.field != "" {
-			if j, dup := seen[strings.ToLower(c.field)]; dup {
+		c, ok := usersync.LookupColumn(name)
+		if !ok {
+			errs = append(errs, fmt.Sprintf("row 1, column %d %q: not a column of a users file (the fields of Create a User, ManagerEmail, Status, mx_*, CustomFields.*, and an export's columns)%s", i+1, name, s.DelimiterHint(name)))
+			continue
+		}
+		if c.Kind != usersync.ColumnIgnored {
+			if j, dup := seen[strings.ToLower(c.Name)]; dup {
 				errs = append(errs, fmt.Sprintf("row 1, column %d %q: the same field as column %d", i+1, name, j+1))
 			}
-			seen[strings.ToLower(c.field)] = i
+			seen[strings.ToLower(c.Name)] = i
 		}
-		cols[i] = c
+		cols[i].Column = c
 	}
 	if _, ok := seen["emailaddress"]; !ok && len(errs) == 0 {
-		errs = append(errs, fmt.Sprintf("row 1: no EmailAddress column (the header was read as %d cells separated by %q, in %s; if that is wrong, give --delimiter)", len(header), delimiterName(s.delim), s.encoding))
+		errs = append(errs, fmt.Sprintf("row 1: no EmailAddress column (the header was read as %d cells separated by %q, in %s; if that is wrong, give --delimiter)", len(header), usersync.DelimiterName(s.Delimiter()), s.Encoding()))
 	}
 	return cols, errs
 }
@@ -135,8 +93,8 @@ func buildRow(line int, rec []string, cols []csvColumn, v *validate.Validator) *
 		row.errs = append(row.errs, fmt.Sprintf("row %d, column %s: %s", line, col, msg))
 	}
 	colName := func(i int) string {
-		if i < len(cols) && cols[i].field != "" {
-			return cols[i].field
+		if i < len(cols) && cols[i].Name != "" {
+			return cols[i].Name
 		}
 		return strconv.Itoa(i + 1)
 	}
@@ -144,7 +102,7 @@ func buildRow(line int, rec []string, cols []csvColumn, v *validate.Validator) *
 	for i, cell := range rec {
 		// Before anything reads the cell: json.Marshal would turn invalid UTF-8 into U+FFFD,
 		// and the user would be created with a name the file never had.
-		if msg := badUTF8(cell); msg != "" {
+		if msg := usersync.InvalidUTF8(cell); msg != "" {
 			fail(colName(i), msg)
 			bad = true
 		}
@@ -164,59 +122,75 @@ func buildRow(line int, rec []string, cols []csvColumn, v *validate.Validator) *
 		if i >= len(rec) {
 			continue
 		}
-		val := strings.TrimSpace(unneutralise(strings.TrimSpace(rec[i])))
+		val := strings.TrimSpace(usersync.Unneutralise(strings.TrimSpace(rec[i])))
 		if c.unnamed && val != "" {
 			fail(strconv.Itoa(i+1), "a value in a column whose header is empty: name the column or empty the cell")
 			continue
 		}
-		if val == "" || c.field == "" {
+		if val == "" || c.Kind == "" {
 			continue // left out: a required field then fails validation
 		}
-		if msg := scientificCell(c.field, val); msg != "" {
-			fail(c.field, msg)
+		if msg := usersync.ScientificCell(c.Name, val); msg != "" {
+			fail(c.Name, msg)
 			continue
 		}
-		switch {
-		case c.field == colManagerEmail:
-			_, key, err := normalEmail(val)
+		switch c.Kind {
+		case usersync.ColumnReadOnly, usersync.ColumnIgnored:
+		case usersync.ColumnStatus:
+			switch strings.ToLower(val) {
+			case "active":
+			case "inactive":
+				row.inactive = true
+			default:
+				fail(c.Name, "want Active or Inactive (or empty)")
+			}
+		case usersync.ColumnUpdate:
+			row.then = append(row.then, usersync.Change{Attr: c.Name, New: val})
+		case usersync.ColumnNoCreate:
+			row.blocked = fmt.Sprintf("%s: no LeadSquared call sets it for a new user (Create a User has no such field): empty the cell to create the user", c.Name)
+		case usersync.ColumnManager:
+			_, key, err := usersync.CheckAddress(val)
 			if err != nil {
-				fail(colManagerEmail, err.Error())
+				fail(c.Name, err.Error())
 				continue
 			}
 			row.manager = key
-		case c.custom:
-			custom[c.field] = val
-		case createFields[c.field] == cellBool:
-			b, err := strconv.ParseBool(val)
-			if err != nil {
-				fail(c.field, "not a boolean (true/false/1/0)")
-				continue
-			}
-			body[c.field] = b
-		case createFields[c.field] == cellInt:
-			n, err := strconv.Atoi(val)
-			if err != nil {
-				fail(c.field, "not a whole number")
-				continue
-			}
-			body[c.field] = n
-		case c.field == "EmailAddress":
-			addr, key, err := normalEmail(val)
-			if err != nil {
-				fail("EmailAddress", err.Error())
-				continue
-			}
-			row.email, row.key = addr, key
-			body[c.field] = addr
+		case usersync.ColumnCustom:
+			custom[c.Name] = val
 		default:
-			body[c.field] = val
+			switch {
+			case c.Type == "bool":
+				b, err := strconv.ParseBool(val)
+				if err != nil {
+					fail(c.Name, "not a boolean (true/false/1/0)")
+					continue
+				}
+				body[c.Name] = b
+			case c.Type == "int":
+				n, err := strconv.Atoi(val)
+				if err != nil {
+					fail(c.Name, "not a whole number")
+					continue
+				}
+				body[c.Name] = n
+			case c.Name == "EmailAddress":
+				addr, key, err := usersync.CheckAddress(val)
+				if err != nil {
+					fail("EmailAddress", err.Error())
+					continue
+				}
+				row.email, row.key = addr, key
+				body[c.Name] = addr
+			default:
+				body[c.Name] = val
+			}
 		}
 	}
 	if len(custom) > 0 {
 		body["CustomFields"] = custom
 	}
 	if row.manager != "" && body["ManagerUserId"] != nil {
-		fail(colManagerEmail, "give ManagerEmail or ManagerUserId, not both")
+		fail(usersync.ColManagerEmail, "give ManagerEmail or ManagerUserId, not both")
 	}
 	raw, err := json.Marshal(body)
 	if err != nil {
@@ -259,8 +233,8 @@ func hasErrFor(errs []string, col string) bool {
 	return false
 }
 
-// checkFile applies the rules across rows: an address appears once (compared as normalised:
-// trimmed, lower-cased); managers named by email in the file form no cycle. It sets each
+// checkFile applies the rules across rows: an address appears once (compared by the
+// engine's key, usersync.CheckAddress); managers named by email in the file form no cycle. It sets each
 // row's depth and returns the errors it found, by row index.
 func checkFile(rows []rowMeta) map[int][]string {
 	errs := map[int][]string{}
@@ -332,15 +306,25 @@ func (a *app) openImportInput(path string, delim rune) (*importInput, error) {
 	return in, nil
 }
 
-// scan reads the file once: its header, then each data row (blank lines skipped) with its
-// index. fn returning false stops the scan.
-func (in *importInput) scan(fn func(s *sheet, idx, line int, rec []string) bool) (*sheet, error) {
+// readUsers reads the file as the users of a sync (usersync.ReadUsers).
+func (in *importInput) readUsers() ([]usersync.Desired, error) {
 	f, err := os.Open(in.file)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", displayName(in.path), unwrapPathError(err))
 	}
 	defer func() { _ = f.Close() }()
-	s, err := openSheet(f, in.delim)
+	return usersync.ReadUsers(f, in.delim)
+}
+
+// scan reads the file once: its header, then each data row (blank lines skipped) with its
+// index. fn returning false stops the scan.
+func (in *importInput) scan(fn func(s *usersync.Sheet, idx, line int, rec []string) bool) (*usersync.Sheet, error) {
+	f, err := os.Open(in.file)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", displayName(in.path), unwrapPathError(err))
+	}
+	defer func() { _ = f.Close() }()
+	s, err := usersync.OpenSheet(f, in.delim)
 	if err != nil {
 		return nil, err
 	}
@@ -348,7 +332,7 @@ func (in *importInput) scan(fn func(s *sheet, idx, line int, rec []string) bool)
 		return s, nil
 	}
 	for idx := 0; ; {
-		rec, line, err := s.next()
+		rec, line, err := s.Next()
 		if errors.Is(err, io.EOF) {
 			return s, nil
 		}

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -17,12 +19,17 @@ import (
 
 const syncLong = `Makes the account's users match a CSV file, the way terraform plan and apply do. The file
 has the columns of lsq users import (and may be what lsq users export --format csv wrote:
-UserId, Status, CreatedOn and the other read-only columns are read and ignored, Status
-Active/Inactive says whether the user should be active).
+UserId, StatusCode, CreatedOn and the other read-only columns are read and ignored).
+
+Access changes only where the file states it: a Status of Active activates an inactive
+user; Inactive deactivates an active one, and only with --deactivate; no Status column, or
+an empty Status cell, leaves the user's status as it is.
 
 By default (--plan) it only plans: it reads the account (User Advanced Search, 1000 users a call)
-and prints what would change: users to create, attributes to update (old -> new), teams and
-managers to move, users to activate, users to deactivate. An empty cell leaves the
+and prints what would change: access changes first and apart (users to activate, users to
+deactivate), then users to create, then attribute changes (old -> new, teams and managers
+to move). Every value from the file or the account is printed quoted, with control
+characters, line breaks, escapes and bidi marks escaped. An empty cell leaves the
 attribute as it is. --save-plan FILE writes the plan (JSON) to review and apply later with
 --apply-plan FILE, which refuses if the account changed since the plan. --apply plans and
 applies at once.
@@ -33,8 +40,9 @@ of the keys never is. Users marked Inactive in the file are deactivated only wit
 --deactivate too.
 
 Applying has import's guarantees: the file is validated first, calls are paced (--rate),
-a state file (--state) records each change so that a rerun after a crash or Ctrl-C goes on
-where it stopped, and a create whose outcome is unknown is checked by email before it is
+a state file (--state) records each change so that a rerun of the same plan after a crash
+or Ctrl-C goes on where it stopped (a state file holds one plan's records: another plan,
+or a rerun after an apply that completed, starts it clean), and a create whose outcome is unknown is checked by email before it is
 sent again. Team moves go in BulkUpdateUsers calls (one per team, 50 users each), manager
 changes in BulkUpdateUserManagers (100 a call).
 
@@ -126,8 +134,11 @@ func (a *app) runSync(cmd *cobra.Command, o *syncOptions, args []string) error {
 	if !o.deactivate && (scope.Role != "" || scope.TeamID != "" || scope.Search != nil) {
 		return usageErrorf(cmd, a.stderr, "a --scope-* is the scope of --deactivate: give --deactivate too")
 	}
-	var plan *usersync.Plan
-	var desired []usersync.Desired
+	var (
+		plan    *usersync.Plan
+		desired []usersync.Desired
+		err     error
+	)
 	if o.applyPlan != "" {
 		b, err := readInput(o.applyPlan, a.stdin, 1<<30)
 		if err != nil {
@@ -138,16 +149,19 @@ func (a *app) runSync(cmd *cobra.Command, o *syncOptions, args []string) error {
 			return usageErrorf(cmd, a.stderr, "--apply-plan %s: not a plan lsq users sync --save-plan wrote", o.applyPlan)
 		}
 	} else {
-		in, err := o.open(a, args[0])
+		var in *importInput
+		in, err = o.open(a, args[0])
 		if err != nil {
 			return usageErrorf(cmd, a.stderr, "%v", err)
 		}
 		defer in.cleanup()
-		var errs []string
-		desired, errs = readSyncFile(in)
-		if len(errs) > 0 {
+		if desired, err = in.readUsers(); err != nil {
+			errs := []error{err}
+			if errors.Is(err, usersync.ErrInvalidSource) {
+				errs = unjoin(err)[1:]
+			}
 			for _, e := range errs {
-				fmt.Fprintf(a.stderr, "%s: %s\n", displayName(args[0]), e)
+				fmt.Fprintf(a.stderr, "%s: %s: %s\n", name, displayName(args[0]), e)
 			}
 			fmt.Fprintf(a.stdout, "%s: the file has errors; nothing was read or sent\n", name)
 			return &exitError{exitInvalid}
@@ -163,7 +177,7 @@ func (a *app) runSync(cmd *cobra.Command, o *syncOptions, args []string) error {
 		if err != nil {
 			if errors.Is(err, usersync.ErrInvalidSource) {
 				for _, e := range unjoin(err)[1:] {
-					fmt.Fprintf(a.stderr, "%s: %s\n", displayName(args[0]), scrub(e.Error(), c.keys))
+					fmt.Fprintf(a.stderr, "%s: %s: %s\n", name, displayName(args[0]), scrub(e.Error(), c.keys))
 				}
 				fmt.Fprintf(a.stdout, "%s: the file has errors; nothing was sent\n", name)
 				return &exitError{exitInvalid}
@@ -195,12 +209,12 @@ func (a *app) runSync(cmd *cobra.Command, o *syncOptions, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer func() { _ = st.close() }()
-	j := &stateJournal{st: st, keys: c.keys}
+	defer func() { _ = st.Close() }()
 	prog := a.newProgress(name, len(plan.Actions))
-	res, err := usersync.Apply(ctx, c.Client, plan, j, usersync.ApplyOptions{Workers: o.workers, OnDone: func(_ usersync.Action, err error) {
-		j.mu.Lock()
-		defer j.mu.Unlock()
+	var progMu sync.Mutex
+	res, err := usersync.Apply(ctx, c.Client, plan, st, usersync.ApplyOptions{Workers: o.workers, OnDone: func(_ usersync.Action, err error) {
+		progMu.Lock()
+		defer progMu.Unlock()
 		prog.add(err != nil)
 	}})
 	prog.finish()
@@ -229,16 +243,15 @@ func writePlan(path string, plan *usersync.Plan) error {
 	if err != nil {
 		return err
 	}
-	enc := json.NewEncoder(p)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(plan); err != nil {
+	if err := plan.WriteJSON(p); err != nil {
 		p.discard()
 		return err
 	}
 	return p.commit()
 }
 
-// printPlan prints the plan: one line per change for people, or the plan as JSON.
+// printPlan prints the plan: one line per change for people (access changes first and
+// apart, every value from the file or the account quoted or escaped), or the plan as JSON.
 func (a *app) printPlan(name string, p *usersync.Plan, asJSON bool, saved string) {
 	if asJSON {
 		enc := json.NewEncoder(a.stdout)
@@ -247,53 +260,37 @@ func (a *app) printPlan(name string, p *usersync.Plan, asJSON bool, saved string
 		}
 		_ = enc.Encode(struct {
 			*usersync.Plan
-			Summary map[string]int `json:"summary"`
+			Summary map[usersync.Kind]int `json:"summary"`
 		}{p, p.Count()})
 		return
 	}
 	w := a.stdout
-	for _, act := range p.Actions {
-		where := ""
-		if act.Line > 0 {
-			where = fmt.Sprintf(" (row %d)", act.Line)
-		}
-		switch act.Kind {
-		case usersync.KindCreate:
-			var fields []string
-			b, _ := json.Marshal(act.Create)
-			var m map[string]any
-			_ = json.Unmarshal(b, &m)
-			for k, v := range m {
-				if k != "EmailAddress" && k != "Password" {
-					fields = append(fields, fmt.Sprintf("%s=%v", k, v))
-				}
+	sections := []struct {
+		title string
+		in    func(usersync.Kind) bool
+	}{
+		{"access changes", usersync.Kind.Access},
+		{"users to create", func(k usersync.Kind) bool { return k == usersync.KindCreate }},
+		{"attribute changes", func(k usersync.Kind) bool { return !k.Access() && k != usersync.KindCreate }},
+	}
+	for _, sec := range sections {
+		title := false
+		for _, act := range p.Actions {
+			if !sec.in(act.Kind) {
+				continue
 			}
-			for _, ch := range act.Changes {
-				fields = append(fields, ch.Attr+"="+ch.New)
+			if !title {
+				fmt.Fprintf(w, "%s:\n", sec.title)
+				title = true
 			}
-			if act.ManagerEmail != "" {
-				fields = append(fields, "manager="+act.ManagerEmail)
-			}
-			slices.Sort(fields)
-			fmt.Fprintf(w, "  + create     %s%s: %s\n", act.Email, where, strings.Join(fields, ", "))
-		case usersync.KindActivate:
-			fmt.Fprintf(w, "  + activate   %s%s\n", act.Email, where)
-		case usersync.KindDeactivate:
-			fmt.Fprintf(w, "  - deactivate %s%s\n", act.Email, where)
-		default:
-			var parts []string
-			for _, ch := range act.Changes {
-				to := fmt.Sprintf("%q", ch.New)
-				if act.ManagerEmail != "" {
-					to = act.ManagerEmail
-				}
-				parts = append(parts, fmt.Sprintf("%s %q -> %s", ch.Attr, ch.Old, to))
-			}
-			fmt.Fprintf(w, "  ~ %-10s %s%s: %s\n", act.Kind, act.Email, where, strings.Join(parts, ", "))
+			fmt.Fprintln(w, planLine(act))
 		}
 	}
-	for _, n := range p.Notes {
-		fmt.Fprintf(w, "  note: %s\n", n)
+	for i, n := range p.Notes {
+		if i == 0 {
+			fmt.Fprintln(w, "notes:")
+		}
+		fmt.Fprintf(w, "  note: %s\n", strings.Map(escapeControl, n))
 	}
 	n := p.Count()
 	fmt.Fprintf(w, "%s: %d users read; plan: %d to create, %d to update, %d team moves, %d manager changes, %d to activate, %d to deactivate",
@@ -303,8 +300,76 @@ func (a *app) printPlan(name string, p *usersync.Plan, asJSON bool, saved string
 	}
 	fmt.Fprintln(w)
 	if saved != "" {
-		fmt.Fprintf(w, "%s: the plan is in %s: apply it with --apply-plan %s\n", name, saved, saved)
+		fmt.Fprintf(w, "%s: the plan is in %s: apply it with --apply-plan %s\n", name, usersync.Printable(saved), usersync.Printable(saved))
 	}
+}
+
+// planLine is the line of one action: its address as usersync.Printable shows it, every
+// value quoted.
+func planLine(act usersync.Action) string {
+	where := ""
+	if act.Line > 0 {
+		where = fmt.Sprintf(" (row %d)", act.Line)
+	}
+	email := usersync.Printable(act.Email)
+	switch act.Kind {
+	case usersync.KindCreate:
+		var fields []string
+		b, _ := json.Marshal(act.Create)
+		var m map[string]any
+		_ = json.Unmarshal(b, &m)
+		for k, v := range m {
+			switch x := v.(type) {
+			case map[string]any: // CustomFields
+				for ck, cv := range x {
+					fields = append(fields, fmt.Sprintf("%s=%s", usersync.Printable(ck), quoteValue(cv)))
+				}
+			default:
+				if k != "EmailAddress" && k != "Password" {
+					fields = append(fields, fmt.Sprintf("%s=%s", k, quoteValue(x)))
+				}
+			}
+		}
+		for _, ch := range act.Changes {
+			fields = append(fields, usersync.Printable(ch.Attr)+"="+strconv.Quote(ch.New))
+		}
+		if act.ManagerEmail != "" {
+			fields = append(fields, "manager="+usersync.Printable(act.ManagerEmail))
+		}
+		slices.Sort(fields)
+		return fmt.Sprintf("  + create     %s%s: %s", email, where, strings.Join(fields, ", "))
+	case usersync.KindActivate:
+		return fmt.Sprintf("  + activate   %s%s", email, where)
+	case usersync.KindDeactivate:
+		return fmt.Sprintf("  - deactivate %s%s", email, where)
+	}
+	var parts []string
+	for _, ch := range act.Changes {
+		to := strconv.Quote(ch.New)
+		if act.ManagerEmail != "" {
+			to = usersync.Printable(act.ManagerEmail)
+		}
+		parts = append(parts, fmt.Sprintf("%s %s -> %s", usersync.Printable(ch.Attr), strconv.Quote(ch.Old), to))
+	}
+	return fmt.Sprintf("  ~ %-10s %s%s: %s", act.Kind, email, where, strings.Join(parts, ", "))
+}
+
+// quoteValue is a value of a create's body: text quoted, a number or a boolean as it is.
+func quoteValue(v any) string {
+	if s, ok := v.(string); ok {
+		return strconv.Quote(s)
+	}
+	return usersync.Printable(fmt.Sprint(v))
+}
+
+// escapeControl is a strings.Map function for a message that may carry a value (a note, a
+// server's error): it turns each character a terminal acts on or hides (controls, line
+// breaks, escapes, bidi and invisible format characters) into U+FFFD.
+func escapeControl(r rune) rune {
+	if r != ' ' && (unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || unicode.IsSpace(r)) {
+		return '\uFFFD'
+	}
+	return r
 }
 
 // printResult prints the outcome of an apply.
@@ -318,7 +383,7 @@ func (a *app) printResult(name string, r *usersync.Result, asJSON bool, keys cre
 			Failures                      []failure
 		}{r.Done, r.Earlier, r.Failed, r.NotRun, []failure{}}
 		for _, f := range r.Failures {
-			out.Failures = append(out.Failures, failure{f.Action.Kind, f.Action.Email, scrub(f.Err.Error(), keys)})
+			out.Failures = append(out.Failures, failure{string(f.Action.Kind), f.Action.Email, scrub(f.Err.Error(), keys)})
 		}
 		_ = json.NewEncoder(a.stdout).Encode(out)
 		return
@@ -329,142 +394,6 @@ func (a *app) printResult(name string, r *usersync.Result, asJSON bool, keys cre
 	}
 	fmt.Fprintln(a.stdout)
 	for _, f := range r.Failures {
-		fmt.Fprintf(a.stdout, "  %s %s: %s\n", f.Action.Kind, f.Action.Email, scrub(f.Err.Error(), keys))
+		fmt.Fprintf(a.stdout, "  %s %s: %s\n", f.Action.Kind, usersync.Printable(f.Action.Email), strings.Map(escapeControl, scrub(f.Err.Error(), keys)))
 	}
-}
-
-// stateJournal is a usersync.Journal in an lsq state file.
-type stateJournal struct {
-	mu   sync.Mutex
-	st   *stateFile
-	keys credentials
-}
-
-func (j *stateJournal) Get(id string) (string, string, bool) {
-	r, ok := j.st.lookup(id)
-	if !ok {
-		return "", "", false
-	}
-	return r.Status, r.UserID, true // the statuses of usersync, recorded as they are
-}
-
-func (j *stateJournal) Put(id, status, userID, reason string) error {
-	return j.st.record(stateRecord{Key: id, Status: status, UserID: userID, Reason: reason})
-}
-
-// syncColumns are the columns a sync file may have beyond import's, an export's, by their
-// name in lower case.
-var syncColumns = map[string]string{
-	"userid": "UserId", "status": "Status", "statuscode": "StatusCode", "isadministrator": "IsAdministrator",
-	"availabilitystatus": "AvailabilityStatus", "groups": "Groups", "createdon": "CreatedOn", "teamname": "TeamName",
-	"managername": "ManagerName", "phonemain": "PhoneMain", "department": "Department", "designation": "Designation",
-	"employeeid": "EmployeeId",
-}
-
-// readSyncFile reads the users of a sync file: import's columns, and an export's.
-func readSyncFile(in *importInput) ([]usersync.Desired, []string) {
-	var (
-		out     []usersync.Desired
-		errs    []string
-		names   []string
-		started bool
-	)
-	_, err := in.scan(func(s *sheet, _, line int, rec []string) bool {
-		if !started {
-			started = true
-			for i, h := range s.header {
-				if msg := badUTF8(h); msg != "" {
-					errs = append(errs, fmt.Sprintf("row 1, column %d: %s", i+1, msg))
-					names = append(names, "")
-					continue
-				}
-				n := strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
-				canon := ""
-				switch low := strings.ToLower(n); {
-				case n == "" || low == colError:
-				case low == "manageremail":
-					canon = colManagerEmail
-				case strings.HasPrefix(low, "customfields."):
-					canon = n[len("CustomFields."):]
-				case strings.HasPrefix(low, "mx_"):
-					canon = n
-				case syncColumns[low] != "":
-					canon = syncColumns[low]
-				default:
-					for f := range createFields {
-						if strings.EqualFold(f, n) {
-							canon = f
-						}
-					}
-					if canon == "" {
-						errs = append(errs, fmt.Sprintf("row 1, column %d %q: not a column of a sync file (the fields of Create a User, ManagerEmail, mx_*, and an export's columns)%s", i+1, n, s.delimiterHint(n)))
-					}
-				}
-				if canon != "" && slices.ContainsFunc(names, func(x string) bool { return strings.EqualFold(x, canon) }) {
-					errs = append(errs, fmt.Sprintf("row 1, column %d %q: the same column twice", i+1, n))
-				}
-				names = append(names, canon)
-			}
-			if !slices.ContainsFunc(names, func(x string) bool { return strings.EqualFold(x, "EmailAddress") }) {
-				errs = append(errs, "row 1: no EmailAddress column")
-			}
-			if len(errs) > 0 {
-				return false
-			}
-		}
-		d := usersync.Desired{Line: line, Attrs: map[string]string{}}
-		for i, cell := range rec {
-			if msg := badUTF8(cell); msg != "" {
-				col := fmt.Sprint(i + 1)
-				if i < len(names) && names[i] != "" {
-					col = names[i]
-				}
-				errs = append(errs, fmt.Sprintf("row %d, column %s: %s", line, col, msg))
-				return true
-			}
-			val := strings.TrimSpace(unneutralise(strings.TrimSpace(cell)))
-			if i >= len(names) || names[i] == "" {
-				if val != "" {
-					errs = append(errs, fmt.Sprintf("row %d, column %d: a value in a column without a field name", line, i+1))
-				}
-				continue
-			}
-			switch col := names[i]; {
-			case val == "":
-			case scientificCell(col, val) != "":
-				errs = append(errs, fmt.Sprintf("row %d, column %s: %s", line, col, scientificCell(col, val)))
-			case strings.EqualFold(col, "EmailAddress"):
-				addr, _, err := normalEmail(val)
-				if err != nil {
-					errs = append(errs, fmt.Sprintf("row %d, column EmailAddress: %v", line, err))
-					continue
-				}
-				d.Email = addr
-			case col == colManagerEmail:
-				d.ManagerEmail = val
-			case strings.EqualFold(col, "Status"):
-				switch strings.ToLower(val) {
-				case "active":
-					t := true
-					d.Active = &t
-				case "inactive":
-					f := false
-					d.Active = &f
-				default:
-					errs = append(errs, fmt.Sprintf("row %d, column Status: want Active or Inactive", line))
-				}
-			default:
-				d.Attrs[col] = val
-			}
-		}
-		if d.Email == "" && !slices.ContainsFunc(errs, func(e string) bool { return strings.HasPrefix(e, fmt.Sprintf("row %d, column EmailAddress", line)) }) {
-			errs = append(errs, fmt.Sprintf("row %d, column EmailAddress: required", line))
-		}
-		out = append(out, d)
-		return true
-	})
-	if err != nil {
-		errs = append(errs, err.Error())
-	}
-	return out, errs
 }

@@ -62,7 +62,7 @@ func TestSyncPlanSaveApply(t *testing.T) {
 	plan := filepath.Join(dir, "team.plan.json")
 	code, out, errOut := lsqRun(t.Context(), f.env(), "", "users", "sync", "--deactivate", "--scope-role", "Sales_User", "--save-plan", plan, p)
 	for _, want := range []string{
-		"+ create     new@example.com (row 5): FirstName=New, Role=Sales_User",
+		`+ create     new@example.com (row 5): FirstName="New", Role="Sales_User"`,
 		`~ update     u1@example.com (row 3): FirstName "U1" -> "Renamed"`,
 		`~ team       u2@example.com (row 4): TeamId "t1" -> "t2"`,
 		`~ manager    u2@example.com (row 4): ManagerUserId "" -> new@example.com`,
@@ -103,11 +103,12 @@ func TestSyncPlanSaveApply(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut, "the account changed since the plan was made") {
 		t.Errorf("stale plan: exit %d\n%s", code, errOut)
 	}
-	// The same apply again (its state file): done earlier, nothing sent.
+	// The same apply again (its state file): that apply completed, so its records resume
+	// nothing, and the plan is stale; nothing sent.
 	f.ResetLog()
-	code, out, _ = lsqRun(t.Context(), f.env(), "", "users", "sync", "--apply-plan", plan)
-	if code != 0 || !strings.Contains(out, "0 done, 5 done in an earlier run") || f.Count(api.OpCreateUser)+f.Count(api.OpUpdateUser) != 0 {
-		t.Errorf("rerun: exit %d\n%s", code, out)
+	code, out, errOut = lsqRun(t.Context(), f.env(), "", "users", "sync", "--apply-plan", plan)
+	if code != 1 || !strings.Contains(errOut, "the account changed since the plan was made") || f.Count(api.OpCreateUser)+f.Count(api.OpUpdateUser) != 0 {
+		t.Errorf("rerun: exit %d\n%s%s", code, out, errOut)
 	}
 	assertNoKeys(t, out, errOut, readAll(t, plan), readAll(t, plan+".lsq-state"))
 }

@@ -5,8 +5,13 @@ import "github.com/spf13/cobra"
 func (a *app) usersCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "users",
-		Short: "Export, import, activate and deactivate the account's users",
-		Args:  cobra.NoArgs,
+		Short: "Export, import, sync, activate and deactivate the account's users",
+		Long: `Export, import, sync, activate and deactivate the account's users. export writes a users file;
+import and sync read the same format (see lsq users import -h), with the guarantees of
+package usersync: nothing created twice, access changed only where the file says so.
+
+Exit status: 2 (usage error) without a subcommand; each subcommand's help gives its own.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cmd.SetOut(a.stderr)
 			_ = cmd.Usage()

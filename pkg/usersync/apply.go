@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
@@ -14,12 +13,21 @@ import (
 
 // Journal records the outcome of each action as Apply makes it, so that an Apply
 // interrupted (a crash, a kill, Ctrl-C) and run again with the same journal skips what was
-// done and checks what may have been done. Implementations must be safe for concurrent use.
+// done and checks what may have been done. A journal belongs to one plan: its records
+// resume that plan's Apply, never another plan's, and not the same plan once an Apply of
+// it completed. Implementations must be safe for concurrent use.
 type Journal interface {
+	// Begin binds the journal to the plan with this ID ([Plan.ID]) before Apply reads or
+	// records anything. It keeps the records of an Apply of the same plan that did not
+	// complete, and forgets every other record (another plan's, or those of an Apply that
+	// completed); it reports whether it kept any.
+	Begin(planID string) (resumed bool, err error)
 	// Get returns the last status recorded for the action id (and the user Id it named).
 	Get(id string) (status, userID string, ok bool)
 	// Put records the status of the action id before (pending) and after (done, failed) it.
 	Put(id, status, userID, reason string) error
+	// Complete records that every action of the plan is done: a later Begin starts clean.
+	Complete() error
 }
 
 // Statuses a Journal records.
@@ -31,8 +39,21 @@ const (
 
 // MemJournal is a Journal in memory (for tests, or an Apply that need not survive a crash).
 type MemJournal struct {
-	mu sync.Mutex
-	m  map[string][2]string
+	mu       sync.Mutex
+	plan     string
+	complete bool
+	m        map[string][2]string
+}
+
+// Begin implements Journal.
+func (j *MemJournal) Begin(planID string) (bool, error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.plan == planID && !j.complete && len(j.m) > 0 {
+		return true, nil
+	}
+	j.plan, j.complete, j.m = planID, false, nil
+	return false, nil
 }
 
 // Get implements Journal.
@@ -51,6 +72,14 @@ func (j *MemJournal) Put(id, status, userID, _ string) error {
 		j.m = map[string][2]string{}
 	}
 	j.m[id] = [2]string{status, userID}
+	return nil
+}
+
+// Complete implements Journal.
+func (j *MemJournal) Complete() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.complete = true
 	return nil
 }
 
@@ -82,65 +111,56 @@ type Failure struct {
 // sent, a 5xx without LeadSquared's refusal, a 2xx the client could not read).
 func MayHaveActed(err error) bool { return errors.Is(err, leadsquared.ErrOutcomeUnknown) }
 
-// maxCreateAttempts bounds the sends of one create: one more only after a check by email
-// found the user missing.
-const maxCreateAttempts = 3
-
 // maxBulkConditions is how many users one BulkUpdateUsers call selects (by address).
 const maxBulkConditions = 50
 
-// Apply makes the changes of p through c, recording each in j. It first reads the account
-// again and refuses (an error wrapping [ErrAccountChanged]) if a user the plan read, and
-// that no earlier Apply of this journal touched, is not as it was. Actions done in an
-// earlier Apply are skipped; a create left pending is checked by email, not sent again.
-// Actions go in this order: activations, creates (managers first), updates (Update a User),
-// team moves (Update Users in Bulk, one call per team and up to 50 users), manager changes
-// (Update Users' Managers in Bulk, 100 a call), deactivations.
+// Apply makes the changes of p through c, recording each in j. It first checks the whole
+// plan ([Plan.Check]: an error wrapping [ErrBadPlan] names the action at fault, and nothing
+// is sent), binds j to p (see [Journal]: a journal resumes only an unfinished Apply of the
+// same plan), and reads the account again: it refuses (an error wrapping
+// [ErrAccountChanged]) if any user the plan read, or the users its scope's search finds,
+// are not as the plan read them, once the changes an earlier Apply of this plan recorded
+// are taken back. Actions done in an earlier Apply are skipped; a create left pending is
+// checked by email, not sent again. Actions go in this order: activations, creates
+// (managers first), updates (Update a User), team moves (Update Users in Bulk, one call
+// per team and up to 50 users), manager changes (Update Users' Managers in Bulk, 100 a
+// call), deactivations.
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/update-a-user/,
 // https://apidocs.leadsquared.com/update-users-in-bulk/,
 // https://apidocs.leadsquared.com/update-users-managers-in-bulk/
 func Apply(ctx context.Context, c *leadsquared.Client, p *Plan, j Journal, opts ApplyOptions) (*Result, error) {
-	if p.Version != PlanVersion {
-		return nil, fmt.Errorf("usersync: plan version %d, want %d", p.Version, PlanVersion)
+	if err := p.Check(); err != nil {
+		return nil, err
 	}
 	if p.Account != c.BaseURL() {
 		return nil, fmt.Errorf("usersync: the plan was made for %s, not %s", p.Account, c.BaseURL())
 	}
-	users, err := readAccount(ctx, c, p.Columns)
+	if _, err := j.Begin(p.ID()); err != nil {
+		return nil, fmt.Errorf("usersync: the journal: %w", err)
+	}
+	var (
+		users map[string]*current
+		err   error
+	)
+	if p.Partial {
+		emails := make([]string, len(p.Actions))
+		for i, a := range p.Actions {
+			emails[i] = a.Email
+		}
+		users, err = readByAddress(ctx, c, emails, p.Columns)
+	} else {
+		users, err = readAccount(ctx, c, p.Columns)
+	}
 	if err != nil {
 		return nil, err
 	}
-	touched := map[string]bool{}
-	for _, a := range p.Actions {
-		if _, _, ok := j.Get(a.ID()); ok {
-			touched[strings.ToLower(a.Email)] = true
-		}
-	}
-	var changed []string
-	for k, h := range p.Users {
-		if touched[k] {
-			continue
-		}
-		if u, ok := users[k]; !ok {
-			changed = append(changed, k+" (gone)")
-		} else if u.hash() != h {
-			changed = append(changed, k)
-		}
-	}
-	for k := range users {
-		if _, ok := p.Users[k]; !ok && !touched[k] {
-			changed = append(changed, k+" (new)")
-		}
+	changed, err := stale(ctx, c, p, users, j)
+	if err != nil {
+		return nil, err
 	}
 	if len(changed) > 0 {
-		slices.Sort(changed)
-		more := ""
-		if len(changed) > 5 {
-			more = fmt.Sprintf(" and %d more", len(changed)-5)
-			changed = changed[:5]
-		}
-		return nil, fmt.Errorf("%w: %s%s; make a new plan", ErrAccountChanged, strings.Join(changed, ", "), more)
+		return nil, staleError(changed)
 	}
 	ap := &applier{c: c, j: j, users: users, res: &Result{}, opts: opts, ids: map[string]string{}}
 	if ap.opts.Workers <= 0 {
@@ -157,6 +177,11 @@ func Apply(ctx context.Context, c *leadsquared.Client, p *Plan, j Journal, opts 
 	}
 	ap.run(ctx, todo)
 	ap.res.NotRun = len(todo) - ap.res.Done - ap.res.Failed
+	if ap.res.Failed+ap.res.NotRun == 0 && ctx.Err() == nil {
+		if err := j.Complete(); err != nil {
+			return ap.res, fmt.Errorf("usersync: the journal: %w", err)
+		}
+	}
 	return ap.res, nil
 }
 
@@ -176,12 +201,12 @@ func (ap *applier) setID(email, id string) {
 	}
 	ap.mu.Lock()
 	defer ap.mu.Unlock()
-	ap.ids[strings.ToLower(email)] = id
+	ap.ids[keyOf(email)] = id
 }
 
 // userID returns the Id of the user with the address: created by the plan, or read.
 func (ap *applier) userID(email string) string {
-	k := strings.ToLower(email)
+	k := keyOf(email)
 	ap.mu.Lock()
 	id := ap.ids[k]
 	ap.mu.Unlock()
@@ -216,7 +241,7 @@ func (ap *applier) finish(a Action, userID string, err error) {
 
 // run makes the actions by kind, in the plan's order of kinds.
 func (ap *applier) run(ctx context.Context, todo []Action) {
-	byKind := map[string][]Action{}
+	byKind := map[Kind][]Action{}
 	for _, a := range todo {
 		byKind[a.Kind] = append(byKind[a.Kind], a)
 	}
@@ -247,7 +272,7 @@ func (ap *applier) run(ctx context.Context, todo []Action) {
 
 // dependsOn reports whether a's manager is created by one of earlier.
 func dependsOn(a Action, earlier []Action) bool {
-	return a.ManagerEmail != "" && slices.ContainsFunc(earlier, func(x Action) bool { return strings.EqualFold(x.Email, a.ManagerEmail) })
+	return a.ManagerEmail != "" && slices.ContainsFunc(earlier, func(x Action) bool { return keyOf(x.Email) == keyOf(a.ManagerEmail) })
 }
 
 // each runs fn on the actions on the workers, until ctx ends.
@@ -277,6 +302,15 @@ func (ap *applier) each(ctx context.Context, actions []Action, fn func(Action)) 
 }
 
 func (ap *applier) update(ctx context.Context, userID string, changes []Change) error {
+	return SetAttributes(ctx, ap.c, userID, changes)
+}
+
+// SetAttributes sets the attributes of the user userID to the New of each change, in one
+// Update a User call (none for no changes). An attribute Update a User does not take is an
+// error naming it, and nothing is sent.
+//
+// LeadSquared API docs: https://apidocs.leadsquared.com/update-a-user/
+func SetAttributes(ctx context.Context, c *leadsquared.Client, userID string, changes []Change) error {
 	if len(changes) == 0 {
 		return nil
 	}
@@ -284,13 +318,13 @@ func (ap *applier) update(ctx context.Context, userID string, changes []Change) 
 	if err != nil {
 		return err
 	}
-	_, err = ap.c.UpdateUser(ctx, api.UpdateUserParams{UserID: userID}, api.UserUpdateRequest{User: fields})
+	_, err = c.UpdateUser(ctx, api.UpdateUserParams{UserID: userID}, api.UserUpdateRequest{User: fields})
 	return err
 }
 
 // create creates one user, never twice.
 func (ap *applier) create(ctx context.Context, a Action) {
-	k := strings.ToLower(a.Email)
+	k := keyOf(a.Email)
 	// A create an earlier Apply left pending (or failed after it may have happened): the
 	// account was just read, and the user is either there or not.
 	if u := ap.users[k]; u != nil {
@@ -302,57 +336,24 @@ func (ap *applier) create(ctx context.Context, a Action) {
 	if a.ManagerEmail != "" {
 		id := ap.userID(a.ManagerEmail)
 		if id == "" {
-			ap.finish(a, "", fmt.Errorf("the manager %s was not created", a.ManagerEmail))
+			ap.finish(a, "", fmt.Errorf("the manager %s was not created", Printable(a.ManagerEmail)))
 			return
 		}
 		body.ManagerUserID = id
 	}
-	var last error
-	for attempt := 1; attempt <= maxCreateAttempts; attempt++ {
-		if err := ap.j.Put(a.ID(), StatusPending, "", ""); err != nil {
-			ap.finish(a, "", fmt.Errorf("the journal could not be written: %w", err))
-			return
-		}
-		res, err := ap.c.CreateUser(ctx, body)
-		id := ""
-		switch {
-		case err == nil:
-			id = res.Message.ID
-		case ctx.Err() != nil:
-			return // interrupted: pending, and the next Apply finds out
-		case errors.Is(err, leadsquared.ErrDuplicateEntry):
-			u, gerr := ap.c.GetUserByEmail(ctx, api.GetUserByEmailParams{EmailAddress: a.Email})
-			if gerr != nil {
-				ap.finish(a, "", fmt.Errorf("a user with this address exists (created meanwhile?): %w", err))
-				return
-			}
-			id = u.ID
-		case errors.Is(err, leadsquared.ErrRateLimited):
-			last = err
-			continue // refused before any work
-		case !MayHaveActed(err):
-			ap.finish(a, "", err)
-			return
-		default:
-			last = err
-			u, cerr := ap.c.GetUserByEmail(ctx, api.GetUserByEmailParams{EmailAddress: a.Email})
-			switch {
-			case cerr == nil:
-				id = u.ID
-			case errors.Is(cerr, leadsquared.ErrNotFound):
-				continue // it did not happen: send it again
-			case ctx.Err() != nil:
-				return
-			default:
-				ap.finish(a, "", fmt.Errorf("the create may have happened (%w) and the check failed (%w); apply again to check again", err, cerr))
-				return
-			}
-		}
-		ap.setID(a.Email, id)
-		ap.finish(a, id, ap.update(ctx, id, a.Changes))
+	id, existed, err := CreateOnce(ctx, ap.c, body, func() error { return ap.j.Put(a.ID(), StatusPending, "", "") })
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return // interrupted: pending, and the next Apply finds out
+	case err != nil:
+		ap.finish(a, "", err)
+		return
+	case existed && id == "":
+		ap.finish(a, "", errors.New("a user with this address exists (created meanwhile?) and Get a User by Email does not find it"))
 		return
 	}
-	ap.finish(a, "", fmt.Errorf("gave up after %d attempts: %w", maxCreateAttempts, last))
+	ap.setID(a.Email, id)
+	ap.finish(a, id, ap.update(ctx, id, a.Changes))
 }
 
 // teams moves users to their new teams with BulkUpdateUsers: one call per team and up to
@@ -401,7 +402,7 @@ func (ap *applier) managers(ctx context.Context, actions []Action) {
 			mgr = ap.userID(a.ManagerEmail)
 		}
 		if mgr == "" {
-			ap.finish(a, a.UserID, fmt.Errorf("the manager %s was not created", a.ManagerEmail))
+			ap.finish(a, a.UserID, fmt.Errorf("the manager %s was not created", Printable(a.ManagerEmail)))
 			continue
 		}
 		_ = ap.j.Put(a.ID(), StatusPending, a.UserID, "")

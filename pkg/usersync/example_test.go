@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared"
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared/lsqtest"
@@ -45,4 +48,54 @@ func Example() {
 	// update ada@example.com [{Department  Research}]
 	// done: 2
 	// then: 0 changes
+}
+
+// Read a users file (what lsq users export writes, or a spreadsheet's CSV), plan the changes
+// that make the account match it, and apply them with a journal, the way lsq users sync
+// --apply does.
+func ExampleReadUsers() {
+	srv, _ := lsqtest.New()
+	defer srv.Close()
+	_, _ = srv.AddUser(lsqtest.User{FirstName: "Ada", LastName: "L", EmailAddress: "ada@example.com", Role: "Sales_User"})
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	c, _ := leadsquared.New(ts.URL+lsqtest.BasePath, lsqtest.DefaultAccessKey, lsqtest.DefaultSecretKey)
+
+	file := "\ufeffEmailAddress;FirstName;LastName;Role;Status;Department\n" + // Excel's CSV: a mark, ';'
+		"ada@example.com;Ada;Lovelace;Sales_User;;\n" + // an empty Status: the status stays as it is
+		"grace@example.com;Grace;Hopper;Sales_User;Active;'=Research\n" // a neutralised cell
+	want, err := usersync.ReadUsers(strings.NewReader(file), 0)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ctx := context.Background()
+	plan, err := usersync.MakePlan(ctx, c, want, usersync.Options{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, a := range plan.Actions {
+		fmt.Println(a.Kind, a.Email, a.Changes)
+	}
+	// A journal on disk: a rerun of this plan after a crash goes on where it stopped, and
+	// never creates a user twice.
+	dir, _ := os.MkdirTemp("", "usersync-example")
+	defer func() { _ = os.RemoveAll(dir) }()
+	journal, err := usersync.OpenStateFile(filepath.Join(dir, "team.csv.lsq-state"), "my-sync", c.BaseURL(), nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer func() { _ = journal.Close() }()
+	res, err := usersync.Apply(ctx, c, plan, journal, usersync.ApplyOptions{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("done:", res.Done, "failed:", res.Failed)
+	// Output:
+	// create grace@example.com [{Department  =Research}]
+	// update ada@example.com [{LastName L Lovelace}]
+	// done: 2 failed: 0
 }

@@ -26,7 +26,7 @@ func updateFields(changes []Change) (api.UserUpdateFields, error) {
 		}
 		i, ok := updateField(ch.Attr)
 		if !ok {
-			return f, fmt.Errorf("usersync: %s: not an attribute Update a User takes", ch.Attr)
+			return f, fmt.Errorf("usersync: %s: not an attribute Update a User takes", Printable(ch.Attr))
 		}
 		field := v.Field(i)
 		val := reflect.New(field.Type().Elem())
@@ -36,13 +36,13 @@ func updateFields(changes []Change) (api.UserUpdateFields, error) {
 		case reflect.Bool:
 			b, err := strconv.ParseBool(strings.TrimSpace(ch.New))
 			if err != nil {
-				return f, fmt.Errorf("usersync: %s: %q is not true or false", ch.Attr, ch.New)
+				return f, fmt.Errorf("usersync: %s: %q is not true or false", Printable(ch.Attr), ch.New)
 			}
 			val.Elem().SetBool(b)
 		case reflect.Int, reflect.Int32, reflect.Int64:
 			n, err := strconv.ParseInt(strings.TrimSpace(ch.New), 10, 64)
 			if err != nil {
-				return f, fmt.Errorf("usersync: %s: %q is not a whole number", ch.Attr, ch.New)
+				return f, fmt.Errorf("usersync: %s: %q is not a whole number", Printable(ch.Attr), ch.New)
 			}
 			val.Elem().SetInt(n)
 		default:

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/mail"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,14 +14,6 @@ import (
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared"
 	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
 )
-
-// createFields are the attributes Create a User takes, with their JSON kind.
-var createFields = map[string]string{
-	"FirstName": "string", "LastName": "string", "EmailAddress": "string", "Role": "string",
-	"AssociatedPhoneNumbers": "string", "DateFormat": "string", "HolidayCalendarId": "string",
-	"IsPhoneCallAgent": "bool", "ManagerUserId": "string", "Password": "string", "PhoneMobile": "string",
-	"TeamId": "string", "TimeZone": "string", "UserType": "int", "WorkDayTemplateId": "string",
-}
 
 // canonical returns the spelling of a Create a User field for attr, or attr.
 func canonical(attr string) string {
@@ -33,17 +25,10 @@ func canonical(attr string) string {
 	return attr
 }
 
-// checkEmail returns the key of an address written alone, or an error.
+// checkEmail returns the key of an address written alone (CheckAddress), or an error.
 func checkEmail(s string) (string, error) {
-	s = strings.TrimSpace(s)
-	a, err := mail.ParseAddress(s)
-	switch {
-	case err != nil || strings.ContainsAny(a.Address, " \t\r\n"):
-		return "", errors.New("not an email address")
-	case a.Address != s:
-		return "", fmt.Errorf("write the address alone, without a name or <>: %s", a.Address)
-	}
-	return strings.ToLower(s), nil
+	_, key, err := CheckAddress(s)
+	return key, err
 }
 
 // MakePlan reads the account through c and returns what would make it match desired. The
@@ -66,7 +51,7 @@ func MakePlan(ctx context.Context, c *leadsquared.Client, desired []Desired, opt
 		errs = append(errs, &RowError{Line: d.Line, Email: d.Email, Attr: attr, Msg: msg})
 	}
 	byKey := map[string]int{}
-	keys := make([]string, len(desired))
+	keys, mgrKeys := make([]string, len(desired)), make([]string, len(desired))
 	for i, d := range desired {
 		k, err := checkEmail(d.Email)
 		if err != nil {
@@ -74,12 +59,13 @@ func MakePlan(ctx context.Context, c *leadsquared.Client, desired []Desired, opt
 			continue
 		}
 		if j, dup := byKey[k]; dup {
-			rowErr(d, "EmailAddress", fmt.Sprintf("the same address as row %d", desired[j].Line))
+			rowErr(d, "EmailAddress", fmt.Sprintf("%s is the same address as %s of row %d: one row per user",
+				Printable(strings.TrimSpace(d.Email)), Printable(strings.TrimSpace(desired[j].Email)), desired[j].Line))
 			continue
 		}
 		byKey[k], keys[i] = i, k
 		if d.ManagerEmail != "" {
-			if _, err := checkEmail(d.ManagerEmail); err != nil {
+			if mgrKeys[i], err = checkEmail(d.ManagerEmail); err != nil {
 				rowErr(d, "ManagerEmail", err.Error())
 			}
 			if d.Attrs["ManagerUserId"] != "" {
@@ -99,26 +85,39 @@ func MakePlan(ctx context.Context, c *leadsquared.Client, desired []Desired, opt
 	for k, u := range users {
 		p.Users[k] = u.hash()
 	}
-	p.Fingerprint = fingerprint(p.Users)
 
 	var creates, updates, teams, managers, activates, deactivates []Action
 	created := map[string]bool{}
 	for i, d := range desired {
-		if _, ok := users[keys[i]]; !ok && (d.Active == nil || *d.Active) {
+		if _, ok := users[keys[i]]; !ok && !d.inactive() {
 			created[keys[i]] = true
 		}
 	}
 	for i, d := range desired {
 		key := keys[i]
 		u := users[key]
-		mgrKey := strings.ToLower(strings.TrimSpace(d.ManagerEmail))
+		if u != nil && len(u.twins) > 0 {
+			rowErr(d, "EmailAddress", fmt.Sprintf("the account has %d users with this address: %s and %s; fix the account first",
+				len(u.twins)+1, Printable(u.email), strings.Join(mapSlice(u.twins, Printable), " and ")))
+			continue
+		}
+		if u != nil && !strings.EqualFold(strings.TrimSpace(d.Email), u.email) {
+			rowErr(d, "EmailAddress", fmt.Sprintf("%s looks like the account's user %s (the same address once normalised): write it as the account has it",
+				Printable(strings.TrimSpace(d.Email)), Printable(u.email)))
+			continue
+		}
+		mgrKey := mgrKeys[i]
+		if m := users[mgrKey]; m != nil && len(m.twins) > 0 {
+			rowErr(d, "ManagerEmail", fmt.Sprintf("the account has %d users with this address", len(m.twins)+1))
+			continue
+		}
 		if mgrKey != "" && users[mgrKey] == nil && !created[mgrKey] {
 			rowErr(d, "ManagerEmail", "no user with this address in the account or the file")
 			continue
 		}
 		if u == nil {
-			if d.Active != nil && !*d.Active {
-				p.Notes = append(p.Notes, fmt.Sprintf("%s: not in the account and marked Inactive: not created", d.Email))
+			if d.inactive() {
+				p.Notes = append(p.Notes, fmt.Sprintf("%s: not in the account and marked Inactive: not created", Printable(d.Email)))
 				continue
 			}
 			a, err := createAction(v, d, users, mgrKey)
@@ -156,8 +155,12 @@ func MakePlan(ctx context.Context, c *leadsquared.Client, desired []Desired, opt
 				a := base
 				a.Kind, a.Changes = KindManager, []Change{ch}
 				managers = append(managers, a)
+			case name == "Password":
+				// One rule with lsq users import: a password is set when the user is created,
+				// and never shown.
+				p.Notes = append(p.Notes, fmt.Sprintf("%s: Password: set only when a user is created (no API call changes it): left as it is", Printable(u.email)))
 			case notUpdatable[name]:
-				p.Notes = append(p.Notes, fmt.Sprintf("%s: %s is %q in the account, %q in the source: no API call changes it", u.email, name, have, want))
+				p.Notes = append(p.Notes, fmt.Sprintf("%s: %s is %q in the account, %q in the source: no API call changes it", Printable(u.email), Printable(name), have, want))
 			default:
 				changes = append(changes, ch)
 			}
@@ -180,14 +183,15 @@ func MakePlan(ctx context.Context, c *leadsquared.Client, desired []Desired, opt
 			a.Kind, a.Changes = KindUpdate, changes
 			updates = append(updates, a)
 		}
+		// Access changes only where the source says so: nil leaves the status alone.
 		switch {
-		case (d.Active == nil || *d.Active) && !u.active:
+		case d.Active != nil && *d.Active && !u.active:
 			a := base
 			a.Kind = KindActivate
 			activates = append(activates, a)
-		case d.Active != nil && !*d.Active && u.active:
+		case d.inactive() && u.active:
 			if !opts.Deactivate {
-				p.Notes = append(p.Notes, fmt.Sprintf("%s: marked Inactive in the source: deactivated only with the deactivate option", u.email))
+				p.Notes = append(p.Notes, fmt.Sprintf("%s: marked Inactive in the source: deactivated only with the deactivate option", Printable(u.email)))
 				break
 			}
 			a := base
@@ -195,16 +199,18 @@ func MakePlan(ctx context.Context, c *leadsquared.Client, desired []Desired, opt
 			deactivates = append(deactivates, a)
 		}
 	}
+	errs = append(errs, managerCycles(creates)...)
 	if len(errs) > 0 {
 		return nil, errors.Join(append([]error{ErrInvalidSource}, errs...)...)
 	}
 	if opts.Deactivate {
 		scope := opts.Scope
 		p.Scope = &scope
-		more, err := scopedDeactivations(ctx, c, users, byKey, scope)
+		more, found, err := scopedDeactivations(ctx, c, users, byKey, scope, &p.Notes)
 		if err != nil {
 			return nil, err
 		}
+		p.ScopeFound = found
 		for _, a := range more {
 			if !slices.ContainsFunc(deactivates, func(x Action) bool { return x.UserID == a.UserID }) {
 				deactivates = append(deactivates, a)
@@ -216,14 +222,16 @@ func MakePlan(ctx context.Context, c *leadsquared.Client, desired []Desired, opt
 		}
 		deactivates = slices.DeleteFunc(deactivates, func(a Action) bool {
 			if strings.EqualFold(a.UserID, owner.ID) {
-				p.Notes = append(p.Notes, fmt.Sprintf("%s: the owner of the keys: never deactivated", a.Email))
+				p.Notes = append(p.Notes, fmt.Sprintf("%s: the owner of the keys: never deactivated", Printable(a.Email)))
 				return true
 			}
 			return false
 		})
 	}
+	p.Fingerprint = fingerprint(p)
 	creates = orderCreates(creates)
-	for _, group := range [][]Action{activates, creates, updates, teams, managers, deactivates} {
+	// Access changes first, apart from the attribute changes (Apply orders by kind anyway).
+	for _, group := range [][]Action{activates, deactivates, creates, updates, teams, managers} {
 		p.Actions = append(p.Actions, group...)
 	}
 	if p.Actions == nil {
@@ -267,6 +275,10 @@ func createAction(v *validate.Validator, d Desired, users map[string]*current, m
 		case strings.HasPrefix(strings.ToLower(name), "mx_"):
 			custom[name] = val
 		default:
+			if _, ok := updateField(name); !ok {
+				fail(name, "no LeadSquared call sets it for a new user (neither Create a User nor Update a User takes it)")
+				continue
+			}
 			extra = append(extra, Change{Attr: name, New: val}) // set by Update a User after the create
 		}
 	}
@@ -303,11 +315,38 @@ func createAction(v *validate.Validator, d Desired, users map[string]*current, m
 	return Action{Kind: KindCreate, Email: strings.TrimSpace(d.Email), Line: d.Line, Create: &req, ManagerEmail: mgrKey, Changes: extra}, nil
 }
 
+// managerCycles returns an error for each user the plan creates whose managers, created by
+// the plan too, lead back to them (the same rule as lsq users import's): none of them could
+// be created first.
+func managerCycles(creates []Action) []error {
+	idx := map[string]int{}
+	for i, a := range creates {
+		idx[keyOf(a.Email)] = i
+	}
+	var errs []error
+	for _, a := range creates {
+		rows := []string{fmt.Sprint(a.Line)}
+		for x, n := a, 0; x.ManagerEmail != "" && n <= len(creates); n++ {
+			j, ok := idx[x.ManagerEmail]
+			if !ok {
+				break
+			}
+			x = creates[j]
+			rows = append(rows, fmt.Sprint(x.Line))
+			if keyOf(x.Email) == keyOf(a.Email) {
+				errs = append(errs, &RowError{Line: a.Line, Email: a.Email, Attr: "ManagerEmail", Msg: "a cycle of managers: rows " + strings.Join(rows, " -> ")})
+				break
+			}
+		}
+	}
+	return errs
+}
+
 // orderCreates puts the managers the plan creates before the users who report to them.
 func orderCreates(creates []Action) []Action {
 	idx := map[string]int{}
 	for i, a := range creates {
-		idx[strings.ToLower(a.Email)] = i
+		idx[keyOf(a.Email)] = i
 	}
 	depth := func(a Action) int {
 		d := 0
@@ -326,27 +365,19 @@ func orderCreates(creates []Action) []Action {
 }
 
 // scopedDeactivations returns the deactivation of every active user in scope that the
-// source does not list.
-func scopedDeactivations(ctx context.Context, c *leadsquared.Client, users map[string]*current, listed map[string]int, scope Scope) ([]Action, error) {
+// source does not list, and the Ids of the users the scope's search found (sorted).
+func scopedDeactivations(ctx context.Context, c *leadsquared.Client, users map[string]*current, listed map[string]int, scope Scope, notes *[]string) ([]Action, []string, error) {
 	var found map[string]bool
+	var ids []string
 	if scope.Search != nil {
-		found = map[string]bool{}
-		req := *scope.Search
-		req.Columns = api.UserSearchColumns{IncludeCSV: "UserId,EmailAddress"}
-		for r, err := range c.SearchUsers(ctx, req) {
-			if err != nil {
-				return nil, fmt.Errorf("usersync: the scope's search: %w", err)
-			}
-			found[strings.ToLower(strings.TrimSpace(r.EmailAddress))] = true
+		var err error
+		if found, err = searchScope(ctx, c, *scope.Search); err != nil {
+			return nil, nil, err
 		}
+		ids = slices.Sorted(maps.Keys(found))
 	}
 	var out []Action
-	keys := make([]string, 0, len(users))
-	for k := range users {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(users)) {
 		u := users[k]
 		if _, ok := listed[k]; ok || !u.active {
 			continue
@@ -357,10 +388,36 @@ func scopedDeactivations(ctx context.Context, c *leadsquared.Client, users map[s
 		if scope.TeamID != "" && !strings.EqualFold(u.value("TeamId"), scope.TeamID) {
 			continue
 		}
-		if found != nil && !found[k] {
+		if found != nil && !found[u.id] {
+			continue
+		}
+		if strings.HasPrefix(k, "\x00") { // an address addressKey refuses, or a second user with one key
+			*notes = append(*notes, fmt.Sprintf("%s: in the scope, but its address cannot be told apart from others (or is not one): not deactivated; fix it in the account", Printable(u.email)))
 			continue
 		}
 		out = append(out, Action{Kind: KindDeactivate, Email: u.email, UserID: u.id})
 	}
-	return out, nil
+	return out, ids, nil
+}
+
+// searchScope returns the Ids of the users the scope's search finds.
+func searchScope(ctx context.Context, c *leadsquared.Client, req api.UserSearchRequest) (map[string]bool, error) {
+	found := map[string]bool{}
+	req.Columns = api.UserSearchColumns{IncludeCSV: "UserId,EmailAddress"}
+	for r, err := range c.SearchUsers(ctx, req) {
+		if err != nil {
+			return nil, fmt.Errorf("usersync: the scope's search: %w", err)
+		}
+		found[r.ID] = true
+	}
+	return found, nil
+}
+
+// mapSlice returns f of each element of s.
+func mapSlice[T, U any](s []T, f func(T) U) []U {
+	out := make([]U, len(s))
+	for i, v := range s {
+		out[i] = f(v)
+	}
+	return out
 }

@@ -7,8 +7,10 @@
 // since it was made.
 //
 // The list can come from anywhere (a CSV, an HR system, a provisioning bridge): a
-// [Desired] per user, keyed by email address. An attribute the list leaves empty is left as
-// it is in the account.
+// [Desired] per user, keyed by email address. [ReadUsers] reads it from a users file, the
+// one format lsq users export writes and import and sync read (its columns: [LookupColumn];
+// the dialects spreadsheets save: [OpenSheet]). An attribute the list leaves empty is left as
+// it is in the account, and a user's status changes only where the list states it.
 //
 // Apply is safe to run again after it was interrupted (a [Journal] records each change as
 // it is made), never creates a user twice (a create whose outcome is unknown is checked by
@@ -43,9 +45,14 @@ type Desired struct {
 	// ManagerEmail names the user's manager by address (a user of the account or of the
 	// source); "" leaves the manager as it is (or as Attrs["ManagerUserId"] says).
 	ManagerEmail string
-	// Active is the status the user should have; nil means active.
+	// Active is the status the user should have: true activates an inactive user, false
+	// deactivates an active one (only with [Options].Deactivate); nil leaves the status as
+	// it is (a user the plan creates is created active).
 	Active *bool
 }
+
+// inactive reports whether the source says the user should be inactive.
+func (d *Desired) inactive() bool { return d.Active != nil && !*d.Active }
 
 // Scope selects the account's users that a sync may deactivate when the source does not
 // list them: those with the role, in the team, and found by the search (every one given
@@ -66,15 +73,22 @@ type Options struct {
 	Scope      Scope
 }
 
+// Kind is the kind of an [Action].
+type Kind string
+
 // Kinds of [Action].
 const (
-	KindCreate     = "create"
-	KindUpdate     = "update"     // UpdateUser: Changes
-	KindTeam       = "team"       // BulkUpdateUsers with the other users moved to the same team
-	KindManager    = "manager"    // BulkUpdateUserManagers
-	KindActivate   = "activate"   // ActivateUser
-	KindDeactivate = "deactivate" // DeactivateUser
+	KindCreate     Kind = "create"
+	KindUpdate     Kind = "update"     // UpdateUser: Changes
+	KindTeam       Kind = "team"       // BulkUpdateUsers with the other users moved to the same team
+	KindManager    Kind = "manager"    // BulkUpdateUserManagers
+	KindActivate   Kind = "activate"   // ActivateUser
+	KindDeactivate Kind = "deactivate" // DeactivateUser
 )
+
+// Access reports whether the kind changes a user's access (an activation or a
+// deactivation) rather than attributes.
+func (k Kind) Access() bool { return k == KindActivate || k == KindDeactivate }
 
 // Change is one attribute to change.
 type Change struct {
@@ -85,7 +99,7 @@ type Change struct {
 
 // Action is one change to one user.
 type Action struct {
-	Kind  string `json:"kind"`
+	Kind  Kind   `json:"kind"`
 	Email string `json:"email"`
 	Line  int    `json:"line,omitempty"`
 	// UserID is the user's Id; empty for a create.
@@ -99,7 +113,7 @@ type Action struct {
 }
 
 // ID identifies the action in a [Journal].
-func (a Action) ID() string { return a.Kind + ":" + strings.ToLower(a.Email) }
+func (a Action) ID() string { return string(a.Kind) + ":" + keyOf(a.Email) }
 
 // Plan is what [MakePlan] found to do. It is plain JSON: save it, review it, apply it.
 type Plan struct {
@@ -109,7 +123,8 @@ type Plan struct {
 	Account string `json:"account"`
 	// Columns are the attributes the plan read (and Apply reads again to compare).
 	Columns []string `json:"columns"`
-	// Fingerprint is a hash of every user the plan read, in the columns read.
+	// Fingerprint is a hash of every user the plan read, in the columns read, and of the
+	// deactivation scope and the users its search found.
 	Fingerprint string `json:"fingerprint"`
 	// Users maps every address the plan read to the hash of that user.
 	Users map[string]string `json:"users"`
@@ -119,17 +134,29 @@ type Plan struct {
 	Notes []string `json:"notes,omitempty"`
 	// Scope is the deactivation scope, when Deactivate was asked.
 	Scope *Scope `json:"scope,omitempty"`
+	// ScopeFound are the Ids of the users the scope's search found, sorted.
+	ScopeFound []string `json:"scopeFound,omitempty"`
+	// Partial is set on a plan that read only the users it changes, found by address
+	// ([PlanAccess]): Apply reads and checks those only.
+	Partial bool `json:"partial,omitempty"`
 }
 
 // PlanVersion is the version of the plans this package writes.
 const PlanVersion = 1
 
+// ID identifies the plan (a hash of all of it): a [Journal] holds the records of one plan.
+func (p *Plan) ID() string {
+	h := sha256.New()
+	_ = json.NewEncoder(h).Encode(p) // a hash.Hash never fails to write
+	return hex.EncodeToString(h.Sum(nil))
+}
+
 // Empty reports whether the plan changes nothing.
 func (p *Plan) Empty() bool { return len(p.Actions) == 0 }
 
 // Count returns how many actions of each kind the plan holds.
-func (p *Plan) Count() map[string]int {
-	n := map[string]int{}
+func (p *Plan) Count() map[Kind]int {
+	n := map[Kind]int{}
 	for _, a := range p.Actions {
 		n[a.Kind]++
 	}
@@ -180,38 +207,74 @@ var standardColumns = []string{
 	"CreatedOn", "TeamId", "ManagerUserId",
 }
 
-// current is a user of the account as read.
+// columnSet is the columns a plan reads, shared by every user read: their names and
+// their order by name (the order of a user's hash).
+type columnSet struct {
+	names  []string
+	sorted []int
+}
+
+func newColumnSet(names []string) *columnSet {
+	cs := &columnSet{names: names, sorted: make([]int, len(names))}
+	for i := range names {
+		cs.sorted[i] = i
+	}
+	slices.SortFunc(cs.sorted, func(x, y int) int { return strings.Compare(names[x], names[y]) })
+	return cs
+}
+
+// find returns the index of the column attr (in any letter case), or -1.
+func (cs *columnSet) find(attr string) int {
+	for i, n := range cs.names {
+		if n == attr || strings.EqualFold(n, attr) {
+			return i
+		}
+	}
+	return -1
+}
+
+// current is a user of the account as read: its values by column, in slices (a map per
+// user of a large account cost about 1 KB more each).
 type current struct {
 	id, email string
 	active    bool
 	role      string
-	attrs     map[string]string // by canonical name
+	cols      *columnSet
+	vals      []string // by column of cols
+	has       []bool   // whether the record had the column
+	twins     []string // the addresses of other users with the same key
 }
 
 // value returns the user's value of attr (names compared in any case).
 func (u *current) value(attr string) string {
-	if v, ok := u.attrs[attr]; ok {
-		return v
-	}
-	for k, v := range u.attrs {
-		if strings.EqualFold(k, attr) {
-			return v
-		}
+	if i := u.cols.find(attr); i >= 0 {
+		return u.vals[i]
 	}
 	return ""
 }
 
-// hash is the fingerprint of one user.
-func (u *current) hash() string {
-	keys := make([]string, 0, len(u.attrs))
-	for k := range u.attrs {
-		keys = append(keys, k)
+// set sets the value of attr, a column the user was read in (any other is ignored).
+func (u *current) set(attr, v string) {
+	if i := u.cols.find(attr); i >= 0 {
+		u.vals[i], u.has[i] = v, true
 	}
-	slices.Sort(keys)
+}
+
+// clone returns a copy of u whose values can be set.
+func (u *current) clone() *current {
+	c := *u
+	c.vals, c.has = slices.Clone(u.vals), slices.Clone(u.has)
+	return &c
+}
+
+// hash is the fingerprint of one user: its Id, address, status and values, by column name.
+func (u *current) hash() string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%s\x00%t\x00", u.id, strings.ToLower(u.email), u.active)
-	for _, k := range keys {
-		fmt.Fprintf(h, "%s=%s\x00", k, u.attrs[k])
+	for _, i := range u.cols.sorted {
+		if k := u.cols.names[i]; u.has[i] && !strings.EqualFold(k, "StatusCode") { // active says it
+			fmt.Fprintf(h, "%s=%s\x00", k, u.vals[i])
+		}
 	}
 	return hex.EncodeToString(h.Sum(nil)[:12])
 }
@@ -221,25 +284,79 @@ func readAccount(ctx context.Context, c *leadsquared.Client, columns []string) (
 	req := api.UserSearchRequest{Columns: api.UserSearchColumns{IncludeCSV: strings.Join(columns, ",")}}
 	asc := api.UserSearchSortDirection(0)
 	req.Sorting = []api.UserSearchSort{{ColumnName: "CreatedOn", Direction: &asc}}
-	out := map[string]*current{}
+	out, cs := map[string]*current{}, newColumnSet(columns)
 	for r, err := range c.SearchUsers(ctx, req) {
 		if err != nil {
 			return nil, fmt.Errorf("usersync: reading the account's users: %w", err)
 		}
-		u := &current{id: r.ID, email: strings.TrimSpace(r.EmailAddress), active: r.StatusCode == 0, role: r.Role, attrs: map[string]string{}}
-		for _, col := range columns {
-			if v, ok := recordValue(&r, col); ok {
-				u.attrs[col] = v
-			}
-		}
-		out[strings.ToLower(u.email)] = u
+		addCurrent(out, &r, cs)
 	}
 	return out, nil
 }
 
-// recordValue is the value of a column in a search record.
-func recordValue(r *api.UserSearchRecord, col string) (string, bool) {
+// readByAddress reads the users with the given addresses (inactive ones included) in the
+// columns, LookupBatch addresses a search: what a partial plan reads.
+func readByAddress(ctx context.Context, c *leadsquared.Client, emails []string, columns []string) (map[string]*current, error) {
+	out, cs := map[string]*current{}, newColumnSet(columns)
+	for start := 0; start < len(emails); start += LookupBatch {
+		batch := emails[start:min(start+LookupBatch, len(emails))]
+		conds := make([]api.SearchCondition, len(batch))
+		for i, e := range batch {
+			conds[i] = api.SearchCondition{LookupName: "EmailAddress", Operator: api.SearchConditionOperatorEq, LookupValue: e}
+			if i < len(batch)-1 {
+				conds[i].ConditionOperator = "OR"
+			}
+		}
+		req := api.UserSearchRequest{Columns: api.UserSearchColumns{IncludeCSV: strings.Join(columns, ",")}, GroupConditions: []api.ConditionGroup{{Condition: conds}}}
+		for r, err := range c.SearchUsers(ctx, req) {
+			if err != nil {
+				return nil, fmt.Errorf("usersync: finding the users by address: %w", err)
+			}
+			addCurrent(out, &r, cs)
+		}
+	}
+	return out, nil
+}
+
+// addCurrent adds the user of a search record to users, by its address's key: a second
+// user with the same key (or an address addressKey refuses) goes under a key no address
+// has, so that it is never matched but still checked.
+func addCurrent(users map[string]*current, r *api.UserSearchRecord, cs *columnSet) {
+	u := &current{id: r.ID, email: strings.TrimSpace(r.EmailAddress), active: r.StatusCode == 0, role: r.Role,
+		cols: cs, vals: make([]string, len(cs.names)), has: make([]bool, len(cs.names))}
+	for i, col := range cs.names {
+		u.vals[i], u.has[i] = RecordValue(r, col)
+	}
+	k, err := addressKey(u.email)
+	if first, twin := users[k]; err == nil && twin {
+		if first.id == u.id {
+			return // the same user found twice
+		}
+		first.twins = append(first.twins, u.email)
+	}
+	if _, taken := users[k]; err != nil || taken {
+		k = "\x00" + u.id
+	}
+	users[k] = u
+}
+
+// RecordValue is the value of a column of a users file (any letter case) in a record of
+// User Advanced Search, as lsq users export writes it: Status is Active or Inactive,
+// CreatedOn is "2006-01-02 15:04:05", a custom field or another attribute LeadSquared
+// returned is its text; false for an attribute the record does not have.
+func RecordValue(r *api.UserSearchRecord, col string) (string, bool) {
 	switch strings.ToLower(col) {
+	case "status":
+		if r.StatusCode == 0 {
+			return "Active", true
+		}
+		return "Inactive", true
+	case "teamname":
+		return r.TeamName, true
+	case "managername":
+		return r.ManagerName, true
+	case "groups":
+		return r.Groups, true
 	case "userid":
 		return r.ID, true
 	case "employeeid":
@@ -312,7 +429,8 @@ func columnsFor(desired []Desired) []string {
 	cols := slices.Clone(standardColumns)
 	for _, d := range desired {
 		for k := range d.Attrs {
-			if readOnly[strings.ToLower(k)] || slices.ContainsFunc(cols, func(c string) bool { return strings.EqualFold(c, k) }) {
+			if readOnly[strings.ToLower(k)] || strings.EqualFold(k, "Password") || // never read back: a search asking for it is refused
+				slices.ContainsFunc(cols, func(c string) bool { return strings.EqualFold(c, k) }) {
 				continue
 			}
 			cols = append(cols, k)
@@ -322,18 +440,40 @@ func columnsFor(desired []Desired) []string {
 	return cols
 }
 
-// fingerprint hashes the users read.
-func fingerprint(users map[string]string) string {
-	keys := make([]string, 0, len(users))
-	for k := range users {
+// fingerprint hashes what a plan read: the users, the scope and the users its search found.
+func fingerprint(p *Plan) string {
+	keys := make([]string, 0, len(p.Users))
+	for k := range p.Users {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
 	h := sha256.New()
 	for _, k := range keys {
-		fmt.Fprintf(h, "%s=%s\n", k, users[k])
+		fmt.Fprintf(h, "%s=%s\n", k, p.Users[k])
 	}
+	_ = json.NewEncoder(h).Encode(p.Scope)
+	_ = json.NewEncoder(h).Encode(p.ScopeFound)
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// addressKey is the key by which the engine compares and looks up addresses: every
+// comparison of two addresses (a row's, a manager's, an account user's) goes through it.
+// An address it cannot take is an error (for a row: an invalid row).
+func addressKey(addr string) (string, error) {
+	k := strings.ToLower(strings.TrimSpace(addr))
+	if k == "" {
+		return "", errors.New("no address")
+	}
+	return k, nil
+}
+
+// keyOf is the key of an address already checked (a plan's, a row's), or the address as
+// it is if addressKey refuses it (a key no other address has).
+func keyOf(addr string) string {
+	if k, err := addressKey(addr); err == nil {
+		return k
+	}
+	return "\x00" + addr
 }
 
 // same reports whether a source value and an account value are the same: trimmed, booleans

@@ -173,9 +173,16 @@ func TestDeactivationNeedsAScopeAndSparesTheOwner(t *testing.T) {
 	if err != nil || res.Done != 2 || byEmail(srv, "u003@example.com").Status != lsqtest.UserInactive {
 		t.Fatalf("apply: %+v %v", res, err)
 	}
-	// Listed again: activated.
+	// Listed again without a status: left inactive; marked Active: activated.
 	plan, _ = usersync.MakePlan(ctx, c, source(4), usersync.Options{})
-	if plan.Count()[usersync.KindActivate] != 2 {
+	if !plan.Empty() {
+		t.Errorf("a listing without a status changes access: %+v", plan.Actions)
+	}
+	src = source(4)
+	active := true
+	src[3].Active = &active
+	plan, _ = usersync.MakePlan(ctx, c, src, usersync.Options{})
+	if n := plan.Count(); n[usersync.KindActivate] != 1 || len(plan.Actions) != 1 || plan.Actions[0].Email != "u003@example.com" {
 		t.Errorf("reactivation plan: %+v", plan.Actions)
 	}
 }
@@ -217,14 +224,18 @@ func TestApplyNeverCreatesTwice(t *testing.T) {
 			t.Errorf("%s exists %d times", e, count[e])
 		}
 	}
-	// The same plan and journal again: everything done earlier, nothing sent.
+	// The same plan and journal again: the Apply completed, so the journal starts clean, and
+	// the plan is refused (the account changed since it was made); nothing sent.
 	srv.ResetLog()
 	res, err = usersync.Apply(ctx, c, plan, j, usersync.ApplyOptions{})
-	if err != nil || res.Earlier != 4 || srv.Count(api.OpCreateUser) != 0 {
-		t.Errorf("rerun: %+v %v", res, err)
+	if !errors.Is(err, usersync.ErrAccountChanged) || srv.Count(api.OpCreateUser) != 0 {
+		t.Errorf("rerun of a completed plan: %+v %v", res, err)
 	}
 	// A journal left pending by a crash after the create: the rerun finds the user.
 	j2 := &usersync.MemJournal{}
+	if resumed, _ := j2.Begin(plan.ID()); resumed {
+		t.Error("a new journal resumes")
+	}
 	for _, a := range plan.Actions {
 		_ = j2.Put(a.ID(), usersync.StatusPending, "", "")
 	}
@@ -245,7 +256,7 @@ func TestInvalidSourceIsReportedWhole(t *testing.T) {
 	}
 	_, err := usersync.MakePlan(context.Background(), c, src, usersync.Options{})
 	if !errors.Is(err, usersync.ErrInvalidSource) || !strings.Contains(err.Error(), "row 2, column EmailAddress: write the address alone") ||
-		!strings.Contains(err.Error(), "row 4, column EmailAddress: the same address as row 3") {
+		!strings.Contains(err.Error(), "row 4, column EmailAddress: B@example.com is the same address as b@example.com of row 3") {
 		t.Errorf("err = %v", err)
 	}
 	if len(srv.Requests()) != 0 {
@@ -255,5 +266,34 @@ func TestInvalidSourceIsReportedWhole(t *testing.T) {
 	_, err = usersync.MakePlan(context.Background(), c, []usersync.Desired{{Line: 2, Email: "c@example.com", Attrs: map[string]string{"FirstName": "C", "Role": "Boss"}}}, usersync.Options{})
 	if !errors.Is(err, usersync.ErrInvalidSource) || !strings.Contains(err.Error(), "row 2, column Role") {
 		t.Errorf("invalid create: %v", err)
+	}
+}
+
+// A journal holding the records of an unfinished Apply of one plan resumes nothing of
+// another: the second plan's update of the same user is sent.
+func TestJournalResumesOnlyItsPlan(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv, c := account(t, 2, nil)
+	src := source(2)
+	src[1].Attrs["FirstName"] = "First"
+	planA, err := usersync.MakePlan(ctx, c, src, usersync.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := &usersync.MemJournal{}
+	_, _ = j.Begin(planA.ID())
+	_ = j.Put(planA.Actions[0].ID(), usersync.StatusDone, "", "") // recorded, then a crash before the next
+	src[1].Attrs["FirstName"] = "Second"
+	planB, err := usersync.MakePlan(ctx, c, src, usersync.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if planA.ID() == planB.ID() || planA.Actions[0].ID() != planB.Actions[0].ID() {
+		t.Fatalf("plans: %s %s", planA.ID(), planB.ID())
+	}
+	res, err := usersync.Apply(ctx, c, planB, j, usersync.ApplyOptions{})
+	if err != nil || res.Done != 1 || res.Earlier != 0 || byEmail(srv, "u001@example.com").FirstName != "Second" {
+		t.Errorf("apply of another plan: %+v %v", res, err)
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package usersync
 
 import (
 	"fmt"
@@ -13,21 +13,23 @@ import (
 // writes such a cell with a ' before it, which the spreadsheet shows as text and does not
 // run; import drops that ' again, so a phone number like +91-98765 survives the round trip.
 // A value that itself starts with ' and then one of those characters gets one more ', so
-// the mapping is one to one: neutralise and unneutralise are inverses.
+// the mapping is one to one: Neutralise and Unneutralise are inverses.
 
 // formulaStarts are the first characters that make a spreadsheet read a cell as a formula.
 const formulaStarts = "=+-@\t\r"
 
-// neutralise returns the CSV cell for the value v.
-func neutralise(v string) string {
+// Neutralise returns the CSV cell for the value v: v, or v after a ' when a spreadsheet
+// would run it as a formula.
+func Neutralise(v string) string {
 	if rest := strings.TrimLeft(v, "'"); rest != "" && strings.IndexByte(formulaStarts, rest[0]) >= 0 {
 		return "'" + v
 	}
 	return v
 }
 
-// unneutralise returns the value of a CSV cell that export may have neutralised.
-func unneutralise(cell string) string {
+// Unneutralise returns the value of a CSV cell that [Neutralise] (lsq users export) may
+// have written.
+func Unneutralise(cell string) string {
 	if strings.HasPrefix(cell, "'") {
 		if rest := strings.TrimLeft(cell, "'"); rest != "" && strings.IndexByte(formulaStarts, rest[0]) >= 0 {
 			return cell[1:]
@@ -36,20 +38,24 @@ func unneutralise(cell string) string {
 	return cell
 }
 
-// normalEmail checks that s is one email address written alone (not "Ada <ada@x.com>",
+// CheckAddress checks that s is one email address written alone (not "Ada <ada@x.com>",
 // "<ada@x.com>" or "ada@x.com (Ada)": those name the mailbox another way, and the same user
-// would be three) and returns the address and its key, the address lower-cased, which is how
-// lsq compares addresses (LeadSquared matches them in any letter case).
-func normalEmail(s string) (addr, key string, err error) {
+// would be three) and returns the address and its key, which is how the engine and lsq
+// compare addresses (LeadSquared matches them in any letter case).
+func CheckAddress(s string) (addr, key string, err error) {
 	s = strings.TrimSpace(s)
 	a, perr := mail.ParseAddress(s)
 	switch {
 	case perr != nil || strings.ContainsAny(a.Address, " \t\r\n"):
 		return "", "", fmt.Errorf("not an email address")
 	case a.Address != s:
-		return "", "", fmt.Errorf("write the address alone, without a name or <>: %s", a.Address)
+		return "", "", fmt.Errorf("write the address alone, without a name or <>: %s", Printable(a.Address))
 	}
-	return s, strings.ToLower(s), nil
+	key, err = addressKey(s)
+	if err != nil {
+		return "", "", err
+	}
+	return s, key, nil
 }
 
 // A spreadsheet shows a long run of digits (a phone number, a numeric id) as a number, and
@@ -60,10 +66,10 @@ func normalEmail(s string) (addr, key string, err error) {
 // then E (or e) and a signed exponent.
 var scientific = regexp.MustCompile(`^[+-]?[0-9]+(\.[0-9]+)?[eE][+-][0-9]+$`)
 
-// scientificCell returns why a cell of column col is refused, "" if it is not: the column
+// ScientificCell returns why a cell of column col is refused, "" if it is not: the column
 // holds phone numbers (its name has "phone" in any letter case) or ids (it ends in Id or ID)
 // and the cell is a number in scientific notation.
-func scientificCell(col, val string) string {
+func ScientificCell(col, val string) string {
 	isDigits := strings.Contains(strings.ToLower(col), "phone") || strings.HasSuffix(col, "Id") || strings.HasSuffix(col, "ID")
 	if !isDigits || !scientific.MatchString(val) {
 		return ""

@@ -1,0 +1,71 @@
+package usersync
+
+import (
+	"context"
+	"errors"
+
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
+	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared"
+)
+
+// LookupBatch is how many email addresses one existence check asks about: one Advanced
+// Search whose condition group ORs one EmailAddress condition per address. A batch costs one
+// call instead of one per row, so an import spends its budget on creates.
+const LookupBatch = 50
+
+// Found is what a check by email learnt about one address.
+type Found struct {
+	UserID string
+	Active bool
+}
+
+// LookupAddresses returns the users of the account with the given addresses (up to
+// [LookupBatch]), by the key [CheckAddress] gives, inactive users included, in one
+// Advanced Search. If the search fails with anything but the context's end, it falls back
+// to Get a User by Email, one call per address, which only finds active users.
+//
+// LeadSquared API docs: https://apidocs.leadsquared.com/user-advanced-search/
+func LookupAddresses(ctx context.Context, c *leadsquared.Client, emails []string) (map[string]Found, error) {
+	out := map[string]Found{}
+	if len(emails) == 0 {
+		return out, nil
+	}
+	conds := make([]api.SearchCondition, len(emails))
+	for i, e := range emails {
+		conds[i] = api.SearchCondition{LookupName: "EmailAddress", Operator: api.SearchConditionOperatorEq, LookupValue: e}
+		if i < len(emails)-1 {
+			conds[i].ConditionOperator = "OR"
+		}
+	}
+	req := api.UserSearchRequest{
+		Columns:         api.UserSearchColumns{IncludeCSV: "UserId,EmailAddress,StatusCode"},
+		GroupConditions: []api.ConditionGroup{{Condition: conds}},
+	}
+	var searchErr error
+	for u, err := range c.SearchUsers(ctx, req) {
+		if err != nil {
+			searchErr = err
+			break
+		}
+		out[keyOf(u.EmailAddress)] = Found{UserID: u.ID, Active: u.StatusCode == 0}
+	}
+	if searchErr == nil {
+		return out, nil
+	}
+	if ctx.Err() != nil {
+		return nil, searchErr
+	}
+	// Fallback: one read per address.
+	out = map[string]Found{}
+	for _, e := range emails {
+		u, err := c.GetUserByEmail(ctx, api.GetUserByEmailParams{EmailAddress: e})
+		switch {
+		case errors.Is(err, leadsquared.ErrNotFound):
+		case err != nil:
+			return nil, err
+		default:
+			out[keyOf(e)] = Found{UserID: u.ID, Active: true}
+		}
+	}
+	return out, nil
+}

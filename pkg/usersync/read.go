@@ -1,0 +1,126 @@
+package usersync
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+)
+
+// ReadUsers reads the users of a users file (what lsq users export writes, or what a
+// spreadsheet saves: see [OpenSheet]; delim 0 finds the delimiter) as the [Desired] users
+// of a sync. The header names columns of [LookupColumn], in any letter case; EmailAddress
+// is required. A cell that export neutralised ('+91...) is read without its '; an empty
+// cell leaves the attribute alone; Status is Active, Inactive or empty; read-only columns
+// are read and ignored. Every problem is reported at once: the error wraps
+// [ErrInvalidSource] and joins one [*RowError] per problem (or is the file's syntax
+// error), and the users are nil.
+func ReadUsers(r io.Reader, delim rune) ([]Desired, error) {
+	sh, err := OpenSheet(r, delim)
+	if err != nil {
+		return nil, err
+	}
+	var errs []error
+	fail := func(line int, col, msg string) { errs = append(errs, &RowError{Line: line, Attr: col, Msg: msg}) }
+	cols := make([]Column, len(sh.Header()))
+	for i, h := range sh.Header() {
+		if msg := InvalidUTF8(h); msg != "" {
+			fail(1, fmt.Sprint(i+1), msg)
+			continue
+		}
+		n := strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
+		if n == "" {
+			continue
+		}
+		c, ok := LookupColumn(n)
+		switch {
+		case !ok:
+			fail(1, fmt.Sprintf("%d %q", i+1, n), "not a column of a users file (the fields of Create a User, ManagerEmail, Status, mx_*, and an export's columns)"+sh.DelimiterHint(n))
+		case slices.ContainsFunc(cols[:i], func(x Column) bool { return x.Kind != ColumnIgnored && strings.EqualFold(x.Name, c.Name) }):
+			fail(1, fmt.Sprintf("%d %q", i+1, n), "the same column twice")
+		}
+		cols[i] = c
+	}
+	if !slices.ContainsFunc(cols, func(c Column) bool { return c.Name == "EmailAddress" }) {
+		fail(1, "", "no EmailAddress column")
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(append([]error{ErrInvalidSource}, errs...)...)
+	}
+	var out []Desired
+	for {
+		rec, line, err := sh.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if !slices.ContainsFunc(rec, func(c string) bool { return strings.TrimSpace(c) != "" }) {
+			continue // a blank line
+		}
+		d, rowErrs := readUser(line, rec, cols)
+		errs = append(errs, rowErrs...)
+		out = append(out, d)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(append([]error{ErrInvalidSource}, errs...)...)
+	}
+	return out, nil
+}
+
+// readUser reads one record.
+func readUser(line int, rec []string, cols []Column) (Desired, []error) {
+	var errs []error
+	emailErr := false
+	fail := func(col, msg string) {
+		errs = append(errs, &RowError{Line: line, Attr: col, Msg: msg})
+		emailErr = emailErr || col == "EmailAddress"
+	}
+	d := Desired{Line: line, Attrs: map[string]string{}}
+	for i, cell := range rec {
+		col := Column{Name: fmt.Sprint(i + 1)}
+		if i < len(cols) && cols[i].Kind != "" {
+			col = cols[i]
+		}
+		if msg := InvalidUTF8(cell); msg != "" {
+			fail(col.Name, msg)
+			return d, errs
+		}
+		val := strings.TrimSpace(Unneutralise(strings.TrimSpace(cell)))
+		switch {
+		case val == "" || col.Kind == ColumnReadOnly || col.Kind == ColumnIgnored:
+		case col.Kind == "":
+			fail(col.Name, "a value in a column without a field name")
+		case ScientificCell(col.Name, val) != "":
+			fail(col.Name, ScientificCell(col.Name, val))
+		case col.Name == "EmailAddress":
+			addr, _, err := CheckAddress(val)
+			if err != nil {
+				fail("EmailAddress", err.Error())
+				continue
+			}
+			d.Email = addr
+		case col.Kind == ColumnManager:
+			d.ManagerEmail = val
+		case col.Kind == ColumnStatus:
+			switch strings.ToLower(val) {
+			case "active":
+				t := true
+				d.Active = &t
+			case "inactive":
+				f := false
+				d.Active = &f
+			default:
+				fail(ColStatus, "want Active or Inactive")
+			}
+		default:
+			d.Attrs[col.Name] = val
+		}
+	}
+	if d.Email == "" && !emailErr {
+		fail("EmailAddress", "required")
+	}
+	return d, errs
+}
