@@ -77,6 +77,9 @@ func newDoer(cfg config, basePath, accessKey, secretKey string) *doer {
 	if ls, ok := cfg.limiter.(limitSetter); ok && !cfg.userLimit {
 		d.adapt = ls
 	}
+	if cfg.clock != nil {
+		d.now, d.sleep = cfg.clock.Now, cfg.clock.Sleep
+	}
 	if cfg.drift != nil {
 		cfg.drift(d, cfg)
 	}

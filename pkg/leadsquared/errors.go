@@ -363,8 +363,9 @@ func decodeErrorBody(obj []byte) errorBody {
 // limitMessage finds "N in M second(s)" in a rate-limit message, whatever the words around
 // it: "exceeded the limit of 20 in 5 second(s)", "limit: 20 requests per 5 seconds",
 // "10 API calls in 5 secs", "25 in 5s", "100 calls within 1 minute". Up to three words may
-// stand between N and "in"/"per"/"within".
-var limitMessage = regexp.MustCompile(`(?i)\b(\d+)\s*(?:[a-z]+\s+){0,3}?(?:in|per|within)\s*(\d+)\s*(second\(s\)|seconds?\b|secs?\b|s\b|minute\(s\)|minutes?\b|mins?\b)`)
+// stand between N and "in"/"per"/"within". M may have up to three decimals ("3 in 0.2
+// second(s)", the sub-second window of a test's fake server).
+var limitMessage = regexp.MustCompile(`(?i)\b(\d+)\s*(?:[a-z]+\s+){0,3}?(?:in|per|within)\s*(\d+(?:\.\d{1,3})?)\s*(second\(s\)|seconds?\b|secs?\b|s\b|minute\(s\)|minutes?\b|mins?\b)`)
 
 // rateLimitWords are the words a message must hold, besides "N in M second(s)", to be taken
 // for a rate-limit error on its own (without 429 or MXAPIRateLimitExceededException): a
@@ -378,18 +379,20 @@ func parseLimit(msg string) (calls int, window time.Duration, ok bool) {
 	if m == nil {
 		return 0, 0, false
 	}
-	n, err1 := strconv.Atoi(m[1])
-	s, err2 := strconv.Atoi(m[2])
-	if err1 != nil || err2 != nil || n <= 0 || s <= 0 || s > 86400 {
+	n, err := strconv.Atoi(m[1])
+	if err != nil || n <= 0 || len(m[2]) > 9 {
 		return 0, 0, false
 	}
+	unit := "s"
 	if u := m[3][0]; u == 'm' || u == 'M' {
-		if s > 1440 {
-			return 0, 0, false
-		}
-		s *= 60
+		unit = "m"
 	}
-	return n, time.Duration(s) * time.Second, true
+	// Exact for decimals: "0.2s" is 200ms.
+	w, err := time.ParseDuration(m[2] + unit)
+	if err != nil || w < time.Millisecond || w > 24*time.Hour {
+		return 0, 0, false
+	}
+	return n, w, true
 }
 
 // isRateLimit reports whether a reply is a rate-limit error in any form LeadSquared uses.

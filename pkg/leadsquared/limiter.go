@@ -33,7 +33,7 @@ func WithLimiter(l Limiter) Option {
 		if l == nil {
 			return errors.New("leadsquared: WithLimiter: nil Limiter")
 		}
-		c.limiter, c.userLimit = l, true
+		c.limiter, c.userLimit, c.ownLimiter = l, true, false
 		return nil
 	}
 }
@@ -124,6 +124,23 @@ func newUnlimited() *SlidingWindowLimiter {
 			t := time.NewTimer(d)
 			return t.C, t.Stop
 		},
+	}
+}
+
+// useClock makes l read the time from clk and wait through clk.Sleep (WithClock). Called
+// before l is shared.
+func (l *SlidingWindowLimiter) useClock(clk Clock) {
+	l.now = clk.Now
+	l.after = func(d time.Duration) (<-chan time.Time, func() bool) {
+		ch := make(chan time.Time, 1)
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() {
+			defer cancel()
+			if clk.Sleep(ctx, d) == nil {
+				ch <- clk.Now()
+			}
+		}()
+		return ch, func() bool { cancel(); return true }
 	}
 }
 

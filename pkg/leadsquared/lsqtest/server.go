@@ -37,6 +37,7 @@ type Server struct {
 	OwnerID string
 
 	cfg    config
+	clock  *Clock // over cfg.now
 	v      *validate.Validator
 	router http.Handler // the generated router over routes
 	ts     *httptest.Server
@@ -82,6 +83,7 @@ func New(opts ...Option) (*Server, error) {
 		AccessKey: cfg.accessKey,
 		SecretKey: cfg.secretKey,
 		cfg:       cfg,
+		clock:     newClock(cfg.now),
 		v:         v,
 		done:      make(chan struct{}),
 		faults:    map[api.OperationID][]Fault{},
@@ -136,7 +138,13 @@ func (s *Server) Close() {
 // Handler returns the server's HTTP handler, which serves the API under /v2.
 func (s *Server) Handler() http.Handler { return s }
 
-func (s *Server) now() time.Time { return s.cfg.now().UTC() }
+func (s *Server) now() time.Time { return s.clock.Now().UTC() }
+
+// Clock returns the server's clock: the real one (or [WithClock]'s) moved on by every wait
+// slept on it. Give it to a client (leadsquared.WithClock, as package lsqclient does) and
+// the client's retry and rate-limit waits take no real time while the server sees them
+// pass; [Clock.Waits] lists them.
+func (s *Server) Clock() *Clock { return s.clock }
 
 // ServeHTTP serves one API call: route, scripted fault, authentication, rate limit,
 // validation, then the operation.
