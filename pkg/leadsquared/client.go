@@ -40,7 +40,7 @@ type Client struct {
 // rate limiter, retries, redaction, typed errors): its XWithResponse methods return the raw
 // *http.Response and body beside the decoded model.
 //
-//	res, err := c.API().GetUserByIDWithResponse(ctx, &api.GetUserByIDParams{UserId: id})
+//	res, err := c.API().GetUserByIDWithResponse(ctx, &api.GetUserByIDParams{UserID: id})
 //	// res.HTTPResponse.Header, res.Body, *res.JSON200
 func (c *Client) API() *api.ClientWithResponses { return c.api }
 
