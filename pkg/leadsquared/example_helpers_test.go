@@ -223,3 +223,53 @@ func ExampleWithDriftReport() {
 	// GetUsers unknown-attribute /*/LsqtestDrift
 	// 1 <nil>
 }
+
+// Offboarding in a few lines: find the leaver by address whether still active or already
+// deactivated (a rerun), hand their direct reports to their manager, deactivate them.
+func ExampleClient_FindUserByEmail() {
+	srv, c := fakeAccount()
+	defer srv.Close()
+	ctx := context.Background()
+	boss := createUser(c, "Boss", "boss@example.com", "")
+	leaver := createUser(c, "Leaver", "leaver@example.com", boss)
+	rep := createUser(c, "Rep", "rep@example.com", leaver)
+	createUser(c, "Intern", "intern@example.com", rep) // reports to Rep: in the chain, not a direct report
+
+	for run := 1; run <= 2; run++ { // the second run finds the leaver inactive, and changes nothing
+		u, err := c.FindUserByEmail(ctx, "Leaver@Example.com")
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println("run", run, u.FirstName, "active:", u.StatusCode == 0)
+		reports, err := c.DirectReports(ctx, u.ID)
+		if err != nil {
+			log.Fatal(err)
+		}
+		var moves []api.UserManagerUpdate
+		for _, r := range reports {
+			moves = append(moves, api.UserManagerUpdate{UserID: r.ID, ManagerID: u.ManagerUserID})
+		}
+		if _, err := c.UpdateUserManagers(ctx, moves); err != nil {
+			log.Fatal(err)
+		}
+		if u.StatusCode == 0 {
+			if _, err := c.DeactivateUser(ctx, api.DeactivateUserParams{UserID: u.ID}); err != nil {
+				log.Fatal(err)
+			}
+		}
+		fmt.Println("direct reports moved:", len(moves))
+	}
+
+	_, err := c.GetUserByEmail(ctx, api.GetUserByEmailParams{EmailAddress: "leaver@example.com"})
+	fmt.Println("GetUserByEmail finds the inactive leaver:", !errors.Is(err, leadsquared.ErrNotFound))
+	chain, _ := c.GetUserHierarchy(ctx, api.GetUserHierarchyParams{UserID: leadsquared.Ptr(boss)})
+	direct, _ := c.DirectReports(ctx, boss)
+	fmt.Println("under Boss, the chain:", len(chain), "direct reports:", len(direct))
+	// Output:
+	// run 1 Leaver active: true
+	// direct reports moved: 1
+	// run 2 Leaver active: false
+	// direct reports moved: 0
+	// GetUserByEmail finds the inactive leaver: false
+	// under Boss, the chain: 3 direct reports: 2
+}
