@@ -103,6 +103,7 @@ func runLeadsquared(specPath, cfgPath string) error {
 	tmpl, err := template.New("").Funcs(template.FuncMap{
 		"comment":        comment,
 		"goString":       goString,
+		"docType":        docType,
 		"firstParagraph": firstParagraph,
 		"goTypes":        goTypes,
 		"goStrings":      goStrings,
@@ -305,6 +306,15 @@ func printedType(doc *openapi3.T, typ string) string {
 		}
 	}
 	return typ
+}
+
+// docType is a Go type of package api as a doc comment of package api writes it: a named
+// type as a doc link ([User]), a slice of one as []User.
+func docType(typ string) string {
+	if t, ok := strings.CutPrefix(typ, "[]api."); ok {
+		return "[]" + t
+	}
+	return "[" + strings.TrimPrefix(typ, "api.") + "]"
 }
 
 // goString is s as a Go string literal: raw when it can be.
