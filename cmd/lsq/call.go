@@ -125,7 +125,7 @@ func (a *app) runCall(cmd *cobra.Command, cf *clientFlags, params, args []string
 		var apiErr *leadsquared.APIError
 		if errors.As(err, &apiErr) {
 			fmt.Fprintf(a.stderr, "%s: %s: HTTP %d %s: %s\n", cmd.CommandPath(), op.ID, apiErr.StatusCode,
-				orDash(apiErr.ExceptionType), scrub(apiErr.ExceptionMessage, c.keys))
+				orDash(string(apiErr.ExceptionType)), scrub(apiErr.ExceptionMessage, c.keys))
 		} else {
 			fmt.Fprintf(a.stderr, "%s: %s: %v\n", cmd.CommandPath(), op.ID, scrubErr(err, c.keys))
 		}

@@ -365,8 +365,8 @@ func (d *doer) apiError(req *http.Request, resp *http.Response, body []byte, eb 
 		Path:             req.URL.Path,
 		notFound:         namesMissingRecord(eb),
 	}
-	if !exceptionName.MatchString(eb.ExceptionType) {
-		e.ExceptionType = rd.Scrub(eb.ExceptionType) // not a class name: text a key could be in
+	if !exceptionName.MatchString(string(eb.ExceptionType)) {
+		e.ExceptionType = ExceptionType(rd.Scrub(string(eb.ExceptionType))) // not a class name: text a key could be in
 	}
 	if resp.StatusCode == http.StatusUnauthorized {
 		// One of the known hosts, never text from the body.

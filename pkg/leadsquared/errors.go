@@ -14,11 +14,9 @@ import (
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 )
 
-// RateLimitExceptionType is the ExceptionType LeadSquared sends when a call exceeds the
-// account's rate limit, with HTTP 429, 403 or even 200. It is [ExceptionRateLimitExceeded].
-//
-// Deprecated: Use [ExceptionRateLimitExceeded], the name beside the other exception types.
-const RateLimitExceptionType = ExceptionRateLimitExceeded
+// ExceptionType is the class of a LeadSquared error ([APIError.ExceptionType]): one of the
+// Exception constants, or another value LeadSquared sends.
+type ExceptionType = api.ExceptionType
 
 // The ExceptionType values of LeadSquared's error bodies that its docs, public code calling the
 // API and the fake server (lsqtest) show: those of package api, which the spec lists with
@@ -174,8 +172,9 @@ func (e *prefixedError) Unwrap() []error {
 type APIError struct {
 	// StatusCode is the HTTP status code (200 for an error body sent with 200).
 	StatusCode int
-	// ExceptionType is LeadSquared's exception class, e.g. MXDuplicateEntryException.
-	ExceptionType string
+	// ExceptionType is LeadSquared's exception class, e.g. [ExceptionDuplicateEntry]
+	// (MXDuplicateEntryException).
+	ExceptionType ExceptionType
 	// ExceptionMessage is LeadSquared's human-readable message.
 	ExceptionMessage string
 	// Body is the raw response body.
@@ -242,7 +241,7 @@ func (e *APIError) Error() string {
 	}
 	if e.ExceptionType != "" {
 		b.WriteString(": ")
-		b.WriteString(e.ExceptionType)
+		b.WriteString(string(e.ExceptionType))
 	}
 	if e.ExceptionMessage != "" {
 		b.WriteString(": ")
@@ -299,7 +298,7 @@ func (e *RateLimitError) Is(target error) bool { return target == ErrRateLimited
 // not LeadSquared's body.
 type errorBody struct {
 	Status           string
-	ExceptionType    string
+	ExceptionType    ExceptionType
 	ExceptionMessage string // "Message" when the body has no ExceptionMessage
 	// lsq is true when the body is LeadSquared's error body in one of its shapes: an answer
 	// from the service itself, not a gateway's page or an empty reply.
@@ -351,7 +350,7 @@ func decodeErrorBody(obj []byte) errorBody {
 		_ = json.Unmarshal(top[key], &s) // absent, null or not a string: ""
 		return s
 	}
-	eb := errorBody{Status: str("Status"), ExceptionType: str("ExceptionType"), ExceptionMessage: str("ExceptionMessage")}
+	eb := errorBody{Status: str("Status"), ExceptionType: ExceptionType(str("ExceptionType")), ExceptionMessage: str("ExceptionMessage")}
 	msg := str("Message")
 	if eb.ExceptionMessage == "" {
 		eb.ExceptionMessage = msg

@@ -16,7 +16,9 @@ import (
 // *APIError must carry. Validation failures come as HTTP 500 with the documented shape;
 // some bodies carry only ExceptionMessage, or a WCF fault's Message.
 var errorBodyShapes = []struct {
-	name, body, exType, msg string
+	name, body string
+	exType     ExceptionType
+	msg        string
 }{
 	{"documented shape", `{"Status":"Error","ExceptionType":"MXInvalidInputException","ExceptionMessage":"PageSize can't be greater than 1000"}`,
 		"MXInvalidInputException", "PageSize can't be greater than 1000"},

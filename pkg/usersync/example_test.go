@@ -3,7 +3,6 @@ package usersync_test
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared"
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared/lsqtest"
@@ -12,12 +11,14 @@ import (
 
 // Plan the changes that make an account match a list of users, then apply them.
 func Example() {
-	srv, _ := lsqtest.New()
+	srv, err := lsqtest.NewServer() // in a test: lsqtest.MustNewServer(t)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	defer srv.Close()
 	_, _ = srv.AddUser(lsqtest.User{FirstName: "Ada", EmailAddress: "ada@example.com", Role: "Sales_User"})
-	ts := httptest.NewServer(srv.Handler())
-	defer ts.Close()
-	c, _ := leadsquared.New(ts.URL+lsqtest.BasePath, lsqtest.DefaultAccessKey, lsqtest.DefaultSecretKey)
+	c, _ := leadsquared.New(srv.URL, srv.AccessKey, srv.SecretKey)
 
 	ctx := context.Background()
 	want := []usersync.Desired{
