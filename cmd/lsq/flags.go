@@ -3,11 +3,13 @@ package main
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared"
 )
@@ -66,9 +68,32 @@ func (a *app) flagError(cmd *cobra.Command, err error) error {
 // noArgs is the Args of a command that takes no arguments.
 func (a *app) noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) != 0 {
-		return usageErrorf(cmd, a.stderr, "takes no arguments")
+		return usageErrorf(cmd, a.stderr, "takes no arguments, got %q; usage: %s (run '%s -h' for help)", args[0], cmd.UseLine(), cmd.CommandPath())
 	}
 	return nil
+}
+
+// onlyForAnnotation marks a flag that a parent command defines for all its subcommands (a
+// persistent flag, so that it can come before the subcommand's name) but that only some of
+// them read: the help of the others does not list it.
+const onlyForAnnotation = "lsq-only-for"
+
+// onlyFor marks flag name of fs as read only by the subcommands named.
+func onlyFor(fs *pflag.FlagSet, name string, commands ...string) {
+	_ = fs.SetAnnotation(name, onlyForAnnotation, commands)
+}
+
+// flagUsages is the Flags section of cmd's help: its flags and those it inherits, but the ones
+// marked onlyFor other commands.
+func flagUsages(cmd *cobra.Command) string {
+	fs := pflag.NewFlagSet(cmd.Name(), pflag.ContinueOnError)
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		if only, ok := f.Annotations[onlyForAnnotation]; ok && cmd.HasParent() && cmd.Parent().PersistentFlags().Lookup(f.Name) != nil && !slices.Contains(only, cmd.Name()) {
+			return
+		}
+		fs.AddFlag(f)
+	})
+	return fs.FlagUsages()
 }
 
 var (

@@ -48,8 +48,10 @@ attributes, nulls), then suggests the spec change as an OpenAPI Overlay 1.0 docu
 
 The report comes first, as YAML comments, so the whole output is the overlay:
   lsq spec drift replies/ > drift.overlay.yaml && make apply-overlay OVERLAY=drift.overlay.yaml
-No value of a reply is printed but unlisted enum values. Exit 0 when nothing drifted, 1 when
-something did, 2 on a usage error.`
+No value of a reply is printed but unlisted enum values.
+
+Exit status: 0 nothing drifted; 1 something drifted; 2 usage error (no or several sources, a
+bad flag, an unreadable file, no keys for --live).`
 
 func (a *app) specDriftCommand() *cobra.Command {
 	var (
@@ -76,7 +78,7 @@ func (a *app) specDriftCommand() *cobra.Command {
 func (a *app) runSpecDrift(cmd *cobra.Command, cf *clientFlags, live bool, overlayFile string, args []string) error {
 	ctx := cmd.Context()
 	if live != (len(args) == 0) || len(args) > 1 {
-		return usageErrorf(cmd, a.stderr, "give one HAR file or folder of replies, or --live")
+		return usageErrorf(cmd, a.stderr, "give one HAR file or folder of replies, or --live (run '%s -h' for help)", cmd.CommandPath())
 	}
 	var dc driftCollect
 	var skipped []string
@@ -97,11 +99,11 @@ func (a *app) runSpecDrift(cmd *cobra.Command, cf *clientFlags, live bool, overl
 	}
 	reports := dc.merged()
 	if len(reports) == 0 {
-		fmt.Fprintf(a.stdout, "# lsq spec drift: no drift: %d replies match the spec\n", dc.replies)
+		fmt.Fprintf(a.stdout, "# lsq spec drift: no drift: %s the spec\n", plural(dc.replies, "reply matches", "replies match"))
 		return nil
 	}
 	var out bytes.Buffer
-	fmt.Fprintf(&out, "# lsq spec drift: %d drifts from the spec in %d replies\n", len(reports), dc.replies)
+	fmt.Fprintf(&out, "# lsq spec drift: %s from the spec in %s\n", plural(len(reports), "drift", "drifts"), plural(dc.replies, "reply", "replies"))
 	for _, r := range reports {
 		fmt.Fprintf(&out, "# %s\n", reportLine(r))
 	}
@@ -127,7 +129,7 @@ func reportLine(r leadsquared.DriftReport) string {
 	if pointer == "" {
 		pointer = "(the reply)"
 	}
-	fmt.Fprintf(&b, "%s %s: %s, %d values in %d replies", r.Operation, pointer, r.Kind, r.Count, r.Calls)
+	fmt.Fprintf(&b, "%s %s: %s, %s in %s", r.Operation, pointer, r.Kind, plural(r.Count, "value", "values"), plural(r.Calls, "reply", "replies"))
 	if len(r.Types) > 0 {
 		fmt.Fprintf(&b, ", seen as %s", countsLine(r.Types))
 	}
@@ -540,7 +542,7 @@ func overlayFor(reports []leadsquared.DriftReport) ([]byte, error) {
 // newProperty is the schema of an attribute the spec lacks, from the types it was seen in.
 func newProperty(r leadsquared.DriftReport) map[string]any {
 	p := map[string]any{
-		"description":      fmt.Sprintf("Not in the docs: seen in %d replies of %s (lsq spec drift).", r.Calls, r.Operation),
+		"description":      fmt.Sprintf("Not in the docs: seen in %s of %s (lsq spec drift).", plural(r.Calls, "reply", "replies"), r.Operation),
 		"x-lsq-confidence": "medium",
 	}
 	types := map[string]int{}

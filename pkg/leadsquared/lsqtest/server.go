@@ -309,9 +309,9 @@ type rawBody string
 
 // errorBody is LeadSquared's error body.
 type errorBody struct {
-	Status           string `json:"Status"`
+	Status           string            `json:"Status"`
 	ExceptionType    api.ExceptionType `json:"ExceptionType"`
-	ExceptionMessage string `json:"ExceptionMessage"`
+	ExceptionMessage string            `json:"ExceptionMessage"`
 }
 
 func errBody(typ api.ExceptionType, msg string) errorBody {
