@@ -18,39 +18,40 @@
 //
 // # Operations
 //
-// Each operation's [OperationID] constant (its doc gives the route and summary) and the method
-// of leadsquared.Client that calls it, with the models it takes and returns:
+// Each operation's [OperationID] constant (its doc gives the route and summary; the method of
+// leadsquared.Client has the same name), with the models it takes (query parameters, body)
+// and returns:
 //
-//   - [OpActivateUser]: ActivateUser(ctx, [ActivateUserParams]) ([SuccessStatus], error)
-//   - [OpAdvancedSearchUsers]: AdvancedSearchUsers(ctx, [UserSearchRequest]) ([UserSearchResult], error)
-//   - [OpApplyPermissionTemplate]: ApplyPermissionTemplate(ctx, [ApplyPermissionTemplateParams], [PermissionTemplateApplyRequest]) ([PermissionTemplateResult], error)
-//   - [OpAuthenticateUser]: AuthenticateUser(ctx) ([AuthenticatedUser], error)
-//   - [OpBulkUpdateUserManagers]: BulkUpdateUserManagers(ctx, [UserManagerUpdateList]) ([UserManagerUpdateResult], error)
-//   - [OpBulkUpdateUsers]: BulkUpdateUsers(ctx, [UserBulkUpdateRequest]) ([UserBulkUpdateResult], error)
-//   - [OpCheckInUser]: CheckInUser(ctx, [CheckInRequest]) ([CheckInOutResult], error)
-//   - [OpCheckOutUser]: CheckOutUser(ctx, [CheckOutRequest]) ([CheckInOutResult], error)
-//   - [OpCreatePermissionTemplate]: CreatePermissionTemplate(ctx, [PermissionTemplateInput]) ([PermissionTemplateCreateResult], error)
-//   - [OpCreateUser]: CreateUser(ctx, [UserCreateRequest]) ([UserCreated], error)
-//   - [OpDeactivateUser]: DeactivateUser(ctx, [DeactivateUserParams]) ([SuccessStatus], error)
-//   - [OpDeletePermissionTemplate]: DeletePermissionTemplate(ctx, [DeletePermissionTemplateParams]) ([PermissionTemplateResult], error)
-//   - [OpGetCheckInHistory]: GetCheckInHistory(ctx, [CheckInHistoryRequest]) ([CheckInHistory], error)
-//   - [OpGetCheckInStatus]: GetCheckInStatus(ctx, [GetCheckInStatusParams]) ([CheckInStatus], error)
-//   - [OpGetPermissionTemplates]: GetPermissionTemplates(ctx, [PermissionTemplateSearchRequest]) ([PermissionTemplateList], error)
-//   - [OpGetUserAttributes]: GetUserAttributes(ctx, [UserAttributeRetrieveRequest]) ([UserAttributeList], error)
-//   - [OpGetUserByEmail]: GetUserByEmail(ctx, [GetUserByEmailParams]) ([User], error)
-//   - [OpGetUserByID]: GetUserByID(ctx, [GetUserByIDParams]) ([User], error)
-//   - [OpGetUserHierarchy]: GetUserHierarchy(ctx, [GetUserHierarchyParams]) ([]GUID, error)
-//   - [OpGetUserHierarchyInfo]: GetUserHierarchyInfo(ctx, [HierarchyInfoRequest]) ([HierarchyInfo], error)
-//   - [OpGetUserPermissions]: GetUserPermissions(ctx, [GetUserPermissionsParams]) ([TemplateUserPermissions], error)
-//   - [OpGetUserTags]: GetUserTags(ctx, [GetUserTagsParams]) ([]UserTag, error)
-//   - [OpGetUserWorkDayDetails]: GetUserWorkDayDetails(ctx, [GetUserWorkDayDetailsParams]) ([WorkDayDetails], error)
-//   - [OpGetUsers]: GetUsers(ctx) ([]UserListItem, error)
-//   - [OpMarkUserObsolete]: MarkUserObsolete(ctx, [MarkUserObsoleteParams]) ([SuccessStatus], error)
-//   - [OpNotifyUsers]: NotifyUsers(ctx, [NotifyUsersRequest]) ([SuccessStatus], error)
-//   - [OpOverwritePermissionTemplate]: OverwritePermissionTemplate(ctx, [PermissionTemplateOverwriteRequest]) ([PermissionTemplateOverwriteResult], error)
-//   - [OpSendConverseNotification]: SendConverseNotification(ctx, [ConverseNotificationRequest]) ([ConverseNotificationResult], error)
-//   - [OpUpdatePermissionTemplate]: UpdatePermissionTemplate(ctx, [UpdatePermissionTemplateParams], [PermissionTemplateInput]) ([PermissionTemplateResult], error)
-//   - [OpUpdateUser]: UpdateUser(ctx, [UpdateUserParams], [UserUpdateRequest]) ([UserUpdateResult], error)
+//   - [OpActivateUser]: [ActivateUserParams] → [SuccessStatus]
+//   - [OpAdvancedSearchUsers]: [UserSearchRequest] → [UserSearchResult]
+//   - [OpApplyPermissionTemplate]: [ApplyPermissionTemplateParams], [PermissionTemplateApplyRequest] → [PermissionTemplateResult]
+//   - [OpAuthenticateUser]: nothing → [AuthenticatedUser]
+//   - [OpBulkUpdateUserManagers]: [UserManagerUpdateList] → [UserManagerUpdateResult]
+//   - [OpBulkUpdateUsers]: [UserBulkUpdateRequest] → [UserBulkUpdateResult]
+//   - [OpCheckInUser]: [CheckInRequest] → [CheckInOutResult]
+//   - [OpCheckOutUser]: [CheckOutRequest] → [CheckInOutResult]
+//   - [OpCreatePermissionTemplate]: [PermissionTemplateInput] → [PermissionTemplateCreateResult]
+//   - [OpCreateUser]: [UserCreateRequest] → [UserCreated]
+//   - [OpDeactivateUser]: [DeactivateUserParams] → [SuccessStatus]
+//   - [OpDeletePermissionTemplate]: [DeletePermissionTemplateParams] → [PermissionTemplateResult]
+//   - [OpGetCheckInHistory]: [CheckInHistoryRequest] → [CheckInHistory]
+//   - [OpGetCheckInStatus]: [GetCheckInStatusParams] → [CheckInStatus]
+//   - [OpGetPermissionTemplates]: [PermissionTemplateSearchRequest] → [PermissionTemplateList]
+//   - [OpGetUserAttributes]: [UserAttributeRetrieveRequest] → [UserAttributeList]
+//   - [OpGetUserByEmail]: [GetUserByEmailParams] → [User]
+//   - [OpGetUserByID]: [GetUserByIDParams] → [User]
+//   - [OpGetUserHierarchy]: [GetUserHierarchyParams] → []GUID
+//   - [OpGetUserHierarchyInfo]: [HierarchyInfoRequest] → [HierarchyInfo]
+//   - [OpGetUserPermissions]: [GetUserPermissionsParams] → [TemplateUserPermissions]
+//   - [OpGetUserTags]: [GetUserTagsParams] → []UserTag
+//   - [OpGetUserWorkDayDetails]: [GetUserWorkDayDetailsParams] → [WorkDayDetails]
+//   - [OpGetUsers]: nothing → []UserListItem
+//   - [OpMarkUserObsolete]: [MarkUserObsoleteParams] → [SuccessStatus]
+//   - [OpNotifyUsers]: [NotifyUsersRequest] → [SuccessStatus]
+//   - [OpOverwritePermissionTemplate]: [PermissionTemplateOverwriteRequest] → [PermissionTemplateOverwriteResult]
+//   - [OpSendConverseNotification]: [ConverseNotificationRequest] → [ConverseNotificationResult]
+//   - [OpUpdatePermissionTemplate]: [UpdatePermissionTemplateParams], [PermissionTemplateInput] → [PermissionTemplateResult]
+//   - [OpUpdateUser]: [UpdateUserParams], [UserUpdateRequest] → [UserUpdateResult]
 //
 // Beside the models: the generated client (ClientWithResponses, one XWithResponse method per
 // operation, which leadsquared.Client.API returns on its transport) and its request builders
