@@ -101,7 +101,8 @@ var (
 	secondsRe = regexp.MustCompile(`^(\d+)\s*(?:s|secs?|seconds?|second\(s\))$`)
 )
 
-// parseLimit reads "25 in 5s", "25 in 5 second(s)" (LeadSquared's wording) or "25/5s".
+// parseLimit reads "25 in 5s", "25 in 5 second(s)" (LeadSquared's wording) or "25/5s"; a
+// window is a whole number of milliseconds ("3 in 200ms", a test's fake).
 func parseLimit(s string) (calls int, per time.Duration, err error) {
 	m := limitRe.FindStringSubmatch(strings.ToLower(s))
 	if m == nil {
@@ -120,8 +121,8 @@ func parseLimit(s string) (calls int, per time.Duration, err error) {
 	} else if per, err = time.ParseDuration(strings.ReplaceAll(m[2], " ", "")); err != nil {
 		return 0, 0, fmt.Errorf("%q: bad window %q", s, m[2])
 	}
-	if per < time.Second || per%time.Second != 0 || per > leadsquared.MaxLimitWindow {
-		return 0, 0, fmt.Errorf("%q: the window must be a whole number of seconds from 1s to %s", s, leadsquared.MaxLimitWindow)
+	if per < time.Millisecond || per%time.Millisecond != 0 || per > leadsquared.MaxLimitWindow {
+		return 0, 0, fmt.Errorf("%q: the window must be a whole number of milliseconds from 1ms to %s", s, leadsquared.MaxLimitWindow)
 	}
 	return calls, per, nil
 }
