@@ -3,7 +3,10 @@ package leadsquaredgo_test
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
+	"go/ast"
 	"go/doc"
+	"go/doc/comment"
 	"go/parser"
 	"go/token"
 	"io/fs"
@@ -193,3 +196,176 @@ func TestReadmeBadgesAndLinks(t *testing.T) {
 		}
 	}
 }
+
+// docSnippetScope is the signature of the function a doc comment's code block is compiled in:
+// what the blocks may use without declaring it.
+const docSnippetScope = "ctx context.Context, c *leadsquared.Client, t *testing.T, id, host, accessKey, secretKey string"
+
+// TestDocSnippetsCompile compiles every code block of every doc comment of the module
+// (package, type, function, field comments; not tests), so that what `go doc` shows a user
+// compiles against the API. A block is Go unless every line is a shell command (starting
+// "lsq ", "go ", "make " or "$ "). It is compiled as statements in a block of its own in a
+// function with docSnippetScope's parameters, returning error; the names it declares at its
+// top are used for it; "{ ... }" and a line "..." stand for code left out.
+func TestDocSnippetsCompile(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds code")
+	}
+	type snippet struct{ where, code string }
+	var snippets []snippet
+	fset := token.NewFileSet()
+	var cp comment.Parser
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			name := d.Name()
+			if path != "." && (strings.HasPrefix(name, ".") || name == "testdata" || name == "node_modules") {
+				return filepath.SkipDir
+			}
+			if _, err := os.Stat(filepath.Join(path, "go.mod")); path != "." && err == nil {
+				return filepath.SkipDir // another module
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, path, nil, parser.ParseComments)
+		if err != nil {
+			return err
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			var cg *ast.CommentGroup
+			switch x := n.(type) {
+			case *ast.File:
+				cg = x.Doc
+			case *ast.FuncDecl:
+				cg = x.Doc
+			case *ast.GenDecl:
+				cg = x.Doc
+			case *ast.TypeSpec:
+				cg = x.Doc
+			case *ast.ValueSpec:
+				cg = x.Doc
+			case *ast.Field:
+				cg = x.Doc
+			}
+			if cg == nil {
+				return true
+			}
+			for _, b := range cp.Parse(cg.Text()).Content {
+				if code, ok := b.(*comment.Code); ok && !isShell(code.Text) {
+					snippets = append(snippets, snippet{fset.Position(cg.Pos()).String(), code.Text})
+				}
+			}
+			return true
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snippets) == 0 {
+		t.Fatal("no Go code block in any doc comment")
+	}
+	var src strings.Builder
+	writeImports(&src, docImports)
+	for i, s := range snippets {
+		code := strings.ReplaceAll(s.code, "{ ... }", "{ /* ... */ }")
+		code = regexp.MustCompile(`(?m)^\s*\.\.\.\s*$`).ReplaceAllString(code, "// ...")
+		fmt.Fprintf(&src, "\n// %s\nfunc doc%d(%s) error {\n\t{\n%s\n%s\t}\n\treturn nil\n}\n", s.where, i, docSnippetScope, code, useDeclared(code))
+	}
+	dir, err := os.MkdirTemp(".", ".doc-check-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(src.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("go", "vet", "./"+dir).CombinedOutput()
+	if err != nil {
+		t.Fatalf("doc comment code does not compile:\n%s\n--- generated:\n%s", out, src.String())
+	}
+	t.Logf("%d doc comment code blocks compile", len(snippets))
+}
+
+// isShell reports whether every line of a code block is a shell command.
+func isShell(code string) bool {
+	for _, line := range strings.Split(strings.TrimSpace(code), "\n") {
+		line = strings.TrimSpace(line)
+		if !strings.HasPrefix(line, "lsq ") && !strings.HasPrefix(line, "go ") && !strings.HasPrefix(line, "make ") && !strings.HasPrefix(line, "$ ") {
+			return false
+		}
+	}
+	return true
+}
+
+// useDeclared returns "_ = name" lines for the names code declares at its top level (with
+// := or var), so that a snippet that shows a call without using its result compiles.
+func useDeclared(code string) string {
+	f, err := parser.ParseFile(token.NewFileSet(), "", "package p\nfunc f() {\n"+code+"\n}", 0)
+	if err != nil {
+		return "" // the compiler reports it
+	}
+	var names []string
+	for _, st := range f.Decls[0].(*ast.FuncDecl).Body.List {
+		switch s := st.(type) {
+		case *ast.AssignStmt:
+			if s.Tok == token.DEFINE {
+				for _, l := range s.Lhs {
+					if id, ok := l.(*ast.Ident); ok && id.Name != "_" {
+						names = append(names, id.Name)
+					}
+				}
+			}
+		case *ast.DeclStmt:
+			if g, ok := s.Decl.(*ast.GenDecl); ok && g.Tok == token.VAR {
+				for _, sp := range g.Specs {
+					for _, id := range sp.(*ast.ValueSpec).Names {
+						names = append(names, id.Name)
+					}
+				}
+			}
+		}
+	}
+	var b strings.Builder
+	for _, n := range names {
+		fmt.Fprintf(&b, "\t\t_ = %s\n", n)
+	}
+	return b.String()
+}
+
+// writeImports writes a main package's header importing every package of imports, each used
+// once (imports maps a path to an expression that uses it), and an empty main.
+func writeImports(src *strings.Builder, imports map[string]string) {
+	paths := make([]string, 0, len(imports))
+	for p := range imports {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	src.WriteString("package main\n\nimport (\n")
+	for _, p := range paths {
+		fmt.Fprintf(src, "\t%q\n", p)
+	}
+	src.WriteString(")\n\nvar (\n")
+	for _, p := range paths {
+		fmt.Fprintf(src, "\t_ = %s\n", imports[p])
+	}
+	src.WriteString(")\n\nfunc main() {}\n")
+}
+
+// docImports are the packages doc comment code may use: the README's and the rest of the
+// module's public packages, and Redis's client (package redislimit's example).
+var docImports = func() map[string]string {
+	m := map[string]string{
+		"github.com/redis/go-redis/v9":                                        "redis.NewClient",
+		"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared/redislimit": "redislimit.New",
+	}
+	for k, v := range readmeImports {
+		m[k] = v
+	}
+	return m
+}()

@@ -3,10 +3,13 @@ package main
 import (
 	"bytes"
 	"embed"
+	"encoding/json"
 	"fmt"
 	"go/format"
 	"os"
+	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"text/template"
 
@@ -55,6 +58,14 @@ type operation struct {
 	Result, Item string
 	// Ret is what the method returns beside the error: Item when Single, else Result.
 	Ret string
+	// ParamsSample is the query parameters' examples in the spec as a JSON object by wire name
+	// ("" without parameters); BodySample the request body's example in the spec, or else the
+	// docs page's sample (spec/testdata/docs/<operationId>.request.json), as compact JSON (""
+	// without a body). The generated Examples send them to the fake.
+	ParamsSample, BodySample string
+	// Printed is Ret as fmt's %v of its type prints it: an alias of a string schema
+	// (api.GUID = string) is printed as string.
+	Printed string
 }
 
 // param is a query parameter: its name on the wire and its field in the Params struct.
@@ -91,6 +102,8 @@ func runLeadsquared(specPath, cfgPath string) error {
 	}
 	tmpl, err := template.New("").Funcs(template.FuncMap{
 		"comment":        comment,
+		"goString":       goString,
+		"docType":        docType,
 		"firstParagraph": firstParagraph,
 		"goTypes":        goTypes,
 		"goStrings":      goStrings,
@@ -147,6 +160,10 @@ func operations(doc *openapi3.T) ([]operation, error) {
 			if err := signature(&o, op); err != nil {
 				return nil, err
 			}
+			if err := samples(&o, op); err != nil {
+				return nil, err
+			}
+			o.Printed = printedType(doc, o.Ret)
 			ops = append(ops, o)
 		}
 	}
@@ -213,6 +230,99 @@ func signature(o *operation, op *openapi3.Operation) error {
 		o.Ret = o.Item
 	}
 	return nil
+}
+
+// docsSamples is where the request samples of LeadSquared's docs pages are kept, relative to
+// the module root (see spec's TestDocsSamples).
+const docsSamples = "spec/testdata/docs"
+
+// samples fills the operation's ParamsSample and BodySample from the spec's examples and the
+// docs' samples. An operation with a body or a required parameter and no sample is an error:
+// its generated Example would have nothing to send.
+func samples(o *operation, op *openapi3.Operation) error {
+	params := map[string]any{}
+	for _, p := range op.Parameters {
+		if p.Value == nil || p.Value.In != openapi3.ParameterInQuery {
+			continue
+		}
+		ex := p.Value.Example
+		if ex == nil && p.Value.Schema != nil && p.Value.Schema.Value != nil {
+			ex = p.Value.Schema.Value.Example
+		}
+		if ex == nil {
+			if p.Value.Required {
+				return fmt.Errorf("%s: required parameter %s has no example", o.ID, p.Value.Name)
+			}
+			continue
+		}
+		params[p.Value.Name] = ex
+	}
+	if o.Params != "" {
+		b, err := json.Marshal(params) // keys sorted
+		if err != nil {
+			return fmt.Errorf("%s: parameter examples: %w", o.ID, err)
+		}
+		o.ParamsSample = string(b)
+	}
+	if o.Body == "" {
+		return nil
+	}
+	var sample []byte
+	if mt := op.RequestBody.Value.Content.Get("application/json"); mt.Example != nil {
+		b, err := json.Marshal(mt.Example)
+		if err != nil {
+			return fmt.Errorf("%s: body example: %w", o.ID, err)
+		}
+		sample = b
+	} else if b, err := os.ReadFile(filepath.Join(docsSamples, o.ID+".request.json")); err == nil {
+		var buf bytes.Buffer
+		if err := json.Compact(&buf, b); err != nil {
+			return fmt.Errorf("%s: docs sample: %w", o.ID, err)
+		}
+		sample = buf.Bytes()
+	} else {
+		return fmt.Errorf("%s: the request body has no example in the spec and no docs sample in %s", o.ID, docsSamples)
+	}
+	o.BodySample = string(sample)
+	return nil
+}
+
+// printedType is the name fmt's %T prints for the Go type typ of package api: the name,
+// except for a schema oapi-codegen makes an alias of string (a plain string schema such as
+// Guid), which prints as string.
+func printedType(doc *openapi3.T, typ string) string {
+	prefix, name := "", typ
+	for strings.HasPrefix(name, "[]") {
+		prefix, name = prefix+"[]", name[2:]
+	}
+	short := strings.TrimPrefix(name, "api.")
+	for schemaName, ref := range doc.Components.Schemas {
+		if codegen.SchemaNameToTypeName(schemaName) != short || ref.Value == nil {
+			continue
+		}
+		v := ref.Value
+		if v.Type.Is("string") && len(v.Enum) == 0 && v.Extensions["x-go-type"] == nil {
+			return prefix + "string"
+		}
+	}
+	return typ
+}
+
+// docType is a Go type of package api as a doc comment of package api writes it: a named
+// type as a doc link ([User]), a slice of one as []User.
+func docType(typ string) string {
+	if t, ok := strings.CutPrefix(typ, "[]api."); ok {
+		return "[]" + t
+	}
+	return "[" + strings.TrimPrefix(typ, "api.") + "]"
+}
+
+// goString is s as a Go string literal: raw when it can be.
+func goString(s string) string {
+	if !strings.ContainsAny(s, "`\r") {
+		return "`" + s + "`"
+	}
+	return strconv.Quote(s)
 }
 
 // goType is the Go type in package api of a response schema: a named component, or an array

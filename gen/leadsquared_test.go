@@ -85,14 +85,14 @@ paths:
       operationId: GetThing
       x-lsq-single: true
       parameters:
-        - {name: thingId, in: query, required: true, schema: {type: string}}
-        - {name: lower, in: query, required: true, x-go-name: Lower, schema: {type: string}}
+        - {name: thingId, in: query, required: true, example: t-1, schema: {type: string}}
+        - {name: lower, in: query, required: true, x-go-name: Lower, schema: {type: string, example: x}}
         - {name: opt, in: query, schema: {type: string}}
       responses: {"200": {description: ok, content: {application/json: {schema: {type: array, items: {$ref: "#/components/schemas/Thing"}}}}}}
   /Create:
     post:
       operationId: CreateThing
-      requestBody: {content: {application/json: {schema: {$ref: "#/components/schemas/Thing"}}}}
+      requestBody: {content: {application/json: {schema: {$ref: "#/components/schemas/Thing"}, example: {Name: a}}}}
       responses: {"200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/Thing"}}}}}
   /Inline:
     get:
@@ -119,6 +119,22 @@ components: {schemas: {Thing: {type: object}}}
 	if get.Params != "api.GetThingParams" || get.Body != "" || get.Result != "[]api.Thing" || get.Ret != "api.Thing" || !get.Single ||
 		len(get.Required) != 2 || get.Required[0] != (param{"thingId", "ThingId"}) || get.Required[1] != (param{"lower", "Lower"}) {
 		t.Errorf("GetThing: %+v", get)
+	}
+	// The generated Examples' samples: the parameters' examples (the optional one has none),
+	// the body's example, as Go literals that compile.
+	if get.ParamsSample != `{"lower":"x","thingId":"t-1"}` || create.BodySample != `{"Name":"a"}` {
+		t.Errorf("samples: params %s, body %s", get.ParamsSample, create.BodySample)
+	}
+	if got := goString(create.BodySample); got != "`"+`{"Name":"a"}`+"`" {
+		t.Errorf("goString = %s", got)
+	}
+	if got := goString("a`b"); got != `"a`+"`"+`b"` {
+		t.Errorf("goString = %s", got)
+	}
+	// An operation whose Example would have nothing to send is an error.
+	doc.Paths.Value("/Create").Post.RequestBody.Value.Content.Get("application/json").Example = nil
+	if _, err := operations(doc); err == nil || !strings.Contains(err.Error(), "has no example") {
+		t.Errorf("a body without an example or a docs sample: %v", err)
 	}
 }
 

@@ -3,7 +3,8 @@
 //
 //   - pkg/api/api.gen.go: models and client stubs, by oapi-codegen as configured in
 //     gen/oapi-codegen.yaml;
-//   - pkg/api/server.gen.go: the server interface the fake (lsqtest) implements, by
+//   - pkg/leadsquared/lsqtest/internal/apiserver/server.gen.go: the server interface the fake
+//     (lsqtest) implements, in a package only lsqtest imports, by
 //     oapi-codegen as configured in gen/oapi-codegen-server.yaml;
 //   - the files listed in gen/leadsquared.yaml, from the templates beside this file: the table
 //     of operations in package api (route, summary, docs page, and the policy spec.OperationPolicy

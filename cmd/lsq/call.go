@@ -28,7 +28,8 @@ Calls go through the client: paced (--rate), retried after rate limits and, for
 operations that are safe to repeat, after 5xx and broken connections.
 
 Exit status: 0 success; 1 LeadSquared answered an error (its type and message on stderr) or
-the call failed; 2 usage error (unknown operation, bad flag, invalid request, no keys).`
+the call failed; 2 usage error (unknown operation, bad flag, invalid request, no keys); 3
+GetUserByID or GetUserByEmail found no such (active) user (LeadSquared answered []).`
 
 func (a *app) callCommand() *cobra.Command {
 	var (
@@ -125,7 +126,7 @@ func (a *app) runCall(cmd *cobra.Command, cf *clientFlags, params, args []string
 		var apiErr *leadsquared.APIError
 		if errors.As(err, &apiErr) {
 			fmt.Fprintf(a.stderr, "%s: %s: HTTP %d %s: %s\n", cmd.CommandPath(), op.ID, apiErr.StatusCode,
-				orDash(apiErr.ExceptionType), scrub(apiErr.ExceptionMessage, c.keys))
+				orDash(string(apiErr.ExceptionType)), scrub(apiErr.ExceptionMessage, c.keys))
 		} else {
 			fmt.Fprintf(a.stderr, "%s: %s: %v\n", cmd.CommandPath(), op.ID, scrubErr(err, c.keys))
 		}

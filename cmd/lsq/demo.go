@@ -71,6 +71,7 @@ func (a *app) demoCommand() *cobra.Command {
 	f.BoolVar(&cfg.allowWrites, "allow-writes", false, "with --base-url: also create users and a template, and check in and out")
 	f.StringVar(&cfg.emailDomain, "email-domain", "example.com", "domain of the demo users' email addresses")
 	f.IntVar(&cfg.burst, "burst", -1, "concurrent calls of the rate-limit step (default 60 on the fake, 0 on a real account)")
+	f.Lookup("burst").DefValue = "0" // -1 means "the default of the target", which the usage says; not "(default -1)"
 	cf.register(cmd, false)
 	f.Lookup("verbose").Usage = "log every retry in the report" // the tour's own log, on standard output
 	return cmd
@@ -193,7 +194,7 @@ func demo(ctx context.Context, cfg demoConfig, out io.Writer) error {
 				}
 				team = append(team, id)
 			}
-			return fmt.Sprintf("manager %s and %d sales users reporting to her", short(managerID), len(team)), nil
+			return fmt.Sprintf("manager %s and %s reporting to her", short(managerID), plural(len(team), "sales user", "sales users")), nil
 		}); err != nil {
 			return err
 		}
@@ -266,7 +267,11 @@ func demo(ctx context.Context, cfg demoConfig, out io.Writer) error {
 		if err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("%d users report to %s; hierarchy info lists %d", len(reports), short(top), len(info.Users)), nil
+		verb := "report"
+		if len(reports) == 1 {
+			verb = "reports"
+		}
+		return fmt.Sprintf("%s %s to %s; hierarchy info lists %d", plural(len(reports), "user", "users"), verb, short(top), len(info.Users)), nil
 	}); err != nil {
 		return err
 	}
@@ -293,7 +298,7 @@ func demo(ctx context.Context, cfg demoConfig, out io.Writer) error {
 		if err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("%d sales users on the first page", len(res.Users)), nil
+		return fmt.Sprintf("%s on the first page", plural(len(res.Users), "sales user", "sales users")), nil
 	}); err != nil {
 		return err
 	}
@@ -318,7 +323,7 @@ func demo(ctx context.Context, cfg demoConfig, out io.Writer) error {
 			}
 			wg.Wait()
 			if firstErr != nil {
-				return "", fmt.Errorf("%d of %d calls failed: %w", failed.Load(), cfg.burst, firstErr)
+				return "", fmt.Errorf("%d of %s failed: %w", failed.Load(), plural(cfg.burst, "call", "calls"), firstErr)
 			}
 			return fmt.Sprintf("%d concurrent calls all succeeded; %d rate-limit replies were absorbed by waiting and retrying, 0 reached the caller",
 				cfg.burst, counter.rateLimited.Load()-before), nil
@@ -363,8 +368,8 @@ func demo(ctx context.Context, cfg demoConfig, out io.Writer) error {
 		return err
 	}
 
-	fmt.Fprintf(out, "lsq demo: done in %s; %d retries after rate limits, %d after other errors\n",
-		time.Since(t.start).Round(time.Millisecond), counter.rateLimited.Load(), counter.other.Load())
+	fmt.Fprintf(out, "lsq demo: done in %s; %s after rate limits, %d after other errors\n",
+		time.Since(t.start).Round(time.Millisecond), plural(int(counter.rateLimited.Load()), "retry", "retries"), counter.other.Load())
 	return nil
 }
 

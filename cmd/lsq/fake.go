@@ -22,7 +22,8 @@ one place lsq takes keys as flags: never give it a real account's.)
 
 The fake is stateful (users, permission templates, check-ins), validates every request
 against the spec and answers like LeadSquared. It starts with one Administrator, the owner
-of the keys. Limits are "N in D": D is a duration ("5s") or "M second(s)"; without --limit
+of the keys. Limits are "N in D": D is a duration ("5s", or "200ms" for a test that should
+not wait seconds) or "M second(s)"; without --limit
 there is no rate limit (LeadSquared's docs show "25 in 5 second(s)").
 
 Exit status: 0 stopped by a signal, 1 could not serve, 2 usage error.`

@@ -146,7 +146,7 @@ func TestFakeUsageErrors(t *testing.T) {
 	t.Parallel()
 	for _, args := range [][]string{
 		{"fake", "--limit", "lots"},
-		{"fake", "--limit", "5 in 500ms"},
+		{"fake", "--limit", "5 in 500us"},
 		{"fake", "--bulk-limit", "0 in 5s"},
 		{"fake", "--limit-form", "500"},
 		{"fake", "--access-key", "only"},
@@ -180,6 +180,8 @@ func TestParseLimit(t *testing.T) {
 		"2 calls in 10s":    "2/10s",
 		"5/1m":              "5/1m0s",
 		" 7 IN 3 SECONDS ":  "7/3s",
+		"5 in 1.5s":         "5/1.5s",
+		"3 in 200ms":        "3/200ms",
 	} {
 		calls, per, err := parseLimit(in)
 		if err != nil {
@@ -190,7 +192,7 @@ func TestParseLimit(t *testing.T) {
 			t.Errorf("%q = %s, want %s", in, got, want)
 		}
 	}
-	for _, bad := range []string{"", "25", "in 5s", "0 in 5s", "5 in 1.5s", "5 in soon",
+	for _, bad := range []string{"", "25", "in 5s", "0 in 5s", "5 in 1.5ms", "5 in 500us", "5 in soon",
 		"9223372036854775807 in 1s", "10000000000 in 1s", "1 in 2562047h", "1 in 9223372036 seconds", "1 in 25h"} {
 		if _, _, err := parseLimit(bad); err == nil {
 			t.Errorf("%q: no error", bad)

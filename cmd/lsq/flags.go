@@ -3,11 +3,13 @@ package main
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared"
 )
@@ -66,9 +68,32 @@ func (a *app) flagError(cmd *cobra.Command, err error) error {
 // noArgs is the Args of a command that takes no arguments.
 func (a *app) noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) != 0 {
-		return usageErrorf(cmd, a.stderr, "takes no arguments")
+		return usageErrorf(cmd, a.stderr, "takes no arguments, got %q; usage: %s (run '%s -h' for help)", args[0], cmd.UseLine(), cmd.CommandPath())
 	}
 	return nil
+}
+
+// onlyForAnnotation marks a flag that a parent command defines for all its subcommands (a
+// persistent flag, so that it can come before the subcommand's name) but that only some of
+// them read: the help of the others does not list it.
+const onlyForAnnotation = "lsq-only-for"
+
+// onlyFor marks flag name of fs as read only by the subcommands named.
+func onlyFor(fs *pflag.FlagSet, name string, commands ...string) {
+	_ = fs.SetAnnotation(name, onlyForAnnotation, commands)
+}
+
+// flagUsages is the Flags section of cmd's help: its flags and those it inherits, but the ones
+// marked onlyFor other commands.
+func flagUsages(cmd *cobra.Command) string {
+	fs := pflag.NewFlagSet(cmd.Name(), pflag.ContinueOnError)
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		if only, ok := f.Annotations[onlyForAnnotation]; ok && cmd.HasParent() && cmd.Parent().PersistentFlags().Lookup(f.Name) != nil && !slices.Contains(only, cmd.Name()) {
+			return
+		}
+		fs.AddFlag(f)
+	})
+	return fs.FlagUsages()
 }
 
 var (
@@ -76,7 +101,8 @@ var (
 	secondsRe = regexp.MustCompile(`^(\d+)\s*(?:s|secs?|seconds?|second\(s\))$`)
 )
 
-// parseLimit reads "25 in 5s", "25 in 5 second(s)" (LeadSquared's wording) or "25/5s".
+// parseLimit reads "25 in 5s", "25 in 5 second(s)" (LeadSquared's wording) or "25/5s"; a
+// window is a whole number of milliseconds ("3 in 200ms", a test's fake).
 func parseLimit(s string) (calls int, per time.Duration, err error) {
 	m := limitRe.FindStringSubmatch(strings.ToLower(s))
 	if m == nil {
@@ -95,8 +121,8 @@ func parseLimit(s string) (calls int, per time.Duration, err error) {
 	} else if per, err = time.ParseDuration(strings.ReplaceAll(m[2], " ", "")); err != nil {
 		return 0, 0, fmt.Errorf("%q: bad window %q", s, m[2])
 	}
-	if per < time.Second || per%time.Second != 0 || per > leadsquared.MaxLimitWindow {
-		return 0, 0, fmt.Errorf("%q: the window must be a whole number of seconds from 1s to %s", s, leadsquared.MaxLimitWindow)
+	if per < time.Millisecond || per%time.Millisecond != 0 || per > leadsquared.MaxLimitWindow {
+		return 0, 0, fmt.Errorf("%q: the window must be a whole number of milliseconds from 1ms to %s", s, leadsquared.MaxLimitWindow)
 	}
 	return calls, per, nil
 }

@@ -10,7 +10,9 @@ import (
 
 const hostLong = `Prints the API host of the account that owns the keys (e.g. api-in21.leadsquared.com), found
 in one call to Authenticate a User, which answers on every regional host. Put it in LSQ_HOST
-(or the --keys-file) to spare the other commands that call.
+(or the --keys-file) to spare the other commands that call. A host that is not LeadSquared's
+(lsq fake, a proxy) is printed as a base URL with its scheme (http://127.0.0.1:8080), which
+LSQ_HOST takes as it is.
 
 The keys come from LSQ_ACCESS_KEY and LSQ_SECRET_KEY, or from --keys-file, as for every
 command; never from flags. They are sent in headers, to --base-url only. LSQ_HOST is not

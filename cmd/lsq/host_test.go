@@ -30,15 +30,21 @@ func TestHost(t *testing.T) {
 	}
 	keys := map[string]string{envAccessKey: testAccessKey, envSecretKey: testSecretKey}
 
-	// Keys from the environment, sent in headers as by every other command.
+	// Keys from the environment, sent in headers as by every other command. The fake's host
+	// is not LeadSquared's: lsq host prints it with its scheme, a base URL LSQ_HOST takes.
+	want := "http://" + u.Host
 	code, out, errOut := lsqRun(t.Context(), keys, "", "host", "--base-url", f.url)
-	if code != exitOK || out != u.Host+"\n" {
-		t.Errorf("env keys: exit %d, stdout %q, want %q\nstderr: %s", code, out, u.Host, errOut)
+	if code != exitOK || out != want+"\n" {
+		t.Errorf("env keys: exit %d, stdout %q, want %q\nstderr: %s", code, out, want, errOut)
 	}
 	if queryKeys.Load() != 0 || headerKeys.Load() != 1 {
 		t.Errorf("keys in the query %d times, in headers %d times; want headers once", queryKeys.Load(), headerKeys.Load())
 	}
 	assertNoKeys(t, out, errOut)
+	withHost := map[string]string{envAccessKey: testAccessKey, envSecretKey: testSecretKey, envHost: strings.TrimSpace(out)}
+	if code, out, errOut := lsqRun(t.Context(), withHost, "", "call", "GetUsers"); code != exitOK || !strings.Contains(out, f.OwnerID) {
+		t.Errorf("LSQ_HOST=%s lsq call GetUsers: exit %d, stdout %q, stderr %q", withHost[envHost], code, out, errOut)
+	}
 
 	// Keys from --keys-file, over the environment's.
 	p := filepath.Join(t.TempDir(), "keys")
@@ -48,8 +54,8 @@ func TestHost(t *testing.T) {
 	}
 	wrongEnv := map[string]string{envAccessKey: "wrong", envSecretKey: "wrong"}
 	code, out, errOut = lsqRun(t.Context(), wrongEnv, "", "host", "--base-url", f.url, "--keys-file", p)
-	if code != exitOK || out != u.Host+"\n" {
-		t.Errorf("--keys-file: exit %d, stdout %q, want %q\nstderr: %s", code, out, u.Host, errOut)
+	if code != exitOK || out != want+"\n" {
+		t.Errorf("--keys-file: exit %d, stdout %q, want %q\nstderr: %s", code, out, want, errOut)
 	}
 	assertNoKeys(t, out, errOut)
 

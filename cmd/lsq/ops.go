@@ -15,9 +15,12 @@ func (a *app) opsCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "ops",
 		Short: "List the operations (operationId, method, path, summary)",
-		Long:  "Lists the operations of the spec: operationId, method, path, summary, one operation a line in aligned columns.",
-		Args:  a.noArgs,
-		RunE:  func(cmd *cobra.Command, args []string) error { return a.runOps(cmd, asJSON) },
+		Long: `Lists the operations of the spec: operationId, method, path, summary, one operation a line in
+aligned columns (--json: a JSON array, with each operation's idempotency too).
+
+Exit status: 0 the operations printed; 2 usage error (an argument or a bad flag).`,
+		Args: a.noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return a.runOps(cmd, asJSON) },
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the operations as JSON")
 	return cmd

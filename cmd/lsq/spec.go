@@ -16,7 +16,9 @@ func (a *app) specCommand() *cobra.Command {
 		Use:   "spec",
 		Short: "Print the embedded OpenAPI spec (JSON)",
 		Long: `Prints the OpenAPI spec embedded in the client, as indented JSON.
-lsq spec drift (FILE.har | DIR | --live) reports where LeadSquared's replies drift from it.`,
+lsq spec drift (FILE.har | DIR | --live) reports where LeadSquared's replies drift from it.
+
+Exit status: 0 the spec printed; 2 usage error (an argument or a bad flag).`,
 		Args: a.noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return a.runSpec(cmd) },
 	}

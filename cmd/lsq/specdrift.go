@@ -52,8 +52,10 @@ The report comes first, as YAML comments, so the whole output is the overlay:
 No value of a reply is printed but unlisted enum values. The keys of the account (--live) or
 those the HAR's requests carry (accessKey, secretKey, x-LSQ-AccessKey, x-LSQ-SecretKey) are
 REDACTED in all it prints and writes, where a reply echoes them too. --overlay FILE must be a
-new name: lsq never overwrites a file. Exit 0 when nothing drifted, 1 when something did, 2 on
-a usage error.`
+new name: lsq never overwrites a file.
+
+Exit status: 0 nothing drifted; 1 something drifted; 2 usage error (no or several sources, a
+bad flag, an unreadable file, no keys for --live, an --overlay name that exists).`
 
 func (a *app) specDriftCommand() *cobra.Command {
 	var (
@@ -80,7 +82,7 @@ func (a *app) specDriftCommand() *cobra.Command {
 func (a *app) runSpecDrift(cmd *cobra.Command, cf *clientFlags, live bool, overlayFile string, args []string) error {
 	ctx := cmd.Context()
 	if live != (len(args) == 0) || len(args) > 1 {
-		return usageErrorf(cmd, a.stderr, "give one HAR file or folder of replies, or --live")
+		return usageErrorf(cmd, a.stderr, "give one HAR file or folder of replies, or --live (run '%s -h' for help)", cmd.CommandPath())
 	}
 	// The overlay file is claimed before the replies are read: it must be a new name (not
 	// the input, not a file a user may have edited, not a symlink), and is given that name
@@ -129,11 +131,11 @@ func (a *app) runSpecDrift(cmd *cobra.Command, cf *clientFlags, live bool, overl
 	}
 	reports := dc.merged()
 	if len(reports) == 0 {
-		fmt.Fprintf(a.stdout, "# lsq spec drift: no drift: %d replies match the spec\n", dc.replies)
+		fmt.Fprintf(a.stdout, "# lsq spec drift: no drift: %s the spec\n", plural(dc.replies, "reply matches", "replies match"))
 		return nil
 	}
 	var out bytes.Buffer
-	fmt.Fprintf(&out, "# lsq spec drift: %d drifts from the spec in %d replies\n", len(reports), dc.replies)
+	fmt.Fprintf(&out, "# lsq spec drift: %s from the spec in %s\n", plural(len(reports), "drift", "drifts"), plural(dc.replies, "reply", "replies"))
 	for _, r := range reports {
 		fmt.Fprintf(&out, "# %s\n", reportLine(r))
 	}
@@ -165,7 +167,7 @@ func reportLine(r leadsquared.DriftReport) string {
 	if pointer == "" {
 		pointer = "(the reply)"
 	}
-	fmt.Fprintf(&b, "%s %s: %s, %d values in %d replies", r.Operation, pointer, r.Kind, r.Count, r.Calls)
+	fmt.Fprintf(&b, "%s %s: %s, %s in %s", r.Operation, pointer, r.Kind, plural(r.Count, "value", "values"), plural(r.Calls, "reply", "replies"))
 	if len(r.Types) > 0 {
 		fmt.Fprintf(&b, ", seen as %s", countsLine(r.Types))
 	}
@@ -636,7 +638,7 @@ func overlayFor(reports []leadsquared.DriftReport) ([]byte, error) {
 // newProperty is the schema of an attribute the spec lacks, from the types it was seen in.
 func newProperty(r leadsquared.DriftReport) map[string]any {
 	p := map[string]any{
-		"description":      fmt.Sprintf("Not in the docs: seen in %d replies of %s (lsq spec drift).", r.Calls, r.Operation),
+		"description":      fmt.Sprintf("Not in the docs: seen in %s of %s (lsq spec drift).", plural(r.Calls, "reply", "replies"), r.Operation),
 		"x-lsq-confidence": "medium",
 	}
 	types := map[string]int{}

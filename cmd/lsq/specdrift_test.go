@@ -177,10 +177,10 @@ func TestSpecDriftRecorded(t *testing.T) {
 	if got := reported(out); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("reported\n  %s\nwant\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
 	}
-	if !strings.Contains(out, "# ActivateUser /Status: missing-required, 1 values in 1 replies") {
+	if !strings.Contains(out, "# ActivateUser /Status: missing-required, 1 value in 1 reply") {
 		t.Errorf("no missing Status:\n%s", out)
 	}
-	if !strings.Contains(out, "# GetUsers /*/Tag: type, 1 values in 1 replies, seen as object×1, spec: string\n") {
+	if !strings.Contains(out, "# GetUsers /*/Tag: type, 1 value in 1 reply, seen as object×1, spec: string\n") {
 		t.Errorf("no undeclared type drift of Tag:\n%s", out)
 	}
 	doc := applyOutput(t, out)

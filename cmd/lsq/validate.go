@@ -14,22 +14,32 @@ import (
 	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
 )
 
-const validateLong = `Validates a JSON payload against the spec. A request's query parameters (e.g. UpdateUser's
+// The help of lsq validate: what it checks (validateWhat, for a request validateQuery too),
+// how it reports (validateReport), with examples of each direction.
+const (
+	validateWhat  = "Validates a JSON payload against the spec."
+	validateQuery = ` A request's query parameters (e.g. UpdateUser's
 UserId) are checked when --query gives them, and always for an operation that takes no body
 (GetUserByID), whose request is its query; their names match in any casing (userId, UserId),
-as LeadSquared matches them. Prints one line per failure:
+as LeadSquared matches them.`
+	validateReport = ` Prints one line per failure:
   <pointer>: <rule>: <message>
 Invalid UTF-8 (rule utf8), a key repeated in one object (duplicateKey) and nesting deeper
 than 1000 levels (depth) are failures too. A file larger than --max-size (default 10MB;
 bytes, or with a KB, MB or GB suffix) is refused before it is read.
+
 Exit status: 0 valid, 1 invalid, 2 usage error (unknown operation, unreadable, too large or
 non-JSON file).`
-
-const validateExample = `  lsq validate request CreateUser user.json
+	validateRequestExample = `  lsq validate request CreateUser user.json
   lsq validate request --query 'UserId=3b1041fb-8374-11e7-8758-0a106ee76b21' UpdateUser update.json
-  lsq validate request --query 'UserId=3b1041fb-8374-11e7-8758-0a106ee76b21' GetUserByID   # no body: its query
-  lsq validate response GetUserByID 200 - < reply.json
+  lsq validate request --query 'UserId=3b1041fb-8374-11e7-8758-0a106ee76b21' GetUserByID   # no body: its query`
+	validateResponseExample = `  lsq validate response GetUserByID 200 - < reply.json
   lsq validate response --json --max-size 64MB GetUsers 200 users.json`
+)
+
+// validateLong is the help of lsq validate and lsq validate request; lsq validate response's
+// leaves out the query.
+const validateLong = validateWhat + validateQuery + validateReport
 
 // validateOptions are the flags of lsq validate, given before or after the direction.
 type validateOptions struct {
@@ -45,9 +55,9 @@ func (a *app) validateCommand() *cobra.Command {
 		DisableFlagsInUseLine: true,
 		Short:                 "Validate a request or response payload against the spec",
 		Long:                  validateLong,
-		Example:               validateExample,
+		Example:               validateRequestExample + "\n" + validateResponseExample,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			err := usageErrorf(cmd, a.stderr, "want 'request' or 'response'")
+			err := usageErrorf(cmd, a.stderr, "want 'request' or 'response' (run '%s -h' for help)", cmd.CommandPath())
 			cmd.SetOut(a.stderr)
 			_ = cmd.Usage()
 			return err
@@ -55,15 +65,18 @@ func (a *app) validateCommand() *cobra.Command {
 	}
 	f := cmd.PersistentFlags()
 	f.BoolVar(&o.asJSON, "json", false, "print the result as JSON")
-	f.StringVar(&o.rawQuery, "query", "", "with request: the query string to check too (without the keys), e.g. 'UserId=...'")
+	f.StringVar(&o.rawQuery, "query", "", "the query string to check too (without the keys), e.g. 'UserId=...'")
+	onlyFor(f, "query", "request") // a request's; lsq validate response -h does not list it
 	f.Var(&o.maxSize, "max-size", "refuse a file larger than this (bytes, or 512KB, 10MB, 1GB)")
-	for _, d := range []struct{ use, short string }{
+	for _, d := range []struct{ use, short, long, example string }{
 		{"request [--json] [--max-size N] [--query 'name=value&...'] <operationId> [file|-]",
-			"Validate a request: its JSON body, and its query (--query, or an operation without a body)"},
-		{"response [--json] [--max-size N] <operationId> <status> <file|->", "Validate a reply of a status"},
+			"Validate a request: its JSON body, and its query (--query, or an operation without a body)",
+			validateLong, validateRequestExample},
+		{"response [--json] [--max-size N] <operationId> <status> <file|->", "Validate a reply of a status",
+			validateWhat + validateReport, validateResponseExample},
 	} {
 		cmd.AddCommand(&cobra.Command{
-			Use: d.use, DisableFlagsInUseLine: true, Short: d.short, Long: validateLong, Example: validateExample,
+			Use: d.use, DisableFlagsInUseLine: true, Short: d.short, Long: d.long, Example: d.example,
 			RunE: func(cmd *cobra.Command, args []string) error { return a.runValidate(cmd, o, cmd.Name(), args) },
 		})
 	}
@@ -86,7 +99,8 @@ func (a *app) runValidate(cmd *cobra.Command, o *validateOptions, dir string, po
 		}
 	}
 	if len(pos) != want {
-		return usageErrorf(cmd, stderr, "want %d arguments, got %d", want, len(pos))
+		return usageErrorf(cmd, stderr, "takes %s, got %d; usage: %s (run '%s -h' for help)",
+			plural(want, "argument", "arguments"), len(pos), cmd.UseLine(), cmd.CommandPath())
 	}
 	v, err := validate.Default()
 	if err == nil {

@@ -15,29 +15,34 @@ const (
 	CredentialSecretKeyHeader = "x-LSQ-SecretKey"
 )
 
+// ExceptionType is the ExceptionType of LeadSquared's error bodies, the class of the error
+// ("MXDuplicateEntryException"): one of the constants below, or another value, since
+// LeadSquared publishes no list.
+type ExceptionType string
+
 // The ExceptionType values of LeadSquared's error bodies that the spec lists
 // (x-lsq-exception-types on Error.ExceptionType), each with where it was seen. LeadSquared
 // publishes no list: expect others.
 const (
 	// ExceptionMandatoryAttributeMissing (high confidence): A mandatory field or parameter is missing (the docs' example).
-	ExceptionMandatoryAttributeMissing = "MXMandatoryAttributeMissingException"
+	ExceptionMandatoryAttributeMissing ExceptionType = "MXMandatoryAttributeMissingException"
 	// ExceptionInvalidInput (medium confidence): A field or parameter has a value LeadSquared refuses.
-	ExceptionInvalidInput = "MXInvalidInputException"
+	ExceptionInvalidInput ExceptionType = "MXInvalidInputException"
 	// ExceptionUnknownAttribute (medium confidence): The request names a field the account does not have.
-	ExceptionUnknownAttribute = "MXUnknownAttributeException"
+	ExceptionUnknownAttribute ExceptionType = "MXUnknownAttributeException"
 	// ExceptionDuplicateEntry (medium confidence): The record exists already (a user with the same email address).
-	ExceptionDuplicateEntry = "MXDuplicateEntryException"
+	ExceptionDuplicateEntry ExceptionType = "MXDuplicateEntryException"
 	// ExceptionUnAuthorizedAccess (medium confidence): Wrong, missing or deactivated keys, a host outside the account's region, or a call the key owner
 	// has no right to make (with HTTP 401).
-	ExceptionUnAuthorizedAccess = "MXUnAuthorizedAccessException"
+	ExceptionUnAuthorizedAccess ExceptionType = "MXUnAuthorizedAccessException"
 	// ExceptionNotFound (low confidence): The API (route) does not exist (with HTTP 404); a missing user is answered with [] instead.
-	ExceptionNotFound = "MXNotFoundException"
+	ExceptionNotFound ExceptionType = "MXNotFoundException"
 	// ExceptionRateLimitExceeded (medium confidence): The account's rate limit is exceeded (with HTTP 429, 403 or even 200).
-	ExceptionRateLimitExceeded = "MXAPIRateLimitExceededException"
+	ExceptionRateLimitExceeded ExceptionType = "MXAPIRateLimitExceededException"
 	// ExceptionInternalServerError (low confidence): LeadSquared failed.
-	ExceptionInternalServerError = "MXInternalServerErrorException"
+	ExceptionInternalServerError ExceptionType = "MXInternalServerErrorException"
 	// ExceptionMailDelivery (medium confidence): An email could not be sent (Notify Users).
-	ExceptionMailDelivery = "MXMailDeliveryException"
+	ExceptionMailDelivery ExceptionType = "MXMailDeliveryException"
 )
 
 // QueryParameters returns the names of the query parameters of operation id, spelled as the

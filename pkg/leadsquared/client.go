@@ -1,6 +1,7 @@
 package leadsquared
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -39,7 +40,7 @@ type Client struct {
 // rate limiter, retries, redaction, typed errors): its XWithResponse methods return the raw
 // *http.Response and body beside the decoded model.
 //
-//	res, err := c.API().GetUserByIDWithResponse(ctx, &api.GetUserByIDParams{UserId: id})
+//	res, err := c.API().GetUserByIDWithResponse(ctx, &api.GetUserByIDParams{UserID: id})
 //	// res.HTTPResponse.Header, res.Body, *res.JSON200
 func (c *Client) API() *api.ClientWithResponses { return c.api }
 
@@ -90,6 +91,8 @@ type config struct {
 	headerAuth bool
 	limiter    Limiter
 	userLimit  bool // the user chose the limit: never adopt the server's
+	ownLimiter bool // limiter is the client's own (WithRateLimit), not WithLimiter's
+	clock      Clock
 	logger     *slog.Logger
 
 	validator         Validator
@@ -170,7 +173,33 @@ func WithRateLimit(calls int, per time.Duration) Option {
 		if err != nil {
 			return errorf("leadsquared: WithRateLimit: %w", err)
 		}
-		c.limiter, c.userLimit = l, true
+		c.limiter, c.userLimit, c.ownLimiter = l, true, true
+		return nil
+	}
+}
+
+// Clock is the time a [Client] reads and waits by (see [WithClock]). Sleep waits d, or
+// returns ctx's error as soon as ctx is done.
+type Clock interface {
+	Now() time.Time
+	Sleep(ctx context.Context, d time.Duration) error
+}
+
+// WithClock makes the client read the time from clk and wait through clk.Sleep: its retry
+// waits (backoff, Retry-After, the window a rate-limit message names) and the waits of its
+// own rate limiter ([WithRateLimit], or the limit it adopts from a rate-limit error; a
+// limiter of [WithLimiter] keeps its own clock). The waits are computed as without it.
+//
+// It is for tests: the Clock of a fake server (lsqtest's Server.Clock, which package
+// lsqclient gives its clients) skips every wait while recording it, so a rate-limit answer
+// naming a 5-second window costs a test microseconds, and the test can still assert the
+// 5 s. nil is an error.
+func WithClock(clk Clock) Option {
+	return func(c *config) error {
+		if clk == nil {
+			return errors.New("leadsquared: WithClock: nil Clock")
+		}
+		c.clock = clk
 		return nil
 	}
 }
@@ -225,7 +254,10 @@ func New(baseURL, accessKey, secretKey string, opts ...Option) (*Client, error) 
 		cfg.httpClient = &http.Client{Timeout: DefaultTimeout, Transport: NewTransport(limiterCalls(cfg.limiter))}
 	}
 	if cfg.limiter == nil {
-		cfg.limiter = newUnlimited()
+		cfg.limiter, cfg.ownLimiter = newUnlimited(), true
+	}
+	if l, ok := cfg.limiter.(*SlidingWindowLimiter); ok && cfg.ownLimiter && cfg.clock != nil {
+		l.useClock(cfg.clock)
 	}
 	d := newDoer(cfg, base.Path, accessKey, secretKey)
 	for _, vs := range cfg.header {

@@ -53,6 +53,7 @@ func TestNewValidation(t *testing.T) {
 		{name: "max below min", base: host, opts: []Option{WithBackoff(2*time.Second, time.Second)}, wantErr: "WithBackoff"},
 		{name: "zero calls", base: host, opts: []Option{WithRateLimit(0, time.Second)}, wantErr: "calls must be from 1 to 100000"},
 		{name: "negative window", base: host, opts: []Option{WithRateLimit(5, -time.Second)}, wantErr: "window must be positive"},
+		{name: "nil clock", base: host, opts: []Option{WithClock(nil)}, wantErr: "nil Clock"},
 		{name: "nil logger", base: host, opts: []Option{WithLogger(nil)}, wantErr: "nil *slog.Logger"},
 		{name: "nil option", base: host, opts: []Option{nil}, wantErr: "nil Option"},
 	}

@@ -3,6 +3,7 @@ package leadsquared
 import (
 	"context"
 	"errors"
+	"net"
 	"net/url"
 	"strings"
 )
@@ -10,7 +11,12 @@ import (
 // DiscoverHost returns the API host of the account that owns the keys (for example
 // "api-in21.leadsquared.com"), in one call to Authenticate a User
 // (GET Authentication.svc/UserByAccessKey.Get). That call answers on every regional host,
-// with the account's API host in LSQCommonServiceURLs.api; pass the host to [New].
+// with the account's API host in LSQCommonServiceURLs.api; pass what it returns to [New].
+//
+// A host that is not LeadSquared's (not under leadsquared.com: a fake server such as
+// lsqtest's or `lsq fake`, a proxy) is returned as a base URL with its scheme, the reply's
+// or else the one baseURL was called with ("http://127.0.0.1:18080"), so that New reaches
+// the same server: New takes a bare host for https.
 //
 // baseURL, the keys and opts are [New]'s ([HostSingapore] will do as the base URL): the call
 // is [Client.AuthenticateUser] on such a client, with the keys sent as it sends them (in the
@@ -36,28 +42,47 @@ func DiscoverHost(ctx context.Context, baseURL, accessKey, secretKey string, opt
 	if strings.TrimSpace(api) == "" {
 		return "", errors.New("leadsquared: DiscoverHost: the reply of Authenticate a User names no API host (LSQCommonServiceURLs.api)")
 	}
-	host, ok := hostOf(api)
+	host, scheme, ok := hostOf(api)
 	if !ok || c.doer.rd.Contains(api) {
 		return "", errors.New("leadsquared: DiscoverHost: LSQCommonServiceURLs.api in the reply is not a host name")
 	}
-	return host, nil
+	if isLeadSquaredHost(host) {
+		return host, nil
+	}
+	if scheme == "" {
+		scheme = c.baseURL.Scheme
+	}
+	return scheme + "://" + host, nil
+}
+
+// isLeadSquaredHost reports whether host (with or without a port) is under leadsquared.com.
+func isLeadSquaredHost(host string) bool {
+	name := strings.ToLower(host)
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		name = strings.ToLower(h)
+	}
+	return strings.HasSuffix(name, ".leadsquared.com")
 }
 
 // hostOf reads a host (with its port, if any) from a bare host name ("api-in21.leadsquared.com")
-// or a URL ("https://api-in21.leadsquared.com/v2/"), lower-cased. It refuses anything else:
-// user info, spaces, a query.
-func hostOf(s string) (string, bool) {
+// or a URL ("https://api-in21.leadsquared.com/v2/"), lower-cased, and the URL's scheme (""
+// for a bare host). It refuses anything else: user info, spaces, a query.
+func hostOf(s string) (host, scheme string, ok bool) {
 	s = strings.TrimSpace(s)
-	if !strings.Contains(s, "://") {
+	bare := !strings.Contains(s, "://")
+	if bare {
 		s = "https://" + s
 	}
 	u, err := url.Parse(s)
 	if err != nil || u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.Hostname() == "" ||
 		(u.Scheme != "https" && u.Scheme != "http") || strings.ContainsAny(u.Host, " \t%") {
-		return "", false
+		return "", "", false
 	}
 	if p := strings.Trim(u.Path, "/"); p != "" && p != strings.Trim(DefaultBasePath, "/") {
-		return "", false
+		return "", "", false
 	}
-	return strings.ToLower(u.Host), true
+	if !bare {
+		scheme = strings.ToLower(u.Scheme)
+	}
+	return strings.ToLower(u.Host), scheme, true
 }

@@ -54,6 +54,11 @@ func TestDiscoverHost(t *testing.T) {
 		{name: "URL form", api: `"https://api-us11.leadsquared.com/"`, want: HostUS},
 		{name: "URL with the base path, upper case", api: `"HTTPS://API-IR31.LEADSQUARED.COM/v2"`, want: HostIreland},
 		{name: "a host the client does not list", api: `"api-id51.leadsquared.com"`, want: "api-id51.leadsquared.com"},
+		// Not LeadSquared's: a base URL New reaches it at, with the reply's scheme, else the
+		// scheme of the call (this test server's http).
+		{name: "another host, bare", api: `"127.0.0.1:9"`, want: "http://127.0.0.1:9"},
+		{name: "another host, URL form", api: `"HTTPS://Proxy.Example:8443/v2"`, want: "https://proxy.example:8443"},
+		{name: "a look-alike host", api: `"api.leadsquared.com.example.org"`, want: "http://api.leadsquared.com.example.org"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -106,8 +111,16 @@ func TestDiscoverHostOnFake(t *testing.T) {
 	u, _ := url.Parse(srv.URL)
 	for _, opts := range [][]Option{nil, {WithHeaderAuth()}} {
 		host, err := DiscoverHost(t.Context(), srv.URL, testAccessKey, testSecretKey, opts...)
-		if err != nil || host != u.Host {
-			t.Errorf("DiscoverHost = %q, %v; want %q", host, err, u.Host)
+		if want := "http://" + u.Host; err != nil || host != want {
+			t.Errorf("DiscoverHost = %q, %v; want %q", host, err, want)
+		}
+		// What it returns is what New takes, and reaches the same server.
+		c, err := New(host, testAccessKey, testSecretKey, opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if who, err := c.AuthenticateUser(t.Context()); err != nil || who.ID != srv.OwnerID {
+			t.Errorf("New(%q).AuthenticateUser: %+v, %v", host, who.ID, err)
 		}
 	}
 	_, err = DiscoverHost(t.Context(), srv.URL, testAccessKey, "wrong"+testSecretKey)

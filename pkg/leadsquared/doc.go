@@ -4,7 +4,7 @@
 // operationId and generated from it (client.gen.go): it takes the context, the operation's
 // query parameters and body as values, and returns its answer as a value:
 //
-//	u, err := c.GetUserByID(ctx, api.GetUserByIDParams{UserId: id}) // (api.User, error)
+//	u, err := c.GetUserByID(ctx, api.GetUserByIDParams{UserID: id}) // (api.User, error)
 //	if errors.Is(err, leadsquared.ErrNotFound) { ... }              // LeadSquared answered []
 //
 // [Client.API] is the generated client of package api on the same transport, for the raw

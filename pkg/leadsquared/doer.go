@@ -83,6 +83,9 @@ func newDoer(cfg config, basePath, accessKey, secretKey string) *doer {
 	if ls, ok := cfg.limiter.(limitSetter); ok && !cfg.userLimit {
 		d.adapt = ls
 	}
+	if cfg.clock != nil {
+		d.now, d.sleep = cfg.clock.Now, cfg.clock.Sleep
+	}
 	if cfg.drift != nil {
 		cfg.drift(d, cfg)
 	}
@@ -536,8 +539,8 @@ func (d *doer) apiError(req *http.Request, resp *http.Response, body []byte, eb 
 		Path:             req.URL.Path,
 		notFound:         namesMissingRecord(eb),
 	}
-	if !exceptionName.MatchString(eb.ExceptionType) {
-		e.ExceptionType = rd.Scrub(eb.ExceptionType) // not a class name: text a key could be in
+	if !exceptionName.MatchString(string(eb.ExceptionType)) {
+		e.ExceptionType = ExceptionType(rd.Scrub(string(eb.ExceptionType))) // not a class name: text a key could be in
 	}
 	if resp.StatusCode == http.StatusUnauthorized {
 		// One of the known hosts, never text from the body.

@@ -14,11 +14,9 @@ import (
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 )
 
-// RateLimitExceptionType is the ExceptionType LeadSquared sends when a call exceeds the
-// account's rate limit, with HTTP 429, 403 or even 200. It is [ExceptionRateLimitExceeded].
-//
-// Deprecated: Use [ExceptionRateLimitExceeded], the name beside the other exception types.
-const RateLimitExceptionType = ExceptionRateLimitExceeded
+// ExceptionType is the class of a LeadSquared error ([APIError.ExceptionType]): one of the
+// Exception constants, or another value LeadSquared sends.
+type ExceptionType = api.ExceptionType
 
 // The ExceptionType values of LeadSquared's error bodies that its docs, public code calling the
 // API and the fake server (lsqtest) show: those of package api, which the spec lists with
@@ -175,8 +173,9 @@ func (e *prefixedError) Unwrap() []error {
 type APIError struct {
 	// StatusCode is the HTTP status code (200 for an error body sent with 200).
 	StatusCode int
-	// ExceptionType is LeadSquared's exception class, e.g. MXDuplicateEntryException.
-	ExceptionType string
+	// ExceptionType is LeadSquared's exception class, e.g. [ExceptionDuplicateEntry]
+	// (MXDuplicateEntryException).
+	ExceptionType ExceptionType
 	// ExceptionMessage is LeadSquared's human-readable message.
 	ExceptionMessage string
 	// Body is the raw response body.
@@ -243,7 +242,7 @@ func (e *APIError) Error() string {
 	}
 	if e.ExceptionType != "" {
 		b.WriteString(": ")
-		b.WriteString(e.ExceptionType)
+		b.WriteString(string(e.ExceptionType))
 	}
 	if e.ExceptionMessage != "" {
 		b.WriteString(": ")
@@ -300,7 +299,7 @@ func (e *RateLimitError) Is(target error) bool { return target == ErrRateLimited
 // not LeadSquared's body.
 type errorBody struct {
 	Status           string
-	ExceptionType    string
+	ExceptionType    ExceptionType
 	ExceptionMessage string // "Message" when the body has no ExceptionMessage
 	// lsq is true when the body is LeadSquared's error body in one of its shapes: an answer
 	// from the service itself, not a gateway's page or an empty reply.
@@ -352,7 +351,7 @@ func decodeErrorBody(obj []byte) errorBody {
 		_ = json.Unmarshal(top[key], &s) // absent, null or not a string: ""
 		return s
 	}
-	eb := errorBody{Status: str("Status"), ExceptionType: str("ExceptionType"), ExceptionMessage: str("ExceptionMessage")}
+	eb := errorBody{Status: str("Status"), ExceptionType: ExceptionType(str("ExceptionType")), ExceptionMessage: str("ExceptionMessage")}
 	msg := str("Message")
 	if eb.ExceptionMessage == "" {
 		eb.ExceptionMessage = msg
@@ -364,8 +363,9 @@ func decodeErrorBody(obj []byte) errorBody {
 // limitMessage finds "N in M second(s)" in a rate-limit message, whatever the words around
 // it: "exceeded the limit of 20 in 5 second(s)", "limit: 20 requests per 5 seconds",
 // "10 API calls in 5 secs", "25 in 5s", "100 calls within 1 minute". Up to three words may
-// stand between N and "in"/"per"/"within".
-var limitMessage = regexp.MustCompile(`(?i)\b(\d+)\s*(?:[a-z]+\s+){0,3}?(?:in|per|within)\s*(\d+)\s*(second\(s\)|seconds?\b|secs?\b|s\b|minute\(s\)|minutes?\b|mins?\b)`)
+// stand between N and "in"/"per"/"within". M may have up to three decimals ("3 in 0.2
+// second(s)", the sub-second window of a test's fake server).
+var limitMessage = regexp.MustCompile(`(?i)\b(\d+)\s*(?:[a-z]+\s+){0,3}?(?:in|per|within)\s*(\d+(?:\.\d{1,3})?)\s*(second\(s\)|seconds?\b|secs?\b|s\b|minute\(s\)|minutes?\b|mins?\b)`)
 
 // rateLimitWords are the words a message must hold, besides "N in M second(s)", to be taken
 // for a rate-limit error on its own (without 429 or MXAPIRateLimitExceededException): a
@@ -379,18 +379,20 @@ func parseLimit(msg string) (calls int, window time.Duration, ok bool) {
 	if m == nil {
 		return 0, 0, false
 	}
-	n, err1 := strconv.Atoi(m[1])
-	s, err2 := strconv.Atoi(m[2])
-	if err1 != nil || err2 != nil || n <= 0 || s <= 0 || s > 86400 {
+	n, err := strconv.Atoi(m[1])
+	if err != nil || n <= 0 || len(m[2]) > 9 {
 		return 0, 0, false
 	}
+	unit := "s"
 	if u := m[3][0]; u == 'm' || u == 'M' {
-		if s > 1440 {
-			return 0, 0, false
-		}
-		s *= 60
+		unit = "m"
 	}
-	return n, time.Duration(s) * time.Second, true
+	// Exact for decimals: "0.2s" is 200ms.
+	w, err := time.ParseDuration(m[2] + unit)
+	if err != nil || w < time.Millisecond || w > 24*time.Hour {
+		return 0, 0, false
+	}
+	return n, w, true
 }
 
 // isRateLimit reports whether a reply is a rate-limit error in any form LeadSquared uses.

@@ -16,7 +16,9 @@ import (
 // *APIError must carry. Validation failures come as HTTP 500 with the documented shape;
 // some bodies carry only ExceptionMessage, or a WCF fault's Message.
 var errorBodyShapes = []struct {
-	name, body, exType, msg string
+	name, body string
+	exType     ExceptionType
+	msg        string
 }{
 	{"documented shape", `{"Status":"Error","ExceptionType":"MXInvalidInputException","ExceptionMessage":"PageSize can't be greater than 1000"}`,
 		"MXInvalidInputException", "PageSize can't be greater than 1000"},
@@ -186,6 +188,12 @@ func TestParseLimitWordings(t *testing.T) {
 		{"Quota: 2 in 1 minute(s)", 2, time.Minute},
 		{"Request limit reached (20 in 5 Second(s))", 20, 5 * time.Second},
 		{"At 10 am: 25 calls in 5 seconds exceeded", 25, 5 * time.Second},
+		// Decimals: a test's fake with a sub-second window (lsqtest.WithRateLimit).
+		{"API calls exceeded the limit of 3 in 0.2 second(s)", 3, 200 * time.Millisecond},
+		{"API calls exceeded the limit of 3 in 0.025 second(s)", 3, 25 * time.Millisecond},
+		{"limit of 5 in 1.5 minutes", 5, 90 * time.Second},
+		{"exceeded the limit of 5 in 0.0 second(s)", 0, 0},
+		{"exceeded the limit of 5 in 86400.5 second(s)", 0, 0},
 		// No limit to read.
 		{"exceeded the limit of 0 in 5 second(s)", 0, 0},
 		{"exceeded the limit of 5 in 0 second(s)", 0, 0},

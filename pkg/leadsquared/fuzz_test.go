@@ -100,7 +100,7 @@ func FuzzErrorShape(f *testing.F) {
 		if isErr != want {
 			t.Fatalf("errorShape(%q) = %v, full parse says %v", body, isErr, want)
 		}
-		if isErr && (eb.Status != status || eb.ExceptionType != exType) {
+		if isErr && (eb.Status != status || string(eb.ExceptionType) != exType) {
 			t.Fatalf("decoded %+v, want Status %q ExceptionType %q", eb, status, exType)
 		}
 	})

@@ -33,7 +33,7 @@ func WithLimiter(l Limiter) Option {
 		if l == nil {
 			return errors.New("leadsquared: WithLimiter: nil Limiter")
 		}
-		c.limiter, c.userLimit = l, true
+		c.limiter, c.userLimit, c.ownLimiter = l, true, false
 		return nil
 	}
 }
@@ -47,16 +47,15 @@ func WithLimiter(l Limiter) Option {
 // overtakes the queue, so under saturation every call waits about as long as the others.
 // A waiter whose context ends leaves the queue.
 //
-// The slack, [LimiterSlack] of per (2 %) at first, is there because LeadSquared counts a call
+// The slack, 2 % of per at first, is there because LeadSquared counts a call
 // when it arrives, not when it starts: a saturated client starts its calls in bursts one
 // window apart, and a burst that arrives a few milliseconds late would otherwise overlap the
 // next one in the server's window and be rejected (measured: 64 % of the allowed rate with
 // no slack; see bench/README.md). When the server still rejects a call that the limiter let
 // through, the network's jitter is larger than the slack: the client doubles it (once for
 // the rejections of one burst: those within half a window), up to a tenth of the window (so
-// the slack never costs more than 10 % of the rate). After
-// [SlackCleanWindows] windows with no such rejection the slack halves again, step by step,
-// back to its starting share, so an occasional late call costs a few windows rather than
+// the slack never costs more than 10 % of the rate). After 4 windows (at first) with no
+// such rejection the slack halves again, step by step, back to its starting share, so an occasional late call costs a few windows rather than
 // the rest of the run; a rejection soon after a narrowing doubles the number of clean
 // windows the next narrowing waits for (up to 64), so a network whose jitter really needs
 // the wider slack keeps it.
@@ -68,7 +67,7 @@ type SlidingWindowLimiter struct {
 	calls     int
 	per       time.Duration
 	slack     time.Duration // added to per when checking the window
-	baseSlack time.Duration // the starting slack, [LimiterSlack] of per
+	baseSlack time.Duration // the starting slack, limiterSlack of per
 	changed   time.Time     // when the slack last widened or narrowed
 	narrowed  bool          // the last change of the slack was a narrowing
 	clean     int           // clean windows the next narrowing waits for
@@ -86,13 +85,13 @@ type waiter struct {
 	granted bool          // its start was recorded for it; guarded by the limiter's mu
 }
 
-// LimiterSlack is the share of the window a [SlidingWindowLimiter] adds to it at first, to
+// limiterSlack is the share of the window a [SlidingWindowLimiter] adds to it at first, to
 // absorb the network latency between a call's start and its arrival at LeadSquared.
-const LimiterSlack = 0.02
+const limiterSlack = 0.02
 
-// SlackCleanWindows is how many windows without a rejected paced call a
+// slackCleanWindows is how many windows without a rejected paced call a
 // [SlidingWindowLimiter] waits, at first, before it halves a slack that rejections widened.
-const SlackCleanWindows = 4
+const slackCleanWindows = 4
 
 // maxSlackShare caps the slack that rate-limit errors can widen it to.
 const maxSlackShare = 0.10
@@ -101,8 +100,8 @@ const maxSlackShare = 0.10
 const maxCleanWindows = 64
 
 // NewLimiter returns a limiter that allows at most calls request starts in any window of
-// length per (widened by [LimiterSlack]). calls must be from 1 to [MaxLimitCalls] and per
-// positive and at most [MaxLimitWindow].
+// length per (widened by a slack of 2 %, see [SlidingWindowLimiter]). calls must be from 1
+// to [MaxLimitCalls] and per positive and at most [MaxLimitWindow].
 func NewLimiter(calls int, per time.Duration) (*SlidingWindowLimiter, error) {
 	if err := validLimit(calls, per); err != nil {
 		return nil, err
@@ -118,7 +117,7 @@ func NewLimiter(calls int, per time.Duration) (*SlidingWindowLimiter, error) {
 func newUnlimited() *SlidingWindowLimiter {
 	return &SlidingWindowLimiter{
 		wake:  make(chan struct{}),
-		clean: SlackCleanWindows,
+		clean: slackCleanWindows,
 		now:   time.Now,
 		after: func(d time.Duration) (<-chan time.Time, func() bool) {
 			t := time.NewTimer(d)
@@ -127,13 +126,30 @@ func newUnlimited() *SlidingWindowLimiter {
 	}
 }
 
+// useClock makes l read the time from clk and wait through clk.Sleep (WithClock). Called
+// before l is shared.
+func (l *SlidingWindowLimiter) useClock(clk Clock) {
+	l.now = clk.Now
+	l.after = func(d time.Duration) (<-chan time.Time, func() bool) {
+		ch := make(chan time.Time, 1)
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() {
+			defer cancel()
+			if clk.Sleep(ctx, d) == nil {
+				ch <- clk.Now()
+			}
+		}()
+		return ch, func() bool { cancel(); return true }
+	}
+}
+
 // resetSlack sets the slack to its starting share of per. Called with l.mu held (or
 // before l is shared).
 func (l *SlidingWindowLimiter) resetSlack() {
-	l.baseSlack = time.Duration(float64(l.per) * LimiterSlack)
+	l.baseSlack = time.Duration(float64(l.per) * limiterSlack)
 	l.slack = l.baseSlack
 	l.narrowed = false
-	l.clean = SlackCleanWindows
+	l.clean = slackCleanWindows
 }
 
 // MaxLimitCalls is the most calls a limit may allow in one window: a limiter keeps one start

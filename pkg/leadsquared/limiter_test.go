@@ -91,7 +91,7 @@ func TestLimiterPacesOnFakeClock(t *testing.T) {
 		}
 		at = append(at, fc.Now().Sub(t0))
 	}
-	// The window is per plus LimiterSlack (2 %): 5.1 s.
+	// The window is per plus limiterSlack (2 %): 5.1 s.
 	want := []time.Duration{0, 0, 5100 * time.Millisecond, 5100 * time.Millisecond, 10200 * time.Millisecond}
 	if !slices.Equal(at, want) {
 		t.Errorf("starts at %v, want %v", at, want)
@@ -324,7 +324,7 @@ func TestSlackWidensAfterARejectedPacedCall(t *testing.T) {
 	}
 }
 
-// A widened slack narrows back, one halving per SlackCleanWindows clean windows, to its
+// A widened slack narrows back, one halving per slackCleanWindows clean windows, to its
 // starting share; a rejection soon after a narrowing makes the next one wait twice as long.
 func TestSlackNarrowsAfterCleanWindows(t *testing.T) {
 	t.Parallel()
@@ -363,7 +363,7 @@ func TestSlackNarrowsAfterCleanWindows(t *testing.T) {
 	_ = fc.Sleep(t.Context(), 4*1100*time.Millisecond-time.Millisecond)
 	start()
 	if got := slack(); got != 100*time.Millisecond {
-		t.Fatalf("slack narrowed before %d clean windows: %s", SlackCleanWindows, got)
+		t.Fatalf("slack narrowed before %d clean windows: %s", slackCleanWindows, got)
 	}
 	_ = fc.Sleep(t.Context(), time.Millisecond)
 	start()

@@ -233,7 +233,7 @@ func exType(e *APIError) string {
 	if e == nil {
 		return ""
 	}
-	return e.ExceptionType
+	return string(e.ExceptionType)
 }
 
 func rlLimit(rl *RateLimitError) int {

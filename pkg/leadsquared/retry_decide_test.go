@@ -16,7 +16,7 @@ func TestRetryDecision(t *testing.T) {
 	)
 	get := Operation{ID: "GetUserByID", Idempotent: true}
 	post := Operation{ID: "CreateUser"}
-	lsqBody := func(typ, msg string) errorBody {
+	lsqBody := func(typ ExceptionType, msg string) errorBody {
 		return errorBody{Status: "Error", ExceptionType: typ, ExceptionMessage: msg, lsq: true}
 	}
 	rateLimited := lsqBody(ExceptionRateLimitExceeded, "You have exceeded the limit of 25 in 5 second(s)")

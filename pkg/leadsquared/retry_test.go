@@ -106,11 +106,11 @@ func TestRateLimitRetriesExhausted(t *testing.T) {
 	if !errors.As(err, &apiErr) {
 		t.Fatal("errors.As(*APIError) fails on a *RateLimitError")
 	}
-	if apiErr.StatusCode != 403 || apiErr.ExceptionType != RateLimitExceptionType ||
+	if apiErr.StatusCode != 403 || apiErr.ExceptionType != ExceptionRateLimitExceeded ||
 		!strings.Contains(apiErr.ExceptionMessage, "limit of 20 in 5") {
 		t.Errorf("APIError = %+v", apiErr)
 	}
-	for _, want := range []string{"rate limited", "20", "403", RateLimitExceptionType, "/UserManagement.svc/User/Create"} {
+	for _, want := range []string{"rate limited", "20", "403", string(ExceptionRateLimitExceeded), "/UserManagement.svc/User/Create"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q lacks %q", err, want)
 		}
@@ -400,7 +400,7 @@ func TestErrorBodyWith2xx(t *testing.T) {
 func TestErrorShapeUnit(t *testing.T) {
 	t.Parallel()
 	eb, ok := errorShape([]byte(rateLimitBody(20, 5)))
-	if !ok || eb.ExceptionType != RateLimitExceptionType || !isRateLimit(200, eb) {
+	if !ok || eb.ExceptionType != ExceptionRateLimitExceeded || !isRateLimit(200, eb) {
 		t.Errorf("rate-limit body: %+v %v", eb, ok)
 	}
 	if _, ok := errorShape([]byte(usersJSON)); ok {

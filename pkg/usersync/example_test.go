@@ -3,7 +3,6 @@ package usersync_test
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,12 +14,14 @@ import (
 
 // Plan the changes that make an account match a list of users, then apply them.
 func Example() {
-	srv, _ := lsqtest.New()
+	srv, err := lsqtest.NewServer() // in a test: lsqtest.MustNewServer(t)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	defer srv.Close()
 	_, _ = srv.AddUser(lsqtest.User{FirstName: "Ada", EmailAddress: "ada@example.com", Role: "Sales_User"})
-	ts := httptest.NewServer(srv.Handler())
-	defer ts.Close()
-	c, _ := leadsquared.New(ts.URL+lsqtest.BasePath, lsqtest.DefaultAccessKey, lsqtest.DefaultSecretKey)
+	c, _ := leadsquared.New(srv.URL, srv.AccessKey, srv.SecretKey)
 
 	ctx := context.Background()
 	want := []usersync.Desired{
@@ -54,12 +55,14 @@ func Example() {
 // that make the account match it, and apply them with a journal, the way lsq users sync
 // --apply does.
 func ExampleReadUsers() {
-	srv, _ := lsqtest.New()
+	srv, err := lsqtest.NewServer() // in a test: lsqtest.MustNewServer(t)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	defer srv.Close()
 	_, _ = srv.AddUser(lsqtest.User{FirstName: "Ada", LastName: "L", EmailAddress: "ada@example.com", Role: "Sales_User"})
-	ts := httptest.NewServer(srv.Handler())
-	defer ts.Close()
-	c, _ := leadsquared.New(ts.URL+lsqtest.BasePath, lsqtest.DefaultAccessKey, lsqtest.DefaultSecretKey)
+	c, _ := leadsquared.New(srv.URL, srv.AccessKey, srv.SecretKey)
 
 	file := "\ufeffEmailAddress;FirstName;LastName;Role;Status;Department\n" + // Excel's CSV: a mark, ';'
 		"ada@example.com;Ada;Lovelace;Sales_User;;\n" + // an empty Status: the status stays as it is

@@ -2,10 +2,15 @@
 // server that serves every operation of the spec (spec/openapi.yaml) under /v2 and behaves
 // like LeadSquared, not like a mock.
 //
-// Start one with [NewServer] (or [MustNewServer] in a test) and point a client at it:
+// In a test, start one with [MustNewServer] and point a client at it; package lsqclient
+// makes that client, on the server's [Clock] so that no retry or rate-limit wait takes real
+// time:
 //
 //	srv := lsqtest.MustNewServer(t)
-//	c, err := leadsquared.New(srv.URL, srv.AccessKey, srv.SecretKey)
+//	c := lsqclient.New(t, srv) // or leadsquared.New(srv.URL, srv.AccessKey, srv.SecretKey)
+//
+// A program or an Example uses [NewServer] (and Close); [New] makes a fake without a
+// listener, to serve [Server.Handler] yourself.
 //
 // What it does, like LeadSquared:
 //

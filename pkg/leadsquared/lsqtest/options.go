@@ -78,8 +78,12 @@ func WithKeys(accessKey, secretKey string) Option {
 }
 
 // WithRateLimit limits the account to calls requests in any sliding window of length per,
-// and answers the calls over the limit in the given form. per must be a whole number of
-// seconds (LeadSquared's message names seconds). Without it the server does not limit.
+// and answers the calls over the limit in the given form. per is a whole number of
+// milliseconds from 1ms to 24h: LeadSquared's windows are whole seconds, but a test of rate
+// limiting can use a window of 200*time.Millisecond and take a fraction of a second. The
+// answer's message names the window in seconds as LeadSquared's does, with decimals for a
+// sub-second one ("API calls exceeded the limit of 3 in 0.2 second(s)"), and the client
+// reads and adopts it. Without WithRateLimit the server does not limit.
 //
 // The limit counts authenticated calls the server accepted (invalid ones included); calls
 // rejected for the limit, 401s, 404s and scripted faults are not counted. The bulk
@@ -99,7 +103,8 @@ func WithRateLimit(calls int, per time.Duration, form Form) Option {
 }
 
 // WithBulkRateLimit gives the bulk operations (those the spec marks x-lsq-bulk:
-// BulkUpdateUsers, BulkUpdateUserManagers) their own limit of calls in any window of length per (a whole number of seconds), as
+// BulkUpdateUsers, BulkUpdateUserManagers) their own limit of calls in any window of length
+// per (a whole number of milliseconds, as in WithRateLimit), as
 // LeadSquared's plans do. Bulk calls then no longer count against [WithRateLimit]. They are
 // answered in the form of WithRateLimit, or Form429 without it.
 func WithBulkRateLimit(calls int, per time.Duration) Option {
@@ -125,8 +130,8 @@ func validLimit(calls int, per time.Duration) error {
 		return fmt.Errorf("calls must be positive, got %d", calls)
 	case calls > maxLimitCalls:
 		return fmt.Errorf("calls must be at most %d, got %d", maxLimitCalls, calls)
-	case per < time.Second || per%time.Second != 0 || per > maxLimitWindow:
-		return fmt.Errorf("window must be a whole number of seconds from 1s to %s, got %s", maxLimitWindow, per)
+	case per < time.Millisecond || per%time.Millisecond != 0 || per > maxLimitWindow:
+		return fmt.Errorf("window must be a whole number of milliseconds from 1ms to %s, got %s", maxLimitWindow, per)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package lsqtest
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
@@ -47,5 +48,8 @@ func (s *Server) rateLimit(opID api.OperationID) (status int, body any, limited 
 }
 
 func rateLimitBody(l limit) errorBody {
-	return errBody(api.ExceptionRateLimitExceeded, fmt.Sprintf("API calls exceeded the limit of %d in %d second(s)", l.calls, int(l.per/time.Second)))
+	// Whole seconds as LeadSquared writes them ("5"); a test's sub-second window with its
+	// decimals ("0.2").
+	secs := strconv.FormatFloat(l.per.Seconds(), 'f', -1, 64)
+	return errBody(api.ExceptionRateLimitExceeded, fmt.Sprintf("API calls exceeded the limit of %d in %s second(s)", l.calls, secs))
 }

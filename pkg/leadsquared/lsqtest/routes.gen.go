@@ -8,7 +8,7 @@ import (
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 )
 
-// The methods of api.ServerInterface. Each runs the fake's handler of its operation: the
+// The methods of apiserver.ServerInterface (internal/apiserver). Each runs the fake's handler of its operation: the
 // method of *Server named as the operation with a lower-case first letter (createUser for
 // CreateUser), given the call and, for an operation with query parameters, the api.XParams the
 // generated router bound. An operation added to the spec calls a handler the fake does not

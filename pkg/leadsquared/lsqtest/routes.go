@@ -5,22 +5,23 @@ import (
 	"net/url"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
+	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared/lsqtest/internal/apiserver"
 	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
 )
 
-// routes is the fake's implementation of api.ServerInterface, the server interface generated
-// from the spec: one method per operation, generated too (routes.gen.go), each calling the
+// routes is the fake's implementation of apiserver.ServerInterface, the server interface
+// generated from the spec (internal/apiserver): one method per operation, generated too (routes.gen.go), each calling the
 // fake's handler of its operation (createUser for CreateUser). An operation added to the spec
 // and generated does not build here until the fake has its handler. The generated router
-// (api.HandlerWithOptions) routes a call that ServeHTTP has authenticated, rate-limited and
+// (apiserver.HandlerWithOptions) routes a call that ServeHTTP has authenticated, rate-limited and
 // validated, binds its query parameters into the operation's api.XParams and calls the method.
 type routes struct{ s *Server }
 
-var _ api.ServerInterface = routes{}
+var _ apiserver.ServerInterface = routes{}
 
 // newRouter returns the generated router over the fake's routes.
 func newRouter(s *Server) http.Handler {
-	return api.HandlerWithOptions(routes{s}, api.StdHTTPServerOptions{
+	return apiserver.HandlerWithOptions(routes{s}, apiserver.StdHTTPServerOptions{
 		BaseURL: BasePath,
 		// Validation has passed, so binding does not fail; were it to, this is the fake's 400.
 		ErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) {

@@ -37,6 +37,7 @@ type Server struct {
 	OwnerID string
 
 	cfg    config
+	clock  *Clock // over cfg.now
 	v      *validate.Validator
 	router http.Handler // the generated router over routes
 	ts     *httptest.Server
@@ -54,8 +55,17 @@ type Server struct {
 	drifted map[InjectedDrift]struct{} // WithDrift: what was injected
 }
 
-// New returns a fake server without a listener: serve [Server.Handler] yourself (as
-// `lsq fake` does). Use [NewServer] in tests. It returns an error for a bad option.
+// New returns a fake server without a listener, for serving [Server.Handler] on an address
+// of your own (as `lsq fake` does) or inside another handler; its URL is empty. Which
+// constructor to use:
+//
+//   - in a test, [MustNewServer](t, opts...): started on a loopback port, closed when the
+//     test ends, a bad option fails the test;
+//   - in a program or an Example, [NewServer](opts...): started on a loopback port, closed
+//     by you;
+//   - to serve the fake yourself, New(opts...).
+//
+// It returns an error for a bad option.
 func New(opts ...Option) (*Server, error) {
 	cfg := config{
 		accessKey:    DefaultAccessKey,
@@ -82,6 +92,7 @@ func New(opts ...Option) (*Server, error) {
 		AccessKey: cfg.accessKey,
 		SecretKey: cfg.secretKey,
 		cfg:       cfg,
+		clock:     newClock(cfg.now),
 		v:         v,
 		done:      make(chan struct{}),
 		faults:    map[api.OperationID][]Fault{},
@@ -99,7 +110,8 @@ func New(opts ...Option) (*Server, error) {
 }
 
 // NewServer starts a fake server on a loopback port (like httptest.NewServer) and returns
-// it; call Close when done. It returns an error for a bad option.
+// it, with URL set; call Close when done. In a test, use [MustNewServer]. It returns an error
+// for a bad option.
 func NewServer(opts ...Option) (*Server, error) {
 	s, err := New(opts...)
 	if err != nil {
@@ -110,8 +122,8 @@ func NewServer(opts ...Option) (*Server, error) {
 	return s, nil
 }
 
-// MustNewServer is NewServer for tests: it fails the test on a bad option and closes the
-// server when the test ends.
+// MustNewServer is the constructor for tests: [NewServer], failing the test on a bad option
+// and closing the server when the test ends.
 func MustNewServer(t testing.TB, opts ...Option) *Server {
 	t.Helper()
 	s, err := NewServer(opts...)
@@ -136,7 +148,13 @@ func (s *Server) Close() {
 // Handler returns the server's HTTP handler, which serves the API under /v2.
 func (s *Server) Handler() http.Handler { return s }
 
-func (s *Server) now() time.Time { return s.cfg.now().UTC() }
+func (s *Server) now() time.Time { return s.clock.Now().UTC() }
+
+// Clock returns the server's clock: the real one (or [WithClock]'s) moved on by every wait
+// slept on it. Give it to a client (leadsquared.WithClock, as package lsqclient does) and
+// the client's retry and rate-limit waits take no real time while the server sees them
+// pass; [Clock.Waits] lists them.
+func (s *Server) Clock() *Clock { return s.clock }
 
 // ServeHTTP serves one API call: route, scripted fault, authentication, rate limit,
 // validation, then the operation.
@@ -291,17 +309,17 @@ type rawBody string
 
 // errorBody is LeadSquared's error body.
 type errorBody struct {
-	Status           string `json:"Status"`
-	ExceptionType    string `json:"ExceptionType"`
-	ExceptionMessage string `json:"ExceptionMessage"`
+	Status           string            `json:"Status"`
+	ExceptionType    api.ExceptionType `json:"ExceptionType"`
+	ExceptionMessage string            `json:"ExceptionMessage"`
 }
 
-func errBody(typ, msg string) errorBody {
+func errBody(typ api.ExceptionType, msg string) errorBody {
 	return errorBody{Status: "Error", ExceptionType: typ, ExceptionMessage: msg}
 }
 
 // fail is the usual answer to a business error: 500 with an MX… body, as LeadSquared does.
-func fail(typ, format string, args ...any) (int, any) {
+func fail(typ api.ExceptionType, format string, args ...any) (int, any) {
 	return http.StatusInternalServerError, errBody(typ, fmt.Sprintf(format, args...))
 }
 

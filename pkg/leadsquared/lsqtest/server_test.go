@@ -18,13 +18,14 @@ func TestOptionsValidated(t *testing.T) {
 	bad := map[string]lsqtest.Option{
 		"empty key":       lsqtest.WithKeys("", "s"),
 		"zero calls":      lsqtest.WithRateLimit(0, time.Second, lsqtest.Form429),
-		"sub-second":      lsqtest.WithRateLimit(5, 500*time.Millisecond, lsqtest.Form429),
+		"sub-millisecond": lsqtest.WithRateLimit(5, 500*time.Microsecond, lsqtest.Form429),
 		"bad form":        lsqtest.WithRateLimit(5, time.Second, lsqtest.Form(418)),
 		"bulk zero":       lsqtest.WithBulkRateLimit(1, 0),
 		"nil clock":       lsqtest.WithClock(nil),
 		"zero templates":  lsqtest.WithMaxTemplates(0),
 		"nil option":      nil,
-		"fractional secs": lsqtest.WithBulkRateLimit(1, 1500*time.Millisecond),
+		"fractional ms":   lsqtest.WithBulkRateLimit(1, 1500*time.Microsecond),
+		"over a day":      lsqtest.WithRateLimit(1, 25*time.Hour, lsqtest.Form429),
 	}
 	for name, o := range bad {
 		if s, err := lsqtest.NewServer(o); err == nil {
