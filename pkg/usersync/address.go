@@ -193,3 +193,34 @@ func runeName(r rune) string {
 	}
 	return fmt.Sprintf("U+%04X", r)
 }
+
+// spellings returns addr and the other spellings under which the account may hold the same
+// address (its NFC form, its domain in ASCII (punycode) and in Unicode), each once, addr
+// first. A lookup by address asks for all of them: LeadSquared compares the text it was given,
+// so a row written in another normal form, or with the other form of an IDN domain, would
+// otherwise not find the user it names, and an import would create a look-alike of them.
+func spellings(addr string) []string {
+	out := []string{addr}
+	add := func(s string) {
+		for _, x := range out {
+			if strings.EqualFold(x, s) {
+				return
+			}
+		}
+		out = append(out, s)
+	}
+	nfc := norm.NFC.String(addr)
+	add(nfc)
+	at := strings.LastIndexByte(nfc, '@')
+	if at < 0 {
+		return out
+	}
+	local, domain := nfc[:at], nfc[at+1:]
+	if d, err := idna.Lookup.ToASCII(domain); err == nil {
+		add(local + "@" + d)
+	}
+	if d, err := idna.Lookup.ToUnicode(domain); err == nil {
+		add(local + "@" + d)
+	}
+	return out
+}

@@ -22,7 +22,9 @@ type Found struct {
 // LookupAddresses returns the users of the account with the given addresses (up to
 // [LookupBatch]), by the key [CheckAddress] gives, inactive users included, in one
 // Advanced Search. If the search fails with anything but the context's end, it falls back
-// to Get a User by Email, one call per address, which only finds active users.
+// to Get a User by Email, one call per address, which only finds active users. Each address
+// is asked for in every spelling the account may hold it in (its NFC form, its domain in
+// ASCII and in Unicode), as [CanonicalAddress] takes them for one.
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/user-advanced-search/
 func LookupAddresses(ctx context.Context, c *leadsquared.Client, emails []string) (map[string]Found, error) {
@@ -30,10 +32,14 @@ func LookupAddresses(ctx context.Context, c *leadsquared.Client, emails []string
 	if len(emails) == 0 {
 		return out, nil
 	}
-	conds := make([]api.SearchCondition, len(emails))
-	for i, e := range emails {
+	var asked []string // each address in every spelling the account may hold it in
+	for _, e := range emails {
+		asked = append(asked, spellings(e)...)
+	}
+	conds := make([]api.SearchCondition, len(asked))
+	for i, e := range asked {
 		conds[i] = api.SearchCondition{LookupName: "EmailAddress", Operator: api.SearchConditionOperatorEq, LookupValue: e}
-		if i < len(emails)-1 {
+		if i < len(asked)-1 {
 			conds[i].ConditionOperator = "OR"
 		}
 	}
@@ -58,13 +64,16 @@ func LookupAddresses(ctx context.Context, c *leadsquared.Client, emails []string
 	// Fallback: one read per address.
 	out = map[string]Found{}
 	for _, e := range emails {
-		u, err := c.GetUserByEmail(ctx, api.GetUserByEmailParams{EmailAddress: e})
-		switch {
-		case errors.Is(err, leadsquared.ErrNotFound):
-		case err != nil:
-			return nil, err
-		default:
+		for _, s := range spellings(e) {
+			u, err := c.GetUserByEmail(ctx, api.GetUserByEmailParams{EmailAddress: s})
+			if errors.Is(err, leadsquared.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
 			out[keyOf(e)] = Found{UserID: u.ID, Active: true}
+			break
 		}
 	}
 	return out, nil

@@ -299,7 +299,10 @@ func readAccount(ctx context.Context, c *leadsquared.Client, columns []string) (
 func readByAddress(ctx context.Context, c *leadsquared.Client, emails []string, columns []string) (map[string]*current, error) {
 	out, cs := map[string]*current{}, newColumnSet(columns)
 	for start := 0; start < len(emails); start += LookupBatch {
-		batch := emails[start:min(start+LookupBatch, len(emails))]
+		var batch []string // each address in every spelling the account may hold it in
+		for _, e := range emails[start:min(start+LookupBatch, len(emails))] {
+			batch = append(batch, spellings(e)...)
+		}
 		conds := make([]api.SearchCondition, len(batch))
 		for i, e := range batch {
 			conds[i] = api.SearchCondition{LookupName: "EmailAddress", Operator: api.SearchConditionOperatorEq, LookupValue: e}
@@ -458,13 +461,16 @@ func fingerprint(p *Plan) string {
 
 // addressKey is the key by which the engine compares and looks up addresses: every
 // comparison of two addresses (a row's, a manager's, an account user's) goes through it.
-// An address it cannot take is an error (for a row: an invalid row).
+// An address it cannot take is an error (for a row: an invalid row). The key is
+// CanonicalAddress's: Unicode normalisation, case folding and the IDN mapping of the domain,
+// so that look-alike spellings of one address are one user, and an address with an invisible,
+// bidi or control character is refused rather than taken for another user.
 func addressKey(addr string) (string, error) {
-	k := strings.ToLower(strings.TrimSpace(addr))
-	if k == "" {
+	addr = strings.TrimSpace(addr)
+	if addr == "" {
 		return "", errors.New("no address")
 	}
-	return k, nil
+	return CanonicalAddress(addr)
 }
 
 // keyOf is the key of an address already checked (a plan's, a row's), or the address as
