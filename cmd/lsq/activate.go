@@ -162,8 +162,8 @@ func (a *app) runStatus(cmd *cobra.Command, o *statusOptions, deactivate bool) e
 	if deactivate {
 		state = "inactive"
 	}
-	fmt.Fprintf(a.stdout, "%s: %d addresses: %d %sd, %d already %s, %d done in an earlier run, %d invalid, %d failed",
-		name, len(lines)+len(invalid), res.Done, verb, len(already), state, res.Earlier, len(invalid), len(failures))
+	fmt.Fprintf(a.stdout, "%s: %s: %d %sd, %d already %s, %d done in an earlier run, %d invalid, %d failed",
+		name, plural(len(lines)+len(invalid), "address", "addresses"), res.Done, verb, len(already), state, res.Earlier, len(invalid), len(failures))
 	if res.NotRun > 0 {
 		fmt.Fprintf(a.stdout, ", %d not done (interrupted: rerun the same command to continue)", res.NotRun)
 	}

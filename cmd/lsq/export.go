@@ -258,7 +258,7 @@ users:
 			return &exitError{exitInvalid}
 		}
 	}
-	fmt.Fprintf(a.stderr, "%s: %d users\n", cmd.CommandPath(), n)
+	fmt.Fprintf(a.stderr, "%s: %s\n", cmd.CommandPath(), plural(n, "user", "users"))
 	return nil
 }
 

@@ -195,7 +195,7 @@ func (a *app) runImport(cmd *cobra.Command, o *importOptions, path string) error
 		}
 	}
 	if o.dryRun || (sum.invalid > 0 && !o.skipInvalid) {
-		fmt.Fprintf(a.stdout, "%s: %d rows: %d valid, %d invalid; nothing was sent", name, len(rows), valid, sum.invalid)
+		fmt.Fprintf(a.stdout, "%s: %s: %d valid, %d invalid; nothing was sent", name, plural(len(rows), "row", "rows"), valid, sum.invalid)
 		if !o.dryRun {
 			fmt.Fprint(a.stdout, " (fix the rows, or add --skip-invalid)")
 		}
@@ -433,8 +433,8 @@ func (im *importer) managerID(ctx context.Context, email string) (string, error)
 func (a *app) importReport(cmd *cobra.Command, in *importInput, o *importOptions, statePath string, cols []csvColumn,
 	rows []rowMeta, crossErrs map[int][]string, sum *importSummary, v *validate.Validator) error {
 	name := cmd.CommandPath()
-	fmt.Fprintf(a.stdout, "%s: %d rows: %d created, %d already there, %d done in an earlier run, %d invalid, %d failed",
-		name, sum.rows, sum.created, sum.exists, sum.earlier, sum.invalid, sum.failed)
+	fmt.Fprintf(a.stdout, "%s: %s: %d created, %d already there, %d done in an earlier run, %d invalid, %d failed",
+		name, plural(sum.rows, "row", "rows"), sum.created, sum.exists, sum.earlier, sum.invalid, sum.failed)
 	if sum.inactive > 0 {
 		fmt.Fprintf(a.stdout, ", %d marked Inactive (not created)", sum.inactive)
 	}

@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"testing"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
@@ -107,7 +106,8 @@ func TestImportMemory(t *testing.T) {
 	cmd.Env = append(os.Environ(), "LSQ_TEST_MAIN=1", envAccessKey+"="+testAccessKey, envSecretKey+"="+testSecretKey, envHost+"="+ts.URL+"/v2")
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
+	peak, measured, err := peakRSS(t, cmd)
+	if err != nil {
 		t.Fatalf("import: %v\n%s\n%s", err, out.String(), errb.String())
 	}
 	if want := fmt.Sprintf("%d rows: 0 created, %d already there", rows, rows); !strings.Contains(out.String(), want) {
@@ -116,11 +116,9 @@ func TestImportMemory(t *testing.T) {
 	if want := int64((rows + usersync.LookupBatch - 1) / usersync.LookupBatch); searches.Load() != want {
 		t.Errorf("%d searches, want %d", searches.Load(), want)
 	}
-	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	if !ok {
-		t.Skip("no rusage on this platform")
+	if !measured {
+		t.Skip("no /proc/self/status on this platform")
 	}
-	peak := float64(ru.Maxrss) * 1024 // KiB on Linux
 	t.Logf("imported %d rows (%.1f MB of CSV); peak RSS of lsq %.1f MB, %.2fx the file", rows, float64(size)/(1<<20), peak/(1<<20), peak/float64(size))
 	if !raceEnabled && peak > 3*float64(size) {
 		t.Errorf("peak RSS %.1f MB, more than 3x the %.1f MB file", peak/(1<<20), float64(size)/(1<<20))
@@ -143,16 +141,17 @@ func BenchmarkImportLargeFile(b *testing.B) {
 		ts := existingUsersServer(&searches)
 		cmd := exec.Command(exe, "users", "import", "--workers", "1", "--state", filepath.Join(b.TempDir(), "state"), path)
 		cmd.Env = append(os.Environ(), mainEnv+"=1", envAccessKey+"="+testAccessKey, envSecretKey+"="+testSecretKey, envHost+"="+ts.URL+"/v2")
-		out, err := cmd.CombinedOutput()
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		peak, measured, err := peakRSS(b, cmd)
 		ts.Close()
-		if err != nil || !strings.Contains(string(out), fmt.Sprintf("%d rows: 0 created, %d already there", rows, rows)) {
-			b.Fatalf("import: %v: %.300s", err, out)
+		if err != nil || !strings.Contains(out.String(), fmt.Sprintf("%d rows: 0 created, %d already there", rows, rows)) {
+			b.Fatalf("import: %v: %.300s", err, out.String())
 		}
-		ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-		if !ok {
-			b.Skip("no rusage on this platform")
+		if !measured {
+			b.Skip("no /proc/self/status on this platform")
 		}
-		rss = max(rss, float64(ru.Maxrss)*1024)
+		rss = max(rss, peak)
 	}
 	b.ReportMetric(rss, "maxrss-B")
 	b.ReportMetric(rss/float64(importMemorySize), "x-input")

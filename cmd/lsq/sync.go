@@ -293,8 +293,8 @@ func (a *app) printPlan(name string, p *usersync.Plan, asJSON bool, saved string
 		fmt.Fprintf(w, "  note: %s\n", strings.Map(escapeControl, n))
 	}
 	n := p.Count()
-	fmt.Fprintf(w, "%s: %d users read; plan: %d to create, %d to update, %d team moves, %d manager changes, %d to activate, %d to deactivate",
-		name, len(p.Users), n[usersync.KindCreate], n[usersync.KindUpdate], n[usersync.KindTeam], n[usersync.KindManager], n[usersync.KindActivate], n[usersync.KindDeactivate])
+	fmt.Fprintf(w, "%s: %s read; plan: %d to create, %d to update, %d team moves, %d manager changes, %d to activate, %d to deactivate",
+		name, plural(len(p.Users), "user", "users"), n[usersync.KindCreate], n[usersync.KindUpdate], n[usersync.KindTeam], n[usersync.KindManager], n[usersync.KindActivate], n[usersync.KindDeactivate])
 	if p.Empty() {
 		fmt.Fprint(w, " (nothing to do)")
 	}

@@ -10,7 +10,8 @@ func (a *app) usersCommand() *cobra.Command {
 import and sync read the same format (see lsq users import -h), with the guarantees of
 package usersync: nothing created twice, access changed only where the file says so.
 
-Exit status: 2 (usage error) without a subcommand; each subcommand's help gives its own.`,
+Exit status: 0 help printed (-h); 2 usage error (no command, or an unknown one); each
+subcommand's help gives its own.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cmd.SetOut(a.stderr)

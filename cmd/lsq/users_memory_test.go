@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
@@ -135,12 +134,14 @@ func BenchmarkUsersLargeFile(b *testing.B) {
 				run := func(args ...string) {
 					cmd := exec.Command(exe, args...)
 					cmd.Env = append(os.Environ(), mainEnv+"=1", envAccessKey+"="+testAccessKey, envSecretKey+"="+testSecretKey, envHost+"="+ts.URL+"/v2")
-					out, err := cmd.CombinedOutput()
+					var out bytes.Buffer
+					cmd.Stdout, cmd.Stderr = &out, &out
+					peak, measured, err := peakRSS(b, cmd)
 					if err != nil {
-						b.Fatalf("lsq %s: %v: %.500s", strings.Join(args, " "), err, out)
+						b.Fatalf("lsq %s: %v: %.500s", strings.Join(args, " "), err, out.String())
 					}
-					if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-						rss = max(rss, float64(ru.Maxrss)*1024)
+					if measured {
+						rss = max(rss, peak)
 					}
 				}
 				switch op {
