@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
+	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
 )
 
 // Defaults of a new Client.
@@ -74,7 +75,7 @@ type config struct {
 	userLimit  bool // the user chose the limit: never adopt the server's
 	logger     *slog.Logger
 
-	validator         Validator
+	validator         *validate.Validator
 	validateRequests  bool
 	validateResponses bool
 

@@ -17,6 +17,7 @@ import (
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 	"github.com/leadsquared-go/leadsquared-go/pkg/redact"
+	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
 )
 
 // doer implements api.HttpRequestDoer. It runs every attempt of every request: it waits
@@ -36,7 +37,7 @@ type doer struct {
 	// replaced by in-package tests).
 	route     func(method, path string) (*Operation, bool)
 	rd        *redact.Redactor
-	validator Validator // WithRequestValidation / WithResponseValidation
+	validator *validate.Validator // WithRequestValidation / WithResponseValidation
 	valReq    bool
 	valResp   bool
 	drift     *driftChecker // WithDriftReport

@@ -14,7 +14,7 @@ func TestRequestValidationSendsNothing(t *testing.T) {
 	t.Parallel()
 	s := serve(reply{status: 200, body: createdJSON})
 	lim := &countingLimiter{}
-	env := setup(t, s, WithRequestValidation(validate.Default), WithLimiter(lim))
+	env := setup(t, s, WithRequestValidation(), WithLimiter(lim))
 	_, err := env.c.API().CreateUserWithResponse(t.Context(), api.CreateUserJSONRequestBody{FirstName: "Ada", Role: "Boss"})
 	var verr *validate.Error
 	if !errors.As(err, &verr) {
@@ -48,7 +48,7 @@ func TestResponseValidationReportsDrift(t *testing.T) {
 	t.Parallel()
 	// UserId as a number: the API drifted from the spec.
 	s := serve(reply{status: 200, body: `[{"UserId":42}]`}, reply{status: 200, body: usersJSON})
-	env := setup(t, s, WithResponseValidation(validate.Default))
+	env := setup(t, s, WithResponseValidation())
 	_, err := env.c.API().GetUserByIDWithResponse(t.Context(), &api.GetUserByIDParams{UserID: "x"})
 	var verr *validate.Error
 	if !errors.As(err, &verr) || verr.Direction != validate.DirectionResponse || verr.Failures[0].Pointer != "/0/UserId" {
@@ -62,7 +62,7 @@ func TestResponseValidationReportsDrift(t *testing.T) {
 func TestResponseValidationKeepsAPIError(t *testing.T) {
 	t.Parallel()
 	// A 401 whose body is HTML: still an *APIError, and the drift is reported with it.
-	env := setup(t, serve(reply{status: 401, body: `<html>nope</html>`}), WithResponseValidation(validate.Default))
+	env := setup(t, serve(reply{status: 401, body: `<html>nope</html>`}), WithResponseValidation())
 	_, err := env.c.API().GetUserByIDWithResponse(t.Context(), &api.GetUserByIDParams{UserID: "x"})
 	var apiErr *APIError
 	var verr *validate.Error

@@ -597,9 +597,7 @@ func TestValidateHTTPRequestQueryCasing(t *testing.T) {
 	}
 }
 
-// An operation of the generated table is the table's entry; an operation the table does not
-// have (another spec's) gets the same fields by spec's rule: x-idempotent, else GET, HEAD and
-// OPTIONS; a mark that is not a boolean is an error from New.
+// Every operation is the generated table's entry.
 func TestOperationPolicy(t *testing.T) {
 	t.Parallel()
 	v := mustDefault(t)
@@ -608,54 +606,6 @@ func TestOperationPolicy(t *testing.T) {
 		want, _ := api.LookupOperation(id)
 		if !ok || o.Operation != want {
 			t.Errorf("%s: %+v, want the table's %+v", id, o.Operation, want)
-		}
-	}
-	const foreign = `
-openapi: 3.0.3
-info: {title: t, version: "1"}
-paths:
-  /Search:
-    post: {operationId: Search, summary: " Find ", x-idempotent: true, x-lsq-single: true, externalDocs: {url: "https://example.com/s"}, responses: {"200": {description: ok}}}
-  /Create:
-    post: {operationId: Create, x-lsq-bulk: true, responses: {"200": {description: ok}}}
-  /Get:
-    get: {operationId: Get, responses: {"200": {description: ok}}}
-  /Head:
-    head: {operationId: Head, responses: {"200": {description: ok}}}
-  /Activate:
-    get: {operationId: Activate, x-idempotent: false, responses: {"200": {description: ok}}}
-  /UserManagement.svc/Moved:
-    post: {operationId: GetUserById, responses: {"200": {description: ok}}}
-`
-	doc, err := openapi3.NewLoader().LoadFromData([]byte(foreign))
-	if err != nil {
-		t.Fatal(err)
-	}
-	fv, err := validate.New(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for id, want := range map[string]api.Operation{
-		"Search":   {ID: "Search", Method: "POST", Path: "/Search", Summary: "Find", DocsURL: "https://example.com/s", Idempotent: true, Single: true},
-		"Create":   {ID: "Create", Method: "POST", Path: "/Create", Bulk: true},
-		"Get":      {ID: "Get", Method: "GET", Path: "/Get", Idempotent: true},
-		"Head":     {ID: "Head", Method: "HEAD", Path: "/Head", Idempotent: true},
-		"Activate": {ID: "Activate", Method: "GET", Path: "/Activate"},
-		// The table's operation at another route: read from this spec, not the table.
-		"GetUserByID": {ID: api.OpGetUserByID, Method: "POST", Path: "/UserManagement.svc/Moved"},
-	} {
-		if o, ok := fv.Operation(api.OperationID(id)); !ok || o.Operation != want {
-			t.Errorf("%s: %+v (found %v), want %+v", id, o, ok, want)
-		}
-	}
-	for _, bad := range []string{`x-idempotent: "true"`, `x-lsq-bulk: 1`, `x-lsq-single: yes`} {
-		doc, err := openapi3.NewLoader().LoadFromData([]byte(strings.Replace(foreign, "x-idempotent: false", bad, 1)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		name := bad[:strings.Index(bad, ":")]
-		if _, err := validate.New(doc); err == nil || !strings.Contains(err.Error(), "Activate: "+name+" is not a boolean") {
-			t.Errorf("%s: err = %v", bad, err)
 		}
 	}
 }
