@@ -26,11 +26,14 @@ type checkNode struct {
 	Enum     []string // strings as their value, numbers as their JSON text
 	Props    []checkProp
 	Required []string
-	// RequiredIdx are the indexes in Props of Required.
+	// RequiredIdx are the indexes in Props of Required, in the spec's order.
 	RequiredIdx []int
-	Open        bool // additionalProperties set: attributes besides Props are expected
-	AddNode     int  // the node of additionalProperties values, -1 for any value
-	Items       int  // the node of array items, -1 for any value
+	// GoType is set when the schema names its Go type (x-go-type): a tolerant scalar of
+	// package scalar, which reads values the schema does not list.
+	GoType  bool
+	Open    bool // additionalProperties set: attributes besides Props are expected
+	AddNode int  // the node of additionalProperties values, -1 for any value
+	Items   int  // the node of array items, -1 for any value
 	// Custom is the node of the values of custom fields (mx_* keys, a string or null), -1 when
 	// the schema has none (x-lsq-custom-fields).
 	Custom int
@@ -279,6 +282,7 @@ func (t *checkTable) node(sref *openapi3.SchemaRef, loc string) (int, error) {
 		}
 	}
 	n.Unknown, _ = s.Extensions["x-lsq-type-unknown"].(bool)
+	n.GoType = s.Extensions["x-go-type"] != nil
 	for _, e := range s.Enum {
 		switch e := e.(type) {
 		case string:
@@ -309,8 +313,7 @@ func (t *checkTable) node(sref *openapi3.SchemaRef, loc string) (int, error) {
 		n.Props = append(n.Props, checkProp{Name: name, Node: pn})
 	}
 	n.Required = append(n.Required, s.Required...)
-	sort.Strings(n.Required)
-	for _, r := range n.Required {
+	for _, r := range n.Required { // in the spec's order: lsq spec drift's overlay removes by index
 		i := sort.SearchStrings(names, r)
 		if i == len(names) || names[i] != r {
 			return 0, fmt.Errorf("%s: required %s is not a property", loc, r)

@@ -484,6 +484,7 @@ func TestCall(t *testing.T) {
 		want string
 	}{
 		{[]string{"call", "Nope"}, `unknown operation "Nope"`},
+		{[]string{"call", "GetUserByIdd"}, `unknown operation "GetUserByIdd" (did you mean GetUserByID? see 'lsq ops')`},
 		{[]string{"call"}, "accepts between 1 and 2 arg(s)"},
 		{[]string{"call", "GetUsers", "--access-key", "x"}, "unknown flag: --access-key"},
 		{[]string{"call", "GetUserByID", "-q", "accessKey=x"}, "never given as flags"},

@@ -97,7 +97,7 @@ func (a *app) runValidate(cmd *cobra.Command, o *validateOptions, dir string, po
 	}
 	opID := api.OperationID(pos[0])
 	if _, ok := v.Operation(opID); !ok {
-		return usageErrorf(cmd, stderr, "unknown operation %q (see 'lsq ops')", opID)
+		return usageErrorf(cmd, stderr, "%s", unknownOperation(string(opID)))
 	}
 	status := 0
 	if dir == "response" {

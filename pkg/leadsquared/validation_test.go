@@ -2,7 +2,9 @@ package leadsquared
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"sync/atomic"
 	"testing"
 
@@ -99,5 +101,28 @@ func TestWithLimiter(t *testing.T) {
 	cancel()
 	if _, err := env.c.API().GetUserByIDWithResponse(ctx, &api.GetUserByIDParams{UserID: "x"}); !errors.Is(err, context.Canceled) {
 		t.Errorf("limiter error not returned: %v", err)
+	}
+}
+
+// A typo in an attribute (here a custom field's schema name without its mx_) is refused
+// before anything is sent, and the failure is data: pointer, rule, expectation, message.
+func TestRequestValidationNamesTypos(t *testing.T) {
+	t.Parallel()
+	s := serve(reply{status: 200, body: `{"Status":"Success","Message":{"IsSuccessful":true}}`})
+	env := setup(t, s, WithRequestValidation())
+	fields := api.UserUpdateFields{AdditionalProperties: map[string]json.RawMessage{"LastNmae": json.RawMessage(`"Kant"`)}}
+	_, err := env.c.API().UpdateUserWithResponse(t.Context(), &api.UpdateUserParams{UserID: "x"}, api.UpdateUserJSONRequestBody{User: fields})
+	var verr *validate.Error
+	if !errors.As(err, &verr) || !errors.Is(err, ErrInvalidRequest) {
+		t.Fatalf("err = %v, want *validate.Error and ErrInvalidRequest", err)
+	}
+	want := validate.Failure{In: validate.InBody, Pointer: "/user/LastNmae", Rule: validate.RuleUnknown,
+		Expected: "an attribute of the spec or a custom field (mx_*)",
+		Message:  "unknown attribute: neither an attribute of the spec nor a custom field (mx_*) (did you mean LastName?)"}
+	if len(verr.Failures) != 1 || fmt.Sprint(verr.Failures[0]) != fmt.Sprint(want) {
+		t.Errorf("failures = %+v, want %+v", verr.Failures, want)
+	}
+	if s.Hits() != 0 {
+		t.Errorf("%d requests sent", s.Hits())
 	}
 }

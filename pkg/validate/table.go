@@ -48,11 +48,12 @@ type node struct {
 	types, also jsonType
 	nullable    bool
 	unknownType bool // x-lsq-type-unknown
+	goType      bool // x-go-type: a tolerant scalar of package scalar
 	enum        []string
 	props       map[string]int32 // property name -> its index in names and children
 	names       []string         // the properties, sorted
 	children    []int32          // the node of each property's value
-	required    []int32          // indexes of the required properties
+	required    []int32          // indexes of the required properties, in the spec's order
 	open        bool             // additionalProperties: other attributes are expected
 	closed      bool             // x-lsq-closed
 	addNode     int32            // the schema of other attributes' values, -1 any

@@ -609,3 +609,69 @@ func TestOperationPolicy(t *testing.T) {
 		}
 	}
 }
+
+// A typo is named, with the operation's own attribute it is nearest to, in every request
+// body (create included); a key in another letter case is named with the spec's spelling;
+// each failure carries its pointer, rule, expectation and message.
+func TestTyposNamed(t *testing.T) {
+	t.Parallel()
+	v := mustDefault(t)
+	for _, tc := range []struct {
+		op   api.OperationID
+		body string
+		want []validate.Failure
+	}{
+		{api.OpCreateUser, `{"FirstName":"A","EmailAddress":"a@x.com","Role":"Sales_User","LastNmae":"K"}`, []validate.Failure{
+			{In: validate.InBody, Pointer: "/LastNmae", Rule: validate.RuleUnknown, Expected: "an attribute of the spec", Message: "unknown attribute (did you mean LastName?)"},
+		}},
+		// A typo in a required attribute: named, and the attribute missing.
+		{api.OpCreateUser, `{"FristName":"A","EmailAddress":"a@x.com","Role":"Sales_User"}`, []validate.Failure{
+			{In: validate.InBody, Pointer: "/FirstName", Rule: "required", Expected: "present", Message: "required attribute is missing"},
+			{In: validate.InBody, Pointer: "/FristName", Rule: validate.RuleUnknown, Expected: "an attribute of the spec", Message: "unknown attribute (did you mean FirstName?)"},
+		}},
+		// Checked beneath as the attribute it spells.
+		{api.OpUpdateUser, `{"User":{"FristName":"A","LastName":5}}`, []validate.Failure{
+			{In: validate.InBody, Pointer: "/User", Rule: validate.RuleCase, Expected: "user", Message: "the spec spells it user"},
+			{In: validate.InBody, Pointer: "/User/FristName", Rule: validate.RuleUnknown, Expected: "an attribute of the spec or a custom field (mx_*)",
+				Message: "unknown attribute: neither an attribute of the spec nor a custom field (mx_*) (did you mean FirstName?)"},
+			{In: validate.InBody, Pointer: "/User/LastName", Rule: "type", Expected: "string", Message: "value is an integer, not string"},
+		}},
+		{api.OpUpdateUser, `{"user":{"FristName":"A","LastName":5,"mx_Custom_1":"x"}}`, []validate.Failure{
+			{In: validate.InBody, Pointer: "/user/FristName", Rule: validate.RuleUnknown, Expected: "an attribute of the spec or a custom field (mx_*)",
+				Message: "unknown attribute: neither an attribute of the spec nor a custom field (mx_*) (did you mean FirstName?)"},
+			{In: validate.InBody, Pointer: "/user/LastName", Rule: "type", Expected: "string", Message: "value is an integer, not string"},
+		}},
+		{api.OpCreateUser, `{"FirstName":"A","EmailAddress":"a@x.com","Role":"Sales_User","Designation":"x"}`, []validate.Failure{
+			{In: validate.InBody, Pointer: "/Designation", Rule: validate.RuleUnknown, Expected: "an attribute of the spec", Message: "unknown attribute"},
+		}},
+	} {
+		err := v.ValidateRequestBody(tc.op, []byte(tc.body))
+		var verr *validate.Error
+		if !errors.As(err, &verr) {
+			t.Errorf("%s %s: err = %v, want a *validate.Error", tc.op, tc.body, err)
+			continue
+		}
+		if fmt.Sprint(verr.Failures) != fmt.Sprint(tc.want) {
+			t.Errorf("%s %s:\n got %+v\nwant %+v", tc.op, tc.body, verr.Failures, tc.want)
+		}
+	}
+	// A reply's unknown attribute fails validation too.
+	err := v.ValidateResponse(api.OpGetUserByID, 200, []byte(`[{"UserId":"x","Nickname":"A"}]`))
+	var verr *validate.Error
+	if !errors.As(err, &verr) || len(verr.Failures) != 1 || verr.Failures[0].Pointer != "/0/Nickname" || verr.Failures[0].Rule != validate.RuleUnknown {
+		t.Errorf("reply with an unknown attribute: %v", err)
+	}
+	if s := (validate.Failure{Pointer: "/LastNmae", Rule: validate.RuleUnknown, Message: "unknown attribute (did you mean LastName?)"}).String(); s != "/LastNmae: unknown attribute (did you mean LastName?)" {
+		t.Errorf("String: %s", s)
+	}
+}
+
+func TestNearestOperation(t *testing.T) {
+	t.Parallel()
+	for name, want := range map[string]api.OperationID{"GetUserById": api.OpGetUserByID, "GetUserByIdd": api.OpGetUserByID,
+		"CreatUser": api.OpCreateUser, "getusers": api.OpGetUsers, "Frobnicate": ""} {
+		if got, ok := validate.Nearest(name); got != want || ok != (want != "") {
+			t.Errorf("Nearest(%q) = %q, %v; want %q", name, got, ok, want)
+		}
+	}
+}

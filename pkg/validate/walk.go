@@ -730,9 +730,15 @@ func (w *walker) object(n int32, nd *node, depth int, cache *[]keyCacheEntry) {
 				w.value(nd.addNode, depth)
 			default:
 				w.path = w.path[:len(w.path)-1]
-				w.unknown(n, nd, key)
+				spelled := w.unknown(n, nd, key)
 				w.path = append(w.path, pathSeg{key: key})
-				w.value(-1, depth)
+				if spelled >= 0 && w.mode == refuse {
+					// Checked as the attribute it misspells, so that what is wrong inside is
+					// named too.
+					w.value(nd.children[spelled], depth)
+				} else {
+					w.value(-1, depth)
+				}
 			}
 			w.path = w.path[:len(w.path)-1]
 			if w.stop {
@@ -795,18 +801,19 @@ func (w *walker) duplicate(seen []uint64, child int32, key []byte, esc bool, fro
 }
 
 // unknown handles a key that is not an attribute of nd: a failure (with the spec's spelling
-// or the nearest attribute) in a request, and in a reply when refusing; drift when observing.
-func (w *walker) unknown(n int32, nd *node, key []byte) {
+// or the nearest attribute) when refusing, drift when observing. It returns the index of the
+// attribute the key spells in another letter case, -1 when none.
+func (w *walker) unknown(n int32, nd *node, key []byte) int32 {
 	w.path = append(w.path, pathSeg{key: key})
 	w.observe(DriftUnknownAttribute, n, w.typeAt(), "")
 	w.path = w.path[:len(w.path)-1]
 	if w.mode != refuse {
-		return
+		return -1
 	}
-	for _, name := range nd.names {
+	for k, name := range nd.names {
 		if strings.EqualFold(name, string(key)) {
 			w.fail(key, RuleCase, name, "the spec spells it "+name, nil)
-			return
+			return int32(k)
 		}
 	}
 	msg := "unknown attribute"
@@ -819,6 +826,7 @@ func (w *walker) unknown(n int32, nd *node, key []byte) {
 		msg += " (did you mean " + s + "?)"
 	}
 	w.fail(key, RuleUnknown, expected, msg, nil)
+	return -1
 }
 
 // typeAt is the JSON type of the value at w.i (jsonInteger or jsonNumber for a number, by its
