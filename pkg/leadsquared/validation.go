@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
 )
@@ -46,7 +47,8 @@ func WithResponseValidation() Option {
 }
 
 // validateRequest checks req against the spec (WithRequestValidation). The body is read
-// through GetBody when the request has one, else read and put back.
+// through GetBody when the request has one (into a pooled buffer, given back once checked),
+// else read and put back.
 func (d *doer) validateRequest(req *http.Request, op *Operation) error {
 	if op.ID == "" {
 		return fmt.Errorf("leadsquared: %s %s: not an operation of the spec", req.Method, req.URL.Path)
@@ -57,8 +59,17 @@ func (d *doer) validateRequest(req *http.Request, op *Operation) error {
 		if req.GetBody != nil {
 			var rc io.ReadCloser
 			if rc, err = req.GetBody(); err == nil {
-				body, err = readAllSized(rc, req.ContentLength)
+				buf := bodyPool.Get().(*bytes.Buffer)
+				buf.Reset()
+				defer func() {
+					if buf.Cap() <= maxPooledBody {
+						clear(buf.Bytes()) // the body may hold customer data: nothing of it stays pooled
+						bodyPool.Put(buf)
+					}
+				}()
+				_, err = buf.ReadFrom(rc)
 				_ = rc.Close()
+				body = buf.Bytes()
 			}
 		} else {
 			body, err = io.ReadAll(req.Body)
@@ -69,24 +80,14 @@ func (d *doer) validateRequest(req *http.Request, op *Operation) error {
 			return fmt.Errorf("leadsquared: %s: reading the request body: %w", op.ID, err)
 		}
 	}
-	if err := d.validator.ValidateRequest(op.ID, req.URL.Query(), body); err != nil {
+	var query url.Values
+	if req.URL.RawQuery != "" {
+		query = req.URL.Query()
+	}
+	if err := d.validator.ValidateRequest(op.ID, query, body); err != nil {
 		return &invalidRequestError{op: op.ID, err: err}
 	}
 	return nil
-}
-
-// readAllSized reads r to its end into one buffer of the announced size (n, when known).
-func readAllSized(r io.Reader, n int64) ([]byte, error) {
-	if n <= 0 || n > validate.DefaultMaxBodySize {
-		return io.ReadAll(r)
-	}
-	b := make([]byte, n, n+1)
-	if _, err := io.ReadFull(r, b); err != nil {
-		return nil, err
-	}
-	// Anything past the announced length is read too, so that nothing is left unchecked.
-	rest, err := io.ReadAll(r)
-	return append(b, rest...), err
 }
 
 // validateResponse checks a reply of op against the spec (WithResponseValidation). An invalid

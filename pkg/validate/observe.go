@@ -125,7 +125,9 @@ func (w *walker) observe(kind string, node int32, t jsonType, v string) {
 	}
 	if f == nil {
 		attr := ""
-		if len(w.path) > 0 && !w.path[len(w.path)-1].array {
+		if w.leafSet {
+			attr = string(w.leaf)
+		} else if len(w.path) > 0 && !w.path[len(w.path)-1].array {
 			attr = string(w.path[len(w.path)-1].key)
 		}
 		w.found = append(w.found, observed{kind: kind, pointer: string(ptr), node: node, attr: attr})

@@ -2,7 +2,10 @@ package validate
 
 import (
 	"regexp"
+	"strconv"
 	"sync"
+
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 )
 
 // JSON types, as bits: a node's types, and the type of a value.
@@ -70,6 +73,78 @@ type node struct {
 	min, max    float64
 	pattern     string
 	oneOf       []int32 // x-lsq-error-body: the answer and the Error body, told apart by type
+
+	// strRules is set when a rule reads a string's value (enum, lengths, pattern,
+	// x-lsq-attribute-of): without one, a string of a string node is only scanned.
+	strRules bool
+	// plainString: a string node no rule reads (nor oneOf).
+	plainString bool
+
+	// keys finds a property's index faster than props: a collision-free hash of the names,
+	// built with the table (nil when none was found: props is used).
+	keys *keyIndex
+}
+
+// keyIndex is a perfect hash of an object's property names: slots[keyHash(k, seed)&mask] is
+// the index of the only property that can be k (-1: none), which is then compared.
+type keyIndex struct {
+	seed  uint32
+	mask  uint32
+	slots []int16
+}
+
+func keyHash(k []byte, seed uint32) uint32 {
+	n := uint32(len(k))
+	h := (n*0x9E3779B1 ^ seed) * 0x85EBCA6B
+	if n > 0 {
+		h = (h ^ uint32(k[0])) * 0xC2B2AE35
+		h = (h ^ uint32(k[n-1])) * 0x27D4EB2F
+		h = (h ^ uint32(k[n/2])) * 0x165667B1
+		h = (h ^ uint32(k[n/3])) * 0x85EBCA6B
+	}
+	return h ^ h>>15
+}
+
+// newKeyIndex finds a seed that hashes names without collisions, nil when none does.
+func newKeyIndex(names []string) *keyIndex {
+	size := uint32(1)
+	for size < uint32(4*len(names)) {
+		size <<= 1
+	}
+	slots := make([]int16, size)
+	for seed := uint32(1); seed < 2000; seed++ {
+		for i := range slots {
+			slots[i] = -1
+		}
+		ok := true
+		for i, name := range names {
+			h := keyHash([]byte(name), seed) & (size - 1)
+			if slots[h] >= 0 {
+				ok = false
+				break
+			}
+			slots[h] = int16(i)
+		}
+		if ok {
+			return &keyIndex{seed: seed, mask: size - 1, slots: slots}
+		}
+	}
+	return nil
+}
+
+// property returns the index of the property named key, -1 when none.
+func (n *node) property(key []byte) int32 {
+	if x := n.keys; x != nil {
+		i := x.slots[keyHash(key, x.seed)&x.mask]
+		if i >= 0 && n.names[i] == string(key) {
+			return int32(i)
+		}
+		return -1
+	}
+	if i, ok := n.props[string(key)]; ok {
+		return i
+	}
+	return -1
 }
 
 // accepts reports whether a value of type t is of the node's types.
@@ -89,6 +164,9 @@ type reply struct {
 	status string
 	node   int32 // -1: any body
 	json   bool
+	// code is the status as a number (0 for a class or the default), class the class of a
+	// "4XX" (0 otherwise): set with the table.
+	code, class int
 }
 
 // opCheck is what the table knows of one operation.
@@ -106,6 +184,7 @@ type table struct {
 	ops      map[string]*opCheck
 	errNode  int32
 	matchers []func([]byte) bool // by node: the pattern's matcher, nil when none
+	byID     map[api.OperationID]*Operation
 }
 
 // The table, built on first use. Not a package-level variable's initialiser: that would link
@@ -122,6 +201,28 @@ func checkTable() *table {
 		for i := range nodes {
 			if p := nodes[i].pattern; p != "" {
 				t.matchers[i] = matcher(p)
+			}
+			if len(nodes[i].names) > 0 {
+				nodes[i].keys = newKeyIndex(nodes[i].names)
+			}
+			nd := &nodes[i]
+			nd.strRules = nd.enum != nil || nd.minLen >= 0 || nd.maxLen >= 0 || nd.pattern != "" || nd.attrOf >= 0
+			nd.plainString = nd.types == jsonString && !nd.strRules && len(nd.oneOf) == 0
+		}
+		for _, oc := range ops {
+			for i := range oc.replies {
+				r := &oc.replies[i]
+				if c, err := strconv.Atoi(r.status); err == nil {
+					r.code = c
+				} else if len(r.status) == 3 && r.status[1:] == "XX" {
+					r.class = int(r.status[0] - '0')
+				}
+			}
+		}
+		t.byID = make(map[api.OperationID]*Operation, len(ops))
+		for _, id := range api.OperationIDs {
+			if op, ok := api.LookupOperation(id); ok && ops[string(id)] != nil {
+				t.byID[id] = &Operation{Operation: op, check: ops[string(id)]}
 			}
 		}
 		theTable = t

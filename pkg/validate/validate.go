@@ -43,6 +43,7 @@ type Validator struct {
 
 // Operation is one operation of the spec, as the validator sees it: its [api.Operation] (ID,
 // Method, Path, Summary, DocsURL, and the policy Idempotent, Bulk, Single) and what it checks.
+// The validator's operations are shared: do not change them.
 type Operation struct {
 	api.Operation
 
@@ -59,15 +60,15 @@ func Default() (*Validator, error) {
 // Operation returns the operation with the given operationId, in any letter case:
 // "GetUserById", "getuserbyid" and [api.OpGetUserByID] are the same operation.
 func (v *Validator) Operation(id api.OperationID) (*Operation, bool) {
-	op, ok := api.LookupOperation(id)
+	if o, ok := v.t.byID[id]; ok {
+		return o, true
+	}
+	op, ok := api.LookupOperation(id) // another letter case
 	if !ok {
 		return nil, false
 	}
-	oc := v.t.ops[string(op.ID)]
-	if oc == nil {
-		return nil, false
-	}
-	return &Operation{Operation: op, check: oc}, true
+	o, ok := v.t.byID[op.ID]
+	return o, ok
 }
 
 // HasBody reports whether the operation takes a JSON request body.
@@ -323,15 +324,13 @@ func (v *Validator) ValidateResponse(operationID api.OperationID, status int, bo
 
 // reply returns the reply documented for status: its own, its class's (4XX) or the default.
 func (oc *opCheck) reply(status int) (reply, bool) {
-	s := strconv.Itoa(status)
-	class := s[:1] + "XX"
 	var found *reply
 	for i := range oc.replies {
 		r := &oc.replies[i]
 		switch {
-		case r.status == s:
+		case r.code == status:
 			return *r, true
-		case r.status == class:
+		case r.class != 0 && r.class == status/100:
 			found = r
 		case r.status == "default" && found == nil:
 			found = r

@@ -2,6 +2,7 @@ package validate
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -39,13 +40,21 @@ type walker struct {
 	// body, which may come with any status).
 	statusError bool
 
-	path   []pathSeg
-	ptr    []byte
-	fails  []Failure
-	found  []observed
-	caches [][]keyCacheEntry // the key cache of each array being walked, by depth
-	others [][]byte          // keys not among an object's properties, of the objects being walked
-	key    []byte            // scratch for an escaped key
+	path []pathSeg
+	// leaf is the key of the scalar being checked, which is not on path (leafSet).
+	leaf    []byte
+	leafSet bool
+	ptr     []byte
+	fails   []Failure
+	found   []observed
+	// order is, by node, the property found at each position of the node's last object:
+	// objects of one schema (a request's, an array's elements) bring their keys in the same
+	// order, so a key is first compared in place with the name expected at its position, and
+	// hashed only when it differs. It holds property indexes, nothing of a payload.
+	order  [][]int16
+	others [][]byte // keys not among an object's properties, of the objects being walked
+	key    []byte   // scratch for a query parameter's JSON text
+	unesc  []byte   // scratch for an escaped string's value
 }
 
 // pathSeg is one step of the path to the value being walked: a key, or an array index.
@@ -55,18 +64,10 @@ type pathSeg struct {
 	array bool
 }
 
-// keyCacheEntry is the attribute at one position of the objects of an array: their keys come
-// in the same order in every element, so a key is first compared in place with the one at its
-// position in the element before, and looked up in the node's map only when it differs.
-type keyCacheEntry struct {
-	key   []byte // a slice of the payload without escapes; nil when not known
-	child int32  // the property's index; -1 when not a property
-}
-
 // reset readies a pooled walker for a payload.
 func (w *walker) reset(t *table, m mode, response bool, b []byte) {
 	w.t, w.mode, w.response, w.b, w.i = t, m, response, b, 0
-	w.stop, w.syntax, w.syntaxAt, w.statusError = false, false, 0, false
+	w.stop, w.syntax, w.syntaxAt, w.statusError, w.leafSet, w.leaf = false, false, 0, false, false, nil
 	clear(w.fails)
 	w.fails, w.path = w.fails[:0], w.path[:0]
 }
@@ -129,6 +130,9 @@ func (w *walker) pointerBytes(extra []byte) []byte {
 			continue
 		}
 		w.ptr = appendToken(w.ptr, s.key)
+	}
+	if w.leafSet {
+		w.ptr = appendToken(append(w.ptr, '/'), w.leaf)
 	}
 	if extra != nil {
 		w.ptr = appendToken(append(w.ptr, '/'), extra)
@@ -196,7 +200,7 @@ func (w *walker) value(n int32, depth int) {
 			n, nd = -1, nil
 		}
 		if c == '{' {
-			w.object(n, nd, depth+1, nil)
+			w.object(n, nd, depth+1)
 		} else {
 			w.array(n, nd, depth+1)
 		}
@@ -210,7 +214,7 @@ func (w *walker) value(n int32, depth int) {
 			w.fail(nil, RuleUTF8, "valid UTF-8", "string is not valid UTF-8", nil)
 			return
 		}
-		if nd != nil && w.typeOK(n, nd, jsonString) {
+		if nd != nil && (nd.types != jsonString || nd.strRules) && w.typeOK(n, nd, jsonString) {
 			w.stringRules(n, nd, w.b[start:w.i], raw, esc)
 		}
 	case c == 't' || c == 'f' || c == 'n':
@@ -331,9 +335,13 @@ func (w *walker) refuseEnum(nd *node) {
 
 // stringRules checks a string (lit its JSON text, raw its content) against n.
 func (w *walker) stringRules(n int32, nd *node, lit, raw []byte, esc bool) {
+	if nd.enum == nil && (w.mode != refuse || nd.minLen < 0 && nd.maxLen < 0 && w.t.matchers[n] == nil && nd.attrOf < 0) {
+		return // no rule reads the string's value
+	}
 	val := raw
 	if esc {
-		val = []byte(unescape(lit))
+		w.unesc = appendUnescaped(w.unesc[:0], raw)
+		val = w.unesc
 	}
 	if nd.enum != nil && !inEnum(nd.enum, val, false) {
 		v := ""
@@ -419,6 +427,46 @@ func inEnum(enum []string, raw []byte, escaped bool) bool {
 	return false
 }
 
+// appendUnescaped appends the value of a JSON string's raw content (valid: str scanned it) to
+// dst, without allocating beyond dst's growth.
+func appendUnescaped(dst, raw []byte) []byte {
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if c != '\\' {
+			dst = append(dst, c)
+			continue
+		}
+		i++
+		switch raw[i] {
+		case 'b':
+			dst = append(dst, '\b')
+		case 'f':
+			dst = append(dst, '\f')
+		case 'n':
+			dst = append(dst, '\n')
+		case 'r':
+			dst = append(dst, '\r')
+		case 't':
+			dst = append(dst, '\t')
+		case 'u':
+			r, _ := hex4(raw, i+1)
+			i += 4
+			if utf16.IsSurrogate(r) && i+6 < len(raw)+1 && i+2 < len(raw) && raw[i+1] == '\\' && raw[i+2] == 'u' {
+				if r2, ok := hex4(raw, i+3); ok {
+					if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
+						r = d
+						i += 6
+					}
+				}
+			}
+			dst = utf8.AppendRune(dst, r)
+		default: // " \ /
+			dst = append(dst, raw[i])
+		}
+	}
+	return dst
+}
+
 // unescape returns the value of a JSON string (its text, quotes included).
 func unescape(lit []byte) string {
 	var s string
@@ -437,6 +485,20 @@ func (w *walker) str() (raw []byte, esc, valid bool) {
 	ascii := true
 	valid = true
 	for i < len(b) {
+		// Eight bytes at a time while none is a quote, a backslash, a control character or
+		// past ASCII.
+		for i+8 <= len(b) {
+			x := binary.LittleEndian.Uint64(b[i:])
+			const ones, highs = 0x0101010101010101, 0x8080808080808080
+			q, bs := x^(ones*'"'), x^(ones*'\\')
+			if ((q-ones)&^q|(bs-ones)&^bs|(x-ones*0x20)&^x|x)&highs != 0 {
+				break
+			}
+			i += 8
+		}
+		if i >= len(b) {
+			break
+		}
 		c := b[i]
 		switch {
 		case c == '"':
@@ -579,16 +641,7 @@ func (w *walker) array(n int32, nd *node, depth int) {
 		items = nd.items
 	}
 	w.path = append(w.path, pathSeg{array: true})
-	level := len(w.caches)
-	if level < cap(w.caches) {
-		w.caches = w.caches[:level+1]
-	} else {
-		w.caches = append(w.caches, nil)
-	}
-	w.caches[level] = w.caches[level][:0]
-	count := w.elements(items, depth, level)
-	clear(w.caches[level]) // no slice of this payload kept past the walk
-	w.caches = w.caches[:level]
+	count := w.elements(items, depth)
 	w.path = w.path[:len(w.path)-1]
 	if w.stop || nd == nil || w.mode != refuse {
 		return
@@ -602,7 +655,7 @@ func (w *walker) array(n int32, nd *node, depth int) {
 }
 
 // elements walks the elements of an array and returns their count.
-func (w *walker) elements(items int32, depth, level int) int {
+func (w *walker) elements(items int32, depth int) int {
 	w.i++ // [
 	w.ws()
 	if w.i < len(w.b) && w.b[w.i] == ']' {
@@ -617,7 +670,7 @@ func (w *walker) elements(items int32, depth, level int) int {
 	for count := 0; ; count++ {
 		w.path[seg].index = count
 		if itemNode != nil && w.i < len(w.b) && w.b[w.i] == '{' && len(itemNode.oneOf) == 0 && itemNode.accepts(jsonObject) && depth < MaxDepth {
-			w.object(items, itemNode, depth+1, &w.caches[level])
+			w.object(items, itemNode, depth+1)
 		} else {
 			w.value(items, depth)
 		}
@@ -643,9 +696,8 @@ func (w *walker) elements(items int32, depth, level int) int {
 	}
 }
 
-// object walks the object at w.i against node n (nil nd: any members); cache is the key cache
-// of the array it is an element of (nil for an object that is not).
-func (w *walker) object(n int32, nd *node, depth int, cache *[]keyCacheEntry) {
+// object walks the object at w.i against node n (nil nd: any members).
+func (w *walker) object(n int32, nd *node, depth int) {
 	var seen [2]uint64 // bit k: property k seen
 	othersStart := len(w.others)
 	defer func() {
@@ -666,18 +718,22 @@ func (w *walker) object(n int32, nd *node, depth int, cache *[]keyCacheEntry) {
 			var key []byte
 			child := int32(-1)
 			hit := false
-			if cache != nil && pos < len(*cache) {
-				// The key of the element before at this position, compared in place.
-				ce := (*cache)[pos]
-				if ck := ce.key; ck != nil && w.i+1+len(ck) < len(w.b) && w.b[w.i+1+len(ck)] == '"' && bytes.Equal(w.b[w.i+1:w.i+1+len(ck)], ck) {
-					key, child, hit = w.b[w.i+1:w.i+1+len(ck)], ce.child, true
-					w.i += 2 + len(ck)
+			var order []int16
+			if nd != nil && nd.names != nil {
+				order = w.nodeOrder(n)
+				if pos < len(order) && order[pos] >= 0 {
+					// The property at this position in the last object of this schema,
+					// compared in place (names hold no quote, backslash or invalid UTF-8).
+					name := nd.names[order[pos]]
+					if end := w.i + 1 + len(name); end < len(w.b) && w.b[end] == '"' && string(w.b[w.i+1:end]) == name {
+						key, child, hit = w.b[w.i+1:end], int32(order[pos]), true
+						w.i = end + 1
+					}
 				}
 			}
 			validKey := true
 			esc := false
 			if !hit {
-				start := w.i
 				var raw []byte
 				raw, esc, validKey = w.str()
 				if w.stop {
@@ -685,21 +741,21 @@ func (w *walker) object(n int32, nd *node, depth int, cache *[]keyCacheEntry) {
 				}
 				key = raw
 				if esc {
-					w.key = append(w.key[:0], unescape(w.b[start:w.i])...)
-					key = w.key
+					// Its own copy: it stays in w.path while nested keys are read.
+					key = appendUnescaped(nil, raw)
 				}
-				if nd != nil && nd.props != nil {
-					if k, ok := nd.props[string(key)]; ok {
-						child = k
-					}
+				if nd != nil && nd.names != nil {
+					child = nd.property(key)
 				}
-				if cache != nil && !esc {
-					e := keyCacheEntry{key: key, child: child}
-					if pos < len(*cache) {
-						(*cache)[pos] = e
-					} else if pos == len(*cache) {
-						*cache = append(*cache, e)
+				if order != nil && child >= 0 && pos < maxOrder {
+					if pos >= len(order) {
+						order = append(order, make([]int16, pos+1-len(order))...)
+						for k := range order[len(w.order[n]):] {
+							order[len(w.order[n])+k] = -1
+						}
+						w.order[n] = order
 					}
+					order[pos] = int16(child)
 				}
 			}
 			pos++
@@ -718,29 +774,38 @@ func (w *walker) object(n int32, nd *node, depth int, cache *[]keyCacheEntry) {
 			if depth == 1 && string(key) == "Status" && w.i+7 <= len(w.b) && string(w.b[w.i:w.i+7]) == `"Error"` {
 				w.statusError = true
 			}
-			w.path = append(w.path, pathSeg{key: key})
+			next := int32(-1)
 			switch {
 			case nd == nil:
-				w.value(-1, depth)
 			case child >= 0:
-				w.value(nd.children[child], depth)
+				next = nd.children[child]
 			case nd.custom && isCustomField(string(key)):
-				w.value(nd.customNode, depth)
+				next = nd.customNode
 			case nd.open:
-				w.value(nd.addNode, depth)
+				next = nd.addNode
 			default:
-				w.path = w.path[:len(w.path)-1]
-				spelled := w.unknown(n, nd, key)
-				w.path = append(w.path, pathSeg{key: key})
-				if spelled >= 0 && w.mode == refuse {
+				if spelled := w.unknown(n, nd, key); spelled >= 0 && w.mode == refuse {
 					// Checked as the attribute it misspells, so that what is wrong inside is
 					// named too.
-					w.value(nd.children[spelled], depth)
-				} else {
-					w.value(-1, depth)
+					next = nd.children[spelled]
 				}
 			}
-			w.path = w.path[:len(w.path)-1]
+			if next >= 0 && w.i < len(w.b) && w.b[w.i] == '"' && w.t.nodes[next].plainString {
+				// The commonest value, a string no rule reads: scanned here.
+				if _, _, valid := w.str(); !valid && !w.stop {
+					w.leaf, w.leafSet = key, true
+					w.fail(nil, RuleUTF8, "valid UTF-8", "string is not valid UTF-8", nil)
+					w.leafSet = false
+				}
+			} else if container := w.i < len(w.b) && (w.b[w.i] == '{' || w.b[w.i] == '['); container {
+				w.path = append(w.path, pathSeg{key: key})
+				w.value(next, depth)
+				w.path = w.path[:len(w.path)-1]
+			} else {
+				w.leaf, w.leafSet = key, true
+				w.value(next, depth)
+				w.leafSet = false
+			}
 			if w.stop {
 				return
 			}
@@ -776,6 +841,20 @@ func (w *walker) object(n int32, nd *node, depth int, cache *[]keyCacheEntry) {
 	}
 }
 
+// maxOrder bounds the positions remembered of an object's keys.
+const maxOrder = 128
+
+// nodeOrder returns the order of node n's last object (see walker.order), nil at first.
+func (w *walker) nodeOrder(n int32) []int16 {
+	if len(w.order) != len(w.t.nodes) {
+		w.order = make([][]int16, len(w.t.nodes))
+	}
+	if w.order[n] == nil {
+		w.order[n] = make([]int16, 0, 8)
+	}
+	return w.order[n]
+}
+
 // duplicate reports whether the key (property child, or -1) was seen before in this object,
 // and notes it seen. The keys of this object that are not properties are w.others[from:]:
 // each nested object removes its own before it returns.
@@ -792,9 +871,6 @@ func (w *walker) duplicate(seen []uint64, child int32, key []byte, esc bool, fro
 		if bytes.Equal(k, key) {
 			return true
 		}
-	}
-	if esc {
-		key = bytes.Clone(key) // w.key is scratch
 	}
 	w.others = append(w.others, key)
 	return false
