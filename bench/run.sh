@@ -38,6 +38,9 @@ for op in GetUserByID CreateUser AdvancedSearch1000; do
 	for impl in generated client; do
 		cases+=("^BenchmarkWrapperInMemory\$/^op=$op\$/^impl=$impl\$")
 	done
+	for impl in client validated; do
+		cases+=("^BenchmarkValidationInMemory\$/^op=$op\$/^impl=$impl\$")
+	done
 	if [[ $op != CreateUser ]]; then
 		for impl in client drift; do
 			cases+=("^BenchmarkDriftInMemory\$/^op=$op\$/^impl=$impl\$")
@@ -59,6 +62,7 @@ for round in $(seq "$count"); do
 	bench pkg/validate "$tmp/validate.test" . -test.benchmem -test.benchtime="$benchtime"
 	bench pkg/leadsquared "$tmp/leadsquared.test" '^BenchmarkOverheadInterleaved$' -test.benchmem -test.benchtime="$benchtime"
 	bench pkg/leadsquared "$tmp/leadsquared.test" '^BenchmarkDriftInterleaved$' -test.benchmem -test.benchtime="$benchtime"
+	bench pkg/leadsquared "$tmp/leadsquared.test" '^BenchmarkValidationInterleaved$' -test.benchmem -test.benchtime="$benchtime"
 	bench pkg/leadsquared "$tmp/leadsquared.test" '^BenchmarkDecodeSearch1000$' -test.benchmem -test.benchtime="$benchtime"
 	bench pkg/leadsquared "$tmp/leadsquared.test" '^BenchmarkFirstNew$' -test.benchtime=10x
 done

@@ -310,6 +310,7 @@ func table(r results) []row {
 	}
 	r.underLoad(add)
 	r.models(add)
+	r.validation(add)
 	r.drift(add)
 	if r["Generate"] != nil {
 		note := ""
@@ -540,6 +541,45 @@ func (r results) drift(add func(string, row)) {
 			add(dr, row{name: "binary of a program calling GetUserByID: leadsquared **with WithDriftReport**", time: "–", bytes: "–", allocs: "–",
 				ratio: fmt.Sprintf("size ×%.3f vs without", d.value/c.value),
 				note:  fmt.Sprintf("%s (%.0f bytes): %+.0f KiB for the drift table and its walk", fmtBytes(d.value), d.value, (d.value-c.value)/1024)})
+		}
+	}
+}
+
+// validation adds the rows of request and response validation: the same call without and
+// with both options over the in-memory transport, the interleaved A/B its ×1.10 (time) and
+// ×1.2 (allocations) goals are judged on, and the binary of a program that turns it on.
+func (r results) validation(add func(string, row)) {
+	for _, o := range overheadOps {
+		op := o.op
+		cli, val := "ValidationInMemory/op="+op+"/impl=client", "ValidationInMemory/op="+op+"/impl=validated"
+		if r[cli] != nil && r[val] != nil {
+			add(cli, row{name: op + ": wrapper, in-memory transport, validation off", ratio: "1 (baseline)"})
+			add(val, row{name: op + ": wrapper, in-memory transport, **request+response validation on**", ratio: r.ratios(val, cli) + " vs off"})
+		}
+		il := "ValidationInterleaved/op=" + op
+		if r[il] == nil {
+			continue
+		}
+		ratio, note := "–", ""
+		q, ok1 := r.get(il, "validated/client")
+		m, ok2 := r.get(il, "validated/client-median")
+		a, ok3 := r.get(il, "validated/client-allocs")
+		if ok1 && ok2 && ok3 {
+			verdict := "met"
+			if q.value > 1.10 || a.value > 1.2 {
+				verdict = "NOT met"
+			}
+			ratio = withCI(fmt.Sprintf("time ×%.3f", q.value), q) + fmt.Sprintf(" (medians ×%.3f), allocs ×%.3f vs off, same iterations", m.value, a.value)
+			note = "goal ≤ ×1.10 time and ≤ ×1.2 allocations (interleaved A/B): " + verdict + " (before: ×2.44, ×1.43, ×2.03 time, ×4.50, ×1.56, ×4.33 allocations, loopback)"
+		}
+		add(il, row{name: op + ": **validation on vs off, interleaved**", time: "–", bytes: "–", allocs: "–", ratio: ratio, note: note})
+	}
+	cli, val := "BinarySize/impl=client", "BinarySize/impl=validated"
+	if c, ok := r.get(cli, "bytes"); ok && c.value > 0 {
+		if v, ok := r.get(val, "bytes"); ok {
+			add(val, row{name: "binary of a program calling GetUserByID: leadsquared **with request+response validation**", time: "–", bytes: "–", allocs: "–",
+				ratio: fmt.Sprintf("size ×%.3f vs without", v.value/c.value),
+				note:  fmt.Sprintf("%s (%.0f bytes): %+.0f KiB for the checker's table and its walk (before: %+.0f KiB, kin-openapi and the spec)", fmtBytes(v.value), v.value, (v.value-c.value)/1024, float64(11542984-10000249)/1024)})
 		}
 	}
 }

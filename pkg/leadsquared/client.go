@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
-	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
 )
 
 // Defaults of a new Client.
@@ -75,7 +74,7 @@ type config struct {
 	userLimit  bool // the user chose the limit: never adopt the server's
 	logger     *slog.Logger
 
-	validator         *validate.Validator
+	validator         payloadValidator
 	validateRequests  bool
 	validateResponses bool
 

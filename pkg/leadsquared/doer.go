@@ -17,7 +17,6 @@ import (
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 	"github.com/leadsquared-go/leadsquared-go/pkg/redact"
-	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
 )
 
 // doer implements api.HttpRequestDoer. It runs every attempt of every request: it waits
@@ -37,7 +36,7 @@ type doer struct {
 	// replaced by in-package tests).
 	route     func(method, path string) (*Operation, bool)
 	rd        *redact.Redactor
-	validator *validate.Validator // WithRequestValidation / WithResponseValidation
+	validator payloadValidator // WithRequestValidation / WithResponseValidation
 	valReq    bool
 	valResp   bool
 	drift     *driftChecker // WithDriftReport

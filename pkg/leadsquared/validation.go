@@ -7,8 +7,17 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
 )
+
+// payloadValidator is what WithRequestValidation and WithResponseValidation check with: a
+// *validate.Validator. Called through an interface, so that a program that turns neither on
+// does not link the checker's walk.
+type payloadValidator interface {
+	ValidateRequest(operationID api.OperationID, query url.Values, body []byte) error
+	ValidateResponse(operationID api.OperationID, status int, body []byte) error
+}
 
 // WithRequestValidation validates every request against the spec before it is sent:
 //

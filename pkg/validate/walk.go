@@ -3,7 +3,6 @@ package validate
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -94,13 +93,10 @@ func (w *walker) walk(n int32) {
 }
 
 func (w *walker) ws() {
-	for w.i < len(w.b) {
-		switch w.b[w.i] {
-		case ' ', '\t', '\n', '\r':
-			w.i++
-		default:
-			return
-		}
+	// One comparison for the usual case, a byte that is not white space (json.Marshal writes
+	// none).
+	for w.i < len(w.b) && w.b[w.i] <= ' ' && (w.b[w.i] == ' ' || w.b[w.i] == '\t' || w.b[w.i] == '\n' || w.b[w.i] == '\r') {
+		w.i++
 	}
 }
 
@@ -240,7 +236,7 @@ func (w *walker) value(n int32, depth int) {
 			}
 			return
 		}
-		if w.typeOK(n, nd, t) && nd.enum != nil && !inEnum(nd.enum, w.b[w.i-len(lit):w.i], false) {
+		if w.typeOK(n, nd, t) && nd.enum != nil && !inEnum(nd.enum, w.b[w.i-len(lit):w.i]) {
 			w.enumFail(n, nd, t, lit)
 		}
 	case c == '-' || c >= '0' && c <= '9':
@@ -266,9 +262,6 @@ func (w *walker) branch(nd *node) (int32, *node) {
 		if a := &w.t.nodes[alt]; a.types&t != 0 {
 			return alt, a
 		}
-	}
-	if w.mode == refuse {
-		return nd.oneOf[0], &w.t.nodes[nd.oneOf[0]]
 	}
 	return nd.oneOf[0], &w.t.nodes[nd.oneOf[0]]
 }
@@ -343,7 +336,7 @@ func (w *walker) stringRules(n int32, nd *node, lit, raw []byte, esc bool) {
 		w.unesc = appendUnescaped(w.unesc[:0], raw)
 		val = w.unesc
 	}
-	if nd.enum != nil && !inEnum(nd.enum, val, false) {
+	if nd.enum != nil && !inEnum(nd.enum, val) {
 		v := ""
 		if w.mode == observe {
 			v = string(val)
@@ -394,7 +387,7 @@ func (w *walker) numberRules(n int32, nd *node, text []byte, integer bool) {
 			}
 		}
 	}
-	if nd.enum != nil && !inEnum(nd.enum, text, false) {
+	if nd.enum != nil && !inEnum(nd.enum, text) {
 		w.enumFail(n, nd, t, string(text))
 		return
 	}
@@ -414,13 +407,11 @@ func (w *walker) numberRules(n int32, nd *node, text []byte, integer bool) {
 	}
 }
 
-func inEnum(enum []string, raw []byte, escaped bool) bool {
-	v := string(raw) // not allocated: compared only
-	if escaped {
-		v = unescape(raw)
-	}
+// inEnum reports whether a value (a string's decoded value, a number's or a literal's JSON
+// text) is one of the enum's.
+func inEnum(enum []string, v []byte) bool {
 	for _, e := range enum {
-		if e == v {
+		if e == string(v) { // not allocated: compared only
 			return true
 		}
 	}
@@ -467,14 +458,6 @@ func appendUnescaped(dst, raw []byte) []byte {
 	return dst
 }
 
-// unescape returns the value of a JSON string (its text, quotes included).
-func unescape(lit []byte) string {
-	var s string
-	if json.Unmarshal(lit, &s) != nil {
-		return string(lit)
-	}
-	return s
-}
 
 // str scans the string at w.i (at its quote) strictly: its raw content, whether it holds an
 // escape, and whether it is valid UTF-8 with no unpaired surrogate escape.
@@ -500,6 +483,10 @@ func (w *walker) str() (raw []byte, esc, valid bool) {
 			break
 		}
 		c := b[i]
+		if plainByte[c] {
+			i++
+			continue
+		}
 		switch {
 		case c == '"':
 			raw = b[start:i]
@@ -565,6 +552,15 @@ func (w *walker) str() (raw []byte, esc, valid bool) {
 	w.syntaxError()
 	return nil, false, true
 }
+
+// plainByte marks the bytes a string's scan steps over: not a quote, a backslash, a control
+// character or a byte past ASCII.
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 func hex4(b []byte, at int) (rune, bool) {
 	if at+4 > len(b) {
@@ -768,7 +764,7 @@ func (w *walker) object(n int32, nd *node, depth int) {
 			w.ws()
 			if !validKey {
 				w.fail(key, RuleUTF8, "valid UTF-8", "key is not valid UTF-8", nil)
-			} else if w.duplicate(seen[:], child, key, esc, othersStart) {
+			} else if w.duplicate(seen[:], child, key, othersStart) {
 				w.fail(key, RuleDuplicateKey, "each key once", "key appears more than once in the object (decoders keep only one of its values)", nil)
 			}
 			if depth == 1 && string(key) == "Status" && w.i+7 <= len(w.b) && string(w.b[w.i:w.i+7]) == `"Error"` {
@@ -858,7 +854,7 @@ func (w *walker) nodeOrder(n int32) []int16 {
 // duplicate reports whether the key (property child, or -1) was seen before in this object,
 // and notes it seen. The keys of this object that are not properties are w.others[from:]:
 // each nested object removes its own before it returns.
-func (w *walker) duplicate(seen []uint64, child int32, key []byte, esc bool, from int) bool {
+func (w *walker) duplicate(seen []uint64, child int32, key []byte, from int) bool {
 	if child >= 0 {
 		bit := uint64(1) << (child % 64)
 		if seen[child/64]&bit != 0 {
