@@ -540,9 +540,17 @@ func (r results) drift(add func(string, row)) {
 		if d, ok := r.get(dr, "bytes"); ok {
 			add(dr, row{name: "binary of a program calling GetUserByID: leadsquared **with WithDriftReport**", time: "–", bytes: "–", allocs: "–",
 				ratio: fmt.Sprintf("size ×%.3f vs without", d.value/c.value),
-				note:  fmt.Sprintf("%s (%.0f bytes): %+.0f KiB for the drift table and its walk", fmtBytes(d.value), d.value, (d.value-c.value)/1024)})
+				note:  fmt.Sprintf("%s (%.0f bytes): %+.0f KiB for the checker's table and its walk", fmtBytes(d.value), d.value, (d.value-c.value)/1024)})
 		}
 	}
+}
+
+// validationBefore is what validation cost before the generated checker (kin-openapi at run
+// time), measured the same way (in memory, interleaved, medians) on the machine of the note.
+var validationBefore = map[string]string{
+	"GetUserByID":        " (before: ×2.57 time, ×4.86 allocations)",
+	"CreateUser":         " (before: ×2.31 time, ×2.14 allocations)",
+	"AdvancedSearch1000": " (before: ×1.74 time, ×4.35 allocations)",
 }
 
 // validation adds the rows of request and response validation: the same call without and
@@ -565,12 +573,14 @@ func (r results) validation(add func(string, row)) {
 		m, ok2 := r.get(il, "validated/client-median")
 		a, ok3 := r.get(il, "validated/client-allocs")
 		if ok1 && ok2 && ok3 {
+			// Judged on the medians: on a busy machine a GC pause or a preemption lands on one
+			// call of a pair and moves the sums by more than validation costs.
 			verdict := "met"
-			if q.value > 1.10 || a.value > 1.2 {
+			if m.value > 1.10 || a.value > 1.2 {
 				verdict = "NOT met"
 			}
-			ratio = withCI(fmt.Sprintf("time ×%.3f", q.value), q) + fmt.Sprintf(" (medians ×%.3f), allocs ×%.3f vs off, same iterations", m.value, a.value)
-			note = "goal ≤ ×1.10 time and ≤ ×1.2 allocations (interleaved A/B): " + verdict + " (before: ×2.44, ×1.43, ×2.03 time, ×4.50, ×1.56, ×4.33 allocations, loopback)"
+			ratio = withCI(fmt.Sprintf("medians ×%.3f", m.value), m) + fmt.Sprintf(" (sums ×%.3f), allocs ×%.3f vs off, same iterations", q.value, a.value)
+			note = "goal ≤ ×1.10 time (medians) and ≤ ×1.2 allocations (interleaved A/B): " + verdict + validationBefore[op]
 		}
 		add(il, row{name: op + ": **validation on vs off, interleaved**", time: "–", bytes: "–", allocs: "–", ratio: ratio, note: note})
 	}

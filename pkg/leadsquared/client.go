@@ -79,7 +79,7 @@ type config struct {
 	validateResponses bool
 
 	// drift is newDriftChecker when WithDriftReport is given: through this field, a program
-	// that never names WithDriftReport does not link the drift table.
+	// that never names WithDriftReport does not link the checker's table.
 	drift         func(d *doer, cfg config)
 	driftFn       func(DriftReport)
 	driftInterval time.Duration

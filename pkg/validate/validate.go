@@ -20,6 +20,7 @@ package validate
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -236,9 +237,10 @@ func (v *Validator) checkQuery(w *walker, fs []Failure, p queryParam, raw string
 		}
 		text = strconv.AppendBool(w.key[:0], b)
 	default:
-		text = strconv.AppendQuote(w.key[:0], raw)
 		if !strings.ContainsAny(raw, "\\\"") && strconv.CanBackquote(raw) {
 			text = append(append(append(w.key[:0], '"'), raw...), '"')
+		} else {
+			text, _ = json.Marshal(raw) // quotes, backslashes, control characters: rare
 		}
 	}
 	w.key = text

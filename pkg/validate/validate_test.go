@@ -675,3 +675,17 @@ func TestNearestOperation(t *testing.T) {
 		}
 	}
 }
+
+// A query value with a quote, a backslash or a control character is checked as the string it
+// is, not let through for a parse of its own.
+func TestQueryValuesNeedingEscapes(t *testing.T) {
+	t.Parallel()
+	v := mustDefault(t)
+	for _, d := range []string{"2024\"01-02", "a\x00b", `2024-01-0\2`} {
+		err := v.ValidateRequest(api.OpGetUserWorkDayDetails, url.Values{"userId": {"x"}, "date": {d}}, nil)
+		var verr *validate.Error
+		if !errors.As(err, &verr) || len(verr.Failures) != 1 || verr.Failures[0].Rule != "pattern" || verr.Failures[0].Pointer != "/date" {
+			t.Errorf("date %q: %v, want one pattern failure at /date", d, err)
+		}
+	}
+}
