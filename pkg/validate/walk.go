@@ -458,7 +458,6 @@ func appendUnescaped(dst, raw []byte) []byte {
 	return dst
 }
 
-
 // str scans the string at w.i (at its quote) strictly: its raw content, whether it holds an
 // escape, and whether it is valid UTF-8 with no unpaired surrogate escape.
 func (w *walker) str() (raw []byte, esc, valid bool) {
