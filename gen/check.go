@@ -37,7 +37,6 @@ type checkNode struct {
 	// Custom is the node of the values of custom fields (mx_* keys, a string or null), -1 when
 	// the schema has none (x-lsq-custom-fields).
 	Custom int
-	Closed bool // x-lsq-closed: a request may carry only Props and custom fields
 	// AttrOf is the node whose attributes (or a custom field) a string must name
 	// (x-lsq-attribute-of), -1 when none.
 	AttrOf             int
@@ -259,7 +258,6 @@ func (t *checkTable) node(sref *openapi3.SchemaRef, loc string) (int, error) {
 		t.nodes = append(t.nodes, c)
 		n.Custom = c.Index
 	}
-	n.Closed, _ = s.Extensions["x-lsq-closed"].(bool)
 	if name, ok := s.Extensions["x-lsq-attribute-of"].(string); ok {
 		of := t.doc.Components.Schemas[name]
 		if of == nil {

@@ -3206,7 +3206,6 @@ func checkTableData() ([]node, map[string]*opCheck, int32) {
 				"ZipCode",
 			},
 			children: []int32{252, 253, 254, 255, 256, 257, 258, 259, 260, 261, 262, 263, 264, 265, 266, 267, 268, 269, 270, 271, 272, 273, 274, 275, 276, 277, 278, 279, 280, 281, 282, 283, 284},
-			closed:   true,
 			custom:   true, customNode: 251,
 			addNode: -1,
 			items:   -1,

@@ -58,7 +58,6 @@ type node struct {
 	children    []int32          // the node of each property's value
 	required    []int32          // indexes of the required properties, in the spec's order
 	open        bool             // additionalProperties: other attributes are expected
-	closed      bool             // x-lsq-closed
 	addNode     int32            // the schema of other attributes' values, -1 any
 	items       int32            // the schema of array items, -1 any
 	custom      bool             // x-lsq-custom-fields: mx_* attributes are custom fields...
