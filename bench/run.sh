@@ -10,6 +10,9 @@ count="${BENCHCOUNT:-6}"
 benchtime="${BENCHTIME:-600ms}"
 tputcount="${TPUTCOUNT:-3}"
 mixedtime="${MIXEDTIME:-3m}"
+# The revision whose wrapper a call without options is compared with (BenchmarkWrapperInMemory
+# impl=client of its test binary, reported as impl=baseline); none when it does not resolve.
+benchbase="${BENCHBASE:-main}"
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 tmp=$(mktemp -d)
@@ -21,6 +24,14 @@ results="$tmp/results.txt"
 "$go" test -c -o "$tmp/redislimit.test" ./pkg/leadsquared/redislimit
 "$go" test -c -o "$tmp/lsq.test" ./cmd/lsq
 "$go" build -o "$tmp/benchstat" golang.org/x/perf/cmd/benchstat
+basebin=""
+if git rev-parse --verify --quiet "$benchbase^{commit}" >/dev/null 2>&1; then
+	mkdir "$tmp/base"
+	git archive "$benchbase" | tar -x -C "$tmp/base"
+	if (cd "$tmp/base" && "$go" test -c -o "$tmp/base.test" ./pkg/leadsquared); then
+		basebin="$tmp/base.test"
+	fi
+fi
 
 # bench PKGDIR BINARY PATTERN [FLAGS...]: run the benchmarks matching PATTERN, append them to
 # the results, show their lines.
@@ -35,12 +46,15 @@ for op in GetUserByID CreateUser AdvancedSearch1000; do
 	for impl in raw generated client validated; do
 		cases+=("^BenchmarkOverhead\$/^op=$op\$/^impl=$impl\$")
 	done
-	for impl in generated client; do
+	for impl in generated client options; do
 		cases+=("^BenchmarkWrapperInMemory\$/^op=$op\$/^impl=$impl\$")
 	done
 	for impl in client validated; do
 		cases+=("^BenchmarkValidationInMemory\$/^op=$op\$/^impl=$impl\$")
 	done
+	if [[ -n $basebin ]]; then
+		cases+=("base:^BenchmarkWrapperInMemory\$/^op=$op\$/^impl=client\$")
+	fi
 	if [[ $op != CreateUser ]]; then
 		for impl in client drift; do
 			cases+=("^BenchmarkDriftInMemory\$/^op=$op\$/^impl=$impl\$")
@@ -57,12 +71,19 @@ for round in $(seq "$count"); do
 		done
 	fi
 	for pattern in "${order[@]}"; do
+		if [[ $pattern == base:* ]]; then
+			# The baseline's impl=client, renamed impl=baseline.
+			(cd "$tmp/base/pkg/leadsquared" && "$basebin" -test.run='^$' -test.bench="${pattern#base:}" -test.benchmem -test.benchtime="$benchtime") |
+				sed 's#/impl=client-#/impl=baseline-#' | tee -a "$results" | grep -E '^(Benchmark|--- FAIL|FAIL)' >&2
+			continue
+		fi
 		bench pkg/leadsquared "$tmp/leadsquared.test" "$pattern" -test.benchmem -test.benchtime="$benchtime"
 	done
 	bench pkg/validate "$tmp/validate.test" . -test.benchmem -test.benchtime="$benchtime"
 	bench pkg/leadsquared "$tmp/leadsquared.test" '^BenchmarkOverheadInterleaved$' -test.benchmem -test.benchtime="$benchtime"
 	bench pkg/leadsquared "$tmp/leadsquared.test" '^BenchmarkDriftInterleaved$' -test.benchmem -test.benchtime="$benchtime"
 	bench pkg/leadsquared "$tmp/leadsquared.test" '^BenchmarkValidationInterleaved$' -test.benchmem -test.benchtime="$benchtime"
+	bench pkg/leadsquared "$tmp/leadsquared.test" '^BenchmarkCallOptionsInterleaved$' -test.benchmem -test.benchtime="$benchtime"
 	bench pkg/leadsquared "$tmp/leadsquared.test" '^BenchmarkDecodeSearch1000$' -test.benchmem -test.benchtime="$benchtime"
 	bench pkg/leadsquared "$tmp/leadsquared.test" '^BenchmarkFirstNew$' -test.benchtime=10x
 done

@@ -5,7 +5,8 @@
 //
 // Usage: benchstat -format csv results.txt | go run ./bench/benchtable
 //
-// The benchmarks it knows: BenchmarkOverhead and BenchmarkWrapperInMemory
+// The benchmarks it knows: BenchmarkOverhead, BenchmarkWrapperInMemory and
+// BenchmarkCallOptionsInterleaved
 // (pkg/leadsquared/overhead_bench_test.go), BenchmarkRateLimitThroughput
 // (pkg/leadsquared/throughput_bench_test.go), BenchmarkSaturatedRefusals and
 // BenchmarkMixedJob (pkg/leadsquared/longrun_bench_test.go), BenchmarkSharedLimitFairness
@@ -312,6 +313,7 @@ func table(r results) []row {
 	r.models(add)
 	r.validation(add)
 	r.drift(add)
+	r.callOptions(add)
 	if r["Generate"] != nil {
 		note := ""
 		l, ok1 := r.get("Generate", "lines")
@@ -592,4 +594,50 @@ func (r results) validation(add func(string, row)) {
 				note:  fmt.Sprintf("%s (%.0f bytes): %+.0f KiB for the checker's table and its walk (before: %+.0f KiB, kin-openapi and the spec)", fmtBytes(v.value), v.value, (v.value-c.value)/1024, float64(11542984-10000249)/1024)})
 		}
 	}
+}
+
+// callOptions adds the rows of the options of one call (issue 29), over the in-memory
+// transport: a call without options against the same call of the baseline revision's test
+// binary (impl=baseline, BENCHBASE in bench/run.sh; its goal: unchanged), and a call with two
+// options against one without, in separate runs and interleaved.
+func (r results) callOptions(add func(string, row)) {
+	for _, o := range overheadOps {
+		base := "WrapperInMemory/op=" + o.op + "/impl=baseline"
+		cli := "WrapperInMemory/op=" + o.op + "/impl=client"
+		opt := "WrapperInMemory/op=" + o.op + "/impl=options"
+		if r[base] != nil && r[cli] != nil {
+			add(base, row{name: o.op + ": wrapper, in-memory transport, **baseline revision**", ratio: "1 (baseline)"})
+			add(cli, row{name: o.op + ": wrapper, in-memory transport, **no call options, vs baseline**",
+				ratio: r.ratios(cli, base) + " vs baseline", note: r.deltas(cli, base, "a call without options")})
+		}
+		if r[opt] != nil && r[cli] != nil {
+			add(opt, row{name: o.op + ": wrapper, in-memory transport, **two call options** (WithMaxRetries, WithHeader)",
+				ratio: r.ratios(opt, cli) + " vs no options", note: r.deltas(opt, cli, "two options")})
+		}
+		if il := "CallOptionsInterleaved/op=" + o.op; r[il] != nil {
+			ratio := "–"
+			if q, ok := r.get(il, "options/none"); ok {
+				ratio = withCI(fmt.Sprintf("time ×%.3f", q.value), q) + " vs no options, same iterations"
+			}
+			add(il, row{name: o.op + ": **two call options vs none, interleaved**", time: "–", bytes: "–", allocs: "–", ratio: ratio})
+		}
+	}
+}
+
+// deltas says what name costs beside base per call, in time, bytes and allocations.
+func (r results) deltas(name, base, what string) string {
+	t1, ok1 := r.get(name, "sec/op")
+	t0, ok2 := r.get(base, "sec/op")
+	a1, ok3 := r.get(name, "allocs/op")
+	a0, ok4 := r.get(base, "allocs/op")
+	b1, ok5 := r.get(name, "B/op")
+	b0, ok6 := r.get(base, "B/op")
+	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || !ok6 {
+		return ""
+	}
+	note := fmt.Sprintf("%s: %+.2f µs, %+.0f B, %+.0f allocs per call", what, (t1.value-t0.value)*1e6, b1.value-b0.value, a1.value-a0.value)
+	if r.noisy(name, base) {
+		note += "; the time difference is within the noise"
+	}
+	return note
 }

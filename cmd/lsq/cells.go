@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net/mail"
+	"regexp"
 	"strings"
 )
 
@@ -49,4 +50,23 @@ func normalEmail(s string) (addr, key string, err error) {
 		return "", "", fmt.Errorf("write the address alone, without a name or <>: %s", a.Address)
 	}
 	return s, strings.ToLower(s), nil
+}
+
+// A spreadsheet shows a long run of digits (a phone number, a numeric id) as a number, and
+// saves it as it shows it: 919876543210 becomes 9.19877E+11, its last digits lost. Such a
+// cell of a phone or id column is refused, not imported as the text it became.
+
+// scientific matches a number in scientific notation as spreadsheets write it: a mantissa,
+// then E (or e) and a signed exponent.
+var scientific = regexp.MustCompile(`^[+-]?[0-9]+(\.[0-9]+)?[eE][+-][0-9]+$`)
+
+// scientificCell returns why a cell of column col is refused, "" if it is not: the column
+// holds phone numbers (its name has "phone" in any letter case) or ids (it ends in Id or ID)
+// and the cell is a number in scientific notation.
+func scientificCell(col, val string) string {
+	isDigits := strings.Contains(strings.ToLower(col), "phone") || strings.HasSuffix(col, "Id") || strings.HasSuffix(col, "ID")
+	if !isDigits || !scientific.MatchString(val) {
+		return ""
+	}
+	return fmt.Sprintf("%s is a number in scientific notation, as a spreadsheet saves a long number it reformatted, its last digits lost: format the column as text and enter the values again", val)
 }

@@ -177,10 +177,10 @@ func (a *app) newClient(ctx context.Context, f *clientFlags, extra ...leadsquare
 	return &apiClient{Client: c, keys: keys, close: closeFn}, nil
 }
 
-// clientOptions are the options of every client a command builds: the keys in headers, the
-// tests' options, and --verbose's logger.
+// clientOptions are the options of every client a command builds: the keys in headers, lsq
+// named in the User-Agent, the tests' options, and --verbose's logger.
 func (a *app) clientOptions(f *clientFlags) []leadsquared.Option {
-	opts := append([]leadsquared.Option{leadsquared.WithHeaderAuth()}, a.clientOpts...)
+	opts := append([]leadsquared.Option{leadsquared.WithHeaderAuth(), leadsquared.WithUserAgent("lsq")}, a.clientOpts...)
 	if f.verbose {
 		opts = append(opts, leadsquared.WithLogger(slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))))
 	}
@@ -225,6 +225,9 @@ func scrubErr(err error, keys credentials) error {
 
 // isTerminal reports whether w is a terminal.
 func isTerminal(w io.Writer) bool {
+	if o, ok := w.(*outWriter); ok {
+		w = o.w
+	}
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }

@@ -132,6 +132,12 @@ func (a *app) runFake(cmd *cobra.Command, o *fakeOptions) int {
 		fmt.Fprintf(stdout, "  bulk rate limit: %s\n", o.bulkLimit)
 	}
 	fmt.Fprintln(stdout, "Press Ctrl+C to stop.")
+	if a.out.Err() != nil {
+		// No one was told where the fake is or its keys: serving on is of no use (run says
+		// why, and makes it exit status 1).
+		_ = hs.Close()
+		return exitInvalid
+	}
 
 	select {
 	case err := <-served:

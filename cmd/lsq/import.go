@@ -36,10 +36,12 @@ email that it is not there yet, and a create whose outcome is unknown (a dropped
 a 5xx) is checked by email before it is sent again: no run creates a user twice.
 
 The file may be what a spreadsheet saves: UTF-8 with or without a byte-order mark, UTF-16
-with one, cells separated by ',' ';' or tab (found from the header row, or --delimiter),
-trailing empty columns; a cell export wrote as '+91... (a ' before a leading = + - @, so that
-a spreadsheet does not run it) is read back without the '. A cell that is not valid UTF-8
-(a Latin-1 file) is an error naming its row and column. An address is written alone
+with one, cells separated by ',' ';' or tab (found from the header row, or --delimiter, or
+an Excel sep=; line above it), PowerShell 5.1's #TYPE line above the header, trailing empty
+columns; a cell export wrote as '+91... (a ' before a leading = + - @, so that a spreadsheet
+does not run it) is read back without the '. A cell that is not valid UTF-8 (a Latin-1
+file), or a phone number or id in scientific notation (9.19877E+11: a spreadsheet lost its
+digits), is an error naming its row and column. An address is written alone
 (ada@example.com, not "Ada <ada@example.com>"), and appears once in the file, in any case.
 - reads standard input (then give --state).
 

@@ -172,6 +172,10 @@ func buildRow(line int, rec []string, cols []csvColumn, v *validate.Validator) *
 		if val == "" || c.field == "" {
 			continue // left out: a required field then fails validation
 		}
+		if msg := scientificCell(c.field, val); msg != "" {
+			fail(c.field, msg)
+			continue
+		}
 		switch {
 		case c.field == colManagerEmail:
 			_, key, err := normalEmail(val)

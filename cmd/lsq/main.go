@@ -20,7 +20,8 @@
 // Credentials come from LSQ_ACCESS_KEY, LSQ_SECRET_KEY and LSQ_HOST, or from --keys-file;
 // never from flags, and they are never printed.
 //
-// Exit status: 0 success, 1 a LeadSquared error or an invalid payload or row, 2 usage error.
+// Exit status: 0 success, 1 a LeadSquared error, an invalid payload or row, or standard output
+// that could not be written, 2 usage error.
 package main
 
 import (
@@ -31,6 +32,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -58,7 +60,9 @@ const (
 type app struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
-	getenv         func(string) string
+	// out is stdout, which remembers its first write error.
+	out    *outWriter
+	getenv func(string) string
 	// isTerminal reports whether w is a terminal (progress bar, indented JSON).
 	isTerminal func(w io.Writer) bool
 	// clientOpts are added to every client the commands build (tests: backoff, HTTP client).
@@ -70,7 +74,42 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 }
 
 func newApp(stdin io.Reader, stdout, stderr io.Writer) *app {
-	return &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv, isTerminal: isTerminal}
+	out := &outWriter{w: stdout}
+	return &app{stdin: stdin, stdout: out, out: out, stderr: stderr, getenv: os.Getenv, isTerminal: isTerminal}
+}
+
+// outWriter is standard output as every command writes it: it remembers its first write
+// error (a full disk, /dev/full, a closed pipe), returns it again for every later write, and
+// run makes it exit status 1, whatever the command returned, so that no script takes output
+// that never arrived for a success. One writer for every command, rather than a check after
+// each write: a command cannot forget it.
+type outWriter struct {
+	mu  sync.Mutex
+	w   io.Writer
+	err error
+}
+
+func (o *outWriter) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.err != nil {
+		return 0, o.err
+	}
+	n, err := o.w.Write(p)
+	if err == nil && n < len(p) {
+		err = io.ErrShortWrite
+	}
+	if err != nil {
+		o.err = err
+	}
+	return n, err
+}
+
+// Err returns the first write error, or nil.
+func (o *outWriter) Err() error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.err
 }
 
 // exitError carries a command's exit status to run; its message, if any, has been printed.
@@ -149,6 +188,18 @@ func (a *app) root(ctx context.Context) *cobra.Command {
 }
 
 func (a *app) run(ctx context.Context, args []string) int {
+	code := a.execute(ctx, args)
+	if err := a.out.Err(); err != nil {
+		fmt.Fprintf(a.stderr, "lsq: writing standard output: %v\n", err)
+		if code == exitOK || code == exitNotFound {
+			code = exitInvalid
+		}
+	}
+	return code
+}
+
+// execute runs the command args name, and returns its exit status.
+func (a *app) execute(ctx context.Context, args []string) int {
 	root := a.root(ctx)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
@@ -158,6 +209,8 @@ func (a *app) run(ctx context.Context, args []string) int {
 		return exitOK
 	case errors.As(err, &ee):
 		return ee.code
+	case a.out.Err() != nil && errors.Is(err, a.out.Err()):
+		return exitInvalid // a command of cobra's (completion) returned the write error: run says it
 	}
 	// Errors of the framework: an unknown command or flag, a wrong number of arguments.
 	fmt.Fprintf(a.stderr, "lsq: %v\n", err)

@@ -16,7 +16,11 @@ import (
 // (Excel, PowerShell's Export-Csv, which also quotes every cell), UTF-16 with a mark
 // ("Unicode text"), and cells separated by ',' or, where ',' is the decimal separator
 // (European Excel), by ';' or a tab. openSheet reads them all: the encoding from the mark,
-// the delimiter from the header row (or --delimiter).
+// the delimiter from the header row (or --delimiter). Two lines some writers put above the
+// header are read as what they are, not as the header: Windows PowerShell 5.1's Export-Csv
+// writes "#TYPE System.Management.Automation.PSCustomObject" (without -NoTypeInformation),
+// and a "sep=;" (or "sep=,") line tells Excel the delimiter. Neither counts as a row: the
+// header is row 1, as Excel shows a file with a sep= line.
 
 // sheetDelimiters are the delimiters openSheet detects, in order of preference on a tie.
 var sheetDelimiters = []rune{',', ';', '\t'}
@@ -78,6 +82,16 @@ func openSheet(r io.Reader, delim rune) (*sheet, error) {
 			_, _ = dr.Discard(3) // U+FEFF decoded from the mark's bytes, should a writer put two
 		}
 	}
+	sep, err := skipPreamble(dr)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case sep != 0 && delim != 0 && sep != delim:
+		return nil, fmt.Errorf("the file's first line says sep=%s, but --delimiter says %s: give the one that separates the cells, or none", delimiterName(sep), delimiterName(delim))
+	case sep != 0:
+		delim = sep
+	}
 	if delim == 0 {
 		_, _ = dr.Peek(1) // fill the buffer
 		first, _ := dr.Peek(dr.Buffered())
@@ -97,6 +111,46 @@ func openSheet(r io.Reader, delim rune) (*sheet, error) {
 	}
 	s.header = h
 	return s, nil
+}
+
+// skipPreamble reads the lines above the header that are not the header (PowerShell's #TYPE
+// line, Excel's sep= line, at most one of each), and returns the delimiter a sep= line names,
+// 0 if none.
+func skipPreamble(dr *bufio.Reader) (rune, error) {
+	var sep rune
+	for range 2 {
+		line, n := peekLine(dr)
+		line = bytes.TrimSuffix(line, []byte("\r"))
+		switch {
+		case bytes.HasPrefix(line, []byte("#TYPE ")):
+		case sep == 0 && len(line) > 4 && strings.EqualFold(string(line[:4]), "sep="):
+			r, size := utf8.DecodeRune(line[4:])
+			d, err := parseDelimiter(string(r))
+			if size != len(line)-4 || err != nil || d == 0 {
+				return 0, fmt.Errorf("row 1: %q: a sep= line names one delimiter character, such as sep=; or sep=,", line)
+			}
+			sep = d
+		default:
+			return sep, nil
+		}
+		_, _ = dr.Discard(n)
+	}
+	return sep, nil
+}
+
+// peekLine returns the first line of dr, without its \n, and its length with the \n: the rest
+// of the input if it has no \n, or as much of the line as dr's buffer holds.
+func peekLine(dr *bufio.Reader) (line []byte, n int) {
+	for size := 1; ; size++ {
+		b, err := dr.Peek(size)
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			return b[:i], i + 1
+		}
+		if err != nil || len(b) >= dr.Size() {
+			return b, len(b)
+		}
+		size = max(size, dr.Buffered()) // Peek(size+1) reads more
+	}
 }
 
 // detectDelimiter returns the delimiter that splits the first line of b into the most

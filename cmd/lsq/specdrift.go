@@ -21,6 +21,7 @@ import (
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared"
+	"github.com/leadsquared-go/leadsquared-go/pkg/redact"
 	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
 )
 
@@ -46,8 +47,11 @@ attributes, nulls), then suggests the spec change as an OpenAPI Overlay 1.0 docu
 
 The report comes first, as YAML comments, so the whole output is the overlay:
   lsq spec drift replies/ > drift.overlay.yaml && make apply-overlay OVERLAY=drift.overlay.yaml
-No value of a reply is printed but unlisted enum values. Exit 0 when nothing drifted, 1 when
-something did, 2 on a usage error.`
+No value of a reply is printed but unlisted enum values. The keys of the account (--live) or
+those the HAR's requests carry (accessKey, secretKey, x-LSQ-AccessKey, x-LSQ-SecretKey) are
+REDACTED in all it prints and writes, where a reply echoes them too. --overlay FILE must be a
+new name: lsq never overwrites a file. Exit 0 when nothing drifted, 1 when something did, 2 on
+a usage error.`
 
 func (a *app) specDriftCommand() *cobra.Command {
 	var (
@@ -76,22 +80,50 @@ func (a *app) runSpecDrift(cmd *cobra.Command, cf *clientFlags, live bool, overl
 	if live != (len(args) == 0) || len(args) > 1 {
 		return usageErrorf(cmd, a.stderr, "give one HAR file or folder of replies, or --live")
 	}
+	// The overlay file is claimed before the replies are read: it must be a new name (not
+	// the input, not a file a user may have edited, not a symlink), and is given that name
+	// only once it is complete.
+	var overlay *pendingFile
+	if overlayFile != "" {
+		if !live && sameFile(overlayFile, args[0]) {
+			return usageErrorf(cmd, a.stderr, "--overlay %s is the input file: give another name", overlayFile)
+		}
+		var err error
+		if overlay, err = createPending("--overlay", overlayFile); err != nil {
+			return usageErrorf(cmd, a.stderr, "%v", err)
+		}
+		defer func() {
+			if overlay != nil {
+				overlay.discard()
+			}
+		}()
+	}
+	// rd scrubs the keys the run knows of (the account's with --live, those the HAR's
+	// requests carry) from every reply before it is read, and from all that is printed and
+	// written: a reply may echo a key, in a value or even as an attribute's name.
 	var dc driftCollect
 	var skipped []string
+	var rd *redact.Redactor
 	var err error
 	if live {
-		skipped, err = a.liveDrift(ctx, cf, &dc)
+		skipped, rd, err = a.liveDrift(ctx, cf, &dc)
 	} else {
 		var replies []recordedReply
-		if replies, err = readReplies(args[0]); err == nil {
+		var keys []string
+		replies, keys, err = readReplies(args[0])
+		rd = redact.New(keys, nil)
+		if err == nil {
+			for i := range replies {
+				replies[i].body = rd.ScrubBytes(replies[i].body)
+			}
 			skipped, err = replayDrift(ctx, replies, &dc)
 		}
 	}
 	if err != nil {
-		return usageErrorf(cmd, a.stderr, "%v", err)
+		return usageErrorf(cmd, a.stderr, "%s", rd.Scrub(err.Error()))
 	}
 	for _, s := range skipped {
-		fmt.Fprintf(a.stderr, "%s: skipped %s\n", cmd.CommandPath(), s)
+		fmt.Fprintf(a.stderr, "%s: skipped %s\n", cmd.CommandPath(), rd.Scrub(s))
 	}
 	reports := dc.merged()
 	if len(reports) == 0 {
@@ -109,10 +141,16 @@ func (a *app) runSpecDrift(cmd *cobra.Command, cf *clientFlags, live bool, overl
 	}
 	out.WriteString("#\n# The spec change it suggests (make apply-overlay OVERLAY=this-file):\n")
 	out.Write(ov)
-	_, _ = a.stdout.Write(out.Bytes())
-	if overlayFile != "" {
-		if err := os.WriteFile(overlayFile, out.Bytes(), 0o644); err != nil {
-			return usageErrorf(cmd, a.stderr, "%v", err)
+	text := rd.ScrubBytes(out.Bytes())
+	_, _ = a.stdout.Write(text)
+	if overlay != nil {
+		if _, err := overlay.Write(text); err != nil {
+			return usageErrorf(cmd, a.stderr, "--overlay %s: %v", overlayFile, err) // discarded by the defer
+		}
+		err := overlay.commit()
+		overlay = nil // committed, or discarded by commit
+		if err != nil {
+			return usageErrorf(cmd, a.stderr, "--overlay %s: %v", overlayFile, err)
 		}
 	}
 	return &exitError{exitInvalid}
@@ -222,19 +260,26 @@ type recordedReply struct {
 	from string // file, or HAR entry
 }
 
-// readReplies reads a HAR file or a folder of replies named by operation.
-func readReplies(path string) ([]recordedReply, error) {
+// readReplies reads a HAR file or a folder of replies named by operation, and the keys the
+// HAR's requests carry (which it returns with an error too).
+func readReplies(path string) ([]recordedReply, []string, error) {
 	v, err := validate.Default()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	st, err := os.Stat(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if !st.IsDir() {
 		return readHAR(v, path)
 	}
+	out, err := readReplyDir(v, path)
+	return out, nil, err
+}
+
+// readReplyDir reads a folder of replies named by operation.
+func readReplyDir(v *validate.Validator, path string) ([]recordedReply, error) {
 	entries, err := os.ReadDir(path)
 	if err != nil {
 		return nil, err
@@ -272,11 +317,14 @@ type har struct {
 	} `json:"log"`
 }
 
-// harEntry is one recorded call of a HAR file: its request's route and its reply.
+// harEntry is one recorded call of a HAR file: its request's route, query and headers (for
+// the keys they carry), and its reply.
 type harEntry struct {
 	Request struct {
-		Method string `json:"method"`
-		URL    string `json:"url"`
+		Method      string         `json:"method"`
+		URL         string         `json:"url"`
+		QueryString []harNameValue `json:"queryString,omitempty"`
+		Headers     []harNameValue `json:"headers,omitempty"`
 	} `json:"request"`
 	Response struct {
 		Status  int `json:"status"`
@@ -287,14 +335,61 @@ type harEntry struct {
 	} `json:"response"`
 }
 
-func readHAR(v *validate.Validator, path string) ([]recordedReply, error) {
+// harNameValue is a query parameter or a header of a HAR request.
+type harNameValue struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// harKeyNames are the query parameters and headers that carry LeadSquared's keys, in any
+// letter case.
+var harKeyNames = []string{"accessKey", "secretKey", "x-LSQ-AccessKey", "x-LSQ-SecretKey"}
+
+// harKeys returns the keys e's request carries: in its URL's query, its queryString list
+// (as given and unescaped) and its headers.
+func harKeys(e harEntry) []string {
+	var keys []string
+	add := func(name, value string) {
+		for _, n := range harKeyNames {
+			if strings.EqualFold(name, n) {
+				keys = append(keys, value)
+				if un, err := url.QueryUnescape(value); err == nil && un != value {
+					keys = append(keys, un)
+				}
+			}
+		}
+	}
+	if i := strings.IndexByte(e.Request.URL, '?'); i >= 0 {
+		raw, _, _ := strings.Cut(e.Request.URL[i+1:], "#")
+		for _, kv := range strings.Split(raw, "&") {
+			name, value, _ := strings.Cut(kv, "=")
+			if un, err := url.QueryUnescape(name); err == nil {
+				name = un
+			}
+			add(name, value)
+		}
+	}
+	for _, nv := range e.Request.QueryString {
+		add(nv.Name, nv.Value)
+	}
+	for _, nv := range e.Request.Headers {
+		add(nv.Name, nv.Value)
+	}
+	return keys
+}
+
+func readHAR(v *validate.Validator, path string) ([]recordedReply, []string, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var h har
 	if err := json.Unmarshal(b, &h); err != nil {
-		return nil, fmt.Errorf("%s: not a HAR file: %w", path, err)
+		return nil, nil, fmt.Errorf("%s: not a HAR file: %w", path, err)
+	}
+	var keys []string
+	for _, e := range h.Log.Entries {
+		keys = append(keys, harKeys(e)...)
 	}
 	var out []recordedReply
 	for i, e := range h.Log.Entries {
@@ -309,15 +404,15 @@ func readHAR(v *validate.Validator, path string) ([]recordedReply, error) {
 		body := []byte(e.Response.Content.Text)
 		if e.Response.Content.Encoding == "base64" {
 			if body, err = base64.StdEncoding.DecodeString(e.Response.Content.Text); err != nil {
-				return nil, fmt.Errorf("%s: entry %d: %w", path, i, err)
+				return nil, keys, fmt.Errorf("%s: entry %d: %w", path, i, err)
 			}
 		}
 		out = append(out, recordedReply{op: o.ID, body: body, from: fmt.Sprintf("entry %d (%s)", i, o.ID)})
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("%s: no 200 reply to an operation of the spec", path)
+		return nil, keys, fmt.Errorf("%s: no 200 reply to an operation of the spec", path)
 	}
-	return out, nil
+	return out, keys, nil
 }
 
 // replayTransport answers every request with the body it holds.
@@ -365,10 +460,11 @@ func replayDrift(ctx context.Context, replies []recordedReply, dc *driftCollect)
 // liveDrift calls the read-only operations listed in specDriftLong on the account whose
 // keys the command reads, through the client every command builds. A call that fails is
 // skipped (and said), not fatal.
-func (a *app) liveDrift(ctx context.Context, cf *clientFlags, dc *driftCollect) ([]string, error) {
+// It returns the keys' redactor too.
+func (a *app) liveDrift(ctx context.Context, cf *clientFlags, dc *driftCollect) ([]string, *redact.Redactor, error) {
 	ac, err := a.newClient(ctx, cf, leadsquared.WithDriftReport(dc.add), leadsquared.WithDriftInterval(24*time.Hour))
 	if err != nil {
-		return nil, fmt.Errorf("--live: %w", err)
+		return nil, nil, fmt.Errorf("--live: %w", err)
 	}
 	defer ac.close()
 	c, keys := ac.Client, ac.keys
@@ -383,7 +479,7 @@ func (a *app) liveDrift(ctx context.Context, cf *clientFlags, dc *driftCollect) 
 	me, err := c.AuthenticateUser(ctx)
 	call("AuthenticateUser", err)
 	if err != nil {
-		return skipped, fmt.Errorf("AuthenticateUser: %w", scrubErr(err, keys))
+		return skipped, keys.redactor(), fmt.Errorf("AuthenticateUser: %w", scrubErr(err, keys))
 	}
 	_, err = c.GetUsers(ctx)
 	call("GetUsers", err)
@@ -407,7 +503,7 @@ func (a *app) liveDrift(ctx context.Context, cf *clientFlags, dc *driftCollect) 
 	_, err = c.GetUserWorkDayDetails(ctx, api.GetUserWorkDayDetailsParams{UserID: me.ID, Date: time.Now().UTC().Format("2006-01-02")})
 	call("GetUserWorkDayDetails", err)
 	c.FlushDriftReports()
-	return skipped, nil
+	return skipped, keys.redactor(), nil
 }
 
 func firstNonEmpty(ss ...string) string {

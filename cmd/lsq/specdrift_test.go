@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -196,7 +197,7 @@ func TestSpecDriftRecorded(t *testing.T) {
 	for i, e := range entries {
 		var x harEntry
 		o, _ := recordedRoutes()[e.op]
-		x.Request.Method, x.Request.URL = o[0], "https://api-in21.leadsquared.com/v2"+o[1]+"?accessKey=x"
+		x.Request.Method, x.Request.URL = o[0], "https://api-in21.leadsquared.com/v2"+o[1]+"?accessKey=u%24r0a1b2c3d4e5f6a7b8c9d"
 		x.Response.Status, x.Response.Content.Text = 200, string(e.body)
 		if i > 0 {
 			x.Response.Content.Text, x.Response.Content.Encoding = base64.StdEncoding.EncodeToString(e.body), "base64"
@@ -261,5 +262,170 @@ func TestParseDrift(t *testing.T) {
 	}
 	if code, _, errOut := runLsq(t, "", "fake", "--drift", "nope"); code != 2 || !strings.Contains(errOut, "--drift") {
 		t.Errorf("lsq fake --drift nope: exit %d, %q", code, errOut)
+	}
+}
+
+// driftedHAR writes a HAR file of one drifted GetUsers reply (an unknown attribute among
+// other drift) into dir, and returns its name.
+func driftedHAR(t *testing.T, dir string) string {
+	t.Helper()
+	sample, err := os.ReadFile(filepath.Join("..", "..", "spec", "testdata", "docs", "GetUsers.response.200.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	drifted, _, err := lsqtest.AllDrift.Apply(api.OpGetUsers, sample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h har
+	var x harEntry
+	x.Request.Method, x.Request.URL = "GET", "https://api-in21.leadsquared.com/v2/UserManagement.svc/Users.Get"
+	x.Response.Status, x.Response.Content.Text = 200, string(drifted)
+	h.Log.Entries = append(h.Log.Entries, x)
+	b, _ := json.Marshal(h)
+	p := filepath.Join(dir, "session.har")
+	if err := os.WriteFile(p, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// --overlay writes only a new file: never over a file that is there, the input HAR among
+// them, and never through a symlink, dangling or not.
+func TestSpecDriftOverlayNeverOverwrites(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	harPath := driftedHAR(t, dir)
+	harBefore, _ := os.ReadFile(harPath)
+
+	// A new name: written, the same as stdout.
+	fresh := filepath.Join(dir, "drift.overlay.yaml")
+	code, out, errOut := runLsq(t, "", "spec", "drift", "--overlay", fresh, harPath)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1 (drift)\n%s", code, errOut)
+	}
+	if b, err := os.ReadFile(fresh); err != nil || string(b) != out {
+		t.Fatalf("overlay file %q, %v; want stdout", b, err)
+	}
+
+	edited := filepath.Join(dir, "edited.yaml")
+	target := filepath.Join(dir, "target.yaml")
+	for _, p := range []string{edited, target} {
+		if err := os.WriteFile(p, []byte("mine\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	link := filepath.Join(dir, "link.yaml")
+	dangling := filepath.Join(dir, "dangling.yaml")
+	toHAR := filepath.Join(dir, "har-link.yaml")
+	for from, to := range map[string]string{link: target, dangling: filepath.Join(dir, "created-through-link.yaml"), toHAR: harPath} {
+		if err := os.Symlink(to, from); err != nil {
+			t.Skipf("no symlinks here: %v", err)
+		}
+	}
+	for name, tc := range map[string]struct{ path, say string }{
+		"an existing file":       {edited, "is there already"},
+		"the overlay just made":  {fresh, "is there already"},
+		"the input HAR":          {harPath, "is the input file"},
+		"the input HAR relative": {filepath.Join(dir, ".", "session.har"), "is the input file"},
+		"a symlink to the HAR":   {toHAR, "is the input file"},
+		"a symlink to a file":    {link, "is there already"},
+		"a dangling symlink":     {dangling, "is there already"},
+	} {
+		code, _, errOut := runLsq(t, "", "spec", "drift", "--overlay", tc.path, harPath)
+		if code != 2 || !strings.Contains(errOut, tc.say) {
+			t.Errorf("%s: exit %d, stderr %q; want 2 saying %q", name, code, errOut, tc.say)
+		}
+	}
+	if b, _ := os.ReadFile(harPath); string(b) != string(harBefore) {
+		t.Error("the input HAR was changed")
+	}
+	for _, p := range []string{edited, target} {
+		if b, _ := os.ReadFile(p); string(b) != "mine\n" {
+			t.Errorf("%s was changed: %q", p, b)
+		}
+	}
+	if b, _ := os.ReadFile(fresh); string(b) != out {
+		t.Error("the overlay written first was changed")
+	}
+	if _, err := os.Lstat(filepath.Join(dir, "created-through-link.yaml")); err == nil {
+		t.Error("a file was created through the dangling symlink")
+	}
+	// Nothing is left behind: no partial files.
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.Contains(e.Name(), "partial") {
+			t.Errorf("left behind: %s", e.Name())
+		}
+	}
+}
+
+// The keys a HAR's requests carry, in the query or in x-LSQ-* headers, are in nothing lsq
+// spec drift prints or writes, also where a reply echoes them: as an attribute's name (which
+// the report and the overlay show), as a value, escaped as JSON writes them.
+func TestSpecDriftHARKeysScrubbed(t *testing.T) {
+	t.Parallel()
+	const (
+		queryAccess  = "u$r/a+b%c"
+		querySecret  = "a$b/c+d%e"
+		headerAccess = "h$k/1+2%3"
+		headerSecret = "s$h/x+y%z"
+	)
+	keys := []string{queryAccess, querySecret, headerAccess, headerSecret}
+	reply := func(role, attr, other string) string {
+		r, _ := json.Marshal(role)
+		a, _ := json.Marshal(attr)
+		return `[{"ID":"1","FirstName":"Bob","LastName":"Doe","EmailAddress":"bob@example.com","Role":` + string(r) +
+			`,"StatusCode":0,"Tag":null,"IsPhoneCallAgent":false,` + string(a) + `:1,"Note":"` + other + `"}]`
+	}
+	type nv = map[string]string
+	entry := func(url string, query, headers []nv, body string) map[string]any {
+		return map[string]any{
+			"request":  map[string]any{"method": "GET", "url": url, "queryString": query, "headers": headers},
+			"response": map[string]any{"status": 200, "content": map[string]any{"mimeType": "application/json", "text": body}},
+		}
+	}
+	const route = "https://api-in21.leadsquared.com/v2/UserManagement.svc/Users.Get"
+	h := map[string]any{"log": map[string]any{"entries": []any{
+		entry(route+"?accessKey="+url.QueryEscape(queryAccess)+"&SECRETKEY="+strings.ToLower(url.QueryEscape(querySecret)),
+			[]nv{{"name": "accessKey", "value": url.QueryEscape(queryAccess)}, {"name": "secretKey", "value": querySecret}}, nil,
+			reply(queryAccess, querySecret, strings.ReplaceAll(querySecret, "/", `\/`))),
+		entry(route, nil, []nv{{"name": "x-lsq-accesskey", "value": headerAccess}, {"name": "X-LSQ-SecretKey", "value": headerSecret}},
+			reply(headerSecret, headerAccess, `\u0068$k\/1+2%3`)),
+	}}}
+	b, _ := json.Marshal(h)
+	dir := t.TempDir()
+	harPath := filepath.Join(dir, "keys.har")
+	if err := os.WriteFile(harPath, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	overlayPath := filepath.Join(dir, "drift.overlay.yaml")
+	code, out, errOut := runLsq(t, "", "spec", "drift", "--overlay", overlayPath, harPath)
+	written, err := os.ReadFile(overlayPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var forms []string
+	for _, k := range keys {
+		b, _ := json.Marshal(k)
+		forms = append(forms, k, url.QueryEscape(k), url.PathEscape(k), strings.ToLower(url.QueryEscape(k)),
+			string(b[1:len(b)-1]), strings.ReplaceAll(k, "/", `\/`), strings.ReplaceAll(k, "/", "~1"), k[1:len(k)-1])
+	}
+	mask := func(s string) string {
+		for _, f := range forms {
+			s = strings.ReplaceAll(s, f, "<KEY>")
+		}
+		return s
+	}
+	for name, text := range map[string]string{"stdout": out, "stderr": errOut, "the overlay": string(written)} {
+		if m := mask(text); m != text {
+			t.Errorf("%s shows a key:\n%s", name, m)
+		}
+	}
+	if code != 1 || !strings.Contains(out, "\n# GetUsers /*/REDACTED: unknown-attribute, 2 values in 2 replies") {
+		t.Errorf("exit %d, want 1 and the attributes named by keys reported as REDACTED:\n%s\n%s", code, mask(out), mask(errOut))
+	}
+	if string(written) != out {
+		t.Error("the overlay file differs from stdout")
 	}
 }

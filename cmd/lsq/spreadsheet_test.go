@@ -420,3 +420,107 @@ func userByEmail(f *fakeAPI, email string) (lsqtest.User, bool) {
 	}
 	return lsqtest.User{}, false
 }
+
+// Issue 27: the line Windows PowerShell 5.1's Export-Csv writes above the header (#TYPE) and
+// the one Excel reads the delimiter from (sep=) are read as such, by import and sync, not
+// as the header; neither counts as a row.
+func TestSpreadsheetPreambleLines(t *testing.T) {
+	t.Parallel()
+	const (
+		typeLine = "#TYPE System.Management.Automation.PSCustomObject\r\n"
+		quoted   = "\"FirstName\",\"LastName\",\"EmailAddress\",\"Role\"\r\n\"José\",\"Ñúñez\",\"jose@example.com\",\"Sales_User\"\r\n\"Ada\",\"L\",\"ada@example.com\",\"Sales_User\"\r\n"
+		semi     = "FirstName;LastName;EmailAddress;Role\n\"José\";\"Ñúñez, Jr\";jose@example.com;Sales_User\nAda;L;ada@example.com;Sales_User\n"
+		comma    = "FirstName,LastName,EmailAddress,Role\nJosé,\"Ñúñez; Jr\",jose@example.com,Sales_User\nAda,L,ada@example.com,Sales_User\n"
+	)
+	f := newFakeAPI(t, nil)
+	for name, b := range map[string][]byte{
+		"powershell 5.1":             []byte(typeLine + quoted),
+		"powershell 5.1 with a mark": []byte("\ufeff" + typeLine + quoted),
+		"powershell 5.1 UTF-16":      utf16File(typeLine+quoted, true),
+		"excel sep=;":                []byte("sep=;\r\n" + semi),
+		"excel sep=,":                []byte("sep=,\n" + comma),
+		"excel sep=tab":              []byte("sep=\t\n" + strings.ReplaceAll(comma, ",", "\t")),
+		"excel SEP=; with a mark":    []byte("\ufeffSEP=;\n" + semi),
+		"excel sep=; UTF-16":         utf16File("sep=;\r\n"+semi, false),
+		"sep= then #TYPE":            []byte("sep=,\n" + typeLine + quoted),
+	} {
+		p := writeNamed(t, "preamble.csv", b)
+		code, out, errOut := lsqRun(t.Context(), f.env(), "", "users", "import", "--dry-run", p)
+		if code != 0 || !strings.Contains(out, "2 rows: 2 valid, 0 invalid") {
+			t.Errorf("%s: import --dry-run: exit %d\n%s\n%s", name, code, out, errOut)
+		}
+		code, out, errOut = lsqRun(t.Context(), f.env(), "", "users", "sync", p)
+		if code != 0 || !strings.Contains(out, "2 to create") || !strings.Contains(out, "jose@example.com (row 2)") || !strings.Contains(out, "ada@example.com (row 3)") {
+			t.Errorf("%s: sync: exit %d\n%s\n%s", name, code, out, errOut)
+		}
+	}
+	// The header is row 1, the first row under it row 2, whatever lines are above it.
+	p := writeNamed(t, "bad.csv", []byte(typeLine+"\"FirstName\",\"EmailAddress\",\"Role\"\r\n\"Ada\",\"not-an-address\",\"Sales_User\"\r\n"))
+	if code, _, errOut := lsqRun(t.Context(), f.env(), "", "users", "import", "--dry-run", p); code != 1 || !strings.Contains(errOut, "row 2, column EmailAddress") {
+		t.Errorf("an invalid row under #TYPE: exit %d\n%s", code, errOut)
+	}
+	// --delimiter and a sep= line that disagree, and a sep= line that names no delimiter.
+	p = writeNamed(t, "sep.csv", []byte("sep=;\n"+semi))
+	if code, _, errOut := lsqRun(t.Context(), f.env(), "", "users", "import", "--dry-run", "--delimiter", ",", p); code != 1 || !strings.Contains(errOut, "says sep=;, but --delimiter says ,") {
+		t.Errorf("sep=; and --delimiter ,: exit %d\n%s", code, errOut)
+	}
+	if code, out, errOut := lsqRun(t.Context(), f.env(), "", "users", "import", "--dry-run", "--delimiter", ";", p); code != 0 || !strings.Contains(out, "2 valid") {
+		t.Errorf("sep=; and --delimiter ;: exit %d\n%s\n%s", code, out, errOut)
+	}
+	p = writeNamed(t, "sep2.csv", []byte("sep=;;\n"+semi))
+	if code, _, errOut := lsqRun(t.Context(), f.env(), "", "users", "import", "--dry-run", p); code != 1 || !strings.Contains(errOut, "a sep= line names one delimiter") {
+		t.Errorf("sep=;;: exit %d\n%s", code, errOut)
+	}
+}
+
+// Issue 27: a phone number or an id that a spreadsheet saved in scientific notation
+// (919876543210 as 9.19877E+11, its last digits lost) is refused, naming row and column, in
+// import and in sync; the same text in another column, and phone numbers as written, pass.
+func TestScientificNotationRefusedInPhoneAndIDColumns(t *testing.T) {
+	t.Parallel()
+	f := newFakeAPI(t, nil)
+	importFile := writeNamed(t, "import.csv", []byte("FirstName,EmailAddress,Role,PhoneMobile,TeamId,mx_Phone_2,CustomFields.ExternalId\n"+
+		"1E+5,a@example.com,Sales_User,+91-9876543210,t1,9876543210,X1\n"+ // row 2: a name may be anything
+		"Ada,b@example.com,Sales_User,9.19877E+11,t1,,\n"+ // row 3
+		"Bob,c@example.com,Sales_User,,1.2e+05,,\n"+ // row 4
+		"Cy,d@example.com,Sales_User,,,9.87654E+09,\n"+ // row 5
+		"Di,e@example.com,Sales_User,,,,-4.5E-03\n")) // row 6
+	code, out, errOut := lsqRun(t.Context(), f.env(), "", "users", "import", "--dry-run", importFile)
+	if code != 1 || !strings.Contains(out, "5 rows: 1 valid, 4 invalid") {
+		t.Errorf("import: exit %d\n%s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{
+		"row 3, column PhoneMobile: 9.19877E+11 is a number in scientific notation",
+		"row 4, column TeamId: 1.2e+05 is a number in scientific notation",
+		"row 5, column mx_Phone_2: 9.87654E+09 is a number in scientific notation",
+		"row 6, column ExternalId: -4.5E-03 is a number in scientific notation",
+	} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("import: stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	if strings.Contains(errOut, "row 2") {
+		t.Errorf("import: row 2 refused:\n%s", errOut)
+	}
+
+	syncFile := writeNamed(t, "sync.csv", []byte("FirstName,EmailAddress,Role,PhoneMain,EmployeeId,ManagerUserId\n"+
+		"Ada,a@example.com,Sales_User,9.19877E+11,,\n"+
+		"Bob,b@example.com,Sales_User,,1.00001E+14,\n"+
+		"Cy,c@example.com,Sales_User,+1 555 0100,E1,7.1E+3\n"))
+	code, out, errOut = lsqRun(t.Context(), f.env(), "", "users", "sync", syncFile)
+	if code != 1 {
+		t.Errorf("sync: exit %d, want 1\n%s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{
+		"row 2, column PhoneMain: 9.19877E+11 is a number in scientific notation",
+		"row 3, column EmployeeId: 1.00001E+14 is a number in scientific notation",
+		"row 4, column ManagerUserId: 7.1E+3 is a number in scientific notation",
+	} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("sync: stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	if n := len(f.Requests()); n != 0 {
+		t.Errorf("%d requests sent for files with errors", n)
+	}
+}

@@ -431,6 +431,8 @@ func readSyncFile(in *importInput) ([]usersync.Desired, []string) {
 			}
 			switch col := names[i]; {
 			case val == "":
+			case scientificCell(col, val) != "":
+				errs = append(errs, fmt.Sprintf("row %d, column %s: %s", line, col, scientificCell(col, val)))
 			case strings.EqualFold(col, "EmailAddress"):
 				addr, _, err := normalEmail(val)
 				if err != nil {

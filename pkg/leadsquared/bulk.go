@@ -46,8 +46,11 @@ type ManagerUpdateResult struct {
 // otherwise says how many failed and joins the distinct errors. A call that failed with a
 // 5xx may still have been applied: writes are not retried after one.
 //
+// opts are every BulkUpdateUserManagers call's options ([Option]); WithResponseInto and
+// WithCallStats report the last call.
+//
 // LeadSquared API docs: https://apidocs.leadsquared.com/update-users-managers-in-bulk/
-func (c *Client) UpdateUserManagers(ctx context.Context, updates []api.UserManagerUpdate) ([]ManagerUpdateResult, error) {
+func (c *Client) UpdateUserManagers(ctx context.Context, updates []api.UserManagerUpdate, opts ...Option) ([]ManagerUpdateResult, error) {
 	if ctx == nil {
 		err := errNilContext(api.OpBulkUpdateUserManagers)
 		results := make([]ManagerUpdateResult, len(updates))
@@ -91,7 +94,7 @@ func (c *Client) UpdateUserManagers(ctx context.Context, updates []api.UserManag
 		for k, i := range idx {
 			body[k] = updates[i]
 		}
-		wfa, err := c.updateManagersCall(ctx, body)
+		wfa, err := c.updateManagersCall(ctx, body, opts)
 		if err != nil {
 			errs = append(errs, err)
 		}
@@ -112,8 +115,8 @@ func (c *Client) UpdateUserManagers(ctx context.Context, updates []api.UserManag
 }
 
 // updateManagersCall sends one BulkUpdateUserManagers call and returns its WFAID.
-func (c *Client) updateManagersCall(ctx context.Context, body api.UserManagerUpdateList) (string, error) {
-	r, err := c.BulkUpdateUserManagers(ctx, body)
+func (c *Client) updateManagersCall(ctx context.Context, body api.UserManagerUpdateList, opts []Option) (string, error) {
+	r, err := c.BulkUpdateUserManagers(ctx, body, opts...)
 	if err != nil {
 		return "", err
 	}

@@ -12,12 +12,13 @@ import (
 // The executor of the generated methods (client.gen.go), the checks before a call and the
 // errors that name the operation. Reading the answer is in decode.go.
 
-// call is the body of every generated method of operation id. It refuses a nil context, and a
+// call is the body of every generated method of operation id. It refuses a nil context, a
 // call that lacks a required query parameter (missing is its name, from required; "" when none
-// is missing). Otherwise it puts the operation's entry of the table into the context, where the
-// doer (retries, the limiter's bulk budget, validation, the drift check) reads it, sends the
-// request with send (the generated client's method) and decodes the JSON answer into a T.
-func call[T any](ctx context.Context, c *Client, id api.OperationID, missing string, send func(context.Context) (*http.Response, error)) (T, error) {
+// is missing) and an invalid option. Otherwise it puts the operation's entry of the table and
+// the call's options (callOptions) into the context, where the doer (retries, the limiter's
+// bulk budget, the middleware) reads them, sends the request with send (the generated
+// client's method) and decodes the JSON answer into a T.
+func call[T any](ctx context.Context, c *Client, id api.OperationID, missing string, opts []Option, send func(context.Context) (*http.Response, error)) (T, error) {
 	if ctx == nil {
 		var zero T
 		return zero, errNilContext(id)
@@ -25,6 +26,11 @@ func call[T any](ctx context.Context, c *Client, id api.OperationID, missing str
 	if missing != "" {
 		var zero T
 		return zero, errMissingParam(id, missing)
+	}
+	ctx, err := c.callOptions(ctx, id, opts)
+	if err != nil {
+		var zero T
+		return zero, err
 	}
 	if op := table.operation(id); op != nil {
 		ctx = withOperation(ctx, op)
@@ -35,8 +41,8 @@ func call[T any](ctx context.Context, c *Client, id api.OperationID, missing str
 
 // callOne is call for an x-lsq-single operation: it returns the one item of the array answer,
 // or an error matching ErrNotFound for [].
-func callOne[T any](ctx context.Context, c *Client, id api.OperationID, missing string, send func(context.Context) (*http.Response, error)) (T, error) {
-	items, err := call[[]T](ctx, c, id, missing, send)
+func callOne[T any](ctx context.Context, c *Client, id api.OperationID, missing string, opts []Option, send func(context.Context) (*http.Response, error)) (T, error) {
+	items, err := call[[]T](ctx, c, id, missing, opts, send)
 	return single(id, items, err)
 }
 

@@ -20,9 +20,11 @@ import (
 // Safe to repeat: retried after a rate limit, a 5xx without LeadSquared's error body or a broken
 // connection.
 //
+// opts are the call's options ([Option]: WithMaxRetries, WithHeader, WithResponseInto, ...).
+//
 // LeadSquared API docs: https://apidocs.leadsquared.com/activate-a-user
-func (c *Client) ActivateUser(ctx context.Context, params api.ActivateUserParams) (api.SuccessStatus, error) {
-	return call[api.SuccessStatus](ctx, c, api.OpActivateUser, required(params.UserID, "userId"), func(ctx context.Context) (*http.Response, error) {
+func (c *Client) ActivateUser(ctx context.Context, params api.ActivateUserParams, opts ...Option) (api.SuccessStatus, error) {
+	return call[api.SuccessStatus](ctx, c, api.OpActivateUser, required(params.UserID, "userId"), opts, func(ctx context.Context) (*http.Response, error) {
 		return c.api.ClientInterface.ActivateUser(ctx, &params)
 	})
 }
@@ -37,9 +39,11 @@ func (c *Client) ActivateUser(ctx context.Context, params api.ActivateUserParams
 // Safe to repeat: retried after a rate limit, a 5xx without LeadSquared's error body or a broken
 // connection.
 //
+// opts are the call's options ([Option]: WithMaxRetries, WithHeader, WithResponseInto, ...).
+//
 // LeadSquared API docs: https://apidocs.leadsquared.com/user-advanced-search/
-func (c *Client) AdvancedSearchUsers(ctx context.Context, body api.UserSearchRequest) (api.UserSearchResult, error) {
-	return call[api.UserSearchResult](ctx, c, api.OpAdvancedSearchUsers, "", func(ctx context.Context) (*http.Response, error) {
+func (c *Client) AdvancedSearchUsers(ctx context.Context, body api.UserSearchRequest, opts ...Option) (api.UserSearchResult, error) {
+	return call[api.UserSearchResult](ctx, c, api.OpAdvancedSearchUsers, "", opts, func(ctx context.Context) (*http.Response, error) {
 		return c.api.ClientInterface.AdvancedSearchUsers(ctx, body)
 	})
 }
@@ -53,9 +57,11 @@ func (c *Client) AdvancedSearchUsers(ctx context.Context, body api.UserSearchReq
 // Not repeated after a 5xx or a broken connection, since LeadSquared may have acted; retried
 // after a rate limit, which LeadSquared refuses before doing any work.
 //
+// opts are the call's options ([Option]: WithMaxRetries, WithHeader, WithResponseInto, ...).
+//
 // LeadSquared API docs: https://apidocs.leadsquared.com/apply-permission-templates/
-func (c *Client) ApplyPermissionTemplate(ctx context.Context, params api.ApplyPermissionTemplateParams, body api.PermissionTemplateApplyRequest) (api.PermissionTemplateResult, error) {
-	return call[api.PermissionTemplateResult](ctx, c, api.OpApplyPermissionTemplate, "", func(ctx context.Context) (*http.Response, error) {
+func (c *Client) ApplyPermissionTemplate(ctx context.Context, params api.ApplyPermissionTemplateParams, body api.PermissionTemplateApplyRequest, opts ...Option) (api.PermissionTemplateResult, error) {
+	return call[api.PermissionTemplateResult](ctx, c, api.OpApplyPermissionTemplate, "", opts, func(ctx context.Context) (*http.Response, error) {
 		return c.api.ClientInterface.ApplyPermissionTemplate(ctx, &params, body)
 	})
 }
@@ -70,9 +76,11 @@ func (c *Client) ApplyPermissionTemplate(ctx context.Context, params api.ApplyPe
 // Safe to repeat: retried after a rate limit, a 5xx without LeadSquared's error body or a broken
 // connection.
 //
+// opts are the call's options ([Option]: WithMaxRetries, WithHeader, WithResponseInto, ...).
+//
 // LeadSquared API docs: https://apidocs.leadsquared.com/user-authentication/
-func (c *Client) AuthenticateUser(ctx context.Context) (api.AuthenticatedUser, error) {
-	return call[api.AuthenticatedUser](ctx, c, api.OpAuthenticateUser, "", func(ctx context.Context) (*http.Response, error) {
+func (c *Client) AuthenticateUser(ctx context.Context, opts ...Option) (api.AuthenticatedUser, error) {
+	return call[api.AuthenticatedUser](ctx, c, api.OpAuthenticateUser, "", opts, func(ctx context.Context) (*http.Response, error) {
 		return c.api.ClientInterface.AuthenticateUser(ctx)
 	})
 }
@@ -87,9 +95,11 @@ func (c *Client) AuthenticateUser(ctx context.Context) (api.AuthenticatedUser, e
 // Not repeated after a 5xx or a broken connection, since LeadSquared may have acted; retried
 // after a rate limit, which LeadSquared refuses before doing any work. It counts against the account's separate, lower bulk rate budget.
 //
+// opts are the call's options ([Option]: WithMaxRetries, WithHeader, WithResponseInto, ...).
+//
 // LeadSquared API docs: https://apidocs.leadsquared.com/update-users-managers-in-bulk/
-func (c *Client) BulkUpdateUserManagers(ctx context.Context, body api.UserManagerUpdateList) (api.UserManagerUpdateResult, error) {
-	return call[api.UserManagerUpdateResult](ctx, c, api.OpBulkUpdateUserManagers, "", func(ctx context.Context) (*http.Response, error) {
+func (c *Client) BulkUpdateUserManagers(ctx context.Context, body api.UserManagerUpdateList, opts ...Option) (api.UserManagerUpdateResult, error) {
+	return call[api.UserManagerUpdateResult](ctx, c, api.OpBulkUpdateUserManagers, "", opts, func(ctx context.Context) (*http.Response, error) {
 		return c.api.ClientInterface.BulkUpdateUserManagers(ctx, body)
 	})
 }
@@ -105,9 +115,11 @@ func (c *Client) BulkUpdateUserManagers(ctx context.Context, body api.UserManage
 // Not repeated after a 5xx or a broken connection, since LeadSquared may have acted; retried
 // after a rate limit, which LeadSquared refuses before doing any work. It counts against the account's separate, lower bulk rate budget.
 //
+// opts are the call's options ([Option]: WithMaxRetries, WithHeader, WithResponseInto, ...).
+//
 // LeadSquared API docs: https://apidocs.leadsquared.com/update-users-in-bulk/
-func (c *Client) BulkUpdateUsers(ctx context.Context, body api.UserBulkUpdateRequest) (api.UserBulkUpdateResult, error) {
-	return call[api.UserBulkUpdateResult](ctx, c, api.OpBulkUpdateUsers, "", func(ctx context.Context) (*http.Response, error) {
+func (c *Client) BulkUpdateUsers(ctx context.Context, body api.UserBulkUpdateRequest, opts ...Option) (api.UserBulkUpdateResult, error) {
+	return call[api.UserBulkUpdateResult](ctx, c, api.OpBulkUpdateUsers, "", opts, func(ctx context.Context) (*http.Response, error) {
 		return c.api.ClientInterface.BulkUpdateUsers(ctx, body)
 	})
 }
@@ -122,9 +134,11 @@ func (c *Client) BulkUpdateUsers(ctx context.Context, body api.UserBulkUpdateReq
 // Not repeated after a 5xx or a broken connection, since LeadSquared may have acted; retried
 // after a rate limit, which LeadSquared refuses before doing any work.
 //
+// opts are the call's options ([Option]: WithMaxRetries, WithHeader, WithResponseInto, ...).
+//
 // LeadSquared API docs: https://apidocs.leadsquared.com/check-in-user/
-func (c *Client) CheckInUser(ctx context.Context, body api.CheckInRequest) (api.CheckInOutResult, error) {
-	return call[api.CheckInOutResult](ctx, c, api.OpCheckInUser, "", func(ctx context.Context) (*http.Response, error) {
+func (c *Client) CheckInUser(ctx context.Context, body api.CheckInRequest, opts ...Option) (api.CheckInOutResult, error) {
+	return call[api.CheckInOutResult](ctx, c, api.OpCheckInUser, "", opts, func(ctx context.Context) (*http.Response, error) {
 		return c.api.ClientInterface.CheckInUser(ctx, body)
 	})
 }
@@ -140,9 +154,11 @@ func (c *Client) CheckInUser(ctx context.Context, body api.CheckInRequest) (api.
 // Not repeated after a 5xx or a broken connection, since LeadSquared may have acted; retried
 // after a rate limit, which LeadSquared refuses before doing any work.
 //
+// opts are the call's options ([Option]: WithMaxRetries, WithHeader, WithResponseInto, ...).
+//
 // LeadSquared API docs: https://apidocs.leadsquared.com/check-out-user/
-func (c *Client) CheckOutUser(ctx context.Context, body api.CheckOutRequest) (api.CheckInOutResult, error) {
-	return call[api.CheckInOutResult](ctx, c, api.OpCheckOutUser, "", func(ctx context.Context) (*http.Response, error) {
+func (c *Client) CheckOutUser(ctx context.Context, body api.CheckOutRequest, opts ...Option) (api.CheckInOutResult, error) {
+	return call[api.CheckInOutResult](ctx, c, api.OpCheckOutUser, "", opts, func(ctx context.Context) (*http.Response, error) {
 		return c.api.ClientInterface.CheckOutUser(ctx, body)
 	})
 }
@@ -158,9 +174,11 @@ func (c *Client) CheckOutUser(ctx context.Context, body api.CheckOutRequest) (ap
 // Not repeated after a 5xx or a broken connection, since LeadSquared may have acted; retried
 // after a rate limit, which LeadSquared refuses before doing any work.
 //
+// opts are the call's options ([Option]: WithMaxRetries, WithHeader, WithResponseInto, ...).
+//
 // LeadSquared API docs: https://apidocs.leadsquared.com/create-permission-templates/
-func (c *Client) CreatePermissionTemplate(ctx context.Context, body api.PermissionTemplateInput) (api.PermissionTemplateCreateResult, error) {
-	return call[api.PermissionTemplateCreateResult](ctx, c, api.OpCreatePermissionTemplate, "", func(ctx context.Context) (*http.Response, error) {
+func (c *Client) CreatePermissionTemplate(ctx context.Context, body api.PermissionTemplateInput, opts ...Option) (api.PermissionTemplateCreateResult, error) {
+	return call[api.PermissionTemplateCreateResult](ctx, c, api.OpCreatePermissionTemplate, "", opts, func(ctx context.Context) (*http.Response, error) {
 		return c.api.ClientInterface.CreatePermissionTemplate(ctx, body)
 	})
 }
@@ -175,9 +193,11 @@ func (c *Client) CreatePermissionTemplate(ctx context.Context, body api.Permissi
 // Not repeated after a 5xx or a broken connection, since LeadSquared may have acted; retried
 // after a rate limit, which LeadSquared refuses before doing any work.
 //
+// opts are the call's options ([Option]: WithMaxRetries, WithHeader, WithResponseInto, ...).
+//
 // LeadSquared API docs: https://apidocs.leadsquared.com/create-a-user/
-func (c *Client) CreateUser(ctx context.Context, body api.UserCreateRequest) (api.UserCreated, error) {
-	return call[api.UserCreated](ctx, c, api.OpCreateUser, "", func(ctx context.Context) (*http.Response, error) {
+func (c *Client) CreateUser(ctx context.Context, body api.UserCreateRequest, opts ...Option) (api.UserCreated, error) {
+	return call[api.UserCreated](ctx, c, api.OpCreateUser, "", opts, func(ctx context.Context) (*http.Response, error) {
 		return c.api.ClientInterface.CreateUser(ctx, body)
 	})
 }
@@ -194,9 +214,11 @@ func (c *Client) CreateUser(ctx context.Context, body api.UserCreateRequest) (ap
 // Safe to repeat: retried after a rate limit, a 5xx without LeadSquared's error body or a broken
 // connection.
 //
+// opts are the call's options ([Option]: WithMaxRetries, WithHeader, WithResponseInto, ...).
+//
 // LeadSquared API docs: https://apidocs.leadsquared.com/deactivate-a-user
-func (c *Client) DeactivateUser(ctx context.Context, params api.DeactivateUserParams) (api.SuccessStatus, error) {
-	return call[api.SuccessStatus](ctx, c, api.OpDeactivateUser, required(params.UserID, "userId"), func(ctx context.Context) (*http.Response, error) {
+func (c *Client) DeactivateUser(ctx context.Context, params api.DeactivateUserParams, opts ...Option) (api.SuccessStatus, error) {
+	return call[api.SuccessStatus](ctx, c, api.OpDeactivateUser, required(params.UserID, "userId"), opts, func(ctx context.Context) (*http.Response, error) {
 		return c.api.ClientInterface.DeactivateUser(ctx, &params)
 	})
 }
@@ -212,9 +234,11 @@ func (c *Client) DeactivateUser(ctx context.Context, params api.DeactivateUserPa
 // Not repeated after a 5xx or a broken connection, since LeadSquared may have acted; retried
 // after a rate limit, which LeadSquared refuses before doing any work.
 //
+// opts are the call's options ([Option]: WithMaxRetries, WithHeader, WithResponseInto, ...).
+//
 // LeadSquared API docs: https://apidocs.leadsquared.com/delete-permission-template/
-func (c *Client) DeletePermissionTemplate(ctx context.Context, params api.DeletePermissionTemplateParams) (api.PermissionTemplateResult, error) {
-	return call[api.PermissionTemplateResult](ctx, c, api.OpDeletePermissionTemplate, required(params.ID, "Id"), func(ctx context.Context) (*http.Response, error) {
+func (c *Client) DeletePermissionTemplate(ctx context.Context, params api.DeletePermissionTemplateParams, opts ...Option) (api.PermissionTemplateResult, error) {
+	return call[api.PermissionTemplateResult](ctx, c, api.OpDeletePermissionTemplate, required(params.ID, "Id"), opts, func(ctx context.Context) (*http.Response, error) {
 		return c.api.ClientInterface.DeletePermissionTemplate(ctx, &params)
 	})
 }
@@ -230,9 +254,11 @@ func (c *Client) DeletePermissionTemplate(ctx context.Context, params api.Delete
 // Safe to repeat: retried after a rate limit, a 5xx without LeadSquared's error body or a broken
 // connection.
 //
+// opts are the call's options ([Option]: WithMaxRetries, WithHeader, WithResponseInto, ...).
+//
 // LeadSquared API docs: https://apidocs.leadsquared.com/get-check-in-history-of-users/
-func (c *Client) GetCheckInHistory(ctx context.Context, body api.CheckInHistoryRequest) (api.CheckInHistory, error) {
-	return call[api.CheckInHistory](ctx, c, api.OpGetCheckInHistory, "", func(ctx context.Context) (*http.Response, error) {
+func (c *Client) GetCheckInHistory(ctx context.Context, body api.CheckInHistoryRequest, opts ...Option) (api.CheckInHistory, error) {
+	return call[api.CheckInHistory](ctx, c, api.OpGetCheckInHistory, "", opts, func(ctx context.Context) (*http.Response, error) {
 		return c.api.ClientInterface.GetCheckInHistory(ctx, body)
 	})
 }
@@ -247,9 +273,11 @@ func (c *Client) GetCheckInHistory(ctx context.Context, body api.CheckInHistoryR
 // Safe to repeat: retried after a rate limit, a 5xx without LeadSquared's error body or a broken
 // connection.
 //
+// opts are the call's options ([Option]: WithMaxRetries, WithHeader, WithResponseInto, ...).
+//
 // LeadSquared API docs: https://apidocs.leadsquared.com/get-check-in-status-of-a-user/
-func (c *Client) GetCheckInStatus(ctx context.Context, params api.GetCheckInStatusParams) (api.CheckInStatus, error) {
-	return call[api.CheckInStatus](ctx, c, api.OpGetCheckInStatus, "", func(ctx context.Context) (*http.Response, error) {
+func (c *Client) GetCheckInStatus(ctx context.Context, params api.GetCheckInStatusParams, opts ...Option) (api.CheckInStatus, error) {
+	return call[api.CheckInStatus](ctx, c, api.OpGetCheckInStatus, "", opts, func(ctx context.Context) (*http.Response, error) {
 		return c.api.ClientInterface.GetCheckInStatus(ctx, &params)
 	})
 }
@@ -264,9 +292,11 @@ func (c *Client) GetCheckInStatus(ctx context.Context, params api.GetCheckInStat
 // Safe to repeat: retried after a rate limit, a 5xx without LeadSquared's error body or a broken
 // connection.
 //
+// opts are the call's options ([Option]: WithMaxRetries, WithHeader, WithResponseInto, ...).
+//
 // LeadSquared API docs: https://apidocs.leadsquared.com/retrieve-permission-template/
-func (c *Client) GetPermissionTemplates(ctx context.Context, body api.PermissionTemplateSearchRequest) (api.PermissionTemplateList, error) {
-	return call[api.PermissionTemplateList](ctx, c, api.OpGetPermissionTemplates, "", func(ctx context.Context) (*http.Response, error) {
+func (c *Client) GetPermissionTemplates(ctx context.Context, body api.PermissionTemplateSearchRequest, opts ...Option) (api.PermissionTemplateList, error) {
+	return call[api.PermissionTemplateList](ctx, c, api.OpGetPermissionTemplates, "", opts, func(ctx context.Context) (*http.Response, error) {
 		return c.api.ClientInterface.GetPermissionTemplates(ctx, body)
 	})
 }
@@ -282,9 +312,11 @@ func (c *Client) GetPermissionTemplates(ctx context.Context, body api.Permission
 // Safe to repeat: retried after a rate limit, a 5xx without LeadSquared's error body or a broken
 // connection.
 //
+// opts are the call's options ([Option]: WithMaxRetries, WithHeader, WithResponseInto, ...).
+//
 // LeadSquared API docs: https://apidocs.leadsquared.com/retrieve-user-attributes/
-func (c *Client) GetUserAttributes(ctx context.Context, body api.UserAttributeRetrieveRequest) (api.UserAttributeList, error) {
-	return call[api.UserAttributeList](ctx, c, api.OpGetUserAttributes, "", func(ctx context.Context) (*http.Response, error) {
+func (c *Client) GetUserAttributes(ctx context.Context, body api.UserAttributeRetrieveRequest, opts ...Option) (api.UserAttributeList, error) {
+	return call[api.UserAttributeList](ctx, c, api.OpGetUserAttributes, "", opts, func(ctx context.Context) (*http.Response, error) {
 		return c.api.ClientInterface.GetUserAttributes(ctx, body)
 	})
 }
@@ -297,9 +329,11 @@ func (c *Client) GetUserAttributes(ctx context.Context, body api.UserAttributeRe
 // Safe to repeat: retried after a rate limit, a 5xx without LeadSquared's error body or a broken
 // connection.
 //
+// opts are the call's options ([Option]: WithMaxRetries, WithHeader, WithResponseInto, ...).
+//
 // LeadSquared API docs: https://apidocs.leadsquared.com/get-user-by-email-id
-func (c *Client) GetUserByEmail(ctx context.Context, params api.GetUserByEmailParams) (api.User, error) {
-	return callOne[api.User](ctx, c, api.OpGetUserByEmail, required(params.EmailAddress, "emailAddress"), func(ctx context.Context) (*http.Response, error) {
+func (c *Client) GetUserByEmail(ctx context.Context, params api.GetUserByEmailParams, opts ...Option) (api.User, error) {
+	return callOne[api.User](ctx, c, api.OpGetUserByEmail, required(params.EmailAddress, "emailAddress"), opts, func(ctx context.Context) (*http.Response, error) {
 		return c.api.ClientInterface.GetUserByEmail(ctx, &params)
 	})
 }
@@ -312,9 +346,11 @@ func (c *Client) GetUserByEmail(ctx context.Context, params api.GetUserByEmailPa
 // Safe to repeat: retried after a rate limit, a 5xx without LeadSquared's error body or a broken
 // connection.
 //
+// opts are the call's options ([Option]: WithMaxRetries, WithHeader, WithResponseInto, ...).
+//
 // LeadSquared API docs: https://apidocs.leadsquared.com/get-user-by-id/
-func (c *Client) GetUserByID(ctx context.Context, params api.GetUserByIDParams) (api.User, error) {
-	return callOne[api.User](ctx, c, api.OpGetUserByID, required(params.UserID, "userId"), func(ctx context.Context) (*http.Response, error) {
+func (c *Client) GetUserByID(ctx context.Context, params api.GetUserByIDParams, opts ...Option) (api.User, error) {
+	return callOne[api.User](ctx, c, api.OpGetUserByID, required(params.UserID, "userId"), opts, func(ctx context.Context) (*http.Response, error) {
 		return c.api.ClientInterface.GetUserByID(ctx, &params)
 	})
 }
@@ -332,9 +368,11 @@ func (c *Client) GetUserByID(ctx context.Context, params api.GetUserByIDParams) 
 // Safe to repeat: retried after a rate limit, a 5xx without LeadSquared's error body or a broken
 // connection.
 //
+// opts are the call's options ([Option]: WithMaxRetries, WithHeader, WithResponseInto, ...).
+//
 // LeadSquared API docs: https://apidocs.leadsquared.com/get-user-hierarchy/
-func (c *Client) GetUserHierarchy(ctx context.Context, params api.GetUserHierarchyParams) ([]api.GUID, error) {
-	return call[[]api.GUID](ctx, c, api.OpGetUserHierarchy, "", func(ctx context.Context) (*http.Response, error) {
+func (c *Client) GetUserHierarchy(ctx context.Context, params api.GetUserHierarchyParams, opts ...Option) ([]api.GUID, error) {
+	return call[[]api.GUID](ctx, c, api.OpGetUserHierarchy, "", opts, func(ctx context.Context) (*http.Response, error) {
 		return c.api.ClientInterface.GetUserHierarchy(ctx, &params)
 	})
 }
@@ -348,9 +386,11 @@ func (c *Client) GetUserHierarchy(ctx context.Context, params api.GetUserHierarc
 // Safe to repeat: retried after a rate limit, a 5xx without LeadSquared's error body or a broken
 // connection.
 //
+// opts are the call's options ([Option]: WithMaxRetries, WithHeader, WithResponseInto, ...).
+//
 // LeadSquared API docs: https://apidocs.leadsquared.com/get-user-hierarchy-information/
-func (c *Client) GetUserHierarchyInfo(ctx context.Context, body api.HierarchyInfoRequest) (api.HierarchyInfo, error) {
-	return call[api.HierarchyInfo](ctx, c, api.OpGetUserHierarchyInfo, "", func(ctx context.Context) (*http.Response, error) {
+func (c *Client) GetUserHierarchyInfo(ctx context.Context, body api.HierarchyInfoRequest, opts ...Option) (api.HierarchyInfo, error) {
+	return call[api.HierarchyInfo](ctx, c, api.OpGetUserHierarchyInfo, "", opts, func(ctx context.Context) (*http.Response, error) {
 		return c.api.ClientInterface.GetUserHierarchyInfo(ctx, body)
 	})
 }
@@ -367,9 +407,11 @@ func (c *Client) GetUserHierarchyInfo(ctx context.Context, body api.HierarchyInf
 // Safe to repeat: retried after a rate limit, a 5xx without LeadSquared's error body or a broken
 // connection.
 //
+// opts are the call's options ([Option]: WithMaxRetries, WithHeader, WithResponseInto, ...).
+//
 // LeadSquared API docs: https://apidocs.leadsquared.com/get-user-permissions-from-permission-templates
-func (c *Client) GetUserPermissions(ctx context.Context, params api.GetUserPermissionsParams) (api.TemplateUserPermissions, error) {
-	return call[api.TemplateUserPermissions](ctx, c, api.OpGetUserPermissions, "", func(ctx context.Context) (*http.Response, error) {
+func (c *Client) GetUserPermissions(ctx context.Context, params api.GetUserPermissionsParams, opts ...Option) (api.TemplateUserPermissions, error) {
+	return call[api.TemplateUserPermissions](ctx, c, api.OpGetUserPermissions, "", opts, func(ctx context.Context) (*http.Response, error) {
 		return c.api.ClientInterface.GetUserPermissions(ctx, &params)
 	})
 }
@@ -385,9 +427,11 @@ func (c *Client) GetUserPermissions(ctx context.Context, params api.GetUserPermi
 // Safe to repeat: retried after a rate limit, a 5xx without LeadSquared's error body or a broken
 // connection.
 //
+// opts are the call's options ([Option]: WithMaxRetries, WithHeader, WithResponseInto, ...).
+//
 // LeadSquared API docs: https://apidocs.leadsquared.com/get-user-tags/
-func (c *Client) GetUserTags(ctx context.Context, params api.GetUserTagsParams) ([]api.UserTag, error) {
-	return call[[]api.UserTag](ctx, c, api.OpGetUserTags, required(params.UserID, "userId"), func(ctx context.Context) (*http.Response, error) {
+func (c *Client) GetUserTags(ctx context.Context, params api.GetUserTagsParams, opts ...Option) ([]api.UserTag, error) {
+	return call[[]api.UserTag](ctx, c, api.OpGetUserTags, required(params.UserID, "userId"), opts, func(ctx context.Context) (*http.Response, error) {
 		return c.api.ClientInterface.GetUserTags(ctx, &params)
 	})
 }
@@ -402,9 +446,11 @@ func (c *Client) GetUserTags(ctx context.Context, params api.GetUserTagsParams) 
 // Safe to repeat: retried after a rate limit, a 5xx without LeadSquared's error body or a broken
 // connection.
 //
+// opts are the call's options ([Option]: WithMaxRetries, WithHeader, WithResponseInto, ...).
+//
 // LeadSquared API docs: https://apidocs.leadsquared.com/get-work-day-details/
-func (c *Client) GetUserWorkDayDetails(ctx context.Context, params api.GetUserWorkDayDetailsParams) (api.WorkDayDetails, error) {
-	return call[api.WorkDayDetails](ctx, c, api.OpGetUserWorkDayDetails, cmp.Or(required(params.UserID, "userId"), required(params.Date, "date")), func(ctx context.Context) (*http.Response, error) {
+func (c *Client) GetUserWorkDayDetails(ctx context.Context, params api.GetUserWorkDayDetailsParams, opts ...Option) (api.WorkDayDetails, error) {
+	return call[api.WorkDayDetails](ctx, c, api.OpGetUserWorkDayDetails, cmp.Or(required(params.UserID, "userId"), required(params.Date, "date")), opts, func(ctx context.Context) (*http.Response, error) {
 		return c.api.ClientInterface.GetUserWorkDayDetails(ctx, &params)
 	})
 }
@@ -419,9 +465,11 @@ func (c *Client) GetUserWorkDayDetails(ctx context.Context, params api.GetUserWo
 // Safe to repeat: retried after a rate limit, a 5xx without LeadSquared's error body or a broken
 // connection.
 //
+// opts are the call's options ([Option]: WithMaxRetries, WithHeader, WithResponseInto, ...).
+//
 // LeadSquared API docs: https://apidocs.leadsquared.com/get-users
-func (c *Client) GetUsers(ctx context.Context) ([]api.UserListItem, error) {
-	return call[[]api.UserListItem](ctx, c, api.OpGetUsers, "", func(ctx context.Context) (*http.Response, error) {
+func (c *Client) GetUsers(ctx context.Context, opts ...Option) ([]api.UserListItem, error) {
+	return call[[]api.UserListItem](ctx, c, api.OpGetUsers, "", opts, func(ctx context.Context) (*http.Response, error) {
 		return c.api.ClientInterface.GetUsers(ctx)
 	})
 }
@@ -437,9 +485,11 @@ func (c *Client) GetUsers(ctx context.Context) ([]api.UserListItem, error) {
 // Not repeated after a 5xx or a broken connection, since LeadSquared may have acted; retried
 // after a rate limit, which LeadSquared refuses before doing any work.
 //
+// opts are the call's options ([Option]: WithMaxRetries, WithHeader, WithResponseInto, ...).
+//
 // LeadSquared API docs: https://apidocs.leadsquared.com/mark-a-user-obsolete/
-func (c *Client) MarkUserObsolete(ctx context.Context, params api.MarkUserObsoleteParams) (api.SuccessStatus, error) {
-	return call[api.SuccessStatus](ctx, c, api.OpMarkUserObsolete, required(params.UserID, "userid"), func(ctx context.Context) (*http.Response, error) {
+func (c *Client) MarkUserObsolete(ctx context.Context, params api.MarkUserObsoleteParams, opts ...Option) (api.SuccessStatus, error) {
+	return call[api.SuccessStatus](ctx, c, api.OpMarkUserObsolete, required(params.UserID, "userid"), opts, func(ctx context.Context) (*http.Response, error) {
 		return c.api.ClientInterface.MarkUserObsolete(ctx, &params)
 	})
 }
@@ -457,9 +507,11 @@ func (c *Client) MarkUserObsolete(ctx context.Context, params api.MarkUserObsole
 // Not repeated after a 5xx or a broken connection, since LeadSquared may have acted; retried
 // after a rate limit, which LeadSquared refuses before doing any work.
 //
+// opts are the call's options ([Option]: WithMaxRetries, WithHeader, WithResponseInto, ...).
+//
 // LeadSquared API docs: https://apidocs.leadsquared.com/notify-users/
-func (c *Client) NotifyUsers(ctx context.Context, body api.NotifyUsersRequest) (api.SuccessStatus, error) {
-	return call[api.SuccessStatus](ctx, c, api.OpNotifyUsers, "", func(ctx context.Context) (*http.Response, error) {
+func (c *Client) NotifyUsers(ctx context.Context, body api.NotifyUsersRequest, opts ...Option) (api.SuccessStatus, error) {
+	return call[api.SuccessStatus](ctx, c, api.OpNotifyUsers, "", opts, func(ctx context.Context) (*http.Response, error) {
 		return c.api.ClientInterface.NotifyUsers(ctx, body)
 	})
 }
@@ -475,9 +527,11 @@ func (c *Client) NotifyUsers(ctx context.Context, body api.NotifyUsersRequest) (
 // Not repeated after a 5xx or a broken connection, since LeadSquared may have acted; retried
 // after a rate limit, which LeadSquared refuses before doing any work.
 //
+// opts are the call's options ([Option]: WithMaxRetries, WithHeader, WithResponseInto, ...).
+//
 // LeadSquared API docs: https://apidocs.leadsquared.com/overwrite-a-permission-template/
-func (c *Client) OverwritePermissionTemplate(ctx context.Context, body api.PermissionTemplateOverwriteRequest) (api.PermissionTemplateOverwriteResult, error) {
-	return call[api.PermissionTemplateOverwriteResult](ctx, c, api.OpOverwritePermissionTemplate, "", func(ctx context.Context) (*http.Response, error) {
+func (c *Client) OverwritePermissionTemplate(ctx context.Context, body api.PermissionTemplateOverwriteRequest, opts ...Option) (api.PermissionTemplateOverwriteResult, error) {
+	return call[api.PermissionTemplateOverwriteResult](ctx, c, api.OpOverwritePermissionTemplate, "", opts, func(ctx context.Context) (*http.Response, error) {
 		return c.api.ClientInterface.OverwritePermissionTemplate(ctx, body)
 	})
 }
@@ -494,9 +548,11 @@ func (c *Client) OverwritePermissionTemplate(ctx context.Context, body api.Permi
 // Not repeated after a 5xx or a broken connection, since LeadSquared may have acted; retried
 // after a rate limit, which LeadSquared refuses before doing any work.
 //
+// opts are the call's options ([Option]: WithMaxRetries, WithHeader, WithResponseInto, ...).
+//
 // LeadSquared API docs: https://apidocs.leadsquared.com/leadsquared-converse-system-notification-to-users/
-func (c *Client) SendConverseNotification(ctx context.Context, body api.ConverseNotificationRequest) (api.ConverseNotificationResult, error) {
-	return call[api.ConverseNotificationResult](ctx, c, api.OpSendConverseNotification, "", func(ctx context.Context) (*http.Response, error) {
+func (c *Client) SendConverseNotification(ctx context.Context, body api.ConverseNotificationRequest, opts ...Option) (api.ConverseNotificationResult, error) {
+	return call[api.ConverseNotificationResult](ctx, c, api.OpSendConverseNotification, "", opts, func(ctx context.Context) (*http.Response, error) {
 		return c.api.ClientInterface.SendConverseNotification(ctx, body)
 	})
 }
@@ -511,9 +567,11 @@ func (c *Client) SendConverseNotification(ctx context.Context, body api.Converse
 // Not repeated after a 5xx or a broken connection, since LeadSquared may have acted; retried
 // after a rate limit, which LeadSquared refuses before doing any work.
 //
+// opts are the call's options ([Option]: WithMaxRetries, WithHeader, WithResponseInto, ...).
+//
 // LeadSquared API docs: https://apidocs.leadsquared.com/update-permission-template/
-func (c *Client) UpdatePermissionTemplate(ctx context.Context, params api.UpdatePermissionTemplateParams, body api.PermissionTemplateInput) (api.PermissionTemplateResult, error) {
-	return call[api.PermissionTemplateResult](ctx, c, api.OpUpdatePermissionTemplate, required(params.ID, "Id"), func(ctx context.Context) (*http.Response, error) {
+func (c *Client) UpdatePermissionTemplate(ctx context.Context, params api.UpdatePermissionTemplateParams, body api.PermissionTemplateInput, opts ...Option) (api.PermissionTemplateResult, error) {
+	return call[api.PermissionTemplateResult](ctx, c, api.OpUpdatePermissionTemplate, required(params.ID, "Id"), opts, func(ctx context.Context) (*http.Response, error) {
 		return c.api.ClientInterface.UpdatePermissionTemplate(ctx, &params, body)
 	})
 }
@@ -527,9 +585,11 @@ func (c *Client) UpdatePermissionTemplate(ctx context.Context, params api.Update
 // Not repeated after a 5xx or a broken connection, since LeadSquared may have acted; retried
 // after a rate limit, which LeadSquared refuses before doing any work.
 //
+// opts are the call's options ([Option]: WithMaxRetries, WithHeader, WithResponseInto, ...).
+//
 // LeadSquared API docs: https://apidocs.leadsquared.com/update-a-user/
-func (c *Client) UpdateUser(ctx context.Context, params api.UpdateUserParams, body api.UserUpdateRequest) (api.UserUpdateResult, error) {
-	return call[api.UserUpdateResult](ctx, c, api.OpUpdateUser, required(params.UserID, "UserId"), func(ctx context.Context) (*http.Response, error) {
+func (c *Client) UpdateUser(ctx context.Context, params api.UpdateUserParams, body api.UserUpdateRequest, opts ...Option) (api.UserUpdateResult, error) {
+	return call[api.UserUpdateResult](ctx, c, api.OpUpdateUser, required(params.UserID, "UserId"), opts, func(ctx context.Context) (*http.Response, error) {
 		return c.api.ClientInterface.UpdateUser(ctx, &params, body)
 	})
 }

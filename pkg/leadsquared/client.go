@@ -47,9 +47,11 @@ func (c *Client) API() *api.ClientWithResponses { return c.api }
 // the client's transport, as every method does: credentials added to a copy, the limiter,
 // retries by the spec's idempotency marks, and LeadSquared errors returned as [*APIError] /
 // [*RateLimitError] with a nil response. On success the response's body holds the reply and
-// its Request is req, without the keys. It is for raw calls (`lsq call` uses it); the
-// generated methods and [Client.API] cover every operation of the spec.
-func (c *Client) Do(req *http.Request) (*http.Response, error) {
+// its Request is a copy of req, without the keys, with the headers the client added
+// (User-Agent, [WithHeader]); req itself is not changed. opts are the call's options, as for
+// any method. It is for raw calls (`lsq call` uses it); the generated methods and
+// [Client.API] cover every operation of the spec.
+func (c *Client) Do(req *http.Request, opts ...Option) (*http.Response, error) {
 	if req == nil || req.URL == nil {
 		return nil, errors.New("leadsquared: Do: nil request")
 	}
@@ -57,19 +59,35 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 		// Never send the keys to another host than the client's.
 		return nil, errors.New("leadsquared: Do: the request's URL is not under the client's base URL")
 	}
-	return c.doer.Do(req)
+	ctx, err := c.callOptions(req.Context(), "Do", opts)
+	if err != nil {
+		closeUnsent(req)
+		return nil, err
+	}
+	return c.doer.Do(req.Clone(ctx)) // the client sets headers on its own copy
 }
 
-// Option configures a Client in [New]. Options validate their arguments and make New
-// return an error rather than panic.
+// Option configures a Client in [New], or one call when given last to a method of the Client
+// (one type for both, so that WithMaxRetries(0) reads the same in New and in a call). Options
+// validate their arguments: an invalid one makes New, or the call, return an error rather than
+// panic. Some options are for the client only (WithHTTPClient, WithRateLimit, WithLimiter,
+// WithLogger, ...): given to a call, the call returns an error and sends nothing. Others are
+// for a call only ([WithResponseInto], [WithCallStats]): given to New, New returns an error.
+// The options a call may take say so in their documentation; for that call they replace the
+// client's (WithHeader and WithMiddleware add to the client's).
 type Option func(*config) error
 
 type config struct {
+	// callSettings are the settings an Option may give a call as well as the client.
+	callSettings
+	// forCall: the options are being applied to one call (callOptions), not to New.
+	forCall bool
+	// callable is set by every option a call may take: one that leaves it false is an
+	// option of the client only.
+	callable bool
+
 	httpClient *http.Client
 	headerAuth bool
-	maxRetries int
-	minBackoff time.Duration
-	maxBackoff time.Duration
 	limiter    Limiter
 	userLimit  bool // the user chose the limit: never adopt the server's
 	logger     *slog.Logger
@@ -113,9 +131,11 @@ func WithHeaderAuth() Option {
 }
 
 // WithMaxRetries sets how many times a request may be retried after the first attempt
-// (default [DefaultMaxRetries]); 0 disables retries; a negative n is an error.
+// (default [DefaultMaxRetries]); 0 disables retries; a negative n is an error. A call may take
+// it: leadsquared.WithMaxRetries(0) given to one CreateUser makes that call alone not retry.
 func WithMaxRetries(n int) Option {
 	return func(c *config) error {
+		c.callable = true
 		if n < 0 {
 			return fmt.Errorf("leadsquared: WithMaxRetries: negative retries %d", n)
 		}
@@ -126,9 +146,10 @@ func WithMaxRetries(n int) Option {
 
 // WithBackoff sets the bounds of the exponential backoff used when the server gives no
 // hint of how long to wait (defaults [DefaultMinBackoff] and [DefaultMaxBackoff]).
-// It needs 0 < minWait <= maxWait.
+// It needs 0 < minWait <= maxWait. A call may take it.
 func WithBackoff(minWait, maxWait time.Duration) Option {
 	return func(c *config) error {
+		c.callable = true
 		if minWait <= 0 || maxWait < minWait {
 			return fmt.Errorf("leadsquared: WithBackoff: need 0 < min <= max, got min %s, max %s", minWait, maxWait)
 		}
@@ -184,11 +205,11 @@ func New(baseURL, accessKey, secretKey string, opts ...Option) (*Client, error) 
 	if err != nil {
 		return nil, err
 	}
-	cfg := config{
+	cfg := config{callSettings: callSettings{
 		maxRetries: DefaultMaxRetries,
 		minBackoff: DefaultMinBackoff,
 		maxBackoff: DefaultMaxBackoff,
-	}
+	}}
 	for _, opt := range opts {
 		if opt == nil {
 			return nil, errors.New("leadsquared: nil Option")
@@ -207,6 +228,13 @@ func New(baseURL, accessKey, secretKey string, opts ...Option) (*Client, error) 
 		cfg.limiter = newUnlimited()
 	}
 	d := newDoer(cfg, base.Path, accessKey, secretKey)
+	for _, vs := range cfg.header {
+		for _, v := range vs {
+			if d.rd.Contains(v) {
+				return nil, errors.New("leadsquared: WithHeader: a header value holds one of the keys")
+			}
+		}
+	}
 	gen, err := api.NewClientWithResponses(base.String(), api.WithHTTPClient(d))
 	if err != nil {
 		return nil, errorf("leadsquared: %w", err)

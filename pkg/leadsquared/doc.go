@@ -29,6 +29,13 @@
 //     validation errors come as 500) and is returned at once. A CreateUser that got a 500 is
 //     never sent twice.
 //
+// Every method (and helper) takes the call's options last, the same [Option] type as New's,
+// for that call only: c.CreateUser(ctx, body, leadsquared.WithMaxRetries(0)). [WithResponseInto]
+// and [WithCallStats] report the last attempt's reply and what the call took; [WithMiddleware]
+// runs the caller's code around every attempt, with [OperationFromContext] naming the
+// operation. Requests say User-Agent: leadsquared-go/VERSION (GOVERSION; OS/ARCH), after the
+// product of [WithUserAgent].
+//
 // Waits honour Retry-After (seconds or HTTP date), then the window named in the
 // rate-limit message ("API calls exceeded the limit of 20 in 5 second(s)"), then
 // exponential backoff with jitter within [WithBackoff] bounds, and end early when the

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -37,12 +38,16 @@ type doer struct {
 	route     func(method, path string) (*Operation, bool)
 	rd        *redact.Redactor
 	validator payloadValidator // WithRequestValidation / WithResponseValidation
-	valReq    bool
-	valResp   bool
-	drift     *driftChecker // WithDriftReport
+	drift     *driftChecker    // WithDriftReport
 	// observe is drift.check: called through a func value, so that a program that never names
 	// WithDriftReport does not link the walk.
 	observe func(op api.OperationID, body []byte)
+	// mw is the middleware around every attempt (middleware.go): the client's own
+	// (validation, the drift check), then WithMiddleware's.
+	mw      []Middleware
+	header  http.Header   // WithHeader, never changed
+	ua      []string      // the User-Agent header's value, never changed
+	timeout time.Duration // WithRequestTimeout
 
 	// Clock, sleep and jitter source; replaced by in-package tests.
 	now   func() time.Time
@@ -63,8 +68,9 @@ func newDoer(cfg config, basePath, accessKey, secretKey string) *doer {
 		route:      table.route,
 		rd:         newRedactor(accessKey, secretKey),
 		validator:  cfg.validator,
-		valReq:     cfg.validateRequests,
-		valResp:    cfg.validateResponses,
+		header:     cfg.header,
+		ua:         userAgent(cfg.product),
+		timeout:    cfg.timeout,
 		now:        time.Now,
 		sleep:      sleepCtx,
 		retryPolicy: retryPolicy{
@@ -80,6 +86,7 @@ func newDoer(cfg config, basePath, accessKey, secretKey string) *doer {
 	if cfg.drift != nil {
 		cfg.drift(d, cfg)
 	}
+	d.mw = d.builtin(cfg)
 	d.hc = keySafeClient(cfg.httpClient)
 	return d
 }
@@ -122,67 +129,130 @@ func stripCredentials(r *http.Request) {
 
 // Do sends req, retrying as the package documentation describes. A LeadSquared error is
 // returned as the error (*APIError or *RateLimitError) with a nil response; on success the
-// response's body is the already-read body.
+// response's body is the already-read body. The settings of the call (callOptions) come with
+// req's context; WithResponseInto and WithCallStats are filled in when it returns.
 func (d *doer) Do(req *http.Request) (*http.Response, error) {
+	cs := callSettingsOf(req.Context())
+	if cs == nil || cs.rsp == nil && cs.stats == nil {
+		return d.do(req, cs, nil)
+	}
+	var rec callRecord
+	resp, err := d.do(req, cs, &rec)
+	if cs.rsp != nil {
+		*cs.rsp = rec.last
+	}
+	if cs.stats != nil {
+		*cs.stats = rec.stats
+	}
+	return resp, err
+}
+
+// callRecord is what WithResponseInto and WithCallStats report of a call.
+type callRecord struct {
+	last  *http.Response // the last attempt's reply, Body http.NoBody
+	stats CallStats
+}
+
+// attempt is the state of one attempt, shared by the loop of do and send, the end of the
+// middleware chain: what send did tells a middleware's error from the transport's.
+type attempt struct {
+	n       int // 1 for the first attempt
+	op      *Operation
+	timeout time.Duration // WithRequestTimeout, 0 for none
+	rec     *callRecord   // nil when the call reports nothing
+
+	reached  bool          // send got past the limiter: the request went to the transport
+	limitErr error         // the limiter's Wait failed (the context ended)
+	sendErr  error         // the transport's error, or reading the body's; redacted
+	sent     *atomic.Bool  // for a request not safe to repeat: set once it is written
+	elapsed  time.Duration // of the send and the read
+}
+
+// do is Do, recording into rec when not nil.
+func (d *doer) do(req *http.Request, cs *callSettings, rec *callRecord) (*http.Response, error) {
 	ctx := req.Context()
 	rewindable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
 	// The limiter sees which operation it paces (OperationFromContext), e.g. to keep a
-	// separate budget for bulk operations.
+	// separate budget for bulk operations; so do the middleware.
 	op, waitCtx := d.requestOperation(req)
-	if d.valReq {
-		if err := d.validateRequest(req, op); err != nil {
-			if req.Body != nil {
-				_ = req.Body.Close() // never sent: close as http.Client.Do would
-			}
-			return nil, err
+	if rec != nil {
+		rec.stats.Operation = op.ID
+	}
+	pol, mw, timeout := d.retryPolicy, d.mw, d.timeout
+	if cs != nil {
+		pol.maxRetries, pol.minBackoff, pol.maxBackoff, timeout = cs.maxRetries, cs.minBackoff, cs.maxBackoff, cs.timeout
+		if len(cs.middleware) > 0 {
+			mw = append(mw[:len(mw):len(mw)], cs.middleware...)
 		}
 	}
+	d.setHeaders(req, cs)
 	var lastErr error
-	for attempt := 1; ; attempt++ {
-		if err := d.limiter.Wait(waitCtx); err != nil {
-			if attempt == 1 && req.Body != nil {
-				_ = req.Body.Close() // never sent: close as http.Client.Do would
-			}
-			return nil, d.canceled(req, err, lastErr)
-		}
-		areq, err := d.prepare(ctx, req, attempt)
+	for n := 1; ; n++ {
+		areq, err := d.attemptRequest(req, waitCtx, n)
 		if err != nil {
 			return nil, joinLast(d.rd.Err(err), lastErr)
 		}
-		var sent *atomic.Bool // set once a request that is not safe to repeat is written
-		if !op.Idempotent {
-			sent = new(atomic.Bool)
-			areq = areq.WithContext(httptrace.WithClientTrace(areq.Context(), &httptrace.ClientTrace{
-				WroteRequest: func(httptrace.WroteRequestInfo) { sent.Store(true) },
-			}))
+		at := attempt{n: n, op: op, timeout: timeout, rec: rec}
+		var resp *http.Response
+		if len(mw) == 0 {
+			resp, err = d.send(&at, areq)
+		} else {
+			heap := new(attempt) // captured by the chain; at stays on the stack
+			*heap = at
+			resp, err = d.chain(mw, heap)(areq) //nolint:bodyclose // the body is read below
+			at = *heap
 		}
-
-		start := d.now()
-		resp, err := d.hc.Do(areq)
+		if rec != nil {
+			rec.last = nil
+		}
+		// The response validation's verdict on the reply, which it returns with it.
+		var verdict error
+		if iv, ok := err.(*invalidReply); ok && resp != nil { //nolint:errorlint // the chain's own value
+			verdict, err = iv.err, nil
+		}
 		var body []byte
-		var buf *bytes.Buffer
 		if err == nil {
-			buf, err = readBody(resp)
-			body = buf.Bytes()
+			if resp == nil {
+				err = errors.New("leadsquared: a middleware returned neither a response nor an error")
+			} else if body, err = replyBody(resp); err != nil {
+				at.sendErr = d.rd.Err(err)
+				err = at.sendErr
+			}
 		}
-		elapsed := d.now().Sub(start)
+		switch {
+		case err == nil:
+		case at.limitErr != nil:
+			closeUnsent(areq)
+			return nil, d.canceled(req, at.limitErr, lastErr)
+		case !at.reached:
+			// A middleware refused the request (request validation among them): nothing was
+			// sent, and asking again would be refused again.
+			closeUnsent(areq)
+			return nil, joinLast(d.rd.Err(err), lastErr)
+		case at.sendErr == nil:
+			// A middleware failed the call after LeadSquared answered: not retried.
+			return nil, joinLast(d.rd.Err(err), lastErr)
+		}
+		if rec != nil && resp != nil && err == nil {
+			last := *resp
+			last.Body, last.Request = http.NoBody, req
+			rec.last = &last
+		}
 
 		// This attempt failed: decide (retryPolicy.decide) whether to try again.
 		o := attemptOutcome{Rewindable: rewindable}
 		var failure error // the attempt's error
 		rateLimited := false
-		switch {
-		case err != nil: // transport error, or the connection broke while reading the body
+		if err != nil { // transport error, or the connection broke while reading the body
 			err = d.rd.Err(err)
-			d.logAttempt(ctx, req, attempt, 0, elapsed, err)
+			d.logAttempt(ctx, req, n, 0, at.elapsed, err)
 			if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
 				// The transport may report the broken connection instead.
 				err = fmt.Errorf("%w (%w)", err, ctxErr)
 			}
 			failure = err
-			o.Broken, o.Sent, o.CtxDone = true, sent != nil && sent.Load(), ctx.Err() != nil
-
-		default:
+			o.Broken, o.Sent, o.CtxDone = true, at.sent != nil && at.sent.Load(), ctx.Err() != nil
+		} else {
 			var eb errorBody
 			html := false
 			if resp.StatusCode >= 200 && resp.StatusCode < 300 {
@@ -192,18 +262,12 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 					// empty success.
 					eb = errorBody{ExceptionMessage: "LeadSquared answered an HTML page where JSON was expected"}
 				} else if eb, isErr = errorShape(body); !isErr {
-					d.logAttempt(ctx, req, attempt, resp.StatusCode, elapsed, nil)
-					if d.observe != nil && resp.StatusCode == http.StatusOK {
-						d.observe(op.ID, body)
-					}
-					if d.valResp {
-						if err := d.validateResponse(op, resp.StatusCode, body); err != nil {
-							return nil, err
-						}
+					d.logAttempt(ctx, req, n, resp.StatusCode, at.elapsed, nil)
+					if verdict != nil {
+						return nil, verdict
 					}
 					// The buffer goes back to bodyPool when the caller closes the body (the
 					// generated code copies it with io.ReadAll first); error paths keep theirs.
-					resp.Body = &pooledBody{buf: buf}
 					resp.ContentLength = int64(len(body))
 					resp.Request = req // the request without the keys
 					return resp, nil
@@ -212,10 +276,10 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 				eb = parseErrorBody(body)
 			}
 			apiErr := d.apiError(req, resp, body, eb)
-			d.logAttempt(ctx, req, attempt, resp.StatusCode, elapsed, apiErr)
+			d.logAttempt(ctx, req, n, resp.StatusCode, at.elapsed, apiErr)
 			failure = apiErr
 			if rateLimited = isRateLimit(resp.StatusCode, eb); rateLimited {
-				failure = d.rateLimitError(op, apiErr, eb.ExceptionMessage, resp.Header, attempt)
+				failure = d.rateLimitError(op, apiErr, eb.ExceptionMessage, resp.Header, n)
 			}
 			o.Status, o.Body, o.HTML = resp.StatusCode, eb, html
 			o.RetryAfter, o.HasRetryAfter = parseRetryAfter(resp.Header, d.now())
@@ -223,7 +287,7 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 		if deadline, ok := ctx.Deadline(); ok {
 			o.Remaining, o.HasDeadline = time.Until(deadline), true
 		}
-		dec := d.decide(*op, attempt, o)
+		dec := pol.decide(*op, n, o)
 		switch {
 		case dec.Deadline:
 			// The context would end before the retry: fail now rather than wait for nothing.
@@ -232,10 +296,8 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 			if dec.OutcomeUnknown {
 				failure = &outcomeUnknownError{err: failure}
 			}
-			if d.valResp && !o.Broken && !rateLimited {
-				if verr := d.validateResponse(op, resp.StatusCode, body); verr != nil {
-					return nil, errors.Join(failure, verr)
-				}
+			if verdict != nil && !rateLimited {
+				return nil, errors.Join(failure, verdict)
 			}
 			return nil, failure
 		}
@@ -244,33 +306,112 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 			d.logger.LogAttrs(ctx, slog.LevelWarn, "leadsquared: retrying",
 				slog.String("method", req.Method),
 				slog.String("path", req.URL.Path),
-				slog.Int("attempt", attempt),
+				slog.Int("attempt", n),
 				slog.String("reason", dec.Reason),
 				slog.Duration("wait", dec.Wait))
 		}
 		if err := d.sleep(ctx, dec.Wait); err != nil {
 			return nil, d.canceled(req, err, lastErr)
 		}
+		if rec != nil {
+			rec.stats.RetryWait += dec.Wait
+		}
 	}
 }
 
-// prepare returns the request of one attempt: a shallow copy of req with its own URL (and,
-// in header mode, its own header) that carries the keys, and on a retry a fresh body. req
-// itself never holds a key, so the *http.Response handed back (whose Request is req) holds
-// none either.
-func (d *doer) prepare(ctx context.Context, req *http.Request, attempt int) (*http.Request, error) {
-	areq := req.WithContext(ctx)
-	u := *req.URL
-	areq.URL = &u
-	if attempt > 1 && req.GetBody != nil && req.Body != nil && req.Body != http.NoBody {
+// closeUnsent closes the body of a request that was never given to the transport, as
+// http.Client.Do would have.
+func closeUnsent(req *http.Request) {
+	if req.Body != nil && req.Body != http.NoBody {
+		_ = req.Body.Close()
+	}
+}
+
+// attemptRequest returns the request of attempt n, without the keys: req itself when it
+// already carries the operation and its body need not be rewound, else a shallow copy with
+// waitCtx and, on a retry, a fresh body.
+func (d *doer) attemptRequest(req *http.Request, waitCtx context.Context, n int) (*http.Request, error) {
+	rewind := n > 1 && req.GetBody != nil && req.Body != nil && req.Body != http.NoBody
+	if !rewind && waitCtx == req.Context() {
+		return req, nil
+	}
+	areq := req.WithContext(waitCtx)
+	if rewind {
 		body, err := req.GetBody()
 		if err != nil {
 			return nil, fmt.Errorf("leadsquared: rewinding the request body: %w", err)
 		}
 		areq.Body = body
 	}
+	return areq, nil
+}
+
+// send is the end of the middleware chain: it waits for the limiter, sends a copy of r that
+// carries the keys (within the attempt's timeout) and reads the whole reply into a buffer of
+// bodyPool. The response it returns has that buffer as its Body and r as its Request.
+func (d *doer) send(at *attempt, r *http.Request) (*http.Response, error) {
+	ctx := r.Context()
+	var t0 time.Time
+	if at.rec != nil {
+		t0 = d.now()
+	}
+	if err := d.limiter.Wait(ctx); err != nil {
+		at.limitErr = err
+		return nil, err
+	}
+	at.reached = true
+	if at.rec != nil {
+		at.rec.stats.LimiterWait += d.now().Sub(t0)
+		at.rec.stats.Attempts++
+	}
+	if at.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, at.timeout)
+		defer cancel() // the body is read before send returns
+	}
+	if !at.op.Idempotent {
+		sent := new(atomic.Bool) // set once a request that is not safe to repeat is written
+		at.sent = sent
+		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+			WroteRequest: func(httptrace.WroteRequestInfo) { sent.Store(true) },
+		})
+	}
+	start := d.now()
+	resp, err := d.hc.Do(d.prepare(ctx, r))
+	var buf *bytes.Buffer
+	if err == nil {
+		buf, err = readBody(resp)
+	}
+	at.elapsed = d.now().Sub(start)
+	if err != nil {
+		err = d.rd.Err(err) // before wrapping: it rebuilds a *url.Error without the keys
+		if at.timeout > 0 && ctx.Err() != nil && r.Context().Err() == nil {
+			err = fmt.Errorf("%w (the attempt ran out of its WithRequestTimeout of %s)", err, at.timeout)
+		}
+		at.sendErr = err
+		return nil, err
+	}
+	resp.Body = &pooledBody{buf: buf}
+	resp.ContentLength = int64(buf.Len())
+	resp.Request = r // the request without the keys
+	return resp, nil
+}
+
+// prepare returns the request that goes to the transport: a shallow copy of r with ctx and its
+// own URL (and, in header mode, its own header) that carries the keys. r itself never holds a
+// key, so the *http.Response handed back (whose Request is r) holds none either.
+func (d *doer) prepare(ctx context.Context, r *http.Request) *http.Request {
+	k := new(keyedRequest) // the copy and its URL in one allocation
+	if ctx == r.Context() {
+		k.req = *r
+	} else {
+		k.req = *r.WithContext(ctx)
+	}
+	areq, u := &k.req, &k.url
+	*u = *r.URL
+	areq.URL = u
 	if d.headerAuth {
-		areq.Header = req.Header.Clone()
+		areq.Header = r.Header.Clone()
 		if areq.Header == nil {
 			areq.Header = make(http.Header, 2)
 		}
@@ -281,7 +422,13 @@ func (d *doer) prepare(ctx context.Context, req *http.Request, attempt int) (*ht
 	} else {
 		u.RawQuery += "&" + d.authQuery
 	}
-	return areq, nil
+	return areq
+}
+
+// keyedRequest is the request prepare gives the transport, with its own URL.
+type keyedRequest struct {
+	req http.Request
+	url url.URL
 }
 
 // maxPooledBody is the capacity above which a response buffer is not kept for reuse.
@@ -309,11 +456,13 @@ func readBody(resp *http.Response) (*bytes.Buffer, error) {
 	return buf, err
 }
 
-// pooledBody is the body of a successful response: the bytes read by readBody. Close
-// returns the buffer to bodyPool; reads after Close fail.
+// pooledBody is the body of a response read by send: the bytes read by readBody. Reading it
+// does not consume them for the client (bytes returns them all, so a middleware may read the
+// body). Close returns the buffer to bodyPool; reads after Close fail.
 type pooledBody struct {
 	mu  sync.Mutex
 	buf *bytes.Buffer
+	off int // how much Read has returned
 }
 
 func (b *pooledBody) Read(p []byte) (int, error) {
@@ -322,10 +471,19 @@ func (b *pooledBody) Read(p []byte) (int, error) {
 	if b.buf == nil {
 		return 0, http.ErrBodyReadAfterClose
 	}
-	return b.buf.Read(p) // io.EOF once empty
+	rest := b.buf.Bytes()[b.off:]
+	if len(rest) == 0 {
+		if len(p) == 0 {
+			return 0, nil
+		}
+		return 0, io.EOF
+	}
+	n := copy(p, rest)
+	b.off += n
+	return n, nil
 }
 
-// bytes returns the unread rest of the body, without copying it; valid until Close.
+// bytes returns the whole body, read or not, without copying it; valid until Close.
 func (b *pooledBody) bytes() []byte {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -343,6 +501,22 @@ func (b *pooledBody) Close() error {
 	}
 	b.buf = nil
 	return nil
+}
+
+// replyBody returns the whole body of resp: the buffer send read it into, or, when a
+// middleware gave the response another Body, that body read (and resp.Body replaced by a
+// pooledBody of it).
+func replyBody(resp *http.Response) ([]byte, error) {
+	if pb, ok := resp.Body.(*pooledBody); ok {
+		return pb.bytes(), nil
+	}
+	if resp.Body == nil || resp.Body == http.NoBody {
+		resp.Body = &pooledBody{buf: new(bytes.Buffer)}
+		return nil, nil
+	}
+	buf, err := readBody(resp)
+	resp.Body = &pooledBody{buf: buf}
+	return buf.Bytes(), err
 }
 
 // apiError builds the *APIError of a reply, with any echoed key scrubbed from the text a key

@@ -14,11 +14,13 @@ import (
 )
 
 // Every operation of the spec is a method of *Client named as its operationId, taking the
-// context, then its parameters and body as values, and returning (T, error) with T a value.
+// context, then its parameters and body as values, then the call's options (...Option), and
+// returning (T, error) with T a value.
 func TestEveryOperationIsAMethod(t *testing.T) {
 	t.Parallel()
 	ct := reflect.TypeFor[*Client]()
 	ctxType, errType := reflect.TypeFor[context.Context](), reflect.TypeFor[error]()
+	optsType := reflect.TypeFor[[]Option]()
 	for _, id := range api.OperationIDs {
 		if op, ok := api.LookupOperation(id); !ok || op.ID != id {
 			t.Errorf("%s: not in the operation table", id)
@@ -29,10 +31,11 @@ func TestEveryOperationIsAMethod(t *testing.T) {
 			continue
 		}
 		mt := m.Type // the receiver is In(0)
-		if mt.NumIn() < 2 || mt.In(1) != ctxType || mt.IsVariadic() {
-			t.Errorf("%s: %s, want ctx first and no variadic arguments", id, mt)
+		if mt.NumIn() < 3 || mt.In(1) != ctxType || !mt.IsVariadic() || mt.In(mt.NumIn()-1) != optsType {
+			t.Errorf("%s: %s, want ctx first and opts ...Option last", id, mt)
+			continue
 		}
-		for i := 2; i < mt.NumIn(); i++ {
+		for i := 2; i < mt.NumIn()-1; i++ {
 			if k := mt.In(i).Kind(); k == reflect.Pointer {
 				t.Errorf("%s: argument %d is a pointer (%s), want a value", id, i-1, mt.In(i))
 			}

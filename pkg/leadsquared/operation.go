@@ -16,10 +16,11 @@ type Operation = api.Operation
 
 type operationKey struct{}
 
-// OperationFromContext returns the operation a limiter is asked to pace: the client puts it
-// into the context of every [Limiter.Wait] call for a request whose route is in the spec.
-// ok is false for any other context (a request to a route the spec does not know, or a
-// context not made by the client or [ContextWithOperation]).
+// OperationFromContext returns the operation a limiter is asked to pace, or a [Middleware]
+// sees: the client puts it into the context of every [Limiter.Wait] call and of every
+// attempt's request (req.Context()) for a request whose route is in the spec. ok is false for
+// any other context (a request to a route the spec does not know, or a context not made by
+// the client or [ContextWithOperation]).
 func OperationFromContext(ctx context.Context) (op Operation, ok bool) {
 	if ctx == nil {
 		return Operation{}, false

@@ -33,8 +33,9 @@ type overheadCase struct {
 	reply  []byte
 	raw    func(ctx context.Context, hc *http.Client, base, auth string) error
 	client func(ctx context.Context, c *api.ClientWithResponses) error
-	// wrapper is the same call through the leadsquared.Client method of the operation.
-	wrapper func(ctx context.Context, c *leadsquared.Client) error
+	// wrapper is the same call through the leadsquared.Client method of the operation, with
+	// the call's options opts.
+	wrapper func(ctx context.Context, c *leadsquared.Client, opts ...leadsquared.Option) error
 }
 
 // benchUserIDs is the number of users in a GetUserByID reply: LeadSquared answers one user
@@ -131,8 +132,8 @@ func overheadCases() []overheadCase {
 				}
 				return wantLen(len(users), benchUserIDs)
 			},
-			wrapper: func(ctx context.Context, c *leadsquared.Client) error {
-				u, err := c.GetUserByID(ctx, api.GetUserByIDParams{UserID: userID})
+			wrapper: func(ctx context.Context, c *leadsquared.Client, opts ...leadsquared.Option) error {
+				u, err := c.GetUserByID(ctx, api.GetUserByIDParams{UserID: userID}, opts...)
 				if err != nil {
 					return err
 				}
@@ -165,8 +166,8 @@ func overheadCases() []overheadCase {
 				}
 				return nil
 			},
-			wrapper: func(ctx context.Context, c *leadsquared.Client) error {
-				res, err := c.CreateUser(ctx, createUserBody())
+			wrapper: func(ctx context.Context, c *leadsquared.Client, opts ...leadsquared.Option) error {
+				res, err := c.CreateUser(ctx, createUserBody(), opts...)
 				if err != nil {
 					return err
 				}
@@ -195,8 +196,8 @@ func overheadCases() []overheadCase {
 				}
 				return wantLen(len(out.Users), 1000)
 			},
-			wrapper: func(ctx context.Context, c *leadsquared.Client) error {
-				res, err := c.AdvancedSearchUsers(ctx, searchBody())
+			wrapper: func(ctx context.Context, c *leadsquared.Client, opts ...leadsquared.Option) error {
+				res, err := c.AdvancedSearchUsers(ctx, searchBody(), opts...)
 				if err != nil {
 					return err
 				}
@@ -343,27 +344,30 @@ func (m memTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 // BenchmarkWrapperInMemory is the wrapper's own cost, exactly: the generated client alone
-// (impl=generated) and through the wrapper (impl=client) over an in-memory transport.
+// (impl=generated) and through the wrapper (impl=client) over an in-memory transport;
+// impl=options is the wrapper with two options of the call (callOptions below), what a call
+// given options costs beside impl=client, which gives none. bench/run.sh also runs
+// impl=client of a baseline revision's test binary, as impl=baseline.
 func BenchmarkWrapperInMemory(b *testing.B) {
 	for _, tc := range overheadCases() {
 		hc := &http.Client{Transport: memTransport{tc.reply}}
 		const base = "http://lsq.invalid/v2"
 		b.Run("op="+tc.name, func(b *testing.B) {
-			for _, wrapped := range []bool{false, true} {
-				name := "impl=generated"
-				if wrapped {
-					name = "impl=client"
-				}
-				b.Run(name, func(b *testing.B) {
+			for _, impl := range []string{"generated", "client", "options"} {
+				b.Run("impl="+impl, func(b *testing.B) {
 					ctx := b.Context()
 					c := generatedClient(b, base, hc)
 					call := func() error { return tc.client(ctx, c) }
-					if wrapped {
+					if impl != "generated" {
 						lc, err := leadsquared.New(base, benchAccessKey, benchSecretKey, leadsquared.WithHTTPClient(hc))
 						if err != nil {
 							b.Fatal(err)
 						}
-						call = func() error { return tc.wrapper(ctx, lc) }
+						var opts []leadsquared.Option
+						if impl == "options" {
+							opts = callOptions()
+						}
+						call = func() error { return tc.wrapper(ctx, lc, opts...) }
 					}
 					b.ReportAllocs()
 					for b.Loop() {
@@ -373,6 +377,33 @@ func BenchmarkWrapperInMemory(b *testing.B) {
 					}
 				})
 			}
+		})
+	}
+}
+
+// callOptions are the two options of a call the benchmarks give: one that changes the
+// retry policy and one that adds a header.
+func callOptions() []leadsquared.Option {
+	return []leadsquared.Option{leadsquared.WithMaxRetries(1), leadsquared.WithHeader("X-Job-Id", "bench")}
+}
+
+// BenchmarkCallOptionsInterleaved makes the same call without options and with two
+// (callOptions) in every iteration, over the in-memory transport, rotating which goes first,
+// and reports the time ratio options/none over the run.
+func BenchmarkCallOptionsInterleaved(b *testing.B) {
+	for _, tc := range overheadCases() {
+		b.Run("op="+tc.name, func(b *testing.B) {
+			hc := &http.Client{Transport: memTransport{tc.reply}}
+			lc, err := leadsquared.New("http://lsq.invalid/v2", benchAccessKey, benchSecretKey, leadsquared.WithHTTPClient(hc))
+			if err != nil {
+				b.Fatal(err)
+			}
+			ctx, opts := b.Context(), callOptions()
+			spent := interleave(b,
+				func() error { return tc.wrapper(ctx, lc) },
+				func() error { return tc.wrapper(ctx, lc, opts...) },
+			)
+			b.ReportMetric(float64(spent[1])/float64(spent[0]), "options/none")
 		})
 	}
 }

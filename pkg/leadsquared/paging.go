@@ -127,13 +127,16 @@ func firstPage(requested int) int {
 //		fmt.Println(u.ID)
 //	}
 //
+// opts are every page's call options ([Option]); WithResponseInto and WithCallStats
+// report the last page's call.
+//
 // LeadSquared API docs: https://apidocs.leadsquared.com/user-advanced-search/
-func (c *Client) SearchUsers(ctx context.Context, req api.UserSearchRequest) iter.Seq2[api.UserSearchRecord, error] {
+func (c *Client) SearchUsers(ctx context.Context, req api.UserSearchRequest, opts ...Option) iter.Seq2[api.UserSearchRecord, error] {
 	size := pageSize(req.Paging.PageSize, MaxUserSearchPageSize, MaxUserSearchPageSize)
 	return pages(firstPage(req.Paging.PageIndex), size, func(index int) (page[api.UserSearchRecord], error) {
 		body := req
 		body.Paging = api.UserSearchPaging{PageIndex: index, PageSize: size}
-		res, err := c.AdvancedSearchUsers(ctx, body)
+		res, err := c.AdvancedSearchUsers(ctx, body, opts...)
 		if err != nil {
 			return page[api.UserSearchRecord]{}, err
 		}
@@ -149,13 +152,16 @@ func (c *Client) SearchUsers(ctx context.Context, req api.UserSearchRequest) ite
 // an empty page, when the loop breaks, or at the first error, which it yields once. req is
 // not changed.
 //
+// opts are every page's call options ([Option]); WithResponseInto and WithCallStats
+// report the last page's call.
+//
 // LeadSquared API docs: https://apidocs.leadsquared.com/get-check-in-history-of-users/
-func (c *Client) CheckInHistory(ctx context.Context, req api.CheckInHistoryRequest) iter.Seq2[api.CheckInHistoryEntry, error] {
+func (c *Client) CheckInHistory(ctx context.Context, req api.CheckInHistoryRequest, opts ...Option) iter.Seq2[api.CheckInHistoryEntry, error] {
 	size := pageSize(req.Paging.PageSize, DefaultCheckInHistoryPageSize, 0)
 	return pages(firstPage(req.Paging.PageIndex), size, func(index int) (page[api.CheckInHistoryEntry], error) {
 		body := req
 		body.Paging = api.CheckInHistoryPaging{PageIndex: index, PageSize: size}
-		res, err := c.GetCheckInHistory(ctx, body)
+		res, err := c.GetCheckInHistory(ctx, body, opts...)
 		if err != nil {
 			return page[api.CheckInHistoryEntry]{}, err
 		}
@@ -172,8 +178,11 @@ func (c *Client) CheckInHistory(ctx context.Context, req api.CheckInHistoryReque
 // remain), after an empty page, when the loop breaks, or at the first error, which it yields
 // once. req is not changed.
 //
+// opts are every page's call options ([Option]); WithResponseInto and WithCallStats
+// report the last page's call.
+//
 // LeadSquared API docs: https://apidocs.leadsquared.com/retrieve-permission-template/
-func (c *Client) PermissionTemplates(ctx context.Context, req api.PermissionTemplateSearchRequest) iter.Seq2[api.PermissionTemplate, error] {
+func (c *Client) PermissionTemplates(ctx context.Context, req api.PermissionTemplateSearchRequest, opts ...Option) iter.Seq2[api.PermissionTemplate, error] {
 	if req.Parameter == (api.PermissionTemplateSearchParameter{}) {
 		req.Parameter = api.PermissionTemplateSearchParameter{SearchText: " "}
 	}
@@ -181,7 +190,7 @@ func (c *Client) PermissionTemplates(ctx context.Context, req api.PermissionTemp
 	return pages(firstPage(req.Paging.PageIndex), size, func(index int) (page[api.PermissionTemplate], error) {
 		body := req
 		body.Paging = api.PermissionTemplatePaging{PageIndex: index, PageSize: size}
-		res, err := c.GetPermissionTemplates(ctx, body)
+		res, err := c.GetPermissionTemplates(ctx, body, opts...)
 		if err != nil {
 			return page[api.PermissionTemplate]{}, err
 		}

@@ -1,6 +1,7 @@
 // Package redact removes secrets (API keys) from text, URLs, errors and query strings, in
-// every spelling a secret takes on the way: raw, URL query-escaped, URL path-escaped, and as
-// a JSON string escapes it. The client (package leadsquared), the fake server (lsqtest) and
+// every spelling a secret takes on the way: raw, URL query-escaped, URL path-escaped (any of
+// its bytes as a %XX escape, in upper, lower or mixed case hex), and as a JSON string escapes
+// it. The client (package leadsquared), the fake server (lsqtest) and
 // the lsq command use it, so a key never reaches an error, a log line or a request log.
 //
 // It uses only the standard library.
@@ -24,10 +25,12 @@ const Redacted = "REDACTED"
 // nothing. It is safe for concurrent use.
 type Redactor struct {
 	r       *strings.Replacer
-	keys    []string // the secrets as given (not blank)
-	forms   []string // every spelling of every secret, longest first
-	params  []string // query parameters whose values URL replaces
-	escapes bool     // a JSON string literal may spell a secret in a form forms lacks
+	keys    []string  // the secrets as given (not blank), longest first
+	forms   []string  // every spelling of every secret, longest first
+	params  []string  // query parameters whose values URL replaces
+	escapes bool      // a JSON string literal may spell a secret in a form forms lacks
+	space   bool      // a secret holds a space, which a query spells +
+	first   [256]bool // the first bytes of the secrets
 }
 
 // New returns a Redactor of secrets. A blank secret (empty or only spaces) is ignored: it is
@@ -52,6 +55,11 @@ func New(secrets, params []string) *Redactor {
 	// raw key that begins it, or a key that begins another key), the longer is replaced
 	// whole. strings.Replacer tries its pairs in the order given.
 	slices.SortStableFunc(rd.forms, func(a, b string) int { return len(b) - len(a) })
+	slices.SortStableFunc(rd.keys, func(a, b string) int { return len(b) - len(a) })
+	rd.space = slices.ContainsFunc(rd.keys, func(k string) bool { return strings.Contains(k, " ") })
+	for _, k := range rd.keys {
+		rd.first[k[0]] = true
+	}
 	pairs := make([]string, 0, 2*len(rd.forms))
 	for _, f := range rd.forms {
 		pairs = append(pairs, f, Redacted)
@@ -64,7 +72,9 @@ func New(secrets, params []string) *Redactor {
 // URL query- and path-escaped, and as JSON encoders write it in a string (" and \ escaped; /
 // as is, as \/ as WCF writes it, or \u002f; & < > as is or as \u0026 \u003c \u003e, lower
 // or upper hex; control characters as \u00XX). A JSON string literal that spells k in any
-// other way (every character \uXXXX, say) is found by decoding it.
+// other way (every character \uXXXX, say) is found by decoding it, and one that percent-escapes
+// any of k's bytes in another way (%2f for %2F, %24 for a $ the list leaves raw) by matching k
+// byte by byte against the %XX escapes (and + for a space) of the text.
 func Spellings(k string) []string {
 	forms := []string{k, url.QueryEscape(k), url.PathEscape(k)}
 	for _, slash := range []string{`/`, `\/`, `\u002f`, `\u002F`} {
@@ -93,8 +103,9 @@ func Spellings(k string) []string {
 	return slices.Compact(forms)
 }
 
-// Contains reports whether s holds a secret: in one of its [Spellings], or in a JSON string
-// literal whose decoded value holds it. It is true exactly when [Redactor.Scrub] changes s.
+// Contains reports whether s holds a secret: in one of its [Spellings], with any of its bytes
+// percent-escaped (in either letter case), or in a JSON string literal whose decoded value
+// holds it. It is true exactly when [Redactor.Scrub] changes s.
 func (rd *Redactor) Contains(s string) bool {
 	if rd == nil || len(rd.forms) == 0 {
 		return false
@@ -102,26 +113,121 @@ func (rd *Redactor) Contains(s string) bool {
 	return rd.spelled(s) || (strings.Contains(s, `\`) && rd.scrubJSONStrings(s) != s)
 }
 
-// spelled reports whether s holds one of the secrets' [Spellings].
+// spelled reports whether s holds one of the secrets' [Spellings], or a secret some of whose
+// bytes are percent-escaped.
 func (rd *Redactor) spelled(s string) bool {
 	for _, f := range rd.forms {
 		if strings.Contains(s, f) {
 			return true
 		}
 	}
-	return false
+	return rd.mayEscape(s) && rd.scrubEscaped(s) != s
+}
+
+// replace replaces every secret in s: its [Spellings], then the secrets spelled with other
+// percent escapes.
+func (rd *Redactor) replace(s string) string {
+	s = rd.r.Replace(s)
+	if rd.mayEscape(s) {
+		s = rd.scrubEscaped(s)
+	}
+	return s
+}
+
+// mayEscape reports whether s may spell a secret with percent escapes the [Spellings] lack:
+// s has a % (or, when a secret holds a space, a +).
+func (rd *Redactor) mayEscape(s string) bool {
+	return strings.IndexByte(s, '%') >= 0 || (rd.space && strings.IndexByte(s, '+') >= 0)
+}
+
+// scrubEscaped returns s with every secret replaced where each of its bytes is written as is,
+// as a %XX escape with upper or lower case hex digits, or (a space) as +. At each place of s
+// the longest secret that matches is replaced; s is returned as is when none matches.
+func (rd *Redactor) scrubEscaped(s string) string {
+	var out strings.Builder
+	last := 0
+	for i := 0; i < len(s); {
+		// Only a place that spells a secret's first byte can start one: the byte itself, its
+		// %XX escape, or + for a space.
+		c := s[i]
+		if !rd.first[c] && (c != '%' || i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) || !rd.first[unhex(s[i+1])<<4|unhex(s[i+2])]) &&
+			(c != '+' || !rd.first[' ']) {
+			i++
+			continue
+		}
+		end := -1
+		for _, k := range rd.keys {
+			if end = matchEscaped(s, i, k); end >= 0 {
+				break
+			}
+		}
+		if end < 0 {
+			i++
+			continue
+		}
+		if last == 0 {
+			out.Grow(len(s))
+		}
+		out.WriteString(s[last:i])
+		out.WriteString(Redacted)
+		i, last = end, end
+	}
+	if last == 0 {
+		return s
+	}
+	out.WriteString(s[last:])
+	return out.String()
+}
+
+// matchEscaped returns where secret k ends in s when s spells it from i, each byte of k as
+// is, as %XX (hex digits in either case) or, a space, as +; otherwise -1. A % of k that s
+// writes %25 is tried both ways: as the escape, then as a raw % followed by "25".
+func matchEscaped(s string, i int, k string) int {
+	for j := 0; j < len(k); j++ {
+		b := k[j]
+		if i+2 < len(s) && s[i] == '%' && isHex(s[i+1]) && isHex(s[i+2]) && unhex(s[i+1])<<4|unhex(s[i+2]) == int(b) {
+			if b != '%' {
+				i += 3
+				continue
+			}
+			if end := matchEscaped(s, i+3, k[j+1:]); end >= 0 {
+				return end
+			}
+		}
+		if i < len(s) && (s[i] == b || (b == ' ' && s[i] == '+')) {
+			i++
+			continue
+		}
+		return -1
+	}
+	return i
+}
+
+func isHex(c byte) bool { return unhex(c) >= 0 }
+
+// unhex is the value of hex digit c (in either case), or -1.
+func unhex(c byte) int {
+	switch {
+	case '0' <= c && c <= '9':
+		return int(c - '0')
+	case 'a' <= c && c <= 'f':
+		return int(c-'a') + 10
+	case 'A' <= c && c <= 'F':
+		return int(c-'A') + 10
+	}
+	return -1
 }
 
 // Scrub returns s with every secret replaced by [Redacted]: each of its [Spellings], longest
-// first; then, in each JSON string literal of s that has an escape and whose decoded value
-// holds a secret (whatever escapes spell it), the secret is replaced and the literal encoded
-// again. s is returned as is when it holds no secret.
+// first; then each secret written with other percent escapes (%2f for %2F, %24 for $); then,
+// in each JSON string literal of s that has an escape and whose decoded value holds a secret
+// (whatever escapes spell it), the secret is replaced and the literal encoded again. s is returned as is when it holds no secret.
 func (rd *Redactor) Scrub(s string) string {
 	if rd == nil || len(rd.forms) == 0 {
 		return s
 	}
 	if rd.spelled(s) {
-		s = rd.r.Replace(s)
+		s = rd.replace(s)
 	}
 	if strings.Contains(s, `\`) {
 		s = rd.scrubJSONStrings(s)
@@ -168,7 +274,7 @@ func (rd *Redactor) scrubJSONStrings(s string) string {
 		if escaped {
 			var v string
 			if json.Unmarshal([]byte(s[i:j+1]), &v) == nil && utf8.ValidString(v) && rd.spelled(v) {
-				b, _ := json.Marshal(rd.r.Replace(v))
+				b, _ := json.Marshal(rd.replace(v))
 				out.WriteString(s[last:i])
 				out.Write(b)
 				last = j + 1

@@ -225,3 +225,50 @@ func TestErrJSONEscapedKey(t *testing.T) {
 	assertClean(t, "Err", v.Message, ak)
 	assertClean(t, "Err", e.Error(), ak)
 }
+
+// A key is found whatever percent escapes spell it: hex digits in lower, upper or mixed case,
+// and some bytes escaped where an encoder other than Go's leaves them raw (or the reverse).
+func TestScrubEveryPercentEscape(t *testing.T) {
+	t.Parallel()
+	const key = "a$b/c+d%e"
+	rd := redact.New([]string{key, secret}, params)
+	for _, spelled := range []string{
+		"a%24b%2fc%2bd%25e",           // lower case hex
+		"a%24b%2Fc%2bd%25e",           // mixed, escape by escape
+		"a$b%2fc+d%e",                 // only / escaped, lower case
+		"a%24b/c%2Bd%25e",             // / raw, the rest escaped
+		"%61%24%62%2f%63%2b%64%25%65", // every byte
+		"a$b%2fc+d%25e",
+		"a%24b%2fc%2bd%25e f%23g", // secret's space as itself after an escape
+	} {
+		for _, in := range []string{"[" + spelled + "]", "https://h/x?accessKey=" + spelled + "&y=1"} {
+			if !rd.Contains(in) {
+				t.Errorf("Contains(%q) = false", in)
+			}
+			got := rd.Scrub(in)
+			if strings.Contains(got, "%2f") || strings.Contains(got, "%2F") || strings.Contains(got, "a%24b") || strings.Contains(got, "a$b") {
+				t.Errorf("Scrub(%q) = %q", in, got)
+			}
+			if err := rd.Err(errors.New(in)); strings.Contains(err.Error(), "a$b") || strings.Contains(err.Error(), "%2f") || strings.Contains(err.Error(), "%2F") {
+				t.Errorf("Err(%q) = %q", in, err)
+			}
+		}
+	}
+	if got := rd.Scrub("[a%24b%2fc%2bd%25e]"); got != "[REDACTED]" {
+		t.Errorf("Scrub = %q, want [REDACTED]", got)
+	}
+	// The secret with a space written +, its other bytes escaped in lower case.
+	if got := rd.Scrub("x=a%24b%2fc%2bd%25e+f%23g&y"); got != "x=REDACTED&y" {
+		t.Errorf("Scrub(+ for space) = %q", got)
+	}
+	// In a JSON string literal with escapes.
+	if got := rd.Scrub(`{"u":"\u0061%24b%2fc%2bd%25e"}`); got != `{"u":"REDACTED"}` {
+		t.Errorf("Scrub(JSON) = %q", got)
+	}
+	// Text that is not a key is left alone, escapes and all.
+	for _, in := range []string{"a%24b%2fc%2bd%25x", "%2f%2F%zz%", "a%24b%2fc%2bd%2", "100% sure"} {
+		if rd.Contains(in) || rd.Scrub(in) != in {
+			t.Errorf("%q: Contains = %v, Scrub = %q", in, rd.Contains(in), rd.Scrub(in))
+		}
+	}
+}

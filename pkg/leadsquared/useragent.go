@@ -1,0 +1,94 @@
+package leadsquared
+
+import (
+	"errors"
+	"net/http"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"sync"
+)
+
+// modulePath is the module this package is part of, as the build info names it.
+const modulePath = "github.com/leadsquared-go/leadsquared-go"
+
+// baseUserAgent returns the User-Agent the client sends: leadsquared-go/VERSION (GOVERSION;
+// OS/ARCH), e.g. "leadsquared-go/v0.4.0 (go1.26.8; linux/amd64)". VERSION is the module's
+// version in the program's build info, "dev" when the program is built inside a clone of
+// this repository (or with the module replaced by a directory).
+var baseUserAgent = sync.OnceValue(func() string {
+	return "leadsquared-go/" + moduleVersion() + " (" + runtime.Version() + "; " + runtime.GOOS + "/" + runtime.GOARCH + ")"
+})
+
+// moduleVersion is this module's version in the build info, "dev" when there is none.
+func moduleVersion() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok || bi.Main.Path == modulePath {
+		return "dev" // a clone: the main module is this one
+	}
+	for _, m := range bi.Deps {
+		if m.Path != modulePath {
+			continue
+		}
+		if m.Replace != nil {
+			m = m.Replace
+		}
+		if m.Version == "" || m.Version == "(devel)" {
+			return "dev"
+		}
+		return m.Version
+	}
+	return "dev"
+}
+
+// WithUserAgent adds the caller's product to the User-Agent, before the client's own, as
+// RFC 9110 orders products: WithUserAgent("myapp/1.2") sends
+// "myapp/1.2 leadsquared-go/v0.4.0 (go1.26.8; linux/amd64)". product is one or more
+// product tokens ("myapp/1.2", "myapp/1.2 (build 7)") of printable ASCII. Given to [New] it
+// is every call's; given to a method, that call's (in place of the client's product).
+func WithUserAgent(product string) Option {
+	return func(c *config) error {
+		c.callable = true
+		p := strings.TrimSpace(product)
+		if p == "" {
+			return errors.New("leadsquared: WithUserAgent: empty product")
+		}
+		for i := 0; i < len(p); i++ {
+			if p[i] < 0x20 || p[i] >= 0x7f {
+				return errors.New("leadsquared: WithUserAgent: the product must be printable ASCII")
+			}
+		}
+		c.product = p
+		return nil
+	}
+}
+
+// userAgent returns the value of the User-Agent header with product before the client's own.
+func userAgent(product string) []string {
+	if product == "" {
+		return []string{baseUserAgent()}
+	}
+	return []string{product + " " + baseUserAgent()}
+}
+
+// setHeaders puts into req's header (which the client owns: the generated client made req,
+// or Client.Do cloned it) the User-Agent and the headers of WithHeader, the client's then the
+// call's. The values are shared with the client's settings, never changed.
+func (d *doer) setHeaders(req *http.Request, cs *callSettings) {
+	if req.Header == nil {
+		req.Header = make(http.Header, 1+len(d.header))
+	}
+	for k, v := range d.header {
+		req.Header[k] = v
+	}
+	ua := d.ua
+	if cs != nil {
+		for k, v := range cs.header {
+			req.Header[k] = v
+		}
+		if cs.product != "" {
+			ua = userAgent(cs.product)
+		}
+	}
+	req.Header["User-Agent"] = ua
+}
