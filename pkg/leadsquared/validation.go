@@ -89,8 +89,10 @@ func (d *doer) validateRequest(req *http.Request, op *Operation) error {
 			return fmt.Errorf("leadsquared: %s: reading the request body: %w", op.ID, err)
 		}
 	}
+	// The query is parsed only for an operation that has query parameters: the attempt's
+	// request may carry the keys there (query auth), which no operation reads.
 	var query url.Values
-	if req.URL.RawQuery != "" {
+	if req.URL.RawQuery != "" && len(api.QueryParameters(op.ID)) > 0 {
 		query = req.URL.Query()
 	}
 	if err := d.validator.ValidateRequest(op.ID, query, body); err != nil {

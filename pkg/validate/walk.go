@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -473,7 +474,10 @@ func (w *walker) str() (raw []byte, esc, valid bool) {
 			x := binary.LittleEndian.Uint64(b[i:])
 			const ones, highs = 0x0101010101010101, 0x8080808080808080
 			q, bs := x^(ones*'"'), x^(ones*'\\')
-			if ((q-ones)&^q|(bs-ones)&^bs|(x-ones*0x20)&^x|x)&highs != 0 {
+			if m := ((q-ones)&^q | (bs-ones)&^bs | (x-ones*0x20)&^x | x) & highs; m != 0 {
+				// The lowest marked byte is the first special one (a borrow only marks bytes
+				// above a true one): step to it.
+				i += bits.TrailingZeros64(m) / 8
 				break
 			}
 			i += 8
