@@ -126,3 +126,21 @@ func TestRequestValidationNamesTypos(t *testing.T) {
 		t.Errorf("%d requests sent", s.Hits())
 	}
 }
+
+// Validation sees the attempt's request, whose query carries the keys: no failure names them,
+// whatever the query holds (a parameter spelled like a key, a key's value as a parameter's).
+func TestRequestValidationErrorsHoldNoKey(t *testing.T) {
+	t.Parallel()
+	s := serve(reply{status: 200, body: `{"Status":"Success"}`})
+	env := setup(t, s, WithRequestValidation(), WithResponseValidation())
+	_, err := env.c.API().GetUserWorkDayDetailsWithResponse(t.Context(), &api.GetUserWorkDayDetailsParams{UserID: testSecretKey, Date: testAccessKey})
+	var verr *validate.Error
+	if !errors.As(err, &verr) {
+		t.Fatalf("err = %v, want a *validate.Error", err)
+	}
+	assertNoSecret(t, "validation error", err.Error())
+	assertNoSecret(t, "validation failures", fmt.Sprintf("%+v", verr.Failures))
+	if s.Hits() != 0 {
+		t.Errorf("%d requests sent", s.Hits())
+	}
+}
