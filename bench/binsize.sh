@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # binsize.sh: builds the programs of bench/binsize (one call of GetUserByID through package
-# leadsquared, the same built with -tags drift (WithDriftReport on), and the same call with net/http +
+# leadsquared, the same built with -tags drift (WithDriftReport on) and with -tags validated
+# (WithRequestValidation and WithResponseValidation on), and the same call with net/http +
 # encoding/json) and prints their sizes as Go
 # benchmark lines (BenchmarkBinarySize/impl=X 1 0 ns/op BYTES bytes) for benchstat.
 set -euo pipefail
@@ -16,4 +17,5 @@ size() { # impl, then go build's arguments
 }
 size client ./bench/binsize/client
 size drift -tags drift ./bench/binsize/client
+size validated -tags validated ./bench/binsize/client
 size nethttp ./bench/binsize/nethttp

@@ -49,6 +49,9 @@ for op in GetUserByID CreateUser AdvancedSearch1000; do
 	for impl in generated client options; do
 		cases+=("^BenchmarkWrapperInMemory\$/^op=$op\$/^impl=$impl\$")
 	done
+	for impl in client validated; do
+		cases+=("^BenchmarkValidationInMemory\$/^op=$op\$/^impl=$impl\$")
+	done
 	if [[ -n $basebin ]]; then
 		cases+=("base:^BenchmarkWrapperInMemory\$/^op=$op\$/^impl=client\$")
 	fi
@@ -79,6 +82,7 @@ for round in $(seq "$count"); do
 	bench pkg/validate "$tmp/validate.test" . -test.benchmem -test.benchtime="$benchtime"
 	bench pkg/leadsquared "$tmp/leadsquared.test" '^BenchmarkOverheadInterleaved$' -test.benchmem -test.benchtime="$benchtime"
 	bench pkg/leadsquared "$tmp/leadsquared.test" '^BenchmarkDriftInterleaved$' -test.benchmem -test.benchtime="$benchtime"
+	bench pkg/leadsquared "$tmp/leadsquared.test" '^BenchmarkValidationInterleaved$' -test.benchmem -test.benchtime="$benchtime"
 	bench pkg/leadsquared "$tmp/leadsquared.test" '^BenchmarkCallOptionsInterleaved$' -test.benchmem -test.benchtime="$benchtime"
 	bench pkg/leadsquared "$tmp/leadsquared.test" '^BenchmarkDecodeSearch1000$' -test.benchmem -test.benchtime="$benchtime"
 	bench pkg/leadsquared "$tmp/leadsquared.test" '^BenchmarkFirstNew$' -test.benchtime=10x

@@ -92,9 +92,9 @@ func runLeadsquared(specPath, cfgPath string) error {
 	if err != nil {
 		return err
 	}
-	nodes, roots, err := driftTables(doc)
+	nodes, checkOps, errNode, err := checkTables(doc)
 	if err != nil {
-		return fmt.Errorf("drift table: %w", err)
+		return fmt.Errorf("check table: %w", err)
 	}
 	wire, err := wireVocabulary(doc, ops)
 	if err != nil {
@@ -106,6 +106,8 @@ func runLeadsquared(specPath, cfgPath string) error {
 		"docType":        docType,
 		"firstParagraph": firstParagraph,
 		"goTypes":        goTypes,
+		"goFloat":        goFloat,
+		"goInts":         goInts,
 		"goStrings":      goStrings,
 		"lowerFirst":     lowerFirst,
 		"missing":        missing,
@@ -118,7 +120,7 @@ func runLeadsquared(specPath, cfgPath string) error {
 		if f.Package == "" || f.Template == "" || f.Output == "" {
 			return fmt.Errorf("%s: each file needs a template, an output and a package", cfgPath)
 		}
-		data := map[string]any{"Package": f.Package, "Operations": ops, "SafeMethods": spec.SafeMethods, "DriftNodes": nodes, "DriftRoots": roots, "Wire": wire}
+		data := map[string]any{"Package": f.Package, "Operations": ops, "SafeMethods": spec.SafeMethods, "CheckNodes": nodes, "CheckOps": checkOps, "CheckError": errNode, "BasePath": basePath(doc), "Wire": wire}
 		var out bytes.Buffer
 		if err := tmpl.ExecuteTemplate(&out, f.Template, data); err != nil {
 			return fmt.Errorf("%s: %w", f.Template, err)

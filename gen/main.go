@@ -8,8 +8,8 @@
 //     oapi-codegen as configured in gen/oapi-codegen-server.yaml;
 //   - the files listed in gen/leadsquared.yaml, from the templates beside this file: the table
 //     of operations in package api (route, summary, docs page, and the policy spec.OperationPolicy
-//     reads from x-idempotent, x-lsq-bulk and x-lsq-single), the methods of leadsquared.Client
-//     and its drift table.
+//     reads from x-idempotent, x-lsq-bulk and x-lsq-single), the methods of leadsquared.Client,
+//     and the checker's table of package validate (validation and drift reports).
 //
 // It runs from the module root: go run ./gen.
 package main

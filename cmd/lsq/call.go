@@ -10,13 +10,11 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/spf13/cobra"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared"
 	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
-	"github.com/leadsquared-go/leadsquared-go/spec"
 )
 
 const callLong = `Calls one operation of the API (see 'lsq ops'), like 'gh api': query parameters with
@@ -83,7 +81,7 @@ func (a *app) runCall(cmd *cobra.Command, cf *clientFlags, params, args []string
 	}
 	op, ok := v.Operation(api.OperationID(args[0]))
 	if !ok {
-		return usageErrorf(cmd, a.stderr, "unknown operation %q (see 'lsq ops')", args[0])
+		return usageErrorf(cmd, a.stderr, "%s", unknownOperation(args[0]))
 	}
 	query := url.Values{}
 	for _, p := range params {
@@ -206,21 +204,20 @@ func (a *app) printJSON(reply []byte) {
 // queryName returns the spec's spelling of a query parameter of op (LeadSquared matches
 // names in any casing; the fake and some proxies do not), or name when the spec has none.
 func queryName(op api.OperationID, name string) string {
-	doc, err := openapi3.NewLoader().LoadFromData(spec.OpenAPI)
-	if err != nil {
-		return name
-	}
-	for _, item := range doc.Paths.Map() {
-		for _, o := range item.Operations() {
-			if !strings.EqualFold(o.OperationID, string(op)) { // GetUserById in the spec is api.OpGetUserByID
-				continue
-			}
-			for _, p := range append(item.Parameters, o.Parameters...) {
-				if p.Value != nil && p.Value.In == "query" && strings.EqualFold(p.Value.Name, name) {
-					return p.Value.Name
-				}
-			}
+	for _, p := range api.QueryParameters(op) {
+		if strings.EqualFold(p, name) {
+			return p
 		}
 	}
 	return name
+}
+
+// unknownOperation is the usage error of an operation name the spec does not have, with the
+// nearest one when there is one: "unknown operation "GetUserByIdd" (did you mean GetUserByID?
+// see 'lsq ops')".
+func unknownOperation(name string) string {
+	if near, ok := validate.Nearest(name); ok {
+		return fmt.Sprintf("unknown operation %q (did you mean %s? see 'lsq ops')", name, near)
+	}
+	return fmt.Sprintf("unknown operation %q (see 'lsq ops')", name)
 }

@@ -17,7 +17,6 @@ import (
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared"
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared/lsqtest"
-	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
 )
 
 const demoLong = `Walks a realistic tour of the User Management API through the leadsquared client: creates a
@@ -160,7 +159,7 @@ func demo(ctx context.Context, cfg demoConfig, out io.Writer) error {
 	}
 	c, err := leadsquared.New(cfg.baseURL, cfg.accessKey, cfg.secretKey,
 		leadsquared.WithHeaderAuth(), leadsquared.WithLogger(slog.New(counter)),
-		leadsquared.WithMaxRetries(5), leadsquared.WithRequestValidation(validate.Default))
+		leadsquared.WithMaxRetries(5), leadsquared.WithRequestValidation())
 	if err != nil {
 		return err
 	}

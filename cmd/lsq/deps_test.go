@@ -32,3 +32,34 @@ func TestLibraryDoesNotLinkCLIDeps(t *testing.T) {
 		}
 	}
 }
+
+// TestNoProgramLinksKinOpenAPI: validation, drift reports, the fake and every lsq command
+// walk the table ./gen generates from the spec; kin-openapi is for ./gen and tests only.
+func TestNoProgramLinksKinOpenAPI(t *testing.T) {
+	t.Parallel()
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go tool on PATH")
+	}
+	// ./gen is the generator, which loads the spec with it; its dependencies do not reach a
+	// program, so list the others' apart.
+	pkgs, err := exec.CommandContext(t.Context(), goTool, "list", "github.com/leadsquared-go/leadsquared-go/...").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, pkgs)
+	}
+	args := []string{"list", "-deps"}
+	for _, p := range strings.Fields(string(pkgs)) {
+		if !strings.HasSuffix(p, "/gen") {
+			args = append(args, p)
+		}
+	}
+	out, err := exec.CommandContext(t.Context(), goTool, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		if strings.HasPrefix(dep, "github.com/getkin/kin-openapi") {
+			t.Errorf("a package of the module (not ./gen) links %s", dep)
+		}
+	}
+}

@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/spf13/cobra"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/leadsquared-go/leadsquared-go/spec"
 )
@@ -40,11 +40,12 @@ func (a *app) runSpec(cmd *cobra.Command) error {
 	return nil
 }
 
-// specJSON returns the embedded spec (spec.OpenAPI, YAML) as JSON, references kept.
+// specJSON returns the embedded spec (spec.OpenAPI, YAML) as JSON, references kept. It is
+// read as YAML, not as an OpenAPI document: lsq links no OpenAPI machinery.
 func specJSON() ([]byte, error) {
-	doc, err := openapi3.NewLoader().LoadFromData(spec.OpenAPI)
-	if err != nil {
-		return nil, fmt.Errorf("load the embedded spec: %w", err)
+	var doc any
+	if err := yaml.Unmarshal(spec.OpenAPI, &doc); err != nil {
+		return nil, fmt.Errorf("read the embedded spec: %w", err)
 	}
-	return doc.MarshalJSON()
+	return json.Marshal(doc)
 }

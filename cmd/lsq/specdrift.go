@@ -16,7 +16,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
 
@@ -24,7 +23,6 @@ import (
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared"
 	"github.com/leadsquared-go/leadsquared-go/pkg/redact"
 	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
-	"github.com/leadsquared-go/leadsquared-go/spec"
 )
 
 const specDriftLong = `Reports where LeadSquared's replies drift from the spec (the checks of the client's
@@ -529,10 +527,6 @@ type overlayAction struct {
 
 // overlayFor writes the OpenAPI Overlay that makes the spec say what the reports saw.
 func overlayFor(reports []leadsquared.DriftReport) ([]byte, error) {
-	doc, err := openapi3.NewLoader().LoadFromData(spec.OpenAPI)
-	if err != nil {
-		return nil, err
-	}
 	updates := map[string]*overlayAction{} // target → merged update
 	var removes []overlayAction
 	update := func(target, why string, key string, val any) {
@@ -549,7 +543,7 @@ func overlayFor(reports []leadsquared.DriftReport) ([]byte, error) {
 	}
 	for _, r := range reports {
 		why := reportLine(r)
-		s := schemaAt(doc, r.Schema)
+		s, _ := validate.SchemaAt(r.Schema)
 		switch r.Kind {
 		case leadsquared.DriftUnknownAttribute:
 			update(r.Schema+".properties", why, r.Attribute, newProperty(r))
@@ -558,7 +552,7 @@ func overlayFor(reports []leadsquared.DriftReport) ([]byte, error) {
 		case leadsquared.DriftEnum:
 			var vals []any
 			for _, v := range sortedKeys(r.EnumValues) {
-				if s != nil && (s.Type.Is("integer") || s.Type.Is("number")) {
+				if s.Is("integer") || s.Is("number") {
 					if n, err := strconv.ParseFloat(v, 64); err == nil {
 						vals = append(vals, n)
 						continue
@@ -571,22 +565,18 @@ func overlayFor(reports []leadsquared.DriftReport) ([]byte, error) {
 			if r.Declared {
 				continue // the spec already says it
 			}
-			if s != nil && s.Extensions["x-lsq-type-unknown"] == true {
+			if s.TypeUnknown() {
 				update(r.Schema, why, "type", mostSeen(r.Types))
 				removes = append(removes, overlayAction{Target: r.Schema + "['x-lsq-type-unknown']", Description: "the type is known now", Remove: true})
 				continue
 			}
 			var also []string
 			declared := map[string]bool{}
-			if s != nil {
-				if a, ok := s.Extensions["x-lsq-also-types"].([]any); ok {
-					for _, t := range a {
-						declared[fmt.Sprint(t)] = true
-					}
-				}
+			for _, t := range s.AlsoTypes() {
+				declared[t] = true
 			}
 			for _, t := range sortedKeys(r.Types) {
-				specType := s != nil && s.Type.Is(t)
+				specType := s.Is(t)
 				if !declared[t] && !specType {
 					also = append(also, t)
 				}
@@ -596,11 +586,9 @@ func overlayFor(reports []leadsquared.DriftReport) ([]byte, error) {
 			}
 		case leadsquared.DriftMissingRequired:
 			idx := -1
-			if s != nil {
-				for i, name := range s.Required {
-					if name == r.Attribute {
-						idx = i
-					}
+			for i, name := range s.Required() {
+				if name == r.Attribute {
+					idx = i
 				}
 			}
 			if idx >= 0 {
@@ -691,36 +679,4 @@ func sortedKeys(m map[string]int) []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-// schemaAt returns the schema at a JSONPath of the drift table ($.components.schemas.User
-// .properties.Role), nil for one it cannot follow (an inline schema under paths).
-func schemaAt(doc *openapi3.T, path string) *openapi3.Schema {
-	rest, ok := strings.CutPrefix(path, "$.components.schemas.")
-	if !ok {
-		return nil
-	}
-	parts := strings.Split(rest, ".")
-	ref := doc.Components.Schemas[parts[0]]
-	if ref == nil {
-		return nil
-	}
-	s := ref.Value
-	for i := 1; i < len(parts) && s != nil; i++ {
-		switch {
-		case parts[i] == "properties" && i+1 < len(parts):
-			p := s.Properties[parts[i+1]]
-			if p == nil {
-				return nil
-			}
-			s, i = p.Value, i+1
-		case parts[i] == "items" && s.Items != nil:
-			s = s.Items.Value
-		case parts[i] == "additionalProperties" && s.AdditionalProperties.Schema != nil:
-			s = s.AdditionalProperties.Schema.Value
-		default:
-			return nil
-		}
-	}
-	return s
 }

@@ -484,6 +484,7 @@ func TestCall(t *testing.T) {
 		want string
 	}{
 		{[]string{"call", "Nope"}, `unknown operation "Nope"`},
+		{[]string{"call", "GetUserByIdd"}, `unknown operation "GetUserByIdd" (did you mean GetUserByID? see 'lsq ops')`},
 		{[]string{"call"}, "takes 1 to 2 arguments, got 0"},
 		{[]string{"call", "GetUsers", "--access-key", "x"}, "unknown flag: --access-key"},
 		{[]string{"call", "GetUserByID", "-q", "accessKey=x"}, "never given as flags"},

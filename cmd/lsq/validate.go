@@ -24,8 +24,12 @@ UserId) are checked when --query gives them, and always for an operation that ta
 as LeadSquared matches them.`
 	validateReport = ` Prints one line per failure:
   <pointer>: <rule>: <message>
-Invalid UTF-8 (rule utf8), a key repeated in one object (duplicateKey) and nesting deeper
-than 1000 levels (depth) are failures too. A file larger than --max-size (default 10MB;
+An attribute the spec does not list is named with the nearest one:
+  /LastNmae: unknown attribute (did you mean LastName?)
+  /User: the spec spells it user
+--json writes each failure's pointer, rule, expectation and message. Invalid UTF-8 (rule
+utf8), a key repeated in one object (duplicateKey) and nesting deeper than 1000 levels
+(depth) are failures too. A file larger than --max-size (default 10MB;
 bytes, or with a KB, MB or GB suffix) is refused before it is read.
 
 Exit status: 0 valid, 1 invalid, 2 usage error (unknown operation, unreadable, too large or
@@ -111,7 +115,7 @@ func (a *app) runValidate(cmd *cobra.Command, o *validateOptions, dir string, po
 	}
 	opID := api.OperationID(pos[0])
 	if _, ok := v.Operation(opID); !ok {
-		return usageErrorf(cmd, stderr, "unknown operation %q (see 'lsq ops')", opID)
+		return usageErrorf(cmd, stderr, "%s", unknownOperation(string(opID)))
 	}
 	status := 0
 	if dir == "response" {

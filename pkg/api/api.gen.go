@@ -1524,7 +1524,7 @@ type UserType int
 // list as updatable. An attribute left out is not sent and keeps its value; one set, even to `""`, `false` or
 // `0`, is sent (the Go fields are pointers: use `leadsquared.Ptr`). Custom fields (`mx_Custom_1`..`mx_Custom_10`,
 // any `mx_*`) go in the Go model's `CustomFields`, keyed by schema name, and travel as top-level keys like the
-// others (x-lsq-custom-fields). Any other attribute is refused by request validation (x-lsq-closed); the docs
+// others (x-lsq-custom-fields). Any other attribute is refused by request validation, as in every request body; the docs
 // say `EmailAddress`, `PhoneMobile` and `ManagerUserId` cannot be changed here. The docs' sample sends strings;
 // the value types per attribute are not documented, so the booleans and numbers below follow Create a User.
 type UserUpdateFields struct {
@@ -1644,7 +1644,7 @@ type UserUpdateRequest struct {
 	// list as updatable. An attribute left out is not sent and keeps its value; one set, even to `""`, `false` or
 	// `0`, is sent (the Go fields are pointers: use `leadsquared.Ptr`). Custom fields (`mx_Custom_1`..`mx_Custom_10`,
 	// any `mx_*`) go in the Go model's `CustomFields`, keyed by schema name, and travel as top-level keys like the
-	// others (x-lsq-custom-fields). Any other attribute is refused by request validation (x-lsq-closed); the docs
+	// others (x-lsq-custom-fields). Any other attribute is refused by request validation, as in every request body; the docs
 	// say `EmailAddress`, `PhoneMobile` and `ManagerUserId` cannot be changed here. The docs' sample sends strings;
 	// the value types per attribute are not documented, so the booleans and numbers below follow Create a User.
 	User UserUpdateFields `json:"user,omitempty,omitzero"`

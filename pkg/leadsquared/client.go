@@ -95,12 +95,12 @@ type config struct {
 	clock      Clock
 	logger     *slog.Logger
 
-	validator         Validator
+	validator         payloadValidator
 	validateRequests  bool
 	validateResponses bool
 
 	// drift is newDriftChecker when WithDriftReport is given: through this field, a program
-	// that never names WithDriftReport does not link the drift table.
+	// that never names WithDriftReport does not link the checker's table.
 	drift         func(d *doer, cfg config)
 	driftFn       func(DriftReport)
 	driftInterval time.Duration

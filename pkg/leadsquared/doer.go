@@ -37,8 +37,8 @@ type doer struct {
 	// replaced by in-package tests).
 	route     func(method, path string) (*Operation, bool)
 	rd        *redact.Redactor
-	validator Validator     // WithRequestValidation / WithResponseValidation
-	drift     *driftChecker // WithDriftReport
+	validator payloadValidator // WithRequestValidation / WithResponseValidation
+	drift     *driftChecker    // WithDriftReport
 	// observe is drift.check: called through a func value, so that a program that never names
 	// WithDriftReport does not link the walk.
 	observe func(op api.OperationID, body []byte)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
+	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
 )
 
 // DriftKind is a kind of difference between a reply and the spec that [WithDriftReport] reports.
@@ -84,9 +86,10 @@ const DefaultDriftInterval = time.Hour
 // unlisted enum values. fn runs on the goroutine of the call, before the call returns: keep
 // it short.
 //
-// The check walks the reply's bytes against a table generated from the spec at build time
-// (drift.gen.go), not the spec itself: it does not link kin-openapi, and costs at most a few
-// percent of a call (bench/README.md).
+// The check is package validate's walk of the reply's bytes against the table generated from
+// the spec at build time, observing instead of refusing: the same walk as
+// [WithResponseValidation], which does not read the spec at run time, and costs at most a
+// few percent of a call (bench/README.md).
 func WithDriftReport(fn func(DriftReport)) Option {
 	return func(c *config) error {
 		c.drift = func(d *doer, cfg config) {
@@ -110,78 +113,16 @@ func WithDriftInterval(d time.Duration) Option {
 	}
 }
 
-// JSON types, as bits: a node's types, and the type of a value.
-type jsonType uint8
-
-const (
-	jsonString jsonType = 1 << iota
-	jsonInteger
-	jsonNumber
-	jsonBoolean
-	jsonObject
-	jsonArray
-	jsonNull
-	numJSONTypes = 7
-)
-
-var jsonTypeNames = [numJSONTypes]string{"string", "integer", "number", "boolean", "object", "array", "null"}
-
-// names lists the types of t.
-func (t jsonType) names() []string {
-	var out []string
-	for i, n := range jsonTypeNames {
-		if t&(1<<i) != 0 {
-			out = append(out, n)
-		}
-	}
-	return out
-}
-
-// driftNode is one schema of the drift table (drift.gen.go).
-type driftNode struct {
-	loc         string // JSONPath in the spec
-	types, also jsonType
-	nullable    bool
-	unknownType bool // x-lsq-type-unknown
-	enum        []string
-	props       map[string]int32
-	required    []string
-	open        bool  // additionalProperties: other attributes are expected
-	addNode     int32 // the schema of other attributes' values, -1 any
-	items       int32 // the schema of array items, -1 any
-	custom      bool  // x-lsq-custom-fields: mx_* attributes are custom fields...
-	customNode  int32 // ...whose values are of this node (a string or null)
-}
-
-// accepts reports whether a value of type t is of the node's types.
-func (n *driftNode) accepts(t jsonType) bool {
-	return n.types == 0 || n.types&t != 0 || t == jsonInteger && n.types&jsonNumber != 0
-}
-
-// The drift table, built once by driftTable. Not a package-level sync.OnceValues of
-// driftTableData: its initialiser would link the table into every program.
-var (
-	driftOnce  sync.Once
-	driftNodes []driftNode
-	driftRoots map[string]int32
-)
-
-// driftTable returns the drift table (drift.gen.go), built on first use and shared by clients.
-func driftTable() ([]driftNode, map[string]int32) {
-	driftOnce.Do(func() { driftNodes, driftRoots = driftTableData() })
-	return driftNodes, driftRoots
-}
-
 // driftChecker is the state of WithDriftReport: the table, and what was reported when.
 type driftChecker struct {
-	nodes    []driftNode
-	roots    map[string]int32
+	// observe is validate.Validator.Observe: a func value, not the validator, so that a
+	// program that never turns drift reports on does not link the walk (a reachable type's
+	// exported methods are kept when a program uses reflection's method lookup).
+	observe  func(op api.OperationID, body []byte) []validate.Observation
 	fn       func(DriftReport)
 	logger   *slog.Logger
 	interval time.Duration
 	now      func() time.Time
-
-	walks sync.Pool // *driftWalk
 
 	mu   sync.Mutex
 	seen map[driftKey]*driftAgg
@@ -199,70 +140,60 @@ type driftKey struct {
 
 // driftAgg is what was seen of one drift since its last report.
 type driftAgg struct {
-	node         int32
-	attr         string
-	count, calls int
-	types        [numJSONTypes]int
-	enum         map[string]int
-	last         time.Time // of the last report; zero: never reported
+	attr            string
+	schema          string
+	specTypes, also []string
+	count, calls    int
+	types           map[string]int
+	enum            map[string]int
+	last            time.Time // of the last report; zero: never reported
 }
 
 func newDriftChecker(fn func(DriftReport), logger *slog.Logger, interval time.Duration) *driftChecker {
-	nodes, roots := driftTable()
+	v, _ := validate.Default() // never fails: the table is generated
 	if interval <= 0 {
 		interval = DefaultDriftInterval
 	}
-	c := &driftChecker{nodes: nodes, roots: roots, fn: fn, logger: logger, interval: interval, now: time.Now,
-		seen: map[driftKey]*driftAgg{}}
-	c.walks.New = func() any { return &driftWalk{c: c} }
-	return c
+	return &driftChecker{observe: v.Observe, fn: fn, logger: logger, interval: interval, now: time.Now, seen: map[driftKey]*driftAgg{}}
 }
 
-// check walks a 200 reply of op against the table and reports what drifted.
+// check walks a 200 reply of op against the spec (package validate's walk, observing) and
+// reports what drifted.
 func (c *driftChecker) check(op api.OperationID, body []byte) {
-	root, ok := c.roots[string(op)]
-	if !ok {
-		return
+	if found := c.observe(op, body); len(found) > 0 {
+		c.merge(op, found)
 	}
-	w := c.walks.Get().(*driftWalk)
-	w.b, w.bad = body, false
-	i := w.value(w.ws(0), root)
-	if !w.bad && w.ws(i) == len(body) && len(w.found) > 0 {
-		c.merge(op, w.found)
-	}
-	for i := range w.found {
-		w.found[i] = driftFound{}
-	}
-	w.found, w.path, w.b = w.found[:0], w.path[:0], nil
-	c.walks.Put(w)
 }
 
 // merge adds the drifts of one reply, and reports those not reported within the interval.
-func (c *driftChecker) merge(op api.OperationID, found []driftFound) {
+func (c *driftChecker) merge(op api.OperationID, found []validate.Observation) {
 	now := c.now()
 	var out []DriftReport
 	c.mu.Lock()
 	for i := range found {
 		f := &found[i]
-		k := driftKey{op, f.pointer, f.kind}
+		k := driftKey{op, f.Pointer, DriftKind(f.Kind)}
 		a := c.seen[k]
 		if a == nil {
 			if len(c.seen) >= maxDriftKeys {
 				continue
 			}
-			a = &driftAgg{node: f.node, attr: f.attr}
+			a = &driftAgg{attr: f.Attribute, schema: f.Schema, specTypes: f.SpecTypes, also: f.AlsoTypes}
 			c.seen[k] = a
 		}
-		a.count += f.count
+		a.count += f.Count
 		a.calls++
-		for t, n := range f.types {
+		for t, n := range f.Types {
+			if a.types == nil {
+				a.types = map[string]int{}
+			}
 			a.types[t] += n
 		}
-		for v, n := range f.enum {
+		for v, n := range f.Enum {
 			if a.enum == nil {
 				a.enum = map[string]int{}
 			}
-			if _, ok := a.enum[v]; ok || len(a.enum) < maxEnumValues {
+			if _, ok := a.enum[v]; ok || len(a.enum) < validate.MaxEnumValues {
 				a.enum[v] += n
 			}
 		}
@@ -274,32 +205,21 @@ func (c *driftChecker) merge(op api.OperationID, found []driftFound) {
 	c.emitAll(out)
 }
 
-const (
-	maxEnumValues   = 20
-	maxEnumValueLen = 200
-)
-
 // report is the DriftReport of a drift, from what was seen since its last report.
 func (c *driftChecker) report(k driftKey, a *driftAgg) DriftReport {
-	r := DriftReport{Operation: k.op, Pointer: k.pointer, Kind: k.kind, Attribute: a.attr, Count: a.count, Calls: a.calls}
-	var seen jsonType
+	r := DriftReport{Operation: k.op, Pointer: k.pointer, Kind: k.kind, Attribute: a.attr, Count: a.count, Calls: a.calls,
+		Schema: a.schema, SpecTypes: a.specTypes}
+	declared := k.kind == DriftType
 	for t, n := range a.types {
 		if n > 0 {
 			if r.Types == nil {
 				r.Types = map[string]int{}
 			}
-			r.Types[jsonTypeNames[t]] = n
-			seen |= 1 << t
+			r.Types[t] = n
+			declared = declared && slices.Contains(a.also, t)
 		}
 	}
-	if a.node >= 0 {
-		n := &c.nodes[a.node]
-		r.Schema = n.loc
-		if k.kind != DriftUnknownAttribute && k.kind != DriftMissingRequired {
-			r.SpecTypes = n.types.names()
-			r.Declared = k.kind == DriftType && seen != 0 && seen&^n.also == 0
-		}
-	}
+	r.Declared = declared && len(r.Types) > 0
 	if len(a.enum) > 0 {
 		r.EnumValues = make(map[string]int, len(a.enum))
 		for v, n := range a.enum {
@@ -391,7 +311,7 @@ func (c *driftChecker) flush() {
 // again from now. c.mu is held.
 func (c *driftChecker) take(k driftKey, a *driftAgg, now time.Time) DriftReport {
 	r := c.report(k, a)
-	a.count, a.calls, a.types, a.enum, a.last = 0, 0, [numJSONTypes]int{}, nil, now
+	a.count, a.calls, a.types, a.enum, a.last = 0, 0, nil, nil, now
 	return r
 }
 

@@ -12,7 +12,6 @@ import (
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared"
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared/lsqtest"
 	"github.com/leadsquared-go/leadsquared-go/pkg/scalar"
-	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
 )
 
 // fakeAccount starts a fake LeadSquared (lsqtest) and returns it with a client of it; the
@@ -192,7 +191,7 @@ func ExampleDiscoverHost() {
 // WithRequestValidation checks every request against the spec before sending it: an invalid
 // one is an error, and nothing is sent.
 func ExampleWithRequestValidation() {
-	srv, c := fakeAccount(leadsquared.WithRequestValidation(validate.Default))
+	srv, c := fakeAccount(leadsquared.WithRequestValidation())
 	defer srv.Close()
 
 	_, err := c.CreateUser(context.Background(), api.UserCreateRequest{

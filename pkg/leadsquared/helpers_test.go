@@ -222,7 +222,7 @@ func itoa(n int) string {
 }
 
 const (
-	usersJSON   = `[{"UserId":"3b1041fb-8374-11e7-8758-0a106ee76b21","Mobile":"+91-9999999999"}]`
+	usersJSON   = `[{"UserId":"3b1041fb-8374-11e7-8758-0a106ee76b21","PhoneMobile":"+91-9999999999"}]`
 	createdJSON = `{"Status":"Success","Message":{"Id":"3b1041fb-8374-11e7-8758-0a106ee76b21"}}`
 )
 

@@ -8,7 +8,6 @@ import (
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared"
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared/lsqtest"
-	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
 )
 
 // A large account on the fake server: paging through every user and moving 250 of them to
@@ -24,7 +23,7 @@ func TestLargeAccountOnTheFakeServer(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	c, err := leadsquared.New(srv.URL, srv.AccessKey, srv.SecretKey, leadsquared.WithRequestValidation(validate.Default), leadsquared.WithResponseValidation(validate.Default))
+	c, err := leadsquared.New(srv.URL, srv.AccessKey, srv.SecretKey, leadsquared.WithRequestValidation(), leadsquared.WithResponseValidation())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -200,7 +200,7 @@ func TestSentinelErrors(t *testing.T) {
 func TestValidationRefusalIsErrInvalidRequest(t *testing.T) {
 	t.Parallel()
 	s := serve(reply{status: 200, body: createdJSON})
-	env := setup(t, s, WithRequestValidation(validate.Default))
+	env := setup(t, s, WithRequestValidation())
 	_, err := env.c.CreateUser(t.Context(), api.UserCreateRequest{FirstName: "A", EmailAddress: "a@example.com", Role: "Boss"})
 	var verr *validate.Error
 	if !errors.Is(err, ErrInvalidRequest) || !errors.As(err, &verr) || verr.Operation != api.OpCreateUser {

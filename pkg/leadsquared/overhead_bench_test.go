@@ -15,7 +15,6 @@ import (
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared"
-	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
 )
 
 // Keys of the overhead benchmarks, with characters that need escaping.
@@ -296,7 +295,7 @@ func BenchmarkOverhead(b *testing.B) {
 			}{
 				{"generated", nil},
 				{"client", []leadsquared.Option{}},
-				{"validated", []leadsquared.Option{leadsquared.WithRequestValidation(validate.Default), leadsquared.WithResponseValidation(validate.Default)}},
+				{"validated", []leadsquared.Option{leadsquared.WithRequestValidation(), leadsquared.WithResponseValidation()}},
 			} {
 				b.Run("impl="+impl.name, func(b *testing.B) {
 					ctx := b.Context()

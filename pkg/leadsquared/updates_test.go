@@ -59,7 +59,7 @@ func TestUpdateValidationRefusesUnknownAttributes(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Close)
-	c, err := leadsquared.New(srv.URL, srv.AccessKey, srv.SecretKey, leadsquared.WithRequestValidation(validate.Default))
+	c, err := leadsquared.New(srv.URL, srv.AccessKey, srv.SecretKey, leadsquared.WithRequestValidation())
 	if err != nil {
 		t.Fatal(err)
 	}

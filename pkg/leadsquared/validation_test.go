@@ -2,7 +2,9 @@ package leadsquared
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"sync/atomic"
 	"testing"
 
@@ -14,7 +16,7 @@ func TestRequestValidationSendsNothing(t *testing.T) {
 	t.Parallel()
 	s := serve(reply{status: 200, body: createdJSON})
 	lim := &countingLimiter{}
-	env := setup(t, s, WithRequestValidation(validate.Default), WithLimiter(lim))
+	env := setup(t, s, WithRequestValidation(), WithLimiter(lim))
 	_, err := env.c.API().CreateUserWithResponse(t.Context(), api.CreateUserJSONRequestBody{FirstName: "Ada", Role: "Boss"})
 	var verr *validate.Error
 	if !errors.As(err, &verr) {
@@ -48,7 +50,7 @@ func TestResponseValidationReportsDrift(t *testing.T) {
 	t.Parallel()
 	// UserId as a number: the API drifted from the spec.
 	s := serve(reply{status: 200, body: `[{"UserId":42}]`}, reply{status: 200, body: usersJSON})
-	env := setup(t, s, WithResponseValidation(validate.Default))
+	env := setup(t, s, WithResponseValidation())
 	_, err := env.c.API().GetUserByIDWithResponse(t.Context(), &api.GetUserByIDParams{UserID: "x"})
 	var verr *validate.Error
 	if !errors.As(err, &verr) || verr.Direction != validate.DirectionResponse || verr.Failures[0].Pointer != "/0/UserId" {
@@ -62,7 +64,7 @@ func TestResponseValidationReportsDrift(t *testing.T) {
 func TestResponseValidationKeepsAPIError(t *testing.T) {
 	t.Parallel()
 	// A 401 whose body is HTML: still an *APIError, and the drift is reported with it.
-	env := setup(t, serve(reply{status: 401, body: `<html>nope</html>`}), WithResponseValidation(validate.Default))
+	env := setup(t, serve(reply{status: 401, body: `<html>nope</html>`}), WithResponseValidation())
 	_, err := env.c.API().GetUserByIDWithResponse(t.Context(), &api.GetUserByIDParams{UserID: "x"})
 	var apiErr *APIError
 	var verr *validate.Error
@@ -99,5 +101,46 @@ func TestWithLimiter(t *testing.T) {
 	cancel()
 	if _, err := env.c.API().GetUserByIDWithResponse(ctx, &api.GetUserByIDParams{UserID: "x"}); !errors.Is(err, context.Canceled) {
 		t.Errorf("limiter error not returned: %v", err)
+	}
+}
+
+// A typo in an attribute (here a custom field's schema name without its mx_) is refused
+// before anything is sent, and the failure is data: pointer, rule, expectation, message.
+func TestRequestValidationNamesTypos(t *testing.T) {
+	t.Parallel()
+	s := serve(reply{status: 200, body: `{"Status":"Success","Message":{"IsSuccessful":true}}`})
+	env := setup(t, s, WithRequestValidation())
+	fields := api.UserUpdateFields{AdditionalProperties: map[string]json.RawMessage{"LastNmae": json.RawMessage(`"Kant"`)}}
+	_, err := env.c.API().UpdateUserWithResponse(t.Context(), &api.UpdateUserParams{UserID: "x"}, api.UpdateUserJSONRequestBody{User: fields})
+	var verr *validate.Error
+	if !errors.As(err, &verr) || !errors.Is(err, ErrInvalidRequest) {
+		t.Fatalf("err = %v, want *validate.Error and ErrInvalidRequest", err)
+	}
+	want := validate.Failure{In: validate.InBody, Pointer: "/user/LastNmae", Rule: validate.RuleUnknown,
+		Expected: "an attribute of the spec or a custom field (mx_*)",
+		Message:  "unknown attribute: neither an attribute of the spec nor a custom field (mx_*) (did you mean LastName?)"}
+	if len(verr.Failures) != 1 || fmt.Sprint(verr.Failures[0]) != fmt.Sprint(want) {
+		t.Errorf("failures = %+v, want %+v", verr.Failures, want)
+	}
+	if s.Hits() != 0 {
+		t.Errorf("%d requests sent", s.Hits())
+	}
+}
+
+// Validation sees the attempt's request, whose query carries the keys: no failure names them,
+// whatever the query holds (a parameter spelled like a key, a key's value as a parameter's).
+func TestRequestValidationErrorsHoldNoKey(t *testing.T) {
+	t.Parallel()
+	s := serve(reply{status: 200, body: `{"Status":"Success"}`})
+	env := setup(t, s, WithRequestValidation(), WithResponseValidation())
+	_, err := env.c.API().GetUserWorkDayDetailsWithResponse(t.Context(), &api.GetUserWorkDayDetailsParams{UserID: testSecretKey, Date: testAccessKey})
+	var verr *validate.Error
+	if !errors.As(err, &verr) {
+		t.Fatalf("err = %v, want a *validate.Error", err)
+	}
+	assertNoSecret(t, "validation error", err.Error())
+	assertNoSecret(t, "validation failures", fmt.Sprintf("%+v", verr.Failures))
+	if s.Hits() != 0 {
+		t.Errorf("%d requests sent", s.Hits())
 	}
 }

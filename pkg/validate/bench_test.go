@@ -69,3 +69,41 @@ func BenchmarkValidateAdvancedSearchResponse1000(b *testing.B) {
 		}
 	}
 }
+
+// getUserByIDResponse is a GetUserByID reply of 20 users, as the client's benchmarks send.
+func getUserByIDResponse(tb testing.TB) []byte {
+	tb.Helper()
+	users := make([]map[string]any, 20)
+	for i := range users {
+		users[i] = map[string]any{
+			"UserId": fmt.Sprintf("3b1041fb-8374-11e7-8758-%012d", i), "FirstName": "Ada", "LastName": "Lovelace",
+			"EmailAddress": fmt.Sprintf("ada%d@example.com", i), "Role": "Sales_User", "PhoneMobile": "+91-9999999999",
+			"TimeZone": "Asia/Kolkata", "DateFormat": "dd/mm/yyyy", "Designation": "Engineer", "Department": "R&D",
+			"TeamId": "b8d1a35d-5dc4-11e7-8758-0a106ee76b21", "TeamName": "Analytics", "OrgId": 8117,
+			"ManagerUserId": "0cd3c94b-acb5-11eb-9ad7-06f221480cd8", "ManagerName": "Charles Babbage",
+			"IsCheckedIn": false, "IsPhoneCallAgent": true, "AvailabilityStatus": "Online",
+			"Address": "12 St James's Square", "City": "London", "State": "London", "Country": "UK", "ZipCode": "SW1Y 4JH",
+		}
+	}
+	b, err := json.Marshal(users)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
+
+// BenchmarkValidateGetUserByIDResponse measures a reply of 20 users.
+func BenchmarkValidateGetUserByIDResponse(b *testing.B) {
+	v := mustDefault(b)
+	body := getUserByIDResponse(b)
+	if err := v.ValidateResponse("GetUserByID", 200, body); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := v.ValidateResponse("GetUserByID", 200, body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -2,12 +2,9 @@ package validate
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
-
-	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 )
@@ -72,16 +69,26 @@ type Failure struct {
 	// Pointer is the JSON pointer of the failing field in the body ("/Users/3/Role"; "" for the
 	// whole body), or "/<name>" of a query parameter.
 	Pointer string `json:"pointer"`
-	// Rule is the schema keyword that failed: required, enum, type, pattern, maxLength, maxItems,
-	// minimum, json (not JSON at all), status (an undocumented status), ...
+	// Rule is the rule that failed: a schema keyword (required, enum, type, nullable, pattern,
+	// minLength, maxLength, minItems, maxItems, minimum, maximum), [RuleUnknown] (an attribute
+	// the spec does not list), [RuleCase] (one it spells in another letter case), attribute
+	// (x-lsq-attribute-of), an input rule ([RuleUTF8], [RuleDuplicateKey], [RuleDepth],
+	// [RuleSize]), json (not JSON at all), body (a body where none is taken) or status (an
+	// undocumented status).
 	Rule string `json:"rule"`
+	// Expected is what the spec expects there: "string", "one of A, B", "at least 1
+	// characters", the pattern, the spec's spelling of a key, "present"...
+	Expected string `json:"expected,omitempty"`
 	// Message says what is wrong, without quoting the value.
 	Message string `json:"message"`
 	// Allowed lists the allowed values when Rule is enum.
 	Allowed []any `json:"allowed,omitempty"`
 }
 
-// String formats the failure on one line: "/Role: enum: value is not one of the allowed values [...]".
+// String formats the failure on one line, its place, its rule and its message:
+// "/Role: enum: value is not one of the allowed values (allowed: [...])"; the message of an
+// unknown attribute or of a key in another letter case says its rule:
+// "/LastNmae: unknown attribute (did you mean LastName?)", "/User: the spec spells it user".
 func (f Failure) String() string {
 	where := f.Pointer
 	if f.In == InQuery {
@@ -90,48 +97,14 @@ func (f Failure) String() string {
 		where = "/"
 	}
 	s := where + ": " + f.Rule + ": " + f.Message
+	if f.Rule == RuleUnknown || f.Rule == RuleCase {
+		s = where + ": " + f.Message
+	}
 	if len(f.Allowed) > 0 {
 		b, _ := json.Marshal(f.Allowed)
 		s += " (allowed: " + string(b) + ")"
 	}
 	return s
-}
-
-// appendSchemaFailures flattens what kin-openapi's VisitJSON returned into failures.
-func appendSchemaFailures(fs []Failure, in Location, prefix string, err error) []Failure {
-	if err == nil {
-		return fs
-	}
-	var me openapi3.MultiError
-	if errors.As(err, &me) {
-		for _, e := range me {
-			fs = appendSchemaFailures(fs, in, prefix, e)
-		}
-		return fs
-	}
-	var se *openapi3.SchemaError
-	if errors.As(err, &se) {
-		// A oneOf/anyOf failure may carry its own list of causes.
-		if se.Origin != nil {
-			var inner openapi3.MultiError
-			if errors.As(se.Origin, &inner) {
-				return appendSchemaFailures(fs, in, prefix, inner)
-			}
-		}
-		f := Failure{In: in, Pointer: prefix + pointer(se.JSONPointer()), Rule: se.SchemaField, Message: se.Reason}
-		if f.Rule == "" {
-			f.Rule = "schema"
-		}
-		if se.SchemaField == "enum" && se.Schema != nil {
-			f.Allowed = se.Schema.Enum
-			f.Message = "value is not allowed"
-		}
-		if in == InQuery {
-			f.Pointer = prefix
-		}
-		return append(fs, f)
-	}
-	return append(fs, Failure{In: in, Pointer: prefix, Rule: "schema", Message: "invalid value"})
 }
 
 // sortFailures orders failures by place, then rule, so output is stable.
@@ -145,17 +118,4 @@ func sortFailures(fs []Failure) {
 		}
 		return fs[i].Rule < fs[j].Rule
 	})
-}
-
-func pointer(parts []string) string {
-	if len(parts) == 0 {
-		return ""
-	}
-	var b strings.Builder
-	for _, p := range parts {
-		b.WriteByte('/')
-		p = strings.ReplaceAll(p, "~", "~0")
-		b.WriteString(strings.ReplaceAll(p, "/", "~1"))
-	}
-	return b.String()
 }

@@ -6,13 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
-
-	"github.com/getkin/kin-openapi/openapi3"
 )
 
 // Limits on the JSON a Validator reads.
@@ -36,6 +33,13 @@ const (
 	RuleDepth = "depth"
 	// RuleSize is a body larger than the Validator's size limit.
 	RuleSize = "size"
+	// RuleUnknown is an attribute the spec does not list, in a request (or in a reply whose
+	// schema does not allow others): a typo, named with the operation's own attribute it is
+	// nearest to when there is one.
+	RuleUnknown = "unknown"
+	// RuleCase is a key that differs from the spec's only in letter case; Expected is the
+	// spec's spelling.
+	RuleCase = "case"
 )
 
 // ErrTooLarge is wrapped by the errors of [ReadLimited] for input over its limit.
@@ -75,7 +79,7 @@ func ReadLimited(r io.Reader, max int64) ([]byte, error) {
 
 // sizeFailure reports a body over the limit.
 func sizeFailure(n int, limit int64) Failure {
-	return Failure{In: InBody, Rule: RuleSize, Message: fmt.Sprintf("body is %d bytes, over the size limit of %d bytes", n, limit)}
+	return Failure{In: InBody, Rule: RuleSize, Expected: fmt.Sprintf("at most %d bytes", limit), Message: fmt.Sprintf("body is %d bytes, over the size limit of %d bytes", n, limit)}
 }
 
 // CheckJSON checks that body is one JSON value that decodes unambiguously: its strings and
@@ -434,142 +438,4 @@ func escapeToken(k string) string {
 		k = strings.ReplaceAll(k, "/", "~1")
 	}
 	return k
-}
-
-// checkInput runs the checks every body gets before it is decoded: the size limit, then
-// CheckJSON. It returns the failures to report (nil when the body may be decoded), and
-// false when the body is not JSON at all (the caller reports that as it always did).
-func (v *Validator) checkInput(body []byte) ([]Failure, bool) {
-	if limit := v.MaxBodySize(); int64(len(body)) > limit {
-		return []Failure{sizeFailure(len(body), limit)}, true
-	}
-	fs, err := CheckJSON(body)
-	if err != nil {
-		return nil, false
-	}
-	return fs, true
-}
-
-// streamMinSize is the size from which a body is validated one array element at a time.
-const streamMinSize = 1 << 20
-
-// streamableArray reports whether an array of schema s can be validated one element at a
-// time: a plain array schema (items, and at most minItems and maxItems besides).
-func streamableArray(s *openapi3.Schema) bool {
-	return s != nil && s.Type.Is("array") && s.Items != nil && s.Items.Value != nil && !s.UniqueItems &&
-		len(s.OneOf) == 0 && len(s.AnyOf) == 0 && len(s.AllOf) == 0 && s.Not == nil
-}
-
-// plainObject reports whether s is an object schema without combinators.
-func plainObject(s *openapi3.Schema) bool {
-	return s != nil && s.Type.Is("object") && len(s.OneOf) == 0 && len(s.AnyOf) == 0 && len(s.AllOf) == 0 && s.Not == nil
-}
-
-// firstByte returns the first byte of b after white space (and a colon), 0 if none.
-func firstByte(b []byte) byte {
-	t := bytes.TrimLeft(b, " \t\r\n:")
-	if len(t) == 0 {
-		return 0
-	}
-	return t[0]
-}
-
-// streamed tells whether validateStreaming applies to a body of schema s: a top-level
-// array, or an object with an array property (a search reply's Users), validated one
-// array element at a time so that a large body is never decoded whole.
-func streamed(s *openapi3.Schema, body []byte) bool {
-	if len(body) < streamMinSize {
-		return false // decoding whole is faster, and small
-	}
-	switch firstByte(body) {
-	case '[':
-		return streamableArray(s)
-	case '{':
-		if !plainObject(s) {
-			return false
-		}
-		for _, p := range s.Properties {
-			if p != nil && streamableArray(p.Value) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// validateStreaming validates a body that streamed accepts. Memory stays near the size of
-// the body plus one array element (and the other members of a top-level object). It
-// returns the object's members other than its streamed arrays (nil for an array).
-func validateStreaming(s *openapi3.Schema, body []byte, opts ...openapi3.SchemaValidationOption) ([]Failure, map[string]any, error) {
-	opts = append([]openapi3.SchemaValidationOption{openapi3.MultiErrors()}, opts...)
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if firstByte(body) == '[' {
-		fs, err := validateArray(dec, s, "", opts)
-		return fs, nil, err
-	}
-	if _, err := dec.Token(); err != nil { // {
-		return nil, nil, err
-	}
-	var fs []Failure
-	m := map[string]any{}
-	var arrays []string
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, nil, err
-		}
-		key, _ := tok.(string)
-		if p := s.Properties[key]; p != nil && streamableArray(p.Value) && firstByte(body[dec.InputOffset():]) == '[' {
-			afs, err := validateArray(dec, p.Value, "/"+escapeToken(key), opts)
-			if err != nil {
-				return nil, nil, err
-			}
-			fs = append(fs, afs...)
-			m[key] = []any{} // its items are checked; the object's own rules still see it
-			arrays = append(arrays, key)
-			continue
-		}
-		var v any
-		if err := dec.Decode(&v); err != nil {
-			return nil, nil, err
-		}
-		m[key] = v
-	}
-	for _, f := range appendSchemaFailures(nil, InBody, "", s.VisitJSON(m, opts...)) {
-		// The stand-in empty array of a streamed property may break its minItems, already
-		// checked against the real count.
-		if f.Rule == "minItems" && slices.ContainsFunc(arrays, func(k string) bool { return f.Pointer == "/"+escapeToken(k) }) {
-			continue
-		}
-		fs = append(fs, f)
-	}
-	return fs, m, nil
-}
-
-// validateArray validates the array at dec's position element by element against s,
-// reporting failures under pointer.
-func validateArray(dec *json.Decoder, s *openapi3.Schema, pointer string, opts []openapi3.SchemaValidationOption) ([]Failure, error) {
-	if _, err := dec.Token(); err != nil { // [
-		return nil, err
-	}
-	var fs []Failure
-	n := 0
-	items := s.Items.Value
-	for ; dec.More(); n++ {
-		var el any
-		if err := dec.Decode(&el); err != nil {
-			return nil, err
-		}
-		fs = appendSchemaFailures(fs, InBody, pointer+"/"+strconv.Itoa(n), items.VisitJSON(el, opts...))
-	}
-	if _, err := dec.Token(); err != nil { // ]
-		return nil, err
-	}
-	if uint64(n) < s.MinItems {
-		fs = append(fs, Failure{In: InBody, Pointer: pointer, Rule: "minItems", Message: fmt.Sprintf("minimum number of items is %d", s.MinItems)})
-	}
-	if s.MaxItems != nil && uint64(n) > *s.MaxItems {
-		fs = append(fs, Failure{In: InBody, Pointer: pointer, Rule: "maxItems", Message: fmt.Sprintf("maximum number of items is %d", *s.MaxItems)})
-	}
-	return fs, nil
 }

@@ -1,12 +1,21 @@
-// Package validate checks LeadSquared request and response payloads against the OpenAPI spec
-// embedded in package spec, before a call costs a request from a tight rate budget, or after
-// it, to catch an API that drifted from the spec.
+// Package validate checks LeadSquared request and response payloads against the OpenAPI spec,
+// before a call costs a request from a tight rate budget, or after it, to catch an API that
+// drifted from the spec.
 //
-// A Validator is built once (Default loads and indexes the embedded spec on first use) and is
-// safe for concurrent use. Every failure is reported at once, each with the JSON pointer of
-// the failing field (/EmailAddress, /Users/3/Role), the rule that failed and, for enums, the
-// allowed values. Messages never include the offending value, so a secret in a payload does
-// not end up in a log.
+// The spec is not read at run time: ./gen turns it into a table (check.gen.go) that a payload
+// is checked against in one pass over its bytes, for types, required attributes, enums,
+// string lengths and patterns, bounds, additionalProperties, custom fields (mx_*), the
+// tolerated types of replies (x-lsq-also-types), invalid UTF-8, duplicate keys, depth and
+// size. The same walk refuses (the Validate methods) or observes (drift reports,
+// [Validator.Observe]). A request may carry only the attributes the spec lists (and custom
+// fields where the spec allows them): a typo is named, with the operation's own attribute it
+// is nearest to, and a key that differs from the spec's only in letter case is named with the
+// spec's spelling.
+//
+// Every failure is reported at once, each with the JSON pointer of the failing field
+// (/EmailAddress, /Users/3/Role), the rule that failed, what the spec expects, and a message.
+// Messages never include the offending value, so a secret in a payload does not end up in a
+// log. A Validator is safe for concurrent use.
 package validate
 
 import (
@@ -15,180 +24,102 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
-	"sync"
-
-	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
-	"github.com/leadsquared-go/leadsquared-go/spec"
 )
 
 // ErrUnknownOperation is returned (wrapped) for an operationId or route the spec does not have.
 var ErrUnknownOperation = errors.New("unknown operation")
 
-// Validator validates payloads of the operations of one spec.
+// Validator validates payloads of the spec's operations.
 type Validator struct {
-	ops       map[string]*Operation // by lower-case operation name
-	byRoute   map[string]*Operation // "METHOD /path"
-	basePath  string
-	errSchema *openapi3.Schema
-	maxSize   int64 // WithMaxBodySize; 0 means DefaultMaxBodySize
-	doc       *openapi3.T
+	t       *table
+	maxSize int64 // WithMaxBodySize; 0 means DefaultMaxBodySize
 }
 
 // Operation is one operation of the spec, as the validator sees it: its [api.Operation] (ID,
-// Method, Path, Summary, DocsURL, and the policy Idempotent, Bulk, Single), and the schemas it
-// validates with. For an operation of the generated table (same operationId and route), that
-// is the table's entry, the one the client reads; for an operation of another spec, the same
-// fields, read from the spec by the same rule (spec.OperationPolicy).
+// Method, Path, Summary, DocsURL, and the policy Idempotent, Bulk, Single) and what it checks.
+// The validator's operations are shared: do not change them.
 type Operation struct {
 	api.Operation
 
-	op           *openapi3.Operation
-	body         *openapi3.Schema
-	bodyRequired bool
-	query        []*openapi3.Parameter
-	responses    map[string]*openapi3.Schema // "200", "4XX", "default"
+	check *opCheck
 }
 
-var (
-	defaultOnce sync.Once
-	defaultV    *Validator
-	defaultErr  error
-)
-
-// Default returns the validator of the spec embedded in package spec, built on first use.
+// Default returns the validator of the spec the module was generated from. The error is
+// always nil: there is nothing to load (it is kept so that Default can be passed where a
+// constructor is expected).
 func Default() (*Validator, error) {
-	defaultOnce.Do(func() {
-		doc, err := openapi3.NewLoader().LoadFromData(spec.OpenAPI)
-		if err != nil {
-			defaultErr = fmt.Errorf("validate: load embedded spec: %w", err)
-			return
-		}
-		defaultV, defaultErr = New(doc)
-	})
-	return defaultV, defaultErr
-}
-
-// New indexes the operations of doc. doc must have its references resolved (as
-// openapi3.Loader returns it).
-func New(doc *openapi3.T) (*Validator, error) {
-	if doc == nil || doc.Paths == nil {
-		return nil, errors.New("validate: spec has no paths")
-	}
-	v := &Validator{ops: map[string]*Operation{}, byRoute: map[string]*Operation{}, doc: doc}
-	if len(doc.Servers) > 0 {
-		// "https://{host}/v2" -> "/v2"
-		u := doc.Servers[0].URL
-		if i := strings.Index(u, "://"); i >= 0 {
-			u = u[i+3:]
-		}
-		if i := strings.Index(u, "/"); i >= 0 {
-			v.basePath = strings.TrimRight(u[i:], "/")
-		}
-	}
-	if doc.Components != nil {
-		if s := doc.Components.Schemas["Error"]; s != nil {
-			v.errSchema = s.Value
-		}
-	}
-	for path, item := range doc.Paths.Map() {
-		for method, op := range item.Operations() {
-			if op.OperationID == "" {
-				return nil, fmt.Errorf("validate: %s %s has no operationId", method, path)
-			}
-			// The Go name of the operationId (GetUserById is api.OpGetUserByID), as the rest of
-			// the module names it; an operation package api does not know keeps the spec's.
-			id, known := api.ParseOperationID(op.OperationID)
-			if !known {
-				id = api.OperationID(op.OperationID)
-			}
-			o := &Operation{op: op, responses: map[string]*openapi3.Schema{}}
-			if t, ok := api.LookupOperation(id); known && ok && t.Method == method && t.Path == path {
-				o.Operation = t
-			} else {
-				p, err := spec.OperationPolicy(method, op.Extensions)
-				if err != nil {
-					return nil, fmt.Errorf("validate: %s: %w", op.OperationID, err)
-				}
-				o.Operation = api.Operation{ID: id, Method: method, Path: path, Summary: strings.TrimSpace(op.Summary),
-					Idempotent: p.Idempotent, Bulk: p.Bulk, Single: p.Single}
-				if op.ExternalDocs != nil {
-					o.DocsURL = op.ExternalDocs.URL
-				}
-			}
-			for _, p := range append(append(openapi3.Parameters{}, item.Parameters...), op.Parameters...) {
-				if p.Value != nil && p.Value.In == openapi3.ParameterInQuery {
-					o.query = append(o.query, p.Value)
-				}
-			}
-			if op.RequestBody != nil && op.RequestBody.Value != nil {
-				o.bodyRequired = op.RequestBody.Value.Required
-				if mt := op.RequestBody.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil {
-					o.body = mt.Schema.Value
-				}
-			}
-			for status, r := range op.Responses.Map() {
-				if r.Value == nil {
-					continue
-				}
-				if mt := r.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil {
-					o.responses[status] = answerSchema(mt.Schema.Value)
-				} else {
-					o.responses[status] = nil
-				}
-			}
-			key := strings.ToLower(string(o.ID))
-			if _, dup := v.ops[key]; dup {
-				return nil, fmt.Errorf("validate: operationId %s is used twice (names match in any letter case)", op.OperationID)
-			}
-			v.ops[key] = o
-			v.byRoute[method+" "+path] = o
-		}
-	}
-	return v, nil
+	return &Validator{t: checkTable()}, nil
 }
 
 // Operation returns the operation with the given operationId, in any letter case:
 // "GetUserById", "getuserbyid" and [api.OpGetUserByID] are the same operation.
 func (v *Validator) Operation(id api.OperationID) (*Operation, bool) {
-	o, ok := v.ops[strings.ToLower(string(id))]
+	if o, ok := v.t.byID[id]; ok {
+		return o, true
+	}
+	op, ok := api.LookupOperation(id) // another letter case
+	if !ok {
+		return nil, false
+	}
+	o, ok := v.t.byID[op.ID]
 	return o, ok
 }
 
 // HasBody reports whether the operation takes a JSON request body.
-func (o *Operation) HasBody() bool { return o.body != nil }
+func (o *Operation) HasBody() bool { return o.check.body >= 0 }
 
 // Operations returns every operation, sorted by operationId.
 func (v *Validator) Operations() []*Operation {
-	out := make([]*Operation, 0, len(v.ops))
-	for _, o := range v.ops {
-		out = append(out, o)
+	out := make([]*Operation, 0, len(api.OperationIDs))
+	for _, id := range api.OperationIDs {
+		if o, ok := v.Operation(id); ok {
+			out = append(out, o)
+		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
+}
+
+// Nearest returns the operation whose name is nearest to name (by edit distance, in any
+// letter case), for a "did you mean" when name is not an operation; false when none is near.
+func Nearest(name string) (api.OperationID, bool) {
+	names := make([]string, len(api.OperationIDs))
+	for i, id := range api.OperationIDs {
+		names[i] = string(id)
+	}
+	best, bestD := "", len(name)/2+1
+	for _, n := range names {
+		if d := editDistance(strings.ToLower(name), strings.ToLower(n)); d < bestD {
+			best, bestD = n, d
+		}
+	}
+	if best == "" {
+		return "", false
+	}
+	return api.OperationID(best), true
 }
 
 // Lookup finds the operation of a method and URL path. The path may include the server's base
 // path ("/v2/UserManagement.svc/User/Create") or not.
 func (v *Validator) Lookup(method, path string) (*Operation, bool) {
-	if o, ok := v.byRoute[method+" "+path]; ok {
-		return o, true
+	op, ok := api.LookupRoute(method, path)
+	if !ok && basePath != "" && strings.HasPrefix(path, basePath+"/") {
+		op, ok = api.LookupRoute(method, strings.TrimPrefix(path, basePath))
 	}
-	if v.basePath != "" && strings.HasPrefix(path, v.basePath+"/") {
-		o, ok := v.byRoute[method+" "+strings.TrimPrefix(path, v.basePath)]
-		return o, ok
+	if !ok {
+		return nil, false
 	}
-	return nil, false
+	return v.Operation(op.ID)
 }
 
 func (v *Validator) operation(id api.OperationID) (*Operation, error) {
-	o, ok := v.ops[strings.ToLower(string(id))]
+	o, ok := v.Operation(id)
 	if !ok {
 		return nil, fmt.Errorf("validate: %w %q", ErrUnknownOperation, id)
 	}
@@ -219,58 +150,108 @@ func (v *Validator) validateRequest(operationID api.OperationID, query url.Value
 	if err != nil {
 		return err
 	}
+	oc := o.check
+	w := walkers.Get().(*walker)
+	defer func() {
+		w.release()
+		walkers.Put(w)
+	}()
 	var fs []Failure
-	for _, p := range o.query {
-		if !checkQuery {
-			break
-		}
-		vals := QueryValues(query, p.Name)
-		if len(vals) == 0 {
-			if p.Required {
-				fs = append(fs, Failure{In: InQuery, Pointer: "/" + p.Name, Rule: "required", Message: fmt.Sprintf("query parameter %q is missing", p.Name)})
+	if checkQuery {
+		for _, p := range oc.query {
+			vals := QueryValues(query, p.name)
+			if len(vals) == 0 {
+				if p.required {
+					fs = append(fs, Failure{In: InQuery, Pointer: "/" + p.name, Rule: "required", Expected: "present",
+						Message: fmt.Sprintf("query parameter %q is missing", p.name)})
+				}
+				continue
 			}
-			continue
+			fs = v.checkQuery(w, fs, p, vals[0])
 		}
-		if p.Schema == nil || p.Schema.Value == nil {
-			continue
-		}
-		val, perr := queryValue(p.Schema.Value, vals[0])
-		if perr != nil {
-			fs = append(fs, Failure{In: InQuery, Pointer: "/" + p.Name, Rule: "type", Message: perr.Error()})
-			continue
-		}
-		fs = appendSchemaFailures(fs, InQuery, "/"+p.Name, p.Schema.Value.VisitJSON(val, openapi3.MultiErrors(), openapi3.VisitAsRequest()))
 	}
 	switch {
 	case len(bytes.TrimSpace(body)) == 0:
-		if o.body != nil && o.bodyRequired {
-			fs = append(fs, Failure{In: InBody, Pointer: "", Rule: "required", Message: "request body is required"})
+		if oc.body >= 0 && oc.bodyRequired {
+			fs = append(fs, Failure{In: InBody, Rule: "required", Expected: "a JSON body", Message: "request body is required"})
 		}
-	case o.body == nil:
-		fs = append(fs, Failure{In: InBody, Pointer: "", Rule: "body", Message: "operation takes no request body"})
+	case oc.body < 0:
+		fs = append(fs, Failure{In: InBody, Rule: "body", Expected: "no body", Message: "operation takes no request body"})
 	default:
-		if in, isJSON := v.checkInput(body); len(in) > 0 {
-			fs = append(fs, in...)
-			break
-		} else if isJSON && streamed(o.body, body) {
-			if sfs, _, err := validateStreaming(o.body, body, openapi3.VisitAsRequest()); err == nil {
-				fs = append(fs, sfs...)
-				break
-			}
-		}
-		var val any
-		if err := json.Unmarshal(body, &val); err != nil {
-			fs = append(fs, Failure{In: InBody, Pointer: "", Rule: "json", Message: "body is not valid JSON: " + jsonErrText(err)})
-			break
-		}
-		fs = appendSchemaFailures(fs, InBody, "", o.body.VisitJSON(val, openapi3.MultiErrors(), openapi3.VisitAsRequest()))
-		fs = attributeFailures(fs, v.doc, o.body, val, "")
+		fs = append(fs, v.walkBody(w, false, oc.body, body)...)
 	}
 	if len(fs) > 0 {
 		sortFailures(fs)
 		return &Error{Operation: o.ID, Direction: DirectionRequest, Failures: fs}
 	}
 	return nil
+}
+
+// walkBody checks a body against node n in refuse mode and returns its failures (a copy:
+// the walker's are reused).
+func (v *Validator) walkBody(w *walker, response bool, n int32, body []byte) []Failure {
+	if limit := v.MaxBodySize(); int64(len(body)) > limit {
+		return []Failure{sizeFailure(len(body), limit)}
+	}
+	w.reset(v.t, refuse, response, body)
+	w.walk(n)
+	if w.syntax {
+		return []Failure{{In: InBody, Rule: "json", Expected: "JSON", Message: fmt.Sprintf("body is not valid JSON: syntax error at byte %d", w.syntaxAt)}}
+	}
+	if len(w.fails) == 0 {
+		return nil
+	}
+	// A body that does not decode unambiguously (invalid UTF-8, a key twice, too deep) is
+	// reported for that alone: what the schema rules would say depends on how it is read.
+	var input []Failure
+	for _, f := range w.fails {
+		if f.Rule == RuleUTF8 || f.Rule == RuleDuplicateKey || f.Rule == RuleDepth {
+			input = append(input, f)
+		}
+	}
+	if input != nil {
+		return input
+	}
+	return append([]Failure(nil), w.fails...)
+}
+
+// checkQuery checks one query parameter's value: a number or a boolean as its schema says,
+// else a string.
+func (v *Validator) checkQuery(w *walker, fs []Failure, p queryParam, raw string) []Failure {
+	if p.node < 0 {
+		return fs
+	}
+	nd := &v.t.nodes[p.node]
+	var text []byte
+	switch {
+	case nd.types&(jsonInteger|jsonNumber) != 0:
+		f, err := strconv.ParseFloat(raw, 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			return append(fs, Failure{In: InQuery, Pointer: "/" + p.name, Rule: "type", Expected: strings.Join(nd.types.names(), " or "), Message: "value is not a number"})
+		}
+		text = strconv.AppendFloat(w.key[:0], f, 'f', -1, 64)
+	case nd.types&jsonBoolean != 0:
+		b, err := strconv.ParseBool(raw)
+		if err != nil {
+			return append(fs, Failure{In: InQuery, Pointer: "/" + p.name, Rule: "type", Expected: "boolean", Message: "value is not a boolean"})
+		}
+		text = strconv.AppendBool(w.key[:0], b)
+	default:
+		if !strings.ContainsAny(raw, "\\\"") && strconv.CanBackquote(raw) {
+			text = append(append(append(w.key[:0], '"'), raw...), '"')
+		} else {
+			text, _ = json.Marshal(raw) // quotes, backslashes, control characters: rare
+		}
+	}
+	w.key = text
+	w.reset(v.t, refuse, false, text)
+	w.walk(p.node)
+	for _, f := range w.fails {
+		f.In, f.Pointer = InQuery, "/"+p.name
+		fs = append(fs, f)
+	}
+	w.fails = w.fails[:0]
+	return fs
 }
 
 // ValidateHTTPRequest routes r by method and path and validates its query and body. The body
@@ -291,7 +272,7 @@ func (v *Validator) ValidateHTTPRequest(r *http.Request) error {
 				io.Closer
 			}{io.MultiReader(bytes.NewReader(b), r.Body), r.Body}
 			return &Error{Operation: o.ID, Direction: DirectionRequest, Failures: []Failure{{
-				In: InBody, Rule: RuleSize, Message: fmt.Sprintf("body is over the size limit of %d bytes", limit)}}}
+				In: InBody, Rule: RuleSize, Expected: fmt.Sprintf("at most %d bytes", limit), Message: fmt.Sprintf("body is over the size limit of %d bytes", limit)}}}
 		}
 		_ = r.Body.Close()
 		if err != nil {
@@ -306,56 +287,61 @@ func (v *Validator) ValidateHTTPRequest(r *http.Request) error {
 
 // ValidateResponse checks a response body of the operation against the schema documented for
 // status. LeadSquared also sends its error body with status 200; a body that is the Error shape
-// (`"Status":"Error"`) is checked against the Error schema whatever the status.
+// (`"Status":"Error"`) is checked against the Error schema whatever the status. A reply may
+// carry only the attributes the spec lists, where its schema does not allow others (drift
+// reports, [Validator.Observe], only report them).
 func (v *Validator) ValidateResponse(operationID api.OperationID, status int, body []byte) error {
 	o, err := v.operation(operationID)
 	if err != nil {
 		return err
 	}
-	schema, documented := o.responses[strconv.Itoa(status)]
-	if !documented {
-		schema, documented = o.responses[strconv.Itoa(status/100)+"XX"]
-	}
-	if !documented {
-		schema, documented = o.responses["default"]
-	}
+	r, documented := o.check.reply(status)
 	fail := func(f Failure) error {
 		return &Error{Operation: o.ID, Direction: DirectionResponse, Status: status, Failures: []Failure{f}}
 	}
 	if !documented {
-		return fail(Failure{In: InBody, Rule: "status", Message: fmt.Sprintf("status %d is not documented", status)})
+		return fail(Failure{In: InBody, Rule: "status", Expected: "a documented status", Message: fmt.Sprintf("status %d is not documented", status)})
 	}
-	if schema == nil {
+	if !r.json {
 		return nil
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
-		return fail(Failure{In: InBody, Rule: "required", Message: "response body is empty"})
+		return fail(Failure{In: InBody, Rule: "required", Expected: "a JSON body", Message: "response body is empty"})
 	}
-	if in, isJSON := v.checkInput(body); len(in) > 0 {
-		return &Error{Operation: o.ID, Direction: DirectionResponse, Status: status, Failures: in}
-	} else if isJSON && streamed(schema, body) {
-		// An error reply ({"Status":"Error",...}) has no large array: the full decode below
-		// checks it against the Error schema.
-		if fs, m, err := validateStreaming(schema, body, openapi3.VisitAsResponse()); err == nil && (m == nil || m["Status"] != "Error") {
-			if len(fs) > 0 {
-				sortFailures(fs)
-				return &Error{Operation: o.ID, Direction: DirectionResponse, Status: status, Failures: fs}
-			}
-			return nil
-		}
+	w := walkers.Get().(*walker)
+	defer func() {
+		w.release()
+		walkers.Put(w)
+	}()
+	fs := v.walkBody(w, true, r.node, body)
+	if w.statusError && !w.syntax && v.t.errNode >= 0 && r.node != v.t.errNode {
+		fs = v.walkBody(w, true, v.t.errNode, body)
 	}
-	var val any
-	if err := json.Unmarshal(body, &val); err != nil {
-		return fail(Failure{In: InBody, Rule: "json", Message: "body is not valid JSON: " + jsonErrText(err)})
-	}
-	if m, ok := val.(map[string]any); ok && m["Status"] == "Error" && v.errSchema != nil {
-		schema = v.errSchema
-	}
-	if fs := appendSchemaFailures(nil, InBody, "", schema.VisitJSON(val, openapi3.MultiErrors(), openapi3.VisitAsResponse())); len(fs) > 0 {
+	if len(fs) > 0 {
 		sortFailures(fs)
 		return &Error{Operation: o.ID, Direction: DirectionResponse, Status: status, Failures: fs}
 	}
 	return nil
+}
+
+// reply returns the reply documented for status: its own, its class's (4XX) or the default.
+func (oc *opCheck) reply(status int) (reply, bool) {
+	var found *reply
+	for i := range oc.replies {
+		r := &oc.replies[i]
+		switch {
+		case r.code == status:
+			return *r, true
+		case r.class != 0 && r.class == status/100:
+			found = r
+		case r.status == "default" && found == nil:
+			found = r
+		}
+	}
+	if found == nil {
+		return reply{}, false
+	}
+	return *found, true
 }
 
 // QueryValues returns the values of the query parameter name as LeadSquared's services read
@@ -374,55 +360,4 @@ func QueryValues(query url.Values, name string) []string {
 		}
 	}
 	return vals
-}
-
-// queryValue converts a query string to the JSON value its schema expects.
-func queryValue(s *openapi3.Schema, raw string) (any, error) {
-	switch {
-	case s.Type.Is("integer"), s.Type.Is("number"):
-		f, err := strconv.ParseFloat(raw, 64)
-		if err != nil {
-			return nil, errors.New("value is not a number")
-		}
-		return f, nil
-	case s.Type.Is("boolean"):
-		b, err := strconv.ParseBool(raw)
-		if err != nil {
-			return nil, errors.New("value is not a boolean")
-		}
-		return b, nil
-	default:
-		return raw, nil
-	}
-}
-
-// jsonErrText describes a JSON syntax error without quoting the input.
-func jsonErrText(err error) string {
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return fmt.Sprintf("syntax error at byte %d", se.Offset)
-	}
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		return fmt.Sprintf("type error at byte %d", te.Offset)
-	}
-	return "malformed JSON"
-}
-
-// answerSchema is the schema of a reply that is not an error body. The spec writes a 200 that
-// may also be LeadSquared's error body as oneOf [the answer, Error] marked x-lsq-error-body;
-// ValidateResponse checks an error body against the Error schema itself, so the answer's
-// branch is the schema of everything else (and a large array of it is still validated one
-// element at a time).
-func answerSchema(s *openapi3.Schema) *openapi3.Schema {
-	errRef, ok := s.Extensions["x-lsq-error-body"].(string)
-	if !ok || len(s.OneOf) != 2 {
-		return s
-	}
-	for i, alt := range s.OneOf {
-		if alt.Ref == errRef && s.OneOf[1-i].Value != nil {
-			return s.OneOf[1-i].Value
-		}
-	}
-	return s
 }

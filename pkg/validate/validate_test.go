@@ -597,9 +597,7 @@ func TestValidateHTTPRequestQueryCasing(t *testing.T) {
 	}
 }
 
-// An operation of the generated table is the table's entry; an operation the table does not
-// have (another spec's) gets the same fields by spec's rule: x-idempotent, else GET, HEAD and
-// OPTIONS; a mark that is not a boolean is an error from New.
+// Every operation is the generated table's entry.
 func TestOperationPolicy(t *testing.T) {
 	t.Parallel()
 	v := mustDefault(t)
@@ -610,52 +608,84 @@ func TestOperationPolicy(t *testing.T) {
 			t.Errorf("%s: %+v, want the table's %+v", id, o.Operation, want)
 		}
 	}
-	const foreign = `
-openapi: 3.0.3
-info: {title: t, version: "1"}
-paths:
-  /Search:
-    post: {operationId: Search, summary: " Find ", x-idempotent: true, x-lsq-single: true, externalDocs: {url: "https://example.com/s"}, responses: {"200": {description: ok}}}
-  /Create:
-    post: {operationId: Create, x-lsq-bulk: true, responses: {"200": {description: ok}}}
-  /Get:
-    get: {operationId: Get, responses: {"200": {description: ok}}}
-  /Head:
-    head: {operationId: Head, responses: {"200": {description: ok}}}
-  /Activate:
-    get: {operationId: Activate, x-idempotent: false, responses: {"200": {description: ok}}}
-  /UserManagement.svc/Moved:
-    post: {operationId: GetUserById, responses: {"200": {description: ok}}}
-`
-	doc, err := openapi3.NewLoader().LoadFromData([]byte(foreign))
-	if err != nil {
-		t.Fatal(err)
-	}
-	fv, err := validate.New(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for id, want := range map[string]api.Operation{
-		"Search":   {ID: "Search", Method: "POST", Path: "/Search", Summary: "Find", DocsURL: "https://example.com/s", Idempotent: true, Single: true},
-		"Create":   {ID: "Create", Method: "POST", Path: "/Create", Bulk: true},
-		"Get":      {ID: "Get", Method: "GET", Path: "/Get", Idempotent: true},
-		"Head":     {ID: "Head", Method: "HEAD", Path: "/Head", Idempotent: true},
-		"Activate": {ID: "Activate", Method: "GET", Path: "/Activate"},
-		// The table's operation at another route: read from this spec, not the table.
-		"GetUserByID": {ID: api.OpGetUserByID, Method: "POST", Path: "/UserManagement.svc/Moved"},
+}
+
+// A typo is named, with the operation's own attribute it is nearest to, in every request
+// body (create included); a key in another letter case is named with the spec's spelling;
+// each failure carries its pointer, rule, expectation and message.
+func TestTyposNamed(t *testing.T) {
+	t.Parallel()
+	v := mustDefault(t)
+	for _, tc := range []struct {
+		op   api.OperationID
+		body string
+		want []validate.Failure
+	}{
+		{api.OpCreateUser, `{"FirstName":"A","EmailAddress":"a@x.com","Role":"Sales_User","LastNmae":"K"}`, []validate.Failure{
+			{In: validate.InBody, Pointer: "/LastNmae", Rule: validate.RuleUnknown, Expected: "an attribute of the spec", Message: "unknown attribute (did you mean LastName?)"},
+		}},
+		// A typo in a required attribute: named, and the attribute missing.
+		{api.OpCreateUser, `{"FristName":"A","EmailAddress":"a@x.com","Role":"Sales_User"}`, []validate.Failure{
+			{In: validate.InBody, Pointer: "/FirstName", Rule: "required", Expected: "present", Message: "required attribute is missing"},
+			{In: validate.InBody, Pointer: "/FristName", Rule: validate.RuleUnknown, Expected: "an attribute of the spec", Message: "unknown attribute (did you mean FirstName?)"},
+		}},
+		// Checked beneath as the attribute it spells.
+		{api.OpUpdateUser, `{"User":{"FristName":"A","LastName":5}}`, []validate.Failure{
+			{In: validate.InBody, Pointer: "/User", Rule: validate.RuleCase, Expected: "user", Message: "the spec spells it user"},
+			{In: validate.InBody, Pointer: "/User/FristName", Rule: validate.RuleUnknown, Expected: "an attribute of the spec or a custom field (mx_*)",
+				Message: "unknown attribute: neither an attribute of the spec nor a custom field (mx_*) (did you mean FirstName?)"},
+			{In: validate.InBody, Pointer: "/User/LastName", Rule: "type", Expected: "string", Message: "value is an integer, not string"},
+		}},
+		{api.OpUpdateUser, `{"user":{"FristName":"A","LastName":5,"mx_Custom_1":"x"}}`, []validate.Failure{
+			{In: validate.InBody, Pointer: "/user/FristName", Rule: validate.RuleUnknown, Expected: "an attribute of the spec or a custom field (mx_*)",
+				Message: "unknown attribute: neither an attribute of the spec nor a custom field (mx_*) (did you mean FirstName?)"},
+			{In: validate.InBody, Pointer: "/user/LastName", Rule: "type", Expected: "string", Message: "value is an integer, not string"},
+		}},
+		{api.OpCreateUser, `{"FirstName":"A","EmailAddress":"a@x.com","Role":"Sales_User","Designation":"x"}`, []validate.Failure{
+			{In: validate.InBody, Pointer: "/Designation", Rule: validate.RuleUnknown, Expected: "an attribute of the spec", Message: "unknown attribute"},
+		}},
 	} {
-		if o, ok := fv.Operation(api.OperationID(id)); !ok || o.Operation != want {
-			t.Errorf("%s: %+v (found %v), want %+v", id, o, ok, want)
+		err := v.ValidateRequestBody(tc.op, []byte(tc.body))
+		var verr *validate.Error
+		if !errors.As(err, &verr) {
+			t.Errorf("%s %s: err = %v, want a *validate.Error", tc.op, tc.body, err)
+			continue
+		}
+		if fmt.Sprint(verr.Failures) != fmt.Sprint(tc.want) {
+			t.Errorf("%s %s:\n got %+v\nwant %+v", tc.op, tc.body, verr.Failures, tc.want)
 		}
 	}
-	for _, bad := range []string{`x-idempotent: "true"`, `x-lsq-bulk: 1`, `x-lsq-single: yes`} {
-		doc, err := openapi3.NewLoader().LoadFromData([]byte(strings.Replace(foreign, "x-idempotent: false", bad, 1)))
-		if err != nil {
-			t.Fatal(err)
+	// A reply's unknown attribute fails validation too.
+	err := v.ValidateResponse(api.OpGetUserByID, 200, []byte(`[{"UserId":"x","Nickname":"A"}]`))
+	var verr *validate.Error
+	if !errors.As(err, &verr) || len(verr.Failures) != 1 || verr.Failures[0].Pointer != "/0/Nickname" || verr.Failures[0].Rule != validate.RuleUnknown {
+		t.Errorf("reply with an unknown attribute: %v", err)
+	}
+	if s := (validate.Failure{Pointer: "/LastNmae", Rule: validate.RuleUnknown, Message: "unknown attribute (did you mean LastName?)"}).String(); s != "/LastNmae: unknown attribute (did you mean LastName?)" {
+		t.Errorf("String: %s", s)
+	}
+}
+
+func TestNearestOperation(t *testing.T) {
+	t.Parallel()
+	for name, want := range map[string]api.OperationID{"GetUserById": api.OpGetUserByID, "GetUserByIdd": api.OpGetUserByID,
+		"CreatUser": api.OpCreateUser, "getusers": api.OpGetUsers, "Frobnicate": ""} {
+		if got, ok := validate.Nearest(name); got != want || ok != (want != "") {
+			t.Errorf("Nearest(%q) = %q, %v; want %q", name, got, ok, want)
 		}
-		name := bad[:strings.Index(bad, ":")]
-		if _, err := validate.New(doc); err == nil || !strings.Contains(err.Error(), "Activate: "+name+" is not a boolean") {
-			t.Errorf("%s: err = %v", bad, err)
+	}
+}
+
+// A query value with a quote, a backslash or a control character is checked as the string it
+// is, not let through for a parse of its own.
+func TestQueryValuesNeedingEscapes(t *testing.T) {
+	t.Parallel()
+	v := mustDefault(t)
+	for _, d := range []string{"2024\"01-02", "a\x00b", `2024-01-0\2`} {
+		err := v.ValidateRequest(api.OpGetUserWorkDayDetails, url.Values{"userId": {"x"}, "date": {d}}, nil)
+		var verr *validate.Error
+		if !errors.As(err, &verr) || len(verr.Failures) != 1 || verr.Failures[0].Rule != "pattern" || verr.Failures[0].Pointer != "/date" {
+			t.Errorf("date %q: %v, want one pattern failure at /date", d, err)
 		}
 	}
 }

@@ -1,7 +1,8 @@
 // Command client is the binary-size probe of `make bench`: a program that calls one operation
 // (Get a User by Id) through package leadsquared. Its twin, ../nethttp, makes the same call with
 // net/http and encoding/json alone. Built with -tags drift, it turns drift reports on
-// (drift.go), so that `make bench` shows what the drift table and its walk add to a program.
+// (drift.go), with -tags validated request and response validation (validated.go), so that
+// `make bench` shows what the checker's table and its walk add to a program.
 package main
 
 import (
@@ -13,7 +14,8 @@ import (
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared"
 )
 
-// opts are the client's options: none, or WithDriftReport under -tags drift.
+// opts are the client's options: none, WithDriftReport under -tags drift, or validation under
+// -tags validated.
 var opts []leadsquared.Option
 
 func main() {

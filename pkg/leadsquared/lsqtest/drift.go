@@ -8,12 +8,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
-
-	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
-	"github.com/leadsquared-go/leadsquared-go/spec"
+	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
 )
 
 // Drift says how the fake's 200 replies drift from the spec on purpose ([WithDrift]), so that
@@ -107,31 +104,12 @@ func (s *Server) driftReply(op api.OperationID, b []byte) []byte {
 	return out
 }
 
-var specOnce = sync.OnceValues(func() (*openapi3.T, error) {
-	return openapi3.NewLoader().LoadFromData(spec.OpenAPI)
-})
-
 // Apply returns reply, a 200 reply of op that matches the spec, drifted as d says, and the
 // drifts it injected (each once, sorted). It is what [WithDrift] does to every 200 reply; a
 // test can also drift replies it recorded.
 func (d Drift) Apply(op api.OperationID, reply []byte) ([]byte, []InjectedDrift, error) {
-	doc, err := specOnce()
-	if err != nil {
-		return nil, nil, err
-	}
-	var schema *openapi3.Schema
-	for _, item := range doc.Paths.Map() {
-		for _, o := range item.Operations() {
-			if strings.EqualFold(o.OperationID, string(op)) { // the spec's operationId, or its Go name
-				if r := o.Responses.Status(200); r != nil && r.Value != nil {
-					if mt := r.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil {
-						schema = mt.Schema.Value
-					}
-				}
-			}
-		}
-	}
-	if schema == nil {
+	schema, ok := validate.ReplySchema(op)
+	if !ok {
 		return nil, nil, fmt.Errorf("lsqtest: Drift.Apply: no 200 answer of %q in the spec", op)
 	}
 	dec := json.NewDecoder(bytes.NewReader(reply))
@@ -141,7 +119,7 @@ func (d Drift) Apply(op api.OperationID, reply []byte) ([]byte, []InjectedDrift,
 		return nil, nil, fmt.Errorf("lsqtest: Drift.Apply: %w", err)
 	}
 	w := &drifter{d: d, op: op, seen: map[InjectedDrift]bool{}}
-	v = w.value(v, answer(schema), "")
+	v = w.value(v, schema, "")
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -150,18 +128,6 @@ func (d Drift) Apply(op api.OperationID, reply []byte) ([]byte, []InjectedDrift,
 	}
 	sortInjected(w.injected)
 	return bytes.TrimRight(buf.Bytes(), "\n"), w.injected, nil
-}
-
-// answer is the branch of a 200 that is not LeadSquared's error body (x-lsq-error-body).
-func answer(s *openapi3.Schema) *openapi3.Schema {
-	if ref, ok := s.Extensions["x-lsq-error-body"].(string); ok && len(s.OneOf) == 2 {
-		for i, alt := range s.OneOf {
-			if alt.Ref == ref {
-				return s.OneOf[1-i].Value
-			}
-		}
-	}
-	return s
 }
 
 type drifter struct {
@@ -184,13 +150,13 @@ func escapeToken(k string) string {
 }
 
 // value returns v, of schema s at pointer, drifted.
-func (w *drifter) value(v any, s *openapi3.Schema, pointer string) any {
-	if s == nil || v == nil {
+func (w *drifter) value(v any, s validate.Schema, pointer string) any {
+	if !s.Exists() || v == nil {
 		return v
 	}
 	switch x := v.(type) {
 	case map[string]any:
-		if !s.Type.Is("object") {
+		if !s.Is("object") {
 			return v
 		}
 		keys := make([]string, 0, len(x))
@@ -199,14 +165,14 @@ func (w *drifter) value(v any, s *openapi3.Schema, pointer string) any {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			if p := s.Properties[k]; p != nil {
-				x[k] = w.value(x[k], p.Value, pointer+"/"+escapeToken(k))
-			} else if ap := s.AdditionalProperties.Schema; ap != nil {
-				x[k] = w.value(x[k], ap.Value, pointer+"/"+escapeToken(k))
+			if p, ok := s.Property(k); ok {
+				x[k] = w.value(x[k], p, pointer+"/"+escapeToken(k))
+			} else if ap, _ := s.AdditionalProperties(); ap.Exists() {
+				x[k] = w.value(x[k], ap, pointer+"/"+escapeToken(k))
 			}
 		}
 		if w.d.MissingAttributes {
-			for _, r := range s.Required {
+			for _, r := range s.Required() {
 				if _, ok := x[r]; ok {
 					delete(x, r)
 					w.inject(pointer+"/"+escapeToken(r), "missing-required")
@@ -214,22 +180,21 @@ func (w *drifter) value(v any, s *openapi3.Schema, pointer string) any {
 				}
 			}
 		}
-		closed := s.AdditionalProperties.Schema == nil && (s.AdditionalProperties.Has == nil || !*s.AdditionalProperties.Has)
-		if w.d.ExtraAttributes && closed {
+		if _, open := s.AdditionalProperties(); w.d.ExtraAttributes && !open {
 			x[DriftAttribute] = json.Number("1")
 			w.inject(pointer+"/"+DriftAttribute, "unknown-attribute")
 		}
 		return x
 	case []any:
-		if s.Items == nil {
+		if !s.Items().Exists() {
 			return v
 		}
 		for i := range x {
-			x[i] = w.value(x[i], s.Items.Value, pointer+"/*")
+			x[i] = w.value(x[i], s.Items(), pointer+"/*")
 		}
 		return x
 	}
-	if w.d.NewEnumValues && len(s.Enum) > 0 && s.Extensions["x-go-type"] == nil {
+	if w.d.NewEnumValues && len(s.Enum()) > 0 && !s.GoType() {
 		switch v.(type) {
 		case string:
 			w.inject(pointer, "enum")
@@ -239,7 +204,7 @@ func (w *drifter) value(v any, s *openapi3.Schema, pointer string) any {
 			return json.Number(strconv.Itoa(DriftEnumInt))
 		}
 	}
-	if w.d.NewEnumValues && len(s.Enum) > 0 && s.Type.Is("integer") {
+	if w.d.NewEnumValues && len(s.Enum()) > 0 && s.Is("integer") {
 		// A tolerant integer (scalar.Int) reads any number.
 		if _, ok := v.(json.Number); ok {
 			w.inject(pointer, "enum")
@@ -247,12 +212,10 @@ func (w *drifter) value(v any, s *openapi3.Schema, pointer string) any {
 		}
 	}
 	if w.d.OtherTypes {
-		if also, ok := s.Extensions["x-lsq-also-types"].([]any); ok && len(also) > 0 {
-			if to, _ := also[0].(string); to != "" {
-				if nv, ok := otherType(v, to); ok {
-					w.inject(pointer, "type")
-					return nv
-				}
+		if also := s.AlsoTypes(); len(also) > 0 {
+			if nv, ok := otherType(v, also[0]); ok {
+				w.inject(pointer, "type")
+				return nv
 			}
 		}
 	}

@@ -32,8 +32,8 @@ func newClientOn(t *testing.T, srv *lsqtest.Server, hc *http.Client, opts ...lea
 	t.Helper()
 	base := []leadsquared.Option{
 		leadsquared.WithHTTPClient(hc),
-		leadsquared.WithRequestValidation(validate.Default),
-		leadsquared.WithResponseValidation(validate.Default),
+		leadsquared.WithRequestValidation(),
+		leadsquared.WithResponseValidation(),
 		leadsquared.WithBackoff(5*time.Millisecond, 20*time.Millisecond),
 		leadsquared.WithDriftReport(func(r leadsquared.DriftReport) {
 			t.Errorf("drift from the spec on the undrifted fake: %+v", r)

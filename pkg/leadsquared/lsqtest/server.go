@@ -225,6 +225,10 @@ func (s *Server) serve(r *http.Request, op *validate.Operation, body []byte, rec
 		}
 	}
 	if err := s.v.ValidateRequest(opID, r.URL.Query(), body); err != nil {
+		if name, ok := unknownAttribute(err); ok {
+			// What LeadSquared answers an attribute it does not know (Update a User).
+			return http.StatusInternalServerError, errBody(api.ExceptionUnknownAttribute, "Unknown attribute: "+name)
+		}
 		return http.StatusBadRequest, errBody(api.ExceptionInvalidInput, invalidMessage(err))
 	}
 	status, v, ok := s.dispatch(r, op, url.Values(q), &call{body: body, host: r.Host})
@@ -257,6 +261,24 @@ func (s *Server) authenticated(r *http.Request) bool {
 func isJSON(ct string) bool {
 	mt, _, err := mime.ParseMediaType(ct)
 	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
+}
+
+// unknownAttribute reports whether every failure of a validation error is an attribute the
+// spec does not list (validate.RuleUnknown, RuleCase), and names the first.
+func unknownAttribute(err error) (string, bool) {
+	var verr *validate.Error
+	if !errors.As(err, &verr) || len(verr.Failures) == 0 {
+		return "", false
+	}
+	for _, f := range verr.Failures {
+		if f.Rule != validate.RuleUnknown && f.Rule != validate.RuleCase {
+			return "", false
+		}
+	}
+	p := verr.Failures[0].Pointer
+	name := p[strings.LastIndex(p, "/")+1:]
+	name = strings.ReplaceAll(strings.ReplaceAll(name, "~1", "/"), "~0", "~")
+	return name, true
 }
 
 // invalidMessage lists every failing field of a validation error by its JSON pointer.

@@ -1,0 +1,284 @@
+package validate
+
+import (
+	"regexp"
+	"strconv"
+	"sync"
+
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
+)
+
+// JSON types, as bits: a node's types, and the type of a value.
+type jsonType uint8
+
+const (
+	jsonString jsonType = 1 << iota
+	jsonInteger
+	jsonNumber
+	jsonBoolean
+	jsonObject
+	jsonArray
+	jsonNull
+	numJSONTypes = 7
+)
+
+var jsonTypeNames = [numJSONTypes]string{"string", "integer", "number", "boolean", "object", "array", "null"}
+
+// names lists the types of t.
+func (t jsonType) names() []string {
+	var out []string
+	for i, n := range jsonTypeNames {
+		if t&(1<<i) != 0 {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// name is the name of a single type.
+func (t jsonType) name() string {
+	for i, n := range jsonTypeNames {
+		if t == 1<<i {
+			return n
+		}
+	}
+	return ""
+}
+
+// node is one schema of the checker's table (check.gen.go).
+type node struct {
+	loc         string // JSONPath in the spec
+	types, also jsonType
+	nullable    bool
+	unknownType bool // x-lsq-type-unknown
+	goType      bool // x-go-type: a tolerant scalar of package scalar
+	enum        []string
+	props       map[string]int32 // property name -> its index in names and children
+	names       []string         // the properties, sorted
+	children    []int32          // the node of each property's value
+	required    []int32          // indexes of the required properties, in the spec's order
+	open        bool             // additionalProperties: other attributes are expected
+	addNode     int32            // the schema of other attributes' values, -1 any
+	items       int32            // the schema of array items, -1 any
+	custom      bool             // x-lsq-custom-fields: mx_* attributes are custom fields...
+	customNode  int32            // ...whose values are of this node (a string or null)
+	attrOf      int32            // x-lsq-attribute-of: a string names an attribute of this node, -1 none
+	minLen      int32            // -1 when unset, as the other bounds
+	maxLen      int32
+	minItems    int32
+	maxItems    int32
+	hasMin      bool
+	hasMax      bool
+	min, max    float64
+	pattern     string
+	oneOf       []int32 // x-lsq-error-body: the answer and the Error body, told apart by type
+
+	// strRules is set when a rule reads a string's value (enum, lengths, pattern,
+	// x-lsq-attribute-of): without one, a string of a string node is only scanned.
+	strRules bool
+	// plainString: a string node no rule reads (nor oneOf).
+	plainString bool
+
+	// keys finds a property's index faster than props: a collision-free hash of the names,
+	// built with the table (nil when none was found: props is used).
+	keys *keyIndex
+}
+
+// keyIndex is a perfect hash of an object's property names: slots[keyHash(k, seed)&mask] is
+// the index of the only property that can be k (-1: none), which is then compared.
+type keyIndex struct {
+	seed  uint32
+	mask  uint32
+	slots []int16
+}
+
+func keyHash(k []byte, seed uint32) uint32 {
+	n := uint32(len(k))
+	h := (n*0x9E3779B1 ^ seed) * 0x85EBCA6B
+	if n > 0 {
+		h = (h ^ uint32(k[0])) * 0xC2B2AE35
+		h = (h ^ uint32(k[n-1])) * 0x27D4EB2F
+		h = (h ^ uint32(k[n/2])) * 0x165667B1
+		h = (h ^ uint32(k[n/3])) * 0x85EBCA6B
+	}
+	return h ^ h>>15
+}
+
+// newKeyIndex finds a seed that hashes names without collisions, nil when none does.
+func newKeyIndex(names []string) *keyIndex {
+	size := uint32(1)
+	for size < uint32(4*len(names)) {
+		size <<= 1
+	}
+	slots := make([]int16, size)
+	for seed := uint32(1); seed < 2000; seed++ {
+		for i := range slots {
+			slots[i] = -1
+		}
+		ok := true
+		for i, name := range names {
+			h := keyHash([]byte(name), seed) & (size - 1)
+			if slots[h] >= 0 {
+				ok = false
+				break
+			}
+			slots[h] = int16(i)
+		}
+		if ok {
+			return &keyIndex{seed: seed, mask: size - 1, slots: slots}
+		}
+	}
+	return nil
+}
+
+// property returns the index of the property named key, -1 when none.
+func (n *node) property(key []byte) int32 {
+	if x := n.keys; x != nil {
+		i := x.slots[keyHash(key, x.seed)&x.mask]
+		if i >= 0 && n.names[i] == string(key) {
+			return int32(i)
+		}
+		return -1
+	}
+	if i, ok := n.props[string(key)]; ok {
+		return i
+	}
+	return -1
+}
+
+// accepts reports whether a value of type t is of the node's types.
+func (n *node) accepts(t jsonType) bool {
+	return n.types == 0 || n.types&t != 0 || t == jsonInteger && n.types&jsonNumber != 0
+}
+
+// queryParam is a query parameter of an operation.
+type queryParam struct {
+	name     string
+	required bool
+	node     int32
+}
+
+// reply is the schema of a reply of one status ("200", "4XX", "default").
+type reply struct {
+	status string
+	node   int32 // -1: any body
+	json   bool
+	// code is the status as a number (0 for a class or the default), class the class of a
+	// "4XX" (0 otherwise): set with the table.
+	code, class int
+}
+
+// opCheck is what the table knows of one operation.
+type opCheck struct {
+	body         int32 // -1: no JSON body
+	bodyRequired bool
+	query        []queryParam
+	replies      []reply
+	drift        int32 // the node of the 200 answer that drift reports walk
+}
+
+// table is the checker's table, built once from check.gen.go.
+type table struct {
+	nodes    []node
+	ops      map[string]*opCheck
+	errNode  int32
+	matchers []func([]byte) bool // by node: the pattern's matcher, nil when none
+	byID     map[api.OperationID]*Operation
+}
+
+// The table, built on first use. Not a package-level variable's initialiser: that would link
+// the table into every program that imports the package.
+var (
+	tableOnce sync.Once
+	theTable  *table
+)
+
+func checkTable() *table {
+	tableOnce.Do(func() {
+		nodes, ops, errNode := checkTableData()
+		t := &table{nodes: nodes, ops: ops, errNode: errNode, matchers: make([]func([]byte) bool, len(nodes))}
+		for i := range nodes {
+			if p := nodes[i].pattern; p != "" {
+				t.matchers[i] = matcher(p)
+			}
+			if len(nodes[i].names) > 0 {
+				nodes[i].keys = newKeyIndex(nodes[i].names)
+			}
+			nd := &nodes[i]
+			nd.strRules = nd.enum != nil || nd.minLen >= 0 || nd.maxLen >= 0 || nd.pattern != "" || nd.attrOf >= 0
+			nd.plainString = nd.types == jsonString && !nd.strRules && len(nd.oneOf) == 0
+		}
+		for _, oc := range ops {
+			for i := range oc.replies {
+				r := &oc.replies[i]
+				if c, err := strconv.Atoi(r.status); err == nil {
+					r.code = c
+				} else if len(r.status) == 3 && r.status[1:] == "XX" {
+					r.class = int(r.status[0] - '0')
+				}
+			}
+		}
+		t.byID = make(map[api.OperationID]*Operation, len(ops))
+		for _, id := range api.OperationIDs {
+			if op, ok := api.LookupOperation(id); ok && ops[string(id)] != nil {
+				t.byID[id] = &Operation{Operation: op, check: ops[string(id)]}
+			}
+		}
+		theTable = t
+	})
+	return theTable
+}
+
+// matcher returns a function that reports whether a string matches the spec's pattern p:
+// hand-written for the date patterns every user carries (a regexp costs more than the rest of
+// the check of a reply), a regexp otherwise.
+func matcher(p string) func([]byte) bool {
+	switch p {
+	case `^\d{4}-\d{2}-\d{2} \d{1,2}:\d{2}:\d{2}(\.\d{1,7})?$`:
+		return func(b []byte) bool { return isDateTime(b) }
+	case `^(\d{4}-\d{2}-\d{2} \d{1,2}:\d{2}:\d{2}(\.\d{1,7})?)?$`:
+		return func(b []byte) bool { return len(b) == 0 || isDateTime(b) }
+	case `^\d{4}-\d{2}-\d{2}$`:
+		return func(b []byte) bool { return len(b) == 10 && isDate(b) }
+	}
+	re := regexp.MustCompile(p)
+	return re.Match
+}
+
+func digits(b []byte) bool {
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// isDate matches \d{4}-\d{2}-\d{2} on the first 10 bytes of b.
+func isDate(b []byte) bool {
+	return len(b) >= 10 && digits(b[0:4]) && b[4] == '-' && digits(b[5:7]) && b[7] == '-' && digits(b[8:10])
+}
+
+// isDateTime matches \d{4}-\d{2}-\d{2} \d{1,2}:\d{2}:\d{2}(\.\d{1,7})?
+func isDateTime(b []byte) bool {
+	if !isDate(b) || len(b) < 11 || b[10] != ' ' {
+		return false
+	}
+	r := b[11:]
+	h := 0
+	for h < len(r) && h < 3 && r[h] >= '0' && r[h] <= '9' {
+		h++
+	}
+	if h < 1 || h > 2 {
+		return false
+	}
+	r = r[h:]
+	if len(r) < 6 || r[0] != ':' || !digits(r[1:3]) || r[3] != ':' || !digits(r[4:6]) {
+		return false
+	}
+	r = r[6:]
+	if len(r) == 0 {
+		return true
+	}
+	return r[0] == '.' && len(r) >= 2 && len(r) <= 8 && digits(r[1:])
+}
