@@ -147,3 +147,74 @@ func TestEntraSequence(t *testing.T) {
 		t.Errorf("%d CreateUser calls in all, want 1", got)
 	}
 }
+
+// TestOktaSequence replays what Okta sends (Okta's "SCIM 2.0" guide): the userName query
+// with startIndex and count before a create, the create (with a password, which is not
+// stored), a read, a full PUT of the profile, deactivation and re-activation by a
+// path-less PATCH ({"op":"replace","value":{"active":false}}), and the paged import of
+// all users.
+func TestOktaSequence(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	r := b.do("GET", filterQuery(`userName eq "test.user@okta.local"`)+"&startIndex=1&count=100", "").want(t, 200)
+	if r.body["totalResults"] != float64(0) {
+		t.Fatalf("totalResults %v, want 0", r.body["totalResults"])
+	}
+	create := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"test.user@okta.local",
+	  "name":{"givenName":"Test","familyName":"User"},
+	  "emails":[{"primary":true,"value":"test.user@okta.local","type":"work"}],
+	  "displayName":"Test User","locale":"en-US","externalId":"00ujl29u0le5T6Aj10h7","groups":[],
+	  "password":"1mz050nq","active":true}`
+	r = b.do("POST", "/Users", create).want(t, http.StatusCreated)
+	id := r.str("id")
+	if id == "" || r.str("userName") != "test.user@okta.local" || r.body["active"] != true {
+		t.Fatalf("create answer: %s", r.raw)
+	}
+	if strings.Contains(b.audit.String(), "1mz050nq") {
+		t.Error("the audit log holds the password")
+	}
+	b.do("GET", "/Users/"+id, "").want(t, 200)
+
+	put := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"` + id + `","userName":"test.user@okta.local",
+	  "name":{"givenName":"Another","familyName":"Name"},
+	  "emails":[{"primary":true,"value":"test.user@okta.local","type":"work"}],
+	  "title":"Lead","active":true}`
+	r = b.do("PUT", "/Users/"+id, put).want(t, 200)
+	lu, _ := b.fake.User(id)
+	if lu.FirstName != "Another" || lu.LastName != "Name" || lu.Attributes["Designation"] != "Lead" {
+		t.Errorf("after PUT: %+v", lu)
+	}
+	if name, _ := r.body["name"].(map[string]any); name["givenName"] != "Another" {
+		t.Errorf("PUT answer: %s", r.raw)
+	}
+
+	for _, tc := range []struct {
+		op     string
+		active bool
+		want   lsqtest.UserStatus
+	}{{"replace", false, lsqtest.UserInactive}, {"replace", true, lsqtest.UserActive}, {"REPLACE", false, lsqtest.UserInactive}} {
+		body := fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":%q,"value":{"active":%t}}]}`, tc.op, tc.active)
+		r = b.do("PATCH", "/Users/"+id, body).want(t, 200)
+		if lu, _ = b.fake.User(id); lu.Status != tc.want {
+			t.Fatalf("op %s active %t: status %s, want %s", tc.op, tc.active, lu.Status, tc.want)
+		}
+		if r.body["active"] != tc.active {
+			t.Errorf("op %s active %t: answer says active %v", tc.op, tc.active, r.body["active"])
+		}
+	}
+
+	// Import: every user, paged (the keys' owner and the one created).
+	r = b.do("GET", "/Users?startIndex=1&count=1", "").want(t, 200)
+	res, _ := r.body["Resources"].([]any)
+	if r.body["totalResults"] != float64(2) || len(res) != 1 || r.body["itemsPerPage"] != float64(1) || r.body["startIndex"] != float64(1) {
+		t.Errorf("page 1: %s", r.raw)
+	}
+	r = b.do("GET", "/Users?startIndex=2&count=1", "").want(t, 200)
+	res2, _ := r.body["Resources"].([]any)
+	if len(res2) != 1 || res2[0].(map[string]any)["id"] == res[0].(map[string]any)["id"] {
+		t.Errorf("page 2 repeats page 1 or is empty: %s", r.raw)
+	}
+	if got := b.fake.Count("CreateUser"); got != 1 {
+		t.Errorf("%d CreateUser calls, want 1", got)
+	}
+}

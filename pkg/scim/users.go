@@ -106,6 +106,12 @@ func (h *users) byAddress(ctx context.Context, addr string) ([]user, error) {
 	return match(all), nil
 }
 
+// keyable reports whether usersync.CanonicalAddress accepts addr.
+func keyable(addr string) bool {
+	_, err := usersync.CanonicalAddress(addr)
+	return err == nil
+}
+
 func (h *users) resource(u user) elimity.Resource {
 	res := elimity.Resource{ID: u.ID, Attributes: h.m.attributes(u)}
 	if v, ok := u.Custom["externalId"]; ok {
@@ -139,12 +145,12 @@ func (h *users) GetAll(r *http.Request, params elimity.ListRequestParams) (elimi
 	if params.FilterValidator != nil {
 		addr = addressIn(params.FilterValidator.GetFilter())
 	}
-	if addr != "" {
-		if _, cerr := usersync.CanonicalAddress(addr); cerr != nil {
-			return elimity.Page{}, nil // no user can have an address that cannot be keyed
-		}
+	switch {
+	case addr != "" && !keyable(addr):
+		// No user can have an address that cannot be keyed: an empty page.
+	case addr != "":
 		found, err = h.byAddress(ctx, addr)
-	} else {
+	default:
 		found, err = h.search(ctx)
 	}
 	if err != nil {
@@ -236,7 +242,8 @@ func (h *users) Create(r *http.Request, attrs elimity.ResourceAttributes) (elimi
 	if err != nil {
 		return elimity.Resource{}, h.fail(r, err)
 	}
-	for _, x := range existing {
+	if len(existing) > 0 {
+		x := existing[0]
 		d := "a user with this address exists in LeadSquared"
 		if !strings.EqualFold(x.Email, u.Email) {
 			d = fmt.Sprintf("a user whose address looks the same (%s) exists in LeadSquared", x.Email)
@@ -260,7 +267,7 @@ func (h *users) Create(r *http.Request, attrs elimity.ResourceAttributes) (elimi
 		// The answer is lost (or holds no id): the user may exist. Look, never send again.
 		again, lerr := h.byAddress(ctx, u.Email)
 		if lerr != nil || len(again) == 0 {
-			h.audit.write(entry, fmt.Errorf("outcome unknown (%v); not found afterwards: %v", err, lerr))
+			h.audit.write(entry, fmt.Errorf("outcome unknown (%w); not found afterwards: %w", err, lerr))
 			return elimity.Resource{}, h.failStatus(r, http.StatusBadGateway, "LeadSquared's answer to the create was lost and the user is not visible yet: retry later (the create is never sent twice)", 0)
 		}
 		u.ID = again[0].ID
