@@ -8,9 +8,11 @@ import (
 	"time"
 )
 
-// AuditEntry is one line of the audit log: one change sent to LeadSquared (or, for
-// Op "...: nothing LeadSquared can store", a request that changed nothing). It never
-// holds the LeadSquared keys or the SCIM token.
+// AuditEntry is one line of the audit log. Every change sent to LeadSquared has two: one
+// with Result "sending" written before the call (a change whose line cannot be written is
+// not sent: the request gets a 500), and one with LeadSquared's answer after it. Op
+// "...: nothing LeadSquared can store" is a request that changed nothing. It never holds
+// the LeadSquared keys or the SCIM token.
 type AuditEntry struct {
 	Time string `json:"time"`
 	// Client is who asked: the SCIM client's address and User-Agent.
@@ -42,23 +44,36 @@ func (a *auditLog) entry(r *http.Request, op string, before, after user, ignored
 	}
 }
 
-// write completes e with the time and LeadSquared's answer and appends it.
+// begin appends e with Result "sending", before the call: a change whose line cannot be
+// written is not made.
+func (a *auditLog) begin(e *AuditEntry) error {
+	return a.append(e, "sending")
+}
+
+// write appends e again with LeadSquared's answer ("ok" or the error). Its own failure
+// is not the request's: the change is made, and begin's line records it.
 func (a *auditLog) write(e *AuditEntry, err error) {
-	if a.w == nil {
-		return
-	}
-	e.Result = "ok"
+	result := "ok"
 	if err != nil {
-		e.Result = err.Error()
+		result = err.Error()
+	}
+	_ = a.append(e, result)
+}
+
+func (a *auditLog) append(e *AuditEntry, result string) error {
+	if a.w == nil {
+		return nil
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	e.Result = result
 	e.Time = a.now().UTC().Format(time.RFC3339Nano)
-	b, merr := json.Marshal(e)
-	if merr != nil {
-		return
+	b, err := json.Marshal(e)
+	if err != nil {
+		return err
 	}
-	_, _ = a.w.Write(append(b, '\n'))
+	_, err = a.w.Write(append(b, '\n'))
+	return err
 }
 
 // fields is the audit view of a user (nil for none).

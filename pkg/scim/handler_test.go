@@ -1,10 +1,13 @@
 package scim_test
 
 import (
+	"errors"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared/lsqtest"
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared/lsqtest/lsqclient"
 	"github.com/leadsquared-go/leadsquared-go/pkg/scim"
@@ -178,5 +181,35 @@ func TestAccess(t *testing.T) {
 	r = b.do("POST", "/Users", `{"schemas":["`+scim.UserSchema+`"],"userName":"x@example.com","name":{"givenName":"X"},"emails":[{"type":"work","value":"y@example.com"}]}`).want(t, 400)
 	if r.str("scimType") != "invalidValue" {
 		t.Errorf("userName and email differ: %s", r.raw)
+	}
+}
+
+// failingWriter is an audit log that cannot be written.
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+// TestNoAuditNoChange: when the audit line cannot be written, the change is not sent.
+func TestNoAuditNoChange(t *testing.T) {
+	t.Parallel()
+	fake := lsqtest.MustNewServer(t)
+	u, err := fake.AddUser(lsqtest.User{FirstName: "A", EmailAddress: "a@example.com", Role: "Sales_User"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := scim.New(scim.Config{Client: lsqclient.New(t, fake), Token: testToken, DefaultRole: "Sales_User", Audit: failingWriter{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	b := &bridge{t: t, fake: fake, srv: srv}
+	b.do("POST", "/Users", newUser("new@example.com")).want(t, http.StatusInternalServerError)
+	b.do("DELETE", "/Users/"+u.ID, "").want(t, http.StatusInternalServerError)
+	b.do("GET", "/Users/"+u.ID, "").want(t, http.StatusOK)
+	for _, op := range []string{"CreateUser", "DeactivateUser"} {
+		if n := fake.Count(api.OperationID(op)); n != 0 {
+			t.Errorf("%d %s calls without an audit line", n, op)
+		}
 	}
 }

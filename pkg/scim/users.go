@@ -259,7 +259,11 @@ func (h *users) Create(r *http.Request, attrs elimity.ResourceAttributes) (elimi
 		PhoneMobile: u.PhoneMobile, ManagerUserID: u.Manager, CustomFields: h.customFields(u, user{}),
 	}
 	entry := h.audit.entry(r, "create", user{}, u, e.ignoredList())
+	if err := h.audit.begin(entry); err != nil {
+		return elimity.Resource{}, errAudit
+	}
 	created, err := h.c.CreateUser(ctx, req)
+	result := error(nil)
 	switch {
 	case err == nil && created.Message.ID != "":
 		u.ID = created.Message.ID
@@ -268,9 +272,10 @@ func (h *users) Create(r *http.Request, attrs elimity.ResourceAttributes) (elimi
 		again, lerr := h.byAddress(ctx, u.Email)
 		if lerr != nil || len(again) == 0 {
 			h.audit.write(entry, fmt.Errorf("outcome unknown (%w); not found afterwards: %w", err, lerr))
-			return elimity.Resource{}, h.failStatus(r, http.StatusBadGateway, "LeadSquared's answer to the create was lost and the user is not visible yet: retry later (the create is never sent twice)", 0)
+			return elimity.Resource{}, h.failStatus(r, http.StatusBadGateway, "LeadSquared's answer to the create was lost and the user is not in the account: retry (a retry looks the address up before it creates)", 0)
 		}
 		u.ID = again[0].ID
+		result = fmt.Errorf("answer lost (%w); the user was found in the account afterwards: created", err)
 	default:
 		h.audit.write(entry, err)
 		if errors.Is(err, leadsquared.ErrDuplicateEntry) {
@@ -279,7 +284,7 @@ func (h *users) Create(r *http.Request, attrs elimity.ResourceAttributes) (elimi
 		return elimity.Resource{}, h.fail(r, err)
 	}
 	entry.UserID = u.ID
-	h.audit.write(entry, nil)
+	h.audit.write(entry, result)
 
 	// Create a User cannot set these: the same calls an update makes set them.
 	after := u
@@ -379,10 +384,11 @@ func (h *users) write(r *http.Request, op string, before, after user, e *edit) (
 			return elimity.Resource{}, scimerrors.ScimError{Status: http.StatusForbidden, Detail: "this user owns the service's LeadSquared keys and is never deactivated through SCIM"}
 		}
 		entry := h.audit.entry(r, op+": deactivate", before, user{ID: before.ID, Email: before.Email, Active: false}, nil)
-		_, err = h.c.DeactivateUser(ctx, api.DeactivateUserParams{UserID: before.ID})
-		h.audit.write(entry, err)
-		if err != nil {
-			return elimity.Resource{}, h.fail(r, err)
+		if err := h.call(r, entry, func() error {
+			_, err := h.c.DeactivateUser(ctx, api.DeactivateUserParams{UserID: before.ID})
+			return err
+		}); err != nil {
+			return elimity.Resource{}, err
 		}
 	}
 	fields, changed := updateFields(before, after)
@@ -391,10 +397,11 @@ func (h *users) write(r *http.Request, op string, before, after user, e *edit) (
 	}
 	if changed {
 		entry := h.audit.entry(r, op+": update", before, after, ignored)
-		_, err := h.c.UpdateUser(ctx, api.UpdateUserParams{UserID: before.ID}, api.UserUpdateRequest{User: fields})
-		h.audit.write(entry, err)
-		if err != nil {
-			return elimity.Resource{}, h.fail(r, err)
+		if err := h.call(r, entry, func() error {
+			_, err := h.c.UpdateUser(ctx, api.UpdateUserParams{UserID: before.ID}, api.UserUpdateRequest{User: fields})
+			return err
+		}); err != nil {
+			return elimity.Resource{}, err
 		}
 	} else if len(ignored) > 0 {
 		h.audit.write(h.audit.entry(r, op+": nothing LeadSquared can store", before, after, ignored), nil)
@@ -404,19 +411,21 @@ func (h *users) write(r *http.Request, op string, before, after user, e *edit) (
 			h.audit.write(h.audit.entry(r, op+": manager not removed (LeadSquared cannot clear a manager)", before, after, nil), nil)
 		} else {
 			entry := h.audit.entry(r, op+": manager", before, after, nil)
-			_, err := h.c.UpdateUserManagers(ctx, []api.UserManagerUpdate{{UserID: before.ID, ManagerID: after.Manager}})
-			h.audit.write(entry, err)
-			if err != nil {
-				return elimity.Resource{}, h.fail(r, err)
+			if err := h.call(r, entry, func() error {
+				_, err := h.c.UpdateUserManagers(ctx, []api.UserManagerUpdate{{UserID: before.ID, ManagerID: after.Manager}})
+				return err
+			}); err != nil {
+				return elimity.Resource{}, err
 			}
 		}
 	}
 	if !before.Active && after.Active {
 		entry := h.audit.entry(r, op+": activate", before, user{ID: before.ID, Email: before.Email, Active: true}, nil)
-		_, err := h.c.ActivateUser(ctx, api.ActivateUserParams{UserID: before.ID})
-		h.audit.write(entry, err)
-		if err != nil {
-			return elimity.Resource{}, h.fail(r, err)
+		if err := h.call(r, entry, func() error {
+			_, err := h.c.ActivateUser(ctx, api.ActivateUserParams{UserID: before.ID})
+			return err
+		}); err != nil {
+			return elimity.Resource{}, err
 		}
 	}
 	// Answer with what LeadSquared holds now; if it cannot be read, with what was written.
@@ -429,6 +438,23 @@ func (h *users) write(r *http.Request, op string, before, after user, e *edit) (
 		st.mu.Unlock()
 	}
 	return h.resource(after), nil
+}
+
+// errAudit is the answer to a change whose audit line cannot be written: it is not sent.
+var errAudit = scimerrors.ScimError{Status: http.StatusInternalServerError, Detail: "the audit log cannot be written: nothing was changed"}
+
+// call makes one audited LeadSquared write: the audit line first (no line, no call), the
+// call, then its answer's line.
+func (h *users) call(r *http.Request, entry *AuditEntry, do func() error) error {
+	if err := h.audit.begin(entry); err != nil {
+		return errAudit
+	}
+	err := do()
+	h.audit.write(entry, err)
+	if err != nil {
+		return h.fail(r, err)
+	}
+	return nil
 }
 
 // updateFields are the Update a User fields that differ between before and after.
