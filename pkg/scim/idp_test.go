@@ -84,6 +84,12 @@ func TestEntraSequence(t *testing.T) {
 			t.Errorf("%s: %s", f, r.raw)
 		}
 	}
+	// A filter naming an address costs one search when the user exists.
+	b.fake.ResetLog()
+	b.do("GET", filterQuery(`emails[type eq "work"].value eq "Test_User@contoso.example"`), "").want(t, 200)
+	if n := len(b.fake.Requests()); n != 1 {
+		t.Errorf("the work-email filter made %d LeadSquared calls, want 1", n)
+	}
 	r = b.do("GET", "/Users/"+id, "").want(t, 200)
 	if r.str("userName") != "Test_User@contoso.example" || r.body["active"] != true || r.str("title") != "Engineer" {
 		t.Errorf("GET /Users/%s: %s", id, r.raw)
@@ -143,8 +149,17 @@ func TestEntraSequence(t *testing.T) {
 	if lu, _ = b.fake.User(id); lu.Status != lsqtest.UserInactive {
 		t.Errorf("after DELETE: status %s, want Inactive", lu.Status)
 	}
-	if got := b.fake.Count("CreateUser"); got != 1 {
-		t.Errorf("%d CreateUser calls in all, want 1", got)
+	if got := b.fake.Count("CreateUser"); got != 0 {
+		t.Errorf("%d CreateUser calls after the first, want 0", got)
+	}
+	n := 0
+	for _, u := range b.fake.Users() {
+		if strings.EqualFold(u.EmailAddress, "Test_User@contoso.example") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d users with the address, want 1", n)
 	}
 }
 

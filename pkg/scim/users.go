@@ -193,10 +193,7 @@ func addressIn(x filter.Expression) string {
 		}
 	case *filter.ValuePath:
 		if strings.EqualFold(e.AttributePath.AttributeName, "emails") {
-			if ae, ok := e.ValueFilter.(*filter.AttributeExpression); ok && strings.EqualFold(ae.AttributePath.AttributeName, "value") && strings.EqualFold(string(ae.Operator), "eq") {
-				s, _ := ae.CompareValue.(string)
-				return s
-			}
+			return valueEq(e.ValueFilter)
 		}
 	case *filter.LogicalExpression:
 		if strings.EqualFold(string(e.Operator), "and") {
@@ -204,6 +201,25 @@ func addressIn(x filter.Expression) string {
 				return a
 			}
 			return addressIn(e.Right)
+		}
+	}
+	return ""
+}
+
+// valueEq returns X of `value eq "X"` in the filter of a value path, at the top or under
+// `and` (emails[type eq "work" and value eq "X"]).
+func valueEq(x filter.Expression) string {
+	switch e := x.(type) {
+	case *filter.AttributeExpression:
+		if s, ok := e.CompareValue.(string); ok && strings.EqualFold(e.AttributePath.AttributeName, "value") && strings.EqualFold(string(e.Operator), "eq") {
+			return s
+		}
+	case *filter.LogicalExpression:
+		if strings.EqualFold(string(e.Operator), "and") {
+			if v := valueEq(e.Left); v != "" {
+				return v
+			}
+			return valueEq(e.Right)
 		}
 	}
 	return ""
