@@ -58,7 +58,11 @@
 //
 // A LeadSquared 429 and a spent client-side budget ([FailFast]) answer 429 with
 // Retry-After at once, rather than holding the IdP's request; other LeadSquared failures
-// answer 502 (503 when the request ended first), which IdPs retry.
+// answer 502 (503 when the request ended first), which IdPs retry. What a request costs
+// in LeadSquared calls: a read or a filter naming an address 1 (a filter naming none, or an
+// address not found, reads the whole account: one call per 1,000 users); an active toggle
+// 3 (read, write, read back; the first deactivation also asks who owns the keys); a create
+// 3 plus one per 1,000 users, since finding look-alike addresses reads the whole account.
 //
 // # Audit
 //
