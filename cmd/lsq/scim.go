@@ -154,8 +154,16 @@ func (a *app) runSCIM(cmd *cobra.Command, o *scimOptions) int {
 		scheme = "https"
 	}
 	base := scheme + "://" + displayAddr(ln.Addr()) + scim.DefaultBasePath
+	// meta.location is absolute only when the address names the host the IdP reaches; on
+	// all interfaces (0.0.0.0) it stays relative (Users/ID) rather than say localhost.
+	locBase := base
+	if host, _, err := net.SplitHostPort(ln.Addr().String()); err == nil {
+		if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+			locBase = ""
+		}
+	}
 	h, err := scim.New(scim.Config{
-		Client: c.Client, Token: token, DefaultRole: o.defaultRole, Mapping: mapping, Audit: audit, BaseURL: base,
+		Client: c.Client, Token: token, DefaultRole: o.defaultRole, Mapping: mapping, Audit: audit, BaseURL: locBase,
 	})
 	if err != nil {
 		_ = ln.Close()
