@@ -41,17 +41,12 @@ func mutability(format string, args ...any) error {
 	return scimerrors.ScimError{ScimType: scimerrors.ScimTypeMutability, Detail: fmt.Sprintf(format, args...), Status: 400}
 }
 
-// setResource applies the attributes of a whole resource (POST or PUT). For a PUT every
-// writable attribute the resource leaves out is cleared, as RFC 7644 section 3.5.1 asks;
-// active, when left out, keeps its value.
-func (e *edit) setResource(attrs map[string]any, put bool) error {
-	if put {
-		u := e.u
-		u.FamilyName, u.Title, u.Department, u.PhoneWork, u.Manager = "", "", "", "", ""
-		for k := range u.Custom {
-			delete(u.Custom, k)
-		}
-	}
+// setResource applies the attributes of a whole resource (POST or PUT). A PUT changes
+// only the attributes it carries: RFC 7644 section 3.5.1 lets a server take omitted
+// readWrite attributes as not asserted, and a value someone set in LeadSquared is never
+// cleared by an IdP that does not manage it. To clear a value, send it empty or PATCH
+// remove it.
+func (e *edit) setResource(attrs map[string]any) error {
 	for k, v := range attrs {
 		if err := e.setTop(k, v); err != nil {
 			return err

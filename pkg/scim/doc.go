@@ -37,6 +37,10 @@
 //	anything else (nickName, addresses, locale, password, groups, other emails/phones, ...)
 //	                                             -                        ignored: not stored, not returned; named in the audit line
 //
+// A PUT changes only the attributes it carries (RFC 7644 section 3.5.1 allows taking
+// omitted attributes as not asserted): a value set in LeadSquared is never cleared by an IdP
+// that does not manage it. Send a value empty, or PATCH remove it, to clear it.
+//
 // # Access
 //
 // active:false and DELETE deactivate (LeadSquared keeps its users; DELETE answers 204);

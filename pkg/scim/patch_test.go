@@ -58,3 +58,16 @@ func TestPatchForms(t *testing.T) {
 		t.Errorf("%d deactivations", n)
 	}
 }
+
+// TestPutKeepsOmitted: a PUT changes what it carries and leaves what it omits.
+func TestPutKeepsOmitted(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	r := b.do("POST", "/Users", `{"schemas":["`+scim.UserSchema+`"],"userName":"put@example.com","name":{"givenName":"A","familyName":"B"},"title":"CTO"}`).want(t, http.StatusCreated)
+	id := r.str("id")
+	b.do("PUT", "/Users/"+id, `{"schemas":["`+scim.UserSchema+`"],"userName":"put@example.com","name":{"givenName":"C"},"active":true}`).want(t, http.StatusOK)
+	u, _ := b.fake.User(id)
+	if u.FirstName != "C" || u.LastName != "B" || u.Attributes["Designation"] != "CTO" {
+		t.Errorf("after PUT: %+v", u)
+	}
+}

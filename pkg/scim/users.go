@@ -233,7 +233,7 @@ func (h *users) Create(r *http.Request, attrs elimity.ResourceAttributes) (elimi
 	ctx := r.Context()
 	u := user{Active: true}
 	e := newEdit(h.m, &u)
-	if err := e.setResource(attrs, false); err != nil {
+	if err := e.setResource(attrs); err != nil {
 		return elimity.Resource{}, err
 	}
 	if strings.TrimSpace(u.Email) == "" {
@@ -329,7 +329,7 @@ func (h *users) customFields(after, before user) api.CustomFields {
 
 // Replace answers PUT /Users/{id}.
 func (h *users) Replace(r *http.Request, id string, attrs elimity.ResourceAttributes) (elimity.Resource, error) {
-	return h.update(r, id, "replace", func(e *edit) error { return e.setResource(attrs, true) })
+	return h.update(r, id, "replace", func(e *edit) error { return e.setResource(attrs) })
 }
 
 // Patch answers PATCH /Users/{id}: add, replace and remove in any letter case, with or
