@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -195,5 +196,47 @@ func TestFaultStorm(t *testing.T) {
 	t.Logf("%d users, %d faults injected, %d IdP retries: %d duplicate creates, %d lost deactivations", users, injected, retries, duplicates, lost)
 	if duplicates != 0 || lost != 0 {
 		t.Errorf("%d duplicate creates, %d lost deactivations; want 0 and 0", duplicates, lost)
+	}
+}
+
+// TestConcurrentCreates: IdP requests racing for one address (and a look-alike of it)
+// create one user, the others get 409; different addresses all get created.
+func TestConcurrentCreates(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	addrs := []string{"race@example.com", "RACE@example.com", "ｒａｃｅ@example.com", "race@example.com"}
+	for i := range 8 {
+		addrs = append(addrs, fmt.Sprintf("other%d@example.com", i))
+	}
+	statuses := make([]int, len(addrs))
+	var wg sync.WaitGroup
+	for i, a := range addrs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses[i] = b.do("POST", "/Users", newUser(a)).status
+		}()
+	}
+	wg.Wait()
+	created := 0
+	for i := range 4 {
+		switch statuses[i] {
+		case http.StatusCreated:
+			created++
+		case http.StatusConflict:
+		default:
+			t.Errorf("%s: %d", addrs[i], statuses[i])
+		}
+	}
+	if created != 1 {
+		t.Errorf("%d of the racing look-alikes created, want 1 (statuses %v)", created, statuses[:4])
+	}
+	for i := 4; i < len(addrs); i++ {
+		if statuses[i] != http.StatusCreated {
+			t.Errorf("%s: %d", addrs[i], statuses[i])
+		}
+	}
+	if n := b.fake.UserCount(); n != 1+1+8 {
+		t.Errorf("%d users, want 10", n)
 	}
 }

@@ -26,9 +26,10 @@ type users struct {
 	role  string
 	audit *auditLog
 
-	// createMu serialises creates: the look-up before a create and the create are one
-	// step, so two requests for one address never both create.
-	createMu sync.Mutex
+	// creating serialises the creates of one address (by its usersync.CanonicalAddress
+	// key, so look-alikes too): the look-up before a create and the create are one step,
+	// and two requests for one address never both create. Other addresses go ahead.
+	creating keyedLock
 
 	ownerMu sync.Mutex
 	owner   string // the keys' owner, once known
@@ -104,6 +105,41 @@ func (h *users) byAddress(ctx context.Context, addr string) ([]user, error) {
 		return nil, err
 	}
 	return match(all), nil
+}
+
+// keyedLock is a mutex per key.
+type keyedLock struct {
+	mu    sync.Mutex
+	locks map[string]*keyLock
+}
+
+type keyLock struct {
+	sync.Mutex
+	users int
+}
+
+// lock locks key and returns its unlock.
+func (k *keyedLock) lock(key string) func() {
+	k.mu.Lock()
+	if k.locks == nil {
+		k.locks = map[string]*keyLock{}
+	}
+	l := k.locks[key]
+	if l == nil {
+		l = &keyLock{}
+		k.locks[key] = l
+	}
+	l.users++
+	k.mu.Unlock()
+	l.Lock()
+	return func() {
+		l.Unlock()
+		k.mu.Lock()
+		if l.users--; l.users == 0 {
+			delete(k.locks, key)
+		}
+		k.mu.Unlock()
+	}
 }
 
 // keyable reports whether usersync.CanonicalAddress accepts addr.
@@ -248,12 +284,13 @@ func (h *users) Create(r *http.Request, attrs elimity.ResourceAttributes) (elimi
 	if !api.Role(u.Role).Valid() {
 		return elimity.Resource{}, invalidValue("roles: %q is not a LeadSquared role (Administrator, Marketing_User, Sales_Manager, Sales_User)", u.Role)
 	}
-	if _, err := usersync.CanonicalAddress(u.Email); err != nil {
+	key, err := usersync.CanonicalAddress(u.Email)
+	if err != nil {
 		return elimity.Resource{}, invalidValue("userName: %v", err)
 	}
 
-	h.createMu.Lock()
-	defer h.createMu.Unlock()
+	unlock := h.creating.lock(key)
+	defer unlock()
 	existing, err := h.byAddress(ctx, u.Email)
 	if err != nil {
 		return elimity.Resource{}, h.fail(r, err)
