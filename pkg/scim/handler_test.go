@@ -173,6 +173,13 @@ func TestAccess(t *testing.T) {
 		t.Errorf("%d CreateUser calls for refused addresses", n)
 	}
 	b.do("GET", "/Users/no-such-id", "").want(t, 404)
+	b.fake.ResetLog()
+	if r := b.do("GET", filterQuery(`externalId eq "abc"`), "").want(t, 200); r.body["totalResults"] != float64(0) {
+		t.Errorf("externalId without a mapping: %s", r.raw)
+	}
+	if n := len(b.fake.Requests()); n != 0 {
+		t.Errorf("externalId without a mapping made %d calls", n)
+	}
 	b.do("GET", filterQuery(`userName eq`), "").want(t, 400)
 	r = b.do("POST", "/Users", `{"schemas":["`+scim.UserSchema+`"],"userName":"x@example.com"}`).want(t, 400)
 	if !strings.Contains(r.str("detail"), "givenName") {

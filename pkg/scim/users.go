@@ -181,9 +181,12 @@ func (h *users) GetAll(r *http.Request, params elimity.ListRequestParams) (elimi
 	if params.FilterValidator != nil {
 		addr = addressIn(params.FilterValidator.GetFilter())
 	}
+	_, extMapped := h.m["externalId"]
 	switch {
 	case addr != "" && !keyable(addr):
 		// No user can have an address that cannot be keyed: an empty page.
+	case params.FilterValidator != nil && !extMapped && needsExternalID(params.FilterValidator.GetFilter()):
+		// No user has an externalId when no mx_ field holds it: an empty page, no calls.
 	case addr != "":
 		found, err = h.byAddress(ctx, addr)
 	default:
@@ -240,6 +243,23 @@ func addressIn(x filter.Expression) string {
 		}
 	}
 	return ""
+}
+
+// needsExternalID reports whether every match of x must have an externalId (an
+// externalId comparison other than ne, at the top or under and; under or, on both sides).
+func needsExternalID(x filter.Expression) bool {
+	switch e := x.(type) {
+	case *filter.AttributeExpression:
+		// Every operator but ne needs a value to match (RFC 7644 section 3.4.2.2).
+		return strings.EqualFold(e.AttributePath.AttributeName, "externalId") && e.AttributePath.URI() == "" &&
+			!strings.EqualFold(string(e.Operator), "ne")
+	case *filter.LogicalExpression:
+		if strings.EqualFold(string(e.Operator), "and") {
+			return needsExternalID(e.Left) || needsExternalID(e.Right)
+		}
+		return needsExternalID(e.Left) && needsExternalID(e.Right)
+	}
+	return false
 }
 
 // valueEq returns X of `value eq "X"` in the filter of a value path, at the top or under
