@@ -23,6 +23,7 @@ results="$tmp/results.txt"
 "$go" test -c -o "$tmp/validate.test" ./pkg/validate
 "$go" test -c -o "$tmp/redislimit.test" ./pkg/leadsquared/redislimit
 "$go" test -c -o "$tmp/lsq.test" ./cmd/lsq
+"$go" test -c -o "$tmp/scim.test" ./pkg/scim
 "$go" build -o "$tmp/benchstat" golang.org/x/perf/cmd/benchstat
 basebin=""
 if git rev-parse --verify --quiet "$benchbase^{commit}" >/dev/null 2>&1; then
@@ -93,6 +94,10 @@ GO="$go" bench/binsize.sh | tee -a "$results" | grep '^Benchmark' >&2
 
 echo "== throughput under a rate limit: $tputcount runs of 4 s per limiter" >&2
 bench pkg/leadsquared "$tmp/leadsquared.test" '^BenchmarkRateLimitThroughput$' -test.benchtime=1x -test.count="$tputcount"
+
+echo "== the SCIM bridge: requests per second on the fake, and the share of the rate used ($tputcount runs of 4 s)" >&2
+bench pkg/scim "$tmp/scim.test" '^BenchmarkBridge$' -test.benchmem -test.benchtime="$benchtime" -test.count="$count"
+bench pkg/scim "$tmp/scim.test" '^BenchmarkBridgeRateShare$' -test.benchtime=1x -test.count="$tputcount"
 
 echo "== under load: $tputcount saturated runs with refusals (~10 s each), the mixed job ($mixedtime), $tputcount Redis fairness runs (~20 s each), lsq validate, users import and sync on 50 MB" >&2
 bench pkg/leadsquared "$tmp/leadsquared.test" '^BenchmarkSaturatedRefusals$' -test.benchtime=1x -test.count="$tputcount"

@@ -160,7 +160,13 @@ func (a *app) newClient(ctx context.Context, f *clientFlags, extra ...leadsquare
 			return nil, scrubErr(err, keys)
 		}
 		closeFn = func() { _ = rdb.Close() }
-		opts = append(opts, leadsquared.WithLimiter(lim))
+		opts = append(opts, leadsquared.WithLimiter(f.wrap(lim)))
+	case f.rate != "" && f.wrapLimiter != nil:
+		lim, err := leadsquared.NewLimiter(calls, per)
+		if err != nil {
+			return nil, usageError{fmt.Errorf("--rate: %w", err)}
+		}
+		opts = append(opts, leadsquared.WithLimiter(f.wrap(lim)))
 	case f.rate != "":
 		opts = append(opts, leadsquared.WithRateLimit(calls, per))
 	}
@@ -175,6 +181,14 @@ func (a *app) newClient(ctx context.Context, f *clientFlags, extra ...leadsquare
 		return nil, scrubErr(err, keys)
 	}
 	return &apiClient{Client: c, keys: keys, close: closeFn}, nil
+}
+
+// wrap is l wrapped by f.wrapLimiter, or l.
+func (f *clientFlags) wrap(l leadsquared.Limiter) leadsquared.Limiter {
+	if f.wrapLimiter == nil {
+		return l
+	}
+	return f.wrapLimiter(l)
 }
 
 // clientOptions are the options of every client a command builds: the keys in headers, lsq

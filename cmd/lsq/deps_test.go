@@ -63,3 +63,38 @@ func TestNoProgramLinksKinOpenAPI(t *testing.T) {
 		}
 	}
 }
+
+// TestSCIMDepsStayInSCIM checks that the SCIM library (github.com/elimity-com/scim and its
+// filter parser) is linked only by pkg/scim and the CLI: a program using the client, the
+// fake or the sync engine does not link it; and pkg/scim links none of the CLI's
+// dependencies.
+func TestSCIMDepsStayInSCIM(t *testing.T) {
+	t.Parallel()
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go tool on PATH")
+	}
+	list := func(pkgs ...string) []string {
+		out, err := exec.CommandContext(t.Context(), goTool, append([]string{"list", "-deps"}, pkgs...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("go list: %v\n%s", err, out)
+		}
+		return strings.Fields(string(out))
+	}
+	const mod = "github.com/leadsquared-go/leadsquared-go/"
+	for _, dep := range list(mod+"pkg/leadsquared", mod+"pkg/leadsquared/lsqtest", mod+"pkg/leadsquared/redislimit",
+		mod+"pkg/validate", mod+"pkg/api", mod+"pkg/usersync") {
+		for _, banned := range []string{"github.com/elimity-com/", "github.com/scim2/", "github.com/q-uint/", mod + "pkg/scim"} {
+			if strings.HasPrefix(dep, banned) {
+				t.Errorf("a library package links %s (only pkg/scim and the CLI may)", dep)
+			}
+		}
+	}
+	for _, dep := range list(mod + "pkg/scim") {
+		for _, banned := range []string{"github.com/spf13/", "github.com/schollz/progressbar", "golang.org/x/term", "github.com/redis/"} {
+			if strings.HasPrefix(dep, banned) {
+				t.Errorf("pkg/scim links %s (a CLI dependency)", dep)
+			}
+		}
+	}
+}

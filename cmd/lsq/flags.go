@@ -24,6 +24,9 @@ type clientFlags struct {
 	pacing   bool // --rate and --redis are flags of the command
 	rate     string
 	redis    string
+	// wrapLimiter, when set, wraps the limiter of --rate (and --redis) before the client
+	// uses it (lsq scim serve: scim.FailFast, so a spent budget is answered at once).
+	wrapLimiter func(leadsquared.Limiter) leadsquared.Limiter
 }
 
 func (f *clientFlags) register(cmd *cobra.Command, pacing bool) {

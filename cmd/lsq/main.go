@@ -208,7 +208,7 @@ func (a *app) root(ctx context.Context) *cobra.Command {
 	root.CompletionOptions.HiddenDefaultCmd = false
 	root.SetFlagErrorFunc(a.flagError) // every command's
 	root.AddCommand(a.callCommand(), a.usersCommand(), a.hostCommand(), a.validateCommand(), a.opsCommand(),
-		a.specCommand(), a.fakeCommand(), a.demoCommand())
+		a.specCommand(), a.fakeCommand(), a.demoCommand(), a.scimCommand())
 	root.InitDefaultCompletionCmd() // now, not at Execute: it shares the template too
 	root.InitDefaultHelpCmd()
 	for _, c := range root.Commands() {

@@ -1,0 +1,76 @@
+// Package scim is a SCIM 2.0 service provider (RFC 7643, RFC 7644) for the Users of one
+// LeadSquared account, so that an identity provider (Microsoft Entra ID, Okta) can create,
+// update and deactivate LeadSquared users. [New] returns an http.Handler to mount in any
+// server; `lsq scim serve` is its command.
+//
+//	h, err := scim.New(scim.Config{Client: c, Token: token, DefaultRole: "Sales_User", Audit: auditFile})
+//	mux.Handle("/scim/v2/", h)
+//
+// It serves /ServiceProviderConfig, /Schemas, /ResourceTypes and /Users under
+// [Config.BasePath]: GET /Users/{id}; GET /Users with filter (userName eq, emails eq,
+// emails[type eq "work"].value eq, externalId eq, and any other filter of RFC 7644
+// section 3.4.2.2, joined with and/or), startIndex and count; POST; PUT; PATCH (add,
+// replace, remove in any letter case, with or without a path); DELETE. Schema validation,
+// PATCH paths and filters come from github.com/elimity-com/scim and its filter parser.
+// Every answer is application/scim+json; errors are SCIM errors with scimType. A request
+// without the bearer token (compared in constant time) gets 401.
+//
+// # Mapping
+//
+//	SCIM attribute                               LeadSquared              On write
+//	id                                           UserId                   read-only
+//	userName                                     EmailAddress             set at create; a change is refused (400 mutability): LeadSquared cannot change an address
+//	emails[type eq "work"] (or primary).value    EmailAddress             must equal userName when both are given
+//	name.givenName                               FirstName                required (LeadSquared needs a first name)
+//	name.familyName                              LastName
+//	name.formatted, displayName                  FirstName + " " + LastName  read-only, derived
+//	active                                       StatusCode (0 active)    false: DeactivateUser; true: ActivateUser
+//	title                                        Designation
+//	phoneNumbers[type eq "work"].value           PhoneMain
+//	phoneNumbers[type eq "mobile"].value         PhoneMobile              set at create only; a later change is ignored (audited)
+//	roles[primary].value                         Role                     Administrator, Marketing_User, Sales_Manager or Sales_User; none at create: Config.DefaultRole
+//	enterprise employeeNumber                    EmployeeId               read-only: no LeadSquared call writes it; a change is ignored (audited)
+//	enterprise department                        Department
+//	enterprise manager.value                     ManagerUserId            the manager's id (= their SCIM id); set through Update User's Managers in Bulk, which LeadSquared applies asynchronously; cannot be cleared
+//	externalId, enterprise costCenter/organization/division, custom extension attributes
+//	                                             mx_* fields via [Mapping] ignored unless mapped
+//	anything else (nickName, addresses, locale, password, groups, other emails/phones, ...)
+//	                                             -                        ignored: not stored, not returned; named in the audit line
+//
+// A PUT changes only the attributes it carries (RFC 7644 section 3.5.1 allows taking
+// omitted attributes as not asserted): a value set in LeadSquared is never cleared by an IdP
+// that does not manage it. Send a value empty, or PATCH remove it, to clear it.
+//
+// # Access
+//
+// active:false and DELETE deactivate (LeadSquared keeps its users; DELETE answers 204);
+// active:true re-activates. The keys' owner is never deactivated (403). Reads use Advanced
+// Search, so inactive users are found. A create first looks the address up, inactive users
+// and look-alike addresses included (usersync.CanonicalAddress: case, Unicode forms,
+// full-width letters, IDNA domains), under one lock, and answers 409 uniqueness when
+// someone has it; an address with an invisible or control character is refused (400).
+// When LeadSquared's answer to a create is lost (a 5xx, a dropped connection), the create
+// is never sent again: the handler looks the address up and answers 201 only if the user
+// is there, else 502, and the IdP's retry finds the user. An update deactivates first (a
+// leaver loses access even if another change fails), then writes attributes, the manager,
+// and re-activates last; any failure is the request's 5xx, never a partial change reported
+// as done, and every step is safe to repeat. Attributes that LeadSquared's Create a User
+// cannot set (title, department, work phone) are written by an update right after the
+// create; if that fails the IdP gets a 5xx, its retry gets 409, and its next sync writes them.
+//
+// # Load
+//
+// A LeadSquared 429 and a spent client-side budget ([FailFast]) answer 429 with
+// Retry-After at once, rather than holding the IdP's request; other LeadSquared failures
+// answer 502 (503 when the request ended first), which IdPs retry. What a request costs
+// in LeadSquared calls: a read or a filter naming an address 1 (a filter naming none, or an
+// address not found, reads the whole account: one call per 1,000 users); an active toggle
+// 3 (read, write, read back; the first deactivation also asks who owns the keys); a create
+// 3 plus one per 1,000 users, since finding look-alike addresses reads the whole account.
+//
+// # Audit
+//
+// Every LeadSquared write is one JSON line in [Config.Audit] ([AuditEntry]): who (the SCIM
+// client's address and User-Agent), what, the user before and after, and LeadSquared's
+// answer. Never the keys or the token.
+package scim

@@ -1,0 +1,20 @@
+package scim
+
+import "testing"
+
+func TestRewriteFilter(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		`emails[type eq "work"].value eq "a@b.c"`:                    `emails[type eq "work" and value eq "a@b.c"]`,
+		`userName eq "a@b.c"`:                                        `userName eq "a@b.c"`,
+		`emails[type eq "work"].value eq "a \"q\" b"`:                `emails[type eq "work" and value eq "a \"q\" b"]`,
+		`emails[type eq "work" or primary eq true].value eq "x"`:     `emails[(type eq "work" or primary eq true) and value eq "x"]`,
+		`active eq true and emails[type eq "work"].value eq "a@b.c"`: `active eq true and emails[type eq "work" and value eq "a@b.c"]`,
+		`emails[type eq "work"]`:                                     `emails[type eq "work"]`,
+		`phoneNumbers[type eq "mobile"].value sw "+91"`:              `phoneNumbers[type eq "mobile" and value sw "+91"]`,
+	} {
+		if got := rewriteFilter(in); got != want {
+			t.Errorf("rewriteFilter(%s) = %s, want %s", in, got, want)
+		}
+	}
+}

@@ -1,0 +1,381 @@
+package scim
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	elimity "github.com/elimity-com/scim"
+	scimerrors "github.com/elimity-com/scim/errors"
+	"github.com/elimity-com/scim/optional"
+	"github.com/elimity-com/scim/schema"
+
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
+	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared"
+)
+
+// DefaultBasePath is the path under which [Config.BasePath] serves by default.
+const DefaultBasePath = "/scim/v2"
+
+// Config configures a [Handler].
+type Config struct {
+	// Client is the LeadSquared client the handler calls. Required. Give it no retries
+	// (leadsquared.WithMaxRetries(0)) so that a spent rate budget reaches the IdP as a 429
+	// at once rather than holding its request; see [FailFast] for the client's limiter.
+	Client *leadsquared.Client
+	// Token is the bearer token the IdP sends (its "secret token"). Required; compared in
+	// constant time.
+	Token string
+	// DefaultRole is the LeadSquared role of a user created without roles. Required: one
+	// of Administrator, Marketing_User, Sales_Manager, Sales_User.
+	DefaultRole string
+	// Mapping sends attributes LeadSquared lacks to mx_ fields (optional).
+	Mapping Mapping
+	// Audit receives one JSON line per change (optional, but a service should set it):
+	// who, what, before, after and LeadSquared's answer. Writes are serialised.
+	Audit io.Writer
+	// BasePath is the path prefix the handler serves under (default [DefaultBasePath]);
+	// "/" for none. Requests outside it get 404.
+	BasePath string
+	// BaseURL, when set, is the absolute URL of BasePath, used in meta.location (for
+	// example https://scim.example.com/scim/v2). Relative locations otherwise.
+	BaseURL string
+	// Now is the clock of the audit log (default time.Now).
+	Now func() time.Time
+}
+
+// Handler is a SCIM 2.0 service provider for the Users of one LeadSquared account. It is
+// an http.Handler: mount it in any server. Make one with [New].
+type Handler struct {
+	base  string
+	token [32]byte
+	srv   elimity.Server
+	users *users
+}
+
+// New returns the handler of cfg, or an error for a bad Config.
+func New(cfg Config) (*Handler, error) {
+	if cfg.Client == nil {
+		return nil, errors.New("scim: Config.Client is nil")
+	}
+	if cfg.Token == "" {
+		return nil, errors.New("scim: Config.Token is empty")
+	}
+	if !api.Role(cfg.DefaultRole).Valid() {
+		return nil, fmt.Errorf("scim: Config.DefaultRole %q: want Administrator, Marketing_User, Sales_Manager or Sales_User", cfg.DefaultRole)
+	}
+	if err := cfg.Mapping.validate(); err != nil {
+		return nil, err
+	}
+	base := cfg.BasePath
+	if base == "" {
+		base = DefaultBasePath
+	}
+	if !strings.HasPrefix(base, "/") {
+		return nil, fmt.Errorf("scim: Config.BasePath %q: want a path starting with /", base)
+	}
+	base = strings.TrimRight(base, "/")
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	u := &users{c: cfg.Client, m: cfg.Mapping, role: cfg.DefaultRole, audit: &auditLog{w: cfg.Audit, now: now}}
+	rt := elimity.ResourceType{
+		ID:          optional.NewString("User"),
+		Name:        "User",
+		Endpoint:    "/Users",
+		Description: optional.NewString("A LeadSquared user"),
+		Schema:      schema.CoreUserSchema(),
+		SchemaExtensions: []elimity.SchemaExtension{
+			{Schema: schema.ExtensionEnterpriseUser()},
+		},
+		Handler: u,
+	}
+	if names := cfg.Mapping.customNames(); len(names) > 0 {
+		rt.SchemaExtensions = append(rt.SchemaExtensions, elimity.SchemaExtension{Schema: customSchema(names)})
+	}
+	spc := &elimity.ServiceProviderConfig{
+		DocumentationURI: optional.NewString("https://github.com/leadsquared-go/leadsquared-go#scim"),
+		AuthenticationSchemes: []elimity.AuthenticationScheme{{
+			Type: elimity.AuthenticationTypeOauthBearerToken, Name: "Bearer token",
+			Description: "The secret token given to the service (LSQ_SCIM_TOKEN), as Authorization: Bearer TOKEN.",
+			Primary:     true,
+		}},
+		MaxResults:       maxResults,
+		SupportFiltering: true,
+		SupportPatch:     true,
+	}
+	var opts []elimity.ServerOption
+	if cfg.BaseURL != "" {
+		opts = append(opts, elimity.WithBaseURL(cfg.BaseURL))
+	}
+	srv, err := elimity.NewServer(&elimity.ServerArgs{ServiceProviderConfig: spc, ResourceTypes: []elimity.ResourceType{rt}}, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("scim: %w", err)
+	}
+	return &Handler{base: base, token: sha256.Sum256([]byte(cfg.Token)), srv: srv, users: u}, nil
+}
+
+// maxResults is the largest page GET /Users returns.
+const maxResults = 100
+
+// customSchema declares the custom extension's attributes (strings).
+func customSchema(names []string) schema.Schema {
+	s := schema.Schema{ID: CustomSchema, Name: optional.NewString("LeadSquaredCustom"), Description: optional.NewString("Attributes stored in LeadSquared custom fields (mx_*)")}
+	for _, n := range names {
+		s.Attributes = append(s.Attributes, schema.SimpleCoreAttribute(schema.SimpleStringParams(schema.StringParams{Name: n})))
+	}
+	return s
+}
+
+// ServeHTTP answers one SCIM request: 401 without the bearer token, else the SCIM
+// endpoints under the base path.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !h.authorized(r) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="scim"`)
+		writeError(w, http.StatusUnauthorized, "", "A valid bearer token is required.", 0)
+		return
+	}
+	rest, ok := strings.CutPrefix(r.URL.Path, h.base)
+	if !ok || (rest != "" && !strings.HasPrefix(rest, "/")) {
+		writeError(w, http.StatusNotFound, "", "Specified endpoint does not exist.", 0)
+		return
+	}
+	if r.Method == http.MethodPatch || r.Method == http.MethodPost || r.Method == http.MethodPut {
+		if err := normalizeBody(r); err != nil {
+			writeError(w, http.StatusBadRequest, string(scimerrors.ScimTypeInvalidSyntax), err.Error(), 0)
+			return
+		}
+	}
+	st := &reqState{}
+	r2 := r.Clone(context.WithValue(r.Context(), stateKey{}, st))
+	r2.URL.Path = rest // the library serves /Users, /Schemas, ... (it trims a leading /v2 too)
+	r2.URL.RawPath = ""
+	if q := r2.URL.Query(); q.Get("filter") != "" {
+		q.Set("filter", rewriteFilter(q.Get("filter")))
+		r2.URL.RawQuery = q.Encode()
+	}
+	h.srv.ServeHTTP(&overrideWriter{ResponseWriter: w, st: st}, r2)
+}
+
+func (h *Handler) authorized(r *http.Request) bool {
+	auth := r.Header.Get("Authorization")
+	scheme, tok, ok := strings.Cut(auth, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return false
+	}
+	got := sha256.Sum256([]byte(strings.TrimSpace(tok)))
+	return subtle.ConstantTimeCompare(got[:], h.token[:]) == 1
+}
+
+// subAttrCompare is a value path followed by a sub-attribute comparison, e.g.
+// emails[type eq "work"].value eq "x", which Entra ID sends although RFC 7644's grammar
+// has no such form.
+var subAttrCompare = regexp.MustCompile(`(?i)\b([a-z][a-z0-9_:.-]*)\[([^\]]*)\]\.([a-z][a-z0-9_]*)\s+(eq|ne|co|sw|ew|gt|ge|lt|le)\s+("(?:[^"\\]|\\.)*"|true|false|null|[0-9.eE+-]+)`)
+
+// rewriteFilter turns emails[type eq "work"].value eq "x" into the RFC form
+// emails[type eq "work" and value eq "x"], which the filter parser reads.
+func rewriteFilter(f string) string {
+	return subAttrCompare.ReplaceAllStringFunc(f, func(m string) string {
+		p := subAttrCompare.FindStringSubmatch(m)
+		inner := p[2]
+		if strings.Contains(strings.ToLower(inner), " or ") {
+			inner = "(" + inner + ")"
+		}
+		return p[1] + "[" + inner + " and " + p[3] + " " + p[4] + " " + p[5] + "]"
+	})
+}
+
+// maxBody caps a SCIM request body.
+const maxBody = 1 << 20
+
+// normalizeBody reads the body (at most maxBody) and rewrites what Entra ID sends in
+// forms the schema validation refuses: the strings "True"/"False" for active, and the
+// manager's id as a string rather than {"value": id}.
+func normalizeBody(r *http.Request) error {
+	if r.Body == nil {
+		return nil
+	}
+	b, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	_ = r.Body.Close()
+	if err != nil {
+		return fmt.Errorf("reading the request body: %w", err)
+	}
+	if len(b) > maxBody {
+		return fmt.Errorf("the request body is larger than %d bytes", maxBody)
+	}
+	var doc map[string]any
+	if json.Unmarshal(b, &doc) == nil && fixActive(doc) {
+		if nb, err := json.Marshal(doc); err == nil {
+			b = nb
+		}
+	}
+	r.Body = io.NopCloser(strings.NewReader(string(b)))
+	r.ContentLength = int64(len(b))
+	return nil
+}
+
+// fixActive turns string values of active (in a resource, a PATCH value object, or an
+// operation whose path is active) into booleans; it reports whether it changed any.
+func fixActive(doc map[string]any) bool {
+	changed := false
+	fix := func(m map[string]any, key string) {
+		if s, ok := m[key].(string); ok {
+			switch strings.ToLower(s) {
+			case "true":
+				m[key], changed = true, true
+			case "false":
+				m[key], changed = false, true
+			}
+		}
+	}
+	for k := range doc {
+		if strings.EqualFold(k, "active") {
+			fix(doc, k)
+		}
+	}
+	for k, ops := range doc {
+		if !strings.EqualFold(k, "Operations") {
+			continue
+		}
+		list, _ := ops.([]any)
+		for _, o := range list {
+			op, ok := o.(map[string]any)
+			if !ok {
+				continue
+			}
+			var path string
+			for pk, pv := range op {
+				if strings.EqualFold(pk, "path") {
+					path, _ = pv.(string)
+				}
+			}
+			for vk, vv := range op {
+				if !strings.EqualFold(vk, "value") {
+					continue
+				}
+				if strings.EqualFold(path, "active") {
+					fix(op, vk)
+				} else if str, ok := vv.(string); ok && strings.EqualFold(path, EnterpriseSchema+":manager") {
+					// Entra ID sends the manager's id as a string; the schema has an object.
+					op[vk], changed = map[string]any{"value": str}, true
+				} else if obj, ok := vv.(map[string]any); ok && path == "" {
+					for ak := range obj {
+						if strings.EqualFold(ak, "active") {
+							fix(obj, ak)
+						}
+					}
+				}
+			}
+		}
+	}
+	return changed
+}
+
+// reqState carries what a resource handler wants the answer to be when the library cannot
+// say it (429 and 503, and Retry-After).
+type reqState struct {
+	mu         sync.Mutex
+	status     int
+	scimType   string
+	detail     string
+	retryAfter time.Duration
+}
+
+type stateKey struct{}
+
+func stateOf(ctx context.Context) *reqState {
+	st, _ := ctx.Value(stateKey{}).(*reqState)
+	return st
+}
+
+// overrideWriter replaces the library's answer with the one a resource handler set in
+// reqState (the library turns statuses it does not know, 429 and 503, into 500).
+type overrideWriter struct {
+	http.ResponseWriter
+	st      *reqState
+	swallow bool
+}
+
+func (w *overrideWriter) WriteHeader(code int) {
+	w.st.mu.Lock()
+	status, typ, detail, ra := w.st.status, w.st.scimType, w.st.detail, w.st.retryAfter
+	w.st.mu.Unlock()
+	if status != 0 && code >= 400 {
+		w.swallow = true
+		writeError(w.ResponseWriter, status, typ, detail, ra)
+		return
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *overrideWriter) Write(b []byte) (int, error) {
+	if w.swallow {
+		return len(b), nil
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// writeError writes a SCIM error (RFC 7644 section 3.12).
+func writeError(w http.ResponseWriter, status int, scimType, detail string, retryAfter time.Duration) {
+	body := map[string]any{
+		"schemas": []string{"urn:ietf:params:scim:api:messages:2.0:Error"},
+		"status":  strconv.Itoa(status),
+	}
+	if scimType != "" {
+		body["scimType"] = scimType
+	}
+	if detail != "" {
+		body["detail"] = detail
+	}
+	b, _ := json.Marshal(body)
+	w.Header().Set("Content-Type", "application/scim+json")
+	if retryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(retryAfter.Seconds()))))
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+// ErrBudgetSpent is returned by the Wait of a [FailFast] limiter when the rate budget
+// would keep a request waiting longer than allowed.
+var ErrBudgetSpent = errors.New("scim: the LeadSquared rate budget is spent")
+
+// FailFast wraps a limiter so that a call waits at most maxWait for the rate budget;
+// past that, Wait returns an error matching [ErrBudgetSpent] and the handler answers 429
+// with Retry-After: maxWait, instead of holding the IdP's request past its timeout.
+func FailFast(l leadsquared.Limiter, maxWait time.Duration) leadsquared.Limiter {
+	return &failFast{l: l, max: maxWait}
+}
+
+type failFast struct {
+	l   leadsquared.Limiter
+	max time.Duration
+}
+
+func (f *failFast) Wait(ctx context.Context) error {
+	wctx, cancel := context.WithTimeoutCause(ctx, f.max, ErrBudgetSpent)
+	defer cancel()
+	err := f.l.Wait(wctx)
+	if err != nil && ctx.Err() == nil && errors.Is(context.Cause(wctx), ErrBudgetSpent) {
+		return &budgetError{retryAfter: f.max}
+	}
+	return err
+}
+
+// budgetError is FailFast's error: it matches ErrBudgetSpent and says how long to wait.
+type budgetError struct{ retryAfter time.Duration }
+
+func (e *budgetError) Error() string        { return ErrBudgetSpent.Error() }
+func (e *budgetError) Is(target error) bool { return target == ErrBudgetSpent }

@@ -1,0 +1,235 @@
+package scim_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared/lsqtest"
+)
+
+func filterQuery(f string) string { return "/Users?filter=" + url.QueryEscape(f) }
+
+// TestEntraSequence replays what the Microsoft Entra provisioning service sends for one
+// user (Microsoft's "Develop and plan provisioning for a SCIM endpoint in Microsoft Entra
+// ID", request/response samples): the connection test's query for a user that does not
+// exist, the query before a create, the create, a read, the attribute updates (Replace
+// with paths, the manager of the enterprise extension), the soft delete (active false,
+// the value as the string "False" too), the re-assignment (active true), and DELETE.
+func TestEntraSequence(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	manager, err := b.fake.AddUser(lsqtest.User{FirstName: "Mona", LastName: "Boss", EmailAddress: "mona@contoso.example", Role: "Sales_Manager"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Test connection: a random userName must give an empty ListResponse.
+	r := b.do("GET", filterQuery(`userName eq "non-existent user"`), "").want(t, 200)
+	if r.body["totalResults"] != float64(0) || r.str("schemas") != "" && false {
+		t.Fatalf("totalResults %v, want 0", r.body["totalResults"])
+	}
+	if s, _ := r.body["schemas"].([]any); len(s) != 1 || s[0] != "urn:ietf:params:scim:api:messages:2.0:ListResponse" {
+		t.Errorf("schemas %v, want the ListResponse schema", r.body["schemas"])
+	}
+
+	// Matching before the create: by userName, then by the work email.
+	b.do("GET", filterQuery(`userName eq "Test_User@contoso.example"`), "").want(t, 200)
+	r = b.do("GET", filterQuery(`emails[type eq "work"].value eq "Test_User@contoso.example"`), "").want(t, 200)
+	if r.body["totalResults"] != float64(0) {
+		t.Fatalf("totalResults %v before the create, want 0", r.body["totalResults"])
+	}
+
+	create := `{
+	  "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+	  "externalId": "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef",
+	  "userName": "Test_User@contoso.example",
+	  "active": true,
+	  "emails": [{"primary": true, "type": "work", "value": "Test_User@contoso.example"}],
+	  "meta": {"resourceType": "User"},
+	  "name": {"formatted": "givenName familyName", "familyName": "familyName", "givenName": "givenName"},
+	  "title": "Engineer",
+	  "phoneNumbers": [{"type": "work", "value": "+1-555-0100"}, {"type": "mobile", "value": "+1-555-0101"}],
+	  "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "R&D", "employeeNumber": "E-42"},
+	  "roles": []
+	}`
+	r = b.do("POST", "/Users", create).want(t, http.StatusCreated)
+	id := r.str("id")
+	lu, ok := b.userByEmail("Test_User@contoso.example")
+	if !ok || lu.ID != id {
+		t.Fatalf("created id %q; the fake holds %+v (found %v)", id, lu, ok)
+	}
+	if lu.FirstName != "givenName" || lu.LastName != "familyName" || lu.Role != "Sales_User" || lu.PhoneMobile != "+1-555-0101" ||
+		lu.Attributes["Designation"] != "Engineer" || lu.Attributes["Department"] != "R&D" {
+		t.Errorf("LeadSquared user after the create: %+v", lu)
+	}
+	if got := b.fake.Count("CreateUser"); got != 1 {
+		t.Errorf("%d CreateUser calls, want 1", got)
+	}
+	if !strings.HasSuffix(r.header.Get("Location"), "Users/"+id) {
+		t.Errorf("Location %q does not name the user", r.header.Get("Location"))
+	}
+
+	// The query after the create finds the user, by either filter, and with "and".
+	for _, f := range []string{
+		`userName eq "test_user@contoso.example"`,
+		`emails[type eq "work"].value eq "Test_User@contoso.example"`,
+		`userName eq "Test_User@contoso.example" and active eq true`,
+	} {
+		r = b.do("GET", filterQuery(f), "").want(t, 200)
+		res, _ := r.body["Resources"].([]any)
+		if r.body["totalResults"] != float64(1) || len(res) != 1 || res[0].(map[string]any)["id"] != id {
+			t.Errorf("%s: %s", f, r.raw)
+		}
+	}
+	// A filter naming an address costs one search when the user exists.
+	b.fake.ResetLog()
+	b.do("GET", filterQuery(`emails[type eq "work"].value eq "Test_User@contoso.example"`), "").want(t, 200)
+	if n := len(b.fake.Requests()); n != 1 {
+		t.Errorf("the work-email filter made %d LeadSquared calls, want 1", n)
+	}
+	r = b.do("GET", "/Users/"+id, "").want(t, 200)
+	if r.str("userName") != "Test_User@contoso.example" || r.body["active"] != true || r.str("title") != "Engineer" {
+		t.Errorf("GET /Users/%s: %s", id, r.raw)
+	}
+	ent, _ := r.body["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"].(map[string]any)
+	if ent["department"] != "R&D" {
+		t.Errorf("enterprise extension %v, want department R&D", ent)
+	}
+
+	// Attribute updates as Entra sends them: "Replace" capitalised, with paths.
+	patch := fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[
+	  {"op":"Replace","path":"name.familyName","value":"updatedFamilyName"},
+	  {"op":"Replace","path":"phoneNumbers[type eq \"work\"].value","value":"+1-555-0199"},
+	  {"op":"Add","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager","value":"%s"}]}`, manager.ID)
+	r = b.do("PATCH", "/Users/"+id, patch).want(t, 200)
+	lu, _ = b.fake.User(id)
+	if lu.LastName != "updatedFamilyName" || lu.Attributes["PhoneMain"] != "+1-555-0199" {
+		t.Errorf("after the PATCH: %+v", lu)
+	}
+	if got := b.fake.Count("BulkUpdateUserManagers"); got != 1 {
+		t.Errorf("%d manager updates, want 1", got)
+	}
+
+	// An address change cannot be carried: refused, nothing changed.
+	r = b.do("PATCH", "/Users/"+id, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"userName","value":"other@contoso.example"}]}`).want(t, 400)
+	if r.str("scimType") != "mutability" {
+		t.Errorf("scimType %q, want mutability", r.str("scimType"))
+	}
+
+	// Soft delete, as a boolean and as Entra's string "False".
+	for _, v := range []string{`false`, `"False"`} {
+		b.do("PATCH", "/Users/"+id, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"active","value":`+v+`}]}`).want(t, 200)
+		if lu, _ = b.fake.User(id); lu.Status != lsqtest.UserInactive {
+			t.Fatalf("after active %s: status %s, want Inactive", v, lu.Status)
+		}
+		r = b.do("GET", "/Users/"+id, "").want(t, 200)
+		if r.body["active"] != false {
+			t.Errorf("GET after deactivation: active %v", r.body["active"])
+		}
+		b.do("PATCH", "/Users/"+id, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"active","value":true}]}`).want(t, 200)
+		if lu, _ = b.fake.User(id); lu.Status != lsqtest.UserActive {
+			t.Fatalf("after active true: status %s, want Active", lu.Status)
+		}
+	}
+
+	// A create for the address that exists is a conflict, not a second user.
+	r = b.do("POST", "/Users", create).want(t, http.StatusConflict)
+	if r.str("scimType") != "uniqueness" {
+		t.Errorf("scimType %q, want uniqueness", r.str("scimType"))
+	}
+
+	// Hard delete: LeadSquared keeps the user, deactivated.
+	r = b.do("DELETE", "/Users/"+id, "")
+	if r.status != http.StatusNoContent {
+		t.Fatalf("DELETE: %d %s", r.status, r.raw)
+	}
+	if lu, _ = b.fake.User(id); lu.Status != lsqtest.UserInactive {
+		t.Errorf("after DELETE: status %s, want Inactive", lu.Status)
+	}
+	if got := b.fake.Count("CreateUser"); got != 0 {
+		t.Errorf("%d CreateUser calls after the first, want 0", got)
+	}
+	n := 0
+	for _, u := range b.fake.Users() {
+		if strings.EqualFold(u.EmailAddress, "Test_User@contoso.example") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d users with the address, want 1", n)
+	}
+}
+
+// TestOktaSequence replays what Okta sends (Okta's "SCIM 2.0" guide): the userName query
+// with startIndex and count before a create, the create (with a password, which is not
+// stored), a read, a full PUT of the profile, deactivation and re-activation by a
+// path-less PATCH ({"op":"replace","value":{"active":false}}), and the paged import of
+// all users.
+func TestOktaSequence(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	r := b.do("GET", filterQuery(`userName eq "test.user@okta.local"`)+"&startIndex=1&count=100", "").want(t, 200)
+	if r.body["totalResults"] != float64(0) {
+		t.Fatalf("totalResults %v, want 0", r.body["totalResults"])
+	}
+	create := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"test.user@okta.local",
+	  "name":{"givenName":"Test","familyName":"User"},
+	  "emails":[{"primary":true,"value":"test.user@okta.local","type":"work"}],
+	  "displayName":"Test User","locale":"en-US","externalId":"00ujl29u0le5T6Aj10h7","groups":[],
+	  "password":"1mz050nq","active":true}`
+	r = b.do("POST", "/Users", create).want(t, http.StatusCreated)
+	id := r.str("id")
+	if id == "" || r.str("userName") != "test.user@okta.local" || r.body["active"] != true {
+		t.Fatalf("create answer: %s", r.raw)
+	}
+	if strings.Contains(b.audit.String(), "1mz050nq") {
+		t.Error("the audit log holds the password")
+	}
+	b.do("GET", "/Users/"+id, "").want(t, 200)
+
+	put := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"` + id + `","userName":"test.user@okta.local",
+	  "name":{"givenName":"Another","familyName":"Name"},
+	  "emails":[{"primary":true,"value":"test.user@okta.local","type":"work"}],
+	  "title":"Lead","active":true}`
+	r = b.do("PUT", "/Users/"+id, put).want(t, 200)
+	lu, _ := b.fake.User(id)
+	if lu.FirstName != "Another" || lu.LastName != "Name" || lu.Attributes["Designation"] != "Lead" {
+		t.Errorf("after PUT: %+v", lu)
+	}
+	if name, _ := r.body["name"].(map[string]any); name["givenName"] != "Another" {
+		t.Errorf("PUT answer: %s", r.raw)
+	}
+
+	for _, tc := range []struct {
+		op     string
+		active bool
+		want   lsqtest.UserStatus
+	}{{"replace", false, lsqtest.UserInactive}, {"replace", true, lsqtest.UserActive}, {"REPLACE", false, lsqtest.UserInactive}} {
+		body := fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":%q,"value":{"active":%t}}]}`, tc.op, tc.active)
+		r = b.do("PATCH", "/Users/"+id, body).want(t, 200)
+		if lu, _ = b.fake.User(id); lu.Status != tc.want {
+			t.Fatalf("op %s active %t: status %s, want %s", tc.op, tc.active, lu.Status, tc.want)
+		}
+		if r.body["active"] != tc.active {
+			t.Errorf("op %s active %t: answer says active %v", tc.op, tc.active, r.body["active"])
+		}
+	}
+
+	// Import: every user, paged (the keys' owner and the one created).
+	r = b.do("GET", "/Users?startIndex=1&count=1", "").want(t, 200)
+	res, _ := r.body["Resources"].([]any)
+	if r.body["totalResults"] != float64(2) || len(res) != 1 || r.body["itemsPerPage"] != float64(1) || r.body["startIndex"] != float64(1) {
+		t.Errorf("page 1: %s", r.raw)
+	}
+	r = b.do("GET", "/Users?startIndex=2&count=1", "").want(t, 200)
+	res2, _ := r.body["Resources"].([]any)
+	if len(res2) != 1 || res2[0].(map[string]any)["id"] == res[0].(map[string]any)["id"] {
+		t.Errorf("page 2 repeats page 1 or is empty: %s", r.raw)
+	}
+	if got := b.fake.Count("CreateUser"); got != 1 {
+		t.Errorf("%d CreateUser calls, want 1", got)
+	}
+}
