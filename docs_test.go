@@ -363,6 +363,7 @@ var docImports = func() map[string]string {
 	m := map[string]string{
 		"github.com/redis/go-redis/v9":                                        "redis.NewClient",
 		"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared/redislimit": "redislimit.New",
+		"github.com/leadsquared-go/leadsquared-go/pkg/scim":                   "scim.New",
 	}
 	for k, v := range readmeImports {
 		m[k] = v

@@ -181,6 +181,12 @@ func (a *app) runSCIM(cmd *cobra.Command, o *scimOptions) int {
 	fmt.Fprintf(stdout, "lsq scim serve: serving SCIM 2.0 at %s\n", base)
 	fmt.Fprintf(stdout, "  default role of created users: %s; rate budget: %s\n", o.defaultRole, o.client.rate)
 	fmt.Fprintln(stdout, "Press Ctrl+C to stop.")
+	if a.out.Err() != nil {
+		// No one was told where the bridge is: serving on is of no use (run says why, and
+		// makes it exit status 1).
+		_ = hs.Close()
+		return exitInvalid
+	}
 
 	select {
 	case err := <-served:

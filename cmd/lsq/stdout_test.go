@@ -66,6 +66,7 @@ func TestStdoutWriteErrorIsExit1(t *testing.T) {
 		"host":                  {"host", "--base-url", f.url},
 		"demo":                  {"demo"},
 		"fake":                  {"fake", "--addr", "127.0.0.1:0"},
+		"scim serve":            {"scim", "serve", "--addr", "127.0.0.1:0", "--default-role", "Sales_User"},
 		"ops":                   {"ops"},
 		"spec":                  {"spec"},
 		"spec drift":            {"spec", "drift", replies},
@@ -83,7 +84,7 @@ func TestStdoutWriteErrorIsExit1(t *testing.T) {
 		"help":                  {"ops", "--help"},
 	}
 	// The commands that print only on standard error (their usage, exit 2).
-	stderrOnly := map[string]bool{"users": true, "validate": true, "completion": true}
+	stderrOnly := map[string]bool{"users": true, "validate": true, "completion": true, "scim": true}
 	for _, p := range commandPaths(t) {
 		name := strings.Join(p, " ")
 		if _, ok := cases[name]; !ok && !stderrOnly[name] {
@@ -94,7 +95,7 @@ func TestStdoutWriteErrorIsExit1(t *testing.T) {
 	for name, args := range cases {
 		// A working standard output: exit 0.
 		var ok io.Writer = &syncBuffer{}
-		if name == "fake" {
+		if name == "fake" || name == "scim serve" {
 			ok = &stopFakeWriter{}
 		}
 		if code, errOut := runWithStdout(t, f, stdin[name], ok, args...); code != exitOK {
@@ -151,6 +152,7 @@ func runWithStdout(t *testing.T, f *fakeAPI, stdin string, stdout io.Writer, arg
 	var errb syncBuffer
 	a := newApp(strings.NewReader(stdin), stdout, &errb)
 	env := f.env()
+	env[envSCIMToken] = testSCIMToken
 	a.getenv = func(k string) string { return env[k] }
 	a.isTerminal = func(io.Writer) bool { return false }
 	a.clientOpts = []leadsquared.Option{leadsquared.WithBackoff(time.Millisecond, 5*time.Millisecond)}

@@ -3,8 +3,11 @@
 // update and deactivate LeadSquared users. [New] returns an http.Handler to mount in any
 // server; `lsq scim serve` is its command.
 //
-//	h, err := scim.New(scim.Config{Client: c, Token: token, DefaultRole: "Sales_User", Audit: auditFile})
-//	mux.Handle("/scim/v2/", h)
+//	h, err := scim.New(scim.Config{Client: c, Token: os.Getenv("LSQ_SCIM_TOKEN"), DefaultRole: "Sales_User", Audit: os.Stderr})
+//	if err != nil {
+//		return err
+//	}
+//	http.Handle(scim.DefaultBasePath+"/", h)
 //
 // It serves /ServiceProviderConfig, /Schemas, /ResourceTypes and /Users under
 // [Config.BasePath]: GET /Users/{id}; GET /Users with filter (userName eq, emails eq,
@@ -17,25 +20,33 @@
 //
 // # Mapping
 //
-//	SCIM attribute                               LeadSquared              On write
-//	id                                           UserId                   read-only
-//	userName                                     EmailAddress             set at create; a change is refused (400 mutability): LeadSquared cannot change an address
-//	emails[type eq "work"] (or primary).value    EmailAddress             must equal userName when both are given
-//	name.givenName                               FirstName                required (LeadSquared needs a first name)
-//	name.familyName                              LastName
-//	name.formatted, displayName                  FirstName + " " + LastName  read-only, derived
-//	active                                       StatusCode (0 active)    false: DeactivateUser; true: ActivateUser
-//	title                                        Designation
-//	phoneNumbers[type eq "work"].value           PhoneMain
-//	phoneNumbers[type eq "mobile"].value         PhoneMobile              set at create only; a later change is ignored (audited)
-//	roles[primary].value                         Role                     Administrator, Marketing_User, Sales_Manager or Sales_User; none at create: Config.DefaultRole
-//	enterprise employeeNumber                    EmployeeId               read-only: no LeadSquared call writes it; a change is ignored (audited)
-//	enterprise department                        Department
-//	enterprise manager.value                     ManagerUserId            the manager's id (= their SCIM id); set through Update User's Managers in Bulk, which LeadSquared applies asynchronously; cannot be cleared
-//	externalId, enterprise costCenter/organization/division, custom extension attributes
-//	                                             mx_* fields via [Mapping] ignored unless mapped
-//	anything else (nickName, addresses, locale, password, groups, other emails/phones, ...)
-//	                                             -                        ignored: not stored, not returned; named in the audit line
+// Each SCIM attribute, its LeadSquared attribute, and what a write does:
+//
+//   - id: UserId; read-only.
+//   - userName: EmailAddress; set at create; a change is refused (400 mutability):
+//     LeadSquared cannot change an address.
+//   - emails[type eq "work"] (or primary).value: EmailAddress; must equal userName when
+//     both are given.
+//   - name.givenName: FirstName; required (LeadSquared needs a first name).
+//   - name.familyName: LastName.
+//   - name.formatted, displayName: FirstName + " " + LastName; read-only, derived.
+//   - active: StatusCode (0 active); false: DeactivateUser, true: ActivateUser.
+//   - title: Designation.
+//   - phoneNumbers[type eq "work"].value: PhoneMain.
+//   - phoneNumbers[type eq "mobile"].value: PhoneMobile; set at create only, a later
+//     change is ignored (audited).
+//   - roles[primary].value: Role (Administrator, Marketing_User, Sales_Manager or
+//     Sales_User); none at create: Config.DefaultRole.
+//   - enterprise employeeNumber: EmployeeId; read-only (no LeadSquared call writes it), a
+//     change is ignored (audited).
+//   - enterprise department: Department.
+//   - enterprise manager.value: ManagerUserId, the manager's id (= their SCIM id); set
+//     through Update User's Managers in Bulk, which LeadSquared applies asynchronously;
+//     cannot be cleared.
+//   - externalId, enterprise costCenter/organization/division, custom extension
+//     attributes: mx_* fields through a [Mapping]; ignored unless mapped.
+//   - anything else (nickName, addresses, locale, password, groups, other emails and
+//     phones, ...): ignored (not stored, not returned), and named in the audit line.
 //
 // A PUT changes only the attributes it carries (RFC 7644 section 3.5.1 allows taking
 // omitted attributes as not asserted): a value set in LeadSquared is never cleared by an IdP
