@@ -38,7 +38,10 @@ type doer struct {
 	route     func(method, path string) (*Operation, bool)
 	rd        *redact.Redactor
 	validator payloadValidator // WithRequestValidation / WithResponseValidation
-	drift     *driftChecker    // WithDriftReport
+	// validateRequests and validateResponses are the validation middleware's settings
+	// (validation, d.mw[0] when either is set).
+	validateRequests, validateResponses bool
+	drift                               *driftChecker // WithDriftReport
 	// observe is drift.check: called through a func value, so that a program that never names
 	// WithDriftReport does not link the walk.
 	observe func(op api.OperationID, body []byte)
@@ -58,21 +61,23 @@ type doer struct {
 
 func newDoer(cfg config, basePath, accessKey, secretKey string) *doer {
 	d := &doer{
-		headerAuth: cfg.headerAuth,
-		accessKey:  accessKey,
-		secretKey:  secretKey,
-		authQuery:  queryAccessKey + "=" + url.QueryEscape(accessKey) + "&" + querySecretKey + "=" + url.QueryEscape(secretKey),
-		limiter:    cfg.limiter,
-		logger:     cfg.logger,
-		basePath:   basePath,
-		route:      table.route,
-		rd:         newRedactor(accessKey, secretKey),
-		validator:  cfg.validator,
-		header:     cfg.header,
-		ua:         userAgent(cfg.product),
-		timeout:    cfg.timeout,
-		now:        time.Now,
-		sleep:      sleepCtx,
+		headerAuth:        cfg.headerAuth,
+		accessKey:         accessKey,
+		secretKey:         secretKey,
+		authQuery:         queryAccessKey + "=" + url.QueryEscape(accessKey) + "&" + querySecretKey + "=" + url.QueryEscape(secretKey),
+		limiter:           cfg.limiter,
+		logger:            cfg.logger,
+		basePath:          basePath,
+		route:             table.route,
+		rd:                newRedactor(accessKey, secretKey),
+		validator:         cfg.validator,
+		validateRequests:  cfg.validateRequests,
+		validateResponses: cfg.validateResponses,
+		header:            cfg.header,
+		ua:                userAgent(cfg.product),
+		timeout:           cfg.timeout,
+		now:               time.Now,
+		sleep:             sleepCtx,
 		retryPolicy: retryPolicy{
 			maxRetries: cfg.maxRetries,
 			minBackoff: cfg.minBackoff,
@@ -197,9 +202,14 @@ func (d *doer) do(req *http.Request, cs *callSettings, rec *callRecord) (*http.R
 		}
 		at := attempt{n: n, op: op, timeout: timeout, rec: rec}
 		var resp *http.Response
-		if len(mw) == 0 {
+		switch {
+		case len(mw) == 0:
 			resp, err = d.send(&at, areq)
-		} else {
+		case len(mw) == 1 && (d.validateRequests || d.validateResponses):
+			// The client's validation is the only middleware: called directly, with at and
+			// the end of the chain on the stack.
+			resp, err = d.validate(areq, op, func(r *http.Request) (*http.Response, error) { return d.send(&at, r) })
+		default:
 			heap := new(attempt) // captured by the chain; at stays on the stack
 			*heap = at
 			resp, err = d.chain(mw, heap)(areq) //nolint:bodyclose // the body is read below
