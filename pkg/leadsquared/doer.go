@@ -49,7 +49,7 @@ type doer struct {
 	// (validation, the drift check), then WithMiddleware's.
 	mw      []Middleware
 	header  http.Header   // WithHeader, never changed
-	ua      []string      // the User-Agent header's value, never changed
+	ua      []string      // the User-Agent header's value (WithUserAgent in New), never changed
 	timeout time.Duration // WithRequestTimeout
 
 	// Clock, sleep and jitter source; replaced by in-package tests.
@@ -95,14 +95,16 @@ func newDoer(cfg config, basePath, accessKey, secretKey string) *doer {
 		cfg.drift(d, cfg)
 	}
 	d.mw = d.builtin(cfg)
-	d.hc = keySafeClient(cfg.httpClient)
+	d.hc = keySafeClient(cfg.httpClient, d.ua)
 	return d
 }
 
 // keySafeClient returns a shallow copy of the user's client whose redirects to another host
-// never carry the keys there (Go forwards custom headers on redirects).
-func keySafeClient(user *http.Client) *http.Client {
+// never carry the keys there (Go forwards custom headers on redirects), and whose transport
+// sends the User-Agent ua (userAgentTransport) around the user's.
+func keySafeClient(user *http.Client, ua []string) *http.Client {
 	hc := *user
+	hc.Transport = &userAgentTransport{base: user.Transport, ua: ua}
 	userCheck := hc.CheckRedirect
 	hc.CheckRedirect = func(r *http.Request, via []*http.Request) error {
 		if len(via) > 0 && r.URL.Host != via[0].URL.Host {
@@ -407,6 +409,11 @@ func (d *doer) send(at *attempt, r *http.Request) (*http.Response, error) {
 	resp.Body = &pooledBody{buf: buf}
 	resp.ContentLength = int64(buf.Len())
 	resp.Request = r // the request without the keys
+	if _, ok := r.Header["User-Agent"]; !ok && r.Header != nil {
+		// With header auth, the copy sent had a header of its own, which userAgentTransport
+		// gave the User-Agent; with query auth, r's own header has it now.
+		r.Header["User-Agent"] = d.ua
+	}
 	return resp, nil
 }
 
