@@ -3,6 +3,7 @@ package validate
 import (
 	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
@@ -220,8 +221,16 @@ func checkTable() *table {
 			if p := nodes[i].pattern; p != "" {
 				t.matchers[i] = matcher(p)
 			}
-			if len(nodes[i].names) > 0 {
-				nodes[i].keys = newKeyIndex(nodes[i].names)
+			if names := nodes[i].names; len(names) > 0 {
+				nodes[i].keys = newKeyIndex(names)
+				// The names' bytes side by side, in the order a payload brings them (sorted):
+				// a walk that compares a key in place reads them from a line or two, not from
+				// wherever the linker put each literal.
+				blob, at := strings.Join(names, ""), 0
+				for k, name := range names {
+					names[k] = blob[at : at+len(name)]
+					at += len(name)
+				}
 			}
 			nd := &nodes[i]
 			nd.strRules = nd.enum != nil || nd.minLen >= 0 || nd.maxLen >= 0 || nd.pattern != "" || nd.attrOf >= 0
