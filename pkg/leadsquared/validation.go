@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"sync"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
@@ -56,9 +57,9 @@ func WithResponseValidation() Option {
 	}
 }
 
-// validateRequest checks req against the spec (WithRequestValidation). The body is copied
-// into a pooled buffer (given back, cleared, once checked): from the *bytes.Reader the
-// generated client sends, which the copy leaves as it is, else through GetBody when the
+// validateRequest checks req against the spec (WithRequestValidation). The body the
+// generated client sends, a *bytes.Reader, is checked in place, unread; another body is
+// copied into a pooled buffer (given back, cleared, once checked) through GetBody when the
 // request has one, else read and put back.
 func (d *doer) validateRequest(req *http.Request, op *Operation) error {
 	if op.ID == "" {
@@ -67,7 +68,13 @@ func (d *doer) validateRequest(req *http.Request, op *Operation) error {
 	var body []byte
 	if req.Body != nil && req.Body != http.NoBody {
 		var err error
-		if br := bytesReaderOf(req.Body); br != nil || req.GetBody != nil {
+		br := bytesReaderOf(req.Body)
+		if br != nil {
+			body = unreadBytes(br)
+		}
+		switch {
+		case body != nil || br != nil && br.Len() == 0:
+		case br != nil || req.GetBody != nil:
 			buf := bodyPool.Get().(*bytes.Buffer)
 			buf.Reset()
 			defer func() {
@@ -78,7 +85,7 @@ func (d *doer) validateRequest(req *http.Request, op *Operation) error {
 				}
 			}()
 			if br != nil {
-				// What is left to send, copied without reading it: no allocation.
+				// What is left to send, copied without reading it.
 				n := br.Len()
 				buf.Grow(n)
 				body = buf.AvailableBuffer()[:n]
@@ -91,7 +98,7 @@ func (d *doer) validateRequest(req *http.Request, op *Operation) error {
 					body = buf.Bytes()
 				}
 			}
-		} else {
+		default:
 			body, err = io.ReadAll(req.Body)
 			_ = req.Body.Close()
 			req.Body = io.NopCloser(bytes.NewReader(body))
@@ -124,6 +131,26 @@ func bytesReaderOf(body io.ReadCloser) *bytes.Reader {
 	}
 	br, _ := reflect.ValueOf(body).Field(0).Interface().(*bytes.Reader)
 	return br
+}
+
+// bytesReaderData tells whether a bytes.Reader's data is its first field, s []byte, which
+// unreadBytes reads in place (nil when it is not: the body is then copied).
+var bytesReaderData = sync.OnceValue(func() bool {
+	f, ok := reflect.TypeFor[bytes.Reader]().FieldByName("s")
+	return ok && len(f.Index) == 1 && f.Index[0] == 0 && f.Type == reflect.TypeFor[[]byte]()
+})
+
+// unreadBytes returns what br has left to read, without reading it or copying it (its
+// data, which a bytes.Reader never changes), nil when it cannot tell or nothing is left.
+func unreadBytes(br *bytes.Reader) []byte {
+	if !bytesReaderData() {
+		return nil
+	}
+	s := reflect.ValueOf(br).Elem().Field(0).Bytes()
+	if int64(len(s)) != br.Size() || br.Len() == 0 {
+		return nil
+	}
+	return s[len(s)-br.Len():]
 }
 
 // validateResponse checks a reply of op against the spec (WithResponseValidation). An invalid

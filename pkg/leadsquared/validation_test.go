@@ -212,7 +212,8 @@ func TestRequestValidationReadsEveryKindOfBody(t *testing.T) {
 	}
 }
 
-// bytesReaderOf finds the *bytes.Reader of a body http.NewRequest made, and no other.
+// bytesReaderOf finds the *bytes.Reader of a body http.NewRequest made, and no other;
+// unreadBytes gives what it has left to send, in place.
 func TestBytesReaderOf(t *testing.T) {
 	t.Parallel()
 	br := bytes.NewReader([]byte("{}"))
@@ -222,6 +223,21 @@ func TestBytesReaderOf(t *testing.T) {
 	}
 	if got := bytesReaderOf(req.Body); got != br {
 		t.Errorf("bytesReaderOf(NewRequest's body) = %p, want the *bytes.Reader %p", got, br)
+	}
+	// What is left, in place: not read, not copied.
+	data := []byte("ab{}")
+	br = bytes.NewReader(data)
+	if _, err := br.Seek(2, io.SeekStart); err != nil {
+		t.Fatal(err)
+	}
+	if got := unreadBytes(br); string(got) != "{}" || &got[0] != &data[2] || br.Len() != 2 {
+		t.Errorf("unreadBytes = %q (at %p, data at %p), %d left; want {} in place, 2 left", got, &got[0], &data[2], br.Len())
+	}
+	if _, err := br.Seek(0, io.SeekEnd); err != nil {
+		t.Fatal(err)
+	}
+	if got := unreadBytes(br); got != nil {
+		t.Errorf("unreadBytes of a reader read to its end = %q, want nil", got)
 	}
 	for _, body := range []io.ReadCloser{io.NopCloser(strings.NewReader("{}")), io.NopCloser(struct{ io.Reader }{br}), http.NoBody} {
 		if got := bytesReaderOf(body); got != nil {
