@@ -54,25 +54,26 @@ type node struct {
 	// strRules is set when a rule reads a string's value (enum, lengths, pattern,
 	// x-lsq-attribute-of): without one, a string of a string node is only scanned.
 	strRules bool
-	// plainString: a string node no rule reads (nor oneOf).
-	plainString bool
-	hasEnum     bool  // enum != nil
-	hasOneOf    bool  // len(oneOf) == 2
-	hasPattern  bool  // pattern != "": the table's matchers hold its matcher
-	open        bool  // additionalProperties: other attributes are expected
-	custom      bool  // x-lsq-custom-fields: mx_* attributes are custom fields...
-	customNode  int32 // ...whose values are of this node (a string or null)
-	addNode     int32 // the schema of other attributes' values, -1 any
-	items       int32 // the schema of array items, -1 any
-	attrOf      int32 // x-lsq-attribute-of: a string names an attribute of this node, -1 none
-	minLen      int32 // -1 when unset, as the other bounds
-	maxLen      int32
-	minItems    int32
-	maxItems    int32
-	hasMin      bool
-	hasMax      bool
-	unknownType bool // x-lsq-type-unknown
-	goType      bool // x-go-type: a tolerant scalar of package scalar
+	// plainString: a string node no rule reads (nor oneOf); ruledString: a string node
+	// (without oneOf) a rule reads.
+	plainString, ruledString bool
+	hasEnum                  bool  // enum != nil
+	hasOneOf                 bool  // len(oneOf) == 2
+	hasPattern               bool  // pattern != "": the table's matchers hold its matcher
+	open                     bool  // additionalProperties: other attributes are expected
+	custom                   bool  // x-lsq-custom-fields: mx_* attributes are custom fields...
+	customNode               int32 // ...whose values are of this node (a string or null)
+	addNode                  int32 // the schema of other attributes' values, -1 any
+	items                    int32 // the schema of array items, -1 any
+	attrOf                   int32 // x-lsq-attribute-of: a string names an attribute of this node, -1 none
+	minLen                   int32 // -1 when unset, as the other bounds
+	maxLen                   int32
+	minItems                 int32
+	maxItems                 int32
+	hasMin                   bool
+	hasMax                   bool
+	unknownType              bool // x-lsq-type-unknown
+	goType                   bool // x-go-type: a tolerant scalar of package scalar
 
 	// keys finds a property's index faster than props: a collision-free hash of the names,
 	// built with the table (nil when none was found: props is used).
@@ -235,6 +236,7 @@ func checkTable() *table {
 			nd := &nodes[i]
 			nd.strRules = nd.enum != nil || nd.minLen >= 0 || nd.maxLen >= 0 || nd.pattern != "" || nd.attrOf >= 0
 			nd.plainString = nd.types == jsonString && !nd.strRules && len(nd.oneOf) == 0
+			nd.ruledString = nd.types == jsonString && nd.strRules && len(nd.oneOf) == 0
 			nd.hasEnum, nd.hasOneOf, nd.hasPattern = nd.enum != nil, len(nd.oneOf) == 2, nd.pattern != ""
 		}
 		for _, oc := range ops {

@@ -697,13 +697,19 @@ func (w *walker) elements(items int32, depth int) int {
 
 // object walks the object at w.i against node n (nil nd: any members).
 func (w *walker) object(n int32, nd *node, depth int) {
-	var seen [2]uint64 // bit k: property k seen
 	othersStart := len(w.others)
-	defer func() {
+	w.members(n, nd, depth, othersStart)
+	if len(w.others) > othersStart {
 		clear(w.others[othersStart:])
 		w.others = w.others[:othersStart]
-	}()
-	w.i++ // {
+	}
+}
+
+// members is object's walk of the members; the keys it adds to w.others (those that are not
+// properties) are w.others[othersStart:].
+func (w *walker) members(n int32, nd *node, depth, othersStart int) {
+	var seen [2]uint64 // bit k: property k seen
+	w.i++              // {
 	w.ws()
 	pos := 0
 	var order []int16 // w.order[n], the hint (fetched once: a nested object of n may replace it, which only costs hits)
@@ -795,6 +801,19 @@ func (w *walker) object(n int32, nd *node, depth int) {
 				if _, _, valid := w.str(); !valid && !w.stop {
 					w.leaf, w.leafSet = key, true
 					w.fail(nil, RuleUTF8, "valid UTF-8", "string is not valid UTF-8", nil)
+					w.leafSet = false
+				}
+			} else if next >= 0 && w.i < len(w.b) && w.b[w.i] == '"' && w.t.nodes[next].ruledString {
+				// A string with rules of a string node: as value checks it, without its switch.
+				start := w.i
+				raw, esc, valid := w.str()
+				if !w.stop || !w.syntax {
+					w.leaf, w.leafSet = key, true
+					if !valid {
+						w.fail(nil, RuleUTF8, "valid UTF-8", "string is not valid UTF-8", nil)
+					} else {
+						w.stringRules(next, &w.t.nodes[next], w.b[start:w.i], raw, esc)
+					}
 					w.leafSet = false
 				}
 			} else if container := w.i < len(w.b) && (w.b[w.i] == '{' || w.b[w.i] == '['); container {
