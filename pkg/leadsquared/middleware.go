@@ -13,7 +13,9 @@ type MiddlewareNext func(req *http.Request) (*http.Response, error)
 // concern of the caller's: tracing, metrics, an audit log. It gets the attempt's request,
 // which never holds the keys; [OperationFromContext](req.Context()) gives the operation
 // called (ok is false for a route the spec does not have). It may change the request's header,
-// and calls next to go on.
+// and calls next to go on. The client's User-Agent is not in that header yet (a call's
+// [WithUserAgent] is): it is added as the request reaches the transport, and the reply's
+// Request carries it.
 //
 // The response next returns is LeadSquared's reply as it is, an error reply included (the
 // client turns that into an [*APIError] after the middleware): status, header, and a Body that
