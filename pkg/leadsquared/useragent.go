@@ -105,11 +105,14 @@ type userAgentTransport struct {
 func (t *userAgentTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	if _, ok := r.Header["User-Agent"]; !ok {
 		if r.Response != nil || r.Header == nil {
-			// A redirect's request, which http.Client made and keeps: a copy carries it.
-			r = r.Clone(r.Context())
-			if r.Header == nil {
-				r.Header = make(http.Header, 1)
+			// A redirect's request, which http.Client made and keeps: a copy with a header of
+			// its own carries it.
+			c := *r
+			c.Header = make(http.Header, len(r.Header)+1)
+			for k, v := range r.Header {
+				c.Header[k] = v
 			}
+			r = &c
 		}
 		// The doer's own request (prepare's copy of the attempt's request, whose header the
 		// client owns).

@@ -136,8 +136,8 @@ func bytesReaderOf(body io.ReadCloser) *bytes.Reader {
 // bytesReaderData tells whether a bytes.Reader's data is its first field, s []byte, which
 // unreadBytes reads in place (nil when it is not: the body is then copied).
 var bytesReaderData = sync.OnceValue(func() bool {
-	f, ok := reflect.TypeFor[bytes.Reader]().FieldByName("s")
-	return ok && len(f.Index) == 1 && f.Index[0] == 0 && f.Type == reflect.TypeFor[[]byte]()
+	t := reflect.TypeFor[bytes.Reader]()
+	return t.NumField() > 0 && t.Field(0).Name == "s" && t.Field(0).Type == reflect.TypeFor[[]byte]()
 })
 
 // unreadBytes returns what br has left to read, without reading it or copying it (its
