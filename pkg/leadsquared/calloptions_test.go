@@ -105,6 +105,59 @@ func TestCallUserAgentOverridesTheClientsForThatCallOnly(t *testing.T) {
 	}
 }
 
+// The User-Agent reaches LeadSquared on every hop of a redirect, with either kind of
+// authentication, and the reply's Request carries it, although the client adds its own as
+// the request reaches the transport (userAgentTransport).
+func TestUserAgentOnEveryHopAndInTheReply(t *testing.T) {
+	t.Parallel()
+	own := "leadsquared-go/dev (" + runtime.Version() + "; " + runtime.GOOS + "/" + runtime.GOARCH + ")"
+	for _, header := range []bool{false, true} {
+		t.Run(map[bool]string{false: "query", true: "header"}[header], func(t *testing.T) {
+			t.Parallel()
+			var mu sync.Mutex
+			var got []string
+			opts := []Option{}
+			if header {
+				opts = append(opts, WithHeaderAuth())
+			}
+			env := setup(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				got = append(got, r.Header.Get("User-Agent"))
+				mu.Unlock()
+				if r.URL.Query().Get("hop") == "" {
+					http.Redirect(w, r, r.URL.Path+"?hop=2&"+r.URL.RawQuery, http.StatusFound)
+					return
+				}
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = w.Write([]byte(usersJSON))
+			}), opts...)
+			for _, tc := range []struct {
+				opts []Option
+				want string
+			}{
+				{nil, own},
+				{[]Option{WithUserAgent("job/1")}, "job/1 " + own},
+			} {
+				mu.Lock()
+				got = nil
+				mu.Unlock()
+				var rsp *http.Response
+				if _, err := env.c.GetUsers(t.Context(), append(tc.opts, WithResponseInto(&rsp))...); err != nil {
+					t.Fatal(err)
+				}
+				mu.Lock()
+				if len(got) != 2 || got[0] != tc.want || got[1] != tc.want {
+					t.Errorf("User-Agent on the two hops: %q, want %q on both", got, tc.want)
+				}
+				mu.Unlock()
+				if rsp == nil || rsp.Request.Header.Get("User-Agent") != tc.want {
+					t.Errorf("the reply's Request: User-Agent %q, want %q", rsp.Request.Header.Get("User-Agent"), tc.want)
+				}
+			}
+		})
+	}
+}
+
 func TestCallRequestTimeoutOverridesTheClientsForThatCallOnly(t *testing.T) {
 	t.Parallel()
 	s := serve(reply{status: 200, body: usersJSON})

@@ -38,7 +38,10 @@ type doer struct {
 	route     func(method, path string) (*Operation, bool)
 	rd        *redact.Redactor
 	validator payloadValidator // WithRequestValidation / WithResponseValidation
-	drift     *driftChecker    // WithDriftReport
+	// validateRequests and validateResponses are the validation middleware's settings
+	// (validation, d.mw[0] when either is set).
+	validateRequests, validateResponses bool
+	drift                               *driftChecker // WithDriftReport
 	// observe is drift.check: called through a func value, so that a program that never names
 	// WithDriftReport does not link the walk.
 	observe func(op api.OperationID, body []byte)
@@ -46,7 +49,7 @@ type doer struct {
 	// (validation, the drift check), then WithMiddleware's.
 	mw      []Middleware
 	header  http.Header   // WithHeader, never changed
-	ua      []string      // the User-Agent header's value, never changed
+	ua      []string      // the User-Agent header's value (WithUserAgent in New), never changed
 	timeout time.Duration // WithRequestTimeout
 
 	// Clock, sleep and jitter source; replaced by in-package tests.
@@ -58,21 +61,23 @@ type doer struct {
 
 func newDoer(cfg config, basePath, accessKey, secretKey string) *doer {
 	d := &doer{
-		headerAuth: cfg.headerAuth,
-		accessKey:  accessKey,
-		secretKey:  secretKey,
-		authQuery:  queryAccessKey + "=" + url.QueryEscape(accessKey) + "&" + querySecretKey + "=" + url.QueryEscape(secretKey),
-		limiter:    cfg.limiter,
-		logger:     cfg.logger,
-		basePath:   basePath,
-		route:      table.route,
-		rd:         newRedactor(accessKey, secretKey),
-		validator:  cfg.validator,
-		header:     cfg.header,
-		ua:         userAgent(cfg.product),
-		timeout:    cfg.timeout,
-		now:        time.Now,
-		sleep:      sleepCtx,
+		headerAuth:        cfg.headerAuth,
+		accessKey:         accessKey,
+		secretKey:         secretKey,
+		authQuery:         queryAccessKey + "=" + url.QueryEscape(accessKey) + "&" + querySecretKey + "=" + url.QueryEscape(secretKey),
+		limiter:           cfg.limiter,
+		logger:            cfg.logger,
+		basePath:          basePath,
+		route:             table.route,
+		rd:                newRedactor(accessKey, secretKey),
+		validator:         cfg.validator,
+		validateRequests:  cfg.validateRequests,
+		validateResponses: cfg.validateResponses,
+		header:            cfg.header,
+		ua:                userAgent(cfg.product),
+		timeout:           cfg.timeout,
+		now:               time.Now,
+		sleep:             sleepCtx,
 		retryPolicy: retryPolicy{
 			maxRetries: cfg.maxRetries,
 			minBackoff: cfg.minBackoff,
@@ -90,14 +95,16 @@ func newDoer(cfg config, basePath, accessKey, secretKey string) *doer {
 		cfg.drift(d, cfg)
 	}
 	d.mw = d.builtin(cfg)
-	d.hc = keySafeClient(cfg.httpClient)
+	d.hc = keySafeClient(cfg.httpClient, d.ua)
 	return d
 }
 
 // keySafeClient returns a shallow copy of the user's client whose redirects to another host
-// never carry the keys there (Go forwards custom headers on redirects).
-func keySafeClient(user *http.Client) *http.Client {
+// never carry the keys there (Go forwards custom headers on redirects), and whose transport
+// sends the User-Agent ua (userAgentTransport) around the user's.
+func keySafeClient(user *http.Client, ua []string) *http.Client {
 	hc := *user
+	hc.Transport = &userAgentTransport{base: user.Transport, ua: ua}
 	userCheck := hc.CheckRedirect
 	hc.CheckRedirect = func(r *http.Request, via []*http.Request) error {
 		if len(via) > 0 && r.URL.Host != via[0].URL.Host {
@@ -197,9 +204,14 @@ func (d *doer) do(req *http.Request, cs *callSettings, rec *callRecord) (*http.R
 		}
 		at := attempt{n: n, op: op, timeout: timeout, rec: rec}
 		var resp *http.Response
-		if len(mw) == 0 {
+		switch {
+		case len(mw) == 0:
 			resp, err = d.send(&at, areq)
-		} else {
+		case len(mw) == 1 && (d.validateRequests || d.validateResponses):
+			// The client's validation is the only middleware: called directly, with at and
+			// the end of the chain on the stack.
+			resp, err = d.validate(areq, op, func(r *http.Request) (*http.Response, error) { return d.send(&at, r) })
+		default:
 			heap := new(attempt) // captured by the chain; at stays on the stack
 			*heap = at
 			resp, err = d.chain(mw, heap)(areq) //nolint:bodyclose // the body is read below
@@ -397,6 +409,11 @@ func (d *doer) send(at *attempt, r *http.Request) (*http.Response, error) {
 	resp.Body = &pooledBody{buf: buf}
 	resp.ContentLength = int64(buf.Len())
 	resp.Request = r // the request without the keys
+	if _, ok := r.Header["User-Agent"]; !ok && r.Header != nil {
+		// With header auth, the copy sent had a header of its own, which userAgentTransport
+		// gave the User-Agent; with query auth, r's own header has it now.
+		r.Header["User-Agent"] = d.ua
+	}
 	return resp, nil
 }
 

@@ -13,7 +13,9 @@ type MiddlewareNext func(req *http.Request) (*http.Response, error)
 // concern of the caller's: tracing, metrics, an audit log. It gets the attempt's request,
 // which never holds the keys; [OperationFromContext](req.Context()) gives the operation
 // called (ok is false for a route the spec does not have). It may change the request's header,
-// and calls next to go on.
+// and calls next to go on. The client's User-Agent is not in that header yet (a call's
+// [WithUserAgent] is): it is added as the request reaches the transport, and the reply's
+// Request carries it.
 //
 // The response next returns is LeadSquared's reply as it is, an error reply included (the
 // client turns that into an [*APIError] after the middleware): status, header, and a Body that
@@ -58,8 +60,8 @@ func (d *doer) chain(mw []Middleware, at *attempt) MiddlewareNext {
 // then the drift check (WithDriftReport; observe is set by its hook).
 func (d *doer) builtin(cfg config) []Middleware {
 	var mw []Middleware
-	if cfg.validateRequests || cfg.validateResponses {
-		mw = append(mw, d.validation(cfg.validateRequests, cfg.validateResponses))
+	if d.validateRequests || d.validateResponses {
+		mw = append(mw, d.validation)
 	}
 	if d.observe != nil {
 		mw = append(mw, d.observeDrift)
@@ -76,28 +78,32 @@ func (e *invalidReply) Error() string { return e.err.Error() }
 func (e *invalidReply) Unwrap() error { return e.err }
 
 // validation checks each attempt's request before it goes on (an invalid one is refused:
-// nothing is sent, no rate budget spent) and each reply against the spec.
-func (d *doer) validation(requests, responses bool) Middleware {
-	return func(req *http.Request, next MiddlewareNext) (*http.Response, error) {
-		op := operationOf(req)
-		if requests {
-			if err := d.validateRequest(req, op); err != nil {
-				return nil, err
-			}
-		}
-		resp, err := next(req)
-		if !responses || err != nil || resp == nil {
-			return resp, err
-		}
-		body, err := replyBody(resp)
-		if err != nil {
+// nothing is sent, no rate budget spent) and each reply against the spec
+// (WithRequestValidation, WithResponseValidation).
+func (d *doer) validation(req *http.Request, next MiddlewareNext) (*http.Response, error) {
+	return d.validate(req, operationOf(req), next)
+}
+
+// validate is validation for a request of op. The doer calls it directly for an attempt
+// whose only middleware it is (no chain to build), with a next that does not escape.
+func (d *doer) validate(req *http.Request, op *Operation, next MiddlewareNext) (*http.Response, error) {
+	if d.validateRequests {
+		if err := d.validateRequest(req, op); err != nil {
 			return nil, err
 		}
-		if verr := d.validateResponse(op, resp.StatusCode, body); verr != nil {
-			return resp, &invalidReply{err: verr}
-		}
-		return resp, nil
 	}
+	resp, err := next(req)
+	if !d.validateResponses || err != nil || resp == nil {
+		return resp, err
+	}
+	body, err := replyBody(resp)
+	if err != nil {
+		return nil, err
+	}
+	if verr := d.validateResponse(op, resp.StatusCode, body); verr != nil {
+		return resp, &invalidReply{err: verr}
+	}
+	return resp, nil
 }
 
 // observeDrift gives every 200 reply that is not an error body to the drift check.

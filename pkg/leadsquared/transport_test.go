@@ -60,7 +60,7 @@ func TestDefaultTransportReusesConnections(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.doer.hc.Transport.(*http.Transport).CloseIdleConnections()
+	defer userTransport(c).(*http.Transport).CloseIdleConnections()
 	const goroutines, calls = 32, 8
 	var wg sync.WaitGroup
 	for range goroutines {
@@ -90,9 +90,9 @@ func TestDefaultTransportSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr, ok := c.doer.hc.Transport.(*http.Transport)
+	tr, ok := userTransport(c).(*http.Transport)
 	if !ok {
-		t.Fatalf("default transport is %T, want *http.Transport", c.doer.hc.Transport)
+		t.Fatalf("default transport is %T, want *http.Transport", userTransport(c))
 	}
 	if tr.MaxIdleConnsPerHost != DefaultIdleConnsPerHost || tr.MaxIdleConns < DefaultIdleConnsPerHost {
 		t.Errorf("idle pool %d per host, %d in all; want %d", tr.MaxIdleConnsPerHost, tr.MaxIdleConns, DefaultIdleConnsPerHost)
@@ -108,7 +108,7 @@ func TestDefaultTransportSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := c2.doer.hc.Transport.(*http.Transport).MaxIdleConnsPerHost; n != 200 {
+	if n := userTransport(c2).(*http.Transport).MaxIdleConnsPerHost; n != 200 {
 		t.Errorf("WithRateLimit(200, 1s): %d idle connections per host, want 200", n)
 	}
 	// A caller's client keeps its own transport.
@@ -117,7 +117,7 @@ func TestDefaultTransportSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c3.doer.hc.Transport != mine || mine.MaxIdleConnsPerHost != 0 {
+	if userTransport(c3) != mine || mine.MaxIdleConnsPerHost != 0 {
 		t.Error("WithHTTPClient's transport was replaced or changed")
 	}
 }
@@ -134,7 +134,7 @@ func TestDefaultTransportHTTP2(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr := c.doer.hc.Transport.(*http.Transport)
+	tr := userTransport(c).(*http.Transport)
 	defer tr.CloseIdleConnections()
 	tr.TLSClientConfig = srv.Client().Transport.(*http.Transport).TLSClientConfig.Clone() // trust the test certificate
 	if _, err := c.API().GetUserByIDWithResponse(t.Context(), &api.GetUserByIDParams{UserID: "u"}); err != nil {
@@ -143,4 +143,10 @@ func TestDefaultTransportHTTP2(t *testing.T) {
 	if p := proto.Load(); p != 2 {
 		t.Errorf("the request went over HTTP/%d, want HTTP/2", p)
 	}
+}
+
+// userTransport is the transport of the client's *http.Client beneath the one that adds the
+// User-Agent: the user's (WithHTTPClient) or NewTransport's.
+func userTransport(c *Client) http.RoundTripper {
+	return c.doer.hc.Transport.(*userAgentTransport).base
 }

@@ -72,8 +72,9 @@ func userAgent(product string) []string {
 }
 
 // setHeaders puts into req's header (which the client owns: the generated client made req,
-// or Client.Do cloned it) the User-Agent and the headers of WithHeader, the client's then the
-// call's. The values are shared with the client's settings, never changed.
+// or Client.Do cloned it) the headers of WithHeader, the client's then the call's, and the
+// User-Agent of a call given WithUserAgent. The values are shared with the client's
+// settings, never changed. The client's own User-Agent is added later, by userAgentTransport.
 func (d *doer) setHeaders(req *http.Request, cs *callSettings) {
 	if req.Header == nil {
 		req.Header = make(http.Header, 1+len(d.header))
@@ -81,14 +82,44 @@ func (d *doer) setHeaders(req *http.Request, cs *callSettings) {
 	for k, v := range d.header {
 		req.Header[k] = v
 	}
-	ua := d.ua
 	if cs != nil {
 		for k, v := range cs.header {
 			req.Header[k] = v
 		}
 		if cs.product != "" {
-			ua = userAgent(cs.product)
+			req.Header["User-Agent"] = userAgent(cs.product)
 		}
 	}
-	req.Header["User-Agent"] = ua
+}
+
+// userAgentTransport gives the client's User-Agent to every request that reaches the
+// transport without one (a call's WithUserAgent is already in the header). It is added there,
+// not to the request given to http.Client.Do, because Client.Do copies that request's header
+// (for redirects) on every call: a GET, whose header is otherwise empty, would pay for a map
+// entry twice (a map group in each map, and the copy's value slice).
+type userAgentTransport struct {
+	base http.RoundTripper // the user's transport; nil: http.DefaultTransport
+	ua   []string          // shared, never changed
+}
+
+func (t *userAgentTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if _, ok := r.Header["User-Agent"]; !ok {
+		if r.Response != nil || r.Header == nil {
+			// A redirect's request, which http.Client made and keeps: a copy with a header of
+			// its own carries it.
+			c := *r
+			c.Header = make(http.Header, len(r.Header)+1)
+			for k, v := range r.Header {
+				c.Header[k] = v
+			}
+			r = &c
+		}
+		// The doer's own request (prepare's copy of the attempt's request, whose header the
+		// client owns).
+		r.Header["User-Agent"] = t.ua
+	}
+	if t.base == nil {
+		return http.DefaultTransport.RoundTrip(r)
+	}
+	return t.base.RoundTrip(r)
 }

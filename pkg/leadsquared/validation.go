@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
+	"sync"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 	"github.com/leadsquared-go/leadsquared-go/pkg/validate"
@@ -55,9 +57,10 @@ func WithResponseValidation() Option {
 	}
 }
 
-// validateRequest checks req against the spec (WithRequestValidation). The body is read
-// through GetBody when the request has one (into a pooled buffer, given back once checked),
-// else read and put back.
+// validateRequest checks req against the spec (WithRequestValidation). The body the
+// generated client sends, a *bytes.Reader, is checked in place, unread; another body is
+// copied into a pooled buffer (given back, cleared, once checked) through GetBody when the
+// request has one, else read and put back.
 func (d *doer) validateRequest(req *http.Request, op *Operation) error {
 	if op.ID == "" {
 		return fmt.Errorf("leadsquared: %s %s: not an operation of the spec", req.Method, req.URL.Path)
@@ -65,22 +68,37 @@ func (d *doer) validateRequest(req *http.Request, op *Operation) error {
 	var body []byte
 	if req.Body != nil && req.Body != http.NoBody {
 		var err error
-		if req.GetBody != nil {
-			var rc io.ReadCloser
-			if rc, err = req.GetBody(); err == nil {
-				buf := bodyPool.Get().(*bytes.Buffer)
-				buf.Reset()
-				defer func() {
-					if buf.Cap() <= maxPooledBody {
-						clear(buf.Bytes()) // the body may hold customer data: nothing of it stays pooled
-						bodyPool.Put(buf)
-					}
-				}()
-				_, err = buf.ReadFrom(rc)
-				_ = rc.Close()
-				body = buf.Bytes()
+		br := bytesReaderOf(req.Body)
+		if br != nil {
+			body = unreadBytes(br)
+		}
+		switch {
+		case body != nil || br != nil && br.Len() == 0:
+		case br != nil || req.GetBody != nil:
+			buf := bodyPool.Get().(*bytes.Buffer)
+			buf.Reset()
+			defer func() {
+				if buf.Cap() <= maxPooledBody {
+					clear(buf.Bytes()) // the body may hold customer data: nothing of it stays pooled
+					clear(body)
+					bodyPool.Put(buf)
+				}
+			}()
+			if br != nil {
+				// What is left to send, copied without reading it.
+				n := br.Len()
+				buf.Grow(n)
+				body = buf.AvailableBuffer()[:n]
+				_, err = br.ReadAt(body, br.Size()-int64(n))
+			} else {
+				var rc io.ReadCloser
+				if rc, err = req.GetBody(); err == nil {
+					_, err = buf.ReadFrom(rc)
+					_ = rc.Close()
+					body = buf.Bytes()
+				}
 			}
-		} else {
+		default:
 			body, err = io.ReadAll(req.Body)
 			_ = req.Body.Close()
 			req.Body = io.NopCloser(bytes.NewReader(body))
@@ -99,6 +117,40 @@ func (d *doer) validateRequest(req *http.Request, op *Operation) error {
 		return &invalidRequestError{op: op.ID, err: err}
 	}
 	return nil
+}
+
+// nopCloserBytesReader is the type of a request body that http.NewRequest made of a
+// *bytes.Reader (io.NopCloser's, which has WriteTo), as the generated client's are.
+var nopCloserBytesReader = reflect.TypeOf(io.NopCloser(new(bytes.Reader)))
+
+// bytesReaderOf returns the *bytes.Reader inside body when body is io.NopCloser's wrapper of
+// one (unwrapped as net/http unwraps it to find an in-memory body), else nil.
+func bytesReaderOf(body io.ReadCloser) *bytes.Reader {
+	if reflect.TypeOf(body) != nopCloserBytesReader {
+		return nil
+	}
+	br, _ := reflect.ValueOf(body).Field(0).Interface().(*bytes.Reader)
+	return br
+}
+
+// bytesReaderData tells whether a bytes.Reader's data is its first field, s []byte, which
+// unreadBytes reads in place (nil when it is not: the body is then copied).
+var bytesReaderData = sync.OnceValue(func() bool {
+	t := reflect.TypeFor[bytes.Reader]()
+	return t.NumField() > 0 && t.Field(0).Name == "s" && t.Field(0).Type == reflect.TypeFor[[]byte]()
+})
+
+// unreadBytes returns what br has left to read, without reading it or copying it (its
+// data, which a bytes.Reader never changes), nil when it cannot tell or nothing is left.
+func unreadBytes(br *bytes.Reader) []byte {
+	if !bytesReaderData() {
+		return nil
+	}
+	s := reflect.ValueOf(br).Elem().Field(0).Bytes()
+	if int64(len(s)) != br.Size() || br.Len() == 0 {
+		return nil
+	}
+	return s[len(s)-br.Len():]
 }
 
 // validateResponse checks a reply of op against the spec (WithResponseValidation). An invalid

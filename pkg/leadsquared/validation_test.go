@@ -1,10 +1,14 @@
 package leadsquared
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -142,5 +146,102 @@ func TestRequestValidationErrorsHoldNoKey(t *testing.T) {
 	assertNoSecret(t, "validation failures", fmt.Sprintf("%+v", verr.Failures))
 	if s.Hits() != 0 {
 		t.Errorf("%d requests sent", s.Hits())
+	}
+}
+
+// Request validation reads every kind of body without changing what is sent: the
+// *bytes.Reader of the generated client (copied in place, unread), a body with GetBody, and
+// one without (read and put back); a body half read before the call is checked from where
+// it will be sent.
+func TestRequestValidationReadsEveryKindOfBody(t *testing.T) {
+	t.Parallel()
+	const valid = `{"FirstName":"Ada","EmailAddress":"ada@example.com","Role":"Sales_User"}`
+	const invalid = `{"FirstName":"Ada","Role":"Boss"}`
+	kinds := map[string]func(string) io.Reader{
+		"bytes.Reader":   func(s string) io.Reader { return bytes.NewReader([]byte(s)) },
+		"strings.Reader": func(s string) io.Reader { return strings.NewReader(s) },
+		"plain reader":   func(s string) io.Reader { return struct{ io.Reader }{strings.NewReader(s)} },
+	}
+	for name, kind := range kinds {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			s := serve(reply{status: 200, body: createdJSON})
+			env := setup(t, s, WithRequestValidation())
+			send := func(body string) error {
+				req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, env.c.BaseURL()+"/UserManagement.svc/User/Create", kind(body))
+				if err != nil {
+					t.Fatal(err)
+				}
+				req.Header.Set("Content-Type", "application/json")
+				resp, err := env.c.Do(req)
+				if err == nil {
+					_ = resp.Body.Close()
+				}
+				return err
+			}
+			if err := send(invalid); !errors.Is(err, ErrInvalidRequest) {
+				t.Errorf("invalid body: err = %v, want ErrInvalidRequest", err)
+			}
+			if err := send(valid); err != nil {
+				t.Fatalf("valid body: %v", err)
+			}
+			if b := s.Bodies(); len(b) != 1 || string(b[0]) != valid {
+				t.Errorf("sent %q, want only the valid body as it was", b)
+			}
+		})
+	}
+	// A *bytes.Reader already partly read: what is left is what is checked and sent.
+	s := serve(reply{status: 200, body: createdJSON})
+	env := setup(t, s, WithRequestValidation())
+	br := bytes.NewReader([]byte("xx" + valid))
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, env.c.BaseURL()+"/UserManagement.svc/User/Create", br)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := br.Seek(2, io.SeekStart); err != nil {
+		t.Fatal(err)
+	}
+	req.ContentLength = int64(len(valid))
+	resp, err := env.c.Do(req)
+	if err != nil {
+		t.Fatalf("partly read body: %v", err)
+	}
+	_ = resp.Body.Close()
+	if b := s.Bodies(); len(b) != 1 || string(b[0]) != valid {
+		t.Errorf("sent %q, want %q", b, valid)
+	}
+}
+
+// bytesReaderOf finds the *bytes.Reader of a body http.NewRequest made, and no other;
+// unreadBytes gives what it has left to send, in place.
+func TestBytesReaderOf(t *testing.T) {
+	t.Parallel()
+	br := bytes.NewReader([]byte("{}"))
+	req, err := http.NewRequest(http.MethodPost, "http://x.invalid/", br)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := bytesReaderOf(req.Body); got != br {
+		t.Errorf("bytesReaderOf(NewRequest's body) = %p, want the *bytes.Reader %p", got, br)
+	}
+	// What is left, in place: not read, not copied.
+	data := []byte("ab{}")
+	br = bytes.NewReader(data)
+	if _, err := br.Seek(2, io.SeekStart); err != nil {
+		t.Fatal(err)
+	}
+	if got := unreadBytes(br); string(got) != "{}" || &got[0] != &data[2] || br.Len() != 2 {
+		t.Errorf("unreadBytes = %q (at %p, data at %p), %d left; want {} in place, 2 left", got, &got[0], &data[2], br.Len())
+	}
+	if _, err := br.Seek(0, io.SeekEnd); err != nil {
+		t.Fatal(err)
+	}
+	if got := unreadBytes(br); got != nil {
+		t.Errorf("unreadBytes of a reader read to its end = %q, want nil", got)
+	}
+	for _, body := range []io.ReadCloser{io.NopCloser(strings.NewReader("{}")), io.NopCloser(struct{ io.Reader }{br}), http.NoBody} {
+		if got := bytesReaderOf(body); got != nil {
+			t.Errorf("bytesReaderOf(%T) = %p, want nil", body, got)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package validate
 import (
 	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
@@ -45,43 +46,48 @@ func (t jsonType) name() string {
 	return ""
 }
 
-// node is one schema of the checker's table (check.gen.go).
+// node is one schema of the checker's table (check.gen.go). The fields a walk reads for every
+// value come first, so that a node's check touches one or two cache lines of the table.
 type node struct {
-	loc         string // JSONPath in the spec
 	types, also jsonType
 	nullable    bool
-	unknownType bool // x-lsq-type-unknown
-	goType      bool // x-go-type: a tolerant scalar of package scalar
-	enum        []string
-	props       map[string]int32 // property name -> its index in names and children
-	names       []string         // the properties, sorted
-	children    []int32          // the node of each property's value
-	required    []int32          // indexes of the required properties, in the spec's order
-	open        bool             // additionalProperties: other attributes are expected
-	addNode     int32            // the schema of other attributes' values, -1 any
-	items       int32            // the schema of array items, -1 any
-	custom      bool             // x-lsq-custom-fields: mx_* attributes are custom fields...
-	customNode  int32            // ...whose values are of this node (a string or null)
-	attrOf      int32            // x-lsq-attribute-of: a string names an attribute of this node, -1 none
-	minLen      int32            // -1 when unset, as the other bounds
-	maxLen      int32
-	minItems    int32
-	maxItems    int32
-	hasMin      bool
-	hasMax      bool
-	min, max    float64
-	pattern     string
-	oneOf       []int32 // x-lsq-error-body: the answer and the Error body, told apart by type
-
 	// strRules is set when a rule reads a string's value (enum, lengths, pattern,
 	// x-lsq-attribute-of): without one, a string of a string node is only scanned.
 	strRules bool
-	// plainString: a string node no rule reads (nor oneOf).
-	plainString bool
+	// plainString: a string node no rule reads (nor oneOf); ruledString: a string node
+	// (without oneOf) a rule reads.
+	plainString, ruledString bool
+	hasEnum                  bool  // enum != nil
+	hasOneOf                 bool  // len(oneOf) == 2
+	hasPattern               bool  // pattern != "": the table's matchers hold its matcher
+	open                     bool  // additionalProperties: other attributes are expected
+	custom                   bool  // x-lsq-custom-fields: mx_* attributes are custom fields...
+	customNode               int32 // ...whose values are of this node (a string or null)
+	addNode                  int32 // the schema of other attributes' values, -1 any
+	items                    int32 // the schema of array items, -1 any
+	attrOf                   int32 // x-lsq-attribute-of: a string names an attribute of this node, -1 none
+	minLen                   int32 // -1 when unset, as the other bounds
+	maxLen                   int32
+	minItems                 int32
+	maxItems                 int32
+	hasMin                   bool
+	hasMax                   bool
+	unknownType              bool // x-lsq-type-unknown
+	goType                   bool // x-go-type: a tolerant scalar of package scalar
 
 	// keys finds a property's index faster than props: a collision-free hash of the names,
 	// built with the table (nil when none was found: props is used).
-	keys *keyIndex
+	keys     *keyIndex
+	names    []string // the properties, sorted
+	children []int32  // the node of each property's value
+	required []int32  // indexes of the required properties, in the spec's order
+	enum     []string
+	oneOf    []int32 // x-lsq-error-body: the answer and the Error body, told apart by type
+
+	loc      string           // JSONPath in the spec
+	props    map[string]int32 // property name -> its index in names and children
+	min, max float64
+	pattern  string
 }
 
 // keyIndex is a perfect hash of an object's property names: slots[keyHash(k, seed)&mask] is
@@ -92,7 +98,7 @@ type keyIndex struct {
 	slots []int16
 }
 
-func keyHash(k []byte, seed uint32) uint32 {
+func keyHash[K ~string | ~[]byte](k K, seed uint32) uint32 {
 	n := uint32(len(k))
 	h := (n*0x9E3779B1 ^ seed) * 0x85EBCA6B
 	if n > 0 {
@@ -117,7 +123,7 @@ func newKeyIndex(names []string) *keyIndex {
 		}
 		ok := true
 		for i, name := range names {
-			h := keyHash([]byte(name), seed) & (size - 1)
+			h := keyHash(name, seed) & (size - 1)
 			if slots[h] >= 0 {
 				ok = false
 				break
@@ -144,6 +150,17 @@ func (n *node) property(key []byte) int32 {
 		return i
 	}
 	return -1
+}
+
+// operation returns the operation whose ID is exactly id, nil when none.
+func (t *table) operation(id api.OperationID) *Operation {
+	if x := t.ids; x != nil {
+		if i := x.slots[keyHash(id, x.seed)&x.mask]; i >= 0 && t.idOps[i].ID == id {
+			return t.idOps[i]
+		}
+		return nil
+	}
+	return t.byID[id]
 }
 
 // accepts reports whether a value of type t is of the node's types.
@@ -184,6 +201,10 @@ type table struct {
 	errNode  int32
 	matchers []func([]byte) bool // by node: the pattern's matcher, nil when none
 	byID     map[api.OperationID]*Operation
+	// ids finds an operation of byID by its exact ID faster than the map: ids.slots index
+	// idOps (nil when no seed was found: byID is used).
+	ids   *keyIndex
+	idOps []*Operation
 }
 
 // The table, built on first use. Not a package-level variable's initialiser: that would link
@@ -201,12 +222,22 @@ func checkTable() *table {
 			if p := nodes[i].pattern; p != "" {
 				t.matchers[i] = matcher(p)
 			}
-			if len(nodes[i].names) > 0 {
-				nodes[i].keys = newKeyIndex(nodes[i].names)
+			if names := nodes[i].names; len(names) > 0 {
+				nodes[i].keys = newKeyIndex(names)
+				// The names' bytes side by side, in the order a payload brings them (sorted):
+				// a walk that compares a key in place reads them from a line or two, not from
+				// wherever the linker put each literal.
+				blob, at := strings.Join(names, ""), 0
+				for k, name := range names {
+					names[k] = blob[at : at+len(name)]
+					at += len(name)
+				}
 			}
 			nd := &nodes[i]
 			nd.strRules = nd.enum != nil || nd.minLen >= 0 || nd.maxLen >= 0 || nd.pattern != "" || nd.attrOf >= 0
 			nd.plainString = nd.types == jsonString && !nd.strRules && len(nd.oneOf) == 0
+			nd.ruledString = nd.types == jsonString && nd.strRules && len(nd.oneOf) == 0
+			nd.hasEnum, nd.hasOneOf, nd.hasPattern = nd.enum != nil, len(nd.oneOf) == 2, nd.pattern != ""
 		}
 		for _, oc := range ops {
 			for i := range oc.replies {
@@ -221,8 +252,17 @@ func checkTable() *table {
 		t.byID = make(map[api.OperationID]*Operation, len(ops))
 		for _, id := range api.OperationIDs {
 			if op, ok := api.LookupOperation(id); ok && ops[string(id)] != nil {
-				t.byID[id] = &Operation{Operation: op, check: ops[string(id)]}
+				o := &Operation{Operation: op, check: ops[string(id)]}
+				t.byID[id] = o
+				t.idOps = append(t.idOps, o)
 			}
+		}
+		names := make([]string, len(t.idOps))
+		for i, o := range t.idOps {
+			names[i] = string(o.ID)
+		}
+		if t.ids = newKeyIndex(names); t.ids == nil {
+			t.idOps = nil
 		}
 		theTable = t
 	})

@@ -61,7 +61,7 @@ func Default() (*Validator, error) {
 // Operation returns the operation with the given operationId, in any letter case:
 // "GetUserById", "getuserbyid" and [api.OpGetUserByID] are the same operation.
 func (v *Validator) Operation(id api.OperationID) (*Operation, bool) {
-	if o, ok := v.t.byID[id]; ok {
+	if o := v.t.operation(id); o != nil {
 		return o, true
 	}
 	op, ok := api.LookupOperation(id) // another letter case

@@ -176,7 +176,7 @@ func (w *walker) value(n int32, depth int) {
 	var nd *node
 	if n >= 0 {
 		nd = &w.t.nodes[n]
-		if len(nd.oneOf) == 2 {
+		if nd.hasOneOf {
 			n, nd = w.branch(nd)
 		}
 	}
@@ -237,7 +237,7 @@ func (w *walker) value(n int32, depth int) {
 			}
 			return
 		}
-		if w.typeOK(n, nd, t) && nd.enum != nil && !inEnum(nd.enum, w.b[w.i-len(lit):w.i]) {
+		if w.typeOK(n, nd, t) && nd.hasEnum && !inEnum(nd.enum, w.b[w.i-len(lit):w.i]) {
 			w.enumFail(n, nd, t, lit)
 		}
 	case c == '-' || c >= '0' && c <= '9':
@@ -329,7 +329,7 @@ func (w *walker) refuseEnum(nd *node) {
 
 // stringRules checks a string (lit its JSON text, raw its content) against n.
 func (w *walker) stringRules(n int32, nd *node, lit, raw []byte, esc bool) {
-	if nd.enum == nil && (w.mode != refuse || nd.minLen < 0 && nd.maxLen < 0 && w.t.matchers[n] == nil && nd.attrOf < 0) {
+	if !nd.hasEnum && (w.mode != refuse || nd.minLen < 0 && nd.maxLen < 0 && !nd.hasPattern && nd.attrOf < 0) {
 		return // no rule reads the string's value
 	}
 	val := raw
@@ -337,7 +337,7 @@ func (w *walker) stringRules(n int32, nd *node, lit, raw []byte, esc bool) {
 		w.unesc = appendUnescaped(w.unesc[:0], raw)
 		val = w.unesc
 	}
-	if nd.enum != nil && !inEnum(nd.enum, val) {
+	if nd.hasEnum && !inEnum(nd.enum, val) {
 		v := ""
 		if w.mode == observe {
 			v = string(val)
@@ -357,7 +357,7 @@ func (w *walker) stringRules(n int32, nd *node, lit, raw []byte, esc bool) {
 			w.fail(nil, "maxLength", fmt.Sprintf("at most %d characters", nd.maxLen), fmt.Sprintf("string is longer than %d characters", nd.maxLen), nil)
 		}
 	}
-	if m := w.t.matchers[n]; m != nil && !m(val) {
+	if nd.hasPattern && !w.t.matchers[n](val) {
 		w.fail(nil, "pattern", nd.pattern, "string does not match the pattern "+nd.pattern, nil)
 	}
 	if nd.attrOf >= 0 && !isCustomField(string(val)) {
@@ -388,7 +388,7 @@ func (w *walker) numberRules(n int32, nd *node, text []byte, integer bool) {
 			}
 		}
 	}
-	if nd.enum != nil && !inEnum(nd.enum, text) {
+	if nd.hasEnum && !inEnum(nd.enum, text) {
 		w.enumFail(n, nd, t, string(text))
 		return
 	}
@@ -668,7 +668,7 @@ func (w *walker) elements(items int32, depth int) int {
 	seg := len(w.path) - 1
 	for count := 0; ; count++ {
 		w.path[seg].index = count
-		if itemNode != nil && w.i < len(w.b) && w.b[w.i] == '{' && len(itemNode.oneOf) == 0 && itemNode.accepts(jsonObject) && depth < MaxDepth {
+		if itemNode != nil && w.i < len(w.b) && w.b[w.i] == '{' && !itemNode.hasOneOf && itemNode.accepts(jsonObject) && depth < MaxDepth {
 			w.object(items, itemNode, depth+1)
 		} else {
 			w.value(items, depth)
@@ -697,15 +697,25 @@ func (w *walker) elements(items int32, depth int) int {
 
 // object walks the object at w.i against node n (nil nd: any members).
 func (w *walker) object(n int32, nd *node, depth int) {
-	var seen [2]uint64 // bit k: property k seen
 	othersStart := len(w.others)
-	defer func() {
+	w.members(n, nd, depth, othersStart)
+	if len(w.others) > othersStart {
 		clear(w.others[othersStart:])
 		w.others = w.others[:othersStart]
-	}()
-	w.i++ // {
+	}
+}
+
+// members is object's walk of the members; the keys it adds to w.others (those that are not
+// properties) are w.others[othersStart:].
+func (w *walker) members(n int32, nd *node, depth, othersStart int) {
+	var seen [2]uint64 // bit k: property k seen
+	w.i++              // {
 	w.ws()
 	pos := 0
+	var order []int16 // w.order[n], the hint (fetched once: a nested object of n may replace it, which only costs hits)
+	if nd != nil && nd.names != nil {
+		order = w.nodeOrder(n)
+	}
 	if w.i < len(w.b) && w.b[w.i] == '}' {
 		w.i++
 	} else {
@@ -717,9 +727,7 @@ func (w *walker) object(n int32, nd *node, depth int) {
 			var key []byte
 			child := int32(-1)
 			hit := false
-			var order []int16
-			if nd != nil && nd.names != nil {
-				order = w.nodeOrder(n)
+			if order != nil {
 				if pos < len(order) && order[pos] >= 0 {
 					// The property at this position in the last object of this schema,
 					// compared in place (names hold no quote, backslash or invalid UTF-8).
@@ -748,9 +756,8 @@ func (w *walker) object(n int32, nd *node, depth int) {
 				}
 				if order != nil && child >= 0 && pos < maxOrder {
 					if pos >= len(order) {
-						order = append(order, make([]int16, pos+1-len(order))...)
-						for k := range order[len(w.order[n]):] {
-							order[len(w.order[n])+k] = -1
+						for len(order) <= pos {
+							order = append(order, -1)
 						}
 						w.order[n] = order
 					}
@@ -794,6 +801,19 @@ func (w *walker) object(n int32, nd *node, depth int) {
 				if _, _, valid := w.str(); !valid && !w.stop {
 					w.leaf, w.leafSet = key, true
 					w.fail(nil, RuleUTF8, "valid UTF-8", "string is not valid UTF-8", nil)
+					w.leafSet = false
+				}
+			} else if next >= 0 && w.i < len(w.b) && w.b[w.i] == '"' && w.t.nodes[next].ruledString {
+				// A string with rules of a string node: as value checks it, without its switch.
+				start := w.i
+				raw, esc, valid := w.str()
+				if !w.stop || !w.syntax {
+					w.leaf, w.leafSet = key, true
+					if !valid {
+						w.fail(nil, RuleUTF8, "valid UTF-8", "string is not valid UTF-8", nil)
+					} else {
+						w.stringRules(next, &w.t.nodes[next], w.b[start:w.i], raw, esc)
+					}
 					w.leafSet = false
 				}
 			} else if container := w.i < len(w.b) && (w.b[w.i] == '{' || w.b[w.i] == '['); container {
