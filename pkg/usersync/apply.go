@@ -212,7 +212,7 @@ func (ap *applier) userID(email string) string {
 	ap.mu.Unlock()
 	if id == "" {
 		if u := ap.users[k]; u != nil {
-			id = u.id
+			id = u.id()
 		}
 	}
 	return id
@@ -328,8 +328,8 @@ func (ap *applier) create(ctx context.Context, a Action) {
 	// A create an earlier Apply left pending (or failed after it may have happened): the
 	// account was just read, and the user is either there or not.
 	if u := ap.users[k]; u != nil {
-		ap.setID(a.Email, u.id)
-		ap.finish(a, u.id, ap.update(ctx, u.id, a.Changes))
+		ap.setID(a.Email, u.id())
+		ap.finish(a, u.id(), ap.update(ctx, u.id(), a.Changes))
 		return
 	}
 	body := *a.Create

@@ -47,7 +47,7 @@ func stale(ctx context.Context, c *leadsquared.Client, p *Plan, users map[string
 		}
 		byID := map[string]string{}
 		for k, u := range users {
-			byID[u.id] = k
+			byID[u.id()] = k
 		}
 		was := map[string]bool{}
 		for _, id := range p.ScopeFound {
@@ -114,7 +114,7 @@ func takeBack(u *current, made []Action, users map[string]*current) (*current, b
 				if a.Kind == KindManager && a.ManagerEmail != "" {
 					want = ""
 					if m := users[keyOf(a.ManagerEmail)]; m != nil {
-						want = m.id
+						want = m.id()
 					}
 				}
 				if !same(ch.Attr, want, b.value(ch.Attr)) {
