@@ -317,9 +317,8 @@ func planLine(act usersync.Action) string {
 	switch act.Kind {
 	case usersync.KindCreate:
 		var fields []string
-		b, _ := json.Marshal(act.Create)
 		var m map[string]any
-		_ = json.Unmarshal(b, &m)
+		_ = json.Unmarshal(act.Create, &m)
 		for k, v := range m {
 			switch x := v.(type) {
 			case map[string]any: // CustomFields

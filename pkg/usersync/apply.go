@@ -150,7 +150,12 @@ func Apply(ctx context.Context, c *leadsquared.Client, p *Plan, j Journal, opts 
 		}
 		users, err = readByAddress(ctx, c, emails, p.Columns)
 	} else {
-		users, err = readAccount(ctx, c, p.Columns)
+		// Only the users the plan changes are compared value by value: the others by hash.
+		acted := map[string]bool{}
+		for _, a := range p.Actions {
+			acted[keyOf(a.Email)] = true
+		}
+		users, err = readAccount(ctx, c, p.Columns, func(k string) bool { return acted[k] })
 	}
 	if err != nil {
 		return nil, err
@@ -332,7 +337,11 @@ func (ap *applier) create(ctx context.Context, a Action) {
 		ap.finish(a, u.id(), ap.update(ctx, u.id(), a.Changes))
 		return
 	}
-	body := *a.Create
+	body, err := a.Body()
+	if err != nil { // Check found none: a plan changed since
+		ap.finish(a, "", err)
+		return
+	}
 	if a.ManagerEmail != "" {
 		id := ap.userID(a.ManagerEmail)
 		if id == "" {

@@ -113,7 +113,8 @@ func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts O
 		return nil, errors.Join(append([]error{ErrInvalidSource}, errs...)...)
 	}
 	columns := columnsOf(attrs)
-	users, err := readAccount(ctx, c, columns)
+	// Only the users the source names are compared: the others are kept slim.
+	users, err := readAccount(ctx, c, columns, func(k string) bool { _, ok := byKey[k]; return ok })
 	if err != nil {
 		return nil, err
 	}
@@ -356,12 +357,9 @@ func createAction(v *validate.Validator, d Desired, users map[string]*current, m
 	if len(errs) > 0 {
 		return Action{}, errs
 	}
-	var req api.UserCreateRequest
-	if err := json.Unmarshal(raw, &req); err != nil {
-		return Action{}, []error{&RowError{Line: d.Line, Email: d.Email, Attr: "-", Msg: err.Error()}}
-	}
 	slices.SortFunc(extra, func(a, b Change) int { return strings.Compare(a.Attr, b.Attr) })
-	return Action{Kind: KindCreate, Email: strings.TrimSpace(d.Email), Line: d.Line, Create: &req, ManagerEmail: mgrKey, Changes: extra}, nil
+	// The address apart from the file's line (a substring of it would keep the line).
+	return Action{Kind: KindCreate, Email: strings.Clone(strings.TrimSpace(d.Email)), Line: d.Line, Create: raw, ManagerEmail: mgrKey, Changes: extra}, nil
 }
 
 // managerCycles returns an error for each user the plan creates whose managers, created by

@@ -108,10 +108,24 @@ type Action struct {
 	UserID string `json:"userId,omitempty"`
 	// Changes are the attributes an update, team or manager action sets, old to new.
 	Changes []Change `json:"changes,omitempty"`
-	// Create is the body of a create; its ManagerUserId is filled at apply time when
-	// ManagerEmail names a user the plan creates.
-	Create       *api.UserCreateRequest `json:"create,omitempty"`
-	ManagerEmail string                 `json:"managerEmail,omitempty"`
+	// Create is the body of a create, Create a User's JSON ([Action.Body] reads it): JSON
+	// rather than an api.UserCreateRequest, which with its custom fields' map held about
+	// 650 bytes a user where the JSON holds 200 (a plan of 330,000 creates). Its
+	// ManagerUserId is filled at apply time when ManagerEmail names a user the plan creates.
+	Create       json.RawMessage `json:"create,omitempty"`
+	ManagerEmail string          `json:"managerEmail,omitempty"`
+}
+
+// Body returns the body of a create (Create), or an error if it has none or it is not one.
+func (a Action) Body() (api.UserCreateRequest, error) {
+	var req api.UserCreateRequest
+	if len(a.Create) == 0 || string(a.Create) == "null" {
+		return req, errors.New("no create body")
+	}
+	if err := json.Unmarshal(a.Create, &req); err != nil {
+		return req, fmt.Errorf("the create body: %w", err)
+	}
+	return req, nil
 }
 
 // ID identifies the action in a [Journal].
@@ -143,13 +157,14 @@ type Plan struct {
 	Partial bool `json:"partial,omitempty"`
 }
 
-// PlanVersion is the version of the plans this package writes.
-const PlanVersion = 1
+// PlanVersion is the version of the plans this package writes: 2 writes a create as a row
+// (see [Plan.WriteJSON]); a plan of version 1 is read and applied as well.
+const PlanVersion = 2
 
 // ID identifies the plan (a hash of all of it): a [Journal] holds the records of one plan.
 func (p *Plan) ID() string {
 	h := sha256.New()
-	_ = json.NewEncoder(h).Encode(p) // a hash.Hash never fails to write
+	_ = p.WriteJSON(h) // a hash.Hash never fails to write; WriteJSON holds one action at a time
 	return hex.EncodeToString(h.Sum(nil))
 }
 
@@ -241,12 +256,19 @@ func (cs *columnSet) find(attr string) int {
 // them). The packing: each field is a uvarint code and its bytes: 0 a column the record did
 // not have, 1 a column whose value is the header field of the same name (UserId,
 // EmailAddress, Role), n+2 a value of n bytes.
+//
+// A user the plan needs only to recognise (not one it compares with the source or changes)
+// is slim: its Id, address, role and team, and the hash of all of it (sum).
 type current struct {
 	cols   *columnSet
 	packed string
 	active bool
+	sum    string   // the hash of a slim user
 	twins  []string // the addresses of other users with the same key
 }
+
+// headFields is how many header fields a packed user starts with.
+const headFields = 4
 
 // Codes of a packed field.
 const (
@@ -254,8 +276,8 @@ const (
 	packHeader  = 1
 )
 
-// headerOf is the index of the header field a column repeats (UserId, EmailAddress, Role),
-// or -1.
+// headerOf is the index of the header field a column repeats (UserId, EmailAddress, Role,
+// TeamId), or -1.
 func headerOf(col string) int {
 	switch strings.ToLower(col) {
 	case "userid":
@@ -264,12 +286,15 @@ func headerOf(col string) int {
 		return 1
 	case "role":
 		return 2
+	case "teamid":
+		return 3
 	}
 	return -1
 }
 
-// pack packs a user: head are its Id, address and role; vals and has its values by column.
-func pack(cols *columnSet, head [3]string, vals []string, has []bool) string {
+// pack packs a user: head are its Id, address, role and team; vals and has its values by
+// column (none for a slim user).
+func pack(cols *columnSet, head [headFields]string, vals []string, has []bool) string {
 	n := 0
 	for _, v := range head {
 		n += len(v) + 2
@@ -298,9 +323,12 @@ func pack(cols *columnSet, head [3]string, vals []string, has []bool) string {
 	return string(b)
 }
 
-// field returns the i-th packed field (0-2 the header, then the columns), and whether the
+// field returns the i-th packed field (0-3 the header, then the columns), and whether the
 // record had it.
 func (u *current) field(i int) (string, bool) {
+	if u.sum != "" && i >= headFields {
+		return "", false // slim
+	}
 	s := u.packed
 	for j := 0; ; j++ {
 		code, n := binary.Uvarint([]byte(s[:min(len(s), binary.MaxVarintLen64)]))
@@ -311,7 +339,7 @@ func (u *current) field(i int) (string, bool) {
 			case packMissing:
 				return "", false
 			case packHeader:
-				v, _ := u.field(headerOf(u.cols.names[i-3]))
+				v, _ := u.field(headerOf(u.cols.names[i-headFields]))
 				return v, true
 			}
 			return s[:size], true
@@ -321,13 +349,13 @@ func (u *current) field(i int) (string, bool) {
 }
 
 // unpack returns the user's header fields and its values and presence by column.
-func (u *current) unpack() (head [3]string, vals []string, has []bool) {
+func (u *current) unpack() (head [headFields]string, vals []string, has []bool) {
 	for i := range head {
 		head[i], _ = u.field(i)
 	}
 	vals, has = make([]string, len(u.cols.names)), make([]bool, len(u.cols.names))
 	for i := range vals {
-		vals[i], has[i] = u.field(i + 3)
+		vals[i], has[i] = u.field(i + headFields)
 	}
 	return head, vals, has
 }
@@ -336,10 +364,18 @@ func (u *current) id() string    { v, _ := u.field(0); return v }
 func (u *current) email() string { v, _ := u.field(1); return v }
 func (u *current) role() string  { v, _ := u.field(2); return v }
 
-// value returns the user's value of attr (names compared in any case).
+// value returns the user's value of attr (names compared in any case): of a slim user, its
+// team only.
 func (u *current) value(attr string) string {
+	if u.sum != "" {
+		v := ""
+		if strings.EqualFold(attr, "TeamId") {
+			v, _ = u.field(3)
+		}
+		return v
+	}
 	if i := u.cols.find(attr); i >= 0 {
-		v, _ := u.field(i + 3)
+		v, _ := u.field(i + headFields)
 		return v
 	}
 	return ""
@@ -362,6 +398,9 @@ func (u *current) clone() *current {
 
 // hash is the fingerprint of one user: its Id, address, status and values, by column name.
 func (u *current) hash() string {
+	if u.sum != "" {
+		return u.sum
+	}
 	h := sha256.New()
 	head, vals, has := u.unpack()
 	fmt.Fprintf(h, "%s\x00%s\x00%t\x00", head[0], strings.ToLower(head[1]), u.active)
@@ -373,8 +412,9 @@ func (u *current) hash() string {
 	return hex.EncodeToString(h.Sum(nil)[:12])
 }
 
-// readAccount reads every user of the account (inactive ones included) in the columns.
-func readAccount(ctx context.Context, c *leadsquared.Client, columns []string) (map[string]*current, error) {
+// readAccount reads every user of the account (inactive ones included) in the columns; the
+// users whose key keep refuses are kept slim (keep nil keeps all).
+func readAccount(ctx context.Context, c *leadsquared.Client, columns []string, keep func(key string) bool) (map[string]*current, error) {
 	req := api.UserSearchRequest{Columns: api.UserSearchColumns{IncludeCSV: strings.Join(columns, ",")}}
 	asc := api.UserSearchSortDirection(0)
 	req.Sorting = []api.UserSearchSort{{ColumnName: "CreatedOn", Direction: &asc}}
@@ -383,7 +423,7 @@ func readAccount(ctx context.Context, c *leadsquared.Client, columns []string) (
 		if err != nil {
 			return nil, fmt.Errorf("usersync: reading the account's users: %w", err)
 		}
-		addCurrent(out, &r, cs)
+		addCurrent(out, &r, cs, keep)
 	}
 	return out, nil
 }
@@ -409,7 +449,7 @@ func readByAddress(ctx context.Context, c *leadsquared.Client, emails []string, 
 			if err != nil {
 				return nil, fmt.Errorf("usersync: finding the users by address: %w", err)
 			}
-			addCurrent(out, &r, cs)
+			addCurrent(out, &r, cs, nil)
 		}
 	}
 	return out, nil
@@ -418,15 +458,20 @@ func readByAddress(ctx context.Context, c *leadsquared.Client, emails []string, 
 // addCurrent adds the user of a search record to users, by its address's key: a second
 // user with the same key (or an address addressKey refuses) goes under a key no address
 // has, so that it is never matched but still checked.
-func addCurrent(users map[string]*current, r *api.UserSearchRecord, cs *columnSet) {
+func addCurrent(users map[string]*current, r *api.UserSearchRecord, cs *columnSet, keep func(string) bool) {
 	vals, has := make([]string, len(cs.names)), make([]bool, len(cs.names))
 	for i, col := range cs.names {
 		vals[i], has[i] = RecordValue(r, col)
 	}
 	email := strings.TrimSpace(r.EmailAddress)
-	u := &current{cols: cs, packed: pack(cs, [3]string{r.ID, email, r.Role}, vals, has), active: r.StatusCode == 0}
-	email = u.email() // the packed copy: the record's strings are not kept
+	head := [headFields]string{r.ID, email, r.Role, r.TeamID}
+	u := &current{cols: cs, packed: pack(cs, head, vals, has), active: r.StatusCode == 0}
 	k, err := addressKey(email)
+	if keep != nil && !keep(k) {
+		u.sum = u.hash()
+		u.packed = pack(cs, head, nil, nil)
+	}
+	email = u.email() // the packed copy: the record's strings are not kept
 	if k == email {
 		k = email // no second copy of the address as the key
 	}
