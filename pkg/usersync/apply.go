@@ -140,8 +140,9 @@ func Apply(ctx context.Context, c *leadsquared.Client, p *Plan, j Journal, opts 
 		return nil, fmt.Errorf("usersync: the journal: %w", err)
 	}
 	var (
-		users map[string]*current
-		err   error
+		users  map[string]*current
+		hashed *byHash
+		err    error
 	)
 	if p.Partial {
 		emails := make([]string, len(p.Actions))
@@ -150,17 +151,22 @@ func Apply(ctx context.Context, c *leadsquared.Client, p *Plan, j Journal, opts 
 		}
 		users, err = readByAddress(ctx, c, emails, p.Columns)
 	} else {
-		// Only the users the plan changes are compared value by value: the others by hash.
+		// Only the users the plan changes (or names as managers) are compared value by value
+		// and kept: the others are checked by hash as they are read.
 		acted := map[string]bool{}
 		for _, a := range p.Actions {
 			acted[keyOf(a.Email)] = true
+			if a.ManagerEmail != "" {
+				acted[keyOf(a.ManagerEmail)] = true
+			}
 		}
-		users, err = readAccount(ctx, c, p.Columns, func(k string) bool { return acted[k] })
+		hashed = newByHash(p)
+		users, err = readAccount(ctx, c, p.Columns, func(k string) bool { return acted[k] }, hashed.check)
 	}
 	if err != nil {
 		return nil, err
 	}
-	changed, err := stale(ctx, c, p, users, j)
+	changed, err := stale(ctx, c, p, users, j, hashed)
 	if err != nil {
 		return nil, err
 	}

@@ -68,6 +68,7 @@ func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts O
 		inactive []bool
 		spelled  = map[int32]string{}
 		attrs    = map[string]bool{}
+		mgrs     = map[string]bool{} // the keys of the managers the source names
 		n        int32
 	)
 	for d, err := range src() {
@@ -101,8 +102,11 @@ func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts O
 			spelled[i] = strings.Clone(e)
 		}
 		if d.ManagerEmail != "" {
-			if _, err = checkEmail(d.ManagerEmail); err != nil {
+			mk, err := checkEmail(d.ManagerEmail)
+			if err != nil {
 				rowErr(d, "ManagerEmail", err.Error())
+			} else if !mgrs[mk] {
+				mgrs[strings.Clone(mk)] = true
 			}
 			if d.Attrs["ManagerUserId"] != "" {
 				rowErr(d, "ManagerEmail", "give ManagerEmail or ManagerUserId, not both")
@@ -113,13 +117,32 @@ func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts O
 		return nil, errors.Join(append([]error{ErrInvalidSource}, errs...)...)
 	}
 	columns := columnsOf(attrs)
-	// Only the users the source names are compared: the others are kept slim.
-	users, err := readAccount(ctx, c, columns, func(k string) bool { _, ok := byKey[k]; return ok })
+	p := &Plan{Version: PlanVersion, Account: c.BaseURL(), Columns: columns, Users: map[string]string{}}
+	var found map[string]bool // the Ids the scope's search finds
+	if opts.Deactivate && opts.Scope.Search != nil {
+		if found, err = searchScope(ctx, c, *opts.Scope.Search); err != nil {
+			return nil, err
+		}
+	}
+	// Only the users the source names are compared: the others are slim, and only their
+	// hash is kept, unless they manage a user of the source or the scope may select them.
+	users, err := readAccount(ctx, c, columns, func(k string) bool { _, ok := byKey[k]; return ok }, func(k string, u *current) bool {
+		if mgrs[k] || opts.Deactivate && inScope(u, opts.Scope, found) {
+			return false
+		}
+		if _, twin := p.Users[k]; twin {
+			k = "\x00" + u.id()
+		}
+		p.Users[k] = u.sum
+		return true
+	})
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{Version: PlanVersion, Account: c.BaseURL(), Columns: columns, Users: make(map[string]string, len(users))}
 	for k, u := range users {
+		if _, twin := p.Users[k]; twin && !strings.HasPrefix(k, "\x00") {
+			k = "\x00" + u.id() // a user the read kept after one it did not, with one key
+		}
 		p.Users[k] = u.hash()
 	}
 	// created reports whether the plan creates the user with the key.
@@ -256,11 +279,10 @@ func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts O
 	if opts.Deactivate {
 		scope := opts.Scope
 		p.Scope = &scope
-		more, found, err := scopedDeactivations(ctx, c, users, byKey, scope, &p.Notes)
-		if err != nil {
-			return nil, err
+		more := scopedDeactivations(users, byKey, scope, found, &p.Notes)
+		if found != nil {
+			p.ScopeFound = slices.Sorted(maps.Keys(found))
 		}
-		p.ScopeFound = found
 		for _, a := range more {
 			if !slices.ContainsFunc(deactivates, func(x Action) bool { return x.UserID == a.UserID }) {
 				deactivates = append(deactivates, a)
@@ -412,30 +434,12 @@ func orderCreates(creates []Action) []Action {
 }
 
 // scopedDeactivations returns the deactivation of every active user in scope that the
-// source does not list, and the Ids of the users the scope's search found (sorted).
-func scopedDeactivations(ctx context.Context, c *leadsquared.Client, users map[string]*current, listed map[string]int32, scope Scope, notes *[]string) ([]Action, []string, error) {
-	var found map[string]bool
-	var ids []string
-	if scope.Search != nil {
-		var err error
-		if found, err = searchScope(ctx, c, *scope.Search); err != nil {
-			return nil, nil, err
-		}
-		ids = slices.Sorted(maps.Keys(found))
-	}
+// source does not list (found: the Ids the scope's search found, nil without a search).
+func scopedDeactivations(users map[string]*current, listed map[string]int32, scope Scope, found map[string]bool, notes *[]string) []Action {
 	var out []Action
 	for _, k := range slices.Sorted(maps.Keys(users)) {
 		u := users[k]
-		if _, ok := listed[k]; ok || !u.active {
-			continue
-		}
-		if scope.Role != "" && !strings.EqualFold(u.role(), scope.Role) {
-			continue
-		}
-		if scope.TeamID != "" && !strings.EqualFold(u.value("TeamId"), scope.TeamID) {
-			continue
-		}
-		if found != nil && !found[u.id()] {
+		if _, ok := listed[k]; ok || !inScope(u, scope, found) {
 			continue
 		}
 		if strings.HasPrefix(k, "\x00") { // an address addressKey refuses, or a second user with one key
@@ -444,7 +448,22 @@ func scopedDeactivations(ctx context.Context, c *leadsquared.Client, users map[s
 		}
 		out = append(out, Action{Kind: KindDeactivate, Email: u.email(), UserID: u.id()})
 	}
-	return out, ids, nil
+	return out
+}
+
+// inScope reports whether the scope selects the active user u.
+func inScope(u *current, scope Scope, found map[string]bool) bool {
+	switch {
+	case !u.active:
+		return false
+	case scope.Role != "" && !strings.EqualFold(u.role(), scope.Role):
+		return false
+	case scope.TeamID != "" && !strings.EqualFold(u.value("TeamId"), scope.TeamID):
+		return false
+	case found != nil && !found[u.id()]:
+		return false
+	}
+	return true
 }
 
 // searchScope returns the Ids of the users the scope's search finds.

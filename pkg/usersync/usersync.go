@@ -413,8 +413,9 @@ func (u *current) hash() string {
 }
 
 // readAccount reads every user of the account (inactive ones included) in the columns; the
-// users whose key keep refuses are kept slim (keep nil keeps all).
-func readAccount(ctx context.Context, c *leadsquared.Client, columns []string, keep func(key string) bool) (map[string]*current, error) {
+// users whose key keep refuses are slim (keep nil keeps all), and handed to drop if it is
+// set: those drop takes (returning true) are not kept at all.
+func readAccount(ctx context.Context, c *leadsquared.Client, columns []string, keep func(key string) bool, drop func(key string, u *current) bool) (map[string]*current, error) {
 	req := api.UserSearchRequest{Columns: api.UserSearchColumns{IncludeCSV: strings.Join(columns, ",")}}
 	asc := api.UserSearchSortDirection(0)
 	req.Sorting = []api.UserSearchSort{{ColumnName: "CreatedOn", Direction: &asc}}
@@ -423,7 +424,7 @@ func readAccount(ctx context.Context, c *leadsquared.Client, columns []string, k
 		if err != nil {
 			return nil, fmt.Errorf("usersync: reading the account's users: %w", err)
 		}
-		addCurrent(out, &r, cs, keep)
+		addCurrent(out, &r, cs, keep, drop)
 	}
 	return out, nil
 }
@@ -449,7 +450,7 @@ func readByAddress(ctx context.Context, c *leadsquared.Client, emails []string, 
 			if err != nil {
 				return nil, fmt.Errorf("usersync: finding the users by address: %w", err)
 			}
-			addCurrent(out, &r, cs, nil)
+			addCurrent(out, &r, cs, nil, nil)
 		}
 	}
 	return out, nil
@@ -458,7 +459,7 @@ func readByAddress(ctx context.Context, c *leadsquared.Client, emails []string, 
 // addCurrent adds the user of a search record to users, by its address's key: a second
 // user with the same key (or an address addressKey refuses) goes under a key no address
 // has, so that it is never matched but still checked.
-func addCurrent(users map[string]*current, r *api.UserSearchRecord, cs *columnSet, keep func(string) bool) {
+func addCurrent(users map[string]*current, r *api.UserSearchRecord, cs *columnSet, keep func(string) bool, drop func(string, *current) bool) {
 	vals, has := make([]string, len(cs.names)), make([]bool, len(cs.names))
 	for i, col := range cs.names {
 		vals[i], has[i] = RecordValue(r, col)
@@ -470,6 +471,9 @@ func addCurrent(users map[string]*current, r *api.UserSearchRecord, cs *columnSe
 	if keep != nil && !keep(k) {
 		u.sum = u.hash()
 		u.packed = pack(cs, head, nil, nil)
+		if drop != nil && err == nil && drop(k, u) {
+			return
+		}
 	}
 	email = u.email() // the packed copy: the record's strings are not kept
 	if k == email {
