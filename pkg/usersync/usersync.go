@@ -110,7 +110,7 @@ type Action struct {
 	Changes []Change `json:"changes,omitempty"`
 	// Create is the body of a create, Create a User's JSON ([Action.Body] reads it): JSON
 	// rather than an api.UserCreateRequest, which with its custom fields' map held about
-	// 650 bytes a user where the JSON holds 200 (a plan of 330,000 creates). Its
+	// 650 bytes a user where the JSON holds 200 (a plan of 464,000 creates). Its
 	// ManagerUserId is filled at apply time when ManagerEmail names a user the plan creates.
 	Create       json.RawMessage `json:"create,omitempty"`
 	ManagerEmail string          `json:"managerEmail,omitempty"`
@@ -252,7 +252,7 @@ func (cs *columnSet) find(attr string) int {
 
 // current is a user of the account as read, packed in one string: its Id, address and role,
 // then its value of each column of cols (a map per user of a large account cost about 1 KB
-// more each, and a string per value about 300 bytes: a sync of 330,000 users held 200 MB of
+// more each, and a string per value about 300 bytes: a sync of 464,000 users held 200 MB of
 // them). The packing: each field is a uvarint code and its bytes: 0 a column the record did
 // not have, 1 a column whose value is the header field of the same name (UserId,
 // EmailAddress, Role), n+2 a value of n bytes.
