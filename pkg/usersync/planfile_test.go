@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"iter"
 	"reflect"
 	"strings"
 	"testing"
@@ -73,5 +74,30 @@ func TestSavedPlanWritesCreatesAsRows(t *testing.T) {
 	bad := strings.Replace(text, `"row":["a,b",`, `"row":[`, 1)
 	if err := json.Unmarshal([]byte(bad), &back); err == nil || !strings.Contains(err.Error(), "action ") || !strings.Contains(err.Error(), "createColumns") {
 		t.Errorf("a short row: %v", err)
+	}
+}
+
+// MakePlanFrom reads its source twice: a source whose rows changed between the reads (a
+// file edited meanwhile) is an error, and nothing is planned from it.
+func TestMakePlanFromRefusesASourceThatChanged(t *testing.T) {
+	t.Parallel()
+	_, c := account(t, 2, nil)
+	for name, second := range map[string][]usersync.Desired{
+		"another user": {source(2)[0], {Line: 3, Email: "other@example.com", Attrs: map[string]string{"FirstName": "O", "Role": "Sales_User"}}},
+		"fewer rows":   source(1),
+		"more rows":    append(source(2), usersync.Desired{Line: 4, Email: "more@example.com"}),
+	} {
+		reads := 0
+		src := func() iter.Seq2[usersync.Desired, error] {
+			reads++
+			if reads == 1 {
+				return usersync.SliceSource(source(2))()
+			}
+			return usersync.SliceSource(second)()
+		}
+		plan, err := usersync.MakePlanFrom(context.Background(), c, src, usersync.Options{})
+		if err == nil || !strings.Contains(err.Error(), "the source changed while it was read") || plan != nil {
+			t.Errorf("%s: plan %v, err %v", name, plan, err)
+		}
 	}
 }
