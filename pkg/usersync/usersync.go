@@ -10,7 +10,8 @@
 // [Desired] per user, keyed by email address. [ReadUsers] reads it from a users file, the
 // one format lsq users export writes and import and sync read (its columns: [LookupColumn];
 // the dialects spreadsheets save: [OpenSheet]). An attribute the list leaves empty is left as
-// it is in the account, and a user's status changes only where the list states it.
+// it is in the account, and a user's status changes only where the list states it. A list
+// too large to hold is planned from a [Source] read twice ([MakePlanFrom], [FileSource]).
 //
 // Apply is safe to run again after it was interrupted (a [Journal] records each change as
 // it is made), never creates a user twice (a create whose outcome is unknown is checked by
