@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
@@ -368,7 +369,15 @@ func (ap *applier) create(ctx context.Context, a Action) {
 		return
 	}
 	ap.setID(a.Email, id)
-	ap.finish(a, id, ap.update(ctx, id, a.Changes))
+	if err := ap.update(ctx, id, a.Changes); err != nil {
+		names := make([]string, len(a.Changes))
+		for i, ch := range a.Changes {
+			names[i] = ch.Attr
+		}
+		ap.finish(a, id, fmt.Errorf("created, but setting %s failed (%w): set it with a sync", strings.Join(names, ", "), err))
+		return
+	}
+	ap.finish(a, id, nil)
 }
 
 // teams moves users to their new teams with BulkUpdateUsers: one call per team and up to
