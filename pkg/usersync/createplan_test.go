@@ -92,3 +92,28 @@ func TestPlanCreatesThenApplyWithTheRowJournal(t *testing.T) {
 		t.Errorf("a create with a manager by address: %v", err)
 	}
 }
+
+// A create whose attributes cannot be set after it is recorded as failed, with the user's
+// Id, and says the user was created: a rerun must not create it again.
+func TestApplyCreatedButNotSet(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv, c := account(t, 0, nil)
+	plan, _, err := usersync.PlanCreates(ctx, c, []usersync.Action{newCreate(t, 2, "half@example.com")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.FailNext(api.OpUpdateUser, 1, lsqtest.Fault{Status: 400, Body: `{"Status":"Error","ExceptionType":"MXInvalidInputException","ExceptionMessage":"no"}`}); err != nil {
+		t.Fatal(err)
+	}
+	j := &usersync.MemJournal{}
+	res, err := usersync.Apply(ctx, c, plan, j, usersync.ApplyOptions{})
+	if err != nil || res.Failed != 1 || len(res.Failures) != 1 ||
+		!strings.HasPrefix(res.Failures[0].Err.Error(), "created, but setting Department failed (") {
+		t.Fatalf("apply: %+v, %v", res, err)
+	}
+	st, id, _ := j.Get(plan.Actions[0].ID())
+	if u := byEmail(srv, "half@example.com"); st != usersync.StatusFailed || u.ID == "" || id != u.ID {
+		t.Errorf("journal %s %s, user %+v", st, id, u)
+	}
+}
