@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -319,36 +320,94 @@ func (im *importer) id(key string) string {
 	return im.ids[key]
 }
 
-// batch checks the rows' addresses in one search, then creates the missing users.
+// batch imports rows as a create-only plan of the engine (usersync.PlanCreates): the rows'
+// addresses are looked up (one search per 50), the users there are skipped, and the plan of
+// the others, their managers resolved, is carried out by usersync.Apply with the state file
+// as its journal (usersync.RowJournal): checked first, each user created with
+// usersync.CreateOnce (never twice), then the attributes Create a User does not take set.
 func (im *importer) batch(ctx context.Context, rows []*importRow, workers int) {
-	emails := make([]string, len(rows))
-	for i, r := range rows {
-		emails[i] = r.email
+	creates := make([]usersync.Action, 0, len(rows))
+	byLine := make(map[int]*importRow, len(rows))
+	for _, r := range rows {
+		body, err := json.Marshal(r.body)
+		if err != nil {
+			im.finish(r, usersync.StateFailed, "", err.Error())
+			continue
+		}
+		byLine[r.line] = r
+		creates = append(creates, usersync.Action{Kind: usersync.KindCreate, Email: r.email, Line: r.line, Create: body, Changes: r.then})
 	}
-	there, err := usersync.LookupAddresses(ctx, im.c.Client, emails)
+	plan, there, err := usersync.PlanCreates(ctx, im.c.Client, creates)
 	if err != nil {
 		if ctx.Err() != nil {
 			return
 		}
-		for _, r := range rows {
-			im.finish(r, usersync.StateFailed, "", "checking by email failed: "+err.Error())
+		for _, a := range creates {
+			im.finish(byLine[a.Line], usersync.StateFailed, "", "checking by email failed: "+err.Error())
 		}
 		return
 	}
-	forEach(ctx, workers, rows, func(r *importRow) {
+	planned := plan.Actions[:0]
+	for _, a := range creates {
+		r := byLine[a.Line]
 		if u, ok := there[r.key]; ok {
 			im.finish(r, usersync.StateExists, u.UserID, "")
-			return
+			continue
 		}
 		if r.blocked != "" {
 			im.finish(r, usersync.StateFailed, "", r.blocked)
+			continue
+		}
+		if r.manager != "" {
+			mgr, err := im.managerID(ctx, r.manager)
+			if err != nil {
+				if ctx.Err() == nil {
+					im.finish(r, usersync.StateFailed, "", err.Error())
+				}
+				continue
+			}
+			body := r.body
+			body.ManagerUserID = mgr
+			if a.Create, err = json.Marshal(body); err != nil {
+				im.finish(r, usersync.StateFailed, "", err.Error())
+				continue
+			}
+		}
+		planned = append(planned, a)
+	}
+	plan.Actions = planned
+	if len(planned) == 0 || ctx.Err() != nil {
+		return
+	}
+	byKey := make(map[string]*importRow, len(planned))
+	for _, a := range planned {
+		byKey[byLine[a.Line].key] = byLine[a.Line]
+	}
+	j := &usersync.RowJournal{
+		State: im.st,
+		Line: func(key string) int {
+			if r := byKey[key]; r != nil {
+				return r.line
+			}
+			return 0
+		},
+		OnRecord: func(rec usersync.StateRecord) { im.setID(rec.Key, rec.UserID) },
+	}
+	_, err = usersync.Apply(ctx, im.c.Client, plan, j, usersync.ApplyOptions{Workers: workers, OnDone: func(a usersync.Action, err error) {
+		if err != nil {
+			im.done(byLine[a.Line], usersync.StateFailed, err.Error())
 			return
 		}
-		im.create(ctx, r)
-	})
+		im.done(byLine[a.Line], usersync.StateCreated, "")
+	}})
+	if err != nil && ctx.Err() == nil { // refused before its first create
+		for _, a := range planned {
+			im.finish(byLine[a.Line], usersync.StateFailed, "", err.Error())
+		}
+	}
 }
 
-// finish records a row's outcome in the state file, the summary and the progress.
+// finish records a row's outcome in the state file, then counts it (done).
 func (im *importer) finish(r *importRow, status, userID, reason string) {
 	reason = scrub(reason, im.c.keys)
 	if err := im.st.Record(usersync.StateRecord{Key: r.key, Row: r.line, Status: status, UserID: userID, Reason: reason}); err != nil {
@@ -356,8 +415,13 @@ func (im *importer) finish(r *importRow, status, userID, reason string) {
 		status = usersync.StateFailed
 	}
 	im.setID(r.key, userID)
+	im.done(r, status, reason)
+}
+
+// done counts a row's outcome (recorded) in the summary and the progress.
+func (im *importer) done(r *importRow, status, reason string) {
 	if status == usersync.StateFailed {
-		im.sum.fail(r, reason)
+		im.sum.fail(r, scrub(reason, im.c.keys))
 	} else {
 		im.sum.count(status)
 	}
@@ -365,48 +429,6 @@ func (im *importer) finish(r *importRow, status, userID, reason string) {
 	im.finished++
 	im.prog.add(status == usersync.StateFailed)
 	im.mu.Unlock()
-}
-
-// create creates one user with usersync.CreateOnce (never twice), then sets the attributes
-// Create a User does not take (Department, ...) with Update a User.
-func (im *importer) create(ctx context.Context, r *importRow) {
-	body := r.body
-	if r.manager != "" {
-		mgr, err := im.managerID(ctx, r.manager)
-		if err != nil {
-			if ctx.Err() == nil {
-				im.finish(r, usersync.StateFailed, "", err.Error())
-			}
-			return
-		}
-		body.ManagerUserID = mgr
-	}
-	id, existed, err := usersync.CreateOnce(ctx, im.c.Client, body, func() error {
-		return im.st.Record(usersync.StateRecord{Key: r.key, Row: r.line, Status: usersync.StatePending})
-	})
-	switch {
-	case err != nil && ctx.Err() != nil:
-		return // interrupted: the row stays pending, and the rerun checks it
-	case err != nil:
-		im.finish(r, usersync.StateFailed, "", err.Error())
-	case existed:
-		im.finish(r, usersync.StateExists, id, "")
-	default:
-		if err := usersync.SetAttributes(ctx, im.c.Client, id, r.then); err != nil {
-			im.finish(r, usersync.StateFailed, id, fmt.Sprintf("created, but setting %s failed (%v): set it with lsq users sync", changedAttrs(r.then), err))
-			return
-		}
-		im.finish(r, usersync.StateCreated, id, "")
-	}
-}
-
-// changedAttrs names the attributes of changes.
-func changedAttrs(changes []usersync.Change) string {
-	names := make([]string, len(changes))
-	for i, ch := range changes {
-		names[i] = ch.Attr
-	}
-	return strings.Join(names, ", ")
 }
 
 // managerID finds the id of a manager named by email: created or found in this run or an

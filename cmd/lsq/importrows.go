@@ -306,14 +306,25 @@ func (a *app) openImportInput(path string, delim rune) (*importInput, error) {
 	return in, nil
 }
 
-// readUsers reads the file as the users of a sync (usersync.ReadUsers).
-func (in *importInput) readUsers() ([]usersync.Desired, error) {
-	f, err := os.Open(in.file)
+// users checks the file as the users of a sync (usersync.ScanUsers: every problem at once)
+// and returns it as a source the plan reads again (usersync.FileSource).
+func (in *importInput) users() (usersync.Source, error) {
+	open := func() (io.ReadCloser, error) {
+		f, err := os.Open(in.file)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", displayName(in.path), unwrapPathError(err))
+		}
+		return f, nil
+	}
+	f, err := open()
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", displayName(in.path), unwrapPathError(err))
+		return nil, err
 	}
 	defer func() { _ = f.Close() }()
-	return usersync.ReadUsers(f, in.delim)
+	if err := usersync.ScanUsers(f, in.delim, func(usersync.Desired) bool { return true }); err != nil {
+		return nil, err
+	}
+	return usersync.FileSource(open, in.delim), nil
 }
 
 // scan reads the file once: its header, then each data row (blank lines skipped) with its

@@ -136,7 +136,7 @@ func (a *app) runSync(cmd *cobra.Command, o *syncOptions, args []string) error {
 	}
 	var (
 		plan    *usersync.Plan
-		desired []usersync.Desired
+		desired usersync.Source
 		err     error
 	)
 	if o.applyPlan != "" {
@@ -155,7 +155,9 @@ func (a *app) runSync(cmd *cobra.Command, o *syncOptions, args []string) error {
 			return usageErrorf(cmd, a.stderr, "%v", err)
 		}
 		defer in.cleanup()
-		if desired, err = in.readUsers(); err != nil {
+		// The file is checked whole first, then read twice more by the plan: one user at a
+		// time, never held.
+		if desired, err = in.users(); err != nil {
 			errs := []error{err}
 			if errors.Is(err, usersync.ErrInvalidSource) {
 				errs = unjoin(err)[1:]
@@ -173,7 +175,7 @@ func (a *app) runSync(cmd *cobra.Command, o *syncOptions, args []string) error {
 	}
 	defer c.close()
 	if plan == nil {
-		plan, err = usersync.MakePlan(ctx, c.Client, desired, usersync.Options{Deactivate: o.deactivate, Scope: scope})
+		plan, err = usersync.MakePlanFrom(ctx, c.Client, desired, usersync.Options{Deactivate: o.deactivate, Scope: scope})
 		if err != nil {
 			if errors.Is(err, usersync.ErrInvalidSource) {
 				for _, e := range unjoin(err)[1:] {
@@ -315,9 +317,8 @@ func planLine(act usersync.Action) string {
 	switch act.Kind {
 	case usersync.KindCreate:
 		var fields []string
-		b, _ := json.Marshal(act.Create)
 		var m map[string]any
-		_ = json.Unmarshal(b, &m)
+		_ = json.Unmarshal(act.Create, &m)
 		for k, v := range m {
 			switch x := v.(type) {
 			case map[string]any: // CustomFields

@@ -6,10 +6,13 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // TestMain lets a test or a benchmark run lsq as a real process (to kill it with SIGKILL, or
@@ -19,6 +22,9 @@ import (
 func TestMain(m *testing.M) {
 	if os.Getenv("LSQ_TEST_MAIN") == "1" || os.Getenv(mainEnv) == "1" {
 		if path := os.Getenv(hwmEnv); path != "" {
+			if prof := os.Getenv(heapProfileEnv); prof != "" {
+				go heapProfiles(prof)
+			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 			stop()
@@ -30,6 +36,28 @@ func TestMain(m *testing.M) {
 		main()
 	}
 	os.Exit(m.Run())
+}
+
+// heapProfileEnv names a file a child lsq writes a heap profile to (go tool pprof), each
+// time its heap grew by a tenth: the last one is taken near its peak. A tool to find where
+// the memory a benchmark reports goes; no test sets it.
+const heapProfileEnv = "LSQ_TEST_HEAPPROFILE"
+
+// heapProfiles writes the heap profile to path whenever the heap grew by a tenth.
+func heapProfiles(path string) {
+	var peak uint64
+	for {
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		if ms.HeapAlloc > peak+peak/10 {
+			peak = ms.HeapAlloc
+			if f, err := os.Create(path); err == nil {
+				_ = pprof.Lookup("heap").WriteTo(f, 0)
+				_ = f.Close()
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // hwmEnv names the file a child lsq writes its peak RSS to, in bytes.

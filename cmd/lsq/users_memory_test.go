@@ -106,7 +106,7 @@ func accountServer(n int) *httptest.Server {
 }
 
 // BenchmarkUsersLargeFile runs lsq users import and sync on a 50 MB users file (about
-// 330,000 users), each in a process of its own against a loopback account that has them,
+// 464,000 users), each in a process of its own against a loopback account that has them,
 // and reports the process's peak resident memory (maxrss-B) and that as a multiple of the
 // file (x-input); save-plan also reports the plan's size (plan-B, plan-x-input). The account
 // has every user of the file (one in 100 renamed in the file: that many updates);

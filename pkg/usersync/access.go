@@ -60,7 +60,7 @@ func PlanAccess(ctx context.Context, c *leadsquared.Client, emails []string, act
 			already = append(already, addr)
 		default:
 			p.Users[k] = u.hash()
-			p.Actions = append(p.Actions, Action{Kind: kind, Email: u.email, Line: i + 1, UserID: u.id})
+			p.Actions = append(p.Actions, Action{Kind: kind, Email: u.email(), Line: i + 1, UserID: u.id()})
 		}
 	}
 	p.Fingerprint = fingerprint(p)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
@@ -140,8 +141,9 @@ func Apply(ctx context.Context, c *leadsquared.Client, p *Plan, j Journal, opts 
 		return nil, fmt.Errorf("usersync: the journal: %w", err)
 	}
 	var (
-		users map[string]*current
-		err   error
+		users  map[string]*current
+		hashed *byHash
+		err    error
 	)
 	if p.Partial {
 		emails := make([]string, len(p.Actions))
@@ -150,12 +152,22 @@ func Apply(ctx context.Context, c *leadsquared.Client, p *Plan, j Journal, opts 
 		}
 		users, err = readByAddress(ctx, c, emails, p.Columns)
 	} else {
-		users, err = readAccount(ctx, c, p.Columns)
+		// Only the users the plan changes (or names as managers) are compared value by value
+		// and kept: the others are checked by hash as they are read.
+		acted := map[string]bool{}
+		for _, a := range p.Actions {
+			acted[keyOf(a.Email)] = true
+			if a.ManagerEmail != "" {
+				acted[keyOf(a.ManagerEmail)] = true
+			}
+		}
+		hashed = newByHash(p)
+		users, err = readAccount(ctx, c, p.Columns, func(k string) bool { return acted[k] }, hashed.check)
 	}
 	if err != nil {
 		return nil, err
 	}
-	changed, err := stale(ctx, c, p, users, j)
+	changed, err := stale(ctx, c, p, users, j, hashed)
 	if err != nil {
 		return nil, err
 	}
@@ -212,7 +224,7 @@ func (ap *applier) userID(email string) string {
 	ap.mu.Unlock()
 	if id == "" {
 		if u := ap.users[k]; u != nil {
-			id = u.id
+			id = u.id()
 		}
 	}
 	return id
@@ -328,11 +340,15 @@ func (ap *applier) create(ctx context.Context, a Action) {
 	// A create an earlier Apply left pending (or failed after it may have happened): the
 	// account was just read, and the user is either there or not.
 	if u := ap.users[k]; u != nil {
-		ap.setID(a.Email, u.id)
-		ap.finish(a, u.id, ap.update(ctx, u.id, a.Changes))
+		ap.setID(a.Email, u.id())
+		ap.finish(a, u.id(), ap.update(ctx, u.id(), a.Changes))
 		return
 	}
-	body := *a.Create
+	body, err := a.Body()
+	if err != nil { // Check found none: a plan changed since
+		ap.finish(a, "", err)
+		return
+	}
 	if a.ManagerEmail != "" {
 		id := ap.userID(a.ManagerEmail)
 		if id == "" {
@@ -353,7 +369,15 @@ func (ap *applier) create(ctx context.Context, a Action) {
 		return
 	}
 	ap.setID(a.Email, id)
-	ap.finish(a, id, ap.update(ctx, id, a.Changes))
+	if err := ap.update(ctx, id, a.Changes); err != nil {
+		names := make([]string, len(a.Changes))
+		for i, ch := range a.Changes {
+			names[i] = ch.Attr
+		}
+		ap.finish(a, id, fmt.Errorf("created, but setting %s failed (%w): set it with a sync", strings.Join(names, ", "), err))
+		return
+	}
+	ap.finish(a, id, nil)
 }
 
 // teams moves users to their new teams with BulkUpdateUsers: one call per team and up to

@@ -16,7 +16,7 @@ var ErrBadPlan = errors.New("usersync: the plan is not one Apply can carry out")
 // create's body, the changes its calls take, a manager the account or the plan has). Its
 // error wraps [ErrBadPlan] and names the first action at fault.
 func (p *Plan) Check() error {
-	if p.Version != PlanVersion {
+	if p.Version != PlanVersion && p.Version != 1 {
 		return fmt.Errorf("%w: version %d, want %d", ErrBadPlan, p.Version, PlanVersion)
 	}
 	if p.Fingerprint != fingerprint(p) {
@@ -40,7 +40,7 @@ func (p *Plan) Check() error {
 		if a.Kind != KindCreate && (a.UserID == "" || !read) {
 			return fail("not a user the plan read (no userId, or not among its users)")
 		}
-		if a.Kind != KindCreate && a.Create != nil {
+		if a.Kind != KindCreate && len(a.Create) > 0 {
 			return fail("a create body on an action that is not a create")
 		}
 		if err := checkManager(p, a, creates); err != nil {
@@ -48,13 +48,14 @@ func (p *Plan) Check() error {
 		}
 		switch a.Kind {
 		case KindCreate:
+			body, err := a.Body()
 			switch {
-			case a.Create == nil:
-				return fail("no create body")
+			case err != nil:
+				return fail("%v", err)
 			case read:
 				return fail("the account has this user: a create would make a second one")
-			case keyOf(a.Create.EmailAddress) != k:
-				return fail("the body's EmailAddress %s is not the action's", Printable(a.Create.EmailAddress))
+			case keyOf(body.EmailAddress) != k:
+				return fail("the body's EmailAddress %s is not the action's", Printable(body.EmailAddress))
 			}
 			if _, err := updateFields(a.Changes); err != nil {
 				return fail("%v", err)

@@ -35,10 +35,20 @@ func checkEmail(s string) (string, error) {
 // source is checked first: every invalid user is reported at once (an error wrapping
 // [ErrInvalidSource] and joining one [*RowError] each) and nothing is read. It reads the
 // account with User Advanced Search, 1000 users a call (and the key owner with Authenticate
-// a User when opts.Deactivate), and changes nothing.
+// a User when opts.Deactivate), and changes nothing. [MakePlanFrom] plans a source too large
+// to hold (a users file read twice).
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/user-advanced-search/
 func MakePlan(ctx context.Context, c *leadsquared.Client, desired []Desired, opts Options) (*Plan, error) {
+	return MakePlanFrom(ctx, c, SliceSource(desired), opts)
+}
+
+// MakePlanFrom is [MakePlan] with the desired users read from src, twice: once to check
+// them (holding only each user's address key), and once, after the account was read, to
+// compare them with it. A source that changed between the two reads is an error.
+//
+// LeadSquared API docs: https://apidocs.leadsquared.com/user-advanced-search/
+func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts Options) (*Plan, error) {
 	if opts.Deactivate && opts.Scope.empty() {
 		return nil, errors.New("usersync: Deactivate needs a Scope (a role, a team or a search): a sync never deactivates the whole account")
 	}
@@ -50,23 +60,53 @@ func MakePlan(ctx context.Context, c *leadsquared.Client, desired []Desired, opt
 	rowErr := func(d Desired, attr, msg string) {
 		errs = append(errs, &RowError{Line: d.Line, Email: d.Email, Attr: attr, Msg: msg})
 	}
-	byKey := map[string]int{}
-	keys, mgrKeys := make([]string, len(desired)), make([]string, len(desired))
-	for i, d := range desired {
+	// The first read keeps, per user, its key (in byKey), its line and whether it is
+	// inactive; the address as written only where it is not its key.
+	byKey := map[string]int32{}
+	var (
+		lines    []int32
+		inactive []bool
+		spelled  = map[int32]string{}
+		attrs    = map[string]bool{}
+		mgrs     = map[string]bool{} // the keys of the managers the source names
+		n        int32
+	)
+	for d, err := range src() {
+		if err != nil {
+			return nil, err
+		}
+		i := n
+		n++
+		lines, inactive = append(lines, int32(d.Line)), append(inactive, d.inactive())
+		for k := range d.Attrs {
+			if !attrs[k] {
+				attrs[strings.Clone(k)] = true
+			}
+		}
 		k, err := checkEmail(d.Email)
 		if err != nil {
 			rowErr(d, "EmailAddress", err.Error())
 			continue
 		}
 		if j, dup := byKey[k]; dup {
+			first := k
+			if s, ok := spelled[j]; ok {
+				first = s
+			}
 			rowErr(d, "EmailAddress", fmt.Sprintf("%s is the same address as %s of row %d: one row per user",
-				Printable(strings.TrimSpace(d.Email)), Printable(strings.TrimSpace(desired[j].Email)), desired[j].Line))
+				Printable(strings.TrimSpace(d.Email)), Printable(first), lines[j]))
 			continue
 		}
-		byKey[k], keys[i] = i, k
+		byKey[strings.Clone(k)] = i
+		if e := strings.TrimSpace(d.Email); e != k {
+			spelled[i] = strings.Clone(e)
+		}
 		if d.ManagerEmail != "" {
-			if mgrKeys[i], err = checkEmail(d.ManagerEmail); err != nil {
+			mk, err := checkEmail(d.ManagerEmail)
+			if err != nil {
 				rowErr(d, "ManagerEmail", err.Error())
+			} else if !mgrs[mk] {
+				mgrs[strings.Clone(mk)] = true
 			}
 			if d.Attrs["ManagerUserId"] != "" {
 				rowErr(d, "ManagerEmail", "give ManagerEmail or ManagerUserId, not both")
@@ -76,42 +116,72 @@ func MakePlan(ctx context.Context, c *leadsquared.Client, desired []Desired, opt
 	if len(errs) > 0 {
 		return nil, errors.Join(append([]error{ErrInvalidSource}, errs...)...)
 	}
-	columns := columnsFor(desired)
-	users, err := readAccount(ctx, c, columns)
+	columns := columnsOf(attrs)
+	p := &Plan{Version: PlanVersion, Account: c.BaseURL(), Columns: columns, Users: map[string]string{}}
+	var found map[string]bool // the Ids the scope's search finds
+	if opts.Deactivate && opts.Scope.Search != nil {
+		if found, err = searchScope(ctx, c, *opts.Scope.Search); err != nil {
+			return nil, err
+		}
+	}
+	// Only the users the source names are compared: the others are slim, and only their
+	// hash is kept, unless they manage a user of the source or the scope may select them.
+	users, err := readAccount(ctx, c, columns, func(k string) bool { _, ok := byKey[k]; return ok }, func(k string, u *current) bool {
+		if mgrs[k] || opts.Deactivate && inScope(u, opts.Scope, found) {
+			return false
+		}
+		if _, twin := p.Users[k]; twin {
+			k = "\x00" + u.id()
+		}
+		p.Users[k] = u.sum
+		return true
+	})
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{Version: PlanVersion, Account: c.BaseURL(), Columns: columns, Users: map[string]string{}}
 	for k, u := range users {
+		if _, twin := p.Users[k]; twin && !strings.HasPrefix(k, "\x00") {
+			k = "\x00" + u.id() // a user the read kept after one it did not, with one key
+		}
 		p.Users[k] = u.hash()
+	}
+	// created reports whether the plan creates the user with the key.
+	created := func(k string) bool {
+		i, ok := byKey[k]
+		return ok && users[k] == nil && !inactive[i]
 	}
 
 	var creates, updates, teams, managers, activates, deactivates []Action
-	created := map[string]bool{}
-	for i, d := range desired {
-		if _, ok := users[keys[i]]; !ok && !d.inactive() {
-			created[keys[i]] = true
+	var i int32
+	for d, err := range src() {
+		if err != nil {
+			return nil, err
 		}
-	}
-	for i, d := range desired {
-		key := keys[i]
+		key, kerr := checkEmail(d.Email)
+		if j, ok := byKey[key]; kerr != nil || !ok || j != i || i >= n {
+			return nil, fmt.Errorf("usersync: the source changed while it was read (row %d): plan again", d.Line)
+		}
+		i++
+		var mgrKey string
+		if d.ManagerEmail != "" {
+			mgrKey, _ = checkEmail(d.ManagerEmail)
+		}
 		u := users[key]
 		if u != nil && len(u.twins) > 0 {
 			rowErr(d, "EmailAddress", fmt.Sprintf("the account has %d users with this address: %s and %s; fix the account first",
-				len(u.twins)+1, Printable(u.email), strings.Join(mapSlice(u.twins, Printable), " and ")))
+				len(u.twins)+1, Printable(u.email()), strings.Join(mapSlice(u.twins, Printable), " and ")))
 			continue
 		}
-		if u != nil && !strings.EqualFold(strings.TrimSpace(d.Email), u.email) {
+		if u != nil && !strings.EqualFold(strings.TrimSpace(d.Email), u.email()) {
 			rowErr(d, "EmailAddress", fmt.Sprintf("%s looks like the account's user %s (the same address once normalised): write it as the account has it",
-				Printable(strings.TrimSpace(d.Email)), Printable(u.email)))
+				Printable(strings.TrimSpace(d.Email)), Printable(u.email())))
 			continue
 		}
-		mgrKey := mgrKeys[i]
 		if m := users[mgrKey]; m != nil && len(m.twins) > 0 {
 			rowErr(d, "ManagerEmail", fmt.Sprintf("the account has %d users with this address", len(m.twins)+1))
 			continue
 		}
-		if mgrKey != "" && users[mgrKey] == nil && !created[mgrKey] {
+		if mgrKey != "" && users[mgrKey] == nil && !created(mgrKey) {
 			rowErr(d, "ManagerEmail", "no user with this address in the account or the file")
 			continue
 		}
@@ -128,7 +198,7 @@ func MakePlan(ctx context.Context, c *leadsquared.Client, desired []Desired, opt
 			creates = append(creates, a)
 			continue
 		}
-		base := Action{Email: u.email, Line: d.Line, UserID: u.id}
+		base := Action{Email: u.email(), Line: d.Line, UserID: u.id()}
 		var changes []Change
 		attrs := make([]string, 0, len(d.Attrs))
 		for k := range d.Attrs {
@@ -158,21 +228,21 @@ func MakePlan(ctx context.Context, c *leadsquared.Client, desired []Desired, opt
 			case name == "Password":
 				// One rule with lsq users import: a password is set when the user is created,
 				// and never shown.
-				p.Notes = append(p.Notes, fmt.Sprintf("%s: Password: set only when a user is created (no API call changes it): left as it is", Printable(u.email)))
+				p.Notes = append(p.Notes, fmt.Sprintf("%s: Password: set only when a user is created (no API call changes it): left as it is", Printable(u.email())))
 			case notUpdatable[name]:
-				p.Notes = append(p.Notes, fmt.Sprintf("%s: %s is %q in the account, %q in the source: no API call changes it", Printable(u.email), Printable(name), have, want))
+				p.Notes = append(p.Notes, fmt.Sprintf("%s: %s is %q in the account, %q in the source: no API call changes it", Printable(u.email()), Printable(name), have, want))
 			default:
 				changes = append(changes, ch)
 			}
 		}
 		if mgrKey != "" {
 			have := u.value("ManagerUserId")
-			if m := users[mgrKey]; m == nil || m.id != have {
+			if m := users[mgrKey]; m == nil || m.id() != have {
 				a := base
 				a.Kind, a.ManagerEmail = KindManager, mgrKey
 				newID := ""
 				if m != nil {
-					newID = m.id
+					newID = m.id()
 				}
 				a.Changes = []Change{{Attr: "ManagerUserId", Old: have, New: newID}}
 				managers = append(managers, a)
@@ -191,13 +261,16 @@ func MakePlan(ctx context.Context, c *leadsquared.Client, desired []Desired, opt
 			activates = append(activates, a)
 		case d.inactive() && u.active:
 			if !opts.Deactivate {
-				p.Notes = append(p.Notes, fmt.Sprintf("%s: marked Inactive in the source: deactivated only with the deactivate option", Printable(u.email)))
+				p.Notes = append(p.Notes, fmt.Sprintf("%s: marked Inactive in the source: deactivated only with the deactivate option", Printable(u.email())))
 				break
 			}
 			a := base
 			a.Kind = KindDeactivate
 			deactivates = append(deactivates, a)
 		}
+	}
+	if i != n {
+		return nil, errors.New("usersync: the source changed while it was read (fewer rows): plan again")
 	}
 	errs = append(errs, managerCycles(creates)...)
 	if len(errs) > 0 {
@@ -206,11 +279,10 @@ func MakePlan(ctx context.Context, c *leadsquared.Client, desired []Desired, opt
 	if opts.Deactivate {
 		scope := opts.Scope
 		p.Scope = &scope
-		more, found, err := scopedDeactivations(ctx, c, users, byKey, scope, &p.Notes)
-		if err != nil {
-			return nil, err
+		more := scopedDeactivations(users, byKey, scope, found, &p.Notes)
+		if found != nil {
+			p.ScopeFound = slices.Sorted(maps.Keys(found))
 		}
-		p.ScopeFound = found
 		for _, a := range more {
 			if !slices.ContainsFunc(deactivates, func(x Action) bool { return x.UserID == a.UserID }) {
 				deactivates = append(deactivates, a)
@@ -287,7 +359,7 @@ func createAction(v *validate.Validator, d Desired, users map[string]*current, m
 		body["CustomFields"] = custom
 	}
 	if m := users[mgrKey]; m != nil {
-		body["ManagerUserId"] = m.id
+		body["ManagerUserId"] = m.id()
 		mgrKey = ""
 	}
 	raw, err := json.Marshal(body)
@@ -307,12 +379,9 @@ func createAction(v *validate.Validator, d Desired, users map[string]*current, m
 	if len(errs) > 0 {
 		return Action{}, errs
 	}
-	var req api.UserCreateRequest
-	if err := json.Unmarshal(raw, &req); err != nil {
-		return Action{}, []error{&RowError{Line: d.Line, Email: d.Email, Attr: "-", Msg: err.Error()}}
-	}
 	slices.SortFunc(extra, func(a, b Change) int { return strings.Compare(a.Attr, b.Attr) })
-	return Action{Kind: KindCreate, Email: strings.TrimSpace(d.Email), Line: d.Line, Create: &req, ManagerEmail: mgrKey, Changes: extra}, nil
+	// The address apart from the file's line (a substring of it would keep the line).
+	return Action{Kind: KindCreate, Email: strings.Clone(strings.TrimSpace(d.Email)), Line: d.Line, Create: raw, ManagerEmail: mgrKey, Changes: extra}, nil
 }
 
 // managerCycles returns an error for each user the plan creates whose managers, created by
@@ -365,39 +434,36 @@ func orderCreates(creates []Action) []Action {
 }
 
 // scopedDeactivations returns the deactivation of every active user in scope that the
-// source does not list, and the Ids of the users the scope's search found (sorted).
-func scopedDeactivations(ctx context.Context, c *leadsquared.Client, users map[string]*current, listed map[string]int, scope Scope, notes *[]string) ([]Action, []string, error) {
-	var found map[string]bool
-	var ids []string
-	if scope.Search != nil {
-		var err error
-		if found, err = searchScope(ctx, c, *scope.Search); err != nil {
-			return nil, nil, err
-		}
-		ids = slices.Sorted(maps.Keys(found))
-	}
+// source does not list (found: the Ids the scope's search found, nil without a search).
+func scopedDeactivations(users map[string]*current, listed map[string]int32, scope Scope, found map[string]bool, notes *[]string) []Action {
 	var out []Action
 	for _, k := range slices.Sorted(maps.Keys(users)) {
 		u := users[k]
-		if _, ok := listed[k]; ok || !u.active {
-			continue
-		}
-		if scope.Role != "" && !strings.EqualFold(u.role, scope.Role) {
-			continue
-		}
-		if scope.TeamID != "" && !strings.EqualFold(u.value("TeamId"), scope.TeamID) {
-			continue
-		}
-		if found != nil && !found[u.id] {
+		if _, ok := listed[k]; ok || !inScope(u, scope, found) {
 			continue
 		}
 		if strings.HasPrefix(k, "\x00") { // an address addressKey refuses, or a second user with one key
-			*notes = append(*notes, fmt.Sprintf("%s: in the scope, but its address cannot be told apart from others (or is not one): not deactivated; fix it in the account", Printable(u.email)))
+			*notes = append(*notes, fmt.Sprintf("%s: in the scope, but its address cannot be told apart from others (or is not one): not deactivated; fix it in the account", Printable(u.email())))
 			continue
 		}
-		out = append(out, Action{Kind: KindDeactivate, Email: u.email, UserID: u.id})
+		out = append(out, Action{Kind: KindDeactivate, Email: u.email(), UserID: u.id()})
 	}
-	return out, ids, nil
+	return out
+}
+
+// inScope reports whether the scope selects the active user u.
+func inScope(u *current, scope Scope, found map[string]bool) bool {
+	switch {
+	case !u.active:
+		return false
+	case scope.Role != "" && !strings.EqualFold(u.role(), scope.Role):
+		return false
+	case scope.TeamID != "" && !strings.EqualFold(u.value("TeamId"), scope.TeamID):
+		return false
+	case found != nil && !found[u.id()]:
+		return false
+	}
+	return true
 }
 
 // searchScope returns the Ids of the users the scope's search finds.

@@ -2,15 +2,24 @@ package usersync
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"maps"
 	"slices"
+	"strings"
 )
 
-// WriteJSON writes the plan as JSON that encoding/json reads back into a Plan: compact, but
-// one user and one action a line, so that a large plan stays about the size of its source
-// and a person (or diff) can still read it line by line.
+// customPrefix prefixes a custom field's name among the columns of a create's row.
+const customPrefix = "CustomFields."
+
+// WriteJSON writes the plan as JSON that encoding/json reads back into a Plan (Plan's
+// UnmarshalJSON): compact, one user and one action a line, so that a person (or diff) can
+// still read it line by line. A create is written as a row, its body's values in the order
+// of the plan's createColumns (written once), rather than its body, which repeats every
+// field's name: a plan of creates is then about the size of its users file, not three
+// times it.
 func (p *Plan) WriteJSON(w io.Writer) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	enc := func(v any) {
@@ -29,6 +38,12 @@ func (p *Plan) WriteJSON(w io.Writer) error {
 	}
 	delete(fields, "users")
 	delete(fields, "actions")
+	cols := createColumns(p.Actions)
+	if len(cols) > 0 {
+		if fields["createColumns"], err = json.Marshal(cols); err != nil {
+			return err
+		}
+	}
 	if b, err = json.Marshal(fields); err != nil {
 		return err
 	}
@@ -49,8 +64,172 @@ func (p *Plan) WriteJSON(w io.Writer) error {
 			_ = bw.WriteByte(',')
 		}
 		_ = bw.WriteByte('\n')
+		if row, email, ok := createRow(a, cols); ok {
+			a.Create = nil
+			out := actionJSON{actionAlias: actionAlias(a), Email: a.Email, Row: row}
+			if a.Email == email {
+				out.Email = "" // the row's EmailAddress
+			}
+			enc(out)
+			continue
+		}
 		enc(a)
 	}
 	_, _ = bw.WriteString("\n]}\n")
 	return bw.Flush()
+}
+
+// createFieldsOf returns the fields of a create's body, custom fields as
+// CustomFields.<name>, or false for a body that is not an object of them.
+func createFieldsOf(raw json.RawMessage) (map[string]json.RawMessage, bool) {
+	var top map[string]json.RawMessage
+	if len(raw) == 0 || json.Unmarshal(raw, &top) != nil || top == nil {
+		return nil, false
+	}
+	for k := range top {
+		if strings.HasPrefix(k, customPrefix) {
+			return nil, false // a field named like a custom field's column
+		}
+	}
+	if cf, ok := top["CustomFields"]; ok {
+		var custom map[string]json.RawMessage
+		if json.Unmarshal(cf, &custom) != nil || custom == nil {
+			return nil, false
+		}
+		delete(top, "CustomFields")
+		for k, v := range custom {
+			top[customPrefix+k] = v
+		}
+	}
+	return top, true
+}
+
+// createColumns are the fields of the plan's creates, sorted.
+func createColumns(actions []Action) []string {
+	set := map[string]bool{}
+	for _, a := range actions {
+		if a.Kind != KindCreate {
+			continue
+		}
+		if f, ok := createFieldsOf(a.Create); ok {
+			for k := range f {
+				set[k] = true
+			}
+		}
+	}
+	return slices.Sorted(maps.Keys(set))
+}
+
+// createRow returns a create's body as a row of cols (null where the body has no value), and
+// its EmailAddress; false for an action that is not a create, or a body that is not an
+// object of fields.
+func createRow(a Action, cols []string) (json.RawMessage, string, bool) {
+	if a.Kind != KindCreate {
+		return nil, "", false
+	}
+	f, ok := createFieldsOf(a.Create)
+	if !ok {
+		return nil, "", false
+	}
+	var b bytes.Buffer
+	b.WriteByte('[')
+	for i, c := range cols {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		if v, ok := f[c]; ok {
+			b.Write(v)
+		} else {
+			b.WriteString("null")
+		}
+	}
+	b.WriteByte(']')
+	var email string
+	_ = json.Unmarshal(f["EmailAddress"], &email)
+	return b.Bytes(), email, true
+}
+
+// bodyOf is the body of a create from its row: the inverse of createRow.
+func bodyOf(row json.RawMessage, cols []string) (json.RawMessage, string, error) {
+	var vals []json.RawMessage
+	if err := json.Unmarshal(row, &vals); err != nil {
+		return nil, "", err
+	}
+	if len(vals) != len(cols) {
+		return nil, "", fmt.Errorf("a row of %d values, want one per createColumns (%d)", len(vals), len(cols))
+	}
+	top := map[string]json.RawMessage{}
+	custom := map[string]json.RawMessage{}
+	for i, c := range cols {
+		v := vals[i]
+		if string(v) == "null" {
+			continue
+		}
+		if name, ok := strings.CutPrefix(c, customPrefix); ok {
+			custom[name] = v
+		} else {
+			top[c] = v
+		}
+	}
+	if len(custom) > 0 {
+		b, err := json.Marshal(custom)
+		if err != nil {
+			return nil, "", err
+		}
+		top["CustomFields"] = b
+	}
+	b, err := json.Marshal(top)
+	if err != nil {
+		return nil, "", err
+	}
+	var email string
+	_ = json.Unmarshal(top["EmailAddress"], &email)
+	return b, email, nil
+}
+
+// planAlias and actionAlias are Plan and Action without their methods.
+type (
+	planAlias   Plan
+	actionAlias Action
+)
+
+// actionJSON is an action as WriteJSON writes it: a create's body as a row.
+type actionJSON struct {
+	actionAlias
+	Email string          `json:"email,omitempty"` // "": the row's EmailAddress
+	Row   json.RawMessage `json:"row,omitempty"`
+}
+
+// UnmarshalJSON reads a plan as WriteJSON or encoding/json writes it.
+func (p *Plan) UnmarshalJSON(b []byte) error {
+	var in struct {
+		planAlias
+		CreateColumns []string     `json:"createColumns"`
+		Actions       []actionJSON `json:"actions"`
+	}
+	if err := json.Unmarshal(b, &in); err != nil {
+		return err
+	}
+	*p = Plan(in.planAlias)
+	p.Actions = nil
+	if in.Actions != nil {
+		p.Actions = make([]Action, len(in.Actions))
+	}
+	for i, a := range in.Actions {
+		act := Action(a.actionAlias)
+		act.Email = a.Email
+		if len(a.Row) > 0 && string(a.Row) != "null" {
+			body, email, err := bodyOf(a.Row, in.CreateColumns)
+			if err != nil {
+				return fmt.Errorf("action %d: %w", i+1, err)
+			}
+			act.Create = body
+			if act.Email == "" {
+				act.Email = email
+			}
+		}
+		p.Actions[i] = act
+		in.Actions[i] = actionJSON{} // let it go
+	}
+	return nil
 }

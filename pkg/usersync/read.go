@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"slices"
 	"strings"
 )
@@ -15,11 +16,23 @@ import (
 // cell leaves the attribute alone; Status is Active, Inactive or empty; read-only columns
 // are read and ignored. Every problem is reported at once: the error wraps
 // [ErrInvalidSource] and joins one [*RowError] per problem (or is the file's syntax
-// error), and the users are nil.
+// error), and the users are nil. [ScanUsers] reads a file too large to hold.
 func ReadUsers(r io.Reader, delim rune) ([]Desired, error) {
+	var out []Desired
+	if err := ScanUsers(r, delim, func(d Desired) bool { out = append(out, d); return true }); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ScanUsers reads a users file as [ReadUsers] does, one user at a time: it calls fn with
+// each user read without a problem, in the file's order (blank lines skipped), until fn
+// returns false, and returns what ReadUsers would (nil, or every problem at once). A
+// header with a problem stops it before the first user.
+func ScanUsers(r io.Reader, delim rune, fn func(Desired) bool) error {
 	sh, err := OpenSheet(r, delim)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	var errs []error
 	fail := func(line int, col, msg string) { errs = append(errs, &RowError{Line: line, Attr: col, Msg: msg}) }
@@ -46,28 +59,71 @@ func ReadUsers(r io.Reader, delim rune) ([]Desired, error) {
 		fail(1, "", "no EmailAddress column")
 	}
 	if len(errs) > 0 {
-		return nil, errors.Join(append([]error{ErrInvalidSource}, errs...)...)
+		return errors.Join(append([]error{ErrInvalidSource}, errs...)...)
 	}
-	var out []Desired
 	for {
 		rec, line, err := sh.Next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if !slices.ContainsFunc(rec, func(c string) bool { return strings.TrimSpace(c) != "" }) {
 			continue // a blank line
 		}
 		d, rowErrs := readUser(line, rec, cols)
 		errs = append(errs, rowErrs...)
-		out = append(out, d)
+		if len(rowErrs) == 0 && !fn(d) {
+			return nil
+		}
 	}
 	if len(errs) > 0 {
-		return nil, errors.Join(append([]error{ErrInvalidSource}, errs...)...)
+		return errors.Join(append([]error{ErrInvalidSource}, errs...)...)
 	}
-	return out, nil
+	return nil
+}
+
+// Source is a list of desired users that can be read more than once (a file read again
+// from its start): each call returns an iterator over the users from the first. An error
+// (the source cannot be read, or users of it are invalid: an error wrapping
+// [ErrInvalidSource]) ends the iteration.
+type Source func() iter.Seq2[Desired, error]
+
+// SliceSource is the [Source] of the users of a slice.
+func SliceSource(desired []Desired) Source {
+	return func() iter.Seq2[Desired, error] {
+		return func(yield func(Desired, error) bool) {
+			for _, d := range desired {
+				if !yield(d, nil) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// FileSource is the [Source] of a users file that open opens (once per read): [ScanUsers]
+// reads it, delim as there. The file is read one user at a time, never held.
+func FileSource(open func() (io.ReadCloser, error), delim rune) Source {
+	return func() iter.Seq2[Desired, error] {
+		return func(yield func(Desired, error) bool) {
+			f, err := open()
+			if err != nil {
+				yield(Desired{}, err)
+				return
+			}
+			defer func() { _ = f.Close() }()
+			stopped := false
+			err = ScanUsers(f, delim, func(d Desired) bool {
+				stopped = !yield(d, nil)
+				return !stopped
+			})
+			if err != nil && !stopped {
+				yield(Desired{}, err)
+			}
+		}
+	}
 }
 
 // readUser reads one record.

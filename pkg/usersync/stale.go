@@ -3,6 +3,7 @@ package usersync
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -15,7 +16,9 @@ import (
 // made, and each action left pending or failed either made or not, and as the plan read it
 // otherwise. The users the scope's search finds must be those it found, but for the users
 // this plan touched.
-func stale(ctx context.Context, c *leadsquared.Client, p *Plan, users map[string]*current, j Journal) ([]string, error) {
+//
+// The users the read did not keep were checked as they were read (hashed, nil if none).
+func stale(ctx context.Context, c *leadsquared.Client, p *Plan, users map[string]*current, j Journal, hashed *byHash) ([]string, error) {
 	recorded := map[string][]Action{} // by user key: the actions with a record
 	status := map[string]string{}     // by action ID
 	for _, a := range p.Actions {
@@ -26,9 +29,13 @@ func stale(ctx context.Context, c *leadsquared.Client, p *Plan, users map[string
 		}
 	}
 	var changed []string
+	if hashed != nil {
+		changed = append(changed, hashed.changed...)
+	}
 	for k, h := range p.Users {
 		u, ok := users[k]
 		switch {
+		case !ok && hashed != nil && hashed.saw(k):
 		case !ok:
 			changed = append(changed, Printable(k)+" (gone)")
 		case !asLeft(u, h, recorded[k], status, users):
@@ -47,25 +54,70 @@ func stale(ctx context.Context, c *leadsquared.Client, p *Plan, users map[string
 		}
 		byID := map[string]string{}
 		for k, u := range users {
-			byID[u.id] = k
+			byID[u.id()] = k
 		}
 		was := map[string]bool{}
 		for _, id := range p.ScopeFound {
 			was[id] = true
 		}
+		name := func(id string) string { // the users checked by hash are known by Id
+			if k, ok := byID[id]; ok {
+				return Printable(k)
+			}
+			return "the user " + Printable(id)
+		}
 		for id := range found {
 			if !was[id] && len(recorded[byID[id]]) == 0 {
-				changed = append(changed, Printable(byID[id])+" (now in the scope's search)")
+				changed = append(changed, name(id)+" (now in the scope's search)")
 			}
 		}
 		for id := range was {
 			if !found[id] && len(recorded[byID[id]]) == 0 {
-				changed = append(changed, Printable(byID[id])+" (no longer in the scope's search)")
+				changed = append(changed, name(id)+" (no longer in the scope's search)")
 			}
 		}
 	}
 	slices.Sort(changed)
 	return changed, nil
+}
+
+// byHash checks the users of the account a plan does not change as Apply reads them, by
+// their hash, without keeping them: the plan's keys sorted, and which were seen.
+type byHash struct {
+	p       *Plan
+	keys    []string
+	seen    []bool
+	changed []string
+}
+
+func newByHash(p *Plan) *byHash {
+	keys := slices.Sorted(maps.Keys(p.Users))
+	return &byHash{p: p, keys: keys, seen: make([]bool, len(keys))}
+}
+
+// check checks one user read (a slim one: its hash in sum) and drops it.
+func (b *byHash) check(k string, u *current) bool {
+	i, ok := slices.BinarySearch(b.keys, k)
+	if ok && b.seen[i] { // a second user with the key: the plan read it by its Id
+		k = "\x00" + u.id()
+		i, ok = slices.BinarySearch(b.keys, k)
+	}
+	switch {
+	case !ok:
+		b.changed = append(b.changed, Printable(k)+" (new)")
+	case b.p.Users[k] != u.sum:
+		b.changed = append(b.changed, Printable(k))
+	}
+	if ok {
+		b.seen[i] = true
+	}
+	return true
+}
+
+// saw reports whether check saw the user the plan read with key k.
+func (b *byHash) saw(k string) bool {
+	i, ok := slices.BinarySearch(b.keys, k)
+	return ok && b.seen[i]
 }
 
 // asLeft reports whether u, as read now, is the user the plan read (hash h) once the
@@ -114,7 +166,7 @@ func takeBack(u *current, made []Action, users map[string]*current) (*current, b
 				if a.Kind == KindManager && a.ManagerEmail != "" {
 					want = ""
 					if m := users[keyOf(a.ManagerEmail)]; m != nil {
-						want = m.id
+						want = m.id()
 					}
 				}
 				if !same(ch.Attr, want, b.value(ch.Attr)) {

@@ -204,3 +204,37 @@ func TestPlanAccessIsPartial(t *testing.T) {
 		t.Errorf("a changed user: %v", err)
 	}
 }
+
+// The users a plan does not change are checked by hash as Apply reads them, not kept: one
+// another admin changed since the plan (renamed, or deactivated) is named, and nothing is
+// sent.
+func TestApplyChecksTheUsersItDoesNotChange(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, change := range []string{"rename", "deactivate"} {
+		srv, c := account(t, 3, nil)
+		src := source(1) // u001 and u002 are not in the source
+		src[0].Attrs["FirstName"] = "X"
+		plan, err := usersync.MakePlan(ctx, c, src, usersync.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch change {
+		case "rename":
+			other := "Other"
+			setAttr(t, c, srv, "u002@example.com", api.UserUpdateFields{FirstName: &other})
+		case "deactivate":
+			if _, err := c.DeactivateUser(ctx, api.DeactivateUserParams{UserID: byEmail(srv, "u002@example.com").ID}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		srv.ResetLog()
+		_, err = usersync.Apply(ctx, c, plan, &usersync.MemJournal{}, usersync.ApplyOptions{})
+		if !errors.Is(err, usersync.ErrAccountChanged) || !strings.Contains(err.Error(), "u002@example.com") || strings.Contains(err.Error(), "u001") {
+			t.Errorf("%s: err = %v", change, err)
+		}
+		if srv.Count(api.OpUpdateUser) != 0 {
+			t.Errorf("%s: changes sent to a changed account", change)
+		}
+	}
+}

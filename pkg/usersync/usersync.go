@@ -10,7 +10,8 @@
 // [Desired] per user, keyed by email address. [ReadUsers] reads it from a users file, the
 // one format lsq users export writes and import and sync read (its columns: [LookupColumn];
 // the dialects spreadsheets save: [OpenSheet]). An attribute the list leaves empty is left as
-// it is in the account, and a user's status changes only where the list states it.
+// it is in the account, and a user's status changes only where the list states it. A list
+// too large to hold is planned from a [Source] read twice ([MakePlanFrom], [FileSource]).
 //
 // Apply is safe to run again after it was interrupted (a [Journal] records each change as
 // it is made), never creates a user twice (a create whose outcome is unknown is checked by
@@ -21,10 +22,12 @@ package usersync
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -106,10 +109,24 @@ type Action struct {
 	UserID string `json:"userId,omitempty"`
 	// Changes are the attributes an update, team or manager action sets, old to new.
 	Changes []Change `json:"changes,omitempty"`
-	// Create is the body of a create; its ManagerUserId is filled at apply time when
-	// ManagerEmail names a user the plan creates.
-	Create       *api.UserCreateRequest `json:"create,omitempty"`
-	ManagerEmail string                 `json:"managerEmail,omitempty"`
+	// Create is the body of a create, Create a User's JSON ([Action.Body] reads it): JSON
+	// rather than an api.UserCreateRequest, which with its custom fields' map held about
+	// 650 bytes a user where the JSON holds 200 (a plan of 464,000 creates). Its
+	// ManagerUserId is filled at apply time when ManagerEmail names a user the plan creates.
+	Create       json.RawMessage `json:"create,omitempty"`
+	ManagerEmail string          `json:"managerEmail,omitempty"`
+}
+
+// Body returns the body of a create (Create), or an error if it has none or it is not one.
+func (a Action) Body() (api.UserCreateRequest, error) {
+	var req api.UserCreateRequest
+	if len(a.Create) == 0 || string(a.Create) == "null" {
+		return req, errors.New("no create body")
+	}
+	if err := json.Unmarshal(a.Create, &req); err != nil {
+		return req, fmt.Errorf("the create body: %w", err)
+	}
+	return req, nil
 }
 
 // ID identifies the action in a [Journal].
@@ -141,13 +158,14 @@ type Plan struct {
 	Partial bool `json:"partial,omitempty"`
 }
 
-// PlanVersion is the version of the plans this package writes.
-const PlanVersion = 1
+// PlanVersion is the version of the plans this package writes: 2 writes a create as a row
+// (see [Plan.WriteJSON]); a plan of version 1 is read and applied as well.
+const PlanVersion = 2
 
 // ID identifies the plan (a hash of all of it): a [Journal] holds the records of one plan.
 func (p *Plan) ID() string {
 	h := sha256.New()
-	_ = json.NewEncoder(h).Encode(p) // a hash.Hash never fails to write
+	_ = p.WriteJSON(h) // a hash.Hash never fails to write; WriteJSON holds one action at a time
 	return hex.EncodeToString(h.Sum(nil))
 }
 
@@ -233,22 +251,133 @@ func (cs *columnSet) find(attr string) int {
 	return -1
 }
 
-// current is a user of the account as read: its values by column, in slices (a map per
-// user of a large account cost about 1 KB more each).
+// current is a user of the account as read, packed in one string: its Id, address and role,
+// then its value of each column of cols (a map per user of a large account cost about 1 KB
+// more each, and a string per value about 300 bytes: a sync of 464,000 users held 200 MB of
+// them). The packing: each field is a uvarint code and its bytes: 0 a column the record did
+// not have, 1 a column whose value is the header field of the same name (UserId,
+// EmailAddress, Role), n+2 a value of n bytes.
+//
+// A user the plan needs only to recognise (not one it compares with the source or changes)
+// is slim: its Id, address, role and team, and the hash of all of it (sum).
 type current struct {
-	id, email string
-	active    bool
-	role      string
-	cols      *columnSet
-	vals      []string // by column of cols
-	has       []bool   // whether the record had the column
-	twins     []string // the addresses of other users with the same key
+	cols   *columnSet
+	packed string
+	active bool
+	sum    string   // the hash of a slim user
+	twins  []string // the addresses of other users with the same key
 }
 
-// value returns the user's value of attr (names compared in any case).
+// headFields is how many header fields a packed user starts with.
+const headFields = 4
+
+// Codes of a packed field.
+const (
+	packMissing = 0
+	packHeader  = 1
+)
+
+// headerOf is the index of the header field a column repeats (UserId, EmailAddress, Role,
+// TeamId), or -1.
+func headerOf(col string) int {
+	switch strings.ToLower(col) {
+	case "userid":
+		return 0
+	case "emailaddress":
+		return 1
+	case "role":
+		return 2
+	case "teamid":
+		return 3
+	}
+	return -1
+}
+
+// pack packs a user: head are its Id, address, role and team; vals and has its values by
+// column (none for a slim user).
+func pack(cols *columnSet, head [headFields]string, vals []string, has []bool) string {
+	n := 0
+	for _, v := range head {
+		n += len(v) + 2
+	}
+	for _, v := range vals {
+		n += len(v) + 2
+	}
+	b := make([]byte, 0, n)
+	put := func(code int, v string) {
+		b = binary.AppendUvarint(b, uint64(code))
+		b = append(b, v...)
+	}
+	for _, v := range head {
+		put(len(v)+2, v)
+	}
+	for i, v := range vals {
+		switch h := headerOf(cols.names[i]); {
+		case !has[i]:
+			put(packMissing, "")
+		case h >= 0 && head[h] == v:
+			put(packHeader, "")
+		default:
+			put(len(v)+2, v)
+		}
+	}
+	return string(b)
+}
+
+// field returns the i-th packed field (0-3 the header, then the columns), and whether the
+// record had it.
+func (u *current) field(i int) (string, bool) {
+	if u.sum != "" && i >= headFields {
+		return "", false // slim
+	}
+	s := u.packed
+	for j := 0; ; j++ {
+		code, n := binary.Uvarint([]byte(s[:min(len(s), binary.MaxVarintLen64)]))
+		s = s[n:]
+		size := max(int(code)-2, 0)
+		if j == i {
+			switch code {
+			case packMissing:
+				return "", false
+			case packHeader:
+				v, _ := u.field(headerOf(u.cols.names[i-headFields]))
+				return v, true
+			}
+			return s[:size], true
+		}
+		s = s[size:]
+	}
+}
+
+// unpack returns the user's header fields and its values and presence by column.
+func (u *current) unpack() (head [headFields]string, vals []string, has []bool) {
+	for i := range head {
+		head[i], _ = u.field(i)
+	}
+	vals, has = make([]string, len(u.cols.names)), make([]bool, len(u.cols.names))
+	for i := range vals {
+		vals[i], has[i] = u.field(i + headFields)
+	}
+	return head, vals, has
+}
+
+func (u *current) id() string    { v, _ := u.field(0); return v }
+func (u *current) email() string { v, _ := u.field(1); return v }
+func (u *current) role() string  { v, _ := u.field(2); return v }
+
+// value returns the user's value of attr (names compared in any case): of a slim user, its
+// team only.
 func (u *current) value(attr string) string {
+	if u.sum != "" {
+		v := ""
+		if strings.EqualFold(attr, "TeamId") {
+			v, _ = u.field(3)
+		}
+		return v
+	}
 	if i := u.cols.find(attr); i >= 0 {
-		return u.vals[i]
+		v, _ := u.field(i + headFields)
+		return v
 	}
 	return ""
 }
@@ -256,31 +385,38 @@ func (u *current) value(attr string) string {
 // set sets the value of attr, a column the user was read in (any other is ignored).
 func (u *current) set(attr, v string) {
 	if i := u.cols.find(attr); i >= 0 {
-		u.vals[i], u.has[i] = v, true
+		head, vals, has := u.unpack()
+		vals[i], has[i] = v, true
+		u.packed = pack(u.cols, head, vals, has)
 	}
 }
 
 // clone returns a copy of u whose values can be set.
 func (u *current) clone() *current {
 	c := *u
-	c.vals, c.has = slices.Clone(u.vals), slices.Clone(u.has)
 	return &c
 }
 
 // hash is the fingerprint of one user: its Id, address, status and values, by column name.
 func (u *current) hash() string {
+	if u.sum != "" {
+		return u.sum
+	}
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%s\x00%t\x00", u.id, strings.ToLower(u.email), u.active)
+	head, vals, has := u.unpack()
+	fmt.Fprintf(h, "%s\x00%s\x00%t\x00", head[0], strings.ToLower(head[1]), u.active)
 	for _, i := range u.cols.sorted {
-		if k := u.cols.names[i]; u.has[i] && !strings.EqualFold(k, "StatusCode") { // active says it
-			fmt.Fprintf(h, "%s=%s\x00", k, u.vals[i])
+		if k := u.cols.names[i]; has[i] && !strings.EqualFold(k, "StatusCode") { // active says it
+			fmt.Fprintf(h, "%s=%s\x00", k, vals[i])
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil)[:12])
 }
 
-// readAccount reads every user of the account (inactive ones included) in the columns.
-func readAccount(ctx context.Context, c *leadsquared.Client, columns []string) (map[string]*current, error) {
+// readAccount reads every user of the account (inactive ones included) in the columns; the
+// users whose key keep refuses are slim (keep nil keeps all), and handed to drop if it is
+// set: those drop takes (returning true) are not kept at all.
+func readAccount(ctx context.Context, c *leadsquared.Client, columns []string, keep func(key string) bool, drop func(key string, u *current) bool) (map[string]*current, error) {
 	req := api.UserSearchRequest{Columns: api.UserSearchColumns{IncludeCSV: strings.Join(columns, ",")}}
 	asc := api.UserSearchSortDirection(0)
 	req.Sorting = []api.UserSearchSort{{ColumnName: "CreatedOn", Direction: &asc}}
@@ -289,7 +425,7 @@ func readAccount(ctx context.Context, c *leadsquared.Client, columns []string) (
 		if err != nil {
 			return nil, fmt.Errorf("usersync: reading the account's users: %w", err)
 		}
-		addCurrent(out, &r, cs)
+		addCurrent(out, &r, cs, keep, drop)
 	}
 	return out, nil
 }
@@ -315,7 +451,7 @@ func readByAddress(ctx context.Context, c *leadsquared.Client, emails []string, 
 			if err != nil {
 				return nil, fmt.Errorf("usersync: finding the users by address: %w", err)
 			}
-			addCurrent(out, &r, cs)
+			addCurrent(out, &r, cs, nil, nil)
 		}
 	}
 	return out, nil
@@ -324,21 +460,34 @@ func readByAddress(ctx context.Context, c *leadsquared.Client, emails []string, 
 // addCurrent adds the user of a search record to users, by its address's key: a second
 // user with the same key (or an address addressKey refuses) goes under a key no address
 // has, so that it is never matched but still checked.
-func addCurrent(users map[string]*current, r *api.UserSearchRecord, cs *columnSet) {
-	u := &current{id: r.ID, email: strings.TrimSpace(r.EmailAddress), active: r.StatusCode == 0, role: r.Role,
-		cols: cs, vals: make([]string, len(cs.names)), has: make([]bool, len(cs.names))}
+func addCurrent(users map[string]*current, r *api.UserSearchRecord, cs *columnSet, keep func(string) bool, drop func(string, *current) bool) {
+	vals, has := make([]string, len(cs.names)), make([]bool, len(cs.names))
 	for i, col := range cs.names {
-		u.vals[i], u.has[i] = RecordValue(r, col)
+		vals[i], has[i] = RecordValue(r, col)
 	}
-	k, err := addressKey(u.email)
+	email := strings.TrimSpace(r.EmailAddress)
+	head := [headFields]string{r.ID, email, r.Role, r.TeamID}
+	u := &current{cols: cs, packed: pack(cs, head, vals, has), active: r.StatusCode == 0}
+	k, err := addressKey(email)
+	if keep != nil && !keep(k) {
+		u.sum = u.hash()
+		u.packed = pack(cs, head, nil, nil)
+		if drop != nil && err == nil && drop(k, u) {
+			return
+		}
+	}
+	email = u.email() // the packed copy: the record's strings are not kept
+	if k == email {
+		k = email // no second copy of the address as the key
+	}
 	if first, twin := users[k]; err == nil && twin {
-		if first.id == u.id {
+		if first.id() == r.ID {
 			return // the same user found twice
 		}
-		first.twins = append(first.twins, u.email)
+		first.twins = append(first.twins, email)
 	}
 	if _, taken := users[k]; err != nil || taken {
-		k = "\x00" + u.id
+		k = "\x00" + r.ID
 	}
 	users[k] = u
 }
@@ -426,18 +575,16 @@ func RecordValue(r *api.UserSearchRecord, col string) (string, bool) {
 	return "", false
 }
 
-// columnsFor returns the columns a plan reads: the standard ones and every attribute the
-// source names.
-func columnsFor(desired []Desired) []string {
+// columnsOf returns the columns a plan reads: the standard ones and every attribute the
+// source names (attrs).
+func columnsOf(attrs map[string]bool) []string {
 	cols := slices.Clone(standardColumns)
-	for _, d := range desired {
-		for k := range d.Attrs {
-			if readOnly[strings.ToLower(k)] || strings.EqualFold(k, "Password") || // never read back: a search asking for it is refused
-				slices.ContainsFunc(cols, func(c string) bool { return strings.EqualFold(c, k) }) {
-				continue
-			}
-			cols = append(cols, k)
+	for _, k := range slices.Sorted(maps.Keys(attrs)) {
+		if readOnly[strings.ToLower(k)] || strings.EqualFold(k, "Password") || // never read back: a search asking for it is refused
+			slices.ContainsFunc(cols, func(c string) bool { return strings.EqualFold(c, k) }) {
+			continue
 		}
+		cols = append(cols, k)
 	}
 	slices.Sort(cols[len(standardColumns):])
 	return cols
