@@ -53,6 +53,16 @@ type Config struct {
 	BaseURL string
 	// Now is the clock of the audit log (default time.Now).
 	Now func() time.Time
+	// Shared says that other writers create users in the account at the same time: other
+	// instances of the handler (several `lsq scim serve` sharing a budget through Redis),
+	// lsq users, people. The handler's own lock keeps look-alike addresses apart only among
+	// its own requests; with Shared, a create reads the account again after LeadSquared's
+	// answer, and when a look-alike of the address was created at the same time (CreatedOn
+	// not later than the new user's), deactivates the user it created and answers 409
+	// uniqueness; a re-activation is refused (409) while an active look-alike exists. It
+	// costs one read of the whole account (one call per 1,000 users) per create and per
+	// re-activation.
+	Shared bool
 }
 
 // Handler is a SCIM 2.0 service provider for the Users of one LeadSquared account. It is
@@ -90,7 +100,7 @@ func New(cfg Config) (*Handler, error) {
 	if now == nil {
 		now = time.Now
 	}
-	u := &users{c: cfg.Client, m: cfg.Mapping, role: cfg.DefaultRole, audit: &auditLog{w: cfg.Audit, now: now}}
+	u := &users{c: cfg.Client, m: cfg.Mapping, role: cfg.DefaultRole, audit: &auditLog{w: cfg.Audit, now: now}, shared: cfg.Shared}
 	rt := elimity.ResourceType{
 		ID:          optional.NewString("User"),
 		Name:        "User",
