@@ -409,3 +409,37 @@ func TestSCIMServeFaults(t *testing.T) {
 		t.Error("no request was answered 429, 5xx or dropped: the faults did not reach the bridge")
 	}
 }
+
+// TestSCIMServePublicURL: behind a proxy, --public-url is the URL printed and the one in
+// Location and meta.location, while the bridge listens where --addr says; --shared is
+// announced. A URL that is not absolute http(s), or holds a password, is a usage error
+// that does not echo the password.
+func TestSCIMServePublicURL(t *testing.T) {
+	t.Parallel()
+	const public = "https://scim.example.com/lsq/scim/v2"
+	p := startSCIMPair(t, nil, []string{"--public-url", public + "/", "--shared"})
+	if p.base != public {
+		t.Fatalf("printed base URL %q, want %q\n%s", p.base, public, p.out.String())
+	}
+	m := regexp.MustCompile(`listening on (127\.0\.0\.1:\d+)\n`).FindStringSubmatch(p.out.String())
+	if m == nil || !strings.Contains(p.out.String(), "shared account: each create re-checks for look-alike addresses") {
+		t.Fatalf("stdout lacks the listening or the shared line:\n%s", p.out.String())
+	}
+	p.base = "http://" + m[1] + "/scim/v2" // as the proxy forwards it
+	r := p.want(201, "POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"proxied@example.com","name":{"givenName":"P"}}`)
+	id := r.str("id")
+	meta, _ := r.body["meta"].(map[string]any)
+	if want := public + "/Users/" + id; r.header.Get("Location") != want || meta["location"] != want {
+		t.Errorf("Location %q, meta.location %v; want %s", r.header.Get("Location"), meta["location"], want)
+	}
+
+	f := newFakeAPI(t, nil)
+	env := f.env()
+	env[envSCIMToken] = testSCIMToken
+	for _, bad := range []string{"scim.example.com/scim/v2", "ftp://scim.example.com/", "https:///scim/v2", "https://admin:hunter2@scim.example.com/scim/v2", "https://scim.example.com/scim/v2?x=1"} {
+		code, _, errOut := lsqRun(t.Context(), env, "", "scim", "serve", "--default-role", "Sales_User", "--addr", "127.0.0.1:0", "--public-url", bad)
+		if code != exitUsage || !strings.Contains(errOut, "--public-url") || strings.Contains(errOut, "hunter2") {
+			t.Errorf("--public-url %s: exit %d, %s", bad, code, errOut)
+		}
+	}
+}
