@@ -128,7 +128,7 @@ func (a *app) runFake(cmd *cobra.Command, o *fakeOptions) int {
 		return usageErr("%v", err)
 	}
 	defer srv.Close()
-	var handler http.Handler = srv.Handler()
+	handler := srv.Handler()
 	if o.faultRate > 0 {
 		if !cmd.Flags().Changed("fault-seed") {
 			o.faultSeed = rand.Uint64()

@@ -435,9 +435,10 @@ func (h *users) recheck(r *http.Request, key string, u user) error {
 // activeLookalike returns an active user other than u whose address looks like u's, for a
 // re-activation under Config.Shared.
 func (h *users) activeLookalike(ctx context.Context, u user) (user, bool, error) {
-	key, err := usersync.CanonicalAddress(u.Email)
-	if err != nil {
-		return user{}, false, nil
+	key, kerr := usersync.CanonicalAddress(u.Email)
+	if kerr != nil {
+		// No key (a control character in an address LeadSquared holds): no look-alikes.
+		return user{}, false, nil //nolint:nilerr // an address without a key has no look-alike
 	}
 	all, err := h.search(ctx)
 	if err != nil {
