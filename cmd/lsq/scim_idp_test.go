@@ -285,6 +285,10 @@ func TestSCIMServeEntraSequence(t *testing.T) {
 func TestSCIMServeOktaSequence(t *testing.T) {
 	t.Parallel()
 	p := startSCIMPair(t, nil, []string{"--rate", "1000 in 1s"}) // the default 25 in 5s would hold the test seconds
+	// Test Connector Configuration.
+	if r := p.want(200, "GET", "/Users?startIndex=1&count=2", ""); r.body["totalResults"] != float64(1) || len(r.resources()) != 1 {
+		t.Errorf("connector test: %s", r.raw)
+	}
 	if r := p.want(200, "GET", userFilter(`userName eq "test.user@okta.local"`)+"&startIndex=1&count=100", ""); r.body["totalResults"] != float64(0) {
 		t.Fatalf("totalResults %v, want 0", r.body["totalResults"])
 	}
