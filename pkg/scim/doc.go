@@ -16,7 +16,11 @@
 // replace, remove in any letter case, with or without a path); DELETE. Schema validation,
 // PATCH paths and filters come from github.com/elimity-com/scim and its filter parser.
 // Every answer is application/scim+json; errors are SCIM errors with scimType. A request
-// without the bearer token (compared in constant time) gets 401.
+// without the bearer token (compared in constant time) gets 401. Microsoft Entra ID's own
+// forms are taken as it means them: "True"/"False" strings for active and primary, a
+// filter emails[type eq "work"].value eq "x", a path roles[primary eq "True"].value, the
+// manager as a bare id, attribute names and operators in any letter case. A PATCH without
+// operations is refused (400 invalidValue, RFC 7644 section 3.5.2) before any call.
 //
 // # Mapping
 //
