@@ -74,13 +74,14 @@
 // again, and when another user with the same key was created no later (by CreatedOn, to
 // the second), it deactivates the user it just created and answers 409 uniqueness (the
 // audit line says why); a re-activation is refused (409) while an active look-alike
-// exists. So of look-alikes created at once at most one stays active: when both see each
-// other within the same second both are deactivated, and the IdP's follow-up (find the
-// user, set active true) re-activates one and is refused for the other. What Shared
-// cannot cover: a deactivation that itself fails (the request's 5xx; the audit log holds
-// it and the user stays active for an admin to deactivate), two re-activations of
-// look-alikes at the same instant, and an account whose search does not yet show a user
-// just created (LeadSquared's docs say nothing about how soon Advanced Search sees one).
+// exists, and re-checked the same way after LeadSquared's answer. So of look-alikes
+// created or re-activated at once at most one stays active; when both see each other
+// both are deactivated, and the IdP's next attempt (find the user, set active true)
+// re-activates one and is refused for the other. What Shared cannot cover: a
+// deactivation that itself fails (the request's 5xx; the audit log holds it and the user
+// stays active for an admin to deactivate), and an account whose search does not yet show
+// a write just made (LeadSquared's docs say nothing about how soon Advanced Search sees
+// one).
 // When LeadSquared's answer to a create is lost (a 5xx, a dropped connection), the create
 // is never sent again: the handler looks the address up and answers 201 only if the user
 // is there, else 502, and the IdP's retry finds the user. An update deactivates first (a
@@ -99,7 +100,7 @@
 // address not found, reads the whole account: one call per 1,000 users); an active toggle
 // 3 (read, write, read back; the first deactivation also asks who owns the keys); a create
 // 3 plus one per 1,000 users, since finding look-alike addresses reads the whole account.
-// With [Config.Shared], a create and a re-activation read the whole account once more.
+// With [Config.Shared], a create reads the whole account once more, a re-activation twice.
 //
 // # Audit
 //

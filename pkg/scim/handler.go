@@ -59,9 +59,9 @@ type Config struct {
 	// its own requests; with Shared, a create reads the account again after LeadSquared's
 	// answer, and when a look-alike of the address was created at the same time (CreatedOn
 	// not later than the new user's), deactivates the user it created and answers 409
-	// uniqueness; a re-activation is refused (409) while an active look-alike exists. It
-	// costs one read of the whole account (one call per 1,000 users) per create and per
-	// re-activation.
+	// uniqueness; a re-activation is refused (409) while an active look-alike exists, and
+	// undone (409) when one was activated at the same time. It costs one read of the whole
+	// account (one call per 1,000 users) per create, two per re-activation.
 	Shared bool
 }
 

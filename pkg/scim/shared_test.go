@@ -12,15 +12,15 @@ import (
 	"github.com/leadsquared-go/leadsquared-go/pkg/scim"
 )
 
-// createBarrier holds every CreateUser call until n have arrived, then lets them all go:
-// n instances of the bridge have each looked the address up (and found no one) before any
-// of them creates, the race the per-process lock cannot see.
-func createBarrier(n int, next http.Handler) http.Handler {
+// barrier holds every call to the path (a LeadSquared operation) until n have arrived,
+// then lets them all go: n instances of the bridge have each looked the address up (and
+// found no one) before any of them writes, the race the per-process lock cannot see.
+func barrier(path string, n int, next http.Handler) http.Handler {
 	var mu sync.Mutex
 	arrived := 0
 	release := make(chan struct{})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/UserManagement.svc/User/Create") {
+		if strings.HasSuffix(r.URL.Path, path) {
 			mu.Lock()
 			arrived++
 			if arrived == n {
@@ -34,11 +34,11 @@ func createBarrier(n int, next http.Handler) http.Handler {
 }
 
 // instances starts n bridges (each with its own process lock, as n `lsq scim serve`
-// processes) over one fake account, whose creates wait for each other.
-func instances(t *testing.T, n int, shared bool) (*lsqtest.Server, []*bridge) {
+// processes) over one fake account, whose calls to barrierPath wait for each other.
+func instances(t *testing.T, n int, shared bool, barrierPath string) (*lsqtest.Server, []*bridge) {
 	t.Helper()
 	fake := lsqtest.MustNewServer(t)
-	api := httptest.NewServer(createBarrier(n, fake.Handler()))
+	api := httptest.NewServer(barrier(barrierPath, n, fake.Handler()))
 	t.Cleanup(api.Close)
 	var out []*bridge
 	for range n {
@@ -57,6 +57,11 @@ func instances(t *testing.T, n int, shared bool) (*lsqtest.Server, []*bridge) {
 	}
 	return fake, out
 }
+
+const (
+	createPath   = "/UserManagement.svc/User/Create"
+	activatePath = "/UserManagement.svc/User/Activate"
+)
 
 // activeLike counts the fake's active users whose address is one of addrs.
 func activeLike(fake *lsqtest.Server, addrs ...string) (active, all int) {
@@ -92,13 +97,13 @@ func TestSharedLookalikes(t *testing.T) {
 		return rs
 	}
 
-	fake, bs := instances(t, 2, false)
+	fake, bs := instances(t, 2, false, createPath)
 	createBoth(bs)
 	if active, _ := activeLike(fake, addrs...); active != 2 {
 		t.Errorf("without Shared: %d active look-alikes; the race this test sets up should give 2", active)
 	}
 
-	fake, bs = instances(t, 2, true)
+	fake, bs = instances(t, 2, true, createPath)
 	rs := createBoth(bs)
 	created := 0
 	for i, r := range rs {
@@ -144,5 +149,53 @@ func TestSharedLookalikes(t *testing.T) {
 	}
 	if active, _ = activeLike(fake, addrs...); active != 1 {
 		t.Errorf("after the IdPs' re-activations: %d active look-alikes, want 1 (%d created, %d re-activated)", active, created, activated)
+	}
+}
+
+// TestSharedReactivation: two instances re-activate two inactive look-alikes at once (each
+// found no active look-alike before either activated). With Shared at most one stays
+// active; without, both would.
+func TestSharedReactivation(t *testing.T) {
+	t.Parallel()
+	addrs := []string{"again@example.com", "ａｇａｉｎ@example.com"}
+	for _, shared := range []bool{false, true} {
+		fake, bs := instances(t, 2, shared, activatePath)
+		var ids []string
+		for _, a := range addrs {
+			u, err := fake.AddUser(lsqtest.User{FirstName: "A", EmailAddress: a, Role: "Sales_User", Status: lsqtest.UserInactive})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, u.ID)
+		}
+		var rs [2]reply
+		var wg sync.WaitGroup
+		for i := range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				rs[i] = bs[i].do("PATCH", "/Users/"+ids[i], `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"active","value":true}]}`)
+			}()
+		}
+		wg.Wait()
+		active, _ := activeLike(fake, addrs...)
+		t.Logf("shared %t: answers %d, %d; %d active", shared, rs[0].status, rs[1].status, active)
+		switch {
+		case !shared && active != 2:
+			t.Errorf("without Shared: %d active; the race this test sets up should give 2", active)
+		case shared && active > 1:
+			t.Errorf("with Shared: %d active look-alikes, want at most 1", active)
+		}
+		if shared {
+			for i, r := range rs {
+				if ok := r.status == http.StatusOK || r.status == http.StatusConflict; !ok {
+					t.Errorf("%s: %d %s", addrs[i], r.status, r.raw)
+				}
+				u, _ := fake.User(ids[i])
+				if (r.status == http.StatusOK) != (u.Status == lsqtest.UserActive) {
+					t.Errorf("%s: answered %d, status %s", addrs[i], r.status, u.Status)
+				}
+			}
+		}
 	}
 }

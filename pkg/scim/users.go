@@ -432,6 +432,34 @@ func (h *users) recheck(r *http.Request, key string, u user) error {
 		Detail: why + "; the user this request created (id " + u.ID + ") is deactivated"}
 }
 
+// recheckActivation looks, after u was activated (Config.Shared), for an active look-alike
+// that another writer activated or created at the same time; when there is one, u is
+// deactivated again and the answer is 409. Of two look-alikes activated at once at most
+// one stays active (both may end inactive, until the IdP's next attempt); when the
+// look-up fails, u is deactivated too and the answer is a 5xx the IdP retries.
+func (h *users) recheckActivation(r *http.Request, op string, u user) error {
+	ctx := r.Context()
+	x, found, serr := h.activeLookalike(ctx, u)
+	if serr == nil && !found {
+		return nil
+	}
+	why := fmt.Sprintf("an active user whose address looks the same (%s, id %s) was activated at the same time", x.Email, x.ID)
+	if serr != nil {
+		why = fmt.Sprintf("the check for an active look-alike failed (%v)", serr)
+	}
+	entry := h.audit.entry(r, op+": deactivate ("+why+")", user{ID: u.ID, Email: u.Email, Active: true}, user{ID: u.ID, Email: u.Email, Active: false}, nil)
+	if err := h.call(r, entry, func() error {
+		_, err := h.c.DeactivateUser(ctx, api.DeactivateUserParams{UserID: u.ID})
+		return err
+	}); err != nil {
+		return err
+	}
+	if serr != nil {
+		return h.failStatus(r, http.StatusBadGateway, "the user was activated, then deactivated again: the check for an active look-alike failed; retry", 0)
+	}
+	return scimerrors.ScimError{ScimType: scimerrors.ScimTypeUniqueness, Status: http.StatusConflict, Detail: why + ": this one stays inactive"}
+}
+
 // activeLookalike returns an active user other than u whose address looks like u's, for a
 // re-activation under Config.Shared.
 func (h *users) activeLookalike(ctx context.Context, u user) (user, bool, error) {
@@ -593,6 +621,11 @@ func (h *users) write(r *http.Request, op string, before, after user, e *edit) (
 			return err
 		}); err != nil {
 			return elimity.Resource{}, err
+		}
+		if h.shared {
+			if err := h.recheckActivation(r, op, before); err != nil {
+				return elimity.Resource{}, err
+			}
 		}
 	}
 	// Answer with what LeadSquared holds now; if it cannot be read, with what was written.
