@@ -36,13 +36,25 @@ type scimPair struct {
 // (with scimArgs), both on free loopback ports, and stops them when the test ends.
 func startSCIMPair(t *testing.T, fakeArgs, scimArgs []string) *scimPair {
 	t.Helper()
-	fakeBase, _, cancelFake, fakeExit := startFake(t, append([]string{"--access-key", testAccessKey, "--secret-key", testSecretKey}, fakeArgs...)...)
+	return startSCIMServe(t, startFakeAccount(t, fakeArgs...), scimArgs...)
+}
+
+// startFakeAccount starts lsq fake with the test keys and returns its base URL.
+func startFakeAccount(t *testing.T, args ...string) string {
+	t.Helper()
+	fakeBase, _, cancelFake, fakeExit := startFake(t, append([]string{"--access-key", testAccessKey, "--secret-key", testSecretKey}, args...)...)
 	t.Cleanup(func() {
 		cancelFake()
 		if code := waitExit(t, fakeExit); code != exitOK {
 			t.Errorf("lsq fake: exit %d", code)
 		}
 	})
+	return fakeBase
+}
+
+// startSCIMServe starts lsq scim serve on the fake at fakeBase.
+func startSCIMServe(t *testing.T, fakeBase string, scimArgs ...string) *scimPair {
+	t.Helper()
 	env := map[string]string{envAccessKey: testAccessKey, envSecretKey: testSecretKey, envHost: fakeBase, envSCIMToken: testSCIMToken}
 	ctx, cancel := context.WithCancel(context.Background())
 	p := &scimPair{t: t, fakeBase: fakeBase, out: &syncBuffer{}, err: &syncBuffer{}}
@@ -318,6 +330,53 @@ func TestSCIMServeOktaSequence(t *testing.T) {
 	}
 }
 
+// retryingIdP sends SCIM requests as Entra and Okta do after a failure: it retries a
+// request until its answer is neither 429 nor 5xx nor a broken connection.
+type retryingIdP struct {
+	p       *scimPair
+	mu      sync.Mutex
+	retries map[int]int // by the answer retried (0: broken connection)
+}
+
+// send sends the request until done accepts the answer or it is a final one (which fails
+// the test).
+func (c *retryingIdP) send(t *testing.T, method, path, body string, done func(scimAnswer) bool) scimAnswer {
+	for try := 0; ; try++ {
+		if try == 40 {
+			t.Fatalf("%s %s: no final answer after 40 tries", method, path)
+		}
+		r := c.p.send(method, path, body)
+		if r.status == 0 || r.status == http.StatusTooManyRequests || r.status >= 500 {
+			if r.status == http.StatusTooManyRequests && r.header.Get("Retry-After") == "" {
+				t.Errorf("429 without Retry-After")
+			}
+			c.mu.Lock()
+			if c.retries == nil {
+				c.retries = map[int]int{}
+			}
+			c.retries[r.status]++
+			c.mu.Unlock()
+			continue
+		}
+		if !done(r) {
+			t.Fatalf("%s %s: %d %s", method, path, r.status, r.raw)
+		}
+		return r
+	}
+}
+
+// counts returns the number of retries, in all and by the answer retried.
+func (c *retryingIdP) counts() (int, map[int]int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	total, by := 0, map[int]int{}
+	for k, n := range c.retries {
+		total += n
+		by[k] = n
+	}
+	return total, by
+}
+
 // TestSCIMServeFaults provisions and deprovisions users through lsq scim serve while lsq
 // fake --fault-rate fails LeadSquared calls at random (500 before the work, 503 after it,
 // dropped connections before and after, 429), with IdPs (four at once) that retry a
@@ -329,30 +388,8 @@ func TestSCIMServeFaults(t *testing.T) {
 	// Budgets far above what the test sends, so that only injected faults fail calls: an
 	// injected 429 names the fake's limit, which the client then keeps to.
 	p := startSCIMPair(t, []string{"--fault-rate", "0.2", "--fault-seed", "31", "--limit", "1000 in 1s"}, []string{"--rate", "1000 in 1s"})
-	var mu sync.Mutex
-	retries := map[int]int{}
-	// send retries like an IdP: until done accepts the answer or it is a final one.
-	send := func(t *testing.T, method, path, body string, done func(scimAnswer) bool) scimAnswer {
-		for try := 0; ; try++ {
-			if try == 40 {
-				t.Fatalf("%s %s: no final answer after 40 tries", method, path)
-			}
-			r := p.send(method, path, body)
-			if r.status == 0 || r.status == http.StatusTooManyRequests || r.status >= 500 {
-				if r.status == http.StatusTooManyRequests && r.header.Get("Retry-After") == "" {
-					t.Errorf("429 without Retry-After")
-				}
-				mu.Lock()
-				retries[r.status]++
-				mu.Unlock()
-				continue
-			}
-			if !done(r) {
-				t.Fatalf("%s %s: %d %s", method, path, r.status, r.raw)
-			}
-			return r
-		}
-	}
+	idp := &retryingIdP{p: p}
+	send := idp.send
 	ids := make([]string, users)
 	var wg sync.WaitGroup
 	for w := range workers {
@@ -400,10 +437,7 @@ func TestSCIMServeFaults(t *testing.T) {
 			t.Errorf("user%02d: deactivated, never asked to be", i)
 		}
 	}
-	total := 0
-	for _, n := range retries {
-		total += n
-	}
+	total, retries := idp.counts()
 	t.Logf("%d users through lsq scim serve on lsq fake --fault-rate 0.2: IdP retries %d (by answer: %v); %d duplicate creates, %d lost deactivations, %d missing users",
 		users, total, retries, duplicates, lost, missing)
 	if duplicates != 0 || lost != 0 || missing != 0 {
@@ -445,5 +479,125 @@ func TestSCIMServePublicURL(t *testing.T) {
 		if code != exitUsage || !strings.Contains(errOut, "--public-url") || strings.Contains(errOut, "hunter2") {
 			t.Errorf("--public-url %s: exit %d, %s", bad, code, errOut)
 		}
+	}
+}
+
+// TestSCIMServeSharedFaults runs two lsq scim serve --shared on one lsq fake --fault-rate,
+// and has each create a look-alike of the other's address at the same time (as when one
+// person reaches the account through two IdP connections, or one IdP through two
+// instances), retrying through the faults. Then each IdP side finds its user and sets it
+// active, one side after the other; then half the people leave (both sides DELETE). At
+// the end every address has exactly one active user while the person stays, none after
+// they leave: 0 look-alikes left active, 0 lost deactivations.
+func TestSCIMServeSharedFaults(t *testing.T) {
+	t.Parallel()
+	const people = 12
+	fake := startFakeAccount(t, "--fault-rate", "0.15", "--fault-seed", "7", "--limit", "1000 in 1s")
+	sides := [2]*retryingIdP{}
+	for i := range sides {
+		sides[i] = &retryingIdP{p: startSCIMServe(t, fake, "--shared", "--rate", "1000 in 1s")}
+	}
+	addr := func(side, k int) string {
+		if side == 0 {
+			return fmt.Sprintf("key%02d@example.com", k)
+		}
+		return fmt.Sprintf("ｋｅｙ%02d@example.com", k) // full-width letters: the same canonical address
+	}
+	newUser := func(email string) string {
+		return `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"` + email + `","name":{"givenName":"G"},"active":true}`
+	}
+	activate := `{` + patchOp + `,"Operations":[{"op":"Replace","path":"active","value":true}]}`
+	// find returns the id of the user the side's filter matches, "" for none: a side whose
+	// create was refused for the other's look-alike has none (userName eq matches an
+	// address in another letter case, not in other Unicode forms), and gets an error an
+	// admin must resolve, as the package doc says.
+	find := func(side, k int) string {
+		r := sides[side].send(t, "GET", userFilter(`userName eq "`+addr(side, k)+`"`), "", func(r scimAnswer) bool { return r.status == 200 })
+		res := r.resources()
+		if len(res) == 0 {
+			return ""
+		}
+		id, _ := res[0]["id"].(string)
+		return id
+	}
+
+	var wg sync.WaitGroup
+	for k := range people {
+		for side := range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				sides[side].send(t, "POST", "/Users", newUser(addr(side, k)), func(r scimAnswer) bool {
+					return r.status == http.StatusCreated || r.status == http.StatusConflict
+				})
+			}()
+		}
+	}
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+	// The IdPs' next pass, one after the other: each sets the user it matches active.
+	for k := range people {
+		for side := range 2 {
+			if id := find(side, k); id != "" {
+				sides[side].send(t, "PATCH", "/Users/"+id, activate, func(r scimAnswer) bool {
+					return r.status == http.StatusOK || r.status == http.StatusConflict
+				})
+			}
+		}
+	}
+	activeOf := func() map[int]int {
+		c, err := leadsquared.New(fake, testAccessKey, testSecretKey, leadsquared.WithMaxRetries(50), leadsquared.WithBackoff(time.Millisecond, 5*time.Millisecond))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var users []api.UserListItem
+		for try := 0; ; try++ {
+			if users, err = c.GetUsers(context.Background()); err == nil {
+				break
+			} else if try == 50 {
+				t.Fatalf("Get Users: %v", err)
+			}
+		}
+		active := map[int]int{}
+		for _, u := range users {
+			for k := range people {
+				if (u.EmailAddress == addr(0, k) || u.EmailAddress == addr(1, k)) && u.StatusCode == 0 {
+					active[k]++
+				}
+			}
+		}
+		return active
+	}
+	active := activeOf()
+	extra, none := 0, 0
+	for k := range people {
+		extra += max(active[k]-1, 0)
+		if active[k] == 0 {
+			none++
+		}
+	}
+	// Half the people leave: both sides DELETE the user they match.
+	for k := 0; k < people; k += 2 {
+		for side := range 2 {
+			if id := find(side, k); id != "" {
+				sides[side].send(t, "DELETE", "/Users/"+id, "", func(r scimAnswer) bool { return r.status == http.StatusNoContent })
+			}
+		}
+	}
+	active = activeOf()
+	lost := 0
+	for k := 0; k < people; k += 2 {
+		if active[k] > 0 {
+			lost++
+		}
+	}
+	n0, _ := sides[0].counts()
+	n1, _ := sides[1].counts()
+	t.Logf("%d people, each created as two look-alikes at once through two lsq scim serve --shared on lsq fake --fault-rate 0.15: IdP retries %d; %d look-alikes left active, %d people with no active user, %d lost deactivations",
+		people, n0+n1, extra, none, lost)
+	if extra != 0 || none != 0 || lost != 0 {
+		t.Errorf("%d look-alikes left active, %d people without an active user, %d lost deactivations; want 0, 0, 0", extra, none, lost)
 	}
 }
