@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -26,6 +29,12 @@ of the keys. Limits are "N in D": D is a duration ("5s", or "200ms" for a test t
 not wait seconds) or "M second(s)"; without --limit
 there is no rate limit (LeadSquared's docs show "25 in 5 second(s)").
 
+--fault-rate P makes that share of calls fail at random, to test a program against an
+unreliable LeadSquared: each failing call gets one of a 500 before the work, a 503 after it
+(the write happened, its answer is lost), a dropped connection before or after the work, or
+a 429 with LeadSquared's rate-limit body. --fault-seed makes the sequence repeatable (it is
+printed when the fake picks it).
+
 Exit status: 0 stopped by a signal, 1 could not serve, 2 usage error.`
 
 // exitServe is the exit status when the fake cannot serve (e.g. the address is in use).
@@ -37,13 +46,16 @@ type fakeOptions struct {
 	limit, bulkLimit, limitForm string
 	maxTemplates                int
 	drift                       string
+	faultRate                   float64
+	faultSeed                   uint64
 }
 
 func (a *app) fakeCommand() *cobra.Command {
 	var o fakeOptions
 	cmd := &cobra.Command{
 		Use: `fake [--addr 127.0.0.1:8080] [--access-key K --secret-key S]
-           [--limit "25 in 5s"] [--bulk-limit "5 in 5s"] [--limit-form 429|403|200]`,
+           [--limit "25 in 5s"] [--bulk-limit "5 in 5s"] [--limit-form 429|403|200]
+           [--fault-rate 0.1 [--fault-seed N]]`,
 		DisableFlagsInUseLine: true,
 		Short:                 "Serve a fake LeadSquared API on a local port, for testing",
 		Long:                  fakeLong,
@@ -59,6 +71,8 @@ func (a *app) fakeCommand() *cobra.Command {
 	f.StringVar(&o.limitForm, "limit-form", "429", "how a rate-limited call is answered: 429, 403 or 200 (with the error body)")
 	f.IntVar(&o.maxTemplates, "max-templates", lsqtest.DefaultMaxTemplates, "how many permission templates the account can hold")
 	f.StringVar(&o.drift, "drift", "", `make 200 replies drift from the spec on purpose: "all", or a comma list of extra, types, enums, missing`)
+	f.Float64Var(&o.faultRate, "fault-rate", 0, "share of calls (0 to 1) that fail at random: 5xx or a dropped connection, before or after the work, or 429")
+	f.Uint64Var(&o.faultSeed, "fault-seed", 0, "seed of --fault-rate's choices, to repeat a run (default: picked and printed)")
 	return cmd
 }
 
@@ -103,18 +117,31 @@ func (a *app) runFake(cmd *cobra.Command, o *fakeOptions) int {
 		}
 		opts = append(opts, lsqtest.WithDrift(d))
 	}
+	if o.faultRate < 0 || o.faultRate > 1 || math.IsNaN(o.faultRate) {
+		return usageErr("--fault-rate: want a share from 0 to 1, e.g. 0.1")
+	}
+	if cmd.Flags().Changed("fault-seed") && o.faultRate == 0 {
+		return usageErr("--fault-seed needs --fault-rate")
+	}
 	srv, err := lsqtest.New(opts...)
 	if err != nil {
 		return usageErr("%v", err)
 	}
 	defer srv.Close()
+	handler := srv.Handler()
+	if o.faultRate > 0 {
+		if !cmd.Flags().Changed("fault-seed") {
+			o.faultSeed = rand.Uint64()
+		}
+		handler = newFaultInjector(srv, o.faultRate, o.faultSeed)
+	}
 
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		fmt.Fprintf(stderr, "lsq fake: %v\n", err)
 		return exitServe
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	hs := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 
@@ -131,6 +158,9 @@ func (a *app) runFake(cmd *cobra.Command, o *fakeOptions) int {
 	}
 	if o.bulkLimit != "" {
 		fmt.Fprintf(stdout, "  bulk rate limit: %s\n", o.bulkLimit)
+	}
+	if o.faultRate > 0 {
+		fmt.Fprintf(stdout, "  faults: %g of calls fail at random (--fault-seed %d)\n", o.faultRate, o.faultSeed)
 	}
 	fmt.Fprintln(stdout, "Press Ctrl+C to stop.")
 	if a.out.Err() != nil {
@@ -171,6 +201,40 @@ func baseURL(a net.Addr) string {
 		host = "localhost"
 	}
 	return "http://" + net.JoinHostPort(host, port) + lsqtest.BasePath
+}
+
+// faultInjector queues a random fault (see [injectedFaults]) in front of a share of the
+// calls to the fake.
+type faultInjector struct {
+	srv  *lsqtest.Server
+	rate float64
+	mu   sync.Mutex
+	rng  *rand.Rand
+}
+
+// injectedFaults are the faults of --fault-rate: what an unreliable LeadSquared and the
+// network in front of it do to a call.
+var injectedFaults = []lsqtest.Fault{
+	{Status: http.StatusInternalServerError},
+	{Status: http.StatusServiceUnavailable, AfterWork: true},
+	{Drop: true},
+	{Drop: true, AfterWork: true},
+	{Status: http.StatusTooManyRequests},
+}
+
+func newFaultInjector(srv *lsqtest.Server, rate float64, seed uint64) *faultInjector {
+	return &faultInjector{srv: srv, rate: rate, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
+}
+
+func (fi *faultInjector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	fi.mu.Lock()
+	if fi.rng.Float64() < fi.rate {
+		// "" matches whatever operation comes next: this call, unless a concurrent one
+		// takes it first, which is as random. Its arguments are always valid.
+		_ = fi.srv.FailNext("", 1, injectedFaults[fi.rng.IntN(len(injectedFaults))])
+	}
+	fi.mu.Unlock()
+	fi.srv.ServeHTTP(w, r)
 }
 
 // parseDrift reads --drift: "all", or a comma list of extra, types, enums, missing.

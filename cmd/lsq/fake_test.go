@@ -153,6 +153,10 @@ func TestFakeUsageErrors(t *testing.T) {
 		{"fake", "--max-templates", "0"},
 		{"fake", "extra"},
 		{"fake", "--nope"},
+		{"fake", "--fault-rate", "1.5"},
+		{"fake", "--fault-rate", "-0.1"},
+		{"fake", "--fault-rate", "NaN"},
+		{"fake", "--fault-seed", "3"},
 	} {
 		code, _, errOut := runLsq(t, "", args...)
 		if code != exitUsage {
@@ -168,6 +172,42 @@ func TestFakeUsageErrors(t *testing.T) {
 	addr := strings.TrimSuffix(strings.TrimPrefix(base, "http://"), "/v2")
 	if code, _, errOut := runLsq(t, "", "fake", "--addr", addr); code != exitServe {
 		t.Errorf("address in use: exit %d (stderr %s)", code, errOut)
+	}
+}
+
+// TestFakeFaultRate: with --fault-rate 1 every call fails (an error status or a dropped
+// connection), and the seed is printed; the same seed fails the same calls the same way.
+func TestFakeFaultRate(t *testing.T) {
+	t.Parallel()
+	outcomes := func(args ...string) (string, string) {
+		base, out, cancel, exit := startFake(t, args...)
+		defer func() { cancel(); waitExit(t, exit) }()
+		var got []string
+		for range 20 {
+			req, _ := http.NewRequest("GET", base+"/Authentication.svc/UserByAccessKey.Get?accessKey=lsq-test-access-key&secretKey=lsq-test-secret-key", nil)
+			resp, err := http.DefaultTransport.RoundTrip(req) // no retry of a dropped request
+			if err != nil {
+				got = append(got, "dropped")
+				continue
+			}
+			_ = resp.Body.Close()
+			got = append(got, resp.Status)
+		}
+		return strings.Join(got, ","), out.String()
+	}
+	all, out := outcomes("--fault-rate", "1", "--fault-seed", "7")
+	if strings.Contains(all, "200") || !strings.Contains(all, "dropped") || !strings.Contains(all, "429") || !strings.Contains(all, "500") {
+		t.Errorf("--fault-rate 1: %s", all)
+	}
+	if !strings.Contains(out, "faults: 1 of calls fail at random (--fault-seed 7)") {
+		t.Errorf("stdout lacks the faults line:\n%s", out)
+	}
+	if again, _ := outcomes("--fault-rate", "1", "--fault-seed", "7"); again != all {
+		t.Errorf("the same seed gave\n%s\nthen\n%s", all, again)
+	}
+	some, out := outcomes("--fault-rate", "0.5")
+	if !strings.Contains(some, "200") || some == all || !regexp.MustCompile(`--fault-seed \d+\)`).MatchString(out) {
+		t.Errorf("--fault-rate 0.5: %s\n%s", some, out)
 	}
 }
 

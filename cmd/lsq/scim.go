@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"runtime"
 	"strings"
@@ -33,7 +34,14 @@ const scimLong = `Serves a SCIM 2.0 service provider for the Users of the LeadSq
 is given, so that Microsoft Entra ID, Okta or another identity provider can create, update
 and deactivate LeadSquared users. It prints its base URL, http://ADDR/scim/v2 (https with
 --tls-cert and --tls-key), and serves until interrupted (SIGINT/SIGTERM). Run it behind a
-TLS proxy, or give it a certificate: an IdP sends the token on every request.
+TLS proxy, or give it a certificate: an IdP sends the token on every request. Behind a
+proxy (or on 0.0.0.0), --public-url names the base URL the IdP reaches: it is printed and
+used in the Location header and meta.location; the proxy forwards it to /scim/v2 here.
+
+Several instances may serve one account (sharing --rate through --redis): each then reads
+the account again after a create, and deactivates the user it created when a look-alike
+address was created at the same time by another (answering 409); --shared does the same
+without Redis, when lsq users or people create users beside the bridge.
 
 The SCIM token (the IdP's "secret token", sent as Authorization: Bearer TOKEN) comes from
 LSQ_SCIM_TOKEN or --token-file, never a flag, and is never printed. The LeadSquared keys
@@ -56,6 +64,8 @@ type scimOptions struct {
 	tlsCert, tlsKey     string
 	tokenFile, auditLog string
 	mappingFile         string
+	publicURL           string
+	shared              bool
 }
 
 func (a *app) scimCommand() *cobra.Command {
@@ -72,7 +82,8 @@ func (a *app) scimCommand() *cobra.Command {
 	var o scimOptions
 	serve := &cobra.Command{
 		Use: `serve --default-role ROLE [--addr 127.0.0.1:8090] [--token-file FILE]
-           [--tls-cert FILE --tls-key FILE] [--audit-log FILE] [--mapping FILE] [--rate "25 in 5s"] [--redis URL]`,
+           [--public-url URL] [--tls-cert FILE --tls-key FILE] [--audit-log FILE] [--mapping FILE]
+           [--rate "25 in 5s"] [--redis URL] [--shared]`,
 		DisableFlagsInUseLine: true,
 		Short:                 "Serve SCIM 2.0 /Users in front of the LeadSquared account",
 		Long:                  scimLong,
@@ -87,6 +98,8 @@ func (a *app) scimCommand() *cobra.Command {
 	f.StringVar(&o.tokenFile, "token-file", "", "read the SCIM bearer token from this file (mode 0600); default "+envSCIMToken)
 	f.StringVar(&o.auditLog, "audit-log", "", "append the audit log (JSON lines) to this file, created mode 0600 (default standard error)")
 	f.StringVar(&o.mappingFile, "mapping", "", `JSON file sending SCIM attributes LeadSquared lacks to mx_ fields, e.g. {"externalId":"mx_External_Id"}`)
+	f.StringVar(&o.publicURL, "public-url", "", "the base URL the IdP reaches, behind a proxy or on 0.0.0.0 (e.g. https://scim.example.com/scim/v2): printed, and in Location and meta.location; the proxy forwards it to http://ADDR/scim/v2")
+	f.BoolVar(&o.shared, "shared", false, "other writers create users in the account at the same time: re-check for look-alike addresses after each create (on with --redis)")
 	o.client.register(serve, true)
 	cmd.AddCommand(serve)
 	return cmd
@@ -130,9 +143,20 @@ func (a *app) runSCIM(cmd *cobra.Command, o *scimOptions) int {
 	}
 	defer closeAudit()
 
+	publicURL, err := checkPublicURL(o.publicURL)
+	if err != nil {
+		return usageErr("--public-url: %v", err)
+	}
 	if o.client.rate == "" {
 		o.client.rate = scimDefaultRate
 	}
+	redisURL, err := a.redisURL(&o.client)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	// Instances sharing a budget through Redis create users side by side: each process's
+	// own lock cannot keep their look-alike addresses apart.
+	shared := o.shared || redisURL != ""
 	o.client.wrapLimiter = func(l leadsquared.Limiter) leadsquared.Limiter { return scim.FailFast(l, scimMaxWait) }
 	// No retries inside a request: the IdP retries, and a wait would hold its request.
 	c, err := a.newClient(ctx, &o.client, leadsquared.WithMaxRetries(0))
@@ -162,8 +186,12 @@ func (a *app) runSCIM(cmd *cobra.Command, o *scimOptions) int {
 			locBase = ""
 		}
 	}
+	if publicURL != "" {
+		base, locBase = publicURL, publicURL
+	}
 	h, err := scim.New(scim.Config{
 		Client: c.Client, Token: token, DefaultRole: o.defaultRole, Mapping: mapping, Audit: audit, BaseURL: locBase,
+		Shared: shared,
 	})
 	if err != nil {
 		_ = ln.Close()
@@ -179,7 +207,13 @@ func (a *app) runSCIM(cmd *cobra.Command, o *scimOptions) int {
 		served <- hs.Serve(ln)
 	}()
 	fmt.Fprintf(stdout, "lsq scim serve: serving SCIM 2.0 at %s\n", base)
+	if publicURL != "" {
+		fmt.Fprintf(stdout, "  listening on %s\n", displayAddr(ln.Addr()))
+	}
 	fmt.Fprintf(stdout, "  default role of created users: %s; rate budget: %s\n", o.defaultRole, o.client.rate)
+	if shared {
+		fmt.Fprintln(stdout, "  shared account: each create re-checks for look-alike addresses")
+	}
 	fmt.Fprintln(stdout, "Press Ctrl+C to stop.")
 	if a.out.Err() != nil {
 		// No one was told where the bridge is: serving on is of no use (run says why, and
@@ -245,6 +279,22 @@ func (a *app) openAudit(name string) (io.Writer, func(), error) {
 		return nil, nil, unwrapPathError(err)
 	}
 	return f, func() { _ = f.Close() }, nil
+}
+
+// checkPublicURL checks --public-url: an absolute http(s) URL with a host and no query,
+// user or fragment; its trailing slash is dropped.
+func checkPublicURL(s string) (string, error) {
+	if s == "" {
+		return "", nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("%q: want the absolute URL the IdP reaches, e.g. https://scim.example.com/scim/v2", s)
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
+		return "", fmt.Errorf("%q: want a URL without user, query or fragment", u.Redacted())
+	}
+	return strings.TrimRight(u.String(), "/"), nil
 }
 
 // displayAddr is a listener's address with an unspecified host shown as localhost.

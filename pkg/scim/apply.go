@@ -109,8 +109,12 @@ func (e *edit) patch(op string, path *filter.Path, value any) error {
 	typ := ""
 	if path.ValueExpression != nil {
 		t, ok := typeFilter(path.ValueExpression)
+		if !ok && primaryFilter(path.ValueExpression) {
+			// roles[primary eq "True"].value: Entra ID's target for an app role.
+			t, ok = "primary", true
+		}
 		if !ok {
-			return scimerrors.ScimError{ScimType: scimerrors.ScimTypeInvalidPath, Detail: fmt.Sprintf("%s: only a [type eq \"...\"] filter is supported in a path", path.AttributePath.AttributeName), Status: 400}
+			return scimerrors.ScimError{ScimType: scimerrors.ScimTypeInvalidPath, Detail: fmt.Sprintf("%s: only a [type eq \"...\"] or [primary eq true] filter is supported in a path", path.AttributePath.AttributeName), Status: 400}
 		}
 		typ = t
 	}
@@ -130,6 +134,17 @@ func typeFilter(x filter.Expression) (string, bool) {
 	return strings.ToLower(s), ok
 }
 
+// primaryFilter reports whether x is the value filter `primary eq true` (or the string
+// "True", as Entra ID writes it).
+func primaryFilter(x filter.Expression) bool {
+	ae, ok := x.(*filter.AttributeExpression)
+	if !ok || !strings.EqualFold(ae.AttributePath.AttributeName, "primary") || !strings.EqualFold(string(ae.Operator), "eq") {
+		return false
+	}
+	b, err := boolValue(ae.CompareValue)
+	return err == nil && b
+}
+
 // set applies value (nil: remove) to attribute attr of schema urn, narrowed to the items
 // of type typ of a multi-valued attribute and to sub-attribute sub.
 func (e *edit) set(urn, attr, typ, sub string, value any) error {
@@ -146,6 +161,9 @@ func (e *edit) set(urn, attr, typ, sub string, value any) error {
 		case "username":
 			return e.setEmail(value)
 		case "emails":
+			if typ == "primary" {
+				typ = "work" // the one address LeadSquared holds is the primary one
+			}
 			if typ != "" && typ != "work" {
 				e.ignored["emails["+typ+"]"] = true
 				return nil
@@ -163,6 +181,8 @@ func (e *edit) set(urn, attr, typ, sub string, value any) error {
 			}
 			if sub == "" {
 				value = subValue(value)
+			} else if !strings.EqualFold(sub, "value") {
+				return nil // type, primary, display: nothing to store
 			}
 			return e.setEmail(value)
 		case "name":

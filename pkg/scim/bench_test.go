@@ -20,22 +20,27 @@ import (
 // LeadSquared calls each request makes (what a rate budget is spent on).
 func BenchmarkBridge(b *testing.B) {
 	for _, bc := range []struct {
-		name string
-		req  func(br *bridge, i int, id string) (string, string, string)
+		name   string
+		req    func(br *bridge, i int, id string) (string, string, string)
+		shared bool
 	}{
-		{"op=get", func(_ *bridge, _ int, id string) (string, string, string) { return "GET", "/Users/" + id, "" }},
+		{"op=get", func(_ *bridge, _ int, id string) (string, string, string) { return "GET", "/Users/" + id, "" }, false},
 		{"op=filter-userName", func(_ *bridge, _ int, _ string) (string, string, string) {
 			return "GET", filterQuery(`userName eq "bench@example.com"`), ""
-		}},
+		}, false},
 		{"op=patch-active", func(_ *bridge, i int, id string) (string, string, string) {
 			return "PATCH", "/Users/" + id, fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"active":%t}}]}`, i%2 == 1)
-		}},
+		}, false},
 		{"op=create", func(_ *bridge, i int, _ string) (string, string, string) {
 			return "POST", "/Users", newUser(fmt.Sprintf("new%07d@example.com", i))
-		}},
+		}, false},
+		// Config.Shared: a create reads the whole account once more.
+		{"op=create-shared", func(_ *bridge, i int, _ string) (string, string, string) {
+			return "POST", "/Users", newUser(fmt.Sprintf("new%07d@example.com", i))
+		}, true},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			br := setup(b, nil)
+			br := setupWith(b, func(c *scim.Config) { c.Shared = bc.shared })
 			u, err := br.fake.AddUser(lsqtest.User{FirstName: "Bench", EmailAddress: "bench@example.com", Role: "Sales_User"})
 			if err != nil {
 				b.Fatal(err)

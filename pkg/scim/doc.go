@@ -16,7 +16,11 @@
 // replace, remove in any letter case, with or without a path); DELETE. Schema validation,
 // PATCH paths and filters come from github.com/elimity-com/scim and its filter parser.
 // Every answer is application/scim+json; errors are SCIM errors with scimType. A request
-// without the bearer token (compared in constant time) gets 401.
+// without the bearer token (compared in constant time) gets 401. Microsoft Entra ID's own
+// forms are taken as it means them: "True"/"False" strings for active and primary, a
+// filter emails[type eq "work"].value eq "x", a path roles[primary eq "True"].value, the
+// manager as a bare id, attribute names and operators in any letter case. A PATCH without
+// operations is refused (400 invalidValue, RFC 7644 section 3.5.2) before any call.
 //
 // # Mapping
 //
@@ -58,8 +62,26 @@
 // active:true re-activates. The keys' owner is never deactivated (403). Reads use Advanced
 // Search, so inactive users are found. A create first looks the address up, inactive users
 // and look-alike addresses included (usersync.CanonicalAddress: case, Unicode forms,
-// full-width letters, IDNA domains), under one lock, and answers 409 uniqueness when
-// someone has it; an address with an invisible or control character is refused (400).
+// full-width letters, IDNA domains), under a lock per address key, and answers 409
+// uniqueness when someone has it; an address with an invisible or control character is
+// refused (400).
+//
+// That lock is the handler's own: it keeps apart the requests of one process. Two
+// handlers over one account (several `lsq scim serve` sharing a budget through Redis, or
+// another writer: lsq users, a person) can each look a look-alike address up, find no
+// one, and both create: LeadSquared itself refuses only an address it already holds
+// exactly. [Config.Shared] closes this: after a create the handler reads the account
+// again, and when another user with the same key was created no later (by CreatedOn, to
+// the second), it deactivates the user it just created and answers 409 uniqueness (the
+// audit line says why); a re-activation is refused (409) while an active look-alike
+// exists, and re-checked the same way after LeadSquared's answer. So of look-alikes
+// created or re-activated at once at most one stays active; when both see each other
+// both are deactivated, and the IdP's next attempt (find the user, set active true)
+// re-activates one and is refused for the other. What Shared cannot cover: a
+// deactivation that itself fails (the request's 5xx; the audit log holds it and the user
+// stays active for an admin to deactivate), and an account whose search does not yet show
+// a write just made (LeadSquared's docs say nothing about how soon Advanced Search sees
+// one).
 // When LeadSquared's answer to a create is lost (a 5xx, a dropped connection), the create
 // is never sent again: the handler looks the address up and answers 201 only if the user
 // is there, else 502, and the IdP's retry finds the user. An update deactivates first (a
@@ -78,6 +100,7 @@
 // address not found, reads the whole account: one call per 1,000 users); an active toggle
 // 3 (read, write, read back; the first deactivation also asks who owns the keys); a create
 // 3 plus one per 1,000 users, since finding look-alike addresses reads the whole account.
+// With [Config.Shared], a create reads the whole account once more, a re-activation twice.
 //
 // # Audit
 //

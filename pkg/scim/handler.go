@@ -53,6 +53,16 @@ type Config struct {
 	BaseURL string
 	// Now is the clock of the audit log (default time.Now).
 	Now func() time.Time
+	// Shared says that other writers create users in the account at the same time: other
+	// instances of the handler (several `lsq scim serve` sharing a budget through Redis),
+	// lsq users, people. The handler's own lock keeps look-alike addresses apart only among
+	// its own requests; with Shared, a create reads the account again after LeadSquared's
+	// answer, and when a look-alike of the address was created at the same time (CreatedOn
+	// not later than the new user's), deactivates the user it created and answers 409
+	// uniqueness; a re-activation is refused (409) while an active look-alike exists, and
+	// undone (409) when one was activated at the same time. It costs one read of the whole
+	// account (one call per 1,000 users) per create, two per re-activation.
+	Shared bool
 }
 
 // Handler is a SCIM 2.0 service provider for the Users of one LeadSquared account. It is
@@ -90,7 +100,7 @@ func New(cfg Config) (*Handler, error) {
 	if now == nil {
 		now = time.Now
 	}
-	u := &users{c: cfg.Client, m: cfg.Mapping, role: cfg.DefaultRole, audit: &auditLog{w: cfg.Audit, now: now}}
+	u := &users{c: cfg.Client, m: cfg.Mapping, role: cfg.DefaultRole, audit: &auditLog{w: cfg.Audit, now: now}, shared: cfg.Shared}
 	rt := elimity.ResourceType{
 		ID:          optional.NewString("User"),
 		Name:        "User",
@@ -154,7 +164,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.Method == http.MethodPatch || r.Method == http.MethodPost || r.Method == http.MethodPut {
 		if err := normalizeBody(r); err != nil {
-			writeError(w, http.StatusBadRequest, string(scimerrors.ScimTypeInvalidSyntax), err.Error(), 0)
+			typ := scimerrors.ScimTypeInvalidSyntax
+			if errors.Is(err, errNoOperations) {
+				typ = scimerrors.ScimTypeInvalidValue
+			}
+			writeError(w, http.StatusBadRequest, string(typ), err.Error(), 0)
 			return
 		}
 	}
@@ -201,8 +215,9 @@ func rewriteFilter(f string) string {
 const maxBody = 1 << 20
 
 // normalizeBody reads the body (at most maxBody) and rewrites what Entra ID sends in
-// forms the schema validation refuses: the strings "True"/"False" for active, and the
-// manager's id as a string rather than {"value": id}.
+// forms the schema validation refuses: the strings "True"/"False" for active and primary,
+// and the manager's id as a string rather than {"value": id}. A PATCH without operations
+// is refused here with a detail that says so (RFC 7644 section 3.5.2 wants one or more).
 func normalizeBody(r *http.Request) error {
 	if r.Body == nil {
 		return nil
@@ -216,9 +231,14 @@ func normalizeBody(r *http.Request) error {
 		return fmt.Errorf("the request body is larger than %d bytes", maxBody)
 	}
 	var doc map[string]any
-	if json.Unmarshal(b, &doc) == nil && fixActive(doc) {
-		if nb, err := json.Marshal(doc); err == nil {
-			b = nb
+	if json.Unmarshal(b, &doc) == nil {
+		if r.Method == http.MethodPatch && !hasOperations(doc) {
+			return errNoOperations
+		}
+		if fixBooleans(doc) {
+			if nb, err := json.Marshal(doc); err == nil {
+				b = nb
+			}
 		}
 	}
 	r.Body = io.NopCloser(strings.NewReader(string(b)))
@@ -226,23 +246,58 @@ func normalizeBody(r *http.Request) error {
 	return nil
 }
 
-// fixActive turns string values of active (in a resource, a PATCH value object, or an
-// operation whose path is active) into booleans; it reports whether it changed any.
-func fixActive(doc map[string]any) bool {
-	changed := false
-	fix := func(m map[string]any, key string) {
-		if s, ok := m[key].(string); ok {
-			switch strings.ToLower(s) {
-			case "true":
-				m[key], changed = true, true
-			case "false":
-				m[key], changed = false, true
-			}
+// errNoOperations answers a PATCH whose Operations is missing or empty.
+var errNoOperations = errors.New("a PATCH needs at least one operation in Operations (RFC 7644 section 3.5.2); nothing was changed")
+
+// hasOperations reports whether a PATCH body holds a non-empty Operations list.
+func hasOperations(doc map[string]any) bool {
+	for k, v := range doc {
+		if strings.EqualFold(k, "Operations") {
+			list, _ := v.([]any)
+			return len(list) > 0
 		}
 	}
-	for k := range doc {
-		if strings.EqualFold(k, "active") {
-			fix(doc, k)
+	return false
+}
+
+// boolString returns the boolean of the strings "True" and "False" (any case).
+func boolString(v any) (bool, bool) {
+	s, ok := v.(string)
+	switch {
+	case ok && strings.EqualFold(s, "true"):
+		return true, true
+	case ok && strings.EqualFold(s, "false"):
+		return false, true
+	}
+	return false, false
+}
+
+// fixBooleans turns string values of active and primary (in a resource, its multi-valued
+// attributes, a PATCH value, or an operation whose path is active or ends in .primary)
+// into booleans, and the manager given as a bare id into an object; it reports whether it
+// changed any. Extension objects (urn:... keys) are left alone: their attributes are strings.
+func fixBooleans(doc map[string]any) bool {
+	changed := false
+	var walk func(m map[string]any)
+	walk = func(m map[string]any) {
+		for k, v := range m {
+			switch {
+			case strings.EqualFold(k, "active") || strings.EqualFold(k, "primary"):
+				if b, ok := boolString(v); ok {
+					m[k], changed = b, true
+				}
+			case strings.HasPrefix(strings.ToLower(k), "urn:"):
+			default:
+				if list, ok := v.([]any); ok {
+					for _, x := range list {
+						if o, ok := x.(map[string]any); ok {
+							walk(o)
+						}
+					}
+				} else if o, ok := v.(map[string]any); ok && !strings.EqualFold(k, "Operations") {
+					walk(o)
+				}
+			}
 		}
 	}
 	for k, ops := range doc {
@@ -265,21 +320,29 @@ func fixActive(doc map[string]any) bool {
 				if !strings.EqualFold(vk, "value") {
 					continue
 				}
-				if strings.EqualFold(path, "active") {
-					fix(op, vk)
-				} else if str, ok := vv.(string); ok && strings.EqualFold(path, EnterpriseSchema+":manager") {
-					// Entra ID sends the manager's id as a string; the schema has an object.
-					op[vk], changed = map[string]any{"value": str}, true
-				} else if obj, ok := vv.(map[string]any); ok && path == "" {
-					for ak := range obj {
-						if strings.EqualFold(ak, "active") {
-							fix(obj, ak)
-						}
+				lp := strings.ToLower(path)
+				switch {
+				case lp == "active" || strings.HasSuffix(lp, ".primary"):
+					if b, ok := boolString(vv); ok {
+						op[vk], changed = b, true
+					}
+				case strings.EqualFold(path, EnterpriseSchema+":manager"):
+					if str, ok := vv.(string); ok {
+						// Entra ID sends the manager's id as a string; the schema has an object.
+						op[vk], changed = map[string]any{"value": str}, true
+					}
+				default:
+					switch x := vv.(type) {
+					case map[string]any:
+						walk(x)
+					case []any:
+						walk(map[string]any{"": x})
 					}
 				}
 			}
 		}
 	}
+	walk(doc)
 	return changed
 }
 

@@ -48,10 +48,18 @@ type bridge struct {
 // handler under /scim/v2 on a loopback server.
 func setup(t testing.TB, mapping scim.Mapping, fakeOpts ...lsqtest.Option) *bridge {
 	t.Helper()
+	return setupWith(t, func(c *scim.Config) { c.Mapping = mapping }, fakeOpts...)
+}
+
+// setupWith is setup with the Config changed by cfg.
+func setupWith(t testing.TB, cfg func(*scim.Config), fakeOpts ...lsqtest.Option) *bridge {
+	t.Helper()
 	fake := lsqtest.MustNewServer(t, fakeOpts...)
 	c := lsqclient.New(t, fake, leadsquared.WithMaxRetries(0))
 	audit := &syncBuffer{}
-	h, err := scim.New(scim.Config{Client: c, Token: testToken, DefaultRole: "Sales_User", Mapping: mapping, Audit: audit})
+	conf := scim.Config{Client: c, Token: testToken, DefaultRole: "Sales_User", Audit: audit}
+	cfg(&conf)
+	h, err := scim.New(conf)
 	if err != nil {
 		t.Fatal(err)
 	}

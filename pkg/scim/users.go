@@ -30,6 +30,8 @@ type users struct {
 	// key, so look-alikes too): the look-up before a create and the create are one step,
 	// and two requests for one address never both create. Other addresses go ahead.
 	creating keyedLock
+	// shared: other writers create users at the same time (Config.Shared).
+	shared bool
 
 	ownerMu sync.Mutex
 	owner   string // the keys' owner, once known
@@ -358,6 +360,11 @@ func (h *users) Create(r *http.Request, attrs elimity.ResourceAttributes) (elimi
 	}
 	entry.UserID = u.ID
 	h.audit.write(entry, result)
+	if h.shared {
+		if err := h.recheck(r, key, u); err != nil {
+			return elimity.Resource{}, err
+		}
+	}
 
 	// Create a User cannot set these: the same calls an update makes set them.
 	after := u
@@ -368,6 +375,111 @@ func (h *users) Create(r *http.Request, attrs elimity.ResourceAttributes) (elimi
 		return elimity.Resource{}, err
 	}
 	return res, nil
+}
+
+// recheck looks, after a create, for a look-alike of u's address (key) that another writer
+// created at the same time (Config.Shared). u keeps its address only when every other user
+// with the key was created strictly later; otherwise (an earlier one, one of the same
+// CreatedOn second, or the look-up failing) u, just created, is deactivated and the answer
+// is 409 (or 502 when the look-up failed: the IdP's retry then finds u and gets 409). Of
+// two look-alikes created at once, at most one stays active; when both see each other in
+// the same second, both are deactivated, and the IdP's re-activation of one is allowed
+// (no active look-alike), the other's refused.
+func (h *users) recheck(r *http.Request, key string, u user) error {
+	ctx := r.Context()
+	var (
+		other    user
+		conflict bool
+	)
+	all, serr := h.search(ctx)
+	mine := user{Created: "~"} // unknown: after every other
+	for _, x := range all {
+		if strings.EqualFold(x.ID, u.ID) {
+			mine = x
+		}
+	}
+	for _, x := range all {
+		if strings.EqualFold(x.ID, u.ID) {
+			continue
+		}
+		if k, err := usersync.CanonicalAddress(x.Email); (err == nil && k == key) || (err != nil && strings.EqualFold(x.Email, u.Email)) {
+			if x.Created == "" || mine.Created == "~" || x.Created <= mine.Created {
+				other, conflict = x, true
+				break
+			}
+		}
+	}
+	if serr == nil && !conflict {
+		return nil
+	}
+	why := fmt.Sprintf("a user whose address looks the same (%s, id %s) was created at the same time by another writer", other.Email, other.ID)
+	if serr != nil {
+		why = fmt.Sprintf("the check for a look-alike address created at the same time failed (%v)", serr)
+	}
+	after := u
+	after.Active = false
+	entry := h.audit.entry(r, "create: deactivate ("+why+")", u, after, nil)
+	if err := h.call(r, entry, func() error {
+		_, err := h.c.DeactivateUser(ctx, api.DeactivateUserParams{UserID: u.ID})
+		return err
+	}); err != nil {
+		return err
+	}
+	if serr != nil {
+		return h.failStatus(r, http.StatusBadGateway, "the user was created, then deactivated: the check for a look-alike address created at the same time failed; retry", 0)
+	}
+	return scimerrors.ScimError{ScimType: scimerrors.ScimTypeUniqueness, Status: http.StatusConflict,
+		Detail: why + "; the user this request created (id " + u.ID + ") is deactivated"}
+}
+
+// recheckActivation looks, after u was activated (Config.Shared), for an active look-alike
+// that another writer activated or created at the same time; when there is one, u is
+// deactivated again and the answer is 409. Of two look-alikes activated at once at most
+// one stays active (both may end inactive, until the IdP's next attempt); when the
+// look-up fails, u is deactivated too and the answer is a 5xx the IdP retries.
+func (h *users) recheckActivation(r *http.Request, op string, u user) error {
+	ctx := r.Context()
+	x, found, serr := h.activeLookalike(ctx, u)
+	if serr == nil && !found {
+		return nil
+	}
+	why := fmt.Sprintf("an active user whose address looks the same (%s, id %s) was activated at the same time", x.Email, x.ID)
+	if serr != nil {
+		why = fmt.Sprintf("the check for an active look-alike failed (%v)", serr)
+	}
+	entry := h.audit.entry(r, op+": deactivate ("+why+")", user{ID: u.ID, Email: u.Email, Active: true}, user{ID: u.ID, Email: u.Email, Active: false}, nil)
+	if err := h.call(r, entry, func() error {
+		_, err := h.c.DeactivateUser(ctx, api.DeactivateUserParams{UserID: u.ID})
+		return err
+	}); err != nil {
+		return err
+	}
+	if serr != nil {
+		return h.failStatus(r, http.StatusBadGateway, "the user was activated, then deactivated again: the check for an active look-alike failed; retry", 0)
+	}
+	return scimerrors.ScimError{ScimType: scimerrors.ScimTypeUniqueness, Status: http.StatusConflict, Detail: why + ": this one stays inactive"}
+}
+
+// activeLookalike returns an active user other than u whose address looks like u's, for a
+// re-activation under Config.Shared.
+func (h *users) activeLookalike(ctx context.Context, u user) (user, bool, error) {
+	key, kerr := usersync.CanonicalAddress(u.Email)
+	if kerr != nil {
+		// No key (a control character in an address LeadSquared holds): no look-alikes.
+		return user{}, false, nil //nolint:nilerr // an address without a key has no look-alike
+	}
+	all, err := h.search(ctx)
+	if err != nil {
+		return user{}, false, err
+	}
+	for _, x := range all {
+		if x.Active && !strings.EqualFold(x.ID, u.ID) {
+			if k, err := usersync.CanonicalAddress(x.Email); err == nil && k == key {
+				return x, true, nil
+			}
+		}
+	}
+	return user{}, false, nil
 }
 
 // customFields are the mx_ fields of after that differ from before.
@@ -448,6 +560,16 @@ func (h *users) write(r *http.Request, op string, before, after user, e *edit) (
 	if strings.TrimSpace(after.GivenName) == "" {
 		return elimity.Resource{}, invalidValue("name.givenName: LeadSquared needs a first name")
 	}
+	if h.shared && !before.Active && after.Active {
+		x, found, err := h.activeLookalike(ctx, before)
+		if err != nil {
+			return elimity.Resource{}, h.fail(r, err)
+		}
+		if found {
+			return elimity.Resource{}, scimerrors.ScimError{ScimType: scimerrors.ScimTypeUniqueness, Status: http.StatusConflict,
+				Detail: fmt.Sprintf("an active user whose address looks the same (%s, id %s) exists: this one stays inactive", x.Email, x.ID)}
+		}
+	}
 	if before.Active && !after.Active {
 		owner, err := h.ownerID(ctx)
 		if err != nil {
@@ -499,6 +621,11 @@ func (h *users) write(r *http.Request, op string, before, after user, e *edit) (
 			return err
 		}); err != nil {
 			return elimity.Resource{}, err
+		}
+		if h.shared {
+			if err := h.recheckActivation(r, op, before); err != nil {
+				return elimity.Resource{}, err
+			}
 		}
 	}
 	// Answer with what LeadSquared holds now; if it cannot be read, with what was written.

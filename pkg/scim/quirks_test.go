@@ -1,0 +1,102 @@
+package scim_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared/lsqtest"
+)
+
+const patchOps = `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":`
+
+// TestEntraQuirks: forms Microsoft Entra ID (and its SCIM validator) sends that a strict
+// reading of RFC 7643/7644 would refuse, each answered as Entra expects.
+func TestEntraQuirks(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	r := b.do("POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"Quirk.User@Contoso.example","active":"True",
+	  "name":{"givenName":"Q","familyName":"U"},"emails":[{"type":"work","primary":"True","value":"Quirk.User@Contoso.example"}],
+	  "phoneNumbers":[{"type":"work","primary":"False","value":"+1-555-0100"}]}`).want(t, http.StatusCreated)
+	id := r.str("id")
+	if r.body["active"] != true {
+		t.Errorf(`create with "active":"True": %s`, r.raw)
+	}
+
+	t.Run("filter in other letter cases", func(t *testing.T) {
+		for _, f := range []string{`userName eq "quirk.user@contoso.EXAMPLE"`, `UserName eq "QUIRK.USER@contoso.example"`,
+			`userName EQ "quirk.user@contoso.example"`, `emails[Type eq "work"].Value eq "QUIRK.user@contoso.example"`} {
+			res, _ := b.do("GET", filterQuery(f), "").want(t, 200).body["Resources"].([]any)
+			if len(res) != 1 || res[0].(map[string]any)["id"] != id {
+				t.Errorf("%s: found %v", f, res)
+			}
+		}
+	})
+
+	t.Run(`Add on emails[type eq "work"].value`, func(t *testing.T) {
+		// The same address, in another case: a no-op, answered 200.
+		b.fake.ResetLog()
+		b.do("PATCH", "/Users/"+id, patchOps+`[{"op":"Add","path":"emails[type eq \"work\"].value","value":"quirk.user@contoso.example"}]}`).want(t, 200)
+		if n := b.fake.Count("UpdateUser"); n != 0 {
+			t.Errorf("%d UpdateUser calls for the address the user has", n)
+		}
+		// Another address: LeadSquared cannot change it.
+		r := b.do("PATCH", "/Users/"+id, patchOps+`[{"op":"Add","path":"emails[type eq \"work\"].value","value":"other@contoso.example"}]}`).want(t, 400)
+		if r.str("scimType") != "mutability" {
+			t.Errorf("scimType %q, want mutability", r.str("scimType"))
+		}
+	})
+
+	t.Run(`"False" and "True" as strings`, func(t *testing.T) {
+		for _, tc := range []struct {
+			body string
+			want lsqtest.UserStatus
+		}{
+			{`[{"op":"Replace","path":"active","value":"False"}]`, lsqtest.UserInactive},
+			{`[{"op":"Replace","path":"active","value":"True"}]`, lsqtest.UserActive},
+			{`[{"op":"Replace","value":{"active":"FALSE","name.givenName":"Dotted"}}]`, lsqtest.UserInactive},
+			{`[{"op":"replace","value":{"active":"true"}}]`, lsqtest.UserActive},
+			{`[{"op":"Replace","path":"emails[type eq \"work\"].primary","value":"True"}]`, lsqtest.UserActive},
+			{`[{"op":"Add","path":"phoneNumbers","value":[{"type":"work","primary":"True","value":"+1-555-0199"}]}]`, lsqtest.UserActive},
+		} {
+			b.do("PATCH", "/Users/"+id, patchOps+tc.body+`}`).want(t, 200)
+			if u, _ := b.fake.User(id); u.Status != tc.want {
+				t.Errorf("%s: status %s, want %s", tc.body, u.Status, tc.want)
+			}
+		}
+		u, _ := b.fake.User(id)
+		if u.FirstName != "Dotted" || u.Attributes["PhoneMain"] != "+1-555-0199" {
+			t.Errorf("after the PATCHes: %+v", u)
+		}
+	})
+
+	t.Run(`roles[primary eq "True"].value`, func(t *testing.T) {
+		for _, tc := range []struct{ path, role string }{{`roles[primary eq \"True\"].value`, "Sales_Manager"}, {`roles[primary eq true].value`, "Marketing_User"}} {
+			b.do("PATCH", "/Users/"+id, patchOps+`[{"op":"Add","path":"`+tc.path+`","value":"`+tc.role+`"}]}`).want(t, 200)
+			if u, _ := b.fake.User(id); u.Role != tc.role {
+				t.Errorf("%s: role %s, want %s", tc.path, u.Role, tc.role)
+			}
+		}
+		r := b.do("PATCH", "/Users/"+id, patchOps+`[{"op":"Add","path":"roles","value":[{"primary":"True","value":"Sales_User"}]}]}`).want(t, 200)
+		if u, _ := b.fake.User(id); u.Role != "Sales_User" {
+			t.Errorf("roles list with primary \"True\": role %s; %s", u.Role, r.raw)
+		}
+		r = b.do("PATCH", "/Users/"+id, patchOps+`[{"op":"Add","path":"roles[display eq \"x\"].value","value":"Sales_User"}]}`).want(t, 400)
+		if r.str("scimType") != "invalidPath" {
+			t.Errorf("a filter other than type or primary: %s", r.raw)
+		}
+	})
+
+	t.Run("empty Operations", func(t *testing.T) {
+		b.fake.ResetLog()
+		for _, body := range []string{patchOps + `[]}`, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"]}`} {
+			r := b.do("PATCH", "/Users/"+id, body).want(t, 400)
+			if r.str("scimType") != "invalidValue" || !strings.Contains(r.str("detail"), "at least one operation") {
+				t.Errorf("%s: %s", body, r.raw)
+			}
+		}
+		if n := len(b.fake.Requests()); n != 0 {
+			t.Errorf("%d LeadSquared calls for a PATCH without operations", n)
+		}
+	})
+}
