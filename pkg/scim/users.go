@@ -334,28 +334,39 @@ func (h *users) Create(r *http.Request, attrs elimity.ResourceAttributes) (elimi
 		PhoneMobile: u.PhoneMobile, ManagerUserID: u.Manager, CustomFields: h.customFields(u, user{}),
 	}
 	entry := h.audit.entry(r, "create", user{}, u, e.ignoredList())
-	if err := h.audit.begin(entry); err != nil {
-		return elimity.Resource{}, errAudit
-	}
-	created, err := h.c.CreateUser(ctx, req)
+	// The create goes through the users engine's one create-never-twice loop, with one
+	// send: the audit line is written before it (a change whose line cannot be written is
+	// not sent), and an answer that leaves the outcome unknown is followed by a check by
+	// address; a create LeadSquared did not carry out is the IdP's 5xx (or 429) to retry.
+	var begun bool
+	var auditErr error
+	id, existed, err := usersync.CreateOnceSending(ctx, h.c, req, 1, func() error {
+		if !begun {
+			begun = true
+			auditErr = h.audit.begin(entry)
+		}
+		return auditErr
+	})
 	result := error(nil)
 	switch {
-	case err == nil && created.Message.ID != "":
-		u.ID = created.Message.ID
-	case err == nil || errors.Is(err, leadsquared.ErrOutcomeUnknown):
-		// The answer is lost (or holds no id): the user may exist. Look, never send again.
+	case auditErr != nil:
+		return elimity.Resource{}, errAudit
+	case err == nil && existed:
+		h.audit.write(entry, leadsquared.ErrDuplicateEntry)
+		return elimity.Resource{}, scimerrors.ScimError{ScimType: scimerrors.ScimTypeUniqueness, Detail: "LeadSquared: a user with this address exists", Status: http.StatusConflict}
+	case err == nil && id != "":
+		u.ID = id
+	case err == nil:
+		// Created, but the answer holds no id: find it.
 		again, lerr := h.byAddress(ctx, u.Email)
 		if lerr != nil || len(again) == 0 {
-			h.audit.write(entry, fmt.Errorf("outcome unknown (%w); not found afterwards: %w", err, lerr))
-			return elimity.Resource{}, h.failStatus(r, http.StatusBadGateway, "LeadSquared's answer to the create was lost and the user is not in the account: retry (a retry looks the address up before it creates)", 0)
+			h.audit.write(entry, fmt.Errorf("created without an id in the answer; not found afterwards: %w", lerr))
+			return elimity.Resource{}, h.failStatus(r, http.StatusBadGateway, "LeadSquared created the user without giving its id, and it could not be found: retry (a retry looks the address up before it creates)", 0)
 		}
 		u.ID = again[0].ID
-		result = fmt.Errorf("answer lost (%w); the user was found in the account afterwards: created", err)
+		result = errors.New("the answer held no id; the user was found in the account afterwards: created")
 	default:
 		h.audit.write(entry, err)
-		if errors.Is(err, leadsquared.ErrDuplicateEntry) {
-			return elimity.Resource{}, scimerrors.ScimError{ScimType: scimerrors.ScimTypeUniqueness, Detail: "LeadSquared: a user with this address exists", Status: http.StatusConflict}
-		}
 		return elimity.Resource{}, h.fail(r, err)
 	}
 	entry.UserID = u.ID

@@ -25,8 +25,21 @@ const maxCreateAttempts = 3
 // LeadSquared API docs: https://apidocs.leadsquared.com/create-a-user/,
 // https://apidocs.leadsquared.com/get-a-user-by-email/
 func CreateOnce(ctx context.Context, c *leadsquared.Client, body api.UserCreateRequest, pending func() error) (id string, existed bool, err error) {
+	return CreateOnceSending(ctx, c, body, maxCreateAttempts, pending)
+}
+
+// CreateOnceSending is [CreateOnce] with at most sends sends (1 or more; CreateOnce's 3 when
+// less): a service that answers a caller who retries (pkg/scim answers an identity
+// provider) gives 1, so that a create LeadSquared did not carry out (a 5xx before the work,
+// a dropped connection, a rate limit) is that caller's error to retry, not a wait of its
+// own; a create whose outcome was unknown is still checked by address before the error
+// is returned, and a user found is returned as created. The error then wraps the send's.
+func CreateOnceSending(ctx context.Context, c *leadsquared.Client, body api.UserCreateRequest, sends int, pending func() error) (id string, existed bool, err error) {
+	if sends < 1 {
+		sends = maxCreateAttempts
+	}
 	var last error
-	for range maxCreateAttempts {
+	for range sends {
 		if err := pending(); err != nil {
 			return "", false, fmt.Errorf("the journal could not be written: %w", err)
 		}
@@ -61,5 +74,8 @@ func CreateOnce(ctx context.Context, c *leadsquared.Client, body api.UserCreateR
 			return "", false, fmt.Errorf("the create may have happened (%w) and the check failed (%w); run again to check again", err, cerr)
 		}
 	}
-	return "", false, fmt.Errorf("gave up after %d attempts: %w", maxCreateAttempts, last)
+	if sends == 1 {
+		return "", false, last
+	}
+	return "", false, fmt.Errorf("gave up after %d attempts: %w", sends, last)
 }
