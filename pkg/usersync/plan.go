@@ -66,6 +66,8 @@ func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts O
 	var (
 		lines    []int32
 		inactive []bool
+		flags    []uint8 // by row: rowActive, rowManager, and rowMatched, rowSeen as the account is read
+		digests  = newRowDigests()
 		spelled  = map[int32]string{}
 		attrs    = map[string]bool{}
 		mgrs     = map[string]bool{} // the keys of the managers the source names
@@ -78,6 +80,15 @@ func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts O
 		i := n
 		n++
 		lines, inactive = append(lines, int32(d.Line)), append(inactive, d.inactive())
+		var fl uint8
+		if d.Active != nil && *d.Active {
+			fl |= rowActive
+		}
+		if d.ManagerEmail != "" {
+			fl |= rowManager
+		}
+		flags = append(flags, fl)
+		digests.add(d)
 		for k := range d.Attrs {
 			if !attrs[k] {
 				attrs[strings.Clone(k)] = true
@@ -124,9 +135,38 @@ func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts O
 			return nil, err
 		}
 	}
-	// Only the users the source names are compared: the others are slim, and only their
-	// hash is kept, unless they manage a user of the source or the scope may select them.
-	users, err := readAccount(ctx, c, columns, func(k string) bool { _, ok := byKey[k]; return ok }, func(k string, u *current) bool {
+	// Only the users whose row may change them are compared: the others are slim, and only
+	// their hash is kept, unless they manage a user of the source or the scope may select
+	// them. A user the source names is kept when its row names a manager, spells its
+	// address otherwise, states another status, or sets values that hash otherwise; one
+	// whose row changes nothing is marked matched and dropped. A second account user with
+	// the key of a row (twins, or one user found twice) has that key read again, whole.
+	cs := newColumnSet(columns)
+	emailCol := cs.find("EmailAddress")
+	twinKeys := map[string]bool{}
+	keep := func(k string, vals []string, has []bool, active bool) bool {
+		i, ok := byKey[k]
+		if !ok {
+			return false
+		}
+		if flags[i]&rowSeen != 0 {
+			twinKeys[k] = true
+			return true
+		}
+		flags[i] |= rowSeen
+		spelling := k
+		if s, ok := spelled[i]; ok {
+			spelling = s
+		}
+		return flags[i]&rowManager != 0 ||
+			!strings.EqualFold(spelling, strings.TrimSpace(vals[emailCol])) ||
+			flags[i]&rowActive != 0 && !active || inactive[i] && active ||
+			!digests.same(i, cs, vals, has)
+	}
+	users, err := readAccount(ctx, c, columns, keep, func(k string, u *current) bool {
+		if i, ok := byKey[k]; ok {
+			flags[i] |= rowMatched
+		}
 		if mgrs[k] || opts.Deactivate && inScope(u, opts.Scope, found) {
 			return false
 		}
@@ -139,6 +179,11 @@ func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts O
 	if err != nil {
 		return nil, err
 	}
+	if len(twinKeys) > 0 {
+		if err := readTwins(ctx, c, columns, twinKeys, users, p.Users); err != nil {
+			return nil, err
+		}
+	}
 	for k, u := range users {
 		if _, twin := p.Users[k]; twin && !strings.HasPrefix(k, "\x00") {
 			k = "\x00" + u.id() // a user the read kept after one it did not, with one key
@@ -148,7 +193,7 @@ func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts O
 	// created reports whether the plan creates the user with the key.
 	created := func(k string) bool {
 		i, ok := byKey[k]
-		return ok && users[k] == nil && !inactive[i]
+		return ok && users[k] == nil && flags[i]&rowMatched == 0 && !inactive[i]
 	}
 
 	var creates, updates, teams, managers, activates, deactivates []Action
@@ -176,6 +221,9 @@ func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts O
 			rowErr(d, "EmailAddress", fmt.Sprintf("%s looks like the account's user %s (the same address once normalised): write it as the account has it",
 				Printable(strings.TrimSpace(d.Email)), Printable(u.email())))
 			continue
+		}
+		if u == nil && flags[i-1]&rowMatched != 0 || u != nil && u.sum != "" {
+			continue // the account's user, whose row changes nothing (see keep)
 		}
 		if m := users[mgrKey]; m != nil && len(m.twins) > 0 {
 			rowErr(d, "ManagerEmail", fmt.Sprintf("the account has %d users with this address", len(m.twins)+1))
@@ -310,6 +358,36 @@ func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts O
 		p.Actions = []Action{}
 	}
 	return p, nil
+}
+
+// Flags of a row of the source, as MakePlanFrom holds it.
+const (
+	rowActive  = 1 << iota // the row says Active
+	rowManager             // the row names a manager
+	rowMatched             // an account user has the row's key, and the row changes nothing
+	rowSeen                // an account user with the row's key was read
+)
+
+// readTwins reads the users with the keys again, whole (the first read dropped one of them
+// as unchanged), into users, dropping what the first read recorded of them from sums.
+func readTwins(ctx context.Context, c *leadsquared.Client, columns []string, keys map[string]bool, users map[string]*current, sums map[string]string) error {
+	again, err := readAccount(ctx, c, columns, func(k string, _ []string, _ []bool, _ bool) bool { return keys[k] }, func(string, *current) bool { return true })
+	if err != nil {
+		return err
+	}
+	for k := range keys {
+		delete(sums, k)
+		delete(users, k)
+	}
+	for k, u := range again {
+		if !keys[keyOf(u.email())] {
+			continue // a user whose address addressKey refuses: the first read kept it
+		}
+		delete(sums, "\x00"+u.id())
+		delete(users, "\x00"+u.id())
+		users[k] = u
+	}
+	return nil
 }
 
 // createAction builds and validates the create of a user the account does not have.

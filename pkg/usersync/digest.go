@@ -1,0 +1,96 @@
+package usersync
+
+import (
+	"hash/maphash"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// rowDigests let a plan recognise, as it reads the account, the users whose row in the
+// source changes nothing, without holding the rows: per row, a 64-bit hash of the values
+// it sets (each normalised as same compares them) and which attributes those are (an index
+// into the distinct lists of them). A user whose hash matches is not kept: its row plans
+// nothing. A user whose hash differs is kept and compared value by value, so that a hash
+// that differs for values same holds equal costs only memory, never a change.
+type rowDigests struct {
+	seed  maphash.Seed
+	sets  [][]string        // distinct lists of attributes a row sets (canonical names)
+	index map[string]uint32 // a list, joined by NUL, to its index in sets
+	set   []uint32          // by row
+	sum   []uint64          // by row
+}
+
+func newRowDigests() *rowDigests {
+	return &rowDigests{seed: maphash.MakeSeed(), index: map[string]uint32{}}
+}
+
+// compared returns the attributes of d a plan compares with the account (sorted by the
+// source's names, as the plan compares them), as canonical names.
+func compared(d Desired) (keys, names []string) {
+	for k, v := range d.Attrs {
+		if strings.TrimSpace(v) == "" || readOnly[strings.ToLower(k)] || strings.EqualFold(k, "EmailAddress") {
+			continue
+		}
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	names = make([]string, len(keys))
+	for i, k := range keys {
+		names[i] = canonical(k)
+	}
+	return keys, names
+}
+
+// add records the next row's digest.
+func (r *rowDigests) add(d Desired) {
+	keys, names := compared(d)
+	joined := strings.Join(names, "\x00")
+	i, ok := r.index[joined]
+	if !ok {
+		i = uint32(len(r.sets))
+		r.index[strings.Clone(joined)] = i
+		r.sets = append(r.sets, slices.Clone(names))
+	}
+	var h maphash.Hash
+	h.SetSeed(r.seed)
+	for j, k := range keys {
+		writeNorm(&h, names[j], d.Attrs[k])
+	}
+	r.set, r.sum = append(r.set, i), append(r.sum, h.Sum64())
+}
+
+// same reports whether the account user's values (by column of cs) hash as row i's do.
+func (r *rowDigests) same(i int32, cs *columnSet, vals []string, has []bool) bool {
+	var h maphash.Hash
+	h.SetSeed(r.seed)
+	for _, name := range r.sets[r.set[i]] {
+		v := ""
+		if c := cs.find(name); c >= 0 && has[c] {
+			v = vals[c]
+		}
+		writeNorm(&h, name, v)
+	}
+	return h.Sum64() == r.sum[i]
+}
+
+// writeNorm hashes an attribute and its value normalised so that two values with the same
+// normal form are the same to same (the converse need not hold): trimmed, a Role in lower
+// case, a boolean by value; each form tagged so that no two kinds meet.
+func writeNorm(h *maphash.Hash, attr, v string) {
+	_, _ = h.WriteString(attr)
+	_ = h.WriteByte(0)
+	v = strings.TrimSpace(v)
+	switch b, err := strconv.ParseBool(v); {
+	case strings.EqualFold(attr, "Role"):
+		_ = h.WriteByte('r')
+		v = strings.ToLower(v)
+	case err == nil:
+		_ = h.WriteByte('b')
+		v = strconv.FormatBool(b)
+	default:
+		_ = h.WriteByte('s')
+	}
+	_, _ = h.WriteString(v)
+	_ = h.WriteByte(0)
+}
