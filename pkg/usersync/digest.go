@@ -94,3 +94,28 @@ func writeNorm(h *maphash.Hash, attr, v string) {
 	_, _ = h.WriteString(v)
 	_ = h.WriteByte(0)
 }
+
+// keyIndex finds a row of the source by its address key without holding the key: a
+// 128-bit hash of it (two 64-bit hashes of independent seeds) to the row's index. Two keys
+// of one hash would be taken for one user; at 128 bits that does not happen by chance.
+type keyIndex struct {
+	seeds [2]maphash.Seed
+	rows  map[[2]uint64]int32
+}
+
+func newKeyIndex() *keyIndex {
+	return &keyIndex{seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}, rows: map[[2]uint64]int32{}}
+}
+
+func (x *keyIndex) hash(k string) [2]uint64 {
+	return [2]uint64{maphash.String(x.seeds[0], k), maphash.String(x.seeds[1], k)}
+}
+
+// get returns the row of the key k.
+func (x *keyIndex) get(k string) (int32, bool) {
+	i, ok := x.rows[x.hash(k)]
+	return i, ok
+}
+
+// put records that the key k is row i's.
+func (x *keyIndex) put(k string, i int32) { x.rows[x.hash(k)] = i }

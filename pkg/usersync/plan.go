@@ -60,9 +60,9 @@ func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts O
 	rowErr := func(d Desired, attr, msg string) {
 		errs = append(errs, &RowError{Line: d.Line, Email: d.Email, Attr: attr, Msg: msg})
 	}
-	// The first read keeps, per user, its key (in byKey), its line and whether it is
-	// inactive; the address as written only where it is not its key.
-	byKey := map[string]int32{}
+	// The first read keeps, per user, the hash of its key (in byKey), its line and whether
+	// it is inactive; the address as written only where it is not its key.
+	byKey := newKeyIndex()
 	var (
 		lines    []int32
 		inactive []bool
@@ -99,7 +99,7 @@ func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts O
 			rowErr(d, "EmailAddress", err.Error())
 			continue
 		}
-		if j, dup := byKey[k]; dup {
+		if j, dup := byKey.get(k); dup {
 			first := k
 			if s, ok := spelled[j]; ok {
 				first = s
@@ -108,7 +108,7 @@ func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts O
 				Printable(strings.TrimSpace(d.Email)), Printable(first), lines[j]))
 			continue
 		}
-		byKey[strings.Clone(k)] = i
+		byKey.put(k, i)
 		if e := strings.TrimSpace(d.Email); e != k {
 			spelled[i] = strings.Clone(e)
 		}
@@ -128,7 +128,7 @@ func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts O
 		return nil, errors.Join(append([]error{ErrInvalidSource}, errs...)...)
 	}
 	columns := columnsOf(attrs)
-	p := &Plan{Version: PlanVersion, Account: c.BaseURL(), Columns: columns, Users: map[string]string{}}
+	p := &Plan{Version: PlanVersion, Account: c.BaseURL(), Columns: columns}
 	var found map[string]bool // the Ids the scope's search finds
 	if opts.Deactivate && opts.Scope.Search != nil {
 		if found, err = searchScope(ctx, c, *opts.Scope.Search); err != nil {
@@ -145,7 +145,7 @@ func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts O
 	emailCol := cs.find("EmailAddress")
 	twinKeys := map[string]bool{}
 	keep := func(k string, vals []string, has []bool, active bool) bool {
-		i, ok := byKey[k]
+		i, ok := byKey.get(k)
 		if !ok {
 			return false
 		}
@@ -163,36 +163,47 @@ func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts O
 			flags[i]&rowActive != 0 && !active || inactive[i] && active ||
 			!digests.same(i, cs, vals, has)
 	}
+	dropped := map[[2]uint64]struct{}{} // the keys of the users dropped that the source does not name
 	users, err := readAccount(ctx, c, columns, keep, func(k string, u *current) bool {
-		if i, ok := byKey[k]; ok {
-			flags[i] |= rowMatched
-		}
 		if mgrs[k] || opts.Deactivate && inScope(u, opts.Scope, found) {
 			return false
 		}
-		if _, twin := p.Users[k]; twin {
+		var twin bool
+		if i, named := byKey.get(k); named {
+			twin = flags[i]&rowMatched != 0
+			flags[i] |= rowMatched
+		} else {
+			h := byKey.hash(k)
+			_, twin = dropped[h]
+			dropped[h] = struct{}{}
+		}
+		if twin {
 			k = "\x00" + u.id()
 		}
-		p.Users[k] = u.sum
+		p.Users.Set(k, u.sum)
 		return true
 	})
 	if err != nil {
 		return nil, err
 	}
 	if len(twinKeys) > 0 {
-		if err := readTwins(ctx, c, columns, twinKeys, users, p.Users); err != nil {
+		if err := readTwins(ctx, c, columns, twinKeys, users, &p.Users); err != nil {
 			return nil, err
 		}
 	}
+	kept := make([]string, 0, len(users))
 	for k, u := range users {
-		if _, twin := p.Users[k]; twin && !strings.HasPrefix(k, "\x00") {
+		if _, twin := p.Users.Get(k); twin && !strings.HasPrefix(k, "\x00") {
 			k = "\x00" + u.id() // a user the read kept after one it did not, with one key
 		}
-		p.Users[k] = u.hash()
+		kept = append(kept, k, u.hash())
+	}
+	for i := 0; i < len(kept); i += 2 { // set after the lookups: a set sorts again at the next
+		p.Users.Set(kept[i], kept[i+1])
 	}
 	// created reports whether the plan creates the user with the key.
 	created := func(k string) bool {
-		i, ok := byKey[k]
+		i, ok := byKey.get(k)
 		return ok && users[k] == nil && flags[i]&rowMatched == 0 && !inactive[i]
 	}
 
@@ -203,7 +214,7 @@ func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts O
 			return nil, err
 		}
 		key, kerr := checkEmail(d.Email)
-		if j, ok := byKey[key]; kerr != nil || !ok || j != i || i >= n {
+		if j, ok := byKey.get(key); kerr != nil || !ok || j != i || i >= n {
 			return nil, fmt.Errorf("usersync: the source changed while it was read (row %d): plan again", d.Line)
 		}
 		i++
@@ -370,20 +381,20 @@ const (
 
 // readTwins reads the users with the keys again, whole (the first read dropped one of them
 // as unchanged), into users, dropping what the first read recorded of them from sums.
-func readTwins(ctx context.Context, c *leadsquared.Client, columns []string, keys map[string]bool, users map[string]*current, sums map[string]string) error {
+func readTwins(ctx context.Context, c *leadsquared.Client, columns []string, keys map[string]bool, users map[string]*current, sums *Fingerprints) error {
 	again, err := readAccount(ctx, c, columns, func(k string, _ []string, _ []bool, _ bool) bool { return keys[k] }, func(string, *current) bool { return true })
 	if err != nil {
 		return err
 	}
 	for k := range keys {
-		delete(sums, k)
+		sums.Delete(k)
 		delete(users, k)
 	}
 	for k, u := range again {
 		if !keys[keyOf(u.email())] {
 			continue // a user whose address addressKey refuses: the first read kept it
 		}
-		delete(sums, "\x00"+u.id())
+		sums.Delete("\x00" + u.id())
 		delete(users, "\x00"+u.id())
 		users[k] = u
 	}
@@ -513,11 +524,11 @@ func orderCreates(creates []Action) []Action {
 
 // scopedDeactivations returns the deactivation of every active user in scope that the
 // source does not list (found: the Ids the scope's search found, nil without a search).
-func scopedDeactivations(users map[string]*current, listed map[string]int32, scope Scope, found map[string]bool, notes *[]string) []Action {
+func scopedDeactivations(users map[string]*current, listed *keyIndex, scope Scope, found map[string]bool, notes *[]string) []Action {
 	var out []Action
 	for _, k := range slices.Sorted(maps.Keys(users)) {
 		u := users[k]
-		if _, ok := listed[k]; ok || !inScope(u, scope, found) {
+		if _, ok := listed.get(k); ok || !inScope(u, scope, found) {
 			continue
 		}
 		if strings.HasPrefix(k, "\x00") { // an address addressKey refuses, or a second user with one key

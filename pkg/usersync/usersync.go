@@ -144,7 +144,7 @@ type Plan struct {
 	// deactivation scope and the users its search found.
 	Fingerprint string `json:"fingerprint"`
 	// Users maps every address the plan read to the hash of that user.
-	Users map[string]string `json:"users"`
+	Users Fingerprints `json:"users"`
 	// Actions are the changes, in the order Apply makes them.
 	Actions []Action `json:"actions"`
 	// Notes are differences the plan cannot change (an attribute no API call sets).
@@ -596,14 +596,9 @@ func columnsOf(attrs map[string]bool) []string {
 
 // fingerprint hashes what a plan read: the users, the scope and the users its search found.
 func fingerprint(p *Plan) string {
-	keys := make([]string, 0, len(p.Users))
-	for k := range p.Users {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
 	h := sha256.New()
-	for _, k := range keys {
-		fmt.Fprintf(h, "%s=%s\n", k, p.Users[k])
+	for k, v := range p.Users.All() {
+		fmt.Fprintf(h, "%s=%s\n", k, v)
 	}
 	_ = json.NewEncoder(h).Encode(p.Scope)
 	_ = json.NewEncoder(h).Encode(p.ScopeFound)

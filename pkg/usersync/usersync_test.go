@@ -325,7 +325,7 @@ func TestUnchangedRowsAreKnownUsers(t *testing.T) {
 	if want := []string{"update u002@example.com", "manager u001@example.com"}; !slices.Equal(got, want) {
 		t.Errorf("actions = %q, want %q", got, want)
 	}
-	if _, ok := p.Users["u000@example.com"]; !ok || len(p.Users) != 5 { // and the key owner
-		t.Errorf("the plan read %d users, want 5 with u000: %v", len(p.Users), p.Users)
+	if _, ok := p.Users.Get("u000@example.com"); !ok || p.Users.Len() != 5 { // and the key owner
+		t.Errorf("the plan read %d users, want 5 with u000", p.Users.Len())
 	}
 }
