@@ -1,6 +1,7 @@
 package usersync
 
 import (
+	"cmp"
 	"hash/maphash"
 	"slices"
 	"strconv"
@@ -98,9 +99,33 @@ func writeNorm(h *maphash.Hash, attr, v string) {
 // keyIndex finds a row of the source by its address key without holding the key: a
 // 128-bit hash of it (two 64-bit hashes of independent seeds) to the row's index. Two keys
 // of one hash would be taken for one user; at 128 bits that does not happen by chance.
+// It is a map while rows are put, and a sorted slice (half the size) once frozen.
 type keyIndex struct {
-	seeds [2]maphash.Seed
-	rows  map[[2]uint64]int32
+	seeds  [2]maphash.Seed
+	rows   map[[2]uint64]int32
+	frozen []keyRow
+}
+
+type keyRow struct {
+	h [2]uint64
+	i int32
+}
+
+func compareHash(a, b [2]uint64) int {
+	if c := cmp.Compare(a[0], b[0]); c != 0 {
+		return c
+	}
+	return cmp.Compare(a[1], b[1])
+}
+
+// freeze turns the map into the sorted slice: no put after it.
+func (x *keyIndex) freeze() {
+	x.frozen = make([]keyRow, 0, len(x.rows))
+	for h, i := range x.rows {
+		x.frozen = append(x.frozen, keyRow{h, i})
+	}
+	slices.SortFunc(x.frozen, func(a, b keyRow) int { return compareHash(a.h, b.h) })
+	x.rows = nil
 }
 
 func newKeyIndex() *keyIndex {
@@ -113,8 +138,16 @@ func (x *keyIndex) hash(k string) [2]uint64 {
 
 // get returns the row of the key k.
 func (x *keyIndex) get(k string) (int32, bool) {
-	i, ok := x.rows[x.hash(k)]
-	return i, ok
+	h := x.hash(k)
+	if x.rows != nil {
+		i, ok := x.rows[h]
+		return i, ok
+	}
+	j, ok := slices.BinarySearchFunc(x.frozen, h, func(r keyRow, h [2]uint64) int { return compareHash(r.h, h) })
+	if !ok {
+		return 0, false
+	}
+	return x.frozen[j].i, true
 }
 
 // put records that the key k is row i's.

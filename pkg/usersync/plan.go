@@ -127,6 +127,7 @@ func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts O
 	if len(errs) > 0 {
 		return nil, errors.Join(append([]error{ErrInvalidSource}, errs...)...)
 	}
+	byKey.freeze()
 	columns := columnsOf(attrs)
 	p := &Plan{Version: PlanVersion, Account: c.BaseURL(), Columns: columns}
 	var found map[string]bool // the Ids the scope's search finds
@@ -361,9 +362,18 @@ func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts O
 	}
 	p.Fingerprint = fingerprint(p)
 	creates = orderCreates(creates)
-	// Access changes first, apart from the attribute changes (Apply orders by kind anyway).
-	for _, group := range [][]Action{activates, deactivates, creates, updates, teams, managers} {
+	// Access changes first, apart from the attribute changes (Apply orders by kind anyway):
+	// activates, deactivates, creates, updates, teams, managers. The creates, a plan's
+	// largest group (a file of new users), are not copied: the others are appended to
+	// them, and the access changes rotated to the front.
+	p.Actions = creates
+	for _, group := range [][]Action{updates, teams, managers, activates, deactivates} {
 		p.Actions = append(p.Actions, group...)
+	}
+	if m := len(p.Actions) - len(activates) - len(deactivates); m > 0 && m < len(p.Actions) {
+		slices.Reverse(p.Actions[:m])
+		slices.Reverse(p.Actions[m:])
+		slices.Reverse(p.Actions)
 	}
 	if p.Actions == nil {
 		p.Actions = []Action{}
@@ -477,6 +487,9 @@ func createAction(v *validate.Validator, d Desired, users map[string]*current, m
 // the plan too, lead back to them (the same rule as lsq users import's): none of them could
 // be created first.
 func managerCycles(creates []Action) []error {
+	if !slices.ContainsFunc(creates, func(a Action) bool { return a.ManagerEmail != "" }) {
+		return nil
+	}
 	idx := map[string]int{}
 	for i, a := range creates {
 		idx[keyOf(a.Email)] = i
@@ -502,6 +515,9 @@ func managerCycles(creates []Action) []error {
 
 // orderCreates puts the managers the plan creates before the users who report to them.
 func orderCreates(creates []Action) []Action {
+	if !slices.ContainsFunc(creates, func(a Action) bool { return a.ManagerEmail != "" }) {
+		return creates // none waits for another
+	}
 	idx := map[string]int{}
 	for i, a := range creates {
 		idx[keyOf(a.Email)] = i

@@ -329,3 +329,35 @@ func TestUnchangedRowsAreKnownUsers(t *testing.T) {
 		t.Errorf("the plan read %d users, want 5 with u000", p.Users.Len())
 	}
 }
+
+// A plan lists the access changes first, then creates, updates, team moves and managers.
+func TestPlanOrdersAccessFirst(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv, c := account(t, 5, nil)
+	if _, err := srv.AddUser(lsqtest.User{FirstName: "U005", LastName: "L", EmailAddress: "u005@example.com", Role: "Sales_User", TeamID: "t1",
+		Attributes: map[string]string{"Department": "Sales"}, Status: lsqtest.UserInactive}); err != nil {
+		t.Fatal(err)
+	}
+	src := source(6)
+	src[0].Attrs["TeamId"] = "t2"
+	src[1].ManagerEmail = "u002@example.com"
+	src[2].Attrs["FirstName"] = "Renamed"
+	active, inactive := true, false
+	src[3].Active = &inactive
+	src[5].Active = &active
+	src = append(src, usersync.Desired{Line: 9, Email: "new@example.com", Attrs: map[string]string{"FirstName": "N", "Role": "Sales_User"}})
+	p, err := usersync.MakePlan(ctx, c, src, usersync.Options{Deactivate: true, Scope: usersync.Scope{Role: "Nobody"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, a := range p.Actions {
+		got = append(got, string(a.Kind)+" "+a.Email)
+	}
+	want := []string{"activate u005@example.com", "deactivate u003@example.com", "create new@example.com",
+		"update u002@example.com", "team u000@example.com", "manager u001@example.com"}
+	if !slices.Equal(got, want) {
+		t.Errorf("actions = %q\nwant %q", got, want)
+	}
+}
