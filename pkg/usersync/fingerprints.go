@@ -17,9 +17,15 @@ import (
 // all, rather than as a map of strings (about 100 bytes a user; a plan of a 464,000-user
 // account held 46 MB of them): about 40 bytes a user.
 //
-// The zero value is empty and ready to use. A read after Set or Delete sorts it first:
-// reads are safe for concurrent use only once it was read after its last change.
+// The zero value is empty and ready to use. Like a map, a copy shares its entries with the
+// original. A read after Set or Delete sorts it first: reads are safe for concurrent use
+// only once it was read after its last change.
 type Fingerprints struct {
+	s *fpStore
+}
+
+// fpStore is the entries of a Fingerprints.
+type fpStore struct {
 	chunks [][]byte
 	offs   []uint64 // each entry's chunk<<32 | position; sorted by key, and one per key, up to sorted
 	sorted int
@@ -36,8 +42,23 @@ const (
 	fpDeleted = 2
 )
 
+// store returns the entries, made on the first change.
+func (f *Fingerprints) store() *fpStore {
+	if f.s == nil {
+		f.s = &fpStore{}
+	}
+	return f.s
+}
+
 // Set sets the hash of the user with the key.
 func (f *Fingerprints) Set(key, hash string) {
+	f.store().set(key, hash)
+}
+
+// Delete removes the key.
+func (f *Fingerprints) Delete(key string) { f.store().add(key, fpDeleted, "") }
+
+func (f *fpStore) set(key, hash string) {
 	if b, err := hex.DecodeString(hash); err == nil && len(hash) == 24 && hex.EncodeToString(b) == hash {
 		f.add(key, fpHex, string(b))
 		return
@@ -45,10 +66,7 @@ func (f *Fingerprints) Set(key, hash string) {
 	f.add(key, fpText, hash)
 }
 
-// Delete removes the key.
-func (f *Fingerprints) Delete(key string) { f.add(key, fpDeleted, "") }
-
-func (f *Fingerprints) add(key string, flag byte, v string) {
+func (f *fpStore) add(key string, flag byte, v string) {
 	n := 2*binary.MaxVarintLen64 + len(key) + 1 + len(v)
 	last := len(f.chunks) - 1
 	if last < 0 || len(f.chunks[last])+n > cap(f.chunks[last]) {
@@ -65,7 +83,7 @@ func (f *Fingerprints) add(key string, flag byte, v string) {
 }
 
 // entry returns the key, flag and value bytes of the entry at off.
-func (f *Fingerprints) entry(off uint64) ([]byte, byte, []byte) {
+func (f *fpStore) entry(off uint64) ([]byte, byte, []byte) {
 	c := f.chunks[off>>32][uint32(off):]
 	n, w := binary.Uvarint(c)
 	key := c[w : w+int(n)]
@@ -75,10 +93,10 @@ func (f *Fingerprints) entry(off uint64) ([]byte, byte, []byte) {
 	return key, flag, c[1+w : 1+w+int(n)]
 }
 
-func (f *Fingerprints) key(off uint64) []byte { k, _, _ := f.entry(off); return k }
+func (f *fpStore) key(off uint64) []byte { k, _, _ := f.entry(off); return k }
 
 // value returns the hash of the entry at off.
-func (f *Fingerprints) value(off uint64) string {
+func (f *fpStore) value(off uint64) string {
 	_, flag, v := f.entry(off)
 	if flag == fpHex {
 		return hex.EncodeToString(v)
@@ -87,7 +105,7 @@ func (f *Fingerprints) value(off uint64) string {
 }
 
 // sort sorts the entries by key, the last one set of each key kept.
-func (f *Fingerprints) sort() {
+func (f *fpStore) sort() {
 	if f.sorted == len(f.offs) {
 		return
 	}
@@ -111,32 +129,44 @@ func (f *Fingerprints) sort() {
 }
 
 // index returns the position of the key among the sorted keys.
-func (f *Fingerprints) index(key string) (int, bool) {
-	f.sort()
-	return slices.BinarySearchFunc(f.offs, key, func(off uint64, k string) int { return bytes.Compare(f.key(off), []byte(k)) })
+func (f Fingerprints) index(key string) (int, bool) {
+	if f.s == nil {
+		return 0, false
+	}
+	f.s.sort()
+	return slices.BinarySearchFunc(f.s.offs, key, func(off uint64, k string) int { return bytes.Compare(f.s.key(off), []byte(k)) })
 }
 
+// at returns the hash at a position index returned.
+func (f Fingerprints) at(i int) string { return f.s.value(f.s.offs[i]) }
+
 // Get returns the hash of the user with the key.
-func (f *Fingerprints) Get(key string) (string, bool) {
+func (f Fingerprints) Get(key string) (string, bool) {
 	i, ok := f.index(key)
 	if !ok {
 		return "", false
 	}
-	return f.value(f.offs[i]), true
+	return f.at(i), true
 }
 
 // Len returns the number of users.
-func (f *Fingerprints) Len() int {
-	f.sort()
-	return len(f.offs)
+func (f Fingerprints) Len() int {
+	if f.s == nil {
+		return 0
+	}
+	f.s.sort()
+	return len(f.s.offs)
 }
 
 // All returns the keys and their hashes, sorted by key.
-func (f *Fingerprints) All() iter.Seq2[string, string] {
-	f.sort()
+func (f Fingerprints) All() iter.Seq2[string, string] {
 	return func(yield func(string, string) bool) {
-		for _, off := range f.offs {
-			if !yield(string(f.key(off)), f.value(off)) {
+		if f.s == nil {
+			return
+		}
+		f.s.sort()
+		for _, off := range f.s.offs {
+			if !yield(string(f.s.key(off)), f.s.value(off)) {
 				return
 			}
 		}
@@ -145,9 +175,6 @@ func (f *Fingerprints) All() iter.Seq2[string, string] {
 
 // MarshalJSON writes an object of the keys and their hashes, sorted by key.
 func (f Fingerprints) MarshalJSON() ([]byte, error) {
-	if f.sorted != len(f.offs) {
-		f.offs = slices.Clone(f.offs) // sorted here, not in the Fingerprints copied
-	}
 	var b bytes.Buffer
 	b.WriteByte('{')
 	i := 0

@@ -45,6 +45,20 @@ func TestFingerprints(t *testing.T) {
 	if _, ok := f.Get("b@x.com"); ok {
 		t.Error("a deleted key is still there")
 	}
+	// A copy (a Plan copied) shares the entries, as a map would, rather than corrupting them.
+	g := f
+	g.Set("e@x.com", "e")
+	f.Set("f@x.com", "f")
+	for _, k := range []string{"e@x.com", "f@x.com"} {
+		if _, ok := f.Get(k); !ok {
+			t.Errorf("%s not in the original", k)
+		}
+		if _, ok := g.Get(k); !ok {
+			t.Errorf("%s not in the copy", k)
+		}
+	}
+	f.Delete("e@x.com")
+	f.Delete("f@x.com")
 	b, err := json.Marshal(f) // a value, as in a Plan marshalled by value
 	if err != nil {
 		t.Fatal(err)

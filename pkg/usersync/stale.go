@@ -103,7 +103,7 @@ func (b *byHash) check(k string, u *current) bool {
 	switch {
 	case !ok:
 		b.changed = append(b.changed, Printable(k)+" (new)")
-	case b.p.Users.value(b.p.Users.offs[i]) != u.sum:
+	case b.p.Users.at(i) != u.sum:
 		b.changed = append(b.changed, Printable(k))
 	}
 	if ok {
