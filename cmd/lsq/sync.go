@@ -296,7 +296,7 @@ func (a *app) printPlan(name string, p *usersync.Plan, asJSON bool, saved string
 	}
 	n := p.Count()
 	fmt.Fprintf(w, "%s: %s read; plan: %d to create, %d to update, %d team moves, %d manager changes, %d to activate, %d to deactivate",
-		name, plural(len(p.Users), "user", "users"), n[usersync.KindCreate], n[usersync.KindUpdate], n[usersync.KindTeam], n[usersync.KindManager], n[usersync.KindActivate], n[usersync.KindDeactivate])
+		name, plural(p.Users.Len(), "user", "users"), n[usersync.KindCreate], n[usersync.KindUpdate], n[usersync.KindTeam], n[usersync.KindManager], n[usersync.KindActivate], n[usersync.KindDeactivate])
 	if p.Empty() {
 		fmt.Fprint(w, " (nothing to do)")
 	}

@@ -47,7 +47,7 @@ func PlanAccess(ctx context.Context, c *leadsquared.Client, emails []string, act
 	if active {
 		kind = KindActivate
 	}
-	p = &Plan{Version: PlanVersion, Account: c.BaseURL(), Columns: accessColumns, Users: map[string]string{}, Actions: []Action{}, Partial: true}
+	p = &Plan{Version: PlanVersion, Account: c.BaseURL(), Columns: accessColumns, Actions: []Action{}, Partial: true}
 	for i, addr := range addrs {
 		k := keyOf(addr)
 		u := users[k]
@@ -59,7 +59,7 @@ func PlanAccess(ctx context.Context, c *leadsquared.Client, emails []string, act
 		case u.active == active:
 			already = append(already, addr)
 		default:
-			p.Users[k] = u.hash()
+			p.Users.Set(k, u.hash())
 			p.Actions = append(p.Actions, Action{Kind: kind, Email: u.email(), Line: i + 1, UserID: u.id()})
 		}
 	}

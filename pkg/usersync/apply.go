@@ -162,7 +162,7 @@ func Apply(ctx context.Context, c *leadsquared.Client, p *Plan, j Journal, opts 
 			}
 		}
 		hashed = newByHash(p)
-		users, err = readAccount(ctx, c, p.Columns, func(k string) bool { return acted[k] }, hashed.check)
+		users, err = readAccount(ctx, c, p.Columns, func(k string, _ []string, _ []bool, _ bool) bool { return acted[k] }, hashed.check)
 	}
 	if err != nil {
 		return nil, err

@@ -36,7 +36,7 @@ func (p *Plan) Check() error {
 			return fail("the same action as action %d", j+1)
 		}
 		seen[a.ID()] = i
-		_, read := p.Users[k]
+		_, read := p.Users.Get(k)
 		if a.Kind != KindCreate && (a.UserID == "" || !read) {
 			return fail("not a user the plan read (no userId, or not among its users)")
 		}
@@ -100,7 +100,7 @@ func checkManager(p *Plan, a Action, creates map[string]int) error {
 	if err != nil {
 		return fmt.Errorf("managerEmail: %w", err)
 	}
-	if _, ok := p.Users[k]; ok {
+	if _, ok := p.Users.Get(k); ok {
 		return nil
 	}
 	if _, ok := creates[k]; ok || a.Kind == KindManager && slices.ContainsFunc(p.Actions, func(x Action) bool { return x.Kind == KindCreate && keyOf(x.Email) == k }) {

@@ -47,7 +47,7 @@ func TestMalformedPlansAreRefusedWhole(t *testing.T) {
 		{func(p *usersync.Plan) { p.Actions[idx(p, usersync.KindCreate)].Email = "u002@example.com" }, "the account has this user"},
 		{func(p *usersync.Plan) { p.Actions[idx(p, usersync.KindUpdate)].Email = "not an address" }, `(update "not an address"): the address`},
 		{func(p *usersync.Plan) { p.Actions = append(p.Actions, p.Actions[0]) }, "action 4 (create new@example.com): the same action as action 1"},
-		{func(p *usersync.Plan) { p.Users["x@example.com"] = "0" }, "its users or scope were edited"},
+		{func(p *usersync.Plan) { p.Users.Set("x@example.com", "0") }, "its users or scope were edited"},
 		{func(p *usersync.Plan) {
 			p.Actions = append(p.Actions, usersync.Action{Kind: usersync.KindDeactivate, Email: "u002@example.com", UserID: "x", ManagerEmail: "u000@example.com"})
 		}, "action 4 (deactivate u002@example.com): a managerEmail on an action that sets no manager"},
@@ -115,7 +115,7 @@ func TestWriteJSONReadsBack(t *testing.T) {
 	if string(got) != string(want) || back.ID() != plan.ID() || back.Check() != nil {
 		t.Errorf("read back:\n%s\nwant\n%s", got, want)
 	}
-	if n := strings.Count(b.String(), "\n"); n != 1+len(plan.Users)+len(plan.Actions)+2 {
+	if n := strings.Count(b.String(), "\n"); n != 1+plan.Users.Len()+len(plan.Actions)+2 {
 		t.Errorf("%d lines:\n%s", n, b.String())
 	}
 }

@@ -41,7 +41,7 @@ func PlanCreates(ctx context.Context, c *leadsquared.Client, creates []Action) (
 			exists[k] = f
 		}
 	}
-	p = &Plan{Version: PlanVersion, Account: c.BaseURL(), Columns: accessColumns, Users: map[string]string{}, Actions: []Action{}, Partial: true}
+	p = &Plan{Version: PlanVersion, Account: c.BaseURL(), Columns: accessColumns, Actions: []Action{}, Partial: true}
 	for _, a := range creates {
 		if _, ok := exists[keyOf(a.Email)]; !ok {
 			p.Actions = append(p.Actions, a)

@@ -60,12 +60,14 @@ func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts O
 	rowErr := func(d Desired, attr, msg string) {
 		errs = append(errs, &RowError{Line: d.Line, Email: d.Email, Attr: attr, Msg: msg})
 	}
-	// The first read keeps, per user, its key (in byKey), its line and whether it is
-	// inactive; the address as written only where it is not its key.
-	byKey := map[string]int32{}
+	// The first read keeps, per user, the hash of its key (in byKey), its line and whether
+	// it is inactive; the address as written only where it is not its key.
+	byKey := newKeyIndex()
 	var (
 		lines    []int32
 		inactive []bool
+		flags    []uint8 // by row: rowActive, rowManager, and rowMatched, rowSeen as the account is read
+		digests  = newRowDigests()
 		spelled  = map[int32]string{}
 		attrs    = map[string]bool{}
 		mgrs     = map[string]bool{} // the keys of the managers the source names
@@ -78,6 +80,15 @@ func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts O
 		i := n
 		n++
 		lines, inactive = append(lines, int32(d.Line)), append(inactive, d.inactive())
+		var fl uint8
+		if d.Active != nil && *d.Active {
+			fl |= rowActive
+		}
+		if d.ManagerEmail != "" {
+			fl |= rowManager
+		}
+		flags = append(flags, fl)
+		digests.add(d)
 		for k := range d.Attrs {
 			if !attrs[k] {
 				attrs[strings.Clone(k)] = true
@@ -88,7 +99,7 @@ func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts O
 			rowErr(d, "EmailAddress", err.Error())
 			continue
 		}
-		if j, dup := byKey[k]; dup {
+		if j, dup := byKey.get(k); dup {
 			first := k
 			if s, ok := spelled[j]; ok {
 				first = s
@@ -97,7 +108,7 @@ func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts O
 				Printable(strings.TrimSpace(d.Email)), Printable(first), lines[j]))
 			continue
 		}
-		byKey[strings.Clone(k)] = i
+		byKey.put(k, i)
 		if e := strings.TrimSpace(d.Email); e != k {
 			spelled[i] = strings.Clone(e)
 		}
@@ -116,39 +127,85 @@ func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts O
 	if len(errs) > 0 {
 		return nil, errors.Join(append([]error{ErrInvalidSource}, errs...)...)
 	}
+	byKey.freeze()
 	columns := columnsOf(attrs)
-	p := &Plan{Version: PlanVersion, Account: c.BaseURL(), Columns: columns, Users: map[string]string{}}
+	p := &Plan{Version: PlanVersion, Account: c.BaseURL(), Columns: columns}
 	var found map[string]bool // the Ids the scope's search finds
 	if opts.Deactivate && opts.Scope.Search != nil {
 		if found, err = searchScope(ctx, c, *opts.Scope.Search); err != nil {
 			return nil, err
 		}
 	}
-	// Only the users the source names are compared: the others are slim, and only their
-	// hash is kept, unless they manage a user of the source or the scope may select them.
-	users, err := readAccount(ctx, c, columns, func(k string) bool { _, ok := byKey[k]; return ok }, func(k string, u *current) bool {
+	// Only the users whose row may change them are compared: the others are slim, and only
+	// their hash is kept, unless they manage a user of the source or the scope may select
+	// them. A user the source names is kept when its row names a manager, spells its
+	// address otherwise, states another status, or sets values that hash otherwise; one
+	// whose row changes nothing is marked matched and dropped. A second account user with
+	// the key of a row (twins, or one user found twice) has that key read again, whole.
+	cs := newColumnSet(columns)
+	emailCol := cs.find("EmailAddress")
+	twinKeys := map[string]bool{}
+	keep := func(k string, vals []string, has []bool, active bool) bool {
+		i, ok := byKey.get(k)
+		if !ok {
+			return false
+		}
+		if flags[i]&rowSeen != 0 {
+			twinKeys[k] = true
+			return true
+		}
+		flags[i] |= rowSeen
+		spelling := k
+		if s, ok := spelled[i]; ok {
+			spelling = s
+		}
+		return flags[i]&rowManager != 0 ||
+			!strings.EqualFold(spelling, strings.TrimSpace(vals[emailCol])) ||
+			flags[i]&rowActive != 0 && !active || inactive[i] && active ||
+			!digests.same(i, cs, vals, has)
+	}
+	dropped := map[[2]uint64]struct{}{} // the keys of the users dropped that the source does not name
+	users, err := readAccount(ctx, c, columns, keep, func(k string, u *current) bool {
 		if mgrs[k] || opts.Deactivate && inScope(u, opts.Scope, found) {
 			return false
 		}
-		if _, twin := p.Users[k]; twin {
+		var twin bool
+		if i, named := byKey.get(k); named {
+			twin = flags[i]&rowMatched != 0
+			flags[i] |= rowMatched
+		} else {
+			h := byKey.hash(k)
+			_, twin = dropped[h]
+			dropped[h] = struct{}{}
+		}
+		if twin {
 			k = "\x00" + u.id()
 		}
-		p.Users[k] = u.sum
+		p.Users.Set(k, u.sum)
 		return true
 	})
 	if err != nil {
 		return nil, err
 	}
+	if len(twinKeys) > 0 {
+		if err := readTwins(ctx, c, columns, twinKeys, users, &p.Users); err != nil {
+			return nil, err
+		}
+	}
+	kept := make([]string, 0, len(users))
 	for k, u := range users {
-		if _, twin := p.Users[k]; twin && !strings.HasPrefix(k, "\x00") {
+		if _, twin := p.Users.Get(k); twin && !strings.HasPrefix(k, "\x00") {
 			k = "\x00" + u.id() // a user the read kept after one it did not, with one key
 		}
-		p.Users[k] = u.hash()
+		kept = append(kept, k, u.hash())
+	}
+	for i := 0; i < len(kept); i += 2 { // set after the lookups: a set sorts again at the next
+		p.Users.Set(kept[i], kept[i+1])
 	}
 	// created reports whether the plan creates the user with the key.
 	created := func(k string) bool {
-		i, ok := byKey[k]
-		return ok && users[k] == nil && !inactive[i]
+		i, ok := byKey.get(k)
+		return ok && users[k] == nil && flags[i]&rowMatched == 0 && !inactive[i]
 	}
 
 	var creates, updates, teams, managers, activates, deactivates []Action
@@ -158,7 +215,7 @@ func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts O
 			return nil, err
 		}
 		key, kerr := checkEmail(d.Email)
-		if j, ok := byKey[key]; kerr != nil || !ok || j != i || i >= n {
+		if j, ok := byKey.get(key); kerr != nil || !ok || j != i || i >= n {
 			return nil, fmt.Errorf("usersync: the source changed while it was read (row %d): plan again", d.Line)
 		}
 		i++
@@ -176,6 +233,9 @@ func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts O
 			rowErr(d, "EmailAddress", fmt.Sprintf("%s looks like the account's user %s (the same address once normalised): write it as the account has it",
 				Printable(strings.TrimSpace(d.Email)), Printable(u.email())))
 			continue
+		}
+		if u == nil && flags[i-1]&rowMatched != 0 || u != nil && u.sum != "" {
+			continue // the account's user, whose row changes nothing (see keep)
 		}
 		if m := users[mgrKey]; m != nil && len(m.twins) > 0 {
 			rowErr(d, "ManagerEmail", fmt.Sprintf("the account has %d users with this address", len(m.twins)+1))
@@ -302,14 +362,53 @@ func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts O
 	}
 	p.Fingerprint = fingerprint(p)
 	creates = orderCreates(creates)
-	// Access changes first, apart from the attribute changes (Apply orders by kind anyway).
-	for _, group := range [][]Action{activates, deactivates, creates, updates, teams, managers} {
+	// Access changes first, apart from the attribute changes (Apply orders by kind anyway):
+	// activates, deactivates, creates, updates, teams, managers. The creates, a plan's
+	// largest group (a file of new users), are not copied: the others are appended to
+	// them, and the access changes rotated to the front.
+	p.Actions = creates
+	for _, group := range [][]Action{updates, teams, managers, activates, deactivates} {
 		p.Actions = append(p.Actions, group...)
+	}
+	if m := len(p.Actions) - len(activates) - len(deactivates); m > 0 && m < len(p.Actions) {
+		slices.Reverse(p.Actions[:m])
+		slices.Reverse(p.Actions[m:])
+		slices.Reverse(p.Actions)
 	}
 	if p.Actions == nil {
 		p.Actions = []Action{}
 	}
 	return p, nil
+}
+
+// Flags of a row of the source, as MakePlanFrom holds it.
+const (
+	rowActive  = 1 << iota // the row says Active
+	rowManager             // the row names a manager
+	rowMatched             // an account user has the row's key, and the row changes nothing
+	rowSeen                // an account user with the row's key was read
+)
+
+// readTwins reads the users with the keys again, whole (the first read dropped one of them
+// as unchanged), into users, dropping what the first read recorded of them from sums.
+func readTwins(ctx context.Context, c *leadsquared.Client, columns []string, keys map[string]bool, users map[string]*current, sums *Fingerprints) error {
+	again, err := readAccount(ctx, c, columns, func(k string, _ []string, _ []bool, _ bool) bool { return keys[k] }, func(string, *current) bool { return true })
+	if err != nil {
+		return err
+	}
+	for k := range keys {
+		sums.Delete(k)
+		delete(users, k)
+	}
+	for k, u := range again {
+		if !keys[keyOf(u.email())] {
+			continue // a user whose address addressKey refuses: the first read kept it
+		}
+		sums.Delete("\x00" + u.id())
+		delete(users, "\x00"+u.id())
+		users[k] = u
+	}
+	return nil
 }
 
 // createAction builds and validates the create of a user the account does not have.
@@ -388,6 +487,9 @@ func createAction(v *validate.Validator, d Desired, users map[string]*current, m
 // the plan too, lead back to them (the same rule as lsq users import's): none of them could
 // be created first.
 func managerCycles(creates []Action) []error {
+	if !slices.ContainsFunc(creates, func(a Action) bool { return a.ManagerEmail != "" }) {
+		return nil
+	}
 	idx := map[string]int{}
 	for i, a := range creates {
 		idx[keyOf(a.Email)] = i
@@ -413,6 +515,9 @@ func managerCycles(creates []Action) []error {
 
 // orderCreates puts the managers the plan creates before the users who report to them.
 func orderCreates(creates []Action) []Action {
+	if !slices.ContainsFunc(creates, func(a Action) bool { return a.ManagerEmail != "" }) {
+		return creates // none waits for another
+	}
 	idx := map[string]int{}
 	for i, a := range creates {
 		idx[keyOf(a.Email)] = i
@@ -435,11 +540,11 @@ func orderCreates(creates []Action) []Action {
 
 // scopedDeactivations returns the deactivation of every active user in scope that the
 // source does not list (found: the Ids the scope's search found, nil without a search).
-func scopedDeactivations(users map[string]*current, listed map[string]int32, scope Scope, found map[string]bool, notes *[]string) []Action {
+func scopedDeactivations(users map[string]*current, listed *keyIndex, scope Scope, found map[string]bool, notes *[]string) []Action {
 	var out []Action
 	for _, k := range slices.Sorted(maps.Keys(users)) {
 		u := users[k]
-		if _, ok := listed[k]; ok || !inScope(u, scope, found) {
+		if _, ok := listed.get(k); ok || !inScope(u, scope, found) {
 			continue
 		}
 		if strings.HasPrefix(k, "\x00") { // an address addressKey refuses, or a second user with one key

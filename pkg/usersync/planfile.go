@@ -27,7 +27,7 @@ func (p *Plan) WriteJSON(w io.Writer) error {
 		_, _ = bw.Write(b)
 	}
 	head := *p
-	head.Users, head.Actions = nil, nil
+	head.Users, head.Actions = Fingerprints{}, nil
 	b, err := json.Marshal(head)
 	if err != nil {
 		return err
@@ -49,14 +49,15 @@ func (p *Plan) WriteJSON(w io.Writer) error {
 	}
 	_, _ = bw.Write(b[:len(b)-1])
 	_, _ = bw.WriteString(`,"users":{`)
-	for i, k := range slices.Sorted(maps.Keys(p.Users)) {
-		if i > 0 {
+	i := 0
+	for k, v := range p.Users.All() {
+		if i++; i > 1 {
 			_ = bw.WriteByte(',')
 		}
 		_ = bw.WriteByte('\n')
 		enc(k)
 		_ = bw.WriteByte(':')
-		enc(p.Users[k])
+		enc(v)
 	}
 	_, _ = bw.WriteString("\n},\"actions\":[")
 	for i, a := range p.Actions {

@@ -3,7 +3,6 @@ package usersync
 import (
 	"context"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 
@@ -32,7 +31,7 @@ func stale(ctx context.Context, c *leadsquared.Client, p *Plan, users map[string
 	if hashed != nil {
 		changed = append(changed, hashed.changed...)
 	}
-	for k, h := range p.Users {
+	for k, h := range p.Users.All() {
 		u, ok := users[k]
 		switch {
 		case !ok && hashed != nil && hashed.saw(k):
@@ -43,7 +42,7 @@ func stale(ctx context.Context, c *leadsquared.Client, p *Plan, users map[string
 		}
 	}
 	for k := range users {
-		if _, ok := p.Users[k]; !ok && !slices.ContainsFunc(recorded[k], func(a Action) bool { return a.Kind == KindCreate }) {
+		if _, ok := p.Users.Get(k); !ok && !slices.ContainsFunc(recorded[k], func(a Action) bool { return a.Kind == KindCreate }) {
 			changed = append(changed, Printable(k)+" (new)")
 		}
 	}
@@ -82,30 +81,29 @@ func stale(ctx context.Context, c *leadsquared.Client, p *Plan, users map[string
 }
 
 // byHash checks the users of the account a plan does not change as Apply reads them, by
-// their hash, without keeping them: the plan's keys sorted, and which were seen.
+// their hash, without keeping them: which of the plan's users (by their place among its
+// sorted keys) were seen.
 type byHash struct {
 	p       *Plan
-	keys    []string
 	seen    []bool
 	changed []string
 }
 
 func newByHash(p *Plan) *byHash {
-	keys := slices.Sorted(maps.Keys(p.Users))
-	return &byHash{p: p, keys: keys, seen: make([]bool, len(keys))}
+	return &byHash{p: p, seen: make([]bool, p.Users.Len())}
 }
 
 // check checks one user read (a slim one: its hash in sum) and drops it.
 func (b *byHash) check(k string, u *current) bool {
-	i, ok := slices.BinarySearch(b.keys, k)
+	i, ok := b.p.Users.index(k)
 	if ok && b.seen[i] { // a second user with the key: the plan read it by its Id
 		k = "\x00" + u.id()
-		i, ok = slices.BinarySearch(b.keys, k)
+		i, ok = b.p.Users.index(k)
 	}
 	switch {
 	case !ok:
 		b.changed = append(b.changed, Printable(k)+" (new)")
-	case b.p.Users[k] != u.sum:
+	case b.p.Users.at(i) != u.sum:
 		b.changed = append(b.changed, Printable(k))
 	}
 	if ok {
@@ -116,7 +114,7 @@ func (b *byHash) check(k string, u *current) bool {
 
 // saw reports whether check saw the user the plan read with key k.
 func (b *byHash) saw(k string) bool {
-	i, ok := slices.BinarySearch(b.keys, k)
+	i, ok := b.p.Users.index(k)
 	return ok && b.seen[i]
 }
 

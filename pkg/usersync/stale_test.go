@@ -164,6 +164,13 @@ func TestOneKeyPerAddress(t *testing.T) {
 			t.Errorf("err lacks %q:\n%v", want, err)
 		}
 	}
+	// A row that changes nothing of the first of the two: the plan drops a user whose row
+	// changes nothing as it reads the account, and must still see the second.
+	src[0].Attrs = map[string]string{"FirstName": "Bob"}
+	_, err = usersync.MakePlan(ctx, c, src[:1], usersync.Options{})
+	if want := "row 2, column EmailAddress: the account has 2 users with this address: Bob@example.com and bob@EXAMPLE.com"; !errors.Is(err, usersync.ErrInvalidSource) || !strings.Contains(err.Error(), want) {
+		t.Errorf("unchanged row: err lacks %q:\n%v", want, err)
+	}
 	if srv.Count(api.OpCreateUser)+srv.Count(api.OpUpdateUser) != 0 {
 		t.Error("sent with an invalid source")
 	}

@@ -144,7 +144,7 @@ type Plan struct {
 	// deactivation scope and the users its search found.
 	Fingerprint string `json:"fingerprint"`
 	// Users maps every address the plan read to the hash of that user.
-	Users map[string]string `json:"users"`
+	Users Fingerprints `json:"users"`
 	// Actions are the changes, in the order Apply makes them.
 	Actions []Action `json:"actions"`
 	// Notes are differences the plan cannot change (an attribute no API call sets).
@@ -413,10 +413,14 @@ func (u *current) hash() string {
 	return hex.EncodeToString(h.Sum(nil)[:12])
 }
 
+// keepFunc decides whether a user read is kept whole: its key, its values and presence by
+// column (of the plan's columnSet) and whether it is active.
+type keepFunc func(key string, vals []string, has []bool, active bool) bool
+
 // readAccount reads every user of the account (inactive ones included) in the columns; the
 // users whose key keep refuses are slim (keep nil keeps all), and handed to drop if it is
 // set: those drop takes (returning true) are not kept at all.
-func readAccount(ctx context.Context, c *leadsquared.Client, columns []string, keep func(key string) bool, drop func(key string, u *current) bool) (map[string]*current, error) {
+func readAccount(ctx context.Context, c *leadsquared.Client, columns []string, keep keepFunc, drop func(key string, u *current) bool) (map[string]*current, error) {
 	req := api.UserSearchRequest{Columns: api.UserSearchColumns{IncludeCSV: strings.Join(columns, ",")}}
 	asc := api.UserSearchSortDirection(0)
 	req.Sorting = []api.UserSearchSort{{ColumnName: "CreatedOn", Direction: &asc}}
@@ -460,7 +464,7 @@ func readByAddress(ctx context.Context, c *leadsquared.Client, emails []string, 
 // addCurrent adds the user of a search record to users, by its address's key: a second
 // user with the same key (or an address addressKey refuses) goes under a key no address
 // has, so that it is never matched but still checked.
-func addCurrent(users map[string]*current, r *api.UserSearchRecord, cs *columnSet, keep func(string) bool, drop func(string, *current) bool) {
+func addCurrent(users map[string]*current, r *api.UserSearchRecord, cs *columnSet, keep keepFunc, drop func(string, *current) bool) {
 	vals, has := make([]string, len(cs.names)), make([]bool, len(cs.names))
 	for i, col := range cs.names {
 		vals[i], has[i] = RecordValue(r, col)
@@ -469,7 +473,7 @@ func addCurrent(users map[string]*current, r *api.UserSearchRecord, cs *columnSe
 	head := [headFields]string{r.ID, email, r.Role, r.TeamID}
 	u := &current{cols: cs, packed: pack(cs, head, vals, has), active: r.StatusCode == 0}
 	k, err := addressKey(email)
-	if keep != nil && !keep(k) {
+	if keep != nil && !keep(k, vals, has, u.active) {
 		u.sum = u.hash()
 		u.packed = pack(cs, head, nil, nil)
 		if drop != nil && err == nil && drop(k, u) {
@@ -592,14 +596,9 @@ func columnsOf(attrs map[string]bool) []string {
 
 // fingerprint hashes what a plan read: the users, the scope and the users its search found.
 func fingerprint(p *Plan) string {
-	keys := make([]string, 0, len(p.Users))
-	for k := range p.Users {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
 	h := sha256.New()
-	for _, k := range keys {
-		fmt.Fprintf(h, "%s=%s\n", k, p.Users[k])
+	for k, v := range p.Users.All() {
+		fmt.Fprintf(h, "%s=%s\n", k, v)
 	}
 	_ = json.NewEncoder(h).Encode(p.Scope)
 	_ = json.NewEncoder(h).Encode(p.ScopeFound)

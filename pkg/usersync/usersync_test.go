@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -295,5 +296,68 @@ func TestJournalResumesOnlyItsPlan(t *testing.T) {
 	res, err := usersync.Apply(ctx, c, planB, j, usersync.ApplyOptions{})
 	if err != nil || res.Done != 1 || res.Earlier != 0 || byEmail(srv, "u001@example.com").FirstName != "Second" {
 		t.Errorf("apply of another plan: %+v %v", res, err)
+	}
+}
+
+// A row that says what the account has, in another spelling same accepts (spaces, a Role
+// in another case), plans nothing, and its user is still known to the plan: as a manager
+// of another row, and in the plan's users; a row that differs only where the spelling
+// does not matter to the plan is still compared.
+func TestUnchangedRowsAreKnownUsers(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	_, c := account(t, 4, nil)
+	src := source(4)
+	src[0].Attrs["Role"] = "SALES_user"
+	src[0].Attrs["FirstName"] = " U000 "
+	src[1].ManagerEmail = "u000@example.com" // an unchanged user of the file as manager
+	src[2].Attrs["LastName"] = "l"           // case matters outside Role
+	active := true
+	src[3].Active = &active // already active: nothing to do
+	p, err := usersync.MakePlan(ctx, c, src, usersync.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, a := range p.Actions {
+		got = append(got, string(a.Kind)+" "+a.Email)
+	}
+	if want := []string{"update u002@example.com", "manager u001@example.com"}; !slices.Equal(got, want) {
+		t.Errorf("actions = %q, want %q", got, want)
+	}
+	if _, ok := p.Users.Get("u000@example.com"); !ok || p.Users.Len() != 5 { // and the key owner
+		t.Errorf("the plan read %d users, want 5 with u000", p.Users.Len())
+	}
+}
+
+// A plan lists the access changes first, then creates, updates, team moves and managers.
+func TestPlanOrdersAccessFirst(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv, c := account(t, 5, nil)
+	if _, err := srv.AddUser(lsqtest.User{FirstName: "U005", LastName: "L", EmailAddress: "u005@example.com", Role: "Sales_User", TeamID: "t1",
+		Attributes: map[string]string{"Department": "Sales"}, Status: lsqtest.UserInactive}); err != nil {
+		t.Fatal(err)
+	}
+	src := source(6)
+	src[0].Attrs["TeamId"] = "t2"
+	src[1].ManagerEmail = "u002@example.com"
+	src[2].Attrs["FirstName"] = "Renamed"
+	active, inactive := true, false
+	src[3].Active = &inactive
+	src[5].Active = &active
+	src = append(src, usersync.Desired{Line: 9, Email: "new@example.com", Attrs: map[string]string{"FirstName": "N", "Role": "Sales_User"}})
+	p, err := usersync.MakePlan(ctx, c, src, usersync.Options{Deactivate: true, Scope: usersync.Scope{Role: "Nobody"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, a := range p.Actions {
+		got = append(got, string(a.Kind)+" "+a.Email)
+	}
+	want := []string{"activate u005@example.com", "deactivate u003@example.com", "create new@example.com",
+		"update u002@example.com", "team u000@example.com", "manager u001@example.com"}
+	if !slices.Equal(got, want) {
+		t.Errorf("actions = %q\nwant %q", got, want)
 	}
 }
