@@ -348,7 +348,9 @@ func (w *walker) stringRules(n int32, nd *node, lit, raw []byte, esc bool) {
 	if w.mode != refuse {
 		return
 	}
-	if nd.minLen >= 0 || nd.maxLen >= 0 {
+	// A string of n bytes holds between n/4 and n characters: only one near a bound is
+	// counted.
+	if n := len(val); nd.minLen >= 0 && n < 4*int(nd.minLen) || nd.maxLen >= 0 && n > int(nd.maxLen) {
 		l := utf8.RuneCount(val)
 		if nd.minLen >= 0 && l < int(nd.minLen) {
 			w.fail(nil, "minLength", fmt.Sprintf("at least %d characters", nd.minLen), fmt.Sprintf("string is shorter than %d characters", nd.minLen), nil)
