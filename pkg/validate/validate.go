@@ -152,23 +152,9 @@ func (v *Validator) validateRequest(operationID api.OperationID, query url.Value
 	}
 	oc := o.check
 	w := walkers.Get().(*walker)
-	defer func() {
-		w.release()
-		walkers.Put(w)
-	}()
 	var fs []Failure
-	if checkQuery {
-		for _, p := range oc.query {
-			vals := QueryValues(query, p.name)
-			if len(vals) == 0 {
-				if p.required {
-					fs = append(fs, Failure{In: InQuery, Pointer: "/" + p.name, Rule: "required", Expected: "present",
-						Message: fmt.Sprintf("query parameter %q is missing", p.name)})
-				}
-				continue
-			}
-			fs = v.checkQuery(w, fs, p, vals[0])
-		}
+	if checkQuery && len(oc.query) > 0 {
+		fs = v.checkQueries(w, oc, query)
 	}
 	switch {
 	case len(bytes.TrimSpace(body)) == 0:
@@ -178,13 +164,41 @@ func (v *Validator) validateRequest(operationID api.OperationID, query url.Value
 	case oc.body < 0:
 		fs = append(fs, Failure{In: InBody, Rule: "body", Expected: "no body", Message: "operation takes no request body"})
 	default:
-		fs = append(fs, v.walkBody(w, false, oc.body, body)...)
+		if bf := v.walkBody(w, false, oc.body, body); bf != nil {
+			fs = append(fs, bf...)
+		}
 	}
+	w.release()
+	walkers.Put(w)
 	if len(fs) > 0 {
-		sortFailures(fs)
-		return &Error{Operation: o.ID, Direction: DirectionRequest, Failures: fs}
+		return failed(o, DirectionRequest, 0, fs)
 	}
 	return nil
+}
+
+// failed returns the *Error of failures fs, sorted.
+//
+//go:noinline
+func failed(o *Operation, d Direction, status int, fs []Failure) error {
+	sortFailures(fs)
+	return &Error{Operation: o.ID, Direction: d, Status: status, Failures: fs}
+}
+
+// checkQueries checks the query parameters of operation oc.
+func (v *Validator) checkQueries(w *walker, oc *opCheck, query url.Values) []Failure {
+	var fs []Failure
+	for _, p := range oc.query {
+		vals := QueryValues(query, p.name)
+		if len(vals) == 0 {
+			if p.required {
+				fs = append(fs, Failure{In: InQuery, Pointer: "/" + p.name, Rule: "required", Expected: "present",
+					Message: fmt.Sprintf("query parameter %q is missing", p.name)})
+			}
+			continue
+		}
+		fs = v.checkQuery(w, fs, p, vals[0])
+	}
+	return fs
 }
 
 // walkBody checks a body against node n in refuse mode and returns its failures (a copy:
@@ -195,11 +209,19 @@ func (v *Validator) walkBody(w *walker, response bool, n int32, body []byte) []F
 	}
 	w.reset(v.t, refuse, response, body)
 	w.walk(n)
+	if !w.syntax && len(w.fails) == 0 {
+		return nil
+	}
+	return w.bodyFailures()
+}
+
+// bodyFailures returns the failures of a walk that found some (a copy: the walker's are
+// reused).
+//
+//go:noinline
+func (w *walker) bodyFailures() []Failure {
 	if w.syntax {
 		return []Failure{{In: InBody, Rule: "json", Expected: "JSON", Message: fmt.Sprintf("body is not valid JSON: syntax error at byte %d", w.syntaxAt)}}
-	}
-	if len(w.fails) == 0 {
-		return nil
 	}
 	// A body that does not decode unambiguously (invalid UTF-8, a key twice, too deep) is
 	// reported for that alone: what the schema rules would say depends on how it is read.
@@ -296,30 +318,24 @@ func (v *Validator) ValidateResponse(operationID api.OperationID, status int, bo
 		return err
 	}
 	r, documented := o.check.reply(status)
-	fail := func(f Failure) error {
-		return &Error{Operation: o.ID, Direction: DirectionResponse, Status: status, Failures: []Failure{f}}
-	}
 	if !documented {
-		return fail(Failure{In: InBody, Rule: "status", Expected: "a documented status", Message: fmt.Sprintf("status %d is not documented", status)})
+		return failed(o, DirectionResponse, status, []Failure{{In: InBody, Rule: "status", Expected: "a documented status", Message: fmt.Sprintf("status %d is not documented", status)}})
 	}
 	if !r.json {
 		return nil
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
-		return fail(Failure{In: InBody, Rule: "required", Expected: "a JSON body", Message: "response body is empty"})
+		return failed(o, DirectionResponse, status, []Failure{{In: InBody, Rule: "required", Expected: "a JSON body", Message: "response body is empty"}})
 	}
 	w := walkers.Get().(*walker)
-	defer func() {
-		w.release()
-		walkers.Put(w)
-	}()
 	fs := v.walkBody(w, true, r.node, body)
 	if w.statusError && !w.syntax && v.t.errNode >= 0 && r.node != v.t.errNode {
 		fs = v.walkBody(w, true, v.t.errNode, body)
 	}
+	w.release()
+	walkers.Put(w)
 	if len(fs) > 0 {
-		sortFailures(fs)
-		return &Error{Operation: o.ID, Direction: DirectionResponse, Status: status, Failures: fs}
+		return failed(o, DirectionResponse, status, fs)
 	}
 	return nil
 }

@@ -184,16 +184,14 @@ func (w *walker) value(n int32, depth int) {
 	switch {
 	case c == '{' || c == '[':
 		if depth >= MaxDepth {
-			w.fail(nil, RuleDepth, fmt.Sprintf("at most %d nested arrays and objects", MaxDepth),
-				fmt.Sprintf("nesting is deeper than the depth limit of %d arrays and objects", MaxDepth), nil)
-			w.stop = true
+			w.tooDeep()
 			return
 		}
 		t := jsonObject
 		if c == '[' {
 			t = jsonArray
 		}
-		if nd != nil && !w.typeOK(n, nd, t) {
+		if nd != nil && !nd.accepts(t) && !w.typeOK(n, nd, t) {
 			n, nd = -1, nil
 		}
 		if c == '{' {
@@ -253,6 +251,15 @@ func (w *walker) value(n int32, depth int) {
 	default:
 		w.syntaxError()
 	}
+}
+
+// tooDeep fails and ends the walk at a value nested past MaxDepth.
+//
+//go:noinline
+func (w *walker) tooDeep() {
+	w.fail(nil, RuleDepth, fmt.Sprintf("at most %d nested arrays and objects", MaxDepth),
+		fmt.Sprintf("nesting is deeper than the depth limit of %d arrays and objects", MaxDepth), nil)
+	w.stop = true
 }
 
 // branch picks the alternative of an x-lsq-error-body oneOf that the value's JSON type
@@ -351,22 +358,36 @@ func (w *walker) stringRules(n int32, nd *node, lit, raw []byte, esc bool) {
 	// A string of n bytes holds between n/4 and n characters: only one near a bound is
 	// counted.
 	if n := len(val); nd.minLen >= 0 && n < 4*int(nd.minLen) || nd.maxLen >= 0 && n > int(nd.maxLen) {
-		l := utf8.RuneCount(val)
-		if nd.minLen >= 0 && l < int(nd.minLen) {
-			w.fail(nil, "minLength", fmt.Sprintf("at least %d characters", nd.minLen), fmt.Sprintf("string is shorter than %d characters", nd.minLen), nil)
-		}
-		if nd.maxLen >= 0 && l > int(nd.maxLen) {
-			w.fail(nil, "maxLength", fmt.Sprintf("at most %d characters", nd.maxLen), fmt.Sprintf("string is longer than %d characters", nd.maxLen), nil)
-		}
+		w.lengths(nd, val)
 	}
 	if nd.hasPattern && !w.t.matchers[n](val) {
 		w.fail(nil, "pattern", nd.pattern, "string does not match the pattern "+nd.pattern, nil)
 	}
 	if nd.attrOf >= 0 && !isCustomField(string(val)) {
-		if _, ok := w.t.nodes[nd.attrOf].props[string(val)]; !ok {
-			of := strings.TrimPrefix(w.t.nodes[nd.attrOf].loc, "$.components.schemas.")
-			w.fail(nil, "attribute", "an attribute of "+of+" or a custom field (mx_*)", "not an attribute of "+of+" nor a custom field (mx_*)", nil)
-		}
+		w.attributeOf(nd, val)
+	}
+}
+
+// lengths checks a string's length in characters against nd's bounds.
+//
+//go:noinline
+func (w *walker) lengths(nd *node, val []byte) {
+	l := utf8.RuneCount(val)
+	if nd.minLen >= 0 && l < int(nd.minLen) {
+		w.fail(nil, "minLength", fmt.Sprintf("at least %d characters", nd.minLen), fmt.Sprintf("string is shorter than %d characters", nd.minLen), nil)
+	}
+	if nd.maxLen >= 0 && l > int(nd.maxLen) {
+		w.fail(nil, "maxLength", fmt.Sprintf("at most %d characters", nd.maxLen), fmt.Sprintf("string is longer than %d characters", nd.maxLen), nil)
+	}
+}
+
+// attributeOf checks that a string names an attribute of nd.attrOf (x-lsq-attribute-of).
+//
+//go:noinline
+func (w *walker) attributeOf(nd *node, val []byte) {
+	if _, ok := w.t.nodes[nd.attrOf].props[string(val)]; !ok {
+		of := strings.TrimPrefix(w.t.nodes[nd.attrOf].loc, "$.components.schemas.")
+		w.fail(nil, "attribute", "an attribute of "+of+" or a custom field (mx_*)", "not an attribute of "+of+" nor a custom field (mx_*)", nil)
 	}
 }
 
@@ -758,10 +779,7 @@ func (w *walker) members(n int32, nd *node, depth, othersStart int) {
 				}
 				if order != nil && child >= 0 && pos < maxOrder {
 					if pos >= len(order) {
-						for len(order) <= pos {
-							order = append(order, -1)
-						}
-						w.order[n] = order
+						order = w.growOrder(n, order, pos)
 					}
 					order[pos] = int16(child)
 				}
@@ -853,17 +871,35 @@ func (w *walker) members(n int32, nd *node, depth, othersStart int) {
 	}
 	for _, r := range nd.required {
 		if seen[r/64]&(1<<(r%64)) == 0 {
-			name := []byte(nd.names[r])
-			w.path = append(w.path, pathSeg{key: name})
-			w.observe(DriftMissingRequired, n, 0, "")
-			w.path = w.path[:len(w.path)-1]
-			w.fail(name, "required", "present", "required attribute is missing", nil)
+			w.missing(n, nd, r)
 		}
 	}
 }
 
+// missing reports nd's required property r missing from the object just walked.
+//
+//go:noinline
+func (w *walker) missing(n int32, nd *node, r int32) {
+	name := []byte(nd.names[r])
+	w.path = append(w.path, pathSeg{key: name})
+	w.observe(DriftMissingRequired, n, 0, "")
+	w.path = w.path[:len(w.path)-1]
+	w.fail(name, "required", "present", "required attribute is missing", nil)
+}
+
 // maxOrder bounds the positions remembered of an object's keys.
 const maxOrder = 128
+
+// growOrder extends node n's order to hold position pos.
+//
+//go:noinline
+func (w *walker) growOrder(n int32, order []int16, pos int) []int16 {
+	for len(order) <= pos {
+		order = append(order, -1)
+	}
+	w.order[n] = order
+	return order
+}
 
 // nodeOrder returns the order of node n's last object (see walker.order), nil at first.
 func (w *walker) nodeOrder(n int32) []int16 {
