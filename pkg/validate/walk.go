@@ -488,6 +488,43 @@ func (w *walker) str() (raw []byte, esc, valid bool) {
 	b := w.b
 	start := w.i + 1
 	i := start
+	// The commonest string, printable ASCII without an escape, ends at the first special
+	// byte, its quote.
+	for i+8 <= len(b) {
+		x := binary.LittleEndian.Uint64(b[i:])
+		const ones, highs = 0x0101010101010101, 0x8080808080808080
+		q, bs := x^(ones*'"'), x^(ones*'\\')
+		if m := ((q-ones)&^q | (bs-ones)&^bs | (x-ones*0x20)&^x | x) & highs; m != 0 {
+			i += bits.TrailingZeros64(m) / 8
+			if b[i] == '"' {
+				w.i = i + 1
+				return b[start:i], false, true
+			}
+			return w.strRest(start, i)
+		}
+		i += 8
+	}
+	if i < len(b) && len(b) >= 8 {
+		// Fewer than eight bytes left: the last eight, shifted past those already read
+		// (the zero bytes shifted in are marked, as control characters).
+		x := binary.LittleEndian.Uint64(b[len(b)-8:]) >> (uint(i-(len(b)-8)) * 8)
+		const ones, highs = 0x0101010101010101, 0x8080808080808080
+		q, bs := x^(ones*'"'), x^(ones*'\\')
+		m := ((q-ones)&^q | (bs-ones)&^bs | (x-ones*0x20)&^x | x) & highs
+		if j := i + bits.TrailingZeros64(m)/8; j < len(b) {
+			if b[j] == '"' {
+				w.i = j + 1
+				return b[start:j], false, true
+			}
+			i = j
+		}
+	}
+	return w.strRest(start, i)
+}
+
+// strRest is str from i, where the bytes from start are plain.
+func (w *walker) strRest(start, i int) (raw []byte, esc, valid bool) {
+	b := w.b
 	ascii := true
 	valid = true
 	for i < len(b) {
@@ -744,8 +781,10 @@ func (w *walker) members(n int32, nd *node, depth, othersStart int) {
 	} else {
 		for !w.stop {
 			if w.i >= len(w.b) || w.b[w.i] != '"' {
-				w.syntaxError()
-				return
+				if w.ws(); w.i >= len(w.b) || w.b[w.i] != '"' {
+					w.syntaxError()
+					return
+				}
 			}
 			var key []byte
 			child := int32(-1)
@@ -785,10 +824,13 @@ func (w *walker) members(n int32, nd *node, depth, othersStart int) {
 				}
 			}
 			pos++
-			w.ws()
+			// White space is looked for only where the expected byte is not (json.Marshal
+			// writes none).
 			if w.i >= len(w.b) || w.b[w.i] != ':' {
-				w.syntaxError()
-				return
+				if w.ws(); w.i >= len(w.b) || w.b[w.i] != ':' {
+					w.syntaxError()
+					return
+				}
 			}
 			w.i++
 			w.ws()
@@ -797,7 +839,7 @@ func (w *walker) members(n int32, nd *node, depth, othersStart int) {
 			} else if w.duplicate(seen[:], child, key, othersStart) {
 				w.fail(key, RuleDuplicateKey, "each key once", "key appears more than once in the object (decoders keep only one of its values)", nil)
 			}
-			if depth == 1 && string(key) == "Status" && w.i+7 <= len(w.b) && string(w.b[w.i:w.i+7]) == `"Error"` {
+			if depth == 1 && w.response && string(key) == "Status" && w.i+7 <= len(w.b) && string(w.b[w.i:w.i+7]) == `"Error"` {
 				w.statusError = true
 			}
 			next := int32(-1)
@@ -848,6 +890,10 @@ func (w *walker) members(n int32, nd *node, depth, othersStart int) {
 			if w.stop {
 				return
 			}
+			if w.i < len(w.b) && w.b[w.i] == ',' {
+				w.i++
+				continue
+			}
 			w.ws()
 			if w.i >= len(w.b) {
 				w.syntaxError()
@@ -855,7 +901,6 @@ func (w *walker) members(n int32, nd *node, depth, othersStart int) {
 			}
 			if w.b[w.i] == ',' {
 				w.i++
-				w.ws()
 				continue
 			}
 			if w.b[w.i] != '}' {
