@@ -53,27 +53,24 @@ type node struct {
 	nullable    bool
 	// strRules is set when a rule reads a string's value (enum, lengths, pattern,
 	// x-lsq-attribute-of): without one, a string of a string node is only scanned.
-	strRules bool
-	// plainString: a string node no rule reads (nor oneOf); ruledString: a string node
-	// (without oneOf) a rule reads.
-	plainString, ruledString bool
-	hasEnum                  bool  // enum != nil
-	hasOneOf                 bool  // len(oneOf) == 2
-	hasPattern               bool  // pattern != "": the table's matchers hold its matcher
-	open                     bool  // additionalProperties: other attributes are expected
-	custom                   bool  // x-lsq-custom-fields: mx_* attributes are custom fields...
-	customNode               int32 // ...whose values are of this node (a string or null)
-	addNode                  int32 // the schema of other attributes' values, -1 any
-	items                    int32 // the schema of array items, -1 any
-	attrOf                   int32 // x-lsq-attribute-of: a string names an attribute of this node, -1 none
-	minLen                   int32 // -1 when unset, as the other bounds
-	maxLen                   int32
-	minItems                 int32
-	maxItems                 int32
-	hasMin                   bool
-	hasMax                   bool
-	unknownType              bool // x-lsq-type-unknown
-	goType                   bool // x-go-type: a tolerant scalar of package scalar
+	strRules    bool
+	hasEnum     bool  // enum != nil
+	hasOneOf    bool  // len(oneOf) == 2
+	hasPattern  bool  // pattern != "": the table's matchers hold its matcher
+	open        bool  // additionalProperties: other attributes are expected
+	custom      bool  // x-lsq-custom-fields: mx_* attributes are custom fields...
+	customNode  int32 // ...whose values are of this node (a string or null)
+	addNode     int32 // the schema of other attributes' values, -1 any
+	items       int32 // the schema of array items, -1 any
+	attrOf      int32 // x-lsq-attribute-of: a string names an attribute of this node, -1 none
+	minLen      int32 // -1 when unset, as the other bounds
+	maxLen      int32
+	minItems    int32
+	maxItems    int32
+	hasMin      bool
+	hasMax      bool
+	unknownType bool // x-lsq-type-unknown
+	goType      bool // x-go-type: a tolerant scalar of package scalar
 
 	// keys finds a property's index faster than props: a collision-free hash of the names,
 	// built with the table (nil when none was found: props is used).
@@ -201,9 +198,23 @@ type opCheck struct {
 	drift        int32 // the node of the 200 answer that drift reports walk
 }
 
+// strKind is what a walk does with a string of a node: scan it only (strPlain: a string node
+// no rule reads), check it with stringRules (strRuled: a string node a rule reads), or check
+// it as any value (strNone: another node, or one with oneOf).
+type strKind uint8
+
+const (
+	strNone strKind = iota
+	strPlain
+	strRuled
+)
+
 // table is the checker's table, built once from check.gen.go.
 type table struct {
-	nodes    []node
+	nodes []node
+	// strKinds is, by node, its strKind: a byte each, so that the string values of an object
+	// are dispatched from a line or two of the table rather than from each node's.
+	strKinds []strKind
 	ops      map[string]*opCheck
 	errNode  int32
 	matchers []func([]byte) bool // by node: the pattern's matcher, nil when none
@@ -224,7 +235,7 @@ var (
 func checkTable() *table {
 	tableOnce.Do(func() {
 		nodes, ops, errNode := checkTableData()
-		t := &table{nodes: nodes, ops: ops, errNode: errNode, matchers: make([]func([]byte) bool, len(nodes))}
+		t := &table{nodes: nodes, ops: ops, errNode: errNode, matchers: make([]func([]byte) bool, len(nodes)), strKinds: make([]strKind, len(nodes))}
 		for i := range nodes {
 			if p := nodes[i].pattern; p != "" {
 				t.matchers[i] = matcher(p)
@@ -242,9 +253,13 @@ func checkTable() *table {
 			}
 			nd := &nodes[i]
 			nd.strRules = nd.enum != nil || nd.minLen >= 0 || nd.maxLen >= 0 || nd.pattern != "" || nd.attrOf >= 0
-			nd.plainString = nd.types == jsonString && !nd.strRules && len(nd.oneOf) == 0
-			nd.ruledString = nd.types == jsonString && nd.strRules && len(nd.oneOf) == 0
 			nd.hasEnum, nd.hasOneOf, nd.hasPattern = nd.enum != nil, len(nd.oneOf) == 2, nd.pattern != ""
+			if nd.types == jsonString && len(nd.oneOf) == 0 {
+				t.strKinds[i] = strPlain
+				if nd.strRules {
+					t.strKinds[i] = strRuled
+				}
+			}
 		}
 		for _, oc := range ops {
 			for i := range oc.replies {

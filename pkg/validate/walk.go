@@ -858,14 +858,18 @@ func (w *walker) members(n int32, nd *node, depth, othersStart int) {
 					next = nd.children[spelled]
 				}
 			}
-			if next >= 0 && w.i < len(w.b) && w.b[w.i] == '"' && w.t.nodes[next].plainString {
+			str := strNone
+			if next >= 0 && w.i < len(w.b) && w.b[w.i] == '"' {
+				str = w.t.strKinds[next]
+			}
+			if str == strPlain {
 				// The commonest value, a string no rule reads: scanned here.
 				if _, _, valid := w.str(); !valid && !w.stop {
 					w.leaf, w.leafSet = key, true
 					w.fail(nil, RuleUTF8, "valid UTF-8", "string is not valid UTF-8", nil)
 					w.leafSet = false
 				}
-			} else if next >= 0 && w.i < len(w.b) && w.b[w.i] == '"' && w.t.nodes[next].ruledString {
+			} else if str == strRuled {
 				// A string with rules of a string node: as value checks it, without its switch.
 				start := w.i
 				raw, esc, valid := w.str()
