@@ -159,7 +159,7 @@ func (n *node) property(key []byte) int32 {
 // operation returns the operation whose ID is exactly id, nil when none.
 func (t *table) operation(id api.OperationID) *Operation {
 	if x := t.ids; x != nil {
-		if i := x.slots[keyHash(id, x.mult, x.shift)]; i >= 0 && t.idOps[i].ID == id {
+		if i := x.slots[keyHash(id, x.mult, x.shift)]; i >= 0 && t.idNames[i] == id {
 			return t.idOps[i]
 		}
 		return nil
@@ -221,8 +221,9 @@ type table struct {
 	byID     map[api.OperationID]*Operation
 	// ids finds an operation of byID by its exact ID faster than the map: ids.slots index
 	// idOps (nil when no seed was found: byID is used).
-	ids   *keyIndex
-	idOps []*Operation
+	ids     *keyIndex
+	idOps   []*Operation
+	idNames []api.OperationID // idOps' IDs, compared without reaching each Operation
 }
 
 // The table, built on first use. Not a package-level variable's initialiser: that would link
@@ -285,6 +286,9 @@ func checkTable() *table {
 		}
 		if t.ids = newKeyIndex(names); t.ids == nil {
 			t.idOps = nil
+		}
+		for _, o := range t.idOps {
+			t.idNames = append(t.idNames, o.ID)
 		}
 		theTable = t
 	})

@@ -29,6 +29,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 )
@@ -146,9 +147,12 @@ func (v *Validator) ValidateRequestBody(operationID api.OperationID, body []byte
 }
 
 func (v *Validator) validateRequest(operationID api.OperationID, query url.Values, checkQuery bool, body []byte) error {
-	o, err := v.operation(operationID)
-	if err != nil {
-		return err
+	o := v.t.operation(operationID)
+	if o == nil {
+		var err error
+		if o, err = v.operation(operationID); err != nil {
+			return err
+		}
 	}
 	oc := o.check
 	w := walkers.Get().(*walker)
@@ -157,7 +161,7 @@ func (v *Validator) validateRequest(operationID api.OperationID, query url.Value
 		fs = v.checkQueries(w, oc, query)
 	}
 	switch {
-	case len(bytes.TrimSpace(body)) == 0:
+	case blank(body):
 		if oc.body >= 0 && oc.bodyRequired {
 			fs = append(fs, Failure{In: InBody, Rule: "required", Expected: "a JSON body", Message: "request body is required"})
 		}
@@ -174,6 +178,15 @@ func (v *Validator) validateRequest(operationID api.OperationID, query url.Value
 		return failed(o, DirectionRequest, 0, fs)
 	}
 	return nil
+}
+
+// blank reports whether a body is empty or white space (bytes.TrimSpace's), at a glance when
+// it starts with a byte of ASCII that is not.
+func blank(body []byte) bool {
+	if len(body) > 0 && body[0] > ' ' && body[0] < utf8.RuneSelf {
+		return false
+	}
+	return len(bytes.TrimSpace(body)) == 0
 }
 
 // failed returns the *Error of failures fs, sorted.
@@ -313,9 +326,12 @@ func (v *Validator) ValidateHTTPRequest(r *http.Request) error {
 // carry only the attributes the spec lists, where its schema does not allow others (drift
 // reports, [Validator.Observe], only report them).
 func (v *Validator) ValidateResponse(operationID api.OperationID, status int, body []byte) error {
-	o, err := v.operation(operationID)
-	if err != nil {
-		return err
+	o := v.t.operation(operationID)
+	if o == nil {
+		var err error
+		if o, err = v.operation(operationID); err != nil {
+			return err
+		}
 	}
 	r, documented := o.check.reply(status)
 	if !documented {
@@ -324,7 +340,7 @@ func (v *Validator) ValidateResponse(operationID api.OperationID, status int, bo
 	if !r.json {
 		return nil
 	}
-	if len(bytes.TrimSpace(body)) == 0 {
+	if blank(body) {
 		return failed(o, DirectionResponse, status, []Failure{{In: InBody, Rule: "required", Expected: "a JSON body", Message: "response body is empty"}})
 	}
 	w := walkers.Get().(*walker)
