@@ -76,6 +76,7 @@ type node struct {
 	// built with the table (nil when none was found: props is used).
 	keys     *keyIndex
 	names    []string // the properties, sorted
+	keyColon []string // each name followed by `":`
 	children []int32  // the node of each property's value
 	required []int32  // indexes of the required properties, in the spec's order
 	enum     []string
@@ -246,10 +247,14 @@ func checkTable() *table {
 				// The names' bytes side by side, in the order a payload brings them (sorted):
 				// a walk that compares a key in place reads them from a line or two, not from
 				// wherever the linker put each literal.
-				blob, at := strings.Join(names, ""), 0
+				// Each is followed by `":`, the rest of a key and its colon as json.Marshal
+				// writes them (keyColon), compared in one go.
+				blob, at := strings.Join(names, `":`)+`":`, 0
+				nodes[i].keyColon = make([]string, len(names))
 				for k, name := range names {
 					names[k] = blob[at : at+len(name)]
-					at += len(name)
+					nodes[i].keyColon[k] = blob[at : at+len(name)+2]
+					at += len(name) + 2
 				}
 			}
 			nd := &nodes[i]

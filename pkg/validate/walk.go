@@ -792,11 +792,12 @@ func (w *walker) members(n int32, nd *node, depth, othersStart int) {
 			if order != nil {
 				if pos < len(order) && order[pos] >= 0 {
 					// The property at this position in the last object of this schema,
-					// compared in place (names hold no quote, backslash or invalid UTF-8).
-					name := nd.names[order[pos]]
-					if end := w.i + 1 + len(name); end < len(w.b) && w.b[end] == '"' && string(w.b[w.i+1:end]) == name {
-						key, child, hit = w.b[w.i+1:end], int32(order[pos]), true
-						w.i = end + 1
+					// compared in place with its closing quote and the colon (names hold no
+					// quote, backslash or invalid UTF-8).
+					kc := nd.keyColon[order[pos]]
+					if end := w.i + 1 + len(kc); end <= len(w.b) && string(w.b[w.i+1:end]) == kc {
+						key, child, hit = w.b[w.i+1:end-2], int32(order[pos]), true
+						w.i = end
 					}
 				}
 			}
@@ -826,13 +827,15 @@ func (w *walker) members(n int32, nd *node, depth, othersStart int) {
 			pos++
 			// White space is looked for only where the expected byte is not (json.Marshal
 			// writes none).
-			if w.i >= len(w.b) || w.b[w.i] != ':' {
-				if w.ws(); w.i >= len(w.b) || w.b[w.i] != ':' {
-					w.syntaxError()
-					return
+			if !hit {
+				if w.i >= len(w.b) || w.b[w.i] != ':' {
+					if w.ws(); w.i >= len(w.b) || w.b[w.i] != ':' {
+						w.syntaxError()
+						return
+					}
 				}
+				w.i++
 			}
-			w.i++
 			w.ws()
 			if !validKey {
 				w.fail(key, RuleUTF8, "valid UTF-8", "key is not valid UTF-8", nil)
