@@ -54,6 +54,7 @@ type node struct {
 	// strRules is set when a rule reads a string's value (enum, lengths, pattern,
 	// x-lsq-attribute-of): without one, a string of a string node is only scanned.
 	strRules    bool
+	objectOnly  bool  // accepts an object and has no oneOf: an object of it is walked directly
 	hasEnum     bool  // enum != nil
 	hasOneOf    bool  // len(oneOf) == 2
 	hasPattern  bool  // pattern != "": the table's matchers hold its matcher
@@ -260,6 +261,7 @@ func checkTable() *table {
 			nd := &nodes[i]
 			nd.strRules = nd.enum != nil || nd.minLen >= 0 || nd.maxLen >= 0 || nd.pattern != "" || nd.attrOf >= 0
 			nd.hasEnum, nd.hasOneOf, nd.hasPattern = nd.enum != nil, len(nd.oneOf) == 2, nd.pattern != ""
+			nd.objectOnly = !nd.hasOneOf && nd.accepts(jsonObject)
 			if nd.types == jsonString && len(nd.oneOf) == 0 {
 				t.strKinds[i] = strPlain
 				if nd.strRules {

@@ -53,8 +53,11 @@ type walker struct {
 	// hashed only when it differs. It holds property indexes, nothing of a payload.
 	order  [][]int16
 	others [][]byte // keys not among an object's properties, of the objects being walked
-	key    []byte   // scratch for a query parameter's JSON text
-	unesc  []byte   // scratch for an escaped string's value
+	// othersUsed is how much of others' array this walk has used: release clears it, so that a
+	// pooled walker keeps nothing of a payload.
+	othersUsed int
+	key        []byte // scratch for a query parameter's JSON text
+	unesc      []byte // scratch for an escaped string's value
 }
 
 // pathSeg is one step of the path to the value being walked: a key, or an array index.
@@ -78,6 +81,10 @@ func (w *walker) release() {
 		w.found[i] = observed{}
 	}
 	clear(w.fails)
+	if w.othersUsed > 0 {
+		clear(w.others[:w.othersUsed])
+		w.othersUsed = 0
+	}
 	w.found, w.fails, w.path, w.others, w.b = w.found[:0], w.fails[:0], w.path[:0], w.others[:0], nil
 }
 
@@ -759,10 +766,7 @@ func (w *walker) elements(items int32, depth int) int {
 func (w *walker) object(n int32, nd *node, depth int) {
 	othersStart := len(w.others)
 	w.members(n, nd, depth, othersStart)
-	if len(w.others) > othersStart {
-		clear(w.others[othersStart:])
-		w.others = w.others[:othersStart]
-	}
+	w.others = w.others[:othersStart] // cleared by release
 }
 
 // members is object's walk of the members; the keys it adds to w.others (those that are not
@@ -887,7 +891,11 @@ func (w *walker) members(n int32, nd *node, depth, othersStart int) {
 				}
 			} else if container := w.i < len(w.b) && (w.b[w.i] == '{' || w.b[w.i] == '['); container {
 				w.path = append(w.path, pathSeg{key: key})
-				w.value(next, depth)
+				if next >= 0 && w.b[w.i] == '{' && depth < MaxDepth && w.t.nodes[next].objectOnly {
+					w.object(next, &w.t.nodes[next], depth+1) // as value walks it, without its switch
+				} else {
+					w.value(next, depth)
+				}
 				w.path = w.path[:len(w.path)-1]
 			} else {
 				w.leaf, w.leafSet = key, true
@@ -982,6 +990,7 @@ func (w *walker) duplicate(seen []uint64, child int32, key []byte, from int) boo
 		}
 	}
 	w.others = append(w.others, key)
+	w.othersUsed = max(w.othersUsed, len(w.others))
 	return false
 }
 
