@@ -209,6 +209,9 @@ const (
 	strNone strKind = iota
 	strPlain
 	strRuled
+	// strNonEmpty: strRuled whose only rule is minLength 1, checked in place for a string
+	// without an escape.
+	strNonEmpty
 )
 
 // table is the checker's table, built once from check.gen.go.
@@ -266,6 +269,9 @@ func checkTable() *table {
 				t.strKinds[i] = strPlain
 				if nd.strRules {
 					t.strKinds[i] = strRuled
+				}
+				if nd.minLen == 1 && nd.maxLen < 0 && nd.enum == nil && nd.pattern == "" && nd.attrOf < 0 {
+					t.strKinds[i] = strNonEmpty
 				}
 			}
 		}

@@ -876,11 +876,13 @@ func (w *walker) members(n int32, nd *node, depth, othersStart int) {
 					w.fail(nil, RuleUTF8, "valid UTF-8", "string is not valid UTF-8", nil)
 					w.leafSet = false
 				}
-			} else if str == strRuled {
+			} else if str >= strRuled {
 				// A string with rules of a string node: as value checks it, without its switch.
 				start := w.i
 				raw, esc, valid := w.str()
-				if !w.stop || !w.syntax {
+				if str == strNonEmpty && len(raw) > 0 && !esc && valid {
+					// Its only rule, minLength 1, holds: a byte is a character at least.
+				} else if !w.stop || !w.syntax {
 					w.leaf, w.leafSet = key, true
 					if !valid {
 						w.fail(nil, RuleUTF8, "valid UTF-8", "string is not valid UTF-8", nil)
