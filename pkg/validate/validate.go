@@ -357,23 +357,20 @@ func (v *Validator) ValidateResponse(operationID api.OperationID, status int, bo
 }
 
 // reply returns the reply documented for status: its own, its class's (4XX) or the default.
-func (oc *opCheck) reply(status int) (reply, bool) {
+func (oc *opCheck) reply(status int) (*reply, bool) {
 	var found *reply
 	for i := range oc.replies {
 		r := &oc.replies[i]
 		switch {
 		case r.code == status:
-			return *r, true
+			return r, true
 		case r.class != 0 && r.class == status/100:
 			found = r
 		case r.status == "default" && found == nil:
 			found = r
 		}
 	}
-	if found == nil {
-		return reply{}, false
-	}
-	return *found, true
+	return found, found != nil
 }
 
 // QueryValues returns the values of the query parameter name as LeadSquared's services read
