@@ -107,3 +107,27 @@ func BenchmarkValidateGetUserByIDResponse(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkValidateCreateUserCall is what validation adds to the client's CreateUser call:
+// the body the client sends for the docs' sample (its JSON encoding) and the reply.
+func BenchmarkValidateCreateUserCall(b *testing.B) {
+	v := mustDefault(b)
+	body := []byte(`{"AssociatedPhoneNumbers":"+91-8888888888","CustomFields":{"Appraisal_Date":"2023-10-04","Lead_Assignment_Daily_Limit":"30","Marital_Status":"Single"},"EmailAddress":"charris@example.com","FirstName":"Chris","LastName":"Harris","ManagerUserId":"0cd3c94b-acb5-11eb-9ad7-06f221480cd8","Role":"Sales_User"}`)
+	reply := []byte(`{"Status":"Success","Message":{"Id":"3b1041fb-8374-11e7-8758-0a106ee76b21"}}`)
+	for _, part := range []string{"request", "reply"} {
+		b.Run("part="+part, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				var err error
+				if part == "request" {
+					err = v.ValidateRequest("CreateUser", nil, body)
+				} else {
+					err = v.ValidateResponse("CreateUser", 200, reply)
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

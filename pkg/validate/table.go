@@ -53,32 +53,31 @@ type node struct {
 	nullable    bool
 	// strRules is set when a rule reads a string's value (enum, lengths, pattern,
 	// x-lsq-attribute-of): without one, a string of a string node is only scanned.
-	strRules bool
-	// plainString: a string node no rule reads (nor oneOf); ruledString: a string node
-	// (without oneOf) a rule reads.
-	plainString, ruledString bool
-	hasEnum                  bool  // enum != nil
-	hasOneOf                 bool  // len(oneOf) == 2
-	hasPattern               bool  // pattern != "": the table's matchers hold its matcher
-	open                     bool  // additionalProperties: other attributes are expected
-	custom                   bool  // x-lsq-custom-fields: mx_* attributes are custom fields...
-	customNode               int32 // ...whose values are of this node (a string or null)
-	addNode                  int32 // the schema of other attributes' values, -1 any
-	items                    int32 // the schema of array items, -1 any
-	attrOf                   int32 // x-lsq-attribute-of: a string names an attribute of this node, -1 none
-	minLen                   int32 // -1 when unset, as the other bounds
-	maxLen                   int32
-	minItems                 int32
-	maxItems                 int32
-	hasMin                   bool
-	hasMax                   bool
-	unknownType              bool // x-lsq-type-unknown
-	goType                   bool // x-go-type: a tolerant scalar of package scalar
+	strRules    bool
+	objectOnly  bool  // accepts an object and has no oneOf: an object of it is walked directly
+	hasEnum     bool  // enum != nil
+	hasOneOf    bool  // len(oneOf) == 2
+	hasPattern  bool  // pattern != "": the table's matchers hold its matcher
+	open        bool  // additionalProperties: other attributes are expected
+	custom      bool  // x-lsq-custom-fields: mx_* attributes are custom fields...
+	customNode  int32 // ...whose values are of this node (a string or null)
+	addNode     int32 // the schema of other attributes' values, -1 any
+	items       int32 // the schema of array items, -1 any
+	attrOf      int32 // x-lsq-attribute-of: a string names an attribute of this node, -1 none
+	minLen      int32 // -1 when unset, as the other bounds
+	maxLen      int32
+	minItems    int32
+	maxItems    int32
+	hasMin      bool
+	hasMax      bool
+	unknownType bool // x-lsq-type-unknown
+	goType      bool // x-go-type: a tolerant scalar of package scalar
 
 	// keys finds a property's index faster than props: a collision-free hash of the names,
 	// built with the table (nil when none was found: props is used).
 	keys     *keyIndex
 	names    []string // the properties, sorted
+	keyColon []string // each name followed by `":`
 	children []int32  // the node of each property's value
 	required []int32  // indexes of the required properties, in the spec's order
 	enum     []string
@@ -90,40 +89,46 @@ type node struct {
 	pattern  string
 }
 
-// keyIndex is a perfect hash of an object's property names: slots[keyHash(k, seed)&mask] is
-// the index of the only property that can be k (-1: none), which is then compared.
+// keyIndex is a perfect hash of an object's property names: slots[keyHash(k, mult, shift)]
+// is the index of the only property that can be k (-1: none), which is then compared.
 type keyIndex struct {
-	seed  uint32
-	mask  uint32
+	mult  uint64
+	shift uint8
 	slots []int16
 }
 
-func keyHash[K ~string | ~[]byte](k K, seed uint32) uint32 {
-	n := uint32(len(k))
-	h := (n*0x9E3779B1 ^ seed) * 0x85EBCA6B
+// keyHash is multiply-shift hashing of a key's length and five of its bytes (the first, the
+// last, and those at a third, a half and two thirds), packed into a word: one multiplication, the
+// bytes read independently of one another.
+func keyHash[K ~string | ~[]byte](k K, mult uint64, shift uint8) uint32 {
+	n := len(k)
+	x := uint64(n)
 	if n > 0 {
-		h = (h ^ uint32(k[0])) * 0xC2B2AE35
-		h = (h ^ uint32(k[n-1])) * 0x27D4EB2F
-		h = (h ^ uint32(k[n/2])) * 0x165667B1
-		h = (h ^ uint32(k[n/3])) * 0x85EBCA6B
+		x |= uint64(k[0])<<8 | uint64(k[n-1])<<16 | uint64(k[n/2])<<24 | uint64(k[n/3])<<32 | uint64(k[2*n/3])<<40
 	}
-	return h ^ h>>15
+	return uint32((x * mult) >> shift)
 }
 
-// newKeyIndex finds a seed that hashes names without collisions, nil when none does.
+// newKeyIndex finds a multiplier that hashes names without collisions, nil when none does.
 func newKeyIndex(names []string) *keyIndex {
-	size := uint32(1)
+	size, bits := uint32(1), uint8(0)
 	for size < uint32(4*len(names)) {
 		size <<= 1
+		bits++
 	}
-	slots := make([]int16, size)
-	for seed := uint32(1); seed < 2000; seed++ {
+	shift := 64 - bits
+	if bits == 0 {
+		shift = 63 // one name: slots has one entry, every key hashes to 0 or is out of range
+	}
+	slots := make([]int16, max(size, 2))
+	mult := uint64(0x9E3779B97F4A7C15)
+	for range 4000 {
 		for i := range slots {
 			slots[i] = -1
 		}
 		ok := true
 		for i, name := range names {
-			h := keyHash(name, seed) & (size - 1)
+			h := keyHash(name, mult, shift)
 			if slots[h] >= 0 {
 				ok = false
 				break
@@ -131,8 +136,9 @@ func newKeyIndex(names []string) *keyIndex {
 			slots[h] = int16(i)
 		}
 		if ok {
-			return &keyIndex{seed: seed, mask: size - 1, slots: slots}
+			return &keyIndex{mult: mult, shift: shift, slots: slots}
 		}
+		mult = mult*6364136223846793005 + 1442695040888963407 | 1
 	}
 	return nil
 }
@@ -140,7 +146,7 @@ func newKeyIndex(names []string) *keyIndex {
 // property returns the index of the property named key, -1 when none.
 func (n *node) property(key []byte) int32 {
 	if x := n.keys; x != nil {
-		i := x.slots[keyHash(key, x.seed)&x.mask]
+		i := x.slots[keyHash(key, x.mult, x.shift)]
 		if i >= 0 && n.names[i] == string(key) {
 			return int32(i)
 		}
@@ -155,7 +161,7 @@ func (n *node) property(key []byte) int32 {
 // operation returns the operation whose ID is exactly id, nil when none.
 func (t *table) operation(id api.OperationID) *Operation {
 	if x := t.ids; x != nil {
-		if i := x.slots[keyHash(id, x.seed)&x.mask]; i >= 0 && t.idOps[i].ID == id {
+		if i := x.slots[keyHash(id, x.mult, x.shift)]; i >= 0 && t.idNames[i] == id {
 			return t.idOps[i]
 		}
 		return nil
@@ -194,17 +200,35 @@ type opCheck struct {
 	drift        int32 // the node of the 200 answer that drift reports walk
 }
 
+// strKind is what a walk does with a string of a node: scan it only (strPlain: a string node
+// no rule reads), check it with stringRules (strRuled: a string node a rule reads), or check
+// it as any value (strNone: another node, or one with oneOf).
+type strKind uint8
+
+const (
+	strNone strKind = iota
+	strPlain
+	strRuled
+	// strNonEmpty: strRuled whose only rule is minLength 1, checked in place for a string
+	// without an escape.
+	strNonEmpty
+)
+
 // table is the checker's table, built once from check.gen.go.
 type table struct {
-	nodes    []node
+	nodes []node
+	// strKinds is, by node, its strKind: a byte each, so that the string values of an object
+	// are dispatched from a line or two of the table rather than from each node's.
+	strKinds []strKind
 	ops      map[string]*opCheck
 	errNode  int32
 	matchers []func([]byte) bool // by node: the pattern's matcher, nil when none
 	byID     map[api.OperationID]*Operation
 	// ids finds an operation of byID by its exact ID faster than the map: ids.slots index
 	// idOps (nil when no seed was found: byID is used).
-	ids   *keyIndex
-	idOps []*Operation
+	ids     *keyIndex
+	idOps   []*Operation
+	idNames []api.OperationID // idOps' IDs, compared without reaching each Operation
 }
 
 // The table, built on first use. Not a package-level variable's initialiser: that would link
@@ -217,7 +241,7 @@ var (
 func checkTable() *table {
 	tableOnce.Do(func() {
 		nodes, ops, errNode := checkTableData()
-		t := &table{nodes: nodes, ops: ops, errNode: errNode, matchers: make([]func([]byte) bool, len(nodes))}
+		t := &table{nodes: nodes, ops: ops, errNode: errNode, matchers: make([]func([]byte) bool, len(nodes)), strKinds: make([]strKind, len(nodes))}
 		for i := range nodes {
 			if p := nodes[i].pattern; p != "" {
 				t.matchers[i] = matcher(p)
@@ -227,17 +251,29 @@ func checkTable() *table {
 				// The names' bytes side by side, in the order a payload brings them (sorted):
 				// a walk that compares a key in place reads them from a line or two, not from
 				// wherever the linker put each literal.
-				blob, at := strings.Join(names, ""), 0
+				// Each is followed by `":`, the rest of a key and its colon as json.Marshal
+				// writes them (keyColon), compared in one go.
+				blob, at := strings.Join(names, `":`)+`":`, 0
+				nodes[i].keyColon = make([]string, len(names))
 				for k, name := range names {
 					names[k] = blob[at : at+len(name)]
-					at += len(name)
+					nodes[i].keyColon[k] = blob[at : at+len(name)+2]
+					at += len(name) + 2
 				}
 			}
 			nd := &nodes[i]
 			nd.strRules = nd.enum != nil || nd.minLen >= 0 || nd.maxLen >= 0 || nd.pattern != "" || nd.attrOf >= 0
-			nd.plainString = nd.types == jsonString && !nd.strRules && len(nd.oneOf) == 0
-			nd.ruledString = nd.types == jsonString && nd.strRules && len(nd.oneOf) == 0
 			nd.hasEnum, nd.hasOneOf, nd.hasPattern = nd.enum != nil, len(nd.oneOf) == 2, nd.pattern != ""
+			nd.objectOnly = !nd.hasOneOf && nd.accepts(jsonObject)
+			if nd.types == jsonString && len(nd.oneOf) == 0 {
+				t.strKinds[i] = strPlain
+				if nd.strRules {
+					t.strKinds[i] = strRuled
+				}
+				if nd.minLen == 1 && nd.maxLen < 0 && nd.enum == nil && nd.pattern == "" && nd.attrOf < 0 {
+					t.strKinds[i] = strNonEmpty
+				}
+			}
 		}
 		for _, oc := range ops {
 			for i := range oc.replies {
@@ -263,6 +299,9 @@ func checkTable() *table {
 		}
 		if t.ids = newKeyIndex(names); t.ids == nil {
 			t.idOps = nil
+		}
+		for _, o := range t.idOps {
+			t.idNames = append(t.idNames, o.ID)
 		}
 		theTable = t
 	})

@@ -29,6 +29,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 )
@@ -146,45 +147,71 @@ func (v *Validator) ValidateRequestBody(operationID api.OperationID, body []byte
 }
 
 func (v *Validator) validateRequest(operationID api.OperationID, query url.Values, checkQuery bool, body []byte) error {
-	o, err := v.operation(operationID)
-	if err != nil {
-		return err
+	o := v.t.operation(operationID)
+	if o == nil {
+		var err error
+		if o, err = v.operation(operationID); err != nil {
+			return err
+		}
 	}
 	oc := o.check
 	w := walkers.Get().(*walker)
-	defer func() {
-		w.release()
-		walkers.Put(w)
-	}()
 	var fs []Failure
-	if checkQuery {
-		for _, p := range oc.query {
-			vals := QueryValues(query, p.name)
-			if len(vals) == 0 {
-				if p.required {
-					fs = append(fs, Failure{In: InQuery, Pointer: "/" + p.name, Rule: "required", Expected: "present",
-						Message: fmt.Sprintf("query parameter %q is missing", p.name)})
-				}
-				continue
-			}
-			fs = v.checkQuery(w, fs, p, vals[0])
-		}
+	if checkQuery && len(oc.query) > 0 {
+		fs = v.checkQueries(w, oc, query)
 	}
 	switch {
-	case len(bytes.TrimSpace(body)) == 0:
+	case blank(body):
 		if oc.body >= 0 && oc.bodyRequired {
 			fs = append(fs, Failure{In: InBody, Rule: "required", Expected: "a JSON body", Message: "request body is required"})
 		}
 	case oc.body < 0:
 		fs = append(fs, Failure{In: InBody, Rule: "body", Expected: "no body", Message: "operation takes no request body"})
 	default:
-		fs = append(fs, v.walkBody(w, false, oc.body, body)...)
+		if bf := v.walkBody(w, false, oc.body, body); bf != nil {
+			fs = append(fs, bf...)
+		}
 	}
+	w.release()
+	walkers.Put(w)
 	if len(fs) > 0 {
-		sortFailures(fs)
-		return &Error{Operation: o.ID, Direction: DirectionRequest, Failures: fs}
+		return failed(o, DirectionRequest, 0, fs)
 	}
 	return nil
+}
+
+// blank reports whether a body is empty or white space (bytes.TrimSpace's), at a glance when
+// it starts with a byte of ASCII that is not.
+func blank(body []byte) bool {
+	if len(body) > 0 && body[0] > ' ' && body[0] < utf8.RuneSelf {
+		return false
+	}
+	return len(bytes.TrimSpace(body)) == 0
+}
+
+// failed returns the *Error of failures fs, sorted.
+//
+//go:noinline
+func failed(o *Operation, d Direction, status int, fs []Failure) error {
+	sortFailures(fs)
+	return &Error{Operation: o.ID, Direction: d, Status: status, Failures: fs}
+}
+
+// checkQueries checks the query parameters of operation oc.
+func (v *Validator) checkQueries(w *walker, oc *opCheck, query url.Values) []Failure {
+	var fs []Failure
+	for _, p := range oc.query {
+		vals := QueryValues(query, p.name)
+		if len(vals) == 0 {
+			if p.required {
+				fs = append(fs, Failure{In: InQuery, Pointer: "/" + p.name, Rule: "required", Expected: "present",
+					Message: fmt.Sprintf("query parameter %q is missing", p.name)})
+			}
+			continue
+		}
+		fs = v.checkQuery(w, fs, p, vals[0])
+	}
+	return fs
 }
 
 // walkBody checks a body against node n in refuse mode and returns its failures (a copy:
@@ -195,11 +222,19 @@ func (v *Validator) walkBody(w *walker, response bool, n int32, body []byte) []F
 	}
 	w.reset(v.t, refuse, response, body)
 	w.walk(n)
+	if !w.syntax && len(w.fails) == 0 {
+		return nil
+	}
+	return w.bodyFailures()
+}
+
+// bodyFailures returns the failures of a walk that found some (a copy: the walker's are
+// reused).
+//
+//go:noinline
+func (w *walker) bodyFailures() []Failure {
 	if w.syntax {
 		return []Failure{{In: InBody, Rule: "json", Expected: "JSON", Message: fmt.Sprintf("body is not valid JSON: syntax error at byte %d", w.syntaxAt)}}
-	}
-	if len(w.fails) == 0 {
-		return nil
 	}
 	// A body that does not decode unambiguously (invalid UTF-8, a key twice, too deep) is
 	// reported for that alone: what the schema rules would say depends on how it is read.
@@ -291,57 +326,51 @@ func (v *Validator) ValidateHTTPRequest(r *http.Request) error {
 // carry only the attributes the spec lists, where its schema does not allow others (drift
 // reports, [Validator.Observe], only report them).
 func (v *Validator) ValidateResponse(operationID api.OperationID, status int, body []byte) error {
-	o, err := v.operation(operationID)
-	if err != nil {
-		return err
+	o := v.t.operation(operationID)
+	if o == nil {
+		var err error
+		if o, err = v.operation(operationID); err != nil {
+			return err
+		}
 	}
 	r, documented := o.check.reply(status)
-	fail := func(f Failure) error {
-		return &Error{Operation: o.ID, Direction: DirectionResponse, Status: status, Failures: []Failure{f}}
-	}
 	if !documented {
-		return fail(Failure{In: InBody, Rule: "status", Expected: "a documented status", Message: fmt.Sprintf("status %d is not documented", status)})
+		return failed(o, DirectionResponse, status, []Failure{{In: InBody, Rule: "status", Expected: "a documented status", Message: fmt.Sprintf("status %d is not documented", status)}})
 	}
 	if !r.json {
 		return nil
 	}
-	if len(bytes.TrimSpace(body)) == 0 {
-		return fail(Failure{In: InBody, Rule: "required", Expected: "a JSON body", Message: "response body is empty"})
+	if blank(body) {
+		return failed(o, DirectionResponse, status, []Failure{{In: InBody, Rule: "required", Expected: "a JSON body", Message: "response body is empty"}})
 	}
 	w := walkers.Get().(*walker)
-	defer func() {
-		w.release()
-		walkers.Put(w)
-	}()
 	fs := v.walkBody(w, true, r.node, body)
 	if w.statusError && !w.syntax && v.t.errNode >= 0 && r.node != v.t.errNode {
 		fs = v.walkBody(w, true, v.t.errNode, body)
 	}
+	w.release()
+	walkers.Put(w)
 	if len(fs) > 0 {
-		sortFailures(fs)
-		return &Error{Operation: o.ID, Direction: DirectionResponse, Status: status, Failures: fs}
+		return failed(o, DirectionResponse, status, fs)
 	}
 	return nil
 }
 
 // reply returns the reply documented for status: its own, its class's (4XX) or the default.
-func (oc *opCheck) reply(status int) (reply, bool) {
+func (oc *opCheck) reply(status int) (*reply, bool) {
 	var found *reply
 	for i := range oc.replies {
 		r := &oc.replies[i]
 		switch {
 		case r.code == status:
-			return *r, true
+			return r, true
 		case r.class != 0 && r.class == status/100:
 			found = r
 		case r.status == "default" && found == nil:
 			found = r
 		}
 	}
-	if found == nil {
-		return reply{}, false
-	}
-	return *found, true
+	return found, found != nil
 }
 
 // QueryValues returns the values of the query parameter name as LeadSquared's services read

@@ -53,8 +53,11 @@ type walker struct {
 	// hashed only when it differs. It holds property indexes, nothing of a payload.
 	order  [][]int16
 	others [][]byte // keys not among an object's properties, of the objects being walked
-	key    []byte   // scratch for a query parameter's JSON text
-	unesc  []byte   // scratch for an escaped string's value
+	// othersUsed is how much of others' array this walk has used: release clears it, so that a
+	// pooled walker keeps nothing of a payload.
+	othersUsed int
+	key        []byte // scratch for a query parameter's JSON text
+	unesc      []byte // scratch for an escaped string's value
 }
 
 // pathSeg is one step of the path to the value being walked: a key, or an array index.
@@ -78,6 +81,10 @@ func (w *walker) release() {
 		w.found[i] = observed{}
 	}
 	clear(w.fails)
+	if w.othersUsed > 0 {
+		clear(w.others[:w.othersUsed])
+		w.othersUsed = 0
+	}
 	w.found, w.fails, w.path, w.others, w.b = w.found[:0], w.fails[:0], w.path[:0], w.others[:0], nil
 }
 
@@ -184,16 +191,14 @@ func (w *walker) value(n int32, depth int) {
 	switch {
 	case c == '{' || c == '[':
 		if depth >= MaxDepth {
-			w.fail(nil, RuleDepth, fmt.Sprintf("at most %d nested arrays and objects", MaxDepth),
-				fmt.Sprintf("nesting is deeper than the depth limit of %d arrays and objects", MaxDepth), nil)
-			w.stop = true
+			w.tooDeep()
 			return
 		}
 		t := jsonObject
 		if c == '[' {
 			t = jsonArray
 		}
-		if nd != nil && !w.typeOK(n, nd, t) {
+		if nd != nil && !nd.accepts(t) && !w.typeOK(n, nd, t) {
 			n, nd = -1, nil
 		}
 		if c == '{' {
@@ -253,6 +258,15 @@ func (w *walker) value(n int32, depth int) {
 	default:
 		w.syntaxError()
 	}
+}
+
+// tooDeep fails and ends the walk at a value nested past MaxDepth.
+//
+//go:noinline
+func (w *walker) tooDeep() {
+	w.fail(nil, RuleDepth, fmt.Sprintf("at most %d nested arrays and objects", MaxDepth),
+		fmt.Sprintf("nesting is deeper than the depth limit of %d arrays and objects", MaxDepth), nil)
+	w.stop = true
 }
 
 // branch picks the alternative of an x-lsq-error-body oneOf that the value's JSON type
@@ -348,23 +362,39 @@ func (w *walker) stringRules(n int32, nd *node, lit, raw []byte, esc bool) {
 	if w.mode != refuse {
 		return
 	}
-	if nd.minLen >= 0 || nd.maxLen >= 0 {
-		l := utf8.RuneCount(val)
-		if nd.minLen >= 0 && l < int(nd.minLen) {
-			w.fail(nil, "minLength", fmt.Sprintf("at least %d characters", nd.minLen), fmt.Sprintf("string is shorter than %d characters", nd.minLen), nil)
-		}
-		if nd.maxLen >= 0 && l > int(nd.maxLen) {
-			w.fail(nil, "maxLength", fmt.Sprintf("at most %d characters", nd.maxLen), fmt.Sprintf("string is longer than %d characters", nd.maxLen), nil)
-		}
+	// A string of n bytes holds between n/4 and n characters: only one near a bound is
+	// counted.
+	if n := len(val); nd.minLen >= 0 && n < 4*int(nd.minLen) || nd.maxLen >= 0 && n > int(nd.maxLen) {
+		w.lengths(nd, val)
 	}
 	if nd.hasPattern && !w.t.matchers[n](val) {
 		w.fail(nil, "pattern", nd.pattern, "string does not match the pattern "+nd.pattern, nil)
 	}
 	if nd.attrOf >= 0 && !isCustomField(string(val)) {
-		if _, ok := w.t.nodes[nd.attrOf].props[string(val)]; !ok {
-			of := strings.TrimPrefix(w.t.nodes[nd.attrOf].loc, "$.components.schemas.")
-			w.fail(nil, "attribute", "an attribute of "+of+" or a custom field (mx_*)", "not an attribute of "+of+" nor a custom field (mx_*)", nil)
-		}
+		w.attributeOf(nd, val)
+	}
+}
+
+// lengths checks a string's length in characters against nd's bounds.
+//
+//go:noinline
+func (w *walker) lengths(nd *node, val []byte) {
+	l := utf8.RuneCount(val)
+	if nd.minLen >= 0 && l < int(nd.minLen) {
+		w.fail(nil, "minLength", fmt.Sprintf("at least %d characters", nd.minLen), fmt.Sprintf("string is shorter than %d characters", nd.minLen), nil)
+	}
+	if nd.maxLen >= 0 && l > int(nd.maxLen) {
+		w.fail(nil, "maxLength", fmt.Sprintf("at most %d characters", nd.maxLen), fmt.Sprintf("string is longer than %d characters", nd.maxLen), nil)
+	}
+}
+
+// attributeOf checks that a string names an attribute of nd.attrOf (x-lsq-attribute-of).
+//
+//go:noinline
+func (w *walker) attributeOf(nd *node, val []byte) {
+	if _, ok := w.t.nodes[nd.attrOf].props[string(val)]; !ok {
+		of := strings.TrimPrefix(w.t.nodes[nd.attrOf].loc, "$.components.schemas.")
+		w.fail(nil, "attribute", "an attribute of "+of+" or a custom field (mx_*)", "not an attribute of "+of+" nor a custom field (mx_*)", nil)
 	}
 }
 
@@ -465,6 +495,43 @@ func (w *walker) str() (raw []byte, esc, valid bool) {
 	b := w.b
 	start := w.i + 1
 	i := start
+	// The commonest string, printable ASCII without an escape, ends at the first special
+	// byte, its quote.
+	for i+8 <= len(b) {
+		x := binary.LittleEndian.Uint64(b[i:])
+		const ones, highs = 0x0101010101010101, 0x8080808080808080
+		q, bs := x^(ones*'"'), x^(ones*'\\')
+		if m := ((q-ones)&^q | (bs-ones)&^bs | (x-ones*0x20)&^x | x) & highs; m != 0 {
+			i += bits.TrailingZeros64(m) / 8
+			if b[i] == '"' {
+				w.i = i + 1
+				return b[start:i], false, true
+			}
+			return w.strRest(start, i)
+		}
+		i += 8
+	}
+	if i < len(b) && len(b) >= 8 {
+		// Fewer than eight bytes left: the last eight, shifted past those already read
+		// (the zero bytes shifted in are marked, as control characters).
+		x := binary.LittleEndian.Uint64(b[len(b)-8:]) >> (uint(i-(len(b)-8)) * 8)
+		const ones, highs = 0x0101010101010101, 0x8080808080808080
+		q, bs := x^(ones*'"'), x^(ones*'\\')
+		m := ((q-ones)&^q | (bs-ones)&^bs | (x-ones*0x20)&^x | x) & highs
+		if j := i + bits.TrailingZeros64(m)/8; j < len(b) {
+			if b[j] == '"' {
+				w.i = j + 1
+				return b[start:j], false, true
+			}
+			i = j
+		}
+	}
+	return w.strRest(start, i)
+}
+
+// strRest is str from i, where the bytes from start are plain.
+func (w *walker) strRest(start, i int) (raw []byte, esc, valid bool) {
+	b := w.b
 	ascii := true
 	valid = true
 	for i < len(b) {
@@ -699,10 +766,7 @@ func (w *walker) elements(items int32, depth int) int {
 func (w *walker) object(n int32, nd *node, depth int) {
 	othersStart := len(w.others)
 	w.members(n, nd, depth, othersStart)
-	if len(w.others) > othersStart {
-		clear(w.others[othersStart:])
-		w.others = w.others[:othersStart]
-	}
+	w.others = w.others[:othersStart] // cleared by release
 }
 
 // members is object's walk of the members; the keys it adds to w.others (those that are not
@@ -721,8 +785,10 @@ func (w *walker) members(n int32, nd *node, depth, othersStart int) {
 	} else {
 		for !w.stop {
 			if w.i >= len(w.b) || w.b[w.i] != '"' {
-				w.syntaxError()
-				return
+				if w.ws(); w.i >= len(w.b) || w.b[w.i] != '"' {
+					w.syntaxError()
+					return
+				}
 			}
 			var key []byte
 			child := int32(-1)
@@ -730,11 +796,12 @@ func (w *walker) members(n int32, nd *node, depth, othersStart int) {
 			if order != nil {
 				if pos < len(order) && order[pos] >= 0 {
 					// The property at this position in the last object of this schema,
-					// compared in place (names hold no quote, backslash or invalid UTF-8).
-					name := nd.names[order[pos]]
-					if end := w.i + 1 + len(name); end < len(w.b) && w.b[end] == '"' && string(w.b[w.i+1:end]) == name {
-						key, child, hit = w.b[w.i+1:end], int32(order[pos]), true
-						w.i = end + 1
+					// compared in place with its closing quote and the colon (names hold no
+					// quote, backslash or invalid UTF-8).
+					kc := nd.keyColon[order[pos]]
+					if end := w.i + 1 + len(kc); end <= len(w.b) && string(w.b[w.i+1:end]) == kc {
+						key, child, hit = w.b[w.i+1:end-2], int32(order[pos]), true
+						w.i = end
 					}
 				}
 			}
@@ -756,28 +823,30 @@ func (w *walker) members(n int32, nd *node, depth, othersStart int) {
 				}
 				if order != nil && child >= 0 && pos < maxOrder {
 					if pos >= len(order) {
-						for len(order) <= pos {
-							order = append(order, -1)
-						}
-						w.order[n] = order
+						order = w.growOrder(n, order, pos)
 					}
 					order[pos] = int16(child)
 				}
 			}
 			pos++
-			w.ws()
-			if w.i >= len(w.b) || w.b[w.i] != ':' {
-				w.syntaxError()
-				return
+			// White space is looked for only where the expected byte is not (json.Marshal
+			// writes none).
+			if !hit {
+				if w.i >= len(w.b) || w.b[w.i] != ':' {
+					if w.ws(); w.i >= len(w.b) || w.b[w.i] != ':' {
+						w.syntaxError()
+						return
+					}
+				}
+				w.i++
 			}
-			w.i++
 			w.ws()
 			if !validKey {
 				w.fail(key, RuleUTF8, "valid UTF-8", "key is not valid UTF-8", nil)
 			} else if w.duplicate(seen[:], child, key, othersStart) {
 				w.fail(key, RuleDuplicateKey, "each key once", "key appears more than once in the object (decoders keep only one of its values)", nil)
 			}
-			if depth == 1 && string(key) == "Status" && w.i+7 <= len(w.b) && string(w.b[w.i:w.i+7]) == `"Error"` {
+			if depth == 1 && w.response && string(key) == "Status" && w.i+7 <= len(w.b) && string(w.b[w.i:w.i+7]) == `"Error"` {
 				w.statusError = true
 			}
 			next := int32(-1)
@@ -796,18 +865,24 @@ func (w *walker) members(n int32, nd *node, depth, othersStart int) {
 					next = nd.children[spelled]
 				}
 			}
-			if next >= 0 && w.i < len(w.b) && w.b[w.i] == '"' && w.t.nodes[next].plainString {
+			str := strNone
+			if next >= 0 && w.i < len(w.b) && w.b[w.i] == '"' {
+				str = w.t.strKinds[next]
+			}
+			if str == strPlain {
 				// The commonest value, a string no rule reads: scanned here.
 				if _, _, valid := w.str(); !valid && !w.stop {
 					w.leaf, w.leafSet = key, true
 					w.fail(nil, RuleUTF8, "valid UTF-8", "string is not valid UTF-8", nil)
 					w.leafSet = false
 				}
-			} else if next >= 0 && w.i < len(w.b) && w.b[w.i] == '"' && w.t.nodes[next].ruledString {
+			} else if str >= strRuled {
 				// A string with rules of a string node: as value checks it, without its switch.
 				start := w.i
 				raw, esc, valid := w.str()
-				if !w.stop || !w.syntax {
+				if str == strNonEmpty && len(raw) > 0 && !esc && valid {
+					// Its only rule, minLength 1, holds: a byte is a character at least.
+				} else if !w.stop || !w.syntax {
 					w.leaf, w.leafSet = key, true
 					if !valid {
 						w.fail(nil, RuleUTF8, "valid UTF-8", "string is not valid UTF-8", nil)
@@ -818,7 +893,11 @@ func (w *walker) members(n int32, nd *node, depth, othersStart int) {
 				}
 			} else if container := w.i < len(w.b) && (w.b[w.i] == '{' || w.b[w.i] == '['); container {
 				w.path = append(w.path, pathSeg{key: key})
-				w.value(next, depth)
+				if next >= 0 && w.b[w.i] == '{' && depth < MaxDepth && w.t.nodes[next].objectOnly {
+					w.object(next, &w.t.nodes[next], depth+1) // as value walks it, without its switch
+				} else {
+					w.value(next, depth)
+				}
 				w.path = w.path[:len(w.path)-1]
 			} else {
 				w.leaf, w.leafSet = key, true
@@ -828,6 +907,10 @@ func (w *walker) members(n int32, nd *node, depth, othersStart int) {
 			if w.stop {
 				return
 			}
+			if w.i < len(w.b) && w.b[w.i] == ',' {
+				w.i++
+				continue
+			}
 			w.ws()
 			if w.i >= len(w.b) {
 				w.syntaxError()
@@ -835,7 +918,6 @@ func (w *walker) members(n int32, nd *node, depth, othersStart int) {
 			}
 			if w.b[w.i] == ',' {
 				w.i++
-				w.ws()
 				continue
 			}
 			if w.b[w.i] != '}' {
@@ -851,17 +933,35 @@ func (w *walker) members(n int32, nd *node, depth, othersStart int) {
 	}
 	for _, r := range nd.required {
 		if seen[r/64]&(1<<(r%64)) == 0 {
-			name := []byte(nd.names[r])
-			w.path = append(w.path, pathSeg{key: name})
-			w.observe(DriftMissingRequired, n, 0, "")
-			w.path = w.path[:len(w.path)-1]
-			w.fail(name, "required", "present", "required attribute is missing", nil)
+			w.missing(n, nd, r)
 		}
 	}
 }
 
+// missing reports nd's required property r missing from the object just walked.
+//
+//go:noinline
+func (w *walker) missing(n int32, nd *node, r int32) {
+	name := []byte(nd.names[r])
+	w.path = append(w.path, pathSeg{key: name})
+	w.observe(DriftMissingRequired, n, 0, "")
+	w.path = w.path[:len(w.path)-1]
+	w.fail(name, "required", "present", "required attribute is missing", nil)
+}
+
 // maxOrder bounds the positions remembered of an object's keys.
 const maxOrder = 128
+
+// growOrder extends node n's order to hold position pos.
+//
+//go:noinline
+func (w *walker) growOrder(n int32, order []int16, pos int) []int16 {
+	for len(order) <= pos {
+		order = append(order, -1)
+	}
+	w.order[n] = order
+	return order
+}
 
 // nodeOrder returns the order of node n's last object (see walker.order), nil at first.
 func (w *walker) nodeOrder(n int32) []int16 {
@@ -892,6 +992,7 @@ func (w *walker) duplicate(seen []uint64, child int32, key []byte, from int) boo
 		}
 	}
 	w.others = append(w.others, key)
+	w.othersUsed = max(w.othersUsed, len(w.others))
 	return false
 }
 
