@@ -85,7 +85,10 @@ func (w *walker) release() {
 		clear(w.others[:w.othersUsed])
 		w.othersUsed = 0
 	}
-	w.found, w.fails, w.path, w.others, w.b = w.found[:0], w.fails[:0], w.path[:0], w.others[:0], nil
+	// The path's keys are slices of the payload, also past its length (the deepest the walk
+	// went): cleared, so that a pooled walker does not keep the payload alive.
+	clear(w.path[:cap(w.path)])
+	w.found, w.fails, w.path, w.others, w.b, w.leaf = w.found[:0], w.fails[:0], w.path[:0], w.others[:0], nil, nil
 }
 
 // walk checks the whole payload against node n (-1: any value).

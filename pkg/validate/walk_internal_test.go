@@ -91,3 +91,32 @@ func TestSuggest(t *testing.T) {
 		t.Errorf("transposition: %d", d)
 	}
 }
+
+// TestReleasedWalkerKeepsNoPayload: a pooled walker holds no slice of the last payload, not
+// even past the length of its path (the deepest the walk went), so the pool keeps no
+// payload alive.
+func TestReleasedWalkerKeepsNoPayload(t *testing.T) {
+	v, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := v.t.operation(api.OpUpdateUser)
+	if o == nil {
+		t.Fatal("UpdateUser not in the table")
+	}
+	body := []byte(`{"user":{"FirstName":"Ada","mx_Custom_1":{"deep":["x"]}}}`)
+	w := new(walker)
+	_ = v.walkBody(w, false, o.check.body, body)
+	if cap(w.path) == 0 {
+		t.Fatal("the walk pushed no path: the test reaches nothing")
+	}
+	w.release()
+	for i, s := range w.path[:cap(w.path)] {
+		if s.key != nil {
+			t.Errorf("path[%d] still holds %q of the payload", i, s.key)
+		}
+	}
+	if w.b != nil || w.leaf != nil {
+		t.Error("the walker still holds the payload or a key of it")
+	}
+}
