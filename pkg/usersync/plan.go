@@ -208,7 +208,17 @@ func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts O
 		return ok && users[k] == nil && flags[i]&rowMatched == 0 && !inactive[i]
 	}
 
-	var creates, updates, teams, managers, activates, deactivates []Action
+	var updates, teams, managers, activates, deactivates []Action
+	// The creates, a file of new users' plan, are sized once: a slice grown by append holds
+	// its old array and the new one at each growth (a plan of 464,000 creates peaked at
+	// 1.25 times the slice in both).
+	toCreate := 0
+	for j := range n {
+		if flags[j]&rowSeen == 0 && !inactive[j] {
+			toCreate++ // no account user has its key: a create, unless the row has errors
+		}
+	}
+	creates := make([]Action, 0, toCreate)
 	var i int32
 	for d, err := range src() {
 		if err != nil {
