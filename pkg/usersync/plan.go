@@ -218,7 +218,21 @@ func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts O
 			toCreate++ // no account user has its key: a create, unless the row has errors
 		}
 	}
-	creates := make([]Action, 0, toCreate)
+	var creates []Action
+	var sp *spill // the creates, with opts.SpillCreates
+	if opts.SpillCreates && toCreate > 0 {
+		if sp, err = newSpill(); err != nil {
+			return nil, err
+		}
+		defer func() {
+			if sp != nil && p.spill != sp { // not handed to the plan
+				_ = sp.close()
+			}
+		}()
+	} else {
+		creates = make([]Action, 0, toCreate)
+	}
+	var waiting []Action // with sp: the creates that name a manager the plan creates
 	var i int32
 	for d, err := range src() {
 		if err != nil {
@@ -265,7 +279,16 @@ func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts O
 				errs = append(errs, err...)
 				continue
 			}
-			creates = append(creates, a)
+			if sp == nil {
+				creates = append(creates, a)
+				continue
+			}
+			if err := sp.add(a); err != nil {
+				return nil, err
+			}
+			if a.ManagerEmail != "" {
+				waiting = append(waiting, a) // a cycle of managers is of these only
+			}
 			continue
 		}
 		base := Action{Email: u.email(), Line: d.Line, UserID: u.id()}
@@ -342,7 +365,26 @@ func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts O
 	if i != n {
 		return nil, errors.New("usersync: the source changed while it was read (fewer rows): plan again")
 	}
-	errs = append(errs, managerCycles(creates)...)
+	if sp != nil {
+		errs = append(errs, managerCycles(waiting)...)
+	} else {
+		errs = append(errs, managerCycles(creates)...)
+	}
+	if sp != nil && len(errs) == 0 {
+		if err := sp.done(); err != nil {
+			return nil, err
+		}
+		if len(waiting) > 0 { // ordering the creates reads them all
+			for a, err := range sp.all() {
+				if err != nil {
+					return nil, err
+				}
+				creates = append(creates, a)
+			}
+			_ = sp.close()
+			sp = nil
+		}
+	}
 	if len(errs) > 0 {
 		return nil, errors.Join(append([]error{ErrInvalidSource}, errs...)...)
 	}
@@ -371,6 +413,12 @@ func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts O
 		})
 	}
 	p.Fingerprint = fingerprint(p)
+	if sp != nil { // in the file, between the access changes and the attribute changes
+		p.Actions = slices.Concat(activates, deactivates, updates, teams, managers)
+		sp.at = len(activates) + len(deactivates)
+		p.spill = sp
+		return p, nil
+	}
 	creates = orderCreates(creates)
 	// Access changes first, apart from the attribute changes (Apply orders by kind anyway):
 	// activates, deactivates, creates, updates, teams, managers. The creates, a plan's
