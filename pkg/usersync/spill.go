@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"iter"
 	"os"
+	"runtime"
 )
 
 // spill holds a plan's creates in a temporary file (Options.SpillCreates), one record each,
@@ -22,11 +24,16 @@ type spill struct {
 	size int64 // the bytes written, once flushed
 }
 
-// newSpill creates the temporary file (a new one, only its owner can read it).
+// newSpill creates the temporary file (a new one, only its owner can read it). Where an
+// open file outlives its name (not on Windows), the name is removed at once: a process
+// that is killed leaves no file behind.
 func newSpill() (*spill, error) {
 	f, err := os.CreateTemp("", "usersync-creates-*")
 	if err != nil {
 		return nil, fmt.Errorf("usersync: a temporary file for the plan's creates: %w", err)
+	}
+	if runtime.GOOS != "windows" {
+		_ = os.Remove(f.Name())
 	}
 	return &spill{f: f, w: bufio.NewWriterSize(f, 64<<10)}, nil
 }
@@ -71,7 +78,7 @@ func (s *spill) done() error {
 // close removes the file.
 func (s *spill) close() error {
 	err := s.f.Close()
-	if rerr := os.Remove(s.f.Name()); err == nil {
+	if rerr := os.Remove(s.f.Name()); err == nil && !errors.Is(rerr, fs.ErrNotExist) {
 		err = rerr
 	}
 	return err
