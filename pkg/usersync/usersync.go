@@ -151,7 +151,9 @@ type Plan struct {
 	Fingerprint string `json:"fingerprint"`
 	// Users maps every address the plan read to the hash of that user.
 	Users Fingerprints `json:"users"`
-	// Actions are the changes, in the order Apply makes them.
+	// Actions are the changes, in the order Apply makes them; but for a plan made with
+	// [Options.SpillCreates], whose creates wait in a temporary file: [Plan.All] yields
+	// every action.
 	Actions []Action `json:"actions"`
 	// Notes are differences the plan cannot change (an attribute no API call sets).
 	Notes []string `json:"notes,omitempty"`
