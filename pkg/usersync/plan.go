@@ -164,7 +164,10 @@ func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts O
 			flags[i]&rowActive != 0 && !active || inactive[i] && active ||
 			!digests.same(i, cs, vals, has)
 	}
-	dropped := map[[2]uint64]struct{}{} // the keys of the users dropped that the source does not name
+	// The users dropped that the source does not name, by 64 bits of the hash of their key
+	// (half the memory of the whole hash: a file of new users drops every account user); a
+	// user found there is a twin only if the plan's fingerprints hold its key.
+	dropped := map[uint64]struct{}{}
 	users, err := readAccount(ctx, c, columns, keep, func(k string, u *current) bool {
 		if mgrs[k] || opts.Deactivate && inScope(u, opts.Scope, found) {
 			return false
@@ -174,8 +177,10 @@ func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts O
 			twin = flags[i]&rowMatched != 0
 			flags[i] |= rowMatched
 		} else {
-			h := byKey.hash(k)
-			_, twin = dropped[h]
+			h := byKey.hash(k)[0]
+			if _, seen := dropped[h]; seen {
+				twin = p.Users.has(k)
+			}
 			dropped[h] = struct{}{}
 		}
 		if twin {
