@@ -8,11 +8,18 @@ import (
 	"os"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared/lsqtest"
 	"github.com/leadsquared-go/leadsquared-go/pkg/usersync"
 )
+
+// lsqtestUser is an account user with the address, outside a source's scope.
+func lsqtestUser(email string) lsqtest.User {
+	return lsqtest.User{FirstName: "T", LastName: "L", EmailAddress: email, Role: "Sales_User", TeamID: "t1"}
+}
 
 // spillSource is source(n) with changes of every kind and new users (custom fields, an
 // attribute only Update a User sets, text JSON escapes); with managed, a new user whose
@@ -130,5 +137,34 @@ func TestSpillCreatesSameErrors(t *testing.T) {
 	}
 	if err == nil || err.Error() != want.Error() {
 		t.Errorf("spilled: %v\nwant %v", err, want)
+	}
+}
+
+// TestDroppedTwinsKept checks that two account users with one address key that the source
+// does not name are both fingerprinted (a plan dropped them as read), and a third user
+// with another key is not taken for a twin.
+func TestDroppedTwinsKept(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv, c := account(t, 3, nil)
+	// NFC and NFD of one address: one key.
+	for _, e := range []string{"jos\u00e9@example.com", "jose\u0301@example.com", "other@example.com"} {
+		if _, err := srv.AddUser(lsqtestUser(e)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	plan, err := usersync.MakePlan(ctx, c, source(3), usersync.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for k := range plan.Users.All() {
+		keys = append(keys, k)
+	}
+	if len(keys) != 7 || !slices.Contains(keys, "jos\u00e9@example.com") || !slices.Contains(keys, "other@example.com") {
+		t.Fatalf("fingerprints of %q, want the 3 listed users, the admin, other@ and both twins (one by Id)", keys)
+	}
+	if n := len(slices.DeleteFunc(slices.Clone(keys), func(k string) bool { return !strings.HasPrefix(k, "\x00") })); n != 1 {
+		t.Errorf("%d keys by Id, want the second twin's only: %q", n, keys)
 	}
 }
