@@ -175,7 +175,9 @@ func (a *app) runSync(cmd *cobra.Command, o *syncOptions, args []string) error {
 	}
 	defer c.close()
 	if plan == nil {
-		plan, err = usersync.MakePlanFrom(ctx, c.Client, desired, usersync.Options{Deactivate: o.deactivate, Scope: scope})
+		// The creates wait in a temporary file (a file of new users is a plan of as many
+		// creates), but for the plan printed as JSON, which encodes its Actions.
+		plan, err = usersync.MakePlanFrom(ctx, c.Client, desired, usersync.Options{Deactivate: o.deactivate, Scope: scope, SpillCreates: !asJSON})
 		if err != nil {
 			if errors.Is(err, usersync.ErrInvalidSource) {
 				for _, e := range unjoin(err)[1:] {
@@ -187,18 +189,21 @@ func (a *app) runSync(cmd *cobra.Command, o *syncOptions, args []string) error {
 			fmt.Fprintf(a.stderr, "%s: %v\n", name, scrubErr(err, c.keys))
 			return &exitError{exitInvalid}
 		}
+		defer func() { _ = plan.Close() }()
 		if o.savePlan != "" {
 			if err := writePlan(o.savePlan, plan); err != nil {
 				fmt.Fprintf(a.stderr, "%s: %v\n", name, err)
 				return &exitError{exitUsage}
 			}
 		}
-		if !o.apply {
-			a.printPlan(name, plan, asJSON, o.savePlan)
-			return nil
+		if !o.apply || !asJSON {
+			if err := a.printPlan(name, plan, asJSON, o.savePlan); err != nil {
+				fmt.Fprintf(a.stderr, "%s: %v\n", name, err)
+				return &exitError{exitInvalid}
+			}
 		}
-		if !asJSON {
-			a.printPlan(name, plan, false, o.savePlan)
+		if !o.apply {
+			return nil
 		}
 	}
 	def := o.applyPlan + ".lsq-state" // a saved plan's, else the file's (none for standard input)
@@ -212,7 +217,7 @@ func (a *app) runSync(cmd *cobra.Command, o *syncOptions, args []string) error {
 		return err
 	}
 	defer func() { _ = st.Close() }()
-	prog := a.newProgress(name, len(plan.Actions))
+	prog := a.newProgress(name, plan.Len())
 	var progMu sync.Mutex
 	res, err := usersync.Apply(ctx, c.Client, plan, st, usersync.ApplyOptions{Workers: o.workers, OnDone: func(_ usersync.Action, err error) {
 		progMu.Lock()
@@ -254,7 +259,7 @@ func writePlan(path string, plan *usersync.Plan) error {
 
 // printPlan prints the plan: one line per change for people (access changes first and
 // apart, every value from the file or the account quoted or escaped), or the plan as JSON.
-func (a *app) printPlan(name string, p *usersync.Plan, asJSON bool, saved string) {
+func (a *app) printPlan(name string, p *usersync.Plan, asJSON bool, saved string) error {
 	if asJSON {
 		enc := json.NewEncoder(a.stdout)
 		if a.isTerminal(a.stdout) {
@@ -264,7 +269,7 @@ func (a *app) printPlan(name string, p *usersync.Plan, asJSON bool, saved string
 			*usersync.Plan
 			Summary map[usersync.Kind]int `json:"summary"`
 		}{p, p.Count()})
-		return
+		return nil
 	}
 	w := a.stdout
 	sections := []struct {
@@ -277,7 +282,10 @@ func (a *app) printPlan(name string, p *usersync.Plan, asJSON bool, saved string
 	}
 	for _, sec := range sections {
 		title := false
-		for _, act := range p.Actions {
+		for act, err := range p.All() {
+			if err != nil {
+				return err
+			}
 			if !sec.in(act.Kind) {
 				continue
 			}
@@ -304,6 +312,7 @@ func (a *app) printPlan(name string, p *usersync.Plan, asJSON bool, saved string
 	if saved != "" {
 		fmt.Fprintf(w, "%s: the plan is in %s: apply it with --apply-plan %s\n", name, usersync.Printable(saved), usersync.Printable(saved))
 	}
+	return nil
 }
 
 // planLine is the line of one action: its address as usersync.Printable shows it, every

@@ -131,6 +131,10 @@ const maxBulkConditions = 50
 // https://apidocs.leadsquared.com/update-users-in-bulk/,
 // https://apidocs.leadsquared.com/update-users-managers-in-bulk/
 func Apply(ctx context.Context, c *leadsquared.Client, p *Plan, j Journal, opts ApplyOptions) (*Result, error) {
+	p, err := p.inMemory() // the creates of a temporary file (Options.SpillCreates) read back
+	if err != nil {
+		return nil, err
+	}
 	if err := p.Check(); err != nil {
 		return nil, err
 	}
@@ -143,7 +147,6 @@ func Apply(ctx context.Context, c *leadsquared.Client, p *Plan, j Journal, opts 
 	var (
 		users  map[string]*current
 		hashed *byHash
-		err    error
 	)
 	if p.Partial {
 		emails := make([]string, len(p.Actions))

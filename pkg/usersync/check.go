@@ -16,6 +16,13 @@ var ErrBadPlan = errors.New("usersync: the plan is not one Apply can carry out")
 // create's body, the changes its calls take, a manager the account or the plan has). Its
 // error wraps [ErrBadPlan] and names the first action at fault.
 func (p *Plan) Check() error {
+	if p.spill != nil {
+		q, err := p.inMemory()
+		if err != nil {
+			return err
+		}
+		return q.Check()
+	}
 	if p.Version != PlanVersion && p.Version != 1 {
 		return fmt.Errorf("%w: version %d, want %d", ErrBadPlan, p.Version, PlanVersion)
 	}

@@ -104,6 +104,26 @@ func (f *fpStore) value(off uint64) string {
 	return string(v)
 }
 
+// has reports whether the key is set, without sorting the entries: it reads them all (for a
+// key rarely looked up while the entries are being added).
+func (f Fingerprints) has(key string) bool {
+	if f.s == nil {
+		return false
+	}
+	var last uint64
+	found := false
+	for _, off := range f.s.offs {
+		if string(f.s.key(off)) == key && (!found || off > last) {
+			last, found = off, true // positions grow in the order of the calls
+		}
+	}
+	if !found {
+		return false
+	}
+	_, flag, _ := f.s.entry(last)
+	return flag != fpDeleted
+}
+
 // sort sorts the entries by key, the last one set of each key kept.
 func (f *fpStore) sort() {
 	if f.sorted == len(f.offs) {

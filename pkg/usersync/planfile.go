@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"iter"
 	"maps"
 	"slices"
 	"strings"
@@ -38,7 +39,10 @@ func (p *Plan) WriteJSON(w io.Writer) error {
 	}
 	delete(fields, "users")
 	delete(fields, "actions")
-	cols := createColumns(p.Actions)
+	cols, err := createColumns(p.All())
+	if err != nil {
+		return err
+	}
 	if len(cols) > 0 {
 		if fields["createColumns"], err = json.Marshal(cols); err != nil {
 			return err
@@ -60,8 +64,12 @@ func (p *Plan) WriteJSON(w io.Writer) error {
 		enc(v)
 	}
 	_, _ = bw.WriteString("\n},\"actions\":[")
-	for i, a := range p.Actions {
-		if i > 0 {
+	i = 0
+	for a, err := range p.All() {
+		if err != nil {
+			return err
+		}
+		if i++; i > 1 {
 			_ = bw.WriteByte(',')
 		}
 		_ = bw.WriteByte('\n')
@@ -106,9 +114,12 @@ func createFieldsOf(raw json.RawMessage) (map[string]json.RawMessage, bool) {
 }
 
 // createColumns are the fields of the plan's creates, sorted.
-func createColumns(actions []Action) []string {
+func createColumns(actions iter.Seq2[Action, error]) ([]string, error) {
 	set := map[string]bool{}
-	for _, a := range actions {
+	for a, err := range actions {
+		if err != nil {
+			return nil, err
+		}
 		if a.Kind != KindCreate {
 			continue
 		}
@@ -118,7 +129,7 @@ func createColumns(actions []Action) []string {
 			}
 		}
 	}
-	return slices.Sorted(maps.Keys(set))
+	return slices.Sorted(maps.Keys(set)), nil
 }
 
 // createRow returns a create's body as a row of cols (null where the body has no value), and

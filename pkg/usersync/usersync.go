@@ -74,6 +74,12 @@ type Options struct {
 	// not list. It needs a non-empty Scope. The key owner is never deactivated.
 	Deactivate bool
 	Scope      Scope
+	// SpillCreates holds the plan's creates in a temporary file, not in the plan's Actions:
+	// a plan of a file of new users then holds none of them in memory. [Plan.All] yields
+	// them (Actions does not), [Plan.Len] counts them, WriteJSON writes them, Check and
+	// Apply read them back; [Plan.Close] removes the file. A plan whose creates wait for
+	// managers it creates is held in memory all the same (ordering them reads them all).
+	SpillCreates bool
 }
 
 // Kind is the kind of an [Action].
@@ -145,7 +151,9 @@ type Plan struct {
 	Fingerprint string `json:"fingerprint"`
 	// Users maps every address the plan read to the hash of that user.
 	Users Fingerprints `json:"users"`
-	// Actions are the changes, in the order Apply makes them.
+	// Actions are the changes, in the order Apply makes them; but for a plan made with
+	// [Options.SpillCreates], whose creates wait in a temporary file: [Plan.All] yields
+	// every action.
 	Actions []Action `json:"actions"`
 	// Notes are differences the plan cannot change (an attribute no API call sets).
 	Notes []string `json:"notes,omitempty"`
@@ -156,6 +164,8 @@ type Plan struct {
 	// Partial is set on a plan that read only the users it changes, found by address
 	// ([PlanAccess]): Apply reads and checks those only.
 	Partial bool `json:"partial,omitempty"`
+
+	spill *spill // the creates, with Options.SpillCreates
 }
 
 // PlanVersion is the version of the plans this package writes: 2 writes a create as a row
@@ -170,13 +180,17 @@ func (p *Plan) ID() string {
 }
 
 // Empty reports whether the plan changes nothing.
-func (p *Plan) Empty() bool { return len(p.Actions) == 0 }
+func (p *Plan) Empty() bool { return p.Len() == 0 }
 
-// Count returns how many actions of each kind the plan holds.
+// Count returns how many actions of each kind the plan holds (those in a temporary file:
+// [Options.SpillCreates], are creates).
 func (p *Plan) Count() map[Kind]int {
 	n := map[Kind]int{}
 	for _, a := range p.Actions {
 		n[a.Kind]++
+	}
+	if p.spill != nil && p.spill.n > 0 {
+		n[KindCreate] += p.spill.n
 	}
 	return n
 }

@@ -1,0 +1,170 @@
+package usersync_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"reflect"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared/lsqtest"
+	"github.com/leadsquared-go/leadsquared-go/pkg/usersync"
+)
+
+// lsqtestUser is an account user with the address, outside a source's scope.
+func lsqtestUser(email string) lsqtest.User {
+	return lsqtest.User{FirstName: "T", LastName: "L", EmailAddress: email, Role: "Sales_User", TeamID: "t1"}
+}
+
+// spillSource is source(n) with changes of every kind and new users (custom fields, an
+// attribute only Update a User sets, text JSON escapes); with managed, a new user whose
+// manager the plan creates.
+func spillSource(n int, managed bool) []usersync.Desired {
+	src := source(n)
+	src[1].Attrs["FirstName"] = "Renamed"
+	src[3].Attrs["TeamId"] = "t2"
+	src = src[:n-1] // u(n-1) not listed: deactivated by the scope
+	for i := range 5 {
+		src = append(src, usersync.Desired{Line: 100 + i, Email: fmt.Sprintf("new%d@example.com", i),
+			Attrs: map[string]string{"FirstName": fmt.Sprintf("Né<%d>&\"q\"", i), "Role": "Sales_User", "mx_Custom_1": "c\u2028x", "Department": "Ops"}})
+	}
+	if managed {
+		src[len(src)-1].ManagerEmail = "new0@example.com"
+	}
+	return src
+}
+
+// TestSpillCreatesSamePlan checks that a plan whose creates wait in a temporary file is the
+// plan held in memory: the same actions in the same order, the same saved plan byte for
+// byte, the same counts; that Close removes the file; and that Apply creates them.
+func TestSpillCreatesSamePlan(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	ctx := context.Background()
+	for _, managed := range []bool{false, true} {
+		t.Run(fmt.Sprintf("managed=%v", managed), func(t *testing.T) {
+			srv, c := account(t, 10, nil)
+			opts := usersync.Options{Deactivate: true, Scope: usersync.Scope{Role: "Sales_User"}}
+			held, err := usersync.MakePlan(ctx, c, spillSource(10, managed), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			opts.SpillCreates = true
+			spilled, err := usersync.MakePlan(ctx, c, spillSource(10, managed), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			files, _ := os.ReadDir(tmp)
+			want := 0 // the file's name is removed at once where an open file outlives it
+			if runtime.GOOS == "windows" && !managed {
+				want = 1
+			}
+			switch {
+			case len(files) != want:
+				t.Fatalf("%d files in TMPDIR, want %d", len(files), want)
+			case !managed && len(spilled.Actions) != len(held.Actions)-5:
+				t.Fatalf("spilled: %d of %d actions held, want the 5 creates in the file", len(spilled.Actions), len(held.Actions))
+			case managed && len(spilled.Actions) != len(held.Actions):
+				t.Fatalf("creates that wait for a manager: %d of %d actions held, want all held", len(spilled.Actions), len(held.Actions))
+			}
+			var all []usersync.Action
+			for a, err := range spilled.All() {
+				if err != nil {
+					t.Fatal(err)
+				}
+				all = append(all, a)
+			}
+			if !reflect.DeepEqual(all, held.Actions) {
+				t.Errorf("All:\n%+v\nwant the held plan's Actions:\n%+v", all, held.Actions)
+			}
+			if spilled.Len() != len(held.Actions) || !reflect.DeepEqual(spilled.Count(), held.Count()) || spilled.Empty() {
+				t.Errorf("Len %d, Count %v; want %d, %v", spilled.Len(), spilled.Count(), len(held.Actions), held.Count())
+			}
+			var a, b bytes.Buffer
+			if err := held.WriteJSON(&a); err != nil {
+				t.Fatal(err)
+			}
+			if err := spilled.WriteJSON(&b); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(a.Bytes(), b.Bytes()) || spilled.ID() != held.ID() {
+				t.Errorf("saved plans differ:\n%s\nwant\n%s", b.Bytes(), a.Bytes())
+			}
+			if err := spilled.Check(); err != nil {
+				t.Fatal(err)
+			}
+			res, err := usersync.Apply(ctx, c, spilled, &usersync.MemJournal{}, usersync.ApplyOptions{Workers: 2})
+			if err != nil || res.Failed+res.NotRun > 0 || res.Done != len(held.Actions) {
+				t.Fatalf("Apply: %+v, %v", res, err)
+			}
+			for i := range 5 {
+				if u := byEmail(srv, fmt.Sprintf("new%d@example.com", i)); u.ID == "" {
+					t.Errorf("new%d not created", i)
+				}
+			}
+			if err := spilled.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if files, _ := os.ReadDir(tmp); len(files) != 0 {
+				t.Errorf("after Close: %d files in TMPDIR", len(files))
+			}
+			if spilled.Len() != len(spilled.Actions) {
+				t.Errorf("after Close: Len %d, want the %d held", spilled.Len(), len(spilled.Actions))
+			}
+		})
+	}
+}
+
+// TestSpillCreatesSameErrors checks that a source with errors, a cycle of managers among
+// the users it creates included, is refused with the same errors when creates spill.
+func TestSpillCreatesSameErrors(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	_, c := account(t, 5, nil)
+	src := spillSource(5, false)
+	src[len(src)-1].ManagerEmail = "new3@example.com" // new4 -> new3 -> new4
+	src[len(src)-2].ManagerEmail = "new4@example.com"
+	src[len(src)-3].Attrs["IsPhoneCallAgent"] = "maybe" // not a boolean
+	_, want := usersync.MakePlan(ctx, c, src, usersync.Options{})
+	_, err := usersync.MakePlan(ctx, c, src, usersync.Options{SpillCreates: true})
+	if !errors.Is(want, usersync.ErrInvalidSource) || !strings.Contains(want.Error(), "a cycle of managers") {
+		t.Fatalf("held: %v, want the cycle refused", want)
+	}
+	if err == nil || err.Error() != want.Error() {
+		t.Errorf("spilled: %v\nwant %v", err, want)
+	}
+}
+
+// TestDroppedTwinsKept checks that two account users with one address key that the source
+// does not name are both fingerprinted (a plan dropped them as read), and a third user
+// with another key is not taken for a twin.
+func TestDroppedTwinsKept(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv, c := account(t, 3, nil)
+	// NFC and NFD of one address: one key.
+	for _, e := range []string{"jos\u00e9@example.com", "jose\u0301@example.com", "other@example.com"} {
+		if _, err := srv.AddUser(lsqtestUser(e)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	plan, err := usersync.MakePlan(ctx, c, source(3), usersync.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for k := range plan.Users.All() {
+		keys = append(keys, k)
+	}
+	if len(keys) != 7 || !slices.Contains(keys, "jos\u00e9@example.com") || !slices.Contains(keys, "other@example.com") {
+		t.Fatalf("fingerprints of %q, want the 3 listed users, the admin, other@ and both twins (one by Id)", keys)
+	}
+	if n := len(slices.DeleteFunc(slices.Clone(keys), func(k string) bool { return !strings.HasPrefix(k, "\x00") })); n != 1 {
+		t.Errorf("%d keys by Id, want the second twin's only: %q", n, keys)
+	}
+}
