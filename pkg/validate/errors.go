@@ -62,6 +62,33 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
+// Rule names the rule a [Failure] broke: a schema keyword, an extension of the spec, or an
+// input rule ([RuleUTF8] and the others beside it).
+type Rule string
+
+// The schema's rules, by their keyword, and the other rules of a request or a reply.
+const (
+	RuleType      Rule = "type"
+	RuleRequired  Rule = "required"
+	RuleEnum      Rule = "enum"
+	RuleNullable  Rule = "nullable"
+	RulePattern   Rule = "pattern"
+	RuleMinLength Rule = "minLength"
+	RuleMaxLength Rule = "maxLength"
+	RuleMinItems  Rule = "minItems"
+	RuleMaxItems  Rule = "maxItems"
+	RuleMinimum   Rule = "minimum"
+	RuleMaximum   Rule = "maximum"
+	// RuleAttribute is a string that must name an attribute (x-lsq-attribute-of) and does not.
+	RuleAttribute Rule = "attribute"
+	// RuleJSON is a payload that is not JSON at all.
+	RuleJSON Rule = "json"
+	// RuleBody is a body sent to an operation that takes none.
+	RuleBody Rule = "body"
+	// RuleStatus is a reply with a status the spec does not document.
+	RuleStatus Rule = "status"
+)
+
 // Failure is one field that broke one rule of the spec.
 type Failure struct {
 	// In is where the field is: body or query.
@@ -69,13 +96,14 @@ type Failure struct {
 	// Pointer is the JSON pointer of the failing field in the body ("/Users/3/Role"; "" for the
 	// whole body), or "/<name>" of a query parameter.
 	Pointer string `json:"pointer"`
-	// Rule is the rule that failed: a schema keyword (required, enum, type, nullable, pattern,
-	// minLength, maxLength, minItems, maxItems, minimum, maximum), [RuleUnknown] (an attribute
-	// the spec does not list), [RuleCase] (one it spells in another letter case), attribute
+	// Rule is the rule that failed: a schema keyword ([RuleRequired], [RuleEnum], [RuleType],
+	// [RuleNullable], [RulePattern], [RuleMinLength], [RuleMaxLength], [RuleMinItems],
+	// [RuleMaxItems], [RuleMinimum], [RuleMaximum]), [RuleUnknown] (an attribute the spec does
+	// not list), [RuleCase] (one it spells in another letter case), [RuleAttribute]
 	// (x-lsq-attribute-of), an input rule ([RuleUTF8], [RuleDuplicateKey], [RuleDepth],
-	// [RuleSize]), json (not JSON at all), body (a body where none is taken) or status (an
-	// undocumented status).
-	Rule string `json:"rule"`
+	// [RuleSize]), [RuleJSON] (not JSON at all), [RuleBody] (a body where none is taken) or
+	// [RuleStatus] (an undocumented status).
+	Rule Rule `json:"rule"`
 	// Expected is what the spec expects there: "string", "one of A, B", "at least 1
 	// characters", the pattern, the spec's spelling of a key, "present"...
 	Expected string `json:"expected,omitempty"`
@@ -96,7 +124,7 @@ func (f Failure) String() string {
 	} else if where == "" {
 		where = "/"
 	}
-	s := where + ": " + f.Rule + ": " + f.Message
+	s := where + ": " + string(f.Rule) + ": " + f.Message
 	if f.Rule == RuleUnknown || f.Rule == RuleCase {
 		s = where + ": " + f.Message
 	}

@@ -25,21 +25,21 @@ const (
 const (
 	// RuleUTF8 is a string or key that is not valid UTF-8 (a raw invalid byte sequence or
 	// an escaped unpaired surrogate). Decoders replace it silently with U+FFFD.
-	RuleUTF8 = "utf8"
+	RuleUTF8 Rule = "utf8"
 	// RuleDuplicateKey is a key that appears twice in one object: decoders keep one of the
 	// values (encoding/json the last), so what is validated and what is sent could differ.
-	RuleDuplicateKey = "duplicateKey"
+	RuleDuplicateKey Rule = "duplicateKey"
 	// RuleDepth is nesting deeper than MaxDepth.
-	RuleDepth = "depth"
+	RuleDepth Rule = "depth"
 	// RuleSize is a body larger than the Validator's size limit.
-	RuleSize = "size"
+	RuleSize Rule = "size"
 	// RuleUnknown is an attribute the spec does not list, in a request (or in a reply whose
 	// schema does not allow others): a typo, named with the operation's own attribute it is
 	// nearest to when there is one.
-	RuleUnknown = "unknown"
+	RuleUnknown Rule = "unknown"
 	// RuleCase is a key that differs from the spec's only in letter case; Expected is the
 	// spec's spelling.
-	RuleCase = "case"
+	RuleCase Rule = "case"
 )
 
 // ErrTooLarge is wrapped by the errors of [ReadLimited] for input over its limit.

@@ -43,7 +43,8 @@ func TestInputRulesHaveTheirOwnFailures(t *testing.T) {
 	deep := strings.Repeat("[", 10001) + strings.Repeat("]", 10001)
 	for _, tc := range []struct {
 		name, body string
-		ptr, rule  string
+		ptr        string
+		rule       validate.Rule
 	}{
 		{"duplicate key, valid last", string(createUser(`"NotARole"`, `"Sales_User"`)), "/Role", validate.RuleDuplicateKey},
 		{"duplicate key, valid first", string(createUser(`"Sales_User"`, `"NotARole"`)), "/Role", validate.RuleDuplicateKey},
@@ -179,7 +180,7 @@ func TestArrayValidatedElementByElement(t *testing.T) {
 	err := v.ValidateResponse("GetUsers", 200, body)
 	var ptrs []string
 	for _, f := range failures(t, err) {
-		ptrs = append(ptrs, f.Pointer+" "+f.Rule)
+		ptrs = append(ptrs, f.Pointer+" "+string(f.Rule))
 	}
 	if want := []string{"/1/Role type", "/3/Role type"}; !slices.Equal(ptrs, want) {
 		t.Errorf("failures %v, want %v", ptrs, want)

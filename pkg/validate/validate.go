@@ -163,10 +163,10 @@ func (v *Validator) validateRequest(operationID api.OperationID, query url.Value
 	switch {
 	case blank(body):
 		if oc.body >= 0 && oc.bodyRequired {
-			fs = append(fs, Failure{In: InBody, Rule: "required", Expected: "a JSON body", Message: "request body is required"})
+			fs = append(fs, Failure{In: InBody, Rule: RuleRequired, Expected: "a JSON body", Message: "request body is required"})
 		}
 	case oc.body < 0:
-		fs = append(fs, Failure{In: InBody, Rule: "body", Expected: "no body", Message: "operation takes no request body"})
+		fs = append(fs, Failure{In: InBody, Rule: RuleBody, Expected: "no body", Message: "operation takes no request body"})
 	default:
 		if bf := v.walkBody(w, false, oc.body, body); bf != nil {
 			fs = append(fs, bf...)
@@ -204,7 +204,7 @@ func (v *Validator) checkQueries(w *walker, oc *opCheck, query url.Values) []Fai
 		vals := QueryValues(query, p.name)
 		if len(vals) == 0 {
 			if p.required {
-				fs = append(fs, Failure{In: InQuery, Pointer: "/" + p.name, Rule: "required", Expected: "present",
+				fs = append(fs, Failure{In: InQuery, Pointer: "/" + p.name, Rule: RuleRequired, Expected: "present",
 					Message: fmt.Sprintf("query parameter %q is missing", p.name)})
 			}
 			continue
@@ -234,7 +234,7 @@ func (v *Validator) walkBody(w *walker, response bool, n int32, body []byte) []F
 //go:noinline
 func (w *walker) bodyFailures() []Failure {
 	if w.syntax {
-		return []Failure{{In: InBody, Rule: "json", Expected: "JSON", Message: fmt.Sprintf("body is not valid JSON: syntax error at byte %d", w.syntaxAt)}}
+		return []Failure{{In: InBody, Rule: RuleJSON, Expected: "JSON", Message: fmt.Sprintf("body is not valid JSON: syntax error at byte %d", w.syntaxAt)}}
 	}
 	// A body that does not decode unambiguously (invalid UTF-8, a key twice, too deep) is
 	// reported for that alone: what the schema rules would say depends on how it is read.
@@ -262,13 +262,13 @@ func (v *Validator) checkQuery(w *walker, fs []Failure, p queryParam, raw string
 	case nd.types&(jsonInteger|jsonNumber) != 0:
 		f, err := strconv.ParseFloat(raw, 64)
 		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-			return append(fs, Failure{In: InQuery, Pointer: "/" + p.name, Rule: "type", Expected: strings.Join(nd.types.names(), " or "), Message: "value is not a number"})
+			return append(fs, Failure{In: InQuery, Pointer: "/" + p.name, Rule: RuleType, Expected: strings.Join(nd.types.names(), " or "), Message: "value is not a number"})
 		}
 		text = strconv.AppendFloat(w.key[:0], f, 'f', -1, 64)
 	case nd.types&jsonBoolean != 0:
 		b, err := strconv.ParseBool(raw)
 		if err != nil {
-			return append(fs, Failure{In: InQuery, Pointer: "/" + p.name, Rule: "type", Expected: "boolean", Message: "value is not a boolean"})
+			return append(fs, Failure{In: InQuery, Pointer: "/" + p.name, Rule: RuleType, Expected: "boolean", Message: "value is not a boolean"})
 		}
 		text = strconv.AppendBool(w.key[:0], b)
 	default:
@@ -335,13 +335,13 @@ func (v *Validator) ValidateResponse(operationID api.OperationID, status int, bo
 	}
 	r, documented := o.check.reply(status)
 	if !documented {
-		return failed(o, DirectionResponse, status, []Failure{{In: InBody, Rule: "status", Expected: "a documented status", Message: fmt.Sprintf("status %d is not documented", status)}})
+		return failed(o, DirectionResponse, status, []Failure{{In: InBody, Rule: RuleStatus, Expected: "a documented status", Message: fmt.Sprintf("status %d is not documented", status)}})
 	}
 	if !r.json {
 		return nil
 	}
 	if blank(body) {
-		return failed(o, DirectionResponse, status, []Failure{{In: InBody, Rule: "required", Expected: "a JSON body", Message: "response body is empty"}})
+		return failed(o, DirectionResponse, status, []Failure{{In: InBody, Rule: RuleRequired, Expected: "a JSON body", Message: "response body is empty"}})
 	}
 	w := walkers.Get().(*walker)
 	fs := v.walkBody(w, true, r.node, body)

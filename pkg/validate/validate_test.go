@@ -129,7 +129,7 @@ type mutation struct {
 	name    string
 	body    any
 	pointer string
-	rule    string
+	rule    validate.Rule
 }
 
 // mutations derives invalid bodies from a valid one using the schema: drop each required
@@ -175,9 +175,9 @@ func mutations(schema *openapi3.Schema, value any, ptr string, set func(any) any
 		}
 		if wrong := wrongType(ps); wrong != nil {
 			// kin-openapi checks an enum before the type: a wrong type on an enum field fails "enum".
-			rule := "type"
+			rule := validate.RuleType
 			if len(ps.Enum) > 0 {
-				rule = "enum"
+				rule = validate.RuleEnum
 			}
 			out = append(out, mutation{name: "type " + p, pointer: p, rule: rule, body: set(with(obj, name, wrong))})
 		}
@@ -275,7 +275,7 @@ func TestRequestBodiesFromExamplesAndMutations(t *testing.T) {
 	t.Logf("%d operations with a body, %d mutations checked", len(examples), total)
 }
 
-func hasFailure(e *validate.Error, pointer, rule string) bool {
+func hasFailure(e *validate.Error, pointer string, rule validate.Rule) bool {
 	for _, f := range e.Failures {
 		if f.Pointer == pointer && f.Rule == rule {
 			return true
@@ -330,7 +330,10 @@ func TestAllFailuresAtOnce(t *testing.T) {
 	if !errors.As(err, &verr) {
 		t.Fatalf("err = %v", err)
 	}
-	want := []struct{ ptr, rule string }{{"/EmailAddress", "required"}, {"/IsPhoneCallAgent", "type"}, {"/Role", "enum"}}
+	want := []struct {
+		ptr  string
+		rule validate.Rule
+	}{{"/EmailAddress", "required"}, {"/IsPhoneCallAgent", "type"}, {"/Role", "enum"}}
 	if len(verr.Failures) != len(want) {
 		t.Fatalf("failures = %v, want %d", verr.Failures, len(want))
 	}
@@ -404,7 +407,7 @@ func TestRequestEdgeCases(t *testing.T) {
 		query     url.Values
 		body      string
 		pointer   string
-		rule      string
+		rule      validate.Rule
 		unknownOp bool
 	}{
 		{name: "unknown operation", op: "NoSuchOp", unknownOp: true},
@@ -547,7 +550,7 @@ func TestQueryNamesMatchCaseInsensitively(t *testing.T) {
 		query   url.Values
 		body    string
 		pointer string // the failure expected; "" for a valid request
-		rule    string
+		rule    validate.Rule
 	}{
 		{name: "documented casing", op: "GetUserById", query: url.Values{"userId": {"3b1041fb"}}},
 		{name: "PHP library casing", op: "GetUserById", query: url.Values{"UserId": {"3b1041fb"}}},

@@ -166,7 +166,7 @@ func appendToken(dst, key []byte) []byte {
 
 // fail records a failure at the current value (or at its member extra). Observing, it does
 // nothing: observe records drifts with observe.
-func (w *walker) fail(extra []byte, rule, expected, msg string, allowed []any) {
+func (w *walker) fail(extra []byte, rule Rule, expected, msg string, allowed []any) {
 	if w.mode != refuse || w.stop {
 		return
 	}
@@ -241,7 +241,7 @@ func (w *walker) value(n int32, depth int) {
 		if t == jsonNull {
 			if !nd.nullable {
 				w.observe(DriftNull, n, jsonNull, "")
-				w.fail(nil, "nullable", "not null", "value is null", nil)
+				w.fail(nil, RuleNullable, "not null", "value is null", nil)
 			}
 			return
 		}
@@ -316,7 +316,7 @@ func (w *walker) typeOK(n int32, nd *node, t jsonType) bool {
 		w.refuseEnum(nd)
 		return false
 	}
-	w.fail(nil, "type", strings.Join(nd.types.names(), " or "), "value is "+article(t)+", not "+strings.Join(nd.types.names(), " or "), nil)
+	w.fail(nil, RuleType, strings.Join(nd.types.names(), " or "), "value is "+article(t)+", not "+strings.Join(nd.types.names(), " or "), nil)
 	return false
 }
 
@@ -341,7 +341,7 @@ func (w *walker) refuseEnum(nd *node) {
 	for i, e := range nd.enum {
 		allowed[i] = e
 	}
-	w.fail(nil, "enum", "one of "+strings.Join(nd.enum, ", "), "value is not allowed", allowed)
+	w.fail(nil, RuleEnum, "one of "+strings.Join(nd.enum, ", "), "value is not allowed", allowed)
 }
 
 // stringRules checks a string (lit its JSON text, raw its content) against n.
@@ -371,7 +371,7 @@ func (w *walker) stringRules(n int32, nd *node, lit, raw []byte, esc bool) {
 		w.lengths(nd, val)
 	}
 	if nd.hasPattern && !w.t.matchers[n](val) {
-		w.fail(nil, "pattern", nd.pattern, "string does not match the pattern "+nd.pattern, nil)
+		w.fail(nil, RulePattern, nd.pattern, "string does not match the pattern "+nd.pattern, nil)
 	}
 	if nd.attrOf >= 0 && !isCustomField(string(val)) {
 		w.attributeOf(nd, val)
@@ -384,10 +384,10 @@ func (w *walker) stringRules(n int32, nd *node, lit, raw []byte, esc bool) {
 func (w *walker) lengths(nd *node, val []byte) {
 	l := utf8.RuneCount(val)
 	if nd.minLen >= 0 && l < int(nd.minLen) {
-		w.fail(nil, "minLength", fmt.Sprintf("at least %d characters", nd.minLen), fmt.Sprintf("string is shorter than %d characters", nd.minLen), nil)
+		w.fail(nil, RuleMinLength, fmt.Sprintf("at least %d characters", nd.minLen), fmt.Sprintf("string is shorter than %d characters", nd.minLen), nil)
 	}
 	if nd.maxLen >= 0 && l > int(nd.maxLen) {
-		w.fail(nil, "maxLength", fmt.Sprintf("at most %d characters", nd.maxLen), fmt.Sprintf("string is longer than %d characters", nd.maxLen), nil)
+		w.fail(nil, RuleMaxLength, fmt.Sprintf("at most %d characters", nd.maxLen), fmt.Sprintf("string is longer than %d characters", nd.maxLen), nil)
 	}
 }
 
@@ -397,7 +397,7 @@ func (w *walker) lengths(nd *node, val []byte) {
 func (w *walker) attributeOf(nd *node, val []byte) {
 	if _, ok := w.t.nodes[nd.attrOf].props[string(val)]; !ok {
 		of := strings.TrimPrefix(w.t.nodes[nd.attrOf].loc, "$.components.schemas.")
-		w.fail(nil, "attribute", "an attribute of "+of+" or a custom field (mx_*)", "not an attribute of "+of+" nor a custom field (mx_*)", nil)
+		w.fail(nil, RuleAttribute, "an attribute of "+of+" or a custom field (mx_*)", "not an attribute of "+of+" nor a custom field (mx_*)", nil)
 	}
 }
 
@@ -430,14 +430,14 @@ func (w *walker) numberRules(n int32, nd *node, text []byte, integer bool) {
 	}
 	f, err := strconv.ParseFloat(string(text), 64)
 	if err != nil {
-		w.fail(nil, "type", "a finite number", "number is out of range", nil)
+		w.fail(nil, RuleType, "a finite number", "number is out of range", nil)
 		return
 	}
 	if nd.hasMin && f < nd.min {
-		w.fail(nil, "minimum", "at least "+strconv.FormatFloat(nd.min, 'g', -1, 64), "number is less than "+strconv.FormatFloat(nd.min, 'g', -1, 64), nil)
+		w.fail(nil, RuleMinimum, "at least "+strconv.FormatFloat(nd.min, 'g', -1, 64), "number is less than "+strconv.FormatFloat(nd.min, 'g', -1, 64), nil)
 	}
 	if nd.hasMax && f > nd.max {
-		w.fail(nil, "maximum", "at most "+strconv.FormatFloat(nd.max, 'g', -1, 64), "number is more than "+strconv.FormatFloat(nd.max, 'g', -1, 64), nil)
+		w.fail(nil, RuleMaximum, "at most "+strconv.FormatFloat(nd.max, 'g', -1, 64), "number is more than "+strconv.FormatFloat(nd.max, 'g', -1, 64), nil)
 	}
 }
 
@@ -716,10 +716,10 @@ func (w *walker) array(n int32, nd *node, depth int) {
 		return
 	}
 	if nd.minItems >= 0 && count < int(nd.minItems) {
-		w.fail(nil, "minItems", fmt.Sprintf("at least %d items", nd.minItems), fmt.Sprintf("array has fewer than %d items", nd.minItems), nil)
+		w.fail(nil, RuleMinItems, fmt.Sprintf("at least %d items", nd.minItems), fmt.Sprintf("array has fewer than %d items", nd.minItems), nil)
 	}
 	if nd.maxItems >= 0 && count > int(nd.maxItems) {
-		w.fail(nil, "maxItems", fmt.Sprintf("at most %d items", nd.maxItems), fmt.Sprintf("array has more than %d items", nd.maxItems), nil)
+		w.fail(nil, RuleMaxItems, fmt.Sprintf("at most %d items", nd.maxItems), fmt.Sprintf("array has more than %d items", nd.maxItems), nil)
 	}
 }
 
@@ -949,7 +949,7 @@ func (w *walker) missing(n int32, nd *node, r int32) {
 	w.path = append(w.path, pathSeg{key: name})
 	w.observe(DriftMissingRequired, n, 0, "")
 	w.path = w.path[:len(w.path)-1]
-	w.fail(name, "required", "present", "required attribute is missing", nil)
+	w.fail(name, RuleRequired, "present", "required attribute is missing", nil)
 }
 
 // maxOrder bounds the positions remembered of an object's keys.
