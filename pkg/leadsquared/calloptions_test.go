@@ -419,6 +419,21 @@ func TestHelpersTakeCallOptions(t *testing.T) {
 			t.Errorf("SearchUsers with a client's option: err = %v", err)
 		}
 	}
+	// FindUserByEmail and DirectReports: one search each, with the call's header.
+	s3 := serve(reply{status: 200, body: `{"Users":[{"UserId":"u1","EmailAddress":"a@x.com","ManagerUserId":"m1"}]}`})
+	env3 := setup(t, s3)
+	if _, err := env3.c.FindUserByEmail(t.Context(), "a@x.com", WithHeader("X-Job", "find")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env3.c.DirectReports(t.Context(), "m1", WithHeader("X-Job", "reports")); err != nil {
+		t.Fatal(err)
+	}
+	if r := env3.ct.Requests(); len(r) != 2 || r[0].Header.Get("X-Job") != "find" || r[1].Header.Get("X-Job") != "reports" {
+		t.Errorf("FindUserByEmail/DirectReports: the requests lack the call's header")
+	}
+	if _, err := env3.c.FindUserByEmail(t.Context(), "a@x.com", WithLogger(slog.New(slog.DiscardHandler))); !errors.Is(err, ErrInvalidRequest) {
+		t.Errorf("FindUserByEmail with a client's option: err = %v", err)
+	}
 }
 
 // Client.Do takes the call's options and sets its headers on a copy of the request.

@@ -13,16 +13,16 @@ import (
 // Get a User by Email ([Client.GetUserByEmail]) answers [] for an inactive user, as if there
 // were none. No user is an error matching [ErrNotFound]; the address matches without regard
 // to letter case or surrounding spaces. The record's StatusCode is 0 for an active user, 1
-// for an inactive one.
+// for an inactive one. opts are the call's options ([WithHeader], [WithCallStats], ...).
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/user-advanced-search/
-func (c *Client) FindUserByEmail(ctx context.Context, email string) (api.UserSearchRecord, error) {
+func (c *Client) FindUserByEmail(ctx context.Context, email string, opts ...Option) (api.UserSearchRecord, error) {
 	email = strings.TrimSpace(email)
 	if email == "" {
 		return api.UserSearchRecord{}, &invalidRequestError{op: api.OpAdvancedSearchUsers, msg: "FindUserByEmail: empty email address"}
 	}
 	req := searchBy("EmailAddress", email)
-	for u, err := range c.SearchUsers(ctx, req) {
+	for u, err := range c.SearchUsers(ctx, req, opts...) {
 		if err != nil {
 			return api.UserSearchRecord{}, err
 		}
@@ -37,16 +37,16 @@ func (c *Client) FindUserByEmail(ctx context.Context, email string) (api.UserSea
 // one level down only, in the order User Advanced Search gives them (one search, paged).
 // [Client.GetUserHierarchy] and [Client.GetUserHierarchyInfo] answer the whole chain below a
 // user instead: the reports of the reports too, with no manager to tell the levels apart.
-// A manager with no reports gives an empty slice and no error.
+// A manager with no reports gives an empty slice and no error. opts are the call's options.
 //
 // LeadSquared API docs: https://apidocs.leadsquared.com/user-advanced-search/
-func (c *Client) DirectReports(ctx context.Context, managerID string) ([]api.UserSearchRecord, error) {
+func (c *Client) DirectReports(ctx context.Context, managerID string, opts ...Option) ([]api.UserSearchRecord, error) {
 	managerID = strings.TrimSpace(managerID)
 	if managerID == "" {
 		return nil, &invalidRequestError{op: api.OpAdvancedSearchUsers, msg: "DirectReports: empty manager Id"}
 	}
 	var out []api.UserSearchRecord
-	for u, err := range c.SearchUsers(ctx, searchBy("ManagerUserId", managerID)) {
+	for u, err := range c.SearchUsers(ctx, searchBy("ManagerUserId", managerID), opts...) {
 		if err != nil {
 			return nil, err
 		}
