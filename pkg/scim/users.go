@@ -1,10 +1,12 @@
 package scim
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -317,6 +319,13 @@ func (h *users) Create(r *http.Request, attrs elimity.ResourceAttributes) (elimi
 	if err != nil {
 		return elimity.Resource{}, h.fail(r, err)
 	}
+	if len(existing) > 0 && h.shared {
+		// An IdP's retry of a create: settle look-alikes an earlier attempt (or another
+		// instance) left active, as the recheck after a create would have.
+		if err := h.settle(r, key); err != nil {
+			return elimity.Resource{}, err
+		}
+	}
 	if len(existing) > 0 {
 		x := existing[0]
 		d := "a user with this address exists in LeadSquared"
@@ -431,7 +440,7 @@ func (h *users) recheck(r *http.Request, key string, u user) error {
 	after.Active = false
 	entry := h.audit.entry(r, "create: deactivate ("+why+")", u, after, nil)
 	if err := h.call(r, entry, func() error {
-		_, err := h.c.DeactivateUser(ctx, api.DeactivateUserParams{UserID: u.ID})
+		_, err := h.c.DeactivateUser(ctx, api.DeactivateUserParams{UserID: u.ID}, undoRetries...)
 		return err
 	}); err != nil {
 		return err
@@ -442,6 +451,58 @@ func (h *users) recheck(r *http.Request, key string, u user) error {
 	return scimerrors.ScimError{ScimType: scimerrors.ScimTypeUniqueness, Status: http.StatusConflict,
 		Detail: why + "; the user this request created (id " + u.ID + ") is deactivated"}
 }
+
+// settle applies Config.Shared's rule to the users of the account whose address has key:
+// of those active, the one created strictly first keeps its access and the others are
+// deactivated (all of them when the first two were created in the same second, as recheck
+// does); the keys' owner is never deactivated. It is what recheck does after a create, for
+// an IdP's retry after a create whose recheck could not finish (its answer lost, or its
+// look-up failed), so that a retry cannot leave two look-alikes active. A failure is the
+// request's 5xx, which the IdP retries.
+func (h *users) settle(r *http.Request, key string) error {
+	ctx := r.Context()
+	all, err := h.search(ctx)
+	if err != nil {
+		return h.fail(r, err)
+	}
+	var active []user
+	for _, x := range all {
+		if k, kerr := usersync.CanonicalAddress(x.Email); kerr == nil && k == key && x.Active {
+			active = append(active, x)
+		}
+	}
+	if len(active) < 2 {
+		return nil
+	}
+	slices.SortFunc(active, func(a, b user) int { return cmp.Or(cmp.Compare(a.Created, b.Created), cmp.Compare(a.ID, b.ID)) })
+	owner, err := h.ownerID(ctx)
+	if err != nil {
+		return h.fail(r, err)
+	}
+	first := active[0].Created != "" && active[0].Created < active[1].Created
+	for i, x := range active {
+		if (i == 0 && first) || strings.EqualFold(x.ID, owner) {
+			continue
+		}
+		after := x
+		after.Active = false
+		entry := h.audit.entry(r, "create: deactivate (an active look-alike address was created no later)", x, after, nil)
+		if err := h.call(r, entry, func() error {
+			_, err := h.c.DeactivateUser(ctx, api.DeactivateUserParams{UserID: x.ID}, undoRetries...)
+			return err
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// undoRetries are the options of a deactivation that undoes this request's own change (a
+// look-alike created or activated at the same time as another, Config.Shared): Deactivate a
+// User is safe to repeat, and if it failed the look-alike would stay active, so it is tried
+// up to five times here, quickly, rather than left to the IdP's retry (which finds the user
+// already there and answers 409).
+var undoRetries = []leadsquared.Option{leadsquared.WithMaxRetries(4), leadsquared.WithBackoff(20*time.Millisecond, 200*time.Millisecond)}
 
 // recheckActivation looks, after u was activated (Config.Shared), for an active look-alike
 // that another writer activated or created at the same time; when there is one, u is
@@ -460,7 +521,7 @@ func (h *users) recheckActivation(r *http.Request, op string, u user) error {
 	}
 	entry := h.audit.entry(r, op+": deactivate ("+why+")", user{ID: u.ID, Email: u.Email, Active: true}, user{ID: u.ID, Email: u.Email, Active: false}, nil)
 	if err := h.call(r, entry, func() error {
-		_, err := h.c.DeactivateUser(ctx, api.DeactivateUserParams{UserID: u.ID})
+		_, err := h.c.DeactivateUser(ctx, api.DeactivateUserParams{UserID: u.ID}, undoRetries...)
 		return err
 	}); err != nil {
 		return err
