@@ -3,7 +3,6 @@ package usersync
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 )
 
@@ -15,25 +14,43 @@ var ErrBadPlan = errors.New("usersync: the plan is not one Apply can carry out")
 // fingerprint, and every action (a known kind, a valid address, the user's Id or the
 // create's body, the changes its calls take, a manager the account or the plan has). Its
 // error wraps [ErrBadPlan] and names the first action at fault.
+//
+// The creates of a plan made with [Options.SpillCreates] are read from its temporary file
+// one at a time, twice: they are not held in memory.
 func (p *Plan) Check() error {
-	if p.spill != nil {
-		q, err := p.inMemory()
-		if err != nil {
-			return err
-		}
-		return q.Check()
-	}
+	_, err := p.check()
+	return err
+}
+
+// check is Check; it also reports whether a create names another create of the plan as its
+// manager (so that Apply must make the creates in order, a level of managers at a time).
+func (p *Plan) check() (ordered bool, _ error) {
 	if p.Version != PlanVersion && p.Version != 1 {
-		return fmt.Errorf("%w: version %d, want %d", ErrBadPlan, p.Version, PlanVersion)
+		return false, fmt.Errorf("%w: version %d, want %d", ErrBadPlan, p.Version, PlanVersion)
 	}
 	if p.Fingerprint != fingerprint(p) {
-		return fmt.Errorf("%w: its users or scope were edited (the fingerprint does not match them)", ErrBadPlan)
+		return false, fmt.Errorf("%w: its users or scope were edited (the fingerprint does not match them)", ErrBadPlan)
+	}
+	// The addresses of the plan's creates, for a manager change naming one (first pass).
+	created := map[string]bool{}
+	for a, err := range p.All() {
+		if err != nil {
+			return false, err
+		}
+		if a.Kind == KindCreate {
+			created[keyOf(a.Email)] = true
+		}
 	}
 	creates := map[string]int{} // key → index of the create
 	seen := map[string]int{}
-	for i, a := range p.Actions {
-		fail := func(format string, args ...any) error {
-			return fmt.Errorf("%w: action %d (%s %s): %s", ErrBadPlan, i+1, Printable(string(a.Kind)), Printable(a.Email), fmt.Sprintf(format, args...))
+	i := -1
+	for a, err := range p.All() {
+		i++
+		if err != nil {
+			return false, err
+		}
+		fail := func(format string, args ...any) (bool, error) {
+			return false, fmt.Errorf("%w: action %d (%s %s): %s", ErrBadPlan, i+1, Printable(string(a.Kind)), Printable(a.Email), fmt.Sprintf(format, args...))
 		}
 		k, err := checkEmail(a.Email)
 		if err != nil {
@@ -50,7 +67,7 @@ func (p *Plan) Check() error {
 		if a.Kind != KindCreate && len(a.Create) > 0 {
 			return fail("a create body on an action that is not a create")
 		}
-		if err := checkManager(p, a, creates); err != nil {
+		if err := checkManager(p, a, creates, created); err != nil {
 			return fail("%v", err)
 		}
 		switch a.Kind {
@@ -68,6 +85,9 @@ func (p *Plan) Check() error {
 				return fail("%v", err)
 			}
 			creates[k] = i
+			if a.ManagerEmail != "" && created[keyOf(a.ManagerEmail)] {
+				ordered = true
+			}
 		case KindUpdate:
 			if len(a.Changes) == 0 {
 				return fail("no changes")
@@ -91,12 +111,13 @@ func (p *Plan) Check() error {
 			return fail("not a kind of action")
 		}
 	}
-	return nil
+	return ordered, nil
 }
 
 // checkManager checks the manager an action names by address: a user the plan read, or one
 // it creates in an earlier action.
-func checkManager(p *Plan, a Action, creates map[string]int) error {
+// created holds the addresses of all the plan's creates.
+func checkManager(p *Plan, a Action, creates map[string]int, created map[string]bool) error {
 	if a.ManagerEmail == "" {
 		return nil
 	}
@@ -110,7 +131,7 @@ func checkManager(p *Plan, a Action, creates map[string]int) error {
 	if _, ok := p.Users.Get(k); ok {
 		return nil
 	}
-	if _, ok := creates[k]; ok || a.Kind == KindManager && slices.ContainsFunc(p.Actions, func(x Action) bool { return x.Kind == KindCreate && keyOf(x.Email) == k }) {
+	if _, ok := creates[k]; ok || a.Kind == KindManager && created[k] {
 		return nil
 	}
 	return fmt.Errorf("managerEmail %s: not a user the plan read or creates before", Printable(a.ManagerEmail))

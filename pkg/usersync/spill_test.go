@@ -10,8 +10,11 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared/lsqtest"
 	"github.com/leadsquared-go/leadsquared-go/pkg/usersync"
 )
@@ -166,5 +169,79 @@ func TestDroppedTwinsKept(t *testing.T) {
 	}
 	if n := len(slices.DeleteFunc(slices.Clone(keys), func(k string) bool { return !strings.HasPrefix(k, "\x00") })); n != 1 {
 		t.Errorf("%d keys by Id, want the second twin's only: %q", n, keys)
+	}
+}
+
+// accountState is the account's users by address, without what differs between two
+// accounts that were given the same calls (Ids, times).
+func accountState(srv *lsqtest.Server) map[string]string {
+	out := map[string]string{}
+	for _, u := range srv.Users() {
+		u.ID, u.ManagerUserID = "", ""
+		u.CreatedOn, u.ModifiedOn, u.LastCheckedOn = time.Time{}, time.Time{}, time.Time{}
+		out[strings.ToLower(u.EmailAddress)] = fmt.Sprintf("%+v", u)
+	}
+	return out
+}
+
+// TestSpillApplySameAsHeld checks that Apply of a plan whose creates wait in a temporary
+// file (read back one at a time as they are made) makes what Apply of the same plan held in
+// memory makes, in two runs: one where a create fails, and the run that resumes it from the
+// journal (the creates done are not made again, the failed one is).
+func TestSpillApplySameAsHeld(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	ctx := context.Background()
+	type run struct {
+		res   [2]usersync.Result
+		done  [2][]string
+		state map[string]string
+		calls int
+	}
+	do := func(spill bool) run {
+		srv, c := account(t, 10, nil)
+		plan, err := usersync.MakePlan(ctx, c, spillSource(10, false), usersync.Options{Deactivate: true, Scope: usersync.Scope{Role: "Sales_User"}, SpillCreates: spill})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = plan.Close() }()
+		if held := len(plan.Actions) < plan.Len(); held != spill {
+			t.Fatalf("spill %v: %d of %d actions held", spill, len(plan.Actions), plan.Len())
+		}
+		var r run
+		j := &usersync.MemJournal{}
+		for i := range 2 {
+			if i == 0 {
+				if err := srv.FailNext(api.OpCreateUser, 1, lsqtest.Fault{Status: 400, Body: `{"Status":"Error","ExceptionType":"MXInvalidInputException","ExceptionMessage":"no"}`}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var mu sync.Mutex
+			res, err := usersync.Apply(ctx, c, plan, j, usersync.ApplyOptions{Workers: 1, OnDone: func(a usersync.Action, err error) {
+				mu.Lock()
+				defer mu.Unlock()
+				if err == nil {
+					r.done[i] = append(r.done[i], a.ID())
+				}
+			}})
+			if err != nil {
+				t.Fatalf("spill %v, run %d: %v", spill, i, err)
+			}
+			res.Failures = nil
+			r.res[i] = *res
+			slices.Sort(r.done[i])
+		}
+		r.state = accountState(srv)
+		r.calls = srv.Count(api.OpCreateUser)
+		return r
+	}
+	held, spilled := do(false), do(true)
+	if held.res[0].Failed != 1 || held.res[1].Earlier == 0 || held.res[1].Failed+held.res[1].NotRun > 0 {
+		t.Fatalf("held: results %+v, want a create failed then made", held.res)
+	}
+	if !reflect.DeepEqual(spilled.res, held.res) || !reflect.DeepEqual(spilled.done, held.done) {
+		t.Errorf("spilled: results %+v, done %q\nwant %+v, %q", spilled.res, spilled.done, held.res, held.done)
+	}
+	if !reflect.DeepEqual(spilled.state, held.state) || spilled.calls != held.calls {
+		t.Errorf("spilled: %d creates, account\n%v\nwant %d, %v", spilled.calls, spilled.state, held.calls, held.state)
 	}
 }
