@@ -188,7 +188,15 @@ func Apply(ctx context.Context, c *leadsquared.Client, p *Plan, j Journal, opts 
 	if len(changed) > 0 {
 		return nil, staleError(changed)
 	}
-	ap := &applier{c: c, j: j, users: users, res: &Result{}, opts: opts, ids: map[string]string{}}
+	ap := &applier{c: c, j: j, users: users, res: &Result{}, opts: opts, ids: map[string]string{}, named: map[string]bool{}}
+	for a, err := range p.All() {
+		if err != nil {
+			return nil, err
+		}
+		if a.ManagerEmail != "" {
+			ap.named[keyOf(a.ManagerEmail)] = true
+		}
+	}
 	if ap.opts.Workers <= 0 {
 		ap.opts.Workers = 4
 	}
@@ -254,16 +262,20 @@ type applier struct {
 	opts  ApplyOptions
 	mu    sync.Mutex
 	res   *Result
-	ids   map[string]string // address → Id of the users created by this plan
+	ids   map[string]string // address → Id of the users created by this plan that named holds
+	// named holds the addresses actions name as manager: the Ids of the others are not
+	// kept (a plan of a file of new users creates as many).
+	named map[string]bool
 }
 
 func (ap *applier) setID(email, id string) {
-	if id == "" {
+	k := keyOf(email)
+	if id == "" || !ap.named[k] {
 		return
 	}
 	ap.mu.Lock()
 	defer ap.mu.Unlock()
-	ap.ids[keyOf(email)] = id
+	ap.ids[k] = id
 }
 
 // userID returns the Id of the user with the address: created by the plan, or read.

@@ -31,19 +31,24 @@ func (p *Plan) check() (ordered bool, _ error) {
 	if p.Fingerprint != fingerprint(p) {
 		return false, fmt.Errorf("%w: its users or scope were edited (the fingerprint does not match them)", ErrBadPlan)
 	}
-	// The addresses of the plan's creates, for a manager change naming one (first pass).
-	created := map[string]bool{}
+	// The addresses of the plan's creates (first pass), each with the index of its first
+	// create: a create's manager is created before it, a manager change names any of them.
+	// It is the one map of every create Check keeps.
+	created := map[string]int{}
+	i := -1
 	for a, err := range p.All() {
+		i++
 		if err != nil {
 			return false, err
 		}
-		if a.Kind == KindCreate {
-			created[keyOf(a.Email)] = true
+		if k, err := checkEmail(a.Email); err == nil && a.Kind == KindCreate {
+			if _, dup := created[k]; !dup {
+				created[k] = i
+			}
 		}
 	}
-	creates := map[string]int{} // key → index of the create
-	seen := map[string]int{}
-	i := -1
+	seen := map[string]int{} // the other actions, by ID
+	i = -1
 	for a, err := range p.All() {
 		i++
 		if err != nil {
@@ -56,10 +61,15 @@ func (p *Plan) check() (ordered bool, _ error) {
 		if err != nil {
 			return fail("the address: %v", err)
 		}
-		if j, dup := seen[a.ID()]; dup {
+		if a.Kind == KindCreate {
+			if j := created[k]; j != i {
+				return fail("the same action as action %d", j+1)
+			}
+		} else if j, dup := seen[a.ID()]; dup {
 			return fail("the same action as action %d", j+1)
+		} else {
+			seen[a.ID()] = i
 		}
-		seen[a.ID()] = i
 		_, read := p.Users.Get(k)
 		if a.Kind != KindCreate && (a.UserID == "" || !read) {
 			return fail("not a user the plan read (no userId, or not among its users)")
@@ -67,7 +77,7 @@ func (p *Plan) check() (ordered bool, _ error) {
 		if a.Kind != KindCreate && len(a.Create) > 0 {
 			return fail("a create body on an action that is not a create")
 		}
-		if err := checkManager(p, a, creates, created); err != nil {
+		if err := checkManager(p, a, i, created); err != nil {
 			return fail("%v", err)
 		}
 		switch a.Kind {
@@ -84,9 +94,10 @@ func (p *Plan) check() (ordered bool, _ error) {
 			if _, err := updateFields(a.Changes); err != nil {
 				return fail("%v", err)
 			}
-			creates[k] = i
-			if a.ManagerEmail != "" && created[keyOf(a.ManagerEmail)] {
-				ordered = true
+			if m, err := checkEmail(a.ManagerEmail); err == nil && a.ManagerEmail != "" {
+				if _, ok := created[m]; ok {
+					ordered = true
+				}
 			}
 		case KindUpdate:
 			if len(a.Changes) == 0 {
@@ -116,8 +127,9 @@ func (p *Plan) check() (ordered bool, _ error) {
 
 // checkManager checks the manager an action names by address: a user the plan read, or one
 // it creates in an earlier action.
-// created holds the addresses of all the plan's creates.
-func checkManager(p *Plan, a Action, creates map[string]int, created map[string]bool) error {
+// created holds the addresses of all the plan's creates, each with the index of its first
+// create; a is action i.
+func checkManager(p *Plan, a Action, i int, created map[string]int) error {
 	if a.ManagerEmail == "" {
 		return nil
 	}
@@ -131,7 +143,7 @@ func checkManager(p *Plan, a Action, creates map[string]int, created map[string]
 	if _, ok := p.Users.Get(k); ok {
 		return nil
 	}
-	if _, ok := creates[k]; ok || a.Kind == KindManager && created[k] {
+	if j, ok := created[k]; ok && (j < i || a.Kind == KindManager) {
 		return nil
 	}
 	return fmt.Errorf("managerEmail %s: not a user the plan read or creates before", Printable(a.ManagerEmail))
