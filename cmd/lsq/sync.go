@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -144,10 +145,16 @@ func (a *app) runSync(cmd *cobra.Command, o *syncOptions, args []string) error {
 		if err != nil {
 			return usageErrorf(cmd, a.stderr, "--apply-plan: %v", err)
 		}
-		plan = &usersync.Plan{}
-		if err := json.Unmarshal(b, plan); err != nil || plan.Version == 0 {
+		// Its creates wait in a temporary file, read back one at a time as they are checked
+		// and made: a plan of a file of new users is not held in memory twice.
+		plan, err = usersync.ReadPlan(bytes.NewReader(b))
+		if err != nil || plan.Version == 0 {
+			if plan != nil {
+				_ = plan.Close()
+			}
 			return usageErrorf(cmd, a.stderr, "--apply-plan %s: not a plan lsq users sync --save-plan wrote", o.applyPlan)
 		}
+		defer func() { _ = plan.Close() }()
 	} else {
 		var in *importInput
 		in, err = o.open(a, args[0])

@@ -5,12 +5,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
@@ -54,8 +56,10 @@ func syncUsersFile(tb testing.TB, size, offset int, renamed bool) (string, int) 
 
 // accountServer serves an account of n users (usersMemoryRow's) without keeping them:
 // User Advanced Search by page (a sync's read) or by address (an import's check: every
-// address asked about is there), and Update a User (accepted, changing nothing).
+// address asked about is there), Update a User (accepted, changing nothing) and Create a
+// User (accepted, keeping nothing: an Id of a count).
 func accountServer(n int) *httptest.Server {
+	var created atomic.Int64
 	record := func(b *bytes.Buffer, i int) {
 		f := strings.Split(usersMemoryRow(i), ",")
 		fmt.Fprintf(b, `{"UserId":"%08d-0000-4000-8000-000000000000","FirstName":%q,"LastName":%q,"EmailAddress":%q,"Role":%q,"StatusCode":0,"PhoneMobile":%q,"mx_Custom_1":%q,"mx_Custom_2":%q}`,
@@ -66,6 +70,10 @@ func accountServer(n int) *httptest.Server {
 		switch {
 		case strings.HasSuffix(r.URL.Path, "/User/Update"):
 			_, _ = w.Write([]byte(`{"Status":"Success","ExceptionMessage":""}`))
+			return
+		case strings.HasSuffix(r.URL.Path, "/User/Create"):
+			_, _ = io.Copy(io.Discard, r.Body)
+			fmt.Fprintf(w, `{"Status":"Success","Message":{"Id":"%08d-0000-4000-9000-000000000000"}}`, created.Add(1))
 			return
 		case !strings.HasSuffix(r.URL.Path, "/User/AdvancedSearch"):
 			http.NotFound(w, r)
@@ -110,7 +118,8 @@ func accountServer(n int) *httptest.Server {
 // and reports the process's peak resident memory (maxrss-B) and that as a multiple of the
 // file (x-input); save-plan also reports the plan's size (plan-B, plan-x-input). The account
 // has every user of the file (one in 100 renamed in the file: that many updates);
-// op=save-plan-new plans a file of users the account does not have (a plan of creates).
+// op=save-plan-new plans a file of users the account does not have (a plan of creates), and
+// op=apply-plan-new applies that plan (saved first, not measured): every user created.
 // Run it with -benchtime=1x.
 func BenchmarkUsersLargeFile(b *testing.B) {
 	exe, err := os.Executable()
@@ -119,10 +128,10 @@ func BenchmarkUsersLargeFile(b *testing.B) {
 	}
 	existing, rows := syncUsersFile(b, importMemorySize, 0, true)
 	fresh, _ := syncUsersFile(b, importMemorySize, 10_000_000, false)
-	for _, op := range []string{"import", "sync-plan", "save-plan", "save-plan-new", "apply-plan"} {
+	for _, op := range []string{"import", "sync-plan", "save-plan", "save-plan-new", "apply-plan", "apply-plan-new"} {
 		b.Run("op="+op, func(b *testing.B) {
 			file := existing
-			if op == "save-plan-new" {
+			if op == "save-plan-new" || op == "apply-plan-new" {
 				file = fresh
 			}
 			var rss, planSize float64
@@ -156,7 +165,7 @@ func BenchmarkUsersLargeFile(b *testing.B) {
 						b.Fatal(err)
 					}
 					planSize = float64(st.Size())
-				case "apply-plan":
+				case "apply-plan", "apply-plan-new":
 					b.StopTimer()
 					cmd := exec.Command(exe, "users", "sync", "--save-plan", plan, file)
 					cmd.Env = append(os.Environ(), mainEnv+"=1", envAccessKey+"="+testAccessKey, envSecretKey+"="+testSecretKey, envHost+"="+ts.URL+"/v2")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 	"sync"
@@ -131,12 +132,16 @@ const maxBulkConditions = 50
 // https://apidocs.leadsquared.com/update-users-in-bulk/,
 // https://apidocs.leadsquared.com/update-users-managers-in-bulk/
 func Apply(ctx context.Context, c *leadsquared.Client, p *Plan, j Journal, opts ApplyOptions) (*Result, error) {
-	p, err := p.inMemory() // the creates of a temporary file (Options.SpillCreates) read back
+	ordered, err := p.check()
 	if err != nil {
 		return nil, err
 	}
-	if err := p.Check(); err != nil {
-		return nil, err
+	if ordered {
+		// A create names another as its manager: the creates are made a level of managers at
+		// a time, so those of a temporary file (Options.SpillCreates) are read back.
+		if p, err = p.inMemory(); err != nil {
+			return nil, err
+		}
 	}
 	if p.Account != c.BaseURL() {
 		return nil, fmt.Errorf("usersync: the plan was made for %s, not %s", p.Account, c.BaseURL())
@@ -149,16 +154,22 @@ func Apply(ctx context.Context, c *leadsquared.Client, p *Plan, j Journal, opts 
 		hashed *byHash
 	)
 	if p.Partial {
-		emails := make([]string, len(p.Actions))
-		for i, a := range p.Actions {
-			emails[i] = a.Email
+		emails := make([]string, 0, p.Len())
+		for a, err := range p.All() {
+			if err != nil {
+				return nil, err
+			}
+			emails = append(emails, a.Email)
 		}
 		users, err = readByAddress(ctx, c, emails, p.Columns)
 	} else {
 		// Only the users the plan changes (or names as managers) are compared value by value
 		// and kept: the others are checked by hash as they are read.
 		acted := map[string]bool{}
-		for _, a := range p.Actions {
+		for a, err := range p.All() {
+			if err != nil {
+				return nil, err
+			}
 			acted[keyOf(a.Email)] = true
 			if a.ManagerEmail != "" {
 				acted[keyOf(a.ManagerEmail)] = true
@@ -177,21 +188,65 @@ func Apply(ctx context.Context, c *leadsquared.Client, p *Plan, j Journal, opts 
 	if len(changed) > 0 {
 		return nil, staleError(changed)
 	}
-	ap := &applier{c: c, j: j, users: users, res: &Result{}, opts: opts, ids: map[string]string{}}
+	ap := &applier{c: c, j: j, users: users, res: &Result{}, opts: opts, ids: map[string]string{}, named: map[string]bool{}}
+	for a, err := range p.All() {
+		if err != nil {
+			return nil, err
+		}
+		if a.ManagerEmail != "" {
+			ap.named[keyOf(a.ManagerEmail)] = true
+		}
+	}
 	if ap.opts.Workers <= 0 {
 		ap.opts.Workers = 4
 	}
-	var todo []Action
-	for _, a := range p.Actions {
+	// The actions to make; the creates of a temporary file stay there, and are read back one
+	// at a time as they are made (creates).
+	var (
+		todo    []Action
+		nTodo   int
+		creates iter.Seq[Action]
+		readErr error
+	)
+	streamed := p.spill != nil
+	for a, err := range p.All() {
+		if err != nil {
+			return nil, err
+		}
 		if st, id, ok := j.Get(a.ID()); ok && st == StatusDone {
 			ap.res.Earlier++
 			ap.setID(a.Email, id)
 			continue
 		}
-		todo = append(todo, a)
+		nTodo++
+		if !streamed || a.Kind != KindCreate {
+			todo = append(todo, a)
+		}
 	}
-	ap.run(ctx, todo)
-	ap.res.NotRun = len(todo) - ap.res.Done - ap.res.Failed
+	if streamed {
+		creates = func(yield func(Action) bool) {
+			for a, err := range p.All() {
+				if err != nil {
+					readErr = err
+					return
+				}
+				if a.Kind != KindCreate {
+					continue
+				}
+				if st, _, ok := j.Get(a.ID()); ok && st == StatusDone {
+					continue
+				}
+				if !yield(a) {
+					return
+				}
+			}
+		}
+	}
+	ap.run(ctx, todo, creates)
+	ap.res.NotRun = nTodo - ap.res.Done - ap.res.Failed
+	if readErr != nil {
+		return ap.res, readErr
+	}
 	if ap.res.Failed+ap.res.NotRun == 0 && ctx.Err() == nil {
 		if err := j.Complete(); err != nil {
 			return ap.res, fmt.Errorf("usersync: the journal: %w", err)
@@ -207,16 +262,20 @@ type applier struct {
 	opts  ApplyOptions
 	mu    sync.Mutex
 	res   *Result
-	ids   map[string]string // address → Id of the users created by this plan
+	ids   map[string]string // address → Id of the users created by this plan that named holds
+	// named holds the addresses actions name as manager: the Ids of the others are not
+	// kept (a plan of a file of new users creates as many).
+	named map[string]bool
 }
 
 func (ap *applier) setID(email, id string) {
-	if id == "" {
+	k := keyOf(email)
+	if id == "" || !ap.named[k] {
 		return
 	}
 	ap.mu.Lock()
 	defer ap.mu.Unlock()
-	ap.ids[keyOf(email)] = id
+	ap.ids[k] = id
 }
 
 // userID returns the Id of the user with the address: created by the plan, or read.
@@ -254,8 +313,10 @@ func (ap *applier) finish(a Action, userID string, err error) {
 	}
 }
 
-// run makes the actions by kind, in the plan's order of kinds.
-func (ap *applier) run(ctx context.Context, todo []Action) {
+// run makes the actions by kind, in the plan's order of kinds. The creates are those of
+// todo, or, if streamed is not nil, those it yields (none of which names another as its
+// manager), made as they are read.
+func (ap *applier) run(ctx context.Context, todo []Action, streamed iter.Seq[Action]) {
 	byKind := map[Kind][]Action{}
 	for _, a := range todo {
 		byKind[a.Kind] = append(byKind[a.Kind], a)
@@ -264,6 +325,9 @@ func (ap *applier) run(ctx context.Context, todo []Action) {
 		_, err := ap.c.ActivateUser(ctx, api.ActivateUserParams{UserID: a.UserID})
 		ap.finish(a, a.UserID, err)
 	})
+	if streamed != nil {
+		ap.eachOf(ctx, streamed, ap.opts.Workers, func(a Action) { ap.create(ctx, a) })
+	}
 	// Creates: a level of managers at a time (the plan put them first).
 	creates := byKind[KindCreate]
 	for len(creates) > 0 && ctx.Err() == nil {
@@ -292,9 +356,14 @@ func dependsOn(a Action, earlier []Action) bool {
 
 // each runs fn on the actions on the workers, until ctx ends.
 func (ap *applier) each(ctx context.Context, actions []Action, fn func(Action)) {
+	ap.eachOf(ctx, slices.Values(actions), min(ap.opts.Workers, max(1, len(actions))), fn)
+}
+
+// eachOf runs fn on the actions on workers workers, until ctx ends.
+func (ap *applier) eachOf(ctx context.Context, actions iter.Seq[Action], workers int, fn func(Action)) {
 	ch := make(chan Action)
 	var wg sync.WaitGroup
-	for range min(ap.opts.Workers, max(1, len(actions))) {
+	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -303,7 +372,7 @@ func (ap *applier) each(ctx context.Context, actions []Action, fn func(Action)) 
 			}
 		}()
 	}
-	for _, a := range actions {
+	for a := range actions {
 		if ctx.Err() != nil {
 			break
 		}

@@ -3,7 +3,6 @@ package usersync
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 )
 
@@ -15,34 +14,62 @@ var ErrBadPlan = errors.New("usersync: the plan is not one Apply can carry out")
 // fingerprint, and every action (a known kind, a valid address, the user's Id or the
 // create's body, the changes its calls take, a manager the account or the plan has). Its
 // error wraps [ErrBadPlan] and names the first action at fault.
+//
+// The creates of a plan made with [Options.SpillCreates] are read from its temporary file
+// one at a time, twice: they are not held in memory.
 func (p *Plan) Check() error {
-	if p.spill != nil {
-		q, err := p.inMemory()
-		if err != nil {
-			return err
-		}
-		return q.Check()
-	}
+	_, err := p.check()
+	return err
+}
+
+// check is Check; it also reports whether a create names another create of the plan as its
+// manager (so that Apply must make the creates in order, a level of managers at a time).
+func (p *Plan) check() (ordered bool, _ error) {
 	if p.Version != PlanVersion && p.Version != 1 {
-		return fmt.Errorf("%w: version %d, want %d", ErrBadPlan, p.Version, PlanVersion)
+		return false, fmt.Errorf("%w: version %d, want %d", ErrBadPlan, p.Version, PlanVersion)
 	}
 	if p.Fingerprint != fingerprint(p) {
-		return fmt.Errorf("%w: its users or scope were edited (the fingerprint does not match them)", ErrBadPlan)
+		return false, fmt.Errorf("%w: its users or scope were edited (the fingerprint does not match them)", ErrBadPlan)
 	}
-	creates := map[string]int{} // key → index of the create
-	seen := map[string]int{}
-	for i, a := range p.Actions {
-		fail := func(format string, args ...any) error {
-			return fmt.Errorf("%w: action %d (%s %s): %s", ErrBadPlan, i+1, Printable(string(a.Kind)), Printable(a.Email), fmt.Sprintf(format, args...))
+	// The addresses of the plan's creates (first pass), each with the index of its first
+	// create: a create's manager is created before it, a manager change names any of them.
+	// It is the one map of every create Check keeps.
+	created := map[string]int{}
+	i := -1
+	for a, err := range p.All() {
+		i++
+		if err != nil {
+			return false, err
+		}
+		if k, err := checkEmail(a.Email); err == nil && a.Kind == KindCreate {
+			if _, dup := created[k]; !dup {
+				created[k] = i
+			}
+		}
+	}
+	seen := map[string]int{} // the other actions, by ID
+	i = -1
+	for a, err := range p.All() {
+		i++
+		if err != nil {
+			return false, err
+		}
+		fail := func(format string, args ...any) (bool, error) {
+			return false, fmt.Errorf("%w: action %d (%s %s): %s", ErrBadPlan, i+1, Printable(string(a.Kind)), Printable(a.Email), fmt.Sprintf(format, args...))
 		}
 		k, err := checkEmail(a.Email)
 		if err != nil {
 			return fail("the address: %v", err)
 		}
-		if j, dup := seen[a.ID()]; dup {
+		if a.Kind == KindCreate {
+			if j := created[k]; j != i {
+				return fail("the same action as action %d", j+1)
+			}
+		} else if j, dup := seen[a.ID()]; dup {
 			return fail("the same action as action %d", j+1)
+		} else {
+			seen[a.ID()] = i
 		}
-		seen[a.ID()] = i
 		_, read := p.Users.Get(k)
 		if a.Kind != KindCreate && (a.UserID == "" || !read) {
 			return fail("not a user the plan read (no userId, or not among its users)")
@@ -50,7 +77,7 @@ func (p *Plan) Check() error {
 		if a.Kind != KindCreate && len(a.Create) > 0 {
 			return fail("a create body on an action that is not a create")
 		}
-		if err := checkManager(p, a, creates); err != nil {
+		if err := checkManager(p, a, i, created); err != nil {
 			return fail("%v", err)
 		}
 		switch a.Kind {
@@ -67,7 +94,11 @@ func (p *Plan) Check() error {
 			if _, err := updateFields(a.Changes); err != nil {
 				return fail("%v", err)
 			}
-			creates[k] = i
+			if m, err := checkEmail(a.ManagerEmail); err == nil && a.ManagerEmail != "" {
+				if _, ok := created[m]; ok {
+					ordered = true
+				}
+			}
 		case KindUpdate:
 			if len(a.Changes) == 0 {
 				return fail("no changes")
@@ -91,12 +122,14 @@ func (p *Plan) Check() error {
 			return fail("not a kind of action")
 		}
 	}
-	return nil
+	return ordered, nil
 }
 
 // checkManager checks the manager an action names by address: a user the plan read, or one
 // it creates in an earlier action.
-func checkManager(p *Plan, a Action, creates map[string]int) error {
+// created holds the addresses of all the plan's creates, each with the index of its first
+// create; a is action i.
+func checkManager(p *Plan, a Action, i int, created map[string]int) error {
 	if a.ManagerEmail == "" {
 		return nil
 	}
@@ -110,7 +143,7 @@ func checkManager(p *Plan, a Action, creates map[string]int) error {
 	if _, ok := p.Users.Get(k); ok {
 		return nil
 	}
-	if _, ok := creates[k]; ok || a.Kind == KindManager && slices.ContainsFunc(p.Actions, func(x Action) bool { return x.Kind == KindCreate && keyOf(x.Email) == k }) {
+	if j, ok := created[k]; ok && (j < i || a.Kind == KindManager) {
 		return nil
 	}
 	return fmt.Errorf("managerEmail %s: not a user the plan read or creates before", Printable(a.ManagerEmail))

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"iter"
@@ -244,4 +245,136 @@ func (p *Plan) UnmarshalJSON(b []byte) error {
 		in.Actions[i] = actionJSON{} // let it go
 	}
 	return nil
+}
+
+// ReadPlan reads a plan as WriteJSON or encoding/json writes it (as [Plan.UnmarshalJSON]
+// does), one action at a time: the creates of the plan's first run of them wait in a
+// temporary file, as in a plan made with [Options.SpillCreates], so that a saved plan of a
+// file of new users is not held in memory. Close the plan to remove that file. An action
+// that cannot be read is an error naming it.
+func ReadPlan(r io.Reader) (_ *Plan, err error) {
+	dec := json.NewDecoder(r)
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, fmt.Errorf("usersync: not a plan: %w", notObject(err))
+	}
+	var (
+		cols      []string
+		colsSeen  bool
+		rawAction json.RawMessage // actions before createColumns: read after them
+		held      []Action
+		sp        *spill
+		ended     bool // the run of creates in sp
+	)
+	defer func() {
+		if err != nil && sp != nil {
+			_ = sp.close()
+		}
+	}()
+	head := map[string]json.RawMessage{}
+	add := func(i int, a actionJSON) error {
+		act := Action(a.actionAlias)
+		act.Email = a.Email
+		if len(a.Row) > 0 && string(a.Row) != "null" {
+			body, email, err := bodyOf(a.Row, cols)
+			if err != nil {
+				return fmt.Errorf("usersync: not a plan: action %d: %w", i+1, err)
+			}
+			act.Create = body
+			if act.Email == "" {
+				act.Email = email
+			}
+		}
+		if act.Kind != KindCreate || ended {
+			ended = ended || sp != nil
+			held = append(held, act)
+			return nil
+		}
+		if sp == nil {
+			var err error
+			if sp, err = newSpill(); err != nil {
+				return err
+			}
+			sp.at = len(held)
+		}
+		return sp.add(act)
+	}
+	actions := func(dec *json.Decoder) error {
+		if t, err := dec.Token(); err != nil || t != json.Delim('[') {
+			if t == nil && err == nil { // null: none
+				return nil
+			}
+			return fmt.Errorf("usersync: not a plan: actions: %w", notObject(err))
+		}
+		for i := 0; dec.More(); i++ {
+			var a actionJSON
+			if err := dec.Decode(&a); err != nil {
+				return fmt.Errorf("usersync: not a plan: action %d: %w", i+1, err)
+			}
+			if err := add(i, a); err != nil {
+				return err
+			}
+		}
+		_, err := dec.Token()
+		return err
+	}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, fmt.Errorf("usersync: not a plan: %w", err)
+		}
+		key, _ := t.(string)
+		switch {
+		case key == "actions" && colsSeen:
+			if err := actions(dec); err != nil {
+				return nil, err
+			}
+		case key == "actions":
+			if err := dec.Decode(&rawAction); err != nil {
+				return nil, fmt.Errorf("usersync: not a plan: actions: %w", err)
+			}
+		case key == "createColumns":
+			if err := dec.Decode(&cols); err != nil {
+				return nil, fmt.Errorf("usersync: not a plan: createColumns: %w", err)
+			}
+			colsSeen = true
+		default:
+			var v json.RawMessage
+			if err := dec.Decode(&v); err != nil {
+				return nil, fmt.Errorf("usersync: not a plan: %s: %w", Printable(key), err)
+			}
+			head[key] = v
+		}
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, fmt.Errorf("usersync: not a plan: %w", err)
+	}
+	if rawAction != nil {
+		if err := actions(json.NewDecoder(bytes.NewReader(rawAction))); err != nil {
+			return nil, err
+		}
+	}
+	b, err := json.Marshal(head)
+	if err != nil {
+		return nil, err
+	}
+	p := &Plan{}
+	if err := p.UnmarshalJSON(b); err != nil {
+		return nil, fmt.Errorf("usersync: not a plan: %w", err)
+	}
+	p.Actions = held
+	if sp != nil {
+		if err := sp.done(); err != nil {
+			return nil, err
+		}
+		p.spill = sp
+	}
+	return p, nil
+}
+
+// notObject is err, or an error saying the JSON is not what it should be.
+func notObject(err error) error {
+	if err != nil {
+		return err
+	}
+	return errors.New("not a JSON object of the plan's fields")
 }

@@ -3,6 +3,7 @@ package usersync_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -10,8 +11,11 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared/lsqtest"
 	"github.com/leadsquared-go/leadsquared-go/pkg/usersync"
 )
@@ -166,5 +170,160 @@ func TestDroppedTwinsKept(t *testing.T) {
 	}
 	if n := len(slices.DeleteFunc(slices.Clone(keys), func(k string) bool { return !strings.HasPrefix(k, "\x00") })); n != 1 {
 		t.Errorf("%d keys by Id, want the second twin's only: %q", n, keys)
+	}
+}
+
+// accountState is the account's users by address, without what differs between two
+// accounts that were given the same calls (Ids, times).
+func accountState(srv *lsqtest.Server) map[string]string {
+	out := map[string]string{}
+	for _, u := range srv.Users() {
+		u.ID, u.ManagerUserID = "", ""
+		u.CreatedOn, u.ModifiedOn, u.LastCheckedOn = time.Time{}, time.Time{}, time.Time{}
+		out[strings.ToLower(u.EmailAddress)] = fmt.Sprintf("%+v", u)
+	}
+	return out
+}
+
+// TestSpillApplySameAsHeld checks that Apply of a plan whose creates wait in a temporary
+// file (read back one at a time as they are made) makes what Apply of the same plan held in
+// memory makes, in two runs: one where a create fails, and the run that resumes it from the
+// journal (the creates done are not made again, the failed one is).
+func TestSpillApplySameAsHeld(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	ctx := context.Background()
+	type run struct {
+		res   [2]usersync.Result
+		done  [2][]string
+		state map[string]string
+		calls int
+	}
+	do := func(spill bool) run {
+		srv, c := account(t, 10, nil)
+		plan, err := usersync.MakePlan(ctx, c, spillSource(10, false), usersync.Options{Deactivate: true, Scope: usersync.Scope{Role: "Sales_User"}, SpillCreates: spill})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = plan.Close() }()
+		if held := len(plan.Actions) < plan.Len(); held != spill {
+			t.Fatalf("spill %v: %d of %d actions held", spill, len(plan.Actions), plan.Len())
+		}
+		var r run
+		j := &usersync.MemJournal{}
+		for i := range 2 {
+			if i == 0 {
+				if err := srv.FailNext(api.OpCreateUser, 1, lsqtest.Fault{Status: 400, Body: `{"Status":"Error","ExceptionType":"MXInvalidInputException","ExceptionMessage":"no"}`}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var mu sync.Mutex
+			res, err := usersync.Apply(ctx, c, plan, j, usersync.ApplyOptions{Workers: 1, OnDone: func(a usersync.Action, err error) {
+				mu.Lock()
+				defer mu.Unlock()
+				if err == nil {
+					r.done[i] = append(r.done[i], a.ID())
+				}
+			}})
+			if err != nil {
+				t.Fatalf("spill %v, run %d: %v", spill, i, err)
+			}
+			res.Failures = nil
+			r.res[i] = *res
+			slices.Sort(r.done[i])
+		}
+		r.state = accountState(srv)
+		r.calls = srv.Count(api.OpCreateUser)
+		return r
+	}
+	held, spilled := do(false), do(true)
+	if held.res[0].Failed != 1 || held.res[1].Earlier == 0 || held.res[1].Failed+held.res[1].NotRun > 0 {
+		t.Fatalf("held: results %+v, want a create failed then made", held.res)
+	}
+	if !reflect.DeepEqual(spilled.res, held.res) || !reflect.DeepEqual(spilled.done, held.done) {
+		t.Errorf("spilled: results %+v, done %q\nwant %+v, %q", spilled.res, spilled.done, held.res, held.done)
+	}
+	if !reflect.DeepEqual(spilled.state, held.state) || spilled.calls != held.calls {
+		t.Errorf("spilled: %d creates, account\n%v\nwant %d, %v", spilled.calls, spilled.state, held.calls, held.state)
+	}
+}
+
+// TestReadPlanSpillsCreates checks that ReadPlan reads a saved plan into the plan
+// json.Unmarshal reads, with its creates in a temporary file (but for those that follow
+// other actions), that Check of it finds what Check of the held plan finds, naming the same
+// action, and that it applies.
+func TestReadPlanSpillsCreates(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	ctx := context.Background()
+	for _, managed := range []bool{false, true} {
+		t.Run(fmt.Sprintf("managed=%v", managed), func(t *testing.T) {
+			srv, c := account(t, 10, nil)
+			made, err := usersync.MakePlan(ctx, c, spillSource(10, managed), usersync.Options{Deactivate: true, Scope: usersync.Scope{Role: "Sales_User"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var saved bytes.Buffer
+			if err := made.WriteJSON(&saved); err != nil {
+				t.Fatal(err)
+			}
+			var held usersync.Plan
+			if err := json.Unmarshal(saved.Bytes(), &held); err != nil {
+				t.Fatal(err)
+			}
+			read, err := usersync.ReadPlan(bytes.NewReader(saved.Bytes()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer func() { _ = read.Close() }()
+			var all []usersync.Action
+			for a, err := range read.All() {
+				if err != nil {
+					t.Fatal(err)
+				}
+				all = append(all, a)
+			}
+			switch {
+			case len(read.Actions) != len(held.Actions)-5:
+				t.Errorf("%d of %d actions held, want the 5 creates in the file", len(read.Actions), len(held.Actions))
+			case !reflect.DeepEqual(all, held.Actions):
+				t.Errorf("All:\n%+v\nwant\n%+v", all, held.Actions)
+			case read.ID() != held.ID() || read.Fingerprint != held.Fingerprint || read.Users.Len() != held.Users.Len():
+				t.Errorf("ID %s, want %s", read.ID(), held.ID())
+			}
+			if err := read.Check(); err != nil {
+				t.Fatal(err)
+			}
+
+			// A create whose address is not its body's: the same error, naming the action.
+			edited := bytes.Replace(saved.Bytes(), []byte(`"line":102,`), []byte(`"line":102,"email":"x@example.com",`), 1)
+			var badHeld usersync.Plan
+			if err := json.Unmarshal(edited, &badHeld); err != nil {
+				t.Fatal(err)
+			}
+			bad, err := usersync.ReadPlan(bytes.NewReader(edited))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer func() { _ = bad.Close() }()
+			want := badHeld.Check()
+			if err := bad.Check(); want == nil || !strings.Contains(want.Error(), "x@example.com") || err == nil || err.Error() != want.Error() {
+				t.Errorf("Check of an edited plan: %v\nwant %v", err, want)
+			}
+			if _, err := usersync.Apply(ctx, c, bad, &usersync.MemJournal{}, usersync.ApplyOptions{}); !errors.Is(err, usersync.ErrBadPlan) || srv.Count(api.OpCreateUser) != 0 {
+				t.Errorf("Apply of an edited plan: %v, %d creates; want ErrBadPlan and none", err, srv.Count(api.OpCreateUser))
+			}
+			// A row that cannot be read: an error naming the action.
+			_, err = usersync.ReadPlan(bytes.NewReader(bytes.Replace(saved.Bytes(), []byte(`"row":[`), []byte(`"row":[1,`), 1)))
+			if err == nil || !strings.Contains(err.Error(), "action ") {
+				t.Errorf("ReadPlan of a bad row: %v", err)
+			}
+
+			res, err := usersync.Apply(ctx, c, read, &usersync.MemJournal{}, usersync.ApplyOptions{Workers: 2})
+			if err != nil || res.Failed+res.NotRun > 0 || res.Done != len(held.Actions) {
+				t.Fatalf("Apply: %+v, %v", res, err)
+			}
+			if n := srv.Count(api.OpCreateUser); n != 5 {
+				t.Errorf("%d creates, want 5", n)
+			}
+		})
 	}
 }

@@ -20,7 +20,10 @@ import (
 func stale(ctx context.Context, c *leadsquared.Client, p *Plan, users map[string]*current, j Journal, hashed *byHash) ([]string, error) {
 	recorded := map[string][]Action{} // by user key: the actions with a record
 	status := map[string]string{}     // by action ID
-	for _, a := range p.Actions {
+	for a, err := range p.All() {
+		if err != nil {
+			return nil, err
+		}
 		if st, _, ok := j.Get(a.ID()); ok {
 			k := keyOf(a.Email)
 			recorded[k] = append(recorded[k], a)
