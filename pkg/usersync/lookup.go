@@ -32,21 +32,7 @@ func LookupAddresses(ctx context.Context, c *leadsquared.Client, emails []string
 	if len(emails) == 0 {
 		return out, nil
 	}
-	var asked []string // each address in every spelling the account may hold it in
-	for _, e := range emails {
-		asked = append(asked, spellings(e)...)
-	}
-	conds := make([]api.SearchCondition, len(asked))
-	for i, e := range asked {
-		conds[i] = api.SearchCondition{LookupName: "EmailAddress", Operator: api.SearchConditionOperatorEq, LookupValue: e}
-		if i < len(asked)-1 {
-			conds[i].ConditionOperator = "OR"
-		}
-	}
-	req := api.UserSearchRequest{
-		Columns:         api.UserSearchColumns{IncludeCSV: "UserId,EmailAddress,StatusCode"},
-		GroupConditions: []api.ConditionGroup{{Condition: conds}},
-	}
+	req := addressSearch(emails, "UserId,EmailAddress,StatusCode")
 	var searchErr error
 	for u, err := range c.SearchUsers(ctx, req) {
 		if err != nil {
@@ -77,4 +63,25 @@ func LookupAddresses(ctx context.Context, c *leadsquared.Client, emails []string
 		}
 	}
 	return out, nil
+}
+
+// addressSearch is the Advanced Search of the users with any of the addresses emails, each
+// in every spelling the account may hold it in (spellings), returning the columns
+// includeCSV: one EmailAddress condition per spelling, ORed.
+func addressSearch(emails []string, includeCSV string) api.UserSearchRequest {
+	var asked []string
+	for _, e := range emails {
+		asked = append(asked, spellings(e)...)
+	}
+	conds := make([]api.SearchCondition, len(asked))
+	for i, e := range asked {
+		conds[i] = api.SearchCondition{LookupName: "EmailAddress", Operator: api.SearchConditionOperatorEq, LookupValue: e}
+		if i < len(asked)-1 {
+			conds[i].ConditionOperator = "OR"
+		}
+	}
+	return api.UserSearchRequest{
+		Columns:         api.UserSearchColumns{IncludeCSV: includeCSV},
+		GroupConditions: []api.ConditionGroup{{Condition: conds}},
+	}
 }

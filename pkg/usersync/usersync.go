@@ -453,18 +453,7 @@ func readAccount(ctx context.Context, c *leadsquared.Client, columns []string, k
 func readByAddress(ctx context.Context, c *leadsquared.Client, emails []string, columns []string) (map[string]*current, error) {
 	out, cs := map[string]*current{}, newColumnSet(columns)
 	for start := 0; start < len(emails); start += LookupBatch {
-		var batch []string // each address in every spelling the account may hold it in
-		for _, e := range emails[start:min(start+LookupBatch, len(emails))] {
-			batch = append(batch, spellings(e)...)
-		}
-		conds := make([]api.SearchCondition, len(batch))
-		for i, e := range batch {
-			conds[i] = api.SearchCondition{LookupName: "EmailAddress", Operator: api.SearchConditionOperatorEq, LookupValue: e}
-			if i < len(batch)-1 {
-				conds[i].ConditionOperator = "OR"
-			}
-		}
-		req := api.UserSearchRequest{Columns: api.UserSearchColumns{IncludeCSV: strings.Join(columns, ",")}, GroupConditions: []api.ConditionGroup{{Condition: conds}}}
+		req := addressSearch(emails[start:min(start+LookupBatch, len(emails))], strings.Join(columns, ","))
 		for r, err := range c.SearchUsers(ctx, req) {
 			if err != nil {
 				return nil, fmt.Errorf("usersync: finding the users by address: %w", err)
