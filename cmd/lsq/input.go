@@ -117,3 +117,55 @@ func unwrapPathError(err error) error {
 	}
 	return err
 }
+
+// streamInput opens a file (or standard input for "-") to be read as it is used, never held
+// whole, refusing one larger than max bytes: a regular file by its size before reading,
+// other input once max+1 bytes were read. Err reports what went wrong reading it, if
+// anything did (a reader of it may only say that what it read was cut short); close
+// closes the file.
+func streamInput(name string, stdin io.Reader, max int64) (*inputStream, error) {
+	s := &inputStream{name: name, max: max, close: func() {}}
+	if name == "-" {
+		s.r = io.LimitReader(stdin, max+1)
+		return s, nil
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, unwrapPathError(err))
+	}
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > max {
+		_ = f.Close()
+		return nil, fmt.Errorf("%s is %s, larger than the size limit of %s", displayName(name), fmtSize(st.Size()), fmtSize(max))
+	}
+	s.r, s.close = io.LimitReader(f, max+1), func() { _ = f.Close() }
+	return s, nil
+}
+
+// inputStream is an input streamInput opened.
+type inputStream struct {
+	name  string
+	r     io.Reader
+	max   int64
+	n     int64
+	err   error
+	close func()
+}
+
+func (s *inputStream) Read(p []byte) (int, error) {
+	if s.err != nil {
+		return 0, s.err
+	}
+	n, err := s.r.Read(p)
+	s.n += int64(n)
+	switch {
+	case s.n > s.max:
+		s.err = fmt.Errorf("%s is over the size limit of %s", displayName(s.name), fmtSize(s.max))
+		return 0, s.err
+	case err != nil && !errors.Is(err, io.EOF):
+		s.err = fmt.Errorf("read %s: %w", s.name, unwrapPathError(err))
+	}
+	return n, err
+}
+
+// Err is the error reading the input met, if any.
+func (s *inputStream) Err() error { return s.err }

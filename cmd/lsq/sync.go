@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -141,16 +140,21 @@ func (a *app) runSync(cmd *cobra.Command, o *syncOptions, args []string) error {
 		err     error
 	)
 	if o.applyPlan != "" {
-		b, err := readInput(o.applyPlan, a.stdin, 1<<30)
+		in, err := streamInput(o.applyPlan, a.stdin, 1<<30)
 		if err != nil {
 			return usageErrorf(cmd, a.stderr, "--apply-plan: %v", err)
 		}
-		// Its creates wait in a temporary file, read back one at a time as they are checked
-		// and made: a plan of a file of new users is not held in memory twice.
-		plan, err = usersync.ReadPlan(bytes.NewReader(b))
+		// The plan is read as it is decoded, and its creates wait in a temporary file, read
+		// back one at a time as they are checked and made: a plan of a file of new users is
+		// not held in memory.
+		plan, err = usersync.ReadPlan(in)
+		in.close()
 		if err != nil || plan.Version == 0 {
 			if plan != nil {
 				_ = plan.Close()
+			}
+			if in.Err() != nil {
+				return usageErrorf(cmd, a.stderr, "--apply-plan: %v", in.Err())
 			}
 			return usageErrorf(cmd, a.stderr, "--apply-plan %s: not a plan lsq users sync --save-plan wrote", o.applyPlan)
 		}
@@ -213,11 +217,13 @@ func (a *app) runSync(cmd *cobra.Command, o *syncOptions, args []string) error {
 			return nil
 		}
 	}
-	def := o.applyPlan + ".lsq-state" // a saved plan's, else the file's (none for standard input)
-	if o.applyPlan == "" && args[0] != "-" {
+	var def string // beside a saved plan, else beside the file; none for standard input
+	switch {
+	case o.applyPlan == "-":
+	case o.applyPlan != "":
+		def = o.applyPlan + ".lsq-state"
+	case args[0] != "-":
 		def = args[0] + ".lsq-state-sync"
-	} else if o.applyPlan == "" {
-		def = ""
 	}
 	st, _, err := o.openState(a, cmd, c, def)
 	if err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -151,5 +152,69 @@ func TestSyncColumnsAndStatus(t *testing.T) {
 	code, _, errOut = lsqRun(t.Context(), f.env(), "", "users", "sync", p)
 	if code != 1 || !strings.Contains(errOut, "row 2, column EmailAddress: write the address alone") || !strings.Contains(errOut, "row 2, column Status: want Active or Inactive") || len(f.Requests()) != 0 {
 		t.Errorf("invalid file: exit %d, %d requests\n%s", code, len(f.Requests()), errOut)
+	}
+}
+
+// A saved plan given on standard input is applied as a file is; its records need --state
+// (there is no file to put them beside, and none named "-.lsq-state" is made).
+func TestSyncApplyPlanFromStandardInput(t *testing.T) {
+	t.Parallel()
+	f := newFakeAPI(t, nil)
+	dir := t.TempDir()
+	p := filepath.Join(dir, "team.csv")
+	if err := os.WriteFile(p, []byte("FirstName,EmailAddress,Role\nNew,new@example.com,Sales_User\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	plan := filepath.Join(dir, "team.plan.json")
+	if code, out, errOut := lsqRun(t.Context(), f.env(), "", "users", "sync", "--save-plan", plan, p); code != 0 {
+		t.Fatalf("save-plan: exit %d\n%s\n%s", code, out, errOut)
+	}
+	saved := readAll(t, plan)
+	wd, _ := os.Getwd()
+	code, _, errOut := lsqRun(t.Context(), f.env(), saved, "users", "sync", "--apply-plan", "-")
+	if code != 2 || !strings.Contains(errOut, "give --state") || f.Count(api.OpCreateUser) != 0 {
+		t.Errorf("--apply-plan - without --state: exit %d\n%s", code, errOut)
+	}
+	if _, err := os.Lstat(filepath.Join(wd, "-.lsq-state")); err == nil {
+		t.Errorf("a state file named -.lsq-state was made")
+	}
+	state := filepath.Join(dir, "state")
+	code, out, errOut := lsqRun(t.Context(), f.env(), saved, "users", "sync", "--apply-plan", "-", "--state", state)
+	if code != 0 || f.Count(api.OpCreateUser) != 1 || !strings.Contains(readAll(t, state), `"status":"created"`) && !strings.Contains(readAll(t, state), `"status":"done"`) {
+		t.Fatalf("--apply-plan - --state: exit %d\n%s\n%s\n%s", code, out, errOut, readAll(t, state))
+	}
+	if _, ok := userByEmail(f, "new@example.com"); !ok {
+		t.Errorf("new@example.com not created")
+	}
+	// A plan cut short is not a plan, and nothing is sent.
+	f.ResetLog()
+	code, _, errOut = lsqRun(t.Context(), f.env(), saved[:len(saved)/2], "users", "sync", "--apply-plan", "-", "--state", filepath.Join(dir, "other"))
+	if code != 2 || !strings.Contains(errOut, "not a plan") || len(f.Requests()) != 0 {
+		t.Errorf("a plan cut short: exit %d\n%s", code, errOut)
+	}
+}
+
+// streamInput refuses input over its limit, from a file by its size before reading, from
+// standard input once it read more.
+func TestStreamInputLimit(t *testing.T) {
+	t.Parallel()
+	p := filepath.Join(t.TempDir(), "plan.json")
+	if err := os.WriteFile(p, []byte("0123456789"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := streamInput(p, nil, 9); err == nil || !strings.Contains(err.Error(), "larger than the size limit of 9 bytes") {
+		t.Errorf("file over the limit: %v", err)
+	}
+	s, err := streamInput(p, nil, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := io.ReadAll(s); err != nil || string(b) != "0123456789" || s.Err() != nil {
+		t.Errorf("file at the limit: %q, %v, %v", b, err, s.Err())
+	}
+	s.close()
+	s, _ = streamInput("-", strings.NewReader("0123456789"), 9)
+	if _, err := io.ReadAll(s); err == nil || s.Err() == nil || !strings.Contains(err.Error(), "standard input is over the size limit of 9 bytes") {
+		t.Errorf("standard input over the limit: %v", err)
 	}
 }

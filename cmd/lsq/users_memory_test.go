@@ -119,7 +119,8 @@ func accountServer(n int) *httptest.Server {
 // file (x-input); save-plan also reports the plan's size (plan-B, plan-x-input). The account
 // has every user of the file (one in 100 renamed in the file: that many updates);
 // op=save-plan-new plans a file of users the account does not have (a plan of creates), and
-// op=apply-plan-new applies that plan (saved first, not measured): every user created.
+// op=apply-plan-new applies that plan (saved first, not measured): every user created;
+// op=apply-new plans and applies that file in one run (sync --apply).
 // Run it with -benchtime=1x.
 func BenchmarkUsersLargeFile(b *testing.B) {
 	exe, err := os.Executable()
@@ -128,10 +129,10 @@ func BenchmarkUsersLargeFile(b *testing.B) {
 	}
 	existing, rows := syncUsersFile(b, importMemorySize, 0, true)
 	fresh, _ := syncUsersFile(b, importMemorySize, 10_000_000, false)
-	for _, op := range []string{"import", "sync-plan", "save-plan", "save-plan-new", "apply-plan", "apply-plan-new"} {
+	for _, op := range []string{"import", "sync-plan", "save-plan", "save-plan-new", "apply-plan", "apply-plan-new", "apply-new"} {
 		b.Run("op="+op, func(b *testing.B) {
 			file := existing
-			if op == "save-plan-new" || op == "apply-plan-new" {
+			if strings.HasSuffix(op, "-new") {
 				file = fresh
 			}
 			var rss, planSize float64
@@ -165,6 +166,8 @@ func BenchmarkUsersLargeFile(b *testing.B) {
 						b.Fatal(err)
 					}
 					planSize = float64(st.Size())
+				case "apply-new":
+					run("users", "sync", "--apply", "--state", state, file)
 				case "apply-plan", "apply-plan-new":
 					b.StopTimer()
 					cmd := exec.Command(exe, "users", "sync", "--save-plan", plan, file)

@@ -214,8 +214,13 @@ func (f Fingerprints) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON reads an object of keys and hashes (null: none).
 func (f *Fingerprints) UnmarshalJSON(b []byte) error {
+	return f.decode(json.NewDecoder(bytes.NewReader(b)))
+}
+
+// decode reads an object of keys and hashes (null: none) from dec, a user at a time: a
+// plan's users are never held as JSON.
+func (f *Fingerprints) decode(dec *json.Decoder) error {
 	*f = Fingerprints{}
-	dec := json.NewDecoder(bytes.NewReader(b))
 	t, err := dec.Token()
 	if err != nil || t == nil {
 		return err

@@ -248,10 +248,12 @@ func (p *Plan) UnmarshalJSON(b []byte) error {
 }
 
 // ReadPlan reads a plan as WriteJSON or encoding/json writes it (as [Plan.UnmarshalJSON]
-// does), one action at a time: the creates of the plan's first run of them wait in a
-// temporary file, as in a plan made with [Options.SpillCreates], so that a saved plan of a
-// file of new users is not held in memory. Close the plan to remove that file. An action
-// that cannot be read is an error naming it.
+// does), as it decodes it, one user and one action at a time, never holding r's bytes
+// whole (but for the actions of a plan edited to put them before its createColumns): the
+// creates of the plan's first run of them wait in a temporary file, as in a plan made with
+// [Options.SpillCreates], so that a saved plan of a file of new users is not held in
+// memory. Close the plan to remove that file. An action that cannot be read is an error
+// naming it.
 func ReadPlan(r io.Reader) (_ *Plan, err error) {
 	dec := json.NewDecoder(r)
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
@@ -264,6 +266,7 @@ func ReadPlan(r io.Reader) (_ *Plan, err error) {
 		held      []Action
 		sp        *spill
 		ended     bool // the run of creates in sp
+		users     Fingerprints
 	)
 	defer func() {
 		if err != nil && sp != nil {
@@ -332,6 +335,10 @@ func ReadPlan(r io.Reader) (_ *Plan, err error) {
 			if err := dec.Decode(&rawAction); err != nil {
 				return nil, fmt.Errorf("usersync: not a plan: actions: %w", err)
 			}
+		case key == "users":
+			if err := users.decode(dec); err != nil {
+				return nil, fmt.Errorf("usersync: not a plan: %w", err)
+			}
 		case key == "createColumns":
 			if err := dec.Decode(&cols); err != nil {
 				return nil, fmt.Errorf("usersync: not a plan: createColumns: %w", err)
@@ -361,7 +368,7 @@ func ReadPlan(r io.Reader) (_ *Plan, err error) {
 	if err := p.UnmarshalJSON(b); err != nil {
 		return nil, fmt.Errorf("usersync: not a plan: %w", err)
 	}
-	p.Actions = held
+	p.Actions, p.Users = held, users
 	if sp != nil {
 		if err := sp.done(); err != nil {
 			return nil, err
