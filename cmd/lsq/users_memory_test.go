@@ -24,10 +24,19 @@ func usersMemoryRow(i int) string {
 	return fmt.Sprintf("User%07d,Harris-Lovelace,user%07d@example.com,Sales_User,+91-98765%05d,Sales Executive North,Territory %d", i, i, i%100000, i%97)
 }
 
+// managerOf is the address of the manager of usersMemoryRow(i) in a file with managers:
+// the first of each ten users manages the other nine, and has none.
+func managerOf(i int) string {
+	if i%10 == 0 {
+		return ""
+	}
+	return fmt.Sprintf("user%07d@example.com", i-i%10)
+}
+
 // syncUsersFile writes a users file of about size bytes: the users accountServer serves (rows
 // 0..n-1), every 100th renamed when renamed is set (a sync plans that many updates), or all
 // new when offset moves them past the account's.
-func syncUsersFile(tb testing.TB, size, offset int, renamed bool) (string, int) {
+func syncUsersFile(tb testing.TB, size, offset int, renamed, managers bool) (string, int) {
 	tb.Helper()
 	p := filepath.Join(tb.TempDir(), "users.csv")
 	f, err := os.Create(p)
@@ -35,12 +44,19 @@ func syncUsersFile(tb testing.TB, size, offset int, renamed bool) (string, int) 
 		tb.Fatal(err)
 	}
 	w := bufio.NewWriter(f)
-	n, _ := w.WriteString("FirstName,LastName,EmailAddress,Role,PhoneMobile,mx_Custom_1,mx_Custom_2\n")
+	header := "FirstName,LastName,EmailAddress,Role,PhoneMobile,mx_Custom_1,mx_Custom_2"
+	if managers {
+		header += ",ManagerEmail"
+	}
+	n, _ := w.WriteString(header + "\n")
 	rows := 0
 	for ; n < size; rows++ {
 		row := usersMemoryRow(rows + offset)
 		if renamed && rows%100 == 0 {
 			row = "Renamed" + row[4:]
+		}
+		if managers {
+			row += "," + managerOf(rows+offset)
 		}
 		m, _ := fmt.Fprintln(w, row)
 		n += m
@@ -58,12 +74,16 @@ func syncUsersFile(tb testing.TB, size, offset int, renamed bool) (string, int) 
 // User Advanced Search by page (a sync's read) or by address (an import's check: every
 // address asked about is there), Update a User (accepted, changing nothing) and Create a
 // User (accepted, keeping nothing: an Id of a count).
-func accountServer(n int) *httptest.Server {
+func accountServer(n int, managers bool) *httptest.Server {
 	var created atomic.Int64
 	record := func(b *bytes.Buffer, i int) {
 		f := strings.Split(usersMemoryRow(i), ",")
-		fmt.Fprintf(b, `{"UserId":"%08d-0000-4000-8000-000000000000","FirstName":%q,"LastName":%q,"EmailAddress":%q,"Role":%q,"StatusCode":0,"PhoneMobile":%q,"mx_Custom_1":%q,"mx_Custom_2":%q}`,
+		fmt.Fprintf(b, `{"UserId":"%08d-0000-4000-8000-000000000000","FirstName":%q,"LastName":%q,"EmailAddress":%q,"Role":%q,"StatusCode":0,"PhoneMobile":%q,"mx_Custom_1":%q,"mx_Custom_2":%q`,
 			i, f[0], f[1], f[2], f[3], f[4], f[5], f[6])
+		if managers && i%10 != 0 {
+			fmt.Fprintf(b, `,"ManagerUserId":"%08d-0000-4000-8000-000000000000"`, i-i%10)
+		}
+		b.WriteByte('}')
 	}
 	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -120,24 +140,31 @@ func accountServer(n int) *httptest.Server {
 // has every user of the file (one in 100 renamed in the file: that many updates);
 // op=save-plan-new plans a file of users the account does not have (a plan of creates), and
 // op=apply-plan-new applies that plan (saved first, not measured): every user created;
-// op=apply-new plans and applies that file in one run (sync --apply).
+// op=apply-new plans and applies that file in one run (sync --apply);
+// op=sync-plan-managers and op=apply-plan-managers plan and apply a file with a ManagerEmail
+// column (nine users in ten name the first of their ten, as the account has it).
 // Run it with -benchtime=1x.
 func BenchmarkUsersLargeFile(b *testing.B) {
 	exe, err := os.Executable()
 	if err != nil {
 		b.Fatal(err)
 	}
-	existing, rows := syncUsersFile(b, importMemorySize, 0, true)
-	fresh, _ := syncUsersFile(b, importMemorySize, 10_000_000, false)
-	for _, op := range []string{"import", "sync-plan", "save-plan", "save-plan-new", "apply-plan", "apply-plan-new", "apply-new"} {
+	existing, rows := syncUsersFile(b, importMemorySize, 0, true, false)
+	fresh, _ := syncUsersFile(b, importMemorySize, 10_000_000, false, false)
+	managed, managedRows := syncUsersFile(b, importMemorySize, 0, true, true)
+	for _, op := range []string{"import", "sync-plan", "save-plan", "save-plan-new", "apply-plan", "apply-plan-new", "apply-new", "sync-plan-managers", "apply-plan-managers"} {
 		b.Run("op="+op, func(b *testing.B) {
 			file := existing
-			if strings.HasSuffix(op, "-new") {
+			n := rows
+			switch {
+			case strings.HasSuffix(op, "-new"):
 				file = fresh
+			case strings.HasSuffix(op, "-managers"):
+				file, n = managed, managedRows
 			}
 			var rss, planSize float64
 			for b.Loop() {
-				ts := accountServer(rows)
+				ts := accountServer(n, file == managed)
 				dir := b.TempDir()
 				plan := filepath.Join(dir, "plan.json")
 				state := filepath.Join(dir, "state")
@@ -157,7 +184,7 @@ func BenchmarkUsersLargeFile(b *testing.B) {
 				switch op {
 				case "import":
 					run("users", "import", "--workers", "1", "--state", state, file)
-				case "sync-plan":
+				case "sync-plan", "sync-plan-managers":
 					run("users", "sync", file)
 				case "save-plan", "save-plan-new":
 					run("users", "sync", "--save-plan", plan, file)
@@ -168,7 +195,7 @@ func BenchmarkUsersLargeFile(b *testing.B) {
 					planSize = float64(st.Size())
 				case "apply-new":
 					run("users", "sync", "--apply", "--state", state, file)
-				case "apply-plan", "apply-plan-new":
+				case "apply-plan", "apply-plan-new", "apply-plan-managers":
 					b.StopTimer()
 					cmd := exec.Command(exe, "users", "sync", "--save-plan", plan, file)
 					cmd.Env = append(os.Environ(), mainEnv+"=1", envAccessKey+"="+testAccessKey, envSecretKey+"="+testSecretKey, envHost+"="+ts.URL+"/v2")

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"maps"
 	"slices"
 	"strconv"
@@ -70,7 +71,8 @@ func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts O
 		digests  = newRowDigests()
 		spelled  = map[int32]string{}
 		attrs    = map[string]bool{}
-		mgrs     = map[string]bool{} // the keys of the managers the source names
+		mgrs     = map[string]int32{} // the keys of the managers the source names: their place in mgrIDs
+		mgrOf    []int32              // by row: the place of the manager it names in mgrIDs, or -1
 		n        int32
 	)
 	for d, err := range src() {
@@ -79,7 +81,7 @@ func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts O
 		}
 		i := n
 		n++
-		lines, inactive = append(lines, int32(d.Line)), append(inactive, d.inactive())
+		lines, inactive, mgrOf = append(lines, int32(d.Line)), append(inactive, d.inactive()), append(mgrOf, -1)
 		var fl uint8
 		if d.Active != nil && *d.Active {
 			fl |= rowActive
@@ -116,8 +118,13 @@ func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts O
 			mk, err := checkEmail(d.ManagerEmail)
 			if err != nil {
 				rowErr(d, "ManagerEmail", err.Error())
-			} else if !mgrs[mk] {
-				mgrs[strings.Clone(mk)] = true
+			} else {
+				m, ok := mgrs[mk]
+				if !ok {
+					m = int32(len(mgrs))
+					mgrs[strings.Clone(mk)] = m
+				}
+				mgrOf[i] = m
 			}
 			if d.Attrs["ManagerUserId"] != "" {
 				rowErr(d, "ManagerEmail", "give ManagerEmail or ManagerUserId, not both")
@@ -138,14 +145,30 @@ func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts O
 	}
 	// Only the users whose row may change them are compared: the others are slim, and only
 	// their hash is kept, unless they manage a user of the source or the scope may select
-	// them. A user the source names is kept when its row names a manager, spells its
-	// address otherwise, states another status, or sets values that hash otherwise; one
-	// whose row changes nothing is marked matched and dropped. A second account user with
-	// the key of a row (twins, or one user found twice) has that key read again, whole.
+	// them. A user the source names is kept when its row spells its address otherwise,
+	// states another status, sets values that hash otherwise, or names a manager other than
+	// the user's (known if the manager was read first; else checked after the read: see
+	// pending); one whose row changes nothing is marked matched and dropped. A second account
+	// user with the key of a row (twins, or one user found twice) has that key read again,
+	// whole.
 	cs := newColumnSet(columns)
-	emailCol := cs.find("EmailAddress")
+	emailCol, idCol, mgrCol := cs.find("EmailAddress"), cs.find("UserId"), cs.find("ManagerUserId")
 	twinKeys := map[string]bool{}
+	mgrIDs := make([]string, len(mgrs)) // the Id of each manager the source names, once read
+	// The rows that change nothing but maybe their manager, read before it (rowPending): the
+	// hash of the user's ManagerUserId, compared with the manager's Id's after the read.
+	var pending []uint64
+	pendingSeed := maphash.MakeSeed()
 	keep := func(k string, vals []string, has []bool, active bool) bool {
+		if m, ok := mgrs[k]; ok {
+			switch id := vals[idCol]; mgrIDs[m] {
+			case "":
+				mgrIDs[m] = strings.Clone(id)
+			case id: // the same user found twice
+			default:
+				mgrIDs[m] = twinManager // never a user's manager: the plan reports the twins
+			}
+		}
 		i, ok := byKey.get(k)
 		if !ok {
 			return false
@@ -159,17 +182,30 @@ func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts O
 		if s, ok := spelled[i]; ok {
 			spelling = s
 		}
-		return flags[i]&rowManager != 0 ||
-			!strings.EqualFold(spelling, strings.TrimSpace(vals[emailCol])) ||
+		if !strings.EqualFold(spelling, strings.TrimSpace(vals[emailCol])) ||
 			flags[i]&rowActive != 0 && !active || inactive[i] && active ||
-			!digests.same(i, cs, vals, has)
+			!digests.same(i, cs, vals, has) {
+			return true
+		}
+		if flags[i]&rowManager == 0 {
+			return false
+		}
+		if mid := mgrIDs[mgrOf[i]]; mid != "" {
+			return mid != vals[mgrCol]
+		}
+		if pending == nil {
+			pending = make([]uint64, n)
+		}
+		flags[i] |= rowPending
+		pending[i] = maphash.String(pendingSeed, vals[mgrCol])
+		return false
 	}
 	// The users dropped that the source does not name, by 64 bits of the hash of their key
 	// (half the memory of the whole hash: a file of new users drops every account user); a
 	// user found there is a twin only if the plan's fingerprints hold its key.
 	dropped := map[uint64]struct{}{}
 	users, err := readAccount(ctx, c, columns, keep, func(k string, u *current) bool {
-		if mgrs[k] || opts.Deactivate && inScope(u, opts.Scope, found) {
+		if _, mgr := mgrs[k]; mgr || opts.Deactivate && inScope(u, opts.Scope, found) {
 			return false
 		}
 		var twin bool
@@ -194,6 +230,23 @@ func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts O
 	}
 	if len(twinKeys) > 0 {
 		if err := readTwins(ctx, c, columns, twinKeys, users, &p.Users); err != nil {
+			return nil, err
+		}
+	}
+	// The rows read before their manager whose manager is another (or not in the account):
+	// their users are read again, whole, by address (the source read again for them).
+	recheck := map[int32]bool{}
+	for i := range pending {
+		if flags[i]&rowPending == 0 {
+			continue
+		}
+		if mid := mgrIDs[mgrOf[i]]; mid == "" || maphash.String(pendingSeed, mid) != pending[i] {
+			recheck[int32(i)] = true
+		}
+	}
+	pending = nil
+	if len(recheck) > 0 {
+		if err := readManaged(ctx, c, src, columns, byKey, recheck, users, &p.Users); err != nil {
 			return nil, err
 		}
 	}
@@ -450,7 +503,41 @@ const (
 	rowManager             // the row names a manager
 	rowMatched             // an account user has the row's key, and the row changes nothing
 	rowSeen                // an account user with the row's key was read
+	rowPending             // rowMatched, but for its manager: read before it
 )
+
+// twinManager is the Id MakePlanFrom notes for a manager the account has twins of.
+const twinManager = "\x00twins"
+
+// readManaged reads the users of the rows of src in recheck again, whole, by address, into
+// users, dropping what the first read recorded of them from sums.
+func readManaged(ctx context.Context, c *leadsquared.Client, src Source, columns []string, byKey *keyIndex, recheck map[int32]bool, users map[string]*current, sums *Fingerprints) error {
+	var emails []string
+	var i int32
+	for d, err := range src() {
+		if err != nil {
+			return err
+		}
+		if recheck[i] {
+			emails = append(emails, strings.TrimSpace(d.Email))
+		}
+		i++
+	}
+	again, err := readByAddress(ctx, c, emails, columns)
+	if err != nil {
+		return err
+	}
+	for k, u := range again {
+		if cur := users[k]; cur != nil && cur.sum == "" {
+			continue // read whole already (twins)
+		}
+		if j, ok := byKey.get(k); ok && recheck[j] {
+			sums.Delete(k)
+			users[k] = u
+		}
+	}
+	return nil
+}
 
 // readTwins reads the users with the keys again, whole (the first read dropped one of them
 // as unchanged), into users, dropping what the first read recorded of them from sums.

@@ -1,10 +1,12 @@
 package usersync_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -359,5 +361,106 @@ func TestPlanOrdersAccessFirst(t *testing.T) {
 		"update u002@example.com", "team u000@example.com", "manager u001@example.com"}
 	if !slices.Equal(got, want) {
 		t.Errorf("actions = %q\nwant %q", got, want)
+	}
+}
+
+// A row naming a manager is compared whether the account lists the user before or after
+// the manager (by CreatedOn): a user whose manager is the row's plans nothing and is not
+// read again; the others are read again, whole, in one search by address, and plan the
+// manager change.
+func TestManagersReadAfterTheirReports(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var lookups atomic.Int32
+	srv, c := account(t, 0, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasSuffix(r.URL.Path, "/User/AdvancedSearch") {
+				body, _ := io.ReadAll(r.Body)
+				if strings.Contains(string(body), "LookupValue") {
+					lookups.Add(1)
+				}
+				r.Body = io.NopCloser(bytes.NewReader(body))
+			}
+			h.ServeHTTP(w, r)
+		})
+	})
+	early, late, later := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC)
+	add := func(email, manager string, created time.Time) lsqtest.User {
+		t.Helper()
+		u, err := srv.AddUser(lsqtest.User{FirstName: "F", LastName: "L", EmailAddress: email, Role: "Sales_User", TeamID: "t1", ManagerUserID: manager, CreatedOn: created})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	m1, m2 := add("m1@example.com", "", late), add("m2@example.com", "", late)
+	add("same@example.com", m1.ID, early)      // read before m1: the same manager
+	add("moved@example.com", m1.ID, early)     // read before m2: to m2
+	add("none@example.com", "", early)         // no manager yet: to m1
+	add("tonew@example.com", m1.ID, early)     // to a manager the file creates
+	add("after@example.com", m1.ID, later)     // read after m1: the same manager
+	add("aftermove@example.com", m1.ID, later) // read after m2: to m2
+	row := func(line int, email, manager string) usersync.Desired {
+		return usersync.Desired{Line: line, Email: email, ManagerEmail: manager, Attrs: map[string]string{"FirstName": "F", "LastName": "L", "Role": "Sales_User", "TeamId": "t1"}}
+	}
+	plan := func(src []usersync.Desired) []string {
+		t.Helper()
+		p, err := usersync.MakePlan(ctx, c, src, usersync.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, a := range p.Actions {
+			s := string(a.Kind) + " " + a.Email
+			for _, ch := range a.Changes {
+				s += fmt.Sprintf(" %s %q -> %q", ch.Attr, ch.Old, ch.New)
+			}
+			if a.ManagerEmail != "" {
+				s += " (" + a.ManagerEmail + ")"
+			}
+			got = append(got, s)
+		}
+		return got
+	}
+	unchanged := []usersync.Desired{row(2, "m1@example.com", ""), row(3, "m2@example.com", ""), row(4, "same@example.com", "m1@example.com"),
+		row(5, "after@example.com", "m1@example.com")}
+	if got := plan(unchanged); len(got) != 0 || lookups.Load() != 0 {
+		t.Errorf("managers as the account has them: actions %q, %d searches by address; want none", got, lookups.Load())
+	}
+	src := append(unchanged, row(6, "moved@example.com", "m2@example.com"), row(7, "none@example.com", "m1@example.com"),
+		row(8, "tonew@example.com", "new@example.com"), row(9, "aftermove@example.com", "m2@example.com"),
+		usersync.Desired{Line: 10, Email: "new@example.com", Attrs: map[string]string{"FirstName": "N", "Role": "Sales_User"}})
+	want := []string{
+		"create new@example.com",
+		fmt.Sprintf("manager moved@example.com ManagerUserId %q -> %q (m2@example.com)", m1.ID, m2.ID),
+		fmt.Sprintf("manager none@example.com ManagerUserId %q -> %q (m1@example.com)", "", m1.ID),
+		fmt.Sprintf("manager tonew@example.com ManagerUserId %q -> %q (new@example.com)", m1.ID, ""),
+		fmt.Sprintf("manager aftermove@example.com ManagerUserId %q -> %q (m2@example.com)", m1.ID, m2.ID),
+	}
+	got := plan(src)
+	slices.Sort(got[1:])
+	slices.Sort(want[1:])
+	if !slices.Equal(got, want) {
+		t.Errorf("actions:\n%q\nwant\n%q", got, want)
+	}
+	if n := lookups.Load(); n != 1 {
+		t.Errorf("%d searches by address, want 1 (the three users read before their manager, whose manager changes)", n)
+	}
+	// Applied, the account has the file's managers: a new plan has nothing to do.
+	p, err := usersync.MakePlan(ctx, c, src, usersync.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := usersync.Apply(ctx, c, p, &usersync.MemJournal{}, usersync.ApplyOptions{}); err != nil || res.Failed > 0 {
+		t.Fatalf("Apply: %+v, %v", res, err)
+	}
+	newU := byEmail(srv, "new@example.com")
+	for email, mgr := range map[string]string{"moved@example.com": m2.ID, "none@example.com": m1.ID, "tonew@example.com": newU.ID, "aftermove@example.com": m2.ID, "same@example.com": m1.ID} {
+		if got := byEmail(srv, email).ManagerUserID; got != mgr || got == "" {
+			t.Errorf("%s: manager %q, want %q", email, got, mgr)
+		}
+	}
+	if got := plan(src); len(got) != 0 {
+		t.Errorf("after the apply: %q", got)
 	}
 }
