@@ -152,11 +152,14 @@ func BenchmarkUsersLargeFile(b *testing.B) {
 	existing, rows := syncUsersFile(b, importMemorySize, 0, true, false)
 	fresh, _ := syncUsersFile(b, importMemorySize, 10_000_000, false, false)
 	managed, managedRows := syncUsersFile(b, importMemorySize, 0, true, true)
-	for _, op := range []string{"import", "sync-plan", "save-plan", "save-plan-new", "apply-plan", "apply-plan-new", "apply-new", "sync-plan-managers", "apply-plan-managers"} {
+	freshManaged, _ := syncUsersFile(b, importMemorySize, 10_000_000, false, true)
+	for _, op := range []string{"import", "sync-plan", "save-plan", "save-plan-new", "apply-plan", "apply-plan-new", "apply-new", "sync-plan-managers", "apply-plan-managers", "save-plan-new-managers", "apply-plan-new-managers"} {
 		b.Run("op="+op, func(b *testing.B) {
 			file := existing
 			n := rows
 			switch {
+			case strings.HasSuffix(op, "-new-managers"):
+				file = freshManaged
 			case strings.HasSuffix(op, "-new"):
 				file = fresh
 			case strings.HasSuffix(op, "-managers"):
@@ -186,7 +189,7 @@ func BenchmarkUsersLargeFile(b *testing.B) {
 					run("users", "import", "--workers", "1", "--state", state, file)
 				case "sync-plan", "sync-plan-managers":
 					run("users", "sync", file)
-				case "save-plan", "save-plan-new":
+				case "save-plan", "save-plan-new", "save-plan-new-managers":
 					run("users", "sync", "--save-plan", plan, file)
 					st, err := os.Stat(plan)
 					if err != nil {
@@ -195,7 +198,7 @@ func BenchmarkUsersLargeFile(b *testing.B) {
 					planSize = float64(st.Size())
 				case "apply-new":
 					run("users", "sync", "--apply", "--state", state, file)
-				case "apply-plan", "apply-plan-new", "apply-plan-managers":
+				case "apply-plan", "apply-plan-new", "apply-plan-managers", "apply-plan-new-managers":
 					b.StopTimer()
 					cmd := exec.Command(exe, "users", "sync", "--save-plan", plan, file)
 					cmd.Env = append(os.Environ(), mainEnv+"=1", envAccessKey+"="+testAccessKey, envSecretKey+"="+testSecretKey, envHost+"="+ts.URL+"/v2")

@@ -132,16 +132,8 @@ const maxBulkConditions = 50
 // https://apidocs.leadsquared.com/update-users-in-bulk/,
 // https://apidocs.leadsquared.com/update-users-managers-in-bulk/
 func Apply(ctx context.Context, c *leadsquared.Client, p *Plan, j Journal, opts ApplyOptions) (*Result, error) {
-	ordered, err := p.check()
-	if err != nil {
+	if err := p.check(); err != nil {
 		return nil, err
-	}
-	if ordered {
-		// A create names another as its manager: the creates are made a level of managers at
-		// a time, so those of a temporary file (Options.SpillCreates) are read back.
-		if p, err = p.inMemory(); err != nil {
-			return nil, err
-		}
 	}
 	if p.Account != c.BaseURL() {
 		return nil, fmt.Errorf("usersync: the plan was made for %s, not %s", p.Account, c.BaseURL())
@@ -152,6 +144,7 @@ func Apply(ctx context.Context, c *leadsquared.Client, p *Plan, j Journal, opts 
 	var (
 		users  map[string]*current
 		hashed *byHash
+		err    error
 	)
 	if p.Partial {
 		emails := make([]string, 0, p.Len())
@@ -314,8 +307,7 @@ func (ap *applier) finish(a Action, userID string, err error) {
 }
 
 // run makes the actions by kind, in the plan's order of kinds. The creates are those of
-// todo, or, if streamed is not nil, those it yields (none of which names another as its
-// manager), made as they are read.
+// todo, or, if streamed is not nil, those it yields, made as they are read.
 func (ap *applier) run(ctx context.Context, todo []Action, streamed iter.Seq[Action]) {
 	byKind := map[Kind][]Action{}
 	for _, a := range todo {
@@ -325,19 +317,10 @@ func (ap *applier) run(ctx context.Context, todo []Action, streamed iter.Seq[Act
 		_, err := ap.c.ActivateUser(ctx, api.ActivateUserParams{UserID: a.UserID})
 		ap.finish(a, a.UserID, err)
 	})
-	if streamed != nil {
-		ap.eachOf(ctx, streamed, ap.opts.Workers, func(a Action) { ap.create(ctx, a) })
+	if streamed == nil {
+		streamed = slices.Values(byKind[KindCreate])
 	}
-	// Creates: a level of managers at a time (the plan put them first).
-	creates := byKind[KindCreate]
-	for len(creates) > 0 && ctx.Err() == nil {
-		n := 1
-		for n < len(creates) && !dependsOn(creates[n], creates[:n]) {
-			n++
-		}
-		ap.each(ctx, creates[:n], func(a Action) { ap.create(ctx, a) })
-		creates = creates[n:]
-	}
+	ap.creates(ctx, streamed)
 	ap.each(ctx, byKind[KindUpdate], func(a Action) {
 		ap.finish(a, a.UserID, ap.update(ctx, a.UserID, a.Changes))
 	})
@@ -349,9 +332,42 @@ func (ap *applier) run(ctx context.Context, todo []Action, streamed iter.Seq[Act
 	})
 }
 
-// dependsOn reports whether a's manager is created by one of earlier.
-func dependsOn(a Action, earlier []Action) bool {
-	return a.ManagerEmail != "" && slices.ContainsFunc(earlier, func(x Action) bool { return keyOf(x.Email) == keyOf(a.ManagerEmail) })
+// creates makes the creates on the workers as they come, a level of managers at a time: a
+// create whose manager is among the creates being made waits until they are made (the
+// plan puts managers before the users who report to them). Only the managers are
+// remembered: a plan of a file of new users is not held.
+func (ap *applier) creates(ctx context.Context, creates iter.Seq[Action]) {
+	next, stop := iter.Pull(creates)
+	defer stop()
+	var held *Action // the first create of the next level
+	for more := true; more && ctx.Err() == nil; {
+		making := map[string]bool{} // the managers among the creates being made
+		level := func(yield func(Action) bool) {
+			for {
+				var a Action
+				if held != nil {
+					a, held = *held, nil
+				} else {
+					var ok bool
+					if a, ok = next(); !ok {
+						more = false
+						return
+					}
+				}
+				if a.ManagerEmail != "" && making[keyOf(a.ManagerEmail)] {
+					held = &a
+					return
+				}
+				if k := keyOf(a.Email); ap.named[k] {
+					making[k] = true
+				}
+				if !yield(a) {
+					return
+				}
+			}
+		}
+		ap.eachOf(ctx, level, ap.opts.Workers, func(a Action) { ap.create(ctx, a) })
+	}
 }
 
 // each runs fn on the actions on the workers, until ctx ends.

@@ -17,19 +17,14 @@ var ErrBadPlan = errors.New("usersync: the plan is not one Apply can carry out")
 //
 // The creates of a plan made with [Options.SpillCreates] are read from its temporary file
 // one at a time, twice: they are not held in memory.
-func (p *Plan) Check() error {
-	_, err := p.check()
-	return err
-}
+func (p *Plan) Check() error { return p.check() }
 
-// check is Check; it also reports whether a create names another create of the plan as its
-// manager (so that Apply must make the creates in order, a level of managers at a time).
-func (p *Plan) check() (ordered bool, _ error) {
+func (p *Plan) check() error {
 	if p.Version != PlanVersion && p.Version != 1 {
-		return false, fmt.Errorf("%w: version %d, want %d", ErrBadPlan, p.Version, PlanVersion)
+		return fmt.Errorf("%w: version %d, want %d", ErrBadPlan, p.Version, PlanVersion)
 	}
 	if p.Fingerprint != fingerprint(p) {
-		return false, fmt.Errorf("%w: its users or scope were edited (the fingerprint does not match them)", ErrBadPlan)
+		return fmt.Errorf("%w: its users or scope were edited (the fingerprint does not match them)", ErrBadPlan)
 	}
 	// The addresses of the plan's creates (first pass), each with the index of its first
 	// create: a create's manager is created before it, a manager change names any of them.
@@ -39,7 +34,7 @@ func (p *Plan) check() (ordered bool, _ error) {
 	for a, err := range p.All() {
 		i++
 		if err != nil {
-			return false, err
+			return err
 		}
 		if k, err := checkEmail(a.Email); err == nil && a.Kind == KindCreate {
 			if _, dup := created[k]; !dup {
@@ -52,10 +47,10 @@ func (p *Plan) check() (ordered bool, _ error) {
 	for a, err := range p.All() {
 		i++
 		if err != nil {
-			return false, err
+			return err
 		}
-		fail := func(format string, args ...any) (bool, error) {
-			return false, fmt.Errorf("%w: action %d (%s %s): %s", ErrBadPlan, i+1, Printable(string(a.Kind)), Printable(a.Email), fmt.Sprintf(format, args...))
+		fail := func(format string, args ...any) error {
+			return fmt.Errorf("%w: action %d (%s %s): %s", ErrBadPlan, i+1, Printable(string(a.Kind)), Printable(a.Email), fmt.Sprintf(format, args...))
 		}
 		k, err := checkEmail(a.Email)
 		if err != nil {
@@ -94,11 +89,6 @@ func (p *Plan) check() (ordered bool, _ error) {
 			if _, err := updateFields(a.Changes); err != nil {
 				return fail("%v", err)
 			}
-			if m, err := checkEmail(a.ManagerEmail); err == nil && a.ManagerEmail != "" {
-				if _, ok := created[m]; ok {
-					ordered = true
-				}
-			}
 		case KindUpdate:
 			if len(a.Changes) == 0 {
 				return fail("no changes")
@@ -122,7 +112,7 @@ func (p *Plan) check() (ordered bool, _ error) {
 			return fail("not a kind of action")
 		}
 	}
-	return ordered, nil
+	return nil
 }
 
 // checkManager checks the manager an action names by address: a user the plan read, or one

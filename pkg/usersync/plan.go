@@ -290,7 +290,7 @@ func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts O
 	} else {
 		creates = make([]Action, 0, toCreate)
 	}
-	var waiting []Action // with sp: the creates that name a manager the plan creates
+	var order createOrder // the creates' managers, to make them a level at a time
 	var i int32
 	for d, err := range src() {
 		if err != nil {
@@ -337,15 +337,20 @@ func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts O
 				errs = append(errs, err...)
 				continue
 			}
+			flags[i-1] |= rowCreate
+			order.rows = append(order.rows, i-1)
+			if j, ok := byKey.get(mgrKey); ok && mgrKey != "" && created(mgrKey) {
+				if order.parent == nil {
+					order.parent = slices.Repeat([]int32{-1}, int(n))
+				}
+				order.parent[i-1] = j
+			}
 			if sp == nil {
 				creates = append(creates, a)
 				continue
 			}
 			if err := sp.add(a); err != nil {
 				return nil, err
-			}
-			if a.ManagerEmail != "" {
-				waiting = append(waiting, a) // a cycle of managers is of these only
 			}
 			continue
 		}
@@ -423,24 +428,26 @@ func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts O
 	if i != n {
 		return nil, errors.New("usersync: the source changed while it was read (fewer rows): plan again")
 	}
-	if sp != nil {
-		errs = append(errs, managerCycles(waiting)...)
-	} else {
-		errs = append(errs, managerCycles(creates)...)
+	var level []int32 // by row, with order.parent: the level of managers of each create
+	if order.parent != nil {
+		var cyclic []int32
+		level, cyclic = order.levels(func(r int32) bool { return flags[r]&rowCreate != 0 })
+		if len(cyclic) > 0 {
+			cerrs, err := order.cycleErrors(src, cyclic, lines)
+			if err != nil {
+				return nil, err
+			}
+			errs = append(errs, cerrs...)
+		}
 	}
 	if sp != nil && len(errs) == 0 {
 		if err := sp.done(); err != nil {
 			return nil, err
 		}
-		if len(waiting) > 0 { // ordering the creates reads them all
-			for a, err := range sp.all() {
-				if err != nil {
-					return nil, err
-				}
-				creates = append(creates, a)
+		if level != nil { // the managers first: the file written again in that order
+			if sp, err = sp.reorder(order.order(level)); err != nil {
+				return nil, err
 			}
-			_ = sp.close()
-			sp = nil
 		}
 	}
 	if len(errs) > 0 {
@@ -474,10 +481,17 @@ func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts O
 	if sp != nil { // in the file, between the access changes and the attribute changes
 		p.Actions = slices.Concat(activates, deactivates, updates, teams, managers)
 		sp.at = len(activates) + len(deactivates)
+		sp.offs = nil
 		p.spill = sp
 		return p, nil
 	}
-	creates = orderCreates(creates)
+	if level != nil { // the managers first
+		sorted := make([]Action, len(creates))
+		for k, at := range order.order(level) {
+			sorted[k] = creates[at]
+		}
+		creates = sorted
+	}
 	// Access changes first, apart from the attribute changes (Apply orders by kind anyway):
 	// activates, deactivates, creates, updates, teams, managers. The creates, a plan's
 	// largest group (a file of new users), are not copied: the others are appended to
@@ -504,6 +518,7 @@ const (
 	rowMatched             // an account user has the row's key, and the row changes nothing
 	rowSeen                // an account user with the row's key was read
 	rowPending             // rowMatched, but for its manager: read before it
+	rowCreate              // the plan creates the row's user
 )
 
 // twinManager is the Id MakePlanFrom notes for a manager the account has twins of.
@@ -631,61 +646,6 @@ func createAction(v *validate.Validator, d Desired, users map[string]*current, m
 	slices.SortFunc(extra, func(a, b Change) int { return strings.Compare(a.Attr, b.Attr) })
 	// The address apart from the file's line (a substring of it would keep the line).
 	return Action{Kind: KindCreate, Email: strings.Clone(strings.TrimSpace(d.Email)), Line: d.Line, Create: raw, ManagerEmail: mgrKey, Changes: extra}, nil
-}
-
-// managerCycles returns an error for each user the plan creates whose managers, created by
-// the plan too, lead back to them (the same rule as lsq users import's): none of them could
-// be created first.
-func managerCycles(creates []Action) []error {
-	if !slices.ContainsFunc(creates, func(a Action) bool { return a.ManagerEmail != "" }) {
-		return nil
-	}
-	idx := map[string]int{}
-	for i, a := range creates {
-		idx[keyOf(a.Email)] = i
-	}
-	var errs []error
-	for _, a := range creates {
-		rows := []string{fmt.Sprint(a.Line)}
-		for x, n := a, 0; x.ManagerEmail != "" && n <= len(creates); n++ {
-			j, ok := idx[x.ManagerEmail]
-			if !ok {
-				break
-			}
-			x = creates[j]
-			rows = append(rows, fmt.Sprint(x.Line))
-			if keyOf(x.Email) == keyOf(a.Email) {
-				errs = append(errs, &RowError{Line: a.Line, Email: a.Email, Attr: "ManagerEmail", Msg: "a cycle of managers: rows " + strings.Join(rows, " -> ")})
-				break
-			}
-		}
-	}
-	return errs
-}
-
-// orderCreates puts the managers the plan creates before the users who report to them.
-func orderCreates(creates []Action) []Action {
-	if !slices.ContainsFunc(creates, func(a Action) bool { return a.ManagerEmail != "" }) {
-		return creates // none waits for another
-	}
-	idx := map[string]int{}
-	for i, a := range creates {
-		idx[keyOf(a.Email)] = i
-	}
-	depth := func(a Action) int {
-		d := 0
-		for seen := map[string]bool{}; a.ManagerEmail != "" && !seen[a.ManagerEmail]; d++ {
-			seen[a.ManagerEmail] = true
-			j, ok := idx[a.ManagerEmail]
-			if !ok {
-				break
-			}
-			a = creates[j]
-		}
-		return d
-	}
-	slices.SortStableFunc(creates, func(x, y Action) int { return depth(x) - depth(y) })
-	return creates
 }
 
 // scopedDeactivations returns the deactivation of every active user in scope that the

@@ -373,6 +373,7 @@ func ReadPlan(r io.Reader) (_ *Plan, err error) {
 		if err := sp.done(); err != nil {
 			return nil, err
 		}
+		sp.offs = nil
 		p.spill = sp
 	}
 	return p, nil

@@ -2,6 +2,7 @@ package usersync
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"iter"
 	"os"
 	"runtime"
+	"slices"
 )
 
 // spill holds a plan's creates in a temporary file (Options.SpillCreates), one record each,
@@ -19,9 +21,11 @@ import (
 type spill struct {
 	f    *os.File
 	w    *bufio.Writer
-	n    int   // the creates written
-	at   int   // where they go among the plan's Actions
-	size int64 // the bytes written, once flushed
+	n    int     // the creates written
+	at   int     // where they go among the plan's Actions
+	size int64   // the bytes written, once flushed
+	offs []int64 // where each create starts (MakePlanFrom's, to write them again in another order)
+	pos  int64   // the bytes added
 }
 
 // newSpill creates the temporary file (a new one, only its owner can read it). Where an
@@ -58,8 +62,49 @@ func (s *spill) add(a Action) error {
 	if _, err := s.w.Write(b); err != nil {
 		return fmt.Errorf("usersync: writing the plan's creates to a temporary file: %w", err)
 	}
+	s.offs = append(s.offs, s.pos)
+	s.pos += int64(len(b))
 	s.n++
 	return nil
+}
+
+// reorder writes the creates again, in a new file, in the order of order (indexes of the
+// creates as added), reading each one alone, and removes s's file (also on an error). s
+// must be done.
+func (s *spill) reorder(order []int32) (_ *spill, err error) {
+	defer func() { _ = s.close() }()
+	out, err := newSpill()
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			_ = out.close()
+		}
+	}()
+	var buf []byte
+	for _, k := range order {
+		end := s.size
+		if int(k)+1 < len(s.offs) {
+			end = s.offs[k+1]
+		}
+		buf = slices.Grow(buf[:0], int(end-s.offs[k]))[:end-s.offs[k]]
+		if _, err := s.f.ReadAt(buf, s.offs[k]); err != nil {
+			return nil, fmt.Errorf("usersync: reading the plan's creates back from a temporary file: %w", err)
+		}
+		a, err := readSpilled(bytes.NewReader(buf))
+		if err != nil {
+			return nil, fmt.Errorf("usersync: reading the plan's creates back from a temporary file: %w", err)
+		}
+		if err := out.add(a); err != nil {
+			return nil, err
+		}
+	}
+	if err := out.done(); err != nil {
+		return nil, err
+	}
+	out.at = s.at
+	return out, nil
 }
 
 // done flushes what add wrote.
@@ -102,7 +147,10 @@ func (s *spill) all() iter.Seq2[Action, error] {
 }
 
 // readSpilled reads a create that add wrote.
-func readSpilled(r *bufio.Reader) (Action, error) {
+func readSpilled(r interface {
+	io.Reader
+	io.ByteReader
+}) (Action, error) {
 	var err error
 	bytesOf := func() []byte {
 		if err != nil {
@@ -193,22 +241,4 @@ func (p *Plan) Close() error {
 	s := p.spill
 	p.spill = nil
 	return s.close()
-}
-
-// inMemory returns the plan with every action in Actions: p itself, or a copy of it with
-// the creates of its temporary file read back.
-func (p *Plan) inMemory() (*Plan, error) {
-	if p.spill == nil {
-		return p, nil
-	}
-	q := *p
-	q.spill = nil
-	q.Actions = make([]Action, 0, p.Len())
-	for a, err := range p.All() {
-		if err != nil {
-			return nil, err
-		}
-		q.Actions = append(q.Actions, a)
-	}
-	return &q, nil
 }
