@@ -142,7 +142,10 @@ func accountServer(n int, managers bool) *httptest.Server {
 // op=apply-plan-new applies that plan (saved first, not measured): every user created;
 // op=apply-new plans and applies that file in one run (sync --apply);
 // op=sync-plan-managers and op=apply-plan-managers plan and apply a file with a ManagerEmail
-// column (nine users in ten name the first of their ten, as the account has it).
+// column (nine users in ten name the first of their ten, as the account has it);
+// op=save-plan-new-managers and op=apply-plan-new-managers the same of new users (the plan
+// creates the managers too); op=import-new and op=import-new-managers import the files of new
+// users.
 // Run it with -benchtime=1x.
 func BenchmarkUsersLargeFile(b *testing.B) {
 	exe, err := os.Executable()
@@ -153,7 +156,7 @@ func BenchmarkUsersLargeFile(b *testing.B) {
 	fresh, _ := syncUsersFile(b, importMemorySize, 10_000_000, false, false)
 	managed, managedRows := syncUsersFile(b, importMemorySize, 0, true, true)
 	freshManaged, _ := syncUsersFile(b, importMemorySize, 10_000_000, false, true)
-	for _, op := range []string{"import", "sync-plan", "save-plan", "save-plan-new", "apply-plan", "apply-plan-new", "apply-new", "sync-plan-managers", "apply-plan-managers", "save-plan-new-managers", "apply-plan-new-managers"} {
+	for _, op := range []string{"import", "sync-plan", "save-plan", "save-plan-new", "apply-plan", "apply-plan-new", "apply-new", "sync-plan-managers", "apply-plan-managers", "save-plan-new-managers", "apply-plan-new-managers", "import-new", "import-new-managers"} {
 		b.Run("op="+op, func(b *testing.B) {
 			file := existing
 			n := rows
@@ -185,7 +188,7 @@ func BenchmarkUsersLargeFile(b *testing.B) {
 					}
 				}
 				switch op {
-				case "import":
+				case "import", "import-new", "import-new-managers":
 					run("users", "import", "--workers", "1", "--state", state, file)
 				case "sync-plan", "sync-plan-managers":
 					run("users", "sync", file)
