@@ -91,6 +91,9 @@ func accountServer(n int, managers bool) *httptest.Server {
 		case strings.HasSuffix(r.URL.Path, "/User/Update"):
 			_, _ = w.Write([]byte(`{"Status":"Success","ExceptionMessage":""}`))
 			return
+		case strings.HasSuffix(r.URL.Path, "/Authentication.svc/UserByAccessKey.Get"): // the key owner, not among them
+			_, _ = w.Write([]byte(`{"Id":"99999999-0000-4000-8000-000000000000","FirstName":"Owner","EmailAddress":"owner@example.com"}`))
+			return
 		case strings.HasSuffix(r.URL.Path, "/User/Create"):
 			_, _ = io.Copy(io.Discard, r.Body)
 			fmt.Fprintf(w, `{"Status":"Success","Message":{"Id":"%08d-0000-4000-9000-000000000000"}}`, created.Add(1))
@@ -145,7 +148,7 @@ func accountServer(n int, managers bool) *httptest.Server {
 // column (nine users in ten name the first of their ten, as the account has it);
 // op=save-plan-new-managers and op=apply-plan-new-managers the same of new users (the plan
 // creates the managers too); op=import-new and op=import-new-managers import the files of new
-// users.
+// users; op=sync-plan-scope plans the file with a deactivation scope of every user.
 // Run it with -benchtime=1x.
 func BenchmarkUsersLargeFile(b *testing.B) {
 	exe, err := os.Executable()
@@ -156,7 +159,7 @@ func BenchmarkUsersLargeFile(b *testing.B) {
 	fresh, _ := syncUsersFile(b, importMemorySize, 10_000_000, false, false)
 	managed, managedRows := syncUsersFile(b, importMemorySize, 0, true, true)
 	freshManaged, _ := syncUsersFile(b, importMemorySize, 10_000_000, false, true)
-	for _, op := range []string{"import", "sync-plan", "save-plan", "save-plan-new", "apply-plan", "apply-plan-new", "apply-new", "sync-plan-managers", "apply-plan-managers", "save-plan-new-managers", "apply-plan-new-managers", "import-new", "import-new-managers"} {
+	for _, op := range []string{"import", "sync-plan", "save-plan", "save-plan-new", "apply-plan", "apply-plan-new", "apply-new", "sync-plan-managers", "apply-plan-managers", "save-plan-new-managers", "apply-plan-new-managers", "import-new", "import-new-managers", "sync-plan-scope"} {
 		b.Run("op="+op, func(b *testing.B) {
 			file := existing
 			n := rows
@@ -192,6 +195,8 @@ func BenchmarkUsersLargeFile(b *testing.B) {
 					run("users", "import", "--workers", "1", "--state", state, file)
 				case "sync-plan", "sync-plan-managers":
 					run("users", "sync", file)
+				case "sync-plan-scope":
+					run("users", "sync", "--deactivate", "--scope-role", "Sales_User", file)
 				case "save-plan", "save-plan-new", "save-plan-new-managers":
 					run("users", "sync", "--save-plan", plan, file)
 					st, err := os.Stat(plan)

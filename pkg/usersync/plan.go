@@ -205,11 +205,14 @@ func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts O
 	// user found there is a twin only if the plan's fingerprints hold its key.
 	dropped := map[uint64]struct{}{}
 	users, err := readAccount(ctx, c, columns, keep, func(k string, u *current) bool {
-		if _, mgr := mgrs[k]; mgr || opts.Deactivate && inScope(u, opts.Scope, found) {
+		// Kept (slim): the managers the source names, and the users the scope selects that
+		// it does not list (deactivated).
+		i, named := byKey.get(k)
+		if _, mgr := mgrs[k]; mgr || opts.Deactivate && !named && inScope(u, opts.Scope, found) {
 			return false
 		}
 		var twin bool
-		if i, named := byKey.get(k); named {
+		if named {
 			twin = flags[i]&rowMatched != 0
 			flags[i] |= rowMatched
 		} else {
@@ -460,8 +463,12 @@ func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts O
 		if found != nil {
 			p.ScopeFound = slices.Sorted(maps.Keys(found))
 		}
+		listed := make(map[string]bool, len(deactivates))
+		for _, a := range deactivates {
+			listed[a.UserID] = true
+		}
 		for _, a := range more {
-			if !slices.ContainsFunc(deactivates, func(x Action) bool { return x.UserID == a.UserID }) {
+			if !listed[a.UserID] {
 				deactivates = append(deactivates, a)
 			}
 		}
