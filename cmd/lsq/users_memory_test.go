@@ -148,7 +148,8 @@ func accountServer(n int, managers bool) *httptest.Server {
 // column (nine users in ten name the first of their ten, as the account has it);
 // op=save-plan-new-managers and op=apply-plan-new-managers the same of new users (the plan
 // creates the managers too); op=import-new and op=import-new-managers import the files of new
-// users; op=sync-plan-scope plans the file with a deactivation scope of every user.
+// users; op=sync-plan-scope plans the file with a deactivation scope of every user; op=apply
+// plans and applies the file of renames in one run (sync --apply).
 // Run it with -benchtime=1x.
 func BenchmarkUsersLargeFile(b *testing.B) {
 	exe, err := os.Executable()
@@ -159,7 +160,7 @@ func BenchmarkUsersLargeFile(b *testing.B) {
 	fresh, _ := syncUsersFile(b, importMemorySize, 10_000_000, false, false)
 	managed, managedRows := syncUsersFile(b, importMemorySize, 0, true, true)
 	freshManaged, _ := syncUsersFile(b, importMemorySize, 10_000_000, false, true)
-	for _, op := range []string{"import", "sync-plan", "save-plan", "save-plan-new", "apply-plan", "apply-plan-new", "apply-new", "sync-plan-managers", "apply-plan-managers", "save-plan-new-managers", "apply-plan-new-managers", "import-new", "import-new-managers", "sync-plan-scope"} {
+	for _, op := range []string{"import", "sync-plan", "save-plan", "save-plan-new", "apply-plan", "apply-plan-new", "apply-new", "sync-plan-managers", "apply-plan-managers", "save-plan-new-managers", "apply-plan-new-managers", "import-new", "import-new-managers", "sync-plan-scope", "apply"} {
 		b.Run("op="+op, func(b *testing.B) {
 			file := existing
 			n := rows
@@ -204,7 +205,7 @@ func BenchmarkUsersLargeFile(b *testing.B) {
 						b.Fatal(err)
 					}
 					planSize = float64(st.Size())
-				case "apply-new":
+				case "apply", "apply-new":
 					run("users", "sync", "--apply", "--state", state, file)
 				case "apply-plan", "apply-plan-new", "apply-plan-managers", "apply-plan-new-managers":
 					b.StopTimer()
