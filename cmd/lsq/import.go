@@ -555,6 +555,9 @@ func (a *app) writeFailed(in *importInput, flagPath, statePath string, cols []cs
 		written++
 		return true
 	})
+	if err != nil {
+		err = fmt.Errorf("reading %s again: %w", displayName(in.path), err)
+	}
 	w.Flush()
 	if err == nil {
 		err = w.Error()

@@ -570,3 +570,22 @@ func TestKeysFile(t *testing.T) {
 	}
 	assertNoKeys(t, out, errOut)
 }
+
+// TestMissingUsersFileNamedOnce: a users file that is not there is named once in the error,
+// as lsq validate names one ("lsq users import: team.failed.csv: no such file or directory").
+func TestMissingUsersFileNamedOnce(t *testing.T) {
+	t.Parallel()
+	f := newFakeAPI(t, nil)
+	env := map[string]string{envAccessKey: testAccessKey, envSecretKey: testSecretKey, envHost: f.url}
+	missing := filepath.Join(t.TempDir(), "team.failed.csv")
+	for _, args := range [][]string{
+		{"users", "import", missing},
+		{"users", "import", "--dry-run", missing},
+		{"users", "sync", missing},
+	} {
+		code, _, errOut := lsqRun(t.Context(), env, "", args...)
+		if code == exitOK || strings.Count(errOut, "team.failed.csv") != 1 || !strings.Contains(errOut, "no such file") {
+			t.Errorf("lsq %s: exit %d, stderr %q; want the file named once", strings.Join(args, " "), code, errOut)
+		}
+	}
+}
