@@ -204,11 +204,7 @@ func (a *app) clientOptions(f *clientFlags) []leadsquared.Option {
 // baseURL resolves LSQ_HOST: a region name, a host or a base URL; unset, the account's host
 // is found from the keys (one call to Authenticate a User).
 func (a *app) baseURL(ctx context.Context, keys credentials) (string, error) {
-	h := strings.TrimSpace(keys.host)
-	if r, ok := leadsquared.RegionHost(h); ok {
-		return r, nil
-	}
-	if h != "" {
+	if h := keys.configuredHost(); h != "" {
 		return h, nil
 	}
 	opts := []leadsquared.Option{leadsquared.WithHeaderAuth()}
@@ -217,6 +213,16 @@ func (a *app) baseURL(ctx context.Context, keys credentials) (string, error) {
 		return "", fmt.Errorf("finding the account's host (set LSQ_HOST to skip this): %w", scrubErr(err, keys))
 	}
 	return host, nil
+}
+
+// configuredHost is the host LSQ_HOST (or the keys file) names, a region name resolved, or
+// "" when none is set.
+func (c credentials) configuredHost() string {
+	h := strings.TrimSpace(c.host)
+	if r, ok := leadsquared.RegionHost(h); ok {
+		return r
+	}
+	return h
 }
 
 // usageError marks an error of the command line (exit status 2).

@@ -109,6 +109,12 @@ func TestHelpDetails(t *testing.T) {
 	if _, out, _ := lsqRun(t.Context(), nil, "", "demo", "-h"); !strings.Contains(out, "(default 60 on the fake, 0 on a real account)\n") {
 		t.Errorf("lsq demo -h: --burst's default:\n%s", out)
 	}
+	// lsq scim serve paces at scimDefaultRate without --rate: its flag says so, not the
+	// other commands' "learnt from the first rate-limit answer".
+	if _, out, _ := lsqRun(t.Context(), nil, "", "scim", "serve", "-h"); strings.Contains(out, "learnt from the first") ||
+		!strings.Contains(out, `(default "`+scimDefaultRate+`")`) {
+		t.Errorf("lsq scim serve -h: --rate's default:\n%s", out)
+	}
 	if got := plural(1, "address", "addresses") + ", " + plural(2, "address", "addresses") + ", " + plural(0, "reply", "replies"); got != "1 address, 2 addresses, 0 replies" {
 		t.Errorf("plural: %s", got)
 	}

@@ -15,8 +15,9 @@ in one call to Authenticate a User, which answers on every regional host. Put it
 LSQ_HOST takes as it is.
 
 The keys come from LSQ_ACCESS_KEY and LSQ_SECRET_KEY, or from --keys-file, as for every
-command; never from flags. They are sent in headers, to --base-url only. LSQ_HOST is not
-read: it is what this command finds.
+command; never from flags. They are sent in headers, to the host asked only: --base-url;
+without it, LSQ_HOST (or the --keys-file's) when set, as every command sends its calls
+there (any regional host gives the right answer); else api.leadsquared.com.
 
 Exit status: 0 the host printed; 1 LeadSquared refused the keys (401) or the call failed;
 2 usage error (no keys, bad flag).`
@@ -35,7 +36,7 @@ func (a *app) hostCommand() *cobra.Command {
 		Args: a.noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return a.runHost(cmd, &cf, baseURL) },
 	}
-	cmd.Flags().StringVar(&baseURL, "base-url", leadsquared.HostSingapore, "any regional host or base URL to ask")
+	cmd.Flags().StringVar(&baseURL, "base-url", "", "any regional host or base URL to ask (default: LSQ_HOST when set, else "+leadsquared.HostSingapore+")")
 	cf.register(cmd, false)
 	return cmd
 }
@@ -45,6 +46,9 @@ func (a *app) runHost(cmd *cobra.Command, cf *clientFlags, baseURL string) error
 	if err != nil {
 		return a.clientError(cmd, err)
 	}
+	if baseURL == "" {
+		baseURL = hostToAsk(keys)
+	}
 	host, err := leadsquared.DiscoverHost(cmd.Context(), baseURL, keys.accessKey, keys.secretKey, a.clientOptions(cf)...)
 	if err != nil {
 		fmt.Fprintf(a.stderr, "%s: %v\n", cmd.CommandPath(), scrubErr(err, keys))
@@ -52,4 +56,13 @@ func (a *app) runHost(cmd *cobra.Command, cf *clientFlags, baseURL string) error
 	}
 	fmt.Fprintln(a.stdout, host)
 	return nil
+}
+
+// hostToAsk is the host lsq host asks without --base-url: the one LSQ_HOST (or the keys
+// file) names, where every other command sends its calls; else api.leadsquared.com.
+func hostToAsk(keys credentials) string {
+	if h := keys.configuredHost(); h != "" {
+		return h
+	}
+	return leadsquared.HostSingapore
 }

@@ -92,3 +92,36 @@ func TestHost(t *testing.T) {
 		t.Errorf("help: exit %d, stdout %q", code, out)
 	}
 }
+
+// TestHostAsksLSQHost: without --base-url, lsq host asks the host LSQ_HOST (or the
+// --keys-file's LSQ_HOST) names, as every other command sends its calls there: so the
+// README's "LSQ_HOST=<the fake> lsq ..." works for lsq host too, and the keys never go to
+// api.leadsquared.com when the reader pointed lsq elsewhere.
+func TestHostAsksLSQHost(t *testing.T) {
+	t.Parallel()
+	f := newFakeAPI(t, nil)
+	u, err := url.Parse(f.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "http://" + u.Host + "\n"
+	env := map[string]string{envAccessKey: testAccessKey, envSecretKey: testSecretKey, envHost: f.url}
+	if code, out, errOut := lsqRun(t.Context(), env, "", "host"); code != exitOK || out != want {
+		t.Errorf("LSQ_HOST=%s lsq host: exit %d, stdout %q, want %q\nstderr: %s", f.url, code, out, want, errOut)
+	}
+
+	p := filepath.Join(t.TempDir(), "keys")
+	content := "LSQ_ACCESS_KEY=" + testAccessKey + "\nLSQ_SECRET_KEY=" + testSecretKey + "\nLSQ_HOST=" + f.url + "\n"
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := lsqRun(t.Context(), nil, "", "host", "--keys-file", p); code != exitOK || out != want {
+		t.Errorf("lsq host --keys-file (with LSQ_HOST): exit %d, stdout %q, want %q\nstderr: %s", code, out, want, errOut)
+	}
+
+	// --base-url still wins over LSQ_HOST.
+	wrong := map[string]string{envAccessKey: testAccessKey, envSecretKey: testSecretKey, envHost: "http://127.0.0.1:1/v2"}
+	if code, out, errOut := lsqRun(t.Context(), wrong, "", "host", "--base-url", f.url); code != exitOK || out != want {
+		t.Errorf("lsq host --base-url over LSQ_HOST: exit %d, stdout %q, want %q\nstderr: %s", code, out, want, errOut)
+	}
+}

@@ -477,7 +477,11 @@ func (a *app) importReport(cmd *cobra.Command, in *importInput, o *importOptions
 		if err != nil {
 			fmt.Fprintf(a.stderr, "%s: writing the rows to fix: %v\n", name, err)
 		} else {
-			fmt.Fprintf(a.stdout, "%s: the %d rows to fix are in %s (rerun it once fixed)\n", name, written, failedPath)
+			are := "are"
+			if written == 1 {
+				are = "is"
+			}
+			fmt.Fprintf(a.stdout, "%s: the %s to fix %s in %s (rerun it once fixed)\n", name, plural(written, "row", "rows"), are, failedPath)
 		}
 	}
 	if sum.invalid+sum.failed+sum.notRun > 0 {
@@ -555,6 +559,9 @@ func (a *app) writeFailed(in *importInput, flagPath, statePath string, cols []cs
 		written++
 		return true
 	})
+	if err != nil {
+		err = fmt.Errorf("reading %s again: %w", displayName(in.path), err)
+	}
 	w.Flush()
 	if err == nil {
 		err = w.Error()

@@ -316,9 +316,9 @@ func (in *importInput) users() (usersync.Source, error) {
 		}
 		return f, nil
 	}
-	f, err := open()
+	f, err := os.Open(in.file) // the caller names the file
 	if err != nil {
-		return nil, err
+		return nil, unwrapPathError(err)
 	}
 	defer func() { _ = f.Close() }()
 	if err := usersync.ScanUsers(f, in.delim, func(usersync.Desired) bool { return true }); err != nil {
@@ -328,11 +328,11 @@ func (in *importInput) users() (usersync.Source, error) {
 }
 
 // scan reads the file once: its header, then each data row (blank lines skipped) with its
-// index. fn returning false stops the scan.
+// index. fn returning false stops the scan. Its errors do not name the file: the caller does.
 func (in *importInput) scan(fn func(s *usersync.Sheet, idx, line int, rec []string) bool) (*usersync.Sheet, error) {
 	f, err := os.Open(in.file)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", displayName(in.path), unwrapPathError(err))
+		return nil, unwrapPathError(err) // the caller names the file
 	}
 	defer func() { _ = f.Close() }()
 	s, err := usersync.OpenSheet(f, in.delim)

@@ -101,6 +101,9 @@ func (a *app) scimCommand() *cobra.Command {
 	f.StringVar(&o.publicURL, "public-url", "", "the base URL the IdP reaches, behind a proxy or on 0.0.0.0 (e.g. https://scim.example.com/scim/v2): printed, and in Location and meta.location; the proxy forwards it to http://ADDR/scim/v2")
 	f.BoolVar(&o.shared, "shared", false, "other writers create users in the account at the same time: re-check for look-alike addresses after each create (on with --redis)")
 	o.client.register(serve, true)
+	// Without --rate the service paces at scimDefaultRate (runSCIM), not at a limit learnt
+	// from the first rate-limit answer as the other commands do: the flag says so.
+	f.Lookup("rate").Usage = `the account's rate limit, e.g. "25 in 5s" (default "` + scimDefaultRate + `")`
 	cmd.AddCommand(serve)
 	return cmd
 }

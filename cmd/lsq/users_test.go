@@ -570,3 +570,49 @@ func TestKeysFile(t *testing.T) {
 	}
 	assertNoKeys(t, out, errOut)
 }
+
+// TestMissingUsersFileNamedOnce: a users file that is not there is named once in the error,
+// as lsq validate names one ("lsq users import: team.failed.csv: no such file or directory").
+func TestMissingUsersFileNamedOnce(t *testing.T) {
+	t.Parallel()
+	f := newFakeAPI(t, nil)
+	env := map[string]string{envAccessKey: testAccessKey, envSecretKey: testSecretKey, envHost: f.url}
+	missing := filepath.Join(t.TempDir(), "team.failed.csv")
+	for _, args := range [][]string{
+		{"users", "import", missing},
+		{"users", "import", "--dry-run", missing},
+		{"users", "sync", missing},
+	} {
+		code, _, errOut := lsqRun(t.Context(), env, "", args...)
+		if code == exitOK || strings.Count(errOut, "team.failed.csv") != 1 || !strings.Contains(errOut, "no such file") {
+			t.Errorf("lsq %s: exit %d, stderr %q; want the file named once", strings.Join(args, " "), code, errOut)
+		}
+	}
+}
+
+// TestImportRowsToFixCounted: the line that names the file of rows to fix counts them in
+// English ("the 1 row to fix is in", not "the 1 rows to fix are in").
+func TestImportRowsToFixCounted(t *testing.T) {
+	t.Parallel()
+	f := newFakeAPI(t, nil)
+	env := map[string]string{envAccessKey: testAccessKey, envSecretKey: testSecretKey, envHost: f.url}
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		bad  int
+		want string
+	}{{1, "the 1 row to fix is in "}, {2, "the 2 rows to fix are in "}} {
+		var b strings.Builder
+		fmt.Fprintf(&b, "FirstName,EmailAddress,Role\nOk,ok%d@example.com,Sales_User\n", tc.bad)
+		for i := range tc.bad {
+			fmt.Fprintf(&b, "Bad,not-an-email-%d,Sales_User\n", i)
+		}
+		p := filepath.Join(dir, fmt.Sprintf("team%d.csv", tc.bad))
+		if err := os.WriteFile(p, []byte(b.String()), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		code, out, errOut := lsqRun(t.Context(), env, "", "users", "import", "--skip-invalid", p)
+		if code != exitInvalid || !strings.Contains(out, tc.want) {
+			t.Errorf("%d invalid rows: exit %d, stdout %q, want %q\nstderr: %s", tc.bad, code, out, tc.want, errOut)
+		}
+	}
+}
