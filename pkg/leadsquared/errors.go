@@ -69,7 +69,7 @@ var (
 	// after the retries.
 	ErrRateLimited = errors.New("leadsquared: rate limited")
 	// ErrInvalidRequest matches a request refused before it was sent (WithRequestValidation, a
-	// nil context, a missing required parameter, an invalid option of the call or one of the
+	// Client New did not make, a nil context, a missing required parameter, an invalid option of the call or one of the
 	// client's only) and an [*APIError] that says the request was
 	// wrong: HTTP 400, or ExceptionType [ExceptionInvalidInput],
 	// [ExceptionMandatoryAttributeMissing] or [ExceptionUnknownAttribute] (which LeadSquared
