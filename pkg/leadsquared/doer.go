@@ -279,7 +279,7 @@ func (d *doer) do(req *http.Request, cs *callSettings, rec *callRecord) (*http.R
 				} else if eb, isErr = errorShape(body); !isErr {
 					d.logAttempt(ctx, req, n, resp.StatusCode, at.elapsed, nil)
 					if verdict != nil {
-						return nil, verdict
+						return nil, &refusedReply{err: verdict, unsafe: !op.Idempotent}
 					}
 					// The buffer goes back to bodyPool when the caller closes the body (the
 					// generated code copies it with io.ReadAll first); error paths keep theirs.
