@@ -19,6 +19,10 @@ import (
 // bulk budget, the middleware) reads them, sends the request with send (the generated
 // client's method) and decodes the JSON answer into a T.
 func call[T any](ctx context.Context, c *Client, id api.OperationID, missing string, opts []Option, send func(context.Context) (*http.Response, error)) (T, error) {
+	if !c.made() {
+		var zero T
+		return zero, errNoClient(id)
+	}
 	if ctx == nil {
 		var zero T
 		return zero, errNilContext(id)
@@ -53,6 +57,15 @@ func required[T comparable](v T, name string) string {
 		return name
 	}
 	return ""
+}
+
+// made reports whether c is a Client New made: not nil, not the zero value.
+func (c *Client) made() bool { return c != nil && c.doer != nil }
+
+// errNoClient is the error of a method of a Client New did not make (a nil *Client or a zero
+// Client): it has no host, keys or transport, so nothing can be sent.
+func errNoClient(op api.OperationID) error {
+	return &invalidRequestError{op: op, msg: "the Client was not made by New"}
 }
 
 // errNilContext is the error of a method called with a nil context.

@@ -53,7 +53,8 @@ type CallStats struct {
 // [New], of one call when given to a method (it is added to the client's headers, replacing
 // a header of the same name). The credential headers (x-LSQ-AccessKey, x-LSQ-SecretKey) are
 // refused (the client adds the keys: [WithHeaderAuth]), and so is User-Agent
-// ([WithUserAgent]), an invalid name, or a value with a control character. A value that holds
+// ([WithUserAgent]), a header net/http sets itself (Host, Content-Length, Transfer-Encoding:
+// it would ignore the option), an invalid name, or a value with a control character. A value that holds
 // one of the client's keys is an error from the call or New, which does not quote it.
 func WithHeader(name, value string) Option {
 	return func(c *config) error {
@@ -65,7 +66,7 @@ func WithHeader(name, value string) Option {
 			return fmt.Errorf("leadsquared: WithHeader: %s is a credential header: the client sends the keys (WithHeaderAuth)", http.CanonicalHeaderKey(name))
 		case strings.EqualFold(name, "User-Agent"):
 			return errors.New("leadsquared: WithHeader: User-Agent is the client's: use WithUserAgent to add your product")
-		case strings.EqualFold(name, "Host") || strings.EqualFold(name, "Content-Length"):
+		case strings.EqualFold(name, "Host") || strings.EqualFold(name, "Content-Length") || strings.EqualFold(name, "Transfer-Encoding"):
 			return fmt.Errorf("leadsquared: WithHeader: %s is set by net/http", http.CanonicalHeaderKey(name))
 		case hasControl(strings.ReplaceAll(value, "\t", " ")):
 			return fmt.Errorf("leadsquared: WithHeader: the value of %s contains a control character", http.CanonicalHeaderKey(name))

@@ -353,7 +353,7 @@ func TestOptionInTheWrongPlaceIsAnError(t *testing.T) {
 
 func TestWithHeaderRefusesCredentialsAndKeys(t *testing.T) {
 	t.Parallel()
-	for _, name := range []string{"x-LSQ-AccessKey", "X-Lsq-Secretkey", "USER-AGENT", "Host", "Content-Length", "", "X Bad", "X:Bad"} {
+	for _, name := range []string{"x-LSQ-AccessKey", "X-Lsq-Secretkey", "USER-AGENT", "Host", "Content-Length", "transfer-encoding", "", "X Bad", "X:Bad"} {
 		if _, err := New(HostUS, "a", "b", WithHeader(name, "v")); err == nil {
 			t.Errorf("WithHeader(%q): no error from New", name)
 		}

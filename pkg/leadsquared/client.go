@@ -29,7 +29,9 @@ const (
 // (iterators, chunked updates). Every request goes through one transport that adds the
 // credentials, paces, retries and turns LeadSquared errors into [*APIError] /
 // [*RateLimitError]; [Client.API] is the generated client on that same transport, for the
-// raw *http.Response. A Client is safe for concurrent use.
+// raw *http.Response. A Client is safe for concurrent use. Make one with [New]: the methods of
+// a zero Client (or a nil *Client) send nothing and return an error matching
+// [ErrInvalidRequest].
 type Client struct {
 	api     *api.ClientWithResponses
 	baseURL *url.URL
@@ -42,7 +44,14 @@ type Client struct {
 //
 //	res, err := c.API().GetUserByIDWithResponse(ctx, &api.GetUserByIDParams{UserID: id})
 //	// res.HTTPResponse.Header, res.Body, *res.JSON200
-func (c *Client) API() *api.ClientWithResponses { return c.api }
+//
+// It is nil for a Client New did not make.
+func (c *Client) API() *api.ClientWithResponses {
+	if !c.made() {
+		return nil
+	}
+	return c.api
+}
 
 // Do sends req, a request to the API built by hand (its URL under [Client.BaseURL]), through
 // the client's transport, as every method does: credentials added to a copy, the limiter,
@@ -53,6 +62,12 @@ func (c *Client) API() *api.ClientWithResponses { return c.api }
 // any method. It is for raw calls (`lsq call` uses it); the generated methods and
 // [Client.API] cover every operation of the spec.
 func (c *Client) Do(req *http.Request, opts ...Option) (*http.Response, error) {
+	if !c.made() {
+		if req != nil {
+			closeUnsent(req)
+		}
+		return nil, errNoClient("Do")
+	}
 	if req == nil || req.URL == nil {
 		return nil, errors.New("leadsquared: Do: nil request")
 	}
@@ -274,8 +289,14 @@ func New(baseURL, accessKey, secretKey string, opts ...Option) (*Client, error) 
 	return &Client{api: gen, baseURL: base, doer: d}, nil
 }
 
-// BaseURL returns the base URL the client sends to, e.g. https://api-in21.leadsquared.com/v2.
-func (c *Client) BaseURL() string { return c.baseURL.String() }
+// BaseURL returns the base URL the client sends to, e.g. https://api-in21.leadsquared.com/v2;
+// "" for a Client New did not make.
+func (c *Client) BaseURL() string {
+	if !c.made() {
+		return ""
+	}
+	return c.baseURL.String()
+}
 
 // checkKeys rejects empty keys and keys with a control character: neither a header nor
 // LeadSquared can carry one, so fail early rather than retry a request that can never be

@@ -251,6 +251,7 @@ func (d *doer) do(req *http.Request, cs *callSettings, rec *callRecord) (*http.R
 		if rec != nil && resp != nil && err == nil {
 			last := *resp
 			last.Body, last.Request = http.NoBody, req
+			last.Header = scrubHeader(d.rd, resp.Header)
 			rec.last = &last
 		}
 
@@ -279,7 +280,7 @@ func (d *doer) do(req *http.Request, cs *callSettings, rec *callRecord) (*http.R
 				} else if eb, isErr = errorShape(body); !isErr {
 					d.logAttempt(ctx, req, n, resp.StatusCode, at.elapsed, nil)
 					if verdict != nil {
-						return nil, verdict
+						return nil, &refusedReply{err: verdict, unsafe: !op.Idempotent}
 					}
 					// The buffer goes back to bodyPool when the caller closes the body (the
 					// generated code copies it with io.ReadAll first); error paths keep theirs.
@@ -551,7 +552,7 @@ func (d *doer) apiError(req *http.Request, resp *http.Response, body []byte, eb 
 		ExceptionType:    eb.ExceptionType,
 		ExceptionMessage: rd.Scrub(eb.ExceptionMessage),
 		Body:             rd.ScrubBytes(body),
-		Header:           resp.Header,
+		Header:           scrubHeader(rd, resp.Header),
 		Method:           req.Method,
 		Path:             req.URL.Path,
 		notFound:         namesMissingRecord(eb),
@@ -564,6 +565,27 @@ func (d *doer) apiError(req *http.Request, resp *http.Response, body []byte, eb 
 		e.AccountHost = accountHostIn(string(body), req.URL.Hostname())
 	}
 	return e
+}
+
+// scrubHeader returns h when none of its values holds one of the keys, else a copy of h with
+// every key in its values redacted: a reply's headers as an [*APIError] or [WithResponseInto]
+// hands them on, should a server or a proxy echo the request's keys in one (X-Debug-Query).
+func scrubHeader(rd *redact.Redactor, h http.Header) http.Header {
+	for _, vs := range h {
+		for _, v := range vs {
+			if rd.Contains(v) {
+				out := make(http.Header, len(h))
+				for k, vs := range h {
+					out[k] = make([]string, len(vs))
+					for i, v := range vs {
+						out[k][i] = rd.Scrub(v)
+					}
+				}
+				return out
+			}
+		}
+	}
+	return h
 }
 
 // exceptionName is the shape of LeadSquared's exception class names (MXDuplicateEntryException).

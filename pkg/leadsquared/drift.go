@@ -287,7 +287,7 @@ func countsText(m map[string]int) string {
 // report ([WithDriftReport] holds them back until the interval has passed): at the end of a
 // batch, or before a program exits. It does nothing on a client without drift reports.
 func (c *Client) FlushDriftReports() {
-	if c.doer.drift != nil {
+	if c.made() && c.doer.drift != nil {
 		c.doer.drift.flush()
 	}
 }

@@ -2,7 +2,6 @@ package leadsquared
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
@@ -30,8 +29,17 @@ func (c *Client) FindUserByEmail(ctx context.Context, email string, opts ...Opti
 			return u, nil
 		}
 	}
-	return api.UserSearchRecord{}, fmt.Errorf("leadsquared: FindUserByEmail: no user, active or inactive, has this address: %w", ErrNotFound)
+	return api.UserSearchRecord{}, errNoSuchAddress{}
 }
+
+// errNoSuchAddress is FindUserByEmail's error when no user has the address; it matches
+// [ErrNotFound], without repeating its "leadsquared: " in the message.
+type errNoSuchAddress struct{}
+
+func (errNoSuchAddress) Error() string {
+	return prefix + "FindUserByEmail: not found: no user, active or inactive, has this address"
+}
+func (errNoSuchAddress) Is(target error) bool { return target == ErrNotFound }
 
 // DirectReports returns the users whose reporting manager is managerID, active or inactive,
 // one level down only, in the order User Advanced Search gives them (one search, paged).

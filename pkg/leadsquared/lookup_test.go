@@ -2,6 +2,7 @@ package leadsquared_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
@@ -41,8 +42,8 @@ func TestFindUserByEmailAndDirectReports(t *testing.T) {
 	if err != nil || u.ID != a || u.StatusCode != 1 || u.ManagerUserID != boss {
 		t.Errorf("FindUserByEmail = %+v, %v; want A, inactive, under Boss", u, err)
 	}
-	if _, err := c.FindUserByEmail(ctx, "nobody@example.com"); !errors.Is(err, leadsquared.ErrNotFound) {
-		t.Errorf("no such user: %v, want ErrNotFound", err)
+	if _, err := c.FindUserByEmail(ctx, "nobody@example.com"); !errors.Is(err, leadsquared.ErrNotFound) || strings.Count(err.Error(), "leadsquared:") != 1 {
+		t.Errorf("no such user: %v, want ErrNotFound, saying leadsquared: once", err)
 	}
 	if _, err := c.FindUserByEmail(ctx, " "); !errors.Is(err, leadsquared.ErrInvalidRequest) {
 		t.Errorf("empty address: %v, want ErrInvalidRequest", err)

@@ -77,6 +77,21 @@ type invalidReply struct{ err error }
 func (e *invalidReply) Error() string { return e.err.Error() }
 func (e *invalidReply) Unwrap() error { return e.err }
 
+// refusedReply is the error of a call whose success reply the response validation refused:
+// LeadSquared carried the call out, but its answer is not returned. For an operation that is
+// not safe to repeat (unsafe) it matches [ErrOutcomeUnknown], as a 2xx reply the client cannot
+// read ([*ReplyError]) does. It reads as, and unwraps to, the validation's error.
+type refusedReply struct {
+	err    error
+	unsafe bool
+}
+
+func (e *refusedReply) Error() string { return e.err.Error() }
+func (e *refusedReply) Unwrap() error { return e.err }
+func (e *refusedReply) Is(target error) bool {
+	return target == ErrOutcomeUnknown && e.unsafe
+}
+
 // validation checks each attempt's request before it goes on (an invalid one is refused:
 // nothing is sent, no rate budget spent) and each reply against the spec
 // (WithRequestValidation, WithResponseValidation).

@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
+	"github.com/leadsquared-go/leadsquared-go/pkg/redact"
 )
 
 // errorTexts returns the text of err and of every error reachable from it.
@@ -131,6 +133,36 @@ func TestAPIErrorRedacted(t *testing.T) {
 	assertNoSecret(t, "APIError.ExceptionMessage", apiErr.ExceptionMessage)
 	if !strings.Contains(apiErr.ExceptionMessage, "Invalid key REDACTED") {
 		t.Errorf("message %q", apiErr.ExceptionMessage)
+	}
+}
+
+// TestErrorHeaderRedacted: a reply whose headers echo the keys (a debugging proxy's
+// X-Echo-Query) hands them on redacted, in APIError.Header and WithResponseInto's response,
+// whichever way the keys went; the other headers are kept.
+func TestErrorHeaderRedacted(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		opts []Option
+	}{{"query", nil}, {"header", []Option{WithHeaderAuth()}}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := map[string]string{"X-Echo-Query": "accessKey=" + url.QueryEscape(testAccessKey), "X-Echo-Key": testSecretKey, "X-Other": "kept"}
+			env := setup(t, serve(reply{status: 500, header: h, body: `{"Status":"Error","ExceptionType":"MXInvalidInputException","ExceptionMessage":"no"}`}), tc.opts...)
+			var rsp *http.Response
+			_, err := env.c.GetUsers(t.Context(), WithResponseInto(&rsp))
+			var apiErr *APIError
+			if !errors.As(err, &apiErr) || rsp == nil {
+				t.Fatalf("err = %v, response %v: want an *APIError and the response", err, rsp)
+			}
+			for where, hd := range map[string]http.Header{"APIError.Header": apiErr.Header, "WithResponseInto's Header": rsp.Header} {
+				assertNoSecret(t, where, fmt.Sprint(hd))
+				if hd.Get("X-Other") != "kept" || hd.Get("X-Echo-Key") != redact.Redacted {
+					t.Errorf("%s = %v, want X-Other kept and X-Echo-Key %s", where, maskSecrets(fmt.Sprint(hd)), redact.Redacted)
+				}
+			}
+			assertNoSecret(t, "%#v of the error", fmt.Sprintf("%#v", apiErr))
+		})
 	}
 }
 

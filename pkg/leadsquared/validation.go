@@ -43,12 +43,14 @@ func WithRequestValidation() Option {
 
 // WithResponseValidation checks every response against the spec, and returns an error when
 // LeadSquared's reply has drifted from it: a *validate.Error for a success reply that does not
-// match (the reply is then not returned), or the *APIError of an error reply joined with the
-// *validate.Error about its body. A value of a type the spec tolerates (x-lsq-also-types: a
-// number sent as a string, which the models read) is not a failure; an attribute the spec
-// does not list, where the schema does not allow others, is. [WithDriftReport] reports the
-// same differences without failing the call. Like [WithRequestValidation], it is one walk
-// of the reply's bytes against a generated table.
+// match (the reply is then not returned, and for an operation not safe to repeat, such as
+// CreateUser, the error also matches [ErrOutcomeUnknown]: LeadSquared acted on the call), or
+// the *APIError of an error reply joined with the *validate.Error about its body. A value of
+// a type the spec tolerates (x-lsq-also-types: a number sent as a string, which the models
+// read) is not a failure; an attribute the spec does not list, where the schema does not
+// allow others, is. [WithDriftReport] reports the same differences without failing the
+// call. Like [WithRequestValidation], it is one walk of the reply's bytes against a
+// generated table.
 func WithResponseValidation() Option {
 	return func(c *config) error {
 		c.validator, _ = validate.Default()

@@ -65,6 +65,31 @@ func TestResponseValidationReportsDrift(t *testing.T) {
 	}
 }
 
+// TestResponseValidationOfAWriteSaysItHappened: a write LeadSquared carried out (200 Success)
+// whose reply the response validation refuses is not returned, so its error matches
+// ErrOutcomeUnknown, as a 2xx reply the client cannot read does ([*ReplyError]): a program
+// that repeats a call only when its error does not say it may have happened must not send
+// the CreateUser again. A read's refused reply does not match: it is safe to repeat.
+func TestResponseValidationOfAWriteSaysItHappened(t *testing.T) {
+	t.Parallel()
+	env := setup(t, serve(
+		reply{status: 200, body: `{"Status":"Success","Message":{"Id":"u1"},"Surprise":true}`},
+		reply{status: 200, body: `[{"UserId":42}]`},
+	), WithResponseValidation())
+	_, err := env.c.CreateUser(t.Context(), api.UserCreateRequest{FirstName: "Ada", EmailAddress: "ada@example.com", Role: "Sales_User"})
+	var verr *validate.Error
+	if !errors.Is(err, ErrOutcomeUnknown) || !errors.As(err, &verr) || verr.Failures[0].Pointer != "/Surprise" {
+		t.Fatalf("CreateUser with an invalid 200 reply: err = %v, want ErrOutcomeUnknown and a *validate.Error at /Surprise", err)
+	}
+	if errors.Is(err, ErrInvalidRequest) {
+		t.Errorf("CreateUser: err = %v matches ErrInvalidRequest, but the request was valid and sent", err)
+	}
+	_, err = env.c.GetUserByID(t.Context(), api.GetUserByIDParams{UserID: "x"})
+	if !errors.As(err, &verr) || errors.Is(err, ErrOutcomeUnknown) {
+		t.Fatalf("GetUserByID with an invalid 200 reply: err = %v, want a *validate.Error, not ErrOutcomeUnknown", err)
+	}
+}
+
 func TestResponseValidationKeepsAPIError(t *testing.T) {
 	t.Parallel()
 	// A 401 whose body is HTML: still an *APIError, and the drift is reported with it.

@@ -30,9 +30,10 @@ const DefaultBasePath = "/scim/v2"
 
 // Config configures a [Handler].
 type Config struct {
-	// Client is the LeadSquared client the handler calls. Required. Give it no retries
-	// (leadsquared.WithMaxRetries(0)) so that a spent rate budget reaches the IdP as a 429
-	// at once rather than holding its request; see [FailFast] for the client's limiter.
+	// Client is the LeadSquared client the handler calls, made by leadsquared.New. Required.
+	// Give it no retries (leadsquared.WithMaxRetries(0)) so that a spent rate budget reaches
+	// the IdP as a 429 at once rather than holding its request; see [FailFast] for the
+	// client's limiter.
 	Client *leadsquared.Client
 	// Token is the bearer token the IdP sends (its "secret token"). Required; compared in
 	// constant time.
@@ -78,6 +79,9 @@ type Handler struct {
 func New(cfg Config) (*Handler, error) {
 	if cfg.Client == nil {
 		return nil, errors.New("scim: Config.Client is nil")
+	}
+	if cfg.Client.BaseURL() == "" {
+		return nil, errors.New("scim: Config.Client was not made by leadsquared.New")
 	}
 	if cfg.Token == "" {
 		return nil, errors.New("scim: Config.Token is empty")

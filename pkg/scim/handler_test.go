@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
+	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared"
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared/lsqtest"
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared/lsqtest/lsqclient"
 	"github.com/leadsquared-go/leadsquared-go/pkg/scim"
@@ -73,6 +74,7 @@ func TestNewRefusesBadConfig(t *testing.T) {
 	good := scim.Config{Client: c, Token: "t", DefaultRole: "Sales_User"}
 	for name, mod := range map[string]func(*scim.Config){
 		"no client":        func(c *scim.Config) { c.Client = nil },
+		"zero client":      func(c *scim.Config) { c.Client = &leadsquared.Client{} },
 		"no token":         func(c *scim.Config) { c.Token = "" },
 		"no role":          func(c *scim.Config) { c.DefaultRole = "" },
 		"bad role":         func(c *scim.Config) { c.DefaultRole = "Boss" },

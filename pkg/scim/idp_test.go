@@ -34,6 +34,11 @@ func TestEntraSequence(t *testing.T) {
 	if s, _ := r.body["schemas"].([]any); len(s) != 1 || s[0] != "urn:ietf:params:scim:api:messages:2.0:ListResponse" {
 		t.Errorf("schemas %v, want the ListResponse schema", r.body["schemas"])
 	}
+	// Microsoft's sample answers "Resources": [], not null (which RFC 7643 section 2.5 makes
+	// equivalent, but a client that reads the list as an array need not accept).
+	if res, ok := r.body["Resources"].([]any); !ok || len(res) != 0 {
+		t.Errorf("Resources %v (%s), want []", r.body["Resources"], r.raw)
+	}
 
 	// Matching before the create: by userName, then by the work email.
 	b.do("GET", filterQuery(`userName eq "Test_User@contoso.example"`), "").want(t, 200)

@@ -199,7 +199,7 @@ func (h *users) GetAll(r *http.Request, params elimity.ListRequestParams) (elimi
 	if err != nil {
 		return elimity.Page{}, h.fail(r, err)
 	}
-	var pass []elimity.Resource
+	pass := []elimity.Resource{} // none found is "Resources": [], as the IdPs' samples show, not null
 	for _, u := range found {
 		res := h.resource(u)
 		if params.FilterValidator != nil {

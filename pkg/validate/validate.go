@@ -37,7 +37,8 @@ import (
 // ErrUnknownOperation is returned (wrapped) for an operationId or route the spec does not have.
 var ErrUnknownOperation = errors.New("unknown operation")
 
-// Validator validates payloads of the spec's operations.
+// Validator validates payloads of the spec's operations. The zero Validator is ready to use and
+// is [Default]'s.
 type Validator struct {
 	t       *table
 	maxSize int64 // WithMaxBodySize; 0 means DefaultMaxBodySize
@@ -59,17 +60,25 @@ func Default() (*Validator, error) {
 	return &Validator{t: checkTable()}, nil
 }
 
+// checks returns the table v checks against: the spec's, also for a zero Validator.
+func (v *Validator) checks() *table {
+	if v.t == nil {
+		return checkTable()
+	}
+	return v.t
+}
+
 // Operation returns the operation with the given operationId, in any letter case:
 // "GetUserById", "getuserbyid" and [api.OpGetUserByID] are the same operation.
 func (v *Validator) Operation(id api.OperationID) (*Operation, bool) {
-	if o := v.t.operation(id); o != nil {
+	if o := v.checks().operation(id); o != nil {
 		return o, true
 	}
 	op, ok := api.LookupOperation(id) // another letter case
 	if !ok {
 		return nil, false
 	}
-	o, ok := v.t.byID[op.ID]
+	o, ok := v.checks().byID[op.ID]
 	return o, ok
 }
 
@@ -147,7 +156,7 @@ func (v *Validator) ValidateRequestBody(operationID api.OperationID, body []byte
 }
 
 func (v *Validator) validateRequest(operationID api.OperationID, query url.Values, checkQuery bool, body []byte) error {
-	o := v.t.operation(operationID)
+	o := v.checks().operation(operationID)
 	if o == nil {
 		var err error
 		if o, err = v.operation(operationID); err != nil {
@@ -220,7 +229,7 @@ func (v *Validator) walkBody(w *walker, response bool, n int32, body []byte) []F
 	if limit := v.MaxBodySize(); int64(len(body)) > limit {
 		return []Failure{sizeFailure(len(body), limit)}
 	}
-	w.reset(v.t, refuse, response, body)
+	w.reset(v.checks(), refuse, response, body)
 	w.walk(n)
 	if !w.syntax && len(w.fails) == 0 {
 		return nil
@@ -256,7 +265,7 @@ func (v *Validator) checkQuery(w *walker, fs []Failure, p queryParam, raw string
 	if p.node < 0 {
 		return fs
 	}
-	nd := &v.t.nodes[p.node]
+	nd := &v.checks().nodes[p.node]
 	var text []byte
 	switch {
 	case nd.types&(jsonInteger|jsonNumber) != 0:
@@ -279,7 +288,7 @@ func (v *Validator) checkQuery(w *walker, fs []Failure, p queryParam, raw string
 		}
 	}
 	w.key = text
-	w.reset(v.t, refuse, false, text)
+	w.reset(v.checks(), refuse, false, text)
 	w.walk(p.node)
 	for _, f := range w.fails {
 		f.In, f.Pointer = InQuery, "/"+p.name
@@ -326,7 +335,7 @@ func (v *Validator) ValidateHTTPRequest(r *http.Request) error {
 // carry only the attributes the spec lists, where its schema does not allow others (drift
 // reports, [Validator.Observe], only report them).
 func (v *Validator) ValidateResponse(operationID api.OperationID, status int, body []byte) error {
-	o := v.t.operation(operationID)
+	o := v.checks().operation(operationID)
 	if o == nil {
 		var err error
 		if o, err = v.operation(operationID); err != nil {
@@ -345,8 +354,8 @@ func (v *Validator) ValidateResponse(operationID api.OperationID, status int, bo
 	}
 	w := walkers.Get().(*walker)
 	fs := v.walkBody(w, true, r.node, body)
-	if w.statusError && !w.syntax && v.t.errNode >= 0 && r.node != v.t.errNode {
-		fs = v.walkBody(w, true, v.t.errNode, body)
+	if w.statusError && !w.syntax && v.checks().errNode >= 0 && r.node != v.checks().errNode {
+		fs = v.walkBody(w, true, v.checks().errNode, body)
 	}
 	w.release()
 	walkers.Put(w)

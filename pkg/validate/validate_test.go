@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"sort"
 	"strings"
@@ -690,5 +691,36 @@ func TestQueryValuesNeedingEscapes(t *testing.T) {
 		if !errors.As(err, &verr) || len(verr.Failures) != 1 || verr.Failures[0].Rule != "pattern" || verr.Failures[0].Pointer != "/date" {
 			t.Errorf("date %q: %v, want one pattern failure at /date", d, err)
 		}
+	}
+}
+
+// TestZeroValidator: the zero Validator checks as Default's does, rather than panic on its
+// missing table.
+func TestZeroValidator(t *testing.T) {
+	t.Parallel()
+	var v validate.Validator
+	err := v.ValidateRequestBody(api.OpCreateUser, []byte(`{"FirstName":"Ada","EmailAdress":"ada@example.com","Role":"Sales_User"}`))
+	var ve *validate.Error
+	if !errors.As(err, &ve) || len(ve.Failures) != 2 {
+		t.Fatalf("ValidateRequestBody = %v, want the missing EmailAddress and the unknown EmailAdress", err)
+	}
+	if err := v.ValidateRequest(api.OpGetUserByID, url.Values{"userId": {"3b1041fb-8374-11e7-8758-0a106ee76b21"}}, nil); err != nil {
+		t.Errorf("ValidateRequest of a valid GetUserByID: %v", err)
+	}
+	if err := v.ValidateResponse(api.OpGetUsers, 200, []byte(`{}`)); err == nil {
+		t.Error("ValidateResponse of an object where GetUsers answers an array: nil error")
+	}
+	if _, ok := v.Operation("getuserbyid"); !ok {
+		t.Error("Operation(getuserbyid) not found")
+	}
+	if _, ok := v.Lookup(http.MethodGet, "/UserManagement.svc/Users.Get"); !ok {
+		t.Error("Lookup(GET Users.Get) not found")
+	}
+	if n := len(v.Operations()); n != len(api.OperationIDs) {
+		t.Errorf("Operations() = %d, want %d", n, len(api.OperationIDs))
+	}
+	req := httptest.NewRequest(http.MethodGet, "/v2/UserManagement.svc/Users.Get", nil)
+	if err := v.ValidateHTTPRequest(req); err != nil {
+		t.Errorf("ValidateHTTPRequest(GET Users.Get): %v", err)
 	}
 }

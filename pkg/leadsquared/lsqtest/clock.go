@@ -18,7 +18,8 @@ import (
 // concurrent use; each Sleep moves it on by its own wait, so concurrent sleepers move it on
 // by the sum of theirs (time only runs further than it would have).
 //
-// Clock implements leadsquared.Clock (Now and Sleep).
+// Clock implements leadsquared.Clock (Now and Sleep). The zero Clock is [NewClock]'s: over the
+// real clock.
 type Clock struct {
 	base func() time.Time
 
@@ -36,6 +37,9 @@ func newClock(base func() time.Time) *Clock { return &Clock{base: base} }
 func (c *Clock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.base == nil {
+		return time.Now().Add(c.offset)
+	}
 	return c.base().Add(c.offset)
 }
 

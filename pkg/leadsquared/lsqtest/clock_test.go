@@ -13,6 +13,22 @@ import (
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared/lsqtest"
 )
 
+// The zero Clock runs over the real clock, as NewClock's does, rather than panic.
+func TestZeroClock(t *testing.T) {
+	t.Parallel()
+	var c lsqtest.Clock
+	before := time.Now()
+	if err := c.Sleep(t.Context(), time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if now := c.Now(); now.Before(before.Add(time.Hour)) {
+		t.Errorf("Now after a 1h Sleep = %v, want at least %v", now, before.Add(time.Hour))
+	}
+	if w := c.Waits(); !slices.Equal(w, []time.Duration{time.Hour}) {
+		t.Errorf("Waits = %v, want [1h]", w)
+	}
+}
+
 // A Clock's Sleep returns at once, moves the clock on and records the wait; a done context
 // stops it before it skips anything; Advance moves the clock without recording a wait.
 func TestClockSkipsAndRecords(t *testing.T) {

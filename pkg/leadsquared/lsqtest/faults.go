@@ -37,8 +37,11 @@ type Fault struct {
 // first. Calls queue up in order. The name matches in any letter case ("GetUserById" is
 // [api.OpGetUserByID]). It returns an error for an unknown operationId or n < 1.
 func (s *Server) FailNext(operationID api.OperationID, n int, f Fault) error {
+	if !s.made() {
+		return errNotMade
+	}
 	if operationID != "" {
-		op, ok := s.v.Operation(operationID)
+		op, ok := api.LookupOperation(operationID)
 		if !ok {
 			return fmt.Errorf("lsqtest: FailNext: unknown operation %q", operationID)
 		}
@@ -194,7 +197,7 @@ func (s *Server) Requests() []Request {
 // outcome). operationID "" counts the calls to unknown routes; a name matches in any letter
 // case.
 func (s *Server) Count(operationID api.OperationID) int {
-	if op, ok := s.v.Operation(operationID); ok {
+	if op, ok := api.LookupOperation(operationID); ok {
 		operationID = op.ID
 	}
 	s.mu.Lock()

@@ -26,7 +26,9 @@ const BasePath = "/v2"
 // maxBody caps a request body.
 const maxBody = 10 << 20
 
-// Server is a fake LeadSquared account and its API. It is safe for concurrent use.
+// Server is a fake LeadSquared account and its API. It is safe for concurrent use. Make one
+// with [New], [NewServer] or [MustNewServer]: a zero Server has no account, and answers every
+// request with 500 and FailNext with an error.
 type Server struct {
 	// URL is the base URL of the API, including /v2 (e.g. http://127.0.0.1:41234/v2);
 	// empty for a server made with [New], which has no listener of its own.
@@ -138,12 +140,22 @@ func MustNewServer(t testing.TB, opts ...Option) *Server {
 // It is safe to call more than once.
 func (s *Server) Close() {
 	s.once.Do(func() {
+		if !s.made() {
+			return
+		}
 		close(s.done)
 		if s.ts != nil {
 			s.ts.Close()
 		}
 	})
 }
+
+// made reports whether s was made by New (or NewServer, MustNewServer): a zero Server has no
+// account, router or clock.
+func (s *Server) made() bool { return s.router != nil }
+
+// errNotMade is the error of a zero Server's FailNext, and the body of its answers.
+var errNotMade = errors.New("lsqtest: the Server was not made by New, NewServer or MustNewServer")
 
 // Handler returns the server's HTTP handler, which serves the API under /v2.
 func (s *Server) Handler() http.Handler { return s }
@@ -159,6 +171,10 @@ func (s *Server) Clock() *Clock { return s.clock }
 // ServeHTTP serves one API call: route, scripted fault, authentication, rate limit,
 // validation, then the operation.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !s.made() {
+		http.Error(w, errNotMade.Error(), http.StatusInternalServerError)
+		return
+	}
 	rec := Request{
 		Time:   s.now(),
 		Method: r.Method,

@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared/lsqtest"
 )
 
@@ -893,4 +895,23 @@ func TestZeroValuesSent(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestZeroServer: a Server no constructor made answers with an error rather than panic.
+func TestZeroServer(t *testing.T) {
+	t.Parallel()
+	var s lsqtest.Server
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/v2/UserManagement.svc/Users.Get", nil))
+	if rec.Code != http.StatusInternalServerError || !strings.Contains(rec.Body.String(), "not made by New") {
+		t.Errorf("ServeHTTP: %d %q, want 500 naming the constructors", rec.Code, rec.Body)
+	}
+	if err := s.FailNext(api.OpGetUsers, 1, lsqtest.Fault{Status: 500}); err == nil {
+		t.Error("FailNext: nil error")
+	}
+	if n := s.Count(api.OpGetUsers); n != 0 {
+		t.Errorf("Count = %d, want 0", n)
+	}
+	s.Close()
+	s.Close()
 }

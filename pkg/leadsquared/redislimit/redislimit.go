@@ -138,7 +138,7 @@ type Options struct {
 
 // Limiter is a [leadsquared.Limiter] whose budget lives in Redis and is shared by every
 // process that uses the same Redis, key prefix and access key. It is safe for concurrent
-// use. Make one with [New].
+// use. Make one with [New]: the Wait of a zero Limiter returns an error.
 type Limiter struct {
 	rdb        redis.Scripter
 	std, bulk  budget
@@ -284,6 +284,9 @@ return {at, at - now}
 func (l *Limiter) Wait(ctx context.Context) error {
 	if ctx == nil {
 		return errors.New("redislimit: waiting for the rate limiter: nil context")
+	}
+	if l == nil || l.rdb == nil {
+		return errors.New("redislimit: the Limiter was not made by New")
 	}
 	b, bulk := &l.std, false
 	if op, ok := leadsquared.OperationFromContext(ctx); ok && op.Bulk && l.hasBulk {

@@ -547,3 +547,14 @@ func TestWaitersServedInArrivalOrder(t *testing.T) {
 		t.Errorf("granted in order %v (%d gave up), want %v (arrival order; waiter 2 gave up)", got, gaveUp, want)
 	}
 }
+
+// TestZeroLimiterErrs: a Limiter New did not make refuses to grant a start, rather than panic
+// (or let the call through unpaced).
+func TestZeroLimiterErrs(t *testing.T) {
+	t.Parallel()
+	for name, l := range map[string]*redislimit.Limiter{"zero": {}, "nil": nil} {
+		if err := l.Wait(t.Context()); err == nil || !strings.Contains(err.Error(), "not made by New") {
+			t.Errorf("%s Limiter: Wait = %v, want an error naming New", name, err)
+		}
+	}
+}

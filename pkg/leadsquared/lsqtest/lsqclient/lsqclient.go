@@ -43,9 +43,15 @@ const (
 // New returns a client for srv, with srv's keys, srv's clock ([leadsquared.WithClock] with
 // [lsqtest.Server.Clock]: no wait takes real time) and retry waits of [MinBackoff] to
 // [MaxBackoff]; opts come after those, so they can override them (a WithClock of your
-// own, say). It fails the test when the options are invalid.
+// own, say). It fails the test when the options are invalid, or when srv has no URL (nil,
+// or made by lsqtest.New, which starts no listener).
 func New(t testing.TB, srv *lsqtest.Server, opts ...leadsquared.Option) *leadsquared.Client {
 	t.Helper()
+	if srv == nil || srv.URL == "" {
+		// A nil server, a zero one, or lsqtest.New's, which has no listener to call.
+		t.Fatalf("lsqclient: the server has no URL: start it with lsqtest.MustNewServer or lsqtest.NewServer")
+		return nil
+	}
 	all := append([]leadsquared.Option{
 		leadsquared.WithBackoff(MinBackoff, MaxBackoff),
 		leadsquared.WithClock(srv.Clock()),

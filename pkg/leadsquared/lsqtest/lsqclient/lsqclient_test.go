@@ -2,7 +2,9 @@ package lsqclient_test
 
 import (
 	"errors"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -179,5 +181,32 @@ func TestWithRateLimitWaitsOnTheClock(t *testing.T) {
 	}
 	if n := srv2.Clock().Waits(); len(n) != 0 {
 		t.Errorf("waits %v on the clock without a wait due", n)
+	}
+}
+
+// fatalTB records Fatalf, as a test helper's caller sees it, without ending the test.
+type fatalTB struct {
+	testing.TB
+	msg string
+}
+
+func (f *fatalTB) Helper() {}
+func (f *fatalTB) Fatalf(format string, args ...any) {
+	f.msg = fmt.Sprintf(format, args...)
+}
+
+// TestNewNamesAServerWithoutURL: a server New cannot call (nil, zero, or lsqtest.New's without
+// a listener) fails the test with what to do, rather than panic or blame an option.
+func TestNewNamesAServerWithoutURL(t *testing.T) {
+	t.Parallel()
+	unstarted, err := lsqtest.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, srv := range map[string]*lsqtest.Server{"nil": nil, "zero": {}, "lsqtest.New": unstarted} {
+		tb := &fatalTB{TB: t}
+		if c := lsqclient.New(tb, srv); c != nil || !strings.Contains(tb.msg, "MustNewServer") {
+			t.Errorf("%s server: client %v, Fatalf %q: want nil and a message naming MustNewServer", name, c, tb.msg)
+		}
 	}
 }
