@@ -132,6 +132,14 @@ const maxBulkConditions = 50
 // https://apidocs.leadsquared.com/update-users-in-bulk/,
 // https://apidocs.leadsquared.com/update-users-managers-in-bulk/
 func Apply(ctx context.Context, c *leadsquared.Client, p *Plan, j Journal, opts ApplyOptions) (*Result, error) {
+	switch {
+	case p == nil:
+		return nil, fmt.Errorf("%w: no plan (nil)", ErrBadPlan)
+	case j == nil:
+		return nil, errors.New("usersync: Apply: no journal (nil): give a MemJournal, a StateFile or a RowJournal")
+	case c.BaseURL() == "":
+		return nil, errors.New("usersync: Apply: the client was not made by leadsquared.New")
+	}
 	if err := p.check(); err != nil {
 		return nil, err
 	}

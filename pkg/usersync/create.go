@@ -13,8 +13,8 @@ import (
 // found the user missing (or LeadSquared refused the call before any work: a rate limit).
 const maxCreateAttempts = 3
 
-// CreateOnce creates the user of body through c, never twice: it calls pending before each
-// send (to record the create as pending in a journal: its outcome is unknown until it
+// CreateOnce creates the user of body through c, never twice: it calls pending (if not nil)
+// before each send (to record the create as pending in a journal: its outcome is unknown until it
 // returns), and an answer that leaves the outcome unknown ([MayHaveActed]) is followed by
 // a check by address; the create is sent again only if the user is not there, at most 3
 // sends in all. It returns the user's Id, and existed when LeadSquared answered that a
@@ -37,6 +37,9 @@ func CreateOnce(ctx context.Context, c *leadsquared.Client, body api.UserCreateR
 func CreateOnceSending(ctx context.Context, c *leadsquared.Client, body api.UserCreateRequest, sends int, pending func() error) (id string, existed bool, err error) {
 	if sends < 1 {
 		sends = maxCreateAttempts
+	}
+	if pending == nil {
+		pending = func() error { return nil }
 	}
 	var last error
 	for range sends {

@@ -464,3 +464,33 @@ func TestManagersReadAfterTheirReports(t *testing.T) {
 		t.Errorf("after the apply: %q", got)
 	}
 }
+
+// Apply of a nil plan, with a nil journal or a client New did not make is an error, not a
+// panic; CreateOnce takes a nil pending.
+func TestApplyNilArguments(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv, c := account(t, 1, nil)
+	p, err := usersync.MakePlan(ctx, c, []usersync.Desired{{Line: 2, Email: "n@example.com", Attrs: map[string]string{"FirstName": "N", "Role": "Sales_User"}}}, usersync.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := usersync.Apply(ctx, c, nil, &usersync.MemJournal{}, usersync.ApplyOptions{}); !errors.Is(err, usersync.ErrBadPlan) {
+		t.Errorf("nil plan: %v", err)
+	}
+	if _, err := usersync.Apply(ctx, c, p, nil, usersync.ApplyOptions{}); err == nil || !strings.Contains(err.Error(), "no journal") {
+		t.Errorf("nil journal: %v", err)
+	}
+	for _, bad := range []*leadsquared.Client{nil, {}} {
+		if _, err := usersync.Apply(ctx, bad, p, &usersync.MemJournal{}, usersync.ApplyOptions{}); err == nil || !strings.Contains(err.Error(), "not made by leadsquared.New") {
+			t.Errorf("client %v: %v", bad, err)
+		}
+	}
+	if srv.Count(api.OpCreateUser) != 0 {
+		t.Fatalf("a create was sent")
+	}
+	id, existed, err := usersync.CreateOnce(ctx, c, api.UserCreateRequest{FirstName: "N", EmailAddress: "n@example.com", Role: "Sales_User", Password: "Secret#123"}, nil)
+	if err != nil || existed || id == "" {
+		t.Errorf("CreateOnce with a nil pending: %q, %v, %v", id, existed, err)
+	}
+}
