@@ -236,15 +236,17 @@ func MakePlanFrom(ctx context.Context, c *leadsquared.Client, src Source, opts O
 			return nil, err
 		}
 	}
-	// The rows read before their manager whose manager is another (or not in the account):
-	// their users are read again, whole, by address (the source read again for them).
+	// The rows read before their manager whose manager is another (or not in the account),
+	// and those naming a manager the account turned out to have twins of: their users are
+	// read again, whole, by address (the source read again for them).
 	recheck := map[int32]bool{}
-	for i := range pending {
-		if flags[i]&rowPending == 0 {
+	for i := range n {
+		if flags[i]&rowManager == 0 {
 			continue
 		}
-		if mid := mgrIDs[mgrOf[i]]; mid == "" || maphash.String(pendingSeed, mid) != pending[i] {
-			recheck[int32(i)] = true
+		mid := mgrIDs[mgrOf[i]]
+		if mid == twinManager || flags[i]&rowPending != 0 && (mid == "" || maphash.String(pendingSeed, mid) != pending[i]) {
+			recheck[i] = true
 		}
 	}
 	pending = nil

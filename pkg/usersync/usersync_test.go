@@ -494,3 +494,28 @@ func TestApplyNilArguments(t *testing.T) {
 		t.Errorf("CreateOnce with a nil pending: %q, %v, %v", id, existed, err)
 	}
 }
+
+// A row naming a manager the account has twins of (one address in two spellings) is an
+// error, even when the user's manager is the first of them, read before the second.
+func TestManagerTwinsReadAfterTheRow(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv, c := account(t, 0, nil)
+	day := func(d int) time.Time { return time.Date(2020, 1, d, 0, 0, 0, 0, time.UTC) }
+	add := func(email, manager string, created time.Time) lsqtest.User {
+		t.Helper()
+		u, err := srv.AddUser(lsqtest.User{FirstName: "F", LastName: "L", EmailAddress: email, Role: "Sales_User", TeamID: "t1", ManagerUserID: manager, CreatedOn: created})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	first := add("jos\u00e9@example.com", "", day(1))
+	add("r@example.com", first.ID, day(2))
+	add("jose\u0301@example.com", "", day(3)) // the same address once normalised
+	src := []usersync.Desired{{Line: 2, Email: "r@example.com", ManagerEmail: "jos\u00e9@example.com", Attrs: map[string]string{"FirstName": "F", "LastName": "L", "Role": "Sales_User", "TeamId": "t1"}}}
+	_, err := usersync.MakePlan(ctx, c, src, usersync.Options{})
+	if !errors.Is(err, usersync.ErrInvalidSource) || !strings.Contains(err.Error(), "row 2, column ManagerEmail: the account has 2 users with this address") {
+		t.Errorf("MakePlan: %v; want the manager's twins refused", err)
+	}
+}
