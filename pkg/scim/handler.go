@@ -278,8 +278,10 @@ func boolString(v any) (bool, bool) {
 
 // fixBooleans turns string values of active and primary (in a resource, its multi-valued
 // attributes, a PATCH value, or an operation whose path is active or ends in .primary)
-// into booleans, and the manager given as a bare id into an object; it reports whether it
-// changed any. Extension objects (urn:... keys) are left alone: their attributes are strings.
+// into booleans, and the manager given as a bare id (in the enterprise extension object, as
+// its URN-named key, or as the value of either path) into an object; it reports whether it
+// changed any. Other extension objects (urn:... keys) are left alone: their attributes are
+// strings.
 func fixBooleans(doc map[string]any) bool {
 	changed := false
 	var walk func(m map[string]any)
@@ -289,6 +291,14 @@ func fixBooleans(doc map[string]any) bool {
 			case strings.EqualFold(k, "active") || strings.EqualFold(k, "primary"):
 				if b, ok := boolString(v); ok {
 					m[k], changed = b, true
+				}
+			case strings.EqualFold(k, EnterpriseSchema):
+				if o, ok := v.(map[string]any); ok && fixManager(o, "manager") {
+					changed = true
+				}
+			case strings.EqualFold(k, EnterpriseSchema+":manager"):
+				if fixManager(m, k) {
+					changed = true
 				}
 			case strings.HasPrefix(strings.ToLower(k), "urn:"):
 			default:
@@ -331,9 +341,8 @@ func fixBooleans(doc map[string]any) bool {
 						op[vk], changed = b, true
 					}
 				case strings.EqualFold(path, EnterpriseSchema+":manager"):
-					if str, ok := vv.(string); ok {
-						// Entra ID sends the manager's id as a string; the schema has an object.
-						op[vk], changed = map[string]any{"value": str}, true
+					if fixManager(op, vk) {
+						changed = true
 					}
 				default:
 					switch x := vv.(type) {
@@ -348,6 +357,22 @@ func fixBooleans(doc map[string]any) bool {
 	}
 	walk(doc)
 	return changed
+}
+
+// fixManager turns m's attribute named key (in any letter case) from the manager's bare
+// id, as Entra ID sends it, into the object {"value": id} of the schema; it reports
+// whether it changed it.
+func fixManager(m map[string]any, key string) bool {
+	for k, v := range m {
+		if !strings.EqualFold(k, key) {
+			continue
+		}
+		if str, ok := v.(string); ok {
+			m[k] = map[string]any{"value": str}
+			return true
+		}
+	}
+	return false
 }
 
 // reqState carries what a resource handler wants the answer to be when the library cannot

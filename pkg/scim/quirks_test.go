@@ -100,3 +100,46 @@ func TestEntraQuirks(t *testing.T) {
 		}
 	})
 }
+
+// TestEntraManagerAsString: Entra ID sends the manager of the enterprise extension as the
+// manager's bare id, not as {"value": id}, wherever it sends it: as the attribute of the
+// extension object in a create, and as a URN-named key of a path-less PATCH value.
+// Source: https://learn.microsoft.com/en-us/answers/questions/188003/scim-user-provisioning-setup-with-manager-attribut
+// ("the default setup from Azure AD actually sends manager as a simple attribute:
+// "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager": "user-id"").
+func TestEntraManagerAsString(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	mgr, err := b.fake.AddUser(lsqtest.User{FirstName: "Mona", LastName: "Boss", EmailAddress: "mona@contoso.example", Role: "Sales_Manager"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mgr2, err := b.fake.AddUser(lsqtest.User{FirstName: "Max", LastName: "Boss", EmailAddress: "max@contoso.example", Role: "Sales_Manager"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := b.do("POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+	  "userName":"joe@contoso.example","active":true,"emails":[{"primary":true,"type":"work","value":"joe@contoso.example"}],
+	  "meta":{"resourceType":"User"},"name":{"familyName":"TestLastName1","givenName":"joe"},"title":"scim tester",
+	  "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"Ops","manager":"`+mgr.ID+`"}}`).want(t, http.StatusCreated)
+	id := r.str("id")
+	if u, _ := b.fake.User(id); u.ManagerUserID != mgr.ID || u.Attributes["Department"] != "Ops" {
+		t.Errorf("after the create: manager %q, want %q; %+v", u.ManagerUserID, mgr.ID, u)
+	}
+	for _, tc := range []struct{ name, ops, want string }{
+		{"URN key of a path-less value", `[{"op":"Replace","value":{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager":"` + mgr2.ID + `"}}]`, mgr2.ID},
+		{"extension object of a path-less value", `[{"op":"Replace","value":{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"manager":"` + mgr.ID + `"}}}]`, mgr.ID},
+		{"object form still", `[{"op":"replace","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager","value":{"value":"` + mgr.ID + `"}}]`, mgr.ID},
+	} {
+		r := b.do("PATCH", "/Users/"+id, patchOps+tc.ops+`}`).want(t, 200)
+		if u, _ := b.fake.User(id); u.ManagerUserID != tc.want {
+			t.Errorf("%s: manager %q, want %q; %s", tc.name, u.ManagerUserID, tc.want, r.raw)
+		}
+	}
+	put := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],"userName":"joe@contoso.example",
+	  "name":{"familyName":"TestLastName1","givenName":"joe"},"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"manager":"` + mgr2.ID + `"}}`
+	b.do("PUT", "/Users/"+id, put).want(t, 200)
+	if u, _ := b.fake.User(id); u.ManagerUserID != mgr2.ID {
+		t.Errorf("after the PUT: manager %q, want %q", u.ManagerUserID, mgr2.ID)
+	}
+}
