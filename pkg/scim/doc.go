@@ -47,10 +47,16 @@
 //   - enterprise manager.value: ManagerUserId, the manager's id (= their SCIM id); set
 //     through Update User's Managers in Bulk, which LeadSquared applies asynchronously;
 //     cannot be cleared.
-//   - externalId, enterprise costCenter/organization/division, custom extension
-//     attributes: mx_* fields through a [Mapping]; ignored unless mapped.
-//   - anything else (nickName, addresses, locale, password, groups, other emails and
-//     phones, ...): ignored (not stored, not returned), and named in the audit line.
+//   - externalId, enterprise costCenter/organization/division, attributes of the
+//     [CustomSchema] extension: mx_* fields through a [Mapping]; ignored unless mapped
+//     (a CustomSchema attribute not mapped is refused, below).
+//   - any other attribute of the core User schema (nickName, addresses, locale, password,
+//     groups, other emails and phones, ...): ignored (not stored, not returned), and
+//     named in the audit line.
+//   - an attribute of no schema the handler declares (GET /Schemas): an extension such
+//     as Entra's urn:ietf:params:scim:schemas:extension:custom:2.0:User, a misspelt
+//     name: the create, PUT or PATCH is refused (400 invalidValue, or invalidPath for a
+//     PATCH path) with a detail naming it, before any LeadSquared call.
 //
 // A PUT changes only the attributes it carries (RFC 7644 section 3.5.1 allows taking
 // omitted attributes as not asserted): a value set in LeadSquared is never cleared by an IdP

@@ -69,6 +69,10 @@ type Config struct {
 // Handler is a SCIM 2.0 service provider for the Users of one LeadSquared account. It is
 // an http.Handler: mount it in any server. Make one with [New].
 type Handler struct {
+	// attrs are the User schema's attribute names and exts the declared extensions'
+	// URNs, in lower case: what a write may carry.
+	attrs map[string]bool
+	exts  map[string]bool
 	base  string
 	token [32]byte
 	srv   elimity.Server
@@ -138,7 +142,15 @@ func New(cfg Config) (*Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("scim: %w", err)
 	}
-	return &Handler{base: base, token: sha256.Sum256([]byte(cfg.Token)), srv: srv, users: u}, nil
+	h := &Handler{base: base, token: sha256.Sum256([]byte(cfg.Token)), srv: srv, users: u,
+		attrs: map[string]bool{"schemas": true, "id": true, "externalid": true, "meta": true}, exts: map[string]bool{}}
+	for _, a := range rt.Schema.Attributes {
+		h.attrs[strings.ToLower(a.Name())] = true
+	}
+	for _, e := range rt.SchemaExtensions {
+		h.exts[strings.ToLower(e.Schema.ID)] = true
+	}
+	return h, nil
 }
 
 // maxResults is the largest page GET /Users returns.
@@ -167,10 +179,18 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Method == http.MethodPatch || r.Method == http.MethodPost || r.Method == http.MethodPut {
-		if err := normalizeBody(r); err != nil {
+		check := func(map[string]any, bool) error { return nil }
+		if strings.HasPrefix(strings.ToLower(rest), "/users") {
+			check = h.checkAttributes
+		}
+		if err := normalizeBody(r, check); err != nil {
 			typ := scimerrors.ScimTypeInvalidSyntax
-			if errors.Is(err, errNoOperations) {
+			var ua *undeclaredError
+			switch {
+			case errors.Is(err, errNoOperations):
 				typ = scimerrors.ScimTypeInvalidValue
+			case errors.As(err, &ua):
+				typ = ua.scimType
 			}
 			writeError(w, http.StatusBadRequest, string(typ), err.Error(), 0)
 			return
@@ -222,7 +242,7 @@ const maxBody = 1 << 20
 // forms the schema validation refuses: the strings "True"/"False" for active and primary,
 // and the manager's id as a string rather than {"value": id}. A PATCH without operations
 // is refused here with a detail that says so (RFC 7644 section 3.5.2 wants one or more).
-func normalizeBody(r *http.Request) error {
+func normalizeBody(r *http.Request, check func(doc map[string]any, patch bool) error) error {
 	if r.Body == nil {
 		return nil
 	}
@@ -238,6 +258,9 @@ func normalizeBody(r *http.Request) error {
 	if json.Unmarshal(b, &doc) == nil {
 		if r.Method == http.MethodPatch && !hasOperations(doc) {
 			return errNoOperations
+		}
+		if err := check(doc, r.Method == http.MethodPatch); err != nil {
+			return err
 		}
 		if fixBooleans(doc) {
 			if nb, err := json.Marshal(doc); err == nil {

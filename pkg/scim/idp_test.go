@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared/lsqtest"
+	"github.com/leadsquared-go/leadsquared-go/pkg/scim"
 )
 
 func filterQuery(f string) string { return "/Users?filter=" + url.QueryEscape(f) }
@@ -236,5 +237,52 @@ func TestOktaSequence(t *testing.T) {
 	}
 	if got := b.fake.Count("CreateUser"); got != 1 {
 		t.Errorf("%d CreateUser calls, want 1", got)
+	}
+}
+
+// TestUndeclaredAttributesRefused: an attribute the handler does not declare is refused with
+// a SCIM error that names it, never dropped while the IdP is told it was stored. Entra ID
+// sends custom attributes in an extension of the admin's choosing, as in this create (the
+// body of https://learn.microsoft.com/en-us/answers/questions/1684621/entra-id-patch-sending-add-instead-of-replace);
+// mapped through CustomSchema they are stored.
+func TestUndeclaredAttributesRefused(t *testing.T) {
+	t.Parallel()
+	b := setup(t, scim.Mapping{scim.CustomSchema + ":worksiteId": "mx_Worksite"})
+	create := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+"userName":"joe@testaccount.example","active":true,
+"emails":[{"primary":true,"type":"work","value":"joe@testaccount.example"}],
+"meta":{"resourceType":"User"},
+"name":{"familyName":"TestLastName1","givenName":"joe"},
+"title":"scim tester","urn:ietf:params:scim:schemas:extension:custom:2.0:User":{"employeeNumber":"99887766","worksiteId":"180"}}`
+	r := b.do("POST", "/Users", create).want(t, http.StatusBadRequest)
+	if r.str("scimType") != "invalidValue" || !strings.Contains(r.str("detail"), "urn:ietf:params:scim:schemas:extension:custom:2.0:User") ||
+		!strings.Contains(r.str("detail"), "worksiteId") || !strings.Contains(r.str("detail"), scim.CustomSchema) {
+		t.Errorf("create with an undeclared extension: %s", r.raw)
+	}
+	if n := b.fake.Count("CreateUser"); n != 0 {
+		t.Errorf("%d CreateUser calls for a refused create", n)
+	}
+	// The same attribute in the extension the mapping declares is stored.
+	r = b.do("POST", "/Users", strings.Replace(create, `"urn:ietf:params:scim:schemas:extension:custom:2.0:User":{"employeeNumber":"99887766",`,
+		`"`+scim.CustomSchema+`":{`, 1)).want(t, http.StatusCreated)
+	u, _ := b.fake.User(r.str("id"))
+	if u.Attributes["mx_Worksite"] != "180" {
+		t.Errorf("mapped worksiteId: %+v", u)
+	}
+	id := r.str("id")
+
+	for name, tc := range map[string]struct{ method, body, want string }{
+		"unknown core attribute in a PUT": {"PUT", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"joe@testaccount.example","name":{"givenName":"joe"},"worksiteId":"181"}`, `"worksiteId"`},
+		"URN key of a path-less PATCH value": {"PATCH", patchOps + `[{"op":"Replace","value":{"urn:ietf:params:scim:schemas:extension:custom:2.0:User:worksiteId":"181"}}]}`, "urn:ietf:params:scim:schemas:extension:custom:2.0:User"},
+		"extension object of a path-less PATCH value": {"PATCH", patchOps + `[{"op":"Replace","value":{"urn:ietf:params:scim:schemas:extension:custom:2.0:User":{"worksiteId":"181"}}}]}`, "urn:ietf:params:scim:schemas:extension:custom:2.0:User"},
+		"path of an undeclared extension": {"PATCH", patchOps + `[{"op":"Replace","path":"urn:ietf:params:scim:schemas:extension:custom:2.0:User:worksiteId","value":"181"}]}`, "urn:ietf:params:scim:schemas:extension:custom:2.0:User"},
+	} {
+		r := b.do(tc.method, "/Users/"+id, tc.body)
+		if r.status != http.StatusBadRequest || !strings.Contains(r.str("detail"), tc.want) {
+			t.Errorf("%s: %d %s, want 400 naming %s", name, r.status, r.raw, tc.want)
+		}
+	}
+	if u, _ := b.fake.User(id); u.Attributes["mx_Worksite"] != "180" {
+		t.Errorf("refused writes changed mx_Worksite: %+v", u)
 	}
 }

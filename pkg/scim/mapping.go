@@ -32,8 +32,9 @@ const (
 //   - CustomSchema + ":NAME": an attribute of the custom extension, which the handler
 //     declares in /Schemas for every NAME mapped (a string).
 //
-// An attribute neither in the mapping table of the package doc nor mapped here is ignored
-// on write and absent on read.
+// A core or enterprise attribute neither in the mapping table of the package doc nor
+// mapped here is ignored on write and absent on read; an attribute of an extension the
+// handler does not declare is refused (400).
 type Mapping map[string]string
 
 // enterpriseUnmapped are the enterprise attributes without a LeadSquared field, which a
