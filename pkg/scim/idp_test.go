@@ -272,10 +272,10 @@ func TestUndeclaredAttributesRefused(t *testing.T) {
 	id := r.str("id")
 
 	for name, tc := range map[string]struct{ method, body, want string }{
-		"unknown core attribute in a PUT": {"PUT", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"joe@testaccount.example","name":{"givenName":"joe"},"worksiteId":"181"}`, `"worksiteId"`},
-		"URN key of a path-less PATCH value": {"PATCH", patchOps + `[{"op":"Replace","value":{"urn:ietf:params:scim:schemas:extension:custom:2.0:User:worksiteId":"181"}}]}`, "urn:ietf:params:scim:schemas:extension:custom:2.0:User"},
+		"unknown core attribute in a PUT":             {"PUT", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"joe@testaccount.example","name":{"givenName":"joe"},"worksiteId":"181"}`, `"worksiteId"`},
+		"URN key of a path-less PATCH value":          {"PATCH", patchOps + `[{"op":"Replace","value":{"urn:ietf:params:scim:schemas:extension:custom:2.0:User:worksiteId":"181"}}]}`, "urn:ietf:params:scim:schemas:extension:custom:2.0:User"},
 		"extension object of a path-less PATCH value": {"PATCH", patchOps + `[{"op":"Replace","value":{"urn:ietf:params:scim:schemas:extension:custom:2.0:User":{"worksiteId":"181"}}}]}`, "urn:ietf:params:scim:schemas:extension:custom:2.0:User"},
-		"path of an undeclared extension": {"PATCH", patchOps + `[{"op":"Replace","path":"urn:ietf:params:scim:schemas:extension:custom:2.0:User:worksiteId","value":"181"}]}`, "urn:ietf:params:scim:schemas:extension:custom:2.0:User"},
+		"path of an undeclared extension":             {"PATCH", patchOps + `[{"op":"Replace","path":"urn:ietf:params:scim:schemas:extension:custom:2.0:User:worksiteId","value":"181"}]}`, "urn:ietf:params:scim:schemas:extension:custom:2.0:User"},
 	} {
 		r := b.do(tc.method, "/Users/"+id, tc.body)
 		if r.status != http.StatusBadRequest || !strings.Contains(r.str("detail"), tc.want) {
