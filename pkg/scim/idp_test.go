@@ -1,6 +1,7 @@
 package scim_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -284,5 +285,90 @@ func TestUndeclaredAttributesRefused(t *testing.T) {
 	}
 	if u, _ := b.fake.User(id); u.Attributes["mx_Worksite"] != "180" {
 		t.Errorf("refused writes changed mx_Worksite: %+v", u)
+	}
+}
+
+// TestEntraValidatorSequence replays requests of Microsoft's SCIM validator
+// (scimvalidator.microsoft.com) as users posted them: the create and the raw filter query
+// (quotes unescaped, spaces as +) of "PATCH /Users/Id - Patch User - Disable User", which
+// wants active in the filtered answer after the disable
+// (https://learn.microsoft.com/en-us/answers/questions/2238842/microsoft-entra-id-scim-validator-test-failing-pat),
+// and its path-less PATCH of dotted names
+// (https://docs.microsoft.com/en-us/answers/questions/1665068/scim-validation-tool-(https-scimvalidator-microsof).
+func TestEntraValidatorSequence(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	create := `{
+"active": true,
+"displayName": "XKWLCONOGMVT",
+"emails": [
+{
+"type": "work",
+"value": "%s"
+}
+],
+"externalId": "9950b140-90a0-4201-9d65-b5f209fb4cd0",
+"name": {
+"formatted": "Aric",
+"familyName": "Nia",
+"givenName": "Sandy"
+},
+"schemas": [
+"urn:ietf:params:scim:schemas:core:2.0:User"
+],
+"userName": "dale.mohr@romaguera.uk"
+}`
+	// The validator's work email differs from userName; LeadSquared holds one address, so
+	// this cannot be carried: refused, naming both, nothing created.
+	r := b.do("POST", "/Users", fmt.Sprintf(create, "dale.mohr@prohaska.biz")).want(t, http.StatusBadRequest)
+	if d := r.str("detail"); !strings.Contains(d, "userName") || !strings.Contains(d, "work email") {
+		t.Errorf("differing work email: %s", r.raw)
+	}
+	if n := b.fake.Count("CreateUser"); n != 0 {
+		t.Fatalf("%d CreateUser calls", n)
+	}
+	r = b.do("POST", "/Users", fmt.Sprintf(create, "dale.mohr@romaguera.uk")).want(t, http.StatusCreated)
+	id := r.str("id")
+	b.do("PATCH", "/Users/"+id, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"active","value":false}]}`).want(t, 200)
+
+	// The query exactly as the validator sent it: not a URL Go's client would write.
+	req, err := http.NewRequest("GET", b.srv.URL+"/scim/v2/Users?filter=userName+eq+\"dale.mohr%40romaguera.uk\"", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	resp, err := b.srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list struct {
+		TotalResults int              `json:"totalResults"`
+		Resources    []map[string]any `json:"Resources"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&list)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != 200 || list.TotalResults != 1 || len(list.Resources) != 1 {
+		t.Fatalf("raw validator query: %d %v %+v", resp.StatusCode, err, list)
+	}
+	if a, ok := list.Resources[0]["active"]; !ok || a != false {
+		t.Errorf("filtered answer after the disable: active %v (present %v)", a, ok)
+	}
+
+	b.do("PATCH", "/Users/"+id, `{
+  "Operations": [
+    {
+      "op": "replace",
+      "value": {
+        "name.givenName": "Oswaldo",
+        "name.familyName": "Rylan"
+	}
+    }
+  ],
+  "schemas": [
+    "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+  ]
+}`).want(t, 200)
+	if u, _ := b.fake.User(id); u.FirstName != "Oswaldo" || u.LastName != "Rylan" || u.Status != lsqtest.UserInactive {
+		t.Errorf("after the path-less PATCH: %+v", u)
 	}
 }
