@@ -13,7 +13,10 @@
 // [Config.BasePath]: GET /Users/{id}; GET /Users with filter (userName eq, emails eq,
 // emails[type eq "work"].value eq, externalId eq, and any other filter of RFC 7644
 // section 3.4.2.2, joined with and/or), startIndex and count; POST; PUT; PATCH (add,
-// replace, remove in any letter case, with or without a path); DELETE. Schema validation,
+// replace, remove in any letter case, with or without a path); DELETE. The attributes and
+// excludedAttributes query parameters (RFC 7644 section 3.4.2.5: names in any letter case,
+// sub-attributes, URN-qualified names) shape every User answer; id and schemas are always
+// returned. Schema validation,
 // PATCH paths and filters come from github.com/elimity-com/scim and its filter parser.
 // Every answer is application/scim+json; errors are SCIM errors with scimType. A request
 // without the bearer token (compared in constant time) gets 401. Microsoft Entra ID's own

@@ -204,7 +204,20 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		q.Set("filter", rewriteFilter(q.Get("filter")))
 		r2.URL.RawQuery = q.Encode()
 	}
-	h.srv.ServeHTTP(&overrideWriter{ResponseWriter: w, st: st}, r2)
+	var out http.ResponseWriter = w
+	if strings.HasPrefix(strings.ToLower(rest), "/users") {
+		q := r.URL.Query()
+		if a := q.Get("attributes"); a != "" {
+			sw := &selectionWriter{ResponseWriter: w, sel: h.parseSelection(a), include: true}
+			defer sw.finish()
+			out = sw
+		} else if a := q.Get("excludedAttributes"); a != "" {
+			sw := &selectionWriter{ResponseWriter: w, sel: h.parseSelection(a)}
+			defer sw.finish()
+			out = sw
+		}
+	}
+	h.srv.ServeHTTP(&overrideWriter{ResponseWriter: out, st: st}, r2)
 }
 
 func (h *Handler) authorized(r *http.Request) bool {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
 	"testing"
 
@@ -370,5 +371,70 @@ func TestEntraValidatorSequence(t *testing.T) {
 }`).want(t, 200)
 	if u, _ := b.fake.User(id); u.FirstName != "Oswaldo" || u.LastName != "Rylan" || u.Status != lsqtest.UserInactive {
 		t.Errorf("after the path-less PATCH: %+v", u)
+	}
+}
+
+// TestAttributesParameters: the attributes and excludedAttributes query parameters (RFC
+// 7644 section 3.4.2.5 and 3.9; https://www.rfc-editor.org/rfc/rfc7644#section-3.4.2.5):
+// the RFC's own example GET /Users?attributes=userName answers id and userName only ("id"
+// is returned because its "returned" characteristic is "always"); names are
+// case-insensitive, may be sub-attributes or URN-qualified, and apply to a ListResponse's
+// Resources, a GET by id, and the answers of POST, PUT and PATCH.
+func TestAttributesParameters(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	u, err := b.fake.AddUser(lsqtest.User{FirstName: "Pat", LastName: "Old", EmailAddress: "pat@example.com", Role: "Sales_User",
+		Attributes: map[string]string{"Department": "Ops", "Designation": "Lead"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := func(m map[string]any) string {
+		var ks []string
+		for k := range m {
+			ks = append(ks, k)
+		}
+		sort.Strings(ks)
+		return strings.Join(ks, ",")
+	}
+	r := b.do("GET", "/Users?attributes=userName", "").want(t, 200)
+	res, _ := r.body["Resources"].([]any)
+	if len(res) != 2 || r.body["totalResults"] != float64(2) {
+		t.Fatalf("list: %s", r.raw)
+	}
+	for _, x := range res {
+		if got := keys(x.(map[string]any)); got != "id,schemas,userName" {
+			t.Errorf("attributes=userName: keys %s", got)
+		}
+	}
+	for _, tc := range []struct{ query, want string }{
+		{"attributes=UserName,Active", "active,id,schemas,userName"},
+		{"attributes=name.givenName", "id,name,schemas"},
+		{"attributes=urn:ietf:params:scim:schemas:core:2.0:User:userName," + scim.EnterpriseSchema + ":department", "id,schemas,urn:ietf:params:scim:schemas:extension:enterprise:2.0:User,userName"},
+		{"excludedAttributes=emails,name,meta,roles,displayName,title,id", "active,id,schemas,urn:ietf:params:scim:schemas:extension:enterprise:2.0:User,userName"},
+	} {
+		r := b.do("GET", "/Users/"+u.ID+"?"+tc.query, "").want(t, 200)
+		if got := keys(r.body); got != tc.want {
+			t.Errorf("%s: keys %s, want %s; %s", tc.query, got, tc.want, r.raw)
+		}
+	}
+	r = b.do("GET", "/Users/"+u.ID+"?attributes=name.givenName", "").want(t, 200)
+	if name, _ := r.body["name"].(map[string]any); keys(name) != "givenName" || name["givenName"] != "Pat" {
+		t.Errorf("name.givenName: %s", r.raw)
+	}
+	r = b.do("GET", "/Users/"+u.ID+"?attributes="+scim.EnterpriseSchema+":department", "").want(t, 200)
+	if ent, _ := r.body[scim.EnterpriseSchema].(map[string]any); keys(ent) != "department" {
+		t.Errorf("enterprise department: %s", r.raw)
+	}
+	r = b.do("PATCH", "/Users/"+u.ID+"?attributes=active", patchOps+`[{"op":"replace","path":"title","value":"Head"}]}`).want(t, 200)
+	if got := keys(r.body); got != "active,id,schemas" {
+		t.Errorf("PATCH with attributes=active: %s", r.raw)
+	}
+	if lu, _ := b.fake.User(u.ID); lu.Attributes["Designation"] != "Head" {
+		t.Errorf("the PATCH was not applied: %+v", lu)
+	}
+	// An error is not pruned.
+	r = b.do("GET", "/Users/nope?attributes=userName", "").want(t, 404)
+	if r.str("detail") == "" {
+		t.Errorf("error pruned: %s", r.raw)
 	}
 }
