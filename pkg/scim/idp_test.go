@@ -3,6 +3,7 @@ package scim_test
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"sort"
@@ -436,5 +437,162 @@ func TestAttributesParameters(t *testing.T) {
 	r = b.do("GET", "/Users/nope?attributes=userName", "").want(t, 404)
 	if r.str("detail") == "" {
 		t.Errorf("error pruned: %s", r.raw)
+	}
+}
+
+// TestOktaSpecSuite replays Okta's "Okta SCIM 2.0 SPEC Test" (the Runscope suite of
+// https://developer.okta.com/docs/guides/build-provisioning-integration/test-scim-api/, as
+// exported in https://github.com/BerriAI/litellm/blob/main/tests/scim_tests/scim_e2e_test.json)
+// with its headers (a POST's Content-Type is application/json; the 401 step sends
+// Authorization: non-token) and its variables as Okta's guide lists them (randomEmail =
+// randomUsername; randomUsernameCaps upper-cases the local part). The optional Groups step
+// is left out: the bridge serves Users only (404).
+func TestOktaSpecSuite(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	const (
+		randomUsername         = "Runscope300Hfluaklab151@example.com"
+		randomUsernameCaps     = "RUNSCOPE300HFLUAKLAB151@example.com"
+		randomGivenName        = "Runscope300"
+		randomFamilyName       = "Hfluaklab151"
+		invalidUserEmail       = "abcdefgh@example.com"
+		userIDThatDoesNotExist = "010101001010101011001010101011"
+	)
+	okta := func(method, path, auth, contentType, body string) reply {
+		t.Helper()
+		var rd io.Reader
+		if body != "" {
+			rd = strings.NewReader(body)
+		}
+		req, err := http.NewRequest(method, b.srv.URL+"/scim/v2"+path, rd)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Accept-Charset", "utf-8")
+		req.Header.Set("Content-Type", contentType)
+		req.Header.Set("Accept", "application/scim+json")
+		req.Header.Set("Authorization", auth)
+		req.Header.Set("User-Agent", "OKTA SCIM Integration")
+		resp, err := b.srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		r := reply{status: resp.StatusCode, header: resp.Header, raw: string(raw)}
+		if err := json.Unmarshal(raw, &r.body); err != nil {
+			t.Fatalf("%s %s: %v %s", method, path, err, raw)
+		}
+		return r
+	}
+	const scimJSON = "application/scim+json; charset=utf-8"
+	auth := "Bearer " + testToken
+	filter := func(v string) string { return "/Users?filter=userName%20eq%20%22" + url.PathEscape(v) + "%22" }
+	isList := func(r reply) bool {
+		s, _ := r.body["schemas"].([]any)
+		return len(s) == 1 && s[0] == "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+	}
+	isError := func(r reply, status string) bool {
+		s, _ := r.body["schemas"].([]any)
+		return len(s) == 1 && s[0] == "urn:ietf:params:scim:api:messages:2.0:Error" && r.str("detail") != "" && r.str("status") == status
+	}
+	notEmpty := func(m map[string]any, path ...string) bool {
+		var v any = m
+		for _, p := range path {
+			switch x := v.(type) {
+			case map[string]any:
+				v = x[p]
+			case []any:
+				if len(x) == 0 {
+					return false
+				}
+				v = x[0].(map[string]any)[p]
+			default:
+				return false
+			}
+		}
+		return v != nil && v != ""
+	}
+
+	// Required Test: Test Users endpoint (Okta's guide: create a user before the suite).
+	if _, err := b.fake.AddUser(lsqtest.User{FirstName: "Morgan", LastName: "Chen", EmailAddress: "morgan.chen@example.com", Role: "Sales_User"}); err != nil {
+		t.Fatal(err)
+	}
+	r := okta("GET", "/Users?count=1&startIndex=1", auth, scimJSON, "")
+	res, _ := r.body["Resources"].([]any)
+	if r.status != 200 || len(res) == 0 || !isList(r) {
+		t.Fatalf("Test Users endpoint: %d %s", r.status, r.raw)
+	}
+	for _, k := range []string{"itemsPerPage", "startIndex", "totalResults"} {
+		if _, ok := r.body[k].(float64); !ok {
+			t.Errorf("Test Users endpoint: %s is not a number: %s", k, r.raw)
+		}
+	}
+	first := res[0].(map[string]any)
+	for _, p := range [][]string{{"id"}, {"name", "familyName"}, {"name", "givenName"}, {"userName"}, {"active"}, {"emails", "value"}} {
+		if !notEmpty(first, p...) {
+			t.Errorf("Test Users endpoint: Resources[0].%s empty: %s", strings.Join(p, "."), r.raw)
+		}
+	}
+	isvUserID, _ := first["id"].(string)
+
+	// Required Test: Get Users/{{id}}
+	r = okta("GET", "/Users/"+isvUserID, auth, scimJSON, "")
+	if r.status != 200 || r.str("id") != isvUserID || !notEmpty(r.body, "name", "familyName") || !notEmpty(r.body, "emails", "value") {
+		t.Errorf("Get Users/{{id}}: %d %s", r.status, r.raw)
+	}
+	// Required Test: Test invalid User by username; Make sure random user doesn't exist.
+	for _, v := range []string{invalidUserEmail, randomUsername} {
+		r = okta("GET", filter(v), auth, scimJSON, "")
+		if r.status != 200 || !isList(r) || r.body["totalResults"] != float64(0) {
+			t.Errorf("filter %s: %d %s", v, r.status, r.raw)
+		}
+	}
+	// Required Test: Test invalid User by ID
+	r = okta("GET", "/Users/"+userIDThatDoesNotExist, auth, scimJSON, "")
+	if r.status != 404 || !isError(r, "404") {
+		t.Errorf("invalid User by ID: %d %s", r.status, r.raw)
+	}
+
+	// Required Test: Create Okta user with realistic values
+	create := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"` + randomUsername + `","name":{"givenName":"` + randomGivenName +
+		`","familyName":"` + randomFamilyName + `"},"emails":[{"primary":true,"value":"` + randomUsername + `","type":"work"}],"displayName":"` +
+		randomGivenName + ` ` + randomFamilyName + `","active":true}`
+	r = okta("POST", "/Users", auth, "application/json", create)
+	if r.status != 201 || r.body["active"] != true || r.str("id") == "" || r.str("userName") != randomUsername {
+		t.Fatalf("create: %d %s", r.status, r.raw)
+	}
+	if name, _ := r.body["name"].(map[string]any); name["givenName"] != randomGivenName || name["familyName"] != randomFamilyName {
+		t.Errorf("create: name %v", r.body["name"])
+	}
+	idUserOne := r.str("id")
+	// Required Test: Verify that user was created
+	r = okta("GET", "/Users/"+idUserOne, auth, scimJSON, "")
+	if r.status != 200 || r.str("userName") != randomUsername {
+		t.Errorf("verify created: %d %s", r.status, r.raw)
+	}
+	// Required Test: Expect failure when recreating user with same values
+	r = okta("POST", "/Users", auth, "application/json", create)
+	if r.status != 409 || !isError(r, "409") || r.str("scimType") != "uniqueness" {
+		t.Errorf("recreate: %d %s", r.status, r.raw)
+	}
+	// Required Test: Username Case Sensitivity Check
+	r = okta("GET", filter(randomUsernameCaps), auth, scimJSON, "")
+	res, _ = r.body["Resources"].([]any)
+	if r.status != 200 || len(res) != 1 || res[0].(map[string]any)["id"] != idUserOne {
+		t.Errorf("case sensitivity: %d %s", r.status, r.raw)
+	}
+	// Required Test: Check status 401
+	r = okta("GET", filter(randomUsernameCaps), "non-token", scimJSON, "")
+	if r.status != 401 || !isError(r, "401") {
+		t.Errorf("401: %d %s", r.status, r.raw)
+	}
+	// Required Test: Check status 404
+	r = okta("GET", "/Users/00919288221112222", auth, scimJSON, "")
+	if r.status != 404 || !isError(r, "404") {
+		t.Errorf("404: %d %s", r.status, r.raw)
+	}
+	if n := b.fake.Count("CreateUser"); n != 1 {
+		t.Errorf("%d CreateUser calls, want 1", n)
 	}
 }
