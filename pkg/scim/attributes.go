@@ -112,8 +112,9 @@ func pickSubs(v any, subs map[string]bool, include bool) (any, bool) {
 	return v, !include
 }
 
-// selectionWriter holds a successful answer back so that the attributes it names can be
-// kept or dropped; errors pass through untouched.
+// selectionWriter holds a successful answer back so that the attributes sel names can be
+// kept or dropped (none when sel is nil) and a list's itemsPerPage corrected; errors pass
+// through untouched.
 type selectionWriter struct {
 	http.ResponseWriter
 	sel     selection
@@ -149,14 +150,19 @@ func (w *selectionWriter) finish() {
 	}
 	body := w.buf.Bytes()
 	var doc map[string]any
-	if json.Unmarshal(body, &doc) == nil {
+	if json.Unmarshal(body, &doc) == nil && (w.sel != nil || doc["Resources"] != nil) {
 		if list, ok := doc["Resources"].([]any); ok {
+			// RFC 7644 section 3.4.2: "The number of resources returned in a list
+			// response page"; the library writes the count asked for.
+			if _, ok := doc["itemsPerPage"]; ok {
+				doc["itemsPerPage"] = len(list)
+			}
 			for _, r := range list {
-				if m, ok := r.(map[string]any); ok {
+				if m, ok := r.(map[string]any); ok && w.sel != nil {
 					w.sel.prune(m, w.include)
 				}
 			}
-		} else if _, ok := doc["id"]; ok {
+		} else if _, ok := doc["id"]; ok && w.sel != nil {
 			w.sel.prune(doc, w.include)
 		}
 		if b, err := json.Marshal(doc); err == nil {

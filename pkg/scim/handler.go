@@ -205,14 +205,18 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r2.URL.RawQuery = q.Encode()
 	}
 	var out http.ResponseWriter = w
-	if strings.HasPrefix(strings.ToLower(rest), "/users") {
+	if lr := strings.ToLower(rest); strings.HasPrefix(lr, "/users") {
 		q := r.URL.Query()
+		var sw *selectionWriter
 		if a := q.Get("attributes"); a != "" {
-			sw := &selectionWriter{ResponseWriter: w, sel: h.parseSelection(a), include: true}
-			defer sw.finish()
-			out = sw
+			sw = &selectionWriter{ResponseWriter: w, sel: h.parseSelection(a), include: true}
 		} else if a := q.Get("excludedAttributes"); a != "" {
-			sw := &selectionWriter{ResponseWriter: w, sel: h.parseSelection(a)}
+			sw = &selectionWriter{ResponseWriter: w, sel: h.parseSelection(a)}
+		} else if r.Method == http.MethodGet && strings.TrimSuffix(lr, "/") == "/users" {
+			// A list: itemsPerPage is corrected to the number of Resources.
+			sw = &selectionWriter{ResponseWriter: w}
+		}
+		if sw != nil {
 			defer sw.finish()
 			out = sw
 		}

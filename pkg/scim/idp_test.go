@@ -596,3 +596,40 @@ func TestOktaSpecSuite(t *testing.T) {
 		t.Errorf("%d CreateUser calls, want 1", n)
 	}
 }
+
+// TestOktaPutLifecycle: an Okta app integration made in the App Integration Wizard updates
+// with PUT only, deactivating and re-activating with the whole user and active false/true,
+// and tests its connection with GET /Users?startIndex=1&count=2
+// (https://docs.delinea.com/online-help/delinea-platform/scim/okta-scim-provisioning/okta-scim-endpoint-reference.htm:
+// "AIW integrations always use PUT for updates. The entire user object is sent").
+func TestOktaPutLifecycle(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	r := b.do("GET", "/Users?startIndex=1&count=2", "").want(t, 200)
+	if res, _ := r.body["Resources"].([]any); len(res) != 1 || r.body["itemsPerPage"] != float64(1) {
+		t.Errorf("test connection: %s", r.raw)
+	}
+	r = b.do("POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"aiw.user@okta.local",
+	  "name":{"givenName":"Aiw","familyName":"User"},"emails":[{"primary":true,"value":"aiw.user@okta.local","type":"work"}],
+	  "displayName":"Aiw User","locale":"en-US","externalId":"00u1","groups":[],"active":true}`).want(t, http.StatusCreated)
+	id := r.str("id")
+	put := func(active bool, given string) string {
+		return fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":%q,"userName":"aiw.user@okta.local",
+	  "name":{"givenName":%q,"familyName":"User"},"emails":[{"primary":true,"value":"aiw.user@okta.local","type":"work"}],
+	  "displayName":"Aiw User","locale":"en-US","externalId":"00u1","groups":[],"active":%t}`, id, given, active)
+	}
+	for _, tc := range []struct {
+		active bool
+		given  string
+		want   lsqtest.UserStatus
+	}{{false, "Aiw", lsqtest.UserInactive}, {true, "Aiw", lsqtest.UserActive}, {true, "Renamed", lsqtest.UserActive}, {false, "Renamed", lsqtest.UserInactive}} {
+		r = b.do("PUT", "/Users/"+id, put(tc.active, tc.given)).want(t, 200)
+		u, _ := b.fake.User(id)
+		if u.Status != tc.want || u.FirstName != tc.given || r.body["active"] != tc.active {
+			t.Errorf("PUT active %t given %s: LeadSquared %s %s; answer %s", tc.active, tc.given, u.Status, u.FirstName, r.raw)
+		}
+	}
+	if n := b.fake.Count("CreateUser"); n != 1 {
+		t.Errorf("%d CreateUser calls", n)
+	}
+}
