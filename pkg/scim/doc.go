@@ -68,7 +68,10 @@
 // # Access
 //
 // active:false and DELETE deactivate (LeadSquared keeps its users; DELETE answers 204);
-// active:true re-activates. The keys' owner is never deactivated (403). Reads use Advanced
+// active:true re-activates. A PATCH or PUT that sets active false beside a change that is
+// refused (400: a new address, an undeclared attribute) is still refused, but the user is
+// deactivated first and the detail says so: a leaver's access never outlives a refusal.
+// The keys' owner is never deactivated (403). Reads use Advanced
 // Search, so inactive users are found. A create first looks the address up, inactive users
 // and look-alike addresses included (usersync.CanonicalAddress: case, Unicode forms,
 // full-width letters, IDNA domains), under a lock per address key, and answers 409

@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -178,12 +179,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "", "Specified endpoint does not exist.", 0)
 		return
 	}
+	// deactivates: a PATCH or PUT of one user that sets active false.
+	deactivates := false
 	if r.Method == http.MethodPatch || r.Method == http.MethodPost || r.Method == http.MethodPut {
 		check := func(map[string]any, bool) error { return nil }
 		if strings.HasPrefix(strings.ToLower(rest), "/users") {
 			check = h.checkAttributes
 		}
-		if err := normalizeBody(r, check); err != nil {
+		d, err := normalizeBody(r, check)
+		deactivates = d && r.Method != http.MethodPost && userPath.MatchString(rest)
+		if err != nil {
 			typ := scimerrors.ScimTypeInvalidSyntax
 			var ua *undeclaredError
 			switch {
@@ -191,6 +196,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				typ = scimerrors.ScimTypeInvalidValue
 			case errors.As(err, &ua):
 				typ = ua.scimType
+				if deactivates {
+					h.deactivateAnyway(w, r, rest, string(typ), err.Error())
+					return
+				}
 			}
 			writeError(w, http.StatusBadRequest, string(typ), err.Error(), 0)
 			return
@@ -221,7 +230,83 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			out = sw
 		}
 	}
+	if deactivates {
+		rec := newRecorder()
+		h.srv.ServeHTTP(&overrideWriter{ResponseWriter: rec, st: st}, r2)
+		if rec.status == http.StatusBadRequest {
+			var e struct {
+				ScimType string `json:"scimType"`
+				Detail   string `json:"detail"`
+			}
+			_ = json.Unmarshal(rec.body.Bytes(), &e)
+			h.deactivateAnyway(w, r, rest, e.ScimType, e.Detail)
+			return
+		}
+		rec.copyTo(out)
+		return
+	}
 	h.srv.ServeHTTP(&overrideWriter{ResponseWriter: out, st: st}, r2)
+}
+
+// userPath is the path of one user under the base path.
+var userPath = regexp.MustCompile(`(?i)^/users/[^/]+$`)
+
+// deactivateAnyway answers a PATCH or PUT that sets active false but is refused (400) for
+// another of its changes: the refusal stands, so the IdP reports it, but the deactivation
+// is applied first, as a PATCH of active alone, so a leaver's access never outlives it.
+// If the deactivation itself fails (the keys' owner, a LeadSquared failure), that answer
+// is the request's.
+func (h *Handler) deactivateAnyway(w http.ResponseWriter, r *http.Request, rest, scimType, detail string) {
+	const body = `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"active","value":false}]}`
+	st := &reqState{}
+	r3 := r.Clone(context.WithValue(r.Context(), stateKey{}, st))
+	r3.Method = http.MethodPatch
+	r3.URL.Path, r3.URL.RawPath, r3.URL.RawQuery = rest, "", ""
+	r3.Body, r3.ContentLength = io.NopCloser(strings.NewReader(body)), int64(len(body))
+	rec := newRecorder()
+	h.srv.ServeHTTP(&overrideWriter{ResponseWriter: rec, st: st}, r3)
+	if rec.status != http.StatusOK {
+		rec.copyTo(w)
+		return
+	}
+	detail = strings.TrimSuffix(detail, "; nothing was changed")
+	writeError(w, http.StatusBadRequest, scimType, detail+"; active false was applied: the user is deactivated, nothing else changed", 0)
+}
+
+// recorder holds an answer of the library back.
+type recorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func newRecorder() *recorder { return &recorder{header: http.Header{}} }
+
+func (rc *recorder) Header() http.Header { return rc.header }
+
+func (rc *recorder) WriteHeader(code int) {
+	if rc.status == 0 {
+		rc.status = code
+	}
+}
+
+func (rc *recorder) Write(b []byte) (int, error) {
+	if rc.status == 0 {
+		rc.status = http.StatusOK
+	}
+	return rc.body.Write(b)
+}
+
+// copyTo writes the held answer to w.
+func (rc *recorder) copyTo(w http.ResponseWriter) {
+	for k, v := range rc.header {
+		w.Header()[k] = v
+	}
+	if rc.status == 0 {
+		rc.status = http.StatusOK
+	}
+	w.WriteHeader(rc.status)
+	_, _ = w.Write(rc.body.Bytes())
 }
 
 func (h *Handler) authorized(r *http.Request) bool {
@@ -259,35 +344,84 @@ const maxBody = 1 << 20
 // forms the schema validation refuses: the strings "True"/"False" for active and primary,
 // and the manager's id as a string rather than {"value": id}. A PATCH without operations
 // is refused here with a detail that says so (RFC 7644 section 3.5.2 wants one or more).
-func normalizeBody(r *http.Request, check func(doc map[string]any, patch bool) error) error {
+func normalizeBody(r *http.Request, check func(doc map[string]any, patch bool) error) (deactivates bool, err error) {
 	if r.Body == nil {
-		return nil
+		return false, nil
 	}
 	b, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 	_ = r.Body.Close()
 	if err != nil {
-		return fmt.Errorf("reading the request body: %w", err)
+		return false, fmt.Errorf("reading the request body: %w", err)
 	}
 	if len(b) > maxBody {
-		return fmt.Errorf("the request body is larger than %d bytes", maxBody)
+		return false, fmt.Errorf("the request body is larger than %d bytes", maxBody)
 	}
 	var doc map[string]any
 	if json.Unmarshal(b, &doc) == nil {
 		if r.Method == http.MethodPatch && !hasOperations(doc) {
-			return errNoOperations
-		}
-		if err := check(doc, r.Method == http.MethodPatch); err != nil {
-			return err
+			return false, errNoOperations
 		}
 		if fixBooleans(doc) {
 			if nb, err := json.Marshal(doc); err == nil {
 				b = nb
 			}
 		}
+		deactivates = setsInactive(doc, r.Method == http.MethodPatch)
+		if err := check(doc, r.Method == http.MethodPatch); err != nil {
+			return deactivates, err
+		}
 	}
 	r.Body = io.NopCloser(strings.NewReader(string(b)))
 	r.ContentLength = int64(len(b))
-	return nil
+	return deactivates, nil
+}
+
+// setsInactive reports whether doc, a PATCH (patch) or a resource, sets active false: an
+// operation with path active, or a path-less one whose value holds active, or the
+// resource's active. Booleans are already fixed.
+func setsInactive(doc map[string]any, patch bool) bool {
+	isFalse := func(m map[string]any) bool {
+		for k, v := range m {
+			if strings.EqualFold(k, "active") && v == false {
+				return true
+			}
+		}
+		return false
+	}
+	if !patch {
+		return isFalse(doc)
+	}
+	for k, ops := range doc {
+		if !strings.EqualFold(k, "Operations") {
+			continue
+		}
+		list, _ := ops.([]any)
+		for _, o := range list {
+			op, _ := o.(map[string]any)
+			var name, path string
+			var value any
+			for pk, pv := range op {
+				switch {
+				case strings.EqualFold(pk, "op"):
+					name, _ = pv.(string)
+				case strings.EqualFold(pk, "path"):
+					path, _ = pv.(string)
+				case strings.EqualFold(pk, "value"):
+					value = pv
+				}
+			}
+			if !strings.EqualFold(name, "replace") && !strings.EqualFold(name, "add") {
+				continue
+			}
+			if strings.EqualFold(path, "active") && value == false {
+				return true
+			}
+			if m, ok := value.(map[string]any); ok && path == "" && isFalse(m) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // errNoOperations answers a PATCH whose Operations is missing or empty.

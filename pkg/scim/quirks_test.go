@@ -143,3 +143,67 @@ func TestEntraManagerAsString(t *testing.T) {
 		t.Errorf("after the PUT: manager %q, want %q", u.ManagerUserID, mgr2.ID)
 	}
 }
+
+// TestDeactivationNotBlocked: Entra ID sends every attribute that changed in one PATCH (as
+// in https://learn.microsoft.com/en-us/answers/questions/1684621/entra-id-patch-sending-add-instead-of-replace,
+// where title and the work email travel together), and a PUT always carries the whole user.
+// When a leaver's request sets active false beside a change LeadSquared cannot take (a new
+// address, an attribute of no declared schema), the request is still refused (400, so the
+// IdP reports it), but the deactivation is applied and the detail says so: access never
+// outlives the refusal.
+func TestDeactivationNotBlocked(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	for name, tc := range map[string]struct{ method, body, scimType string }{
+		"Entra PATCH with a new userName":           {"PATCH", patchOps + `[{"op":"Replace","path":"userName","value":"renamed@contoso.example"},{"op":"Replace","path":"active","value":"False"}]}`, "mutability"},
+		"path-less PATCH with an unknown attribute": {"PATCH", patchOps + `[{"op":"replace","value":{"active":false,"worksiteId":"180"}}]}`, "invalidValue"},
+		"PATCH path of an undeclared extension":     {"PATCH", patchOps + `[{"op":"Add","path":"urn:ietf:params:scim:schemas:extension:custom:2.0:User:worksiteId","value":"180"},{"op":"Replace","path":"active","value":false}]}`, "invalidPath"},
+		"PUT with a new userName":                   {"PUT", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"renamed@contoso.example","name":{"givenName":"Lee","familyName":"Ver"},"active":false}`, "mutability"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			u, err := b.fake.AddUser(lsqtest.User{FirstName: "Lee", LastName: "Ver", EmailAddress: strings.ReplaceAll(name, " ", "-") + "@contoso.example", Role: "Sales_User"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			body := strings.ReplaceAll(tc.body, "renamed@", "renamed-"+u.ID+"@")
+			r := b.do(tc.method, "/Users/"+u.ID, body).want(t, http.StatusBadRequest)
+			if r.str("scimType") != tc.scimType || !strings.Contains(r.str("detail"), "deactivated") {
+				t.Errorf("answer %s, want scimType %s and a detail saying the user was deactivated", r.raw, tc.scimType)
+			}
+			lu, _ := b.fake.User(u.ID)
+			if lu.Status != lsqtest.UserInactive {
+				t.Errorf("status %s, want Inactive", lu.Status)
+			}
+			if lu.EmailAddress != u.EmailAddress || lu.Attributes["mx_Worksite"] != "" {
+				t.Errorf("something beside the deactivation changed: %+v", lu)
+			}
+			// The IdP's retry gets the same answer, and the user stays inactive.
+			r = b.do(tc.method, "/Users/"+u.ID, body).want(t, http.StatusBadRequest)
+			if lu, _ = b.fake.User(u.ID); lu.Status != lsqtest.UserInactive || !strings.Contains(r.str("detail"), "deactivated") {
+				t.Errorf("retry: %s; status %s", r.raw, lu.Status)
+			}
+		})
+	}
+	t.Run("a refused request without active false deactivates no one", func(t *testing.T) {
+		u, err := b.fake.AddUser(lsqtest.User{FirstName: "Sta", LastName: "Ys", EmailAddress: "stays@contoso.example", Role: "Sales_User"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := b.do("PATCH", "/Users/"+u.ID, patchOps+`[{"op":"Replace","path":"userName","value":"other@contoso.example"},{"op":"Replace","path":"active","value":true}]}`).want(t, http.StatusBadRequest)
+		if strings.Contains(r.str("detail"), "deactivated") {
+			t.Errorf("answer %s", r.raw)
+		}
+		if lu, _ := b.fake.User(u.ID); lu.Status != lsqtest.UserActive {
+			t.Errorf("status %s", lu.Status)
+		}
+	})
+	t.Run("the keys' owner", func(t *testing.T) {
+		r := b.do("PATCH", "/Users/"+b.fake.OwnerID, patchOps+`[{"op":"Replace","path":"userName","value":"other2@contoso.example"},{"op":"Replace","path":"active","value":false}]}`)
+		if r.status != http.StatusForbidden {
+			t.Errorf("owner: %d %s, want 403", r.status, r.raw)
+		}
+		if lu, _ := b.fake.User(b.fake.OwnerID); lu.Status != lsqtest.UserActive {
+			t.Errorf("owner status %s", lu.Status)
+		}
+	})
+}
