@@ -2,6 +2,7 @@ package scim_test
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -206,4 +207,31 @@ func TestDeactivationNotBlocked(t *testing.T) {
 			t.Errorf("owner status %s", lu.Status)
 		}
 	})
+}
+
+// TestEntraFlagInTenantURL: Microsoft's "Known issues and resolutions with SCIM 2.0
+// protocol compliance" (https://learn.microsoft.com/en-us/entra/identity/app-provisioning/application-provisioning-config-problem-scim-compatibility)
+// turns on Entra's compliant behaviour with a Tenant URL ending ?aadOptscim062020 (IBM's
+// https://www.ibm.com/support/pages/node/7272019 gives ?aadOptscim062020=true); Entra then
+// sends that parameter on its requests, beside its own. The bridge ignores it.
+func TestEntraFlagInTenantURL(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	for _, flag := range []string{"aadOptscim062020", "aadOptscim062020=true"} {
+		r := b.do("GET", "/Users?"+flag+"&filter="+url.QueryEscape(`userName eq "flag@contoso.example"`), "").want(t, 200)
+		if r.body["totalResults"] != float64(0) {
+			t.Errorf("%s: %s", flag, r.raw)
+		}
+	}
+	r := b.do("POST", "/Users?aadOptscim062020", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"flag@contoso.example","active":true,
+	  "name":{"givenName":"Fl","familyName":"Ag"},"emails":[{"primary":true,"type":"work","value":"flag@contoso.example"}]}`).want(t, http.StatusCreated)
+	id := r.str("id")
+	b.do("PATCH", "/Users/"+id+"?aadOptscim062020", patchOps+`[{"op":"replace","path":"active","value":false}]}`).want(t, 200)
+	if u, _ := b.fake.User(id); u.Status != lsqtest.UserInactive {
+		t.Errorf("status %s", u.Status)
+	}
+	r = b.do("GET", "/Users?aadOptscim062020&filter="+url.QueryEscape(`userName eq "flag@contoso.example"`), "").want(t, 200)
+	if r.body["totalResults"] != float64(1) {
+		t.Errorf("after the create: %s", r.raw)
+	}
 }
