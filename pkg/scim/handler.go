@@ -213,7 +213,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		q.Set("filter", rewriteFilter(q.Get("filter")))
 		r2.URL.RawQuery = q.Encode()
 	}
-	var out http.ResponseWriter = w
+	out := http.ResponseWriter(w)
 	if lr := strings.ToLower(rest); strings.HasPrefix(lr, "/users") {
 		q := r.URL.Query()
 		var sw *selectionWriter

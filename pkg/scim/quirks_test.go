@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared/lsqtest"
 )
 
@@ -193,6 +194,23 @@ func TestDeactivationNotBlocked(t *testing.T) {
 		r := b.do("PATCH", "/Users/"+u.ID, patchOps+`[{"op":"Replace","path":"userName","value":"other@contoso.example"},{"op":"Replace","path":"active","value":true}]}`).want(t, http.StatusBadRequest)
 		if strings.Contains(r.str("detail"), "deactivated") {
 			t.Errorf("answer %s", r.raw)
+		}
+		if lu, _ := b.fake.User(u.ID); lu.Status != lsqtest.UserActive {
+			t.Errorf("status %s", lu.Status)
+		}
+	})
+	t.Run("the deactivation fails", func(t *testing.T) {
+		u, err := b.fake.AddUser(lsqtest.User{FirstName: "Fa", LastName: "Il", EmailAddress: "fails@contoso.example", Role: "Sales_User"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.fake.FailNext(api.OpDeactivateUser, 1, lsqtest.Fault{Status: 500}); err != nil {
+			t.Fatal(err)
+		}
+		// Not the 400: a 5xx the IdP retries, since the leaver is still active.
+		r := b.do("PATCH", "/Users/"+u.ID, patchOps+`[{"op":"Replace","path":"userName","value":"other3@contoso.example"},{"op":"Replace","path":"active","value":"False"}]}`)
+		if r.status < 500 {
+			t.Errorf("answer %d %s, want a 5xx", r.status, r.raw)
 		}
 		if lu, _ := b.fake.User(u.ID); lu.Status != lsqtest.UserActive {
 			t.Errorf("status %s", lu.Status)
