@@ -361,7 +361,8 @@ func normalizeBody(r *http.Request, check func(doc map[string]any, patch bool) e
 		if r.Method == http.MethodPatch && !hasOperations(doc) {
 			return false, errNoOperations
 		}
-		if fixBooleans(doc) {
+		fixedNames := fixMessageNames(doc, r.Method == http.MethodPatch)
+		if fixBooleans(doc) || fixedNames {
 			if nb, err := json.Marshal(doc); err == nil {
 				b = nb
 			}
@@ -374,6 +375,38 @@ func normalizeBody(r *http.Request, check func(doc map[string]any, patch bool) e
 	r.Body = io.NopCloser(strings.NewReader(string(b)))
 	r.ContentLength = int64(len(b))
 	return deactivates, nil
+}
+
+// fixMessageNames spells the message-level names the library reads case-sensitively as
+// RFC 7644 does: schemas and, in a PATCH, Operations with each operation's op, path and
+// value (RFC 7643 section 2.1: attribute names are case-insensitive). It reports whether
+// it renamed any.
+func fixMessageNames(doc map[string]any, patch bool) bool {
+	changed := false
+	rename := func(m map[string]any, want string) {
+		for k, v := range m {
+			if k != want && strings.EqualFold(k, want) {
+				if _, taken := m[want]; !taken {
+					delete(m, k)
+					m[want], changed = v, true
+				}
+			}
+		}
+	}
+	rename(doc, "schemas")
+	if !patch {
+		return changed
+	}
+	rename(doc, "Operations")
+	list, _ := doc["Operations"].([]any)
+	for _, o := range list {
+		if op, ok := o.(map[string]any); ok {
+			rename(op, "op")
+			rename(op, "path")
+			rename(op, "value")
+		}
+	}
+	return changed
 }
 
 // setsInactive reports whether doc, a PATCH (patch) or a resource, sets active false: an

@@ -633,3 +633,45 @@ func TestOktaPutLifecycle(t *testing.T) {
 		t.Errorf("%d CreateUser calls", n)
 	}
 }
+
+// TestRFCConformance: what RFC 7643/7644 ask that the IdPs rely on: /ServiceProviderConfig
+// declares only what is served (RFC 7643 section 5: patch and filter yes; bulk, sort, etag
+// and changePassword no, so no meta.version is promised or sent); an unknown id is a 404
+// in the error schema with status as a string (RFC 7644 section 3.12); attribute names
+// are case-insensitive (RFC 7643 section 2.1).
+func TestRFCConformance(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	r := b.do("GET", "/ServiceProviderConfig", "").want(t, 200)
+	for feature, want := range map[string]bool{"patch": true, "filter": true, "bulk": false, "sort": false, "etag": false, "changePassword": false} {
+		if f, _ := r.body[feature].(map[string]any); f["supported"] != want {
+			t.Errorf("%s.supported = %v, want %v", feature, f["supported"], want)
+		}
+	}
+	r = b.do("POST", "/Users", `{"Schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"UserName":"Case.Insensitive@example.com","Active":true,
+	  "Name":{"GivenName":"Case","FamilyName":"Insensitive"},"Title":"Lead"}`).want(t, http.StatusCreated)
+	u, ok := b.userByEmail("Case.Insensitive@example.com")
+	if !ok || u.FirstName != "Case" || u.LastName != "Insensitive" || u.Attributes["Designation"] != "Lead" {
+		t.Errorf("create with names in other cases: %+v (%s)", u, r.raw)
+	}
+	if meta, _ := r.body["meta"].(map[string]any); meta["version"] != nil || r.header.Get("ETag") != "" {
+		t.Errorf("etag is not supported, yet the answer has a version: %s (ETag %q)", r.raw, r.header.Get("ETag"))
+	}
+	b.do("PATCH", "/Users/"+u.ID, `{"SCHEMAS":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"operations":[{"OP":"replace","PATH":"Name.FamilyName","VALUE":"Changed"}]}`).want(t, 200)
+	if u, _ = b.fake.User(u.ID); u.LastName != "Changed" {
+		t.Errorf("PATCH with names in other cases: %+v", u)
+	}
+	for _, m := range []string{"GET", "PATCH", "PUT", "DELETE"} {
+		body := ""
+		switch m {
+		case "PATCH":
+			body = patchOps + `[{"op":"replace","path":"active","value":false}]}`
+		case "PUT":
+			body = `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"nobody@example.com","name":{"givenName":"N"}}`
+		}
+		r := b.do(m, "/Users/2819c223-7f76-453a-919d-413861904646", body).want(t, http.StatusNotFound)
+		if s, _ := r.body["schemas"].([]any); len(s) != 1 || s[0] != "urn:ietf:params:scim:api:messages:2.0:Error" || r.str("status") != "404" || r.str("detail") == "" {
+			t.Errorf("%s of an unknown id: %s", m, r.raw)
+		}
+	}
+}
