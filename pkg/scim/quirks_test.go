@@ -253,3 +253,32 @@ func TestEntraFlagInTenantURL(t *testing.T) {
 		t.Errorf("after the create: %s", r.raw)
 	}
 }
+
+// TestEntraRoleAtCreate: an Entra ID app whose mapping sends
+// SingleAppRoleAssignment([appRoleAssignments]) to roles[primary eq "True"].value
+// (https://support.leadcast.nl/scim-provisioning-with-microsoft-entra-id-azure-ad) creates
+// users with the role in the roles list, typed WindowsAzureActiveDirectoryRole (Microsoft's
+// "Customize user provisioning attribute-mappings", section "Provisioning a role to a SCIM
+// app"); a role LeadSquared lacks is refused by name, nothing created.
+func TestEntraRoleAtCreate(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	body := func(email, primary, role string) string {
+		return `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"externalId":"alias","userName":"` + email + `","active":true,
+		  "displayName":"First Last","meta":{"resourceType":"User"},"name":{"givenName":"First","familyName":"Last"},
+		  "roles":[{"primary":` + primary + `,"type":"WindowsAzureActiveDirectoryRole","value":"` + role + `"}]}`
+	}
+	for _, tc := range []struct{ email, primary, role string }{{"r1@contoso.example", "true", "Sales_Manager"}, {"r2@contoso.example", `"True"`, "Marketing_User"}} {
+		r := b.do("POST", "/Users", body(tc.email, tc.primary, tc.role)).want(t, http.StatusCreated)
+		if u, _ := b.fake.User(r.str("id")); u.Role != tc.role {
+			t.Errorf("%s: role %s, want %s", tc.email, u.Role, tc.role)
+		}
+	}
+	r := b.do("POST", "/Users", body("r3@contoso.example", "true", "Admin")).want(t, http.StatusBadRequest)
+	if !strings.Contains(r.str("detail"), `"Admin"`) {
+		t.Errorf("unknown role: %s", r.raw)
+	}
+	if _, ok := b.userByEmail("r3@contoso.example"); ok {
+		t.Error("a user with an unknown role was created")
+	}
+}
