@@ -324,9 +324,37 @@ func (h *Handler) authorized(r *http.Request) bool {
 // has no such form.
 var subAttrCompare = regexp.MustCompile(`(?i)\b([a-z][a-z0-9_:.-]*)\[([^\]]*)\]\.([a-z][a-z0-9_]*)\s+(eq|ne|co|sw|ew|gt|ge|lt|le)\s+("(?:[^"\\]|\\.)*"|true|false|null|[0-9.eE+-]+)`)
 
-// rewriteFilter turns emails[type eq "work"].value eq "x" into the RFC form
-// emails[type eq "work" and value eq "x"], which the filter parser reads.
+// multiValuedCompare is a comparison on a multi-valued attribute of the User schema,
+// whole (emails co "x") or by a sub-attribute (emails.value eq "x"), or a quoted string,
+// which is skipped.
+var multiValuedCompare = regexp.MustCompile(`(?i)"(?:[^"\\]|\\.)*"|(^|[\s(])(emails|phoneNumbers|ims|photos|addresses|entitlements|roles|x509Certificates)(?:\.([a-z][a-z0-9_]*))?\s+(?:(eq|ne|co|sw|ew|gt|ge|lt|le)\s+("(?:[^"\\]|\\.)*"|true|false|null|[0-9.eE+-]+)|(pr)\b)`)
+
+// rewriteFilter turns what the filter parser cannot read, or its validator cannot
+// compare, into RFC forms it can: emails[type eq "work"].value eq "x" (Entra ID) into
+// emails[type eq "work" and value eq "x"]; a comparison on a multi-valued attribute,
+// emails.value co "x" or emails eq "x" (RFC 7644 section 3.4.2.2: it matches when any value
+// does; compared whole, the attribute's value sub-attribute), into emails[value co "x"].
 func rewriteFilter(f string) string {
+	f = rewriteSubAttrCompare(f)
+	return multiValuedCompare.ReplaceAllStringFunc(f, func(m string) string {
+		if strings.HasPrefix(m, `"`) {
+			return m
+		}
+		p := multiValuedCompare.FindStringSubmatch(m)
+		sub := p[3]
+		if sub == "" {
+			sub = "value"
+		}
+		if p[6] != "" {
+			return p[1] + p[2] + "[" + sub + " pr]"
+		}
+		return p[1] + p[2] + "[" + sub + " " + p[4] + " " + p[5] + "]"
+	})
+}
+
+// rewriteSubAttrCompare turns emails[type eq "work"].value eq "x" into the RFC form
+// emails[type eq "work" and value eq "x"], which the filter parser reads.
+func rewriteSubAttrCompare(f string) string {
 	return subAttrCompare.ReplaceAllStringFunc(f, func(m string) string {
 		p := subAttrCompare.FindStringSubmatch(m)
 		inner := p[2]

@@ -675,3 +675,46 @@ func TestRFCConformance(t *testing.T) {
 		}
 	}
 }
+
+// TestFilterOnSubAttribute: RFC 7644 section 3.4.2.2 filters a multi-valued attribute by a
+// sub-attribute, as in its example `emails co "example.com" or emails.value co
+// "example.org"` (https://www.rfc-editor.org/rfc/rfc7644#section-3.4.2.2): a user matches
+// when any of its values does.
+func TestFilterOnSubAttribute(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	u, err := b.fake.AddUser(lsqtest.User{FirstName: "Pat", LastName: "Old", EmailAddress: "pat@example.org", Role: "Sales_User", Attributes: map[string]string{"PhoneMain": "+1-555"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{
+		`emails eq "pat@example.org"`,
+		`emails.value eq "pat@example.org"`,
+		`emails.value eq "PAT@example.org"`,
+		`emails.value co "example.org"`,
+		`emails co "example.net" or emails.value co "example.org"`,
+		`emails.type eq "work" and userName eq "pat@example.org"`,
+		`phoneNumbers.value eq "+1-555"`,
+		`emails.value pr and name.givenName eq "Pat"`,
+	} {
+		r := b.do("GET", filterQuery(f), "").want(t, 200)
+		res, _ := r.body["Resources"].([]any)
+		if len(res) != 1 || res[0].(map[string]any)["id"] != u.ID {
+			t.Errorf("%s: %s", f, r.raw)
+		}
+	}
+	r := b.do("GET", filterQuery(`emails.value eq "nobody@example.org"`), "").want(t, 200)
+	if r.body["totalResults"] != float64(0) {
+		t.Errorf("no match: %s", r.raw)
+	}
+	// A value in quotes is not an attribute, and a complex attribute compared whole
+	// is a 400 invalidFilter, not a dropped connection.
+	r = b.do("GET", filterQuery(`name.givenName eq "emails co x"`), "").want(t, 200)
+	if r.body["totalResults"] != float64(0) {
+		t.Errorf("quoted value: %s", r.raw)
+	}
+	r = b.do("GET", filterQuery(`name eq "Pat"`), "").want(t, http.StatusBadRequest)
+	if r.str("scimType") != "invalidFilter" {
+		t.Errorf("complex attribute compared whole: %s", r.raw)
+	}
+}

@@ -13,6 +13,7 @@ import (
 
 	elimity "github.com/elimity-com/scim"
 	scimerrors "github.com/elimity-com/scim/errors"
+	scimfilter "github.com/elimity-com/scim/filter"
 	"github.com/elimity-com/scim/optional"
 	"github.com/scim2/filter-parser/v2"
 
@@ -211,7 +212,10 @@ func (h *users) GetAll(r *http.Request, params elimity.ListRequestParams) (elimi
 			if res.ExternalID.Present() {
 				m["externalId"] = res.ExternalID.Value()
 			}
-			if params.FilterValidator.PassesFilter(m) != nil {
+			if err := passes(params.FilterValidator, m); errors.Is(err, errUncomparable) {
+				return elimity.Page{}, scimerrors.ScimError{ScimType: scimerrors.ScimTypeInvalidFilter, Status: http.StatusBadRequest,
+					Detail: "the filter compares a complex attribute whole (such as name eq \"x\"): name one of its sub-attributes (name.givenName eq \"x\")"}
+			} else if err != nil {
 				continue
 			}
 		}
@@ -221,6 +225,20 @@ func (h *users) GetAll(r *http.Request, params elimity.ListRequestParams) (elimi
 	start = min(max(start, 0), len(pass))
 	end := min(start+params.Count, len(pass))
 	return elimity.Page{TotalResults: len(pass), Resources: pass[start:end]}, nil
+}
+
+// errUncomparable is passes' error for a filter the validator cannot apply.
+var errUncomparable = errors.New("scim: the filter cannot be applied")
+
+// passes applies the filter to a user; the library's validator panics on a comparison
+// with a complex attribute (name eq "x"), which becomes errUncomparable.
+func passes(v *scimfilter.Validator, m map[string]any) (err error) {
+	defer func() {
+		if recover() != nil {
+			err = errUncomparable
+		}
+	}()
+	return v.PassesFilter(m)
 }
 
 // addressIn returns the address an `eq` on userName or emails(.value) names in x, when x
