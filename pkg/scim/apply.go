@@ -353,7 +353,7 @@ func (e *edit) setPhones(typ, sub string, value any) error {
 }
 
 // pickMulti returns the value of the item of a multi-valued attribute whose type is typ,
-// else the primary one, else the only one.
+// else the primary one, else the only one when it has no other type.
 func pickMulti(value any, typ string) (any, bool) {
 	items, ok := value.([]any)
 	if !ok || len(items) == 0 {
@@ -378,7 +378,9 @@ func pickMulti(value any, typ string) (any, bool) {
 	case primary != nil:
 		return primary, true
 	case len(items) == 1:
-		if m, ok := items[0].(map[string]any); ok {
+		// The only item, unless it says it is of another type (a home address is not
+		// the work one).
+		if m, ok := items[0].(map[string]any); ok && (typ == "" || str(m["type"]) == "") {
 			return m["value"], true
 		}
 	}
