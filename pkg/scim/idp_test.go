@@ -718,3 +718,33 @@ func TestFilterOnSubAttribute(t *testing.T) {
 		t.Errorf("complex attribute compared whole: %s", r.raw)
 	}
 }
+
+// TestFilterOnEnterpriseAttribute: an Entra ID admin may match users on another attribute
+// ("Match objects using this attribute" in the attribute mapping, Microsoft's "Tutorial -
+// Customize Microsoft Entra attribute mappings"), which Entra then sends as a filter on its
+// full name, e.g. urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber eq "x"
+// (RFC 7644 section 3.4.2.2 allows URN-qualified attribute paths).
+func TestFilterOnEnterpriseAttribute(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	mgr, err := b.fake.AddUser(lsqtest.User{FirstName: "Mo", LastName: "Boss", EmailAddress: "mo@example.com", Role: "Sales_Manager"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := b.fake.AddUser(lsqtest.User{FirstName: "Pat", LastName: "Old", EmailAddress: "pat@example.com", Role: "Sales_User", ManagerUserID: mgr.ID,
+		Attributes: map[string]string{"Department": "Ops", "EmployeeId": "E-42"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{
+		scim.EnterpriseSchema + `:department eq "Ops"`,
+		scim.EnterpriseSchema + `:employeeNumber eq "E-42"`,
+		scim.EnterpriseSchema + `:manager.value eq "` + mgr.ID + `"`,
+	} {
+		r := b.do("GET", filterQuery(f), "").want(t, 200)
+		res, _ := r.body["Resources"].([]any)
+		if len(res) != 1 || res[0].(map[string]any)["id"] != u.ID {
+			t.Errorf("%s: %s", f, r.raw)
+		}
+	}
+}

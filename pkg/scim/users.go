@@ -204,9 +204,15 @@ func (h *users) GetAll(r *http.Request, params elimity.ListRequestParams) (elimi
 	for _, u := range found {
 		res := h.resource(u)
 		if params.FilterValidator != nil {
-			m := make(map[string]any, len(res.Attributes)+2)
+			m := make(map[string]any, len(res.Attributes)+8)
 			for k, v := range res.Attributes {
 				m[k] = v
+				// The validator finds an extension's attribute under URN:name.
+				if ext, ok := v.(map[string]any); ok && strings.HasPrefix(k, "urn:") {
+					for name, x := range ext {
+						m[k+":"+name] = x
+					}
+				}
 			}
 			m["id"] = res.ID
 			if res.ExternalID.Present() {
