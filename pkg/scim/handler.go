@@ -179,6 +179,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "", "Specified endpoint does not exist.", 0)
 		return
 	}
+	rest = endpointPath(rest)
 	// deactivates: a PATCH or PUT of one user that sets active false.
 	deactivates := false
 	if r.Method == http.MethodPatch || r.Method == http.MethodPost || r.Method == http.MethodPut {
@@ -307,6 +308,34 @@ func (rc *recorder) copyTo(w http.ResponseWriter) {
 	}
 	w.WriteHeader(rc.status)
 	_, _ = w.Write(rc.body.Bytes())
+}
+
+// endpoints are the library's endpoint names, by their lower-case spelling.
+var endpoints = map[string]string{"users": "Users", "schemas": "Schemas", "resourcetypes": "ResourceTypes", "serviceproviderconfig": "ServiceProviderConfig"}
+
+// endpointPath cleans the path under the base path as an IdP may send it when the admin
+// pasted the base URL with a trailing slash (//Users), with a trailing slash, or with the
+// endpoint in another letter case (/users): repeated and trailing slashes go, and the
+// endpoint is spelt as the library serves it. Ids and schema URNs are left as they are.
+func endpointPath(rest string) string {
+	parts := strings.Split(rest, "/")
+	out := parts[:0]
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	if len(out) == 0 {
+		return rest
+	}
+	if e, ok := endpoints[strings.ToLower(out[0])]; ok {
+		out[0] = e
+	} else if strings.EqualFold(out[0], "v2") && len(out) > 1 {
+		if e, ok := endpoints[strings.ToLower(out[1])]; ok {
+			out[1] = e
+		}
+	}
+	return "/" + strings.Join(out, "/")
 }
 
 func (h *Handler) authorized(r *http.Request) bool {

@@ -748,3 +748,36 @@ func TestFilterOnEnterpriseAttribute(t *testing.T) {
 		}
 	}
 }
+
+// TestTenantURLForms: the IdP joins the base URL an admin pastes (Entra's Tenant URL,
+// Okta's SCIM connector base URL) with /Users; pasted with a trailing slash, that gives
+// //Users, and an endpoint may come in another letter case or with a trailing slash. Each
+// reaches the endpoint it names. (Whether Entra or Okta collapse the slash themselves is
+// not documented in what we found.)
+func TestTenantURLForms(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	r := b.do("POST", "//Users", newUser("slash@example.com")).want(t, http.StatusCreated)
+	id := r.str("id")
+	for _, p := range []string{"//Users?filter=" + url.QueryEscape(`userName eq "slash@example.com"`), "/Users/?filter=" + url.QueryEscape(`userName eq "slash@example.com"`),
+		"/users?filter=" + url.QueryEscape(`userName eq "slash@example.com"`)} {
+		r := b.do("GET", p, "").want(t, 200)
+		if r.body["totalResults"] != float64(1) {
+			t.Errorf("%s: %s", p, r.raw)
+		}
+	}
+	for _, p := range []string{"//Users/" + id, "/users/" + id, "/Users/" + id + "/"} {
+		if r := b.do("GET", p, "").want(t, 200); r.str("id") != id {
+			t.Errorf("%s: %s", p, r.raw)
+		}
+	}
+	for _, p := range []string{"//ServiceProviderConfig", "/serviceproviderconfig", "/ServiceProviderConfig/", "/schemas", "/resourcetypes"} {
+		b.do("GET", p, "").want(t, 200)
+	}
+	b.do("PATCH", "//Users/"+id, patchOps+`[{"op":"replace","path":"active","value":false}]}`).want(t, 200)
+	if u, _ := b.fake.User(id); u.Status != lsqtest.UserInactive {
+		t.Errorf("PATCH //Users/id: status %s", u.Status)
+	}
+	b.do("GET", "/Groups", "").want(t, http.StatusNotFound)
+	b.do("GET", "/Users/"+id+"/x", "").want(t, http.StatusNotFound)
+}
