@@ -10,19 +10,23 @@
 //	http.Handle(scim.DefaultBasePath+"/", h)
 //
 // It serves /ServiceProviderConfig, /Schemas, /ResourceTypes and /Users under
-// [Config.BasePath]: GET /Users/{id}; GET /Users with filter (userName eq, emails eq,
-// emails[type eq "work"].value eq, externalId eq, and any other filter of RFC 7644
-// section 3.4.2.2, joined with and/or), startIndex and count; POST; PUT; PATCH (add,
-// replace, remove in any letter case, with or without a path); DELETE. The attributes and
-// excludedAttributes query parameters (RFC 7644 section 3.4.2.5: names in any letter case,
-// sub-attributes, URN-qualified names) shape every User answer; id and schemas are always
-// returned. Schema validation,
-// PATCH paths and filters come from github.com/elimity-com/scim and its filter parser.
+// [Config.BasePath] (doubled or trailing slashes and the endpoint's letter case do not
+// matter): GET /Users/{id}; GET /Users with filter (userName eq, emails eq, emails.value
+// eq, emails[type eq "work"].value eq, externalId eq, enterprise attributes by their URN,
+// and any other filter of RFC 7644 section 3.4.2.2, joined with and/or; a complex
+// attribute compared whole, name eq "x", is 400 invalidFilter), startIndex and count
+// (itemsPerPage is the number returned); POST; PUT; PATCH (add, replace, remove in any
+// letter case, with or without a path); DELETE. The attributes and excludedAttributes
+// query parameters (RFC 7644 section 3.4.2.5: names in any letter case, sub-attributes,
+// URN-qualified names) shape every User answer; id and schemas are always returned.
+// Schema validation, PATCH paths and filters come from github.com/elimity-com/scim and its
+// filter parser.
 // Every answer is application/scim+json; errors are SCIM errors with scimType. A request
 // without the bearer token (compared in constant time) gets 401. Microsoft Entra ID's own
 // forms are taken as it means them: "True"/"False" strings for active and primary, a
 // filter emails[type eq "work"].value eq "x", a path roles[primary eq "True"].value, the
-// manager as a bare id, attribute names and operators in any letter case. A PATCH without
+// manager as a bare id (in a PATCH, a create or a PUT), attribute names and operators in
+// any letter case, a Tenant URL ending ?aadOptscim062020 (ignored). A PATCH without
 // operations is refused (400 invalidValue, RFC 7644 section 3.5.2) before any call.
 //
 // # Mapping
