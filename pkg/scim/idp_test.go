@@ -752,8 +752,11 @@ func TestFilterOnEnterpriseAttribute(t *testing.T) {
 // TestTenantURLForms: the IdP joins the base URL an admin pastes (Entra's Tenant URL,
 // Okta's SCIM connector base URL) with /Users; pasted with a trailing slash, that gives
 // //Users, and an endpoint may come in another letter case or with a trailing slash. Each
-// reaches the endpoint it names. (Whether Entra or Okta collapse the slash themselves is
-// not documented in what we found.)
+// reaches the endpoint it names. Okta's "Connect to a SCIM connector"
+// (https://help.okta.com/en-us/content/topics/provisioning/opp/opp-connect-scim-connector.htm)
+// even wants its base URL to end in / (https://servername.domain.com:8081/scim/v2/).
+// (Whether Entra or Okta collapse the doubled slash themselves is not documented in what
+// we found.)
 func TestTenantURLForms(t *testing.T) {
 	t.Parallel()
 	b := setup(t, nil)
