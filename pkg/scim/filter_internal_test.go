@@ -19,6 +19,9 @@ func TestRewriteFilter(t *testing.T) {
 		`name.givenName eq "emails co x"`:                            `name.givenName eq "emails co x"`,
 		`userName eq "a \"emails eq b\" c"`:                          `userName eq "a \"emails eq b\" c"`,
 		`myemails eq "x"`:                                            `myemails eq "x"`,
+		`emails[primary eq "True"].value eq "a@b.c"`:                 `emails[primary eq true and value eq "a@b.c"]`,
+		`active eq "False"`:                                          `active eq false`,
+		`userName eq "active eq \"True\""`:                           `userName eq "active eq \"True\""`,
 	} {
 		if got := rewriteFilter(in); got != want {
 			t.Errorf("rewriteFilter(%s) = %s, want %s", in, got, want)

@@ -358,12 +358,24 @@ var subAttrCompare = regexp.MustCompile(`(?i)\b([a-z][a-z0-9_:.-]*)\[([^\]]*)\]\
 // which is skipped.
 var multiValuedCompare = regexp.MustCompile(`(?i)"(?:[^"\\]|\\.)*"|(^|[\s(])(emails|phoneNumbers|ims|photos|addresses|entitlements|roles|x509Certificates)(?:\.([a-z][a-z0-9_]*))?\s+(?:(eq|ne|co|sw|ew|gt|ge|lt|le)\s+("(?:[^"\\]|\\.)*"|true|false|null|[0-9.eE+-]+)|(pr)\b)`)
 
+// stringBooleans is a comparison of active or primary with Entra ID's "True"/"False"
+// strings, or a quoted string, which is skipped.
+var stringBooleans = regexp.MustCompile(`(?i)"(?:[^"\\]|\\.)*"|(^|[\s(\[])(active|primary)\s+(eq|ne)\s+"(true|false)"`)
+
 // rewriteFilter turns what the filter parser cannot read, or its validator cannot
-// compare, into RFC forms it can: emails[type eq "work"].value eq "x" (Entra ID) into
+// compare, into RFC forms it can: Entra ID's active eq "True" into active eq true;
+// emails[type eq "work"].value eq "x" (Entra ID) into
 // emails[type eq "work" and value eq "x"]; a comparison on a multi-valued attribute,
 // emails.value co "x" or emails eq "x" (RFC 7644 section 3.4.2.2: it matches when any value
 // does; compared whole, the attribute's value sub-attribute), into emails[value co "x"].
 func rewriteFilter(f string) string {
+	f = stringBooleans.ReplaceAllStringFunc(f, func(m string) string {
+		if strings.HasPrefix(m, `"`) {
+			return m
+		}
+		p := stringBooleans.FindStringSubmatch(m)
+		return p[1] + p[2] + " " + p[3] + " " + strings.ToLower(p[4])
+	})
 	f = rewriteSubAttrCompare(f)
 	return multiValuedCompare.ReplaceAllStringFunc(f, func(m string) string {
 		if strings.HasPrefix(m, `"`) {

@@ -282,3 +282,28 @@ func TestEntraRoleAtCreate(t *testing.T) {
 		t.Error("a user with an unknown role was created")
 	}
 }
+
+// TestEntraStringBooleansInFilters: Entra ID writes booleans as "True"/"False" strings in
+// its PATCH bodies and paths (Microsoft's "Known issues and resolutions with SCIM 2.0
+// protocol compliance"), so a filter built from the same mapping, such as
+// emails[primary eq "True"].value eq "x" or active eq "False", compares with a string: it is
+// read as the boolean, which is what the attribute holds.
+func TestEntraStringBooleansInFilters(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	u, err := b.fake.AddUser(lsqtest.User{FirstName: "Pat", LastName: "Old", EmailAddress: "pat@example.com", Role: "Sales_User"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{`emails[primary eq "True"].value eq "pat@example.com"`, `userName eq "pat@example.com" and active eq "True"`} {
+		r := b.do("GET", "/Users?filter="+url.QueryEscape(f), "").want(t, 200)
+		res, _ := r.body["Resources"].([]any)
+		if len(res) != 1 || res[0].(map[string]any)["id"] != u.ID {
+			t.Errorf("%s: %s", f, r.raw)
+		}
+	}
+	r := b.do("GET", "/Users?filter="+url.QueryEscape(`userName eq "pat@example.com" and active eq "False"`), "").want(t, 200)
+	if r.body["totalResults"] != float64(0) {
+		t.Errorf("active eq \"False\" matched an active user: %s", r.raw)
+	}
+}
