@@ -2,6 +2,7 @@ package scim
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -76,9 +77,25 @@ func (e *edit) setTop(name string, v any) error {
 			return e.set(urn, attr, "", sub, v)
 		}
 	}
+	if m := filteredKey.FindStringSubmatch(name); m != nil {
+		// emails[type eq "work"].value as a key of a path-less PATCH value.
+		typ := strings.ToLower(m[3])
+		if strings.EqualFold(m[2], "primary") {
+			if b, _ := boolValue(m[3]); !b { // primary eq false (or not a boolean) names no value LeadSquared holds
+				e.ignored[name] = true
+				return nil
+			}
+			typ = "primary"
+		}
+		return e.set(UserSchema, m[1], typ, m[4], v)
+	}
 	attr, sub, _ := strings.Cut(name, ".")
 	return e.set(UserSchema, attr, "", sub, v)
 }
+
+// filteredKey is a key attr[type eq "T"].sub (or [primary eq true]) of a path-less PATCH
+// value.
+var filteredKey = regexp.MustCompile(`(?i)^([a-z][a-z0-9_]*)\[\s*(type|primary)\s+eq\s+"?([^"\]]*?)"?\s*\](?:\.([a-z][a-z0-9_]*))?$`)
 
 // patch applies one PATCH operation.
 func (e *edit) patch(op string, path *filter.Path, value any) error {
@@ -207,6 +224,10 @@ func (e *edit) set(urn, attr, typ, sub string, value any) error {
 				return e.requireGiven(str(value))
 			case "familyname":
 				u.FamilyName = str(value)
+			case "middlename":
+				u.MiddleName = str(value)
+			case "formatted":
+				// Derived from the given and family names.
 			default:
 				e.ignored["name."+sub] = true
 			}
@@ -221,6 +242,11 @@ func (e *edit) set(urn, attr, typ, sub string, value any) error {
 		case "title":
 			u.Title = str(value)
 			return nil
+		case "timezone":
+			u.TimeZone = str(value)
+			return nil
+		case "addresses":
+			return e.setAddress(typ, sub, value)
 		case "roles":
 			v, ok := pickMulti(value, "")
 			if typ != "" || sub != "" {
@@ -260,6 +286,84 @@ func (e *edit) set(urn, attr, typ, sub string, value any) error {
 		return e.setCustom(CustomSchema+":"+attr, value)
 	}
 	e.ignored[urn+":"+full] = true
+	return nil
+}
+
+// setAddress applies the work address (type work, or the primary or only untyped one) of
+// addresses: streetAddress, locality, region, postalCode, country to LeadSquared's
+// Address, City, State, ZipCode, Country. Other types, and formatted (LeadSquared keeps the
+// parts, not the whole), are ignored and audited.
+func (e *edit) setAddress(typ, sub string, value any) error {
+	if typ == "primary" {
+		typ = "work"
+	}
+	if typ != "" && typ != "work" {
+		e.ignored["addresses["+typ+"]"] = true
+		return nil
+	}
+	if sub != "" {
+		return e.setAddressPart(sub, value)
+	}
+	if typ == "" {
+		// The whole list: the work item (or the primary, or the only untyped one).
+		if value == nil {
+			value = map[string]any{}
+		} else if items, ok := value.([]any); ok {
+			var work map[string]any
+			for _, it := range items {
+				m, _ := it.(map[string]any)
+				t := strings.ToLower(str(m["type"]))
+				primary, _ := boolValue(m["primary"])
+				switch {
+				case t == "work" || (work == nil && (primary || (t == "" && len(items) == 1))):
+					work = m
+				case t != "":
+					e.ignored["addresses["+t+"]"] = true
+				}
+			}
+			if work == nil {
+				return nil
+			}
+			value = work
+		}
+	}
+	if value == nil {
+		value = map[string]any{}
+	}
+	obj, ok := value.(map[string]any)
+	if !ok {
+		return invalidValue("addresses: want an object or a list of objects")
+	}
+	if len(obj) == 0 {
+		for _, part := range []string{"streetAddress", "locality", "region", "postalCode", "country"} {
+			_ = e.setAddressPart(part, nil)
+		}
+	}
+	for k, v := range obj {
+		if err := e.setAddressPart(k, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (e *edit) setAddressPart(sub string, value any) error {
+	u := e.u
+	switch strings.ToLower(sub) {
+	case "streetaddress":
+		u.Street = str(value)
+	case "locality":
+		u.City = str(value)
+	case "region":
+		u.Region = str(value)
+	case "postalcode":
+		u.PostalCode = str(value)
+	case "country":
+		u.Country = str(value)
+	case "type", "primary", "display":
+	default:
+		e.ignored["addresses[work]."+sub] = true
+	}
 	return nil
 }
 

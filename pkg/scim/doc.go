@@ -40,7 +40,12 @@
 //     both are given.
 //   - name.givenName: FirstName; required (LeadSquared needs a first name).
 //   - name.familyName: LastName.
+//   - name.middleName: MiddleName.
 //   - name.formatted, displayName: FirstName + " " + LastName; read-only, derived.
+//   - timezone: TimeZone (an Olson name, as LeadSquared's).
+//   - addresses[type eq "work"] (or primary, or the only untyped one): streetAddress,
+//     locality, region, postalCode, country to Address, City, State, ZipCode, Country;
+//     formatted and other types are ignored (audited).
 //   - active: StatusCode (0 active); false: DeactivateUser, true: ActivateUser.
 //   - title: Designation.
 //   - phoneNumbers[type eq "work"].value: PhoneMain.
@@ -57,7 +62,7 @@
 //   - externalId, enterprise costCenter/organization/division, attributes of the
 //     [CustomSchema] extension: mx_* fields through a [Mapping]; ignored unless mapped
 //     (a CustomSchema attribute not mapped is refused, below).
-//   - any other attribute of the core User schema (nickName, addresses, locale, password,
+//   - any other attribute of the core User schema (nickName, locale, password,
 //     groups, other emails and phones, ...): ignored (not stored, not returned), and
 //     named in the audit line.
 //   - an attribute of no schema the handler declares (GET /Schemas): an extension such
@@ -104,8 +109,8 @@
 // leaver loses access even if another change fails), then writes attributes, the manager,
 // and re-activates last; any failure is the request's 5xx, never a partial change reported
 // as done, and every step is safe to repeat. Attributes that LeadSquared's Create a User
-// cannot set (title, department, work phone) are written by an update right after the
-// create; if that fails the IdP gets a 5xx, its retry gets 409, and its next sync writes them.
+// cannot set (title, department, work phone, address, time zone, middle name) are written
+// by an update right after the create; if that fails the IdP gets a 5xx, its retry gets 409, and its next sync writes them.
 //
 // # Load
 //

@@ -784,3 +784,59 @@ func TestTenantURLForms(t *testing.T) {
 	b.do("GET", "/Groups", "").want(t, http.StatusNotFound)
 	b.do("GET", "/Users/"+id+"/x", "").want(t, http.StatusNotFound)
 }
+
+// TestEntraDefaultAttributesStored: Entra ID's default attribute mappings for a
+// non-gallery SCIM app send the work address (addresses[type eq "work"].streetAddress,
+// locality, region, postalCode, country) besides the names (Microsoft's "Tutorial: Develop
+// and plan provisioning for a SCIM endpoint", table "Default user attribute mapping";
+// https://learn.microsoft.com/en-us/entra/identity/app-provisioning/use-scim-to-provision-users-and-groups),
+// and RFC 7643 section 4.1.1 has name.middleName and timezone. LeadSquared holds each
+// (Address, City, State, ZipCode, Country, MiddleName, TimeZone: Update a User), so each
+// is stored, read back, changed and cleared, never dropped.
+func TestEntraDefaultAttributesStored(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	r := b.do("POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+	  "userName":"addr@contoso.example","active":true,"name":{"givenName":"Ada","middleName":"Q","familyName":"Dress"},"timezone":"Asia/Kolkata",
+	  "addresses":[{"type":"work","streetAddress":"1 Main St","locality":"Pune","region":"MH","postalCode":"411001","country":"IN","primary":true}]}`).want(t, http.StatusCreated)
+	id := r.str("id")
+	u, _ := b.fake.User(id)
+	want := map[string]string{"Address": "1 Main St", "City": "Pune", "State": "MH", "ZipCode": "411001", "Country": "IN", "MiddleName": "Q", "TimeZone": "Asia/Kolkata"}
+	for k, v := range want {
+		if got := fakeField(u, k); got != v {
+			t.Errorf("after the create %s = %q, want %q", k, got, v)
+		}
+	}
+	r = b.do("GET", "/Users/"+id, "").want(t, 200)
+	addrs, _ := r.body["addresses"].([]any)
+	if name, _ := r.body["name"].(map[string]any); name["middleName"] != "Q" || r.str("timezone") != "Asia/Kolkata" || len(addrs) != 1 ||
+		addrs[0].(map[string]any)["locality"] != "Pune" || addrs[0].(map[string]any)["type"] != "work" {
+		t.Errorf("read back: %s", r.raw)
+	}
+	// Entra's updates: one path per part, a path-less value with filtered keys, a remove.
+	b.do("PATCH", "/Users/"+id, patchOps+`[{"op":"Replace","path":"addresses[type eq \"work\"].locality","value":"Mumbai"},
+	  {"op":"Add","path":"addresses[type eq \"work\"].postalCode","value":"400001"},{"op":"Replace","path":"timezone","value":"Asia/Dubai"}]}`).want(t, 200)
+	b.do("PATCH", "/Users/"+id, patchOps+`[{"op":"replace","value":{"addresses[type eq \"work\"].region":"MAH","name.middleName":"R"}}]}`).want(t, 200)
+	b.do("PATCH", "/Users/"+id, patchOps+`[{"op":"Remove","path":"addresses[type eq \"work\"].streetAddress"}]}`).want(t, 200)
+	u, _ = b.fake.User(id)
+	want = map[string]string{"Address": "", "City": "Mumbai", "State": "MAH", "ZipCode": "400001", "Country": "IN", "MiddleName": "R", "TimeZone": "Asia/Dubai"}
+	for k, v := range want {
+		if got := fakeField(u, k); got != v {
+			t.Errorf("after the PATCHes %s = %q, want %q", k, got, v)
+		}
+	}
+	// A home address is not the work one: ignored and audited.
+	b.do("PATCH", "/Users/"+id, patchOps+`[{"op":"add","path":"addresses","value":[{"type":"home","locality":"Goa"}]}]}`).want(t, 200)
+	if u, _ = b.fake.User(id); fakeField(u, "City") != "Mumbai" || !strings.Contains(b.audit.String(), "addresses[home]") {
+		t.Errorf("home address: City %q; audit %s", fakeField(u, "City"), b.audit.String())
+	}
+}
+
+// fakeField is a user attribute the fake holds, by its LeadSquared name.
+func fakeField(u lsqtest.User, name string) string {
+	switch name {
+	case "TimeZone":
+		return u.TimeZone
+	}
+	return u.Attributes[name]
+}

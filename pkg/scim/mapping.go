@@ -134,6 +134,13 @@ type user struct {
 	PhoneMobile    string
 	EmployeeNumber string // EmployeeId (read-only: no LeadSquared call writes it)
 	Manager        string // ManagerUserId
+	MiddleName     string
+	TimeZone       string
+	Street         string // Address: the work address's streetAddress
+	City           string // its locality
+	Region         string // State
+	PostalCode     string // ZipCode
+	Country        string
 	Created        string
 	Custom         map[string]string // Mapping key → value
 }
@@ -142,6 +149,7 @@ type user struct {
 var searchColumns = []string{
 	"UserId", "EmployeeId", "FirstName", "LastName", "EmailAddress", "Role", "StatusCode",
 	"PhoneMobile", "PhoneMain", "Department", "Designation", "CreatedOn", "ManagerUserId",
+	"MiddleName", "TimeZone", "Address", "City", "State", "ZipCode", "Country",
 }
 
 // columns are the Advanced Search columns for m.
@@ -162,6 +170,10 @@ func (m Mapping) fromRecord(r *api.UserSearchRecord) user {
 	}
 	if !r.CreatedOn.IsZero() {
 		u.Created = r.CreatedOn.Format("2006-01-02T15:04:05Z")
+	}
+	for name, dst := range map[string]*string{"MiddleName": &u.MiddleName, "TimeZone": &u.TimeZone, "Address": &u.Street,
+		"City": &u.City, "State": &u.Region, "ZipCode": &u.PostalCode, "Country": &u.Country} {
+		*dst, _ = recordField(r, name)
 	}
 	for _, k := range m.keys() {
 		if v, ok := recordField(r, m[k]); ok && v != "" {
@@ -205,6 +217,22 @@ func (m Mapping) attributes(u user) map[string]any {
 			"formatted":  strings.TrimSpace(u.GivenName + " " + u.FamilyName),
 		},
 		"emails": []any{map[string]any{"value": u.Email, "type": "work", "primary": true}},
+	}
+	if u.MiddleName != "" {
+		a["name"].(map[string]any)["middleName"] = u.MiddleName
+	}
+	if u.TimeZone != "" {
+		a["timezone"] = u.TimeZone
+	}
+	addr := map[string]any{}
+	for k, v := range map[string]string{"streetAddress": u.Street, "locality": u.City, "region": u.Region, "postalCode": u.PostalCode, "country": u.Country} {
+		if v != "" {
+			addr[k] = v
+		}
+	}
+	if len(addr) > 0 {
+		addr["type"] = "work"
+		a["addresses"] = []any{addr}
 	}
 	var phones []any
 	if u.PhoneWork != "" {

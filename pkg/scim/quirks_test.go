@@ -307,3 +307,25 @@ func TestEntraStringBooleansInFilters(t *testing.T) {
 		t.Errorf("active eq \"False\" matched an active user: %s", r.raw)
 	}
 }
+
+// TestPathlessFilteredKeys: a path-less PATCH value may name a typed value as a key,
+// phoneNumbers[type eq "work"].value, as the Entra SCIM validator sends dotted keys
+// (https://docs.microsoft.com/en-us/answers/questions/1665068/scim-validation-tool-(https-scimvalidator-microsof)
+// ); each is applied like the same path, not ignored.
+func TestPathlessFilteredKeys(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	u, err := b.fake.AddUser(lsqtest.User{FirstName: "Pat", LastName: "Old", EmailAddress: "pat@example.com", Role: "Sales_User"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.do("PATCH", "/Users/"+u.ID, patchOps+`[{"op":"replace","value":{"phoneNumbers[type eq \"work\"].value":"+1-555-0199",
+	  "emails[type eq \"work\"].value":"PAT@example.com","roles[primary eq \"True\"].value":"Sales_Manager"}}]}`).want(t, 200)
+	if lu, _ := b.fake.User(u.ID); lu.Attributes["PhoneMain"] != "+1-555-0199" || lu.Role != "Sales_Manager" || lu.EmailAddress != "pat@example.com" {
+		t.Errorf("after the PATCH: %+v", lu)
+	}
+	r := b.do("PATCH", "/Users/"+u.ID, patchOps+`[{"op":"replace","value":{"emails[type eq \"work\"].value":"new@example.com"}}]}`).want(t, 400)
+	if r.str("scimType") != "mutability" {
+		t.Errorf("a new address: %s", r.raw)
+	}
+}

@@ -768,6 +768,13 @@ func updateFields(before, after user) (api.UserUpdateFields, bool) {
 	set(&f.Designation, before.Title, after.Title)
 	set(&f.Department, before.Department, after.Department)
 	set(&f.PhoneMain, before.PhoneWork, after.PhoneWork)
+	set(&f.MiddleName, before.MiddleName, after.MiddleName)
+	set(&f.TimeZone, before.TimeZone, after.TimeZone)
+	set(&f.Address, before.Street, after.Street)
+	set(&f.City, before.City, after.City)
+	set(&f.State, before.Region, after.Region)
+	set(&f.ZipCode, before.PostalCode, after.PostalCode)
+	set(&f.Country, before.Country, after.Country)
 	if after.Role != before.Role {
 		role := api.Role(after.Role)
 		f.Role, changed = &role, true
