@@ -18,10 +18,12 @@ type edit struct {
 	ignored map[string]bool
 	// activeSet is true once the request named active.
 	activeSet bool
+	// touched are the extraColumns (by LeadSquared name) the request set or cleared.
+	touched map[string]bool
 }
 
 func newEdit(m Mapping, u *user) *edit {
-	return &edit{m: m, u: u, ignored: map[string]bool{}}
+	return &edit{m: m, u: u, ignored: map[string]bool{}, touched: map[string]bool{}}
 }
 
 // ignoredList is the sorted list of ignored attributes.
@@ -225,7 +227,7 @@ func (e *edit) set(urn, attr, typ, sub string, value any) error {
 			case "familyname":
 				u.FamilyName = str(value)
 			case "middlename":
-				u.MiddleName = str(value)
+				u.MiddleName, e.touched["MiddleName"] = str(value), true
 			case "formatted":
 				// Derived from the given and family names.
 			default:
@@ -243,7 +245,7 @@ func (e *edit) set(urn, attr, typ, sub string, value any) error {
 			u.Title = str(value)
 			return nil
 		case "timezone":
-			u.TimeZone = str(value)
+			u.TimeZone, e.touched["TimeZone"] = str(value), true
 			return nil
 		case "addresses":
 			return e.setAddress(typ, sub, value)
@@ -351,15 +353,15 @@ func (e *edit) setAddressPart(sub string, value any) error {
 	u := e.u
 	switch strings.ToLower(sub) {
 	case "streetaddress":
-		u.Street = str(value)
+		u.Street, e.touched["Address"] = str(value), true
 	case "locality":
-		u.City = str(value)
+		u.City, e.touched["City"] = str(value), true
 	case "region":
-		u.Region = str(value)
+		u.Region, e.touched["State"] = str(value), true
 	case "postalcode":
-		u.PostalCode = str(value)
+		u.PostalCode, e.touched["ZipCode"] = str(value), true
 	case "country":
-		u.Country = str(value)
+		u.Country, e.touched["Country"] = str(value), true
 	case "type", "primary", "display":
 	default:
 		e.ignored["addresses[work]."+sub] = true

@@ -149,12 +149,18 @@ type user struct {
 var searchColumns = []string{
 	"UserId", "EmployeeId", "FirstName", "LastName", "EmailAddress", "Role", "StatusCode",
 	"PhoneMobile", "PhoneMain", "Department", "Designation", "CreatedOn", "ManagerUserId",
-	"MiddleName", "TimeZone", "Address", "City", "State", "ZipCode", "Country",
 }
 
-// columns are the Advanced Search columns for m.
-func (m Mapping) columns() string {
+// extraColumns are columns LeadSquared's docs do not show in an Advanced Search: an
+// account that refuses them is read without them (users.noExtra).
+var extraColumns = []string{"MiddleName", "TimeZone", "Address", "City", "State", "ZipCode", "Country"}
+
+// columns are the Advanced Search columns for m, with extraColumns when extra.
+func (m Mapping) columns(extra bool) string {
 	cols := append([]string(nil), searchColumns...)
+	if extra {
+		cols = append(cols, extraColumns...)
+	}
 	for _, k := range m.keys() {
 		cols = append(cols, m[k])
 	}

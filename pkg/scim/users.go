@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	elimity "github.com/elimity-com/scim"
@@ -38,6 +39,10 @@ type users struct {
 
 	ownerMu sync.Mutex
 	owner   string // the keys' owner, once known
+
+	// noExtra: the account's Advanced Search refused extraColumns; they are not read, so
+	// a write of one is sent whenever a request carries it.
+	noExtra atomic.Bool
 }
 
 var _ elimity.ResourceHandler = (*users)(nil)
@@ -45,7 +50,21 @@ var _ elimity.ResourceHandler = (*users)(nil)
 // search returns the users matching the conditions (all users for none), inactive ones
 // included.
 func (h *users) search(ctx context.Context, conds ...api.SearchCondition) ([]user, error) {
-	req := api.UserSearchRequest{Columns: api.UserSearchColumns{IncludeCSV: h.m.columns()}}
+	if h.noExtra.Load() {
+		return h.searchWith(ctx, false, conds)
+	}
+	out, err := h.searchWith(ctx, true, conds)
+	if err != nil && strings.Contains(strings.ToLower(err.Error()), "invalid attributes") {
+		// LeadSquared answers 500 "User search has some invalid Attributes" for a column
+		// it does not know: read without the undocumented ones from now on.
+		h.noExtra.Store(true)
+		return h.searchWith(ctx, false, conds)
+	}
+	return out, err
+}
+
+func (h *users) searchWith(ctx context.Context, extra bool, conds []api.SearchCondition) ([]user, error) {
+	req := api.UserSearchRequest{Columns: api.UserSearchColumns{IncludeCSV: h.m.columns(extra)}}
 	asc := api.UserSearchSortDirection(0)
 	req.Sorting = []api.UserSearchSort{{ColumnName: "CreatedOn", Direction: &asc}}
 	if len(conds) > 0 {
@@ -683,6 +702,9 @@ func (h *users) write(r *http.Request, op string, before, after user, e *edit) (
 		}
 	}
 	fields, changed := updateFields(before, after)
+	if e != nil && h.noExtra.Load() && forceExtra(&fields, after, e.touched) {
+		changed = true
+	}
 	if cf := h.customFields(after, before); cf != nil {
 		fields.CustomFields, changed = cf, true
 	}
@@ -780,6 +802,21 @@ func updateFields(before, after user) (api.UserUpdateFields, bool) {
 		f.Role, changed = &role, true
 	}
 	return f, changed
+}
+
+// forceExtra sets in f the extra attributes the request touched, whatever before held: with
+// the extra columns unread, before's value is unknown. It reports whether it set any.
+func forceExtra(f *api.UserUpdateFields, after user, touched map[string]bool) bool {
+	set := false
+	for name, dst := range map[string]**string{"MiddleName": &f.MiddleName, "TimeZone": &f.TimeZone, "Address": &f.Address,
+		"City": &f.City, "State": &f.State, "ZipCode": &f.ZipCode, "Country": &f.Country} {
+		if touched[name] {
+			v := map[string]string{"MiddleName": after.MiddleName, "TimeZone": after.TimeZone, "Address": after.Street,
+				"City": after.City, "State": after.Region, "ZipCode": after.PostalCode, "Country": after.Country}[name]
+			*dst, set = &v, true
+		}
+	}
+	return set
 }
 
 // ownerID is the id of the keys' owner (one Authenticate a User call, then remembered).
