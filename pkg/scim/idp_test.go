@@ -825,6 +825,9 @@ func TestEntraDefaultAttributesStored(t *testing.T) {
 			t.Errorf("after the PATCHes %s = %q, want %q", k, got, v)
 		}
 	}
+	if !strings.Contains(b.audit.String(), `"city":"Mumbai"`) || !strings.Contains(b.audit.String(), `"timeZone":"Asia/Dubai"`) {
+		t.Errorf("the audit log does not show the new values: %s", b.audit.String())
+	}
 	// A home address is not the work one: ignored and audited.
 	b.do("PATCH", "/Users/"+id, patchOps+`[{"op":"add","path":"addresses","value":[{"type":"home","locality":"Goa"}]}]}`).want(t, 200)
 	if u, _ = b.fake.User(id); fakeField(u, "City") != "Mumbai" || !strings.Contains(b.audit.String(), "addresses[home]") {
