@@ -21,6 +21,7 @@ func TestRewriteFilter(t *testing.T) {
 		`myemails eq "x"`:                                            `myemails eq "x"`,
 		`emails[primary eq "True"].value eq "a@b.c"`:                 `emails[primary eq true and value eq "a@b.c"]`,
 		`active eq "False"`:                                          `active eq false`,
+		`addresses[type eq "work"].streetAddress pr`:                 `addresses[type eq "work" and streetAddress pr]`,
 		`userName eq "active eq \"True\""`:                           `userName eq "active eq \"True\""`,
 	} {
 		if got := rewriteFilter(in); got != want {

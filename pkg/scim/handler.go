@@ -351,7 +351,7 @@ func (h *Handler) authorized(r *http.Request) bool {
 // subAttrCompare is a value path followed by a sub-attribute comparison, e.g.
 // emails[type eq "work"].value eq "x", which Entra ID sends although RFC 7644's grammar
 // has no such form.
-var subAttrCompare = regexp.MustCompile(`(?i)\b([a-z][a-z0-9_:.-]*)\[([^\]]*)\]\.([a-z][a-z0-9_]*)\s+(eq|ne|co|sw|ew|gt|ge|lt|le)\s+("(?:[^"\\]|\\.)*"|true|false|null|[0-9.eE+-]+)`)
+var subAttrCompare = regexp.MustCompile(`(?i)\b([a-z][a-z0-9_:.-]*)\[([^\]]*)\]\.([a-z][a-z0-9_]*)\s+(?:(eq|ne|co|sw|ew|gt|ge|lt|le)\s+("(?:[^"\\]|\\.)*"|true|false|null|[0-9.eE+-]+)|(pr)\b)`)
 
 // multiValuedCompare is a comparison on a multi-valued attribute of the User schema,
 // whole (emails co "x") or by a sub-attribute (emails.value eq "x"), or a quoted string,
@@ -401,6 +401,9 @@ func rewriteSubAttrCompare(f string) string {
 		inner := p[2]
 		if strings.Contains(strings.ToLower(inner), " or ") {
 			inner = "(" + inner + ")"
+		}
+		if p[6] != "" {
+			return p[1] + "[" + inner + " and " + p[3] + " pr]"
 		}
 		return p[1] + "[" + inner + " and " + p[3] + " " + p[4] + " " + p[5] + "]"
 	})
