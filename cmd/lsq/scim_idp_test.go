@@ -601,3 +601,34 @@ func TestSCIMServeSharedFaults(t *testing.T) {
 		t.Errorf("%d look-alikes left active, %d people without an active user, %d lost deactivations; want 0, 0, 0", extra, none, lost)
 	}
 }
+
+// TestSCIMServeIdPForms replays, through lsq scim serve on lsq fake, the IdP requests the
+// SCIM audit found mishandled (pkg/scim's idp_test.go and quirks_test.go have each with its
+// source): Entra's bare-id manager in a create's extension; a base URL pasted with a
+// trailing slash (//Users); emails eq, which dropped the connection; attributes=userName;
+// and a leaver's PATCH whose other change is refused, which must still deactivate.
+func TestSCIMServeIdPForms(t *testing.T) {
+	t.Parallel()
+	p := startSCIMPair(t, nil, []string{"--rate", "1000 in 1s"})
+	mgr := p.want(201, "POST", "//Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"mona@contoso.example","active":true,"name":{"givenName":"Mona","familyName":"Boss"}}`).str("id")
+	id := p.want(201, "POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+	  "userName":"leaver@contoso.example","active":true,"name":{"givenName":"Lee","familyName":"Ver"},
+	  "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"manager":"`+mgr+`"}}`).str("id")
+	if res := p.want(200, "GET", userFilter(`emails eq "leaver@contoso.example"`), "").resources(); len(res) != 1 || res[0]["id"] != id {
+		t.Errorf("emails eq: %v", res)
+	}
+	r := p.want(200, "GET", "/Users/"+id+"?attributes=userName", "")
+	if len(r.body) != 3 || r.str("userName") != "leaver@contoso.example" {
+		t.Errorf("attributes=userName: %s", r.raw)
+	}
+	r = p.want(400, "PATCH", "/Users/"+id, `{`+patchOp+`,"Operations":[{"op":"Replace","path":"userName","value":"former.leaver@contoso.example"},{"op":"Replace","path":"active","value":"False"}]}`)
+	if r.str("scimType") != "mutability" || !strings.Contains(r.str("detail"), "deactivated") {
+		t.Errorf("leaver's PATCH: %s", r.raw)
+	}
+	if u := p.accountUsers()["leaver@contoso.example"]; len(u) != 1 || u[0].active {
+		t.Errorf("after the leaver's PATCH the account holds %+v, want the one user, inactive", u)
+	}
+	if code := p.stop(); code != exitOK {
+		t.Errorf("lsq scim serve: exit %d", code)
+	}
+}

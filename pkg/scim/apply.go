@@ -2,6 +2,7 @@ package scim
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -17,10 +18,12 @@ type edit struct {
 	ignored map[string]bool
 	// activeSet is true once the request named active.
 	activeSet bool
+	// touched are the extraColumns (by LeadSquared name) the request set or cleared.
+	touched map[string]bool
 }
 
 func newEdit(m Mapping, u *user) *edit {
-	return &edit{m: m, u: u, ignored: map[string]bool{}}
+	return &edit{m: m, u: u, ignored: map[string]bool{}, touched: map[string]bool{}}
 }
 
 // ignoredList is the sorted list of ignored attributes.
@@ -76,9 +79,25 @@ func (e *edit) setTop(name string, v any) error {
 			return e.set(urn, attr, "", sub, v)
 		}
 	}
+	if m := filteredKey.FindStringSubmatch(name); m != nil {
+		// emails[type eq "work"].value as a key of a path-less PATCH value.
+		typ := strings.ToLower(m[3])
+		if strings.EqualFold(m[2], "primary") {
+			if b, _ := boolValue(m[3]); !b { // primary eq false (or not a boolean) names no value LeadSquared holds
+				e.ignored[name] = true
+				return nil
+			}
+			typ = "primary"
+		}
+		return e.set(UserSchema, m[1], typ, m[4], v)
+	}
 	attr, sub, _ := strings.Cut(name, ".")
 	return e.set(UserSchema, attr, "", sub, v)
 }
+
+// filteredKey is a key attr[type eq "T"].sub (or [primary eq true]) of a path-less PATCH
+// value.
+var filteredKey = regexp.MustCompile(`(?i)^([a-z][a-z0-9_]*)\[\s*(type|primary)\s+eq\s+"?([^"\]]*?)"?\s*\](?:\.([a-z][a-z0-9_]*))?$`)
 
 // patch applies one PATCH operation.
 func (e *edit) patch(op string, path *filter.Path, value any) error {
@@ -207,6 +226,10 @@ func (e *edit) set(urn, attr, typ, sub string, value any) error {
 				return e.requireGiven(str(value))
 			case "familyname":
 				u.FamilyName = str(value)
+			case "middlename":
+				u.MiddleName, e.touched["MiddleName"] = str(value), true
+			case "formatted":
+				// Derived from the given and family names.
 			default:
 				e.ignored["name."+sub] = true
 			}
@@ -221,6 +244,11 @@ func (e *edit) set(urn, attr, typ, sub string, value any) error {
 		case "title":
 			u.Title = str(value)
 			return nil
+		case "timezone":
+			u.TimeZone, e.touched["TimeZone"] = str(value), true
+			return nil
+		case "addresses":
+			return e.setAddress(typ, sub, value)
 		case "roles":
 			v, ok := pickMulti(value, "")
 			if typ != "" || sub != "" {
@@ -260,6 +288,84 @@ func (e *edit) set(urn, attr, typ, sub string, value any) error {
 		return e.setCustom(CustomSchema+":"+attr, value)
 	}
 	e.ignored[urn+":"+full] = true
+	return nil
+}
+
+// setAddress applies the work address (type work, or the primary or only untyped one) of
+// addresses: streetAddress, locality, region, postalCode, country to LeadSquared's
+// Address, City, State, ZipCode, Country. Other types, and formatted (LeadSquared keeps the
+// parts, not the whole), are ignored and audited.
+func (e *edit) setAddress(typ, sub string, value any) error {
+	if typ == "primary" {
+		typ = "work"
+	}
+	if typ != "" && typ != "work" {
+		e.ignored["addresses["+typ+"]"] = true
+		return nil
+	}
+	if sub != "" {
+		return e.setAddressPart(sub, value)
+	}
+	if typ == "" {
+		// The whole list: the work item (or the primary, or the only untyped one).
+		if value == nil {
+			value = map[string]any{}
+		} else if items, ok := value.([]any); ok {
+			var work map[string]any
+			for _, it := range items {
+				m, _ := it.(map[string]any)
+				t := strings.ToLower(str(m["type"]))
+				primary, _ := boolValue(m["primary"])
+				switch {
+				case t == "work" || (work == nil && (primary || (t == "" && len(items) == 1))):
+					work = m
+				case t != "":
+					e.ignored["addresses["+t+"]"] = true
+				}
+			}
+			if work == nil {
+				return nil
+			}
+			value = work
+		}
+	}
+	if value == nil {
+		value = map[string]any{}
+	}
+	obj, ok := value.(map[string]any)
+	if !ok {
+		return invalidValue("addresses: want an object or a list of objects")
+	}
+	if len(obj) == 0 {
+		for _, part := range []string{"streetAddress", "locality", "region", "postalCode", "country"} {
+			_ = e.setAddressPart(part, nil)
+		}
+	}
+	for k, v := range obj {
+		if err := e.setAddressPart(k, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (e *edit) setAddressPart(sub string, value any) error {
+	u := e.u
+	switch strings.ToLower(sub) {
+	case "streetaddress":
+		u.Street, e.touched["Address"] = str(value), true
+	case "locality":
+		u.City, e.touched["City"] = str(value), true
+	case "region":
+		u.Region, e.touched["State"] = str(value), true
+	case "postalcode":
+		u.PostalCode, e.touched["ZipCode"] = str(value), true
+	case "country":
+		u.Country, e.touched["Country"] = str(value), true
+	case "type", "primary", "display":
+	default:
+		e.ignored["addresses[work]."+sub] = true
+	}
 	return nil
 }
 
@@ -353,7 +459,7 @@ func (e *edit) setPhones(typ, sub string, value any) error {
 }
 
 // pickMulti returns the value of the item of a multi-valued attribute whose type is typ,
-// else the primary one, else the only one.
+// else the primary one, else the only one when it has no other type.
 func pickMulti(value any, typ string) (any, bool) {
 	items, ok := value.([]any)
 	if !ok || len(items) == 0 {
@@ -378,7 +484,9 @@ func pickMulti(value any, typ string) (any, bool) {
 	case primary != nil:
 		return primary, true
 	case len(items) == 1:
-		if m, ok := items[0].(map[string]any); ok {
+		// The only item, unless it says it is of another type (a home address is not
+		// the work one).
+		if m, ok := items[0].(map[string]any); ok && (typ == "" || str(m["type"]) == "") {
 			return m["value"], true
 		}
 	}

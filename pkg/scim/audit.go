@@ -95,6 +95,13 @@ func fields(u user) map[string]any {
 	add("phoneMain", u.PhoneWork)
 	add("phoneMobile", u.PhoneMobile)
 	add("managerUserId", u.Manager)
+	add("middleName", u.MiddleName)
+	add("timeZone", u.TimeZone)
+	add("address", u.Street)
+	add("city", u.City)
+	add("state", u.Region)
+	add("zipCode", u.PostalCode)
+	add("country", u.Country)
 	for k, v := range u.Custom {
 		add(k, v)
 	}

@@ -10,16 +10,23 @@
 //	http.Handle(scim.DefaultBasePath+"/", h)
 //
 // It serves /ServiceProviderConfig, /Schemas, /ResourceTypes and /Users under
-// [Config.BasePath]: GET /Users/{id}; GET /Users with filter (userName eq, emails eq,
-// emails[type eq "work"].value eq, externalId eq, and any other filter of RFC 7644
-// section 3.4.2.2, joined with and/or), startIndex and count; POST; PUT; PATCH (add,
-// replace, remove in any letter case, with or without a path); DELETE. Schema validation,
-// PATCH paths and filters come from github.com/elimity-com/scim and its filter parser.
+// [Config.BasePath] (doubled or trailing slashes and the endpoint's letter case do not
+// matter): GET /Users/{id}; GET /Users with filter (userName eq, emails eq, emails.value
+// eq, emails[type eq "work"].value eq, externalId eq, enterprise attributes by their URN,
+// and any other filter of RFC 7644 section 3.4.2.2, joined with and/or; a complex
+// attribute compared whole, name eq "x", is 400 invalidFilter), startIndex and count
+// (itemsPerPage is the number returned); POST; PUT; PATCH (add, replace, remove in any
+// letter case, with or without a path); DELETE. The attributes and excludedAttributes
+// query parameters (RFC 7644 section 3.4.2.5: names in any letter case, sub-attributes,
+// URN-qualified names) shape every User answer; id and schemas are always returned.
+// Schema validation, PATCH paths and filters come from github.com/elimity-com/scim and its
+// filter parser.
 // Every answer is application/scim+json; errors are SCIM errors with scimType. A request
 // without the bearer token (compared in constant time) gets 401. Microsoft Entra ID's own
 // forms are taken as it means them: "True"/"False" strings for active and primary, a
 // filter emails[type eq "work"].value eq "x", a path roles[primary eq "True"].value, the
-// manager as a bare id, attribute names and operators in any letter case. A PATCH without
+// manager as a bare id (in a PATCH, a create or a PUT), attribute names and operators in
+// any letter case, a Tenant URL ending ?aadOptscim062020 (ignored). A PATCH without
 // operations is refused (400 invalidValue, RFC 7644 section 3.5.2) before any call.
 //
 // # Mapping
@@ -33,7 +40,12 @@
 //     both are given.
 //   - name.givenName: FirstName; required (LeadSquared needs a first name).
 //   - name.familyName: LastName.
+//   - name.middleName: MiddleName.
 //   - name.formatted, displayName: FirstName + " " + LastName; read-only, derived.
+//   - timezone: TimeZone (an Olson name, as LeadSquared's).
+//   - addresses[type eq "work"] (or primary, or the only untyped one): streetAddress,
+//     locality, region, postalCode, country to Address, City, State, ZipCode, Country;
+//     formatted and other types are ignored (audited).
 //   - active: StatusCode (0 active); false: DeactivateUser, true: ActivateUser.
 //   - title: Designation.
 //   - phoneNumbers[type eq "work"].value: PhoneMain.
@@ -47,10 +59,16 @@
 //   - enterprise manager.value: ManagerUserId, the manager's id (= their SCIM id); set
 //     through Update User's Managers in Bulk, which LeadSquared applies asynchronously;
 //     cannot be cleared.
-//   - externalId, enterprise costCenter/organization/division, custom extension
-//     attributes: mx_* fields through a [Mapping]; ignored unless mapped.
-//   - anything else (nickName, addresses, locale, password, groups, other emails and
-//     phones, ...): ignored (not stored, not returned), and named in the audit line.
+//   - externalId, enterprise costCenter/organization/division, attributes of the
+//     [CustomSchema] extension: mx_* fields through a [Mapping]; ignored unless mapped
+//     (a CustomSchema attribute not mapped is refused, below).
+//   - any other attribute of the core User schema (nickName, locale, password,
+//     groups, other emails and phones, ...): ignored (not stored, not returned), and
+//     named in the audit line.
+//   - an attribute of no schema the handler declares (GET /Schemas): an extension such
+//     as Entra's urn:ietf:params:scim:schemas:extension:custom:2.0:User, a misspelt
+//     name: the create, PUT or PATCH is refused (400 invalidValue, or invalidPath for a
+//     PATCH path) with a detail naming it, before any LeadSquared call.
 //
 // A PUT changes only the attributes it carries (RFC 7644 section 3.5.1 allows taking
 // omitted attributes as not asserted): a value set in LeadSquared is never cleared by an IdP
@@ -59,7 +77,10 @@
 // # Access
 //
 // active:false and DELETE deactivate (LeadSquared keeps its users; DELETE answers 204);
-// active:true re-activates. The keys' owner is never deactivated (403). Reads use Advanced
+// active:true re-activates. A PATCH or PUT that sets active false beside a change that is
+// refused (400: a new address, an undeclared attribute) is still refused, but the user is
+// deactivated first and the detail says so: a leaver's access never outlives a refusal.
+// The keys' owner is never deactivated (403). Reads use Advanced
 // Search, so inactive users are found. A create first looks the address up, inactive users
 // and look-alike addresses included (usersync.CanonicalAddress: case, Unicode forms,
 // full-width letters, IDNA domains), under a lock per address key, and answers 409
@@ -88,8 +109,8 @@
 // leaver loses access even if another change fails), then writes attributes, the manager,
 // and re-activates last; any failure is the request's 5xx, never a partial change reported
 // as done, and every step is safe to repeat. Attributes that LeadSquared's Create a User
-// cannot set (title, department, work phone) are written by an update right after the
-// create; if that fails the IdP gets a 5xx, its retry gets 409, and its next sync writes them.
+// cannot set (title, department, work phone, address, time zone, middle name) are written
+// by an update right after the create; if that fails the IdP gets a 5xx, its retry gets 409, and its next sync writes them.
 //
 // # Load
 //

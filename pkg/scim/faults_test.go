@@ -240,3 +240,40 @@ func TestConcurrentCreates(t *testing.T) {
 		t.Errorf("%d users, want 10", n)
 	}
 }
+
+// TestExtraColumnsRefused: whether a real account's User Advanced Search takes
+// MiddleName, TimeZone, Address, City, State, ZipCode and Country in Include_CSV is not
+// documented (it refuses ManagerName and TeamName with a 500 "User search has some invalid
+// Attributes"). If it refuses them, reads go on without them (one more search, once), and
+// writes of those attributes are sent whenever a request carries them, clears included,
+// since what LeadSquared holds cannot be read to compare.
+func TestExtraColumnsRefused(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	u, err := b.fake.AddUser(lsqtest.User{FirstName: "Pat", LastName: "Old", EmailAddress: "pat@example.com", Role: "Sales_User",
+		Attributes: map[string]string{"City": "Pune"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	refuse := lsqtest.Fault{Status: 500, Body: `{"Status":"Error","ExceptionType":"MXInvalidInputException","ExceptionMessage":"User search has some invalid Attributes"}`}
+	if err := b.fake.FailNext(api.OpAdvancedSearchUsers, 1, refuse); err != nil {
+		t.Fatal(err)
+	}
+	r := b.do("GET", "/Users/"+u.ID, "").want(t, 200)
+	if r.str("userName") != "pat@example.com" {
+		t.Fatalf("read after the refusal: %s", r.raw)
+	}
+	b.fake.ResetLog()
+	b.do("GET", "/Users/"+u.ID, "").want(t, 200)
+	if n := b.fake.Count("AdvancedSearchUsers"); n != 1 {
+		t.Errorf("%d searches for a read once the columns were refused, want 1", n)
+	}
+	b.do("PATCH", "/Users/"+u.ID, patchOps+`[{"op":"Remove","path":"addresses[type eq \"work\"].locality"}]}`).want(t, 200)
+	if lu, _ := b.fake.User(u.ID); lu.Attributes["City"] != "" {
+		t.Errorf("the clear was not sent: City %q", lu.Attributes["City"])
+	}
+	b.do("PATCH", "/Users/"+u.ID, patchOps+`[{"op":"Replace","path":"timezone","value":"Asia/Kolkata"}]}`).want(t, 200)
+	if lu, _ := b.fake.User(u.ID); lu.TimeZone != "Asia/Kolkata" {
+		t.Errorf("TimeZone %q", lu.TimeZone)
+	}
+}

@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -69,6 +70,10 @@ type Config struct {
 // Handler is a SCIM 2.0 service provider for the Users of one LeadSquared account. It is
 // an http.Handler: mount it in any server. Make one with [New].
 type Handler struct {
+	// attrs are the User schema's attribute names and exts the declared extensions'
+	// URNs, in lower case: what a write may carry.
+	attrs map[string]bool
+	exts  map[string]bool
 	base  string
 	token [32]byte
 	srv   elimity.Server
@@ -138,7 +143,15 @@ func New(cfg Config) (*Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("scim: %w", err)
 	}
-	return &Handler{base: base, token: sha256.Sum256([]byte(cfg.Token)), srv: srv, users: u}, nil
+	h := &Handler{base: base, token: sha256.Sum256([]byte(cfg.Token)), srv: srv, users: u,
+		attrs: map[string]bool{"schemas": true, "id": true, "externalid": true, "meta": true}, exts: map[string]bool{}}
+	for _, a := range rt.Schema.Attributes {
+		h.attrs[strings.ToLower(a.Name())] = true
+	}
+	for _, e := range rt.SchemaExtensions {
+		h.exts[strings.ToLower(e.Schema.ID)] = true
+	}
+	return h, nil
 }
 
 // maxResults is the largest page GET /Users returns.
@@ -166,11 +179,28 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "", "Specified endpoint does not exist.", 0)
 		return
 	}
+	rest = endpointPath(rest)
+	// deactivates: a PATCH or PUT of one user that sets active false.
+	deactivates := false
 	if r.Method == http.MethodPatch || r.Method == http.MethodPost || r.Method == http.MethodPut {
-		if err := normalizeBody(r); err != nil {
+		check := func(map[string]any, bool) error { return nil }
+		if strings.HasPrefix(strings.ToLower(rest), "/users") {
+			check = h.checkAttributes
+		}
+		d, err := normalizeBody(r, check)
+		deactivates = d && r.Method != http.MethodPost && userPath.MatchString(rest)
+		if err != nil {
 			typ := scimerrors.ScimTypeInvalidSyntax
-			if errors.Is(err, errNoOperations) {
+			var ua *undeclaredError
+			switch {
+			case errors.Is(err, errNoOperations):
 				typ = scimerrors.ScimTypeInvalidValue
+			case errors.As(err, &ua):
+				typ = ua.scimType
+				if deactivates {
+					h.deactivateAnyway(w, r, rest, string(typ), err.Error())
+					return
+				}
 			}
 			writeError(w, http.StatusBadRequest, string(typ), err.Error(), 0)
 			return
@@ -184,7 +214,128 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		q.Set("filter", rewriteFilter(q.Get("filter")))
 		r2.URL.RawQuery = q.Encode()
 	}
-	h.srv.ServeHTTP(&overrideWriter{ResponseWriter: w, st: st}, r2)
+	out := http.ResponseWriter(w)
+	if lr := strings.ToLower(rest); strings.HasPrefix(lr, "/users") {
+		q := r.URL.Query()
+		var sw *selectionWriter
+		if a := q.Get("attributes"); a != "" {
+			sw = &selectionWriter{ResponseWriter: w, sel: h.parseSelection(a), include: true}
+		} else if a := q.Get("excludedAttributes"); a != "" {
+			sw = &selectionWriter{ResponseWriter: w, sel: h.parseSelection(a)}
+		} else if r.Method == http.MethodGet && strings.TrimSuffix(lr, "/") == "/users" {
+			// A list: itemsPerPage is corrected to the number of Resources.
+			sw = &selectionWriter{ResponseWriter: w}
+		}
+		if sw != nil {
+			defer sw.finish()
+			out = sw
+		}
+	}
+	if deactivates {
+		rec := newRecorder()
+		h.srv.ServeHTTP(&overrideWriter{ResponseWriter: rec, st: st}, r2)
+		if rec.status == http.StatusBadRequest {
+			var e struct {
+				ScimType string `json:"scimType"`
+				Detail   string `json:"detail"`
+			}
+			_ = json.Unmarshal(rec.body.Bytes(), &e)
+			h.deactivateAnyway(w, r, rest, e.ScimType, e.Detail)
+			return
+		}
+		rec.copyTo(out)
+		return
+	}
+	h.srv.ServeHTTP(&overrideWriter{ResponseWriter: out, st: st}, r2)
+}
+
+// userPath is the path of one user under the base path.
+var userPath = regexp.MustCompile(`(?i)^/users/[^/]+$`)
+
+// deactivateAnyway answers a PATCH or PUT that sets active false but is refused (400) for
+// another of its changes: the refusal stands, so the IdP reports it, but the deactivation
+// is applied first, as a PATCH of active alone, so a leaver's access never outlives it.
+// If the deactivation itself fails (the keys' owner, a LeadSquared failure), that answer
+// is the request's.
+func (h *Handler) deactivateAnyway(w http.ResponseWriter, r *http.Request, rest, scimType, detail string) {
+	const body = `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"active","value":false}]}`
+	st := &reqState{}
+	r3 := r.Clone(context.WithValue(r.Context(), stateKey{}, st))
+	r3.Method = http.MethodPatch
+	r3.URL.Path, r3.URL.RawPath, r3.URL.RawQuery = rest, "", ""
+	r3.Body, r3.ContentLength = io.NopCloser(strings.NewReader(body)), int64(len(body))
+	rec := newRecorder()
+	h.srv.ServeHTTP(&overrideWriter{ResponseWriter: rec, st: st}, r3)
+	if rec.status != http.StatusOK {
+		rec.copyTo(w)
+		return
+	}
+	detail = strings.TrimSuffix(detail, "; nothing was changed")
+	writeError(w, http.StatusBadRequest, scimType, detail+"; active false was applied: the user is deactivated, nothing else changed", 0)
+}
+
+// recorder holds an answer of the library back.
+type recorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func newRecorder() *recorder { return &recorder{header: http.Header{}} }
+
+func (rc *recorder) Header() http.Header { return rc.header }
+
+func (rc *recorder) WriteHeader(code int) {
+	if rc.status == 0 {
+		rc.status = code
+	}
+}
+
+func (rc *recorder) Write(b []byte) (int, error) {
+	if rc.status == 0 {
+		rc.status = http.StatusOK
+	}
+	return rc.body.Write(b)
+}
+
+// copyTo writes the held answer to w.
+func (rc *recorder) copyTo(w http.ResponseWriter) {
+	for k, v := range rc.header {
+		w.Header()[k] = v
+	}
+	if rc.status == 0 {
+		rc.status = http.StatusOK
+	}
+	w.WriteHeader(rc.status)
+	_, _ = w.Write(rc.body.Bytes())
+}
+
+// endpoints are the library's endpoint names, by their lower-case spelling.
+var endpoints = map[string]string{"users": "Users", "schemas": "Schemas", "resourcetypes": "ResourceTypes", "serviceproviderconfig": "ServiceProviderConfig"}
+
+// endpointPath cleans the path under the base path as an IdP may send it when the admin
+// pasted the base URL with a trailing slash (//Users), with a trailing slash, or with the
+// endpoint in another letter case (/users): repeated and trailing slashes go, and the
+// endpoint is spelt as the library serves it. Ids and schema URNs are left as they are.
+func endpointPath(rest string) string {
+	parts := strings.Split(rest, "/")
+	out := parts[:0]
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	if len(out) == 0 {
+		return rest
+	}
+	if e, ok := endpoints[strings.ToLower(out[0])]; ok {
+		out[0] = e
+	} else if strings.EqualFold(out[0], "v2") && len(out) > 1 {
+		if e, ok := endpoints[strings.ToLower(out[1])]; ok {
+			out[1] = e
+		}
+	}
+	return "/" + strings.Join(out, "/")
 }
 
 func (h *Handler) authorized(r *http.Request) bool {
@@ -200,16 +351,59 @@ func (h *Handler) authorized(r *http.Request) bool {
 // subAttrCompare is a value path followed by a sub-attribute comparison, e.g.
 // emails[type eq "work"].value eq "x", which Entra ID sends although RFC 7644's grammar
 // has no such form.
-var subAttrCompare = regexp.MustCompile(`(?i)\b([a-z][a-z0-9_:.-]*)\[([^\]]*)\]\.([a-z][a-z0-9_]*)\s+(eq|ne|co|sw|ew|gt|ge|lt|le)\s+("(?:[^"\\]|\\.)*"|true|false|null|[0-9.eE+-]+)`)
+var subAttrCompare = regexp.MustCompile(`(?i)\b([a-z][a-z0-9_:.-]*)\[([^\]]*)\]\.([a-z][a-z0-9_]*)\s+(?:(eq|ne|co|sw|ew|gt|ge|lt|le)\s+("(?:[^"\\]|\\.)*"|true|false|null|[0-9.eE+-]+)|(pr)\b)`)
 
-// rewriteFilter turns emails[type eq "work"].value eq "x" into the RFC form
-// emails[type eq "work" and value eq "x"], which the filter parser reads.
+// multiValuedCompare is a comparison on a multi-valued attribute of the User schema,
+// whole (emails co "x") or by a sub-attribute (emails.value eq "x"), or a quoted string,
+// which is skipped.
+var multiValuedCompare = regexp.MustCompile(`(?i)"(?:[^"\\]|\\.)*"|(^|[\s(])(emails|phoneNumbers|ims|photos|addresses|entitlements|roles|x509Certificates)(?:\.([a-z][a-z0-9_]*))?\s+(?:(eq|ne|co|sw|ew|gt|ge|lt|le)\s+("(?:[^"\\]|\\.)*"|true|false|null|[0-9.eE+-]+)|(pr)\b)`)
+
+// stringBooleans is a comparison of active or primary with Entra ID's "True"/"False"
+// strings, or a quoted string, which is skipped.
+var stringBooleans = regexp.MustCompile(`(?i)"(?:[^"\\]|\\.)*"|(^|[\s(\[])(active|primary)\s+(eq|ne)\s+"(true|false)"`)
+
+// rewriteFilter turns what the filter parser cannot read, or its validator cannot
+// compare, into RFC forms it can: Entra ID's active eq "True" into active eq true;
+// emails[type eq "work"].value eq "x" (Entra ID) into
+// emails[type eq "work" and value eq "x"]; a comparison on a multi-valued attribute,
+// emails.value co "x" or emails eq "x" (RFC 7644 section 3.4.2.2: it matches when any value
+// does; compared whole, the attribute's value sub-attribute), into emails[value co "x"].
 func rewriteFilter(f string) string {
+	f = stringBooleans.ReplaceAllStringFunc(f, func(m string) string {
+		if strings.HasPrefix(m, `"`) {
+			return m
+		}
+		p := stringBooleans.FindStringSubmatch(m)
+		return p[1] + p[2] + " " + p[3] + " " + strings.ToLower(p[4])
+	})
+	f = rewriteSubAttrCompare(f)
+	return multiValuedCompare.ReplaceAllStringFunc(f, func(m string) string {
+		if strings.HasPrefix(m, `"`) {
+			return m
+		}
+		p := multiValuedCompare.FindStringSubmatch(m)
+		sub := p[3]
+		if sub == "" {
+			sub = "value"
+		}
+		if p[6] != "" {
+			return p[1] + p[2] + "[" + sub + " pr]"
+		}
+		return p[1] + p[2] + "[" + sub + " " + p[4] + " " + p[5] + "]"
+	})
+}
+
+// rewriteSubAttrCompare turns emails[type eq "work"].value eq "x" into the RFC form
+// emails[type eq "work" and value eq "x"], which the filter parser reads.
+func rewriteSubAttrCompare(f string) string {
 	return subAttrCompare.ReplaceAllStringFunc(f, func(m string) string {
 		p := subAttrCompare.FindStringSubmatch(m)
 		inner := p[2]
 		if strings.Contains(strings.ToLower(inner), " or ") {
 			inner = "(" + inner + ")"
+		}
+		if p[6] != "" {
+			return p[1] + "[" + inner + " and " + p[3] + " pr]"
 		}
 		return p[1] + "[" + inner + " and " + p[3] + " " + p[4] + " " + p[5] + "]"
 	})
@@ -222,32 +416,117 @@ const maxBody = 1 << 20
 // forms the schema validation refuses: the strings "True"/"False" for active and primary,
 // and the manager's id as a string rather than {"value": id}. A PATCH without operations
 // is refused here with a detail that says so (RFC 7644 section 3.5.2 wants one or more).
-func normalizeBody(r *http.Request) error {
+func normalizeBody(r *http.Request, check func(doc map[string]any, patch bool) error) (deactivates bool, err error) {
 	if r.Body == nil {
-		return nil
+		return false, nil
 	}
 	b, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 	_ = r.Body.Close()
 	if err != nil {
-		return fmt.Errorf("reading the request body: %w", err)
+		return false, fmt.Errorf("reading the request body: %w", err)
 	}
 	if len(b) > maxBody {
-		return fmt.Errorf("the request body is larger than %d bytes", maxBody)
+		return false, fmt.Errorf("the request body is larger than %d bytes", maxBody)
 	}
 	var doc map[string]any
 	if json.Unmarshal(b, &doc) == nil {
 		if r.Method == http.MethodPatch && !hasOperations(doc) {
-			return errNoOperations
+			return false, errNoOperations
 		}
-		if fixBooleans(doc) {
+		fixedNames := fixMessageNames(doc, r.Method == http.MethodPatch)
+		if fixBooleans(doc) || fixedNames {
 			if nb, err := json.Marshal(doc); err == nil {
 				b = nb
 			}
 		}
+		deactivates = setsInactive(doc, r.Method == http.MethodPatch)
+		if err := check(doc, r.Method == http.MethodPatch); err != nil {
+			return deactivates, err
+		}
 	}
 	r.Body = io.NopCloser(strings.NewReader(string(b)))
 	r.ContentLength = int64(len(b))
-	return nil
+	return deactivates, nil
+}
+
+// fixMessageNames spells the message-level names the library reads case-sensitively as
+// RFC 7644 does: schemas and, in a PATCH, Operations with each operation's op, path and
+// value (RFC 7643 section 2.1: attribute names are case-insensitive). It reports whether
+// it renamed any.
+func fixMessageNames(doc map[string]any, patch bool) bool {
+	changed := false
+	rename := func(m map[string]any, want string) {
+		for k, v := range m {
+			if k != want && strings.EqualFold(k, want) {
+				if _, taken := m[want]; !taken {
+					delete(m, k)
+					m[want], changed = v, true
+				}
+			}
+		}
+	}
+	rename(doc, "schemas")
+	if !patch {
+		return changed
+	}
+	rename(doc, "Operations")
+	list, _ := doc["Operations"].([]any)
+	for _, o := range list {
+		if op, ok := o.(map[string]any); ok {
+			rename(op, "op")
+			rename(op, "path")
+			rename(op, "value")
+		}
+	}
+	return changed
+}
+
+// setsInactive reports whether doc, a PATCH (patch) or a resource, sets active false: an
+// operation with path active, or a path-less one whose value holds active, or the
+// resource's active. Booleans are already fixed.
+func setsInactive(doc map[string]any, patch bool) bool {
+	isFalse := func(m map[string]any) bool {
+		for k, v := range m {
+			if strings.EqualFold(k, "active") && v == false {
+				return true
+			}
+		}
+		return false
+	}
+	if !patch {
+		return isFalse(doc)
+	}
+	for k, ops := range doc {
+		if !strings.EqualFold(k, "Operations") {
+			continue
+		}
+		list, _ := ops.([]any)
+		for _, o := range list {
+			op, _ := o.(map[string]any)
+			var name, path string
+			var value any
+			for pk, pv := range op {
+				switch {
+				case strings.EqualFold(pk, "op"):
+					name, _ = pv.(string)
+				case strings.EqualFold(pk, "path"):
+					path, _ = pv.(string)
+				case strings.EqualFold(pk, "value"):
+					value = pv
+				}
+			}
+			if !strings.EqualFold(name, "replace") && !strings.EqualFold(name, "add") {
+				continue
+			}
+			if strings.EqualFold(path, "active") && value == false {
+				return true
+			}
+			if m, ok := value.(map[string]any); ok && path == "" && isFalse(m) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // errNoOperations answers a PATCH whose Operations is missing or empty.
@@ -278,8 +557,10 @@ func boolString(v any) (bool, bool) {
 
 // fixBooleans turns string values of active and primary (in a resource, its multi-valued
 // attributes, a PATCH value, or an operation whose path is active or ends in .primary)
-// into booleans, and the manager given as a bare id into an object; it reports whether it
-// changed any. Extension objects (urn:... keys) are left alone: their attributes are strings.
+// into booleans, and the manager given as a bare id (in the enterprise extension object, as
+// its URN-named key, or as the value of either path) into an object; it reports whether it
+// changed any. Other extension objects (urn:... keys) are left alone: their attributes are
+// strings.
 func fixBooleans(doc map[string]any) bool {
 	changed := false
 	var walk func(m map[string]any)
@@ -289,6 +570,14 @@ func fixBooleans(doc map[string]any) bool {
 			case strings.EqualFold(k, "active") || strings.EqualFold(k, "primary"):
 				if b, ok := boolString(v); ok {
 					m[k], changed = b, true
+				}
+			case strings.EqualFold(k, EnterpriseSchema):
+				if o, ok := v.(map[string]any); ok && fixManager(o, "manager") {
+					changed = true
+				}
+			case strings.EqualFold(k, EnterpriseSchema+":manager"):
+				if fixManager(m, k) {
+					changed = true
 				}
 			case strings.HasPrefix(strings.ToLower(k), "urn:"):
 			default:
@@ -331,9 +620,8 @@ func fixBooleans(doc map[string]any) bool {
 						op[vk], changed = b, true
 					}
 				case strings.EqualFold(path, EnterpriseSchema+":manager"):
-					if str, ok := vv.(string); ok {
-						// Entra ID sends the manager's id as a string; the schema has an object.
-						op[vk], changed = map[string]any{"value": str}, true
+					if fixManager(op, vk) {
+						changed = true
 					}
 				default:
 					switch x := vv.(type) {
@@ -348,6 +636,22 @@ func fixBooleans(doc map[string]any) bool {
 	}
 	walk(doc)
 	return changed
+}
+
+// fixManager turns m's attribute named key (in any letter case) from the manager's bare
+// id, as Entra ID sends it, into the object {"value": id} of the schema; it reports
+// whether it changed it.
+func fixManager(m map[string]any, key string) bool {
+	for k, v := range m {
+		if !strings.EqualFold(k, key) {
+			continue
+		}
+		if str, ok := v.(string); ok {
+			m[k] = map[string]any{"value": str}
+			return true
+		}
+	}
+	return false
 }
 
 // reqState carries what a resource handler wants the answer to be when the library cannot

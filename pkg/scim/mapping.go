@@ -32,8 +32,9 @@ const (
 //   - CustomSchema + ":NAME": an attribute of the custom extension, which the handler
 //     declares in /Schemas for every NAME mapped (a string).
 //
-// An attribute neither in the mapping table of the package doc nor mapped here is ignored
-// on write and absent on read.
+// A core or enterprise attribute neither in the mapping table of the package doc nor
+// mapped here is ignored on write and absent on read; an attribute of an extension the
+// handler does not declare is refused (400).
 type Mapping map[string]string
 
 // enterpriseUnmapped are the enterprise attributes without a LeadSquared field, which a
@@ -133,6 +134,13 @@ type user struct {
 	PhoneMobile    string
 	EmployeeNumber string // EmployeeId (read-only: no LeadSquared call writes it)
 	Manager        string // ManagerUserId
+	MiddleName     string
+	TimeZone       string
+	Street         string // Address: the work address's streetAddress
+	City           string // its locality
+	Region         string // State
+	PostalCode     string // ZipCode
+	Country        string
 	Created        string
 	Custom         map[string]string // Mapping key → value
 }
@@ -143,9 +151,16 @@ var searchColumns = []string{
 	"PhoneMobile", "PhoneMain", "Department", "Designation", "CreatedOn", "ManagerUserId",
 }
 
-// columns are the Advanced Search columns for m.
-func (m Mapping) columns() string {
+// extraColumns are columns LeadSquared's docs do not show in an Advanced Search: an
+// account that refuses them is read without them (users.noExtra).
+var extraColumns = []string{"MiddleName", "TimeZone", "Address", "City", "State", "ZipCode", "Country"}
+
+// columns are the Advanced Search columns for m, with extraColumns when extra.
+func (m Mapping) columns(extra bool) string {
 	cols := append([]string(nil), searchColumns...)
+	if extra {
+		cols = append(cols, extraColumns...)
+	}
 	for _, k := range m.keys() {
 		cols = append(cols, m[k])
 	}
@@ -161,6 +176,10 @@ func (m Mapping) fromRecord(r *api.UserSearchRecord) user {
 	}
 	if !r.CreatedOn.IsZero() {
 		u.Created = r.CreatedOn.Format("2006-01-02T15:04:05Z")
+	}
+	for name, dst := range map[string]*string{"MiddleName": &u.MiddleName, "TimeZone": &u.TimeZone, "Address": &u.Street,
+		"City": &u.City, "State": &u.Region, "ZipCode": &u.PostalCode, "Country": &u.Country} {
+		*dst, _ = recordField(r, name)
 	}
 	for _, k := range m.keys() {
 		if v, ok := recordField(r, m[k]); ok && v != "" {
@@ -204,6 +223,22 @@ func (m Mapping) attributes(u user) map[string]any {
 			"formatted":  strings.TrimSpace(u.GivenName + " " + u.FamilyName),
 		},
 		"emails": []any{map[string]any{"value": u.Email, "type": "work", "primary": true}},
+	}
+	if u.MiddleName != "" {
+		a["name"].(map[string]any)["middleName"] = u.MiddleName
+	}
+	if u.TimeZone != "" {
+		a["timezone"] = u.TimeZone
+	}
+	addr := map[string]any{}
+	for k, v := range map[string]string{"streetAddress": u.Street, "locality": u.City, "region": u.Region, "postalCode": u.PostalCode, "country": u.Country} {
+		if v != "" {
+			addr[k] = v
+		}
+	}
+	if len(addr) > 0 {
+		addr["type"] = "work"
+		a["addresses"] = []any{addr}
 	}
 	var phones []any
 	if u.PhoneWork != "" {

@@ -2,6 +2,7 @@ package scim_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared/lsqtest"
@@ -69,5 +70,38 @@ func TestPutKeepsOmitted(t *testing.T) {
 	u, _ := b.fake.User(id)
 	if u.FirstName != "C" || u.LastName != "B" || u.Attributes["Designation"] != "CTO" {
 		t.Errorf("after PUT: %+v", u)
+	}
+}
+
+// TestAddOtherEmail: an add of a value to a multi-valued attribute adds it (RFC 7644
+// section 3.5.2.1). A home or other address added to emails is not the work address
+// LeadSquared holds: ignored and audited, not taken as a change of the user's address.
+func TestAddOtherEmail(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	u, err := b.fake.AddUser(lsqtest.User{FirstName: "Pat", LastName: "Old", EmailAddress: "pat@example.com", Role: "Sales_User"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const pre = `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[`
+	for _, ops := range []string{
+		`{"op":"add","path":"emails","value":[{"type":"other","value":"pat.private@example.net"}]}`,
+		`{"op":"Add","value":{"emails":[{"type":"home","value":"pat.home@example.net"}]}}`,
+	} {
+		r := b.do("PATCH", "/Users/"+u.ID, pre+ops+`]}`)
+		if r.status != http.StatusOK {
+			t.Errorf("%s: %d %s", ops, r.status, r.raw)
+		}
+		if lu, _ := b.fake.User(u.ID); lu.EmailAddress != "pat@example.com" {
+			t.Errorf("%s: address %s", ops, lu.EmailAddress)
+		}
+	}
+	if !strings.Contains(b.audit.String(), `"ignored":["emails`) {
+		t.Errorf("the other addresses are not named in the audit log: %s", b.audit.String())
+	}
+	// A work address that differs is still refused.
+	r := b.do("PATCH", "/Users/"+u.ID, pre+`{"op":"add","path":"emails","value":[{"type":"work","value":"new@example.com"}]}]}`)
+	if r.status != http.StatusBadRequest || r.str("scimType") != "mutability" {
+		t.Errorf("new work address: %d %s", r.status, r.raw)
 	}
 }

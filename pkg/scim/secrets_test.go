@@ -38,6 +38,13 @@ func TestSecretsNeverLeak(t *testing.T) {
 		check(b.do("DELETE", "/Users/"+u.ID, ""))
 		check(b.do("PATCH", "/Users/"+u.ID, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"active":true}}]}`))
 		b.fake.ClearFaults()
+		// A deactivation beside a refused change, with the deactivation failing.
+		if err := b.fake.FailNext(api.OpDeactivateUser, 1, f); err != nil {
+			t.Fatal(err)
+		}
+		check(b.do("PATCH", "/Users/"+u.ID+"?attributes=userName", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"userName","value":"new@example.com"},{"op":"Replace","path":"active","value":"False"}]}`))
+		b.fake.ClearFaults()
+		check(b.do("PATCH", "/Users/"+u.ID, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"active":true}}]}`))
 	}
 	check(b.doToken("GET", "/Users", "", testToken+"x"))
 	seen = append(seen, b.audit.String())

@@ -9,10 +9,12 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	elimity "github.com/elimity-com/scim"
 	scimerrors "github.com/elimity-com/scim/errors"
+	scimfilter "github.com/elimity-com/scim/filter"
 	"github.com/elimity-com/scim/optional"
 	"github.com/scim2/filter-parser/v2"
 
@@ -37,6 +39,10 @@ type users struct {
 
 	ownerMu sync.Mutex
 	owner   string // the keys' owner, once known
+
+	// noExtra: the account's Advanced Search refused extraColumns; they are not read, so
+	// a write of one is sent whenever a request carries it.
+	noExtra atomic.Bool
 }
 
 var _ elimity.ResourceHandler = (*users)(nil)
@@ -44,7 +50,21 @@ var _ elimity.ResourceHandler = (*users)(nil)
 // search returns the users matching the conditions (all users for none), inactive ones
 // included.
 func (h *users) search(ctx context.Context, conds ...api.SearchCondition) ([]user, error) {
-	req := api.UserSearchRequest{Columns: api.UserSearchColumns{IncludeCSV: h.m.columns()}}
+	if h.noExtra.Load() {
+		return h.searchWith(ctx, false, conds)
+	}
+	out, err := h.searchWith(ctx, true, conds)
+	if err != nil && strings.Contains(strings.ToLower(err.Error()), "invalid attributes") {
+		// LeadSquared answers 500 "User search has some invalid Attributes" for a column
+		// it does not know: read without the undocumented ones from now on.
+		h.noExtra.Store(true)
+		return h.searchWith(ctx, false, conds)
+	}
+	return out, err
+}
+
+func (h *users) searchWith(ctx context.Context, extra bool, conds []api.SearchCondition) ([]user, error) {
+	req := api.UserSearchRequest{Columns: api.UserSearchColumns{IncludeCSV: h.m.columns(extra)}}
 	asc := api.UserSearchSortDirection(0)
 	req.Sorting = []api.UserSearchSort{{ColumnName: "CreatedOn", Direction: &asc}}
 	if len(conds) > 0 {
@@ -203,15 +223,24 @@ func (h *users) GetAll(r *http.Request, params elimity.ListRequestParams) (elimi
 	for _, u := range found {
 		res := h.resource(u)
 		if params.FilterValidator != nil {
-			m := make(map[string]any, len(res.Attributes)+2)
+			m := make(map[string]any, len(res.Attributes)+8)
 			for k, v := range res.Attributes {
 				m[k] = v
+				// The validator finds an extension's attribute under URN:name.
+				if ext, ok := v.(map[string]any); ok && strings.HasPrefix(k, "urn:") {
+					for name, x := range ext {
+						m[k+":"+name] = x
+					}
+				}
 			}
 			m["id"] = res.ID
 			if res.ExternalID.Present() {
 				m["externalId"] = res.ExternalID.Value()
 			}
-			if params.FilterValidator.PassesFilter(m) != nil {
+			if err := passes(params.FilterValidator, m); errors.Is(err, errUncomparable) {
+				return elimity.Page{}, scimerrors.ScimError{ScimType: scimerrors.ScimTypeInvalidFilter, Status: http.StatusBadRequest,
+					Detail: "the filter compares a complex attribute whole (such as name eq \"x\"): name one of its sub-attributes (name.givenName eq \"x\")"}
+			} else if err != nil {
 				continue
 			}
 		}
@@ -221,6 +250,20 @@ func (h *users) GetAll(r *http.Request, params elimity.ListRequestParams) (elimi
 	start = min(max(start, 0), len(pass))
 	end := min(start+params.Count, len(pass))
 	return elimity.Page{TotalResults: len(pass), Resources: pass[start:end]}, nil
+}
+
+// errUncomparable is passes' error for a filter the validator cannot apply.
+var errUncomparable = errors.New("scim: the filter cannot be applied")
+
+// passes applies the filter to a user; the library's validator panics on a comparison
+// with a complex attribute (name eq "x"), which becomes errUncomparable.
+func passes(v *scimfilter.Validator, m map[string]any) (err error) {
+	defer func() {
+		if recover() != nil {
+			err = errUncomparable
+		}
+	}()
+	return v.PassesFilter(m)
 }
 
 // addressIn returns the address an `eq` on userName or emails(.value) names in x, when x
@@ -659,6 +702,9 @@ func (h *users) write(r *http.Request, op string, before, after user, e *edit) (
 		}
 	}
 	fields, changed := updateFields(before, after)
+	if e != nil && h.noExtra.Load() && forceExtra(&fields, after, e.touched) {
+		changed = true
+	}
 	if cf := h.customFields(after, before); cf != nil {
 		fields.CustomFields, changed = cf, true
 	}
@@ -744,11 +790,33 @@ func updateFields(before, after user) (api.UserUpdateFields, bool) {
 	set(&f.Designation, before.Title, after.Title)
 	set(&f.Department, before.Department, after.Department)
 	set(&f.PhoneMain, before.PhoneWork, after.PhoneWork)
+	set(&f.MiddleName, before.MiddleName, after.MiddleName)
+	set(&f.TimeZone, before.TimeZone, after.TimeZone)
+	set(&f.Address, before.Street, after.Street)
+	set(&f.City, before.City, after.City)
+	set(&f.State, before.Region, after.Region)
+	set(&f.ZipCode, before.PostalCode, after.PostalCode)
+	set(&f.Country, before.Country, after.Country)
 	if after.Role != before.Role {
 		role := api.Role(after.Role)
 		f.Role, changed = &role, true
 	}
 	return f, changed
+}
+
+// forceExtra sets in f the extra attributes the request touched, whatever before held: with
+// the extra columns unread, before's value is unknown. It reports whether it set any.
+func forceExtra(f *api.UserUpdateFields, after user, touched map[string]bool) bool {
+	set := false
+	for name, dst := range map[string]**string{"MiddleName": &f.MiddleName, "TimeZone": &f.TimeZone, "Address": &f.Address,
+		"City": &f.City, "State": &f.State, "ZipCode": &f.ZipCode, "Country": &f.Country} {
+		if touched[name] {
+			v := map[string]string{"MiddleName": after.MiddleName, "TimeZone": after.TimeZone, "Address": after.Street,
+				"City": after.City, "State": after.Region, "ZipCode": after.PostalCode, "Country": after.Country}[name]
+			*dst, set = &v, true
+		}
+	}
+	return set
 }
 
 // ownerID is the id of the keys' owner (one Authenticate a User call, then remembered).
