@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -614,5 +615,19 @@ func TestImportRowsToFixCounted(t *testing.T) {
 		if code != exitInvalid || !strings.Contains(out, tc.want) {
 			t.Errorf("%d invalid rows: exit %d, stdout %q, want %q\nstderr: %s", tc.bad, code, out, tc.want, errOut)
 		}
+	}
+}
+
+// The users commands tighten the garbage collector's target, unless GOGC is set (not
+// parallel: the target is the process's).
+func TestUsersCommandsTightenGC(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	lsqRun(t.Context(), nil, "", "users")
+	if got := debug.SetGCPercent(100); got != usersGCPercent {
+		t.Errorf("after lsq users: GC target %d, want %d", got, usersGCPercent)
+	}
+	lsqRun(t.Context(), map[string]string{"GOGC": "100"}, "", "users")
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Errorf("after lsq users with GOGC set: GC target %d, want it left at 100", got)
 	}
 }
