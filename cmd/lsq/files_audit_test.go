@@ -1,0 +1,182 @@
+package main
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/leadsquared-go/leadsquared-go/pkg/api"
+)
+
+// Audit (lsq and the files it reads and writes): - names no file to write. Everywhere else -
+// is standard input or output; a file named - in the working directory was never meant.
+// (Not parallel: it runs in a directory of its own, so that a file named - lands there.)
+func TestDashNamesNoFileToWrite(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	f := newFakeAPI(t, nil)
+	p := usersCSV(t, 1)
+	bad := writeNamed(t, "bad.csv", []byte("FirstName,EmailAddress,Role\nBad,badrole@example.com,Boss\n"))
+	emails := writeNamed(t, "leavers.txt", []byte("user000@example.com\n"))
+	for _, args := range [][]string{
+		{"users", "export", "--out", "-"},
+		{"users", "import", "--state", "-", p},
+		{"users", "import", "--skip-invalid", "--failed", "-", "--state", filepath.Join(t.TempDir(), "s"), bad},
+		{"users", "sync", "--save-plan", "-", p},
+		{"users", "deactivate", "--state", "-", "--emails", emails},
+	} {
+		code, out, errOut := lsqRun(t.Context(), f.env(), "", args...)
+		if code != 2 || !strings.Contains(errOut, "-: give the name of a file") {
+			t.Errorf("%v: exit %d, want 2\n%s\n%s", args, code, out, errOut)
+		}
+		if _, err := os.Lstat(filepath.Join(dir, "-")); err == nil {
+			t.Errorf("%v: wrote a file named -", args)
+			_ = os.Remove(filepath.Join(dir, "-"))
+		}
+	}
+	a := newApp(strings.NewReader(""), io.Discard, io.Discard)
+	if _, _, err := a.openAudit("-", nil); err == nil {
+		t.Error("--audit-log -: no error")
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("left in the directory: %v", ents)
+	}
+}
+
+// Audit: the audit log is appended to only when it is one (or empty): never to the mapping,
+// the token, a spreadsheet; never through a symlink; and a line a killed run cut short is
+// ended before the next entry.
+func TestAuditLogAppendsToAnAuditLogOnly(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write := func(name, s string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(s), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	a := newApp(strings.NewReader(""), io.Discard, io.Discard)
+	open := func(name string, inputs map[string]string) (io.Writer, func(), error) {
+		t.Helper()
+		w, closeFn, err := a.openAudit(name, inputs)
+		if err == nil {
+			t.Cleanup(closeFn)
+		}
+		return w, closeFn, err
+	}
+	mapping := write("mapping.json", `{"urn:x":"mx_Custom_1"}`)
+	token := write("token", "s3cret\n")
+	for flag, in := range map[string]string{"--mapping": mapping, "--token-file": token} {
+		before, _ := os.ReadFile(in)
+		link := filepath.Join(dir, "hard-"+filepath.Base(in))
+		if err := os.Link(in, link); err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{in, link} {
+			if _, _, err := open(name, map[string]string{flag: in}); err == nil || !strings.Contains(err.Error(), "is the "+flag+" file") {
+				t.Errorf("%s as the audit log: %v", name, err)
+			}
+		}
+		if after, _ := os.ReadFile(in); string(after) != string(before) {
+			t.Errorf("%s changed: %q", flag, after)
+		}
+	}
+	sheet := write("users.csv", "FirstName,EmailAddress\nAda,ada@example.com\n")
+	if _, _, err := open(sheet, nil); err == nil || !strings.Contains(err.Error(), "not an audit log") {
+		t.Errorf("a CSV as the audit log: %v", err)
+	}
+	if b, _ := os.ReadFile(sheet); !strings.HasPrefix(string(b), "FirstName") || strings.Count(string(b), "\n") != 2 {
+		t.Errorf("the CSV changed: %q", b)
+	}
+	target := write("target.log", "")
+	link := filepath.Join(dir, "link.log")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := open(link, nil); err == nil || !strings.Contains(err.Error(), "symbolic link") {
+		t.Errorf("a symlink: %v", err)
+	}
+	// A log whose last line a kill cut short: the next entry starts a line of its own.
+	cut := write("audit.log", `{"op":"create","result":"ok"}`+"\n"+`{"op":"pat`)
+	w, closeFn, err := open(cut, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.WriteString(w, `{"op":"next"}`+"\n")
+	closeFn()
+	if b, _ := os.ReadFile(cut); !strings.HasSuffix(string(b), "\n"+`{"op":"next"}`+"\n") {
+		t.Errorf("after a cut line: %q", b)
+	}
+	fresh := filepath.Join(dir, "new.log")
+	if _, _, err := open(fresh, nil); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(fresh); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("new log: %v %v", st.Mode(), err)
+	}
+}
+
+// Audit: --failed is checked before anything is sent (it was found to be there only after
+// the import had run), and the rows to fix are written under a temporary name and named
+// once complete, with the first free name then: a run killed while writing them leaves no
+// team.failed.csv, cut mid-row, that the user would fix and import.
+func TestRowsToFixCheckedFirstAndWrittenWhole(t *testing.T) {
+	t.Parallel()
+	f := newFakeAPI(t, nil)
+	p := usersCSV(t, 2, "Bad,Role,badrole@example.com,Boss,")
+	mine := writeNamed(t, "mine.csv", []byte("mine\n"))
+	hard := filepath.Join(t.TempDir(), "hard.csv")
+	if err := os.Link(p, hard); err != nil {
+		t.Fatal(err)
+	}
+	for _, failed := range []string{mine, filepath.Join(t.TempDir(), "no-such-dir", "f.csv"), p, filepath.Dir(p) + "/./" + filepath.Base(p), hard, "-"} {
+		code, out, errOut := lsqRun(t.Context(), f.env(), "", "users", "import", "--skip-invalid", "--failed", failed, p)
+		if code != 2 || f.Count(api.OpCreateUser) != 0 {
+			t.Errorf("--failed %s: exit %d, %d creates sent\n%s\n%s", failed, code, f.Count(api.OpCreateUser), out, errOut)
+		}
+	}
+	if b, _ := os.ReadFile(mine); string(b) != "mine\n" {
+		t.Errorf("--failed's file changed: %q", b)
+	}
+
+	dir := t.TempDir()
+	path := filepath.Join(dir, "team.failed.csv")
+	for _, name := range []string{path, filepath.Join(dir, "team.failed-2.csv")} {
+		if err := os.WriteFile(name, []byte("edited\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w, err := createFresh(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = w.WriteString("FirstName,EmailAddress\nAda,ada@exam") // killed here: nothing named
+	if _, err := os.Lstat(filepath.Join(dir, "team.failed-3.csv")); err == nil {
+		t.Error("an incomplete file has a final name")
+	}
+	// A file created meanwhile under the next name: kept, and the next free name taken.
+	if err := os.WriteFile(filepath.Join(dir, "team.failed-3.csv"), []byte("edited\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = w.WriteString("ple.com\n")
+	if err := w.commit(); err != nil || w.final != filepath.Join(dir, "team.failed-4.csv") {
+		t.Fatalf("commit: %v, named %s", err, w.final)
+	}
+	ents, _ := os.ReadDir(dir)
+	if len(ents) != 4 {
+		t.Errorf("in the directory: %v", ents)
+	}
+	for _, e := range ents {
+		b, _ := os.ReadFile(filepath.Join(dir, e.Name()))
+		if want := "edited\n"; e.Name() == "team.failed-4.csv" {
+			if st, _ := e.Info(); !strings.HasSuffix(string(b), "ada@example.com\n") || st.Mode().Perm() != 0o600 {
+				t.Errorf("%s: %q %v", e.Name(), b, st.Mode())
+			}
+		} else if string(b) != want {
+			t.Errorf("%s changed: %q", e.Name(), b)
+		}
+	}
+}
