@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -178,5 +179,39 @@ func TestRowsToFixCheckedFirstAndWrittenWhole(t *testing.T) {
 		} else if string(b) != want {
 			t.Errorf("%s changed: %q", e.Name(), b)
 		}
+	}
+}
+
+// Audit: a users file that is a pipe (lsq users import <(...)) reads once; import and sync
+// read their file more than once, and found it empty the second time ("interrupted", "the
+// file is empty"). It is copied first, as standard input is.
+func TestImportAndSyncReadAPipe(t *testing.T) {
+	t.Parallel()
+	b, _ := os.ReadFile(usersCSV(t, 3))
+	pipe := func() string {
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = r.Close() })
+		go func() {
+			_, _ = w.Write(b)
+			_ = w.Close()
+		}()
+		name := fmt.Sprintf("/dev/fd/%d", r.Fd())
+		if _, err := os.Stat(name); err != nil {
+			t.Skipf("no /dev/fd here: %v", err)
+		}
+		return name
+	}
+	f := newFakeAPI(t, nil)
+	state := filepath.Join(t.TempDir(), "s")
+	code, out, errOut := lsqRun(t.Context(), f.env(), "", "users", "import", "--state", state, pipe())
+	if code != 0 || !strings.Contains(out, "3 created") {
+		t.Errorf("import: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, errOut = lsqRun(t.Context(), f.env(), "", "users", "sync", "--state", state+"-sync", pipe())
+	if code != 0 || !strings.Contains(out+errOut, "0 to create") {
+		t.Errorf("sync: exit %d\n%s\n%s", code, out, errOut)
 	}
 }

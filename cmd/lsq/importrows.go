@@ -276,7 +276,8 @@ func checkFile(rows []rowMeta) map[int][]string {
 }
 
 // importInput is the file an import reads, opened as often as the import passes over it.
-// Standard input ("-") is copied to a temporary file (mode 0600, removed at the end) first.
+// Standard input ("-"), and any input that is not a regular file (a pipe reads once), is
+// copied to a temporary file (mode 0600, removed at the end) first.
 type importInput struct {
 	path    string // as given
 	file    string // the file to open
@@ -286,18 +287,29 @@ type importInput struct {
 
 func (a *app) openImportInput(path string, delim rune) (*importInput, error) {
 	in := &importInput{path: path, file: path, delim: delim, cleanup: func() {}}
+	src := a.stdin
 	if path != "-" {
-		return in, nil
+		// A pipe (<(...), a FIFO, /dev/stdin) reads once: the second pass would find it
+		// empty. It is copied, as standard input is.
+		r, err := os.Open(path)
+		if err != nil {
+			return in, nil //nolint:nilerr // the first pass names the file and the error
+		}
+		defer func() { _ = r.Close() }()
+		if st, err := r.Stat(); err != nil || st.Mode().IsRegular() {
+			return in, nil
+		}
+		src = r
 	}
 	f, err := os.CreateTemp("", "lsq-stdin-*.csv")
 	if err != nil {
-		return nil, fmt.Errorf("standard input: %w", err)
+		return nil, fmt.Errorf("%s: %w", displayName(path), err)
 	}
 	in.file, in.cleanup = f.Name(), func() { _ = os.Remove(f.Name()) }
-	if _, err := io.Copy(f, a.stdin); err != nil {
+	if _, err := io.Copy(f, src); err != nil {
 		_ = f.Close()
 		in.cleanup()
-		return nil, fmt.Errorf("reading standard input: %w", err)
+		return nil, fmt.Errorf("reading %s: %w", displayName(path), unwrapPathError(err))
 	}
 	if err := f.Close(); err != nil {
 		in.cleanup()
