@@ -215,3 +215,38 @@ func TestImportAndSyncReadAPipe(t *testing.T) {
 		t.Errorf("sync: exit %d\n%s\n%s", code, out, errOut)
 	}
 }
+
+// Audit: the list of users deactivate and activate read is read as a users file is: a
+// byte-order mark (Notepad's "UTF-8 with BOM", Excel's "Unicode text") is no part of the
+// first address; Latin-1 is named as such; a line too long names its number.
+func TestEmailListEncodings(t *testing.T) {
+	t.Parallel()
+	f := newFakeAPI(t, nil)
+	p := usersCSV(t, 2)
+	if code, out, errOut := lsqRun(t.Context(), f.env(), "", "users", "import", p); code != 0 {
+		t.Fatalf("import: exit %d\n%s\n%s", code, out, errOut)
+	}
+	const list = "user000@example.com\r\nuser001@example.com\r\n"
+	for name, b := range map[string][]byte{
+		"bom":     []byte("\ufeff" + list),
+		"utf16le": utf16File(list, true),
+		"utf16be": utf16File(list, false),
+	} {
+		e := writeNamed(t, name+".txt", b)
+		code, out, errOut := lsqRun(t.Context(), f.env(), "", "users", "deactivate", "--emails", e)
+		if code != 0 || !strings.Contains(out, "0 invalid") {
+			t.Errorf("%s: exit %d\n%s\n%s", name, code, out, errOut)
+		}
+		if code, out, errOut := lsqRun(t.Context(), f.env(), "", "users", "activate", "--emails", e); code != 0 {
+			t.Errorf("%s: activate: exit %d\n%s\n%s", name, code, out, errOut)
+		}
+	}
+	e := writeNamed(t, "latin1.txt", []byte("user000@example.com\nj\xe9@example.com\n"))
+	if code, _, errOut := lsqRun(t.Context(), f.env(), "", "users", "deactivate", "--emails", e); code != 1 || !strings.Contains(errOut, "line 2: not valid UTF-8") {
+		t.Errorf("Latin-1: exit %d\n%s", code, errOut)
+	}
+	e = writeNamed(t, "long.txt", []byte("user000@example.com\n"+strings.Repeat("a", 70000)+"@example.com\n"))
+	if code, _, errOut := lsqRun(t.Context(), f.env(), "", "users", "deactivate", "--emails", e); code != 2 || !strings.Contains(errOut, "line 2 is longer than") {
+		t.Errorf("long line: exit %d\n%s", code, errOut)
+	}
+}
