@@ -250,3 +250,19 @@ func TestEmailListEncodings(t *testing.T) {
 		t.Errorf("long line: exit %d\n%s", code, errOut)
 	}
 }
+
+// Audit: a NUL byte in a cell (a file saved as other than text, or cut by a crash) was sent
+// as part of the name; it is a row error naming the column, for import and sync alike.
+func TestNULByteIsARowError(t *testing.T) {
+	t.Parallel()
+	f := newFakeAPI(t, nil)
+	p := writeNamed(t, "nul.csv", []byte("FirstName,LastName,EmailAddress,Role\nAda,L,ada@example.com,Sales_User\nA\x00b,L,nul@example.com,Sales_User\n"))
+	code, out, errOut := lsqRun(t.Context(), f.env(), "", "users", "import", p)
+	if code != 1 || !strings.Contains(errOut, "row 3, column FirstName: a NUL byte (0x00) at byte 2") || f.Count(api.OpCreateUser) != 0 {
+		t.Errorf("import: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, errOut = lsqRun(t.Context(), f.env(), "", "users", "sync", p)
+	if code != 1 || !strings.Contains(errOut, "row 3, column FirstName: a NUL byte") {
+		t.Errorf("sync: exit %d\n%s\n%s", code, out, errOut)
+	}
+}

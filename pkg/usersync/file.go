@@ -53,6 +53,6 @@ func DecodeText(r io.Reader) (io.Reader, error) {
 	return dr, err
 }
 
-// InvalidUTF8 describes the first invalid UTF-8 sequence of a cell, or returns "" when it
-// is valid: a Latin-1 file is refused, never read as other names.
+// InvalidUTF8 describes the first invalid UTF-8 sequence of a cell, or its first NUL byte,
+// or returns "" when it is valid: a Latin-1 file is refused, never read as other names.
 func InvalidUTF8(cell string) string { return badUTF8(cell) }

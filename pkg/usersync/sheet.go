@@ -228,8 +228,13 @@ func decodeText(r io.Reader) (*bufio.Reader, string, error) {
 	return dr, encoding, nil
 }
 
-// badUTF8 describes the first invalid UTF-8 sequence of s, or returns "" when s is valid.
+// badUTF8 describes the first invalid UTF-8 sequence of s, or its first NUL byte (what a
+// file saved as other than text holds, which no spreadsheet or LeadSquared field keeps), or
+// returns "" when s is valid.
 func badUTF8(s string) string {
+	if i := strings.IndexByte(s, 0); i >= 0 && utf8.ValidString(s[:i]) {
+		return fmt.Sprintf("a NUL byte (0x00) at byte %d of the cell: the file is not plain text; save it as UTF-8 (\"CSV UTF-8\")", i+1)
+	}
 	if utf8.ValidString(s) {
 		return ""
 	}
