@@ -266,3 +266,23 @@ func TestNULByteIsARowError(t *testing.T) {
 		t.Errorf("sync: exit %d\n%s\n%s", code, out, errOut)
 	}
 }
+
+// Audit: a keys file written by Windows PowerShell 5.1 (echo ... > keys: UTF-16 with a
+// mark) or saved by Notepad with a UTF-8 mark is read; neither was ("line 1: unknown name"
+// for the mark, "want NAME=value" for every UTF-16 line).
+func TestKeysFileEncodings(t *testing.T) {
+	t.Parallel()
+	f := newFakeAPI(t, nil)
+	content := fmt.Sprintf("LSQ_ACCESS_KEY=%s\r\nLSQ_SECRET_KEY=%s\r\nLSQ_HOST=%s\r\n", testAccessKey, testSecretKey, f.url)
+	for name, b := range map[string][]byte{
+		"bom":     []byte("\ufeff" + content),
+		"utf16le": utf16File(content, true),
+	} {
+		p := writeNamed(t, name, b)
+		code, out, errOut := lsqRun(t.Context(), nil, "", "call", "GetUsers", "--keys-file", p)
+		if code != 0 || !strings.Contains(out, "admin@lsqtest.example.com") {
+			t.Errorf("%s: exit %d\n%s\n%s", name, code, out, errOut)
+		}
+		assertNoKeys(t, out, errOut)
+	}
+}
