@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"net/http"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/leadsquared-go/leadsquared-go/pkg/api"
@@ -284,5 +286,36 @@ func TestKeysFileEncodings(t *testing.T) {
 			t.Errorf("%s: exit %d\n%s\n%s", name, code, out, errOut)
 		}
 		assertNoKeys(t, out, errOut)
+	}
+}
+
+// Audit: a file edited while it is imported. Its rows are read again as they are sent;
+// one whose address changed was failed, but one whose manager changed was created with the
+// manager of the first read and the other cells of the second: a mix the file never said.
+func TestImportFileEditedMidRun(t *testing.T) {
+	t.Parallel()
+	const (
+		header = "FirstName,LastName,EmailAddress,Role,ManagerEmail\nAda,L,a@example.com,Sales_User,\nCy,L,c@example.com,Sales_User,\n"
+		before = header + "Bob,L,b@example.com,Sales_User,a@example.com\n"
+		after  = header + "Bob,L,b@example.com,Sales_Manager,c@example.com\n"
+	)
+	p := writeNamed(t, "team.csv", []byte(before))
+	var once sync.Once
+	f := newFakeAPI(t, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			once.Do(func() { // the first call: the file was read once
+				if err := os.WriteFile(p, []byte(after), 0o600); err != nil {
+					t.Error(err)
+				}
+			})
+			next.ServeHTTP(w, r)
+		})
+	})
+	code, out, errOut := lsqRun(t.Context(), f.env(), "", "users", "import", p)
+	if code != 1 || !strings.Contains(out, "row 4 (b@example.com): the file changed while it was imported") {
+		t.Errorf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	if u, ok := userByEmail(f, "b@example.com"); ok {
+		t.Errorf("created from two reads of the file: %+v", u)
 	}
 }

@@ -265,7 +265,9 @@ func (a *app) runImport(cmd *cobra.Command, o *importOptions, path string) error
 			}
 			r := buildRow(line, rec, cols, v)
 			r.idx = idx
-			if len(r.errs) > 0 || r.key != rows[idx].key {
+			if len(r.errs) > 0 || r.key != rows[idx].key || r.manager != rows[idx].manager {
+				// The manager too: the row is sent with pass 1's (the one its level and
+				// the checks of the file were found from), the rest as read now.
 				r.email = rows[idx].key
 				r.key = rows[idx].key
 				im.finish(r, usersync.StateFailed, "", "the file changed while it was imported: rerun it")
