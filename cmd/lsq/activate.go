@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"slices"
 	"strings"
@@ -79,7 +78,7 @@ func (a *app) runStatus(cmd *cobra.Command, o *statusOptions, deactivate bool) e
 			defer func() { _ = f.Close() }()
 			r = f
 		}
-		var src io.Reader = a.stdin
+		src := a.stdin
 		if r != nil {
 			src = r
 		}

@@ -314,7 +314,7 @@ func (a *app) openAudit(name string, inputs map[string]string) (io.Writer, func(
 		_, err2 := r.ReadAt(last, st.Size()-1)
 		_ = r.Close()
 		if err1 != nil || err2 != nil {
-			return fail(fmt.Errorf("%s: reading it: %v", name, unwrapPathError(errors.Join(err1, err2))))
+			return fail(fmt.Errorf("%s: reading it: %w", name, unwrapPathError(errors.Join(err1, err2))))
 		}
 		if first[0] != '{' {
 			return fail(fmt.Errorf("%s is there and is not an audit log (JSON lines): lsq appends to its own log only; give another name", name))
