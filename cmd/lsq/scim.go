@@ -96,7 +96,7 @@ func (a *app) scimCommand() *cobra.Command {
 	f.StringVar(&o.tlsCert, "tls-cert", "", "serve HTTPS with this certificate (PEM; with --tls-key)")
 	f.StringVar(&o.tlsKey, "tls-key", "", "the certificate's private key (PEM; with --tls-cert)")
 	f.StringVar(&o.tokenFile, "token-file", "", "read the SCIM bearer token from this file (mode 0600); default "+envSCIMToken)
-	f.StringVar(&o.auditLog, "audit-log", "", "append the audit log (JSON lines) to this file, created mode 0600 (default standard error)")
+	f.StringVar(&o.auditLog, "audit-log", "", "append the audit log (JSON lines) to this file, created mode 0600; one that is there must be an audit log (default standard error)")
 	f.StringVar(&o.mappingFile, "mapping", "", `JSON file sending SCIM attributes LeadSquared lacks to mx_ fields, e.g. {"externalId":"mx_External_Id"}`)
 	f.StringVar(&o.publicURL, "public-url", "", "the base URL the IdP reaches, behind a proxy or on 0.0.0.0 (e.g. https://scim.example.com/scim/v2): printed, and in Location and meta.location; the proxy forwards it to http://ADDR/scim/v2")
 	f.BoolVar(&o.shared, "shared", false, "other writers create users in the account at the same time: re-check for look-alike addresses after each create (on with --redis)")
