@@ -217,6 +217,12 @@ func TestImportAndSyncReadAPipe(t *testing.T) {
 	if code != 0 || !strings.Contains(out+errOut, "0 to create") {
 		t.Errorf("sync: exit %d\n%s\n%s", code, out, errOut)
 	}
+	// The rows to fix go beside the state file, as standard input's do (not /dev/fd/N.failed.csv).
+	b = append(b, "Bad,Role,badrole@example.com,Boss,\n"...)
+	code, out, errOut = lsqRun(t.Context(), f.env(), "", "users", "import", "--skip-invalid", "--state", state, pipe())
+	if code != 1 || !strings.Contains(readAll(t, state+".failed.csv"), "badrole@example.com") {
+		t.Errorf("rows to fix: exit %d\n%s\n%s", code, out, errOut)
+	}
 }
 
 // Audit: the list of users deactivate and activate read is read as a users file is: a

@@ -522,7 +522,7 @@ func (a *app) writeFailed(in *importInput, flagPath, statePath string, cols []cs
 		}
 	} else {
 		base := in.path
-		if base == "-" {
+		if in.copied != nil { // standard input, a pipe: no name to put it beside
 			base = strings.TrimSuffix(statePath, ".lsq-state")
 		}
 		f, err = createFresh(strings.TrimSuffix(base, filepath.Ext(base)) + ".failed.csv")
