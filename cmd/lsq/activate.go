@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -77,14 +78,26 @@ func (a *app) runStatus(cmd *cobra.Command, o *statusOptions, deactivate bool) e
 			defer func() { _ = f.Close() }()
 			r = f
 		}
-		sc := bufio.NewScanner(a.stdin)
+		src := a.stdin
 		if r != nil {
-			sc = bufio.NewScanner(r)
+			src = r
 		}
+		// As a users file is read: a byte-order mark dropped, UTF-16 decoded.
+		text, err := usersync.DecodeText(src)
+		if err != nil {
+			return usageErrorf(cmd, a.stderr, "--emails %s: %v", displayName(o.emails), err)
+		}
+		sc := bufio.NewScanner(text)
 		seen := map[string]bool{}
-		for n := 1; sc.Scan(); n++ {
+		n := 0
+		for sc.Scan() {
+			n++
 			s := strings.TrimSpace(sc.Text())
 			if s == "" || strings.HasPrefix(s, "#") {
+				continue
+			}
+			if msg := usersync.InvalidUTF8(s); msg != "" {
+				invalid = append(invalid, fmt.Sprintf("line %d: %s", n, strings.Replace(msg, "of the cell", "of the line", 1)))
 				continue
 			}
 			addr, key, err := usersync.CheckAddress(s)
@@ -98,7 +111,9 @@ func (a *app) runStatus(cmd *cobra.Command, o *statusOptions, deactivate bool) e
 			seen[key] = true
 			lines = append(lines, statusLine{line: n, email: addr, key: key})
 		}
-		if err := sc.Err(); err != nil {
+		if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
+			return usageErrorf(cmd, a.stderr, "--emails %s: line %d is longer than %d bytes: want one address a line", displayName(o.emails), n+1, bufio.MaxScanTokenSize)
+		} else if err != nil {
 			return usageErrorf(cmd, a.stderr, "--emails: %v", err)
 		}
 	}

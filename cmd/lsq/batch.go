@@ -75,6 +75,9 @@ func (f *batchFlags) openState(a *app, cmd *cobra.Command, c *apiClient, def str
 	if path == "" {
 		return nil, "", usageErrorf(cmd, a.stderr, "reading standard input (-): give --state, the file that records what was done")
 	}
+	if err := notDash("--state", path); err != nil {
+		return nil, "", usageErrorf(cmd, a.stderr, "%v", err)
+	}
 	st, err := usersync.OpenStateFile(path, strings.TrimPrefix(cmd.CommandPath(), "lsq "), accountOf(c.Client), func(s string) string { return scrub(s, c.keys) })
 	if err != nil {
 		return nil, "", usageErrorf(cmd, a.stderr, "%v", err)

@@ -18,6 +18,7 @@ import (
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared"
 	"github.com/leadsquared-go/leadsquared-go/pkg/leadsquared/redislimit"
 	"github.com/leadsquared-go/leadsquared-go/pkg/redact"
+	"github.com/leadsquared-go/leadsquared-go/pkg/usersync"
 )
 
 // The environment variables lsq reads its credentials from.
@@ -73,7 +74,8 @@ func (c credentials) redactor() *redact.Redactor {
 }
 
 // readKeysFile reads NAME=value lines (LSQ_ACCESS_KEY, LSQ_SECRET_KEY, LSQ_HOST; blank
-// lines, # comments, "export " and quotes allowed). A file that others can read gets a
+// lines, # comments, "export " and quotes allowed; UTF-8, or UTF-16 with a byte-order
+// mark). A file that others can read gets a
 // warning: the keys give full access to the account.
 func (a *app) readKeysFile(name string) (credentials, error) {
 	f, err := os.Open(name)
@@ -85,7 +87,13 @@ func (a *app) readKeysFile(name string) (credentials, error) {
 		fmt.Fprintf(a.stderr, "lsq: warning: %s can be read by other users (mode %04o); run: chmod 600 %s\n", name, st.Mode().Perm(), name)
 	}
 	var c credentials
-	sc := bufio.NewScanner(io.LimitReader(f, 1<<20))
+	// A byte-order mark dropped, UTF-16 decoded: Windows PowerShell 5.1's > writes UTF-16,
+	// Notepad a UTF-8 mark.
+	text, err := usersync.DecodeText(io.LimitReader(f, 1<<20))
+	if err != nil {
+		return credentials{}, fmt.Errorf("--keys-file %s: %w", name, err)
+	}
+	sc := bufio.NewScanner(text)
 	for line := 1; sc.Scan(); line++ {
 		s := strings.TrimSpace(sc.Text())
 		if s == "" || strings.HasPrefix(s, "#") {

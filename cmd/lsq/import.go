@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -133,6 +132,15 @@ func (a *app) runImport(cmd *cobra.Command, o *importOptions, path string) error
 	if err != nil {
 		return usageErrorf(cmd, a.stderr, "%v", err)
 	}
+	if o.failedPath != "" {
+		input := path
+		if input == "-" {
+			input = ""
+		}
+		if err := checkNew("--failed", o.failedPath, input); err != nil {
+			return usageErrorf(cmd, a.stderr, "%v", err)
+		}
+	}
 	in, err := o.open(a, path)
 	if err != nil {
 		return usageErrorf(cmd, a.stderr, "%v", err)
@@ -257,7 +265,9 @@ func (a *app) runImport(cmd *cobra.Command, o *importOptions, path string) error
 			}
 			r := buildRow(line, rec, cols, v)
 			r.idx = idx
-			if len(r.errs) > 0 || r.key != rows[idx].key {
+			if len(r.errs) > 0 || r.key != rows[idx].key || r.manager != rows[idx].manager {
+				// The manager too: the row is sent with pass 1's (the one its level and
+				// the checks of the file were found from), the rest as read now.
 				r.email = rows[idx].key
 				r.key = rows[idx].key
 				im.finish(r, usersync.StateFailed, "", "the file changed while it was imported: rerun it")
@@ -497,7 +507,7 @@ func (a *app) importReport(cmd *cobra.Command, in *importInput, o *importOptions
 func (a *app) writeFailed(in *importInput, flagPath, statePath string, cols []csvColumn, rows []rowMeta,
 	crossErrs map[int][]string, reasons map[int]string, v *validate.Validator) (int, string, error) {
 	var (
-		f    *os.File
+		f    *pendingFile
 		path string
 		err  error
 	)
@@ -507,13 +517,15 @@ func (a *app) writeFailed(in *importInput, flagPath, statePath string, cols []cs
 		if input == "-" {
 			input = ""
 		}
-		f, err = createNamed("--failed", path, input)
+		if err = checkNew("--failed", path, input); err == nil { // checked before the import too
+			f, err = createPending("--failed", path)
+		}
 	} else {
 		base := in.path
-		if base == "-" {
+		if in.copied != nil { // standard input, a pipe: no name to put it beside
 			base = strings.TrimSuffix(statePath, ".lsq-state")
 		}
-		f, path, err = createFresh(strings.TrimSuffix(base, filepath.Ext(base)) + ".failed.csv")
+		f, err = createFresh(strings.TrimSuffix(base, filepath.Ext(base)) + ".failed.csv")
 	}
 	if err != nil {
 		return 0, "", err
@@ -566,8 +578,12 @@ func (a *app) writeFailed(in *importInput, flagPath, statePath string, cols []cs
 	if err == nil {
 		err = w.Error()
 	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
+	if err != nil {
+		f.discard()
+		return 0, "", err
 	}
-	return written, path, err
+	if err := f.commit(); err != nil {
+		return 0, "", err
+	}
+	return written, f.final, nil
 }

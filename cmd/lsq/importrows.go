@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -276,47 +277,71 @@ func checkFile(rows []rowMeta) map[int][]string {
 }
 
 // importInput is the file an import reads, opened as often as the import passes over it.
-// Standard input ("-") is copied to a temporary file (mode 0600, removed at the end) first.
+// Standard input ("-"), and any input that is not a regular file (a pipe reads once), is
+// copied to a temporary file (mode 0600) first, whose name is removed at once where an open
+// file outlives its name (not on Windows: there at the end): a run that is killed leaves
+// no copy behind.
 type importInput struct {
-	path    string // as given
-	file    string // the file to open
+	path    string   // as given
+	file    string   // the file to open
+	copied  *os.File // the copy of an input read once, or nil
+	size    int64    // the copy's size
 	delim   rune
 	cleanup func()
 }
 
 func (a *app) openImportInput(path string, delim rune) (*importInput, error) {
 	in := &importInput{path: path, file: path, delim: delim, cleanup: func() {}}
+	src := a.stdin
 	if path != "-" {
-		return in, nil
+		// A pipe (<(...), a FIFO, /dev/stdin) reads once: the second pass would find it
+		// empty. It is copied, as standard input is.
+		r, err := os.Open(path)
+		if err != nil {
+			return in, nil //nolint:nilerr // the first pass names the file and the error
+		}
+		defer func() { _ = r.Close() }()
+		if st, err := r.Stat(); err != nil || st.Mode().IsRegular() {
+			return in, nil
+		}
+		src = r
 	}
 	f, err := os.CreateTemp("", "lsq-stdin-*.csv")
 	if err != nil {
-		return nil, fmt.Errorf("standard input: %w", err)
+		return nil, fmt.Errorf("%s: %w", displayName(path), err)
 	}
-	in.file, in.cleanup = f.Name(), func() { _ = os.Remove(f.Name()) }
-	if _, err := io.Copy(f, a.stdin); err != nil {
-		_ = f.Close()
+	in.cleanup = func() { _ = f.Close(); _ = os.Remove(f.Name()) }
+	if runtime.GOOS != "windows" {
+		_ = os.Remove(f.Name())
+	}
+	n, err := io.Copy(f, src)
+	if err != nil {
 		in.cleanup()
-		return nil, fmt.Errorf("reading standard input: %w", err)
+		return nil, fmt.Errorf("reading %s: %w", displayName(path), unwrapPathError(err))
 	}
-	if err := f.Close(); err != nil {
-		in.cleanup()
-		return nil, err
-	}
+	in.copied, in.size = f, n
 	return in, nil
+}
+
+// open opens the input for one pass.
+func (in *importInput) open() (io.ReadCloser, error) {
+	if in.copied != nil {
+		return io.NopCloser(io.NewSectionReader(in.copied, 0, in.size)), nil
+	}
+	return os.Open(in.file)
 }
 
 // users checks the file as the users of a sync (usersync.ScanUsers: every problem at once)
 // and returns it as a source the plan reads again (usersync.FileSource).
 func (in *importInput) users() (usersync.Source, error) {
 	open := func() (io.ReadCloser, error) {
-		f, err := os.Open(in.file)
+		f, err := in.open()
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", displayName(in.path), unwrapPathError(err))
 		}
 		return f, nil
 	}
-	f, err := os.Open(in.file) // the caller names the file
+	f, err := in.open() // the caller names the file
 	if err != nil {
 		return nil, unwrapPathError(err)
 	}
@@ -330,7 +355,7 @@ func (in *importInput) users() (usersync.Source, error) {
 // scan reads the file once: its header, then each data row (blank lines skipped) with its
 // index. fn returning false stops the scan. Its errors do not name the file: the caller does.
 func (in *importInput) scan(fn func(s *usersync.Sheet, idx, line int, rec []string) bool) (*usersync.Sheet, error) {
-	f, err := os.Open(in.file)
+	f, err := in.open()
 	if err != nil {
 		return nil, unwrapPathError(err) // the caller names the file
 	}

@@ -96,7 +96,7 @@ func (a *app) scimCommand() *cobra.Command {
 	f.StringVar(&o.tlsCert, "tls-cert", "", "serve HTTPS with this certificate (PEM; with --tls-key)")
 	f.StringVar(&o.tlsKey, "tls-key", "", "the certificate's private key (PEM; with --tls-cert)")
 	f.StringVar(&o.tokenFile, "token-file", "", "read the SCIM bearer token from this file (mode 0600); default "+envSCIMToken)
-	f.StringVar(&o.auditLog, "audit-log", "", "append the audit log (JSON lines) to this file, created mode 0600 (default standard error)")
+	f.StringVar(&o.auditLog, "audit-log", "", "append the audit log (JSON lines) to this file, created mode 0600; one that is there must be an audit log (default standard error)")
 	f.StringVar(&o.mappingFile, "mapping", "", `JSON file sending SCIM attributes LeadSquared lacks to mx_ fields, e.g. {"externalId":"mx_External_Id"}`)
 	f.StringVar(&o.publicURL, "public-url", "", "the base URL the IdP reaches, behind a proxy or on 0.0.0.0 (e.g. https://scim.example.com/scim/v2): printed, and in Location and meta.location; the proxy forwards it to http://ADDR/scim/v2")
 	f.BoolVar(&o.shared, "shared", false, "other writers create users in the account at the same time: re-check for look-alike addresses after each create (on with --redis)")
@@ -140,7 +140,9 @@ func (a *app) runSCIM(cmd *cobra.Command, o *scimOptions) int {
 			return fail("--mapping %s: %v", o.mappingFile, err)
 		}
 	}
-	audit, closeAudit, err := a.openAudit(o.auditLog)
+	audit, closeAudit, err := a.openAudit(o.auditLog, map[string]string{
+		"--mapping": o.mappingFile, "--token-file": o.tokenFile, "--tls-cert": o.tlsCert, "--tls-key": o.tlsKey,
+	})
 	if err != nil {
 		return fail("--audit-log: %v", err)
 	}
@@ -268,18 +270,60 @@ func (a *app) scimToken(file string) (string, error) {
 	return tok, nil
 }
 
-// openAudit opens the audit log for appending (created 0600; a symlink is refused), or
-// returns standard error for "".
-func (a *app) openAudit(name string) (io.Writer, func(), error) {
+// openAudit opens the audit log for appending (created 0600, never through a symlink), or
+// returns standard error for "". A file that is there must be an audit log (JSON lines) or
+// empty, and none of the files serve reads (inputs: flag to file): lsq never appends to a
+// spreadsheet, a key or the mapping. A last line a killed run cut short is ended first, so
+// that the next entry is a line of its own.
+func (a *app) openAudit(name string, inputs map[string]string) (io.Writer, func(), error) {
 	if name == "" {
 		return a.stderr, func() {}, nil
 	}
-	if st, err := os.Lstat(name); err == nil && st.Mode()&os.ModeSymlink != 0 {
-		return nil, nil, fmt.Errorf("%s is a symbolic link: give the file itself", name)
+	if name == "-" {
+		return nil, nil, errors.New("-: give the name of a file (without --audit-log the log goes to standard error)")
 	}
-	f, err := os.OpenFile(name, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_APPEND|os.O_CREATE|oNoFollow, 0o600)
 	if err != nil {
+		if st, lerr := os.Lstat(name); lerr == nil && st.Mode()&os.ModeSymlink != 0 {
+			return nil, nil, fmt.Errorf("%s is a symbolic link: give the file itself", name)
+		}
 		return nil, nil, unwrapPathError(err)
+	}
+	fail := func(err error) (io.Writer, func(), error) {
+		_ = f.Close()
+		return nil, nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		return fail(unwrapPathError(err))
+	}
+	for flag, in := range inputs {
+		if in != "" {
+			if ist, err := os.Stat(in); err == nil && os.SameFile(st, ist) {
+				return fail(fmt.Errorf("%s is the %s file: give another name", name, flag))
+			}
+		}
+	}
+	if st.Mode().IsRegular() && st.Size() > 0 {
+		r, err := os.Open(name)
+		if err != nil {
+			return fail(unwrapPathError(err))
+		}
+		first, last := make([]byte, 1), make([]byte, 1)
+		_, err1 := r.ReadAt(first, 0)
+		_, err2 := r.ReadAt(last, st.Size()-1)
+		_ = r.Close()
+		if err1 != nil || err2 != nil {
+			return fail(fmt.Errorf("%s: reading it: %w", name, unwrapPathError(errors.Join(err1, err2))))
+		}
+		if first[0] != '{' {
+			return fail(fmt.Errorf("%s is there and is not an audit log (JSON lines): lsq appends to its own log only; give another name", name))
+		}
+		if last[0] != '\n' {
+			if _, err := f.Write([]byte{'\n'}); err != nil {
+				return fail(unwrapPathError(err))
+			}
+		}
 	}
 	return f, func() { _ = f.Close() }, nil
 }

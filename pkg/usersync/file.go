@@ -45,6 +45,14 @@ func ParseDelimiter(s string) (rune, error) { return parseDelimiter(s) }
 // DelimiterName is how messages name a delimiter ("tab" for a tab).
 func DelimiterName(d rune) string { return delimiterName(d) }
 
-// InvalidUTF8 describes the first invalid UTF-8 sequence of a cell, or returns "" when it
-// is valid: a Latin-1 file is refused, never read as other names.
+// DecodeText reads r as UTF-8 text, as a users file is read: a UTF-8 byte-order mark is
+// dropped, UTF-16 with a mark (what Excel saves as "Unicode text") is decoded, UTF-16
+// without one is an error. An invalid sequence is left for [InvalidUTF8] to name.
+func DecodeText(r io.Reader) (io.Reader, error) {
+	dr, _, err := decodeText(r)
+	return dr, err
+}
+
+// InvalidUTF8 describes the first invalid UTF-8 sequence of a cell, or its first NUL byte,
+// or returns "" when it is valid: a Latin-1 file is refused, never read as other names.
 func InvalidUTF8(cell string) string { return badUTF8(cell) }

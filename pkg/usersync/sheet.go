@@ -60,28 +60,11 @@ func parseDelimiter(s string) (rune, error) {
 // the delimiter (delim 0: the one of ',', ';' and tab that splits the header row into the
 // most cells) and reads the header row. The records are read with next.
 func openSheet(r io.Reader, delim rune) (*sheet, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
-	s := &sheet{encoding: "UTF-8"}
-	mark, _ := br.Peek(3)
-	var in io.Reader = br
-	switch {
-	case bytes.HasPrefix(mark, []byte{0xEF, 0xBB, 0xBF}):
-		_, _ = br.Discard(3)
-	case bytes.HasPrefix(mark, []byte{0xFF, 0xFE}):
-		_, _ = br.Discard(2)
-		s.encoding, in = "UTF-16LE", &utf16Reader{r: br, little: true}
-	case bytes.HasPrefix(mark, []byte{0xFE, 0xFF}):
-		_, _ = br.Discard(2)
-		s.encoding, in = "UTF-16BE", &utf16Reader{r: br}
-	case len(mark) >= 2 && (mark[0] == 0) != (mark[1] == 0):
-		return nil, errors.New("the file looks like UTF-16 without a byte-order mark: save it as UTF-8 (\"CSV UTF-8\") or as UTF-16 with a mark (\"Unicode text\")")
+	dr, encoding, err := decodeText(r)
+	if err != nil {
+		return nil, err
 	}
-	dr := bufio.NewReaderSize(in, 64<<10)
-	if in != br {
-		if m, _ := dr.Peek(3); bytes.HasPrefix(m, []byte{0xEF, 0xBB, 0xBF}) {
-			_, _ = dr.Discard(3) // U+FEFF decoded from the mark's bytes, should a writer put two
-		}
-	}
+	s := &sheet{encoding: encoding}
 	sep, err := skipPreamble(dr)
 	if err != nil {
 		return nil, err
@@ -215,8 +198,43 @@ func (s *sheet) delimiterHint(name string) string {
 	return ""
 }
 
-// badUTF8 describes the first invalid UTF-8 sequence of s, or returns "" when s is valid.
+// decodeText reads r as UTF-8 text: a UTF-8 byte-order mark is dropped, UTF-16 with a
+// mark decoded (and a second mark dropped, should a writer put two), UTF-16 without one
+// refused. It returns the text, and the encoding it was in.
+func decodeText(r io.Reader) (*bufio.Reader, string, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	encoding := "UTF-8"
+	mark, _ := br.Peek(3)
+	var in io.Reader = br
+	switch {
+	case bytes.HasPrefix(mark, []byte{0xEF, 0xBB, 0xBF}):
+		_, _ = br.Discard(3)
+	case bytes.HasPrefix(mark, []byte{0xFF, 0xFE}):
+		_, _ = br.Discard(2)
+		encoding, in = "UTF-16LE", &utf16Reader{r: br, little: true}
+	case bytes.HasPrefix(mark, []byte{0xFE, 0xFF}):
+		_, _ = br.Discard(2)
+		encoding, in = "UTF-16BE", &utf16Reader{r: br}
+	case len(mark) >= 2 && (mark[0] == 0) != (mark[1] == 0):
+		return nil, "", errors.New("the file looks like UTF-16 without a byte-order mark: save it as UTF-8 (\"CSV UTF-8\") or as UTF-16 with a mark (\"Unicode text\")")
+	}
+	if in == br {
+		return br, encoding, nil
+	}
+	dr := bufio.NewReaderSize(in, 64<<10)
+	if m, _ := dr.Peek(3); bytes.HasPrefix(m, []byte{0xEF, 0xBB, 0xBF}) {
+		_, _ = dr.Discard(3) // U+FEFF decoded from the mark's bytes, should a writer put two
+	}
+	return dr, encoding, nil
+}
+
+// badUTF8 describes the first invalid UTF-8 sequence of s, or its first NUL byte (what a
+// file saved as other than text holds, which no spreadsheet or LeadSquared field keeps), or
+// returns "" when s is valid.
 func badUTF8(s string) string {
+	if i := strings.IndexByte(s, 0); i >= 0 && utf8.ValidString(s[:i]) {
+		return fmt.Sprintf("a NUL byte (0x00) at byte %d of the cell: the file is not plain text; save it as UTF-8 (\"CSV UTF-8\")", i+1)
+	}
 	if utf8.ValidString(s) {
 		return ""
 	}

@@ -82,9 +82,9 @@ type StateFile struct {
 	scrub    func(string) string
 }
 
-// OpenStateFile opens (or creates, mode 0600, never through a symlink) the state file of
-// command against account and locks it: while one run holds a state file, another one
-// given the same file stops at once (two imports of one file would otherwise both create
+// OpenStateFile opens (or creates, mode 0600, never through a symlink, and only a regular
+// file) the state file of command against account and locks it: while one run holds a
+// state file, another one given the same file stops at once (two imports of one file would otherwise both create
 // the users the state does not list yet). scrub, if not nil, is applied to every reason
 // recorded (to take API keys out of a server's error).
 func OpenStateFile(path, command, account string, scrub func(string) string) (*StateFile, error) {
@@ -94,7 +94,15 @@ func OpenStateFile(path, command, account string, scrub func(string) string) (*S
 	st := &StateFile{last: map[string]stateEntry{}, scrub: scrub}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND|oNoFollow, 0o600)
 	if err != nil {
+		if st, lerr := os.Lstat(path); lerr == nil && st.Mode()&os.ModeSymlink != 0 {
+			return nil, fmt.Errorf("state file %s is a symbolic link: give the file itself", path)
+		}
 		return nil, fmt.Errorf("state file %s: %w", path, pathError(err))
+	}
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		// A FIFO or a device: reading it could block for ever, and it keeps nothing.
+		_ = f.Close()
+		return nil, fmt.Errorf("state file %s is not a regular file: give the name of a file", path)
 	}
 	if err := lockFile(f); err != nil {
 		_ = f.Close()
