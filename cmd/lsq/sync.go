@@ -116,6 +116,11 @@ func (a *app) runSync(cmd *cobra.Command, o *syncOptions, args []string) error {
 	case o.applyPlan != "" && (o.apply || o.savePlan != "" || o.deactivate):
 		return usageErrorf(cmd, a.stderr, "--apply-plan takes the plan as saved: no --apply, --save-plan or --deactivate")
 	}
+	if o.savePlan != "" { // before the account is read: a name that is there is refused at once
+		if err := checkNew("--save-plan", o.savePlan, args[0]); err != nil {
+			return usageErrorf(cmd, a.stderr, "%v", err)
+		}
+	}
 	scope := usersync.Scope{Role: o.scopeRole, TeamID: o.scopeTeam}
 	if o.scopeSearch != "" {
 		b, err := readInput(o.scopeSearch, a.stdin, validate.DefaultMaxBodySize)

@@ -77,8 +77,12 @@ func TestSyncPlanSaveApply(t *testing.T) {
 	if code != 0 || f.Count(api.OpCreateUser) != 0 {
 		t.Fatalf("plan: exit %d\n%s\n%s", code, out, errOut)
 	}
-	if code, _, errOut := lsqRun(t.Context(), f.env(), "", "users", "sync", "--save-plan", plan, p); code != 2 || !strings.Contains(errOut, "never overwrites") {
-		t.Errorf("--save-plan over a plan: exit %d\n%s", code, errOut)
+	f.ResetLog()
+	if code, _, errOut := lsqRun(t.Context(), f.env(), "", "users", "sync", "--save-plan", plan, p); code != 2 || !strings.Contains(errOut, "never overwrites") || len(f.Requests()) != 0 {
+		t.Errorf("--save-plan over a plan: exit %d, %d calls (want none: refused before the account is read)\n%s", code, len(f.Requests()), errOut)
+	}
+	if code, _, errOut := lsqRun(t.Context(), f.env(), "", "users", "sync", "--save-plan", p, p); code != 2 || !strings.Contains(errOut, "is the input file") || len(f.Requests()) != 0 {
+		t.Errorf("--save-plan of the input: exit %d\n%s", code, errOut)
 	}
 	f.ResetLog()
 	code, out, errOut = lsqRun(t.Context(), f.env(), "", "users", "sync", "--apply-plan", plan, "--json")
