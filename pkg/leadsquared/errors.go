@@ -69,8 +69,8 @@ var (
 	// after the retries.
 	ErrRateLimited = errors.New("leadsquared: rate limited")
 	// ErrInvalidRequest matches a request refused before it was sent (WithRequestValidation, a
-	// Client New did not make, a nil context, a missing required parameter, an invalid option of the call or one of the
-	// client's only) and an [*APIError] that says the request was
+	// Client New did not make, a nil context, a missing required parameter, an invalid option
+	// of the call or one of the client's only) and an [*APIError] that says the request was
 	// wrong: HTTP 400, or ExceptionType [ExceptionInvalidInput],
 	// [ExceptionMandatoryAttributeMissing] or [ExceptionUnknownAttribute] (which LeadSquared
 	// sends with HTTP 500).
@@ -84,8 +84,8 @@ var (
 	// answer could not be read ([*ReplyError]) or was refused by [WithResponseValidation]
 	// (LeadSquared acted, but its answer is not returned). The client never repeats such a
 	// call on its own: check the account (GetUserByEmail after a CreateUser, say) before
-	// sending it again. An answer in which LeadSquared refused the call (a rate limit, which it sends
-	// before doing any work, or an error body such as [ExceptionInvalidInput] or
+	// sending it again. An answer in which LeadSquared refused the call (a rate limit, which
+	// it sends before doing any work, or an error body such as [ExceptionInvalidInput] or
 	// [ExceptionDuplicateEntry]) and a request never sent (a refused connection) do not
 	// match: the call did not happen.
 	ErrOutcomeUnknown = errors.New("leadsquared: outcome unknown")

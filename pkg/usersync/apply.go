@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"iter"
 	"slices"
 	"strings"
@@ -167,22 +166,22 @@ func Apply(ctx context.Context, c *leadsquared.Client, p *Plan, j Journal, opts 
 	} else {
 		// Only the users the plan changes (or names as managers) are compared value by value
 		// and kept: the others are checked by hash as they are read.
-		// They are known by 64 bits of their key's hash (a plan of 464,000 creates): another
-		// user with the same bits is only kept whole too.
-		seed := maphash.MakeSeed()
-		acted := map[uint64]struct{}{}
+		// They are known by the hash of their key (a plan of 464,000 creates): another user with
+		// the same hash would only be kept whole too.
+		acted := newKeyIndex()
 		for a, err := range p.All() {
 			if err != nil {
 				return nil, err
 			}
-			acted[maphash.String(seed, keyOf(a.Email))] = struct{}{}
+			acted.put(keyOf(a.Email), 0)
 			if a.ManagerEmail != "" {
-				acted[maphash.String(seed, keyOf(a.ManagerEmail))] = struct{}{}
+				acted.put(keyOf(a.ManagerEmail), 0)
 			}
 		}
+		acted.freeze()
 		hashed = newByHash(p)
 		users, err = readAccount(ctx, c, p.Columns, func(k string, _ []string, _ []bool, _ bool) bool {
-			_, ok := acted[maphash.String(seed, k)]
+			_, ok := acted.get(k)
 			return ok
 		}, hashed.check)
 	}

@@ -3,7 +3,6 @@ package usersync
 import (
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"strings"
 )
 
@@ -30,7 +29,7 @@ func (p *Plan) check() error {
 	// The addresses of the plan's creates (first pass), each with the index of its first
 	// create: a create's manager is created before it, a manager change names any of them.
 	// It is the one map of every create Check keeps.
-	created := addressSet{seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}, at: map[[2]uint64]int{}}
+	created := newKeyIndex() // by 128 bits of the address's hash: a collision could only refuse a plan
 	i := -1
 	for a, err := range p.All() {
 		i++
@@ -38,9 +37,12 @@ func (p *Plan) check() error {
 			return err
 		}
 		if k, err := checkEmail(a.Email); err == nil && a.Kind == KindCreate {
-			created.add(k, i)
+			if _, dup := created.get(k); !dup {
+				created.put(k, int32(i))
+			}
 		}
 	}
+	created.freeze()
 	seen := map[string]int{} // the other actions, by ID
 	i = -1
 	for a, err := range p.All() {
@@ -56,7 +58,7 @@ func (p *Plan) check() error {
 			return fail("the address: %v", err)
 		}
 		if a.Kind == KindCreate {
-			if j, _ := created.get(k); j != i {
+			if j, _ := created.get(k); int(j) != i {
 				return fail("the same action as action %d", j+1)
 			}
 		} else if j, dup := seen[a.ID()]; dup {
@@ -118,7 +120,7 @@ func (p *Plan) check() error {
 // it creates in an earlier action.
 // created holds the addresses of all the plan's creates, each with the index of its first
 // create; a is action i.
-func checkManager(p *Plan, a Action, i int, created addressSet) error {
+func checkManager(p *Plan, a Action, i int, created *keyIndex) error {
 	if a.ManagerEmail == "" {
 		return nil
 	}
@@ -132,33 +134,8 @@ func checkManager(p *Plan, a Action, i int, created addressSet) error {
 	if _, ok := p.Users.Get(k); ok {
 		return nil
 	}
-	if j, ok := created.get(k); ok && (j < i || a.Kind == KindManager) {
+	if j, ok := created.get(k); ok && (int(j) < i || a.Kind == KindManager) {
 		return nil
 	}
 	return fmt.Errorf("managerEmail %s: not a user the plan read or creates before", Printable(a.ManagerEmail))
-}
-
-// addressSet holds addresses (keys) by 128 bits of their hash, each with the index of its
-// first action: a plan of 464,000 creates keeps 24 bytes a create, not its address.
-type addressSet struct {
-	seeds [2]maphash.Seed
-	at    map[[2]uint64]int
-}
-
-func (s addressSet) hash(k string) [2]uint64 {
-	return [2]uint64{maphash.String(s.seeds[0], k), maphash.String(s.seeds[1], k)}
-}
-
-// add records k at i, unless it has an index.
-func (s addressSet) add(k string, i int) {
-	h := s.hash(k)
-	if _, dup := s.at[h]; !dup {
-		s.at[h] = i
-	}
-}
-
-// get returns the index of k.
-func (s addressSet) get(k string) (int, bool) {
-	i, ok := s.at[s.hash(k)]
-	return i, ok
 }

@@ -78,19 +78,13 @@ func (o *createOrder) order(level []int32) []int32 {
 // cycleErrors returns the error of each create in a cycle of managers (cyclic, in row order):
 // the rows of the cycle, from its own; the addresses are read from src again.
 func (o *createOrder) cycleErrors(src Source, cyclic []int32, lines []int32) ([]error, error) {
-	emails := map[int32]string{}
+	in := make(map[int32]bool, len(cyclic))
 	for _, r := range cyclic {
-		emails[r] = ""
+		in[r] = true
 	}
-	var i int32
-	for d, err := range src() {
-		if err != nil {
-			return nil, err
-		}
-		if _, ok := emails[i]; ok {
-			emails[i] = strings.TrimSpace(d.Email)
-		}
-		i++
+	emails, err := addressesOf(src, in)
+	if err != nil {
+		return nil, err
 	}
 	errs := make([]error, 0, len(cyclic))
 	for _, r := range cyclic {

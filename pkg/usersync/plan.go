@@ -536,18 +536,11 @@ const twinManager = "\x00twins"
 // readManaged reads the users of the rows of src in recheck again, whole, by address, into
 // users, dropping what the first read recorded of them from sums.
 func readManaged(ctx context.Context, c *leadsquared.Client, src Source, columns []string, byKey *keyIndex, recheck map[int32]bool, users map[string]*current, sums *Fingerprints) error {
-	var emails []string
-	var i int32
-	for d, err := range src() {
-		if err != nil {
-			return err
-		}
-		if recheck[i] {
-			emails = append(emails, strings.TrimSpace(d.Email))
-		}
-		i++
+	emails, err := addressesOf(src, recheck)
+	if err != nil {
+		return err
 	}
-	again, err := readByAddress(ctx, c, emails, columns)
+	again, err := readByAddress(ctx, c, slices.Collect(maps.Values(emails)), columns)
 	if err != nil {
 		return err
 	}
@@ -561,6 +554,22 @@ func readManaged(ctx context.Context, c *leadsquared.Client, src Source, columns
 		}
 	}
 	return nil
+}
+
+// addressesOf reads src again for the addresses of the rows (by index) in rows.
+func addressesOf(src Source, rows map[int32]bool) (map[int32]string, error) {
+	out := make(map[int32]string, len(rows))
+	var i int32
+	for d, err := range src() {
+		if err != nil {
+			return nil, err
+		}
+		if rows[i] {
+			out[i] = strings.TrimSpace(d.Email)
+		}
+		i++
+	}
+	return out, nil
 }
 
 // readTwins reads the users with the keys again, whole (the first read dropped one of them

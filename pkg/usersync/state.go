@@ -84,9 +84,9 @@ type StateFile struct {
 
 // OpenStateFile opens (or creates, mode 0600, never through a symlink, and only a regular
 // file) the state file of command against account and locks it: while one run holds a
-// state file, another one given the same file stops at once (two imports of one file would otherwise both create
-// the users the state does not list yet). scrub, if not nil, is applied to every reason
-// recorded (to take API keys out of a server's error).
+// state file, another one given the same file stops at once (two imports of one file
+// would otherwise both create the users the state does not list yet). scrub, if not nil,
+// is applied to every reason recorded (to take API keys out of a server's error).
 func OpenStateFile(path, command, account string, scrub func(string) string) (*StateFile, error) {
 	if scrub == nil {
 		scrub = func(s string) string { return s }
